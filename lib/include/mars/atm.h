@@ -1,0 +1,29 @@
+/*
+ * ATM and protocol address text forms shared by all programs.
+ * ATM numbers print as lowercase hex without separators (marsdump --json,
+ * marsping); E.164 numbers likewise.  Writers fill caller buffers.
+ */
+#ifndef MARS_ATM_H
+#define MARS_ATM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mars/msg.h"
+
+#define ATM_HEX_MAX	(2 * ATM_ADDR_MAX + 1)
+#define PA_TEXT_MAX	46	/* INET6_ADDRSTRLEN */
+
+/* Lowercase hex of n octets into buf (2n+1); returns chars written. */
+size_t	atm_hex(char *buf, const uint8_t *p, size_t n);
+
+/* Parse hex (dots, colons and dashes ignored) into out[cap]; -1 on error. */
+int	atm_parse_hex(const char *s, uint8_t *out, size_t cap);
+
+/*
+ * A protocol address in its usual notation: dotted quad for 4 octets, RFC
+ * 5952 for 16, hex otherwise; "-" for a null address.  Returns length.
+ */
+size_t	pa_text(char *buf, const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * libpcap wrapper: capture files (pcap, pcapng, "-" for stdin) and live
+ * interfaces in, capture files out, and the link-type adapters that turn a
+ * record into a struct mars_frame (VC and AAL5 SDU).
+ *
+ * Link types: ATM_RFC1483 (LLC first), SUNATM (4-octet pseudo-header with
+ * direction, VPI, VCI), and the lab UDP shim (mars-lab(7)) over Ethernet,
+ * Linux cooked v1/v2, raw IPv4/IPv6 and BSD loopback/null.
+ */
+#ifndef MARS_CAPTURE_H
+#define MARS_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mars/err.h"
+#include "mars/frame.h"
+
+struct cap;		/* opaque; hides pcap_t */
+struct cap_dump;
+
+#define CAP_ERRBUF_SIZE	512
+
+int	cap_open_file(struct cap **cp, const char *path, char *errbuf);
+int	cap_open_live(struct cap **cp, const char *iface, int snaplen,
+	    bool promisc, char *errbuf);
+int	cap_set_filter(struct cap *c, const char *bpf, char *errbuf);
+void	cap_close(struct cap *c);
+
+int	cap_linktype(const struct cap *c);	/* DLT_* */
+const char *cap_linktype_name(const struct cap *c);
+int	cap_fd(const struct cap *c);		/* live: selectable fd, else -1 */
+
+/*
+ * Next record.  Returns 1 with *fr filled, 0 at end of file, or MARS_E_*
+ * with err filled (truncated record header, read error).  A record whose
+ * link header is malformed or cut short still returns 1: fr->sdu is NULL
+ * and err says why; a record that is simply not lab/ATM traffic returns 1
+ * with fr->sdu NULL and err->code MARS_E_NOTOURS.
+ */
+int	cap_next(struct cap *c, struct mars_frame *fr, struct mars_err *err);
+
+/* Capture statistics for live captures: received / dropped; -1 if n/a. */
+int	cap_stats(struct cap *c, uint64_t *recv, uint64_t *drop);
+/* Make the live capture return after at most `ms` when idle. */
+void	cap_breakloop(struct cap *c);
+
+int	cap_dump_open(struct cap_dump **dp, const struct cap *c,
+	    const char *path, char *errbuf);
+int	cap_dump_write(struct cap_dump *d, const struct mars_frame *fr);
+int	cap_dump_close(struct cap_dump *d);
+
+/*
+ * Link-type adapter on its own (pure): locate VC and SDU in one record of
+ * link type dlt.  Returns 0, MARS_E_NOTOURS, MARS_E_TRUNC or MARS_E_LINKTYPE.
+ */
+int	cap_decode_link(int dlt, struct mars_frame *fr, struct mars_err *err);
+bool	cap_linktype_supported(int dlt);
+
+#endif

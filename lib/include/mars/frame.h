@@ -1,0 +1,35 @@
+/*
+ * One captured frame, reduced to what every printer and filter needs:
+ * when, on which VC, and the AAL5 SDU it carried.
+ */
+#ifndef MARS_FRAME_H
+#define MARS_FRAME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum frame_dir {
+	FRAME_DIR_UNKNOWN = -1,
+	FRAME_DIR_RX = 0,
+	FRAME_DIR_TX = 1,
+};
+
+struct mars_frame {
+	uint64_t	 num;		/* 1-based position in the capture */
+	int64_t		 ts_sec;
+	uint32_t	 ts_usec;
+	bool		 has_vc;
+	uint16_t	 vpi;
+	uint16_t	 vci;
+	int		 dir;		/* enum frame_dir */
+	uint8_t		 vc_kind;	/* enum lab_vc_kind, 0 unknown */
+	const uint8_t	*data;		/* the whole record */
+	uint32_t	 caplen;
+	uint32_t	 wirelen;
+	const uint8_t	*sdu;		/* AAL5 SDU inside data, NULL if none */
+	uint32_t	 sdu_len;
+	uint32_t	 sdu_off;	/* offset of sdu in data */
+	bool		 truncated;	/* capture cut the record short */
+};
+
+#endif

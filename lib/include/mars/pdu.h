@@ -1,0 +1,68 @@
+/*
+ * One AAL5 SDU (LLC/SNAP + message) -> what it is and its decoded view.
+ *
+ * This is the entry point every program uses: it checks the LLC/SNAP
+ * header, tells MARS from NHRP on their shared PID 0x0003 by op.version
+ * (RFC 2022 §4.3.5, PROTOCOL.md §1.3), and hands MARS to mars_decode(),
+ * SCSP to scsp_decode().  NHRP is recognised and its fixed header decoded,
+ * nothing more.
+ */
+#ifndef MARS_PDU_H
+#define MARS_PDU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mars/err.h"
+#include "mars/msg.h"
+#include "mars/scsp.h"
+
+enum pdu_kind {
+	PDU_NONE = 0,		/* not even an LLC/SNAP header */
+	PDU_MARS,
+	PDU_SCSP,
+	PDU_NHRP,
+	PDU_LLC_OTHER,		/* another LLC/SNAP payload (data, ATMARP) */
+};
+
+/* NHRP fixed header, RFC 2332 §5.1. */
+struct nhrp_hdr {
+	uint16_t	 afn;
+	uint16_t	 pro_type;
+	uint8_t		 pro_snap[5];
+	uint8_t		 hopcnt;
+	uint16_t	 pktsz;
+	uint16_t	 chksum;
+	uint16_t	 extoff;
+	uint8_t		 op_version;
+	uint8_t		 op_type;
+	uint8_t		 shtl;
+	uint8_t		 sstl;
+};
+
+struct mars_pdu {
+	enum pdu_kind	 kind;
+	uint32_t	 oui;		/* from the SNAP header */
+	uint16_t	 pid;
+	int		 verdict;	/* 0, or MARS_E_*: malformed or must-drop */
+	struct mars_err	 err;		/* offsets from the first LLC octet */
+	const uint8_t	*sdu;
+	uint32_t	 len;
+	union {
+		struct mars_msg	 mars;
+		struct scsp_msg	 scsp;
+		struct nhrp_hdr	 nhrp;
+	} u;
+};
+
+#define PDU_DEC_NOCHKSUM	0x01
+
+/* Returns pdu->verdict.  pdu->kind is set whenever the LLC header was read. */
+int	mars_pdu_decode(struct mars_pdu *pdu, const uint8_t *sdu, size_t len,
+	    unsigned flags);
+
+/* "MARS", "SCSP", "NHRP", "LLC" */
+const char	*pdu_kind_name(enum pdu_kind kind);
+
+#endif
