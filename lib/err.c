@@ -52,6 +52,11 @@ mars_err_format(const struct mars_err *e, char *buf, size_t len)
 		return snprintf(buf, len,
 		    "truncated %s at offset %u: need %u, have %u",
 		    field, e->offset, e->need, e->have);
+	case MARS_E_CHKSUM:
+		/* Decoders put the received value in have, computed in need. */
+		return snprintf(buf, len,
+		    "bad checksum at offset %u (%s): 0x%04x, computed 0x%04x",
+		    e->offset, field, e->have, e->need);
 	case MARS_E_SYS:
 		return snprintf(buf, len, "%s: %s", field,
 		    strerror(e->sys_errno));

@@ -17,12 +17,18 @@
 /* Lowercase hex of n octets into buf (2n+1); returns chars written. */
 size_t	atm_hex(char *buf, const uint8_t *p, size_t n);
 
-/* Parse hex (dots, colons and dashes ignored) into out[cap]; -1 on error. */
+/*
+ * Parse hex (dots, colons and dashes ignored) into out[cap]; returns the
+ * number of octets, or -1 on a non-hex character, an odd digit count or
+ * more than cap octets.
+ */
 int	atm_parse_hex(const char *s, uint8_t *out, size_t cap);
 
 /*
  * A protocol address in its usual notation: dotted quad for 4 octets, RFC
- * 5952 for 16, hex otherwise; "-" for a null address.  Returns length.
+ * 5952 for 16 (IPv4-mapped as ::ffff:a.b.c.d), hex otherwise; "-" for a
+ * null address.  buf holds PA_TEXT_MAX: hex longer than that shows the
+ * leading octets followed by "..".  Returns the length written.
  */
 size_t	pa_text(char *buf, const uint8_t *p, size_t n);
 

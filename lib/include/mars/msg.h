@@ -108,6 +108,15 @@ struct mars_msg {
  * MARS_E_TLV_ERROR the message was well-formed and *m is complete: the code
  * is the verdict of a conforming receiver, which must drop it.  For any
  * other error *m is partial.  Offsets in err count from p plus `base`.
+ *
+ * Details: a malformed message outranks a bad checksum, which outranks a
+ * TLV drop verdict.  For MARS_E_CHKSUM err->have holds the received and
+ * err->need the computed mar$chksum (as scsp_decode does).  The checksum covers all len octets.
+ * Octets after the address area are tolerated when there is no TLV list
+ * (m->len says where the message ended).  In family A, thtl/tstl mirror
+ * tha.tl/tsa.tl; in GROUPLIST_REPLY they hold the unused octets as
+ * received; REDIRECT_MAP's reserved mar$spln is not kept (sent as 0).
+ * has_tlvs is (extoff & 0xFFFC) != 0.
  */
 int	mars_decode(struct mars_msg *m, const uint8_t *p, size_t len,
 	    uint32_t base, unsigned flags, struct mars_err *err);
@@ -119,8 +128,11 @@ int	mars_decode(struct mars_msg *m, const uint8_t *p, size_t len,
 /*
  * Encode *m into out[cap].  Every length octet, mar$extoff and the checksum
  * are computed; tnum/pnum say how many list entries `list` holds.  Returns
- * 0 and sets *outlen, MARS_E_NOSPACE, or MARS_E_INVAL (err->field names the
- * offending struct member).
+ * 0 and sets *outlen, MARS_E_NOSPACE (err->need/have: octets needed and
+ * cap), or MARS_E_INVAL (err->field names the offending struct member).
+ * mar$op.version is always 0; TLVs (when ntlv > 0 or has_tlvs) start at
+ * the first 4-octet boundary after the addresses; a computed checksum of
+ * 0 is sent as 0xFFFF.  In family A the T/L octets come from tha/tsa.
  */
 int	mars_encode(const struct mars_msg *m, uint8_t *out, size_t cap,
 	    size_t *outlen, unsigned flags, struct mars_err *err);
@@ -138,7 +150,18 @@ void	mars_pair(const struct mars_msg *m, unsigned i,
 	    const uint8_t **min, const uint8_t **max);		/* C */
 const uint8_t *mars_group(const struct mars_msg *m, unsigned i);	/* B' */
 
-/* RFC 1071 one's-complement sum, odd octet padded with zero. */
+/*
+ * True when a and b carry the same message: every field the family of
+ * a->op puts on the wire, the list entries and the kept TLVs, compared by
+ * value.  Derived fields (chksum, extoff, len, ntlv_total) are ignored.
+ */
+bool	mars_msg_same(const struct mars_msg *a, const struct mars_msg *b);
+
+/*
+ * RFC 1071: the value for a checksum field, i.e. the one's complement of
+ * the one's-complement sum of the 16-bit big-endian words, an odd final
+ * octet padded with zero.  Over data holding a correct checksum it is 0.
+ */
 uint16_t	mars_cksum(const uint8_t *p, size_t len);
 
 #endif

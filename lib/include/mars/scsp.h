@@ -10,7 +10,11 @@
  * scsp_encode() takes the same struct; the records come from `csas` (CA,
  * CSU Request, CSU Reply, CSUS) or `ids` (Hello's additional receiver IDs),
  * `nrec` of them.  Packet Size, Record Length, ID lengths, Start Of
- * Extensions and the checksum are computed.
+ * Extensions and the checksum are computed.  Version 0 is sent as
+ * SCSP_VERSION.  A record's body is written in every type (decode keeps
+ * the octets a stand-alone CSAS carries beyond 12 + key + OID as its body,
+ * so that encode(decode(p)) == p); CSA Sequence Number 0x80000000 and
+ * inconsistent pointers/lengths are refused with MARS_E_INVAL.
  */
 #ifndef MARS_SCSP_H
 #define MARS_SCSP_H
@@ -88,6 +92,7 @@ struct scsp_msg {
 	bool		 has_ext;
 	uint8_t		 next;
 	struct scsp_ext	 ext[SCSP_EXT_MAX];
+	uint16_t	 next_total;	/* decoded: extensions seen, may exceed next */
 
 	uint32_t	 len;		/* octets decoded */
 };
@@ -114,8 +119,11 @@ struct scsp_mars_part {
 
 /*
  * Decode the SCSP packet at p (the Version octet).  Returns 0 or MARS_E_*;
- * MARS_E_CHKSUM leaves *m complete (drop verdict).  Offsets count from p
- * plus base.
+ * MARS_E_CHKSUM leaves *m complete (drop verdict), with err->have the
+ * received and err->need the computed checksum.  Offsets count from p
+ * plus base.  MARS_E_TRUNC means the buffer is shorter than Packet Size;
+ * a field running past Packet Size is MARS_E_LENGTH.  Octets after Packet
+ * Size are ignored.  Record offsets (scsp_csas.off) count from p.
  */
 int	scsp_decode(struct scsp_msg *m, const uint8_t *p, size_t len,
 	    uint32_t base, unsigned flags, struct mars_err *err);

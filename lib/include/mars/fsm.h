@@ -1,0 +1,108 @@
+/*
+ * Conventions shared by the sans-I/O state machines (DESIGN.md rule 2):
+ * the MARS server (server.h), the cluster member (client.h) and, later,
+ * the redundancy machines.
+ *
+ * A machine never touches a socket, a clock or a random source of its own.
+ * It is driven by
+ *   - input(machine, now, vc, sdu, len): a received AAL5 SDU on a VC;
+ *   - tick(machine, now): timers; every call returns the next deadline;
+ * and it acts through the callbacks in struct fsm_io: send an SDU on a VC,
+ * report a happening (registered, redirected, failed...), log a line.
+ * Time is a monotonic count of milliseconds chosen by the caller, so the
+ * same code runs over UDP in marsd, under a fake clock in unit tests and
+ * in virtual time in the simulator.
+ */
+#ifndef MARS_FSM_H
+#define MARS_FSM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mars/shim.h"
+
+typedef uint64_t mars_time_t;		/* milliseconds, monotonic */
+#define MARS_TIME_NEVER	UINT64_MAX
+
+/*
+ * A VC as the machines see it.  kind is enum lab_vc_kind (p2p, ccvc, scvc,
+ * server); id tells point-to-point VCs apart (the transport's handle for
+ * that peer: a member's VC at the server, a peer MARS's VC); 0 for the
+ * pt-mpt VCs, which the transport fans out to every leaf.
+ */
+struct fsm_vc {
+	uint8_t		 kind;
+	uint32_t	 id;
+};
+
+/* Seedable random source (splitmix64): RFC 2022's 1-10 s random delays. */
+struct mars_rng {
+	uint64_t	 state;
+};
+void		mars_rng_seed(struct mars_rng *r, uint64_t seed);
+uint64_t	mars_rng_next(struct mars_rng *r);
+/* Uniform in [lo, hi] inclusive. */
+uint64_t	mars_rng_range(struct mars_rng *r, uint64_t lo, uint64_t hi);
+
+/*
+ * Happenings reported by the machines (DESIGN.md rule 3: the one event
+ * stream that marsping prints and the checkers consume).
+ */
+enum fsm_event_kind {
+	/* cluster member side */
+	FSM_EV_REGISTERED = 1,	/* registration copy came back: cmi, csn, mars */
+	FSM_EV_DEREGISTERED,
+	FSM_EV_JOINED,		/* group join confirmed (copy received) */
+	FSM_EV_LEFT,
+	FSM_EV_REDIRECT,	/* redirect map acted on: hard, mars = new head */
+	FSM_EV_REDIRECT_MAP,	/* a map arrived (not necessarily acted on) */
+	FSM_EV_MARS_FAILED,	/* failure detected: no map / no answer */
+	FSM_EV_REJOINED,	/* every group re-joined after failure or hard redirect */
+	FSM_EV_CSN_GAP,		/* msn - HSN not in {0,1}: revalidation scheduled */
+	FSM_EV_REVALIDATE,
+	FSM_EV_MULTI,		/* resolution complete: group, members */
+	FSM_EV_NAK,
+	FSM_EV_GROUPLIST,
+	FSM_EV_GIVE_UP,		/* retries exhausted */
+	/* server side */
+	FSM_EV_MEMBER_ADDED,	/* cmi, atm */
+	FSM_EV_MEMBER_REMOVED,
+	FSM_EV_MEMBER_TIMEOUT,
+	FSM_EV_GROUP_JOIN,	/* member cmi joined group */
+	FSM_EV_GROUP_LEAVE,
+	FSM_EV_MCS_ADDED,
+	FSM_EV_MCS_REMOVED,
+	FSM_EV_MIGRATE,
+	FSM_EV_DROPPED,		/* a received message was ignored; detail says why */
+};
+
+struct mars_msg;
+
+struct fsm_event {
+	int			 kind;		/* enum fsm_event_kind */
+	mars_time_t		 when;
+	const uint8_t		*atm;		/* the MARS (member side) or the member */
+	uint8_t			 atm_tl;
+	uint16_t		 cmi;
+	uint32_t		 csn;
+	bool			 hard;		/* FSM_EV_REDIRECT */
+	const uint8_t		*group;		/* FSM_EV_JOINED, MULTI, ... */
+	uint8_t			 group_len;
+	uint32_t		 count;		/* members in a MULTI, gap size, ... */
+	const struct mars_msg	*msg;		/* message behind it, when one */
+	const char		*detail;
+};
+
+struct fsm_io {
+	void	*ctx;
+	/* Send one AAL5 SDU (LLC/SNAP + message) on vc. */
+	void	(*send)(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu,
+		    size_t len);
+	/* A happening worth telling the user or a checker; may be NULL. */
+	void	(*event)(void *ctx, const struct fsm_event *ev);
+	/* A log line (no newline); level as syslog(3); may be NULL. */
+	void	(*log)(void *ctx, int level, const char *msg);
+};
+
+#endif
