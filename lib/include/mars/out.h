@@ -3,6 +3,12 @@
  * block and flushes to a file descriptor when full, so printing a million
  * lines costs a few thousand write(2) calls.  A failed write sets err and
  * further output is discarded.
+ *
+ * Usage: ob_init(&ob, STDOUT_FILENO, block, sizeof(block)); set
+ * ob.line_flush for live captures; append; ob_flush() before exit (its
+ * return value, or ob.err, says whether everything was written).  With
+ * fd -1 output stays in buf[0..len) and stops at cap (no flush, no err).
+ * ob_printf is for rare paths only; the rest never formats with printf.
  */
 #ifndef MARS_OUT_H
 #define MARS_OUT_H
@@ -10,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct outbuf {
 	char		*buf;
@@ -18,17 +25,61 @@ struct outbuf {
 	int		 fd;		/* -1: memory only, grows never; tests read buf */
 	bool		 err;
 	bool		 line_flush;	/* flush after every newline (live capture) */
+
+	/*
+	 * Printers' time-stamp cache (print.h): the local "HH:MM:SS" of the
+	 * last second printed, so localtime is consulted once per second
+	 * of capture time, not once per line.  ob_init() clears it.
+	 */
+	bool		 tcache_valid;
+	int64_t		 tcache_sec;
+	char		 tcache_hms[8];
 };
 
 void	ob_init(struct outbuf *ob, int fd, char *storage, size_t cap);
 int	ob_flush(struct outbuf *ob);
-void	ob_write(struct outbuf *ob, const void *p, size_t n);
-void	ob_puts(struct outbuf *ob, const char *s);
-void	ob_putc(struct outbuf *ob, char c);
 void	ob_u64(struct outbuf *ob, uint64_t v);
 void	ob_hex(struct outbuf *ob, const uint8_t *p, size_t n);	/* lowercase */
 void	ob_printf(struct outbuf *ob, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	ob_json_str(struct outbuf *ob, const char *s);	/* quoted, escaped */
+
+/* Out of line parts of the appends below; not for direct use. */
+void	ob_write_slow(struct outbuf *ob, const void *p, size_t n);
+void	ob_line_done(struct outbuf *ob, const void *p, size_t n);
+
+/*
+ * The appends every printer calls for every field: inline, so that a
+ * constant string becomes a few stores and the common case never leaves
+ * the caller (marsdump's one-line output is bound by them).
+ */
+static inline void
+ob_write(struct outbuf *ob, const void *p, size_t n)
+{
+	if (__builtin_expect(n <= ob->cap - ob->len && !ob->err, 1)) {
+		memcpy(ob->buf + ob->len, p, n);
+		ob->len += n;
+	} else
+		ob_write_slow(ob, p, n);
+	if (__builtin_expect(ob->line_flush, 0))
+		ob_line_done(ob, p, n);
+}
+
+static inline void
+ob_puts(struct outbuf *ob, const char *s)
+{
+	ob_write(ob, s, strlen(s));
+}
+
+static inline void
+ob_putc(struct outbuf *ob, char c)
+{
+	if (__builtin_expect(ob->len < ob->cap && !ob->err, 1))
+		ob->buf[ob->len++] = c;
+	else
+		ob_write_slow(ob, &c, 1);
+	if (__builtin_expect(ob->line_flush, 0) && c == '\n')
+		ob_line_done(ob, &c, 1);
+}
 
 #endif

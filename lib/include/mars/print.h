@@ -26,6 +26,19 @@ struct print_opts {
 	bool		 abs_time;	/* time as seconds since epoch */
 };
 
+/*
+ * Output shapes (PRINT_LINE):
+ *   "HH:MM:SS.uuuuuu [vpi/vci dir kind] OP fields..."   local time, or
+ *   "sec.uuuuuu ..." with abs_time; the VC bracket only when fr->has_vc.
+ * A pdu with a verdict prints "MALFORMED <mars_err_reason> at offset N
+ * (field)" plus ": need X, have Y" (truncation), ": why", or the op name
+ * when the view is complete (checksum, TLV drop).  -v / -vv add the fields
+ * after the line (only for complete views); -x adds print_hex() of the
+ * SDU.  PRINT_JSON writes exactly one object and a newline per frame;
+ * keys are the RFC field names without "mar$", dots as underscores.
+ * The local time of day is cached in the outbuf (once per second).
+ */
+
 /* Print one frame.  A malformed PDU prints as "MALFORMED <reason> at offset N (field)". */
 void	print_frame(struct outbuf *ob, const struct print_opts *po,
 	    const struct mars_frame *fr, const struct mars_pdu *pdu);

@@ -1,0 +1,279 @@
+/*
+ * Output buffer (out.h): appends into a caller-supplied block, flushed
+ * to a file descriptor with write(2) when full.
+ *
+ * Every printer writes through these functions, so they are the hot path
+ * of marsdump: appends that fit are a bounds test and a memcpy, numbers
+ * and hex are converted by hand (no printf), and write(2) is called only
+ * when the block is full, at ob_flush(), or per line in line_flush mode.
+ *
+ * With fd -1 the buffer is memory only: it never flushes and never grows,
+ * output beyond the capacity is dropped (tests read buf and len).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mars/out.h"
+
+static const char hexdigits[] = "0123456789abcdef";
+
+/* "00" "01" ... "ff": one lookup per octet. */
+static const char hex_pairs[513] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
+void
+ob_init(struct outbuf *ob, int fd, char *storage, size_t cap)
+{
+	ob->buf = storage;
+	ob->len = 0;
+	ob->cap = cap;
+	ob->fd = fd;
+	ob->err = false;
+	ob->line_flush = false;
+	ob->tcache_valid = false;
+	ob->tcache_sec = 0;
+	memset(ob->tcache_hms, 0, sizeof(ob->tcache_hms));
+}
+
+/*
+ * Write the whole buffer out, resuming after partial writes and EINTR.
+ * On failure err is set and everything buffered is discarded, so a
+ * closed pipe costs one failed write, not one per line.
+ */
+int
+ob_flush(struct outbuf *ob)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	if (ob->fd < 0)
+		return ob->err ? -1 : 0;
+	if (ob->err) {
+		ob->len = 0;
+		return -1;
+	}
+	while (done < ob->len) {
+		n = write(ob->fd, ob->buf + done, ob->len - done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ob->err = true;
+			ob->len = 0;
+			return -1;
+		}
+		if (n == 0) {
+			ob->err = true;
+			ob->len = 0;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	ob->len = 0;
+	return 0;
+}
+
+/* The slow path of every append: the data does not fit in what is left. */
+void
+ob_write_slow(struct outbuf *ob, const void *src, size_t n)
+{
+	const char *p = src;
+	size_t room;
+
+	if (ob->err)
+		return;
+	if (ob->fd < 0) {
+		room = ob->cap - ob->len;
+		if (n > room)
+			n = room;
+		memcpy(ob->buf + ob->len, p, n);
+		ob->len += n;
+		return;
+	}
+	while (n > 0 && !ob->err) {
+		room = ob->cap - ob->len;
+		if (room == 0) {
+			if (ob_flush(ob) != 0)
+				return;
+			room = ob->cap;
+			if (room == 0) {
+				ob->err = true;
+				return;
+			}
+		}
+		if (room > n)
+			room = n;
+		memcpy(ob->buf + ob->len, p, room);
+		ob->len += room;
+		p += room;
+		n -= room;
+	}
+}
+
+/* line_flush mode: push complete lines out as soon as they are written. */
+void
+ob_line_done(struct outbuf *ob, const void *p, size_t n)
+{
+	if (ob->line_flush && ob->fd >= 0 && memchr(p, '\n', n) != NULL)
+		ob_flush(ob);
+}
+
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+static const uint64_t pow10[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL,
+};
+
+/*
+ * Decimal without printf, two digits per division, straight into the
+ * buffer when it has room.
+ */
+void
+ob_u64(struct outbuf *ob, uint64_t v)
+{
+	char tmp[20], *d;
+	size_t n = 1, i;
+	unsigned k;
+
+	while (n < 20 && v >= pow10[n])
+		n++;
+	if (n <= ob->cap - ob->len && !ob->err)
+		d = ob->buf + ob->len;
+	else
+		d = tmp;
+	i = n;
+	while (v >= 100) {
+		k = (unsigned)(v % 100) * 2;
+		v /= 100;
+		d[--i] = digit_pairs[k + 1];
+		d[--i] = digit_pairs[k];
+	}
+	if (v >= 10) {
+		k = (unsigned)v * 2;
+		d[--i] = digit_pairs[k + 1];
+		d[--i] = digit_pairs[k];
+	} else
+		d[--i] = (char)('0' + v);
+	if (d == tmp)
+		ob_write(ob, tmp, n);
+	else
+		ob->len += n;	/* digits hold no newline: no line_flush */
+}
+
+void
+ob_hex(struct outbuf *ob, const uint8_t *p, size_t n)
+{
+	char tmp[64];
+	char *d;
+	size_t i, chunk;
+
+	/* Fast path: convert straight into the buffer. */
+	if (!ob->err && 2 * n <= ob->cap - ob->len) {
+		d = ob->buf + ob->len;
+		for (i = 0; i < n; i++)
+			memcpy(d + 2 * i, hex_pairs + 2 * p[i], 2);
+		ob->len += 2 * n;
+		return;
+	}
+	while (n > 0) {
+		chunk = n > sizeof(tmp) / 2 ? sizeof(tmp) / 2 : n;
+		for (i = 0; i < chunk; i++) {
+			tmp[2 * i] = hexdigits[p[i] >> 4];
+			tmp[2 * i + 1] = hexdigits[p[i] & 0x0f];
+		}
+		ob_write_slow(ob, tmp, 2 * chunk);
+		p += chunk;
+		n -= chunk;
+	}
+}
+
+/* For rare paths only (errors, tree mode): formats on the stack. */
+void
+ob_printf(struct outbuf *ob, const char *fmt, ...)
+{
+	char small[256];
+	char *big;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(small)) {
+		ob_write(ob, small, (size_t)n);
+		return;
+	}
+	/* Longer than the stack block: format once more on the heap. */
+	big = malloc((size_t)n + 1);
+	if (big == NULL) {
+		ob_write(ob, small, sizeof(small) - 1);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	ob_write(ob, big, (size_t)n);
+	free(big);
+}
+
+/*
+ * A JSON string (RFC 8259 §7): quote, backslash and control characters
+ * escaped; other octets are copied as they are.
+ */
+void
+ob_json_str(struct outbuf *ob, const char *s)
+{
+	const char *run = s;
+	char esc[6];
+	unsigned char c;
+
+	ob_putc(ob, '"');
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if (s > run)
+			ob_write(ob, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"':	ob_write(ob, "\\\"", 2); break;
+		case '\\':	ob_write(ob, "\\\\", 2); break;
+		case '\n':	ob_write(ob, "\\n", 2); break;
+		case '\r':	ob_write(ob, "\\r", 2); break;
+		case '\t':	ob_write(ob, "\\t", 2); break;
+		case '\b':	ob_write(ob, "\\b", 2); break;
+		case '\f':	ob_write(ob, "\\f", 2); break;
+		default:
+			esc[0] = '\\';
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hexdigits[c >> 4];
+			esc[5] = hexdigits[c & 0x0f];
+			ob_write(ob, esc, sizeof(esc));
+			break;
+		}
+	}
+	if (s > run)
+		ob_write(ob, run, (size_t)(s - run));
+	ob_putc(ob, '"');
+}

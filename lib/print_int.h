@@ -1,0 +1,81 @@
+/*
+ * Private interface between the printer files (print.c, print_mars.c,
+ * print_scsp.c, print_json.c).  Not installed, not for programs: they
+ * use mars/print.h.
+ */
+#ifndef MARS_PRINT_INT_H
+#define MARS_PRINT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mars/msg.h"
+#include "mars/out.h"
+#include "mars/pdu.h"
+#include "mars/print.h"
+
+/* Offset of the first message octet in the SDU: after LLC/SNAP. */
+#define PR_MSG_OFF	LLC_SNAP_LEN
+
+/* Text atoms shared by the line, field and JSON printers. */
+void	pr_time(struct outbuf *ob, const struct print_opts *po,
+	    const struct mars_frame *fr);
+void	pr_ts_json(struct outbuf *ob, const struct mars_frame *fr);
+void	pr_vc(struct outbuf *ob, const struct print_opts *po,
+	    const struct mars_frame *fr);
+void	pr_atm(struct outbuf *ob, const struct mars_atm *a);	/* hex or "-" */
+void	pr_atm_sub(struct outbuf *ob, const struct mars_atm *num,
+	    const struct mars_atm *sub);			/* hex[/subhex] */
+void	pr_pa(struct outbuf *ob, const uint8_t *p, size_t n);	/* or "-" */
+void	pr_pa_bare(struct outbuf *ob, const uint8_t *p, size_t n); /* "" if null */
+void	pr_x(struct outbuf *ob, uint32_t v, unsigned digits);	/* 0x%0*x */
+void	pr_s32(struct outbuf *ob, int64_t v);
+const char *pr_dir_name(int dir);
+
+/*
+ * Field sink for -v (name value pairs, grouped on lines) and -vv (one
+ * field per line, "[offset] name value", indented by nesting).  A field
+ * is opened with pf_open(), its value written with the ob_* calls, then
+ * closed with pf_close(); the pf_* helpers do all three.
+ */
+struct fsink {
+	struct outbuf	*ob;
+	enum print_mode	 mode;		/* PRINT_VERBOSE or PRINT_TREE */
+	int		 depth;
+	bool		 open;		/* verbose: a line has been started */
+};
+
+void	pf_open(struct fsink *fs, uint32_t off, const char *name);
+void	pf_close(struct fsink *fs);
+void	pf_break(struct fsink *fs);		/* verbose: end the line */
+void	pf_node(struct fsink *fs, uint32_t off, const char *name,
+	    unsigned idx);			/* name.idx when idx != 0 */
+void	pf_node_end(struct fsink *fs);
+bool	pf_tree(const struct fsink *fs);	/* derived detail wanted */
+void	pf_u(struct fsink *fs, uint32_t off, const char *name, uint64_t v);
+void	pf_x(struct fsink *fs, uint32_t off, const char *name, uint32_t v,
+	    unsigned digits);
+void	pf_bool(struct fsink *fs, uint32_t off, const char *name, bool v);
+void	pf_hex(struct fsink *fs, uint32_t off, const char *name,
+	    const uint8_t *p, size_t n);
+void	pf_str(struct fsink *fs, uint32_t off, const char *name, const char *s);
+void	pf_pa(struct fsink *fs, uint32_t off, const char *name,
+	    const uint8_t *p, size_t n);
+void	pf_atm(struct fsink *fs, uint32_t off, const char *name,
+	    const struct mars_atm *a);
+void	pf_tl(struct fsink *fs, uint32_t off, const char *name, uint8_t tl);
+/* Name with a 1-based index: "mar$tha" 3 -> "mar$tha.3" into buf. */
+const char *pf_iname(char *buf, size_t len, const char *name, unsigned idx);
+
+/* Per-kind printers. */
+void	print_mars_line(struct outbuf *ob, const struct mars_msg *m);
+void	print_mars_fields(struct fsink *fs, const struct mars_pdu *pdu);
+void	print_scsp_line(struct outbuf *ob, const struct scsp_msg *m);
+void	print_scsp_fields(struct fsink *fs, const struct mars_pdu *pdu);
+void	print_json_frame(struct outbuf *ob, const struct print_opts *po,
+	    const struct mars_frame *fr, const struct mars_pdu *pdu);
+void	print_json_error(struct outbuf *ob, const struct mars_frame *fr,
+	    const struct mars_err *err, const char *kind);
+
+#endif
