@@ -1,0 +1,68 @@
+/*
+ * The lab UDP transport's shim header (shim.h, mars-lab(7)).
+ *
+ *   0        4     5      6     8     10      12
+ *   +--------+-----+------+-----+-----+-------+------------------------
+ *   | "MLAB" | ver | kind | VPI | VCI | flags | SDU (LLC/SNAP + message)
+ *   +--------+-----+------+-----+-----+-------+------------------------
+ *
+ * All fields big-endian.  The shim only names the emulated VC; the SDU
+ * after it is byte for byte what an AAL5 VC would carry (RFC 2684 §4).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mars/err.h"
+#include "mars/shim.h"
+#include "mars/wire.h"
+
+/*
+ * A payload is lab traffic when it holds a whole shim with the magic and
+ * version 1.  Any VC kind is accepted so that a newer peer's kinds still
+ * decode; lab_vc_kind_name() names the unknown ones.
+ */
+bool
+lab_shim_decode(struct lab_shim *sh, const uint8_t *p, size_t len)
+{
+	struct wire_rd rd;
+	uint32_t magic;
+
+	wire_rd_init(&rd, p, len, 0, NULL);
+	magic = wire_u32(&rd, "shim magic");
+	sh->version = wire_u8(&rd, "shim version");
+	sh->kind = wire_u8(&rd, "shim kind");
+	sh->vpi = wire_u16(&rd, "shim VPI");
+	sh->vci = wire_u16(&rd, "shim VCI");
+	sh->flags = wire_u16(&rd, "shim flags");
+	if (rd.failed)
+		return false;
+	return magic == LAB_SHIM_MAGIC && sh->version == LAB_SHIM_VERSION;
+}
+
+/* A zero sh->version means the current one (1). */
+void
+lab_shim_encode(const struct lab_shim *sh, uint8_t *out)
+{
+	struct wire_wr wr;
+
+	wire_wr_init(&wr, out, LAB_SHIM_LEN);
+	wire_put_u32(&wr, LAB_SHIM_MAGIC);
+	wire_put_u8(&wr, sh->version != 0 ? sh->version : LAB_SHIM_VERSION);
+	wire_put_u8(&wr, sh->kind);
+	wire_put_u16(&wr, sh->vpi);
+	wire_put_u16(&wr, sh->vci);
+	wire_put_u16(&wr, sh->flags);
+}
+
+const char *
+lab_vc_kind_name(uint8_t kind)
+{
+	switch (kind) {
+	case LAB_VC_P2P:	return "p2p";
+	case LAB_VC_CCVC:	return "ccvc";
+	case LAB_VC_SCVC:	return "scvc";
+	case LAB_VC_SERVER:	return "server";
+	}
+	return "unknown";
+}
