@@ -1,0 +1,84 @@
+/*
+ * Transport endpoints as written on command lines and in cluster files
+ * (DESIGN.md "Transports", mars-lab(7)):
+ *
+ *   udp:HOST:PORT        udp:127.0.0.1:4500, udp:[::1]:4500, udp:mars1:4500
+ *   atmpvc:ITF.VPI.VCI   atmpvc:0.0.100
+ *   atmsvc:NSAP          atmsvc:47.0005.80ffe1000000f21a26d8.0020ea000ee0.00
+ *
+ * Parsing is purely syntactic (no name lookup); endpoint_resolve() turns a
+ * udp endpoint into a socket address.  Port 0 parses: it means "any free
+ * port" when binding and is refused when sending.
+ */
+#ifndef MARS_ENDPOINT_H
+#define MARS_ENDPOINT_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mars/err.h"
+#include "mars/proto.h"
+
+enum endpoint_kind {
+	ENDPOINT_NONE	= 0,
+	ENDPOINT_UDP	= 1,
+	ENDPOINT_ATMPVC	= 2,
+	ENDPOINT_ATMSVC	= 3,
+};
+
+#define ENDPOINT_HOST_MAX	256	/* host name or address, NUL included */
+#define ENDPOINT_TEXT_MAX	(ENDPOINT_HOST_MAX + 16)
+#define ENDPOINT_ATM_VPI_MAX	4095	/* 12-bit NNI VPI */
+#define ENDPOINT_ATM_ITF_MAX	1023
+
+struct endpoint {
+	int		 kind;		/* enum endpoint_kind */
+	/* udp: host as written, IPv6 without its brackets */
+	char		 host[ENDPOINT_HOST_MAX];
+	uint16_t	 port;
+	bool		 ipv6_literal;	/* written in brackets */
+	/* atmpvc */
+	uint16_t	 itf;
+	uint16_t	 vpi;
+	uint16_t	 vci;
+	/* atmsvc: a 20-octet NSAP address */
+	uint8_t		 nsap[ATM_ADDR_MAX];
+	uint8_t		 nsap_len;
+};
+
+/*
+ * Parse text into *ep.  Returns 0, or MARS_E_PARSE with err->why naming
+ * the problem and err->offset the character position of it.
+ */
+int	endpoint_parse(struct endpoint *ep, const char *text,
+	    struct mars_err *err);
+
+/*
+ * Canonical text of ep ("udp:[::1]:4500", "atmpvc:0.0.100",
+ * "atmsvc:<40 lowercase hex digits>").  Always NUL-terminates; returns
+ * what snprintf would (ENDPOINT_TEXT_MAX always suffices).
+ */
+int	endpoint_format(const struct endpoint *ep, char *buf, size_t len);
+
+/* Same host text (case-insensitive) and port, or same ATM address. */
+bool	endpoint_equal(const struct endpoint *a, const struct endpoint *b);
+
+/*
+ * Resolve a udp endpoint with getaddrinfo(3), numeric forms first.
+ * family is AF_UNSPEC, AF_INET or AF_INET6; passive asks for an address
+ * to bind (an empty host is not accepted, write 0.0.0.0 or [::]).
+ * Returns 0, MARS_E_INVAL for a non-udp endpoint, or MARS_E_PARSE when
+ * the name does not resolve (err->why is getaddrinfo's message).
+ */
+int	endpoint_resolve(const struct endpoint *ep, int family, bool passive,
+	    struct sockaddr_storage *ss, socklen_t *sslen, struct mars_err *err);
+
+/* The udp endpoint of a socket address (numeric host).  0 or MARS_E_INVAL. */
+int	endpoint_from_sockaddr(struct endpoint *ep, const struct sockaddr *sa,
+	    socklen_t salen);
+
+#endif

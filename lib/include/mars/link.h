@@ -1,0 +1,149 @@
+/*
+ * VCs over a transport (DESIGN.md "Transports", mars-lab(7)).
+ *
+ * A link owns one non-blocking UDP socket (IPv4 or IPv6).  Every datagram
+ * is the 12-octet lab shim (shim.h: VC kind, VPI, VCI, flags) followed by
+ * exactly one AAL5 SDU of at most MARS_MTU octets.
+ *
+ * Peers are the remote UDP addresses, numbered 1, 2, ... (ids of removed
+ * peers are reused).  A peer id is the fsm_vc.id of the point-to-point or
+ * inter-server VC to that peer.  A server learns its peers from arriving
+ * datagrams: link_recv() creates a peer for each new source address.
+ *
+ * VPI/VCI labels, so that captures show stable VCs:
+ *   p2p to peer N      0/(100 + N), unless link_peer_set_vc() chose another;
+ *                      a peer added with link_peer_add() takes the label of
+ *                      the first p2p datagram it sends us (the accepting end
+ *                      numbers the VC, as an ATM switch would)
+ *   ClusterControlVC   0/32        (LINK_VCI_CCVC)
+ *   ServerControlVC    0/33        (LINK_VCI_SCVC)
+ *   inter-server       0/34 and up (chosen by the caller with
+ *                      link_peer_set_vc(); default as p2p)
+ * pt-mpt VCs (ccvc, scvc) are emulated by fan-out: one datagram per leaf.
+ *
+ * The atmpvc:/atmsvc: endpoints parse but are refused here with
+ * MARS_E_INVAL "ATM sockets backend not built" until that backend exists.
+ */
+#ifndef MARS_LINK_H
+#define MARS_LINK_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mars/endpoint.h"
+#include "mars/err.h"
+#include "mars/fsm.h"
+#include "mars/proto.h"
+#include "mars/shim.h"
+
+struct link;
+
+#define LINK_VCI_CCVC		32
+#define LINK_VCI_SCVC		33
+#define LINK_VCI_SERVER		34	/* first inter-server label */
+#define LINK_VCI_P2P_BASE	100
+#define LINK_PEER_MAX		(65535 - LINK_VCI_P2P_BASE)
+/* A receive buffer of this size holds any datagram link_recv accepts. */
+#define LINK_DGRAM_MAX		(LAB_SHIM_LEN + MARS_MTU)
+
+/* link_open() flags */
+#define LINK_F_MARS		0x01	/* set LAB_SHIM_F_FROM_MARS on sends */
+
+struct link_rx {
+	struct fsm_vc	 vc;		/* kind from the shim; id = peer for
+					   p2p and server, 0 for ccvc/scvc */
+	uint32_t	 peer;		/* sender's peer id, always set */
+	bool		 new_peer;	/* this datagram created the peer */
+	uint16_t	 vpi;		/* as in the shim */
+	uint16_t	 vci;
+	uint16_t	 flags;		/* shim flags */
+	const uint8_t	*sdu;		/* inside the caller's buffer */
+	size_t		 len;
+};
+
+struct link_stats {
+	uint64_t	 rx_dgrams;	/* accepted datagrams */
+	uint64_t	 rx_octets;	/* SDU octets in them */
+	uint64_t	 tx_dgrams;	/* datagrams sent (one per leaf) */
+	uint64_t	 tx_octets;
+	uint64_t	 rx_bad_shim;	/* too short, bad magic/version, bad kind */
+	uint64_t	 rx_oversize;	/* larger than the buffer or MARS_MTU */
+	uint64_t	 rx_errors;	/* recvfrom failures */
+	uint64_t	 tx_errors;	/* sendmsg failures, per datagram */
+	uint64_t	 peers_learned;	/* peers created by link_recv */
+};
+
+/*
+ * Bind a socket to `bind` (udp:HOST:PORT, port 0 for any).  Returns 0,
+ * MARS_E_INVAL (ATM endpoint), MARS_E_PARSE (host does not resolve) or
+ * MARS_E_SYS (err->field names the call).
+ */
+int	link_open(struct link **lp, const struct endpoint *bind,
+	    unsigned flags, struct mars_err *err);
+void	link_close(struct link *l);
+int	link_fd(const struct link *l);		/* for the event loop */
+int	link_family(const struct link *l);	/* AF_INET or AF_INET6 */
+/* The bound address, with the port the kernel picked. */
+int	link_local(const struct link *l, struct endpoint *ep,
+	    struct mars_err *err);
+
+/*
+ * Peer for an address: the existing id if the address is known, else a
+ * new one.  An IPv4 address on an IPv6 link is stored v4-mapped.  Port 0
+ * and a family the socket cannot reach give MARS_E_INVAL; MARS_E_NOSPACE
+ * past LINK_PEER_MAX peers.
+ */
+int	link_peer_add_addr(struct link *l, const struct sockaddr *sa,
+	    socklen_t salen, uint32_t *id, struct mars_err *err);
+int	link_peer_add(struct link *l, const struct endpoint *ep, uint32_t *id,
+	    struct mars_err *err);
+/* Forget a peer: leaves it was, its id becomes free.  MARS_E_INVAL if unknown. */
+int	link_peer_del(struct link *l, uint32_t id);
+/* Label the p2p/server VC to peer id with vpi/vci. */
+int	link_peer_set_vc(struct link *l, uint32_t id, uint16_t vpi,
+	    uint16_t vci);
+int	link_peer_vc(const struct link *l, uint32_t id, uint16_t *vpi,
+	    uint16_t *vci);
+int	link_peer_endpoint(const struct link *l, uint32_t id,
+	    struct endpoint *ep);
+/* Peer id for an address, 0 if unknown. */
+uint32_t link_peer_find(const struct link *l, const struct sockaddr *sa,
+	    socklen_t salen);
+size_t	link_peer_count(const struct link *l);
+
+/*
+ * Leaves of the emulated pt-mpt VCs; kind is LAB_VC_CCVC or LAB_VC_SCVC.
+ * Adding a leaf twice or deleting a non-leaf is harmless.
+ */
+int	link_leaf_add(struct link *l, uint8_t kind, uint32_t peer);
+int	link_leaf_del(struct link *l, uint8_t kind, uint32_t peer);
+size_t	link_leaf_count(const struct link *l, uint8_t kind);
+
+/*
+ * Send one SDU on vc: p2p and server to peer vc->id, ccvc and scvc to
+ * every leaf (no leaf: nothing sent, 0).  MARS_E_INVAL for len > MARS_MTU,
+ * an unknown kind or peer; MARS_E_SYS when a datagram could not be sent
+ * (the other leaves are still tried; a full socket buffer drops the
+ * datagram, as a congested VC would).
+ */
+int	link_send(struct link *l, const struct fsm_vc *vc, const uint8_t *sdu,
+	    size_t len, struct mars_err *err);
+
+/*
+ * Receive one datagram into buf (LINK_DGRAM_MAX octets suffice).  Returns
+ * 1 with *rx filled, 0 when nothing is waiting, or an error for that
+ * datagram (which is dropped and counted): MARS_E_TRUNC (shorter than the
+ * shim), MARS_E_NOTOURS (bad magic or version), MARS_E_FIELD (unknown VC
+ * kind), MARS_E_LENGTH (larger than buf or than MARS_MTU), MARS_E_SYS.
+ * Call it until it returns 0.
+ */
+int	link_recv(struct link *l, uint8_t *buf, size_t cap, struct link_rx *rx,
+	    struct mars_err *err);
+
+void	link_get_stats(const struct link *l, struct link_stats *st);
+
+#endif
