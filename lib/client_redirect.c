@@ -1,0 +1,151 @@
+/*
+ * Cluster member: MARS_REDIRECT_MAP (RFC 2022 §5.4.3) -- reassembly, the
+ * MARS list, the failure timer, hard and soft redirects
+ * (draft-armitage-ion-mars-scsp-03 §2, §3.2, §3.4).
+ */
+#include <string.h>
+#include <syslog.h>
+
+#include "mars/client.h"
+#include "mars/msg.h"
+#include "mars/shim.h"
+#include "client_int.h"
+
+/* §5.4.3 trust check: the map came from the current MARS on its VC. */
+static bool
+map_trusted(const struct mars_client *cl, const struct fsm_vc *vc,
+    const struct mars_msg *m)
+{
+	size_t i;
+
+	if (!cl->has_cur || !client_atm_eq(&m->sha, &m->ssa, &cl->cur))
+		return false;
+	if (client_vc_eq(vc, &cl->cur_vc))
+		return true;
+	if (vc->kind != LAB_VC_CCVC)
+		return false;
+	for (i = 0; i < cl->conf.nmars; i++)
+		if (client_atm_same(&cl->mars[i].atm, &cl->cur) &&
+		    cl->mars[i].has_ccvc)
+			return cl->mars[i].ccvc_id == vc->id;
+	return true;
+}
+
+static void
+map_act(struct mars_client *cl, mars_time_t now, bool trusted,
+    const struct mars_msg *m)
+{
+	const struct mars_client_atm *head = &cl->map[0];
+	struct fsm_event ev;
+
+	if (trusted && cl->state == CLIENT_REGISTERED)
+		cl->fail_at = now + cl->conf.failure_timeout;
+	if (cl->state != CLIENT_REGISTERED || cl->nmap == 0 ||
+	    client_atm_same(head, &cl->cur))
+		return;
+	if (cl->map_hard) {
+		/* Hard: re-register with the head as after a failure. */
+		cl->state = CLIENT_WAITING;
+		cl->recovering = true;
+		cl->reg.active = false;
+		cl->fail_at = MARS_TIME_NEVER;
+		cl->walk_idx = 0;
+		cl->walk_tries = 0;
+		cl->wait_until = now + client_rand(cl, cl->conf.reregister_min,
+		    cl->conf.reregister_max);
+		client_log(cl, LOG_NOTICE, "hard redirect");
+		client_event_init(&ev, FSM_EV_REDIRECT, now);
+		ev.atm = head->num;
+		ev.atm_tl = head->tl;
+		ev.hard = true;
+		ev.msg = m;
+		ev.detail = "hard redirect";
+		client_emit(cl, &ev);
+		client_resolve_abort(cl, now, "hard redirect");
+		return;
+	}
+	if (!trusted) {
+		client_event_init(&ev, FSM_EV_DROPPED, now);
+		ev.atm = m->sha.addr;
+		ev.atm_tl = m->sha.tl;
+		ev.msg = m;
+		ev.detail = "soft redirect not from the current MARS";
+		client_emit(cl, &ev);
+		return;
+	}
+	if (cl->reg.active && cl->reg.soft && client_atm_same(&cl->reg.mars, head))
+		return;
+	client_log(cl, LOG_NOTICE, "soft redirect");
+	client_event_init(&ev, FSM_EV_REDIRECT, now);
+	ev.atm = head->num;
+	ev.atm_tl = head->tl;
+	ev.hard = false;
+	ev.msg = m;
+	ev.detail = "soft redirect";
+	client_emit(cl, &ev);
+	if (cl->state == CLIENT_REGISTERED)
+		client_reg_begin(cl, now, head, true);
+}
+
+/*
+ * Reassemble (§5.4.3 "in the same manner as a multi-part MARS_MULTI";
+ * a lost part, a timeout or an msn jump discards the whole map), then
+ * install it at the top of the MARS list and act on it.
+ */
+void
+client_map_input(struct mars_client *cl, mars_time_t now, const struct fsm_vc *vc,
+    const struct mars_msg *m)
+{
+	struct mars_atm tha, tsa;
+	struct fsm_event ev;
+	uint16_t y = m->seqxy & MARS_SEQ_PART;
+	bool trusted = map_trusted(cl, vc, m);
+	bool from_cur = cl->has_cur && client_atm_eq(&m->sha, &m->ssa,
+	    &cl->cur);
+	unsigned i;
+
+	if (vc->kind != LAB_VC_CCVC && !client_vc_eq(vc, &cl->cur_vc))
+		return;
+	if (from_cur && (cl->state == CLIENT_REGISTERED ||
+	    cl->state == CLIENT_DEREGISTERING))
+		client_track_msn(cl, now, m->msn, NULL);
+	if (y == 1 || !cl->masm_active) {
+		cl->masm_active = true;
+		cl->masm_broken = y != 1;
+		cl->nmasm = 0;
+	} else if (y != cl->masm_next_y || m->msn - cl->masm_msn > 1)
+		cl->masm_broken = true;
+	cl->masm_next_y = (uint16_t)(y + 1);
+	cl->masm_msn = m->msn;
+	cl->masm_deadline = now + cl->conf.part_timeout;
+	for (i = 0; i < m->tnum && !cl->masm_broken; i++) {
+		if (cl->nmasm == CLIENT_MARS_MAX)
+			break;
+		mars_target(m, i, &tha, &tsa);
+		if ((tha.tl & ATM_TL_LEN) == 0)
+			continue;
+		client_atm_set(&cl->masm[cl->nmasm++], &tha, &tsa);
+	}
+	if (!(m->seqxy & MARS_SEQ_LAST))
+		return;
+	cl->masm_active = false;
+	cl->masm_deadline = MARS_TIME_NEVER;
+	if (cl->masm_broken || cl->nmasm == 0) {
+		client_log(cl, LOG_INFO, "REDIRECT_MAP discarded (%s)",
+		    cl->nmasm == 0 ? "empty" : "part lost");
+		return;
+	}
+	memcpy(cl->map, cl->masm, cl->nmasm * sizeof(cl->map[0]));
+	cl->nmap = cl->nmasm;
+	cl->map_hard = (m->redirf & MARS_REDIRF_HARD) != 0;
+	client_list_rebuild(cl);
+	client_event_init(&ev, FSM_EV_REDIRECT_MAP, now);
+	ev.atm = m->sha.addr;
+	ev.atm_tl = m->sha.tl;
+	ev.csn = m->msn;
+	ev.count = (uint32_t)cl->nmap;
+	ev.hard = cl->map_hard;
+	ev.msg = m;
+	client_emit(cl, &ev);
+	map_act(cl, now, trusted, m);
+}
