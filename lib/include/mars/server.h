@@ -1,0 +1,253 @@
+/*
+ * The MARS server state machine (RFC 2022 §5.2.3, §6), sans-I/O
+ * (DESIGN.md rule 2, conventions in fsm.h).
+ *
+ * One struct mars_server serves one protocol (mar$pro): RFC 2022 §6 and
+ * §6.3 require separate tables, CMIs, CSN/SSN and control VCs per
+ * protocol, so a daemon serving IPv4 and IPv6 runs two of them and hands
+ * each SDU to the one whose mar$pro matches (server_pro_type()).
+ *
+ * Driving it:
+ *   server_input()      one received AAL5 SDU (LLC/SNAP + message) on a VC;
+ *   server_tick()       timers (REDIRECT_MAP, expiry of held CMIs); returns
+ *                       the next deadline;
+ *   server_leaf_lost()  the transport saw a member's or MCS's VC go away.
+ * Every reply goes out through fsm_io.send on
+ *   - the VC the request came in on (private replies), or
+ *   - { LAB_VC_CCVC, 0 }  ClusterControlVC, mar$msn = CSN, CSN += 1 after;
+ *   - { LAB_VC_SCVC, 0 }  ServerControlVC, mar$msn = SSN, SSN += 1 after.
+ * The transport owns the pt-mpt VCs; the server tells it which peers are
+ * leaves through server_conf.leaf (below): a peer is named by the id of
+ * the point-to-point VC its registration arrived on (fsm_vc.id).
+ *
+ * Memory: tables grow (realloc) when members, groups or MCSs are added;
+ * the steady path (requests, joins of known groups, timers) allocates
+ * nothing.  A (member, group) membership costs two 32-bit slot numbers
+ * plus array slack.
+ *
+ * The database is exportable (the iterators below) and importable
+ * (server_import_*), so that SCSP replication (RFC 2443) can mirror
+ * members, CMIs, memberships and MCS registrations between MARS entities.
+ * A member's CMI is bound to its ATM address (number + subaddress): the
+ * binding outlives deregistration for conf.cmi_hold ms, so a member that
+ * re-registers (or fails over and comes back) gets its old CMI.
+ */
+#ifndef MARS_SERVER_H
+#define MARS_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mars/fsm.h"
+#include "mars/msg.h"
+#include "mars/proto.h"
+
+#define SERVER_PA_MAX		16	/* longest protocol/group address kept */
+#define SERVER_MARS_MAX		16	/* MARS entries in a REDIRECT_MAP */
+
+/* An ATM address (number and subaddress) held by value. */
+struct server_atm {
+	uint8_t		 tl;			/* mar$shtl form; 0 = null */
+	uint8_t		 addr[ATM_ADDR_MAX];
+	uint8_t		 sub_tl;		/* mar$sstl form; 0 = none */
+	uint8_t		 sub[ATM_ADDR_MAX];
+};
+
+/* Why a received message was dropped (server_stats.dropped[]). */
+enum server_drop {
+	SRV_DROP_MALFORMED = 0,	/* does not decode, bad pair, bad lengths */
+	SRV_DROP_CHECKSUM,	/* mar$chksum does not verify */
+	SRV_DROP_TLV,		/* TLV with Type.x 1 or 2 (§10.2) */
+	SRV_DROP_NOT_MARS,	/* SCSP, NHRP or another LLC/SNAP payload */
+	SRV_DROP_UNKNOWN_OP,	/* mar$op.type not in §11 */
+	SRV_DROP_UNEXPECTED_OP,	/* an op only the MARS sends (MULTI...) */
+	SRV_DROP_PROTOCOL,	/* mar$pro not the one served (§6) */
+	SRV_DROP_UNREGISTERED,	/* source not a registered member / MCS */
+	SRV_DROP_COPY_SET,	/* JOIN/LEAVE with copy = 1 (§6.1.2) */
+	SRV_DROP_PAIRS,		/* more than one pair, or none for a group op */
+	SRV_DROP_WRONG_VC,	/* arrived on a pt-mpt or inter-server VC */
+	SRV_DROP_LIMIT,		/* a configured limit was reached */
+	SRV_DROP_UNSUPPORTED,	/* valid but not handled (block MSERV) */
+	SRV_DROP_MAX
+};
+const char	*server_drop_name(int reason);	/* "malformed", ... */
+
+struct server_stats {
+	uint64_t	 rx[MARS_OP_MAX + 1];	/* accepted messages, by op */
+	uint64_t	 tx[MARS_OP_MAX + 1];	/* sent messages, by op */
+	uint64_t	 dropped[SRV_DROP_MAX];
+	uint64_t	 tx_ccvc;
+	uint64_t	 tx_scvc;
+	uint64_t	 tx_private;
+	uint64_t	 encode_errors;		/* should stay 0 */
+};
+
+/* A change of leaves on a pt-mpt VC for the transport to apply. */
+struct server_leaf {
+	uint8_t			 pmp;	/* LAB_VC_CCVC or LAB_VC_SCVC */
+	bool			 add;	/* false: drop the leaf */
+	uint32_t		 peer;	/* fsm_vc.id of the peer's p2p VC */
+	const struct server_atm	*atm;
+};
+
+struct server_conf {
+	uint16_t		 pro_type;	/* MARS_PRO_IPV4 or MARS_PRO_IPV6 */
+	struct server_atm	 self;		/* own ATM number, required */
+	uint8_t			 self_pa[SERVER_PA_MAX];	/* own protocol */
+	uint8_t			 self_pa_len;	/*  address (MIGRATE); 0 = null */
+	uint16_t		 cmi_low;	/* CMI range; 0,0 = 1..65535 */
+	uint16_t		 cmi_high;
+	mars_time_t		 redirect_interval;	/* ms; 0 = 60000 (§6.1.3) */
+	mars_time_t		 cmi_hold;	/* keep a CMI after deregistration */
+						/* ms; 0 = 30 min */
+	uint32_t		 initial_csn;
+	uint32_t		 initial_ssn;
+	/* REDIRECT_MAP list, most preferred first; 0 entries = just self. */
+	struct server_atm	 mars[SERVER_MARS_MAX];
+	uint8_t			 nmars;
+	bool			 redirect_hard;	/* mar$redirf bit 7 */
+	bool			 no_checksum;	/* send mar$chksum = 0 */
+	bool			 no_verify;	/* do not check received checksums */
+	uint16_t		 mtu;		/* max SDU incl. LLC; 0 = 9180 */
+	uint32_t		 max_members;	/* 0 = 65535 */
+	uint32_t		 max_groups;	/* 0 = 1 << 20 */
+	uint32_t		 max_mcs;	/* 0 = 256 */
+	uint16_t		 max_blocks;	/* per member; 0 = 32 */
+	/*
+	 * Leaf changes on ClusterControlVC / ServerControlVC, called with
+	 * fsm_io.ctx; may be NULL (the transport then watches the
+	 * MEMBER/MCS events, whose count field carries the peer id).
+	 */
+	void			(*leaf)(void *ctx, const struct server_leaf *lf);
+};
+
+struct mars_server;
+
+/* Fills defaults into a zeroed conf for protocol pro with ATM number atm. */
+void		 server_conf_init(struct server_conf *c, uint16_t pro,
+		    const uint8_t *atm, uint8_t atm_tl);
+
+/* NULL on a bad conf (unknown protocol, null own address) or no memory. */
+struct mars_server *server_new(const struct server_conf *c,
+		    const struct fsm_io *io);
+void		 server_free(struct mars_server *s);
+
+/* Handle one received SDU; every reply goes through io.send. */
+void		 server_input(struct mars_server *s, mars_time_t now,
+		    const struct fsm_vc *vc, const uint8_t *sdu, size_t len);
+/* Run due timers; returns the next deadline. */
+mars_time_t	 server_tick(struct mars_server *s, mars_time_t now);
+/*
+ * The VC or leaf of peer went away (RFC 2022 §6.1.2 ERR_L_RELEASE):
+ * every member and MCS registered over it is deregistered silently.
+ */
+void		 server_leaf_lost(struct mars_server *s, mars_time_t now,
+		    uint32_t peer);
+
+/*
+ * Replace the REDIRECT_MAP list (n = 0: just self) and the hard flag;
+ * takes effect at the next map.  server_redirect_now() sends it at once
+ * and restarts the interval.  MARS_E_INVAL if n > SERVER_MARS_MAX.
+ */
+int		 server_set_redirect_map(struct mars_server *s,
+		    const struct server_atm *list, size_t n, bool hard);
+void		 server_redirect_now(struct mars_server *s, mars_time_t now);
+
+/* Read-only state for the admin socket. */
+uint16_t	 server_pro_type(const struct mars_server *s);
+uint32_t	 server_csn(const struct mars_server *s);
+uint32_t	 server_ssn(const struct mars_server *s);
+const struct server_stats *server_get_stats(const struct mars_server *s);
+uint32_t	 server_member_count(const struct mars_server *s);	/* registered */
+uint32_t	 server_group_count(const struct mars_server *s);
+uint32_t	 server_mcs_count(const struct mars_server *s);
+/* Octets held by the database (tables, arrays with their slack). */
+size_t		 server_mem_usage(const struct mars_server *s);
+
+struct server_member_info {
+	uint32_t		 handle;	/* for the per-member accessors */
+	const struct server_atm	*atm;
+	const uint8_t		*spa;		/* last non-null one seen */
+	uint8_t			 spa_len;
+	uint16_t		 cmi;
+	bool			 registered;	/* false: a held CMI binding */
+	uint32_t		 vc_id;		/* peer; 0 = none (imported) */
+	mars_time_t		 since;		/* (de)registration time */
+	uint32_t		 ngroups;	/* single-group joins */
+	uint32_t		 nblocks;	/* block joins (<min,max>, min<max) */
+};
+
+struct server_group_info {
+	uint32_t		 handle;
+	const uint8_t		*addr;
+	uint8_t			 len;
+	uint32_t		 nmembers;	/* single-group joins */
+	uint32_t		 nlayer3;	/* of which layer3grp */
+	uint32_t		 nmcs;		/* server map size */
+};
+
+struct server_mcs_info {
+	uint32_t		 handle;
+	const struct server_atm	*atm;
+	uint32_t		 vc_id;
+	mars_time_t		 since;
+	uint32_t		 ngroups;	/* groups served */
+};
+
+/*
+ * Iterators: start with *cursor = 0; each call fills *out and returns
+ * true, false at the end.  Members include held bindings (registered =
+ * false); groups come in ascending address order.  Any change to the
+ * server invalidates cursors and pointers.
+ */
+bool	server_member_next(const struct mars_server *s, uint32_t *cursor,
+	    struct server_member_info *out);
+bool	server_member_get(const struct mars_server *s, uint32_t handle,
+	    struct server_member_info *out);
+bool	server_member_find(const struct mars_server *s,
+	    const struct server_atm *atm, struct server_member_info *out);
+bool	server_member_group(const struct mars_server *s, uint32_t handle,
+	    uint32_t i, const uint8_t **group, bool *layer3grp);
+bool	server_member_block(const struct mars_server *s, uint32_t handle,
+	    uint32_t i, const uint8_t **min, const uint8_t **max);
+bool	server_group_next(const struct mars_server *s, uint32_t *cursor,
+	    struct server_group_info *out);
+bool	server_group_find(const struct mars_server *s, const uint8_t *addr,
+	    struct server_group_info *out);
+/* i-th single-group member of a group: its member handle and layer3grp. */
+bool	server_group_member(const struct mars_server *s, uint32_t ghandle,
+	    uint32_t i, uint32_t *mhandle, bool *layer3grp);
+bool	server_group_mcs(const struct mars_server *s, uint32_t ghandle,
+	    uint32_t i, uint32_t *mcs_handle);
+bool	server_mcs_next(const struct mars_server *s, uint32_t *cursor,
+	    struct server_mcs_info *out);
+bool	server_mcs_get(const struct mars_server *s, uint32_t handle,
+	    struct server_mcs_info *out);
+bool	server_mcs_group(const struct mars_server *s, uint32_t handle,
+	    uint32_t i, const uint8_t **group);
+
+/*
+ * Import (replication).  These change the database silently: nothing is
+ * sent, no leaf callback, no CSN change; events are still reported.
+ * Return 0 or MARS_E_INVAL (bad argument, CMI outside the range or bound
+ * to another address), MARS_E_NOSPACE (a limit).
+ */
+/* Bind atm -> cmi (held unless already registered with that CMI). */
+int	server_import_cmi(struct mars_server *s, mars_time_t now,
+	    const struct server_atm *atm, uint16_t cmi);
+/* Register (or refresh) a member; cmi 0 = allocate; peer 0 = no VC. */
+int	server_import_member(struct mars_server *s, mars_time_t now,
+	    const struct server_atm *atm, uint16_t cmi, uint32_t peer);
+int	server_import_deregister(struct mars_server *s, mars_time_t now,
+	    const struct server_atm *atm);
+/* Join (join = true) or leave the block <min,max> (min = max: one group). */
+int	server_import_group(struct mars_server *s, mars_time_t now,
+	    const struct server_atm *atm, const uint8_t *min,
+	    const uint8_t *max, bool layer3grp, bool join);
+int	server_import_mcs(struct mars_server *s, mars_time_t now,
+	    const struct server_atm *atm, uint32_t peer, bool add);
+int	server_import_serve(struct mars_server *s, mars_time_t now,
+	    const struct server_atm *mcs, const uint8_t *group, bool serve);
+
+#endif
