@@ -43,12 +43,24 @@ int	cap_next(struct cap *c, struct mars_frame *fr, struct mars_err *err);
 
 /* Capture statistics for live captures: received / dropped; -1 if n/a. */
 int	cap_stats(struct cap *c, uint64_t *recv, uint64_t *drop);
-/* Make the live capture return after at most `ms` when idle. */
+/*
+ * Stop reading: the next (or the current, blocked) cap_next() returns 0
+ * within about 100 ms.  Safe to call from a signal handler.  A live
+ * cap_next() otherwise waits for a record, however long that takes.
+ */
 void	cap_breakloop(struct cap *c);
+
+/* libpcap's text for the last read error; err->why points to it too. */
+const char *cap_geterr(const struct cap *c);
 
 int	cap_dump_open(struct cap_dump **dp, const struct cap *c,
 	    const char *path, char *errbuf);
+/* A file of link type dlt (DLT_*), e.g. DLT_SUNATM; snaplen <= 0: 262144. */
+int	cap_dump_open_dlt(struct cap_dump **dp, int dlt, int snaplen,
+	    const char *path, char *errbuf);
+/* Writes ts, caplen, wirelen and data of fr as they are. */
 int	cap_dump_write(struct cap_dump *d, const struct mars_frame *fr);
+int	cap_dump_flush(struct cap_dump *d);	/* e.g. after each live record */
 int	cap_dump_close(struct cap_dump *d);
 
 /*

@@ -1,0 +1,362 @@
+/*
+ * libpcap wrapper (capture.h): capture files and live interfaces in,
+ * capture files out.  pcap_t stays hidden in struct cap; records come out
+ * as struct mars_frame with the link header already resolved by
+ * cap_decode_link() (linktype.c).
+ *
+ * libpcap's text goes into the caller's errbuf at open time and into the
+ * handle's own buffer afterwards (cap_geterr()); nothing here prints.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <pcap/pcap.h>
+
+#include "mars/capture.h"
+#include "mars/err.h"
+#include "mars/frame.h"
+
+#define CAP_LIVE_SNAPLEN	262144
+#define CAP_LIVE_TIMEOUT_MS	100	/* how long an idle read waits */
+
+struct cap {
+	pcap_t			*p;
+	int			 dlt;
+	bool			 live;
+	volatile sig_atomic_t	 stop;		/* set by cap_breakloop() */
+	uint64_t		 num;		/* records returned so far */
+	char			 errbuf[CAP_ERRBUF_SIZE];
+};
+
+struct cap_dump {
+	pcap_dumper_t	*pd;
+	pcap_t		*dead;		/* cap_dump_open_dlt() only */
+};
+
+static const char *
+dlt_name(int dlt)
+{
+	const char *n = pcap_datalink_val_to_name(dlt);
+
+	return n != NULL ? n : "unknown";
+}
+
+/*
+ * Refuse a link type no adapter knows, naming it so the user sees what the
+ * capture holds.
+ */
+static int
+check_linktype(struct cap *c, const char *what, char *errbuf)
+{
+	if (cap_linktype_supported(c->dlt))
+		return 0;
+	snprintf(errbuf, CAP_ERRBUF_SIZE,
+	    "%s: unsupported link type %s (%d); supported: ATM_RFC1483, "
+	    "SUNATM, and lab UDP over EN10MB, LINUX_SLL, LINUX_SLL2, RAW, "
+	    "IPV4, IPV6, NULL, LOOP", what, dlt_name(c->dlt), c->dlt);
+	return MARS_E_LINKTYPE;
+}
+
+static struct cap *
+cap_alloc(char *errbuf)
+{
+	struct cap *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		snprintf(errbuf, CAP_ERRBUF_SIZE, "out of memory");
+	return c;
+}
+
+int
+cap_open_file(struct cap **cp, const char *path, char *errbuf)
+{
+	char pcerr[PCAP_ERRBUF_SIZE] = "";
+	struct cap *c;
+	int rc;
+
+	*cp = NULL;
+	if ((c = cap_alloc(errbuf)) == NULL)
+		return MARS_E_SYS;
+	/* Reads pcap and pcapng alike; "-" is standard input. */
+	c->p = pcap_open_offline_with_tstamp_precision(path,
+	    PCAP_TSTAMP_PRECISION_MICRO, pcerr);
+	if (c->p == NULL) {
+		/* libpcap already names the file ("x.pcap: No such file..."). */
+		snprintf(errbuf, CAP_ERRBUF_SIZE, "%s", pcerr);
+		free(c);
+		return MARS_E_SYS;
+	}
+	c->dlt = pcap_datalink(c->p);
+	if ((rc = check_linktype(c, path, errbuf)) != 0) {
+		cap_close(c);
+		return rc;
+	}
+	*cp = c;
+	return 0;
+}
+
+int
+cap_open_live(struct cap **cp, const char *iface, int snaplen, bool promisc,
+    char *errbuf)
+{
+	char pcerr[PCAP_ERRBUF_SIZE] = "";
+	const char *detail;
+	struct cap *c;
+	int rc;
+
+	*cp = NULL;
+	if ((c = cap_alloc(errbuf)) == NULL)
+		return MARS_E_SYS;
+	c->live = true;
+	if ((c->p = pcap_create(iface, pcerr)) == NULL) {
+		snprintf(errbuf, CAP_ERRBUF_SIZE, "%s: %s", iface, pcerr);
+		free(c);
+		return MARS_E_SYS;
+	}
+	(void)pcap_set_snaplen(c->p, snaplen > 0 ? snaplen : CAP_LIVE_SNAPLEN);
+	(void)pcap_set_promisc(c->p, promisc ? 1 : 0);
+	/* Control traffic is sparse: hand over each frame as it comes. */
+	(void)pcap_set_immediate_mode(c->p, 1);
+	(void)pcap_set_timeout(c->p, CAP_LIVE_TIMEOUT_MS);
+	rc = pcap_activate(c->p);
+	if (rc < 0) {
+		detail = pcap_geterr(c->p);
+		if (detail == NULL || *detail == '\0')
+			detail = pcap_statustostr(rc);
+		if (rc == PCAP_ERROR_PERM_DENIED)
+			snprintf(errbuf, CAP_ERRBUF_SIZE, "%s: %s (capturing "
+			    "needs root or CAP_NET_RAW)", iface, detail);
+		else
+			snprintf(errbuf, CAP_ERRBUF_SIZE, "%s: %s", iface,
+			    detail);
+		cap_close(c);
+		return MARS_E_SYS;
+	}
+	c->dlt = pcap_datalink(c->p);
+	if ((rc = check_linktype(c, iface, errbuf)) != 0) {
+		cap_close(c);
+		return rc;
+	}
+	*cp = c;
+	return 0;
+}
+
+int
+cap_set_filter(struct cap *c, const char *bpf, char *errbuf)
+{
+	struct bpf_program prog;
+
+	if (pcap_compile(c->p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		snprintf(errbuf, CAP_ERRBUF_SIZE, "filter \"%s\": %s", bpf,
+		    pcap_geterr(c->p));
+		return MARS_E_PARSE;
+	}
+	if (pcap_setfilter(c->p, &prog) != 0) {
+		snprintf(errbuf, CAP_ERRBUF_SIZE, "filter \"%s\": %s", bpf,
+		    pcap_geterr(c->p));
+		pcap_freecode(&prog);
+		return MARS_E_SYS;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+void
+cap_close(struct cap *c)
+{
+	if (c == NULL)
+		return;
+	if (c->p != NULL)
+		pcap_close(c->p);
+	free(c);
+}
+
+int
+cap_linktype(const struct cap *c)
+{
+	return c->dlt;
+}
+
+const char *
+cap_linktype_name(const struct cap *c)
+{
+	return dlt_name(c->dlt);
+}
+
+int
+cap_fd(const struct cap *c)
+{
+	if (!c->live)
+		return -1;
+	return pcap_get_selectable_fd(c->p);
+}
+
+const char *
+cap_geterr(const struct cap *c)
+{
+	return c->errbuf;
+}
+
+/*
+ * A record libpcap cannot deliver: a file that ends inside a record (the
+ * usual way a capture gets damaged) is MARS_E_TRUNC, anything else a
+ * system error.  The text stays in c->errbuf, which err->why points to.
+ */
+static int
+read_error(struct cap *c, struct mars_err *err)
+{
+	int code;
+
+	snprintf(c->errbuf, sizeof(c->errbuf), "%s", pcap_geterr(c->p));
+	code = strstr(c->errbuf, "truncated") != NULL ? MARS_E_TRUNC :
+	    MARS_E_SYS;
+	if (err != NULL) {
+		memset(err, 0, sizeof(*err));
+		err->code = code;
+		err->field = "pcap record";
+		err->why = c->errbuf;
+	}
+	return code;
+}
+
+int
+cap_next(struct cap *c, struct mars_frame *fr, struct mars_err *err)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int rc;
+
+	for (;;) {
+		if (c->stop)
+			return 0;
+		rc = pcap_next_ex(c->p, &h, &data);
+		if (rc == 1)
+			break;
+		if (rc == 0 && c->live)
+			continue;	/* idle timeout: look at c->stop again */
+		if (rc == 0 || rc == PCAP_ERROR_BREAK)
+			return 0;	/* end of file, or cap_breakloop() */
+		return read_error(c, err);
+	}
+	fr->num = ++c->num;
+	fr->ts_sec = (int64_t)h->ts.tv_sec;
+	fr->ts_usec = (uint32_t)h->ts.tv_usec;
+	fr->data = data;
+	fr->caplen = h->caplen;
+	fr->wirelen = h->len;
+	if (err != NULL)
+		memset(err, 0, sizeof(*err));
+	(void)cap_decode_link(c->dlt, fr, err);
+	return 1;
+}
+
+int
+cap_stats(struct cap *c, uint64_t *recv, uint64_t *drop)
+{
+	struct pcap_stat ps;
+
+	if (!c->live || pcap_stats(c->p, &ps) != 0)
+		return -1;
+	*recv = ps.ps_recv;
+	*drop = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+	return 0;
+}
+
+/* Async-signal-safe: only sets flags the read loop checks. */
+void
+cap_breakloop(struct cap *c)
+{
+	c->stop = 1;
+	pcap_breakloop(c->p);
+}
+
+int
+cap_dump_open(struct cap_dump **dp, const struct cap *c, const char *path,
+    char *errbuf)
+{
+	struct cap_dump *d;
+
+	*dp = NULL;
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		snprintf(errbuf, CAP_ERRBUF_SIZE, "out of memory");
+		return MARS_E_SYS;
+	}
+	/* Same link type and snap length as the input; "-" is stdout. */
+	if ((d->pd = pcap_dump_open(c->p, path)) == NULL) {
+		snprintf(errbuf, CAP_ERRBUF_SIZE, "%s", pcap_geterr(c->p));
+		free(d);
+		return MARS_E_SYS;
+	}
+	*dp = d;
+	return 0;
+}
+
+int
+cap_dump_open_dlt(struct cap_dump **dp, int dlt, int snaplen,
+    const char *path, char *errbuf)
+{
+	struct cap_dump *d;
+
+	*dp = NULL;
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		snprintf(errbuf, CAP_ERRBUF_SIZE, "out of memory");
+		return MARS_E_SYS;
+	}
+	d->dead = pcap_open_dead(dlt, snaplen > 0 ? snaplen : CAP_LIVE_SNAPLEN);
+	if (d->dead == NULL) {
+		snprintf(errbuf, CAP_ERRBUF_SIZE, "link type %d: cannot "
+		    "write it", dlt);
+		free(d);
+		return MARS_E_LINKTYPE;
+	}
+	if ((d->pd = pcap_dump_open(d->dead, path)) == NULL) {
+		snprintf(errbuf, CAP_ERRBUF_SIZE, "%s", pcap_geterr(d->dead));
+		pcap_close(d->dead);
+		free(d);
+		return MARS_E_SYS;
+	}
+	*dp = d;
+	return 0;
+}
+
+int
+cap_dump_write(struct cap_dump *d, const struct mars_frame *fr)
+{
+	struct pcap_pkthdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.ts.tv_sec = (time_t)fr->ts_sec;
+	h.ts.tv_usec = (suseconds_t)fr->ts_usec;
+	h.caplen = fr->caplen;
+	h.len = fr->wirelen < fr->caplen ? fr->caplen : fr->wirelen;
+	pcap_dump((u_char *)d->pd, &h, fr->data);
+	return ferror(pcap_dump_file(d->pd)) ? MARS_E_SYS : 0;
+}
+
+int
+cap_dump_flush(struct cap_dump *d)
+{
+	return pcap_dump_flush(d->pd) == 0 ? 0 : MARS_E_SYS;
+}
+
+int
+cap_dump_close(struct cap_dump *d)
+{
+	int rc = 0;
+
+	if (d == NULL)
+		return 0;
+	if (pcap_dump_flush(d->pd) != 0 || ferror(pcap_dump_file(d->pd)))
+		rc = MARS_E_SYS;
+	pcap_dump_close(d->pd);
+	if (d->dead != NULL)
+		pcap_close(d->dead);
+	free(d);
+	return rc;
+}
