@@ -1,0 +1,428 @@
+/*
+ * marsdump --stats (stats.h).  Counting is a few array increments and one
+ * hash probe per frame; the VC table reallocates only when it fills up.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mars/msg.h"
+#include "mars/pdu.h"
+#include "mars/proto.h"
+#include "mars/scsp.h"
+#include "mars/shim.h"
+
+#include "stats.h"
+
+#define VC_CAP_INITIAL	64
+
+bool
+stats_pdu_malformed(const struct mars_pdu *pdu)
+{
+	/* Another LLC/SNAP payload is foreign traffic, printed as such. */
+	return pdu->verdict != 0 && pdu->kind != PDU_LLC_OTHER;
+}
+
+int
+stats_init(struct stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->vc = calloc(VC_CAP_INITIAL, sizeof(st->vc[0]));
+	if (st->vc == NULL)
+		return MARS_E_SYS;
+	st->vc_cap = VC_CAP_INITIAL;
+	return 0;
+}
+
+void
+stats_free(struct stats *st)
+{
+	free(st->vc);
+	st->vc = NULL;
+}
+
+static size_t
+vc_hash(bool has_vc, uint16_t vpi, uint16_t vci, size_t cap)
+{
+	uint32_t k = has_vc ? ((uint32_t)vpi << 16 | vci) * 2654435761u : 0;
+
+	return (k ^ (k >> 15)) & (cap - 1);
+}
+
+static struct stats_vc *
+vc_probe(struct stats_vc *tab, size_t cap, bool has_vc, uint16_t vpi,
+    uint16_t vci)
+{
+	size_t i = vc_hash(has_vc, vpi, vci, cap);
+
+	while (tab[i].used && !(tab[i].has_vc == has_vc &&
+	    (!has_vc || (tab[i].vpi == vpi && tab[i].vci == vci))))
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+/* Double the table; on allocation failure keep counting in the old one. */
+static void
+vc_grow(struct stats *st)
+{
+	struct stats_vc *tab, *e;
+	size_t cap = st->vc_cap * 2, i;
+
+	if ((tab = calloc(cap, sizeof(tab[0]))) == NULL)
+		return;
+	for (i = 0; i < st->vc_cap; i++) {
+		if (!st->vc[i].used)
+			continue;
+		e = vc_probe(tab, cap, st->vc[i].has_vc, st->vc[i].vpi,
+		    st->vc[i].vci);
+		*e = st->vc[i];
+	}
+	free(st->vc);
+	st->vc = tab;
+	st->vc_cap = cap;
+}
+
+static struct stats_vc *
+vc_get(struct stats *st, const struct mars_frame *fr)
+{
+	struct stats_vc *e;
+
+	e = vc_probe(st->vc, st->vc_cap, fr->has_vc, fr->vpi, fr->vci);
+	if (!e->used) {
+		if (st->vc_used + 1 > st->vc_cap / 2) {
+			vc_grow(st);
+			/* Out of memory and nearly full: keep one slot free. */
+			if (st->vc_used + 2 >= st->vc_cap)
+				return &st->vc[0];
+			e = vc_probe(st->vc, st->vc_cap, fr->has_vc, fr->vpi,
+			    fr->vci);
+		}
+		e->used = true;
+		e->has_vc = fr->has_vc;
+		e->vpi = fr->has_vc ? fr->vpi : 0;
+		e->vci = fr->has_vc ? fr->vci : 0;
+		st->vc_used++;
+	}
+	if (fr->vc_kind != LAB_VC_UNKNOWN)
+		e->kind = fr->vc_kind;
+	return e;
+}
+
+static unsigned
+reason_index(int code)
+{
+	return code < 0 && -code < STATS_REASONS ? (unsigned)-code : 0;
+}
+
+void
+stats_count(struct stats *st, const struct mars_frame *fr,
+    const struct mars_pdu *pdu, const struct mars_err *err)
+{
+	st->printed++;
+	vc_get(st, fr)->messages++;
+	if (pdu == NULL) {
+		st->malformed++;
+		st->reason[reason_index(err->code)]++;
+		return;
+	}
+	if (stats_pdu_malformed(pdu)) {
+		st->malformed++;
+		st->reason[reason_index(pdu->verdict)]++;
+		return;
+	}
+	switch (pdu->kind) {
+	case PDU_MARS:
+		st->mars_op[pdu->u.mars.op]++;
+		break;
+	case PDU_SCSP:
+		st->scsp_type[pdu->u.scsp.type]++;
+		break;
+	case PDU_NHRP:
+		st->nhrp++;
+		break;
+	default:
+		st->llc_other++;
+		break;
+	}
+}
+
+void
+stats_read_error(struct stats *st, int code)
+{
+	st->malformed++;
+	st->reason[reason_index(code)]++;
+}
+
+/*
+ * Is m a message the MARS multicast on ClusterControlVC?  On a VC whose
+ * kind the lab shim told us, every MARS message on a CCVC is; elsewhere
+ * only those that RFC 2022 sends nowhere else: JOIN/LEAVE copies
+ * (copy = 1, §5.2.1), MIGRATE (§6.2.4) and REDIRECT_MAP (§5.4.3).
+ */
+static bool
+on_ccvc(const struct mars_frame *fr, const struct mars_msg *m)
+{
+	if (fr->vc_kind == LAB_VC_CCVC)
+		return true;
+	if (fr->vc_kind != LAB_VC_UNKNOWN)
+		return false;
+	switch (m->op) {
+	case MARS_JOIN:
+	case MARS_LEAVE:
+		return (m->flags & MARS_FLAG_COPY) != 0;
+	case MARS_MIGRATE:
+	case MARS_REDIRECT_MAP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * RFC 2022 §5.1.4.2: the CSN goes up by one with every message on
+ * ClusterControlVC, so each consecutive pair must differ by exactly 1
+ * (mod 2^32).  Any other step is a gap; a forward jump of d misses d - 1
+ * numbers.
+ */
+void
+stats_csn(struct stats *st, const struct mars_frame *fr,
+    const struct mars_pdu *pdu)
+{
+	const struct mars_msg *m = &pdu->u.mars;
+	struct stats_vc *e;
+	struct stats_gap *g;
+	uint32_t diff;
+
+	if (pdu->kind != PDU_MARS || pdu->verdict != 0 ||
+	    mars_op_family(m->op) == MARS_FAM_A ||
+	    mars_op_family(m->op) == MARS_FAM_UNKNOWN || !on_ccvc(fr, m))
+		return;
+	e = vc_get(st, fr);
+	if (e->csn_seen && (diff = m->msn - e->csn_last) != 1) {
+		st->csn_gaps++;
+		if (diff != 0 && diff < 0x80000000u)
+			st->csn_missing += diff - 1;
+		if (st->ngap < STATS_GAPS_KEPT) {
+			g = &st->gap[st->ngap++];
+			g->frame = fr->num;
+			g->has_vc = fr->has_vc;
+			g->vpi = fr->vpi;
+			g->vci = fr->vci;
+			g->expected = e->csn_last + 1;
+			g->got = m->msn;
+		}
+	}
+	e->csn_seen = true;
+	e->csn_last = m->msn;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static const char *
+reason_name(unsigned i)
+{
+	if (i == (unsigned)-MARS_E_NOTOURS)
+		return "no-llc";
+	if (i == (unsigned)-MARS_E_SYS)
+		return "read-error";
+	return mars_err_reason(-(int)i);
+}
+
+static int
+vc_cmp(const void *a, const void *b)
+{
+	const struct stats_vc *x = *(const struct stats_vc * const *)a;
+	const struct stats_vc *y = *(const struct stats_vc * const *)b;
+	uint32_t kx = x->has_vc ? (uint32_t)x->vpi << 16 | x->vci : 0;
+	uint32_t ky = y->has_vc ? (uint32_t)y->vpi << 16 | y->vci : 0;
+
+	if (x->has_vc != y->has_vc)
+		return x->has_vc ? 1 : -1;	/* "no VC" first */
+	return kx < ky ? -1 : kx > ky;
+}
+
+/* VCs that carried printed messages, sorted; NULL when none or no memory. */
+static const struct stats_vc **
+vc_sorted(const struct stats *st, size_t *n)
+{
+	const struct stats_vc **v;
+	size_t i;
+
+	*n = 0;
+	if ((v = calloc(st->vc_cap, sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < st->vc_cap; i++)
+		if (st->vc[i].used && st->vc[i].messages > 0)
+			v[(*n)++] = &st->vc[i];
+	qsort(v, *n, sizeof(*v), vc_cmp);
+	return v;
+}
+
+/* One name per counter, with a callback-free walk shared by both forms. */
+struct op_count {
+	char		 name[32];
+	uint64_t	 n;
+};
+
+static bool
+op_next(const struct stats *st, unsigned *i, struct op_count *oc)
+{
+	const char *name;
+	unsigned k;
+
+	/* 0-255 MARS ops, 256-511 SCSP types, 512 NHRP, 513 other LLC. */
+	for (; *i < 514; (*i)++) {
+		k = *i;
+		if (k < 256 && st->mars_op[k] > 0) {
+			oc->n = st->mars_op[k];
+			if ((name = mars_op_name((uint8_t)k)) != NULL)
+				snprintf(oc->name, sizeof(oc->name), "%s",
+				    name);
+			else
+				snprintf(oc->name, sizeof(oc->name),
+				    "MARS_OP_%u", k);
+		} else if (k >= 256 && k < 512 && st->scsp_type[k - 256] > 0) {
+			oc->n = st->scsp_type[k - 256];
+			if ((name = scsp_type_name((uint8_t)(k - 256))) != NULL)
+				snprintf(oc->name, sizeof(oc->name), "SCSP_%s",
+				    name);
+			else
+				snprintf(oc->name, sizeof(oc->name),
+				    "SCSP_TYPE_%u", k - 256);
+		} else if (k == 512 && st->nhrp > 0) {
+			oc->n = st->nhrp;
+			snprintf(oc->name, sizeof(oc->name), "NHRP");
+		} else if (k == 513 && st->llc_other > 0) {
+			oc->n = st->llc_other;
+			snprintf(oc->name, sizeof(oc->name), "LLC");
+		} else
+			continue;
+		(*i)++;
+		return true;
+	}
+	return false;
+}
+
+static void
+print_text(struct outbuf *ob, const struct stats *st,
+    const struct stats_vc **v, size_t nv)
+{
+	struct op_count oc;
+	const struct stats_gap *g;
+	unsigned i = 0;
+	size_t k;
+	char vcname[24];
+
+	ob_printf(ob, "frames read: %llu\n", (unsigned long long)st->frames);
+	ob_printf(ob, "messages printed: %llu\n",
+	    (unsigned long long)st->printed);
+	ob_puts(ob, "by operation:\n");
+	while (op_next(st, &i, &oc))
+		ob_printf(ob, "  %-24s %llu\n", oc.name,
+		    (unsigned long long)oc.n);
+	ob_puts(ob, "by VC:\n");
+	for (k = 0; k < nv; k++) {
+		if (v[k]->has_vc)
+			snprintf(vcname, sizeof(vcname), "%u/%u", v[k]->vpi,
+			    v[k]->vci);
+		else
+			snprintf(vcname, sizeof(vcname), "-");
+		ob_printf(ob, "  %-11s %-12s %llu\n", vcname,
+		    v[k]->kind != LAB_VC_UNKNOWN ?
+		    lab_vc_kind_name(v[k]->kind) : "-",
+		    (unsigned long long)v[k]->messages);
+	}
+	ob_printf(ob, "malformed: %llu\n", (unsigned long long)st->malformed);
+	for (i = 0; i < STATS_REASONS; i++)
+		if (st->reason[i] > 0)
+			ob_printf(ob, "  %-24s %llu\n", reason_name(i),
+			    (unsigned long long)st->reason[i]);
+	ob_printf(ob, "CSN gaps on ClusterControlVC: %llu (%llu missing)\n",
+	    (unsigned long long)st->csn_gaps,
+	    (unsigned long long)st->csn_missing);
+	for (i = 0; i < st->ngap; i++) {
+		g = &st->gap[i];
+		if (g->has_vc)
+			ob_printf(ob, "  frame %llu on %u/%u: expected %u, "
+			    "got %u\n", (unsigned long long)g->frame, g->vpi,
+			    g->vci, g->expected, g->got);
+		else
+			ob_printf(ob, "  frame %llu: expected %u, got %u\n",
+			    (unsigned long long)g->frame, g->expected, g->got);
+	}
+}
+
+static void
+print_json(struct outbuf *ob, const struct stats *st,
+    const struct stats_vc **v, size_t nv)
+{
+	struct op_count oc;
+	const struct stats_gap *g;
+	unsigned i = 0;
+	size_t k;
+	const char *sep = "";
+
+	ob_printf(ob, "{\"stats\":{\"frames\":%llu,\"printed\":%llu,"
+	    "\"ops\":{", (unsigned long long)st->frames,
+	    (unsigned long long)st->printed);
+	while (op_next(st, &i, &oc)) {
+		ob_printf(ob, "%s\"%s\":%llu", sep, oc.name,
+		    (unsigned long long)oc.n);
+		sep = ",";
+	}
+	ob_puts(ob, "},\"vcs\":[");
+	for (k = 0; k < nv; k++) {
+		if (k > 0)
+			ob_putc(ob, ',');
+		if (v[k]->has_vc)
+			ob_printf(ob, "{\"vpi\":%u,\"vci\":%u,", v[k]->vpi,
+			    v[k]->vci);
+		else
+			ob_puts(ob, "{\"vpi\":null,\"vci\":null,");
+		if (v[k]->kind != LAB_VC_UNKNOWN)
+			ob_printf(ob, "\"kind\":\"%s\",",
+			    lab_vc_kind_name(v[k]->kind));
+		ob_printf(ob, "\"messages\":%llu}",
+		    (unsigned long long)v[k]->messages);
+	}
+	ob_printf(ob, "],\"malformed\":{\"total\":%llu,\"reasons\":{",
+	    (unsigned long long)st->malformed);
+	sep = "";
+	for (i = 0; i < STATS_REASONS; i++) {
+		if (st->reason[i] == 0)
+			continue;
+		ob_printf(ob, "%s\"%s\":%llu", sep, reason_name(i),
+		    (unsigned long long)st->reason[i]);
+		sep = ",";
+	}
+	ob_printf(ob, "}},\"csn\":{\"gaps\":%llu,\"missing\":%llu,"
+	    "\"first\":[", (unsigned long long)st->csn_gaps,
+	    (unsigned long long)st->csn_missing);
+	for (i = 0; i < st->ngap; i++) {
+		g = &st->gap[i];
+		if (i > 0)
+			ob_putc(ob, ',');
+		ob_printf(ob, "{\"frame\":%llu,", (unsigned long long)g->frame);
+		if (g->has_vc)
+			ob_printf(ob, "\"vpi\":%u,\"vci\":%u,", g->vpi, g->vci);
+		ob_printf(ob, "\"expected\":%u,\"got\":%u}", g->expected,
+		    g->got);
+	}
+	ob_puts(ob, "]}}}\n");
+}
+
+void
+stats_print(struct outbuf *ob, const struct stats *st, bool json)
+{
+	const struct stats_vc **v;
+	size_t nv = 0;
+
+	v = vc_sorted(st, &nv);
+	if (json)
+		print_json(ob, st, v, nv);
+	else
+		print_text(ob, st, v, nv);
+	free(v);
+}
