@@ -1,0 +1,318 @@
+/*
+ * --join: a real cluster member (RFC 2022 §5) for failover drills.  It
+ * registers, joins the groups, and lives through whatever the cluster
+ * does -- redirect maps, redirects, MARS failures, re-registration and
+ * re-joins (§5.4), CSN gaps and revalidation (§5.1.4.2) -- printing one
+ * line (or one JSON object) per happening, until -w or a signal, when it
+ * deregisters.  The JSON keys are documented in marsping(1).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "marsping.h"
+
+static struct {
+	bool			 have_map;
+	bool			 map_hard;
+	struct mars_client_atm	 map[CLIENT_MARS_MAX];
+	size_t			 nmap;
+} M;
+
+static const char *
+event_name(int kind)
+{
+	switch (kind) {
+	case FSM_EV_REGISTERED:		return "registered";
+	case FSM_EV_DEREGISTERED:	return "deregistered";
+	case FSM_EV_JOINED:		return "joined";
+	case FSM_EV_LEFT:		return "left";
+	case FSM_EV_REDIRECT:		return "redirect";
+	case FSM_EV_REDIRECT_MAP:	return "redirect_map";
+	case FSM_EV_MARS_FAILED:	return "mars_failed";
+	case FSM_EV_REJOINED:		return "rejoined";
+	case FSM_EV_CSN_GAP:		return "csn_gap";
+	case FSM_EV_REVALIDATE:		return "revalidate";
+	case FSM_EV_MULTI:		return "multi";
+	case FSM_EV_NAK:		return "nak";
+	case FSM_EV_GROUPLIST:		return "grouplist";
+	case FSM_EV_GIVE_UP:		return "give_up";
+	case FSM_EV_DROPPED:		return "dropped";
+	}
+	return "unknown";
+}
+
+static bool
+map_changed(const struct mars_client_atm *map, size_t n, bool hard)
+{
+	size_t i;
+
+	if (!M.have_map || n != M.nmap || hard != M.map_hard)
+		return true;
+	for (i = 0; i < n; i++)
+		if (map[i].tl != M.map[i].tl || memcmp(map[i].num,
+		    M.map[i].num, map[i].tl & ATM_TL_LEN) != 0)
+			return true;
+	return false;
+}
+
+static void
+event_atm(const struct fsm_event *ev, struct mars_client_atm *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ev->atm == NULL)
+		return;
+	a->tl = ev->atm_tl;
+	memcpy(a->num, ev->atm, ev->atm_tl & ATM_TL_LEN);
+}
+
+static void
+print_list_text(struct outbuf *ob, const struct mars_client_atm *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ob_putc(ob, i == 0 ? ' ' : ',');
+		mp_text_atm(ob, &a[i]);
+	}
+}
+
+/* One event as text: "[ts] name: mars M cmi C csn N ...". */
+static void
+print_text(struct mp_session *s, const struct fsm_event *ev,
+    const struct mars_client_atm *mars, const struct mars_client_atm *list,
+    size_t nlist)
+{
+	struct outbuf *ob = &s->ob;
+
+	ob_putc(ob, '[');
+	mp_ts(ob);
+	ob_puts(ob, "] ");
+	ob_puts(ob, event_name(ev->kind));
+	ob_puts(ob, ": mars ");
+	mp_text_atm(ob, mars);
+	switch (ev->kind) {
+	case FSM_EV_REGISTERED:
+		ob_puts(ob, " (");
+		ob_puts(ob, mp_current_text(s));
+		ob_puts(ob, ") cmi ");
+		ob_u64(ob, ev->cmi);
+		ob_puts(ob, " csn ");
+		ob_u64(ob, ev->csn);
+		break;
+	case FSM_EV_JOINED:
+	case FSM_EV_LEFT:
+		ob_puts(ob, " group ");
+		mp_text_pa(ob, ev->group, ev->group_len);
+		ob_puts(ob, " csn ");
+		ob_u64(ob, ev->csn);
+		break;
+	case FSM_EV_REDIRECT_MAP:
+	case FSM_EV_REDIRECT:
+		ob_puts(ob, ev->hard ? " hard" : " soft");
+		ob_puts(ob, " list");
+		print_list_text(ob, list, nlist);
+		break;
+	case FSM_EV_REJOINED:
+		ob_puts(ob, " groups ");
+		ob_u64(ob, ev->count);
+		break;
+	case FSM_EV_CSN_GAP:
+		ob_puts(ob, " csn ");
+		ob_u64(ob, ev->csn);
+		ob_puts(ob, " gap ");
+		ob_u64(ob, ev->count);
+		if (ev->group != NULL && ev->group_len != 0) {
+			ob_puts(ob, " group ");
+			mp_text_pa(ob, ev->group, ev->group_len);
+		}
+		break;
+	case FSM_EV_REVALIDATE:
+		ob_puts(ob, " csn ");
+		ob_u64(ob, ev->csn);
+		break;
+	case FSM_EV_GIVE_UP:
+		if (ev->group != NULL && ev->group_len != 0) {
+			ob_puts(ob, " group ");
+			mp_text_pa(ob, ev->group, ev->group_len);
+		}
+		break;
+	default:
+		break;
+	}
+	if (ev->detail != NULL) {
+		ob_puts(ob, " (");
+		ob_puts(ob, ev->detail);
+		ob_putc(ob, ')');
+	}
+	ob_putc(ob, '\n');
+}
+
+static void
+print_json(struct mp_session *s, const struct fsm_event *ev,
+    const struct mars_client_atm *mars, const struct mars_client_atm *list,
+    size_t nlist)
+{
+	struct outbuf *ob = &s->ob;
+	size_t i;
+
+	ob_puts(ob, "{\"event\":");
+	ob_json_str(ob, event_name(ev->kind));
+	ob_puts(ob, ",\"ts\":");
+	mp_ts(ob);
+	ob_puts(ob, ",\"mars\":");
+	mp_json_atm(ob, mars);
+	ob_puts(ob, ",\"endpoint\":");
+	ob_json_str(ob, mp_current_text(s));
+	ob_puts(ob, ",\"cmi\":");
+	ob_u64(ob, ev->kind == FSM_EV_REGISTERED ? ev->cmi :
+	    client_cmi(s->cl));
+	ob_puts(ob, ",\"csn\":");
+	ob_u64(ob, ev->csn);
+	if (ev->group != NULL && ev->group_len != 0) {
+		ob_puts(ob, ",\"group\":");
+		mp_json_pa(ob, ev->group, ev->group_len);
+	}
+	switch (ev->kind) {
+	case FSM_EV_REDIRECT_MAP:
+	case FSM_EV_REDIRECT:
+		ob_puts(ob, ",\"hard\":");
+		ob_puts(ob, ev->hard ? "true" : "false");
+		ob_puts(ob, ",\"list\":[");
+		for (i = 0; i < nlist; i++) {
+			if (i > 0)
+				ob_putc(ob, ',');
+			mp_json_atm(ob, &list[i]);
+		}
+		ob_putc(ob, ']');
+		break;
+	case FSM_EV_REJOINED:
+		ob_puts(ob, ",\"groups\":");
+		ob_u64(ob, ev->count);
+		break;
+	case FSM_EV_CSN_GAP:
+		ob_puts(ob, ",\"gap\":");
+		ob_u64(ob, ev->count);
+		break;
+	default:
+		break;
+	}
+	if (ev->detail != NULL) {
+		ob_puts(ob, ",\"detail\":");
+		ob_json_str(ob, ev->detail);
+	}
+	ob_puts(ob, "}\n");
+}
+
+static void
+member_event(struct mp_session *s, const struct fsm_event *ev)
+{
+	struct mars_client_atm mars, list[CLIENT_MARS_MAX];
+	const struct mars_client_atm *map, *mp = &mars;
+	size_t nlist = 0;
+	bool hard;
+
+	if (ev->kind == FSM_EV_REGISTERED)
+		s->status = 0;
+	/* Query results and drops are not a member's life story. */
+	if (ev->kind == FSM_EV_MULTI || ev->kind == FSM_EV_NAK ||
+	    ev->kind == FSM_EV_GROUPLIST ||
+	    (ev->kind == FSM_EV_DROPPED && s->o->verbose == 0))
+		return;
+	event_atm(ev, &mars);
+	if (ev->atm == NULL)
+		mp = NULL;
+	/* The provisional address is no address (session.c). */
+	if (mp != NULL && s->learning && memcmp(mars.num,
+	    s->mars[0].atm.num, ATM_ADDR_MAX) == 0)
+		mp = NULL;
+	if (ev->kind == FSM_EV_REDIRECT_MAP || ev->kind == FSM_EV_REDIRECT) {
+		map = client_redirect_map(s->cl, &nlist, &hard);
+		if (nlist > CLIENT_MARS_MAX)
+			nlist = CLIENT_MARS_MAX;
+		memcpy(list, map, nlist * sizeof(list[0]));
+		if (ev->kind == FSM_EV_REDIRECT_MAP) {
+			bool changed = map_changed(list, nlist, ev->hard);
+
+			M.have_map = true;
+			M.map_hard = ev->hard;
+			M.nmap = nlist;
+			memcpy(M.map, list, nlist * sizeof(list[0]));
+			if (!changed && s->o->verbose == 0)
+				return;
+		}
+	}
+	if (s->o->quiet && ev->kind != FSM_EV_MARS_FAILED &&
+	    ev->kind != FSM_EV_REDIRECT && ev->kind != FSM_EV_REGISTERED)
+		return;
+	if (s->o->json)
+		print_json(s, ev, mp, list, nlist);
+	else
+		print_text(s, ev, mp, list, nlist);
+}
+
+static void
+join_all(struct mp_session *s)
+{
+	const struct mp_opts *o = s->o;
+	size_t i;
+
+	for (i = 0; i < o->njoin; i++)
+		client_join(s->cl, evloop_now(), o->join[i].addr,
+		    o->join[i].len);
+	mp_kick(s);
+}
+
+static void
+member_start(struct mp_session *s)
+{
+	join_all(s);
+}
+
+/*
+ * The MARS named itself in a redirect map: register again knowing its
+ * address (it hands back the same CMI, §5.2.3) and join again, so that
+ * its maps are trusted from now on (session.c).
+ */
+static void
+member_learned(struct mp_session *s)
+{
+	struct outbuf *ob = &s->ob;
+
+	if (s->o->json) {
+		ob_puts(ob, "{\"event\":\"mars_learned\",\"ts\":");
+		mp_ts(ob);
+		ob_puts(ob, ",\"mars\":");
+		mp_json_atm(ob, &s->mars[0].atm);
+		ob_puts(ob, ",\"endpoint\":");
+		ob_json_str(ob, s->mi[0].text);
+		ob_puts(ob, "}\n");
+	} else if (!s->o->quiet) {
+		ob_putc(ob, '[');
+		mp_ts(ob);
+		ob_puts(ob, "] mars_learned: mars ");
+		mp_text_atm(ob, &s->mars[0].atm);
+		ob_puts(ob, " (");
+		ob_puts(ob, s->mi[0].text);
+		ob_puts(ob, ")\n");
+	}
+	M.have_map = false;
+	if (mp_restart(s) == 0)
+		join_all(s);
+}
+
+static void
+member_finish(struct mp_session *s, const char *why)
+{
+	if (!s->ever_registered)
+		fprintf(stderr, "marsping: registration: no answer from %s\n",
+		    mp_current_text(s));
+	s->status = s->ever_registered ? 0 : EXIT_NOREPLY;
+	mp_stop(s);
+}
+
+const struct mp_mode_ops member_ops = {
+	.start = member_start,
+	.event = member_event,
+	.finish = member_finish,
+	.learned = member_learned,
+};

@@ -1,0 +1,494 @@
+/*
+ * Request mode: MARS_REQUEST for GROUP every -i, answered by MARS_MULTI
+ * (possibly in parts) or MARS_NAK (RFC 2022 §5.1.1, §5.1.2), timed like
+ * ping.  The client state machine registers us first (§6.1.1: a MARS
+ * ignores REQUESTs from unregistered nodes) and keeps us a member; the
+ * probes themselves are built and matched here, because a ping must time
+ * each request and count a late reply as loss, where the client would
+ * retry and, after its retries, declare the MARS failed (§5.4).
+ *
+ * Replies carry no request identifier: MULTI and NAK copy the REQUEST's
+ * source fields and group (§5.1.2), so a reply answers the oldest request
+ * still waiting; one arriving when none waits is late and not counted.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mars/msg.h"
+#include "mars/pdu.h"
+#include "mars/rttstat.h"
+
+#include "marsping.h"
+
+#define PENDING_MAX	64	/* requests waiting for a reply */
+#define MEMBERS_KEPT	4096	/* member addresses kept for printing */
+
+struct pending {
+	uint64_t		 seq;
+	uint64_t		 sent_ns;
+	evloop_timer_id		 timer;
+};
+
+static struct {
+	uint64_t		 seq;		/* last sent */
+	uint64_t		 sent;
+	uint64_t		 replies;
+	uint64_t		 naks;
+	uint64_t		 late;
+	struct pending		 pend[PENDING_MAX];
+	size_t			 npend;
+	struct rttstat		 rtt;
+	evloop_timer_id		 next_timer;
+	bool			 started;	/* first probe scheduled */
+	bool			 done_sending;
+	uint64_t		 first_ns;
+	/* MULTI reassembly (§5.1.1). */
+	bool			 assembling;
+	uint16_t		 next_y;
+	uint32_t		 msn;
+	bool			 broken;
+	uint32_t		 nmembers;
+	struct mars_client_atm	 *members;
+	size_t			 kept;
+} P;
+
+static void	probe_send(struct evloop *, void *);
+
+/* §5.1.2: REQUEST with our source fields and the group in mar$tpa. */
+static int
+encode_request(struct mp_session *s, uint8_t *buf, size_t cap, size_t *len)
+{
+	const struct mp_opts *o = s->o;
+	struct mars_msg m;
+	struct mars_err e;
+
+	memset(&m, 0, sizeof(m));
+	m.afn = MARS_AFN_ATM;
+	m.pro_type = o->pro_type;
+	m.op = MARS_REQUEST;
+	m.sha.addr = s->own;
+	m.sha.tl = ATM_ADDR_MAX;
+	if (o->own_pa.len != 0) {
+		m.spa.addr = o->own_pa.addr;
+		m.spa.len = o->own_pa.len;
+	}
+	m.tpa.addr = o->group.addr;
+	m.tpa.len = o->group.len;
+	memset(&e, 0, sizeof(e));
+	return mars_encode(&m, buf, cap, len, MARS_ENC_LLC, &e);
+}
+
+static void
+print_timeout(struct mp_session *s, uint64_t seq)
+{
+	struct outbuf *ob = &s->ob;
+
+	if (s->o->quiet)
+		return;
+	if (s->o->json) {
+		ob_puts(ob, "{\"event\":\"timeout\",\"seq\":");
+		ob_u64(ob, seq);
+		ob_puts(ob, ",\"group\":");
+		mp_json_pa(ob, s->o->group.addr, s->o->group.len);
+		ob_puts(ob, "}\n");
+	} else {
+		ob_puts(ob, "no reply for ");
+		mp_text_pa(ob, s->o->group.addr, s->o->group.len);
+		ob_puts(ob, " seq=");
+		ob_u64(ob, seq);
+		ob_puts(ob, " within ");
+		ob_u64(ob, s->o->timeout);
+		ob_puts(ob, " ms\n");
+	}
+}
+
+static void
+maybe_done(struct mp_session *s)
+{
+	if (P.done_sending && P.npend == 0)
+		mp_finish(s, "count");
+}
+
+static void
+pending_pop(size_t i)
+{
+	memmove(&P.pend[i], &P.pend[i + 1],
+	    (P.npend - i - 1) * sizeof(P.pend[0]));
+	P.npend--;
+}
+
+static void
+timeout_cb(struct evloop *loop, void *arg)
+{
+	struct mp_session *s = arg;
+	uint64_t seq;
+
+	if (P.npend == 0)
+		return;
+	/* Timers fire in deadline order, which is send order. */
+	seq = P.pend[0].seq;
+	pending_pop(0);
+	print_timeout(s, seq);
+	maybe_done(s);
+}
+
+static void
+schedule_next(struct mp_session *s)
+{
+	if (s->o->count != 0 && P.sent >= s->o->count) {
+		P.done_sending = true;
+		maybe_done(s);
+		return;
+	}
+	P.next_timer = evloop_timer_after(s->loop, s->o->interval, probe_send,
+	    s);
+}
+
+static void
+probe_send(struct evloop *loop, void *arg)
+{
+	struct mp_session *s = arg;
+	uint8_t buf[512];
+	struct mars_err e;
+	size_t len;
+
+	P.next_timer = 0;
+	if (s->finished)
+		return;
+	if (P.npend == PENDING_MAX) {
+		/* -W much longer than -i: the oldest counts as lost now. */
+		evloop_timer_cancel(loop, P.pend[0].timer);
+		timeout_cb(loop, s);
+	}
+	if (encode_request(s, buf, sizeof(buf), &len) != 0) {
+		fprintf(stderr, "marsping: cannot encode MARS_REQUEST\n");
+		s->status = EXIT_USAGE;
+		mp_stop(s);
+		return;
+	}
+	P.seq++;
+	P.sent++;
+	P.pend[P.npend].seq = P.seq;
+	P.pend[P.npend].sent_ns = mp_mono_ns();
+	if (P.first_ns == 0)
+		P.first_ns = P.pend[P.npend].sent_ns;
+	P.pend[P.npend].timer = evloop_timer_after(loop, s->o->timeout,
+	    timeout_cb, s);
+	P.npend++;
+	memset(&e, 0, sizeof(e));
+	if (link_send(s->link, mp_current_vc(s), buf, len, &e) != 0 &&
+	    s->o->verbose > 0)
+		fprintf(stderr, "marsping: send: %s\n", mars_strerror(e.code));
+	schedule_next(s);
+}
+
+static void
+first_probe(struct mp_session *s)
+{
+	if (P.started || s->finished)
+		return;
+	P.started = true;
+	if (P.next_timer != 0)
+		evloop_timer_cancel(s->loop, P.next_timer);
+	P.next_timer = evloop_timer_after(s->loop, 0, probe_send, s);
+}
+
+/* Not registered within -W: probe anyway, the losses will show it. */
+static void
+register_wait_cb(struct evloop *loop, void *arg)
+{
+	struct mp_session *s = arg;
+
+	if (!P.started) {
+		P.next_timer = 0;
+		if (!s->o->quiet && !s->o->json)
+			fprintf(stderr, "marsping: no registration with %s "
+			    "yet; asking anyway\n", mp_current_text(s));
+		first_probe(s);
+	}
+}
+
+static void
+probe_start(struct mp_session *s)
+{
+	rttstat_init(&P.rtt);
+	P.members = calloc(MEMBERS_KEPT, sizeof(*P.members));
+	if (P.members == NULL) {
+		fprintf(stderr, "marsping: out of memory\n");
+		exit(EXIT_USAGE);
+	}
+	if (!s->o->quiet && !s->o->json) {
+		ob_puts(&s->ob, "MARSPING ");
+		mp_text_pa(&s->ob, s->o->group.addr, s->o->group.len);
+		ob_puts(&s->ob, " via ");
+		ob_puts(&s->ob, s->mi[0].text);
+		ob_puts(&s->ob, " as ");
+		ob_hex(&s->ob, s->own, ATM_ADDR_MAX);
+		ob_putc(&s->ob, '\n');
+	}
+	P.next_timer = evloop_timer_after(s->loop, s->o->timeout,
+	    register_wait_cb, s);
+}
+
+static void
+probe_event(struct mp_session *s, const struct fsm_event *ev)
+{
+	if (ev->kind == FSM_EV_REGISTERED)
+		mp_defer(s, first_probe);
+}
+
+static void
+print_reply(struct mp_session *s, const struct mars_msg *m, uint64_t seq,
+    double ms, const char *from)
+{
+	const struct mp_opts *o = s->o;
+	struct outbuf *ob = &s->ob;
+	bool nak = m->op == MARS_NAK;
+	size_t i;
+
+	if (o->quiet)
+		return;
+	if (o->json) {
+		ob_puts(ob, "{\"op\":");
+		ob_json_str(ob, nak ? "MARS_NAK" : "MARS_MULTI");
+		ob_puts(ob, ",\"endpoint\":");
+		ob_json_str(ob, from);
+		ob_puts(ob, ",\"mars\":");
+		mp_json_atm(ob, mp_current_atm(s));
+		ob_puts(ob, ",\"group\":");
+		mp_json_pa(ob, o->group.addr, o->group.len);
+		ob_puts(ob, ",\"seq\":");
+		ob_u64(ob, seq);
+		ob_puts(ob, ",\"tnum\":");
+		ob_u64(ob, nak ? 0 : P.nmembers);
+		ob_puts(ob, ",\"members\":[");
+		for (i = 0; !nak && i < P.kept; i++) {
+			if (i > 0)
+				ob_putc(ob, ',');
+			mp_json_atm(ob, &P.members[i]);
+		}
+		ob_puts(ob, "],\"csn\":");
+		ob_u64(ob, nak ? 0 : m->msn);
+		if (!nak && P.broken)
+			ob_puts(ob, ",\"incomplete\":true");
+		ob_puts(ob, ",\"rtt_ms\":");
+		mp_ms(ob, ms);
+		ob_puts(ob, "}\n");
+		return;
+	}
+	ob_puts(ob, nak ? "NAK from " : "MULTI from ");
+	ob_puts(ob, from);
+	ob_puts(ob, ": ");
+	mp_text_pa(ob, o->group.addr, o->group.len);
+	if (nak)
+		ob_puts(ob, " no members");
+	else {
+		ob_puts(ob, " -> ");
+		ob_u64(ob, P.nmembers);
+		ob_puts(ob, P.nmembers == 1 ? " member" : " members");
+		if (P.broken)
+			ob_puts(ob, " (incomplete)");
+	}
+	ob_puts(ob, " seq=");
+	ob_u64(ob, seq);
+	ob_puts(ob, " time=");
+	mp_ms(ob, ms);
+	ob_puts(ob, " ms\n");
+	for (i = 0; o->verbose > 0 && !nak && i < P.kept; i++) {
+		ob_puts(ob, "    ");
+		mp_text_atm(ob, &P.members[i]);
+		ob_putc(ob, '\n');
+	}
+}
+
+static void
+reply_done(struct mp_session *s, const struct mars_msg *m, uint64_t ns,
+    uint32_t peer)
+{
+	const struct mp_mars *mm = mp_mars_by_peer(s, peer);
+	uint64_t rtt;
+
+	if (P.npend == 0) {
+		P.late++;
+		return;
+	}
+	rtt = ns > P.pend[0].sent_ns ? ns - P.pend[0].sent_ns : 0;
+	evloop_timer_cancel(s->loop, P.pend[0].timer);
+	P.replies++;
+	if (m->op == MARS_NAK)
+		P.naks++;
+	rttstat_add(&P.rtt, rtt);
+	print_reply(s, m, P.pend[0].seq, (double)rtt / 1e6,
+	    mm != NULL ? mm->text : "?");
+	pending_pop(0);
+	maybe_done(s);
+}
+
+/* One MULTI part: gather the members until the last part (§5.1.1). */
+static bool
+multi_part(const struct mars_msg *m)
+{
+	struct mars_atm tha, tsa;
+	uint16_t y = m->seqxy & MARS_SEQ_PART;
+	unsigned i;
+
+	if (y == 1 || !P.assembling) {
+		P.assembling = true;
+		P.broken = y != 1;
+		P.nmembers = 0;
+		P.kept = 0;
+		P.msn = m->msn;
+	} else if (y != P.next_y || m->msn != P.msn)
+		P.broken = true;
+	P.next_y = (uint16_t)(y + 1);
+	for (i = 0; i < m->tnum; i++) {
+		P.nmembers++;
+		if (P.kept == MEMBERS_KEPT)
+			continue;
+		mars_target(m, i, &tha, &tsa);
+		memset(&P.members[P.kept], 0, sizeof(P.members[0]));
+		P.members[P.kept].tl = tha.tl;
+		if ((tha.tl & ATM_TL_LEN) != 0)
+			memcpy(P.members[P.kept].num, tha.addr,
+			    tha.tl & ATM_TL_LEN);
+		P.kept++;
+	}
+	if (!(m->seqxy & MARS_SEQ_LAST))
+		return false;
+	P.assembling = false;
+	return true;
+}
+
+static void
+probe_rx(struct mp_session *s, const struct link_rx *rx, uint64_t ns)
+{
+	const struct mp_opts *o = s->o;
+	struct mars_pdu pdu;
+	const struct mars_msg *m = &pdu.u.mars;
+
+	if (s->finished)
+		return;
+	/* §5.1.1: replies come back on the VC the question went on. */
+	if (rx->vc.kind != LAB_VC_P2P ||
+	    mars_pdu_decode(&pdu, rx->sdu, rx->len, 0) != 0 ||
+	    pdu.kind != PDU_MARS || (m->op != MARS_MULTI && m->op != MARS_NAK))
+		return;
+	/* §5.1.2: our source address and our group, copied back. */
+	if ((m->sha.tl & ATM_TL_LEN) != ATM_ADDR_MAX ||
+	    memcmp(m->sha.addr, s->own, ATM_ADDR_MAX) != 0 ||
+	    m->tpa.len != o->group.len ||
+	    memcmp(m->tpa.addr, o->group.addr, o->group.len) != 0)
+		return;
+	if (m->op == MARS_NAK) {
+		P.nmembers = 0;
+		P.kept = 0;
+		P.broken = false;
+		reply_done(s, m, ns, rx->peer);
+	} else if (multi_part(m))
+		reply_done(s, m, ns, rx->peer);
+}
+
+static void
+print_summary(struct mp_session *s)
+{
+	const struct mp_opts *o = s->o;
+	struct outbuf *ob = &s->ob;
+	struct rttstat_summary sum;
+	double loss = rttstat_loss_pct(P.sent, P.replies);
+	uint64_t total = P.first_ns != 0 ? mp_mono_ns() - P.first_ns : 0;
+
+	rttstat_summary(&P.rtt, &sum);
+	if (o->json) {
+		ob_puts(ob, "{\"summary\":{\"group\":");
+		mp_json_pa(ob, o->group.addr, o->group.len);
+		ob_puts(ob, ",\"endpoint\":");
+		ob_json_str(ob, mp_current_text(s));
+		ob_puts(ob, ",\"mars\":");
+		mp_json_atm(ob, mp_current_atm(s));
+		ob_puts(ob, ",\"sent\":");
+		ob_u64(ob, P.sent);
+		ob_puts(ob, ",\"replies\":");
+		ob_u64(ob, P.replies);
+		ob_puts(ob, ",\"naks\":");
+		ob_u64(ob, P.naks);
+		ob_puts(ob, ",\"late\":");
+		ob_u64(ob, P.late);
+		ob_puts(ob, ",\"loss_pct\":");
+		ob_printf(ob, "%.1f", loss);
+		ob_puts(ob, ",\"time_ms\":");
+		ob_u64(ob, total / 1000000);
+		if (sum.n > 0) {
+			ob_puts(ob, ",\"min_ms\":");
+			mp_ms(ob, sum.min_ms);
+			ob_puts(ob, ",\"avg_ms\":");
+			mp_ms(ob, sum.avg_ms);
+			ob_puts(ob, ",\"max_ms\":");
+			mp_ms(ob, sum.max_ms);
+			ob_puts(ob, ",\"mdev_ms\":");
+			mp_ms(ob, sum.mdev_ms);
+		} else
+			ob_puts(ob, ",\"min_ms\":null,\"avg_ms\":null,"
+			    "\"max_ms\":null,\"mdev_ms\":null");
+		ob_puts(ob, "}}\n");
+		return;
+	}
+	ob_puts(ob, "\n--- ");
+	mp_text_pa(ob, o->group.addr, o->group.len);
+	ob_puts(ob, " marsping statistics ---\n");
+	ob_u64(ob, P.sent);
+	ob_puts(ob, P.sent == 1 ? " request sent, " : " requests sent, ");
+	ob_u64(ob, P.replies);
+	ob_puts(ob, P.replies == 1 ? " reply (" : " replies (");
+	ob_u64(ob, P.naks);
+	ob_puts(ob, P.naks == 1 ? " NAK), " : " NAKs), ");
+	ob_printf(ob, "%g%% loss, time ", loss);
+	ob_u64(ob, total / 1000000);
+	ob_puts(ob, " ms\n");
+	if (sum.n > 0) {
+		ob_puts(ob, "rtt min/avg/max/mdev = ");
+		mp_ms(ob, sum.min_ms);
+		ob_putc(ob, '/');
+		mp_ms(ob, sum.avg_ms);
+		ob_putc(ob, '/');
+		mp_ms(ob, sum.max_ms);
+		ob_putc(ob, '/');
+		mp_ms(ob, sum.mdev_ms);
+		ob_puts(ob, " ms\n");
+	}
+}
+
+static void
+probe_finish(struct mp_session *s, const char *why)
+{
+	size_t i;
+
+	if (P.next_timer != 0)
+		evloop_timer_cancel(s->loop, P.next_timer);
+	P.next_timer = 0;
+	/* Still waiting at a deadline or ^C: those are lost too. */
+	for (i = 0; i < P.npend; i++)
+		evloop_timer_cancel(s->loop, P.pend[i].timer);
+	P.npend = 0;
+	print_summary(s);
+	s->status = P.replies > 0 ? 0 : EXIT_NOREPLY;
+	free(P.members);
+	P.members = NULL;
+	P.kept = 0;
+	mp_stop(s);
+}
+
+/* The MARS named itself: restart the member with its address. */
+static void
+probe_learned(struct mp_session *s)
+{
+	mp_restart(s);
+}
+
+const struct mp_mode_ops probe_ops = {
+	.start = probe_start,
+	.event = probe_event,
+	.rx = probe_rx,
+	.finish = probe_finish,
+	.learned = probe_learned,
+};

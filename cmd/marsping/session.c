@@ -1,0 +1,659 @@
+/*
+ * The session every marsping mode runs on: one lab link (mars-lab(7)),
+ * one event loop, one cluster-member state machine (client.h) registered
+ * with the MARS, signals and the -w deadline.  The modes (probe.c,
+ * oneshot.c, member.c) see the client's events and the raw datagrams.
+ *
+ * When the MARS's ATM address is not known (-m without --atm-mars or
+ * --cluster), the client starts with a provisional all-zero address: the
+ * registration copy is recognised by our own source address and the VC
+ * (RFC 2022 §5.2.3), so registration works without it.  The first
+ * MARS_REDIRECT_MAP from the MARS's endpoint names it in mar$sha (the
+ * originating MARS, §5.4.3); long-running modes then restart the client
+ * with that address, so that later maps are trusted and keep the
+ * failure timer (§5.4) from expiring.
+ */
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mars/atm.h"
+#include "mars/pdu.h"
+
+#include "marsping.h"
+
+static char outstore[1 << 14];
+
+/* 13-octet prefix of the default own NSAP; the ESI holds pid and port. */
+static const uint8_t own_prefix[13] = {
+	0x47, 0x00, 0x05, 0x80, 0xff, 0xe1, 0x00, 0x00, 0x00,
+	0x6d, 0x70, 0x69, 0x6e,
+};
+
+uint64_t
+mp_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void
+mp_wall(uint64_t *sec, uint32_t *usec)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*sec = (uint64_t)ts.tv_sec;
+	*usec = (uint32_t)(ts.tv_nsec / 1000);
+}
+
+/* Output helpers. */
+
+void
+mp_json_atm(struct outbuf *ob, const struct mars_client_atm *a)
+{
+	if (a == NULL || (a->tl & ATM_TL_LEN) == 0) {
+		ob_puts(ob, "null");
+		return;
+	}
+	ob_putc(ob, '"');
+	ob_hex(ob, a->num, a->tl & ATM_TL_LEN);
+	ob_putc(ob, '"');
+}
+
+void
+mp_text_atm(struct outbuf *ob, const struct mars_client_atm *a)
+{
+	if (a == NULL || (a->tl & ATM_TL_LEN) == 0)
+		ob_puts(ob, "unknown");
+	else
+		ob_hex(ob, a->num, a->tl & ATM_TL_LEN);
+}
+
+void
+mp_text_pa(struct outbuf *ob, const uint8_t *p, size_t n)
+{
+	char buf[PA_TEXT_MAX];
+
+	pa_text(buf, p, n);
+	ob_puts(ob, buf);
+}
+
+void
+mp_json_pa(struct outbuf *ob, const uint8_t *p, size_t n)
+{
+	char buf[PA_TEXT_MAX];
+
+	if (p == NULL || n == 0) {
+		ob_puts(ob, "null");
+		return;
+	}
+	pa_text(buf, p, n);
+	ob_json_str(ob, buf);
+}
+
+void
+mp_ms(struct outbuf *ob, double ms)
+{
+	ob_printf(ob, "%.3f", ms);
+}
+
+void
+mp_ts(struct outbuf *ob)
+{
+	uint64_t sec;
+	uint32_t usec;
+
+	mp_wall(&sec, &usec);
+	ob_printf(ob, "%llu.%06u", (unsigned long long)sec, usec);
+}
+
+/* Lookups. */
+
+const struct mp_mars *
+mp_mars_by_peer(const struct mp_session *s, uint32_t peer)
+{
+	size_t i;
+
+	for (i = 0; i < s->nmars; i++)
+		if (s->mi[i].peer == peer)
+			return &s->mi[i];
+	return NULL;
+}
+
+static int
+current_index(const struct mp_session *s)
+{
+	const struct mars_client_atm *cur;
+	size_t i;
+
+	if (s->cl == NULL || (cur = client_current_mars(s->cl)) == NULL)
+		return 0;
+	for (i = 0; i < s->nmars; i++)
+		if (s->mars[i].atm.tl == cur->tl &&
+		    memcmp(s->mars[i].atm.num, cur->num,
+		    cur->tl & ATM_TL_LEN) == 0)
+			return (int)i;
+	return 0;
+}
+
+const struct fsm_vc *
+mp_current_vc(const struct mp_session *s)
+{
+	return &s->mars[current_index(s)].vc;
+}
+
+const struct mars_client_atm *
+mp_current_atm(const struct mp_session *s)
+{
+	int i = current_index(s);
+
+	return s->mi[i].atm_known ? &s->mars[i].atm : NULL;
+}
+
+const char *
+mp_current_text(const struct mp_session *s)
+{
+	return s->mi[current_index(s)].text;
+}
+
+/* The client's timer. */
+
+static void
+client_timer_cb(struct evloop *loop, void *arg)
+{
+	struct mp_session *s = arg;
+
+	s->client_timer = 0;
+	if (s->cl == NULL)
+		return;
+	client_tick(s->cl, evloop_now());
+	mp_kick(s);
+}
+
+void
+mp_kick(struct mp_session *s)
+{
+	mars_time_t next;
+
+	if (s->cl == NULL)
+		return;
+	next = client_next_deadline(s->cl);
+	if (s->client_timer != 0 && next == s->client_at)
+		return;
+	if (s->client_timer != 0)
+		evloop_timer_cancel(s->loop, s->client_timer);
+	s->client_timer = 0;
+	s->client_at = next;
+	if (next != MARS_TIME_NEVER)
+		s->client_timer = evloop_timer_at(s->loop, next,
+		    client_timer_cb, s);
+}
+
+static void
+defer_cb(struct evloop *loop, void *arg)
+{
+	struct mp_session *s = arg;
+	void (*fns[8])(struct mp_session *);
+	size_t i, n = s->ndeferred;
+
+	s->defer_timer = 0;
+	memcpy(fns, s->deferred, n * sizeof(fns[0]));
+	s->ndeferred = 0;
+	for (i = 0; i < n; i++)
+		fns[i](s);
+	mp_kick(s);
+}
+
+void
+mp_defer(struct mp_session *s, void (*fn)(struct mp_session *))
+{
+	size_t i;
+
+	for (i = 0; i < s->ndeferred; i++)
+		if (s->deferred[i] == fn)
+			return;
+	if (s->ndeferred == sizeof(s->deferred) / sizeof(s->deferred[0]))
+		return;
+	s->deferred[s->ndeferred++] = fn;
+	if (s->defer_timer == 0)
+		s->defer_timer = evloop_timer_after(s->loop, 0, defer_cb, s);
+}
+
+/* Stopping. */
+
+static void
+grace_cb(struct evloop *loop, void *arg)
+{
+	struct mp_session *s = arg;
+
+	s->grace_timer = 0;
+	evloop_stop(loop);
+}
+
+void
+mp_stop(struct mp_session *s)
+{
+	mars_time_t grace = s->o->timeout > 200 ? s->o->timeout : 200;
+
+	if (s->stopping) {
+		evloop_stop(s->loop);
+		return;
+	}
+	s->stopping = true;
+	if (s->cl == NULL || !client_registered(s->cl) ||
+	    client_deregister(s->cl, evloop_now()) != 0) {
+		evloop_stop(s->loop);
+		return;
+	}
+	mp_kick(s);
+	s->grace_timer = evloop_timer_after(s->loop, grace, grace_cb, s);
+}
+
+void
+mp_finish(struct mp_session *s, const char *why)
+{
+	if (s->finished) {
+		mp_stop(s);
+		return;
+	}
+	s->finished = true;
+	s->ops->finish(s, why);
+}
+
+static void
+signal_cb(struct evloop *loop, int signo, void *arg)
+{
+	struct mp_session *s = arg;
+
+	if (s->finished) {
+		/* A second ^C: leave at once. */
+		evloop_stop(loop);
+		return;
+	}
+	mp_finish(s, signo == SIGINT ? "interrupted" : "terminated");
+}
+
+static void
+deadline_cb(struct evloop *loop, void *arg)
+{
+	mp_finish(arg, "deadline");
+}
+
+/* The client's callbacks. */
+
+static void
+io_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
+{
+	struct mp_session *s = ctx;
+	struct mars_err e;
+
+	memset(&e, 0, sizeof(e));
+	s->last_send_ns = mp_mono_ns();
+	if (link_send(s->link, vc, sdu, len, &e) != 0 && s->o->verbose > 0)
+		fprintf(stderr, "marsping: send: %s\n",
+		    e.sys_errno != 0 ? strerror(e.sys_errno) :
+		    mars_strerror(e.code));
+}
+
+static void
+io_event(void *ctx, const struct fsm_event *ev)
+{
+	struct mp_session *s = ctx;
+
+	if (ev->kind == FSM_EV_REGISTERED)
+		s->ever_registered = true;
+	s->ops->event(s, ev);
+	if (s->stopping && (ev->kind == FSM_EV_DEREGISTERED ||
+	    (ev->kind == FSM_EV_GIVE_UP && s->cl != NULL &&
+	    client_state(s->cl) == CLIENT_IDLE)))
+		evloop_stop(s->loop);
+}
+
+static void
+io_log(void *ctx, int level, const char *msg)
+{
+	struct mp_session *s = ctx;
+
+	if (s->o->verbose >= 2)
+		fprintf(stderr, "marsping: client: %s\n", msg);
+}
+
+/* Building the client. */
+
+static int
+make_client(struct mp_session *s)
+{
+	const struct mp_opts *o = s->o;
+	struct mars_client_conf conf;
+	struct fsm_io io;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.pro_type = o->pro_type;
+	conf.own.tl = ATM_ADDR_MAX;
+	memcpy(conf.own.num, s->own, ATM_ADDR_MAX);
+	conf.own_pa = o->own_pa;
+	conf.mars = s->mars;
+	conf.nmars = s->nmars;
+	if (o->failure_timeout != 0)
+		conf.failure_timeout = o->failure_timeout;
+	else if (o->cluster != NULL)
+		conf.failure_timeout = o->cluster->failure_timeout;
+	if (o->retransmit_interval != 0)
+		conf.retransmit_interval = o->retransmit_interval;
+	else if (o->cluster != NULL)
+		conf.retransmit_interval = o->cluster->retransmit_interval;
+	else if (o->mode != MODE_JOIN)
+		/* A probe should not wait 10 s to retry its registration. */
+		conf.retransmit_interval = o->timeout;
+	conf.request_timeout = o->timeout;
+	conf.request_retries = 2;
+	conf.rng = &s->rng;
+
+	memset(&io, 0, sizeof(io));
+	io.ctx = s;
+	io.send = io_send;
+	io.event = io_event;
+	io.log = io_log;
+	if ((s->cl = client_new(&conf, &io)) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+mp_restart(struct mp_session *s)
+{
+	if (s->cl != NULL)
+		client_free(s->cl);
+	s->cl = NULL;
+	if (make_client(s) != 0)
+		return -1;
+	client_start(s->cl, evloop_now());
+	mp_kick(s);
+	return 0;
+}
+
+/* §5.4.3: a REDIRECT_MAP's mar$sha is the MARS that sent it. */
+static void
+learn(struct mp_session *s, const struct link_rx *rx)
+{
+	struct mars_pdu pdu;
+	const struct mars_msg *m = &pdu.u.mars;
+
+	if (mp_mars_by_peer(s, rx->peer) != &s->mi[0] ||
+	    mars_pdu_decode(&pdu, rx->sdu, rx->len, 0) != 0 ||
+	    pdu.kind != PDU_MARS || m->op != MARS_REDIRECT_MAP ||
+	    (m->sha.tl & ATM_TL_LEN) == 0)
+		return;
+	memset(&s->mars[0].atm, 0, sizeof(s->mars[0].atm));
+	s->mars[0].atm.tl = m->sha.tl;
+	memcpy(s->mars[0].atm.num, m->sha.addr, m->sha.tl & ATM_TL_LEN);
+	if ((m->ssa.tl & ATM_TL_LEN) != 0) {
+		s->mars[0].atm.stl = m->ssa.tl;
+		memcpy(s->mars[0].atm.sub, m->ssa.addr, m->ssa.tl & ATM_TL_LEN);
+	}
+	s->mi[0].atm_known = true;
+	s->learning = false;
+	if (s->ops->learned != NULL)
+		s->ops->learned(s);
+}
+
+/*
+ * The link asks for ICMP errors (IP_RECVERR); an unreachable MARS leaves
+ * them queued, and poll(2) reports POLLERR until they are read, which
+ * would spin the loop.  The loss shows in the statistics anyway.
+ */
+static void
+drain_errqueue(int fd)
+{
+	uint8_t data[256], ctl[512];
+	struct iovec iov;
+	struct msghdr mh;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = data;
+		iov.iov_len = sizeof(data);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl;
+		mh.msg_controllen = sizeof(ctl);
+		if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			break;
+	}
+}
+
+static void
+link_cb(struct evloop *loop, int fd, unsigned revents, void *arg)
+{
+	struct mp_session *s = arg;
+	static uint8_t buf[LINK_DGRAM_MAX];
+	struct link_rx rx;
+	struct mars_err e;
+	struct fsm_vc vc;
+	uint64_t ns;
+	int i, rc;
+
+	if (revents & EVLOOP_ERROR)
+		drain_errqueue(fd);
+	for (i = 0; i < 256; i++) {
+		rc = link_recv(s->link, buf, sizeof(buf), &rx, &e);
+		if (rc == 0)
+			break;
+		if (rc < 0)
+			continue;
+		ns = mp_mono_ns();
+		/* Only the MARSs we know may speak to us. */
+		if (mp_mars_by_peer(s, rx.peer) == NULL)
+			continue;
+		vc = rx.vc;
+		if (vc.kind == LAB_VC_CCVC)
+			vc.id = rx.peer;	/* which MARS's CCVC */
+		if (s->learning)
+			learn(s, &rx);
+		if (s->cl != NULL) {
+			client_input(s->cl, evloop_now(), &vc, rx.sdu, rx.len);
+			mp_kick(s);
+		}
+		if (s->ops->rx != NULL)
+			s->ops->rx(s, &rx, ns);
+	}
+}
+
+/* Setup. */
+
+static void __attribute__((noreturn))
+die(const char *what, const struct mars_err *e)
+{
+	char buf[256];
+
+	if (e->code == MARS_E_SYS && e->sys_errno != 0)
+		snprintf(buf, sizeof(buf), "%s%s%s", e->field != NULL ?
+		    e->field : "", e->field != NULL ? ": " : "",
+		    strerror(e->sys_errno));
+	else if (e->why != NULL)
+		snprintf(buf, sizeof(buf), "%s", e->why);
+	else
+		snprintf(buf, sizeof(buf), "%s", mars_strerror(e->code));
+	fprintf(stderr, "marsping: %s: %s\n", what, buf);
+	exit(EXIT_USAGE);
+}
+
+static void
+add_mars(struct mp_session *s, const struct endpoint *ep, const uint8_t *atm)
+{
+	size_t i = s->nmars++;
+
+	s->mi[i].ep = *ep;
+	endpoint_format(ep, s->mi[i].text, sizeof(s->mi[i].text));
+	memset(&s->mars[i], 0, sizeof(s->mars[i]));
+	s->mars[i].atm.tl = ATM_ADDR_MAX;
+	if (atm != NULL) {
+		memcpy(s->mars[i].atm.num, atm, ATM_ADDR_MAX);
+		s->mi[i].atm_known = true;
+	}
+}
+
+/* Cluster entities by decreasing priority (the map order, marsd.conf(5)). */
+static void
+mars_from_cluster(struct mp_session *s)
+{
+	const struct mp_opts *o = s->o;
+	const struct cluster_conf *c = o->cluster;
+	bool used[CONF_MARS_MAX] = { false };
+	size_t i, k, best;
+
+	if (o->has_mars_ep) {
+		for (i = 0; i < c->n_mars; i++)
+			if (endpoint_equal(&c->mars[i].endpoint, &o->mars_ep))
+				break;
+		if (i == c->n_mars) {
+			fprintf(stderr, "marsping: -m: no MARS with that "
+			    "endpoint in %s\n", o->cluster_path);
+			exit(EXIT_USAGE);
+		}
+		add_mars(s, &c->mars[i].endpoint, c->mars[i].atm);
+		used[i] = true;
+	}
+	for (k = 0; k < c->n_mars; k++) {
+		best = c->n_mars;
+		for (i = 0; i < c->n_mars; i++)
+			if (!used[i] && (best == c->n_mars ||
+			    c->mars[i].priority > c->mars[best].priority))
+				best = i;
+		if (best == c->n_mars)
+			break;
+		used[best] = true;
+		add_mars(s, &c->mars[best].endpoint, c->mars[best].atm);
+	}
+}
+
+static void
+open_link(struct mp_session *s)
+{
+	struct sockaddr_storage ss;
+	struct endpoint bind, local;
+	struct mars_err e;
+	socklen_t sslen;
+	bool v6 = false;
+	size_t i;
+
+	for (i = 0; i < s->nmars; i++) {
+		if (s->mi[i].ep.kind != ENDPOINT_UDP)
+			continue;
+		memset(&e, 0, sizeof(e));
+		if (endpoint_resolve(&s->mi[i].ep, AF_UNSPEC, false, &ss,
+		    &sslen, &e) != 0)
+			die(s->mi[i].text, &e);
+		if (ss.ss_family == AF_INET6)
+			v6 = true;
+	}
+	memset(&e, 0, sizeof(e));
+	if (endpoint_parse(&bind, v6 ? "udp:[::]:0" : "udp:0.0.0.0:0",
+	    &e) != 0)
+		die("bind", &e);
+	if (link_open(&s->link, &bind, 0, &e) != 0)
+		die(s->mi[0].ep.kind == ENDPOINT_UDP ? "socket" : s->mi[0].text,
+		    &e);
+	for (i = 0; i < s->nmars; i++) {
+		memset(&e, 0, sizeof(e));
+		if (link_peer_add(s->link, &s->mi[i].ep, &s->mi[i].peer,
+		    &e) != 0)
+			die(s->mi[i].text, &e);
+		s->mars[i].vc.kind = LAB_VC_P2P;
+		s->mars[i].vc.id = s->mi[i].peer;
+		s->mars[i].has_ccvc = true;
+		s->mars[i].ccvc_id = s->mi[i].peer;
+	}
+	if (s->o->has_own)
+		memcpy(s->own, s->o->own, ATM_ADDR_MAX);
+	else {
+		/* Deterministic, and distinct for each running marsping. */
+		uint32_t pid = (uint32_t)getpid();
+
+		if (link_local(s->link, &local, &e) != 0)
+			die("socket", &e);
+		memcpy(s->own, own_prefix, sizeof(own_prefix));
+		s->own[13] = (uint8_t)(pid >> 24);
+		s->own[14] = (uint8_t)(pid >> 16);
+		s->own[15] = (uint8_t)(pid >> 8);
+		s->own[16] = (uint8_t)pid;
+		s->own[17] = (uint8_t)(local.port >> 8);
+		s->own[18] = (uint8_t)local.port;
+		s->own[19] = 0;
+	}
+}
+
+int
+mp_run(const struct mp_opts *o, const struct mp_mode_ops *ops)
+{
+	static struct mp_session sess;
+	struct mp_session *s = &sess;
+	struct mars_err e;
+	uint64_t seed;
+
+	s->o = o;
+	s->ops = ops;
+	s->status = EXIT_NOREPLY;
+	ob_init(&s->ob, STDOUT_FILENO, outstore, sizeof(outstore));
+	s->ob.line_flush = true;
+
+	if (o->cluster != NULL)
+		mars_from_cluster(s);
+	else {
+		add_mars(s, &o->mars_ep, o->has_mars_atm ? o->mars_atm : NULL);
+		s->learning = !o->has_mars_atm;
+	}
+	open_link(s);
+
+	seed = o->has_seed ? o->seed : ((uint64_t)getpid() << 32) ^
+	    mp_mono_ns();
+	mars_rng_seed(&s->rng, seed);
+	memset(&e, 0, sizeof(e));
+	if (evloop_new(&s->loop, &e) != 0)
+		die("event loop", &e);
+	if (evloop_fd_add(s->loop, link_fd(s->link), EVLOOP_READ, link_cb,
+	    s) != 0 ||
+	    evloop_signal_add(s->loop, SIGINT, signal_cb, s) != 0 ||
+	    evloop_signal_add(s->loop, SIGTERM, signal_cb, s) != 0) {
+		fprintf(stderr, "marsping: event loop setup failed\n");
+		exit(EXIT_USAGE);
+	}
+	if (o->deadline != 0)
+		evloop_timer_after(s->loop, o->deadline, deadline_cb, s);
+
+	if (make_client(s) != 0) {
+		fprintf(stderr, "marsping: cannot set up the cluster member\n");
+		exit(EXIT_USAGE);
+	}
+	s->start_ns = mp_mono_ns();
+	client_start(s->cl, evloop_now());
+	ops->start(s);
+	mp_kick(s);
+
+	if (evloop_run(s->loop, &e) != 0) {
+		fprintf(stderr, "marsping: poll: %s\n", strerror(e.sys_errno));
+		s->status = EXIT_USAGE;
+	}
+	if (ob_flush(&s->ob) != 0 && s->status == 0)
+		s->status = EXIT_USAGE;
+	client_free(s->cl);
+	s->cl = NULL;
+	evloop_free(s->loop);
+	link_close(s->link);
+	free(o->cluster);
+	return s->status;
+}
