@@ -148,6 +148,18 @@ mars_group(const struct mars_msg *m, unsigned i)
  * length at most 20.  Returns 0, MARS_E_TRUNC or MARS_E_FIELD.
  */
 static inline int
+check_tl(struct wire_rd *rd, size_t at, uint8_t v, const char *field)
+{
+	if (v & ATM_TL_RESERVED)
+		return wire_fail_at(rd, at, MARS_E_FIELD, field,
+		    "reserved bit 7 set in type/length octet");
+	if ((v & ATM_TL_LEN) > ATM_ADDR_MAX)
+		return wire_fail_at(rd, at, MARS_E_FIELD, field,
+		    "ATM address length exceeds 20 octets");
+	return 0;
+}
+
+static inline int
 read_tl(struct wire_rd *rd, uint8_t *tl, const char *field)
 {
 	size_t at = rd->off;
@@ -156,12 +168,95 @@ read_tl(struct wire_rd *rd, uint8_t *tl, const char *field)
 	*tl = v;
 	if (rd->failed)
 		return MARS_E_TRUNC;
-	if (v & ATM_TL_RESERVED)
-		return wire_fail_at(rd, at, MARS_E_FIELD, field,
-		    "reserved bit 7 set in type/length octet");
-	if ((v & ATM_TL_LEN) > ATM_ADDR_MAX)
-		return wire_fail_at(rd, at, MARS_E_FIELD, field,
-		    "ATM address length exceeds 20 octets");
+	return check_tl(rd, at, v, field);
+}
+
+/* What the fixed header and the mandatory part hand to the address area. */
+struct fixed_part {
+	enum mars_family	 fam;
+	uint8_t			 spln, tpln, shtl, sstl;
+};
+
+/*
+ * The fixed header and mandatory part (§4.3, §5.1.2, §5.2.1, §5.3,
+ * §5.4.3) when all MARS_HDR_LEN octets are there: one bounds check, then
+ * the same fields and the same checks in the same order as the
+ * field-by-field reads in mars_decode(), which handle a short message
+ * (and name the field it ends in).
+ */
+static int
+decode_fixed_whole(struct mars_msg *m, struct wire_rd *rd,
+    struct fixed_part *fp)
+{
+	const uint8_t *h = wire_bytes(rd, MARS_HDR_LEN, "mar$afn");
+	int rc;
+
+	if (h == NULL)
+		return MARS_E_TRUNC;
+	m->afn = wire_get_u16(h);
+	m->pro_type = wire_get_u16(h + 2);
+	memcpy(m->pro_snap, h + 4, sizeof(m->pro_snap));
+	memcpy(m->hdrrsv, h + 9, sizeof(m->hdrrsv));
+	m->chksum = wire_get_u16(h + 12);
+	m->extoff = wire_get_u16(h + 14);
+	m->op_version = h[16];
+	if (m->op_version != MARS_OPVER_MARS)
+		return wire_fail_at(rd, 16, MARS_E_FIELD, "mar$op.version",
+		    "op.version is not 0 (not RFC 2022 MARS)");
+	m->op = h[17];
+	if ((fp->fam = mars_op_family(m->op)) == MARS_FAM_UNKNOWN)
+		return wire_fail_at(rd, 17, MARS_E_OP, "mar$op.type",
+		    "operation code not in RFC 2022 (1..13)");
+	fp->shtl = h[18];
+	if ((rc = check_tl(rd, 18, fp->shtl, "mar$shtl")) != 0)
+		return rc;
+	if ((fp->shtl & ATM_TL_LEN) == 0)
+		return wire_fail_at(rd, 18, MARS_E_FIELD, "mar$shtl",
+		    "null source ATM number (§6)");
+	fp->sstl = h[19];
+	if ((rc = check_tl(rd, 19, fp->sstl, "mar$sstl")) != 0)
+		return rc;
+	fp->spln = h[20];
+	switch (fp->fam) {
+	case MARS_FAM_A:
+		/* §5.1.2: mar$pad is kept as received (C9). */
+		if ((rc = check_tl(rd, 21, h[21], "mar$thtl")) != 0 ||
+		    (rc = check_tl(rd, 22, h[22], "mar$tstl")) != 0)
+			return rc;
+		m->thtl = h[21];
+		m->tstl = h[22];
+		fp->tpln = h[23];
+		memcpy(m->pad, h + 24, sizeof(m->pad));
+		break;
+	case MARS_FAM_B:
+	case MARS_FAM_B1:
+	case MARS_FAM_B2:
+		m->thtl = h[21];
+		if (fp->fam != MARS_FAM_B1 &&
+		    (rc = check_tl(rd, 21, h[21], "mar$thtl")) != 0)
+			return rc;
+		m->tstl = h[22];
+		if (fp->fam != MARS_FAM_B1 &&
+		    (rc = check_tl(rd, 22, h[22], "mar$tstl")) != 0)
+			return rc;
+		if (fp->fam == MARS_FAM_B2)
+			m->redirf = h[23];
+		else
+			fp->tpln = h[23];
+		m->tnum = wire_get_u16(h + 24);
+		m->seqxy = wire_get_u16(h + 26);
+		m->msn = wire_get_u32(h + 28);
+		break;
+	case MARS_FAM_C:
+		fp->tpln = h[21];
+		m->pnum = wire_get_u16(h + 22);
+		m->flags = wire_get_u16(h + 24);
+		m->cmi = wire_get_u16(h + 26);
+		m->msn = wire_get_u32(h + 28);
+		break;
+	default:
+		break;
+	}
 	return 0;
 }
 
@@ -304,6 +399,19 @@ mars_decode(struct mars_msg *m, const uint8_t *p, size_t len, uint32_t base,
 	wire_rd_init(&rd, p, len, base, err);
 	clear_view(m);
 
+	if (len >= MARS_HDR_LEN) {
+		struct fixed_part fp = { MARS_FAM_UNKNOWN, 0, 0, 0, 0 };
+
+		if ((rc = decode_fixed_whole(m, &rd, &fp)) != 0)
+			return rc;
+		fam = fp.fam;
+		spln = fp.spln;
+		tpln = fp.tpln;
+		shtl = fp.shtl;
+		sstl = fp.sstl;
+		goto addresses;
+	}
+
 	/* Fixed header, §4.3. */
 	m->afn = wire_u16(&rd, "mar$afn");
 	m->pro_type = wire_u16(&rd, "mar$pro.type");
@@ -378,6 +486,7 @@ mars_decode(struct mars_msg *m, const uint8_t *p, size_t len, uint32_t base,
 	if (rd.failed)
 		return MARS_E_TRUNC;
 
+addresses:
 	/* Address area: the source first (§4.3), then by family. */
 	read_atm(&rd, &m->sha, shtl, "mar$sha");
 	read_atm(&rd, &m->ssa, sstl, "mar$ssa");

@@ -17,6 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "mars/out.h"
 
 static const char hexdigits[] = "0123456789abcdef";
@@ -128,6 +132,22 @@ ob_line_done(struct outbuf *ob, const void *p, size_t n)
 		ob_flush(ob);
 }
 
+/*
+ * A span the buffer cannot give in place: flush to make room when there
+ * is a descriptor and the span fits an empty buffer, else the caller's
+ * tmp (appended by ob_span_end with ob_write, which truncates, drops on
+ * error and flushes per line exactly as the plain appends do).
+ */
+char *
+ob_span_slow(struct outbuf *ob, size_t n, char *tmp)
+{
+	if (ob->err || ob->line_flush || ob->fd < 0 || n > ob->cap)
+		return tmp;
+	if (ob_flush(ob) != 0)
+		return tmp;
+	return ob->buf + ob->len;
+}
+
 static const char digit_pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
@@ -143,63 +163,134 @@ static const uint64_t pow10[20] = {
 };
 
 /*
- * Decimal without printf, two digits per division, straight into the
- * buffer when it has room.
+ * Decimal without printf, two digits per division, written from the
+ * last digit back.  Numbers below 100 (most counters, flags, octets)
+ * take one table lookup.
  */
+char *
+oc_u64(char *d, uint64_t v)
+{
+	size_t n, i;
+	uint32_t w;
+	unsigned k, t;
+
+	if (v < 100) {
+		if (v < 10) {
+			*d = (char)('0' + v);
+			return d + 1;
+		}
+		memcpy(d, digit_pairs + 2 * v, 2);
+		return d + 2;
+	}
+	/* Digits from the bit length (log10(2) ~ 1233 / 4096), then exact. */
+	t = (unsigned)(64 - __builtin_clzll(v)) * 1233 >> 12;
+	n = t + 1 - (v < pow10[t]);
+	i = n;
+	/* 32-bit divisions once the value fits: cheaper on every target. */
+	while (v > UINT32_MAX) {
+		k = (unsigned)(v % 100) * 2;
+		v /= 100;
+		i -= 2;
+		memcpy(d + i, digit_pairs + k, 2);
+	}
+	w = (uint32_t)v;
+	while (w >= 100) {
+		k = (w % 100) * 2;
+		w /= 100;
+		i -= 2;
+		memcpy(d + i, digit_pairs + k, 2);
+	}
+	if (w >= 10)
+		memcpy(d, digit_pairs + 2 * w, 2);
+	else
+		d[0] = (char)('0' + w);
+	return d + n;
+}
+
 void
 ob_u64(struct outbuf *ob, uint64_t v)
 {
-	char tmp[20], *d;
-	size_t n = 1, i;
-	unsigned k;
+	char tmp[OC_U64_MAX], *d0;
 
-	while (n < 20 && v >= pow10[n])
-		n++;
-	if (n <= ob->cap - ob->len && !ob->err)
-		d = ob->buf + ob->len;
-	else
-		d = tmp;
-	i = n;
-	while (v >= 100) {
-		k = (unsigned)(v % 100) * 2;
-		v /= 100;
-		d[--i] = digit_pairs[k + 1];
-		d[--i] = digit_pairs[k];
+	d0 = ob_span(ob, sizeof(tmp), tmp);
+	ob_span_end(ob, d0, oc_u64(d0, v), tmp);	/* digits: no newline */
+}
+
+#if defined(__SSE2__)
+/*
+ * Sixteen octets to 32 hex digits at once: split the nibbles, interleave
+ * them high first, and map 0-9 to '0'-'9', 10-15 to 'a'-'f'.
+ */
+static inline __m128i
+hex_digits(__m128i nib)
+{
+	__m128i letter = _mm_cmpgt_epi8(nib, _mm_set1_epi8(9));
+
+	return _mm_add_epi8(_mm_add_epi8(nib, _mm_set1_epi8('0')),
+	    _mm_and_si128(letter, _mm_set1_epi8('a' - '0' - 10)));
+}
+
+static inline void
+hex16(char *d, const uint8_t *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i mask = _mm_set1_epi8(0x0f);
+	__m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), mask);
+	__m128i lo = _mm_and_si128(v, mask);
+
+	_mm_storeu_si128((__m128i *)(void *)d,
+	    hex_digits(_mm_unpacklo_epi8(hi, lo)));
+	_mm_storeu_si128((__m128i *)(void *)(d + 16),
+	    hex_digits(_mm_unpackhi_epi8(hi, lo)));
+}
+
+static inline void
+hex8(char *d, const uint8_t *p)
+{
+	__m128i v = _mm_loadl_epi64((const __m128i *)(const void *)p);
+	__m128i mask = _mm_set1_epi8(0x0f);
+	__m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), mask);
+	__m128i lo = _mm_and_si128(v, mask);
+
+	_mm_storeu_si128((__m128i *)(void *)d,
+	    hex_digits(_mm_unpacklo_epi8(hi, lo)));
+}
+#endif
+
+char *
+oc_hex(char *d, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+#if defined(__SSE2__)
+	for (; n >= 16; n -= 16, p += 16, d += 32)
+		hex16(d, p);
+	if (n >= 8) {
+		hex8(d, p);
+		n -= 8;
+		p += 8;
+		d += 16;
 	}
-	if (v >= 10) {
-		k = (unsigned)v * 2;
-		d[--i] = digit_pairs[k + 1];
-		d[--i] = digit_pairs[k];
-	} else
-		d[--i] = (char)('0' + v);
-	if (d == tmp)
-		ob_write(ob, tmp, n);
-	else
-		ob->len += n;	/* digits hold no newline: no line_flush */
+#endif
+	for (i = 0; i < n; i++)
+		memcpy(d + 2 * i, hex_pairs + 2 * p[i], 2);
+	return d + 2 * n;
 }
 
 void
 ob_hex(struct outbuf *ob, const uint8_t *p, size_t n)
 {
-	char tmp[64];
-	char *d;
-	size_t i, chunk;
+	char tmp[64], *d0;
+	size_t chunk;
 
-	/* Fast path: convert straight into the buffer. */
-	if (!ob->err && 2 * n <= ob->cap - ob->len) {
-		d = ob->buf + ob->len;
-		for (i = 0; i < n; i++)
-			memcpy(d + 2 * i, hex_pairs + 2 * p[i], 2);
-		ob->len += 2 * n;
-		return;
-	}
+	/* Whole when it fits, else in pieces of 32 octets. */
 	while (n > 0) {
-		chunk = n > sizeof(tmp) / 2 ? sizeof(tmp) / 2 : n;
-		for (i = 0; i < chunk; i++) {
-			tmp[2 * i] = hexdigits[p[i] >> 4];
-			tmp[2 * i + 1] = hexdigits[p[i] & 0x0f];
-		}
-		ob_write_slow(ob, tmp, 2 * chunk);
+		if (2 * n <= ob->cap - ob->len && !ob->err && !ob->line_flush)
+			chunk = n;	/* in place: tmp is not used */
+		else
+			chunk = n < sizeof(tmp) / 2 ? n : sizeof(tmp) / 2;
+		d0 = ob_span(ob, 2 * chunk, tmp);
+		ob_span_end(ob, d0, oc_hex(d0, p, chunk), tmp);
 		p += chunk;
 		n -= chunk;
 	}

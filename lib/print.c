@@ -20,59 +20,57 @@
 
 static const char hexdigits[] = "0123456789abcdef";
 
+/* "00" .. "99": two digits per lookup. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 /* Two decimal digits of v (0..99) at d. */
 static inline void
 put2(char *d, unsigned v)
 {
-	d[0] = (char)('0' + v / 10 % 10);
-	d[1] = (char)('0' + v % 10);
+	memcpy(d, digit_pairs + 2 * (v % 100), 2);
 }
 
 /* Six decimal digits of the microseconds at d. */
 static inline void
 put_usec(char *d, uint32_t usec)
 {
-	int i;
-
 	usec %= 1000000;
-	for (i = 5; i >= 0; i--) {
-		d[i] = (char)('0' + usec % 10);
-		usec /= 10;
-	}
+	put2(d, usec / 10000);
+	put2(d + 2, usec / 100 % 100);
+	put2(d + 4, usec % 100);
 }
 
 /* Seconds and microseconds since the epoch: "1700000000.000123". */
-static void
-pr_ts_abs(struct outbuf *ob, int64_t sec, uint32_t usec)
+static char *
+pc_ts_abs(char *d, int64_t sec, uint32_t usec)
 {
-	char frac[7];
-
 	if (sec < 0) {
-		ob_putc(ob, '-');
-		ob_u64(ob, (uint64_t)0 - (uint64_t)sec);
+		*d++ = '-';
+		d = oc_u64(d, (uint64_t)0 - (uint64_t)sec);
 	} else
-		ob_u64(ob, (uint64_t)sec);
-	frac[0] = '.';
-	put_usec(frac + 1, usec);
-	ob_write(ob, frac, sizeof(frac));
+		d = oc_u64(d, (uint64_t)sec);
+	d[0] = '.';
+	put_usec(d + 1, usec);
+	return d + 7;
 }
 
 /*
  * Local time of day "HH:MM:SS.uuuuuu", or seconds since the epoch with
- * -t abs.  localtime_r() runs only when the second changes.
+ * -t abs.  localtime_r() runs only when the second changes; the cache
+ * lives in ob.
  */
-void
-pr_time(struct outbuf *ob, const struct print_opts *po,
+char *
+pc_time(char *d, struct outbuf *ob, const struct print_opts *po,
     const struct mars_frame *fr)
 {
-	char t[15];
 	struct tm tm;
 	time_t tt;
 
-	if (po->abs_time) {
-		pr_ts_abs(ob, fr->ts_sec, fr->ts_usec);
-		return;
-	}
+	if (po->abs_time)
+		return pc_ts_abs(d, fr->ts_sec, fr->ts_usec);
 	if (!ob->tcache_valid || ob->tcache_sec != fr->ts_sec) {
 		tt = (time_t)fr->ts_sec;
 		tzset();
@@ -86,16 +84,29 @@ pr_time(struct outbuf *ob, const struct print_opts *po,
 		ob->tcache_sec = fr->ts_sec;
 		ob->tcache_valid = true;
 	}
-	memcpy(t, ob->tcache_hms, 8);
-	t[8] = '.';
-	put_usec(t + 9, fr->ts_usec);
-	ob_write(ob, t, sizeof(t));
+	memcpy(d, ob->tcache_hms, 8);
+	d[8] = '.';
+	put_usec(d + 9, fr->ts_usec);
+	return d + 15;
+}
+
+void
+pr_time(struct outbuf *ob, const struct print_opts *po,
+    const struct mars_frame *fr)
+{
+	char tmp[PC_TIME_MAX], *d0;
+
+	d0 = ob_span(ob, sizeof(tmp), tmp);
+	ob_span_end(ob, d0, pc_time(d0, ob, po, fr), tmp);
 }
 
 void
 pr_ts_json(struct outbuf *ob, const struct mars_frame *fr)
 {
-	pr_ts_abs(ob, fr->ts_sec, fr->ts_usec);
+	char tmp[PC_TIME_MAX], *d0;
+
+	d0 = ob_span(ob, sizeof(tmp), tmp);
+	ob_span_end(ob, d0, pc_ts_abs(d0, fr->ts_sec, fr->ts_usec), tmp);
 }
 
 const char *
@@ -139,20 +150,27 @@ pr_vc(struct outbuf *ob, const struct print_opts *po,
 	ob_putc(ob, ']');
 }
 
-/* "0x" and exactly `digits` lowercase hex digits of v. */
-void
-pr_x(struct outbuf *ob, uint32_t v, unsigned digits)
+/* "0x" and exactly `digits` (at most 8) lowercase hex digits of v. */
+char *
+pc_x(char *d, uint32_t v, unsigned digits)
 {
-	char t[10];
 	unsigned i;
 
 	if (digits > 8)
 		digits = 8;
-	t[0] = '0';
-	t[1] = 'x';
+	d[0] = '0';
+	d[1] = 'x';
 	for (i = 0; i < digits; i++)
-		t[2 + i] = hexdigits[(v >> (4 * (digits - 1 - i))) & 0x0f];
-	ob_write(ob, t, 2 + digits);
+		d[2 + i] = hexdigits[(v >> (4 * (digits - 1 - i))) & 0x0f];
+	return d + 2 + digits;
+}
+
+void
+pr_x(struct outbuf *ob, uint32_t v, unsigned digits)
+{
+	char t[10];
+
+	ob_write(ob, t, (size_t)(pc_x(t, v, digits) - t));
 }
 
 void
@@ -166,78 +184,120 @@ pr_s32(struct outbuf *ob, int64_t v)
 }
 
 /* ATM number or subaddress as lowercase hex (PROTOCOL.md 2.2), "-" if null. */
-void
-pr_atm(struct outbuf *ob, const struct mars_atm *a)
+char *
+pc_atm(char *d, const struct mars_atm *a)
 {
 	size_t n = a->tl & ATM_TL_LEN;
 
-	if (n == 0 || a->addr == NULL)
-		ob_putc(ob, '-');
-	else
-		ob_hex(ob, a->addr, n);
+	if (n == 0 || a->addr == NULL) {
+		*d = '-';
+		return d + 1;
+	}
+	return oc_hex(d, a->addr, n);
+}
+
+char *
+pc_atm_sub(char *d, const struct mars_atm *num, const struct mars_atm *sub)
+{
+	d = pc_atm(d, num);
+	if ((sub->tl & ATM_TL_LEN) != 0 && sub->addr != NULL) {
+		*d++ = '/';
+		d = oc_hex(d, sub->addr, sub->tl & ATM_TL_LEN);
+	}
+	return d;
+}
+
+void
+pr_atm(struct outbuf *ob, const struct mars_atm *a)
+{
+	char tmp[PC_ATM_MAX], *d0;
+
+	d0 = ob_span(ob, sizeof(tmp), tmp);
+	ob_span_end(ob, d0, pc_atm(d0, a), tmp);
 }
 
 void
 pr_atm_sub(struct outbuf *ob, const struct mars_atm *num,
     const struct mars_atm *sub)
 {
-	pr_atm(ob, num);
-	if ((sub->tl & ATM_TL_LEN) != 0 && sub->addr != NULL) {
-		ob_putc(ob, '/');
-		ob_hex(ob, sub->addr, sub->tl & ATM_TL_LEN);
-	}
+	char tmp[PC_ATM_SUB_MAX], *d0;
+
+	d0 = ob_span(ob, sizeof(tmp), tmp);
+	ob_span_end(ob, d0, pc_atm_sub(d0, num, sub), tmp);
 }
 
-/* Dotted quad without printf; d needs 15 octets. */
-static size_t
-ipv4_text(char *d, const uint8_t *p)
+/*
+ * Each octet of a dotted quad with its dot, padded: pc_ipv4 (print_int.h)
+ * writes an octet as one 4-octet copy and an advance by its length.
+ */
+const char pr_ipv4_dec[256][5] = {
+	"0.", "1.", "2.", "3.", "4.", "5.", "6.", "7.", "8.", "9.", "10.",
+	"11.", "12.", "13.", "14.", "15.", "16.", "17.", "18.", "19.", "20.",
+	"21.", "22.", "23.", "24.", "25.", "26.", "27.", "28.", "29.", "30.",
+	"31.", "32.", "33.", "34.", "35.", "36.", "37.", "38.", "39.", "40.",
+	"41.", "42.", "43.", "44.", "45.", "46.", "47.", "48.", "49.", "50.",
+	"51.", "52.", "53.", "54.", "55.", "56.", "57.", "58.", "59.", "60.",
+	"61.", "62.", "63.", "64.", "65.", "66.", "67.", "68.", "69.", "70.",
+	"71.", "72.", "73.", "74.", "75.", "76.", "77.", "78.", "79.", "80.",
+	"81.", "82.", "83.", "84.", "85.", "86.", "87.", "88.", "89.", "90.",
+	"91.", "92.", "93.", "94.", "95.", "96.", "97.", "98.", "99.",
+	"100.", "101.", "102.", "103.", "104.", "105.", "106.", "107.",
+	"108.", "109.", "110.", "111.", "112.", "113.", "114.", "115.",
+	"116.", "117.", "118.", "119.", "120.", "121.", "122.", "123.",
+	"124.", "125.", "126.", "127.", "128.", "129.", "130.", "131.",
+	"132.", "133.", "134.", "135.", "136.", "137.", "138.", "139.",
+	"140.", "141.", "142.", "143.", "144.", "145.", "146.", "147.",
+	"148.", "149.", "150.", "151.", "152.", "153.", "154.", "155.",
+	"156.", "157.", "158.", "159.", "160.", "161.", "162.", "163.",
+	"164.", "165.", "166.", "167.", "168.", "169.", "170.", "171.",
+	"172.", "173.", "174.", "175.", "176.", "177.", "178.", "179.",
+	"180.", "181.", "182.", "183.", "184.", "185.", "186.", "187.",
+	"188.", "189.", "190.", "191.", "192.", "193.", "194.", "195.",
+	"196.", "197.", "198.", "199.", "200.", "201.", "202.", "203.",
+	"204.", "205.", "206.", "207.", "208.", "209.", "210.", "211.",
+	"212.", "213.", "214.", "215.", "216.", "217.", "218.", "219.",
+	"220.", "221.", "222.", "223.", "224.", "225.", "226.", "227.",
+	"228.", "229.", "230.", "231.", "232.", "233.", "234.", "235.",
+	"236.", "237.", "238.", "239.", "240.", "241.", "242.", "243.",
+	"244.", "245.", "246.", "247.", "248.", "249.", "250.", "251.",
+	"252.", "253.", "254.", "255."
+};
+
+/* Protocol address other than IPv4 in its usual notation; "" when null. */
+char *
+pc_pa_other(char *d, const uint8_t *p, size_t n)
 {
-	size_t n = 0;
-	unsigned v;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		v = p[i];
-		if (i > 0)
-			d[n++] = '.';
-		if (v >= 100)
-			d[n++] = (char)('0' + v / 100);
-		if (v >= 10)
-			d[n++] = (char)('0' + v / 10 % 10);
-		d[n++] = (char)('0' + v % 10);
-	}
-	return n;
+	if (n == 0 || p == NULL)
+		return d;
+	if (n == 16)
+		return d + pa_text(d, p, n);
+	return oc_hex(d, p, n);
 }
 
-/* Protocol address in its usual notation; "" when null. */
 void
 pr_pa_bare(struct outbuf *ob, const uint8_t *p, size_t n)
 {
-	char t[PA_TEXT_MAX + 64];
-	size_t len;
+	char tmp[PC_PA_MAX], *d0;
 
-	if (n == 0 || p == NULL)
-		return;
-	if (n == 4) {
-		len = ipv4_text(t, p);
-		ob_write(ob, t, len);
+	if (n > PC_PA_LEN_MAX && p != NULL) {
+		ob_hex(ob, p, n);	/* longer than any length octet allows */
 		return;
 	}
-	if (n == 16) {
-		len = pa_text(t, p, n);
-		ob_write(ob, t, len);
-		return;
-	}
-	ob_hex(ob, p, n);
+	d0 = ob_span(ob, sizeof(tmp), tmp);
+	ob_span_end(ob, d0, pc_pa_bare(d0, p, n), tmp);
 }
 
 void
 pr_pa(struct outbuf *ob, const uint8_t *p, size_t n)
 {
-	if (n == 0 || p == NULL)
-		ob_putc(ob, '-');
-	else
-		pr_pa_bare(ob, p, n);
+	char tmp[PC_PA_MAX], *d0;
+
+	if (n > PC_PA_LEN_MAX && p != NULL) {
+		ob_hex(ob, p, n);	/* longer than any length octet allows */
+		return;
+	}
+	d0 = ob_span(ob, sizeof(tmp), tmp);
+	ob_span_end(ob, d0, pc_pa(d0, p, n), tmp);
 }
 
 /* " MALFORMED truncated at offset 36 (mar$sha): need 20, have 12" */

@@ -9,14 +9,72 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "mars/msg.h"
 #include "mars/out.h"
 #include "mars/pdu.h"
 #include "mars/print.h"
+#include "mars/proto.h"
 
 /* Offset of the first message octet in the SDU: after LLC/SNAP. */
 #define PR_MSG_OFF	LLC_SNAP_LEN
+
+/*
+ * Cursor forms of the atoms below, for printers that reserve a span
+ * (out.h) and write several fields into it: each returns the end of what
+ * it wrote and writes at most the octets its bound says.
+ */
+#define PC_TIME_MAX	32			/* pc_time */
+#define PC_PA_LEN_MAX	255			/* pc_pa: address octets */
+#define PC_PA_MAX	(2 * PC_PA_LEN_MAX + 2)	/* pc_pa, pc_pa_bare */
+#define PC_ATM_MAX	(2 * ATM_TL_LEN)	/* pc_atm */
+#define PC_ATM_SUB_MAX	(2 * PC_ATM_MAX + 1)	/* pc_atm_sub */
+
+char	*pc_time(char *d, struct outbuf *ob, const struct print_opts *po,
+	    const struct mars_frame *fr);	/* ob: time-of-day cache */
+char	*pc_pa_other(char *d, const uint8_t *p, size_t n);
+extern const char pr_ipv4_dec[256][5];
+
+/*
+ * Dotted quad without printf.  Writes 16 octets at d (the last copy's
+ * padding), returns the end of the 7 to 15 that count.
+ */
+static inline char *
+pc_ipv4(char *d, const uint8_t *p)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		memcpy(d, pr_ipv4_dec[p[i]], 4);
+		d += 2 + (p[i] >= 10) + (p[i] >= 100);
+	}
+	return d - 1;		/* no dot after the last octet */
+}
+
+/* Protocol address in its usual notation; "" when null.  n <= 255. */
+static inline char *
+pc_pa_bare(char *d, const uint8_t *p, size_t n)
+{
+	if (n == 4 && p != NULL)
+		return pc_ipv4(d, p);
+	return pc_pa_other(d, p, n);
+}
+
+/* The same, "-" when null. */
+static inline char *
+pc_pa(char *d, const uint8_t *p, size_t n)
+{
+	if (n == 0 || p == NULL) {
+		*d = '-';
+		return d + 1;
+	}
+	return pc_pa_bare(d, p, n);
+}
+char	*pc_x(char *d, uint32_t v, unsigned digits);	/* at most 10 */
+char	*pc_atm(char *d, const struct mars_atm *a);
+char	*pc_atm_sub(char *d, const struct mars_atm *num,
+	    const struct mars_atm *sub);
 
 /* Text atoms shared by the line, field and JSON printers. */
 void	pr_time(struct outbuf *ob, const struct print_opts *po,

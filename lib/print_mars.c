@@ -22,16 +22,58 @@ put_seqxy(struct outbuf *ob, uint16_t seqxy)
 		ob_write(ob, " last", 5);
 }
 
+/* A string literal at the cursor d (advanced past it). */
+#define PC_LIT(d, lit)	do {						\
+	memcpy((d), "" lit, sizeof(lit) - 1);				\
+	(d) += sizeof(lit) - 1;						\
+} while (0)
+
 /* One <min,max> pair: "224.1.2.3" or "224.0.0.0-239.255.255.255". */
+#define PC_RANGE_MAX	(2 * PC_PA_MAX + 1)
+
+static char *
+pc_range(char *d, const uint8_t *min, const uint8_t *max, size_t n)
+{
+	uint32_t a, b;
+	bool same;
+
+	d = pc_pa(d, min, n);
+	if (n == 0 || min == NULL || max == NULL)
+		return d;
+	if (n == 4) {
+		/* IPv4, the usual group: one compare, no call. */
+		memcpy(&a, min, 4);
+		memcpy(&b, max, 4);
+		same = a == b;
+	} else
+		same = memcmp(min, max, n) == 0;
+	if (!same) {
+		*d++ = '-';
+		d = pc_pa(d, max, n);
+	}
+	return d;
+}
+
+/* sep (' ' or ','), then the pair. */
 static void
-put_range(struct outbuf *ob, const uint8_t *min, const uint8_t *max,
+put_range(struct outbuf *ob, char sep, const uint8_t *min, const uint8_t *max,
     size_t n)
 {
-	pr_pa(ob, min, n);
-	if (n != 0 && min != NULL && max != NULL && memcmp(min, max, n) != 0) {
-		ob_putc(ob, '-');
-		pr_pa(ob, max, n);
+	char tmp[PC_RANGE_MAX + 1], *d0;
+
+	if (n > PC_PA_LEN_MAX) {
+		ob_putc(ob, sep);
+		/* No length octet gives this; keep the plain appends. */
+		pr_pa(ob, min, n);
+		if (min != NULL && max != NULL && memcmp(min, max, n) != 0) {
+			ob_putc(ob, '-');
+			pr_pa(ob, max, n);
+		}
+		return;
 	}
+	d0 = ob_span(ob, sizeof(tmp), tmp);
+	*d0 = sep;
+	ob_span_end(ob, d0, pc_range(d0 + 1, min, max, n), tmp);
 }
 
 /* " tlv 0x3a00" per TLV kept (RFC 2022 §10); the NULL TLV is not shown. */
@@ -65,10 +107,43 @@ put_targets(struct outbuf *ob, const struct mars_msg *m)
 	}
 }
 
+/*
+ * The fields after the pairs of a family C line, at most
+ * " cmi 65535 msn 4294967295 layer3grp copy punched rsvd 0xffff seq N"
+ * and " sha " with the source address: written into one span.
+ */
+#define JOIN_TAIL_MAX	(80 + OC_U64_MAX + PC_ATM_SUB_MAX)
+
+static char *
+pc_join_tail(char *d, const struct mars_msg *m)
+{
+	PC_LIT(d, " cmi ");
+	d = oc_u64(d, m->cmi);
+	PC_LIT(d, " msn ");
+	d = oc_u64(d, m->msn);
+	if (m->flags & MARS_FLAG_LAYER3GRP)
+		PC_LIT(d, " layer3grp");
+	if (m->flags & MARS_FLAG_COPY)
+		PC_LIT(d, " copy");
+	if (m->flags & MARS_FLAG_PUNCHED)
+		PC_LIT(d, " punched");
+	if (m->flags & MARS_FLAG_RESERVED) {
+		PC_LIT(d, " rsvd ");
+		d = pc_x(d, m->flags & MARS_FLAG_RESERVED, 4);
+	}
+	if (m->flags & MARS_FLAG_SEQUENCE) {
+		PC_LIT(d, " seq ");
+		d = oc_u64(d, m->flags & MARS_FLAG_SEQUENCE);
+	}
+	PC_LIT(d, " sha ");
+	return pc_atm_sub(d, &m->sha, &m->ssa);
+}
+
 /* Family C (JOIN, LEAVE, MSERV, UNSERV, SJOIN, SLEAVE, GROUPLIST_REQUEST). */
 static void
 line_join(struct outbuf *ob, const struct mars_msg *m)
 {
+	char tmp[JOIN_TAIL_MAX], *d0;
 	const uint8_t *min, *max;
 	unsigned i;
 
@@ -76,29 +151,10 @@ line_join(struct outbuf *ob, const struct mars_msg *m)
 		ob_write(ob, " register", 9);
 	for (i = 0; i < m->pnum; i++) {
 		mars_pair(m, i, &min, &max);
-		ob_putc(ob, i == 0 ? ' ' : ',');
-		put_range(ob, min, max, m->grp_len);
+		put_range(ob, i == 0 ? ' ' : ',', min, max, m->grp_len);
 	}
-	ob_write(ob, " cmi ", 5);
-	ob_u64(ob, m->cmi);
-	ob_write(ob, " msn ", 5);
-	ob_u64(ob, m->msn);
-	if (m->flags & MARS_FLAG_LAYER3GRP)
-		ob_write(ob, " layer3grp", 10);
-	if (m->flags & MARS_FLAG_COPY)
-		ob_write(ob, " copy", 5);
-	if (m->flags & MARS_FLAG_PUNCHED)
-		ob_write(ob, " punched", 8);
-	if (m->flags & MARS_FLAG_RESERVED) {
-		ob_write(ob, " rsvd ", 6);
-		pr_x(ob, m->flags & MARS_FLAG_RESERVED, 4);
-	}
-	if (m->flags & MARS_FLAG_SEQUENCE) {
-		ob_write(ob, " seq ", 5);
-		ob_u64(ob, m->flags & MARS_FLAG_SEQUENCE);
-	}
-	ob_write(ob, " sha ", 5);
-	pr_atm_sub(ob, &m->sha, &m->ssa);
+	d0 = ob_span(ob, sizeof(tmp), tmp);
+	ob_span_end(ob, d0, pc_join_tail(d0, m), tmp);
 }
 
 /*

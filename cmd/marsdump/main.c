@@ -359,9 +359,9 @@ read_loop(struct run *r)
 			mars_pdu_decode(&pdu, fr.sdu, fr.sdu_len, 0);
 			if (o->stats)
 				stats_csn(&r->st, &fr, &pdu);
-			if (!filter_match(r->flt, &fr, &pdu))
+			if (r->flt != NULL && !filter_match(r->flt, &fr, &pdu))
 				continue;
-			if (stats_pdu_malformed(&pdu))
+			if (pdu.verdict != 0 && stats_pdu_malformed(&pdu))
 				r->malformed++;
 			if (o->stats)
 				stats_count(&r->st, &fr, &pdu, NULL);

@@ -44,9 +44,20 @@ void	ob_printf(struct outbuf *ob, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	ob_json_str(struct outbuf *ob, const char *s);	/* quoted, escaped */
 
+/*
+ * Converters that write at a cursor with no capacity check and return
+ * the cursor after what they wrote; the caller guarantees the room
+ * (ob_span below).  oc_u64 writes at most OC_U64_MAX octets, oc_hex
+ * exactly 2 * n.
+ */
+#define OC_U64_MAX	20
+char	*oc_u64(char *d, uint64_t v);
+char	*oc_hex(char *d, const uint8_t *p, size_t n);	/* lowercase */
+
 /* Out of line parts of the appends below; not for direct use. */
 void	ob_write_slow(struct outbuf *ob, const void *p, size_t n);
 void	ob_line_done(struct outbuf *ob, const void *p, size_t n);
+char	*ob_span_slow(struct outbuf *ob, size_t n, char *tmp);
 
 /*
  * The appends every printer calls for every field: inline, so that a
@@ -80,6 +91,40 @@ ob_putc(struct outbuf *ob, char c)
 		ob_write_slow(ob, &c, 1);
 	if (__builtin_expect(ob->line_flush, 0) && c == '\n')
 		ob_line_done(ob, &c, 1);
+}
+
+/*
+ * Spans: room for up to n octets, reserved once, so a printer can write
+ * a run of fields with the oc_* converters and no check per piece.
+ *
+ *	char tmp[N], *d0, *d;
+ *	d = d0 = ob_span(ob, sizeof(tmp), tmp);
+ *	d = oc_u64(d, v); ...			(at most N octets)
+ *	ob_span_end(ob, d0, d, tmp);
+ *
+ * The span is in the buffer itself when it has room (after a flush if
+ * need be); otherwise (memory only and nearly full, an error, line_flush
+ * mode, or n larger than the buffer) it is tmp, and ob_span_end appends
+ * tmp with ob_write, so the output is exactly what the appends above
+ * would have produced.  Nothing else may touch ob in between.
+ */
+static inline char *
+ob_span(struct outbuf *ob, size_t n, char *tmp)
+{
+	if (__builtin_expect(n <= ob->cap - ob->len && !ob->err &&
+	    !ob->line_flush, 1))
+		return ob->buf + ob->len;
+	return ob_span_slow(ob, n, tmp);
+}
+
+static inline void
+ob_span_end(struct outbuf *ob, const char *start, const char *end,
+    const char *tmp)
+{
+	if (__builtin_expect(start != tmp, 1))
+		ob->len += (size_t)(end - start);
+	else
+		ob_write(ob, tmp, (size_t)(end - start));
 }
 
 #endif
