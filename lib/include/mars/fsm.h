@@ -75,6 +75,11 @@ enum fsm_event_kind {
 	FSM_EV_MCS_REMOVED,
 	FSM_EV_MIGRATE,
 	FSM_EV_DROPPED,		/* a received message was ignored; detail says why */
+	/* SCSP (scspfsm.h): peer = the DCS ID, count = DCS index */
+	FSM_EV_PEER_UP,		/* Hello FSM reached Bidirectional */
+	FSM_EV_PEER_DOWN,	/* Hello FSM left Bidirectional; detail says why */
+	FSM_EV_ALIGNED,		/* Cache Alignment FSM reached Aligned */
+	FSM_EV_CACHE_UPDATE,	/* a CSA from a DCS changed the cache; csn = seq */
 };
 
 struct mars_msg;
@@ -92,6 +97,8 @@ struct fsm_event {
 	uint32_t		 count;		/* members in a MULTI, gap size, ... */
 	const struct mars_msg	*msg;		/* message behind it, when one */
 	const char		*detail;
+	const uint8_t		*peer;		/* SCSP events: the DCS ID */
+	uint8_t			 peer_len;
 };
 
 struct fsm_io {

@@ -1,0 +1,166 @@
+/*
+ * Private to the SCSP machines (scsp_node.c, scsp_hello.c, scsp_ca.c,
+ * scsp_csu.c, scsp_cache.c); the contract is scspfsm.h.
+ */
+#ifndef MARS_SCSP_INT_H
+#define MARS_SCSP_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mars/fsm.h"
+#include "mars/scsp.h"
+#include "mars/scspfsm.h"
+
+/* (Originator ID, Cache Key) held by value: what names a cache entry. */
+struct scsp_key {
+	uint8_t		 oid_len;
+	uint8_t		 key_len;
+	uint8_t		 oid[SCSP_ID_MAX];
+	uint8_t		 key[SCSP_ID_MAX];
+};
+
+struct scsp_entry {
+	struct scsp_key	 k;
+	uint32_t	 seq;
+	uint16_t	 hops;		/* hop count for the next flood */
+	bool		 null;		/* tombstone */
+	bool		 local;		/* originated by this incarnation */
+	uint8_t		*body;
+	uint16_t	 body_len;
+};
+
+/* A summary (CSAS) by value: CA snapshots, CRL, retransmit queue. */
+struct scsp_sum {
+	struct scsp_key	 k;
+	uint32_t	 seq;
+	bool		 asked;		/* CRL: in the outstanding CSUS */
+	unsigned	 sent;		/* queue: times sent */
+	mars_time_t	 due;		/* queue: next (re)send */
+};
+
+struct scsp_sumv {
+	struct scsp_sum	*v;
+	size_t		 n;
+	size_t		 cap;
+};
+
+struct scsp_dcs {
+	unsigned	 idx;
+	uint8_t		 id[SCSP_ID_MAX];
+	uint8_t		 id_len;
+	bool		 id_fixed;
+	uint32_t	 vc_id;
+	bool		 vc_down;
+
+	/* Hello FSM, RFC 2334 §2.1 */
+	int		 hs;
+	bool		 heard;		/* DCSID is in our receiver list */
+	mars_time_t	 last_any;	/* last Hello from it */
+	mars_time_t	 last_bi;	/* last Hello listing our LSID */
+	uint32_t	 dead_ms;	/* its HelloInterval x DeadFactor */
+	mars_time_t	 hello_due;	/* next Hello on this VC (first DCS) */
+
+	/* Cache Alignment FSM, §2.2 */
+	int		 cs;
+	bool		 master;
+	uint32_t	 ca_seq;
+	uint8_t		*last_ca;	/* last CA sent, for retransmission */
+	size_t		 last_ca_len;
+	mars_time_t	 ca_due;	/* retransmit; NEVER when none pending */
+	mars_time_t	 keep_until;	/* slave: hold last CA in Update Cache */
+	struct scsp_sumv summary;	/* snapshot of our cache being sent */
+	size_t		 summary_pos;
+
+	/* CSA Request List and CSUS, §2.2.3 */
+	struct scsp_sumv crl;
+	mars_time_t	 csus_due;	/* NEVER: no CSUS outstanding */
+
+	/* DCS retransmit queue, §2.3 */
+	struct scsp_sumv queue;
+};
+
+struct scsp_node {
+	struct scsp_conf conf;		/* defaults filled in */
+	struct scsp_dcs	 dcs[SCSP_DCS_MAX];
+	unsigned	 ndcs;
+	bool		 started;
+	unsigned	 busy;		/* inside scsp_input(): no nested tick */
+	struct mars_rng	 rng;
+	mars_time_t	 now;
+
+	struct scsp_entry *cache;	/* sorted by scsp_key_cmp */
+	size_t		 ncache;
+	size_t		 cache_cap;
+
+	uint8_t		*buf;		/* one encoded SDU */
+	size_t		 buf_cap;
+	size_t		 buf_len;	/* octets of the last SDU sent */
+	struct scsp_csas *recs;		/* records of one packet being built */
+	size_t		 recs_cap;
+	struct scsp_stats stats;
+};
+
+/* scsp_node.c */
+void	scsp_log(struct scsp_node *, int, const char *);
+void	scsp_event(struct scsp_node *, int, const struct scsp_dcs *,
+	    uint32_t, const char *);
+int	scsp_send(struct scsp_node *, const struct scsp_dcs *,
+	    struct scsp_msg *);
+void	scsp_send_records(struct scsp_node *, const struct scsp_dcs *,
+	    uint8_t, const struct scsp_csas *, size_t);
+void	scsp_msg_init(struct scsp_node *, struct scsp_msg *, uint8_t,
+	    const struct scsp_dcs *);
+struct scsp_csas *scsp_recs(struct scsp_node *, size_t);
+size_t	scsp_rec_budget(const struct scsp_node *, uint8_t);
+bool	scsp_id_eq(const uint8_t *, uint8_t, const struct scsp_id *);
+
+/* scsp_cache.c */
+int	scsp_key_cmp(const struct scsp_key *, const struct scsp_key *);
+bool	scsp_key_from(struct scsp_key *, const struct scsp_id *,
+	    const struct scsp_id *);
+struct scsp_entry *scsp_cache_find(const struct scsp_node *,
+	    const struct scsp_key *);
+struct scsp_entry *scsp_cache_put(struct scsp_node *, const struct scsp_key *,
+	    uint32_t, uint16_t, bool, const uint8_t *, uint16_t, int *);
+void	scsp_cache_free_all(struct scsp_node *);
+bool	scsp_key_own(const struct scsp_node *, const struct scsp_key *);
+void	scsp_csas_of(struct scsp_csas *, const struct scsp_key *, uint32_t);
+int	scsp_sumv_push(struct scsp_sumv *, const struct scsp_key *, uint32_t);
+struct scsp_sum *scsp_sumv_find(struct scsp_sumv *, const struct scsp_key *);
+void	scsp_sumv_del(struct scsp_sumv *, size_t);
+void	scsp_sumv_free(struct scsp_sumv *);
+void	scsp_bump_local(struct scsp_node *, struct scsp_entry *, uint32_t);
+
+/* scsp_hello.c */
+void	scsp_hello_input(struct scsp_node *, mars_time_t, uint32_t,
+	    const struct scsp_msg *);
+mars_time_t scsp_hello_tick(struct scsp_node *, mars_time_t);
+void	scsp_hello_set(struct scsp_node *, struct scsp_dcs *, int,
+	    const char *);
+void	scsp_abnormal(struct scsp_node *, struct scsp_dcs *, const char *);
+
+/* scsp_ca.c */
+void	scsp_ca_up(struct scsp_node *, struct scsp_dcs *);
+void	scsp_ca_down(struct scsp_node *, struct scsp_dcs *);
+void	scsp_ca_input(struct scsp_node *, struct scsp_dcs *,
+	    const struct scsp_msg *);
+mars_time_t scsp_ca_tick(struct scsp_node *, struct scsp_dcs *, mars_time_t);
+
+/* scsp_csu.c */
+void	scsp_flood(struct scsp_node *, const struct scsp_entry *,
+	    const struct scsp_dcs *);
+void	scsp_csu_request_input(struct scsp_node *, struct scsp_dcs *,
+	    const struct scsp_msg *);
+void	scsp_csu_reply_input(struct scsp_node *, struct scsp_dcs *,
+	    const struct scsp_msg *);
+void	scsp_csus_input(struct scsp_node *, struct scsp_dcs *,
+	    const struct scsp_msg *);
+void	scsp_csus_send(struct scsp_node *, struct scsp_dcs *);
+void	scsp_crl_check(struct scsp_node *, struct scsp_dcs *);
+mars_time_t scsp_csu_tick(struct scsp_node *, struct scsp_dcs *, mars_time_t);
+void	scsp_consider(struct scsp_node *, struct scsp_dcs *,
+	    const struct scsp_csas *);
+
+#endif
