@@ -536,19 +536,20 @@ srv_cmi_unbind(struct srv_db *db, uint16_t cmi)
 uint16_t
 srv_cmi_alloc(struct srv_db *db)
 {
-	uint32_t span = (uint32_t)db->cmi_high - db->cmi_low + 1, i;
+	uint16_t lo = db->alloc_high != 0 ? db->alloc_low : db->cmi_low;
+	uint16_t hi = db->alloc_high != 0 ? db->alloc_high : db->cmi_high;
+	uint32_t span = (uint32_t)hi - lo + 1, i;
 	uint16_t c = db->cmi_next;
 
 	for (i = 0; i < span; i++) {
-		if (c < db->cmi_low || c > db->cmi_high)
-			c = db->cmi_low;
+		if (c < lo || c > hi)
+			c = lo;
 		if (!srv_cmi_bound(db, c)) {
 			srv_cmi_bind(db, c);
-			db->cmi_next = c == db->cmi_high ? db->cmi_low :
-			    (uint16_t)(c + 1);
+			db->cmi_next = c == hi ? lo : (uint16_t)(c + 1);
 			return c;
 		}
-		c = c == db->cmi_high ? db->cmi_low : (uint16_t)(c + 1);
+		c = c == hi ? lo : (uint16_t)(c + 1);
 	}
 	return 0;
 }

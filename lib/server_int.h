@@ -117,6 +117,8 @@ struct srv_db {
 	uint16_t	 cmi_low;
 	uint16_t	 cmi_high;
 	uint16_t	 cmi_next;
+	uint16_t	 alloc_low;	/* allocation block (redundancy: the */
+	uint16_t	 alloc_high;	/*  partition's); 0,0 = cmi_low..high */
 };
 
 /* Address arithmetic over len octets, big-endian; false on wrap. */

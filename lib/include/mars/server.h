@@ -250,4 +250,47 @@ int	server_import_mcs(struct mars_server *s, mars_time_t now,
 int	server_import_serve(struct mars_server *s, mars_time_t now,
 	    const struct server_atm *mcs, const uint8_t *group, bool serve);
 
+/*
+ * Redundancy hooks (redund.h, draft-armitage-ion-mars-scsp-03).  They let
+ * the redundancy layer steer one server as Active, Backup or Active
+ * Sub-MARS; a server used on its own never needs them.
+ */
+/* Restrict CMI allocation to [low, high] (a partition's block, §4.3);
+ * imports keep accepting the whole conf range.  MARS_E_INVAL if outside. */
+int	server_set_cmi_block(struct mars_server *s, uint16_t low,
+	    uint16_t high);
+/* Stop the periodic REDIRECT_MAP (a Backup, §3.2); server_redirect_now()
+ * starts it again. */
+void	server_redirect_stop(struct mars_server *s);
+/* One REDIRECT_MAP privately on vc (§3.2 hard redirect of a member that
+ * registered with a Backup; §4.5 targeted maps).  n = 0: just self. */
+void	server_send_redirect(struct mars_server *s, mars_time_t now,
+	    const struct fsm_vc *vc, const struct server_atm *list, size_t n,
+	    bool hard);
+/*
+ * Apply a join/leave learnt from another Active Sub-MARS (§4.3) and, when
+ * the membership changed, send the equivalent MARS_JOIN/LEAVE (copy = 1)
+ * on our ClusterControlVC with our CSN, or an SJOIN/SLEAVE on
+ * ServerControlVC when an MCS serves the group (§4.6).
+ */
+int	server_relay_group(struct mars_server *s, mars_time_t now,
+	    const struct server_atm *atm, const uint8_t *min,
+	    const uint8_t *max, bool layer3grp, bool join);
+/* Serve/unserve learnt from another Active Sub-MARS: imported, then the
+ * MARS_MIGRATE (first MCS of a meshed group) or the MCS's MARS_LEAVE
+ * (group back to a mesh) on our ClusterControlVC (RFC 2443 §5). */
+int	server_relay_serve(struct mars_server *s, mars_time_t now,
+	    const struct server_atm *mcs, const uint8_t *group, bool serve);
+/*
+ * An MCS that did not re-register after a failover (draft §3.6): for each
+ * group it served that no other MCS serves, a MARS_LEAVE naming the MCS
+ * (layer3grp = 0, as for an UNSERV) goes on ClusterControlVC so that members
+ * fall back to a VC mesh; then the MCS is forgotten.
+ */
+int	server_mcs_revert(struct mars_server *s, mars_time_t now,
+	    const struct server_atm *mcs);
+/* Forget a member and its CMI binding at once (fault injection only). */
+int	server_forget_member(struct mars_server *s, mars_time_t now,
+	    const struct server_atm *atm);
+
 #endif

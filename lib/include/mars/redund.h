@@ -1,0 +1,304 @@
+/*
+ * The distributed MARS (draft-armitage-ion-mars-scsp-03, RFC 2443 over
+ * RFC 2334), sans-I/O (fsm.h, DESIGN.md rule 2).
+ *
+ * One struct mars_redund is one MARS entity of the cluster file: one RFC
+ * 2022 server (server.h) plus one SCSP node (scspfsm.h) to the other
+ * entities.  redund_input() hands SCSP SDUs (LLC PID 5, on LAB_VC_SERVER
+ * VCs) to the SCSP node and MARS SDUs to the server; redund_tick() runs
+ * both and returns the earlier deadline.  Everything leaves through the
+ * one fsm_io given to redund_new(): SCSP on { LAB_VC_SERVER, peer vc },
+ * MARS as the server sends it.
+ *
+ * Choices this layer makes where the draft leaves them open (marsd(8)):
+ *
+ * Identities.  The SCSP LSID of entity i (its index in the cluster file)
+ * is the 4-octet big-endian i + 1 (RFC 2443 §4.1 wants 4 octets).  The
+ * inter-server VC to entity j has id conf.peer_vc[j], or j + 1 when 0.
+ *
+ * Living Group (§1, §3.2).  Self is always living; a peer is living while
+ * its Hello FSM is Bidirectional, so it dies HelloInterval x DeadFactor
+ * after its last Hello (hello-interval, dead-factor of the cluster file).
+ *
+ * Election (§3.2, §3.4), identical at every member given the same view.
+ * An entity is a candidate when it is living and *ready*:
+ *   - a peer is ready when its Cache Alignment FSM with us is Aligned;
+ *   - self becomes ready, for good until it restarts, once its cache is
+ *     Aligned with any peer, or once HelloInterval x DeadFactor has passed
+ *     since it started without any living peer (it is alone).
+ * So a returning entity takes over only after database synchronisation.
+ * The order of the whole cluster (fault-tolerant model, no [partition])
+ * is: higher priority first, then the numerically lowest ATM address.
+ * The Active is the first candidate in that order; when there is none
+ * (we restarted and nothing is aligned yet) the first living peer is
+ * taken as the Active we point members to, and we stay a Backup.  When
+ * there is no living current Active, a living entity that is not ready
+ * yet but comes before every candidate is waited for (pointed to, not
+ * replaced): the group does not elect a lesser entity for the moment the
+ * preferred one needs to align, as at boot.  A living, ready current
+ * Active is kept until a better entity is ready.
+ * The election runs on every change of the Living Group or readiness.
+ * A network partition gives each side its own Active (each is alone
+ * with its members); after healing both realign and the loser
+ * soft-redirects (below), so the group converges on one Active.
+ * A Backup answers registrations with CMIs from its own [mars] cmi
+ * range when it has one (so they cannot clash with the Active's), else
+ * from the whole range.
+ *
+ * Redirect maps (§3.1, §3.5).  The Active lists the whole MARS Group:
+ * itself, the other living entities in election order, then the dead
+ * ones in election order.  Only the Active sends the periodic map (soft,
+ * redirf bit 7 = 0).  A Backup sends none; a member that registers with
+ * it is answered (and gets its CMI) and then at once sent the Active's
+ * map privately with the hard bit set (§3.2).
+ *
+ * Soft redirect (§3.4).  When an Active loses the election to a living
+ * entity (which is then aligned with it, by the readiness rule) it sends
+ * the new map, new Active first, with redirf bit 7 = 0 on its
+ * ClusterControlVC, and stops sending maps.
+ *
+ * Replication (RFC 2443 §5): each entity originates CSAs for what it
+ * owns, i.e. what reached it over its own VCs, and the SCSP node floods
+ * them to every living member:
+ *   state 1  heartbeat (own ATM address), and, at an Active, one record
+ *            per entry of each map it sends (the current map);
+ *   state 3  member registration (register = 1, CMI, ATM, protocol
+ *            address) and one record per single-group join (layer3grp as
+ *            joined) or block join <min,max>;
+ *   state 4  the same records once the member left / deregistered, or
+ *            moved to another entity (it registered there);
+ *   state 2  MCS registration (register = 1) and each group it serves;
+ *   state 5  the same once unserved / deregistered / moved.
+ * Cache Key (4 octets): octet 0 the record class (1 heartbeat, 2 map
+ * entry, 3 registration, 4 group, 5 block, 6 MCS, 7 served group),
+ * octets 1-3 a 24-bit number the originator gives the (class, ATM
+ * address, group) identity the first time and keeps for it (a map entry:
+ * partition + 1, position).  A leave re-originates the same key with
+ * state 4/5, so a later re-join reuses it.
+ * Remote records are applied to the local server database with
+ * server_import_*: a member keeps its CMI across failover (§3.3), and
+ * the registration reply carries the new Active's own CSN (§2).  A remote
+ * leave or deregistration is applied only when no other originator's
+ * live record still says the opposite and the member is not attached to
+ * us over a VC (an entity is authoritative for what it serves).  At an
+ * Active (Sub-)MARS remote joins and leaves are relayed on its own
+ * ClusterControlVC (server_relay_group), at a Backup they are silent.
+ *
+ * MCS survival (§3.6).  Replicated MCS registrations make a new Active
+ * treat the groups as MCS-served: members' re-JOINs go to
+ * ServerControlVC, none on ClusterControlVC.  An MCS that has not
+ * re-registered with the new Active mcs-timeout after it took over is
+ * reverted with server_mcs_revert(): a MARS_LEAVE naming the MCS per
+ * group on ClusterControlVC, so members fall back to a VC mesh (the
+ * draft's suggestion).  Only the Active reverts; the revert is not
+ * replicated (each new Active decides by its own timer).
+ *
+ * Load sharing (§4.3-§4.6), when the cluster file has [partition]s.
+ * Each partition has its own order, the `mars =` list as written, and a
+ * CMI block.  Its Active Sub-MARS is the first candidate of that list
+ * (else, as above, the first living entity of it); the others of the
+ * list are its Backup Sub-MARS.  A shared pool of backups is simply an
+ * entity named in several lists, in whatever order each list gives
+ * (§4.5).  Every entity holds the whole cluster's database, so an Active
+ * Sub-MARS answers MARS_REQUEST and MARS_GROUPLIST_REQUEST for the whole
+ * cluster.  New CMIs come from the block of the first partition (in file
+ * order) the entity is Active for; CMIs are bound cluster-wide by
+ * replication, so they stay unique.  The map of a partition lists its
+ * Active, the other living entities of its list in list order, then its
+ * dead ones in list order.
+ * An entity that is the Active of two or more partitions (both Actives
+ * died, §4.5) serves all of them with one server: it sends no map on
+ * ClusterControlVC but, every redirect interval, each member its own
+ * partition's map privately (the draft's "targeted" maps); a member's
+ * partition is the one whose CMI block holds its CMI (else the first one
+ * served).  When a partition's preferred entity returns and is aligned,
+ * that partition's members get a private soft redirect to it.
+ *
+ * Fault injection (test labs only; refused unless the cluster file says
+ * fault-injection = yes): REDUND_FI_OMIT_DEAD leaves dead entities out of
+ * maps (violates §3.5), REDUND_FI_FRESH_CMI gives a re-registering member
+ * a new CMI (violates §3.3), REDUND_FI_SKIP_SYNC counts living peers as
+ * ready before alignment, so soft redirects precede synchronisation
+ * (violates §3.4).
+ */
+#ifndef MARS_REDUND_H
+#define MARS_REDUND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mars/config.h"
+#include "mars/fsm.h"
+#include "mars/server.h"
+
+#define REDUND_MAX		CONF_MARS_MAX
+#define REDUND_PART_MAX		CONF_PARTITION_MAX
+
+enum redund_role {
+	REDUND_DEAD = 0,	/* not in the Living Group */
+	REDUND_BACKUP,
+	REDUND_ACTIVE,		/* Active MARS / Active Sub-MARS */
+};
+
+/* Fault-injection switches (redund_set_faults). */
+#define REDUND_FI_OMIT_DEAD	0x01
+#define REDUND_FI_FRESH_CMI	0x02
+#define REDUND_FI_SKIP_SYNC	0x04
+
+/* ---- election and map composition: pure functions ---- */
+
+/* What one entity knows of one member of the MARS Group. */
+struct redund_view {
+	const uint8_t	*atm;		/* ATM address octets */
+	uint8_t		 atm_len;
+	uint8_t		 priority;
+	bool		 alive;		/* in the Living Group */
+	bool		 ready;		/* aligned (self: see above) */
+};
+
+/*
+ * Election order of n entities (priority descending, then ATM address
+ * ascending, then index): writes the indices into order[n].
+ */
+void	redund_elect_order(const struct redund_view *v, size_t n,
+	    uint8_t *order);
+/*
+ * The Active among the entities of list[n] (indices into v, preference
+ * order): the first living and ready one, else the first living one when
+ * fallback is true; -1 if none.
+ */
+int	redund_elect_active(const struct redund_view *v, const uint8_t *list,
+	    size_t n, bool fallback);
+/*
+ * The MARS_REDIRECT_MAP of list[n] with active first: active, the other
+ * living ones in list order, then the dead ones in list order (those are
+ * left out when omit_dead).  Writes indices to map; returns the count.
+ */
+size_t	redund_compose_map(const struct redund_view *v, const uint8_t *list,
+	    size_t n, int active, bool omit_dead, uint8_t *map);
+
+/* ---- the entity ---- */
+
+struct redund_conf {
+	const struct cluster_conf *cluster;	/* kept by pointer */
+	unsigned	 self;			/* index in cluster->mars */
+	uint32_t	 peer_vc[REDUND_MAX];	/* 0: index + 1 */
+	uint64_t	 seed;			/* SCSP CA sequence numbers */
+	mars_time_t	 cmi_hold;		/* server; 0 = its default */
+	/* Server leaf callback (server_conf.leaf), may be NULL. */
+	void		(*leaf)(void *ctx, const struct server_leaf *lf);
+};
+
+struct mars_redund;
+
+/* NULL on a bad conf or no memory.  io is copied. */
+struct mars_redund *redund_new(const struct redund_conf *c,
+	    const struct fsm_io *io);
+void		 redund_free(struct mars_redund *r);
+/* Starts SCSP (Hellos) at now. */
+void		 redund_start(struct mars_redund *r, mars_time_t now);
+void		 redund_input(struct mars_redund *r, mars_time_t now,
+		    const struct fsm_vc *vc, const uint8_t *sdu, size_t len);
+mars_time_t	 redund_tick(struct mars_redund *r, mars_time_t now);
+/* A member's or MCS's VC went away (server_leaf_lost). */
+void		 redund_leaf_lost(struct mars_redund *r, mars_time_t now,
+		    uint32_t peer);
+/* The inter-server VC to a peer went down / came back. */
+void		 redund_peer_vc(struct mars_redund *r, mars_time_t now,
+		    uint32_t vc_id, bool up);
+
+/* MARS_E_INVAL unless the cluster file set fault-injection = yes. */
+int		 redund_set_faults(struct mars_redund *r, unsigned mask);
+
+/* ---- read-only accessors (admin socket) ---- */
+
+struct mars_server *redund_server(struct mars_redund *r);
+const struct mars_server *redund_server_const(const struct mars_redund *r);
+
+struct redund_member_info {
+	const char	*name;
+	bool		 self;
+	bool		 alive;
+	bool		 aligned;	/* self: ready */
+	int		 role;		/* enum redund_role, in our view */
+	uint8_t		 priority;
+};
+/* i < cluster->n_mars; false past the end. */
+bool		 redund_member(const struct mars_redund *r, unsigned i,
+		    struct redund_member_info *out);
+int		 redund_role(const struct mars_redund *r);
+/* The Active of the cluster (partition p; -1 = the first one served or
+ * the whole cluster), as an index, -1 when unknown. */
+int		 redund_active(const struct mars_redund *r, int p);
+/* Number of partitions this entity is Active for. */
+unsigned	 redund_active_count(const struct mars_redund *r);
+mars_time_t	 redund_last_election(const struct mars_redund *r);
+unsigned	 redund_elections(const struct mars_redund *r);
+/* The last map composed for partition p (0 in the fault-tolerant model). */
+size_t		 redund_map(const struct mars_redund *r, unsigned p,
+		    uint8_t *idx, size_t cap);
+
+struct redund_scsp_info {
+	unsigned	 peers;
+	unsigned	 bidir;		/* Hello FSMs Bidirectional */
+	unsigned	 aligned;	/* CA FSMs Aligned */
+	size_t		 cache;		/* entries, tombstones included */
+	size_t		 own;		/* records we originate */
+};
+void		 redund_scsp_info(const struct mars_redund *r,
+		    struct redund_scsp_info *out);
+/* Hello and CA state of peer i (scspfsm.h enums); -1 for self. */
+int		 redund_peer_hello(const struct mars_redund *r, unsigned i);
+int		 redund_peer_ca(const struct mars_redund *r, unsigned i);
+
+/* ---- CSA <-> database (redund_repl.c) ---- */
+
+/* Record classes: octet 0 of the Cache Key. */
+enum redund_class {
+	REDUND_K_HEARTBEAT = 1,
+	REDUND_K_MAP,
+	REDUND_K_REGISTER,
+	REDUND_K_GROUP,
+	REDUND_K_BLOCK,
+	REDUND_K_MCS,
+	REDUND_K_SERVE,
+};
+
+/* One replicated fact, independent of the wire. */
+struct redund_rec {
+	uint8_t			 cls;		/* enum redund_class */
+	bool			 live;		/* state 1/2/3, else 4/5 */
+	struct server_atm	 atm;
+	uint16_t		 cmi;
+	bool			 layer3grp;
+	uint8_t			 spa[SERVER_PA_MAX];
+	uint8_t			 spa_len;
+	uint8_t			 grp_len;
+	uint8_t			 min[SERVER_PA_MAX];
+	uint8_t			 max[SERVER_PA_MAX];
+};
+
+/* RFC 2443 §3, §5: the CSA body of rec for protocol pro.  0 or MARS_E_*. */
+int	redund_rec_encode(const struct redund_rec *rec, uint16_t pro,
+	    uint8_t *out, size_t cap, size_t *outlen);
+/* The reverse, given the Cache Key's class octet. */
+int	redund_rec_decode(struct redund_rec *rec, uint8_t cls,
+	    const uint8_t *body, size_t len);
+/* Same identity (class, address, group): the fact a key stands for. */
+bool	redund_rec_same(const struct redund_rec *a, const struct redund_rec *b);
+/*
+ * The records an entity originates for what s holds over its own VCs
+ * (vc_id != 0): calls fn for each; stops and returns fn's non-zero value.
+ */
+int	redund_rec_export(const struct mars_server *s,
+	    int (*fn)(void *ctx, const struct redund_rec *rec), void *ctx);
+/*
+ * Apply a remote record to s (RFC 2443 §5).  relay: an Active
+ * (Sub-)MARS tells its own ClusterControlVC.  A leave/deregister only
+ * when `held` is false (no other live record says otherwise).
+ */
+int	redund_rec_apply(struct mars_server *s, mars_time_t now,
+	    const struct redund_rec *rec, bool relay, bool held);
+
+#endif

@@ -1,0 +1,921 @@
+/*
+ * One MARS entity of a distributed MARS (draft-armitage-ion-mars-scsp-03
+ * §3, §4; RFC 2443): an RFC 2022 server and an SCSP node, the Living
+ * Group, the election, the redirect maps and the replication of the
+ * server database.  The choices are described in redund.h.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mars/err.h"
+#include "mars/pdu.h"
+#include "mars/proto.h"
+#include "mars/redund.h"
+#include "mars/scspfsm.h"
+#include "mars/shim.h"
+
+#define BODY_MAX	256
+
+struct pub {
+	struct redund_rec rec;
+	uint8_t		 key[SCSP_MARS_ID_LEN];
+	bool		 mark;
+	bool		 dirty;		/* to originate at the next publish */
+};
+
+struct mars_redund {
+	struct redund_conf conf;
+	const struct cluster_conf *cc;
+	struct fsm_io	 io;
+	struct mars_server *srv;
+	struct scsp_node *scsp;
+	struct scsp_dcs_conf dcs[REDUND_MAX];
+	int		 dcs_of[REDUND_MAX];	/* entity -> DCS index */
+	unsigned	 self;
+	unsigned	 n;
+	uint16_t	 pro;
+	mars_time_t	 now;
+	mars_time_t	 start;
+	mars_time_t	 dead_ms;
+	bool		 started;
+	bool		 ready;
+	unsigned	 faults;
+
+	struct redund_view view[REDUND_MAX];
+	size_t		 nparts;
+	uint8_t		 plist[REDUND_PART_MAX][REDUND_MAX];
+	size_t		 plen[REDUND_PART_MAX];
+	uint16_t	 pcmi_lo[REDUND_PART_MAX];
+	uint16_t	 pcmi_hi[REDUND_PART_MAX];
+	int		 active[REDUND_PART_MAX];
+	uint8_t		 map[REDUND_PART_MAX][REDUND_MAX];
+	size_t		 maplen[REDUND_PART_MAX];
+	unsigned	 nactive;
+	bool		 elected;
+	mars_time_t	 last_elect;
+	unsigned	 elections;
+	mars_time_t	 mcs_deadline;
+	mars_time_t	 next_pmap;
+
+	struct pub	*pub;
+	size_t		 npub;
+	size_t		 cappub;
+	uint32_t	 next_key;
+	bool		 in_update;
+
+	struct mars_pdu	 pdu;
+	uint8_t		 body[BODY_MAX];
+};
+
+static void
+be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static struct server_atm
+entity_atm(const struct mars_redund *r, unsigned i)
+{
+	struct server_atm a;
+	const struct mars_entity_conf *e = &r->cc->mars[i];
+
+	memset(&a, 0, sizeof(a));
+	a.tl = e->atm_len & ATM_TL_LEN;
+	memcpy(a.addr, e->atm, e->atm_len);
+	return a;
+}
+
+static bool
+in_block(const struct mars_redund *r, size_t p, uint16_t cmi)
+{
+	return r->pcmi_hi[p] == 0 ||
+	    (cmi >= r->pcmi_lo[p] && cmi <= r->pcmi_hi[p]);
+}
+
+/* The partition a member with that CMI belongs to, among those we serve
+ * (active_only) or among all; -1 when there is none. */
+static int
+member_part(const struct mars_redund *r, uint16_t cmi, bool active_only)
+{
+	size_t p;
+	int first = -1;
+
+	for (p = 0; p < r->nparts; p++) {
+		if (active_only && r->active[p] != (int)r->self)
+			continue;
+		if (in_block(r, p, cmi))
+			return (int)p;
+	}
+	for (p = 0; p < r->nparts && first < 0; p++) {
+		if (active_only ? r->active[p] == (int)r->self :
+		    memchr(r->plist[p], (int)r->self, r->plen[p]) != NULL)
+			first = (int)p;
+	}
+	return first >= 0 ? first : 0;
+}
+
+static size_t
+map_atms(const struct mars_redund *r, size_t p, struct server_atm *out)
+{
+	size_t i;
+
+	for (i = 0; i < r->maplen[p] && i < SERVER_MARS_MAX; i++)
+		out[i] = entity_atm(r, r->map[p][i]);
+	return i;
+}
+
+/* Partition p's map privately to each of its members attached to us. */
+static void
+private_maps(struct mars_redund *r, int p, bool hard)
+{
+	struct server_atm list[SERVER_MARS_MAX];
+	struct server_member_info mi;
+	struct fsm_vc vc;
+	uint32_t cur = 0, *vcs = NULL;
+	int *parts = NULL;
+	size_t n = 0, cap = 0, i, k;
+
+	/* Collect first: sending may not change the database, but be safe. */
+	while (server_member_next(r->srv, &cur, &mi)) {
+		if (!mi.registered || mi.vc_id == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			vcs = realloc(vcs, cap * sizeof(*vcs));
+			parts = realloc(parts, cap * sizeof(*parts));
+			if (vcs == NULL || parts == NULL)
+				goto out;
+		}
+		vcs[n] = mi.vc_id;
+		parts[n] = member_part(r, mi.cmi, p < 0);
+		n++;
+	}
+	for (i = 0; i < n; i++) {
+		if (p >= 0 && parts[i] != p)
+			continue;
+		k = map_atms(r, (size_t)parts[i], list);
+		vc.kind = LAB_VC_P2P;
+		vc.id = vcs[i];
+		server_send_redirect(r->srv, r->now, &vc, list, k, hard);
+	}
+out:
+	free(vcs);
+	free(parts);
+}
+
+/* ---- the Living Group and the election ---- */
+
+static bool
+peer_alive(const struct mars_redund *r, unsigned j)
+{
+	return r->dcs_of[j] >= 0 && scsp_hello_state(r->scsp,
+	    (unsigned)r->dcs_of[j]) == SCSP_HS_BIDIR;
+}
+
+static bool
+peer_aligned(const struct mars_redund *r, unsigned j)
+{
+	return r->dcs_of[j] >= 0 && scsp_ca_state(r->scsp,
+	    (unsigned)r->dcs_of[j]) == SCSP_CA_ALIGNED;
+}
+
+/*
+ * The Active of partition p.  Without a living current Active, a living
+ * entity that is not ready yet but comes before every ready one is waited
+ * for (it is aligning): the group does not elect a lesser entity for a
+ * moment, as it would while booting.  It is only pointed to.
+ */
+static int
+choose(const struct mars_redund *r, size_t p, int cur)
+{
+	int a;
+	size_t i;
+
+	a = redund_elect_active(r->view, r->plist[p], r->plen[p], false);
+	if (a < 0)
+		return redund_elect_active(r->view, r->plist[p], r->plen[p],
+		    true);
+	if (cur >= 0 && r->view[cur].alive && r->view[cur].ready)
+		return a;
+	for (i = 0; i < r->plen[p] && r->plist[p][i] != a; i++)
+		if (r->view[r->plist[p][i]].alive)
+			return r->plist[p][i];
+	return a;
+}
+
+static void
+elect(struct mars_redund *r)
+{
+	struct server_atm list[SERVER_MARS_MAX];
+	int old[REDUND_PART_MAX];
+	uint8_t oldmap[REDUND_PART_MAX][REDUND_MAX];
+	size_t oldlen[REDUND_PART_MAX], p, k;
+	unsigned j, oldn = r->nactive, any_alive = 0, any_aligned = 0;
+	bool changed = false, skip = (r->faults & REDUND_FI_SKIP_SYNC) != 0;
+	const struct mars_entity_conf *me;
+	int first = -1;
+
+	if (!r->started)
+		return;
+	for (j = 0; j < r->n; j++) {
+		if (j == r->self)
+			continue;
+		r->view[j].alive = peer_alive(r, j);
+		r->view[j].ready = r->view[j].alive &&
+		    (skip || peer_aligned(r, j));
+		any_alive += r->view[j].alive;
+		any_aligned += r->view[j].alive && peer_aligned(r, j);
+	}
+	if (!r->ready && (any_aligned > 0 || (skip && any_alive > 0) ||
+	    (any_alive == 0 && r->now >= r->start + r->dead_ms)))
+		r->ready = true;
+	/* An entity that is not ready never points members at itself. */
+	r->view[r->self].alive = r->ready;
+	r->view[r->self].ready = r->ready;
+
+	memcpy(old, r->active, sizeof(old));
+	memcpy(oldmap, r->map, sizeof(oldmap));
+	memcpy(oldlen, r->maplen, sizeof(oldlen));
+	r->nactive = 0;
+	for (p = 0; p < r->nparts; p++) {
+		r->active[p] = choose(r, p, old[p]);
+		r->view[r->self].alive = true;
+		r->maplen[p] = redund_compose_map(r->view, r->plist[p],
+		    r->plen[p], r->active[p],
+		    (r->faults & REDUND_FI_OMIT_DEAD) != 0, r->map[p]);
+		if (r->active[p] == (int)r->self) {
+			r->nactive++;
+			if (first < 0)
+				first = (int)p;
+		}
+		if (old[p] != r->active[p])
+			changed = true;
+		r->view[r->self].alive = r->ready;
+	}
+	r->view[r->self].alive = true;
+	if (changed || !r->elected) {
+		r->elections++;
+		r->last_elect = r->now;
+		r->elected = true;
+	}
+
+	/* §3.4: we lost a partition to a living entity: soft redirect. */
+	for (p = 0; p < r->nparts; p++) {
+		if (old[p] != (int)r->self || r->active[p] == (int)r->self ||
+		    r->active[p] < 0)
+			continue;
+		if (oldn == 1) {
+			k = map_atms(r, p, list);
+			(void)server_set_redirect_map(r->srv, list, k, false);
+			server_redirect_now(r->srv, r->now);
+		} else
+			private_maps(r, (int)p, false);
+	}
+	if (r->nactive == 0) {
+		server_redirect_stop(r->srv);
+		/* A Backup registers members from its own [mars] cmi range. */
+		me = &r->cc->mars[r->self];
+		(void)server_set_cmi_block(r->srv, me->has_cmi ? me->cmi_low :
+		    0, me->has_cmi ? me->cmi_high : 0);
+		r->next_pmap = MARS_TIME_NEVER;
+		r->mcs_deadline = MARS_TIME_NEVER;
+		return;
+	}
+	(void)server_set_cmi_block(r->srv, r->pcmi_lo[first],
+	    r->pcmi_hi[first]);
+	if (oldn == 0) {
+		/* Takeover: §3.6 clock for MCSs that must re-register. */
+		r->mcs_deadline = r->now + r->cc->mcs_timeout;
+	}
+	if (r->nactive == 1) {
+		r->next_pmap = MARS_TIME_NEVER;
+		k = map_atms(r, (size_t)first, list);
+		(void)server_set_redirect_map(r->srv, list, k, false);
+		if (oldn != 1 || old[first] != (int)r->self ||
+		    oldlen[first] != r->maplen[first] ||
+		    memcmp(oldmap[first], r->map[first], r->maplen[first]) != 0)
+			server_redirect_now(r->srv, r->now);
+	} else {
+		server_redirect_stop(r->srv);
+		if (oldn < 2 || memcmp(oldmap, r->map, sizeof(oldmap)) != 0)
+			r->next_pmap = r->now;
+	}
+}
+
+/* ---- replication ---- */
+
+static void
+originate(struct mars_redund *r, struct pub *pb)
+{
+	size_t len;
+
+	if (redund_rec_encode(&pb->rec, r->pro, r->body, sizeof(r->body),
+	    &len) != 0)
+		return;
+	(void)scsp_originate(r->scsp, r->now, pb->key, sizeof(pb->key),
+	    r->body, (uint16_t)len, NULL);
+}
+
+static bool
+rec_differs(const struct redund_rec *a, const struct redund_rec *b)
+{
+	return a->live != b->live || a->cmi != b->cmi ||
+	    a->layer3grp != b->layer3grp || a->spa_len != b->spa_len ||
+	    memcmp(a->spa, b->spa, a->spa_len) != 0 ||
+	    memcmp(&a->atm, &b->atm, sizeof(a->atm)) != 0;
+}
+
+static struct pub *
+pub_find(struct mars_redund *r, const struct redund_rec *rec)
+{
+	size_t i;
+
+	for (i = 0; i < r->npub; i++)
+		if (redund_rec_same(&r->pub[i].rec, rec))
+			return &r->pub[i];
+	return NULL;
+}
+
+static struct pub *
+pub_add(struct mars_redund *r, const struct redund_rec *rec,
+    const uint8_t *key)
+{
+	struct pub *np, *pb;
+	size_t cap;
+
+	if (r->npub == r->cappub) {
+		cap = r->cappub ? r->cappub * 2 : 32;
+		if ((np = realloc(r->pub, cap * sizeof(*np))) == NULL)
+			return NULL;
+		r->pub = np;
+		r->cappub = cap;
+	}
+	pb = &r->pub[r->npub++];
+	memset(pb, 0, sizeof(*pb));
+	pb->rec = *rec;
+	if (key != NULL)
+		memcpy(pb->key, key, sizeof(pb->key));
+	else {
+		pb->key[0] = rec->cls;
+		pb->key[1] = (uint8_t)(r->next_key >> 16);
+		pb->key[2] = (uint8_t)(r->next_key >> 8);
+		pb->key[3] = (uint8_t)r->next_key;
+		r->next_key = (r->next_key + 1) & 0xffffff;
+	}
+	return pb;
+}
+
+static int
+want(void *ctx, const struct redund_rec *rec)
+{
+	struct mars_redund *r = ctx;
+	struct pub *pb;
+
+	if ((pb = pub_find(r, rec)) == NULL) {
+		if ((pb = pub_add(r, rec, NULL)) == NULL)
+			return MARS_E_NOSPACE;
+		pb->mark = true;
+		originate(r, pb);
+		return 0;
+	}
+	pb->mark = true;
+	if (rec_differs(&pb->rec, rec)) {
+		pb->rec = *rec;
+		originate(r, pb);
+	}
+	return 0;
+}
+
+/* Make what we originate match what we hold (redund.h, Replication). */
+static void
+publish(struct mars_redund *r)
+{
+	struct redund_rec rec;
+	struct pub *pb;
+	size_t i, p, k;
+
+	if (!r->started || r->in_update)
+		return;
+	for (i = 0; i < r->npub; i++)
+		r->pub[i].mark = false;
+	memset(&rec, 0, sizeof(rec));
+	rec.cls = REDUND_K_HEARTBEAT;
+	rec.live = true;
+	rec.atm = entity_atm(r, r->self);
+	(void)want(r, &rec);
+	for (p = 0; p < r->nparts; p++) {
+		if (r->active[p] != (int)r->self)
+			continue;
+		for (k = 0; k < r->maplen[p]; k++) {
+			memset(&rec, 0, sizeof(rec));
+			rec.cls = REDUND_K_MAP;
+			rec.live = true;
+			rec.cmi = (uint16_t)(((p + 1) << 8) | k);
+			rec.atm = entity_atm(r, r->map[p][k]);
+			if ((pb = pub_find(r, &rec)) == NULL) {
+				uint8_t key[4] = { REDUND_K_MAP,
+				    (uint8_t)(p + 1), 0, (uint8_t)k };
+				if ((pb = pub_add(r, &rec, key)) == NULL)
+					continue;
+				originate(r, pb);
+			} else if (rec_differs(&pb->rec, &rec)) {
+				pb->rec = rec;
+				originate(r, pb);
+			}
+			pb->mark = true;
+		}
+	}
+	(void)redund_rec_export(r->srv, want, r);
+	for (i = 0; i < r->npub; ) {
+		pb = &r->pub[i];
+		if (pb->dirty) {
+			pb->dirty = false;
+			originate(r, pb);
+		}
+		if (pb->mark || !pb->rec.live) {
+			i++;
+			continue;
+		}
+		if (pb->rec.cls == REDUND_K_MAP) {
+			(void)scsp_withdraw(r->scsp, r->now, pb->key,
+			    sizeof(pb->key));
+			r->pub[i] = r->pub[--r->npub];
+			continue;
+		}
+		pb->rec.live = false;
+		originate(r, pb);
+		i++;
+	}
+}
+
+/* Another originator's live record for the same fact (a leave is then
+ * not applied). */
+static bool
+held_elsewhere(const struct mars_redund *r, const struct redund_rec *rec,
+    const struct scsp_id *oid)
+{
+	struct scsp_entry_view v;
+	struct redund_rec o;
+	size_t i;
+
+	for (i = 0; scsp_cache_get(r->scsp, i, &v); i++) {
+		if (v.null || v.key.len != SCSP_MARS_ID_LEN ||
+		    v.key.p[0] != rec->cls || scsp_id_cmp(&v.oid, oid) == 0)
+			continue;
+		if (redund_rec_decode(&o, v.key.p[0], v.body, v.body_len) == 0 &&
+		    o.live && redund_rec_same(&o, rec))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Another originator says it serves a member or MCS attached to us.  A
+ * Backup (or an Active of other partitions) lets it go: it moved there.
+ * The Active of its partition keeps it: that record is older news.
+ */
+static bool
+keeps_own(const struct mars_redund *r, const struct redund_rec *rec)
+{
+	struct server_member_info mi;
+	struct server_mcs_info ci;
+	uint32_t cur = 0;
+
+	if (rec->cls == REDUND_K_REGISTER)
+		return server_member_find(r->srv, &rec->atm, &mi) &&
+		    mi.registered && mi.vc_id != 0 &&
+		    r->active[member_part(r, mi.cmi, false)] == (int)r->self;
+	if (rec->cls != REDUND_K_MCS || r->nactive == 0)
+		return false;
+	while (server_mcs_next(r->srv, &cur, &ci))
+		if (memcmp(ci.atm, &rec->atm, sizeof(rec->atm)) == 0)
+			return ci.vc_id != 0;
+	return false;
+}
+
+static void
+on_update(void *ctx, const struct scsp_update *u)
+{
+	struct mars_redund *r = ctx;
+	struct redund_rec rec;
+	struct pub *pb;
+	bool held;
+
+	if (u->kind == SCSP_UPD_REMOVED || u->key.len != SCSP_MARS_ID_LEN ||
+	    u->body == NULL)
+		return;
+	if (redund_rec_decode(&rec, u->key.p[0], u->body, u->body_len) != 0)
+		return;
+	if (rec.cls == REDUND_K_MAP)	/* partition and position: the key */
+		rec.cmi = (uint16_t)(u->key.p[1] << 8 | u->key.p[3]);
+	if (u->own) {
+		/*
+		 * A previous incarnation's record: take it back (state 4/5,
+		 * or withdrawn for a map entry) at the next publish(), not
+		 * from inside the SCSP node's callback.
+		 */
+		if (!rec.live || rec.cls == REDUND_K_HEARTBEAT ||
+		    pub_find(r, &rec) != NULL)
+			return;
+		if (rec.cls != REDUND_K_MAP)
+			rec.live = false;
+		if ((pb = pub_add(r, &rec, u->key.p)) != NULL)
+			pb->dirty = rec.cls != REDUND_K_MAP;
+		return;
+	}
+	if (rec.live && keeps_own(r, &rec))
+		return;
+	held = !rec.live && held_elsewhere(r, &rec, &u->oid);
+	r->in_update = true;
+	(void)redund_rec_apply(r->srv, r->now, &rec, r->nactive > 0, held);
+	r->in_update = false;
+}
+
+/* ---- the entity ---- */
+
+struct mars_redund *
+redund_new(const struct redund_conf *c, const struct fsm_io *io)
+{
+	const struct cluster_conf *cc;
+	struct mars_redund *r;
+	struct server_conf sc;
+	struct scsp_conf xc;
+	const struct mars_entity_conf *me;
+	uint8_t order[REDUND_MAX];
+	unsigned j, k = 0;
+	size_t p, i;
+
+	if (c == NULL || io == NULL || io->send == NULL ||
+	    (cc = c->cluster) == NULL || c->self >= cc->n_mars ||
+	    cc->n_mars > REDUND_MAX || cc->n_partitions > REDUND_PART_MAX)
+		return NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->conf = *c;
+	r->cc = cc;
+	r->io = *io;
+	r->self = c->self;
+	r->n = (unsigned)cc->n_mars;
+	r->pro = cc->protocol == CONF_PROTO_IPV6 ? MARS_PRO_IPV6 :
+	    MARS_PRO_IPV4;
+	r->next_pmap = r->mcs_deadline = MARS_TIME_NEVER;
+	me = &cc->mars[r->self];
+
+	server_conf_init(&sc, r->pro, me->atm, me->atm_len & ATM_TL_LEN);
+	sc.redirect_interval = cc->redirect_interval;
+	sc.cmi_hold = c->cmi_hold;
+	sc.leaf = c->leaf;
+	if ((r->srv = server_new(&sc, io)) == NULL)
+		goto fail;
+
+	for (j = 0; j < r->n; j++) {
+		r->view[j].atm = cc->mars[j].atm;
+		r->view[j].atm_len = cc->mars[j].atm_len;
+		r->view[j].priority = cc->mars[j].priority;
+		r->dcs_of[j] = -1;
+		r->active[j] = -1;
+		if (j == r->self)
+			continue;
+		be32(r->dcs[k].id, j + 1);
+		r->dcs[k].id_len = 4;
+		r->dcs[k].vc_id = c->peer_vc[j] ? c->peer_vc[j] : j + 1;
+		r->dcs_of[j] = (int)k++;
+	}
+	memset(&xc, 0, sizeof(xc));
+	be32(xc.lsid, r->self + 1);
+	xc.lsid_len = 4;
+	xc.protocol_id = SCSP_PROTO_MARS;
+	xc.dcs = r->dcs;
+	xc.ndcs = k;
+	xc.hello_interval = (uint16_t)(cc->hello_interval >= 1000 ?
+	    cc->hello_interval / 1000 : 1);
+	xc.dead_factor = (uint16_t)(cc->dead_factor ? cc->dead_factor : 3);
+	xc.seed = c->seed ^ (r->self + 1);
+	xc.io = *io;
+	xc.on_update = on_update;
+	xc.update_ctx = r;
+	r->dead_ms = (mars_time_t)xc.hello_interval * 1000 * xc.dead_factor;
+	if ((r->scsp = scsp_node_new(&xc)) == NULL)
+		goto fail;
+
+	if (cc->n_partitions == 0) {
+		/* Fault-tolerant model: one "partition" in election order. */
+		redund_elect_order(r->view, r->n, order);
+		r->nparts = 1;
+		memcpy(r->plist[0], order, r->n);
+		r->plen[0] = r->n;
+		if (me->has_cmi) {
+			r->pcmi_lo[0] = me->cmi_low;
+			r->pcmi_hi[0] = me->cmi_high;
+		}
+	} else {
+		r->nparts = cc->n_partitions;
+		for (p = 0; p < r->nparts; p++) {
+			r->plen[p] = cc->partitions[p].n_mars;
+			for (i = 0; i < r->plen[p]; i++)
+				r->plist[p][i] = cc->partitions[p].mars[i];
+			r->pcmi_lo[p] = cc->partitions[p].cmi_low;
+			r->pcmi_hi[p] = cc->partitions[p].cmi_high;
+		}
+	}
+	for (p = 0; p < REDUND_PART_MAX; p++)
+		r->active[p] = -1;
+	return r;
+fail:
+	redund_free(r);
+	return NULL;
+}
+
+void
+redund_free(struct mars_redund *r)
+{
+	if (r == NULL)
+		return;
+	server_free(r->srv);
+	scsp_node_free(r->scsp);
+	free(r->pub);
+	free(r);
+}
+
+static void
+settle(struct mars_redund *r)
+{
+	elect(r);
+	publish(r);
+}
+
+void
+redund_start(struct mars_redund *r, mars_time_t now)
+{
+	r->now = r->start = now;
+	r->started = true;
+	scsp_start(r->scsp, now);
+	settle(r);
+}
+
+/* draft §3.2: registration JOIN (register = 1, copy = 0). */
+static bool
+is_registration(struct mars_redund *r, const uint8_t *sdu, size_t len,
+    struct server_atm *who)
+{
+	const struct mars_msg *m = &r->pdu.u.mars;
+
+	if (mars_pdu_decode(&r->pdu, sdu, len, PDU_DEC_NOCHKSUM) != 0 ||
+	    r->pdu.kind != PDU_MARS || m->op != MARS_JOIN ||
+	    (m->flags & (MARS_FLAG_REGISTER | MARS_FLAG_COPY)) !=
+	    MARS_FLAG_REGISTER || (m->sha.tl & ATM_TL_LEN) == 0)
+		return false;
+	memset(who, 0, sizeof(*who));
+	who->tl = m->sha.tl;
+	memcpy(who->addr, m->sha.addr, m->sha.tl & ATM_TL_LEN);
+	who->sub_tl = m->ssa.tl;
+	if (m->ssa.tl & ATM_TL_LEN)
+		memcpy(who->sub, m->ssa.addr, m->ssa.tl & ATM_TL_LEN);
+	return true;
+}
+
+/* Fault injection: forget the member's CMI and bind it to another one. */
+static void
+fresh_cmi(struct mars_redund *r, const struct server_atm *who, uint16_t old)
+{
+	uint16_t c = old;
+	int i;
+
+	(void)server_forget_member(r->srv, r->now, who);
+	for (i = 0; i < 64; i++) {
+		c = (uint16_t)(c % 0xfff0 + 0x101);
+		if (server_import_cmi(r->srv, r->now, who, c) == 0)
+			return;
+	}
+}
+
+void
+redund_input(struct mars_redund *r, mars_time_t now, const struct fsm_vc *vc,
+    const uint8_t *sdu, size_t len)
+{
+	struct server_atm list[SERVER_MARS_MAX], who;
+	struct server_member_info mi;
+	bool reg;
+	size_t k;
+	int p;
+
+	r->now = now;
+	if (vc == NULL)
+		return;
+	if (vc->kind == LAB_VC_SERVER || (len >= LLC_SNAP_LEN &&
+	    sdu[6] == 0x00 && sdu[7] == LLC_PID_SCSP)) {
+		scsp_input(r->scsp, now, vc, sdu, len);
+		settle(r);
+		return;
+	}
+	reg = vc->kind == LAB_VC_P2P && is_registration(r, sdu, len, &who);
+	if (reg && (r->faults & REDUND_FI_FRESH_CMI) && r->nactive > 0 &&
+	    server_member_find(r->srv, &who, &mi) && mi.vc_id != vc->id)
+		fresh_cmi(r, &who, mi.cmi);
+	server_input(r->srv, now, vc, sdu, len);
+	if (reg && server_member_find(r->srv, &who, &mi) && mi.registered) {
+		/* §3.2: a Backup (or the Active of other partitions) sends
+		 * the member on, hard, to the Active of its partition. */
+		p = member_part(r, mi.cmi, false);
+		if (r->active[p] >= 0 && r->active[p] != (int)r->self) {
+			k = map_atms(r, (size_t)p, list);
+			server_send_redirect(r->srv, now, vc, list, k, true);
+		}
+	}
+	settle(r);
+}
+
+static void
+mcs_revert_due(struct mars_redund *r)
+{
+	struct server_mcs_info ci;
+	struct server_atm gone[16];
+	uint32_t cur = 0;
+	size_t n = 0, i;
+
+	while (server_mcs_next(r->srv, &cur, &ci) && n < 16)
+		if (ci.vc_id == 0)
+			gone[n++] = *ci.atm;
+	for (i = 0; i < n; i++)
+		(void)server_mcs_revert(r->srv, r->now, &gone[i]);
+}
+
+mars_time_t
+redund_tick(struct mars_redund *r, mars_time_t now)
+{
+	mars_time_t next, t;
+
+	r->now = now;
+	if (!r->started)
+		return MARS_TIME_NEVER;
+	next = scsp_tick(r->scsp, now);
+	settle(r);
+	if (r->nactive > 0 && now >= r->mcs_deadline) {
+		r->mcs_deadline = MARS_TIME_NEVER;
+		mcs_revert_due(r);
+		publish(r);
+	}
+	if (r->nactive > 1 && now >= r->next_pmap) {
+		private_maps(r, -1, false);
+		r->next_pmap = now + r->cc->redirect_interval;
+	}
+	t = server_tick(r->srv, now);
+	if (t < next)
+		next = t;
+	if (r->mcs_deadline < next)
+		next = r->mcs_deadline;
+	if (r->next_pmap < next)
+		next = r->next_pmap;
+	if (!r->ready && r->start + r->dead_ms > now &&
+	    r->start + r->dead_ms < next)
+		next = r->start + r->dead_ms;
+	return next;
+}
+
+void
+redund_leaf_lost(struct mars_redund *r, mars_time_t now, uint32_t peer)
+{
+	r->now = now;
+	server_leaf_lost(r->srv, now, peer);
+	settle(r);
+}
+
+void
+redund_peer_vc(struct mars_redund *r, mars_time_t now, uint32_t vc_id,
+    bool up)
+{
+	r->now = now;
+	if (up)
+		scsp_vc_up(r->scsp, now, vc_id);
+	else
+		scsp_vc_down(r->scsp, now, vc_id);
+	settle(r);
+}
+
+int
+redund_set_faults(struct mars_redund *r, unsigned mask)
+{
+	if (mask != 0 && !r->cc->fault_injection)
+		return MARS_E_INVAL;
+	r->faults = mask;
+	settle(r);
+	return 0;
+}
+
+/* ---- accessors ---- */
+
+struct mars_server *
+redund_server(struct mars_redund *r)
+{
+	return r->srv;
+}
+
+const struct mars_server *
+redund_server_const(const struct mars_redund *r)
+{
+	return r->srv;
+}
+
+bool
+redund_member(const struct mars_redund *r, unsigned i,
+    struct redund_member_info *out)
+{
+	size_t p;
+
+	if (i >= r->n)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->name = r->cc->mars[i].name;
+	out->self = i == r->self;
+	out->alive = r->view[i].alive;
+	out->aligned = r->view[i].ready;
+	out->priority = r->view[i].priority;
+	out->role = out->alive ? REDUND_BACKUP : REDUND_DEAD;
+	for (p = 0; p < r->nparts; p++)
+		if (r->active[p] == (int)i)
+			out->role = REDUND_ACTIVE;
+	return true;
+}
+
+int
+redund_role(const struct mars_redund *r)
+{
+	return r->nactive > 0 ? REDUND_ACTIVE : REDUND_BACKUP;
+}
+
+int
+redund_active(const struct mars_redund *r, int p)
+{
+	if (p < 0) {
+		for (p = 0; p < (int)r->nparts; p++)
+			if (r->active[p] == (int)r->self)
+				return (int)r->self;
+		return r->nparts > 0 ? r->active[0] : -1;
+	}
+	return (size_t)p < r->nparts ? r->active[p] : -1;
+}
+
+unsigned
+redund_active_count(const struct mars_redund *r)
+{
+	return r->nactive;
+}
+
+mars_time_t
+redund_last_election(const struct mars_redund *r)
+{
+	return r->last_elect;
+}
+
+unsigned
+redund_elections(const struct mars_redund *r)
+{
+	return r->elections;
+}
+
+size_t
+redund_map(const struct mars_redund *r, unsigned p, uint8_t *idx, size_t cap)
+{
+	size_t n;
+
+	if (p >= r->nparts)
+		return 0;
+	n = r->maplen[p] < cap ? r->maplen[p] : cap;
+	memcpy(idx, r->map[p], n);
+	return n;
+}
+
+void
+redund_scsp_info(const struct mars_redund *r, struct redund_scsp_info *out)
+{
+	unsigned d;
+
+	memset(out, 0, sizeof(*out));
+	out->peers = scsp_dcs_count(r->scsp);
+	for (d = 0; d < out->peers; d++) {
+		out->bidir += scsp_hello_state(r->scsp, d) == SCSP_HS_BIDIR;
+		out->aligned += scsp_ca_state(r->scsp, d) == SCSP_CA_ALIGNED;
+	}
+	out->cache = scsp_cache_len(r->scsp);
+	out->own = r->npub;
+}
+
+int
+redund_peer_hello(const struct mars_redund *r, unsigned i)
+{
+	return i < r->n && r->dcs_of[i] >= 0 ?
+	    scsp_hello_state(r->scsp, (unsigned)r->dcs_of[i]) : -1;
+}
+
+int
+redund_peer_ca(const struct mars_redund *r, unsigned i)
+{
+	return i < r->n && r->dcs_of[i] >= 0 ?
+	    scsp_ca_state(r->scsp, (unsigned)r->dcs_of[i]) : -1;
+}

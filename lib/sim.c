@@ -1,0 +1,1072 @@
+/*
+ * The deterministic simulator (sim.h): virtual clock, event queue, nodes,
+ * VCs, the seeded network model and fault injection.  The event log and
+ * its printers are in sim_log.c, ready-made machine ops in sim_machines.c.
+ *
+ * The queue is a binary min-heap of items keyed by (time, sequence): the
+ * sequence number is taken at insertion, so items due at the same time
+ * run in the order they were queued and a run depends on nothing but the
+ * seed and the script.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mars/sim.h"
+#include "sim_int.h"
+
+/* ---- growable arrays ---- */
+
+static int
+grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 16;
+	while (ncap < need)
+		ncap *= 2;
+	if ((np = realloc(*p, ncap * size)) == NULL)
+		return MARS_E_NOSPACE;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+/* Copy a NUL-terminated text into dst[cap], cut to fit; NULL gives "". */
+static void
+copy_text(char *dst, size_t cap, const char *src)
+{
+	size_t l = src != NULL ? strlen(src) : 0;
+
+	if (l >= cap)
+		l = cap - 1;
+	if (l > 0)
+		memcpy(dst, src, l);
+	dst[l] = '\0';
+}
+
+/* ---- SDU buffers ---- */
+
+static struct sim_buf *
+buf_new(const uint8_t *sdu, size_t len)
+{
+	struct sim_buf *b;
+
+	if ((b = malloc(sizeof(*b) + len)) == NULL)
+		return NULL;
+	b->refs = 0;
+	b->len = len;
+	if (len > 0)
+		memcpy(b->data, sdu, len);
+	return b;
+}
+
+static void
+buf_unref(struct sim_buf *b)
+{
+	if (b != NULL && --b->refs == 0)
+		free(b);
+}
+
+/* ---- the queue ---- */
+
+static bool
+item_before(const struct sim_item *x, const struct sim_item *y)
+{
+	return x->t < y->t || (x->t == y->t && x->seq < y->seq);
+}
+
+static int
+heap_push(struct sim *s, struct sim_item *it)
+{
+	struct sim_item tmp;
+	size_t i, up;
+
+	if (grow((void **)&s->heap, &s->cap_heap, s->nheap + 1,
+	    sizeof(*s->heap)) != 0)
+		return MARS_E_NOSPACE;
+	it->seq = s->seq++;
+	i = s->nheap++;
+	s->heap[i] = *it;
+	while (i > 0) {
+		up = (i - 1) / 2;
+		if (!item_before(&s->heap[i], &s->heap[up]))
+			break;
+		tmp = s->heap[up];
+		s->heap[up] = s->heap[i];
+		s->heap[i] = tmp;
+		i = up;
+	}
+	return 0;
+}
+
+static void
+heap_pop(struct sim *s, struct sim_item *out)
+{
+	struct sim_item tmp;
+	size_t i, l, r, m;
+
+	*out = s->heap[0];
+	s->heap[0] = s->heap[--s->nheap];
+	i = 0;
+	for (;;) {
+		l = 2 * i + 1;
+		r = l + 1;
+		m = i;
+		if (l < s->nheap && item_before(&s->heap[l], &s->heap[m]))
+			m = l;
+		if (r < s->nheap && item_before(&s->heap[r], &s->heap[m]))
+			m = r;
+		if (m == i)
+			break;
+		tmp = s->heap[m];
+		s->heap[m] = s->heap[i];
+		s->heap[i] = tmp;
+		i = m;
+	}
+}
+
+/* ---- nodes and timers ---- */
+
+static struct sim_node *
+node_get(const struct sim *s, uint32_t id)
+{
+	return id < s->nnodes ? s->nodes[id] : NULL;
+}
+
+static bool
+node_runs(const struct sim_node *n)
+{
+	return n->state == SIM_NODE_UP && n->machine != NULL;
+}
+
+/* One tick at d (clamped to now), replacing the scheduled one. */
+static void
+schedule_tick(struct sim *s, struct sim_node *n, mars_time_t d)
+{
+	struct sim_item it;
+
+	if (d == n->tick_at)
+		return;
+	n->tick_gen++;
+	n->tick_at = d;
+	if (d == MARS_TIME_NEVER)
+		return;
+	memset(&it, 0, sizeof(it));
+	it.t = d < s->now ? s->now : d;
+	it.type = SIM_IT_TICK;
+	it.node = n->id;
+	it.gen = n->tick_gen;
+	if (heap_push(s, &it) != 0)
+		n->tick_at = MARS_TIME_NEVER;	/* retried at the next reread */
+}
+
+static void
+cancel_tick(struct sim_node *n)
+{
+	n->tick_gen++;
+	n->tick_at = MARS_TIME_NEVER;
+}
+
+/* The machine may have new timers: learn its next deadline. */
+static void
+reread(struct sim *s, struct sim_node *n)
+{
+	mars_time_t d;
+
+	if (!node_runs(n))
+		return;
+	if (n->ops->deadline != NULL)
+		d = n->ops->deadline(n->machine);
+	else
+		d = n->ops->tick(n->machine, s->now);
+	if (node_runs(n))
+		schedule_tick(s, n, d);
+}
+
+static void
+sim_happening(struct sim *s, uint32_t node, int kind, uint32_t count,
+    const char *detail)
+{
+	struct sim_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time = s->now;
+	ev.node = node;
+	ev.kind = kind;
+	ev.count = count;
+	copy_text(ev.detail, sizeof(ev.detail), detail);
+	sim_log_add(s, &ev);
+}
+
+/* ---- the network ---- */
+
+static void
+trace(struct sim *s, const struct sim_msg *m)
+{
+	switch (m->fate) {
+	case SIM_DELIVERED:
+		s->stats.delivered++;
+		break;
+	case SIM_LOST:
+		s->stats.lost++;
+		break;
+	case SIM_CUT:
+		s->stats.cut++;
+		break;
+	case SIM_DOWN:
+	case SIM_SENDER_DOWN:
+		s->stats.down++;
+		break;
+	case SIM_NO_VC:
+		s->stats.no_vc++;
+		break;
+	}
+	if (s->conf.on_msg != NULL)
+		s->conf.on_msg(s->conf.ctx, m);
+}
+
+static void
+trace_drop(struct sim *s, uint32_t from, uint32_t to,
+    const struct fsm_vc *vc_from, const struct fsm_vc *vc_to,
+    const uint8_t *sdu, size_t len, int fate)
+{
+	struct sim_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.time = s->now;
+	m.sent = s->now;
+	m.from = from;
+	m.to = to;
+	m.vc_from = *vc_from;
+	if (vc_to != NULL)
+		m.vc_to = *vc_to;
+	m.sdu = sdu;
+	m.len = len;
+	m.fate = fate;
+	trace(s, &m);
+}
+
+bool
+sim_cut(const struct sim *s, uint32_t a, uint32_t b)
+{
+	const struct sim_part *p;
+	uint8_t sa, sb;
+	size_t i;
+
+	if (s->nactive_parts == 0)
+		return false;
+	for (i = 0; i < s->nparts; i++) {
+		p = &s->parts[i];
+		if (!p->active)
+			continue;
+		sa = a < p->nside ? p->side[a] : 0;
+		sb = b < p->nside ? p->side[b] : 0;
+		if (sa != 0 && sb != 0 && sa != sb)
+			return true;
+	}
+	return false;
+}
+
+/* Everything one copy of an SDU needs to cross one VC to one node. */
+struct hop {
+	struct sim_node		*from;
+	const struct fsm_vc	*vc_from;
+	uint32_t		 to;
+	struct fsm_vc		 vc_to;
+	mars_time_t		*last;		/* FIFO on this VC direction */
+	const struct sim_net	*net;
+	uint16_t		 vci;
+	bool			 from_first;
+};
+
+/*
+ * One copy crosses the network: partition and loss are decided now, the
+ * arrival is delay + jitter from now but never before the previous SDU
+ * on the same VC direction (AAL5 VCs do not reorder).  Draws are made in
+ * a fixed order (loss, jitter, duplicate) so runs repeat exactly.
+ */
+static void
+transmit(struct sim *s, const struct hop *h, const uint8_t *sdu, size_t len,
+    struct sim_buf **bufp)
+{
+	const struct sim_net *net = h->net;
+	struct sim_node *dst = s->nodes[h->to];
+	struct sim_item it;
+	mars_time_t t;
+	bool dup = false;
+
+	if (sim_cut(s, h->from->id, h->to)) {
+		trace_drop(s, h->from->id, h->to, h->vc_from, &h->vc_to, sdu,
+		    len, SIM_CUT);
+		return;
+	}
+	if (net->loss_ppm > 0 &&
+	    mars_rng_range(&s->rng, 0, 999999) < net->loss_ppm) {
+		trace_drop(s, h->from->id, h->to, h->vc_from, &h->vc_to, sdu,
+		    len, SIM_LOST);
+		return;
+	}
+	t = s->now + net->delay;
+	if (net->jitter > 0)
+		t += mars_rng_range(&s->rng, 0, net->jitter);
+	if (t < *h->last)
+		t = *h->last;
+	*h->last = t;
+	if (net->dup_ppm > 0 &&
+	    mars_rng_range(&s->rng, 0, 999999) < net->dup_ppm)
+		dup = true;
+	if (*bufp == NULL && (*bufp = buf_new(sdu, len)) == NULL)
+		return;
+	memset(&it, 0, sizeof(it));
+	it.t = t;
+	it.type = SIM_IT_DELIVER;
+	it.node = h->to;
+	it.gen = dst->incarnation;
+	it.from = h->from->id;
+	it.sent = s->now;
+	it.vc_from = *h->vc_from;
+	it.vc_to = h->vc_to;
+	it.vci = h->vci;
+	it.from_first = h->from_first;
+	it.buf = *bufp;
+	if (heap_push(s, &it) == 0)
+		(*bufp)->refs++;
+	if (dup) {
+		s->stats.duplicated++;
+		it.dup = true;
+		if (heap_push(s, &it) == 0)
+			(*bufp)->refs++;
+	}
+}
+
+static int
+pmp_index(uint8_t kind)
+{
+	if (kind == LAB_VC_CCVC)
+		return 0;
+	if (kind == LAB_VC_SCVC)
+		return 1;
+	return -1;
+}
+
+static void
+sim_send(struct sim *s, struct sim_node *n, const struct fsm_vc *vc,
+    const uint8_t *sdu, size_t len)
+{
+	struct sim_buf *buf = NULL;
+	struct sim_port *port;
+	struct sim_pmp *pmp;
+	struct sim_vc *v;
+	struct hop h;
+	size_t i;
+	int pi;
+
+	s->stats.sent++;
+	if (n->state != SIM_NODE_UP) {
+		trace_drop(s, n->id, SIM_NODE_NONE, vc, NULL, sdu, len,
+		    SIM_SENDER_DOWN);
+		return;
+	}
+	memset(&h, 0, sizeof(h));
+	h.from = n;
+	h.vc_from = vc;
+	if ((pi = pmp_index(vc->kind)) >= 0 && vc->id == 0) {
+		pmp = &n->pmp[pi];
+		h.net = pmp->has_net ? &pmp->net : &s->conf.net;
+		h.vc_to.kind = vc->kind;
+		h.vc_to.id = SIM_PMP_ID(n->id);
+		h.vci = vc->kind == LAB_VC_CCVC ? 32 : 33;
+		h.from_first = true;
+		/* transmit() never changes the leaves: the array is stable. */
+		for (i = 0; i < pmp->nleaves; i++) {
+			h.to = pmp->leaves[i].node;
+			h.last = &pmp->leaves[i].last;
+			transmit(s, &h, sdu, len, &buf);
+		}
+	} else if ((vc->kind == LAB_VC_P2P || vc->kind == LAB_VC_SERVER) &&
+	    vc->id >= 1 && vc->id <= n->nports &&
+	    s->vcs[n->ports[vc->id - 1].vc].kind == vc->kind) {
+		port = &n->ports[vc->id - 1];
+		v = &s->vcs[port->vc];
+		h.net = v->has_net ? &v->net : &s->conf.net;
+		h.to = port->first ? v->b : v->a;
+		h.vc_to.kind = v->kind;
+		h.vc_to.id = port->first ? v->id_b : v->id_a;
+		h.last = port->first ? &v->last_ab : &v->last_ba;
+		h.vci = v->vci;
+		h.from_first = port->first;
+		transmit(s, &h, sdu, len, &buf);
+	} else
+		trace_drop(s, n->id, SIM_NODE_NONE, vc, NULL, sdu, len,
+		    SIM_NO_VC);
+	if (buf != NULL && buf->refs == 0)
+		free(buf);
+}
+
+/* ---- the machines' io ---- */
+
+static void
+io_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
+{
+	struct sim_node *n = ctx;
+
+	if (vc == NULL || (sdu == NULL && len > 0))
+		return;
+	sim_send(n->sim, n, vc, sdu, len);
+}
+
+static void
+io_event(void *ctx, const struct fsm_event *fe)
+{
+	struct sim_node *n = ctx;
+	struct sim_event ev;
+	size_t l;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time = n->sim->now;
+	ev.node = n->id;
+	ev.kind = fe->kind;
+	ev.cmi = fe->cmi;
+	ev.csn = fe->csn;
+	ev.count = fe->count;
+	ev.hard = fe->hard;
+	if (fe->atm != NULL) {
+		l = fe->atm_tl & ATM_TL_LEN;
+		ev.atm_len = (uint8_t)(l > ATM_ADDR_MAX ? ATM_ADDR_MAX : l);
+		memcpy(ev.atm, fe->atm, ev.atm_len);
+	}
+	if (fe->group != NULL) {
+		ev.group_len = fe->group_len > SIM_GROUP_MAX ? SIM_GROUP_MAX :
+		    fe->group_len;
+		memcpy(ev.group, fe->group, ev.group_len);
+	}
+	copy_text(ev.detail, sizeof(ev.detail), fe->detail);
+	sim_log_add(n->sim, &ev);
+}
+
+static void
+io_log(void *ctx, int level, const char *msg)
+{
+	struct sim_node *n = ctx;
+
+	if (n->sim->conf.on_log != NULL)
+		n->sim->conf.on_log(n->sim->conf.ctx, n->id, level, msg);
+}
+
+/* ---- public: life cycle ---- */
+
+struct sim *
+sim_new(const struct sim_conf *conf)
+{
+	struct sim *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	if (conf != NULL)
+		s->conf = *conf;
+	if (s->conf.max_events == 0)
+		s->conf.max_events = SIM_MAX_EVENTS_DEFAULT;
+	mars_rng_seed(&s->rng, s->conf.seed);
+	return s;
+}
+
+void
+sim_free(struct sim *s)
+{
+	struct sim_node *n;
+	size_t i;
+
+	if (s == NULL)
+		return;
+	sim_pcap_close(s);
+	for (i = 0; i < s->nheap; i++)
+		if (s->heap[i].type == SIM_IT_DELIVER)
+			buf_unref(s->heap[i].buf);
+	free(s->heap);
+	for (i = 0; i < s->nnodes; i++) {
+		n = s->nodes[i];
+		if (n->ops->free != NULL && n->machine != NULL)
+			n->ops->free(n->machine);
+		free(n->ports);
+		free(n->pmp[0].leaves);
+		free(n->pmp[1].leaves);
+		free(n);
+	}
+	free(s->nodes);
+	free(s->vcs);
+	for (i = 0; i < s->nparts; i++)
+		free(s->parts[i].side);
+	free(s->parts);
+	sim_log_free(s);
+	free(s);
+}
+
+mars_time_t
+sim_now(const struct sim *s)
+{
+	return s->now;
+}
+
+struct mars_rng *
+sim_rng(struct sim *s)
+{
+	return &s->rng;
+}
+
+const struct sim_stats *
+sim_get_stats(const struct sim *s)
+{
+	return &s->stats;
+}
+
+/* ---- public: nodes ---- */
+
+uint32_t
+sim_node_add(struct sim *s, const char *name, const struct sim_node_ops *ops,
+    void *machine)
+{
+	struct sim_node *n;
+
+	if (ops == NULL || ops->input == NULL || ops->tick == NULL ||
+	    s->nnodes >= SIM_NODE_NONE - 1 ||
+	    grow((void **)&s->nodes, &s->cap_nodes, s->nnodes + 1,
+	    sizeof(*s->nodes)) != 0 ||
+	    (n = calloc(1, sizeof(*n))) == NULL)
+		return SIM_NODE_NONE;
+	n->sim = s;
+	n->id = (uint32_t)s->nnodes;
+	copy_text(n->name, sizeof(n->name), name);
+	n->ops = ops;
+	n->state = SIM_NODE_UP;
+	n->tick_at = MARS_TIME_NEVER;
+	n->io.ctx = n;
+	n->io.send = io_send;
+	n->io.event = io_event;
+	n->io.log = io_log;
+	s->nodes[s->nnodes++] = n;
+	if (machine != NULL)
+		sim_node_set_machine(s, n->id, machine);
+	return n->id;
+}
+
+int
+sim_node_set_machine(struct sim *s, uint32_t node, void *machine)
+{
+	struct sim_node *n = node_get(s, node);
+
+	if (n == NULL)
+		return MARS_E_INVAL;
+	n->machine = machine;
+	if (machine != NULL && n->state == SIM_NODE_UP)
+		schedule_tick(s, n, s->now);
+	return 0;
+}
+
+void *
+sim_node_machine(const struct sim *s, uint32_t node)
+{
+	struct sim_node *n = node_get(s, node);
+
+	return n != NULL ? n->machine : NULL;
+}
+
+const struct fsm_io *
+sim_node_io(const struct sim *s, uint32_t node)
+{
+	struct sim_node *n = node_get(s, node);
+
+	return n != NULL ? &n->io : NULL;
+}
+
+const char *
+sim_node_name(const struct sim *s, uint32_t node)
+{
+	struct sim_node *n = node_get(s, node);
+
+	return n != NULL ? n->name : "-";
+}
+
+size_t
+sim_node_count(const struct sim *s)
+{
+	return s->nnodes;
+}
+
+uint32_t
+sim_node_find(const struct sim *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nnodes; i++)
+		if (strcmp(s->nodes[i]->name, name) == 0)
+			return (uint32_t)i;
+	return SIM_NODE_NONE;
+}
+
+int
+sim_node_state(const struct sim *s, uint32_t node)
+{
+	struct sim_node *n = node_get(s, node);
+
+	return n != NULL ? n->state : MARS_E_INVAL;
+}
+
+int
+sim_wake(struct sim *s, uint32_t node)
+{
+	struct sim_node *n = node_get(s, node);
+
+	if (n == NULL)
+		return MARS_E_INVAL;
+	reread(s, n);
+	return 0;
+}
+
+/* ---- public: topology ---- */
+
+static int
+port_add(struct sim_node *n, uint32_t vc, bool first, uint32_t *id)
+{
+	if (grow((void **)&n->ports, &n->cap_ports, n->nports + 1,
+	    sizeof(*n->ports)) != 0)
+		return MARS_E_NOSPACE;
+	n->ports[n->nports].vc = vc;
+	n->ports[n->nports].first = first;
+	*id = (uint32_t)++n->nports;
+	return 0;
+}
+
+static int
+vc_new(struct sim *s, uint8_t kind, uint32_t a, uint32_t b, uint32_t *ia,
+    uint32_t *ib)
+{
+	struct sim_node *na = node_get(s, a), *nb = node_get(s, b);
+	struct sim_vc *v;
+	uint32_t idx;
+
+	if (na == NULL || nb == NULL || a == b)
+		return MARS_E_INVAL;
+	if (grow((void **)&s->vcs, &s->cap_vcs, s->nvcs + 1,
+	    sizeof(*s->vcs)) != 0 ||
+	    grow((void **)&na->ports, &na->cap_ports, na->nports + 1,
+	    sizeof(*na->ports)) != 0 ||
+	    grow((void **)&nb->ports, &nb->cap_ports, nb->nports + 1,
+	    sizeof(*nb->ports)) != 0)
+		return MARS_E_NOSPACE;
+	idx = (uint32_t)s->nvcs++;
+	v = &s->vcs[idx];
+	memset(v, 0, sizeof(*v));
+	v->kind = kind;
+	v->a = a;
+	v->b = b;
+	/* VCI labels as link.h gives them (see sim_pcap_open). */
+	if (kind == LAB_VC_SERVER)
+		v->vci = (uint16_t)(34 + s->nserver++);
+	else
+		v->vci = (uint16_t)(100 + s->np2p++);
+	(void)port_add(na, idx, true, &v->id_a);	/* room made above */
+	(void)port_add(nb, idx, false, &v->id_b);
+	if (ia != NULL)
+		*ia = v->id_a;
+	if (ib != NULL)
+		*ib = v->id_b;
+	return 0;
+}
+
+int
+sim_vc_p2p(struct sim *s, uint32_t a, uint32_t b, uint32_t *id_at_a,
+    uint32_t *id_at_b)
+{
+	return vc_new(s, LAB_VC_P2P, a, b, id_at_a, id_at_b);
+}
+
+int
+sim_vc_server(struct sim *s, uint32_t a, uint32_t b, uint32_t *id_at_a,
+    uint32_t *id_at_b)
+{
+	return vc_new(s, LAB_VC_SERVER, a, b, id_at_a, id_at_b);
+}
+
+static struct sim_vc *
+vc_at(const struct sim *s, uint32_t node, uint32_t id, bool *first)
+{
+	struct sim_node *n = node_get(s, node);
+
+	if (n == NULL || id < 1 || id > n->nports)
+		return NULL;
+	*first = n->ports[id - 1].first;
+	return &s->vcs[n->ports[id - 1].vc];
+}
+
+uint32_t
+sim_vc_peer(const struct sim *s, uint32_t node, uint32_t id,
+    uint32_t *peer_id)
+{
+	struct sim_vc *v;
+	bool first;
+
+	if ((v = vc_at(s, node, id, &first)) == NULL)
+		return SIM_NODE_NONE;
+	if (peer_id != NULL)
+		*peer_id = first ? v->id_b : v->id_a;
+	return first ? v->b : v->a;
+}
+
+int
+sim_pmp_leaf(struct sim *s, uint32_t root, uint8_t pmp, uint32_t leaf,
+    bool add)
+{
+	struct sim_node *r = node_get(s, root);
+	struct sim_pmp *p;
+	size_t i;
+	int pi;
+
+	if (r == NULL || node_get(s, leaf) == NULL || leaf == root ||
+	    (pi = pmp_index(pmp)) < 0)
+		return MARS_E_INVAL;
+	p = &r->pmp[pi];
+	for (i = 0; i < p->nleaves; i++)
+		if (p->leaves[i].node == leaf)
+			break;
+	if (add) {
+		if (i < p->nleaves)
+			return 0;
+		if (grow((void **)&p->leaves, &p->cap, p->nleaves + 1,
+		    sizeof(*p->leaves)) != 0)
+			return MARS_E_NOSPACE;
+		p->leaves[p->nleaves].node = leaf;
+		p->leaves[p->nleaves].last = 0;
+		p->nleaves++;
+	} else if (i < p->nleaves) {
+		/* Keep the order: fan-out order is part of a run. */
+		memmove(&p->leaves[i], &p->leaves[i + 1],
+		    (p->nleaves - i - 1) * sizeof(*p->leaves));
+		p->nleaves--;
+	}
+	return 0;
+}
+
+int
+sim_leaf_by_peer(struct sim *s, uint32_t root, uint8_t pmp, uint32_t peer_id,
+    bool add)
+{
+	uint32_t leaf;
+
+	if ((leaf = sim_vc_peer(s, root, peer_id, NULL)) == SIM_NODE_NONE)
+		return MARS_E_INVAL;
+	return sim_pmp_leaf(s, root, pmp, leaf, add);
+}
+
+size_t
+sim_pmp_leaf_count(const struct sim *s, uint32_t root, uint8_t pmp)
+{
+	struct sim_node *r = node_get(s, root);
+	int pi = pmp_index(pmp);
+
+	return r != NULL && pi >= 0 ? r->pmp[pi].nleaves : 0;
+}
+
+/* ---- public: network model ---- */
+
+void
+sim_set_net(struct sim *s, const struct sim_net *net)
+{
+	if (net != NULL)
+		s->conf.net = *net;
+	else
+		memset(&s->conf.net, 0, sizeof(s->conf.net));
+}
+
+int
+sim_vc_net(struct sim *s, uint32_t node, uint32_t id,
+    const struct sim_net *net)
+{
+	struct sim_vc *v;
+	bool first;
+
+	if ((v = vc_at(s, node, id, &first)) == NULL)
+		return MARS_E_INVAL;
+	v->has_net = net != NULL;
+	if (net != NULL)
+		v->net = *net;
+	return 0;
+}
+
+int
+sim_pmp_net(struct sim *s, uint32_t root, uint8_t pmp,
+    const struct sim_net *net)
+{
+	struct sim_node *r = node_get(s, root);
+	int pi = pmp_index(pmp);
+
+	if (r == NULL || pi < 0)
+		return MARS_E_INVAL;
+	r->pmp[pi].has_net = net != NULL;
+	if (net != NULL)
+		r->pmp[pi].net = *net;
+	return 0;
+}
+
+/* ---- public: faults ---- */
+
+int
+sim_kill(struct sim *s, uint32_t node)
+{
+	struct sim_node *n = node_get(s, node);
+
+	if (n == NULL || n->state == SIM_NODE_DEAD)
+		return MARS_E_INVAL;
+	n->state = SIM_NODE_DEAD;
+	cancel_tick(n);
+	sim_happening(s, node, SIM_EV_KILL, 0, NULL);
+	if (n->ops->on_kill != NULL && n->machine != NULL)
+		n->ops->on_kill(n->machine, s->now);
+	return 0;
+}
+
+int
+sim_hang(struct sim *s, uint32_t node)
+{
+	struct sim_node *n = node_get(s, node);
+
+	if (n == NULL || n->state != SIM_NODE_UP)
+		return MARS_E_INVAL;
+	n->state = SIM_NODE_HUNG;
+	cancel_tick(n);
+	sim_happening(s, node, SIM_EV_HANG, 0, NULL);
+	return 0;
+}
+
+int
+sim_resume(struct sim *s, uint32_t node)
+{
+	struct sim_node *n = node_get(s, node);
+
+	if (n == NULL || n->state != SIM_NODE_HUNG)
+		return MARS_E_INVAL;
+	n->state = SIM_NODE_UP;
+	sim_happening(s, node, SIM_EV_RESUME, 0, NULL);
+	if (n->machine != NULL)
+		schedule_tick(s, n, s->now);	/* overdue timers run now */
+	return 0;
+}
+
+int
+sim_restart(struct sim *s, uint32_t node, void *machine)
+{
+	struct sim_node *n = node_get(s, node);
+
+	if (n == NULL || machine == NULL)
+		return MARS_E_INVAL;
+	if (n->ops->free != NULL && n->machine != NULL &&
+	    n->machine != machine)
+		n->ops->free(n->machine);
+	n->machine = machine;
+	n->incarnation++;		/* SDUs in flight to the old one drop */
+	n->state = SIM_NODE_UP;
+	n->pmp[0].nleaves = 0;
+	n->pmp[1].nleaves = 0;
+	cancel_tick(n);
+	sim_happening(s, node, SIM_EV_RESTART, n->incarnation, NULL);
+	schedule_tick(s, n, s->now);
+	if (n->ops->on_restart != NULL)
+		n->ops->on_restart(machine, s->now);
+	return 0;
+}
+
+int
+sim_partition(struct sim *s, const uint32_t *a, size_t na, const uint32_t *b,
+    size_t nb)
+{
+	struct sim_part *p;
+	size_t i;
+	uint8_t *side;
+
+	if ((na > 0 && a == NULL) || (nb > 0 && b == NULL))
+		return MARS_E_INVAL;
+	if ((side = calloc(s->nnodes ? s->nnodes : 1, 1)) == NULL)
+		return MARS_E_NOSPACE;
+	for (i = 0; i < na; i++) {
+		if (a[i] >= s->nnodes) {
+			free(side);
+			return MARS_E_INVAL;
+		}
+		side[a[i]] = 1;
+	}
+	for (i = 0; i < nb; i++) {
+		if (b[i] >= s->nnodes || side[b[i]] == 1) {
+			free(side);
+			return MARS_E_INVAL;
+		}
+		side[b[i]] = 2;
+	}
+	p = realloc(s->parts, (s->nparts + 1) * sizeof(*s->parts));
+	if (p == NULL || s->nparts >= INT32_MAX) {
+		free(side);
+		if (p != NULL)
+			s->parts = p;
+		return MARS_E_NOSPACE;
+	}
+	s->parts = p;
+	p = &s->parts[s->nparts];
+	p->active = true;
+	p->side = side;
+	p->nside = s->nnodes;
+	s->nactive_parts++;
+	sim_happening(s, SIM_NODE_NONE, SIM_EV_PARTITION,
+	    (uint32_t)s->nparts, NULL);
+	return (int)s->nparts++;
+}
+
+int
+sim_heal(struct sim *s, int id)
+{
+	size_t i;
+
+	if (id < -1 || (id >= 0 && ((size_t)id >= s->nparts ||
+	    !s->parts[id].active)))
+		return MARS_E_INVAL;
+	for (i = 0; i < s->nparts; i++) {
+		if (!s->parts[i].active || (id >= 0 && (size_t)id != i))
+			continue;
+		s->parts[i].active = false;
+		free(s->parts[i].side);
+		s->parts[i].side = NULL;
+		s->parts[i].nside = 0;
+		s->nactive_parts--;
+		sim_happening(s, SIM_NODE_NONE, SIM_EV_HEAL, (uint32_t)i,
+		    NULL);
+	}
+	return 0;
+}
+
+/* ---- public: running ---- */
+
+int
+sim_at(struct sim *s, mars_time_t t, sim_fn fn, void *arg)
+{
+	struct sim_item it;
+
+	if (fn == NULL || t < s->now || t == MARS_TIME_NEVER)
+		return MARS_E_INVAL;
+	memset(&it, 0, sizeof(it));
+	it.t = t;
+	it.type = SIM_IT_CALL;
+	it.fn = fn;
+	it.arg = arg;
+	return heap_push(s, &it);
+}
+
+static void
+deliver(struct sim *s, const struct sim_item *it)
+{
+	struct sim_node *n = s->nodes[it->node];
+	struct sim_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.time = s->now;
+	m.sent = it->sent;
+	m.from = it->from;
+	m.to = it->node;
+	m.vc_from = it->vc_from;
+	m.vc_to = it->vc_to;
+	m.sdu = it->buf->data;
+	m.len = it->buf->len;
+	m.duplicate = it->dup;
+	if (!node_runs(n) || n->incarnation != it->gen) {
+		m.fate = SIM_DOWN;
+		trace(s, &m);
+		return;
+	}
+	m.fate = SIM_DELIVERED;
+	trace(s, &m);
+	if (s->pcap != NULL)
+		sim_pcap_write(s, it);
+	n->ops->input(n->machine, s->now, &it->vc_to, it->buf->data,
+	    it->buf->len);
+	reread(s, n);
+}
+
+static void
+run_tick(struct sim *s, const struct sim_item *it)
+{
+	struct sim_node *n = s->nodes[it->node];
+	mars_time_t d;
+
+	if (!node_runs(n) || it->gen != n->tick_gen)
+		return;			/* replaced or cancelled */
+	n->tick_at = MARS_TIME_NEVER;
+	s->stats.ticks++;
+	d = n->ops->tick(n->machine, s->now);
+	if (node_runs(n))
+		schedule_tick(s, n, d);
+}
+
+int
+sim_step(struct sim *s)
+{
+	struct sim_item it;
+	size_t i;
+
+	if (s->nheap == 0)
+		return 0;
+	heap_pop(s, &it);
+	s->now = it.t;
+	s->stats.events++;
+	switch (it.type) {
+	case SIM_IT_DELIVER:
+		deliver(s, &it);
+		buf_unref(it.buf);
+		break;
+	case SIM_IT_TICK:
+		run_tick(s, &it);
+		break;
+	case SIM_IT_CALL:
+		it.fn(s, it.arg);
+		/* The script may have driven any machine directly. */
+		for (i = 0; i < s->nnodes; i++)
+			reread(s, s->nodes[i]);
+		break;
+	}
+	return 1;
+}
+
+int
+sim_run_until(struct sim *s, mars_time_t t)
+{
+	uint64_t n = 0;
+
+	while (s->nheap > 0 && s->heap[0].t <= t) {
+		if (n++ >= s->conf.max_events)
+			return SIM_E_BUDGET;
+		sim_step(s);
+	}
+	if (t > s->now && t != MARS_TIME_NEVER)
+		s->now = t;
+	return 0;
+}
+
+int
+sim_run_for(struct sim *s, mars_time_t dt)
+{
+	mars_time_t t = s->now + dt;
+
+	if (t < s->now)			/* wrapped */
+		t = MARS_TIME_NEVER;
+	return sim_run_until(s, t);
+}
+
+mars_time_t
+sim_next_time(const struct sim *s)
+{
+	return s->nheap > 0 ? s->heap[0].t : MARS_TIME_NEVER;
+}
+
+void
+sim_note(struct sim *s, uint32_t node, const char *text)
+{
+	sim_happening(s, node, SIM_EV_NOTE, 0, text);
+}

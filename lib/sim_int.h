@@ -1,0 +1,135 @@
+/*
+ * Simulator internals shared by sim.c (clock, queue, network, faults),
+ * sim_log.c (event log, printers, pcap) and sim_machines.c.
+ */
+#ifndef MARS_SIM_INT_H
+#define MARS_SIM_INT_H
+
+#include "mars/sim.h"
+
+struct cap_dump;
+
+/* A refcounted SDU: one copy serves every leaf of a pt-mpt send. */
+struct sim_buf {
+	unsigned	 refs;
+	size_t		 len;
+	uint8_t		 data[];
+};
+
+enum sim_item_type {
+	SIM_IT_DELIVER = 1,
+	SIM_IT_TICK,
+	SIM_IT_CALL,
+};
+
+/* One queue entry; ordered by (t, seq). */
+struct sim_item {
+	mars_time_t	 t;
+	uint64_t	 seq;
+	uint8_t		 type;
+	bool		 dup;
+	uint32_t	 node;		/* DELIVER: receiver; TICK: the node */
+	uint32_t	 gen;		/* DELIVER: incarnation; TICK: tick gen */
+	uint32_t	 from;
+	mars_time_t	 sent;
+	struct fsm_vc	 vc_from;
+	struct fsm_vc	 vc_to;
+	uint16_t	 vci;		/* pcap label */
+	bool		 from_first;	/* sent by the VC's first node */
+	struct sim_buf	*buf;
+	sim_fn		 fn;
+	void		*arg;
+};
+
+/* One end of a p2p or server VC, indexed by the node's id - 1. */
+struct sim_port {
+	uint32_t	 vc;		/* index in sim.vcs */
+	bool		 first;		/* this node is the VC's a */
+};
+
+struct sim_vc {
+	uint8_t		 kind;		/* LAB_VC_P2P or LAB_VC_SERVER */
+	uint32_t	 a, b;
+	uint32_t	 id_a, id_b;
+	uint16_t	 vci;
+	bool		 has_net;
+	struct sim_net	 net;
+	mars_time_t	 last_ab;	/* latest arrival a -> b (FIFO) */
+	mars_time_t	 last_ba;
+};
+
+struct sim_leaf {
+	uint32_t	 node;
+	mars_time_t	 last;		/* latest arrival (FIFO) */
+};
+
+struct sim_pmp {
+	struct sim_leaf	*leaves;
+	size_t		 nleaves;
+	size_t		 cap;
+	bool		 has_net;
+	struct sim_net	 net;
+};
+
+struct sim_node {
+	struct sim	*sim;
+	uint32_t	 id;
+	char		 name[SIM_NAME_MAX];
+	const struct sim_node_ops *ops;
+	void		*machine;
+	int		 state;		/* enum sim_node_state */
+	uint32_t	 incarnation;
+	struct fsm_io	 io;
+	mars_time_t	 tick_at;	/* scheduled tick, NEVER if none */
+	uint32_t	 tick_gen;
+	struct sim_port	*ports;
+	size_t		 nports;
+	size_t		 cap_ports;
+	struct sim_pmp	 pmp[2];	/* [0] CCVC, [1] SCVC */
+};
+
+struct sim_part {
+	bool		 active;
+	uint8_t		*side;		/* per node: 0 none, 1 a, 2 b */
+	size_t		 nside;
+};
+
+struct sim {
+	struct sim_conf	 conf;
+	struct mars_rng	 rng;
+	mars_time_t	 now;
+	uint64_t	 seq;
+
+	struct sim_item	*heap;
+	size_t		 nheap;
+	size_t		 cap_heap;
+
+	struct sim_node	**nodes;
+	size_t		 nnodes;
+	size_t		 cap_nodes;
+
+	struct sim_vc	*vcs;
+	size_t		 nvcs;
+	size_t		 cap_vcs;
+	uint16_t	 np2p;
+	uint16_t	 nserver;
+
+	struct sim_part	*parts;
+	size_t		 nparts;
+	size_t		 nactive_parts;
+
+	struct sim_event *log;
+	size_t		 nlog;
+	size_t		 cap_log;
+
+	struct cap_dump	*pcap;
+	uint8_t		*pcap_buf;
+	struct sim_stats stats;
+};
+
+/* sim_log.c */
+void	sim_log_add(struct sim *s, const struct sim_event *ev);
+void	sim_log_free(struct sim *s);
+void	sim_pcap_write(struct sim *s, const struct sim_item *it);
+
+#endif

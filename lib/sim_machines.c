@@ -1,0 +1,84 @@
+/*
+ * Ready-made simulator ops for the cluster member (client.h) and the MARS
+ * (server.h), and the server_conf.leaf callback that keeps the simulated
+ * ClusterControlVC and ServerControlVC in step with the MARS's database.
+ */
+#include <stddef.h>
+
+#include "mars/client.h"
+#include "mars/server.h"
+#include "mars/sim.h"
+#include "sim_int.h"
+
+static void
+client_op_input(void *m, mars_time_t now, const struct fsm_vc *vc,
+    const uint8_t *sdu, size_t len)
+{
+	/* A dropped SDU is reported by the client as FSM_EV_DROPPED. */
+	(void)client_input(m, now, vc, sdu, len);
+}
+
+static mars_time_t
+client_op_tick(void *m, mars_time_t now)
+{
+	return client_tick(m, now);
+}
+
+static mars_time_t
+client_op_deadline(const void *m)
+{
+	return client_next_deadline(m);
+}
+
+static void
+client_op_free(void *m)
+{
+	client_free(m);
+}
+
+const struct sim_node_ops sim_client_ops = {
+	.input = client_op_input,
+	.tick = client_op_tick,
+	.deadline = client_op_deadline,
+	.free = client_op_free,
+};
+
+static void
+server_op_input(void *m, mars_time_t now, const struct fsm_vc *vc,
+    const uint8_t *sdu, size_t len)
+{
+	server_input(m, now, vc, sdu, len);
+}
+
+static mars_time_t
+server_op_tick(void *m, mars_time_t now)
+{
+	return server_tick(m, now);
+}
+
+static void
+server_op_free(void *m)
+{
+	server_free(m);
+}
+
+/* No deadline op: server_tick() at a time with nothing due is harmless. */
+const struct sim_node_ops sim_server_ops = {
+	.input = server_op_input,
+	.tick = server_op_tick,
+	.free = server_op_free,
+};
+
+/*
+ * server.h: the peer is the id of the member's p2p VC at the server, which
+ * names the node at the other end; the io ctx is the server's sim node.
+ */
+void
+sim_server_leaf(void *io_ctx, const struct server_leaf *lf)
+{
+	struct sim_node *n = io_ctx;
+
+	if (n == NULL || lf == NULL)
+		return;
+	(void)sim_leaf_by_peer(n->sim, n->id, lf->pmp, lf->peer, lf->add);
+}

@@ -1,0 +1,464 @@
+/*
+ * The fault-tolerance scenarios of draft-armitage-ion-mars-scsp-03 §3,
+ * one deterministic simulation each: redund entities as the MARS Group,
+ * real cluster members (client.h), asserting what the members see --
+ * whom they are registered with, their CMIs, their groups and the
+ * redirect maps they received.
+ */
+#include "redund_lab.h"
+
+#define FAIL_TO		(6 * SEC)
+
+/* Four entities, priorities M1 > M2 > M3 > M4 (§3: M1 Active). */
+static const char ft_conf[] =
+    "[cluster]\n"
+    "redirect-interval = 2s\n"
+    "hello-interval = 1s\n"
+    "dead-factor = 3\n"
+    "mcs-timeout = 10s\n"
+    "fault-injection = yes\n"
+    "[mars M1]\n"
+    "atm = 47.0005.80ffe1000000f21a26d8.0020ea000001.00\n"
+    "endpoint = udp:127.0.0.1:4501\n"
+    "priority = 40\n"
+    "[mars M2]\n"
+    "atm = 47.0005.80ffe1000000f21a26d8.0020ea000002.00\n"
+    "endpoint = udp:127.0.0.1:4502\n"
+    "priority = 30\n"
+    "[mars M3]\n"
+    "atm = 47.0005.80ffe1000000f21a26d8.0020ea000003.00\n"
+    "endpoint = udp:127.0.0.1:4503\n"
+    "priority = 20\n"
+    "[mars M4]\n"
+    "atm = 47.0005.80ffe1000000f21a26d8.0020ea000004.00\n"
+    "endpoint = udp:127.0.0.1:4504\n"
+    "priority = 10\n";
+
+static const uint8_t groups[2][4] = {
+	{ 224, 1, 0, 1 }, { 224, 1, 0, 2 },
+};
+
+static const unsigned all4[4] = { 0, 1, 2, 3 };
+
+/* Boot: every member with M1, both groups joined, map {M1..M4}. */
+static void
+boot(struct lab *l, unsigned nc, uint64_t seed, uint16_t *cmi,
+    unsigned nconf)
+{
+	unsigned k;
+
+	lab_init(l, ft_conf, nc, seed);
+	for (k = 0; k < nc; k++)
+		lab_client(l, k, all4, nconf, FAIL_TO);
+	lab_run_to(l, 5 * SEC);		/* the Living Group forms */
+	for (k = 0; k < nc; k++)
+		lab_start_client(l, k, groups, 2);
+	lab_run_to(l, 15 * SEC);
+	for (k = 0; k < nc; k++) {
+		assert_int_equal(lab_current(l, k), 0);
+		assert_joined(l, k, 2);
+		assert_map(l, k, (const int[]){ 0, 1, 2, 3 }, 4);
+		cmi[k] = client_cmi(lab_cl(l, k));
+		assert_int_not_equal(cmi[k], 0);
+	}
+	assert_int_equal(redund_role(l->ent[0].r), REDUND_ACTIVE);
+	for (k = 1; k < l->nm; k++) {
+		assert_int_equal(redund_role(l->ent[k].r), REDUND_BACKUP);
+		/* Backups send no periodic map to the cluster (§3.2). */
+		assert_int_equal(server_get_stats(lab_srv(l, k))->
+		    tx[MARS_REDIRECT_MAP], 0);
+	}
+}
+
+/* §3.1: the Active fails; members move to M2, map {M2, M3, M4, M1}. */
+static void
+test_3_1_active_failure(void **state)
+{
+	struct lab l;
+	uint16_t cmi[3];
+	unsigned k;
+
+	(void)state;
+	boot(&l, 3, 31, cmi, 4);
+	lab_kill(&l, 0);
+	lab_run_to(&l, 45 * SEC);
+	assert_int_equal(redund_role(l.ent[1].r), REDUND_ACTIVE);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(lab_current(&l, k), 1);
+		assert_joined(&l, k, 2);
+		assert_map(&l, k, (const int[]){ 1, 2, 3, 0 }, 4);
+		assert_int_equal(client_cmi(lab_cl(&l, k)), cmi[k]);
+	}
+	assert_int_equal(server_member_count(lab_srv(&l, 1)), 3);
+	/* What the admin socket shows at M2. */
+	{
+		struct redund_member_info mi;
+		struct redund_scsp_info si;
+
+		assert_true(redund_member(l.ent[1].r, 0, &mi));
+		assert_string_equal(mi.name, "M1");
+		assert_false(mi.alive);
+		assert_int_equal(mi.role, REDUND_DEAD);
+		assert_int_equal(mi.priority, 40);
+		assert_true(redund_member(l.ent[1].r, 1, &mi));
+		assert_true(mi.self);
+		assert_int_equal(mi.role, REDUND_ACTIVE);
+		assert_true(redund_member(l.ent[1].r, 2, &mi));
+		assert_true(mi.alive && mi.aligned);
+		assert_int_equal(mi.role, REDUND_BACKUP);
+		assert_false(redund_member(l.ent[1].r, 4, &mi));
+		assert_int_equal(redund_active(l.ent[1].r, -1), 1);
+		assert_true(redund_last_election(l.ent[1].r) > 15 * SEC);
+		assert_true(redund_elections(l.ent[1].r) >= 2);
+		redund_scsp_info(l.ent[1].r, &si);
+		assert_int_equal(si.peers, 3);
+		assert_int_equal(si.bidir, 2);
+		assert_int_equal(si.aligned, 2);
+		assert_true(si.cache > si.own);
+		assert_int_equal(redund_peer_hello(l.ent[1].r, 1), -1);
+	}
+	lab_free(&l);
+}
+
+/*
+ * A network partition cuts M1 off from the other entities (not from the
+ * members): each side elects its own Active; once healed and realigned
+ * the group converges on M1 again and nobody lost its CMI.
+ */
+static void
+test_network_partition(void **state)
+{
+	struct lab l;
+	uint16_t cmi[3];
+	uint32_t a[1], b[3];
+	unsigned k;
+	int id;
+
+	(void)state;
+	boot(&l, 3, 37, cmi, 4);
+	a[0] = l.m[0];
+	for (k = 0; k < 3; k++)
+		b[k] = l.m[k + 1];
+	id = sim_partition(l.s, a, 1, b, 3);
+	assert_true(id >= 0);
+	lab_run_to(&l, 30 * SEC);
+	assert_int_equal(redund_role(l.ent[0].r), REDUND_ACTIVE);
+	assert_int_equal(redund_role(l.ent[1].r), REDUND_ACTIVE);
+	assert_int_equal(sim_heal(l.s, id), 0);
+	lab_run_to(&l, 50 * SEC);
+	for (k = 0; k < l.nm; k++)
+		assert_int_equal(redund_active(l.ent[k].r, 0), 0);
+	assert_int_equal(redund_role(l.ent[1].r), REDUND_BACKUP);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(lab_current(&l, k), 0);
+		assert_int_equal(client_cmi(lab_cl(&l, k)), cmi[k]);
+		assert_joined(&l, k, 2);
+		assert_map(&l, k, (const int[]){ 0, 1, 2, 3 }, 4);
+	}
+	lab_free(&l);
+}
+
+
+/* §3.3: the CMI survives failover; the reply carries the new CSN (§2). */
+static void
+test_3_3_cmi_continuity(void **state)
+{
+	struct lab l;
+	uint16_t cmi[3];
+	unsigned k, j;
+	uint32_t csn;
+
+	(void)state;
+	boot(&l, 3, 33, cmi, 4);
+	lab_kill(&l, 0);
+	lab_run_to(&l, 45 * SEC);
+	csn = server_csn(lab_srv(&l, 1));
+	for (k = 0; k < 3; k++) {
+		struct server_member_info mi;
+		struct server_atm a;
+
+		assert_int_equal(lab_current(&l, k), 1);
+		assert_int_equal(client_cmi(lab_cl(&l, k)), cmi[k]);
+		for (j = 0; j < k; j++)
+			assert_int_not_equal(cmi[j], cmi[k]);
+		/* The member's HSN follows M2's CSN, not M1's. */
+		assert_true(client_hsn(lab_cl(&l, k)) <= csn);
+		assert_true(client_hsn(lab_cl(&l, k)) + 1 >= csn);
+		memset(&a, 0, sizeof(a));
+		a.tl = 20;
+		memset(a.addr, 0x39, 20);
+		a.addr[19] = (uint8_t)(0x10 + k);
+		assert_true(server_member_find(lab_srv(&l, 1), &a, &mi));
+		assert_int_equal(mi.cmi, cmi[k]);
+		assert_int_not_equal(mi.vc_id, 0);
+	}
+	lab_free(&l);
+}
+
+/* Time of the first event of kind at node since from. */
+static mars_time_t
+first_event(const struct lab *l, uint32_t node, int kind, mars_time_t from,
+    int hard)
+{
+	const struct sim_event *e;
+	size_t cur = 0;
+
+	while ((e = sim_log_next(l->s, &cur)) != NULL)
+		if (e->node == node && e->kind == kind && e->time >= from &&
+		    (hard < 0 || e->hard == (hard != 0)))
+			return e->time;
+	return MARS_TIME_NEVER;
+}
+
+/*
+ * §3.4: M1 comes back after M2 took over; once aligned it is re-elected
+ * and M2 soft-redirects every member to it (no re-joins).
+ */
+static void
+run_3_4(struct lab *l, unsigned faults, mars_time_t *aligned,
+    mars_time_t *redirect)
+{
+	uint16_t cmi[3];
+	unsigned k;
+
+	boot(l, 3, 34, cmi, 4);
+	lab_kill(l, 0);
+	lab_run_to(l, 45 * SEC);
+	for (k = 0; k < 3; k++)
+		assert_int_equal(lab_current(l, k), 1);
+	for (k = 0; k < l->nm; k++)
+		assert_int_equal(redund_set_faults(l->ent[k].r, faults), 0);
+	lab_restart(l, 0);
+	assert_int_equal(redund_set_faults(l->ent[0].r, faults), 0);
+	lab_run_to(l, 75 * SEC);
+	*aligned = first_event(l, l->m[0], FSM_EV_ALIGNED, 45 * SEC, -1);
+	*redirect = MARS_TIME_NEVER;
+	for (k = 0; k < 3; k++) {
+		mars_time_t t = first_event(l, l->c[k], FSM_EV_REDIRECT,
+		    45 * SEC, 0);
+		if (t < *redirect)
+			*redirect = t;
+		assert_int_equal(lab_count(l, l->c[k], FSM_EV_REDIRECT,
+		    45 * SEC, 1), 0);
+		assert_int_equal(lab_current(l, k), 0);
+		assert_joined(l, k, 2);
+		assert_map(l, k, (const int[]){ 0, 1, 2, 3 }, 4);
+		if (faults == 0) {
+			assert_int_equal(client_cmi(lab_cl(l, k)), cmi[k]);
+			assert_int_equal(lab_count(l, l->c[k], FSM_EV_REJOINED,
+			    45 * SEC, -1), 0);
+		}
+	}
+	assert_int_equal(redund_role(l->ent[0].r), REDUND_ACTIVE);
+	assert_int_equal(redund_role(l->ent[1].r), REDUND_BACKUP);
+}
+
+static void
+test_3_4_reintroduction(void **state)
+{
+	struct lab l;
+	mars_time_t aligned, redirect;
+
+	(void)state;
+	run_3_4(&l, 0, &aligned, &redirect);
+	assert_int_not_equal(redirect, MARS_TIME_NEVER);
+	assert_int_not_equal(aligned, MARS_TIME_NEVER);
+	assert_true(aligned <= redirect);	/* sync before redirect */
+	lab_free(&l);
+}
+
+/* Fault injection: the soft redirect precedes synchronisation. */
+static void
+test_3_4_fault_skip_sync(void **state)
+{
+	struct lab l;
+	mars_time_t aligned, redirect;
+
+	(void)state;
+	run_3_4(&l, REDUND_FI_SKIP_SYNC, &aligned, &redirect);
+	assert_int_not_equal(redirect, MARS_TIME_NEVER);
+	assert_true(redirect < aligned);
+	lab_free(&l);
+}
+
+/*
+ * §3.5: every MARS dies in turn; the members' last map (from M4) still
+ * lists the whole group, so they find M2 when it alone restarts.
+ */
+static void
+run_3_5(struct lab *l, unsigned faults)
+{
+	uint16_t cmi[3];
+	unsigned k, i;
+
+	/* Only M1 configured: the members know the others from maps. */
+	boot(l, 3, 35, cmi, 1);
+	for (i = 0; i < l->nm; i++)
+		assert_int_equal(redund_set_faults(l->ent[i].r, faults), 0);
+	for (i = 0; i < 3; i++) {
+		lab_kill(l, i);
+		lab_run_to(l, sim_now(l->s) + 30 * SEC);
+		for (k = 0; k < 3; k++)
+			assert_int_equal(lab_current(l, k), (int)i + 1);
+	}
+	lab_kill(l, 3);
+	lab_run_to(l, sim_now(l->s) + 20 * SEC);
+	lab_restart(l, 1);
+	lab_run_to(l, sim_now(l->s) + 60 * SEC);
+}
+
+static void
+test_3_5_whole_group_maps(void **state)
+{
+	struct lab l;
+	unsigned k;
+
+	(void)state;
+	run_3_5(&l, 0);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(lab_current(&l, k), 1);
+		assert_joined(&l, k, 2);
+		/* Alone: itself first, then the dead in election order. */
+		assert_map(&l, k, (const int[]){ 1, 0, 2, 3 }, 4);
+	}
+	lab_free(&l);
+}
+
+static void
+test_3_5_fault_omit_dead(void **state)
+{
+	struct lab l;
+	int map[8];
+	bool hard;
+	unsigned k;
+
+	(void)state;
+	run_3_5(&l, REDUND_FI_OMIT_DEAD);
+	for (k = 0; k < 3; k++) {
+		/* The last map named M4 alone: M2's return goes unseen. */
+		assert_int_equal(lab_map(&l, k, map, &hard), 1);
+		assert_int_equal(map[0], 3);
+		assert_int_equal(lab_current(&l, k), -1);
+	}
+	lab_free(&l);
+}
+
+/*
+ * §3.2: M1 fails and M2 fails transiently; C1 lands on M3, C2 and C3 on
+ * M2 once it is back.  The Living Group elects one Active and everyone
+ * ends there; a member that registers with a Backup (C4 tries M4 first)
+ * is accepted and hard-redirected to the Active.
+ */
+static void
+test_3_2_active_and_backup_failure(void **state)
+{
+	static const unsigned m4first[4] = { 3, 0, 1, 2 };
+	struct lab l;
+	uint16_t cmi[3];
+	unsigned k, i;
+	int act;
+
+	(void)state;
+	lab_init(&l, ft_conf, 4, 32);
+	lab_client(&l, 0, all4, 4, 5 * SEC);
+	lab_client(&l, 1, all4, 4, 14 * SEC);
+	lab_client(&l, 2, all4, 4, 14 * SEC);
+	lab_client(&l, 3, m4first, 4, 14 * SEC);
+	lab_run_to(&l, 5 * SEC);
+	for (k = 0; k < 3; k++)
+		lab_start_client(&l, k, groups, 2);
+	lab_run_to(&l, 15 * SEC);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(lab_current(&l, k), 0);
+		cmi[k] = client_cmi(lab_cl(&l, k));
+	}
+	assert_int_equal(sim_hang(l.s, l.m[1]), 0);
+	lab_kill(&l, 0);
+	lab_run_to(&l, 25 * SEC);
+	/* C1 gave up on M1 and the hung M2, and registered with M3. */
+	assert_int_equal(lab_current(&l, 0), 2);
+	assert_int_equal(sim_resume(l.s, l.m[1]), 0);
+	lab_run_to(&l, 40 * SEC);
+	lab_start_client(&l, 3, groups, 1);
+	lab_run_to(&l, 80 * SEC);
+	act = redund_active(l.ent[2].r, 0);
+	assert_true(act == 1 || act == 2);
+	for (i = 1; i < l.nm; i++)
+		assert_int_equal(redund_active(l.ent[i].r, 0), act);
+	for (k = 0; k < 4; k++) {
+		assert_int_equal(lab_current(&l, k), act);
+		assert_joined(&l, k, k < 3 ? 2 : 1);
+		if (k < 3)
+			assert_int_equal(client_cmi(lab_cl(&l, k)), cmi[k]);
+	}
+	/* C4 was accepted by the Backup M4, then sent on, hard. */
+	assert_true(first_event(&l, l.c[3], FSM_EV_REGISTERED, 40 * SEC, -1) <=
+	    first_event(&l, l.c[3], FSM_EV_REDIRECT, 40 * SEC, 1));
+	assert_int_not_equal(first_event(&l, l.c[3], FSM_EV_REDIRECT,
+	    40 * SEC, 1), MARS_TIME_NEVER);
+	lab_free(&l);
+}
+
+/* Fault injection: a re-registering member gets a fresh CMI (§3.3). */
+static void
+test_3_3_fault_fresh_cmi(void **state)
+{
+	struct lab l;
+	uint16_t cmi[3];
+	unsigned k, changed = 0;
+
+	(void)state;
+	boot(&l, 3, 33, cmi, 4);
+	for (k = 0; k < l.nm; k++)
+		assert_int_equal(redund_set_faults(l.ent[k].r,
+		    REDUND_FI_FRESH_CMI), 0);
+	lab_kill(&l, 0);
+	lab_run_to(&l, 45 * SEC);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(lab_current(&l, k), 1);
+		changed += client_cmi(lab_cl(&l, k)) != cmi[k];
+	}
+	assert_int_equal(changed, 3);
+	lab_free(&l);
+}
+
+static void
+test_faults_refused_without_lab(void **state)
+{
+	static const char conf[] =
+	    "[mars M1]\n"
+	    "atm = 47.0005.80ffe1000000f21a26d8.0020ea000001.00\n"
+	    "endpoint = udp:127.0.0.1:4501\n";
+	struct lab l;
+
+	(void)state;
+	lab_init(&l, conf, 0, 1);
+	assert_int_equal(redund_set_faults(l.ent[0].r, REDUND_FI_OMIT_DEAD),
+	    MARS_E_INVAL);
+	assert_int_equal(redund_set_faults(l.ent[0].r, 0), 0);
+	lab_run_to(&l, 5 * SEC);
+	assert_int_equal(redund_role(l.ent[0].r), REDUND_BACKUP);
+	/* Alone: ready after the dead interval (3 s x 3), then Active. */
+	lab_run_to(&l, 10 * SEC);
+	assert_int_equal(redund_role(l.ent[0].r), REDUND_ACTIVE);
+	lab_free(&l);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_faults_refused_without_lab),
+		cmocka_unit_test(test_3_1_active_failure),
+		cmocka_unit_test(test_3_2_active_and_backup_failure),
+		cmocka_unit_test(test_3_3_cmi_continuity),
+		cmocka_unit_test(test_3_3_fault_fresh_cmi),
+		cmocka_unit_test(test_3_4_reintroduction),
+		cmocka_unit_test(test_3_4_fault_skip_sync),
+		cmocka_unit_test(test_3_5_whole_group_maps),
+		cmocka_unit_test(test_3_5_fault_omit_dead),
+		cmocka_unit_test(test_network_partition),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
