@@ -439,11 +439,12 @@ srv_member_new(struct srv_db *db, const struct server_atm *a)
 	m->atm = *a;
 	m->state = SRV_HELD;
 	db->nheld++;
-	if (db->nreg + db->nheld > db->nbucket)
-		(void)rehash(db, db->nbucket * 2);	/* else chains grow */
 	h = atm_hash(a) & (db->nbucket - 1);
 	db->mem[mi].hnext = db->bucket[h];
 	db->bucket[h] = mi;
+	/* rehash() relinks every live member, this one included. */
+	if (db->nreg + db->nheld > db->nbucket)
+		(void)rehash(db, db->nbucket * 2);	/* else chains grow */
 	return mi;
 }
 

@@ -1199,6 +1199,37 @@ test_memory_per_membership(void **state)
 	server_free(s);
 }
 
+/*
+ * The member table grows its hash by doubling while registrations
+ * arrive; every member must still be found afterwards (a re-registration
+ * is a lookup), with its own CMI, across several growth steps.
+ */
+static void
+test_register_many_rehash(void **state)
+{
+	struct mars_server *s = new_server(1);
+	static struct node n[700];
+	static uint16_t cmi[700];
+	unsigned i, j;
+
+	for (i = 0; i < 700; i++) {
+		mk_node(&n[i], 5000 + i * 37);
+		cmi[i] = do_register(s, &n[i]);
+		assert_int_not_equal(cmi[i], 0);
+		if (cap.nsent > MAXSENT - 64)
+			cap_reset();
+	}
+	for (i = 0; i < 700; i++) {
+		assert_int_equal(do_register(s, &n[i]), cmi[i]);
+		if (cap.nsent > MAXSENT - 64)
+			cap_reset();
+	}
+	for (i = 0; i < 700; i += 50)
+		for (j = i + 1; j < 700; j++)
+			assert_int_not_equal(cmi[i], cmi[j]);
+	server_free(s);
+}
+
 static void
 test_import_export(void **state)
 {
@@ -1264,6 +1295,7 @@ main(void)
 		cmocka_unit_test(test_drop_reasons),
 		cmocka_unit_test(test_garbage_flood),
 		cmocka_unit_test(test_memory_per_membership),
+		cmocka_unit_test(test_register_many_rehash),
 		cmocka_unit_test(test_import_export),
 	};
 	int rc;
