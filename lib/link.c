@@ -11,6 +11,9 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <netinet/in.h>
+#ifdef __linux__
+#include <linux/errqueue.h>
+#endif
 
 #include <errno.h>
 #include <stdlib.h>
@@ -420,7 +423,49 @@ link_leaf_count(const struct link *l, uint8_t kind)
 	return set < 0 ? 0 : l->leaves[set].n;
 }
 
+unsigned
+link_peer_leaves(const struct link *l, uint32_t id)
+{
+	const struct link_peer *p = peer_get(l, id);
+
+	return p == NULL ? 0 : p->leaf_mask;
+}
+
 /* --- socket --- */
+
+/*
+ * Ask for ICMP errors on the error queue (link_lost()).  Without it an
+ * unconnected UDP socket never hears that a peer's port is closed.
+ */
+static void
+set_recverr(int fd, int family)
+{
+#ifdef __linux__
+	int on = 1;
+
+	if (family == AF_INET6) {
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
+		/* v4-mapped peers report through the IPv4 option */
+		(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
+	} else
+		(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
+#else
+	(void)fd;
+	(void)family;
+#endif
+}
+
+/*
+ * With IP_RECVERR a queued ICMP report also sets the socket's pending
+ * error, which the next send or receive returns (and clears) instead of
+ * doing its work: such an errno is about another datagram.
+ */
+static bool
+is_icmp_report(int e)
+{
+	return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH ||
+	    e == EHOSTDOWN;
+}
 
 int
 link_open(struct link **lp, const struct endpoint *bind_ep, unsigned flags,
@@ -444,6 +489,7 @@ link_open(struct link **lp, const struct endpoint *bind_ep, unsigned flags,
 	/* Bursts of fan-out and of members registering at once: best effort. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	set_recverr(fd, ss.ss_family);
 	if (bind(fd, (struct sockaddr *)&ss, sslen) == -1) {
 		rc = fail(err, MARS_E_SYS, "bind", NULL);
 		close(fd);
@@ -524,7 +570,8 @@ send_one(struct link *l, const struct link_peer *p, uint8_t kind,
 	mh.msg_namelen = p->addrlen;
 	mh.msg_iov = iov;
 	mh.msg_iovlen = 2;
-	if (sendmsg(l->fd, &mh, MSG_NOSIGNAL) == -1) {
+	if (sendmsg(l->fd, &mh, MSG_NOSIGNAL) == -1 && (!is_icmp_report(errno) ||
+	    sendmsg(l->fd, &mh, MSG_NOSIGNAL) == -1)) {
 		l->st.tx_errors++;
 		return errno;
 	}
@@ -604,6 +651,11 @@ link_recv(struct link *l, uint8_t *buf, size_t cap, struct link_rx *rx,
 
 	n = recvfrom(l->fd, buf, cap, MSG_TRUNC, (struct sockaddr *)&from,
 	    &fromlen);
+	if (n == -1 && is_icmp_report(errno)) {
+		fromlen = sizeof(from);
+		n = recvfrom(l->fd, buf, cap, MSG_TRUNC,
+		    (struct sockaddr *)&from, &fromlen);
+	}
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return 0;
@@ -663,6 +715,68 @@ link_recv(struct link *l, uint8_t *buf, size_t cap, struct link_rx *rx,
 	l->st.rx_dgrams++;
 	l->st.rx_octets += rx->len;
 	return 1;
+}
+
+int
+link_lost(struct link *l, uint32_t *peer)
+{
+#ifdef __linux__
+	struct sockaddr_storage to, ss;
+	socklen_t sslen;
+	union {
+		struct cmsghdr	 hdr;
+		uint8_t		 buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
+				    sizeof(struct sockaddr_in6))];
+	} ctl;
+	const struct sock_extended_err *ee;
+	struct cmsghdr *c;
+	struct msghdr mh;
+	struct iovec iov;
+	uint8_t junk[64];
+	uint32_t id;
+	bool unreach;
+
+	for (;;) {
+		memset(&mh, 0, sizeof(mh));
+		memset(&to, 0, sizeof(to));
+		iov.iov_base = junk;
+		iov.iov_len = sizeof(junk);
+		mh.msg_name = &to;
+		mh.msg_namelen = sizeof(to);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		if (recvmsg(l->fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
+			return 0;
+		unreach = false;
+		for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+			if (!((c->cmsg_level == IPPROTO_IP &&
+			    c->cmsg_type == IP_RECVERR) ||
+			    (c->cmsg_level == IPPROTO_IPV6 &&
+			    c->cmsg_type == IPV6_RECVERR)))
+				continue;
+			ee = (const void *)CMSG_DATA(c);
+			if ((ee->ee_origin == SO_EE_ORIGIN_ICMP ||
+			    ee->ee_origin == SO_EE_ORIGIN_ICMP6) &&
+			    is_icmp_report((int)ee->ee_errno))
+				unreach = true;
+		}
+		/* msg_name is the destination of the datagram that bounced */
+		if (!unreach || mh.msg_namelen == 0 || !addr_normalise(l,
+		    (struct sockaddr *)&to, mh.msg_namelen, &ss, &sslen))
+			continue;
+		if ((id = peer_lookup(l, &ss)) == 0)
+			continue;
+		l->st.peers_lost++;
+		*peer = id;
+		return 1;
+	}
+#else
+	(void)l;
+	(void)peer;
+	return 0;
+#endif
 }
 
 void

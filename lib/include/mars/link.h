@@ -75,6 +75,7 @@ struct link_stats {
 	uint64_t	 rx_errors;	/* recvfrom failures */
 	uint64_t	 tx_errors;	/* sendmsg failures, per datagram */
 	uint64_t	 peers_learned;	/* peers created by link_recv */
+	uint64_t	 peers_lost;	/* unreachable reports naming a peer */
 };
 
 /*
@@ -122,6 +123,8 @@ size_t	link_peer_count(const struct link *l);
 int	link_leaf_add(struct link *l, uint8_t kind, uint32_t peer);
 int	link_leaf_del(struct link *l, uint8_t kind, uint32_t peer);
 size_t	link_leaf_count(const struct link *l, uint8_t kind);
+/* The pt-mpt VCs peer id is a leaf of: bit 1 << kind; 0 if none or unknown. */
+unsigned link_peer_leaves(const struct link *l, uint32_t id);
 
 /*
  * Send one SDU on vc: p2p and server to peer vc->id, ccvc and scvc to
@@ -143,6 +146,19 @@ int	link_send(struct link *l, const struct fsm_vc *vc, const uint8_t *sdu,
  */
 int	link_recv(struct link *l, uint8_t *buf, size_t cap, struct link_rx *rx,
 	    struct mars_err *err);
+
+/*
+ * A peer whose VC went away.  On Linux the socket asks for ICMP errors
+ * (IP_RECVERR, IPV6_RECVERR): a port or host unreachable for a peer's
+ * address means the process or host behind it is gone, which is how the
+ * lab shows a leaf dropping off ClusterControlVC (RFC 2022 §6.1.2
+ * ERR_L_RELEASE).  Drains the socket's error queue: returns 1 with *peer
+ * set for a report naming a known peer, 0 when no such report is waiting
+ * (reports for unknown addresses and other errors are consumed).  Call it
+ * until it returns 0 when the descriptor polls with an error; the peer is
+ * not forgotten (link_peer_del() is the caller's).  Elsewhere always 0.
+ */
+int	link_lost(struct link *l, uint32_t *peer);
 
 void	link_get_stats(const struct link *l, struct link_stats *st);
 

@@ -1,0 +1,291 @@
+/*
+ * marsd admin socket server (control.h).  Every descriptor is
+ * non-blocking; a client's request line is bounded (CTL_REQUEST_MAX) and
+ * so is an answer (CONTROL_REPLY_MAX).  An answer is built whole, then
+ * written as the socket accepts it; the next request of a client is read
+ * only once its previous answer is out, so a slow reader only stalls
+ * itself.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mars/log.h"
+#include "control.h"
+
+struct client {
+	struct control	*ctl;
+	int		 fd;
+	char		 in[CTL_REQUEST_MAX];
+	size_t		 inlen;
+	struct ctl_buf	 out;
+	size_t		 sent;
+	bool		 closing;	/* close once out is sent */
+	bool		 eof;		/* the client is done writing */
+};
+
+struct control {
+	struct evloop		*loop;
+	int			 fd;
+	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	control_answer_fn	 answer;
+	void			*arg;
+	struct client		*clients[CONTROL_CLIENTS_MAX];
+	size_t			 nclients;
+};
+
+static void	client_io(struct evloop *, int, unsigned, void *);
+
+static void
+client_free(struct control *c, struct client *cl)
+{
+	size_t i;
+
+	evloop_fd_del(c->loop, cl->fd);
+	close(cl->fd);
+	ctl_buf_free(&cl->out);
+	for (i = 0; i < c->nclients; i++)
+		if (c->clients[i] == cl) {
+			c->clients[i] = c->clients[--c->nclients];
+			break;
+		}
+	free(cl);
+}
+
+/* Answer every complete line in the input buffer, while nothing is pending. */
+static void
+client_requests(struct control *c, struct client *cl)
+{
+	struct ctl_request req;
+	char why[CTL_REQUEST_MAX + 64];
+	char *nl;
+	size_t linelen;
+
+	while (cl->out.len == 0 && !cl->closing &&
+	    (nl = memchr(cl->in, '\n', cl->inlen)) != NULL) {
+		*nl = '\0';
+		linelen = (size_t)(nl - cl->in) + 1;
+		ctl_buf_reset(&cl->out);
+		cl->sent = 0;
+		if (ctl_parse(cl->in, &req, why, sizeof(why)) != 0)
+			ctl_buf_end_error(&cl->out, "%s", why);
+		else {
+			c->answer(c->arg, &req, &cl->out);
+			if (cl->out.overflow) {
+				ctl_buf_reset(&cl->out);
+				ctl_buf_end_error(&cl->out, "answer larger "
+				    "than %u octets", CONTROL_REPLY_MAX);
+			}
+		}
+		memmove(cl->in, cl->in + linelen, cl->inlen - linelen);
+		cl->inlen -= linelen;
+	}
+	if (cl->out.len == 0 && cl->inlen == sizeof(cl->in)) {
+		/* a line longer than any request: answer and hang up */
+		ctl_buf_end_error(&cl->out, "request longer than %d octets",
+		    CTL_REQUEST_MAX);
+		cl->inlen = 0;
+		cl->closing = true;
+	}
+}
+
+/* false when the client is gone */
+static bool
+client_flush(struct control *c, struct client *cl)
+{
+	ssize_t n;
+
+	while (cl->sent < cl->out.len) {
+		n = send(cl->fd, cl->out.p + cl->sent, cl->out.len - cl->sent,
+		    MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return true;
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		cl->sent += (size_t)n;
+	}
+	cl->out.len = 0;
+	cl->sent = 0;
+	return !cl->closing;
+}
+
+static void
+client_io(struct evloop *loop, int fd, unsigned revents, void *arg)
+{
+	struct client *cl = arg;
+	struct control *c = cl->ctl;
+	ssize_t n;
+
+	if (revents & EVLOOP_READ) {
+		n = recv(fd, cl->in + cl->inlen, sizeof(cl->in) - cl->inlen, 0);
+		if (n == 0)
+			cl->eof = true;
+		else if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR) {
+			client_free(c, cl);
+			return;
+		} else if (n > 0)
+			cl->inlen += (size_t)n;
+	} else if (revents & (EVLOOP_ERROR | EVLOOP_HUP) &&
+	    !(revents & EVLOOP_WRITE)) {
+		client_free(c, cl);
+		return;
+	}
+	for (;;) {
+		client_requests(c, cl);
+		if (cl->out.len == 0)
+			break;
+		if (!client_flush(c, cl)) {
+			client_free(c, cl);
+			return;
+		}
+		if (cl->out.len != 0)
+			break;		/* socket full: wait for EVLOOP_WRITE */
+	}
+	if (cl->eof && cl->out.len == 0) {
+		client_free(c, cl);
+		return;
+	}
+	/* read more only when nothing is pending and there is room */
+	(void)evloop_fd_mod(loop, fd, cl->out.len != 0 ? EVLOOP_WRITE :
+	    (cl->inlen < sizeof(cl->in) ? EVLOOP_READ : 0));
+}
+
+static void
+accept_ready(struct evloop *loop, int fd, unsigned revents, void *arg)
+{
+	struct control *c = arg;
+	struct client *cl;
+	int cfd;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd == -1)
+		return;
+	if (c->nclients == CONTROL_CLIENTS_MAX) {
+		log_warnx("admin socket: too many clients, refusing one");
+		close(cfd);
+		return;
+	}
+	if ((cl = calloc(1, sizeof(*cl))) == NULL) {
+		close(cfd);
+		return;
+	}
+	cl->ctl = c;
+	cl->fd = cfd;
+	ctl_buf_init(&cl->out, CONTROL_REPLY_MAX);
+	if (evloop_fd_add(loop, cfd, EVLOOP_READ, client_io, cl) != 0) {
+		close(cfd);
+		free(cl);
+		return;
+	}
+	c->clients[c->nclients++] = cl;
+}
+
+/* A socket file nobody answers on is a leftover of a dead daemon. */
+static bool
+socket_alive(const struct sockaddr_un *sa)
+{
+	int fd, rc;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return false;
+	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	close(fd);
+	return rc == 0;
+}
+
+int
+control_open(struct control **cp, struct evloop *loop, const char *path,
+    control_answer_fn answer, void *arg, char *msg, size_t msglen)
+{
+	struct sockaddr_un sa;
+	struct control *c;
+	struct stat st;
+	mode_t old;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(msg, msglen, "%s: admin socket path longer than %zu "
+		    "characters", path, sizeof(sa.sun_path) - 1);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(msg, msglen, "%s: exists and is not a socket",
+			    path);
+			return -1;
+		}
+		if (socket_alive(&sa)) {
+			snprintf(msg, msglen, "%s: another daemon answers on "
+			    "it", path);
+			return -1;
+		}
+		(void)unlink(path);
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		snprintf(msg, msglen, "out of memory");
+		return -1;
+	}
+	c->loop = loop;
+	c->answer = answer;
+	c->arg = arg;
+	memcpy(c->path, sa.sun_path, sizeof(c->path));
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd == -1) {
+		snprintf(msg, msglen, "admin socket: %s", strerror(errno));
+		free(c);
+		return -1;
+	}
+	/* 0600 from the start: no window in which others may connect */
+	old = umask(0177);
+	if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		umask(old);
+		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
+		close(c->fd);
+		free(c);
+		return -1;
+	}
+	umask(old);
+	(void)chmod(path, 0600);
+	if (listen(c->fd, 16) == -1 || evloop_fd_add(loop, c->fd, EVLOOP_READ,
+	    accept_ready, c) != 0) {
+		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
+		close(c->fd);
+		(void)unlink(path);
+		free(c);
+		return -1;
+	}
+	*cp = c;
+	return 0;
+}
+
+void
+control_close(struct control *c)
+{
+	if (c == NULL)
+		return;
+	while (c->nclients > 0)
+		client_free(c, c->clients[c->nclients - 1]);
+	evloop_fd_del(c->loop, c->fd);
+	close(c->fd);
+	(void)unlink(c->path);
+	free(c);
+}
+
+size_t
+control_clients(const struct control *c)
+{
+	return c == NULL ? 0 : c->nclients;
+}

@@ -1,0 +1,294 @@
+/*
+ * marsd: the reference MARS server (RFC 2022) on the UDP lab transport
+ * (mars-lab(7)); see marsd(8).  Options, daemonising and the event loop;
+ * the wiring is in serve.c, the admin socket in control.c.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mars/log.h"
+#include "control.h"
+#include "marsd.h"
+
+#define EXIT_USAGE	2
+
+enum {
+	OPT_LISTEN = 256, OPT_ATM, OPT_CMI, OPT_REDIRECT, OPT_ADMIN,
+	OPT_PIDFILE, OPT_SYSLOG, OPT_READY_FD, OPT_PROTOCOL,
+};
+
+static const struct option longopts[] = {
+	{ "config",		required_argument, NULL, 'c' },
+	{ "name",		required_argument, NULL, 'n' },
+	{ "listen",		required_argument, NULL, OPT_LISTEN },
+	{ "atm",		required_argument, NULL, OPT_ATM },
+	{ "cmi",		required_argument, NULL, OPT_CMI },
+	{ "redirect-interval",	required_argument, NULL, OPT_REDIRECT },
+	{ "protocol",		required_argument, NULL, OPT_PROTOCOL },
+	{ "admin",		required_argument, NULL, OPT_ADMIN },
+	{ "daemon",		no_argument,	   NULL, 'd' },
+	{ "pidfile",		required_argument, NULL, OPT_PIDFILE },
+	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
+	{ "ready-fd",		required_argument, NULL, OPT_READY_FD },
+	{ "check",		no_argument,	   NULL, 't' },
+	{ "verbose",		no_argument,	   NULL, 'v' },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: marsd [-dtv] -c file [-n name] [--listen endpoint] "
+	    "[--admin path]\n"
+	    "             [--pidfile path] [--ready-fd fd] [--syslog]\n"
+	    "       marsd [-dtv] --listen endpoint --atm nsap [--cmi low-high]\n"
+	    "             [--redirect-interval duration] [--protocol ipv4|ipv6]\n"
+	    "             [--admin path] [--pidfile path] [--ready-fd fd] "
+	    "[--syslog]\n"
+	    "       marsd -h | -V\n");
+}
+
+static struct marsd	 daemon_state;
+static const char	*pidfile;
+
+static void
+on_signal(struct evloop *loop, int signo, void *arg)
+{
+	struct marsd *d = arg;
+
+	if (signo == SIGHUP) {
+		serve_reload(d);
+		return;
+	}
+	log_info("signal %d: exiting", signo);
+	evloop_stop(loop);
+}
+
+static void
+answer(void *arg, const struct ctl_request *req, struct ctl_buf *out)
+{
+	show_answer(arg, req, out);
+}
+
+/* fork, setsid, stdio to /dev/null; the parent exits 0. */
+static int
+detach(void)
+{
+	pid_t pid;
+	int fd;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid != 0)
+		_exit(0);
+	if (setsid() == -1)
+		return -1;
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid != 0)
+		_exit(0);
+	(void)chdir("/");
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		(void)dup2(fd, STDIN_FILENO);
+		(void)dup2(fd, STDOUT_FILENO);
+		(void)dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	return 0;
+}
+
+static int
+write_pidfile(const char *path)
+{
+	FILE *f;
+
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	fprintf(f, "%ld\n", (long)getpid());
+	return fclose(f);
+}
+
+static int
+parse_fd(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || v < 0 || v > INT_MAX)
+		return -1;
+	return (int)v;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct marsd *d = &daemon_state;
+	struct mars_err err;
+	char msg[CONF_MSG_MAX], admin[CONF_PATH_MAX], ep[ENDPOINT_TEXT_MAX];
+	const char *admin_opt = NULL;
+	bool check = false, background = false, use_syslog = false;
+	int ch, verbose = 0, ready_fd = -1, rc = 0;
+
+	while ((ch = getopt_long(argc, argv, "c:dhn:tvV", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			d->opts.conf_path = optarg;
+			break;
+		case 'n':
+			d->opts.name = optarg;
+			break;
+		case OPT_LISTEN:
+			d->opts.listen = optarg;
+			break;
+		case OPT_ATM:
+			d->opts.atm = optarg;
+			break;
+		case OPT_CMI:
+			d->opts.cmi = optarg;
+			break;
+		case OPT_REDIRECT:
+			d->opts.redirect = optarg;
+			break;
+		case OPT_PROTOCOL:
+			d->opts.protocol = optarg;
+			break;
+		case OPT_ADMIN:
+			admin_opt = optarg;
+			break;
+		case 'd':
+			background = true;
+			break;
+		case OPT_PIDFILE:
+			pidfile = optarg;
+			break;
+		case OPT_SYSLOG:
+			use_syslog = true;
+			break;
+		case OPT_READY_FD:
+			if ((ready_fd = parse_fd(optarg)) < 0) {
+				fprintf(stderr, "marsd: --ready-fd %s: not a "
+				    "descriptor number\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			check = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("marsd %s\n", MARS_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (d->opts.conf_path != NULL && realpath(d->opts.conf_path,
+	    d->conf_real) == NULL)
+		snprintf(d->conf_real, sizeof(d->conf_real), "%s",
+		    d->opts.conf_path);
+	if (settings_build(&d->set, &d->opts, d->opts.conf_path != NULL ?
+	    d->conf_real : NULL, msg, sizeof(msg)) != 0) {
+		/* config errors keep the name the user wrote */
+		if (d->opts.conf_path != NULL && strncmp(msg, d->conf_real,
+		    strlen(d->conf_real)) == 0)
+			fprintf(stderr, "%s%s\n", d->opts.conf_path,
+			    msg + strlen(d->conf_real));
+		else
+			fprintf(stderr, "marsd: %s\n", msg);
+		return EXIT_USAGE;
+	}
+	if (check) {
+		if (verbose)
+			printf("%s: ok\n", d->opts.conf_path != NULL ?
+			    d->opts.conf_path : "command line");
+		return 0;
+	}
+	if (admin_opt != NULL)
+		snprintf(admin, sizeof(admin), "%s", admin_opt);
+	else if (d->set.admin[0] != '\0')
+		memcpy(admin, d->set.admin, sizeof(admin));
+	else
+		settings_default_admin(admin, sizeof(admin), d->set.name);
+
+	log_init("marsd", use_syslog, verbose);
+	if (evloop_new(&d->loop, &err) != 0) {
+		fprintf(stderr, "marsd: event loop: %s\n", strerror(err.sys_errno));
+		return 1;
+	}
+	if (serve_start(d, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "marsd: %s\n", msg);
+		return 1;
+	}
+	if (admin[0] != '\0' && control_open(&d->ctl, d->loop, admin, answer,
+	    d, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "marsd: %s\n", msg);
+		serve_stop(d);
+		return 1;
+	}
+	endpoint_format(&d->local, ep, sizeof(ep));
+	if (!background)
+		fprintf(stderr, "marsd: listening on %s\n", ep);
+	if (background) {
+		if (detach() != 0) {
+			fprintf(stderr, "marsd: daemonise: %s\n",
+			    strerror(errno));
+			rc = 1;
+			goto out;
+		}
+		log_use_syslog(true);
+	}
+	if (pidfile != NULL && write_pidfile(pidfile) != 0)
+		log_warn("%s", pidfile);
+	if (ready_fd >= 0) {
+		dprintf(ready_fd, "%s\n", ep);
+		close(ready_fd);
+	}
+	log_msg(LOG_NOTICE, "%s: MARS on %s, admin socket %s",
+	    d->set.name, ep, admin[0] != '\0' ? admin : "none");
+	if (evloop_signal_add(d->loop, SIGHUP, on_signal, d) != 0 ||
+	    evloop_signal_add(d->loop, SIGTERM, on_signal, d) != 0 ||
+	    evloop_signal_add(d->loop, SIGINT, on_signal, d) != 0) {
+		log_warnx("cannot catch signals");
+		rc = 1;
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (evloop_run(d->loop, &err) != 0) {
+		log_warnx("event loop: %s", strerror(err.sys_errno));
+		rc = 1;
+	}
+out:
+	control_close(d->ctl);
+	serve_stop(d);
+	evloop_free(d->loop);
+	if (pidfile != NULL)
+		(void)unlink(pidfile);
+	return rc;
+}

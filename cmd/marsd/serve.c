@@ -1,0 +1,371 @@
+/*
+ * marsd wiring (DESIGN.md rule 2): every datagram the link accepts goes
+ * to server_input() with the VC from the lab shim; fsm_io.send goes to
+ * link_send(); the server's leaf changes become link leaves; its
+ * deadlines become one event-loop timer; peers the link reports lost
+ * (ICMP unreachable, link_lost()) are handed to server_leaf_lost().
+ *
+ * marsd runs the REDIRECT_MAP schedule itself (server_redirect_now()
+ * every redirect-interval) so that SIGHUP can change the interval.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "mars/atm.h"
+#include "mars/log.h"
+#include "mars/msg.h"
+#include "marsd.h"
+
+#define RX_BATCH	64		/* datagrams per wake-up */
+#define MAP_NEVER	(24 * 3600 * 1000)	/* the server's own map timer */
+
+static void	arm_server_timer(struct marsd *d, mars_time_t deadline);
+
+static void
+peer_text(const struct marsd *d, uint32_t peer, char *buf, size_t len)
+{
+	struct endpoint ep;
+
+	if (peer == 0 || link_peer_endpoint(d->link, peer, &ep) != 0)
+		snprintf(buf, len, "-");
+	else
+		endpoint_format(&ep, buf, len);
+}
+
+/* --- fsm_io --- */
+
+static void
+io_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
+{
+	struct marsd *d = ctx;
+	struct mars_err err;
+
+	if (link_send(d->link, vc, sdu, len, &err) != 0 &&
+	    log_enabled(LOG_DEBUG))
+		log_debug("send on %s vc %u: %s%s%s", lab_vc_kind_name(vc->kind),
+		    vc->id, mars_strerror(err.code),
+		    err.code == MARS_E_SYS ? ": " : "",
+		    err.code == MARS_E_SYS ? strerror(err.sys_errno) : "");
+}
+
+static void
+io_event(void *ctx, const struct fsm_event *ev)
+{
+	struct marsd *d = ctx;
+	char atm[ATM_HEX_MAX], grp[PA_TEXT_MAX], peer[ENDPOINT_TEXT_MAX];
+	int level;
+
+	switch (ev->kind) {
+	case FSM_EV_MEMBER_ADDED:
+	case FSM_EV_MEMBER_REMOVED:
+	case FSM_EV_MCS_ADDED:
+	case FSM_EV_MCS_REMOVED:
+		level = LOG_INFO;
+		break;
+	default:
+		level = LOG_DEBUG;
+		break;
+	}
+	if (!log_enabled(level))
+		return;
+	atm[0] = '\0';
+	if (ev->atm != NULL)
+		atm_hex(atm, ev->atm, ev->atm_tl & ATM_TL_LEN);
+	switch (ev->kind) {
+	case FSM_EV_MEMBER_ADDED:
+		peer_text(d, ev->count, peer, sizeof(peer));
+		log_info("member %s registered: cmi %u from %s", atm, ev->cmi,
+		    peer);
+		break;
+	case FSM_EV_MEMBER_REMOVED:
+		log_info("member %s (cmi %u) removed: %s", atm, ev->cmi,
+		    ev->detail != NULL ? ev->detail : "deregistered");
+		break;
+	case FSM_EV_MCS_ADDED:
+	case FSM_EV_MCS_REMOVED:
+		log_info("mcs %s %s", atm, ev->kind == FSM_EV_MCS_ADDED ?
+		    "registered" : "removed");
+		break;
+	case FSM_EV_GROUP_JOIN:
+	case FSM_EV_GROUP_LEAVE:
+		grp[0] = '\0';
+		if (ev->group != NULL)
+			pa_text(grp, ev->group, ev->group_len);
+		log_debug("cmi %u %s %s", ev->cmi, ev->kind ==
+		    FSM_EV_GROUP_JOIN ? "joined" : "left", grp);
+		break;
+	case FSM_EV_DROPPED:
+		peer_text(d, d->cur_peer, peer, sizeof(peer));
+		log_debug("dropped a message from %s: %s", peer,
+		    ev->detail != NULL ? ev->detail : "?");
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+io_log(void *ctx, int level, const char *line)
+{
+	log_line(level, line);
+}
+
+/*
+ * Leaves follow the server; a peer that stops being a leaf is forgotten
+ * once the server is done with the message in hand (its reply may still
+ * have to go out on the peer's VC).
+ */
+static void
+io_leaf(void *ctx, const struct server_leaf *lf)
+{
+	struct marsd *d = ctx;
+	uint32_t *n;
+	size_t cap;
+
+	if (lf->add) {
+		if (link_leaf_add(d->link, lf->pmp, lf->peer) != 0)
+			log_warnx("cannot add peer %u to %s", lf->peer,
+			    lab_vc_kind_name(lf->pmp));
+		return;
+	}
+	(void)link_leaf_del(d->link, lf->pmp, lf->peer);
+	if (d->ngone == d->capgone) {
+		cap = d->capgone ? 2 * d->capgone : 16;
+		if ((n = realloc(d->gone, cap * sizeof(*n))) == NULL)
+			return;		/* the peer lingers; harmless */
+		d->gone = n;
+		d->capgone = cap;
+	}
+	d->gone[d->ngone++] = lf->peer;
+}
+
+static void
+forget_peer(struct marsd *d, uint32_t peer)
+{
+	if (peer != 0 && link_peer_leaves(d->link, peer) == 0)
+		(void)link_peer_del(d->link, peer);
+}
+
+static void
+forget_gone(struct marsd *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->ngone; i++)
+		forget_peer(d, d->gone[i]);
+	d->ngone = 0;
+}
+
+/* --- timers --- */
+
+static void
+server_timer(struct evloop *loop, void *arg)
+{
+	struct marsd *d = arg;
+
+	d->srv_timer = 0;
+	d->srv_deadline = MARS_TIME_NEVER;
+	arm_server_timer(d, server_tick(d->srv, evloop_now()));
+	forget_gone(d);
+}
+
+static void
+arm_server_timer(struct marsd *d, mars_time_t deadline)
+{
+	if (deadline == d->srv_deadline && d->srv_timer != 0)
+		return;
+	if (d->srv_timer != 0)
+		evloop_timer_cancel(d->loop, d->srv_timer);
+	d->srv_timer = 0;
+	d->srv_deadline = deadline;
+	if (deadline != MARS_TIME_NEVER)
+		d->srv_timer = evloop_timer_at(d->loop, deadline, server_timer,
+		    d);
+}
+
+static void
+map_timer(struct evloop *loop, void *arg)
+{
+	struct marsd *d = arg;
+
+	server_redirect_now(d->srv, evloop_now());
+	forget_gone(d);
+	d->map_timer = evloop_timer_after(d->loop, d->set.redirect_interval,
+	    map_timer, d);
+}
+
+/* --- datagrams --- */
+
+static void
+lost_peers(struct marsd *d, mars_time_t now)
+{
+	char peer[ENDPOINT_TEXT_MAX];
+	uint32_t id;
+
+	while (link_lost(d->link, &id) == 1) {
+		d->peers_lost++;
+		if (link_peer_leaves(d->link, id) == 0)
+			continue;
+		peer_text(d, id, peer, sizeof(peer));
+		log_info("peer %s unreachable: its VC is gone", peer);
+		server_leaf_lost(d->srv, now, id);
+		forget_gone(d);
+		forget_peer(d, id);
+	}
+}
+
+static void
+link_ready(struct evloop *loop, int fd, unsigned revents, void *arg)
+{
+	struct marsd *d = arg;
+	struct link_rx rx;
+	struct mars_err err;
+	mars_time_t now = evloop_now();
+	int i, rc;
+
+	if (revents & EVLOOP_ERROR)
+		lost_peers(d, now);
+	for (i = 0; i < RX_BATCH; i++) {
+		rc = link_recv(d->link, d->rxbuf, sizeof(d->rxbuf), &rx, &err);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			if (log_enabled(LOG_DEBUG))
+				log_debug("dropped a datagram: %s (%s)",
+				    err.why != NULL ? err.why :
+				    mars_strerror(rc), err.field != NULL ?
+				    err.field : "");
+			continue;
+		}
+		d->cur_peer = rx.peer;
+		server_input(d->srv, now, &rx.vc, rx.sdu, rx.len);
+		d->cur_peer = 0;
+		if (d->ngone > 0)
+			forget_gone(d);
+		forget_peer(d, rx.peer);
+	}
+	lost_peers(d, now);
+	arm_server_timer(d, server_tick(d->srv, now));
+}
+
+/* --- start, stop, reload --- */
+
+static void
+server_conf_from(struct server_conf *c, const struct marsd_settings *s)
+{
+	server_conf_init(c, s->pro, s->atm, s->atm_len);
+	c->cmi_low = s->cmi_low;
+	c->cmi_high = s->cmi_high;
+	c->redirect_interval = MAP_NEVER;
+	memcpy(c->mars, s->mars, sizeof(c->mars));
+	c->nmars = s->nmars;
+	c->leaf = io_leaf;
+}
+
+int
+serve_start(struct marsd *d, char *msg, size_t msglen)
+{
+	struct server_conf sc;
+	struct fsm_io io = {
+		.ctx = d, .send = io_send, .event = io_event, .log = io_log,
+	};
+	struct mars_err err;
+	char ep[ENDPOINT_TEXT_MAX];
+
+	if (link_open(&d->link, &d->set.listen, LINK_F_MARS, &err) != 0) {
+		endpoint_format(&d->set.listen, ep, sizeof(ep));
+		snprintf(msg, msglen, "%s: %s%s%s", ep, err.why != NULL ?
+		    err.why : mars_strerror(err.code),
+		    err.code == MARS_E_SYS ? ": " : "",
+		    err.code == MARS_E_SYS ? strerror(err.sys_errno) : "");
+		return -1;
+	}
+	if (link_local(d->link, &d->local, &err) != 0)
+		d->local = d->set.listen;
+	server_conf_from(&sc, &d->set);
+	if ((d->srv = server_new(&sc, &io)) == NULL) {
+		snprintf(msg, msglen, "cannot start the MARS server "
+		    "(bad settings or no memory)");
+		link_close(d->link);
+		d->link = NULL;
+		return -1;
+	}
+	if (evloop_fd_add(d->loop, link_fd(d->link), EVLOOP_READ, link_ready,
+	    d) != 0) {
+		snprintf(msg, msglen, "cannot watch the socket");
+		return -1;
+	}
+	d->started = evloop_now();
+	d->srv_deadline = MARS_TIME_NEVER;
+	arm_server_timer(d, server_tick(d->srv, d->started));
+	d->map_timer = evloop_timer_after(d->loop, d->set.redirect_interval,
+	    map_timer, d);
+	return 0;
+}
+
+void
+serve_stop(struct marsd *d)
+{
+	if (d->link != NULL) {
+		evloop_fd_del(d->loop, link_fd(d->link));
+		link_close(d->link);
+		d->link = NULL;
+	}
+	server_free(d->srv);
+	d->srv = NULL;
+	free(d->gone);
+	d->gone = NULL;
+	d->ngone = d->capgone = 0;
+}
+
+/*
+ * SIGHUP: re-read the cluster file.  The redirect list and interval
+ * change at once; the endpoint, ATM address, protocol, CMI block and
+ * admin socket need a restart (marsd(8)) and are kept.
+ */
+void
+serve_reload(struct marsd *d)
+{
+	struct marsd_settings ns;
+	char msg[CONF_MSG_MAX];
+
+	d->reloads++;
+	if (d->opts.conf_path == NULL) {
+		log_info("SIGHUP: no cluster file to reload");
+		return;
+	}
+	if (settings_build(&ns, &d->opts, d->conf_real, msg,
+	    sizeof(msg)) != 0) {
+		d->reload_errors++;
+		log_warnx("reload failed, keeping the running settings: %s",
+		    msg);
+		return;
+	}
+	if (!endpoint_equal(&ns.listen, &d->set.listen) ||
+	    ns.atm_len != d->set.atm_len ||
+	    memcmp(ns.atm, d->set.atm, ns.atm_len) != 0 ||
+	    ns.pro != d->set.pro || ns.cmi_low != d->set.cmi_low ||
+	    ns.cmi_high != d->set.cmi_high ||
+	    strcmp(ns.admin, d->set.admin) != 0)
+		log_warnx("reload: endpoint, atm, protocol, cmi and "
+		    "admin-socket changes need a restart; kept");
+	if (server_set_redirect_map(d->srv, ns.mars, ns.nmars, false) != 0) {
+		d->reload_errors++;
+		log_warnx("reload: redirect list refused");
+		return;
+	}
+	memcpy(d->set.mars, ns.mars, sizeof(ns.mars));
+	d->set.nmars = ns.nmars;
+	if (ns.redirect_interval != d->set.redirect_interval) {
+		d->set.redirect_interval = ns.redirect_interval;
+		if (d->map_timer != 0)
+			evloop_timer_cancel(d->loop, d->map_timer);
+		d->map_timer = evloop_timer_after(d->loop,
+		    d->set.redirect_interval, map_timer, d);
+	}
+	log_info("reloaded %s: %u MARS in the redirect map, interval %llu ms",
+	    d->conf_real, (unsigned)d->set.nmars,
+	    (unsigned long long)d->set.redirect_interval);
+}

@@ -1,0 +1,219 @@
+/*
+ * marsd settings: the [mars NAME] section of a cluster file
+ * (marsd.conf(5)) with the command-line overrides on top, or the command
+ * line alone for a single MARS.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mars/atm.h"
+#include "mars/config.h"
+#include "marsd.h"
+
+static void
+atm_to_server(struct server_atm *a, const uint8_t *atm, uint8_t len)
+{
+	memset(a, 0, sizeof(*a));
+	a->tl = len;			/* NSAP form: E.164 bit clear */
+	memcpy(a->addr, atm, len);
+}
+
+/*
+ * The REDIRECT_MAP list for this milestone: a single Active, this entity,
+ * then the others in decreasing priority, ties to the lowest ATM address
+ * (marsd.conf(5) priority).
+ */
+static void
+redirect_list(struct marsd_settings *s, const struct cluster_conf *c,
+    int self)
+{
+	const struct mars_entity_conf *e;
+	bool used[CONF_MARS_MAX] = { false };
+	size_t i, best;
+	bool have;
+
+	s->nmars = 0;
+	atm_to_server(&s->mars[s->nmars++], s->atm, s->atm_len);
+	if (self >= 0)
+		used[self] = true;
+	while (s->nmars < SERVER_MARS_MAX) {
+		have = false;
+		best = 0;
+		for (i = 0; i < c->n_mars; i++) {
+			if (used[i])
+				continue;
+			if (!have || c->mars[i].priority > c->mars[best].priority ||
+			    (c->mars[i].priority == c->mars[best].priority &&
+			    memcmp(c->mars[i].atm, c->mars[best].atm,
+			    ATM_ADDR_MAX) < 0)) {
+				best = i;
+				have = true;
+			}
+		}
+		if (!have)
+			break;
+		used[best] = true;
+		e = &c->mars[best];
+		atm_to_server(&s->mars[s->nmars++], e->atm, e->atm_len);
+	}
+}
+
+static int
+parse_cmi(const char *v, uint16_t *lo, uint16_t *hi)
+{
+	char *end;
+	unsigned long a, b;
+
+	a = strtoul(v, &end, 10);
+	if (end == v)
+		return -1;
+	b = a;
+	if (*end == '-') {
+		v = end + 1;
+		b = strtoul(v, &end, 10);
+		if (end == v)
+			return -1;
+	}
+	if (*end != '\0' || a == 0 || b > 65535 || a > b)
+		return -1;
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
+static int
+apply_options(struct marsd_settings *s, const struct marsd_opts *o,
+    char *msg, size_t msglen)
+{
+	struct mars_err err;
+	int n;
+
+	if (o->listen != NULL && endpoint_parse(&s->listen, o->listen,
+	    &err) != 0) {
+		snprintf(msg, msglen, "--listen %s: %s", o->listen,
+		    err.why != NULL ? err.why : "bad endpoint");
+		return -1;
+	}
+	if (o->atm != NULL) {
+		n = atm_parse_hex(o->atm, s->atm, sizeof(s->atm));
+		if (n != ATM_ADDR_MAX) {
+			snprintf(msg, msglen, "--atm %s: not a 20-octet NSAP "
+			    "(40 hex digits)", o->atm);
+			return -1;
+		}
+		s->atm_len = ATM_ADDR_MAX;
+		atm_to_server(&s->mars[0], s->atm, s->atm_len);
+		if (s->nmars == 0)
+			s->nmars = 1;
+	}
+	if (o->cmi != NULL && parse_cmi(o->cmi, &s->cmi_low,
+	    &s->cmi_high) != 0) {
+		snprintf(msg, msglen, "--cmi %s: not LOW-HIGH within 1-65535",
+		    o->cmi);
+		return -1;
+	}
+	if (o->redirect != NULL && config_parse_duration(o->redirect,
+	    &s->redirect_interval, &err) != 0) {
+		snprintf(msg, msglen, "--redirect-interval %s: %s", o->redirect,
+		    err.why != NULL ? err.why : "bad duration");
+		return -1;
+	}
+	if (o->protocol != NULL) {
+		if (strcmp(o->protocol, "ipv4") == 0)
+			s->pro = MARS_PRO_IPV4;
+		else if (strcmp(o->protocol, "ipv6") == 0)
+			s->pro = MARS_PRO_IPV6;
+		else {
+			snprintf(msg, msglen, "--protocol %s: ipv4 or ipv6",
+			    o->protocol);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+settings_build(struct marsd_settings *s, const struct marsd_opts *o,
+    const char *conf_path, char *msg, size_t msglen)
+{
+	struct cluster_conf *c;
+	const struct mars_entity_conf *e;
+	struct mars_err err;
+	int self;
+
+	memset(s, 0, sizeof(*s));
+	s->pro = MARS_PRO_IPV4;
+	s->redirect_interval = CONF_DEF_REDIRECT;
+	snprintf(s->name, sizeof(s->name), "%s", o->name != NULL ? o->name :
+	    "default");
+	if (conf_path != NULL) {
+		if ((c = malloc(sizeof(*c))) == NULL) {
+			snprintf(msg, msglen, "out of memory");
+			return -1;
+		}
+		if (config_load(conf_path, c, &err, msg, msglen) != 0) {
+			free(c);
+			return -1;
+		}
+		if (o->name == NULL && c->n_mars == 1)
+			snprintf(s->name, sizeof(s->name), "%s", c->mars[0].name);
+		else if (o->name == NULL) {
+			snprintf(msg, msglen, "%s: several [mars] sections; "
+			    "choose one with -n NAME", conf_path);
+			free(c);
+			return -1;
+		}
+		if ((self = config_mars_index(c, s->name)) < 0) {
+			snprintf(msg, msglen, "%s: no [mars %s] section",
+			    conf_path, s->name);
+			free(c);
+			return -1;
+		}
+		e = &c->mars[self];
+		s->listen = e->endpoint;
+		memcpy(s->atm, e->atm, e->atm_len);
+		s->atm_len = e->atm_len;
+		if (e->has_cmi) {
+			s->cmi_low = e->cmi_low;
+			s->cmi_high = e->cmi_high;
+		}
+		s->pro = c->protocol == CONF_PROTO_IPV6 ? MARS_PRO_IPV6 :
+		    MARS_PRO_IPV4;
+		s->redirect_interval = c->redirect_interval;
+		snprintf(s->admin, sizeof(s->admin), "%s", c->admin_socket);
+		redirect_list(s, c, self);
+		free(c);
+	}
+	if (apply_options(s, o, msg, msglen) != 0)
+		return -1;
+	if (s->listen.kind == ENDPOINT_NONE) {
+		snprintf(msg, msglen, "no endpoint: give -c FILE or --listen");
+		return -1;
+	}
+	if (s->listen.kind != ENDPOINT_UDP) {
+		snprintf(msg, msglen, "only udp: endpoints are supported "
+		    "(ATM sockets backend not built)");
+		return -1;
+	}
+	if (s->atm_len == 0) {
+		snprintf(msg, msglen, "no ATM address: give -c FILE or --atm");
+		return -1;
+	}
+	return 0;
+}
+
+void
+settings_default_admin(char *buf, size_t len, const char *name)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (geteuid() == 0)
+		snprintf(buf, len, "/run/marsd.%s.sock", name);
+	else if (xdg != NULL && xdg[0] == '/')
+		snprintf(buf, len, "%s/marsd.%s.sock", xdg, name);
+	else
+		snprintf(buf, len, "/tmp/marsd.%u.%s.sock",
+		    (unsigned)geteuid(), name);
+}
