@@ -184,7 +184,9 @@ on_ccvc(const struct mars_frame *fr, const struct mars_msg *m)
  * RFC 2022 §5.1.4.2: the CSN goes up by one with every message on
  * ClusterControlVC, so each consecutive pair must differ by exactly 1
  * (mod 2^32).  Any other step is a gap; a forward jump of d misses d - 1
- * numbers.
+ * numbers.  A step of 0 is the same message again: the lab transport
+ * emulates a pt-mpt VC by one datagram per leaf, so a capture holds one
+ * copy per leaf (members treat 0 as no gap too, §5.1.4.2).
  */
 void
 stats_csn(struct stats *st, const struct mars_frame *fr,
@@ -200,9 +202,9 @@ stats_csn(struct stats *st, const struct mars_frame *fr,
 	    mars_op_family(m->op) == MARS_FAM_UNKNOWN || !on_ccvc(fr, m))
 		return;
 	e = vc_get(st, fr);
-	if (e->csn_seen && (diff = m->msn - e->csn_last) != 1) {
+	if (e->csn_seen && (diff = m->msn - e->csn_last) != 1 && diff != 0) {
 		st->csn_gaps++;
-		if (diff != 0 && diff < 0x80000000u)
+		if (diff < 0x80000000u)
 			st->csn_missing += diff - 1;
 		if (st->ngap < STATS_GAPS_KEPT) {
 			g = &st->gap[st->ngap++];

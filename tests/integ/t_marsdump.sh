@@ -266,6 +266,17 @@ run -r "$P/mixed.pcap" --stats --json
 check "--stats --json: csn gaps" sh -c \
     "tail -n 1 '$T/out' | grep -q '\"csn\":{\"gaps\":[1-9]'"
 
+# A capture of a real lab run (marsd and two members on loopback): the
+# shim decodes, and one copy per leaf of each ClusterControlVC message is
+# not a CSN gap.
+run -r testdata/pcap/lab-live.pcap --stats
+check "lab-live: ClusterControlVC copies decoded" \
+    grep -q '\[0/32 ccvc\] MARS_JOIN .* copy' "$T/out"
+check "lab-live: registrations and a MULTI" sh -c \
+    "grep -q 'MARS_JOIN register cmi [1-9]' '$T/out' && grep -q MARS_MULTI '$T/out'"
+check "lab-live: per-leaf copies are not CSN gaps" \
+    grep -q '^CSN gaps on ClusterControlVC: 0 ' "$T/out"
+
 # --- malformed input ---------------------------------------------------------
 run -r "$P/malformed.pcap"
 check "malformed: exit 0 without --strict" test "$rc" -eq 0
