@@ -23,8 +23,8 @@ atm_hex(char *buf, const uint8_t *p, size_t n)
 	return 2 * n;
 }
 
-static int
-hexval(char c)
+int
+atm_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -44,7 +44,7 @@ atm_parse_hex(const char *s, uint8_t *out, size_t cap)
 	for (; *s != '\0'; s++) {
 		if (*s == '.' || *s == ':' || *s == '-')
 			continue;
-		if ((v = hexval(*s)) < 0)
+		if ((v = atm_hexval(*s)) < 0)
 			return -1;
 		if (hi < 0) {
 			hi = v;

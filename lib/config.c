@@ -21,6 +21,7 @@
 
 #include "mars/config.h"
 #include "mars/endpoint.h"
+#include "mars/atm.h"
 #include "mars/err.h"
 
 #define LINE_MAX_LEN	1024
@@ -194,18 +195,6 @@ parse_uint(const char *s, unsigned long max, unsigned long *out, bool *range)
 	return s[i] == '\0';
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* An NSAP address: 40 hex digits, dots between them ignored. */
 static const char *
 parse_nsap(const char *s, uint8_t *out)
@@ -217,7 +206,7 @@ parse_nsap(const char *s, uint8_t *out)
 	for (i = 0; s[i] != '\0'; i++) {
 		if (s[i] == '.')
 			continue;
-		if ((h = hexval(s[i])) < 0)
+		if ((h = atm_hexval(s[i])) < 0)
 			return "invalid character (expected hex digits and dots)";
 		if (n == 2 * ATM_ADDR_MAX)
 			return "more than 40 hex digits";

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "mars/endpoint.h"
+#include "mars/atm.h"
 #include "mars/err.h"
 
 static int
@@ -169,18 +170,6 @@ parse_atmpvc(struct endpoint *ep, const char *s, size_t base,
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* atmsvc:NSAP: 40 hex digits (20 octets, RFC 2225 §8.7.3), dots allowed. */
 static int
 parse_atmsvc(struct endpoint *ep, const char *s, size_t base,
@@ -193,7 +182,7 @@ parse_atmsvc(struct endpoint *ep, const char *s, size_t base,
 	for (i = 0; s[i] != '\0'; i++) {
 		if (s[i] == '.')
 			continue;
-		if ((h = hexval(s[i])) < 0)
+		if ((h = atm_hexval(s[i])) < 0)
 			return parse_fail(err, base + i,
 			    "invalid character in NSAP address");
 		if (digits == 2 * ATM_ADDR_MAX)

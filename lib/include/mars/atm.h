@@ -17,6 +17,9 @@
 /* Lowercase hex of n octets into buf (2n+1); returns chars written. */
 size_t	atm_hex(char *buf, const uint8_t *p, size_t n);
 
+/* Value of one hex digit, -1 if c is not one. */
+int	atm_hexval(char c);
+
 /*
  * Parse hex (dots, colons and dashes ignored) into out[cap]; returns the
  * number of octets, or -1 on a non-hex character, an odd digit count or
