@@ -5,14 +5,17 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "mars/log.h"
+#include "mars/out.h"
 
 #define LOG_LINE_MAX	1024
 
 static const char	*log_ident = "mars";
 static bool		 log_syslog;
 static int		 log_verbose;
+static bool		 log_json;
 
 void
 log_init(const char *ident, bool use_syslog, int verbose)
@@ -38,6 +41,48 @@ log_set_verbose(int verbose)
 	log_verbose = verbose;
 }
 
+void
+log_set_json(bool on)
+{
+	log_json = on;
+}
+
+static const char *
+level_name(int level)
+{
+	switch (level) {
+	case LOG_EMERG:		return "emerg";
+	case LOG_ALERT:		return "alert";
+	case LOG_CRIT:		return "crit";
+	case LOG_ERR:		return "err";
+	case LOG_WARNING:	return "warning";
+	case LOG_NOTICE:	return "notice";
+	case LOG_INFO:		return "info";
+	}
+	return "debug";
+}
+
+/* {"ts":1767225600.123456,"prog":"marsd","level":"info","msg":"..."} */
+static void
+log_json_line(int level, const char *line)
+{
+	char store[2 * LOG_LINE_MAX + 128];
+	struct outbuf ob;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ob_init(&ob, -1, store, sizeof(store));
+	ob_printf(&ob, "{\"ts\":%lld.%06ld,\"prog\":", (long long)ts.tv_sec,
+	    ts.tv_nsec / 1000);
+	ob_json_str(&ob, log_ident);
+	ob_puts(&ob, ",\"level\":\"");
+	ob_puts(&ob, level_name(level));
+	ob_puts(&ob, "\",\"msg\":");
+	ob_json_str(&ob, line);
+	ob_putc(&ob, '}');
+	fprintf(stderr, "%.*s\n", (int)ob.len, ob.buf);
+}
+
 bool
 log_enabled(int level)
 {
@@ -53,6 +98,8 @@ log_line(int level, const char *line)
 		return;
 	if (log_syslog)
 		syslog(level, "%s", line);
+	else if (log_json)
+		log_json_line(level, line);
 	else
 		fprintf(stderr, "%s: %s\n", log_ident, line);
 }
