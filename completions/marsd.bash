@@ -43,12 +43,20 @@ _marsd()
 		COMPREPLY=($(compgen -W "ipv4 ipv6" -- "$cur"))
 		return
 		;;
+	--fault)
+		# several names: complete the one after the last comma
+		local pre=${cur%${cur##*,}}
+		COMPREPLY=($(compgen -P "$pre" -W "omit-dead fresh-cmi skip-sync
+		    unsynced-soft-redirect" -- "${cur##*,}"))
+		compopt -o nospace 2>/dev/null
+		return
+		;;
 	--atm|--cmi|--redirect-interval|--ready-fd)
 		return
 		;;
 	esac
 	COMPREPLY=($(compgen -W "-c --config -n --name --listen --atm --cmi
-	    --redirect-interval --protocol --admin -d --daemon --pidfile
+	    --redirect-interval --protocol --admin --fault -d --daemon --pidfile
 	    --syslog --ready-fd -t --check -v --verbose -h --help
 	    -V --version" -- "$cur"))
 }

@@ -30,11 +30,19 @@ static const struct ctl_node t_show[] = {
 	{ "redirect-map", CTL_SHOW_REDIRECT_MAP, NULL,
 	    "the MARS list sent in MARS_REDIRECT_MAP" },
 	{ "stats", CTL_SHOW_STATS, NULL, "counters and table sizes" },
+	{ "living-group", CTL_SHOW_LIVING_GROUP, NULL,
+	    "the MARS entities of the cluster, alive or dead, and their roles" },
+	{ "election", CTL_SHOW_ELECTION, NULL,
+	    "the Active MARS of each partition and the last election" },
+	{ "scsp", CTL_SHOW_SCSP, NULL,
+	    "SCSP peers (Hello and Cache Alignment states) and the cache" },
 	{ NULL, CTL_NONE, NULL, NULL }
 };
 
 static const struct ctl_node t_main[] = {
 	{ "show", CTL_NONE, t_show, "show daemon state" },
+	{ "fault", CTL_FAULT, NULL,
+	    "fault NAME on|off: switch a fault injection (labs only)" },
 	{ NULL, CTL_NONE, NULL, NULL }
 };
 
@@ -45,6 +53,10 @@ static const char *const cmd_names[CTL_CMD_MAX] = {
 	[CTL_SHOW_MCS] = "show mcs",
 	[CTL_SHOW_REDIRECT_MAP] = "show redirect-map",
 	[CTL_SHOW_STATS] = "show stats",
+	[CTL_SHOW_LIVING_GROUP] = "show living-group",
+	[CTL_SHOW_ELECTION] = "show election",
+	[CTL_SHOW_SCSP] = "show scsp",
+	[CTL_FAULT] = "fault",
 };
 
 const char *
@@ -62,6 +74,9 @@ ctl_cmd_help(enum ctl_cmd cmd)
 
 	for (n = t_show; n->word != NULL; n++)
 		if (n->cmd == cmd)
+			return n->help;
+	for (n = t_main; n->word != NULL; n++)
+		if (n->cmd == cmd && cmd != CTL_NONE)
 			return n->help;
 	return "";
 }
@@ -108,7 +123,7 @@ ctl_parse(const char *line, struct ctl_request *req, char *why, size_t whylen)
 	const struct ctl_node *t = t_main, *n = NULL;
 	const char *w = line;
 	size_t wl;
-	bool json_seen = false;
+	bool json_seen = false, state_seen = false;
 
 	memset(req, 0, sizeof(*req));
 	if (whylen > 0)
@@ -119,6 +134,28 @@ ctl_parse(const char *line, struct ctl_request *req, char *why, size_t whylen)
 		if (*w == '\0')
 			break;
 		wl = strcspn(w, " \t\r\n");
+		if (req->cmd == CTL_FAULT && !state_seen) {
+			/* fault NAME on|off: the arguments as written */
+			if (req->arg[0] == '\0') {
+				if (wl >= sizeof(req->arg)) {
+					snprintf(why, whylen, "fault name too "
+					    "long");
+					return MARS_E_PARSE;
+				}
+				memcpy(req->arg, w, wl);
+				req->arg[wl] = '\0';
+			} else if ((wl == 2 && strncmp(w, "on", 2) == 0) ||
+			    (wl == 3 && strncmp(w, "off", 3) == 0)) {
+				req->on = wl == 2;
+				state_seen = true;
+			} else {
+				snprintf(why, whylen, "expected on or off, not "
+				    "\"%.*s\"", (int)wl, w);
+				return MARS_E_PARSE;
+			}
+			w += wl;
+			continue;
+		}
 		if (req->cmd != CTL_NONE) {
 			/* only the output format may follow a command */
 			if (!json_seen && wl <= 4 && strncmp("json", w, wl) == 0) {
@@ -144,6 +181,10 @@ ctl_parse(const char *line, struct ctl_request *req, char *why, size_t whylen)
 	if (req->cmd == CTL_NONE) {
 		snprintf(why, whylen, n == NULL ? "empty request" :
 		    "incomplete command");
+		return MARS_E_PARSE;
+	}
+	if (req->cmd == CTL_FAULT && !state_seen) {
+		snprintf(why, whylen, "incomplete command: fault NAME on|off");
 		return MARS_E_PARSE;
 	}
 	return 0;

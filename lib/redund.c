@@ -43,6 +43,7 @@ struct mars_redund {
 	bool		 started;
 	bool		 ready;
 	unsigned	 faults;
+	uint64_t	 dropped_unready;	/* registrations before ready */
 
 	struct redund_view view[REDUND_MAX];
 	size_t		 nparts;
@@ -659,6 +660,17 @@ redund_start(struct mars_redund *r, mars_time_t now)
 	settle(r);
 }
 
+static bool
+any_peer_alive(const struct mars_redund *r)
+{
+	unsigned j;
+
+	for (j = 0; j < r->n; j++)
+		if (j != r->self && peer_alive(r, j))
+			return true;
+	return false;
+}
+
 /* draft §3.2: registration JOIN (register = 1, copy = 0). */
 static bool
 is_registration(struct mars_redund *r, const uint8_t *sdu, size_t len,
@@ -715,6 +727,19 @@ redund_input(struct mars_redund *r, mars_time_t now, const struct fsm_vc *vc,
 		return;
 	}
 	reg = vc->kind == LAB_VC_P2P && is_registration(r, sdu, len, &who);
+	if (reg && !r->ready && !(r->faults & REDUND_FI_SKIP_SYNC) &&
+	    any_peer_alive(r)) {
+		/*
+		 * §3.3, §3.4: not synchronised yet, so a CMI given now could
+		 * be one the cluster already bound to another member.  The
+		 * member retransmits (RFC 2022 §5.2.2) and is answered once
+		 * our cache is aligned.  An old Active sees us ready as soon
+		 * as its side of the alignment is done, while ours may still
+		 * be fetching entries: its soft redirect can come first.
+		 */
+		r->dropped_unready++;
+		return;
+	}
 	if (reg && (r->faults & REDUND_FI_FRESH_CMI) && r->nactive > 0 &&
 	    server_member_find(r->srv, &who, &mi) && mi.vc_id != vc->id)
 		fresh_cmi(r, &who, mi.cmi);
@@ -904,6 +929,7 @@ redund_scsp_info(const struct mars_redund *r, struct redund_scsp_info *out)
 	}
 	out->cache = scsp_cache_len(r->scsp);
 	out->own = r->npub;
+	out->unready_drops = r->dropped_unready;
 }
 
 int
@@ -918,4 +944,47 @@ redund_peer_ca(const struct mars_redund *r, unsigned i)
 {
 	return i < r->n && r->dcs_of[i] >= 0 ?
 	    scsp_ca_state(r->scsp, (unsigned)r->dcs_of[i]) : -1;
+}
+
+unsigned
+redund_partitions(const struct mars_redund *r)
+{
+	return (unsigned)r->nparts;
+}
+
+size_t
+redund_order(const struct mars_redund *r, unsigned p, uint8_t *idx,
+    size_t cap)
+{
+	size_t n;
+
+	if (p >= r->nparts)
+		return 0;
+	n = r->plen[p] < cap ? r->plen[p] : cap;
+	memcpy(idx, r->plist[p], n);
+	return n;
+}
+
+/* The LSID of entity i is the 4-octet i + 1 (see "Identities"). */
+void
+redund_cache_origin(const struct mars_redund *r, unsigned i, size_t *live,
+    size_t *dead)
+{
+	struct scsp_entry_view v;
+	size_t k, n = scsp_cache_len(r->scsp);
+	uint32_t id;
+
+	*live = *dead = 0;
+	for (k = 0; k < n; k++) {
+		if (!scsp_cache_get(r->scsp, k, &v) || v.oid.len != 4)
+			continue;
+		id = (uint32_t)v.oid.p[0] << 24 | (uint32_t)v.oid.p[1] << 16 |
+		    (uint32_t)v.oid.p[2] << 8 | v.oid.p[3];
+		if (id != i + 1)
+			continue;
+		if (v.null)
+			(*dead)++;
+		else
+			(*live)++;
+	}
 }

@@ -24,7 +24,7 @@
 
 enum {
 	OPT_LISTEN = 256, OPT_ATM, OPT_CMI, OPT_REDIRECT, OPT_ADMIN,
-	OPT_PIDFILE, OPT_SYSLOG, OPT_READY_FD, OPT_PROTOCOL,
+	OPT_PIDFILE, OPT_SYSLOG, OPT_READY_FD, OPT_PROTOCOL, OPT_FAULT,
 };
 
 static const struct option longopts[] = {
@@ -36,6 +36,7 @@ static const struct option longopts[] = {
 	{ "redirect-interval",	required_argument, NULL, OPT_REDIRECT },
 	{ "protocol",		required_argument, NULL, OPT_PROTOCOL },
 	{ "admin",		required_argument, NULL, OPT_ADMIN },
+	{ "fault",		required_argument, NULL, OPT_FAULT },
 	{ "daemon",		no_argument,	   NULL, 'd' },
 	{ "pidfile",		required_argument, NULL, OPT_PIDFILE },
 	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
@@ -53,7 +54,8 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: marsd [-dtv] -c file [-n name] [--listen endpoint] "
 	    "[--admin path]\n"
-	    "             [--pidfile path] [--ready-fd fd] [--syslog]\n"
+	    "             [--fault name[,name]] [--pidfile path] "
+	    "[--ready-fd fd] [--syslog]\n"
 	    "       marsd [-dtv] --listen endpoint --atm nsap [--cmi low-high]\n"
 	    "             [--redirect-interval duration] [--protocol ipv4|ipv6]\n"
 	    "             [--admin path] [--pidfile path] [--ready-fd fd] "
@@ -135,6 +137,54 @@ parse_fd(const char *s)
 	return (int)v;
 }
 
+/* Config errors keep the file name the user wrote. */
+static void
+say_error(const struct marsd *d, const char *msg)
+{
+	if (d->opts.conf_path != NULL && strncmp(msg, d->conf_real,
+	    strlen(d->conf_real)) == 0)
+		fprintf(stderr, "%s%s\n", d->opts.conf_path,
+		    msg + strlen(d->conf_real));
+	else
+		fprintf(stderr, "marsd: %s\n", msg);
+}
+
+/* -t on a cluster file without -n: every entity must be able to start. */
+static int
+check_all(struct marsd *d, int verbose)
+{
+	struct cluster_conf *c;
+	struct marsd_settings s;
+	struct mars_err err;
+	char msg[CONF_MSG_MAX];
+	size_t i;
+	int rc = 0;
+
+	if ((c = malloc(sizeof(*c))) == NULL)
+		return 1;
+	if (config_load(d->conf_real, c, &err, msg, sizeof(msg)) != 0) {
+		say_error(d, msg);
+		free(c);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < c->n_mars && rc == 0; i++) {
+		d->opts.name = c->mars[i].name;
+		if (settings_build(&s, &d->opts, d->conf_real, msg,
+		    sizeof(msg)) != 0 || (s.clustered && cluster_check(&s,
+		    d->conf_real, msg, sizeof(msg)) != 0)) {
+			say_error(d, msg);
+			rc = EXIT_USAGE;
+		}
+	}
+	if (rc == 0 && verbose)
+		printf("%s: ok (%zu MARS entit%s%s)\n", d->opts.conf_path,
+		    c->n_mars, c->n_mars == 1 ? "y" : "ies",
+		    c->n_partitions ? ", load sharing" : "");
+	d->opts.name = NULL;
+	free(c);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -171,6 +221,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_ADMIN:
 			admin_opt = optarg;
+			break;
+		case OPT_FAULT:
+			d->opts.faults = optarg;
 			break;
 		case 'd':
 			background = true;
@@ -213,15 +266,13 @@ main(int argc, char **argv)
 	    d->conf_real) == NULL)
 		snprintf(d->conf_real, sizeof(d->conf_real), "%s",
 		    d->opts.conf_path);
+	if (check && d->opts.conf_path != NULL && d->opts.name == NULL)
+		return check_all(d, verbose);
 	if (settings_build(&d->set, &d->opts, d->opts.conf_path != NULL ?
-	    d->conf_real : NULL, msg, sizeof(msg)) != 0) {
-		/* config errors keep the name the user wrote */
-		if (d->opts.conf_path != NULL && strncmp(msg, d->conf_real,
-		    strlen(d->conf_real)) == 0)
-			fprintf(stderr, "%s%s\n", d->opts.conf_path,
-			    msg + strlen(d->conf_real));
-		else
-			fprintf(stderr, "marsd: %s\n", msg);
+	    d->conf_real : NULL, msg, sizeof(msg)) != 0 ||
+	    (d->set.clustered && cluster_check(&d->set, d->conf_real, msg,
+	    sizeof(msg)) != 0)) {
+		say_error(d, msg);
 		return EXIT_USAGE;
 	}
 	if (check) {

@@ -1,8 +1,9 @@
 /*
  * marsd: the reference MARS server daemon (marsd(8)).  Shared state of
  * its files: main.c (options, daemonise), settings.c (cluster file ->
- * settings), serve.c (link <-> server wiring, timers, reload), control.c
- * (admin socket), show.c (admin answers).
+ * settings), serve.c (link <-> server wiring, timers, reload), cluster.c
+ * (the redundant MARS: inter-server VCs, redund.h), control.c (admin
+ * socket), show.c and show_cluster.c (admin answers).
  */
 #ifndef MARSD_H
 #define MARSD_H
@@ -16,6 +17,7 @@
 #include "mars/endpoint.h"
 #include "mars/evloop.h"
 #include "mars/link.h"
+#include "mars/redund.h"
 #include "mars/server.h"
 
 /* What the cluster file and the command line say; reload rebuilds it. */
@@ -31,6 +33,10 @@ struct marsd_settings {
 	struct server_atm	 mars[SERVER_MARS_MAX];	/* self first */
 	uint8_t			 nmars;
 	char			 admin[CONF_PATH_MAX];	/* "" none given */
+	bool			 clustered;	/* several entities: redund */
+	int			 self;		/* index in the file, or -1 */
+	bool			 fault_injection;	/* the file allows it */
+	unsigned		 faults;	/* REDUND_FI_* from --fault */
 };
 
 /* Command-line values that override the cluster file. */
@@ -42,6 +48,7 @@ struct marsd_opts {
 	const char		*cmi;
 	const char		*redirect;
 	const char		*protocol;
+	const char		*faults;	/* --fault NAME[,NAME] */
 };
 
 struct control;
@@ -52,7 +59,16 @@ struct marsd {
 	struct marsd_settings	 set;
 	struct evloop		*loop;
 	struct link		*link;
-	struct mars_server	*srv;
+	struct mars_server	*srv;		/* the redund's one when clustered */
+	struct cluster_conf	*cluster;	/* clustered: kept for red */
+	struct mars_redund	*red;		/* NULL: a single MARS */
+	struct link		*plink;		/* peer-endpoint socket, or NULL
+						   (inter-server VCs on link) */
+	uint32_t		 peer_id[CONF_MARS_MAX];	/* entity -> peer
+						   id on the inter-server link */
+	bool			 peer_down[CONF_MARS_MAX];
+	uint64_t		 peer_losses;	/* inter-server VCs lost */
+	struct endpoint		 plocal;	/* plink's bound address */
 	struct control		*ctl;
 	struct endpoint		 local;		/* bound address */
 	mars_time_t		 started;
@@ -69,7 +85,8 @@ struct marsd {
 	uint8_t			 rxbuf[LINK_DGRAM_MAX];
 };
 
-/* settings.c: 0, or -1 with msg ("FILE:LINE: problem"). */
+/* settings.c: 0, or -1 with msg ("FILE:LINE: problem"); -2 for a fault
+ * injection the file does not allow. */
 int	settings_build(struct marsd_settings *s, const struct marsd_opts *o,
 	    const char *conf_path, char *msg, size_t msglen);
 /* Default admin socket path for name (marsd(8) FILES). */
@@ -83,5 +100,32 @@ void	serve_reload(struct marsd *d);
 /* show.c: answer one admin request into out (framed, end line included). */
 void	show_answer(struct marsd *d, const struct ctl_request *req,
 	    struct ctl_buf *out);
+
+/* cluster.c: the redundant MARS (marsd(8) REDUNDANCY AND LOAD SHARING). */
+int	cluster_start(struct marsd *d, const struct fsm_io *io,
+	    void (*leaf)(void *, const struct server_leaf *), char *msg,
+	    size_t msglen);
+void	cluster_stop(struct marsd *d);
+/* Validate a clustered setting without opening anything (-t). */
+int	cluster_check(const struct marsd_settings *s, const char *conf_path,
+	    char *msg, size_t msglen);
+/* The link that carries vc (the inter-server one for LAB_VC_SERVER). */
+struct link *cluster_link(struct marsd *d, uint8_t vc_kind);
+/* Entity whose inter-server VC is peer on link l, or -1. */
+int	cluster_entity(const struct marsd *d, const struct link *l,
+	    uint32_t peer);
+/* A datagram arrived from entity e / its VC was reported gone. */
+void	cluster_peer_seen(struct marsd *d, mars_time_t now, int e);
+void	cluster_peer_lost(struct marsd *d, mars_time_t now, int e);
+/* "omit-dead,fresh-cmi" -> REDUND_FI_*; 0, or -1 with msg. */
+int	cluster_fault_parse(const char *list, unsigned *mask, char *msg,
+	    size_t msglen);
+/* Canonical names of the bits of mask, comma-separated, "none" if 0. */
+void	cluster_fault_names(unsigned mask, char *buf, size_t len);
+
+/* show_cluster.c: the redundancy commands and fault. */
+void	show_cluster(struct marsd *d, const struct ctl_request *req,
+	    struct ctl_buf *out);
+void	show_cluster_redirect(struct marsd *d, struct ctl_buf *b, bool json);
 
 #endif

@@ -5,8 +5,16 @@
  * deadlines become one event-loop timer; peers the link reports lost
  * (ICMP unreachable, link_lost()) are handed to server_leaf_lost().
  *
- * marsd runs the REDIRECT_MAP schedule itself (server_redirect_now()
- * every redirect-interval) so that SIGHUP can change the interval.
+ * With several entities in the cluster file the server belongs to a
+ * struct mars_redund (cluster.c): datagrams, ticks and lost leaves go to
+ * the redund layer instead, and inter-server VCs to it as well.
+ *
+ * One owner for the REDIRECT_MAP schedule.  A lone MARS: marsd, which
+ * calls server_redirect_now() every redirect-interval (the server's own
+ * timer is pushed out of the way) so that SIGHUP can change the interval.
+ * A redundant MARS: the redund layer, which decides who sends which map
+ * (the Active on ClusterControlVC, targeted maps, none at a Backup) on
+ * the server's own timer; marsd then runs no map timer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +30,34 @@
 #define MAP_NEVER	(24 * 3600 * 1000)	/* the server's own map timer */
 
 static void	arm_server_timer(struct marsd *d, mars_time_t deadline);
+
+/* --- the server, alone or inside the redund layer --- */
+
+static void
+core_input(struct marsd *d, mars_time_t now, const struct fsm_vc *vc,
+    const uint8_t *sdu, size_t len)
+{
+	if (d->red != NULL)
+		redund_input(d->red, now, vc, sdu, len);
+	else
+		server_input(d->srv, now, vc, sdu, len);
+}
+
+static mars_time_t
+core_tick(struct marsd *d, mars_time_t now)
+{
+	return d->red != NULL ? redund_tick(d->red, now) :
+	    server_tick(d->srv, now);
+}
+
+static void
+core_leaf_lost(struct marsd *d, mars_time_t now, uint32_t peer)
+{
+	if (d->red != NULL)
+		redund_leaf_lost(d->red, now, peer);
+	else
+		server_leaf_lost(d->srv, now, peer);
+}
 
 static void
 peer_text(const struct marsd *d, uint32_t peer, char *buf, size_t len)
@@ -42,7 +78,7 @@ io_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
 	struct marsd *d = ctx;
 	struct mars_err err;
 
-	if (link_send(d->link, vc, sdu, len, &err) != 0 &&
+	if (link_send(cluster_link(d, vc->kind), vc, sdu, len, &err) != 0 &&
 	    log_enabled(LOG_DEBUG))
 		log_debug("send on %s vc %u: %s%s%s", lab_vc_kind_name(vc->kind),
 		    vc->id, mars_strerror(err.code),
@@ -141,10 +177,12 @@ io_leaf(void *ctx, const struct server_leaf *lf)
 	d->gone[d->ngone++] = lf->peer;
 }
 
+/* Members and strangers are forgotten; the other MARS entities never. */
 static void
 forget_peer(struct marsd *d, uint32_t peer)
 {
-	if (peer != 0 && link_peer_leaves(d->link, peer) == 0)
+	if (peer != 0 && cluster_entity(d, d->link, peer) < 0 &&
+	    link_peer_leaves(d->link, peer) == 0)
 		(void)link_peer_del(d->link, peer);
 }
 
@@ -167,7 +205,7 @@ server_timer(struct evloop *loop, void *arg)
 
 	d->srv_timer = 0;
 	d->srv_deadline = MARS_TIME_NEVER;
-	arm_server_timer(d, server_tick(d->srv, evloop_now()));
+	arm_server_timer(d, core_tick(d, evloop_now()));
 	forget_gone(d);
 }
 
@@ -199,36 +237,73 @@ map_timer(struct evloop *loop, void *arg)
 /* --- datagrams --- */
 
 static void
-lost_peers(struct marsd *d, mars_time_t now)
+lost_peers(struct marsd *d, struct link *l, mars_time_t now)
 {
 	char peer[ENDPOINT_TEXT_MAX];
 	uint32_t id;
+	int e;
 
-	while (link_lost(d->link, &id) == 1) {
+	while (link_lost(l, &id) == 1) {
+		if ((e = cluster_entity(d, l, id)) >= 0) {
+			cluster_peer_lost(d, now, e);
+			continue;
+		}
+		if (l != d->link)
+			continue;
 		d->peers_lost++;
 		if (link_peer_leaves(d->link, id) == 0)
 			continue;
 		peer_text(d, id, peer, sizeof(peer));
 		log_info("peer %s unreachable: its VC is gone", peer);
-		server_leaf_lost(d->srv, now, id);
+		core_leaf_lost(d, now, id);
 		forget_gone(d);
 		forget_peer(d, id);
 	}
+}
+
+/*
+ * A datagram on the inter-server link, or from an entity on the shared
+ * one: SCSP for the redund layer.  Returns false when it is a member's.
+ */
+static bool
+server_datagram(struct marsd *d, struct link *l, mars_time_t now,
+    const struct link_rx *rx)
+{
+	int e = cluster_entity(d, l, rx->peer);
+
+	if (e < 0 && l == d->link && rx->vc.kind != LAB_VC_SERVER)
+		return false;
+	if (e < 0 || rx->vc.kind != LAB_VC_SERVER) {
+		if (log_enabled(LOG_DEBUG))
+			log_debug("dropped a %s datagram from %s",
+			    lab_vc_kind_name(rx->vc.kind), e < 0 ?
+			    "a stranger" : "a MARS entity");
+		if (e < 0 && l != d->link)
+			(void)link_peer_del(l, rx->peer);
+		else if (e < 0)
+			forget_peer(d, rx->peer);
+		return true;
+	}
+	cluster_peer_seen(d, now, e);
+	redund_input(d->red, now, &rx->vc, rx->sdu, rx->len);
+	return true;
 }
 
 static void
 link_ready(struct evloop *loop, int fd, unsigned revents, void *arg)
 {
 	struct marsd *d = arg;
+	struct link *l = d->plink != NULL && fd == link_fd(d->plink) ?
+	    d->plink : d->link;
 	struct link_rx rx;
 	struct mars_err err;
 	mars_time_t now = evloop_now();
 	int i, rc;
 
 	if (revents & EVLOOP_ERROR)
-		lost_peers(d, now);
+		lost_peers(d, l, now);
 	for (i = 0; i < RX_BATCH; i++) {
-		rc = link_recv(d->link, d->rxbuf, sizeof(d->rxbuf), &rx, &err);
+		rc = link_recv(l, d->rxbuf, sizeof(d->rxbuf), &rx, &err);
 		if (rc == 0)
 			break;
 		if (rc < 0) {
@@ -239,15 +314,19 @@ link_ready(struct evloop *loop, int fd, unsigned revents, void *arg)
 				    err.field : "");
 			continue;
 		}
+		if (d->red != NULL && server_datagram(d, l, now, &rx))
+			continue;
 		d->cur_peer = rx.peer;
-		server_input(d->srv, now, &rx.vc, rx.sdu, rx.len);
+		core_input(d, now, &rx.vc, rx.sdu, rx.len);
 		d->cur_peer = 0;
 		if (d->ngone > 0)
 			forget_gone(d);
 		forget_peer(d, rx.peer);
 	}
-	lost_peers(d, now);
-	arm_server_timer(d, server_tick(d->srv, now));
+	lost_peers(d, l, now);
+	if (d->ngone > 0)
+		forget_gone(d);
+	arm_server_timer(d, core_tick(d, now));
 }
 
 /* --- start, stop, reload --- */
@@ -284,13 +363,23 @@ serve_start(struct marsd *d, char *msg, size_t msglen)
 	}
 	if (link_local(d->link, &d->local, &err) != 0)
 		d->local = d->set.listen;
-	server_conf_from(&sc, &d->set);
-	if ((d->srv = server_new(&sc, &io)) == NULL) {
-		snprintf(msg, msglen, "cannot start the MARS server "
-		    "(bad settings or no memory)");
-		link_close(d->link);
-		d->link = NULL;
-		return -1;
+	if (d->set.clustered) {
+		if (cluster_start(d, &io, io_leaf, msg, msglen) != 0)
+			return -1;
+		if (d->plink != NULL && evloop_fd_add(d->loop,
+		    link_fd(d->plink), EVLOOP_READ, link_ready, d) != 0) {
+			snprintf(msg, msglen, "cannot watch the peer socket");
+			return -1;
+		}
+	} else {
+		server_conf_from(&sc, &d->set);
+		if ((d->srv = server_new(&sc, &io)) == NULL) {
+			snprintf(msg, msglen, "cannot start the MARS server "
+			    "(bad settings or no memory)");
+			link_close(d->link);
+			d->link = NULL;
+			return -1;
+		}
 	}
 	if (evloop_fd_add(d->loop, link_fd(d->link), EVLOOP_READ, link_ready,
 	    d) != 0) {
@@ -299,6 +388,11 @@ serve_start(struct marsd *d, char *msg, size_t msglen)
 	}
 	d->started = evloop_now();
 	d->srv_deadline = MARS_TIME_NEVER;
+	if (d->red != NULL) {
+		redund_start(d->red, d->started);
+		arm_server_timer(d, core_tick(d, d->started));
+		return 0;
+	}
 	arm_server_timer(d, server_tick(d->srv, d->started));
 	d->map_timer = evloop_timer_after(d->loop, d->set.redirect_interval,
 	    map_timer, d);
@@ -313,7 +407,12 @@ serve_stop(struct marsd *d)
 		link_close(d->link);
 		d->link = NULL;
 	}
-	server_free(d->srv);
+	if (d->plink != NULL)
+		evloop_fd_del(d->loop, link_fd(d->plink));
+	if (d->set.clustered)
+		cluster_stop(d);
+	else
+		server_free(d->srv);
 	d->srv = NULL;
 	free(d->gone);
 	d->gone = NULL;
@@ -321,9 +420,13 @@ serve_stop(struct marsd *d)
 }
 
 /*
- * SIGHUP: re-read the cluster file.  The redirect list and interval
- * change at once; the endpoint, ATM address, protocol, CMI block and
- * admin socket need a restart (marsd(8)) and are kept.
+ * SIGHUP: re-read the cluster file.  A lone MARS: the redirect list and
+ * interval change at once; the endpoint, ATM address, protocol, CMI
+ * block and admin socket need a restart (marsd(8)) and are kept.  A
+ * redundant MARS: the file is checked and the running settings kept,
+ * since every entity must agree on the cluster (election order, map
+ * composition, timers); restarting the entities one by one applies a
+ * change without losing the service.
  */
 void
 serve_reload(struct marsd *d)
@@ -341,6 +444,21 @@ serve_reload(struct marsd *d)
 		d->reload_errors++;
 		log_warnx("reload failed, keeping the running settings: %s",
 		    msg);
+		return;
+	}
+	if (d->set.clustered || ns.clustered) {
+		if (ns.clustered != d->set.clustered)
+			log_warnx("reload: going from one MARS to several "
+			    "(or back) needs a restart; kept");
+		else if (cluster_check(&ns, d->conf_real, msg,
+		    sizeof(msg)) != 0) {
+			d->reload_errors++;
+			log_warnx("reload: %s; keeping the running settings",
+			    msg);
+			return;
+		}
+		log_info("reloaded %s: checked; a redundant MARS keeps its "
+		    "cluster until restarted", d->conf_real);
 		return;
 	}
 	if (!endpoint_equal(&ns.listen, &d->set.listen) ||

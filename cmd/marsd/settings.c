@@ -144,6 +144,7 @@ settings_build(struct marsd_settings *s, const struct marsd_opts *o,
 	int self;
 
 	memset(s, 0, sizeof(*s));
+	s->self = -1;
 	s->pro = MARS_PRO_IPV4;
 	s->redirect_interval = CONF_DEF_REDIRECT;
 	snprintf(s->name, sizeof(s->name), "%s", o->name != NULL ? o->name :
@@ -184,10 +185,31 @@ settings_build(struct marsd_settings *s, const struct marsd_opts *o,
 		s->redirect_interval = c->redirect_interval;
 		snprintf(s->admin, sizeof(s->admin), "%s", c->admin_socket);
 		redirect_list(s, c, self);
+		s->self = self;
+		s->fault_injection = c->fault_injection;
+		/* several entities make a redundant MARS, unless --listen
+		 * asks for a lone server at another place */
+		s->clustered = c->n_mars > 1 && o->listen == NULL;
 		free(c);
 	}
 	if (apply_options(s, o, msg, msglen) != 0)
 		return -1;
+	if (o->faults != NULL) {
+		if (cluster_fault_parse(o->faults, &s->faults, msg,
+		    msglen) != 0)
+			return -1;
+		if (!s->clustered) {
+			snprintf(msg, msglen, "--fault: only a redundant MARS "
+			    "(a cluster file with several [mars]) injects "
+			    "faults");
+			return -2;
+		}
+		if (!s->fault_injection) {
+			snprintf(msg, msglen, "--fault refused: the cluster "
+			    "file does not say fault-injection = yes");
+			return -2;
+		}
+	}
 	if (s->listen.kind == ENDPOINT_NONE) {
 		snprintf(msg, msglen, "no endpoint: give -c FILE or --listen");
 		return -1;

@@ -342,11 +342,20 @@ show_answer(struct marsd *d, const struct ctl_request *req,
 		show_mcs(d, out, req->json);
 		break;
 	case CTL_SHOW_REDIRECT_MAP:
-		show_redirect(d, out, req->json);
+		if (d->red != NULL)
+			show_cluster_redirect(d, out, req->json);
+		else
+			show_redirect(d, out, req->json);
 		break;
 	case CTL_SHOW_STATS:
 		show_stats(d, out, req->json);
 		break;
+	case CTL_SHOW_LIVING_GROUP:
+	case CTL_SHOW_ELECTION:
+	case CTL_SHOW_SCSP:
+	case CTL_FAULT:
+		show_cluster(d, req, out);
+		return;
 	default:
 		ctl_buf_end_error(out, "not implemented");
 		return;

@@ -45,6 +45,47 @@ test_parse(void **state)
 	assert_string_equal(ctl_cmd_name(CTL_SHOW_STATS), "show stats");
 }
 
+/* The redundancy commands and the one command with arguments. */
+static void
+test_parse_cluster(void **state)
+{
+	struct ctl_request r;
+	char why[128];
+
+	assert_int_equal(ctl_parse("show living-group json", &r, why,
+	    sizeof(why)), 0);
+	assert_int_equal(r.cmd, CTL_SHOW_LIVING_GROUP);
+	assert_true(r.json);
+	assert_int_equal(ctl_parse("sh el", &r, why, sizeof(why)), 0);
+	assert_int_equal(r.cmd, CTL_SHOW_ELECTION);
+	assert_int_equal(ctl_parse("show scsp", &r, why, sizeof(why)), 0);
+	assert_int_equal(r.cmd, CTL_SHOW_SCSP);
+	assert_int_equal(ctl_parse("show s", &r, why, sizeof(why)),
+	    MARS_E_PARSE);
+	assert_int_equal(ctl_parse("fault omit-dead on", &r, why,
+	    sizeof(why)), 0);
+	assert_int_equal(r.cmd, CTL_FAULT);
+	assert_string_equal(r.arg, "omit-dead");
+	assert_true(r.on);
+	assert_int_equal(ctl_parse("fault fresh-cmi off json", &r, why,
+	    sizeof(why)), 0);
+	assert_string_equal(r.arg, "fresh-cmi");
+	assert_false(r.on);
+	assert_true(r.json);
+	assert_int_equal(ctl_parse("fault omit-dead", &r, why, sizeof(why)),
+	    MARS_E_PARSE);
+	assert_string_equal(why, "incomplete command: fault NAME on|off");
+	assert_int_equal(ctl_parse("fault omit-dead maybe", &r, why,
+	    sizeof(why)), MARS_E_PARSE);
+	assert_int_equal(ctl_parse("fault x on off", &r, why, sizeof(why)),
+	    MARS_E_PARSE);
+	assert_int_equal(ctl_parse("fault "
+	    "a-name-much-longer-than-thirty-two-octets on", &r, why,
+	    sizeof(why)), MARS_E_PARSE);
+	assert_string_equal(ctl_cmd_name(CTL_SHOW_SCSP), "show scsp");
+	assert_true(strlen(ctl_cmd_help(CTL_FAULT)) > 0);
+}
+
 static void
 test_framing(void **state)
 {
@@ -103,6 +144,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_parse_cluster),
 		cmocka_unit_test(test_framing),
 		cmocka_unit_test(test_bounded),
 	};

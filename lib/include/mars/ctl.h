@@ -44,17 +44,26 @@ enum ctl_cmd {
 	CTL_SHOW_MCS,
 	CTL_SHOW_REDIRECT_MAP,
 	CTL_SHOW_STATS,
+	CTL_SHOW_LIVING_GROUP,		/* redundant MARS (marsd(8)) */
+	CTL_SHOW_ELECTION,
+	CTL_SHOW_SCSP,
+	CTL_FAULT,			/* fault NAME on|off */
 	CTL_CMD_MAX
 };
+
+#define CTL_ARG_MAX	32		/* one argument word, NUL included */
 
 struct ctl_request {
 	enum ctl_cmd	 cmd;
 	bool		 json;		/* trailing word "json" */
+	char		 arg[CTL_ARG_MAX];	/* CTL_FAULT: the fault name */
+	bool		 on;		/* CTL_FAULT: on (true) or off */
 };
 
 /*
- * Parse one request line (no newline needed).  Every word is matched
- * exactly or as an unambiguous prefix ("sh mem j").  Returns 0, or
+ * Parse one request line (no newline needed).  Every command word is
+ * matched exactly or as an unambiguous prefix ("sh mem j"); the arguments
+ * of "fault NAME on|off" are taken as written.  Returns 0, or
  * MARS_E_PARSE with why holding "unknown command \"x\"", "ambiguous
  * command \"s\": show, stats" or "incomplete command".
  */

@@ -27,6 +27,10 @@
  *     Aligned with any peer, or once HelloInterval x DeadFactor has passed
  *     since it started without any living peer (it is alone).
  * So a returning entity takes over only after database synchronisation.
+ * Nor does it answer a registration before it is ready while a peer is
+ * living (the member retransmits): an old Active may see it ready, and
+ * soft-redirect members to it, while it is still fetching entries, and
+ * a CMI handed out then could clash with one the cluster has bound.
  * The order of the whole cluster (fault-tolerant model, no [partition])
  * is: higher priority first, then the numerically lowest ATM address.
  * The Active is the first candidate in that order; when there is none
@@ -238,6 +242,12 @@ unsigned	 redund_elections(const struct mars_redund *r);
 /* The last map composed for partition p (0 in the fault-tolerant model). */
 size_t		 redund_map(const struct mars_redund *r, unsigned p,
 		    uint8_t *idx, size_t cap);
+/* Partitions: 1 in the fault-tolerant model, else the file's. */
+unsigned	 redund_partitions(const struct mars_redund *r);
+/* Preference order of partition p (the election order in the
+ * fault-tolerant model, the `mars =` list otherwise); returns the count. */
+size_t		 redund_order(const struct mars_redund *r, unsigned p,
+		    uint8_t *idx, size_t cap);
 
 struct redund_scsp_info {
 	unsigned	 peers;
@@ -245,9 +255,14 @@ struct redund_scsp_info {
 	unsigned	 aligned;	/* CA FSMs Aligned */
 	size_t		 cache;		/* entries, tombstones included */
 	size_t		 own;		/* records we originate */
+	uint64_t	 unready_drops;	/* registrations not answered before
+					   our cache was aligned */
 };
 void		 redund_scsp_info(const struct mars_redund *r,
 		    struct redund_scsp_info *out);
+/* Cache entries originated by entity i: live ones and tombstones. */
+void		 redund_cache_origin(const struct mars_redund *r, unsigned i,
+		    size_t *live, size_t *dead);
 /* Hello and CA state of peer i (scspfsm.h enums); -1 for self. */
 int		 redund_peer_hello(const struct mars_redund *r, unsigned i);
 int		 redund_peer_ca(const struct mars_redund *r, unsigned i);
