@@ -57,7 +57,7 @@ _marsd()
 	esac
 	COMPREPLY=($(compgen -W "-c --config -n --name --listen --atm --cmi
 	    --redirect-interval --protocol --admin --fault -d --daemon --pidfile
-	    --syslog --ready-fd -t --check -v --verbose -h --help
+	    --syslog --ready-fd --json -t --check -v --verbose -h --help
 	    -V --version" -- "$cur"))
 }
 complete -F _marsd marsd

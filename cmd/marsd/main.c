@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "mars/log.h"
+#include "mars/out.h"
 #include "control.h"
 #include "marsd.h"
 
@@ -25,6 +26,7 @@
 enum {
 	OPT_LISTEN = 256, OPT_ATM, OPT_CMI, OPT_REDIRECT, OPT_ADMIN,
 	OPT_PIDFILE, OPT_SYSLOG, OPT_READY_FD, OPT_PROTOCOL, OPT_FAULT,
+	OPT_JSON,
 };
 
 static const struct option longopts[] = {
@@ -42,6 +44,7 @@ static const struct option longopts[] = {
 	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
 	{ "ready-fd",		required_argument, NULL, OPT_READY_FD },
 	{ "check",		no_argument,	   NULL, 't' },
+	{ "json",		no_argument,	   NULL, OPT_JSON },
 	{ "verbose",		no_argument,	   NULL, 'v' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
@@ -52,11 +55,11 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: marsd [-dtv] -c file [-n name] [--listen endpoint] "
+	    "usage: marsd [-dtv] [--json] -c file [-n name] [--listen endpoint] "
 	    "[--admin path]\n"
 	    "             [--fault name[,name]] [--pidfile path] "
 	    "[--ready-fd fd] [--syslog]\n"
-	    "       marsd [-dtv] --listen endpoint --atm nsap [--cmi low-high]\n"
+	    "       marsd [-dtv] [--json] --listen endpoint --atm nsap [--cmi low-high]\n"
 	    "             [--redirect-interval duration] [--protocol ipv4|ipv6]\n"
 	    "             [--admin path] [--pidfile path] [--ready-fd fd] "
 	    "[--syslog]\n"
@@ -65,6 +68,24 @@ usage(FILE *f)
 
 static struct marsd	 daemon_state;
 static const char	*pidfile;
+static bool		 json;		/* --json: logs and -t results as JSON */
+
+/* One JSON object on f: {"<key>":"<text>"} plus extra members. */
+static void
+say_json(FILE *f, const char *key, const char *text, const char *extra)
+{
+	char store[2 * CONF_MSG_MAX + 64];
+	struct outbuf ob;
+
+	ob_init(&ob, -1, store, sizeof(store));
+	ob_putc(&ob, '{');
+	ob_json_str(&ob, key);
+	ob_putc(&ob, ':');
+	ob_json_str(&ob, text);
+	ob_puts(&ob, extra);
+	ob_putc(&ob, '}');
+	fprintf(f, "%.*s\n", (int)ob.len, ob.buf);
+}
 
 static void
 on_signal(struct evloop *loop, int signo, void *arg)
@@ -141,12 +162,18 @@ parse_fd(const char *s)
 static void
 say_error(const struct marsd *d, const char *msg)
 {
+	char line[CONF_MSG_MAX + CONF_PATH_MAX];
+
 	if (d->opts.conf_path != NULL && strncmp(msg, d->conf_real,
 	    strlen(d->conf_real)) == 0)
-		fprintf(stderr, "%s%s\n", d->opts.conf_path,
+		snprintf(line, sizeof(line), "%s%s", d->opts.conf_path,
 		    msg + strlen(d->conf_real));
 	else
-		fprintf(stderr, "marsd: %s\n", msg);
+		snprintf(line, sizeof(line), "marsd: %s", msg);
+	if (json)
+		say_json(stderr, "error", line, ",\"ok\":false");
+	else
+		fprintf(stderr, "%s\n", line);
 }
 
 /* -t on a cluster file without -n: every entity must be able to start. */
@@ -176,7 +203,9 @@ check_all(struct marsd *d, int verbose)
 			rc = EXIT_USAGE;
 		}
 	}
-	if (rc == 0 && verbose)
+	if (rc == 0 && json)
+		say_json(stdout, "config", d->opts.conf_path, ",\"ok\":true");
+	else if (rc == 0 && verbose)
 		printf("%s: ok (%zu MARS entit%s%s)\n", d->opts.conf_path,
 		    c->n_mars, c->n_mars == 1 ? "y" : "ies",
 		    c->n_partitions ? ", load sharing" : "");
@@ -244,6 +273,9 @@ main(int argc, char **argv)
 		case 't':
 			check = true;
 			break;
+		case OPT_JSON:
+			json = true;
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -276,7 +308,10 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (check) {
-		if (verbose)
+		if (json)
+			say_json(stdout, "config", d->opts.conf_path != NULL ?
+			    d->opts.conf_path : "command line", ",\"ok\":true");
+		else if (verbose)
 			printf("%s: ok\n", d->opts.conf_path != NULL ?
 			    d->opts.conf_path : "command line");
 		return 0;
@@ -289,6 +324,7 @@ main(int argc, char **argv)
 		settings_default_admin(admin, sizeof(admin), d->set.name);
 
 	log_init("marsd", use_syslog, verbose);
+	log_set_json(json);
 	if (evloop_new(&d->loop, &err) != 0) {
 		fprintf(stderr, "marsd: event loop: %s\n", strerror(err.sys_errno));
 		return 1;

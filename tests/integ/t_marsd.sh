@@ -134,6 +134,10 @@ check "-t on a good file" "$MARSD" -t -c testdata/cluster/redundant.conf -n m1
 rc=$?
 check "-t on a bad file exits 2" test "$rc" -eq 2
 check "-t names file:line" has "bad-unknown-key.conf:8: unknown key" "$T/err"
+"$MARSD" -t --json -c testdata/cluster/redundant.conf >"$T/tj"
+check "-t --json on a good file" has '^{"config":"testdata/cluster/redundant.conf","ok":true}$' "$T/tj"
+"$MARSD" -t --json -c testdata/cluster/bad-unknown-key.conf 2>"$T/err"
+check "-t --json on a bad file" has '^{"error":"testdata/cluster/bad-unknown-key.conf:8: unknown key ' "$T/err"
 "$MARSD" -t -c testdata/cluster/redundant.conf -n nosuch 2>"$T/err"
 check "-t on an unknown name exits 2" test $? -eq 2
 
