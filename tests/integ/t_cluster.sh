@@ -25,28 +25,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
-check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
-# wait_for SECONDS COMMAND...: retry every 0.1 s
-wait_for() {
-	w=$(($1 * 10)); shift
-	while [ "$w" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		w=$((w - 1))
-	done
-	return 1
-}
-json_ok() {
-	if command -v python3 >/dev/null 2>&1; then
-		python3 -c 'import json,sys; json.load(sys.stdin)' <"$1"
-	else
-		grep -q '^{.*}$' "$1"
-	fi
-}
+. tests/integ/lib.sh
 q() { s=$1; shift; "$G/adminq" "$T/$s.sock" "$@" 2>/dev/null; }
 aq() { s=$1; shift; "$G/adminq" "$T/$s.sock" "$@"; }
 

@@ -19,31 +19,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
-check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
-has() { grep -q -- "$1" "$2"; }
-# wait_for SECONDS COMMAND...: retry every 0.1 s
-wait_for() {
-	w=$(($1 * 10)); shift
-	while [ "$w" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		w=$((w - 1))
-	done
-	return 1
-}
-json_ok() {
-	if command -v python3 >/dev/null 2>&1; then
-		python3 -c 'import json,sys; json.load(sys.stdin)' <"$1"
-	elif command -v jq >/dev/null 2>&1; then
-		jq . <"$1" >/dev/null
-	else
-		return 0
-	fi
-}
+. tests/integ/lib.sh
 ATM=47.0005.80ffe1000000f21a26d8.0020ea000ee0.00
 S=$T/admin.sock
 

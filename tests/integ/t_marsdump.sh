@@ -22,23 +22,7 @@ if [ -x "$O/tests/gen/mkpcaps" ]; then
 	fi
 fi
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-notok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	failed=1
-}
-# check DESCRIPTION COMMAND...: ok when the command succeeds.
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else notok "$d"; fi
-}
+. tests/integ/lib.sh
 # run ARGS...: marsdump's stdout in $T/out, stderr in $T/err, status in $rc.
 run() {
 	"$MD" "$@" >"$T/out" 2>"$T/err"

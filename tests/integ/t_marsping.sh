@@ -28,21 +28,7 @@ trap 'exit 1' INT TERM
 MARS_ATM=47000580ffe1000000f21a26d80020ea00000100
 G=224.9.9.9
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-notok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	failed=1
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n - # SKIP $1"
-}
+. tests/integ/lib.sh
 # run ARGS...: stdout in $T/out, stderr in $T/err, status in $rc.
 run() {
 	"$MP" "$@" >"$T/out" 2>"$T/err"
@@ -51,28 +37,10 @@ run() {
 show() {
 	sed 's/^/# /' "$T/out" "$T/err" | head -20
 }
-# wait_for FILE PATTERN: up to 5 s for PATTERN to appear in FILE.
-wait_for() {
-	i=0
-	while [ $i -lt 50 ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+# wait_grep FILE PATTERN: up to 5 s for PATTERN to appear in FILE.
+wait_grep() { wait_for 5 grep -q "$2" "$1" 2>/dev/null; }
 now() {
 	date +%s
-}
-# JSON Lines check: python3 when present, else a shape check.
-json_ok() {
-	if command -v python3 >/dev/null 2>&1; then
-		python3 -c 'import json,sys
-for l in open(sys.argv[1]):
-    json.loads(l)' "$1" 2>/dev/null
-	else
-		! grep -qv '^{.*}$' "$1"
-	fi
 }
 
 if [ ! -x "$MP" ]; then
@@ -117,7 +85,7 @@ start_marsd() {
 	    2>"$T/marsd.err" &
 	MPID=$!
 	PIDS="$PIDS $MPID"
-	if ! wait_for "$T/marsd.err" 'listening on'; then
+	if ! wait_grep "$T/marsd.err" 'listening on'; then
 		MEP=""
 		return 1
 	fi
@@ -166,7 +134,7 @@ else
 fi
 
 run -m "$MEP" --register --json --atm-mars "$MARS_ATM"
-if [ "$rc" -eq 0 ] && json_ok "$T/out" &&
+if [ "$rc" -eq 0 ] && json_lines_ok "$T/out" &&
     grep -q '"event":"registered"' "$T/out" &&
     grep -q "\"mars\":\"$MARS_ATM\"" "$T/out" &&
     grep -q '"cmi":[1-9]' "$T/out"; then
@@ -200,7 +168,7 @@ fi
     2>"$T/join.err" &
 JPID=$!
 PIDS="$PIDS $JPID"
-if wait_for "$T/join.out" '"event":"joined".*224.9.9.10'; then
+if wait_grep "$T/join.out" '"event":"joined".*224.9.9.10'; then
 	ok "--join: registered and joined"
 else
 	notok "--join: registered and joined"
@@ -217,7 +185,7 @@ else
 fi
 
 run -m "$MEP" -c 2 -i 0.2 --json $G
-if [ "$rc" -eq 0 ] && json_ok "$T/out" &&
+if [ "$rc" -eq 0 ] && json_lines_ok "$T/out" &&
     [ "$(grep -c '"op":"MARS_MULTI"' "$T/out")" -eq 2 ] &&
     grep -q '"tnum":1,"members":\["47[0-9a-f]*"\]' "$T/out" &&
     grep -q '"seq":2' "$T/out" && grep -q '"rtt_ms":[0-9]' "$T/out" &&
@@ -238,7 +206,7 @@ else
 fi
 
 run -m "$MEP" --grouplist 224.9.9.10-224.9.9.255 --json
-if [ "$rc" -eq 0 ] && json_ok "$T/out" &&
+if [ "$rc" -eq 0 ] && json_lines_ok "$T/out" &&
     grep -q '"groups":\["224.9.9.10"\]' "$T/out"; then
 	ok "--grouplist MIN-MAX --json"
 else
@@ -247,7 +215,7 @@ else
 fi
 
 # The member learns the MARS address from the first redirect map (1 s).
-if wait_for "$T/join.out" '"event":"redirect_map"'; then
+if wait_grep "$T/join.out" '"event":"redirect_map"'; then
 	ok "--join reports the redirect map"
 else
 	notok "--join reports the redirect map"
@@ -255,7 +223,7 @@ fi
 kill -TERM "$JPID" 2>/dev/null
 wait "$JPID"
 jrc=$?
-if [ "$jrc" -eq 0 ] && json_ok "$T/join.out" &&
+if [ "$jrc" -eq 0 ] && json_lines_ok "$T/join.out" &&
     grep -q '"event":"registered","ts":[0-9]*\.[0-9]\{6\},"mars":' \
     "$T/join.out" && grep -q '"cmi":[1-9]' "$T/join.out" &&
     tail -1 "$T/join.out" | grep -q '"event":"deregistered"'; then
