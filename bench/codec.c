@@ -16,19 +16,10 @@
 #include "mars/msg.h"
 #include "mars/pdu.h"
 
+#include "../tests/unit/examples.h"
+
 #define BATCH		100000
 #define TARGET_RATE	20e6
-
-static const uint8_t join_ex1[] = {
-	0xaa, 0xaa, 0x03, 0x00, 0x00, 0x5e, 0x00, 0x03,
-	0x00, 0x0f, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x1f, 0x22, 0x00, 0x00,
-	0x00, 0x04, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x47, 0x00, 0x91, 0x81, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x20, 0x48,
-	0xaa, 0x00, 0x01, 0x00,
-};
 
 static double
 now(void)
@@ -53,7 +44,7 @@ run_decode(double seconds)
 
 	do {
 		for (i = 0; i < BATCH; i++) {
-			if (mars_pdu_decode(&pdu, join_ex1, sizeof(join_ex1),
+			if (mars_pdu_decode(&pdu, ex1_join, sizeof(ex1_join),
 			    0) != 0 || pdu.kind != PDU_MARS) {
 				fprintf(stderr, "codec: Example 1 does not "
 				    "decode\n");
@@ -71,7 +62,7 @@ run_decode(double seconds)
 static double
 run_baseline(double seconds)
 {
-	uint8_t copy[sizeof(join_ex1)];
+	uint8_t copy[sizeof(ex1_join)];
 	double t0 = now(), t;
 	uint64_t n = 0;
 	uint32_t acc = 0;
@@ -79,7 +70,7 @@ run_baseline(double seconds)
 
 	do {
 		for (i = 0; i < BATCH; i++) {
-			memcpy(copy, join_ex1, sizeof(copy));
+			memcpy(copy, ex1_join, sizeof(copy));
 			/* An empty asm keeps the copy from being elided. */
 			__asm__ volatile("" : : "r"(copy) : "memory");
 			acc += mars_cksum(copy + 8, sizeof(copy) - 8);
