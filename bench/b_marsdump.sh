@@ -19,7 +19,7 @@
 
 MK=$O/tests/gen/mkpcaps
 LOOP=$O/bench/pcaploop
-DUMP=bin/marsdump
+DUMP=$O/bin/marsdump
 DIR=build/bench
 BIG=$DIR/joins-$BENCH_N.pcap
 SMALL=$DIR/joins-$BENCH_TSHARK_N.pcap
