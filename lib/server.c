@@ -1754,36 +1754,16 @@ server_import_deregister(struct mars_server *s, mars_time_t now,
 	return 0;
 }
 
+static int	group_change(struct mars_server *, mars_time_t,
+		    const struct server_atm *, const uint8_t *, const uint8_t *,
+		    bool, bool, bool);
+
 int
 server_import_group(struct mars_server *s, mars_time_t now,
     const struct server_atm *atm, const uint8_t *min, const uint8_t *max,
     bool layer3grp, bool join)
 {
-	uint8_t lo[SERVER_PA_MAX], hi[SERVER_PA_MAX];
-	struct server_atm a;
-	uint32_t mi, gi;
-	bool changed;
-
-	touch(s, now);
-	if (!atm_ok(atm) || min == NULL || max == NULL)
-		return MARS_E_INVAL;
-	a = atm_clean(atm);
-	mi = srv_member_find(&s->db, &a);
-	if (mi == SRV_NIL || s->db.mem[mi].state != SRV_REG)
-		return MARS_E_INVAL;
-	srv_addr_load(lo, min, s->grp_len);
-	srv_addr_load(hi, max, s->grp_len);
-	if (srv_addr_cmp(lo, hi) > 0)
-		return MARS_E_INVAL;
-	if (srv_addr_cmp(lo, hi) == 0) {
-		if (single_apply(s, mi, lo, layer3grp, join, &changed,
-		    &gi) == -1)
-			return MARS_E_NOSPACE;
-		if (!join && gi != SRV_NIL)
-			srv_group_gc(&s->db, gi);
-		return 0;
-	}
-	return block_apply(s, mi, lo, hi, join) == -1 ? MARS_E_NOSPACE : 0;
+	return group_change(s, now, atm, min, max, layer3grp, join, false);
 }
 
 int
@@ -1921,10 +1901,16 @@ relay_msg(struct mars_server *s, struct mars_msg *r, uint8_t op,
 	r->list = s->list;
 }
 
-int
-server_relay_group(struct mars_server *s, mars_time_t now,
+/*
+ * A replicated membership change of a registered member: applied to the
+ * tables and, when relay is set and something changed, re-sent on this
+ * entity's own ClusterControlVC (or as SJOIN/SLEAVE on ServerControlVC
+ * for MCS-served groups), as the draft's §4.3 load sharing wants.
+ */
+static int
+group_change(struct mars_server *s, mars_time_t now,
     const struct server_atm *atm, const uint8_t *min, const uint8_t *max,
-    bool layer3grp, bool join)
+    bool layer3grp, bool join, bool relay)
 {
 	uint8_t lo[SERVER_PA_MAX], hi[SERVER_PA_MAX];
 	struct server_atm a;
@@ -1953,11 +1939,11 @@ server_relay_group(struct mars_server *s, mars_time_t now,
 		if (block_apply(s, mi, lo, hi, join) == -1)
 			return MARS_E_NOSPACE;
 		changed = s->ra.n > 0;
-		served = punch_served(s, lo, hi, NULL);
+		served = relay && punch_served(s, lo, hi, NULL);
 		gi = SRV_NIL;
 		layer3grp = false;
 	}
-	if (changed) {
+	if (relay && changed) {
 		mb = &s->db.mem[mi];
 		relay_msg(s, &r, join ? MARS_JOIN : MARS_LEAVE, &mb->atm,
 		    mb->spa, mb->spa_len, mb->cmi,
@@ -1971,6 +1957,14 @@ server_relay_group(struct mars_server *s, mars_time_t now,
 	if (!join && gi != SRV_NIL)
 		srv_group_gc(&s->db, gi);
 	return 0;
+}
+
+int
+server_relay_group(struct mars_server *s, mars_time_t now,
+    const struct server_atm *atm, const uint8_t *min, const uint8_t *max,
+    bool layer3grp, bool join)
+{
+	return group_change(s, now, atm, min, max, layer3grp, join, true);
 }
 
 int
