@@ -31,6 +31,14 @@ map_trusted(const struct mars_client *cl, const struct fsm_vc *vc,
 	return true;
 }
 
+/* Between leaving the current MARS and registering again (§5.4.1). */
+static bool
+left_cur(const struct mars_client *cl)
+{
+	return cl->state == CLIENT_WAITING || (cl->state ==
+	    CLIENT_REGISTERING && cl->recovering);
+}
+
 static void
 map_act(struct mars_client *cl, mars_time_t now, bool trusted,
     const struct mars_msg *m)
@@ -106,6 +114,21 @@ client_map_input(struct mars_client *cl, mars_time_t now, const struct fsm_vc *v
 
 	if (vc->kind != LAB_VC_CCVC && !client_vc_eq(vc, &cl->cur_vc))
 		return;
+	if (from_cur && left_cur(cl)) {
+		/*
+		 * §5.4.1, draft §3.2: we left this MARS (it failed, or hard-
+		 * redirected us) but may still be a leaf of its CCVC.  Its
+		 * maps no longer speak for us: one putting itself first
+		 * would undo the hard redirect before we re-register.
+		 */
+		client_event_init(&ev, FSM_EV_DROPPED, now);
+		ev.atm = m->sha.addr;
+		ev.atm_tl = m->sha.tl;
+		ev.msg = m;
+		ev.detail = "REDIRECT_MAP from a MARS we have left";
+		client_emit(cl, &ev);
+		return;
+	}
 	if (from_cur && (cl->state == CLIENT_REGISTERED ||
 	    cl->state == CLIENT_DEREGISTERING))
 		client_track_msn(cl, now, m->msn, NULL);

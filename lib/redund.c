@@ -748,10 +748,18 @@ redund_input(struct mars_redund *r, mars_time_t now, const struct fsm_vc *vc,
 		/* §3.2: a Backup (or the Active of other partitions) sends
 		 * the member on, hard, to the Active of its partition. */
 		p = member_part(r, mi.cmi, false);
-		if (r->active[p] >= 0 && r->active[p] != (int)r->self) {
-			k = map_atms(r, (size_t)p, list);
+		k = map_atms(r, (size_t)p, list);
+		if (r->active[p] >= 0 && r->active[p] != (int)r->self)
 			server_send_redirect(r->srv, now, vc, list, k, true);
-		}
+		else if (r->active[p] == (int)r->self && r->nparts > 1)
+			/*
+			 * §4: our own member learns its partition's map at
+			 * once, not a redirect-interval later: should we die
+			 * before then it must step to our Backup, not to
+			 * the first MARS it was configured with (possibly
+			 * another partition's Active).
+			 */
+			server_send_redirect(r->srv, now, vc, list, k, false);
 	}
 	settle(r);
 }

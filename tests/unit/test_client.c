@@ -906,6 +906,36 @@ test_hard_redirect(void **state)
 	world_free(w);
 }
 
+/*
+ * Load sharing (draft-armitage-ion-mars-scsp-03 §3.2, §4): the Active of
+ * another partition hard-redirects us, and its periodic map for its own
+ * partition, itself first, still reaches us on its CCVC before we have
+ * re-registered.  That map must not send us back to it.
+ */
+static void
+test_hard_redirect_outlives_old_map(void **state)
+{
+	struct world *w = registered(31);
+	const uint8_t *const hard[] = { m2, m1 };
+	const uint8_t *const own[] = { m1, m3 };
+
+	join_ok(w, g1, 43);
+	w->nsent = 0;
+	w->now = 1000;
+	mars_map(w, &vc_cc, m1, hard, 2, true, 44);
+	assert_true(last_ev(w, FSM_EV_REDIRECT)->hard);
+	w->now = 1500;
+	mars_map(w, &vc_cc, m1, own, 2, false, 45);
+	assert_int_equal(count_ev(w, FSM_EV_REDIRECT), 1);
+	assert_memory_equal(client_current_mars(w->cl)->num, m1, 20);
+	advance(w, 11000);
+	assert_int_equal(count_sent(w, MARS_JOIN, 1, &vc_m2), 1);
+	assert_int_equal(count_sent(w, MARS_JOIN, 1, &vc_m1), 0);
+	mars_reg_reply(w, &vc_m2, 7, 900);
+	assert_memory_equal(client_current_mars(w->cl)->num, m2, 20);
+	world_free(w);
+}
+
 static void
 test_soft_redirect(void **state)
 {
@@ -1261,6 +1291,7 @@ main(void)
 		cmocka_unit_test(test_failover_walks_map_and_rejoins),
 		cmocka_unit_test(test_failover_skips_dead_backup),
 		cmocka_unit_test(test_hard_redirect),
+		cmocka_unit_test(test_hard_redirect_outlives_old_map),
 		cmocka_unit_test(test_soft_redirect),
 		cmocka_unit_test(test_soft_redirect_untrusted),
 		cmocka_unit_test(test_soft_redirect_ccvc_id),

@@ -412,6 +412,37 @@ boot_ls(struct lab *l, const char *conf, const unsigned *o1,
 	}
 }
 
+/*
+ * §4.4: a member whose configured list puts the other partition's Active
+ * before its own Backup gets its partition's map on registering, so an
+ * Active dying before its first periodic map sends the member straight
+ * to the Backup, not on a detour through the other partition.
+ */
+static void
+test_4_4_map_on_registration(void **state)
+{
+	static const unsigned order[3] = { 0, 1, 2 };
+	struct lab l;
+	mars_time_t t, killed;
+
+	(void)state;
+	lab_capture_init(&l, ls4_conf, 1, 44);
+	lab_client(&l, 0, order, 3, FAIL_TO);
+	lab_run_to(&l, 5 * SEC);
+	lab_start_client(&l, 0, g1, 1);
+	for (t = 5 * SEC; lab_current(&l, 0) != 0 && t < 10 * SEC; t += 5)
+		lab_run_to(&l, t);
+	assert_int_equal(lab_current(&l, 0), 0);
+	assert_map(&l, 0, (const int[]){ 0, 2 }, 2);
+	killed = sim_now(l.s);
+	lab_kill(&l, 0);
+	lab_run_to(&l, killed + 30 * SEC);
+	assert_int_equal(lab_current(&l, 0), 2);
+	assert_int_equal(lab_count(&l, l.c[0], FSM_EV_REGISTERED, killed, -1),
+	    1);
+	lab_free(&l);
+}
+
 static void
 test_4_4_intra_partition_fault_tolerance(void **state)
 {
@@ -551,6 +582,7 @@ main(void)
 		cmocka_unit_test(test_3_6_mcs_reregisters),
 		cmocka_unit_test(test_4_3_simple_load_sharing),
 		cmocka_unit_test(test_4_4_intra_partition_fault_tolerance),
+		cmocka_unit_test(test_4_4_map_on_registration),
 		cmocka_unit_test(test_4_5_shared_pool_opposite_orders),
 		cmocka_unit_test(test_4_5_backup_serves_two_partitions),
 	};
