@@ -323,5 +323,31 @@ check "-x: hex dump lines" grep -q '^	0x0000: ' "$T/out"
 run -r "$P/mixed.pcap" -vv -c 1
 check "-vv: field tree" grep -q 'mar\$\|SCSP\|NHRP' "$T/out"
 
+# --- live capture on loopback, privileges dropped (root only) ---------------
+G=$O/tests/gen
+if [ "$(id -u)" = 0 ] && [ -x "$G/labsend" ] && [ -x "$G/freeport" ] &&
+    id nobody >/dev/null 2>&1; then
+	LP=$("$G/freeport" 1)
+	"$MD" -i lo -Z nobody -c 2 -f "udp port $LP" >"$T/live" 2>"$T/live.err" &
+	LPID=$!
+	sleep 1
+	check "-i lo -Z nobody: capture runs as nobody" sh -c \
+	    "grep -q '^Uid:[[:space:]]*65534' /proc/$LPID/status"
+	"$G/labsend" -w 100 udp:127.0.0.1:$LP register:7 join:7:224.1.2.3 \
+	    >/dev/null 2>&1
+	i=0
+	while kill -0 $LPID 2>/dev/null && [ $i -lt 30 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill $LPID 2>/dev/null
+	wait $LPID 2>/dev/null
+	check "-i lo: lab datagrams decoded live, -c 2 stops" sh -c \
+	    "grep -q 'p2p\] MARS_JOIN register' '$T/live' &&
+	     grep -q 'MARS_JOIN 224.1.2.3' '$T/live' && [ \$(wc -l <'$T/live') -eq 2 ]"
+else
+	skip "live capture needs root, labsend and a nobody user"
+fi
+
 echo "1..$n"
 exit $failed
