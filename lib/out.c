@@ -263,13 +263,25 @@ oc_hex(char *d, const uint8_t *p, size_t n)
 	size_t i;
 
 #if defined(__SSE2__)
-	for (; n >= 16; n -= 16, p += 16, d += 32)
+	char *end = d + 2 * n;
+
+	/*
+	 * A tail of 8 or more octets is converted by one more block that
+	 * ends at the last octet and overlaps digits already written with
+	 * the same digits (a 20-octet ATM number: two blocks, no loop).
+	 */
+	if (n >= 16) {
+		for (; n >= 32; n -= 16, p += 16, d += 32)
+			hex16(d, p);
 		hex16(d, p);
+		if (n > 16)
+			hex16(end - 32, p + n - 16);
+		return end;
+	}
 	if (n >= 8) {
 		hex8(d, p);
-		n -= 8;
-		p += 8;
-		d += 16;
+		hex8(end - 16, p + n - 8);
+		return end;
 	}
 #endif
 	for (i = 0; i < n; i++)

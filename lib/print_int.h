@@ -34,7 +34,7 @@
 char	*pc_time(char *d, struct outbuf *ob, const struct print_opts *po,
 	    const struct mars_frame *fr);	/* ob: time-of-day cache */
 char	*pc_pa_other(char *d, const uint8_t *p, size_t n);
-extern const char pr_ipv4_dec[256][5];
+extern const char pr_ipv4_dec[256][6];
 
 /*
  * Dotted quad without printf.  Writes 16 octets at d (the last copy's
@@ -47,7 +47,7 @@ pc_ipv4(char *d, const uint8_t *p)
 
 	for (i = 0; i < 4; i++) {
 		memcpy(d, pr_ipv4_dec[p[i]], 4);
-		d += 2 + (p[i] >= 10) + (p[i] >= 100);
+		d += pr_ipv4_dec[p[i]][4];
 	}
 	return d - 1;		/* no dot after the last octet */
 }
@@ -128,6 +128,9 @@ const char *pf_iname(char *buf, size_t len, const char *name, unsigned idx);
 
 /* Per-kind printers. */
 void	print_mars_line(struct outbuf *ob, const struct mars_msg *m);
+/* Time to newline of a common family C message; false: not that shape. */
+bool	print_mars_join_frame(struct outbuf *ob, const struct print_opts *po,
+	    const struct mars_frame *fr, const struct mars_msg *m);
 void	print_mars_fields(struct fsink *fs, const struct mars_pdu *pdu);
 void	print_scsp_line(struct outbuf *ob, const struct scsp_msg *m);
 void	print_scsp_fields(struct fsink *fs, const struct mars_pdu *pdu);

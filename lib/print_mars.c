@@ -158,6 +158,83 @@ line_join(struct outbuf *ob, const struct mars_msg *m)
 }
 
 /*
+ * The common shape of a family C message: IPv4 groups, a few pairs, no
+ * TLVs.  Its whole line, time to newline, fits one span of JOIN_LINE_MAX
+ * octets (pc_ipv4 may write up to 16 octets per address, so a pair
+ * reserves 1 + 16 + 1 + 16), so it is written with no check per field.
+ */
+#define JOIN_FAST_PAIRS	4
+#define JOIN_NAME_MAX	24
+
+/*
+ * " NAME" of each family C operation, padded to one fixed-size copy; len
+ * 0: not family C.  Built once from mars_op_family() and mars_op_name(),
+ * so the codec's tables stay the only ones.
+ */
+static struct {
+	char	text[JOIN_NAME_MAX];
+	uint8_t	len;
+} fam_c_name[MARS_OP_MAX + 1];
+static bool fam_c_ready;
+
+static void
+fam_c_init(void)
+{
+	const char *name;
+	size_t n;
+	unsigned op;
+
+	for (op = 1; op <= MARS_OP_MAX; op++) {
+		if (mars_op_family((uint8_t)op) != MARS_FAM_C ||
+		    (name = mars_op_name((uint8_t)op)) == NULL ||
+		    (n = strlen(name)) + 1 > JOIN_NAME_MAX)
+			continue;
+		fam_c_name[op].text[0] = ' ';
+		memcpy(fam_c_name[op].text + 1, name, n);
+		fam_c_name[op].len = (uint8_t)(n + 1);
+	}
+	fam_c_ready = true;
+}
+
+#define JOIN_LINE_MAX	(PC_TIME_MAX + JOIN_NAME_MAX + 9 +		\
+	    JOIN_FAST_PAIRS * 34 + JOIN_TAIL_MAX + 1)
+
+bool
+print_mars_join_frame(struct outbuf *ob, const struct print_opts *po,
+    const struct mars_frame *fr, const struct mars_msg *m)
+{
+	char tmp[JOIN_LINE_MAX], *d0, *d;
+	const uint8_t *p;
+	unsigned i;
+
+	if (!fam_c_ready)
+		fam_c_init();
+	if (fr->has_vc || m->grp_len != 4 || m->pnum > JOIN_FAST_PAIRS ||
+	    m->ntlv_total != 0 || m->ntlv != 0 || m->list == NULL ||
+	    m->op > MARS_OP_MAX || fam_c_name[m->op].len == 0)
+		return false;
+	d = d0 = ob_span(ob, sizeof(tmp), tmp);
+	d = pc_time(d, ob, po, fr);
+	memcpy(d, fam_c_name[m->op].text, JOIN_NAME_MAX);
+	d += fam_c_name[m->op].len;
+	if (m->flags & MARS_FLAG_REGISTER)
+		PC_LIT(d, " register");
+	/* pc_range for IPv4, inline: one compare decides min-max or one. */
+	for (i = 0, p = m->list; i < m->pnum; i++, p += 8) {
+		*d++ = i == 0 ? ' ' : ',';
+		d = pc_ipv4(d, p);
+		if (memcmp(p, p + 4, 4) != 0) {
+			*d++ = '-';
+			d = pc_ipv4(d, p + 4);
+		}
+	}
+	d = pc_join_tail(d, m);
+	*d++ = '\n';
+	ob_span_end(ob, d0, d, tmp);
+	return true;
+}
+
+/*
  * One line per message, the fields an operator reads first (print.h).
  * Writes " OP ..." without the time, VC or newline.
  */
