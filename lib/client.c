@@ -51,6 +51,30 @@ client_emit(struct mars_client *cl, struct fsm_event *ev)
 		cl->io.event(cl->io.ctx, ev);
 }
 
+/*
+ * An event about a group (joined, left, MULTI, NAK, grouplist...): the
+ * current MARS, our CMI, and the msn of the message behind it (else HSN).
+ */
+void
+client_emit_group(struct mars_client *cl, int kind, mars_time_t now,
+    const struct mars_client_pa *group, uint32_t count,
+    const struct mars_msg *m, const char *detail)
+{
+	struct fsm_event ev;
+
+	client_event_init(&ev, kind, now);
+	ev.atm = cl->cur.num;
+	ev.atm_tl = cl->cur.tl;
+	ev.cmi = cl->cmi;
+	ev.csn = m != NULL ? m->msn : cl->hsn;
+	ev.group = group->addr;
+	ev.group_len = group->len;
+	ev.count = count;
+	ev.msg = m;
+	ev.detail = detail;
+	client_emit(cl, &ev);
+}
+
 static void
 emit_mars(struct mars_client *cl, int kind, mars_time_t now,
     const struct mars_client_atm *mars, const char *detail)

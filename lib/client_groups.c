@@ -87,17 +87,7 @@ static void
 emit_group(struct mars_client *cl, int kind, mars_time_t now,
     const struct mars_client_pa *pa, const struct mars_msg *m)
 {
-	struct fsm_event ev;
-
-	client_event_init(&ev, kind, now);
-	ev.atm = cl->cur.num;
-	ev.atm_tl = cl->cur.tl;
-	ev.cmi = cl->cmi;
-	ev.csn = m != NULL ? m->msn : cl->hsn;
-	ev.group = pa->addr;
-	ev.group_len = pa->len;
-	ev.msg = m;
-	client_emit(cl, &ev);
+	client_emit_group(cl, kind, now, pa, 0, m, NULL);
 }
 
 /* §5.4.1: the re-join round ends when every re-join was confirmed. */

@@ -106,19 +106,7 @@ emit_query(struct mars_client *cl, int kind, mars_time_t now,
     const struct mars_client_pa *group, uint32_t count,
     const struct mars_msg *m, const char *detail)
 {
-	struct fsm_event ev;
-
-	client_event_init(&ev, kind, now);
-	ev.atm = cl->cur.num;
-	ev.atm_tl = cl->cur.tl;
-	ev.cmi = cl->cmi;
-	ev.csn = m != NULL ? m->msn : cl->hsn;
-	ev.group = group->addr;
-	ev.group_len = group->len;
-	ev.count = count;
-	ev.msg = m;
-	ev.detail = detail;
-	client_emit(cl, &ev);
+	client_emit_group(cl, kind, now, group, count, m, detail);
 }
 
 /* Retries exhausted: §5.4 counts a failed REQUEST as a MARS failure. */
