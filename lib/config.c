@@ -726,6 +726,23 @@ config_parse_text(const char *text, size_t len, const char *name,
 	return rc;
 }
 
+struct cluster_conf *
+config_load_new(const char *path, struct mars_err *err, char *msg,
+    size_t msglen)
+{
+	struct cluster_conf *c;
+
+	if ((c = malloc(sizeof(*c))) == NULL) {
+		snprintf(msg, msglen, "%s: out of memory", path);
+		return NULL;
+	}
+	if (config_load(path, c, err, msg, msglen) != 0) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
 int
 config_load(const char *path, struct cluster_conf *conf, struct mars_err *err,
     char *msg, size_t msglen)

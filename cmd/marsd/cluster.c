@@ -131,14 +131,8 @@ cluster_check(const struct marsd_settings *s, const char *conf_path,
 	size_t i;
 	int rv = 0;
 
-	if ((c = malloc(sizeof(*c))) == NULL) {
-		snprintf(msg, msglen, "out of memory");
+	if ((c = config_load_new(conf_path, &err, msg, msglen)) == NULL)
 		return -1;
-	}
-	if (config_load(conf_path, c, &err, msg, msglen) != 0) {
-		free(c);
-		return -1;
-	}
 	apply_settings(c, s);
 	for (i = 0; i < c->n_mars; i++)
 		if (peer_side(&c->mars[i])->kind != ENDPOINT_UDP) {

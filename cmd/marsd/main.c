@@ -187,11 +187,9 @@ check_all(struct marsd *d, int verbose)
 	size_t i;
 	int rc = 0;
 
-	if ((c = malloc(sizeof(*c))) == NULL)
-		return 1;
-	if (config_load(d->conf_real, c, &err, msg, sizeof(msg)) != 0) {
+	if ((c = config_load_new(d->conf_real, &err, msg, sizeof(msg))) ==
+	    NULL) {
 		say_error(d, msg);
-		free(c);
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < c->n_mars && rc == 0; i++) {

@@ -150,14 +150,9 @@ settings_build(struct marsd_settings *s, const struct marsd_opts *o,
 	snprintf(s->name, sizeof(s->name), "%s", o->name != NULL ? o->name :
 	    "default");
 	if (conf_path != NULL) {
-		if ((c = malloc(sizeof(*c))) == NULL) {
-			snprintf(msg, msglen, "out of memory");
+		if ((c = config_load_new(conf_path, &err, msg, msglen)) ==
+		    NULL)
 			return -1;
-		}
-		if (config_load(conf_path, c, &err, msg, msglen) != 0) {
-			free(c);
-			return -1;
-		}
 		if (o->name == NULL && c->n_mars == 1)
 			snprintf(s->name, sizeof(s->name), "%s", c->mars[0].name);
 		else if (o->name == NULL) {

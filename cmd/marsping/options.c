@@ -274,10 +274,8 @@ load_cluster(struct mp_opts *o)
 	struct mars_err e;
 	char msg[CONF_MSG_MAX];
 
-	if ((o->cluster = calloc(1, sizeof(*o->cluster))) == NULL)
-		fail("out of memory");
-	if (config_load(o->cluster_path, o->cluster, &e, msg,
-	    sizeof(msg)) != 0)
+	if ((o->cluster = config_load_new(o->cluster_path, &e, msg,
+	    sizeof(msg))) == NULL)
 		fail("%s", msg);
 }
 

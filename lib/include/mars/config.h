@@ -99,6 +99,9 @@ int	config_parse_text(const char *text, size_t len, const char *name,
 /* Read and parse path; MARS_E_SYS if it cannot be read ("PATH: reason"). */
 int	config_load(const char *path, struct cluster_conf *conf,
 	    struct mars_err *err, char *msg, size_t msglen);
+/* The same into a new struct (free(3) it); NULL with msg filled. */
+struct cluster_conf *config_load_new(const char *path, struct mars_err *err,
+	    char *msg, size_t msglen);
 
 const struct mars_entity_conf *config_find_mars(const struct cluster_conf *conf,
 	    const char *name);
