@@ -82,7 +82,7 @@ done
 start_marsd() {
 	: >"$T/marsd.err"
 	"$MD" --listen "$1" --atm "$MARS_ATM" --redirect-interval 1s \
-	    2>"$T/marsd.err" &
+	    --admin "$T/admin.$$.$(date +%s%N).sock" 2>"$T/marsd.err" &
 	MPID=$!
 	PIDS="$PIDS $MPID"
 	if ! wait_grep "$T/marsd.err" 'listening on'; then
