@@ -22,6 +22,9 @@
 /* Append a string literal (a key with its punctuation). */
 /* Literals only: the "" makes anything else a compile error. */
 #define JK(ob, lit)	ob_write((ob), "" lit, sizeof(lit) - 1)
+/* A key literal (",\"name\":") and its value. */
+#define JNUM(ob, lit, v)	do { JK(ob, lit); ob_u64((ob), (v)); } while (0)
+#define JBOOL(ob, lit, v)	do { JK(ob, lit); j_bool((ob), (v)); } while (0)
 
 static void
 j_bool(struct outbuf *ob, bool v)
@@ -72,15 +75,12 @@ j_head(struct outbuf *ob, const struct mars_frame *fr)
 {
 	const char *s;
 
-	JK(ob, "{\"frame\":");
-	ob_u64(ob, fr->num);
+	JNUM(ob, "{\"frame\":", fr->num);
 	JK(ob, ",\"ts\":");
 	pr_ts_json(ob, fr);
 	if (fr->has_vc) {
-		JK(ob, ",\"vpi\":");
-		ob_u64(ob, fr->vpi);
-		JK(ob, ",\"vci\":");
-		ob_u64(ob, fr->vci);
+		JNUM(ob, ",\"vpi\":", fr->vpi);
+		JNUM(ob, ",\"vci\":", fr->vci);
 	}
 	if ((s = pr_dir_name(fr->dir)) != NULL) {
 		JK(ob, ",\"dir\":\"");
@@ -100,12 +100,9 @@ j_head(struct outbuf *ob, const struct mars_frame *fr)
 static void
 j_seqxy(struct outbuf *ob, uint16_t seqxy)
 {
-	JK(ob, ",\"seqxy\":");
-	ob_u64(ob, seqxy);
-	JK(ob, ",\"seq_x\":");
-	j_bool(ob, (seqxy & MARS_SEQ_LAST) != 0);
-	JK(ob, ",\"seq_y\":");
-	ob_u64(ob, seqxy & MARS_SEQ_PART);
+	JNUM(ob, ",\"seqxy\":", seqxy);
+	JBOOL(ob, ",\"seq_x\":", (seqxy & MARS_SEQ_LAST) != 0);
+	JNUM(ob, ",\"seq_y\":", seqxy & MARS_SEQ_PART);
 }
 
 /* MULTI, MIGRATE, REDIRECT_MAP: "tha" array, "tsa" array when tstl != 0. */
@@ -141,26 +138,16 @@ j_mars_join(struct outbuf *ob, const struct mars_msg *m)
 	const uint8_t *min, *max;
 	unsigned i;
 
-	JK(ob, ",\"tpln\":");
-	ob_u64(ob, m->grp_len);
-	JK(ob, ",\"pnum\":");
-	ob_u64(ob, m->pnum);
-	JK(ob, ",\"flags\":");
-	ob_u64(ob, m->flags);
-	JK(ob, ",\"layer3grp\":");
-	j_bool(ob, m->flags & MARS_FLAG_LAYER3GRP);
-	JK(ob, ",\"copy\":");
-	j_bool(ob, m->flags & MARS_FLAG_COPY);
-	JK(ob, ",\"register\":");
-	j_bool(ob, m->flags & MARS_FLAG_REGISTER);
-	JK(ob, ",\"punched\":");
-	j_bool(ob, m->flags & MARS_FLAG_PUNCHED);
-	JK(ob, ",\"sequence\":");
-	ob_u64(ob, m->flags & MARS_FLAG_SEQUENCE);
-	JK(ob, ",\"cmi\":");
-	ob_u64(ob, m->cmi);
-	JK(ob, ",\"msn\":");
-	ob_u64(ob, m->msn);
+	JNUM(ob, ",\"tpln\":", m->grp_len);
+	JNUM(ob, ",\"pnum\":", m->pnum);
+	JNUM(ob, ",\"flags\":", m->flags);
+	JBOOL(ob, ",\"layer3grp\":", m->flags & MARS_FLAG_LAYER3GRP);
+	JBOOL(ob, ",\"copy\":", m->flags & MARS_FLAG_COPY);
+	JBOOL(ob, ",\"register\":", m->flags & MARS_FLAG_REGISTER);
+	JBOOL(ob, ",\"punched\":", m->flags & MARS_FLAG_PUNCHED);
+	JNUM(ob, ",\"sequence\":", m->flags & MARS_FLAG_SEQUENCE);
+	JNUM(ob, ",\"cmi\":", m->cmi);
+	JNUM(ob, ",\"msn\":", m->msn);
 	JK(ob, ",\"pairs\":[");
 	for (i = 0; i < m->pnum; i++) {
 		mars_pair(m, i, &min, &max);
@@ -182,33 +169,24 @@ j_mars(struct outbuf *ob, const struct mars_msg *m)
 
 	JK(ob, ",\"kind\":\"MARS\",\"op\":");
 	j_name(ob, mars_op_name(m->op));
-	JK(ob, ",\"op_code\":");
-	ob_u64(ob, m->op);
-	JK(ob, ",\"afn\":");
-	ob_u64(ob, m->afn);
-	JK(ob, ",\"pro_type\":");
-	ob_u64(ob, m->pro_type);
+	JNUM(ob, ",\"op_code\":", m->op);
+	JNUM(ob, ",\"afn\":", m->afn);
+	JNUM(ob, ",\"pro_type\":", m->pro_type);
 	JK(ob, ",\"pro_snap\":");
 	j_hex(ob, m->pro_snap, sizeof(m->pro_snap));
 	JK(ob, ",\"hdrrsv\":");
 	ob_u64(ob, (uint32_t)m->hdrrsv[0] << 16 | (uint32_t)m->hdrrsv[1] << 8 |
 	    m->hdrrsv[2]);
-	JK(ob, ",\"chksum\":");
-	ob_u64(ob, m->chksum);
-	JK(ob, ",\"extoff\":");
-	ob_u64(ob, m->extoff);
-	JK(ob, ",\"op_version\":");
-	ob_u64(ob, m->op_version);
-	JK(ob, ",\"shtl\":");
-	ob_u64(ob, m->sha.tl);
-	JK(ob, ",\"sstl\":");
-	ob_u64(ob, m->ssa.tl);
+	JNUM(ob, ",\"chksum\":", m->chksum);
+	JNUM(ob, ",\"extoff\":", m->extoff);
+	JNUM(ob, ",\"op_version\":", m->op_version);
+	JNUM(ob, ",\"shtl\":", m->sha.tl);
+	JNUM(ob, ",\"sstl\":", m->ssa.tl);
 	JK(ob, ",\"sha\":");
 	j_atm(ob, &m->sha);
 	JK(ob, ",\"ssa\":");
 	j_atm(ob, &m->ssa);
-	JK(ob, ",\"spln\":");
-	ob_u64(ob, m->spa.len);
+	JNUM(ob, ",\"spln\":", m->spa.len);
 	if (fam != MARS_FAM_B2) {
 		JK(ob, ",\"spa\":");
 		j_pa(ob, m->spa.addr, m->spa.len);
@@ -216,12 +194,9 @@ j_mars(struct outbuf *ob, const struct mars_msg *m)
 
 	switch (fam) {
 	case MARS_FAM_A:
-		JK(ob, ",\"thtl\":");
-		ob_u64(ob, m->tha.tl);
-		JK(ob, ",\"tstl\":");
-		ob_u64(ob, m->tsa.tl);
-		JK(ob, ",\"tpln\":");
-		ob_u64(ob, m->tpa.len);
+		JNUM(ob, ",\"thtl\":", m->tha.tl);
+		JNUM(ob, ",\"tstl\":", m->tsa.tl);
+		JNUM(ob, ",\"tpln\":", m->tpa.len);
 		JK(ob, ",\"pad\":");
 		j_hex(ob, m->pad, sizeof(m->pad));
 		JK(ob, ",\"tpa\":");
@@ -234,31 +209,24 @@ j_mars(struct outbuf *ob, const struct mars_msg *m)
 	case MARS_FAM_B:
 	case MARS_FAM_B1:
 	case MARS_FAM_B2:
-		JK(ob, ",\"thtl\":");
-		ob_u64(ob, m->thtl);
-		JK(ob, ",\"tstl\":");
-		ob_u64(ob, m->tstl);
+		JNUM(ob, ",\"thtl\":", m->thtl);
+		JNUM(ob, ",\"tstl\":", m->tstl);
 		if (fam == MARS_FAM_B2) {
-			JK(ob, ",\"redirf\":");
-			ob_u64(ob, m->redirf);
+			JNUM(ob, ",\"redirf\":", m->redirf);
 			JK(ob, ",\"redirect\":");
 			if (m->redirf & MARS_REDIRF_HARD)
 				JK(ob, "\"hard\"");
 			else
 				JK(ob, "\"soft\"");
 		} else {
-			JK(ob, ",\"tpln\":");
-			ob_u64(ob, fam == MARS_FAM_B1 ? m->grp_len : m->tpa.len);
+			JNUM(ob, ",\"tpln\":", fam == MARS_FAM_B1 ? m->grp_len : m->tpa.len);
 		}
-		JK(ob, ",\"tnum\":");
-		ob_u64(ob, m->tnum);
+		JNUM(ob, ",\"tnum\":", m->tnum);
 		if (m->op == MARS_MIGRATE) {
-			JK(ob, ",\"resv\":");
-			ob_u64(ob, m->seqxy);
+			JNUM(ob, ",\"resv\":", m->seqxy);
 		} else
 			j_seqxy(ob, m->seqxy);
-		JK(ob, ",\"msn\":");
-		ob_u64(ob, m->msn);
+		JNUM(ob, ",\"msn\":", m->msn);
 		if (fam == MARS_FAM_B) {
 			JK(ob, ",\"tpa\":");
 			j_pa(ob, m->tpa.addr, m->tpa.len);
@@ -286,16 +254,14 @@ j_mars(struct outbuf *ob, const struct mars_msg *m)
 		for (i = 0; i < m->ntlv; i++) {
 			ob_puts(ob, i > 0 ? ",{\"type\":" : "{\"type\":");
 			ob_u64(ob, m->tlv[i].type);
-			JK(ob, ",\"length\":");
-			ob_u64(ob, m->tlv[i].len);
+			JNUM(ob, ",\"length\":", m->tlv[i].len);
 			JK(ob, ",\"value\":");
 			j_hex(ob, m->tlv[i].value, m->tlv[i].len);
 			ob_putc(ob, '}');
 		}
 		ob_putc(ob, ']');
 		if (m->ntlv_total > m->ntlv) {
-			JK(ob, ",\"tlvs_total\":");
-			ob_u64(ob, m->ntlv_total);
+			JNUM(ob, ",\"tlvs_total\":", m->ntlv_total);
 		}
 	}
 }
@@ -315,24 +281,15 @@ j_mars_part(struct outbuf *ob, const struct scsp_csas *rec)
 	}
 	JK(ob, ",\"mars\":{\"state\":");
 	j_name(ob, scsp_mars_state_name(mp.state));
-	JK(ob, ",\"state_code\":");
-	ob_u64(ob, mp.state);
-	JK(ob, ",\"hw_type\":");
-	ob_u64(ob, mp.hw_type);
-	JK(ob, ",\"pro_type\":");
-	ob_u64(ob, mp.pro_type);
-	JK(ob, ",\"version\":");
-	ob_u64(ob, mp.version);
-	JK(ob, ",\"flags\":");
-	ob_u64(ob, mp.flags);
-	JK(ob, ",\"layer3grp\":");
-	j_bool(ob, mp.flags & MARS_FLAG_LAYER3GRP);
-	JK(ob, ",\"register\":");
-	j_bool(ob, mp.flags & MARS_FLAG_REGISTER);
-	JK(ob, ",\"sequence\":");
-	ob_u64(ob, mp.flags & MARS_FLAG_SEQUENCE);
-	JK(ob, ",\"cmi\":");
-	ob_u64(ob, mp.cmi);
+	JNUM(ob, ",\"state_code\":", mp.state);
+	JNUM(ob, ",\"hw_type\":", mp.hw_type);
+	JNUM(ob, ",\"pro_type\":", mp.pro_type);
+	JNUM(ob, ",\"version\":", mp.version);
+	JNUM(ob, ",\"flags\":", mp.flags);
+	JBOOL(ob, ",\"layer3grp\":", mp.flags & MARS_FLAG_LAYER3GRP);
+	JBOOL(ob, ",\"register\":", mp.flags & MARS_FLAG_REGISTER);
+	JNUM(ob, ",\"sequence\":", mp.flags & MARS_FLAG_SEQUENCE);
+	JNUM(ob, ",\"cmi\":", mp.cmi);
 	JK(ob, ",\"spa\":");
 	j_pa(ob, mp.spa.addr, mp.spa.len);
 	JK(ob, ",\"atm\":");
@@ -359,8 +316,7 @@ j_scsp_records(struct outbuf *ob, const struct scsp_msg *m)
 		ob_puts(ob, first ? "{\"hop_count\":" : ",{\"hop_count\":");
 		first = false;
 		ob_u64(ob, rec.hops);
-		JK(ob, ",\"record_length\":");
-		ob_u64(ob, rec.reclen);
+		JNUM(ob, ",\"record_length\":", rec.reclen);
 		JK(ob, ",\"cache_key\":");
 		j_hex(ob, rec.key.p, rec.key.len);
 		JK(ob, ",\"originator_id\":");
@@ -368,8 +324,7 @@ j_scsp_records(struct outbuf *ob, const struct scsp_msg *m)
 		/* CSA Sequence Number is signed (RFC 2334 B.2.0.2). */
 		JK(ob, ",\"seq\":");
 		pr_s32(ob, (int32_t)rec.seq);
-		JK(ob, ",\"null\":");
-		j_bool(ob, rec.null);
+		JBOOL(ob, ",\"null\":", rec.null);
 		if (rec.body_len > 0) {
 			if (m->protocol_id == SCSP_PROTO_MARS)
 				j_mars_part(ob, &rec);
@@ -394,47 +349,31 @@ j_scsp(struct outbuf *ob, const struct scsp_msg *m)
 
 	JK(ob, ",\"kind\":\"SCSP\",\"scsp_type\":");
 	j_name(ob, scsp_type_name(m->type));
-	JK(ob, ",\"type_code\":");
-	ob_u64(ob, m->type);
-	JK(ob, ",\"version\":");
-	ob_u64(ob, m->version);
-	JK(ob, ",\"packet_size\":");
-	ob_u64(ob, m->size);
-	JK(ob, ",\"checksum\":");
-	ob_u64(ob, m->chksum);
-	JK(ob, ",\"extoff\":");
-	ob_u64(ob, m->extoff);
-	JK(ob, ",\"protocol_id\":");
-	ob_u64(ob, m->protocol_id);
+	JNUM(ob, ",\"type_code\":", m->type);
+	JNUM(ob, ",\"version\":", m->version);
+	JNUM(ob, ",\"packet_size\":", m->size);
+	JNUM(ob, ",\"checksum\":", m->chksum);
+	JNUM(ob, ",\"extoff\":", m->extoff);
+	JNUM(ob, ",\"protocol_id\":", m->protocol_id);
 	JK(ob, ",\"protocol\":");
 	j_name(ob, scsp_protocol_name(m->protocol_id));
-	JK(ob, ",\"sgid\":");
-	ob_u64(ob, m->sgid);
-	JK(ob, ",\"flags\":");
-	ob_u64(ob, m->flags);
+	JNUM(ob, ",\"sgid\":", m->sgid);
+	JNUM(ob, ",\"flags\":", m->flags);
 	if (m->type == SCSP_CA) {
-		JK(ob, ",\"m\":");
-		j_bool(ob, m->flags & SCSP_CA_M);
-		JK(ob, ",\"i\":");
-		j_bool(ob, m->flags & SCSP_CA_I);
-		JK(ob, ",\"o\":");
-		j_bool(ob, m->flags & SCSP_CA_O);
-		JK(ob, ",\"ca_seq\":");
-		ob_u64(ob, m->ca_seq);
+		JBOOL(ob, ",\"m\":", m->flags & SCSP_CA_M);
+		JBOOL(ob, ",\"i\":", m->flags & SCSP_CA_I);
+		JBOOL(ob, ",\"o\":", m->flags & SCSP_CA_O);
+		JNUM(ob, ",\"ca_seq\":", m->ca_seq);
 	}
 	JK(ob, ",\"sender_id\":");
 	j_hex(ob, m->sender.p, m->sender.len);
 	JK(ob, ",\"receiver_id\":");
 	j_hex(ob, m->receiver.p, m->receiver.len);
-	JK(ob, ",\"num_records\":");
-	ob_u64(ob, m->nrec);
+	JNUM(ob, ",\"num_records\":", m->nrec);
 	if (m->type == SCSP_HELLO) {
-		JK(ob, ",\"hello_interval\":");
-		ob_u64(ob, m->hello_interval);
-		JK(ob, ",\"dead_factor\":");
-		ob_u64(ob, m->dead_factor);
-		JK(ob, ",\"family_id\":");
-		ob_u64(ob, m->family_id);
+		JNUM(ob, ",\"hello_interval\":", m->hello_interval);
+		JNUM(ob, ",\"dead_factor\":", m->dead_factor);
+		JNUM(ob, ",\"family_id\":", m->family_id);
 		JK(ob, ",\"receiver_ids\":[");
 		first = true;
 		if (m->receiver.len != 0) {
@@ -456,8 +395,7 @@ j_scsp(struct outbuf *ob, const struct scsp_msg *m)
 		for (i = 0; i < m->next && i < SCSP_EXT_MAX; i++) {
 			ob_puts(ob, i > 0 ? ",{\"type\":" : "{\"type\":");
 			ob_u64(ob, m->ext[i].type);
-			JK(ob, ",\"length\":");
-			ob_u64(ob, m->ext[i].len);
+			JNUM(ob, ",\"length\":", m->ext[i].len);
 			JK(ob, ",\"value\":");
 			j_hex(ob, m->ext[i].value, m->ext[i].len);
 			ob_putc(ob, '}');
@@ -470,28 +408,18 @@ j_scsp(struct outbuf *ob, const struct scsp_msg *m)
 static void
 j_nhrp(struct outbuf *ob, const struct nhrp_hdr *h)
 {
-	JK(ob, ",\"kind\":\"NHRP\",\"op_version\":");
-	ob_u64(ob, h->op_version);
-	JK(ob, ",\"op_type\":");
-	ob_u64(ob, h->op_type);
-	JK(ob, ",\"afn\":");
-	ob_u64(ob, h->afn);
-	JK(ob, ",\"pro_type\":");
-	ob_u64(ob, h->pro_type);
+	JNUM(ob, ",\"kind\":\"NHRP\",\"op_version\":", h->op_version);
+	JNUM(ob, ",\"op_type\":", h->op_type);
+	JNUM(ob, ",\"afn\":", h->afn);
+	JNUM(ob, ",\"pro_type\":", h->pro_type);
 	JK(ob, ",\"pro_snap\":");
 	j_hex(ob, h->pro_snap, sizeof(h->pro_snap));
-	JK(ob, ",\"hopcnt\":");
-	ob_u64(ob, h->hopcnt);
-	JK(ob, ",\"pktsz\":");
-	ob_u64(ob, h->pktsz);
-	JK(ob, ",\"chksum\":");
-	ob_u64(ob, h->chksum);
-	JK(ob, ",\"extoff\":");
-	ob_u64(ob, h->extoff);
-	JK(ob, ",\"shtl\":");
-	ob_u64(ob, h->shtl);
-	JK(ob, ",\"sstl\":");
-	ob_u64(ob, h->sstl);
+	JNUM(ob, ",\"hopcnt\":", h->hopcnt);
+	JNUM(ob, ",\"pktsz\":", h->pktsz);
+	JNUM(ob, ",\"chksum\":", h->chksum);
+	JNUM(ob, ",\"extoff\":", h->extoff);
+	JNUM(ob, ",\"shtl\":", h->shtl);
+	JNUM(ob, ",\"sstl\":", h->sstl);
 }
 
 static const char *
@@ -514,8 +442,7 @@ j_error(struct outbuf *ob, const struct mars_err *err)
 
 	JK(ob, ",\"error\":");
 	ob_json_str(ob, mars_err_reason(err->code));
-	JK(ob, ",\"offset\":");
-	ob_u64(ob, err->offset);
+	JNUM(ob, ",\"offset\":", err->offset);
 	JK(ob, ",\"field\":");
 	j_name(ob, err->field);
 	mars_err_format(err, detail, sizeof(detail));
@@ -555,8 +482,7 @@ print_json_frame(struct outbuf *ob, const struct print_opts *po,
 		    pdu->verdict == MARS_E_TLV_ERROR)) {
 			JK(ob, ",\"op\":");
 			j_name(ob, mars_op_name(pdu->u.mars.op));
-			JK(ob, ",\"op_code\":");
-			ob_u64(ob, pdu->u.mars.op);
+			JNUM(ob, ",\"op_code\":", pdu->u.mars.op);
 		} else if (pdu->kind == PDU_SCSP &&
 		    pdu->verdict == MARS_E_CHKSUM) {
 			JK(ob, ",\"scsp_type\":");
@@ -578,16 +504,12 @@ print_json_frame(struct outbuf *ob, const struct print_opts *po,
 		j_nhrp(ob, &pdu->u.nhrp);
 		break;
 	case PDU_LLC_OTHER:
-		JK(ob, ",\"kind\":\"LLC\",\"oui\":");
-		ob_u64(ob, pdu->oui);
-		JK(ob, ",\"pid\":");
-		ob_u64(ob, pdu->pid);
-		JK(ob, ",\"len\":");
-		ob_u64(ob, pdu->len);
+		JNUM(ob, ",\"kind\":\"LLC\",\"oui\":", pdu->oui);
+		JNUM(ob, ",\"pid\":", pdu->pid);
+		JNUM(ob, ",\"len\":", pdu->len);
 		break;
 	default:
-		JK(ob, ",\"kind\":null,\"len\":");
-		ob_u64(ob, pdu->len);
+		JNUM(ob, ",\"kind\":null,\"len\":", pdu->len);
 		break;
 	}
 	JK(ob, "}\n");
