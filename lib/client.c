@@ -37,14 +37,6 @@ client_log(struct mars_client *cl, int level, const char *fmt, ...)
 }
 
 void
-client_event_init(struct fsm_event *ev, int kind, mars_time_t now)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = kind;
-	ev->when = now;
-}
-
-void
 client_emit(struct mars_client *cl, struct fsm_event *ev)
 {
 	if (cl->io.event != NULL)
@@ -62,7 +54,7 @@ client_emit_group(struct mars_client *cl, int kind, mars_time_t now,
 {
 	struct fsm_event ev;
 
-	client_event_init(&ev, kind, now);
+	fsm_event_init(&ev, kind, now);
 	ev.atm = cl->cur.num;
 	ev.atm_tl = cl->cur.tl;
 	ev.cmi = cl->cmi;
@@ -81,7 +73,7 @@ emit_mars(struct mars_client *cl, int kind, mars_time_t now,
 {
 	struct fsm_event ev;
 
-	client_event_init(&ev, kind, now);
+	fsm_event_init(&ev, kind, now);
 	if (mars != NULL) {
 		ev.atm = mars->num;
 		ev.atm_tl = mars->tl;
@@ -222,7 +214,7 @@ client_track_msn(struct mars_client *cl, mars_time_t now, uint32_t msn,
 	if (cl->revalidate_at == MARS_TIME_NEVER)
 		cl->revalidate_at = now + client_rand(cl,
 		    cl->conf.revalidate_min, cl->conf.revalidate_max);
-	client_event_init(&ev, FSM_EV_CSN_GAP, now);
+	fsm_event_init(&ev, FSM_EV_CSN_GAP, now);
 	ev.atm = cl->cur.num;
 	ev.atm_tl = cl->cur.tl;
 	ev.csn = msn;
@@ -413,7 +405,7 @@ client_reg_begin(struct mars_client *cl, mars_time_t now,
 			reg_attempt_failed(cl, now, mars, "no VC to the MARS");
 			return;
 		}
-		client_event_init(&ev, FSM_EV_GIVE_UP, now);
+		fsm_event_init(&ev, FSM_EV_GIVE_UP, now);
 		ev.atm = mars->num;
 		ev.atm_tl = mars->tl;
 		ev.detail = "soft redirect: no VC to the new MARS";
@@ -452,7 +444,7 @@ reg_done(struct mars_client *cl, mars_time_t now, const struct mars_msg *m)
 		    cl->conf.revalidate_min, cl->conf.revalidate_max);
 	client_log(cl, LOG_INFO, "registered, cmi %u csn %u%s", m->cmi,
 	    m->msn, soft ? " (soft redirect)" : "");
-	client_event_init(&ev, FSM_EV_REGISTERED, now);
+	fsm_event_init(&ev, FSM_EV_REGISTERED, now);
 	ev.atm = cl->cur.num;
 	ev.atm_tl = cl->cur.tl;
 	ev.cmi = cl->cmi;
@@ -573,7 +565,7 @@ client_input(struct mars_client *cl, mars_time_t now, const struct fsm_vc *vc,
 	    m.pro_type != cl->conf.pro_type))
 		rc = MARS_E_NOTOURS;
 	if (rc != 0) {
-		client_event_init(&ev, FSM_EV_DROPPED, now);
+		fsm_event_init(&ev, FSM_EV_DROPPED, now);
 		ev.detail = rc == MARS_E_NOTOURS ? "other protocol" :
 		    mars_err_reason(rc);
 		client_emit(cl, &ev);
@@ -701,7 +693,7 @@ tick_once(struct mars_client *cl, mars_time_t now)
 	}
 	if (cl->revalidate_at <= now) {
 		cl->revalidate_at = MARS_TIME_NEVER;
-		client_event_init(&ev, FSM_EV_REVALIDATE, now);
+		fsm_event_init(&ev, FSM_EV_REVALIDATE, now);
 		ev.atm = cl->cur.num;
 		ev.atm_tl = cl->cur.tl;
 		ev.csn = cl->hsn;

@@ -107,7 +107,7 @@ rejoin_check(struct mars_client *cl, mars_time_t now)
 	}
 	cl->rejoining = false;
 	client_log(cl, LOG_INFO, "re-joined %zu groups", n);
-	client_event_init(&ev, FSM_EV_REJOINED, now);
+	fsm_event_init(&ev, FSM_EV_REJOINED, now);
 	ev.atm = cl->cur.num;
 	ev.atm_tl = cl->cur.tl;
 	ev.cmi = cl->cmi;

@@ -101,7 +101,6 @@ struct mars_client {
 void	client_log(struct mars_client *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	client_emit(struct mars_client *, struct fsm_event *);
-void	client_event_init(struct fsm_event *, int, mars_time_t);
 void	client_emit_group(struct mars_client *, int, mars_time_t,
 	    const struct mars_client_pa *, uint32_t, const struct mars_msg *,
 	    const char *);

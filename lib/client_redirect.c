@@ -62,7 +62,7 @@ map_act(struct mars_client *cl, mars_time_t now, bool trusted,
 		cl->wait_until = now + client_rand(cl, cl->conf.reregister_min,
 		    cl->conf.reregister_max);
 		client_log(cl, LOG_NOTICE, "hard redirect");
-		client_event_init(&ev, FSM_EV_REDIRECT, now);
+		fsm_event_init(&ev, FSM_EV_REDIRECT, now);
 		ev.atm = head->num;
 		ev.atm_tl = head->tl;
 		ev.hard = true;
@@ -73,7 +73,7 @@ map_act(struct mars_client *cl, mars_time_t now, bool trusted,
 		return;
 	}
 	if (!trusted) {
-		client_event_init(&ev, FSM_EV_DROPPED, now);
+		fsm_event_init(&ev, FSM_EV_DROPPED, now);
 		ev.atm = m->sha.addr;
 		ev.atm_tl = m->sha.tl;
 		ev.msg = m;
@@ -84,7 +84,7 @@ map_act(struct mars_client *cl, mars_time_t now, bool trusted,
 	if (cl->reg.active && cl->reg.soft && client_atm_same(&cl->reg.mars, head))
 		return;
 	client_log(cl, LOG_NOTICE, "soft redirect");
-	client_event_init(&ev, FSM_EV_REDIRECT, now);
+	fsm_event_init(&ev, FSM_EV_REDIRECT, now);
 	ev.atm = head->num;
 	ev.atm_tl = head->tl;
 	ev.hard = false;
@@ -121,7 +121,7 @@ client_map_input(struct mars_client *cl, mars_time_t now, const struct fsm_vc *v
 		 * maps no longer speak for us: one putting itself first
 		 * would undo the hard redirect before we re-register.
 		 */
-		client_event_init(&ev, FSM_EV_DROPPED, now);
+		fsm_event_init(&ev, FSM_EV_DROPPED, now);
 		ev.atm = m->sha.addr;
 		ev.atm_tl = m->sha.tl;
 		ev.msg = m;
@@ -162,7 +162,7 @@ client_map_input(struct mars_client *cl, mars_time_t now, const struct fsm_vc *v
 	cl->nmap = cl->nmasm;
 	cl->map_hard = (m->redirf & MARS_REDIRF_HARD) != 0;
 	client_list_rebuild(cl);
-	client_event_init(&ev, FSM_EV_REDIRECT_MAP, now);
+	fsm_event_init(&ev, FSM_EV_REDIRECT_MAP, now);
 	ev.atm = m->sha.addr;
 	ev.atm_tl = m->sha.tl;
 	ev.csn = m->msn;

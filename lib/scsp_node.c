@@ -31,9 +31,7 @@ scsp_event(struct scsp_node *n, int kind, const struct scsp_dcs *d,
 
 	if (n->conf.io.event == NULL)
 		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = kind;
-	ev.when = n->now;
+	fsm_event_init(&ev, kind, n->now);
 	if (d != NULL) {
 		ev.peer = d->id;
 		ev.peer_len = d->id_len;

@@ -112,9 +112,7 @@ event(struct mars_server *s, int kind, const struct server_atm *atm,
 
 	if (s->io.event == NULL)
 		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = kind;
-	ev.when = s->now;
+	fsm_event_init(&ev, kind, s->now);
 	if (atm != NULL) {
 		ev.atm = atm->addr;
 		ev.atm_tl = atm->tl;
@@ -137,9 +135,7 @@ drop(struct mars_server *s, int reason, const struct mars_msg *m)
 	s->stats.dropped[reason]++;
 	if (s->io.event == NULL)
 		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = FSM_EV_DROPPED;
-	ev.when = s->now;
+	fsm_event_init(&ev, FSM_EV_DROPPED, s->now);
 	ev.csn = s->csn;
 	if (m != NULL) {
 		ev.atm = m->sha.addr;

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "mars/shim.h"
 
@@ -100,6 +101,15 @@ struct fsm_event {
 	const uint8_t		*peer;		/* SCSP events: the DCS ID */
 	uint8_t			 peer_len;
 };
+
+/* A zeroed event of this kind at this time; the machines fill the rest. */
+static inline void
+fsm_event_init(struct fsm_event *ev, int kind, mars_time_t when)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->when = when;
+}
 
 struct fsm_io {
 	void	*ctx;
