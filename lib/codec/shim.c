@@ -15,7 +15,7 @@
 
 #include "mars/err.h"
 #include "mars/shim.h"
-#include "mars/wire.h"
+#include "base/wire.h"
 
 /*
  * A payload is lab traffic when it holds a whole shim with the magic and

@@ -7,7 +7,7 @@
 #include <syslog.h>
 #include <time.h>
 
-#include "mars/log.h"
+#include "run/log.h"
 #include "mars/out.h"
 
 #define LOG_LINE_MAX	1024

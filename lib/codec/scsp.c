@@ -14,7 +14,7 @@
 
 #include "mars/msg.h"
 #include "mars/scsp.h"
-#include "mars/wire.h"
+#include "base/wire.h"
 
 #define SCSP_OFF_CHKSUM		4
 #define SCSP_OFF_EXTOFF		6

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "mars/rttstat.h"
+#include "cli/rttstat.h"
 
 void
 rttstat_init(struct rttstat *st)

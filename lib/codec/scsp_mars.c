@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "mars/scsp.h"
-#include "mars/wire.h"
+#include "base/wire.h"
 
 #define SCSP_MARS_OFF_VERSION	10
 #define SCSP_MARS_OFF_STATE	11

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "mars/pdu.h"
-#include "mars/wire.h"
+#include "base/wire.h"
 
 /*
  * RFC 2332 §5.1: the NHRP fixed header, same 20-octet shape as MARS.

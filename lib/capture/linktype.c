@@ -20,7 +20,7 @@
 #include "mars/err.h"
 #include "mars/frame.h"
 #include "mars/shim.h"
-#include "mars/wire.h"
+#include "base/wire.h"
 
 /*
  * DLT_ values as the libpcap API reports them.  Spelled out rather than

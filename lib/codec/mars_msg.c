@@ -14,7 +14,7 @@
 #include <strings.h>
 
 #include "mars/msg.h"
-#include "mars/wire.h"
+#include "base/wire.h"
 
 /* Type.y of the TLVs this decoder knows (§10.2, PROTOCOL.md §4.3). */
 #define TLV_TYPE_Y		0x3fff
