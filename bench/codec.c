@@ -45,7 +45,7 @@ run_decode(double seconds)
 	do {
 		for (i = 0; i < BATCH; i++) {
 			if (mars_pdu_decode(&pdu, ex1_join, sizeof(ex1_join),
-			    0) != 0 || pdu.kind != PDU_MARS) {
+			    0) != 0 || pdu.kind != MARS_PDU_MARS) {
 				fprintf(stderr, "codec: Example 1 does not "
 				    "decode\n");
 				exit(1);

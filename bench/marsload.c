@@ -46,10 +46,10 @@ now_s(void)
 static size_t
 build(uint8_t *dg, uint8_t op, unsigned id, uint32_t g, uint16_t flags)
 {
-	static const struct lab_shim sh = { LAB_SHIM_VERSION, LAB_VC_P2P,
+	static const struct mars_shim sh = { MARS_SHIM_VERSION, MARS_VC_P2P,
 	    0, 0, 0 };
 	struct mars_msg m;
-	uint8_t atm[ATM_ADDR_MAX] = { 0x47, 0x00, 0x05, 0x80, 0xff, 0xe1 };
+	uint8_t atm[MARS_ATM_ADDR_MAX] = { 0x47, 0x00, 0x05, 0x80, 0xff, 0xe1 };
 	uint8_t pa[4], grp[8];
 	uint32_t v;
 	size_t n;
@@ -66,7 +66,7 @@ build(uint8_t *dg, uint8_t op, unsigned id, uint32_t g, uint16_t flags)
 	m.afn = MARS_AFN_ATM;
 	m.pro_type = MARS_PRO_IPV4;
 	m.op = op;
-	m.sha.tl = ATM_ADDR_MAX;
+	m.sha.tl = MARS_ATM_ADDR_MAX;
 	m.sha.addr = atm;
 	m.spa.addr = pa;
 	m.spa.len = 4;
@@ -79,11 +79,11 @@ build(uint8_t *dg, uint8_t op, unsigned id, uint32_t g, uint16_t flags)
 		m.pnum = (flags & MARS_FLAG_REGISTER) ? 0 : 1;
 		m.list = m.pnum ? grp : NULL;
 	}
-	lab_shim_encode(&sh, dg);
-	if (mars_encode(&m, dg + LAB_SHIM_LEN, MARS_MTU, &n, MARS_ENC_LLC,
+	mars_shim_encode(&sh, dg);
+	if (mars_encode(&m, dg + MARS_SHIM_LEN, MARS_MTU, &n, MARS_ENC_LLC,
 	    NULL) != 0)
 		exit(2);
-	return LAB_SHIM_LEN + n;
+	return MARS_SHIM_LEN + n;
 }
 
 /*
@@ -94,7 +94,7 @@ static double
 run(unsigned long count, double seconds,
     size_t (*gen)(uint8_t *, unsigned long))
 {
-	static uint8_t dg[LINK_DGRAM_MAX], rx[LINK_DGRAM_MAX];
+	static uint8_t dg[MARS_LINK_DGRAM_MAX], rx[MARS_LINK_DGRAM_MAX];
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	unsigned long sent = 0, got = 0;
 	double t0 = now_s(), t;
@@ -181,7 +181,7 @@ stat_field(const char *sock, const char *key)
 	size_t len = 0;
 	int s;
 
-	if (sock == NULL || (s = ctl_connect(sock, NULL)) < 0)
+	if (sock == NULL || (s = mars_ctl_connect(sock, NULL)) < 0)
 		return 0;
 	if (write(s, "show stats\n", 11) != 11) {
 		close(s);
@@ -249,7 +249,7 @@ int
 main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
-	struct endpoint ep;
+	struct mars_endpoint ep;
 	socklen_t sslen;
 	const char *admin = NULL;
 	double seconds = 1, rate;
@@ -271,8 +271,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc || members == 0 || window == 0 ||
-	    endpoint_parse(&ep, argv[optind], NULL) != 0 ||
-	    endpoint_resolve(&ep, AF_UNSPEC, false, &ss, &sslen, NULL) != 0) {
+	    mars_endpoint_parse(&ep, argv[optind], NULL) != 0 ||
+	    mars_endpoint_resolve(&ep, AF_UNSPEC, false, &ss, &sslen, NULL) != 0) {
 		fprintf(stderr, "marsload: bad arguments\n");
 		return 2;
 	}

@@ -2,14 +2,14 @@
  * marsd as one entity of a redundant MARS (draft-armitage-ion-mars-scsp-03,
  * RFC 2443 over RFC 2334; marsd(8) REDUNDANCY AND LOAD SHARING): the
  * cluster file's entities become inter-server VCs on the lab transport
- * (mars-lab(7): LAB_VC_SERVER, labels from 0/34) and a struct mars_redund
+ * (mars-lab(7): MARS_VC_SERVER, labels from 0/34) and a struct mars_redund
  * drives the server.  The redund layer is sans-I/O; this file only gives
  * it VCs and tells it when one is lost or back.
  *
  * The inter-server VCs leave from our peer-endpoint (its own socket) or,
  * without one, from our endpoint, and go to each other entity's
  * peer-endpoint, else its endpoint (marsd.conf(5)).  A VC is "lost" when
- * the link reports the peer unreachable (ICMP, link_lost()): SCSP then
+ * the link reports the peer unreachable (ICMP, mars_link_lost()): SCSP then
  * takes the peer down at once instead of after HelloInterval x
  * DeadFactor.  The next datagram from it brings the VC back.
  */
@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mars/log.h"
+#include "run/log.h"
 #include "marsd.h"
 
 /* Fault names (redund.h REDUND_FI_*); the synonym is the draft's wording. */
@@ -27,10 +27,10 @@ static const struct {
 	const char	*name;
 	unsigned	 bit;
 } faults[] = {
-	{ "omit-dead",			REDUND_FI_OMIT_DEAD },
-	{ "fresh-cmi",			REDUND_FI_FRESH_CMI },
-	{ "skip-sync",			REDUND_FI_SKIP_SYNC },
-	{ "unsynced-soft-redirect",	REDUND_FI_SKIP_SYNC },
+	{ "omit-dead",			MARS_REDUND_FI_OMIT_DEAD },
+	{ "fresh-cmi",			MARS_REDUND_FI_FRESH_CMI },
+	{ "skip-sync",			MARS_REDUND_FI_SKIP_SYNC },
+	{ "unsynced-soft-redirect",	MARS_REDUND_FI_SKIP_SYNC },
 };
 
 int
@@ -85,11 +85,11 @@ pair_vci(unsigned i, unsigned j)
 {
 	unsigned lo = i < j ? i : j, hi = i < j ? j : i, v;
 
-	v = LINK_VCI_SERVER + hi * (hi - 1) / 2 + lo;
-	return v < LINK_VCI_P2P_BASE ? (uint16_t)v : 0;
+	v = MARS_LINK_VCI_SERVER + hi * (hi - 1) / 2 + lo;
+	return v < MARS_LINK_VCI_P2P_BASE ? (uint16_t)v : 0;
 }
 
-static const struct endpoint *
+static const struct mars_endpoint *
 peer_side(const struct mars_entity_conf *e)
 {
 	return e->has_peer_endpoint ? &e->peer_endpoint : &e->endpoint;
@@ -98,7 +98,7 @@ peer_side(const struct mars_entity_conf *e)
 /* What marsd's options changed about this entity goes into the file's
  * description the redund layer reads. */
 static void
-apply_settings(struct cluster_conf *c, const struct marsd_settings *s)
+apply_settings(struct mars_cluster_conf *c, const struct marsd_settings *s)
 {
 	struct mars_entity_conf *me = &c->mars[s->self];
 
@@ -110,12 +110,12 @@ apply_settings(struct cluster_conf *c, const struct marsd_settings *s)
 		me->cmi_high = s->cmi_high;
 	}
 	c->redirect_interval = s->redirect_interval;
-	c->protocol = s->pro == MARS_PRO_IPV6 ? CONF_PROTO_IPV6 :
-	    CONF_PROTO_IPV4;
+	c->protocol = s->pro == MARS_PRO_IPV6 ? MARS_CONF_PROTO_IPV6 :
+	    MARS_CONF_PROTO_IPV4;
 }
 
 static void
-no_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
+no_send(void *ctx, const struct mars_vc *vc, const uint8_t *sdu, size_t len)
 {
 }
 
@@ -123,19 +123,19 @@ int
 cluster_check(const struct marsd_settings *s, const char *conf_path,
     char *msg, size_t msglen)
 {
-	struct cluster_conf *c;
-	struct redund_conf rc;
+	struct mars_cluster_conf *c;
+	struct mars_redund_conf rc;
 	struct mars_redund *r;
-	struct fsm_io io = { .send = no_send };
+	struct mars_io io = { .send = no_send };
 	struct mars_err err;
 	size_t i;
 	int rv = 0;
 
-	if ((c = config_load_new(conf_path, &err, msg, msglen)) == NULL)
+	if ((c = mars_config_load_new(conf_path, &err, msg, msglen)) == NULL)
 		return -1;
 	apply_settings(c, s);
 	for (i = 0; i < c->n_mars; i++)
-		if (peer_side(&c->mars[i])->kind != ENDPOINT_UDP) {
+		if (peer_side(&c->mars[i])->kind != MARS_ENDPOINT_UDP) {
 			snprintf(msg, msglen, "%s: [mars %s]: only udp: "
 			    "endpoints are supported (ATM sockets backend not "
 			    "built)", conf_path, c->mars[i].name);
@@ -144,25 +144,25 @@ cluster_check(const struct marsd_settings *s, const char *conf_path,
 	memset(&rc, 0, sizeof(rc));
 	rc.cluster = c;
 	rc.self = (unsigned)s->self;
-	if (rv == 0 && (r = redund_new(&rc, &io)) == NULL) {
+	if (rv == 0 && (r = mars_redund_new(&rc, &io)) == NULL) {
 		snprintf(msg, msglen, "%s: [mars %s]: the redundancy layer "
 		    "refuses this cluster", conf_path, s->name);
 		rv = -1;
 	} else if (rv == 0)
-		redund_free(r);
+		mars_redund_free(r);
 	free(c);
 	return rv;
 }
 
-struct link *
+struct mars_link *
 cluster_link(struct marsd *d, uint8_t vc_kind)
 {
-	return vc_kind == LAB_VC_SERVER && d->plink != NULL ? d->plink :
+	return vc_kind == MARS_VC_SERVER && d->plink != NULL ? d->plink :
 	    d->link;
 }
 
 int
-cluster_entity(const struct marsd *d, const struct link *l, uint32_t peer)
+cluster_entity(const struct marsd *d, const struct mars_link *l, uint32_t peer)
 {
 	size_t i;
 
@@ -182,7 +182,7 @@ cluster_peer_seen(struct marsd *d, mars_time_t now, int e)
 		return;
 	d->peer_down[e] = false;
 	log_info("MARS %s: inter-server VC back", d->cluster->mars[e].name);
-	redund_peer_vc(d->red, now, d->peer_id[e], true);
+	mars_redund_peer_vc(d->red, now, d->peer_id[e], true);
 }
 
 void
@@ -194,18 +194,18 @@ cluster_peer_lost(struct marsd *d, mars_time_t now, int e)
 	d->peer_losses++;
 	log_info("MARS %s unreachable: inter-server VC lost",
 	    d->cluster->mars[e].name);
-	redund_peer_vc(d->red, now, d->peer_id[e], false);
+	mars_redund_peer_vc(d->red, now, d->peer_id[e], false);
 }
 
 static int
-open_peer_link(struct marsd *d, const struct endpoint *ep, char *msg,
+open_peer_link(struct marsd *d, const struct mars_endpoint *ep, char *msg,
     size_t msglen)
 {
 	struct mars_err err;
-	char text[ENDPOINT_TEXT_MAX];
+	char text[MARS_ENDPOINT_TEXT_MAX];
 
-	if (link_open(&d->plink, ep, LINK_F_MARS, &err) != 0) {
-		endpoint_format(ep, text, sizeof(text));
+	if (mars_link_open(&d->plink, ep, MARS_LINK_F_MARS, &err) != 0) {
+		mars_endpoint_format(ep, text, sizeof(text));
 		snprintf(msg, msglen, "peer-endpoint %s: %s%s%s", text,
 		    err.why != NULL ? err.why : mars_strerror(err.code),
 		    err.code == MARS_E_SYS ? ": " : "",
@@ -213,29 +213,29 @@ open_peer_link(struct marsd *d, const struct endpoint *ep, char *msg,
 		d->plink = NULL;
 		return -1;
 	}
-	if (link_local(d->plink, &d->plocal, &err) != 0)
+	if (mars_link_local(d->plink, &d->plocal, &err) != 0)
 		d->plocal = *ep;
 	return 0;
 }
 
 int
-cluster_start(struct marsd *d, const struct fsm_io *io,
-    void (*leaf)(void *, const struct server_leaf *), char *msg,
+cluster_start(struct marsd *d, const struct mars_io *io,
+    void (*leaf)(void *, const struct mars_server_leaf *), char *msg,
     size_t msglen)
 {
 	const struct mars_entity_conf *me;
-	struct redund_conf rc;
+	struct mars_redund_conf rc;
 	struct mars_err err;
-	struct link *l;
+	struct mars_link *l;
 	unsigned i, self = (unsigned)d->set.self;
 	uint16_t vci;
-	char text[ENDPOINT_TEXT_MAX];
+	char text[MARS_ENDPOINT_TEXT_MAX];
 
 	if ((d->cluster = malloc(sizeof(*d->cluster))) == NULL) {
 		snprintf(msg, msglen, "out of memory");
 		return -1;
 	}
-	if (config_load(d->conf_real, d->cluster, &err, msg, msglen) != 0)
+	if (mars_config_load(d->conf_real, d->cluster, &err, msg, msglen) != 0)
 		return -1;
 	apply_settings(d->cluster, &d->set);
 	me = &d->cluster->mars[self];
@@ -252,9 +252,9 @@ cluster_start(struct marsd *d, const struct fsm_io *io,
 	for (i = 0; i < d->cluster->n_mars; i++) {
 		if (i == self)
 			continue;
-		if (link_peer_add(l, peer_side(&d->cluster->mars[i]),
+		if (mars_link_peer_add(l, peer_side(&d->cluster->mars[i]),
 		    &d->peer_id[i], &err) != 0) {
-			endpoint_format(peer_side(&d->cluster->mars[i]), text,
+			mars_endpoint_format(peer_side(&d->cluster->mars[i]), text,
 			    sizeof(text));
 			snprintf(msg, msglen, "[mars %s] %s: %s",
 			    d->cluster->mars[i].name, text, err.why != NULL ?
@@ -262,16 +262,16 @@ cluster_start(struct marsd *d, const struct fsm_io *io,
 			return -1;
 		}
 		if ((vci = pair_vci(self, i)) != 0)
-			(void)link_peer_set_vc(l, d->peer_id[i], 0, vci);
+			(void)mars_link_peer_set_vc(l, d->peer_id[i], 0, vci);
 		rc.peer_vc[i] = d->peer_id[i];
 	}
-	if ((d->red = redund_new(&rc, io)) == NULL) {
+	if ((d->red = mars_redund_new(&rc, io)) == NULL) {
 		snprintf(msg, msglen, "cannot start the redundant MARS (bad "
 		    "cluster or no memory)");
 		return -1;
 	}
-	d->srv = redund_server(d->red);
-	if (d->set.faults != 0 && redund_set_faults(d->red,
+	d->srv = mars_redund_server(d->red);
+	if (d->set.faults != 0 && mars_redund_set_faults(d->red,
 	    d->set.faults) != 0) {
 		snprintf(msg, msglen, "fault injection refused");
 		return -1;
@@ -282,11 +282,11 @@ cluster_start(struct marsd *d, const struct fsm_io *io,
 void
 cluster_stop(struct marsd *d)
 {
-	redund_free(d->red);
+	mars_redund_free(d->red);
 	d->red = NULL;
 	d->srv = NULL;
 	if (d->plink != NULL) {
-		link_close(d->plink);
+		mars_link_close(d->plink);
 		d->plink = NULL;
 	}
 	free(d->cluster);

@@ -1,6 +1,6 @@
 /*
  * marsd admin socket server (control.h).  Every descriptor is
- * non-blocking; a client's request line is bounded (CTL_REQUEST_MAX) and
+ * non-blocking; a client's request line is bounded (MARS_CTL_REQUEST_MAX) and
  * so is an answer (CONTROL_REPLY_MAX).  An answer is built whole, then
  * written as the socket accepts it; the next request of a client is read
  * only once its previous answer is out, so a slow reader only stalls
@@ -17,22 +17,22 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mars/log.h"
+#include "run/log.h"
 #include "control.h"
 
 struct client {
 	struct control	*ctl;
 	int		 fd;
-	char		 in[CTL_REQUEST_MAX];
+	char		 in[MARS_CTL_REQUEST_MAX];
 	size_t		 inlen;
-	struct ctl_buf	 out;
+	struct mars_ctl_buf	 out;
 	size_t		 sent;
 	bool		 closing;	/* close once out is sent */
 	bool		 eof;		/* the client is done writing */
 };
 
 struct control {
-	struct evloop		*loop;
+	struct mars_evloop		*loop;
 	int			 fd;
 	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	control_answer_fn	 answer;
@@ -41,16 +41,16 @@ struct control {
 	size_t			 nclients;
 };
 
-static void	client_io(struct evloop *, int, unsigned, void *);
+static void	client_io(struct mars_evloop *, int, unsigned, void *);
 
 static void
-client_free(struct control *c, struct client *cl)
+mars_client_free(struct control *c, struct client *cl)
 {
 	size_t i;
 
-	evloop_fd_del(c->loop, cl->fd);
+	mars_evloop_fd_del(c->loop, cl->fd);
 	close(cl->fd);
-	ctl_buf_free(&cl->out);
+	mars_ctl_buf_free(&cl->out);
 	for (i = 0; i < c->nclients; i++)
 		if (c->clients[i] == cl) {
 			c->clients[i] = c->clients[--c->nclients];
@@ -63,8 +63,8 @@ client_free(struct control *c, struct client *cl)
 static void
 client_requests(struct control *c, struct client *cl)
 {
-	struct ctl_request req;
-	char why[CTL_REQUEST_MAX + 64];
+	struct mars_ctl_request req;
+	char why[MARS_CTL_REQUEST_MAX + 64];
 	char *nl;
 	size_t linelen;
 
@@ -72,15 +72,15 @@ client_requests(struct control *c, struct client *cl)
 	    (nl = memchr(cl->in, '\n', cl->inlen)) != NULL) {
 		*nl = '\0';
 		linelen = (size_t)(nl - cl->in) + 1;
-		ctl_buf_reset(&cl->out);
+		mars_ctl_buf_reset(&cl->out);
 		cl->sent = 0;
-		if (ctl_parse(cl->in, &req, why, sizeof(why)) != 0)
-			ctl_buf_end_error(&cl->out, "%s", why);
+		if (mars_ctl_parse(cl->in, &req, why, sizeof(why)) != 0)
+			mars_ctl_buf_end_error(&cl->out, "%s", why);
 		else {
 			c->answer(c->arg, &req, &cl->out);
 			if (cl->out.overflow) {
-				ctl_buf_reset(&cl->out);
-				ctl_buf_end_error(&cl->out, "answer larger "
+				mars_ctl_buf_reset(&cl->out);
+				mars_ctl_buf_end_error(&cl->out, "answer larger "
 				    "than %u octets", CONTROL_REPLY_MAX);
 			}
 		}
@@ -89,8 +89,8 @@ client_requests(struct control *c, struct client *cl)
 	}
 	if (cl->out.len == 0 && cl->inlen == sizeof(cl->in)) {
 		/* a line longer than any request: answer and hang up */
-		ctl_buf_end_error(&cl->out, "request longer than %d octets",
-		    CTL_REQUEST_MAX);
+		mars_ctl_buf_end_error(&cl->out, "request longer than %d octets",
+		    MARS_CTL_REQUEST_MAX);
 		cl->inlen = 0;
 		cl->closing = true;
 	}
@@ -120,25 +120,25 @@ client_flush(struct control *c, struct client *cl)
 }
 
 static void
-client_io(struct evloop *loop, int fd, unsigned revents, void *arg)
+client_io(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 {
 	struct client *cl = arg;
 	struct control *c = cl->ctl;
 	ssize_t n;
 
-	if (revents & EVLOOP_READ) {
+	if (revents & MARS_EVLOOP_READ) {
 		n = recv(fd, cl->in + cl->inlen, sizeof(cl->in) - cl->inlen, 0);
 		if (n == 0)
 			cl->eof = true;
 		else if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != EINTR) {
-			client_free(c, cl);
+			mars_client_free(c, cl);
 			return;
 		} else if (n > 0)
 			cl->inlen += (size_t)n;
-	} else if (revents & (EVLOOP_ERROR | EVLOOP_HUP) &&
-	    !(revents & EVLOOP_WRITE)) {
-		client_free(c, cl);
+	} else if (revents & (MARS_EVLOOP_ERROR | MARS_EVLOOP_HUP) &&
+	    !(revents & MARS_EVLOOP_WRITE)) {
+		mars_client_free(c, cl);
 		return;
 	}
 	for (;;) {
@@ -146,23 +146,23 @@ client_io(struct evloop *loop, int fd, unsigned revents, void *arg)
 		if (cl->out.len == 0)
 			break;
 		if (!client_flush(c, cl)) {
-			client_free(c, cl);
+			mars_client_free(c, cl);
 			return;
 		}
 		if (cl->out.len != 0)
-			break;		/* socket full: wait for EVLOOP_WRITE */
+			break;		/* socket full: wait for MARS_EVLOOP_WRITE */
 	}
 	if (cl->eof && cl->out.len == 0) {
-		client_free(c, cl);
+		mars_client_free(c, cl);
 		return;
 	}
 	/* read more only when nothing is pending and there is room */
-	(void)evloop_fd_mod(loop, fd, cl->out.len != 0 ? EVLOOP_WRITE :
-	    (cl->inlen < sizeof(cl->in) ? EVLOOP_READ : 0));
+	(void)mars_evloop_fd_mod(loop, fd, cl->out.len != 0 ? MARS_EVLOOP_WRITE :
+	    (cl->inlen < sizeof(cl->in) ? MARS_EVLOOP_READ : 0));
 }
 
 static void
-accept_ready(struct evloop *loop, int fd, unsigned revents, void *arg)
+accept_ready(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 {
 	struct control *c = arg;
 	struct client *cl;
@@ -182,8 +182,8 @@ accept_ready(struct evloop *loop, int fd, unsigned revents, void *arg)
 	}
 	cl->ctl = c;
 	cl->fd = cfd;
-	ctl_buf_init(&cl->out, CONTROL_REPLY_MAX);
-	if (evloop_fd_add(loop, cfd, EVLOOP_READ, client_io, cl) != 0) {
+	mars_ctl_buf_init(&cl->out, CONTROL_REPLY_MAX);
+	if (mars_evloop_fd_add(loop, cfd, MARS_EVLOOP_READ, client_io, cl) != 0) {
 		close(cfd);
 		free(cl);
 		return;
@@ -205,7 +205,7 @@ socket_alive(const struct sockaddr_un *sa)
 }
 
 int
-control_open(struct control **cp, struct evloop *loop, const char *path,
+control_open(struct control **cp, struct mars_evloop *loop, const char *path,
     control_answer_fn answer, void *arg, char *msg, size_t msglen)
 {
 	struct sockaddr_un sa;
@@ -259,7 +259,7 @@ control_open(struct control **cp, struct evloop *loop, const char *path,
 	}
 	umask(old);
 	(void)chmod(path, 0600);
-	if (listen(c->fd, 16) == -1 || evloop_fd_add(loop, c->fd, EVLOOP_READ,
+	if (listen(c->fd, 16) == -1 || mars_evloop_fd_add(loop, c->fd, MARS_EVLOOP_READ,
 	    accept_ready, c) != 0) {
 		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
 		close(c->fd);
@@ -277,8 +277,8 @@ control_close(struct control *c)
 	if (c == NULL)
 		return;
 	while (c->nclients > 0)
-		client_free(c, c->clients[c->nclients - 1]);
-	evloop_fd_del(c->loop, c->fd);
+		mars_client_free(c, c->clients[c->nclients - 1]);
+	mars_evloop_fd_del(c->loop, c->fd);
 	close(c->fd);
 	(void)unlink(c->path);
 	free(c);

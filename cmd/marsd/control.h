@@ -16,14 +16,14 @@ struct control;
 #define CONTROL_REPLY_MAX	(16u << 20)	/* octets of one answer */
 
 /* Answers one parsed request into out (end line included). */
-typedef void	(*control_answer_fn)(void *arg, const struct ctl_request *req,
-		    struct ctl_buf *out);
+typedef void	(*control_answer_fn)(void *arg, const struct mars_ctl_request *req,
+		    struct mars_ctl_buf *out);
 
 /*
  * Create the socket at path (a stale socket left by a dead daemon is
  * replaced; a live one is an error).  0, or -1 with msg filled.
  */
-int	control_open(struct control **cp, struct evloop *loop,
+int	control_open(struct control **cp, struct mars_evloop *loop,
 	    const char *path, control_answer_fn answer, void *arg,
 	    char *msg, size_t msglen);
 /* Close every client and the socket, and remove the socket file. */

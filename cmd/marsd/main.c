@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mars/log.h"
+#include "run/log.h"
 #include "mars/out.h"
 #include "control.h"
 #include "marsd.h"
@@ -74,21 +74,21 @@ static bool		 json;		/* --json: logs and -t results as JSON */
 static void
 say_json(FILE *f, const char *key, const char *text, const char *extra)
 {
-	char store[2 * CONF_MSG_MAX + 64];
-	struct outbuf ob;
+	char store[2 * MARS_CONF_MSG_MAX + 64];
+	struct mars_out ob;
 
-	ob_init(&ob, -1, store, sizeof(store));
-	ob_putc(&ob, '{');
-	ob_json_str(&ob, key);
-	ob_putc(&ob, ':');
-	ob_json_str(&ob, text);
-	ob_puts(&ob, extra);
-	ob_putc(&ob, '}');
+	mars_out_init(&ob, -1, store, sizeof(store));
+	mars_out_putc(&ob, '{');
+	mars_out_json_str(&ob, key);
+	mars_out_putc(&ob, ':');
+	mars_out_json_str(&ob, text);
+	mars_out_puts(&ob, extra);
+	mars_out_putc(&ob, '}');
 	fprintf(f, "%.*s\n", (int)ob.len, ob.buf);
 }
 
 static void
-on_signal(struct evloop *loop, int signo, void *arg)
+on_signal(struct mars_evloop *loop, int signo, void *arg)
 {
 	struct marsd *d = arg;
 
@@ -97,11 +97,11 @@ on_signal(struct evloop *loop, int signo, void *arg)
 		return;
 	}
 	log_info("signal %d: exiting", signo);
-	evloop_stop(loop);
+	mars_evloop_stop(loop);
 }
 
 static void
-answer(void *arg, const struct ctl_request *req, struct ctl_buf *out)
+answer(void *arg, const struct mars_ctl_request *req, struct mars_ctl_buf *out)
 {
 	show_answer(arg, req, out);
 }
@@ -162,7 +162,7 @@ parse_fd(const char *s)
 static void
 say_error(const struct marsd *d, const char *msg)
 {
-	char line[CONF_MSG_MAX + CONF_PATH_MAX];
+	char line[MARS_CONF_MSG_MAX + MARS_CONF_PATH_MAX];
 
 	if (d->opts.conf_path != NULL && strncmp(msg, d->conf_real,
 	    strlen(d->conf_real)) == 0)
@@ -180,14 +180,14 @@ say_error(const struct marsd *d, const char *msg)
 static int
 check_all(struct marsd *d, int verbose)
 {
-	struct cluster_conf *c;
+	struct mars_cluster_conf *c;
 	struct marsd_settings s;
 	struct mars_err err;
-	char msg[CONF_MSG_MAX];
+	char msg[MARS_CONF_MSG_MAX];
 	size_t i;
 	int rc = 0;
 
-	if ((c = config_load_new(d->conf_real, &err, msg, sizeof(msg))) ==
+	if ((c = mars_config_load_new(d->conf_real, &err, msg, sizeof(msg))) ==
 	    NULL) {
 		say_error(d, msg);
 		return EXIT_USAGE;
@@ -217,7 +217,7 @@ main(int argc, char **argv)
 {
 	struct marsd *d = &daemon_state;
 	struct mars_err err;
-	char msg[CONF_MSG_MAX], admin[CONF_PATH_MAX], ep[ENDPOINT_TEXT_MAX];
+	char msg[MARS_CONF_MSG_MAX], admin[MARS_CONF_PATH_MAX], ep[MARS_ENDPOINT_TEXT_MAX];
 	const char *admin_opt = NULL;
 	bool check = false, background = false, use_syslog = false;
 	int ch, verbose = 0, ready_fd = -1, rc = 0;
@@ -323,7 +323,7 @@ main(int argc, char **argv)
 
 	log_init("marsd", use_syslog, verbose);
 	log_set_json(json);
-	if (evloop_new(&d->loop, &err) != 0) {
+	if (mars_evloop_new(&d->loop, &err) != 0) {
 		fprintf(stderr, "marsd: event loop: %s\n", strerror(err.sys_errno));
 		return 1;
 	}
@@ -337,7 +337,7 @@ main(int argc, char **argv)
 		serve_stop(d);
 		return 1;
 	}
-	endpoint_format(&d->local, ep, sizeof(ep));
+	mars_endpoint_format(&d->local, ep, sizeof(ep));
 	if (!background)
 		fprintf(stderr, "marsd: listening on %s\n", ep);
 	if (background) {
@@ -357,22 +357,22 @@ main(int argc, char **argv)
 	}
 	log_msg(LOG_NOTICE, "%s: MARS on %s, admin socket %s",
 	    d->set.name, ep, admin[0] != '\0' ? admin : "none");
-	if (evloop_signal_add(d->loop, SIGHUP, on_signal, d) != 0 ||
-	    evloop_signal_add(d->loop, SIGTERM, on_signal, d) != 0 ||
-	    evloop_signal_add(d->loop, SIGINT, on_signal, d) != 0) {
+	if (mars_evloop_signal_add(d->loop, SIGHUP, on_signal, d) != 0 ||
+	    mars_evloop_signal_add(d->loop, SIGTERM, on_signal, d) != 0 ||
+	    mars_evloop_signal_add(d->loop, SIGINT, on_signal, d) != 0) {
 		log_warnx("cannot catch signals");
 		rc = 1;
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (evloop_run(d->loop, &err) != 0) {
+	if (mars_evloop_run(d->loop, &err) != 0) {
 		log_warnx("event loop: %s", strerror(err.sys_errno));
 		rc = 1;
 	}
 out:
 	control_close(d->ctl);
 	serve_stop(d);
-	evloop_free(d->loop);
+	mars_evloop_free(d->loop);
 	if (pidfile != NULL)
 		(void)unlink(pidfile);
 	return rc;

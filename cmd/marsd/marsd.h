@@ -22,17 +22,17 @@
 
 /* What the cluster file and the command line say; reload rebuilds it. */
 struct marsd_settings {
-	char			 name[CONF_NAME_MAX];
-	struct endpoint		 listen;
+	char			 name[MARS_CONF_NAME_MAX];
+	struct mars_endpoint		 listen;
 	uint16_t		 pro;		/* MARS_PRO_IPV4 / IPV6 */
-	uint8_t			 atm[ATM_ADDR_MAX];
+	uint8_t			 atm[MARS_ATM_ADDR_MAX];
 	uint8_t			 atm_len;
 	uint16_t		 cmi_low;	/* 0,0: the whole range */
 	uint16_t		 cmi_high;
 	mars_time_t		 redirect_interval;
-	struct server_atm	 mars[SERVER_MARS_MAX];	/* self first */
+	struct mars_server_atm	 mars[MARS_SERVER_MARS_MAX];	/* self first */
 	uint8_t			 nmars;
-	char			 admin[CONF_PATH_MAX];	/* "" none given */
+	char			 admin[MARS_CONF_PATH_MAX];	/* "" none given */
 	bool			 clustered;	/* several entities: redund */
 	int			 self;		/* index in the file, or -1 */
 	bool			 fault_injection;	/* the file allows it */
@@ -57,24 +57,24 @@ struct marsd {
 	struct marsd_opts	 opts;
 	char			 conf_real[4096];	/* for reload */
 	struct marsd_settings	 set;
-	struct evloop		*loop;
-	struct link		*link;
+	struct mars_evloop		*loop;
+	struct mars_link		*link;
 	struct mars_server	*srv;		/* the redund's one when clustered */
-	struct cluster_conf	*cluster;	/* clustered: kept for red */
+	struct mars_cluster_conf	*cluster;	/* clustered: kept for red */
 	struct mars_redund	*red;		/* NULL: a single MARS */
-	struct link		*plink;		/* peer-endpoint socket, or NULL
+	struct mars_link		*plink;		/* peer-endpoint socket, or NULL
 						   (inter-server VCs on link) */
-	uint32_t		 peer_id[CONF_MARS_MAX];	/* entity -> peer
+	uint32_t		 peer_id[MARS_CONF_MARS_MAX];	/* entity -> peer
 						   id on the inter-server link */
-	bool			 peer_down[CONF_MARS_MAX];
+	bool			 peer_down[MARS_CONF_MARS_MAX];
 	uint64_t		 peer_losses;	/* inter-server VCs lost */
-	struct endpoint		 plocal;	/* plink's bound address */
+	struct mars_endpoint		 plocal;	/* plink's bound address */
 	struct control		*ctl;
-	struct endpoint		 local;		/* bound address */
+	struct mars_endpoint		 local;		/* bound address */
 	mars_time_t		 started;
-	evloop_timer_id		 srv_timer;
+	mars_timer_id		 srv_timer;
 	mars_time_t		 srv_deadline;
-	evloop_timer_id		 map_timer;
+	mars_timer_id		 map_timer;
 	uint32_t		 cur_peer;	/* sender of the SDU in hand */
 	uint32_t		*gone;		/* peers that stopped being leaves */
 	size_t			 ngone;
@@ -82,7 +82,7 @@ struct marsd {
 	uint64_t		 reloads;
 	uint64_t		 reload_errors;
 	uint64_t		 peers_lost;	/* leaves reported gone */
-	uint8_t			 rxbuf[LINK_DGRAM_MAX];
+	uint8_t			 rxbuf[MARS_LINK_DGRAM_MAX];
 };
 
 /* settings.c: 0, or -1 with msg ("FILE:LINE: problem"); -2 for a fault
@@ -98,21 +98,21 @@ void	serve_stop(struct marsd *d);
 void	serve_reload(struct marsd *d);
 
 /* show.c: answer one admin request into out (framed, end line included). */
-void	show_answer(struct marsd *d, const struct ctl_request *req,
-	    struct ctl_buf *out);
+void	show_answer(struct marsd *d, const struct mars_ctl_request *req,
+	    struct mars_ctl_buf *out);
 
 /* cluster.c: the redundant MARS (marsd(8) REDUNDANCY AND LOAD SHARING). */
-int	cluster_start(struct marsd *d, const struct fsm_io *io,
-	    void (*leaf)(void *, const struct server_leaf *), char *msg,
+int	cluster_start(struct marsd *d, const struct mars_io *io,
+	    void (*leaf)(void *, const struct mars_server_leaf *), char *msg,
 	    size_t msglen);
 void	cluster_stop(struct marsd *d);
 /* Validate a clustered setting without opening anything (-t). */
 int	cluster_check(const struct marsd_settings *s, const char *conf_path,
 	    char *msg, size_t msglen);
-/* The link that carries vc (the inter-server one for LAB_VC_SERVER). */
-struct link *cluster_link(struct marsd *d, uint8_t vc_kind);
+/* The link that carries vc (the inter-server one for MARS_VC_SERVER). */
+struct mars_link *cluster_link(struct marsd *d, uint8_t vc_kind);
 /* Entity whose inter-server VC is peer on link l, or -1. */
-int	cluster_entity(const struct marsd *d, const struct link *l,
+int	cluster_entity(const struct marsd *d, const struct mars_link *l,
 	    uint32_t peer);
 /* A datagram arrived from entity e / its VC was reported gone. */
 void	cluster_peer_seen(struct marsd *d, mars_time_t now, int e);
@@ -124,8 +124,8 @@ int	cluster_fault_parse(const char *list, unsigned *mask, char *msg,
 void	cluster_fault_names(unsigned mask, char *buf, size_t len);
 
 /* show_cluster.c: the redundancy commands and fault. */
-void	show_cluster(struct marsd *d, const struct ctl_request *req,
-	    struct ctl_buf *out);
-void	show_cluster_redirect(struct marsd *d, struct ctl_buf *b, bool json);
+void	show_cluster(struct marsd *d, const struct mars_ctl_request *req,
+	    struct mars_ctl_buf *out);
+void	show_cluster_redirect(struct marsd *d, struct mars_ctl_buf *b, bool json);
 
 #endif

@@ -1,16 +1,16 @@
 /*
  * marsd wiring (DESIGN.md rule 2): every datagram the link accepts goes
- * to server_input() with the VC from the lab shim; fsm_io.send goes to
- * link_send(); the server's leaf changes become link leaves; its
+ * to mars_server_input() with the VC from the lab shim; fsm_io.send goes to
+ * mars_link_send(); the server's leaf changes become link leaves; its
  * deadlines become one event-loop timer; peers the link reports lost
- * (ICMP unreachable, link_lost()) are handed to server_leaf_lost().
+ * (ICMP unreachable, mars_link_lost()) are handed to mars_server_leaf_lost().
  *
  * With several entities in the cluster file the server belongs to a
  * struct mars_redund (cluster.c): datagrams, ticks and lost leaves go to
  * the redund layer instead, and inter-server VCs to it as well.
  *
  * One owner for the REDIRECT_MAP schedule.  A lone MARS: marsd, which
- * calls server_redirect_now() every redirect-interval (the server's own
+ * calls mars_server_redirect_now() every redirect-interval (the server's own
  * timer is pushed out of the way) so that SIGHUP can change the interval.
  * A redundant MARS: the redund layer, which decides who sends which map
  * (the Active on ClusterControlVC, targeted maps, none at a Backup) on
@@ -22,7 +22,7 @@
 #include <syslog.h>
 
 #include "mars/atm.h"
-#include "mars/log.h"
+#include "run/log.h"
 #include "mars/msg.h"
 #include "marsd.h"
 
@@ -34,70 +34,70 @@ static void	arm_server_timer(struct marsd *d, mars_time_t deadline);
 /* --- the server, alone or inside the redund layer --- */
 
 static void
-core_input(struct marsd *d, mars_time_t now, const struct fsm_vc *vc,
+core_input(struct marsd *d, mars_time_t now, const struct mars_vc *vc,
     const uint8_t *sdu, size_t len)
 {
 	if (d->red != NULL)
-		redund_input(d->red, now, vc, sdu, len);
+		mars_redund_input(d->red, now, vc, sdu, len);
 	else
-		server_input(d->srv, now, vc, sdu, len);
+		mars_server_input(d->srv, now, vc, sdu, len);
 }
 
 static mars_time_t
 core_tick(struct marsd *d, mars_time_t now)
 {
-	return d->red != NULL ? redund_tick(d->red, now) :
-	    server_tick(d->srv, now);
+	return d->red != NULL ? mars_redund_tick(d->red, now) :
+	    mars_server_tick(d->srv, now);
 }
 
 static void
 core_leaf_lost(struct marsd *d, mars_time_t now, uint32_t peer)
 {
 	if (d->red != NULL)
-		redund_leaf_lost(d->red, now, peer);
+		mars_redund_leaf_lost(d->red, now, peer);
 	else
-		server_leaf_lost(d->srv, now, peer);
+		mars_server_leaf_lost(d->srv, now, peer);
 }
 
 static void
 peer_text(const struct marsd *d, uint32_t peer, char *buf, size_t len)
 {
-	struct endpoint ep;
+	struct mars_endpoint ep;
 
-	if (peer == 0 || link_peer_endpoint(d->link, peer, &ep) != 0)
+	if (peer == 0 || mars_link_peer_endpoint(d->link, peer, &ep) != 0)
 		snprintf(buf, len, "-");
 	else
-		endpoint_format(&ep, buf, len);
+		mars_endpoint_format(&ep, buf, len);
 }
 
 /* --- fsm_io --- */
 
 static void
-io_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
+io_send(void *ctx, const struct mars_vc *vc, const uint8_t *sdu, size_t len)
 {
 	struct marsd *d = ctx;
 	struct mars_err err;
 
-	if (link_send(cluster_link(d, vc->kind), vc, sdu, len, &err) != 0 &&
+	if (mars_link_send(cluster_link(d, vc->kind), vc, sdu, len, &err) != 0 &&
 	    log_enabled(LOG_DEBUG))
-		log_debug("send on %s vc %u: %s%s%s", lab_vc_kind_name(vc->kind),
+		log_debug("send on %s vc %u: %s%s%s", mars_vc_kind_name(vc->kind),
 		    vc->id, mars_strerror(err.code),
 		    err.code == MARS_E_SYS ? ": " : "",
 		    err.code == MARS_E_SYS ? strerror(err.sys_errno) : "");
 }
 
 static void
-io_event(void *ctx, const struct fsm_event *ev)
+io_event(void *ctx, const struct mars_event *ev)
 {
 	struct marsd *d = ctx;
-	char atm[ATM_HEX_MAX], grp[PA_TEXT_MAX], peer[ENDPOINT_TEXT_MAX];
+	char atm[MARS_ATM_HEX_MAX], grp[MARS_PA_TEXT_MAX], peer[MARS_ENDPOINT_TEXT_MAX];
 	int level;
 
 	switch (ev->kind) {
-	case FSM_EV_MEMBER_ADDED:
-	case FSM_EV_MEMBER_REMOVED:
-	case FSM_EV_MCS_ADDED:
-	case FSM_EV_MCS_REMOVED:
+	case MARS_EV_MEMBER_ADDED:
+	case MARS_EV_MEMBER_REMOVED:
+	case MARS_EV_MCS_ADDED:
+	case MARS_EV_MCS_REMOVED:
 		level = LOG_INFO;
 		break;
 	default:
@@ -108,31 +108,31 @@ io_event(void *ctx, const struct fsm_event *ev)
 		return;
 	atm[0] = '\0';
 	if (ev->atm != NULL)
-		atm_hex(atm, ev->atm, ev->atm_tl & ATM_TL_LEN);
+		mars_atm_hex(atm, ev->atm, ev->atm_tl & MARS_ATM_TL_LEN);
 	switch (ev->kind) {
-	case FSM_EV_MEMBER_ADDED:
+	case MARS_EV_MEMBER_ADDED:
 		peer_text(d, ev->count, peer, sizeof(peer));
 		log_info("member %s registered: cmi %u from %s", atm, ev->cmi,
 		    peer);
 		break;
-	case FSM_EV_MEMBER_REMOVED:
+	case MARS_EV_MEMBER_REMOVED:
 		log_info("member %s (cmi %u) removed: %s", atm, ev->cmi,
 		    ev->detail != NULL ? ev->detail : "deregistered");
 		break;
-	case FSM_EV_MCS_ADDED:
-	case FSM_EV_MCS_REMOVED:
-		log_info("mcs %s %s", atm, ev->kind == FSM_EV_MCS_ADDED ?
+	case MARS_EV_MCS_ADDED:
+	case MARS_EV_MCS_REMOVED:
+		log_info("mcs %s %s", atm, ev->kind == MARS_EV_MCS_ADDED ?
 		    "registered" : "removed");
 		break;
-	case FSM_EV_GROUP_JOIN:
-	case FSM_EV_GROUP_LEAVE:
+	case MARS_EV_GROUP_JOIN:
+	case MARS_EV_GROUP_LEAVE:
 		grp[0] = '\0';
 		if (ev->group != NULL)
-			pa_text(grp, ev->group, ev->group_len);
+			mars_pa_text(grp, ev->group, ev->group_len);
 		log_debug("cmi %u %s %s", ev->cmi, ev->kind ==
-		    FSM_EV_GROUP_JOIN ? "joined" : "left", grp);
+		    MARS_EV_GROUP_JOIN ? "joined" : "left", grp);
 		break;
-	case FSM_EV_DROPPED:
+	case MARS_EV_DROPPED:
 		peer_text(d, d->cur_peer, peer, sizeof(peer));
 		log_debug("dropped a message from %s: %s", peer,
 		    ev->detail != NULL ? ev->detail : "?");
@@ -154,19 +154,19 @@ io_log(void *ctx, int level, const char *line)
  * have to go out on the peer's VC).
  */
 static void
-io_leaf(void *ctx, const struct server_leaf *lf)
+io_leaf(void *ctx, const struct mars_server_leaf *lf)
 {
 	struct marsd *d = ctx;
 	uint32_t *n;
 	size_t cap;
 
 	if (lf->add) {
-		if (link_leaf_add(d->link, lf->pmp, lf->peer) != 0)
+		if (mars_link_leaf_add(d->link, lf->pmp, lf->peer) != 0)
 			log_warnx("cannot add peer %u to %s", lf->peer,
-			    lab_vc_kind_name(lf->pmp));
+			    mars_vc_kind_name(lf->pmp));
 		return;
 	}
-	(void)link_leaf_del(d->link, lf->pmp, lf->peer);
+	(void)mars_link_leaf_del(d->link, lf->pmp, lf->peer);
 	if (d->ngone == d->capgone) {
 		cap = d->capgone ? 2 * d->capgone : 16;
 		if ((n = realloc(d->gone, cap * sizeof(*n))) == NULL)
@@ -182,8 +182,8 @@ static void
 forget_peer(struct marsd *d, uint32_t peer)
 {
 	if (peer != 0 && cluster_entity(d, d->link, peer) < 0 &&
-	    link_peer_leaves(d->link, peer) == 0)
-		(void)link_peer_del(d->link, peer);
+	    mars_link_peer_leaves(d->link, peer) == 0)
+		(void)mars_link_peer_del(d->link, peer);
 }
 
 static void
@@ -199,13 +199,13 @@ forget_gone(struct marsd *d)
 /* --- timers --- */
 
 static void
-server_timer(struct evloop *loop, void *arg)
+server_timer(struct mars_evloop *loop, void *arg)
 {
 	struct marsd *d = arg;
 
 	d->srv_timer = 0;
 	d->srv_deadline = MARS_TIME_NEVER;
-	arm_server_timer(d, core_tick(d, evloop_now()));
+	arm_server_timer(d, core_tick(d, mars_evloop_now()));
 	forget_gone(d);
 }
 
@@ -215,35 +215,35 @@ arm_server_timer(struct marsd *d, mars_time_t deadline)
 	if (deadline == d->srv_deadline && d->srv_timer != 0)
 		return;
 	if (d->srv_timer != 0)
-		evloop_timer_cancel(d->loop, d->srv_timer);
+		mars_evloop_timer_cancel(d->loop, d->srv_timer);
 	d->srv_timer = 0;
 	d->srv_deadline = deadline;
 	if (deadline != MARS_TIME_NEVER)
-		d->srv_timer = evloop_timer_at(d->loop, deadline, server_timer,
+		d->srv_timer = mars_evloop_timer_at(d->loop, deadline, server_timer,
 		    d);
 }
 
 static void
-map_timer(struct evloop *loop, void *arg)
+map_timer(struct mars_evloop *loop, void *arg)
 {
 	struct marsd *d = arg;
 
-	server_redirect_now(d->srv, evloop_now());
+	mars_server_redirect_now(d->srv, mars_evloop_now());
 	forget_gone(d);
-	d->map_timer = evloop_timer_after(d->loop, d->set.redirect_interval,
+	d->map_timer = mars_evloop_timer_after(d->loop, d->set.redirect_interval,
 	    map_timer, d);
 }
 
 /* --- datagrams --- */
 
 static void
-lost_peers(struct marsd *d, struct link *l, mars_time_t now)
+lost_peers(struct marsd *d, struct mars_link *l, mars_time_t now)
 {
-	char peer[ENDPOINT_TEXT_MAX];
+	char peer[MARS_ENDPOINT_TEXT_MAX];
 	uint32_t id;
 	int e;
 
-	while (link_lost(l, &id) == 1) {
+	while (mars_link_lost(l, &id) == 1) {
 		if ((e = cluster_entity(d, l, id)) >= 0) {
 			cluster_peer_lost(d, now, e);
 			continue;
@@ -251,7 +251,7 @@ lost_peers(struct marsd *d, struct link *l, mars_time_t now)
 		if (l != d->link)
 			continue;
 		d->peers_lost++;
-		if (link_peer_leaves(d->link, id) == 0)
+		if (mars_link_peer_leaves(d->link, id) == 0)
 			continue;
 		peer_text(d, id, peer, sizeof(peer));
 		log_info("peer %s unreachable: its VC is gone", peer);
@@ -266,44 +266,44 @@ lost_peers(struct marsd *d, struct link *l, mars_time_t now)
  * one: SCSP for the redund layer.  Returns false when it is a member's.
  */
 static bool
-server_datagram(struct marsd *d, struct link *l, mars_time_t now,
-    const struct link_rx *rx)
+server_datagram(struct marsd *d, struct mars_link *l, mars_time_t now,
+    const struct mars_link_rx *rx)
 {
 	int e = cluster_entity(d, l, rx->peer);
 
-	if (e < 0 && l == d->link && rx->vc.kind != LAB_VC_SERVER)
+	if (e < 0 && l == d->link && rx->vc.kind != MARS_VC_SERVER)
 		return false;
-	if (e < 0 || rx->vc.kind != LAB_VC_SERVER) {
+	if (e < 0 || rx->vc.kind != MARS_VC_SERVER) {
 		if (log_enabled(LOG_DEBUG))
 			log_debug("dropped a %s datagram from %s",
-			    lab_vc_kind_name(rx->vc.kind), e < 0 ?
+			    mars_vc_kind_name(rx->vc.kind), e < 0 ?
 			    "a stranger" : "a MARS entity");
 		if (e < 0 && l != d->link)
-			(void)link_peer_del(l, rx->peer);
+			(void)mars_link_peer_del(l, rx->peer);
 		else if (e < 0)
 			forget_peer(d, rx->peer);
 		return true;
 	}
 	cluster_peer_seen(d, now, e);
-	redund_input(d->red, now, &rx->vc, rx->sdu, rx->len);
+	mars_redund_input(d->red, now, &rx->vc, rx->sdu, rx->len);
 	return true;
 }
 
 static void
-link_ready(struct evloop *loop, int fd, unsigned revents, void *arg)
+link_ready(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 {
 	struct marsd *d = arg;
-	struct link *l = d->plink != NULL && fd == link_fd(d->plink) ?
+	struct mars_link *l = d->plink != NULL && fd == mars_link_fd(d->plink) ?
 	    d->plink : d->link;
-	struct link_rx rx;
+	struct mars_link_rx rx;
 	struct mars_err err;
-	mars_time_t now = evloop_now();
+	mars_time_t now = mars_evloop_now();
 	int i, rc;
 
-	if (revents & EVLOOP_ERROR)
+	if (revents & MARS_EVLOOP_ERROR)
 		lost_peers(d, l, now);
 	for (i = 0; i < RX_BATCH; i++) {
-		rc = link_recv(l, d->rxbuf, sizeof(d->rxbuf), &rx, &err);
+		rc = mars_link_recv(l, d->rxbuf, sizeof(d->rxbuf), &rx, &err);
 		if (rc == 0)
 			break;
 		if (rc < 0) {
@@ -332,9 +332,9 @@ link_ready(struct evloop *loop, int fd, unsigned revents, void *arg)
 /* --- start, stop, reload --- */
 
 static void
-server_conf_from(struct server_conf *c, const struct marsd_settings *s)
+server_conf_from(struct mars_server_conf *c, const struct marsd_settings *s)
 {
-	server_conf_init(c, s->pro, s->atm, s->atm_len);
+	mars_server_conf_init(c, s->pro, s->atm, s->atm_len);
 	c->cmi_low = s->cmi_low;
 	c->cmi_high = s->cmi_high;
 	c->redirect_interval = MAP_NEVER;
@@ -346,55 +346,55 @@ server_conf_from(struct server_conf *c, const struct marsd_settings *s)
 int
 serve_start(struct marsd *d, char *msg, size_t msglen)
 {
-	struct server_conf sc;
-	struct fsm_io io = {
+	struct mars_server_conf sc;
+	struct mars_io io = {
 		.ctx = d, .send = io_send, .event = io_event, .log = io_log,
 	};
 	struct mars_err err;
-	char ep[ENDPOINT_TEXT_MAX];
+	char ep[MARS_ENDPOINT_TEXT_MAX];
 
-	if (link_open(&d->link, &d->set.listen, LINK_F_MARS, &err) != 0) {
-		endpoint_format(&d->set.listen, ep, sizeof(ep));
+	if (mars_link_open(&d->link, &d->set.listen, MARS_LINK_F_MARS, &err) != 0) {
+		mars_endpoint_format(&d->set.listen, ep, sizeof(ep));
 		snprintf(msg, msglen, "%s: %s%s%s", ep, err.why != NULL ?
 		    err.why : mars_strerror(err.code),
 		    err.code == MARS_E_SYS ? ": " : "",
 		    err.code == MARS_E_SYS ? strerror(err.sys_errno) : "");
 		return -1;
 	}
-	if (link_local(d->link, &d->local, &err) != 0)
+	if (mars_link_local(d->link, &d->local, &err) != 0)
 		d->local = d->set.listen;
 	if (d->set.clustered) {
 		if (cluster_start(d, &io, io_leaf, msg, msglen) != 0)
 			return -1;
-		if (d->plink != NULL && evloop_fd_add(d->loop,
-		    link_fd(d->plink), EVLOOP_READ, link_ready, d) != 0) {
+		if (d->plink != NULL && mars_evloop_fd_add(d->loop,
+		    mars_link_fd(d->plink), MARS_EVLOOP_READ, link_ready, d) != 0) {
 			snprintf(msg, msglen, "cannot watch the peer socket");
 			return -1;
 		}
 	} else {
 		server_conf_from(&sc, &d->set);
-		if ((d->srv = server_new(&sc, &io)) == NULL) {
+		if ((d->srv = mars_server_new(&sc, &io)) == NULL) {
 			snprintf(msg, msglen, "cannot start the MARS server "
 			    "(bad settings or no memory)");
-			link_close(d->link);
+			mars_link_close(d->link);
 			d->link = NULL;
 			return -1;
 		}
 	}
-	if (evloop_fd_add(d->loop, link_fd(d->link), EVLOOP_READ, link_ready,
+	if (mars_evloop_fd_add(d->loop, mars_link_fd(d->link), MARS_EVLOOP_READ, link_ready,
 	    d) != 0) {
 		snprintf(msg, msglen, "cannot watch the socket");
 		return -1;
 	}
-	d->started = evloop_now();
+	d->started = mars_evloop_now();
 	d->srv_deadline = MARS_TIME_NEVER;
 	if (d->red != NULL) {
-		redund_start(d->red, d->started);
+		mars_redund_start(d->red, d->started);
 		arm_server_timer(d, core_tick(d, d->started));
 		return 0;
 	}
-	arm_server_timer(d, server_tick(d->srv, d->started));
-	d->map_timer = evloop_timer_after(d->loop, d->set.redirect_interval,
+	arm_server_timer(d, mars_server_tick(d->srv, d->started));
+	d->map_timer = mars_evloop_timer_after(d->loop, d->set.redirect_interval,
 	    map_timer, d);
 	return 0;
 }
@@ -403,16 +403,16 @@ void
 serve_stop(struct marsd *d)
 {
 	if (d->link != NULL) {
-		evloop_fd_del(d->loop, link_fd(d->link));
-		link_close(d->link);
+		mars_evloop_fd_del(d->loop, mars_link_fd(d->link));
+		mars_link_close(d->link);
 		d->link = NULL;
 	}
 	if (d->plink != NULL)
-		evloop_fd_del(d->loop, link_fd(d->plink));
+		mars_evloop_fd_del(d->loop, mars_link_fd(d->plink));
 	if (d->set.clustered)
 		cluster_stop(d);
 	else
-		server_free(d->srv);
+		mars_server_free(d->srv);
 	d->srv = NULL;
 	free(d->gone);
 	d->gone = NULL;
@@ -432,7 +432,7 @@ void
 serve_reload(struct marsd *d)
 {
 	struct marsd_settings ns;
-	char msg[CONF_MSG_MAX];
+	char msg[MARS_CONF_MSG_MAX];
 
 	d->reloads++;
 	if (d->opts.conf_path == NULL) {
@@ -461,7 +461,7 @@ serve_reload(struct marsd *d)
 		    "cluster until restarted", d->conf_real);
 		return;
 	}
-	if (!endpoint_equal(&ns.listen, &d->set.listen) ||
+	if (!mars_endpoint_equal(&ns.listen, &d->set.listen) ||
 	    ns.atm_len != d->set.atm_len ||
 	    memcmp(ns.atm, d->set.atm, ns.atm_len) != 0 ||
 	    ns.pro != d->set.pro || ns.cmi_low != d->set.cmi_low ||
@@ -469,7 +469,7 @@ serve_reload(struct marsd *d)
 	    strcmp(ns.admin, d->set.admin) != 0)
 		log_warnx("reload: endpoint, atm, protocol, cmi and "
 		    "admin-socket changes need a restart; kept");
-	if (server_set_redirect_map(d->srv, ns.mars, ns.nmars, false) != 0) {
+	if (mars_server_set_redirect_map(d->srv, ns.mars, ns.nmars, false) != 0) {
 		d->reload_errors++;
 		log_warnx("reload: redirect list refused");
 		return;
@@ -479,8 +479,8 @@ serve_reload(struct marsd *d)
 	if (ns.redirect_interval != d->set.redirect_interval) {
 		d->set.redirect_interval = ns.redirect_interval;
 		if (d->map_timer != 0)
-			evloop_timer_cancel(d->loop, d->map_timer);
-		d->map_timer = evloop_timer_after(d->loop,
+			mars_evloop_timer_cancel(d->loop, d->map_timer);
+		d->map_timer = mars_evloop_timer_after(d->loop,
 		    d->set.redirect_interval, map_timer, d);
 	}
 	log_info("reloaded %s: %u MARS in the redirect map, interval %llu ms",

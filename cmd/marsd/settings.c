@@ -13,7 +13,7 @@
 #include "marsd.h"
 
 static void
-atm_to_server(struct server_atm *a, const uint8_t *atm, uint8_t len)
+atm_to_server(struct mars_server_atm *a, const uint8_t *atm, uint8_t len)
 {
 	memset(a, 0, sizeof(*a));
 	a->tl = len;			/* NSAP form: E.164 bit clear */
@@ -26,11 +26,11 @@ atm_to_server(struct server_atm *a, const uint8_t *atm, uint8_t len)
  * (marsd.conf(5) priority).
  */
 static void
-redirect_list(struct marsd_settings *s, const struct cluster_conf *c,
+redirect_list(struct marsd_settings *s, const struct mars_cluster_conf *c,
     int self)
 {
 	const struct mars_entity_conf *e;
-	bool used[CONF_MARS_MAX] = { false };
+	bool used[MARS_CONF_MARS_MAX] = { false };
 	size_t i, best;
 	bool have;
 
@@ -38,7 +38,7 @@ redirect_list(struct marsd_settings *s, const struct cluster_conf *c,
 	atm_to_server(&s->mars[s->nmars++], s->atm, s->atm_len);
 	if (self >= 0)
 		used[self] = true;
-	while (s->nmars < SERVER_MARS_MAX) {
+	while (s->nmars < MARS_SERVER_MARS_MAX) {
 		have = false;
 		best = 0;
 		for (i = 0; i < c->n_mars; i++) {
@@ -47,7 +47,7 @@ redirect_list(struct marsd_settings *s, const struct cluster_conf *c,
 			if (!have || c->mars[i].priority > c->mars[best].priority ||
 			    (c->mars[i].priority == c->mars[best].priority &&
 			    memcmp(c->mars[i].atm, c->mars[best].atm,
-			    ATM_ADDR_MAX) < 0)) {
+			    MARS_ATM_ADDR_MAX) < 0)) {
 				best = i;
 				have = true;
 			}
@@ -90,20 +90,20 @@ apply_options(struct marsd_settings *s, const struct marsd_opts *o,
 	struct mars_err err;
 	int n;
 
-	if (o->listen != NULL && endpoint_parse(&s->listen, o->listen,
+	if (o->listen != NULL && mars_endpoint_parse(&s->listen, o->listen,
 	    &err) != 0) {
 		snprintf(msg, msglen, "--listen %s: %s", o->listen,
 		    err.why != NULL ? err.why : "bad endpoint");
 		return -1;
 	}
 	if (o->atm != NULL) {
-		n = atm_parse_hex(o->atm, s->atm, sizeof(s->atm));
-		if (n != ATM_ADDR_MAX) {
+		n = mars_atm_parse_hex(o->atm, s->atm, sizeof(s->atm));
+		if (n != MARS_ATM_ADDR_MAX) {
 			snprintf(msg, msglen, "--atm %s: not a 20-octet NSAP "
 			    "(40 hex digits)", o->atm);
 			return -1;
 		}
-		s->atm_len = ATM_ADDR_MAX;
+		s->atm_len = MARS_ATM_ADDR_MAX;
 		atm_to_server(&s->mars[0], s->atm, s->atm_len);
 		if (s->nmars == 0)
 			s->nmars = 1;
@@ -114,7 +114,7 @@ apply_options(struct marsd_settings *s, const struct marsd_opts *o,
 		    o->cmi);
 		return -1;
 	}
-	if (o->redirect != NULL && config_parse_duration(o->redirect,
+	if (o->redirect != NULL && mars_config_parse_duration(o->redirect,
 	    &s->redirect_interval, &err) != 0) {
 		snprintf(msg, msglen, "--redirect-interval %s: %s", o->redirect,
 		    err.why != NULL ? err.why : "bad duration");
@@ -138,7 +138,7 @@ int
 settings_build(struct marsd_settings *s, const struct marsd_opts *o,
     const char *conf_path, char *msg, size_t msglen)
 {
-	struct cluster_conf *c;
+	struct mars_cluster_conf *c;
 	const struct mars_entity_conf *e;
 	struct mars_err err;
 	int self;
@@ -146,11 +146,11 @@ settings_build(struct marsd_settings *s, const struct marsd_opts *o,
 	memset(s, 0, sizeof(*s));
 	s->self = -1;
 	s->pro = MARS_PRO_IPV4;
-	s->redirect_interval = CONF_DEF_REDIRECT;
+	s->redirect_interval = MARS_CONF_DEF_REDIRECT;
 	snprintf(s->name, sizeof(s->name), "%s", o->name != NULL ? o->name :
 	    "default");
 	if (conf_path != NULL) {
-		if ((c = config_load_new(conf_path, &err, msg, msglen)) ==
+		if ((c = mars_config_load_new(conf_path, &err, msg, msglen)) ==
 		    NULL)
 			return -1;
 		if (o->name == NULL && c->n_mars == 1)
@@ -161,7 +161,7 @@ settings_build(struct marsd_settings *s, const struct marsd_opts *o,
 			free(c);
 			return -1;
 		}
-		if ((self = config_mars_index(c, s->name)) < 0) {
+		if ((self = mars_config_mars_index(c, s->name)) < 0) {
 			snprintf(msg, msglen, "%s: no [mars %s] section",
 			    conf_path, s->name);
 			free(c);
@@ -175,7 +175,7 @@ settings_build(struct marsd_settings *s, const struct marsd_opts *o,
 			s->cmi_low = e->cmi_low;
 			s->cmi_high = e->cmi_high;
 		}
-		s->pro = c->protocol == CONF_PROTO_IPV6 ? MARS_PRO_IPV6 :
+		s->pro = c->protocol == MARS_CONF_PROTO_IPV6 ? MARS_PRO_IPV6 :
 		    MARS_PRO_IPV4;
 		s->redirect_interval = c->redirect_interval;
 		snprintf(s->admin, sizeof(s->admin), "%s", c->admin_socket);
@@ -205,11 +205,11 @@ settings_build(struct marsd_settings *s, const struct marsd_opts *o,
 			return -2;
 		}
 	}
-	if (s->listen.kind == ENDPOINT_NONE) {
+	if (s->listen.kind == MARS_ENDPOINT_NONE) {
 		snprintf(msg, msglen, "no endpoint: give -c FILE or --listen");
 		return -1;
 	}
-	if (s->listen.kind != ENDPOINT_UDP) {
+	if (s->listen.kind != MARS_ENDPOINT_UDP) {
 		snprintf(msg, msglen, "only udp: endpoints are supported "
 		    "(ATM sockets backend not built)");
 		return -1;

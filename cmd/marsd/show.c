@@ -13,256 +13,256 @@
 #include "marsd.h"
 
 static void
-put_atm(struct ctl_buf *b, const struct server_atm *a)
+put_atm(struct mars_ctl_buf *b, const struct mars_server_atm *a)
 {
-	char hex[ATM_HEX_MAX];
+	char hex[MARS_ATM_HEX_MAX];
 
-	atm_hex(hex, a->addr, a->tl & ATM_TL_LEN);
-	ctl_buf_puts(b, hex);
+	mars_atm_hex(hex, a->addr, a->tl & MARS_ATM_TL_LEN);
+	mars_ctl_buf_puts(b, hex);
 }
 
 static void
-put_sub(struct ctl_buf *b, const struct server_atm *a, bool json)
+put_sub(struct mars_ctl_buf *b, const struct mars_server_atm *a, bool json)
 {
-	char hex[ATM_HEX_MAX];
+	char hex[MARS_ATM_HEX_MAX];
 
-	if ((a->sub_tl & ATM_TL_LEN) == 0) {
-		ctl_buf_puts(b, json ? "null" : "-");
+	if ((a->sub_tl & MARS_ATM_TL_LEN) == 0) {
+		mars_ctl_buf_puts(b, json ? "null" : "-");
 		return;
 	}
-	atm_hex(hex, a->sub, a->sub_tl & ATM_TL_LEN);
+	mars_atm_hex(hex, a->sub, a->sub_tl & MARS_ATM_TL_LEN);
 	if (json)
-		ctl_buf_json_str(b, hex);
+		mars_ctl_buf_json_str(b, hex);
 	else
-		ctl_buf_puts(b, hex);
+		mars_ctl_buf_puts(b, hex);
 }
 
 static void
 peer_text(struct marsd *d, uint32_t peer, char *buf, size_t len)
 {
-	struct endpoint ep;
+	struct mars_endpoint ep;
 
-	if (peer == 0 || link_peer_endpoint(d->link, peer, &ep) != 0)
+	if (peer == 0 || mars_link_peer_endpoint(d->link, peer, &ep) != 0)
 		snprintf(buf, len, "-");
 	else
-		endpoint_format(&ep, buf, len);
+		mars_endpoint_format(&ep, buf, len);
 }
 
 static double
 age(struct marsd *d, mars_time_t since)
 {
-	mars_time_t now = evloop_now();
+	mars_time_t now = mars_evloop_now();
 
 	return since > now ? 0.0 : (double)(now - since) / 1000.0;
 }
 
 static void
-show_members(struct marsd *d, struct ctl_buf *b, bool json)
+show_members(struct marsd *d, struct mars_ctl_buf *b, bool json)
 {
-	struct server_member_info mi;
-	char pa[PA_TEXT_MAX], ep[ENDPOINT_TEXT_MAX];
+	struct mars_server_member_info mi;
+	char pa[MARS_PA_TEXT_MAX], ep[MARS_ENDPOINT_TEXT_MAX];
 	uint32_t cur = 0;
 	size_t mark;
 	bool first = true;
 
 	if (json)
-		ctl_buf_puts(b, "{\"members\":[");
-	while (server_member_next(d->srv, &cur, &mi)) {
-		pa_text(pa, mi.spa, mi.spa_len);
+		mars_ctl_buf_puts(b, "{\"members\":[");
+	while (mars_server_member_next(d->srv, &cur, &mi)) {
+		mars_pa_text(pa, mi.spa, mi.spa_len);
 		peer_text(d, mi.vc_id, ep, sizeof(ep));
 		if (json) {
-			ctl_buf_printf(b, "%s{\"cmi\":%u,\"atm\":\"",
+			mars_ctl_buf_printf(b, "%s{\"cmi\":%u,\"atm\":\"",
 			    first ? "" : ",", mi.cmi);
 			put_atm(b, mi.atm);
-			ctl_buf_puts(b, "\",\"sub\":");
+			mars_ctl_buf_puts(b, "\",\"sub\":");
 			put_sub(b, mi.atm, true);
-			ctl_buf_puts(b, ",\"spa\":");
-			ctl_buf_json_str(b, pa);
-			ctl_buf_printf(b, ",\"state\":\"%s\",\"vc\":%u,"
+			mars_ctl_buf_puts(b, ",\"spa\":");
+			mars_ctl_buf_json_str(b, pa);
+			mars_ctl_buf_printf(b, ",\"state\":\"%s\",\"vc\":%u,"
 			    "\"endpoint\":", mi.registered ? "registered" :
 			    "held", mi.vc_id);
-			ctl_buf_json_str(b, ep);
-			ctl_buf_printf(b, ",\"age_s\":%.3f,\"groups\":%u,"
+			mars_ctl_buf_json_str(b, ep);
+			mars_ctl_buf_printf(b, ",\"age_s\":%.3f,\"groups\":%u,"
 			    "\"blocks\":%u}", age(d, mi.since), mi.ngroups,
 			    mi.nblocks);
 			first = false;
 			continue;
 		}
 		mark = b->len;
-		ctl_buf_printf(b, "member cmi=%u atm=", mi.cmi);
+		mars_ctl_buf_printf(b, "member cmi=%u atm=", mi.cmi);
 		put_atm(b, mi.atm);
-		ctl_buf_puts(b, " sub=");
+		mars_ctl_buf_puts(b, " sub=");
 		put_sub(b, mi.atm, false);
-		ctl_buf_printf(b, " spa=%s state=%s vc=%u endpoint=%s age=%.3f "
+		mars_ctl_buf_printf(b, " spa=%s state=%s vc=%u endpoint=%s age=%.3f "
 		    "groups=%u blocks=%u", pa, mi.registered ? "registered" :
 		    "held", mi.vc_id, ep, age(d, mi.since), mi.ngroups,
 		    mi.nblocks);
-		ctl_buf_end_line(b, mark);
+		mars_ctl_buf_end_line(b, mark);
 	}
 	if (json)
-		ctl_buf_puts(b, "]}\n");
+		mars_ctl_buf_puts(b, "]}\n");
 }
 
 static void
-show_groups(struct marsd *d, struct ctl_buf *b, bool json)
+show_groups(struct marsd *d, struct mars_ctl_buf *b, bool json)
 {
-	struct server_group_info gi;
-	struct server_member_info mi;
-	char pa[PA_TEXT_MAX];
+	struct mars_server_group_info gi;
+	struct mars_server_member_info mi;
+	char pa[MARS_PA_TEXT_MAX];
 	uint32_t cur = 0, i, mh;
 	size_t mark;
 	bool l3, first = true;
 
 	if (json)
-		ctl_buf_puts(b, "{\"groups\":[");
-	while (server_group_next(d->srv, &cur, &gi)) {
-		pa_text(pa, gi.addr, gi.len);
+		mars_ctl_buf_puts(b, "{\"groups\":[");
+	while (mars_server_group_next(d->srv, &cur, &gi)) {
+		mars_pa_text(pa, gi.addr, gi.len);
 		mark = b->len;
 		if (json)
-			ctl_buf_printf(b, "%s{\"group\":\"%s\",\"layer3\":%u,"
+			mars_ctl_buf_printf(b, "%s{\"group\":\"%s\",\"layer3\":%u,"
 			    "\"mcs\":%u,\"members\":[", first ? "" : ",", pa,
 			    gi.nlayer3, gi.nmcs);
 		else
-			ctl_buf_printf(b, "group addr=%s members=%u layer3=%u "
+			mars_ctl_buf_printf(b, "group addr=%s members=%u layer3=%u "
 			    "mcs=%u cmis=", pa, gi.nmembers, gi.nlayer3,
 			    gi.nmcs);
-		for (i = 0; server_group_member(d->srv, gi.handle, i, &mh,
+		for (i = 0; mars_server_group_member(d->srv, gi.handle, i, &mh,
 		    &l3); i++) {
-			if (!server_member_get(d->srv, mh, &mi))
+			if (!mars_server_member_get(d->srv, mh, &mi))
 				continue;
-			ctl_buf_printf(b, "%s%u", i ? "," : "", mi.cmi);
+			mars_ctl_buf_printf(b, "%s%u", i ? "," : "", mi.cmi);
 		}
 		if (json)
-			ctl_buf_puts(b, "]}");
+			mars_ctl_buf_puts(b, "]}");
 		else {
 			if (i == 0)
-				ctl_buf_puts(b, "-");
-			ctl_buf_end_line(b, mark);
+				mars_ctl_buf_puts(b, "-");
+			mars_ctl_buf_end_line(b, mark);
 		}
 		first = false;
 	}
 	if (json)
-		ctl_buf_puts(b, "]}\n");
+		mars_ctl_buf_puts(b, "]}\n");
 }
 
 static void
-show_mcs(struct marsd *d, struct ctl_buf *b, bool json)
+show_mcs(struct marsd *d, struct mars_ctl_buf *b, bool json)
 {
-	struct server_mcs_info ci;
-	char ep[ENDPOINT_TEXT_MAX];
+	struct mars_server_mcs_info ci;
+	char ep[MARS_ENDPOINT_TEXT_MAX];
 	uint32_t cur = 0;
 	size_t mark;
 	bool first = true;
 
 	if (json)
-		ctl_buf_puts(b, "{\"mcs\":[");
-	while (server_mcs_next(d->srv, &cur, &ci)) {
+		mars_ctl_buf_puts(b, "{\"mcs\":[");
+	while (mars_server_mcs_next(d->srv, &cur, &ci)) {
 		peer_text(d, ci.vc_id, ep, sizeof(ep));
 		mark = b->len;
-		ctl_buf_puts(b, json ? (first ? "{\"atm\":\"" : ",{\"atm\":\"") :
+		mars_ctl_buf_puts(b, json ? (first ? "{\"atm\":\"" : ",{\"atm\":\"") :
 		    "mcs atm=");
 		put_atm(b, ci.atm);
 		if (json) {
-			ctl_buf_printf(b, "\",\"vc\":%u,\"endpoint\":",
+			mars_ctl_buf_printf(b, "\",\"vc\":%u,\"endpoint\":",
 			    ci.vc_id);
-			ctl_buf_json_str(b, ep);
-			ctl_buf_printf(b, ",\"age_s\":%.3f,\"groups\":%u}",
+			mars_ctl_buf_json_str(b, ep);
+			mars_ctl_buf_printf(b, ",\"age_s\":%.3f,\"groups\":%u}",
 			    age(d, ci.since), ci.ngroups);
 		} else {
-			ctl_buf_printf(b, " vc=%u endpoint=%s age=%.3f "
+			mars_ctl_buf_printf(b, " vc=%u endpoint=%s age=%.3f "
 			    "groups=%u", ci.vc_id, ep, age(d, ci.since),
 			    ci.ngroups);
-			ctl_buf_end_line(b, mark);
+			mars_ctl_buf_end_line(b, mark);
 		}
 		first = false;
 	}
 	if (json)
-		ctl_buf_puts(b, "]}\n");
+		mars_ctl_buf_puts(b, "]}\n");
 }
 
 static void
-show_redirect(struct marsd *d, struct ctl_buf *b, bool json)
+show_redirect(struct marsd *d, struct mars_ctl_buf *b, bool json)
 {
 	size_t i, mark;
 
 	mark = b->len;
 	if (json)
-		ctl_buf_printf(b, "{\"redirect_map\":{\"interval_ms\":%llu,"
+		mars_ctl_buf_printf(b, "{\"redirect_map\":{\"interval_ms\":%llu,"
 		    "\"hard\":false,\"csn\":%u,\"mars\":[",
 		    (unsigned long long)d->set.redirect_interval,
-		    server_csn(d->srv));
+		    mars_server_csn(d->srv));
 	else {
-		ctl_buf_printf(b, "redirect-map interval_ms=%llu hard=no "
+		mars_ctl_buf_printf(b, "redirect-map interval_ms=%llu hard=no "
 		    "csn=%u count=%u", (unsigned long long)
-		    d->set.redirect_interval, server_csn(d->srv),
+		    d->set.redirect_interval, mars_server_csn(d->srv),
 		    (unsigned)d->set.nmars);
-		ctl_buf_end_line(b, mark);
+		mars_ctl_buf_end_line(b, mark);
 	}
 	for (i = 0; i < d->set.nmars; i++) {
 		mark = b->len;
 		if (json) {
-			ctl_buf_puts(b, i ? ",{\"atm\":\"" : "{\"atm\":\"");
+			mars_ctl_buf_puts(b, i ? ",{\"atm\":\"" : "{\"atm\":\"");
 			put_atm(b, &d->set.mars[i]);
-			ctl_buf_printf(b, "\",\"self\":%s}", i == 0 ? "true" :
+			mars_ctl_buf_printf(b, "\",\"self\":%s}", i == 0 ? "true" :
 			    "false");
 		} else {
-			ctl_buf_printf(b, "mars index=%zu atm=", i);
+			mars_ctl_buf_printf(b, "mars index=%zu atm=", i);
 			put_atm(b, &d->set.mars[i]);
-			ctl_buf_printf(b, " self=%s", i == 0 ? "yes" : "no");
-			ctl_buf_end_line(b, mark);
+			mars_ctl_buf_printf(b, " self=%s", i == 0 ? "yes" : "no");
+			mars_ctl_buf_end_line(b, mark);
 		}
 	}
 	if (json)
-		ctl_buf_puts(b, "]}}\n");
+		mars_ctl_buf_puts(b, "]}}\n");
 }
 
 /* One counter, as a text record field or a JSON member. */
 static void
-counter(struct ctl_buf *b, bool json, bool *first, const char *name,
+counter(struct mars_ctl_buf *b, bool json, bool *first, const char *name,
     unsigned long long v)
 {
 	if (json)
-		ctl_buf_printf(b, "%s\"%s\":%llu", *first ? "" : ",", name, v);
+		mars_ctl_buf_printf(b, "%s\"%s\":%llu", *first ? "" : ",", name, v);
 	else
-		ctl_buf_printf(b, " %s=%llu", name, v);
+		mars_ctl_buf_printf(b, " %s=%llu", name, v);
 	*first = false;
 }
 
 static void
-show_stats(struct marsd *d, struct ctl_buf *b, bool json)
+show_stats(struct marsd *d, struct mars_ctl_buf *b, bool json)
 {
-	const struct server_stats *st = server_get_stats(d->srv);
-	struct server_member_info mi;
-	struct link_stats ls;
+	const struct mars_server_stats *st = mars_server_get_stats(d->srv);
+	struct mars_server_member_info mi;
+	struct mars_link_stats ls;
 	unsigned long long memberships = 0, held = 0;
 	uint32_t cur = 0;
 	size_t mark;
 	bool first = true;
 	int i;
 
-	while (server_member_next(d->srv, &cur, &mi)) {
+	while (mars_server_member_next(d->srv, &cur, &mi)) {
 		if (mi.registered)
 			memberships += mi.ngroups;
 		else
 			held++;
 	}
-	link_get_stats(d->link, &ls);
+	mars_link_get_stats(d->link, &ls);
 	mark = b->len;
-	ctl_buf_puts(b, json ? "{\"stats\":{" : "stats");
-	counter(b, json, &first, "uptime_ms", evloop_now() - d->started);
-	counter(b, json, &first, "members", server_member_count(d->srv));
+	mars_ctl_buf_puts(b, json ? "{\"stats\":{" : "stats");
+	counter(b, json, &first, "uptime_ms", mars_evloop_now() - d->started);
+	counter(b, json, &first, "members", mars_server_member_count(d->srv));
 	counter(b, json, &first, "held", held);
-	counter(b, json, &first, "groups", server_group_count(d->srv));
-	counter(b, json, &first, "mcs", server_mcs_count(d->srv));
+	counter(b, json, &first, "groups", mars_server_group_count(d->srv));
+	counter(b, json, &first, "mcs", mars_server_mcs_count(d->srv));
 	counter(b, json, &first, "memberships", memberships);
-	counter(b, json, &first, "db_octets", server_mem_usage(d->srv));
-	counter(b, json, &first, "csn", server_csn(d->srv));
-	counter(b, json, &first, "ssn", server_ssn(d->srv));
+	counter(b, json, &first, "db_octets", mars_server_mem_usage(d->srv));
+	counter(b, json, &first, "csn", mars_server_csn(d->srv));
+	counter(b, json, &first, "ssn", mars_server_ssn(d->srv));
 	counter(b, json, &first, "ccvc_leaves",
-	    link_leaf_count(d->link, LAB_VC_CCVC));
+	    mars_link_leaf_count(d->link, MARS_VC_CCVC));
 	counter(b, json, &first, "scvc_leaves",
-	    link_leaf_count(d->link, LAB_VC_SCVC));
-	counter(b, json, &first, "peers", link_peer_count(d->link));
+	    mars_link_leaf_count(d->link, MARS_VC_SCVC));
+	counter(b, json, &first, "peers", mars_link_peer_count(d->link));
 	counter(b, json, &first, "peers_lost", d->peers_lost);
 	counter(b, json, &first, "reloads", d->reloads);
 	counter(b, json, &first, "reload_errors", d->reload_errors);
@@ -271,11 +271,11 @@ show_stats(struct marsd *d, struct ctl_buf *b, bool json)
 	counter(b, json, &first, "tx_scvc", st->tx_scvc);
 	counter(b, json, &first, "tx_private", st->tx_private);
 	if (!json)
-		ctl_buf_end_line(b, mark);
+		mars_ctl_buf_end_line(b, mark);
 
 	/* link: the lab transport's counters (mars-lab(7)) */
 	mark = b->len;
-	ctl_buf_puts(b, json ? ",\"link\":{" : "link");
+	mars_ctl_buf_puts(b, json ? ",\"link\":{" : "link");
 	first = true;
 	counter(b, json, &first, "rx_dgrams", ls.rx_dgrams);
 	counter(b, json, &first, "rx_octets", ls.rx_octets);
@@ -288,77 +288,77 @@ show_stats(struct marsd *d, struct ctl_buf *b, bool json)
 	counter(b, json, &first, "peers_learned", ls.peers_learned);
 	counter(b, json, &first, "peers_lost", ls.peers_lost);
 	if (json)
-		ctl_buf_puts(b, "}");
+		mars_ctl_buf_puts(b, "}");
 	else
-		ctl_buf_end_line(b, mark);
+		mars_ctl_buf_end_line(b, mark);
 
 	/* per-op and per-reason counters */
 	if (json) {
-		ctl_buf_puts(b, ",\"rx\":{");
+		mars_ctl_buf_puts(b, ",\"rx\":{");
 		first = true;
 		for (i = 1; i <= MARS_OP_MAX; i++)
 			counter(b, true, &first, mars_op_short((uint8_t)i),
 			    st->rx[i]);
-		ctl_buf_puts(b, "},\"tx\":{");
+		mars_ctl_buf_puts(b, "},\"tx\":{");
 		first = true;
 		for (i = 1; i <= MARS_OP_MAX; i++)
 			counter(b, true, &first, mars_op_short((uint8_t)i),
 			    st->tx[i]);
-		ctl_buf_puts(b, "},\"dropped\":{");
+		mars_ctl_buf_puts(b, "},\"dropped\":{");
 		first = true;
-		for (i = 0; i < SRV_DROP_MAX; i++)
-			counter(b, true, &first, server_drop_name(i),
+		for (i = 0; i < MARS_SRV_DROP_MAX; i++)
+			counter(b, true, &first, mars_server_drop_name(i),
 			    st->dropped[i]);
-		ctl_buf_puts(b, "}}}\n");
+		mars_ctl_buf_puts(b, "}}}\n");
 		return;
 	}
 	for (i = 1; i <= MARS_OP_MAX; i++) {
 		mark = b->len;
-		ctl_buf_printf(b, "op name=%s rx=%llu tx=%llu",
+		mars_ctl_buf_printf(b, "op name=%s rx=%llu tx=%llu",
 		    mars_op_short((uint8_t)i), (unsigned long long)st->rx[i],
 		    (unsigned long long)st->tx[i]);
-		ctl_buf_end_line(b, mark);
+		mars_ctl_buf_end_line(b, mark);
 	}
-	for (i = 0; i < SRV_DROP_MAX; i++) {
+	for (i = 0; i < MARS_SRV_DROP_MAX; i++) {
 		mark = b->len;
-		ctl_buf_printf(b, "dropped reason=%s count=%llu",
-		    server_drop_name(i), (unsigned long long)st->dropped[i]);
-		ctl_buf_end_line(b, mark);
+		mars_ctl_buf_printf(b, "dropped reason=%s count=%llu",
+		    mars_server_drop_name(i), (unsigned long long)st->dropped[i]);
+		mars_ctl_buf_end_line(b, mark);
 	}
 }
 
 void
-show_answer(struct marsd *d, const struct ctl_request *req,
-    struct ctl_buf *out)
+show_answer(struct marsd *d, const struct mars_ctl_request *req,
+    struct mars_ctl_buf *out)
 {
 	switch (req->cmd) {
-	case CTL_SHOW_MEMBERS:
+	case MARS_CTL_SHOW_MEMBERS:
 		show_members(d, out, req->json);
 		break;
-	case CTL_SHOW_GROUPS:
+	case MARS_CTL_SHOW_GROUPS:
 		show_groups(d, out, req->json);
 		break;
-	case CTL_SHOW_MCS:
+	case MARS_CTL_SHOW_MCS:
 		show_mcs(d, out, req->json);
 		break;
-	case CTL_SHOW_REDIRECT_MAP:
+	case MARS_CTL_SHOW_REDIRECT_MAP:
 		if (d->red != NULL)
 			show_cluster_redirect(d, out, req->json);
 		else
 			show_redirect(d, out, req->json);
 		break;
-	case CTL_SHOW_STATS:
+	case MARS_CTL_SHOW_STATS:
 		show_stats(d, out, req->json);
 		break;
-	case CTL_SHOW_LIVING_GROUP:
-	case CTL_SHOW_ELECTION:
-	case CTL_SHOW_SCSP:
-	case CTL_FAULT:
+	case MARS_CTL_SHOW_LIVING_GROUP:
+	case MARS_CTL_SHOW_ELECTION:
+	case MARS_CTL_SHOW_SCSP:
+	case MARS_CTL_FAULT:
 		show_cluster(d, req, out);
 		return;
 	default:
-		ctl_buf_end_error(out, "not implemented");
+		mars_ctl_buf_end_error(out, "not implemented");
 		return;
 	}
-	ctl_buf_end_ok(out);
+	mars_ctl_buf_end_ok(out);
 }

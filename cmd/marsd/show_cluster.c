@@ -15,9 +15,9 @@ static const char *
 role_name(int role)
 {
 	switch (role) {
-	case REDUND_ACTIVE:
+	case MARS_REDUND_ACTIVE:
 		return "active";
-	case REDUND_BACKUP:
+	case MARS_REDUND_BACKUP:
 		return "backup";
 	default:
 		return "dead";
@@ -31,82 +31,82 @@ yes(bool b, bool json)
 }
 
 static void
-put_entity_atm(struct ctl_buf *b, const struct mars_entity_conf *e)
+put_entity_atm(struct mars_ctl_buf *b, const struct mars_entity_conf *e)
 {
-	char hex[ATM_HEX_MAX];
+	char hex[MARS_ATM_HEX_MAX];
 
-	atm_hex(hex, e->atm, e->atm_len);
-	ctl_buf_puts(b, hex);
+	mars_atm_hex(hex, e->atm, e->atm_len);
+	mars_ctl_buf_puts(b, hex);
 }
 
 static double
 ago(mars_time_t t)
 {
-	mars_time_t now = evloop_now();
+	mars_time_t now = mars_evloop_now();
 
 	return t == 0 || t > now ? 0.0 : (double)(now - t) / 1000.0;
 }
 
 /* Names of idx[n], comma-separated (text) or a JSON array of strings. */
 static void
-put_names(struct marsd *d, struct ctl_buf *b, const uint8_t *idx, size_t n,
+put_names(struct marsd *d, struct mars_ctl_buf *b, const uint8_t *idx, size_t n,
     bool json)
 {
 	size_t i;
 
 	if (json)
-		ctl_buf_puts(b, "[");
+		mars_ctl_buf_puts(b, "[");
 	for (i = 0; i < n; i++) {
 		if (json) {
-			ctl_buf_puts(b, i ? "," : "");
-			ctl_buf_json_str(b, d->cluster->mars[idx[i]].name);
+			mars_ctl_buf_puts(b, i ? "," : "");
+			mars_ctl_buf_json_str(b, d->cluster->mars[idx[i]].name);
 		} else
-			ctl_buf_printf(b, "%s%s", i ? "," : "",
+			mars_ctl_buf_printf(b, "%s%s", i ? "," : "",
 			    d->cluster->mars[idx[i]].name);
 	}
 	if (json)
-		ctl_buf_puts(b, "]");
+		mars_ctl_buf_puts(b, "]");
 	else if (n == 0)
-		ctl_buf_puts(b, "-");
+		mars_ctl_buf_puts(b, "-");
 }
 
 static void
-show_living(struct marsd *d, struct ctl_buf *b, bool json)
+show_living(struct marsd *d, struct mars_ctl_buf *b, bool json)
 {
-	struct redund_member_info mi;
+	struct mars_redund_member_info mi;
 	const struct mars_entity_conf *e;
-	char ep[ENDPOINT_TEXT_MAX];
+	char ep[MARS_ENDPOINT_TEXT_MAX];
 	size_t mark;
 	unsigned i;
 
 	if (json)
-		ctl_buf_puts(b, "{\"living_group\":[");
-	for (i = 0; redund_member(d->red, i, &mi); i++) {
+		mars_ctl_buf_puts(b, "{\"living_group\":[");
+	for (i = 0; mars_redund_member(d->red, i, &mi); i++) {
 		e = &d->cluster->mars[i];
-		endpoint_format(&e->endpoint, ep, sizeof(ep));
+		mars_endpoint_format(&e->endpoint, ep, sizeof(ep));
 		mark = b->len;
 		if (json) {
-			ctl_buf_printf(b, "%s{\"name\":", i ? "," : "");
-			ctl_buf_json_str(b, mi.name);
-			ctl_buf_puts(b, ",\"atm\":\"");
+			mars_ctl_buf_printf(b, "%s{\"name\":", i ? "," : "");
+			mars_ctl_buf_json_str(b, mi.name);
+			mars_ctl_buf_puts(b, ",\"atm\":\"");
 			put_entity_atm(b, e);
-			ctl_buf_printf(b, "\",\"endpoint\":\"%s\",\"priority\":%u,"
+			mars_ctl_buf_printf(b, "\",\"endpoint\":\"%s\",\"priority\":%u,"
 			    "\"alive\":%s,\"aligned\":%s,\"role\":\"%s\","
 			    "\"self\":%s}", ep, mi.priority, yes(mi.alive, true),
 			    yes(mi.aligned, true), role_name(mi.role),
 			    yes(mi.self, true));
 			continue;
 		}
-		ctl_buf_printf(b, "mars name=%s atm=", mi.name);
+		mars_ctl_buf_printf(b, "mars name=%s atm=", mi.name);
 		put_entity_atm(b, e);
-		ctl_buf_printf(b, " endpoint=%s priority=%u alive=%s aligned=%s "
+		mars_ctl_buf_printf(b, " endpoint=%s priority=%u alive=%s aligned=%s "
 		    "role=%s self=%s", ep, mi.priority, yes(mi.alive, false),
 		    yes(mi.aligned, false), role_name(mi.role),
 		    yes(mi.self, false));
-		ctl_buf_end_line(b, mark);
+		mars_ctl_buf_end_line(b, mark);
 	}
 	if (json)
-		ctl_buf_puts(b, "]}\n");
+		mars_ctl_buf_puts(b, "]}\n");
 }
 
 static const char *
@@ -117,128 +117,128 @@ part_name(struct marsd *d, unsigned p)
 }
 
 static void
-show_election(struct marsd *d, struct ctl_buf *b, bool json)
+show_election(struct marsd *d, struct mars_ctl_buf *b, bool json)
 {
-	uint8_t idx[REDUND_MAX];
+	uint8_t idx[MARS_REDUND_MAX];
 	size_t n, mark;
-	unsigned p, np = redund_partitions(d->red);
+	unsigned p, np = mars_redund_partitions(d->red);
 	int a;
 
 	mark = b->len;
 	if (json)
-		ctl_buf_printf(b, "{\"election\":{\"self\":\"%s\",\"role\":"
+		mars_ctl_buf_printf(b, "{\"election\":{\"self\":\"%s\",\"role\":"
 		    "\"%s\",\"active_for\":%u,\"elections\":%u,"
 		    "\"last_s_ago\":%.3f,\"partitions\":[", d->set.name,
-		    role_name(redund_role(d->red)), redund_active_count(d->red),
-		    redund_elections(d->red),
-		    ago(redund_last_election(d->red)));
+		    role_name(mars_redund_role(d->red)), mars_redund_active_count(d->red),
+		    mars_redund_elections(d->red),
+		    ago(mars_redund_last_election(d->red)));
 	else {
-		ctl_buf_printf(b, "election self=%s role=%s active_for=%u "
+		mars_ctl_buf_printf(b, "election self=%s role=%s active_for=%u "
 		    "elections=%u last_s_ago=%.3f", d->set.name,
-		    role_name(redund_role(d->red)), redund_active_count(d->red),
-		    redund_elections(d->red),
-		    ago(redund_last_election(d->red)));
-		ctl_buf_end_line(b, mark);
+		    role_name(mars_redund_role(d->red)), mars_redund_active_count(d->red),
+		    mars_redund_elections(d->red),
+		    ago(mars_redund_last_election(d->red)));
+		mars_ctl_buf_end_line(b, mark);
 	}
 	for (p = 0; p < np; p++) {
-		a = redund_active(d->red, (int)p);
+		a = mars_redund_active(d->red, (int)p);
 		mark = b->len;
 		if (json) {
-			ctl_buf_printf(b, "%s{\"partition\":", p ? "," : "");
-			ctl_buf_json_str(b, part_name(d, p));
-			ctl_buf_puts(b, ",\"active\":");
+			mars_ctl_buf_printf(b, "%s{\"partition\":", p ? "," : "");
+			mars_ctl_buf_json_str(b, part_name(d, p));
+			mars_ctl_buf_puts(b, ",\"active\":");
 			if (a >= 0)
-				ctl_buf_json_str(b, d->cluster->mars[a].name);
+				mars_ctl_buf_json_str(b, d->cluster->mars[a].name);
 			else
-				ctl_buf_puts(b, "null");
-			ctl_buf_puts(b, ",\"order\":");
+				mars_ctl_buf_puts(b, "null");
+			mars_ctl_buf_puts(b, ",\"order\":");
 		} else
-			ctl_buf_printf(b, "partition name=%s active=%s order=",
+			mars_ctl_buf_printf(b, "partition name=%s active=%s order=",
 			    part_name(d, p), a >= 0 ? d->cluster->mars[a].name :
 			    "-");
-		n = redund_order(d->red, p, idx, sizeof(idx));
+		n = mars_redund_order(d->red, p, idx, sizeof(idx));
 		put_names(d, b, idx, n, json);
-		ctl_buf_puts(b, json ? ",\"map\":" : " map=");
-		n = redund_map(d->red, p, idx, sizeof(idx));
+		mars_ctl_buf_puts(b, json ? ",\"map\":" : " map=");
+		n = mars_redund_map(d->red, p, idx, sizeof(idx));
 		put_names(d, b, idx, n, json);
 		if (json)
-			ctl_buf_puts(b, "}");
+			mars_ctl_buf_puts(b, "}");
 		else
-			ctl_buf_end_line(b, mark);
+			mars_ctl_buf_end_line(b, mark);
 	}
 	if (json)
-		ctl_buf_puts(b, "]}}\n");
+		mars_ctl_buf_puts(b, "]}}\n");
 }
 
 static void
-show_scsp(struct marsd *d, struct ctl_buf *b, bool json)
+show_scsp(struct marsd *d, struct mars_ctl_buf *b, bool json)
 {
-	struct redund_scsp_info si;
-	struct redund_member_info mi;
-	const struct link *l = d->plink != NULL ? d->plink : d->link;
+	struct mars_redund_scsp_info si;
+	struct mars_redund_member_info mi;
+	const struct mars_link *l = d->plink != NULL ? d->plink : d->link;
 	uint16_t vpi = 0, vci = 0;
 	size_t live, dead, mark;
 	unsigned i;
 	int hs, ca;
 	bool first = true;
 
-	redund_scsp_info(d->red, &si);
+	mars_redund_scsp_info(d->red, &si);
 	mark = b->len;
 	if (json)
-		ctl_buf_printf(b, "{\"scsp\":{\"peers\":%u,\"bidirectional\":%u,"
+		mars_ctl_buf_printf(b, "{\"scsp\":{\"peers\":%u,\"bidirectional\":%u,"
 		    "\"aligned\":%u,\"cache\":%zu,\"own\":%zu,"
 		    "\"vc_losses\":%llu,\"unready_drops\":%llu,"
 		    "\"entities\":[", si.peers, si.bidir, si.aligned,
 		    si.cache, si.own, (unsigned long long)d->peer_losses,
 		    (unsigned long long)si.unready_drops);
 	else {
-		ctl_buf_printf(b, "scsp peers=%u bidirectional=%u aligned=%u "
+		mars_ctl_buf_printf(b, "scsp peers=%u bidirectional=%u aligned=%u "
 		    "cache=%zu own=%zu vc_losses=%llu unready_drops=%llu",
 		    si.peers, si.bidir, si.aligned, si.cache, si.own,
 		    (unsigned long long)d->peer_losses,
 		    (unsigned long long)si.unready_drops);
-		ctl_buf_end_line(b, mark);
+		mars_ctl_buf_end_line(b, mark);
 	}
-	for (i = 0; redund_member(d->red, i, &mi); i++) {
-		redund_cache_origin(d->red, i, &live, &dead);
-		hs = redund_peer_hello(d->red, i);
-		ca = redund_peer_ca(d->red, i);
+	for (i = 0; mars_redund_member(d->red, i, &mi); i++) {
+		mars_redund_cache_origin(d->red, i, &live, &dead);
+		hs = mars_redund_peer_hello(d->red, i);
+		ca = mars_redund_peer_ca(d->red, i);
 		if (!mi.self)
-			(void)link_peer_vc(l, d->peer_id[i], &vpi, &vci);
+			(void)mars_link_peer_vc(l, d->peer_id[i], &vpi, &vci);
 		mark = b->len;
 		if (json) {
-			ctl_buf_printf(b, "%s{\"name\":", first ? "" : ",");
-			ctl_buf_json_str(b, mi.name);
-			ctl_buf_printf(b, ",\"self\":%s", yes(mi.self, true));
+			mars_ctl_buf_printf(b, "%s{\"name\":", first ? "" : ",");
+			mars_ctl_buf_json_str(b, mi.name);
+			mars_ctl_buf_printf(b, ",\"self\":%s", yes(mi.self, true));
 			if (mi.self)
-				ctl_buf_puts(b, ",\"hello\":null,\"ca\":null,"
+				mars_ctl_buf_puts(b, ",\"hello\":null,\"ca\":null,"
 				    "\"vc\":null,\"vc_down\":null");
 			else
-				ctl_buf_printf(b, ",\"hello\":\"%s\",\"ca\":"
+				mars_ctl_buf_printf(b, ",\"hello\":\"%s\",\"ca\":"
 				    "\"%s\",\"vc\":\"%u/%u\",\"vc_down\":%s",
-				    scsp_hello_state_name(hs),
-				    scsp_ca_state_name(ca), vpi, vci,
+				    mars_scsp_hello_state_name(hs),
+				    mars_scsp_ca_state_name(ca), vpi, vci,
 				    yes(d->peer_down[i], true));
-			ctl_buf_printf(b, ",\"entries\":%zu,\"withdrawn\":%zu}",
+			mars_ctl_buf_printf(b, ",\"entries\":%zu,\"withdrawn\":%zu}",
 			    live, dead);
 		} else {
-			ctl_buf_printf(b, "peer name=%s self=%s", mi.name,
+			mars_ctl_buf_printf(b, "peer name=%s self=%s", mi.name,
 			    yes(mi.self, false));
 			if (mi.self)
-				ctl_buf_puts(b, " hello=- ca=- vc=- vc_down=-");
+				mars_ctl_buf_puts(b, " hello=- ca=- vc=- vc_down=-");
 			else
-				ctl_buf_printf(b, " hello=%s ca=%s vc=%u/%u "
-				    "vc_down=%s", scsp_hello_state_name(hs),
-				    scsp_ca_state_name(ca), vpi, vci,
+				mars_ctl_buf_printf(b, " hello=%s ca=%s vc=%u/%u "
+				    "vc_down=%s", mars_scsp_hello_state_name(hs),
+				    mars_scsp_ca_state_name(ca), vpi, vci,
 				    yes(d->peer_down[i], false));
-			ctl_buf_printf(b, " entries=%zu withdrawn=%zu", live,
+			mars_ctl_buf_printf(b, " entries=%zu withdrawn=%zu", live,
 			    dead);
-			ctl_buf_end_line(b, mark);
+			mars_ctl_buf_end_line(b, mark);
 		}
 		first = false;
 	}
 	if (json)
-		ctl_buf_puts(b, "]}}\n");
+		mars_ctl_buf_puts(b, "]}}\n");
 }
 
 /*
@@ -247,124 +247,124 @@ show_scsp(struct marsd *d, struct ctl_buf *b, bool json)
  * hard-redirects registering members with (sending=no).
  */
 void
-show_cluster_redirect(struct marsd *d, struct ctl_buf *b, bool json)
+show_cluster_redirect(struct marsd *d, struct mars_ctl_buf *b, bool json)
 {
 	const struct mars_entity_conf *e;
-	uint8_t idx[REDUND_MAX];
-	unsigned p, np = redund_partitions(d->red);
+	uint8_t idx[MARS_REDUND_MAX];
+	unsigned p, np = mars_redund_partitions(d->red);
 	size_t i, n, mark;
 	int a;
 	bool sending;
 
 	if (json)
-		ctl_buf_printf(b, "{\"redirect_map\":{\"interval_ms\":%llu,"
+		mars_ctl_buf_printf(b, "{\"redirect_map\":{\"interval_ms\":%llu,"
 		    "\"hard\":false,\"csn\":%u,\"role\":\"%s\","
 		    "\"partitions\":[", (unsigned long long)
-		    d->cluster->redirect_interval, server_csn(d->srv),
-		    role_name(redund_role(d->red)));
+		    d->cluster->redirect_interval, mars_server_csn(d->srv),
+		    role_name(mars_redund_role(d->red)));
 	for (p = 0; p < np; p++) {
-		a = redund_active(d->red, (int)p);
+		a = mars_redund_active(d->red, (int)p);
 		sending = a >= 0 && (unsigned)a == (unsigned)d->set.self;
-		n = redund_map(d->red, p, idx, sizeof(idx));
+		n = mars_redund_map(d->red, p, idx, sizeof(idx));
 		mark = b->len;
 		if (json) {
-			ctl_buf_printf(b, "%s{\"partition\":", p ? "," : "");
-			ctl_buf_json_str(b, part_name(d, p));
-			ctl_buf_printf(b, ",\"sending\":%s,\"mars\":[",
+			mars_ctl_buf_printf(b, "%s{\"partition\":", p ? "," : "");
+			mars_ctl_buf_json_str(b, part_name(d, p));
+			mars_ctl_buf_printf(b, ",\"sending\":%s,\"mars\":[",
 			    yes(sending, true));
 		} else {
-			ctl_buf_printf(b, "redirect-map partition=%s "
+			mars_ctl_buf_printf(b, "redirect-map partition=%s "
 			    "interval_ms=%llu hard=no csn=%u count=%zu "
 			    "sending=%s", part_name(d, p), (unsigned long long)
-			    d->cluster->redirect_interval, server_csn(d->srv),
+			    d->cluster->redirect_interval, mars_server_csn(d->srv),
 			    n, yes(sending, false));
-			ctl_buf_end_line(b, mark);
+			mars_ctl_buf_end_line(b, mark);
 		}
 		for (i = 0; i < n; i++) {
 			e = &d->cluster->mars[idx[i]];
 			mark = b->len;
 			if (json) {
-				ctl_buf_printf(b, "%s{\"name\":", i ? "," : "");
-				ctl_buf_json_str(b, e->name);
-				ctl_buf_puts(b, ",\"atm\":\"");
+				mars_ctl_buf_printf(b, "%s{\"name\":", i ? "," : "");
+				mars_ctl_buf_json_str(b, e->name);
+				mars_ctl_buf_puts(b, ",\"atm\":\"");
 				put_entity_atm(b, e);
-				ctl_buf_printf(b, "\",\"self\":%s}",
+				mars_ctl_buf_printf(b, "\",\"self\":%s}",
 				    yes(idx[i] == d->set.self, true));
 			} else {
-				ctl_buf_printf(b, "mars partition=%s index=%zu "
+				mars_ctl_buf_printf(b, "mars partition=%s index=%zu "
 				    "name=%s atm=", part_name(d, p), i,
 				    e->name);
 				put_entity_atm(b, e);
-				ctl_buf_printf(b, " self=%s",
+				mars_ctl_buf_printf(b, " self=%s",
 				    yes(idx[i] == d->set.self, false));
-				ctl_buf_end_line(b, mark);
+				mars_ctl_buf_end_line(b, mark);
 			}
 		}
 		if (json)
-			ctl_buf_puts(b, "]}");
+			mars_ctl_buf_puts(b, "]}");
 	}
 	if (json)
-		ctl_buf_puts(b, "]}}\n");
+		mars_ctl_buf_puts(b, "]}}\n");
 }
 
 static void
-fault(struct marsd *d, const struct ctl_request *req, struct ctl_buf *b)
+fault(struct marsd *d, const struct mars_ctl_request *req, struct mars_ctl_buf *b)
 {
 	char msg[128], names[128];
 	unsigned bit, mask;
 	size_t mark;
 
 	if (!d->cluster->fault_injection) {
-		ctl_buf_end_error(b, "fault injection refused: the cluster "
+		mars_ctl_buf_end_error(b, "fault injection refused: the cluster "
 		    "file does not say fault-injection = yes");
 		return;
 	}
 	if (cluster_fault_parse(req->arg, &bit, msg, sizeof(msg)) != 0) {
-		ctl_buf_end_error(b, "%s", msg);
+		mars_ctl_buf_end_error(b, "%s", msg);
 		return;
 	}
 	mask = req->on ? d->set.faults | bit : d->set.faults & ~bit;
-	if (redund_set_faults(d->red, mask) != 0) {
-		ctl_buf_end_error(b, "fault injection refused");
+	if (mars_redund_set_faults(d->red, mask) != 0) {
+		mars_ctl_buf_end_error(b, "fault injection refused");
 		return;
 	}
 	d->set.faults = mask;
 	cluster_fault_names(mask, names, sizeof(names));
 	mark = b->len;
 	if (req->json)
-		ctl_buf_printf(b, "{\"faults\":\"%s\"}\n", names);
+		mars_ctl_buf_printf(b, "{\"faults\":\"%s\"}\n", names);
 	else {
-		ctl_buf_printf(b, "faults active=%s", names);
-		ctl_buf_end_line(b, mark);
+		mars_ctl_buf_printf(b, "faults active=%s", names);
+		mars_ctl_buf_end_line(b, mark);
 	}
-	ctl_buf_end_ok(b);
+	mars_ctl_buf_end_ok(b);
 }
 
 void
-show_cluster(struct marsd *d, const struct ctl_request *req,
-    struct ctl_buf *out)
+show_cluster(struct marsd *d, const struct mars_ctl_request *req,
+    struct mars_ctl_buf *out)
 {
 	if (d->red == NULL) {
-		ctl_buf_end_error(out, "not a redundant MARS: the cluster file "
+		mars_ctl_buf_end_error(out, "not a redundant MARS: the cluster file "
 		    "has one [mars] entity (or --listen was given)");
 		return;
 	}
 	switch (req->cmd) {
-	case CTL_SHOW_LIVING_GROUP:
+	case MARS_CTL_SHOW_LIVING_GROUP:
 		show_living(d, out, req->json);
 		break;
-	case CTL_SHOW_ELECTION:
+	case MARS_CTL_SHOW_ELECTION:
 		show_election(d, out, req->json);
 		break;
-	case CTL_SHOW_SCSP:
+	case MARS_CTL_SHOW_SCSP:
 		show_scsp(d, out, req->json);
 		break;
-	case CTL_FAULT:
+	case MARS_CTL_FAULT:
 		fault(d, req, out);
 		return;
 	default:
-		ctl_buf_end_error(out, "not implemented");
+		mars_ctl_buf_end_error(out, "not implemented");
 		return;
 	}
-	ctl_buf_end_ok(out);
+	mars_ctl_buf_end_ok(out);
 }

@@ -2,8 +2,8 @@
  * marsdump: print the MARS (RFC 2022), SCSP (RFC 2334, RFC 2443) and NHRP
  * control messages in a capture file or on a live interface.
  *
- * The loop is one cap_next(), one mars_pdu_decode(), the display filter and
- * one print_frame() per frame; output goes through a large outbuf, so
+ * The loop is one mars_cap_next(), one mars_pdu_decode(), the display filter and
+ * one mars_print_frame() per frame; output goes through a large outbuf, so
  * nothing here allocates or calls stdio per frame.
  */
 #include <err.h>
@@ -48,12 +48,12 @@ struct opts {
 	int		 verbose;
 	bool		 stats;
 	bool		 strict;
-	struct print_opts po;
+	struct mars_print_opts po;
 	char		*expr;		/* display filter text, or NULL */
 };
 
 static char outstore[1 << 16];
-static struct cap *volatile capture;
+static struct mars_cap *volatile capture;
 static volatile sig_atomic_t stopped;
 
 static void
@@ -212,22 +212,22 @@ parse_args(struct opts *o, int argc, char **argv)
 		usage_error("-r and -i cannot be used together", "");
 	if (o->rfile == NULL && o->iface == NULL)
 		usage_error("one of -r FILE or -i IFACE is needed", "");
-	o->po.mode = json ? PRINT_JSON : o->verbose >= 2 ? PRINT_TREE :
-	    o->verbose == 1 ? PRINT_VERBOSE : PRINT_LINE;
+	o->po.mode = json ? MARS_PRINT_JSON : o->verbose >= 2 ? MARS_PRINT_TREE :
+	    o->verbose == 1 ? MARS_PRINT_VERBOSE : MARS_PRINT_LINE;
 	o->expr = join_args(argc - optind, argv + optind);
 }
 
 /* The expression, and a caret under the position that failed. */
-static struct filter *
+static struct mars_filter *
 compile_filter(const char *expr)
 {
-	struct filter *f;
+	struct mars_filter *f;
 	struct mars_err e;
 	char msg[256];
 
-	if (filter_compile(expr, &f, &e) == 0)
+	if (mars_filter_compile(expr, &f, &e) == 0)
 		return f;
-	filter_error(expr, &e, msg, sizeof(msg));
+	mars_filter_error(expr, &e, msg, sizeof(msg));
 	fprintf(stderr, "marsdump: bad filter: %s\n    %s\n    %*s^\n", msg,
 	    expr, (int)e.offset, "");
 	exit(EXIT_USAGE);
@@ -260,7 +260,7 @@ on_signal(int sig)
 	(void)sig;
 	stopped = 1;
 	if (capture != NULL)
-		cap_breakloop(capture);
+		mars_cap_breakloop(capture);
 }
 
 static void
@@ -286,19 +286,19 @@ open_failed(const char *name, const char *why)
 	errx(EXIT_USAGE, "%s: %s", name, why);
 }
 
-static struct cap *
+static struct mars_cap *
 open_input(const struct opts *o)
 {
-	char errbuf[CAP_ERRBUF_SIZE];
-	struct cap *c;
+	char errbuf[MARS_CAP_ERRBUF_SIZE];
+	struct mars_cap *c;
 
 	errbuf[0] = '\0';
 	if (o->iface != NULL) {
-		if (cap_open_live(&c, o->iface, 0, true, errbuf) != 0)
+		if (mars_cap_open_live(&c, o->iface, 0, true, errbuf) != 0)
 			open_failed(o->iface, errbuf);
-	} else if (cap_open_file(&c, o->rfile, errbuf) != 0)
+	} else if (mars_cap_open_file(&c, o->rfile, errbuf) != 0)
 		open_failed(o->rfile, errbuf);
-	if (o->bpf != NULL && cap_set_filter(c, o->bpf, errbuf) != 0)
+	if (o->bpf != NULL && mars_cap_set_filter(c, o->bpf, errbuf) != 0)
 		errx(EXIT_USAGE, "%s", errbuf);
 	return c;
 }
@@ -306,10 +306,10 @@ open_input(const struct opts *o)
 /* Everything the read loop and the final report share. */
 struct run {
 	const struct opts *o;
-	struct cap	*c;
-	struct filter	*flt;
-	struct cap_dump	*dump;
-	struct outbuf	 ob;
+	struct mars_cap	*c;
+	struct mars_filter	*flt;
+	struct mars_cap_dump	*dump;
+	struct mars_out	 ob;
 	struct stats	 st;
 	uint64_t	 matched;
 	uint64_t	 malformed;
@@ -319,7 +319,7 @@ struct run {
 };
 
 /*
- * The hot path: per frame one cap_next(), one mars_pdu_decode(), the
+ * The hot path: per frame one mars_cap_next(), one mars_pdu_decode(), the
  * filter, one print; counters only when --stats asked for them.
  */
 static void
@@ -331,7 +331,7 @@ read_loop(struct run *r)
 	struct mars_err e;
 	int rc;
 
-	while (!stopped && (rc = cap_next(r->c, &fr, &e)) != 0) {
+	while (!stopped && (rc = mars_cap_next(r->c, &fr, &e)) != 0) {
 		if (rc < 0) {
 			/* A file cut short mid-record: malformed, stop. */
 			warnx("%s: %s", o->rfile != NULL ? o->rfile : o->iface,
@@ -348,27 +348,27 @@ read_loop(struct run *r)
 		if (fr.sdu == NULL) {
 			/* Not lab or ATM traffic: skipped, not counted. */
 			if (e.code == MARS_E_NOTOURS ||
-			    !filter_match(r->flt, &fr, NULL))
+			    !mars_filter_match(r->flt, &fr, NULL))
 				continue;
 			r->malformed++;
 			if (o->stats)
 				stats_count(&r->st, &fr, NULL, &e);
 			if (!r->quiet)
-				print_frame_error(&r->ob, &o->po, &fr, &e);
+				mars_print_frame_error(&r->ob, &o->po, &fr, &e);
 		} else {
 			mars_pdu_decode(&pdu, fr.sdu, fr.sdu_len, 0);
 			if (o->stats)
 				stats_csn(&r->st, &fr, &pdu);
-			if (r->flt != NULL && !filter_match(r->flt, &fr, &pdu))
+			if (r->flt != NULL && !mars_filter_match(r->flt, &fr, &pdu))
 				continue;
 			if (pdu.verdict != 0 && stats_pdu_malformed(&pdu))
 				r->malformed++;
 			if (o->stats)
 				stats_count(&r->st, &fr, &pdu, NULL);
 			if (!r->quiet)
-				print_frame(&r->ob, &o->po, &fr, &pdu);
+				mars_print_frame(&r->ob, &o->po, &fr, &pdu);
 		}
-		if (r->dump != NULL && cap_dump_write(r->dump, &fr) != 0)
+		if (r->dump != NULL && mars_cap_dump_write(r->dump, &fr) != 0)
 			r->dump_failed = true;
 		if (++r->matched == o->count)
 			return;
@@ -383,11 +383,11 @@ finish(struct run *r)
 	uint64_t recv, drop;
 
 	if (o->stats)
-		stats_print(&r->ob, &r->st, o->po.mode == PRINT_JSON);
-	if (ob_flush(&r->ob) != 0 && r->status == 0)
+		stats_print(&r->ob, &r->st, o->po.mode == MARS_PRINT_JSON);
+	if (mars_out_flush(&r->ob) != 0 && r->status == 0)
 		r->status = EXIT_USAGE;
 	if (r->dump != NULL) {
-		if (cap_dump_close(r->dump) != 0)
+		if (mars_cap_dump_close(r->dump) != 0)
 			r->dump_failed = true;
 		if (r->dump_failed) {
 			warnx("%s: write error", o->wfile);
@@ -396,7 +396,7 @@ finish(struct run *r)
 			fprintf(stderr, "%llu messages written to %s\n",
 			    (unsigned long long)r->matched, o->wfile);
 	}
-	if (o->iface != NULL && cap_stats(r->c, &recv, &drop) == 0)
+	if (o->iface != NULL && mars_cap_stats(r->c, &recv, &drop) == 0)
 		fprintf(stderr, "%llu messages, %llu frames received, "
 		    "%llu dropped\n", (unsigned long long)r->matched,
 		    (unsigned long long)recv, (unsigned long long)drop);
@@ -410,7 +410,7 @@ main(int argc, char **argv)
 {
 	static struct run r;
 	struct opts o;
-	char errbuf[CAP_ERRBUF_SIZE];
+	char errbuf[MARS_CAP_ERRBUF_SIZE];
 	int status;
 
 	parse_args(&o, argc, argv);
@@ -422,7 +422,7 @@ main(int argc, char **argv)
 
 	r.c = open_input(&o);
 	if (o.wfile != NULL &&
-	    cap_dump_open(&r.dump, r.c, o.wfile, errbuf) != 0)
+	    mars_cap_dump_open(&r.dump, r.c, o.wfile, errbuf) != 0)
 		errx(EXIT_USAGE, "%s", errbuf);
 	if (o.user != NULL)
 		drop_privileges(o.user);
@@ -430,8 +430,8 @@ main(int argc, char **argv)
 	catch_signals();
 
 	/* With -w, print only when asked to (-v, --json), like tcpdump. */
-	r.quiet = o.wfile != NULL && o.po.mode == PRINT_LINE;
-	ob_init(&r.ob, o.wfile != NULL && strcmp(o.wfile, "-") == 0 ? 2 : 1,
+	r.quiet = o.wfile != NULL && o.po.mode == MARS_PRINT_LINE;
+	mars_out_init(&r.ob, o.wfile != NULL && strcmp(o.wfile, "-") == 0 ? 2 : 1,
 	    outstore, sizeof(outstore));
 	r.ob.line_flush = o.iface != NULL;
 
@@ -439,8 +439,8 @@ main(int argc, char **argv)
 	status = finish(&r);
 
 	capture = NULL;
-	cap_close(r.c);
-	filter_free(r.flt);
+	mars_cap_close(r.c);
+	mars_filter_free(r.flt);
 	free(o.expr);
 	if (o.stats)
 		stats_free(&r.st);

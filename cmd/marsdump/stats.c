@@ -22,7 +22,7 @@ bool
 stats_pdu_malformed(const struct mars_pdu *pdu)
 {
 	/* Another LLC/SNAP payload is foreign traffic, printed as such. */
-	return pdu->verdict != 0 && pdu->kind != PDU_LLC_OTHER;
+	return pdu->verdict != 0 && pdu->kind != MARS_PDU_LLC_OTHER;
 }
 
 int
@@ -105,7 +105,7 @@ vc_get(struct stats *st, const struct mars_frame *fr)
 		e->vci = fr->has_vc ? fr->vci : 0;
 		st->vc_used++;
 	}
-	if (fr->vc_kind != LAB_VC_UNKNOWN)
+	if (fr->vc_kind != MARS_VC_UNKNOWN)
 		e->kind = fr->vc_kind;
 	return e;
 }
@@ -133,13 +133,13 @@ stats_count(struct stats *st, const struct mars_frame *fr,
 		return;
 	}
 	switch (pdu->kind) {
-	case PDU_MARS:
+	case MARS_PDU_MARS:
 		st->mars_op[pdu->u.mars.op]++;
 		break;
-	case PDU_SCSP:
+	case MARS_PDU_SCSP:
 		st->scsp_type[pdu->u.scsp.type]++;
 		break;
-	case PDU_NHRP:
+	case MARS_PDU_NHRP:
 		st->nhrp++;
 		break;
 	default:
@@ -164,9 +164,9 @@ stats_read_error(struct stats *st, int code)
 static bool
 on_ccvc(const struct mars_frame *fr, const struct mars_msg *m)
 {
-	if (fr->vc_kind == LAB_VC_CCVC)
+	if (fr->vc_kind == MARS_VC_CCVC)
 		return true;
-	if (fr->vc_kind != LAB_VC_UNKNOWN)
+	if (fr->vc_kind != MARS_VC_UNKNOWN)
 		return false;
 	switch (m->op) {
 	case MARS_JOIN:
@@ -197,7 +197,7 @@ stats_csn(struct stats *st, const struct mars_frame *fr,
 	struct stats_gap *g;
 	uint32_t diff;
 
-	if (pdu->kind != PDU_MARS || pdu->verdict != 0 ||
+	if (pdu->kind != MARS_PDU_MARS || pdu->verdict != 0 ||
 	    mars_op_family(m->op) == MARS_FAM_A ||
 	    mars_op_family(m->op) == MARS_FAM_UNKNOWN || !on_ccvc(fr, m))
 		return;
@@ -287,7 +287,7 @@ op_next(const struct stats *st, unsigned *i, struct op_count *oc)
 				    "MARS_OP_%u", k);
 		} else if (k >= 256 && k < 512 && st->scsp_type[k - 256] > 0) {
 			oc->n = st->scsp_type[k - 256];
-			if ((name = scsp_type_name((uint8_t)(k - 256))) != NULL)
+			if ((name = mars_scsp_type_name((uint8_t)(k - 256))) != NULL)
 				snprintf(oc->name, sizeof(oc->name), "SCSP_%s",
 				    name);
 			else
@@ -308,7 +308,7 @@ op_next(const struct stats *st, unsigned *i, struct op_count *oc)
 }
 
 static void
-print_text(struct outbuf *ob, const struct stats *st,
+print_text(struct mars_out *ob, const struct stats *st,
     const struct stats_vc **v, size_t nv)
 {
 	struct op_count oc;
@@ -317,47 +317,47 @@ print_text(struct outbuf *ob, const struct stats *st,
 	size_t k;
 	char vcname[24];
 
-	ob_printf(ob, "frames read: %llu\n", (unsigned long long)st->frames);
-	ob_printf(ob, "messages printed: %llu\n",
+	mars_out_printf(ob, "frames read: %llu\n", (unsigned long long)st->frames);
+	mars_out_printf(ob, "messages printed: %llu\n",
 	    (unsigned long long)st->printed);
-	ob_puts(ob, "by operation:\n");
+	mars_out_puts(ob, "by operation:\n");
 	while (op_next(st, &i, &oc))
-		ob_printf(ob, "  %-24s %llu\n", oc.name,
+		mars_out_printf(ob, "  %-24s %llu\n", oc.name,
 		    (unsigned long long)oc.n);
-	ob_puts(ob, "by VC:\n");
+	mars_out_puts(ob, "by VC:\n");
 	for (k = 0; k < nv; k++) {
 		if (v[k]->has_vc)
 			snprintf(vcname, sizeof(vcname), "%u/%u", v[k]->vpi,
 			    v[k]->vci);
 		else
 			snprintf(vcname, sizeof(vcname), "-");
-		ob_printf(ob, "  %-11s %-12s %llu\n", vcname,
-		    v[k]->kind != LAB_VC_UNKNOWN ?
-		    lab_vc_kind_name(v[k]->kind) : "-",
+		mars_out_printf(ob, "  %-11s %-12s %llu\n", vcname,
+		    v[k]->kind != MARS_VC_UNKNOWN ?
+		    mars_vc_kind_name(v[k]->kind) : "-",
 		    (unsigned long long)v[k]->messages);
 	}
-	ob_printf(ob, "malformed: %llu\n", (unsigned long long)st->malformed);
+	mars_out_printf(ob, "malformed: %llu\n", (unsigned long long)st->malformed);
 	for (i = 0; i < STATS_REASONS; i++)
 		if (st->reason[i] > 0)
-			ob_printf(ob, "  %-24s %llu\n", reason_name(i),
+			mars_out_printf(ob, "  %-24s %llu\n", reason_name(i),
 			    (unsigned long long)st->reason[i]);
-	ob_printf(ob, "CSN gaps on ClusterControlVC: %llu (%llu missing)\n",
+	mars_out_printf(ob, "CSN gaps on ClusterControlVC: %llu (%llu missing)\n",
 	    (unsigned long long)st->csn_gaps,
 	    (unsigned long long)st->csn_missing);
 	for (i = 0; i < st->ngap; i++) {
 		g = &st->gap[i];
 		if (g->has_vc)
-			ob_printf(ob, "  frame %llu on %u/%u: expected %u, "
+			mars_out_printf(ob, "  frame %llu on %u/%u: expected %u, "
 			    "got %u\n", (unsigned long long)g->frame, g->vpi,
 			    g->vci, g->expected, g->got);
 		else
-			ob_printf(ob, "  frame %llu: expected %u, got %u\n",
+			mars_out_printf(ob, "  frame %llu: expected %u, got %u\n",
 			    (unsigned long long)g->frame, g->expected, g->got);
 	}
 }
 
 static void
-print_json(struct outbuf *ob, const struct stats *st,
+print_json(struct mars_out *ob, const struct stats *st,
     const struct stats_vc **v, size_t nv)
 {
 	struct op_count oc;
@@ -366,57 +366,57 @@ print_json(struct outbuf *ob, const struct stats *st,
 	size_t k;
 	const char *sep = "";
 
-	ob_printf(ob, "{\"stats\":{\"frames\":%llu,\"printed\":%llu,"
+	mars_out_printf(ob, "{\"stats\":{\"frames\":%llu,\"printed\":%llu,"
 	    "\"ops\":{", (unsigned long long)st->frames,
 	    (unsigned long long)st->printed);
 	while (op_next(st, &i, &oc)) {
-		ob_printf(ob, "%s\"%s\":%llu", sep, oc.name,
+		mars_out_printf(ob, "%s\"%s\":%llu", sep, oc.name,
 		    (unsigned long long)oc.n);
 		sep = ",";
 	}
-	ob_puts(ob, "},\"vcs\":[");
+	mars_out_puts(ob, "},\"vcs\":[");
 	for (k = 0; k < nv; k++) {
 		if (k > 0)
-			ob_putc(ob, ',');
+			mars_out_putc(ob, ',');
 		if (v[k]->has_vc)
-			ob_printf(ob, "{\"vpi\":%u,\"vci\":%u,", v[k]->vpi,
+			mars_out_printf(ob, "{\"vpi\":%u,\"vci\":%u,", v[k]->vpi,
 			    v[k]->vci);
 		else
-			ob_puts(ob, "{\"vpi\":null,\"vci\":null,");
-		if (v[k]->kind != LAB_VC_UNKNOWN)
-			ob_printf(ob, "\"kind\":\"%s\",",
-			    lab_vc_kind_name(v[k]->kind));
-		ob_printf(ob, "\"messages\":%llu}",
+			mars_out_puts(ob, "{\"vpi\":null,\"vci\":null,");
+		if (v[k]->kind != MARS_VC_UNKNOWN)
+			mars_out_printf(ob, "\"kind\":\"%s\",",
+			    mars_vc_kind_name(v[k]->kind));
+		mars_out_printf(ob, "\"messages\":%llu}",
 		    (unsigned long long)v[k]->messages);
 	}
-	ob_printf(ob, "],\"malformed\":{\"total\":%llu,\"reasons\":{",
+	mars_out_printf(ob, "],\"malformed\":{\"total\":%llu,\"reasons\":{",
 	    (unsigned long long)st->malformed);
 	sep = "";
 	for (i = 0; i < STATS_REASONS; i++) {
 		if (st->reason[i] == 0)
 			continue;
-		ob_printf(ob, "%s\"%s\":%llu", sep, reason_name(i),
+		mars_out_printf(ob, "%s\"%s\":%llu", sep, reason_name(i),
 		    (unsigned long long)st->reason[i]);
 		sep = ",";
 	}
-	ob_printf(ob, "}},\"csn\":{\"gaps\":%llu,\"missing\":%llu,"
+	mars_out_printf(ob, "}},\"csn\":{\"gaps\":%llu,\"missing\":%llu,"
 	    "\"first\":[", (unsigned long long)st->csn_gaps,
 	    (unsigned long long)st->csn_missing);
 	for (i = 0; i < st->ngap; i++) {
 		g = &st->gap[i];
 		if (i > 0)
-			ob_putc(ob, ',');
-		ob_printf(ob, "{\"frame\":%llu,", (unsigned long long)g->frame);
+			mars_out_putc(ob, ',');
+		mars_out_printf(ob, "{\"frame\":%llu,", (unsigned long long)g->frame);
 		if (g->has_vc)
-			ob_printf(ob, "\"vpi\":%u,\"vci\":%u,", g->vpi, g->vci);
-		ob_printf(ob, "\"expected\":%u,\"got\":%u}", g->expected,
+			mars_out_printf(ob, "\"vpi\":%u,\"vci\":%u,", g->vpi, g->vci);
+		mars_out_printf(ob, "\"expected\":%u,\"got\":%u}", g->expected,
 		    g->got);
 	}
-	ob_puts(ob, "]}}}\n");
+	mars_out_puts(ob, "]}}}\n");
 }
 
 void
-stats_print(struct outbuf *ob, const struct stats *st, bool json)
+stats_print(struct mars_out *ob, const struct stats *st, bool json)
 {
 	const struct stats_vc **v;
 	size_t nv = 0;

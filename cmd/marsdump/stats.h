@@ -26,7 +26,7 @@ struct stats_vc {
 	bool		 has_vc;
 	uint16_t	 vpi;
 	uint16_t	 vci;
-	uint8_t		 kind;		/* enum lab_vc_kind, last one seen */
+	uint8_t		 kind;		/* enum mars_vc_kind, last one seen */
 	bool		 csn_seen;
 	uint32_t	 csn_last;
 	uint64_t	 messages;
@@ -77,6 +77,6 @@ void	stats_csn(struct stats *st, const struct mars_frame *fr,
 /* Count a capture file cut short inside a record as malformed. */
 void	stats_read_error(struct stats *st, int code);
 
-void	stats_print(struct outbuf *ob, const struct stats *st, bool json);
+void	stats_print(struct mars_out *ob, const struct stats *st, bool json);
 
 #endif

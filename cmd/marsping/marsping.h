@@ -42,15 +42,15 @@ struct mp_opts {
 	uint16_t	 pro_type;	/* MARS_PRO_IPV4 or MARS_PRO_IPV6 */
 
 	bool		 has_own;	/* -s */
-	uint8_t		 own[ATM_ADDR_MAX];
+	uint8_t		 own[MARS_ATM_ADDR_MAX];
 	struct mars_client_pa own_pa;	/* -p, len 0: none */
 
 	bool		 has_mars_ep;	/* -m */
-	struct endpoint	 mars_ep;
+	struct mars_endpoint	 mars_ep;
 	bool		 has_mars_atm;	/* --atm-mars */
-	uint8_t		 mars_atm[ATM_ADDR_MAX];
+	uint8_t		 mars_atm[MARS_ATM_ADDR_MAX];
 	const char	*cluster_path;	/* --cluster */
-	struct cluster_conf *cluster;
+	struct mars_cluster_conf *cluster;
 
 	mars_time_t	 failure_timeout;	/* 0: cluster file or RFC default */
 	mars_time_t	 retransmit_interval;
@@ -74,11 +74,11 @@ struct mp_session;
 struct mp_mode_ops {
 	/* The client is created and started (groups, first probe). */
 	void	(*start)(struct mp_session *);
-	/* A client event (inside the client's callback: no client_free,
-	 * no client_deregister; use mp_defer()). */
-	void	(*event)(struct mp_session *, const struct fsm_event *);
+	/* A client event (inside the client's callback: no mars_client_free,
+	 * no mars_client_deregister; use mp_defer()). */
+	void	(*event)(struct mp_session *, const struct mars_event *);
 	/* A datagram the client has seen; ns = monotonic receive time. */
-	void	(*rx)(struct mp_session *, const struct link_rx *, uint64_t ns);
+	void	(*rx)(struct mp_session *, const struct mars_link_rx *, uint64_t ns);
 	/* -w expired or SIGINT/SIGTERM: wrap up (then mp_stop()). */
 	void	(*finish)(struct mp_session *, const char *why);
 	/* The MARS's ATM address was learnt from a redirect map. */
@@ -86,8 +86,8 @@ struct mp_mode_ops {
 };
 
 struct mp_mars {
-	struct endpoint	 ep;
-	char		 text[ENDPOINT_TEXT_MAX];
+	struct mars_endpoint	 ep;
+	char		 text[MARS_ENDPOINT_TEXT_MAX];
 	uint32_t	 peer;
 	bool		 atm_known;
 };
@@ -95,21 +95,21 @@ struct mp_mars {
 struct mp_session {
 	const struct mp_opts	*o;
 	const struct mp_mode_ops *ops;
-	struct evloop		*loop;
-	struct link		*link;
+	struct mars_evloop		*loop;
+	struct mars_link		*link;
 	struct mars_client	*cl;
 	struct mars_rng		 rng;
 
-	struct mars_client_mars	 mars[CONF_MARS_MAX];
-	struct mp_mars		 mi[CONF_MARS_MAX];
+	struct mars_client_mars	 mars[MARS_CONF_MARS_MAX];
+	struct mp_mars		 mi[MARS_CONF_MARS_MAX];
 	size_t			 nmars;
 	bool			 learning;	/* MARS ATM address unknown */
-	uint8_t			 own[ATM_ADDR_MAX];
+	uint8_t			 own[MARS_ATM_ADDR_MAX];
 
-	evloop_timer_id		 client_timer;
+	mars_timer_id		 client_timer;
 	mars_time_t		 client_at;
-	evloop_timer_id		 grace_timer;
-	evloop_timer_id		 defer_timer;
+	mars_timer_id		 grace_timer;
+	mars_timer_id		 defer_timer;
 	void			(*deferred[8])(struct mp_session *);
 	size_t			 ndeferred;
 	bool			 stopping;	/* deregistering on the way out */
@@ -119,7 +119,7 @@ struct mp_session {
 	uint64_t		 last_send_ns;	/* of the last SDU the client sent */
 	uint64_t		 start_ns;
 
-	struct outbuf		 ob;
+	struct mars_out		 ob;
 };
 
 /* session.c */
@@ -142,18 +142,18 @@ void	mp_wall(uint64_t *sec, uint32_t *usec);
 const struct mp_mars *mp_mars_by_peer(const struct mp_session *s,
 	    uint32_t peer);
 /* The VC to the current MARS (the first one before registration). */
-const struct fsm_vc *mp_current_vc(const struct mp_session *s);
+const struct mars_vc *mp_current_vc(const struct mp_session *s);
 /* The current MARS's ATM address, NULL while unknown. */
 const struct mars_client_atm *mp_current_atm(const struct mp_session *s);
 const char *mp_current_text(const struct mp_session *s);
 
 /* Output helpers (session.c). */
-void	mp_json_atm(struct outbuf *ob, const struct mars_client_atm *a);
-void	mp_text_atm(struct outbuf *ob, const struct mars_client_atm *a);
-void	mp_json_pa(struct outbuf *ob, const uint8_t *p, size_t n);
-void	mp_text_pa(struct outbuf *ob, const uint8_t *p, size_t n);
-void	mp_ms(struct outbuf *ob, double ms);	/* 3 decimals */
-void	mp_ts(struct outbuf *ob);		/* sec.usec, wall clock */
+void	mp_json_atm(struct mars_out *ob, const struct mars_client_atm *a);
+void	mp_text_atm(struct mars_out *ob, const struct mars_client_atm *a);
+void	mp_json_pa(struct mars_out *ob, const uint8_t *p, size_t n);
+void	mp_text_pa(struct mars_out *ob, const uint8_t *p, size_t n);
+void	mp_ms(struct mars_out *ob, double ms);	/* 3 decimals */
+void	mp_ts(struct mars_out *ob);		/* sec.usec, wall clock */
 
 /* The modes. */
 extern const struct mp_mode_ops probe_ops;	/* probe.c */

@@ -14,7 +14,7 @@
 static struct {
 	bool			 have_map;
 	bool			 map_hard;
-	struct mars_client_atm	 map[CLIENT_MARS_MAX];
+	struct mars_client_atm	 map[MARS_CLIENT_MARS_MAX];
 	size_t			 nmap;
 } M;
 
@@ -22,21 +22,21 @@ static const char *
 event_name(int kind)
 {
 	switch (kind) {
-	case FSM_EV_REGISTERED:		return "registered";
-	case FSM_EV_DEREGISTERED:	return "deregistered";
-	case FSM_EV_JOINED:		return "joined";
-	case FSM_EV_LEFT:		return "left";
-	case FSM_EV_REDIRECT:		return "redirect";
-	case FSM_EV_REDIRECT_MAP:	return "redirect_map";
-	case FSM_EV_MARS_FAILED:	return "mars_failed";
-	case FSM_EV_REJOINED:		return "rejoined";
-	case FSM_EV_CSN_GAP:		return "csn_gap";
-	case FSM_EV_REVALIDATE:		return "revalidate";
-	case FSM_EV_MULTI:		return "multi";
-	case FSM_EV_NAK:		return "nak";
-	case FSM_EV_GROUPLIST:		return "grouplist";
-	case FSM_EV_GIVE_UP:		return "give_up";
-	case FSM_EV_DROPPED:		return "dropped";
+	case MARS_EV_REGISTERED:		return "registered";
+	case MARS_EV_DEREGISTERED:	return "deregistered";
+	case MARS_EV_JOINED:		return "joined";
+	case MARS_EV_LEFT:		return "left";
+	case MARS_EV_REDIRECT:		return "redirect";
+	case MARS_EV_REDIRECT_MAP:	return "redirect_map";
+	case MARS_EV_MARS_FAILED:	return "mars_failed";
+	case MARS_EV_REJOINED:		return "rejoined";
+	case MARS_EV_CSN_GAP:		return "csn_gap";
+	case MARS_EV_REVALIDATE:		return "revalidate";
+	case MARS_EV_MULTI:		return "multi";
+	case MARS_EV_NAK:		return "nak";
+	case MARS_EV_GROUPLIST:		return "grouplist";
+	case MARS_EV_GIVE_UP:		return "give_up";
+	case MARS_EV_DROPPED:		return "dropped";
 	}
 	return "unknown";
 }
@@ -50,89 +50,89 @@ map_changed(const struct mars_client_atm *map, size_t n, bool hard)
 		return true;
 	for (i = 0; i < n; i++)
 		if (map[i].tl != M.map[i].tl || memcmp(map[i].num,
-		    M.map[i].num, map[i].tl & ATM_TL_LEN) != 0)
+		    M.map[i].num, map[i].tl & MARS_ATM_TL_LEN) != 0)
 			return true;
 	return false;
 }
 
 static void
-event_atm(const struct fsm_event *ev, struct mars_client_atm *a)
+event_atm(const struct mars_event *ev, struct mars_client_atm *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (ev->atm == NULL)
 		return;
 	a->tl = ev->atm_tl;
-	memcpy(a->num, ev->atm, ev->atm_tl & ATM_TL_LEN);
+	memcpy(a->num, ev->atm, ev->atm_tl & MARS_ATM_TL_LEN);
 }
 
 static void
-print_list_text(struct outbuf *ob, const struct mars_client_atm *a, size_t n)
+print_list_text(struct mars_out *ob, const struct mars_client_atm *a, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		ob_putc(ob, i == 0 ? ' ' : ',');
+		mars_out_putc(ob, i == 0 ? ' ' : ',');
 		mp_text_atm(ob, &a[i]);
 	}
 }
 
 /* One event as text: "[ts] name: mars M cmi C csn N ...". */
 static void
-print_text(struct mp_session *s, const struct fsm_event *ev,
+print_text(struct mp_session *s, const struct mars_event *ev,
     const struct mars_client_atm *mars, const struct mars_client_atm *list,
     size_t nlist)
 {
-	struct outbuf *ob = &s->ob;
+	struct mars_out *ob = &s->ob;
 
-	ob_putc(ob, '[');
+	mars_out_putc(ob, '[');
 	mp_ts(ob);
-	ob_puts(ob, "] ");
-	ob_puts(ob, event_name(ev->kind));
-	ob_puts(ob, ": mars ");
+	mars_out_puts(ob, "] ");
+	mars_out_puts(ob, event_name(ev->kind));
+	mars_out_puts(ob, ": mars ");
 	mp_text_atm(ob, mars);
 	switch (ev->kind) {
-	case FSM_EV_REGISTERED:
-		ob_puts(ob, " (");
-		ob_puts(ob, mp_current_text(s));
-		ob_puts(ob, ") cmi ");
-		ob_u64(ob, ev->cmi);
-		ob_puts(ob, " csn ");
-		ob_u64(ob, ev->csn);
+	case MARS_EV_REGISTERED:
+		mars_out_puts(ob, " (");
+		mars_out_puts(ob, mp_current_text(s));
+		mars_out_puts(ob, ") cmi ");
+		mars_out_u64(ob, ev->cmi);
+		mars_out_puts(ob, " csn ");
+		mars_out_u64(ob, ev->csn);
 		break;
-	case FSM_EV_JOINED:
-	case FSM_EV_LEFT:
-		ob_puts(ob, " group ");
+	case MARS_EV_JOINED:
+	case MARS_EV_LEFT:
+		mars_out_puts(ob, " group ");
 		mp_text_pa(ob, ev->group, ev->group_len);
-		ob_puts(ob, " csn ");
-		ob_u64(ob, ev->csn);
+		mars_out_puts(ob, " csn ");
+		mars_out_u64(ob, ev->csn);
 		break;
-	case FSM_EV_REDIRECT_MAP:
-	case FSM_EV_REDIRECT:
-		ob_puts(ob, ev->hard ? " hard" : " soft");
-		ob_puts(ob, " list");
+	case MARS_EV_REDIRECT_MAP:
+	case MARS_EV_REDIRECT:
+		mars_out_puts(ob, ev->hard ? " hard" : " soft");
+		mars_out_puts(ob, " list");
 		print_list_text(ob, list, nlist);
 		break;
-	case FSM_EV_REJOINED:
-		ob_puts(ob, " groups ");
-		ob_u64(ob, ev->count);
+	case MARS_EV_REJOINED:
+		mars_out_puts(ob, " groups ");
+		mars_out_u64(ob, ev->count);
 		break;
-	case FSM_EV_CSN_GAP:
-		ob_puts(ob, " csn ");
-		ob_u64(ob, ev->csn);
-		ob_puts(ob, " gap ");
-		ob_u64(ob, ev->count);
+	case MARS_EV_CSN_GAP:
+		mars_out_puts(ob, " csn ");
+		mars_out_u64(ob, ev->csn);
+		mars_out_puts(ob, " gap ");
+		mars_out_u64(ob, ev->count);
 		if (ev->group != NULL && ev->group_len != 0) {
-			ob_puts(ob, " group ");
+			mars_out_puts(ob, " group ");
 			mp_text_pa(ob, ev->group, ev->group_len);
 		}
 		break;
-	case FSM_EV_REVALIDATE:
-		ob_puts(ob, " csn ");
-		ob_u64(ob, ev->csn);
+	case MARS_EV_REVALIDATE:
+		mars_out_puts(ob, " csn ");
+		mars_out_u64(ob, ev->csn);
 		break;
-	case FSM_EV_GIVE_UP:
+	case MARS_EV_GIVE_UP:
 		if (ev->group != NULL && ev->group_len != 0) {
-			ob_puts(ob, " group ");
+			mars_out_puts(ob, " group ");
 			mp_text_pa(ob, ev->group, ev->group_len);
 		}
 		break;
@@ -140,97 +140,97 @@ print_text(struct mp_session *s, const struct fsm_event *ev,
 		break;
 	}
 	if (ev->detail != NULL) {
-		ob_puts(ob, " (");
-		ob_puts(ob, ev->detail);
-		ob_putc(ob, ')');
+		mars_out_puts(ob, " (");
+		mars_out_puts(ob, ev->detail);
+		mars_out_putc(ob, ')');
 	}
-	ob_putc(ob, '\n');
+	mars_out_putc(ob, '\n');
 }
 
 static void
-print_json(struct mp_session *s, const struct fsm_event *ev,
+print_json(struct mp_session *s, const struct mars_event *ev,
     const struct mars_client_atm *mars, const struct mars_client_atm *list,
     size_t nlist)
 {
-	struct outbuf *ob = &s->ob;
+	struct mars_out *ob = &s->ob;
 	size_t i;
 
-	ob_puts(ob, "{\"event\":");
-	ob_json_str(ob, event_name(ev->kind));
-	ob_puts(ob, ",\"ts\":");
+	mars_out_puts(ob, "{\"event\":");
+	mars_out_json_str(ob, event_name(ev->kind));
+	mars_out_puts(ob, ",\"ts\":");
 	mp_ts(ob);
-	ob_puts(ob, ",\"mars\":");
+	mars_out_puts(ob, ",\"mars\":");
 	mp_json_atm(ob, mars);
-	ob_puts(ob, ",\"endpoint\":");
-	ob_json_str(ob, mp_current_text(s));
-	ob_puts(ob, ",\"cmi\":");
-	ob_u64(ob, ev->kind == FSM_EV_REGISTERED ? ev->cmi :
-	    client_cmi(s->cl));
-	ob_puts(ob, ",\"csn\":");
-	ob_u64(ob, ev->csn);
+	mars_out_puts(ob, ",\"endpoint\":");
+	mars_out_json_str(ob, mp_current_text(s));
+	mars_out_puts(ob, ",\"cmi\":");
+	mars_out_u64(ob, ev->kind == MARS_EV_REGISTERED ? ev->cmi :
+	    mars_client_cmi(s->cl));
+	mars_out_puts(ob, ",\"csn\":");
+	mars_out_u64(ob, ev->csn);
 	if (ev->group != NULL && ev->group_len != 0) {
-		ob_puts(ob, ",\"group\":");
+		mars_out_puts(ob, ",\"group\":");
 		mp_json_pa(ob, ev->group, ev->group_len);
 	}
 	switch (ev->kind) {
-	case FSM_EV_REDIRECT_MAP:
-	case FSM_EV_REDIRECT:
-		ob_puts(ob, ",\"hard\":");
-		ob_puts(ob, ev->hard ? "true" : "false");
-		ob_puts(ob, ",\"list\":[");
+	case MARS_EV_REDIRECT_MAP:
+	case MARS_EV_REDIRECT:
+		mars_out_puts(ob, ",\"hard\":");
+		mars_out_puts(ob, ev->hard ? "true" : "false");
+		mars_out_puts(ob, ",\"list\":[");
 		for (i = 0; i < nlist; i++) {
 			if (i > 0)
-				ob_putc(ob, ',');
+				mars_out_putc(ob, ',');
 			mp_json_atm(ob, &list[i]);
 		}
-		ob_putc(ob, ']');
+		mars_out_putc(ob, ']');
 		break;
-	case FSM_EV_REJOINED:
-		ob_puts(ob, ",\"groups\":");
-		ob_u64(ob, ev->count);
+	case MARS_EV_REJOINED:
+		mars_out_puts(ob, ",\"groups\":");
+		mars_out_u64(ob, ev->count);
 		break;
-	case FSM_EV_CSN_GAP:
-		ob_puts(ob, ",\"gap\":");
-		ob_u64(ob, ev->count);
+	case MARS_EV_CSN_GAP:
+		mars_out_puts(ob, ",\"gap\":");
+		mars_out_u64(ob, ev->count);
 		break;
 	default:
 		break;
 	}
 	if (ev->detail != NULL) {
-		ob_puts(ob, ",\"detail\":");
-		ob_json_str(ob, ev->detail);
+		mars_out_puts(ob, ",\"detail\":");
+		mars_out_json_str(ob, ev->detail);
 	}
-	ob_puts(ob, "}\n");
+	mars_out_puts(ob, "}\n");
 }
 
 static void
-member_event(struct mp_session *s, const struct fsm_event *ev)
+member_event(struct mp_session *s, const struct mars_event *ev)
 {
-	struct mars_client_atm mars, list[CLIENT_MARS_MAX];
+	struct mars_client_atm mars, list[MARS_CLIENT_MARS_MAX];
 	const struct mars_client_atm *map, *mp = &mars;
 	size_t nlist = 0;
 	bool hard;
 
-	if (ev->kind == FSM_EV_REGISTERED)
+	if (ev->kind == MARS_EV_REGISTERED)
 		s->status = 0;
 	/* Query results and drops are not a member's life story. */
-	if (ev->kind == FSM_EV_MULTI || ev->kind == FSM_EV_NAK ||
-	    ev->kind == FSM_EV_GROUPLIST ||
-	    (ev->kind == FSM_EV_DROPPED && s->o->verbose == 0))
+	if (ev->kind == MARS_EV_MULTI || ev->kind == MARS_EV_NAK ||
+	    ev->kind == MARS_EV_GROUPLIST ||
+	    (ev->kind == MARS_EV_DROPPED && s->o->verbose == 0))
 		return;
 	event_atm(ev, &mars);
 	if (ev->atm == NULL)
 		mp = NULL;
 	/* The provisional address is no address (session.c). */
 	if (mp != NULL && s->learning && memcmp(mars.num,
-	    s->mars[0].atm.num, ATM_ADDR_MAX) == 0)
+	    s->mars[0].atm.num, MARS_ATM_ADDR_MAX) == 0)
 		mp = NULL;
-	if (ev->kind == FSM_EV_REDIRECT_MAP || ev->kind == FSM_EV_REDIRECT) {
-		map = client_redirect_map(s->cl, &nlist, &hard);
-		if (nlist > CLIENT_MARS_MAX)
-			nlist = CLIENT_MARS_MAX;
+	if (ev->kind == MARS_EV_REDIRECT_MAP || ev->kind == MARS_EV_REDIRECT) {
+		map = mars_client_redirect_map(s->cl, &nlist, &hard);
+		if (nlist > MARS_CLIENT_MARS_MAX)
+			nlist = MARS_CLIENT_MARS_MAX;
 		memcpy(list, map, nlist * sizeof(list[0]));
-		if (ev->kind == FSM_EV_REDIRECT_MAP) {
+		if (ev->kind == MARS_EV_REDIRECT_MAP) {
 			bool changed = map_changed(list, nlist, ev->hard);
 
 			M.have_map = true;
@@ -241,8 +241,8 @@ member_event(struct mp_session *s, const struct fsm_event *ev)
 				return;
 		}
 	}
-	if (s->o->quiet && ev->kind != FSM_EV_MARS_FAILED &&
-	    ev->kind != FSM_EV_REDIRECT && ev->kind != FSM_EV_REGISTERED)
+	if (s->o->quiet && ev->kind != MARS_EV_MARS_FAILED &&
+	    ev->kind != MARS_EV_REDIRECT && ev->kind != MARS_EV_REGISTERED)
 		return;
 	if (s->o->json)
 		print_json(s, ev, mp, list, nlist);
@@ -257,7 +257,7 @@ join_all(struct mp_session *s)
 	size_t i;
 
 	for (i = 0; i < o->njoin; i++)
-		client_join(s->cl, evloop_now(), o->join[i].addr,
+		mars_client_join(s->cl, mars_evloop_now(), o->join[i].addr,
 		    o->join[i].len);
 	mp_kick(s);
 }
@@ -276,24 +276,24 @@ member_start(struct mp_session *s)
 static void
 member_learned(struct mp_session *s)
 {
-	struct outbuf *ob = &s->ob;
+	struct mars_out *ob = &s->ob;
 
 	if (s->o->json) {
-		ob_puts(ob, "{\"event\":\"mars_learned\",\"ts\":");
+		mars_out_puts(ob, "{\"event\":\"mars_learned\",\"ts\":");
 		mp_ts(ob);
-		ob_puts(ob, ",\"mars\":");
+		mars_out_puts(ob, ",\"mars\":");
 		mp_json_atm(ob, &s->mars[0].atm);
-		ob_puts(ob, ",\"endpoint\":");
-		ob_json_str(ob, s->mi[0].text);
-		ob_puts(ob, "}\n");
+		mars_out_puts(ob, ",\"endpoint\":");
+		mars_out_json_str(ob, s->mi[0].text);
+		mars_out_puts(ob, "}\n");
 	} else if (!s->o->quiet) {
-		ob_putc(ob, '[');
+		mars_out_putc(ob, '[');
 		mp_ts(ob);
-		ob_puts(ob, "] mars_learned: mars ");
+		mars_out_puts(ob, "] mars_learned: mars ");
 		mp_text_atm(ob, &s->mars[0].atm);
-		ob_puts(ob, " (");
-		ob_puts(ob, s->mi[0].text);
-		ob_puts(ob, ")\n");
+		mars_out_puts(ob, " (");
+		mars_out_puts(ob, s->mi[0].text);
+		mars_out_puts(ob, ")\n");
 	}
 	M.have_map = false;
 	if (mp_restart(s) == 0)

@@ -101,7 +101,7 @@ opts_duration(const char *s, mars_time_t *ms)
 	uint64_t whole = 0, frac = 0, scale = 1000;
 
 	if (strchr(s, '.') == NULL)
-		return config_parse_duration(s, ms, &e);
+		return mars_config_parse_duration(s, ms, &e);
 	/* Decimal seconds, as ping's -i 0.2: at most millisecond precision. */
 	for (p = s; isdigit((unsigned char)*p); p++) {
 		whole = whole * 10 + (uint64_t)(*p - '0');
@@ -175,7 +175,7 @@ parse_group(const char *text, struct mars_client_pa *pa)
 static void
 parse_atm(const char *opt, const char *text, uint8_t *out)
 {
-	if (atm_parse_hex(text, out, ATM_ADDR_MAX) != ATM_ADDR_MAX)
+	if (mars_atm_parse_hex(text, out, MARS_ATM_ADDR_MAX) != MARS_ATM_ADDR_MAX)
 		fail("%s: not a 20-octet NSAP address (40 hex digits): %s",
 		    opt, text);
 }
@@ -253,7 +253,7 @@ choose_protocol(struct mp_opts *o, bool have_range)
 	size_t len = 0;
 
 	if (o->cluster != NULL)
-		o->pro_type = o->cluster->protocol == CONF_PROTO_IPV6 ?
+		o->pro_type = o->cluster->protocol == MARS_CONF_PROTO_IPV6 ?
 		    MARS_PRO_IPV6 : MARS_PRO_IPV4;
 	else {
 		if (o->group.len != 0)
@@ -272,9 +272,9 @@ static void
 load_cluster(struct mp_opts *o)
 {
 	struct mars_err e;
-	char msg[CONF_MSG_MAX];
+	char msg[MARS_CONF_MSG_MAX];
 
-	if ((o->cluster = config_load_new(o->cluster_path, &e, msg,
+	if ((o->cluster = mars_config_load_new(o->cluster_path, &e, msg,
 	    sizeof(msg))) == NULL)
 		fail("%s", msg);
 }
@@ -350,12 +350,12 @@ opts_parse(struct mp_opts *o, int argc, char **argv)
 				    optarg);
 			break;
 		case 'm':
-			if (endpoint_parse(&o->mars_ep, optarg, &e) != 0) {
+			if (mars_endpoint_parse(&o->mars_ep, optarg, &e) != 0) {
 				fprintf(stderr, "marsping: -m %s: %s\n", optarg,
 				    e.why != NULL ? e.why : "bad endpoint");
 				exit(EXIT_USAGE);
 			}
-			if (o->mars_ep.kind == ENDPOINT_UDP &&
+			if (o->mars_ep.kind == MARS_ENDPOINT_UDP &&
 			    o->mars_ep.port == 0)
 				fail("-m %s: port 0 cannot be reached", optarg);
 			o->has_mars_ep = true;

@@ -17,7 +17,7 @@
 
 #include "mars/msg.h"
 #include "mars/pdu.h"
-#include "mars/rttstat.h"
+#include "cli/rttstat.h"
 
 #include "marsping.h"
 
@@ -27,7 +27,7 @@
 struct pending {
 	uint64_t		 seq;
 	uint64_t		 sent_ns;
-	evloop_timer_id		 timer;
+	mars_timer_id		 timer;
 };
 
 static struct {
@@ -39,7 +39,7 @@ static struct {
 	struct pending		 pend[PENDING_MAX];
 	size_t			 npend;
 	struct rttstat		 rtt;
-	evloop_timer_id		 next_timer;
+	mars_timer_id		 next_timer;
 	bool			 started;	/* first probe scheduled */
 	bool			 done_sending;
 	uint64_t		 first_ns;
@@ -53,7 +53,7 @@ static struct {
 	size_t			 kept;
 } P;
 
-static void	probe_send(struct evloop *, void *);
+static void	probe_send(struct mars_evloop *, void *);
 
 /* §5.1.2: REQUEST with our source fields and the group in mar$tpa. */
 static int
@@ -68,7 +68,7 @@ encode_request(struct mp_session *s, uint8_t *buf, size_t cap, size_t *len)
 	m.pro_type = o->pro_type;
 	m.op = MARS_REQUEST;
 	m.sha.addr = s->own;
-	m.sha.tl = ATM_ADDR_MAX;
+	m.sha.tl = MARS_ATM_ADDR_MAX;
 	if (o->own_pa.len != 0) {
 		m.spa.addr = o->own_pa.addr;
 		m.spa.len = o->own_pa.len;
@@ -82,24 +82,24 @@ encode_request(struct mp_session *s, uint8_t *buf, size_t cap, size_t *len)
 static void
 print_timeout(struct mp_session *s, uint64_t seq)
 {
-	struct outbuf *ob = &s->ob;
+	struct mars_out *ob = &s->ob;
 
 	if (s->o->quiet)
 		return;
 	if (s->o->json) {
-		ob_puts(ob, "{\"event\":\"timeout\",\"seq\":");
-		ob_u64(ob, seq);
-		ob_puts(ob, ",\"group\":");
+		mars_out_puts(ob, "{\"event\":\"timeout\",\"seq\":");
+		mars_out_u64(ob, seq);
+		mars_out_puts(ob, ",\"group\":");
 		mp_json_pa(ob, s->o->group.addr, s->o->group.len);
-		ob_puts(ob, "}\n");
+		mars_out_puts(ob, "}\n");
 	} else {
-		ob_puts(ob, "no reply for ");
+		mars_out_puts(ob, "no reply for ");
 		mp_text_pa(ob, s->o->group.addr, s->o->group.len);
-		ob_puts(ob, " seq=");
-		ob_u64(ob, seq);
-		ob_puts(ob, " within ");
-		ob_u64(ob, s->o->timeout);
-		ob_puts(ob, " ms\n");
+		mars_out_puts(ob, " seq=");
+		mars_out_u64(ob, seq);
+		mars_out_puts(ob, " within ");
+		mars_out_u64(ob, s->o->timeout);
+		mars_out_puts(ob, " ms\n");
 	}
 }
 
@@ -119,7 +119,7 @@ pending_pop(size_t i)
 }
 
 static void
-timeout_cb(struct evloop *loop, void *arg)
+timeout_cb(struct mars_evloop *loop, void *arg)
 {
 	struct mp_session *s = arg;
 	uint64_t seq;
@@ -141,12 +141,12 @@ schedule_next(struct mp_session *s)
 		maybe_done(s);
 		return;
 	}
-	P.next_timer = evloop_timer_after(s->loop, s->o->interval, probe_send,
+	P.next_timer = mars_evloop_timer_after(s->loop, s->o->interval, probe_send,
 	    s);
 }
 
 static void
-probe_send(struct evloop *loop, void *arg)
+probe_send(struct mars_evloop *loop, void *arg)
 {
 	struct mp_session *s = arg;
 	uint8_t buf[512];
@@ -158,7 +158,7 @@ probe_send(struct evloop *loop, void *arg)
 		return;
 	if (P.npend == PENDING_MAX) {
 		/* -W much longer than -i: the oldest counts as lost now. */
-		evloop_timer_cancel(loop, P.pend[0].timer);
+		mars_evloop_timer_cancel(loop, P.pend[0].timer);
 		timeout_cb(loop, s);
 	}
 	if (encode_request(s, buf, sizeof(buf), &len) != 0) {
@@ -173,11 +173,11 @@ probe_send(struct evloop *loop, void *arg)
 	P.pend[P.npend].sent_ns = mp_mono_ns();
 	if (P.first_ns == 0)
 		P.first_ns = P.pend[P.npend].sent_ns;
-	P.pend[P.npend].timer = evloop_timer_after(loop, s->o->timeout,
+	P.pend[P.npend].timer = mars_evloop_timer_after(loop, s->o->timeout,
 	    timeout_cb, s);
 	P.npend++;
 	memset(&e, 0, sizeof(e));
-	if (link_send(s->link, mp_current_vc(s), buf, len, &e) != 0 &&
+	if (mars_link_send(s->link, mp_current_vc(s), buf, len, &e) != 0 &&
 	    s->o->verbose > 0)
 		fprintf(stderr, "marsping: send: %s\n", mars_strerror(e.code));
 	schedule_next(s);
@@ -190,13 +190,13 @@ first_probe(struct mp_session *s)
 		return;
 	P.started = true;
 	if (P.next_timer != 0)
-		evloop_timer_cancel(s->loop, P.next_timer);
-	P.next_timer = evloop_timer_after(s->loop, 0, probe_send, s);
+		mars_evloop_timer_cancel(s->loop, P.next_timer);
+	P.next_timer = mars_evloop_timer_after(s->loop, 0, probe_send, s);
 }
 
 /* Not registered within -W: probe anyway, the losses will show it. */
 static void
-register_wait_cb(struct evloop *loop, void *arg)
+register_wait_cb(struct mars_evloop *loop, void *arg)
 {
 	struct mp_session *s = arg;
 
@@ -219,22 +219,22 @@ probe_start(struct mp_session *s)
 		exit(EXIT_USAGE);
 	}
 	if (!s->o->quiet && !s->o->json) {
-		ob_puts(&s->ob, "MARSPING ");
+		mars_out_puts(&s->ob, "MARSPING ");
 		mp_text_pa(&s->ob, s->o->group.addr, s->o->group.len);
-		ob_puts(&s->ob, " via ");
-		ob_puts(&s->ob, s->mi[0].text);
-		ob_puts(&s->ob, " as ");
-		ob_hex(&s->ob, s->own, ATM_ADDR_MAX);
-		ob_putc(&s->ob, '\n');
+		mars_out_puts(&s->ob, " via ");
+		mars_out_puts(&s->ob, s->mi[0].text);
+		mars_out_puts(&s->ob, " as ");
+		mars_out_hex(&s->ob, s->own, MARS_ATM_ADDR_MAX);
+		mars_out_putc(&s->ob, '\n');
 	}
-	P.next_timer = evloop_timer_after(s->loop, s->o->timeout,
+	P.next_timer = mars_evloop_timer_after(s->loop, s->o->timeout,
 	    register_wait_cb, s);
 }
 
 static void
-probe_event(struct mp_session *s, const struct fsm_event *ev)
+probe_event(struct mp_session *s, const struct mars_event *ev)
 {
-	if (ev->kind == FSM_EV_REGISTERED)
+	if (ev->kind == MARS_EV_REGISTERED)
 		mp_defer(s, first_probe);
 }
 
@@ -243,62 +243,62 @@ print_reply(struct mp_session *s, const struct mars_msg *m, uint64_t seq,
     double ms, const char *from)
 {
 	const struct mp_opts *o = s->o;
-	struct outbuf *ob = &s->ob;
+	struct mars_out *ob = &s->ob;
 	bool nak = m->op == MARS_NAK;
 	size_t i;
 
 	if (o->quiet)
 		return;
 	if (o->json) {
-		ob_puts(ob, "{\"op\":");
-		ob_json_str(ob, nak ? "MARS_NAK" : "MARS_MULTI");
-		ob_puts(ob, ",\"endpoint\":");
-		ob_json_str(ob, from);
-		ob_puts(ob, ",\"mars\":");
+		mars_out_puts(ob, "{\"op\":");
+		mars_out_json_str(ob, nak ? "MARS_NAK" : "MARS_MULTI");
+		mars_out_puts(ob, ",\"endpoint\":");
+		mars_out_json_str(ob, from);
+		mars_out_puts(ob, ",\"mars\":");
 		mp_json_atm(ob, mp_current_atm(s));
-		ob_puts(ob, ",\"group\":");
+		mars_out_puts(ob, ",\"group\":");
 		mp_json_pa(ob, o->group.addr, o->group.len);
-		ob_puts(ob, ",\"seq\":");
-		ob_u64(ob, seq);
-		ob_puts(ob, ",\"tnum\":");
-		ob_u64(ob, nak ? 0 : P.nmembers);
-		ob_puts(ob, ",\"members\":[");
+		mars_out_puts(ob, ",\"seq\":");
+		mars_out_u64(ob, seq);
+		mars_out_puts(ob, ",\"tnum\":");
+		mars_out_u64(ob, nak ? 0 : P.nmembers);
+		mars_out_puts(ob, ",\"members\":[");
 		for (i = 0; !nak && i < P.kept; i++) {
 			if (i > 0)
-				ob_putc(ob, ',');
+				mars_out_putc(ob, ',');
 			mp_json_atm(ob, &P.members[i]);
 		}
-		ob_puts(ob, "],\"csn\":");
-		ob_u64(ob, nak ? 0 : m->msn);
+		mars_out_puts(ob, "],\"csn\":");
+		mars_out_u64(ob, nak ? 0 : m->msn);
 		if (!nak && P.broken)
-			ob_puts(ob, ",\"incomplete\":true");
-		ob_puts(ob, ",\"rtt_ms\":");
+			mars_out_puts(ob, ",\"incomplete\":true");
+		mars_out_puts(ob, ",\"rtt_ms\":");
 		mp_ms(ob, ms);
-		ob_puts(ob, "}\n");
+		mars_out_puts(ob, "}\n");
 		return;
 	}
-	ob_puts(ob, nak ? "NAK from " : "MULTI from ");
-	ob_puts(ob, from);
-	ob_puts(ob, ": ");
+	mars_out_puts(ob, nak ? "NAK from " : "MULTI from ");
+	mars_out_puts(ob, from);
+	mars_out_puts(ob, ": ");
 	mp_text_pa(ob, o->group.addr, o->group.len);
 	if (nak)
-		ob_puts(ob, " no members");
+		mars_out_puts(ob, " no members");
 	else {
-		ob_puts(ob, " -> ");
-		ob_u64(ob, P.nmembers);
-		ob_puts(ob, P.nmembers == 1 ? " member" : " members");
+		mars_out_puts(ob, " -> ");
+		mars_out_u64(ob, P.nmembers);
+		mars_out_puts(ob, P.nmembers == 1 ? " member" : " members");
 		if (P.broken)
-			ob_puts(ob, " (incomplete)");
+			mars_out_puts(ob, " (incomplete)");
 	}
-	ob_puts(ob, " seq=");
-	ob_u64(ob, seq);
-	ob_puts(ob, " time=");
+	mars_out_puts(ob, " seq=");
+	mars_out_u64(ob, seq);
+	mars_out_puts(ob, " time=");
 	mp_ms(ob, ms);
-	ob_puts(ob, " ms\n");
+	mars_out_puts(ob, " ms\n");
 	for (i = 0; o->verbose > 0 && !nak && i < P.kept; i++) {
-		ob_puts(ob, "    ");
+		mars_out_puts(ob, "    ");
 		mp_text_atm(ob, &P.members[i]);
-		ob_putc(ob, '\n');
+		mars_out_putc(ob, '\n');
 	}
 }
 
@@ -314,7 +314,7 @@ reply_done(struct mp_session *s, const struct mars_msg *m, uint64_t ns,
 		return;
 	}
 	rtt = ns > P.pend[0].sent_ns ? ns - P.pend[0].sent_ns : 0;
-	evloop_timer_cancel(s->loop, P.pend[0].timer);
+	mars_evloop_timer_cancel(s->loop, P.pend[0].timer);
 	P.replies++;
 	if (m->op == MARS_NAK)
 		P.naks++;
@@ -349,9 +349,9 @@ multi_part(const struct mars_msg *m)
 		mars_target(m, i, &tha, &tsa);
 		memset(&P.members[P.kept], 0, sizeof(P.members[0]));
 		P.members[P.kept].tl = tha.tl;
-		if ((tha.tl & ATM_TL_LEN) != 0)
+		if ((tha.tl & MARS_ATM_TL_LEN) != 0)
 			memcpy(P.members[P.kept].num, tha.addr,
-			    tha.tl & ATM_TL_LEN);
+			    tha.tl & MARS_ATM_TL_LEN);
 		P.kept++;
 	}
 	if (!(m->seqxy & MARS_SEQ_LAST))
@@ -361,7 +361,7 @@ multi_part(const struct mars_msg *m)
 }
 
 static void
-probe_rx(struct mp_session *s, const struct link_rx *rx, uint64_t ns)
+probe_rx(struct mp_session *s, const struct mars_link_rx *rx, uint64_t ns)
 {
 	const struct mp_opts *o = s->o;
 	struct mars_pdu pdu;
@@ -370,13 +370,13 @@ probe_rx(struct mp_session *s, const struct link_rx *rx, uint64_t ns)
 	if (s->finished)
 		return;
 	/* §5.1.1: replies come back on the VC the question went on. */
-	if (rx->vc.kind != LAB_VC_P2P ||
+	if (rx->vc.kind != MARS_VC_P2P ||
 	    mars_pdu_decode(&pdu, rx->sdu, rx->len, 0) != 0 ||
-	    pdu.kind != PDU_MARS || (m->op != MARS_MULTI && m->op != MARS_NAK))
+	    pdu.kind != MARS_PDU_MARS || (m->op != MARS_MULTI && m->op != MARS_NAK))
 		return;
 	/* §5.1.2: our source address and our group, copied back. */
-	if ((m->sha.tl & ATM_TL_LEN) != ATM_ADDR_MAX ||
-	    memcmp(m->sha.addr, s->own, ATM_ADDR_MAX) != 0 ||
+	if ((m->sha.tl & MARS_ATM_TL_LEN) != MARS_ATM_ADDR_MAX ||
+	    memcmp(m->sha.addr, s->own, MARS_ATM_ADDR_MAX) != 0 ||
 	    m->tpa.len != o->group.len ||
 	    memcmp(m->tpa.addr, o->group.addr, o->group.len) != 0)
 		return;
@@ -393,68 +393,68 @@ static void
 print_summary(struct mp_session *s)
 {
 	const struct mp_opts *o = s->o;
-	struct outbuf *ob = &s->ob;
+	struct mars_out *ob = &s->ob;
 	struct rttstat_summary sum;
 	double loss = rttstat_loss_pct(P.sent, P.replies);
 	uint64_t total = P.first_ns != 0 ? mp_mono_ns() - P.first_ns : 0;
 
 	rttstat_summary(&P.rtt, &sum);
 	if (o->json) {
-		ob_puts(ob, "{\"summary\":{\"group\":");
+		mars_out_puts(ob, "{\"summary\":{\"group\":");
 		mp_json_pa(ob, o->group.addr, o->group.len);
-		ob_puts(ob, ",\"endpoint\":");
-		ob_json_str(ob, mp_current_text(s));
-		ob_puts(ob, ",\"mars\":");
+		mars_out_puts(ob, ",\"endpoint\":");
+		mars_out_json_str(ob, mp_current_text(s));
+		mars_out_puts(ob, ",\"mars\":");
 		mp_json_atm(ob, mp_current_atm(s));
-		ob_puts(ob, ",\"sent\":");
-		ob_u64(ob, P.sent);
-		ob_puts(ob, ",\"replies\":");
-		ob_u64(ob, P.replies);
-		ob_puts(ob, ",\"naks\":");
-		ob_u64(ob, P.naks);
-		ob_puts(ob, ",\"late\":");
-		ob_u64(ob, P.late);
-		ob_puts(ob, ",\"loss_pct\":");
-		ob_printf(ob, "%.1f", loss);
-		ob_puts(ob, ",\"time_ms\":");
-		ob_u64(ob, total / 1000000);
+		mars_out_puts(ob, ",\"sent\":");
+		mars_out_u64(ob, P.sent);
+		mars_out_puts(ob, ",\"replies\":");
+		mars_out_u64(ob, P.replies);
+		mars_out_puts(ob, ",\"naks\":");
+		mars_out_u64(ob, P.naks);
+		mars_out_puts(ob, ",\"late\":");
+		mars_out_u64(ob, P.late);
+		mars_out_puts(ob, ",\"loss_pct\":");
+		mars_out_printf(ob, "%.1f", loss);
+		mars_out_puts(ob, ",\"time_ms\":");
+		mars_out_u64(ob, total / 1000000);
 		if (sum.n > 0) {
-			ob_puts(ob, ",\"min_ms\":");
+			mars_out_puts(ob, ",\"min_ms\":");
 			mp_ms(ob, sum.min_ms);
-			ob_puts(ob, ",\"avg_ms\":");
+			mars_out_puts(ob, ",\"avg_ms\":");
 			mp_ms(ob, sum.avg_ms);
-			ob_puts(ob, ",\"max_ms\":");
+			mars_out_puts(ob, ",\"max_ms\":");
 			mp_ms(ob, sum.max_ms);
-			ob_puts(ob, ",\"mdev_ms\":");
+			mars_out_puts(ob, ",\"mdev_ms\":");
 			mp_ms(ob, sum.mdev_ms);
 		} else
-			ob_puts(ob, ",\"min_ms\":null,\"avg_ms\":null,"
+			mars_out_puts(ob, ",\"min_ms\":null,\"avg_ms\":null,"
 			    "\"max_ms\":null,\"mdev_ms\":null");
-		ob_puts(ob, "}}\n");
+		mars_out_puts(ob, "}}\n");
 		return;
 	}
-	ob_puts(ob, "\n--- ");
+	mars_out_puts(ob, "\n--- ");
 	mp_text_pa(ob, o->group.addr, o->group.len);
-	ob_puts(ob, " marsping statistics ---\n");
-	ob_u64(ob, P.sent);
-	ob_puts(ob, P.sent == 1 ? " request sent, " : " requests sent, ");
-	ob_u64(ob, P.replies);
-	ob_puts(ob, P.replies == 1 ? " reply (" : " replies (");
-	ob_u64(ob, P.naks);
-	ob_puts(ob, P.naks == 1 ? " NAK), " : " NAKs), ");
-	ob_printf(ob, "%g%% loss, time ", loss);
-	ob_u64(ob, total / 1000000);
-	ob_puts(ob, " ms\n");
+	mars_out_puts(ob, " marsping statistics ---\n");
+	mars_out_u64(ob, P.sent);
+	mars_out_puts(ob, P.sent == 1 ? " request sent, " : " requests sent, ");
+	mars_out_u64(ob, P.replies);
+	mars_out_puts(ob, P.replies == 1 ? " reply (" : " replies (");
+	mars_out_u64(ob, P.naks);
+	mars_out_puts(ob, P.naks == 1 ? " NAK), " : " NAKs), ");
+	mars_out_printf(ob, "%g%% loss, time ", loss);
+	mars_out_u64(ob, total / 1000000);
+	mars_out_puts(ob, " ms\n");
 	if (sum.n > 0) {
-		ob_puts(ob, "rtt min/avg/max/mdev = ");
+		mars_out_puts(ob, "rtt min/avg/max/mdev = ");
 		mp_ms(ob, sum.min_ms);
-		ob_putc(ob, '/');
+		mars_out_putc(ob, '/');
 		mp_ms(ob, sum.avg_ms);
-		ob_putc(ob, '/');
+		mars_out_putc(ob, '/');
 		mp_ms(ob, sum.max_ms);
-		ob_putc(ob, '/');
+		mars_out_putc(ob, '/');
 		mp_ms(ob, sum.mdev_ms);
-		ob_puts(ob, " ms\n");
+		mars_out_puts(ob, " ms\n");
 	}
 }
 
@@ -464,11 +464,11 @@ probe_finish(struct mp_session *s, const char *why)
 	size_t i;
 
 	if (P.next_timer != 0)
-		evloop_timer_cancel(s->loop, P.next_timer);
+		mars_evloop_timer_cancel(s->loop, P.next_timer);
 	P.next_timer = 0;
 	/* Still waiting at a deadline or ^C: those are lost too. */
 	for (i = 0; i < P.npend; i++)
-		evloop_timer_cancel(s->loop, P.pend[i].timer);
+		mars_evloop_timer_cancel(s->loop, P.pend[i].timer);
 	P.npend = 0;
 	print_summary(s);
 	s->status = P.replies > 0 ? 0 : EXIT_NOREPLY;

@@ -62,62 +62,62 @@ mp_wall(uint64_t *sec, uint32_t *usec)
 /* Output helpers. */
 
 void
-mp_json_atm(struct outbuf *ob, const struct mars_client_atm *a)
+mp_json_atm(struct mars_out *ob, const struct mars_client_atm *a)
 {
-	if (a == NULL || (a->tl & ATM_TL_LEN) == 0) {
-		ob_puts(ob, "null");
+	if (a == NULL || (a->tl & MARS_ATM_TL_LEN) == 0) {
+		mars_out_puts(ob, "null");
 		return;
 	}
-	ob_putc(ob, '"');
-	ob_hex(ob, a->num, a->tl & ATM_TL_LEN);
-	ob_putc(ob, '"');
+	mars_out_putc(ob, '"');
+	mars_out_hex(ob, a->num, a->tl & MARS_ATM_TL_LEN);
+	mars_out_putc(ob, '"');
 }
 
 void
-mp_text_atm(struct outbuf *ob, const struct mars_client_atm *a)
+mp_text_atm(struct mars_out *ob, const struct mars_client_atm *a)
 {
-	if (a == NULL || (a->tl & ATM_TL_LEN) == 0)
-		ob_puts(ob, "unknown");
+	if (a == NULL || (a->tl & MARS_ATM_TL_LEN) == 0)
+		mars_out_puts(ob, "unknown");
 	else
-		ob_hex(ob, a->num, a->tl & ATM_TL_LEN);
+		mars_out_hex(ob, a->num, a->tl & MARS_ATM_TL_LEN);
 }
 
 void
-mp_text_pa(struct outbuf *ob, const uint8_t *p, size_t n)
+mp_text_pa(struct mars_out *ob, const uint8_t *p, size_t n)
 {
-	char buf[PA_TEXT_MAX];
+	char buf[MARS_PA_TEXT_MAX];
 
-	pa_text(buf, p, n);
-	ob_puts(ob, buf);
+	mars_pa_text(buf, p, n);
+	mars_out_puts(ob, buf);
 }
 
 void
-mp_json_pa(struct outbuf *ob, const uint8_t *p, size_t n)
+mp_json_pa(struct mars_out *ob, const uint8_t *p, size_t n)
 {
-	char buf[PA_TEXT_MAX];
+	char buf[MARS_PA_TEXT_MAX];
 
 	if (p == NULL || n == 0) {
-		ob_puts(ob, "null");
+		mars_out_puts(ob, "null");
 		return;
 	}
-	pa_text(buf, p, n);
-	ob_json_str(ob, buf);
+	mars_pa_text(buf, p, n);
+	mars_out_json_str(ob, buf);
 }
 
 void
-mp_ms(struct outbuf *ob, double ms)
+mp_ms(struct mars_out *ob, double ms)
 {
-	ob_printf(ob, "%.3f", ms);
+	mars_out_printf(ob, "%.3f", ms);
 }
 
 void
-mp_ts(struct outbuf *ob)
+mp_ts(struct mars_out *ob)
 {
 	uint64_t sec;
 	uint32_t usec;
 
 	mp_wall(&sec, &usec);
-	ob_printf(ob, "%llu.%06u", (unsigned long long)sec, usec);
+	mars_out_printf(ob, "%llu.%06u", (unsigned long long)sec, usec);
 }
 
 /* Lookups. */
@@ -139,17 +139,17 @@ current_index(const struct mp_session *s)
 	const struct mars_client_atm *cur;
 	size_t i;
 
-	if (s->cl == NULL || (cur = client_current_mars(s->cl)) == NULL)
+	if (s->cl == NULL || (cur = mars_client_current_mars(s->cl)) == NULL)
 		return 0;
 	for (i = 0; i < s->nmars; i++)
 		if (s->mars[i].atm.tl == cur->tl &&
 		    memcmp(s->mars[i].atm.num, cur->num,
-		    cur->tl & ATM_TL_LEN) == 0)
+		    cur->tl & MARS_ATM_TL_LEN) == 0)
 			return (int)i;
 	return 0;
 }
 
-const struct fsm_vc *
+const struct mars_vc *
 mp_current_vc(const struct mp_session *s)
 {
 	return &s->mars[current_index(s)].vc;
@@ -172,14 +172,14 @@ mp_current_text(const struct mp_session *s)
 /* The client's timer. */
 
 static void
-client_timer_cb(struct evloop *loop, void *arg)
+client_timer_cb(struct mars_evloop *loop, void *arg)
 {
 	struct mp_session *s = arg;
 
 	s->client_timer = 0;
 	if (s->cl == NULL)
 		return;
-	client_tick(s->cl, evloop_now());
+	mars_client_tick(s->cl, mars_evloop_now());
 	mp_kick(s);
 }
 
@@ -190,20 +190,20 @@ mp_kick(struct mp_session *s)
 
 	if (s->cl == NULL)
 		return;
-	next = client_next_deadline(s->cl);
+	next = mars_client_next_deadline(s->cl);
 	if (s->client_timer != 0 && next == s->client_at)
 		return;
 	if (s->client_timer != 0)
-		evloop_timer_cancel(s->loop, s->client_timer);
+		mars_evloop_timer_cancel(s->loop, s->client_timer);
 	s->client_timer = 0;
 	s->client_at = next;
 	if (next != MARS_TIME_NEVER)
-		s->client_timer = evloop_timer_at(s->loop, next,
+		s->client_timer = mars_evloop_timer_at(s->loop, next,
 		    client_timer_cb, s);
 }
 
 static void
-defer_cb(struct evloop *loop, void *arg)
+defer_cb(struct mars_evloop *loop, void *arg)
 {
 	struct mp_session *s = arg;
 	void (*fns[8])(struct mp_session *);
@@ -229,18 +229,18 @@ mp_defer(struct mp_session *s, void (*fn)(struct mp_session *))
 		return;
 	s->deferred[s->ndeferred++] = fn;
 	if (s->defer_timer == 0)
-		s->defer_timer = evloop_timer_after(s->loop, 0, defer_cb, s);
+		s->defer_timer = mars_evloop_timer_after(s->loop, 0, defer_cb, s);
 }
 
 /* Stopping. */
 
 static void
-grace_cb(struct evloop *loop, void *arg)
+grace_cb(struct mars_evloop *loop, void *arg)
 {
 	struct mp_session *s = arg;
 
 	s->grace_timer = 0;
-	evloop_stop(loop);
+	mars_evloop_stop(loop);
 }
 
 void
@@ -249,17 +249,17 @@ mp_stop(struct mp_session *s)
 	mars_time_t grace = s->o->timeout > 200 ? s->o->timeout : 200;
 
 	if (s->stopping) {
-		evloop_stop(s->loop);
+		mars_evloop_stop(s->loop);
 		return;
 	}
 	s->stopping = true;
-	if (s->cl == NULL || !client_registered(s->cl) ||
-	    client_deregister(s->cl, evloop_now()) != 0) {
-		evloop_stop(s->loop);
+	if (s->cl == NULL || !mars_client_registered(s->cl) ||
+	    mars_client_deregister(s->cl, mars_evloop_now()) != 0) {
+		mars_evloop_stop(s->loop);
 		return;
 	}
 	mp_kick(s);
-	s->grace_timer = evloop_timer_after(s->loop, grace, grace_cb, s);
+	s->grace_timer = mars_evloop_timer_after(s->loop, grace, grace_cb, s);
 }
 
 void
@@ -274,20 +274,20 @@ mp_finish(struct mp_session *s, const char *why)
 }
 
 static void
-signal_cb(struct evloop *loop, int signo, void *arg)
+signal_cb(struct mars_evloop *loop, int signo, void *arg)
 {
 	struct mp_session *s = arg;
 
 	if (s->finished) {
 		/* A second ^C: leave at once. */
-		evloop_stop(loop);
+		mars_evloop_stop(loop);
 		return;
 	}
 	mp_finish(s, signo == SIGINT ? "interrupted" : "terminated");
 }
 
 static void
-deadline_cb(struct evloop *loop, void *arg)
+deadline_cb(struct mars_evloop *loop, void *arg)
 {
 	mp_finish(arg, "deadline");
 }
@@ -295,31 +295,31 @@ deadline_cb(struct evloop *loop, void *arg)
 /* The client's callbacks. */
 
 static void
-io_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
+io_send(void *ctx, const struct mars_vc *vc, const uint8_t *sdu, size_t len)
 {
 	struct mp_session *s = ctx;
 	struct mars_err e;
 
 	memset(&e, 0, sizeof(e));
 	s->last_send_ns = mp_mono_ns();
-	if (link_send(s->link, vc, sdu, len, &e) != 0 && s->o->verbose > 0)
+	if (mars_link_send(s->link, vc, sdu, len, &e) != 0 && s->o->verbose > 0)
 		fprintf(stderr, "marsping: send: %s\n",
 		    e.sys_errno != 0 ? strerror(e.sys_errno) :
 		    mars_strerror(e.code));
 }
 
 static void
-io_event(void *ctx, const struct fsm_event *ev)
+io_event(void *ctx, const struct mars_event *ev)
 {
 	struct mp_session *s = ctx;
 
-	if (ev->kind == FSM_EV_REGISTERED)
+	if (ev->kind == MARS_EV_REGISTERED)
 		s->ever_registered = true;
 	s->ops->event(s, ev);
-	if (s->stopping && (ev->kind == FSM_EV_DEREGISTERED ||
-	    (ev->kind == FSM_EV_GIVE_UP && s->cl != NULL &&
-	    client_state(s->cl) == CLIENT_IDLE)))
-		evloop_stop(s->loop);
+	if (s->stopping && (ev->kind == MARS_EV_DEREGISTERED ||
+	    (ev->kind == MARS_EV_GIVE_UP && s->cl != NULL &&
+	    mars_client_state(s->cl) == MARS_CLIENT_IDLE)))
+		mars_evloop_stop(s->loop);
 }
 
 static void
@@ -338,12 +338,12 @@ make_client(struct mp_session *s)
 {
 	const struct mp_opts *o = s->o;
 	struct mars_client_conf conf;
-	struct fsm_io io;
+	struct mars_io io;
 
 	memset(&conf, 0, sizeof(conf));
 	conf.pro_type = o->pro_type;
-	conf.own.tl = ATM_ADDR_MAX;
-	memcpy(conf.own.num, s->own, ATM_ADDR_MAX);
+	conf.own.tl = MARS_ATM_ADDR_MAX;
+	memcpy(conf.own.num, s->own, MARS_ATM_ADDR_MAX);
 	conf.own_pa = o->own_pa;
 	conf.mars = s->mars;
 	conf.nmars = s->nmars;
@@ -367,7 +367,7 @@ make_client(struct mp_session *s)
 	io.send = io_send;
 	io.event = io_event;
 	io.log = io_log;
-	if ((s->cl = client_new(&conf, &io)) == NULL)
+	if ((s->cl = mars_client_new(&conf, &io)) == NULL)
 		return -1;
 	return 0;
 }
@@ -376,33 +376,33 @@ int
 mp_restart(struct mp_session *s)
 {
 	if (s->cl != NULL)
-		client_free(s->cl);
+		mars_client_free(s->cl);
 	s->cl = NULL;
 	if (make_client(s) != 0)
 		return -1;
-	client_start(s->cl, evloop_now());
+	mars_client_start(s->cl, mars_evloop_now());
 	mp_kick(s);
 	return 0;
 }
 
 /* §5.4.3: a REDIRECT_MAP's mar$sha is the MARS that sent it. */
 static void
-learn(struct mp_session *s, const struct link_rx *rx)
+learn(struct mp_session *s, const struct mars_link_rx *rx)
 {
 	struct mars_pdu pdu;
 	const struct mars_msg *m = &pdu.u.mars;
 
 	if (mp_mars_by_peer(s, rx->peer) != &s->mi[0] ||
 	    mars_pdu_decode(&pdu, rx->sdu, rx->len, 0) != 0 ||
-	    pdu.kind != PDU_MARS || m->op != MARS_REDIRECT_MAP ||
-	    (m->sha.tl & ATM_TL_LEN) == 0)
+	    pdu.kind != MARS_PDU_MARS || m->op != MARS_REDIRECT_MAP ||
+	    (m->sha.tl & MARS_ATM_TL_LEN) == 0)
 		return;
 	memset(&s->mars[0].atm, 0, sizeof(s->mars[0].atm));
 	s->mars[0].atm.tl = m->sha.tl;
-	memcpy(s->mars[0].atm.num, m->sha.addr, m->sha.tl & ATM_TL_LEN);
-	if ((m->ssa.tl & ATM_TL_LEN) != 0) {
+	memcpy(s->mars[0].atm.num, m->sha.addr, m->sha.tl & MARS_ATM_TL_LEN);
+	if ((m->ssa.tl & MARS_ATM_TL_LEN) != 0) {
 		s->mars[0].atm.stl = m->ssa.tl;
-		memcpy(s->mars[0].atm.sub, m->ssa.addr, m->ssa.tl & ATM_TL_LEN);
+		memcpy(s->mars[0].atm.sub, m->ssa.addr, m->ssa.tl & MARS_ATM_TL_LEN);
 	}
 	s->mi[0].atm_known = true;
 	s->learning = false;
@@ -437,20 +437,20 @@ drain_errqueue(int fd)
 }
 
 static void
-link_cb(struct evloop *loop, int fd, unsigned revents, void *arg)
+link_cb(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 {
 	struct mp_session *s = arg;
-	static uint8_t buf[LINK_DGRAM_MAX];
-	struct link_rx rx;
+	static uint8_t buf[MARS_LINK_DGRAM_MAX];
+	struct mars_link_rx rx;
 	struct mars_err e;
-	struct fsm_vc vc;
+	struct mars_vc vc;
 	uint64_t ns;
 	int i, rc;
 
-	if (revents & EVLOOP_ERROR)
+	if (revents & MARS_EVLOOP_ERROR)
 		drain_errqueue(fd);
 	for (i = 0; i < 256; i++) {
-		rc = link_recv(s->link, buf, sizeof(buf), &rx, &e);
+		rc = mars_link_recv(s->link, buf, sizeof(buf), &rx, &e);
 		if (rc == 0)
 			break;
 		if (rc < 0)
@@ -460,12 +460,12 @@ link_cb(struct evloop *loop, int fd, unsigned revents, void *arg)
 		if (mp_mars_by_peer(s, rx.peer) == NULL)
 			continue;
 		vc = rx.vc;
-		if (vc.kind == LAB_VC_CCVC)
+		if (vc.kind == MARS_VC_CCVC)
 			vc.id = rx.peer;	/* which MARS's CCVC */
 		if (s->learning)
 			learn(s, &rx);
 		if (s->cl != NULL) {
-			client_input(s->cl, evloop_now(), &vc, rx.sdu, rx.len);
+			mars_client_input(s->cl, mars_evloop_now(), &vc, rx.sdu, rx.len);
 			mp_kick(s);
 		}
 		if (s->ops->rx != NULL)
@@ -493,16 +493,16 @@ die(const char *what, const struct mars_err *e)
 }
 
 static void
-add_mars(struct mp_session *s, const struct endpoint *ep, const uint8_t *atm)
+add_mars(struct mp_session *s, const struct mars_endpoint *ep, const uint8_t *atm)
 {
 	size_t i = s->nmars++;
 
 	s->mi[i].ep = *ep;
-	endpoint_format(ep, s->mi[i].text, sizeof(s->mi[i].text));
+	mars_endpoint_format(ep, s->mi[i].text, sizeof(s->mi[i].text));
 	memset(&s->mars[i], 0, sizeof(s->mars[i]));
-	s->mars[i].atm.tl = ATM_ADDR_MAX;
+	s->mars[i].atm.tl = MARS_ATM_ADDR_MAX;
 	if (atm != NULL) {
-		memcpy(s->mars[i].atm.num, atm, ATM_ADDR_MAX);
+		memcpy(s->mars[i].atm.num, atm, MARS_ATM_ADDR_MAX);
 		s->mi[i].atm_known = true;
 	}
 }
@@ -512,13 +512,13 @@ static void
 mars_from_cluster(struct mp_session *s)
 {
 	const struct mp_opts *o = s->o;
-	const struct cluster_conf *c = o->cluster;
-	bool used[CONF_MARS_MAX] = { false };
+	const struct mars_cluster_conf *c = o->cluster;
+	bool used[MARS_CONF_MARS_MAX] = { false };
 	size_t i, k, best;
 
 	if (o->has_mars_ep) {
 		for (i = 0; i < c->n_mars; i++)
-			if (endpoint_equal(&c->mars[i].endpoint, &o->mars_ep))
+			if (mars_endpoint_equal(&c->mars[i].endpoint, &o->mars_ep))
 				break;
 		if (i == c->n_mars) {
 			fprintf(stderr, "marsping: -m: no MARS with that "
@@ -545,46 +545,46 @@ static void
 open_link(struct mp_session *s)
 {
 	struct sockaddr_storage ss;
-	struct endpoint bind, local;
+	struct mars_endpoint bind, local;
 	struct mars_err e;
 	socklen_t sslen;
 	bool v6 = false;
 	size_t i;
 
 	for (i = 0; i < s->nmars; i++) {
-		if (s->mi[i].ep.kind != ENDPOINT_UDP)
+		if (s->mi[i].ep.kind != MARS_ENDPOINT_UDP)
 			continue;
 		memset(&e, 0, sizeof(e));
-		if (endpoint_resolve(&s->mi[i].ep, AF_UNSPEC, false, &ss,
+		if (mars_endpoint_resolve(&s->mi[i].ep, AF_UNSPEC, false, &ss,
 		    &sslen, &e) != 0)
 			die(s->mi[i].text, &e);
 		if (ss.ss_family == AF_INET6)
 			v6 = true;
 	}
 	memset(&e, 0, sizeof(e));
-	if (endpoint_parse(&bind, v6 ? "udp:[::]:0" : "udp:0.0.0.0:0",
+	if (mars_endpoint_parse(&bind, v6 ? "udp:[::]:0" : "udp:0.0.0.0:0",
 	    &e) != 0)
 		die("bind", &e);
-	if (link_open(&s->link, &bind, 0, &e) != 0)
-		die(s->mi[0].ep.kind == ENDPOINT_UDP ? "socket" : s->mi[0].text,
+	if (mars_link_open(&s->link, &bind, 0, &e) != 0)
+		die(s->mi[0].ep.kind == MARS_ENDPOINT_UDP ? "socket" : s->mi[0].text,
 		    &e);
 	for (i = 0; i < s->nmars; i++) {
 		memset(&e, 0, sizeof(e));
-		if (link_peer_add(s->link, &s->mi[i].ep, &s->mi[i].peer,
+		if (mars_link_peer_add(s->link, &s->mi[i].ep, &s->mi[i].peer,
 		    &e) != 0)
 			die(s->mi[i].text, &e);
-		s->mars[i].vc.kind = LAB_VC_P2P;
+		s->mars[i].vc.kind = MARS_VC_P2P;
 		s->mars[i].vc.id = s->mi[i].peer;
 		s->mars[i].has_ccvc = true;
 		s->mars[i].ccvc_id = s->mi[i].peer;
 	}
 	if (s->o->has_own)
-		memcpy(s->own, s->o->own, ATM_ADDR_MAX);
+		memcpy(s->own, s->o->own, MARS_ATM_ADDR_MAX);
 	else {
 		/* Deterministic, and distinct for each running marsping. */
 		uint32_t pid = (uint32_t)getpid();
 
-		if (link_local(s->link, &local, &e) != 0)
+		if (mars_link_local(s->link, &local, &e) != 0)
 			die("socket", &e);
 		memcpy(s->own, own_prefix, sizeof(own_prefix));
 		s->own[13] = (uint8_t)(pid >> 24);
@@ -608,7 +608,7 @@ mp_run(const struct mp_opts *o, const struct mp_mode_ops *ops)
 	s->o = o;
 	s->ops = ops;
 	s->status = EXIT_NOREPLY;
-	ob_init(&s->ob, STDOUT_FILENO, outstore, sizeof(outstore));
+	mars_out_init(&s->ob, STDOUT_FILENO, outstore, sizeof(outstore));
 	s->ob.line_flush = true;
 
 	if (o->cluster != NULL)
@@ -623,37 +623,37 @@ mp_run(const struct mp_opts *o, const struct mp_mode_ops *ops)
 	    mp_mono_ns();
 	mars_rng_seed(&s->rng, seed);
 	memset(&e, 0, sizeof(e));
-	if (evloop_new(&s->loop, &e) != 0)
+	if (mars_evloop_new(&s->loop, &e) != 0)
 		die("event loop", &e);
-	if (evloop_fd_add(s->loop, link_fd(s->link), EVLOOP_READ, link_cb,
+	if (mars_evloop_fd_add(s->loop, mars_link_fd(s->link), MARS_EVLOOP_READ, link_cb,
 	    s) != 0 ||
-	    evloop_signal_add(s->loop, SIGINT, signal_cb, s) != 0 ||
-	    evloop_signal_add(s->loop, SIGTERM, signal_cb, s) != 0) {
+	    mars_evloop_signal_add(s->loop, SIGINT, signal_cb, s) != 0 ||
+	    mars_evloop_signal_add(s->loop, SIGTERM, signal_cb, s) != 0) {
 		fprintf(stderr, "marsping: event loop setup failed\n");
 		exit(EXIT_USAGE);
 	}
 	if (o->deadline != 0)
-		evloop_timer_after(s->loop, o->deadline, deadline_cb, s);
+		mars_evloop_timer_after(s->loop, o->deadline, deadline_cb, s);
 
 	if (make_client(s) != 0) {
 		fprintf(stderr, "marsping: cannot set up the cluster member\n");
 		exit(EXIT_USAGE);
 	}
 	s->start_ns = mp_mono_ns();
-	client_start(s->cl, evloop_now());
+	mars_client_start(s->cl, mars_evloop_now());
 	ops->start(s);
 	mp_kick(s);
 
-	if (evloop_run(s->loop, &e) != 0) {
+	if (mars_evloop_run(s->loop, &e) != 0) {
 		fprintf(stderr, "marsping: poll: %s\n", strerror(e.sys_errno));
 		s->status = EXIT_USAGE;
 	}
-	if (ob_flush(&s->ob) != 0 && s->status == 0)
+	if (mars_out_flush(&s->ob) != 0 && s->status == 0)
 		s->status = EXIT_USAGE;
-	client_free(s->cl);
+	mars_client_free(s->cl);
 	s->cl = NULL;
-	evloop_free(s->loop);
-	link_close(s->link);
+	mars_evloop_free(s->loop);
+	mars_link_close(s->link);
 	free(o->cluster);
 	return s->status;
 }

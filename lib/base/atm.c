@@ -11,7 +11,7 @@
 static const char hexdig[] = "0123456789abcdef";
 
 size_t
-atm_hex(char *buf, const uint8_t *p, size_t n)
+mars_atm_hex(char *buf, const uint8_t *p, size_t n)
 {
 	size_t i;
 
@@ -24,7 +24,7 @@ atm_hex(char *buf, const uint8_t *p, size_t n)
 }
 
 int
-atm_hexval(char c)
+mars_atm_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -36,7 +36,7 @@ atm_hexval(char c)
 }
 
 int
-atm_parse_hex(const char *s, uint8_t *out, size_t cap)
+mars_atm_parse_hex(const char *s, uint8_t *out, size_t cap)
 {
 	size_t n = 0;
 	int hi = -1, v;
@@ -44,7 +44,7 @@ atm_parse_hex(const char *s, uint8_t *out, size_t cap)
 	for (; *s != '\0'; s++) {
 		if (*s == '.' || *s == ':' || *s == '-')
 			continue;
-		if ((v = atm_hexval(*s)) < 0)
+		if ((v = mars_atm_hexval(*s)) < 0)
 			return -1;
 		if (hi < 0) {
 			hi = v;
@@ -118,7 +118,7 @@ ipv6_text(char *buf, const uint8_t *p)
 }
 
 size_t
-pa_text(char *buf, const uint8_t *p, size_t n)
+mars_pa_text(char *buf, const uint8_t *p, size_t n)
 {
 	size_t shown;
 
@@ -132,11 +132,11 @@ pa_text(char *buf, const uint8_t *p, size_t n)
 		    p[3]);
 	if (n == 16)
 		return ipv6_text(buf, p);
-	/* Other lengths: hex, cut to fit PA_TEXT_MAX with a ".." marker. */
-	if (2 * n + 1 <= PA_TEXT_MAX)
-		return atm_hex(buf, p, n);
-	shown = (PA_TEXT_MAX - 3) / 2;
-	atm_hex(buf, p, shown);
+	/* Other lengths: hex, cut to fit MARS_PA_TEXT_MAX with a ".." marker. */
+	if (2 * n + 1 <= MARS_PA_TEXT_MAX)
+		return mars_atm_hex(buf, p, n);
+	shown = (MARS_PA_TEXT_MAX - 3) / 2;
+	mars_atm_hex(buf, p, shown);
 	buf[2 * shown] = '.';
 	buf[2 * shown + 1] = '.';
 	buf[2 * shown + 2] = '\0';

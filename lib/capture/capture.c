@@ -1,11 +1,11 @@
 /*
  * libpcap wrapper (capture.h): capture files and live interfaces in,
- * capture files out.  pcap_t stays hidden in struct cap; records come out
+ * capture files out.  pcap_t stays hidden in struct mars_cap; records come out
  * as struct mars_frame with the link header already resolved by
- * cap_decode_link() (linktype.c).
+ * mars_cap_decode_link() (linktype.c).
  *
  * libpcap's text goes into the caller's errbuf at open time and into the
- * handle's own buffer afterwards (cap_geterr()); nothing here prints.
+ * handle's own buffer afterwards (mars_cap_geterr()); nothing here prints.
  */
 #include <errno.h>
 #include <signal.h>
@@ -31,19 +31,19 @@
  */
 #define CAP_FILE_BUFSIZE	(256 * 1024)
 
-struct cap {
+struct mars_cap {
 	pcap_t			*p;
 	int			 dlt;
 	bool			 live;
-	volatile sig_atomic_t	 stop;		/* set by cap_breakloop() */
+	volatile sig_atomic_t	 stop;		/* set by mars_cap_breakloop() */
 	uint64_t		 num;		/* records returned so far */
 	char			*iobuf;		/* stdio block of a file, or NULL */
-	char			 errbuf[CAP_ERRBUF_SIZE];
+	char			 errbuf[MARS_CAP_ERRBUF_SIZE];
 };
 
-struct cap_dump {
+struct mars_cap_dump {
 	pcap_dumper_t	*pd;
-	pcap_t		*dead;		/* cap_dump_open_dlt() only */
+	pcap_t		*dead;		/* mars_cap_dump_open_dlt() only */
 };
 
 static const char *
@@ -59,32 +59,32 @@ dlt_name(int dlt)
  * capture holds.
  */
 static int
-check_linktype(struct cap *c, const char *what, char *errbuf)
+check_linktype(struct mars_cap *c, const char *what, char *errbuf)
 {
-	if (cap_linktype_supported(c->dlt))
+	if (mars_cap_linktype_supported(c->dlt))
 		return 0;
-	snprintf(errbuf, CAP_ERRBUF_SIZE,
+	snprintf(errbuf, MARS_CAP_ERRBUF_SIZE,
 	    "%s: unsupported link type %s (%d); supported: ATM_RFC1483, "
 	    "SUNATM, and lab UDP over EN10MB, LINUX_SLL, LINUX_SLL2, RAW, "
 	    "IPV4, IPV6, NULL, LOOP", what, dlt_name(c->dlt), c->dlt);
 	return MARS_E_LINKTYPE;
 }
 
-static struct cap *
+static struct mars_cap *
 cap_alloc(char *errbuf)
 {
-	struct cap *c;
+	struct mars_cap *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
-		snprintf(errbuf, CAP_ERRBUF_SIZE, "out of memory");
+		snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "out of memory");
 	return c;
 }
 
 int
-cap_open_file(struct cap **cp, const char *path, char *errbuf)
+mars_cap_open_file(struct mars_cap **cp, const char *path, char *errbuf)
 {
 	char pcerr[PCAP_ERRBUF_SIZE] = "";
-	struct cap *c;
+	struct mars_cap *c;
 	FILE *fp;
 	int rc;
 
@@ -101,7 +101,7 @@ cap_open_file(struct cap **cp, const char *path, char *errbuf)
 	if (strcmp(path, "-") == 0)
 		fp = stdin;
 	else if ((fp = fopen(path, "rb")) == NULL) {
-		snprintf(errbuf, CAP_ERRBUF_SIZE, "%s: %s", path,
+		snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "%s: %s", path,
 		    strerror(errno));
 		free(c);
 		return MARS_E_SYS;
@@ -113,7 +113,7 @@ cap_open_file(struct cap **cp, const char *path, char *errbuf)
 	c->p = pcap_fopen_offline_with_tstamp_precision(fp,
 	    PCAP_TSTAMP_PRECISION_MICRO, pcerr);
 	if (c->p == NULL) {
-		snprintf(errbuf, CAP_ERRBUF_SIZE, "%s", pcerr);
+		snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "%s", pcerr);
 		if (fp != stdin)
 			fclose(fp);
 		free(c->iobuf);
@@ -122,7 +122,7 @@ cap_open_file(struct cap **cp, const char *path, char *errbuf)
 	}
 	c->dlt = pcap_datalink(c->p);
 	if ((rc = check_linktype(c, path, errbuf)) != 0) {
-		cap_close(c);
+		mars_cap_close(c);
 		return rc;
 	}
 	*cp = c;
@@ -130,12 +130,12 @@ cap_open_file(struct cap **cp, const char *path, char *errbuf)
 }
 
 int
-cap_open_live(struct cap **cp, const char *iface, int snaplen, bool promisc,
+mars_cap_open_live(struct mars_cap **cp, const char *iface, int snaplen, bool promisc,
     char *errbuf)
 {
 	char pcerr[PCAP_ERRBUF_SIZE] = "";
 	const char *detail;
-	struct cap *c;
+	struct mars_cap *c;
 	int rc;
 
 	*cp = NULL;
@@ -143,7 +143,7 @@ cap_open_live(struct cap **cp, const char *iface, int snaplen, bool promisc,
 		return MARS_E_SYS;
 	c->live = true;
 	if ((c->p = pcap_create(iface, pcerr)) == NULL) {
-		snprintf(errbuf, CAP_ERRBUF_SIZE, "%s: %s", iface, pcerr);
+		snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "%s: %s", iface, pcerr);
 		free(c);
 		return MARS_E_SYS;
 	}
@@ -158,17 +158,17 @@ cap_open_live(struct cap **cp, const char *iface, int snaplen, bool promisc,
 		if (detail == NULL || *detail == '\0')
 			detail = pcap_statustostr(rc);
 		if (rc == PCAP_ERROR_PERM_DENIED)
-			snprintf(errbuf, CAP_ERRBUF_SIZE, "%s: %s (capturing "
+			snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "%s: %s (capturing "
 			    "needs root or CAP_NET_RAW)", iface, detail);
 		else
-			snprintf(errbuf, CAP_ERRBUF_SIZE, "%s: %s", iface,
+			snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "%s: %s", iface,
 			    detail);
-		cap_close(c);
+		mars_cap_close(c);
 		return MARS_E_SYS;
 	}
 	c->dlt = pcap_datalink(c->p);
 	if ((rc = check_linktype(c, iface, errbuf)) != 0) {
-		cap_close(c);
+		mars_cap_close(c);
 		return rc;
 	}
 	*cp = c;
@@ -176,17 +176,17 @@ cap_open_live(struct cap **cp, const char *iface, int snaplen, bool promisc,
 }
 
 int
-cap_set_filter(struct cap *c, const char *bpf, char *errbuf)
+mars_cap_set_filter(struct mars_cap *c, const char *bpf, char *errbuf)
 {
 	struct bpf_program prog;
 
 	if (pcap_compile(c->p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-		snprintf(errbuf, CAP_ERRBUF_SIZE, "filter \"%s\": %s", bpf,
+		snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "filter \"%s\": %s", bpf,
 		    pcap_geterr(c->p));
 		return MARS_E_PARSE;
 	}
 	if (pcap_setfilter(c->p, &prog) != 0) {
-		snprintf(errbuf, CAP_ERRBUF_SIZE, "filter \"%s\": %s", bpf,
+		snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "filter \"%s\": %s", bpf,
 		    pcap_geterr(c->p));
 		pcap_freecode(&prog);
 		return MARS_E_SYS;
@@ -196,7 +196,7 @@ cap_set_filter(struct cap *c, const char *bpf, char *errbuf)
 }
 
 void
-cap_close(struct cap *c)
+mars_cap_close(struct mars_cap *c)
 {
 	if (c == NULL)
 		return;
@@ -207,19 +207,19 @@ cap_close(struct cap *c)
 }
 
 int
-cap_linktype(const struct cap *c)
+mars_cap_linktype(const struct mars_cap *c)
 {
 	return c->dlt;
 }
 
 const char *
-cap_linktype_name(const struct cap *c)
+mars_cap_linktype_name(const struct mars_cap *c)
 {
 	return dlt_name(c->dlt);
 }
 
 int
-cap_fd(const struct cap *c)
+mars_cap_fd(const struct mars_cap *c)
 {
 	if (!c->live)
 		return -1;
@@ -227,7 +227,7 @@ cap_fd(const struct cap *c)
 }
 
 const char *
-cap_geterr(const struct cap *c)
+mars_cap_geterr(const struct mars_cap *c)
 {
 	return c->errbuf;
 }
@@ -238,7 +238,7 @@ cap_geterr(const struct cap *c)
  * system error.  The text stays in c->errbuf, which err->why points to.
  */
 static int
-read_error(struct cap *c, struct mars_err *err)
+read_error(struct mars_cap *c, struct mars_err *err)
 {
 	int code;
 
@@ -255,7 +255,7 @@ read_error(struct cap *c, struct mars_err *err)
 }
 
 int
-cap_next(struct cap *c, struct mars_frame *fr, struct mars_err *err)
+mars_cap_next(struct mars_cap *c, struct mars_frame *fr, struct mars_err *err)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
@@ -270,7 +270,7 @@ cap_next(struct cap *c, struct mars_frame *fr, struct mars_err *err)
 		if (rc == 0 && c->live)
 			continue;	/* idle timeout: look at c->stop again */
 		if (rc == 0 || rc == PCAP_ERROR_BREAK)
-			return 0;	/* end of file, or cap_breakloop() */
+			return 0;	/* end of file, or mars_cap_breakloop() */
 		return read_error(c, err);
 	}
 	fr->num = ++c->num;
@@ -281,12 +281,12 @@ cap_next(struct cap *c, struct mars_frame *fr, struct mars_err *err)
 	fr->wirelen = h->len;
 	if (err != NULL)
 		memset(err, 0, sizeof(*err));
-	(void)cap_decode_link(c->dlt, fr, err);
+	(void)mars_cap_decode_link(c->dlt, fr, err);
 	return 1;
 }
 
 int
-cap_stats(struct cap *c, uint64_t *recv, uint64_t *drop)
+mars_cap_stats(struct mars_cap *c, uint64_t *recv, uint64_t *drop)
 {
 	struct pcap_stat ps;
 
@@ -299,26 +299,26 @@ cap_stats(struct cap *c, uint64_t *recv, uint64_t *drop)
 
 /* Async-signal-safe: only sets flags the read loop checks. */
 void
-cap_breakloop(struct cap *c)
+mars_cap_breakloop(struct mars_cap *c)
 {
 	c->stop = 1;
 	pcap_breakloop(c->p);
 }
 
 int
-cap_dump_open(struct cap_dump **dp, const struct cap *c, const char *path,
+mars_cap_dump_open(struct mars_cap_dump **dp, const struct mars_cap *c, const char *path,
     char *errbuf)
 {
-	struct cap_dump *d;
+	struct mars_cap_dump *d;
 
 	*dp = NULL;
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
-		snprintf(errbuf, CAP_ERRBUF_SIZE, "out of memory");
+		snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "out of memory");
 		return MARS_E_SYS;
 	}
 	/* Same link type and snap length as the input; "-" is stdout. */
 	if ((d->pd = pcap_dump_open(c->p, path)) == NULL) {
-		snprintf(errbuf, CAP_ERRBUF_SIZE, "%s", pcap_geterr(c->p));
+		snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "%s", pcap_geterr(c->p));
 		free(d);
 		return MARS_E_SYS;
 	}
@@ -327,25 +327,25 @@ cap_dump_open(struct cap_dump **dp, const struct cap *c, const char *path,
 }
 
 int
-cap_dump_open_dlt(struct cap_dump **dp, int dlt, int snaplen,
+mars_cap_dump_open_dlt(struct mars_cap_dump **dp, int dlt, int snaplen,
     const char *path, char *errbuf)
 {
-	struct cap_dump *d;
+	struct mars_cap_dump *d;
 
 	*dp = NULL;
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
-		snprintf(errbuf, CAP_ERRBUF_SIZE, "out of memory");
+		snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "out of memory");
 		return MARS_E_SYS;
 	}
 	d->dead = pcap_open_dead(dlt, snaplen > 0 ? snaplen : CAP_LIVE_SNAPLEN);
 	if (d->dead == NULL) {
-		snprintf(errbuf, CAP_ERRBUF_SIZE, "link type %d: cannot "
+		snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "link type %d: cannot "
 		    "write it", dlt);
 		free(d);
 		return MARS_E_LINKTYPE;
 	}
 	if ((d->pd = pcap_dump_open(d->dead, path)) == NULL) {
-		snprintf(errbuf, CAP_ERRBUF_SIZE, "%s", pcap_geterr(d->dead));
+		snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "%s", pcap_geterr(d->dead));
 		pcap_close(d->dead);
 		free(d);
 		return MARS_E_SYS;
@@ -355,7 +355,7 @@ cap_dump_open_dlt(struct cap_dump **dp, int dlt, int snaplen,
 }
 
 int
-cap_dump_write(struct cap_dump *d, const struct mars_frame *fr)
+mars_cap_dump_write(struct mars_cap_dump *d, const struct mars_frame *fr)
 {
 	struct pcap_pkthdr h;
 
@@ -369,13 +369,13 @@ cap_dump_write(struct cap_dump *d, const struct mars_frame *fr)
 }
 
 int
-cap_dump_flush(struct cap_dump *d)
+mars_cap_dump_flush(struct mars_cap_dump *d)
 {
 	return pcap_dump_flush(d->pd) == 0 ? 0 : MARS_E_SYS;
 }
 
 int
-cap_dump_close(struct cap_dump *d)
+mars_cap_dump_close(struct mars_cap_dump *d)
 {
 	int rc = 0;
 

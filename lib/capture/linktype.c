@@ -71,8 +71,8 @@ frame_reset(struct mars_frame *fr)
 	fr->has_vc = false;
 	fr->vpi = 0;
 	fr->vci = 0;
-	fr->dir = FRAME_DIR_UNKNOWN;
-	fr->vc_kind = LAB_VC_UNKNOWN;
+	fr->dir = MARS_DIR_UNKNOWN;
+	fr->vc_kind = MARS_VC_UNKNOWN;
 	fr->sdu = NULL;
 	fr->sdu_len = 0;
 	fr->sdu_off = 0;
@@ -119,27 +119,27 @@ static int
 lab_shim(struct wire_rd *rd, size_t claim, struct mars_frame *fr)
 {
 	static const uint8_t magic[4] = { 0x4d, 0x4c, 0x41, 0x42 };
-	struct lab_shim sh;
+	struct mars_shim sh;
 	size_t left = wire_left(rd), n;
 
-	if (left < LAB_SHIM_LEN) {
+	if (left < MARS_SHIM_LEN) {
 		n = left < sizeof(magic) ? left : sizeof(magic);
-		if (claim >= LAB_SHIM_LEN && n > 0 &&
+		if (claim >= MARS_SHIM_LEN && n > 0 &&
 		    memcmp(rd->buf + rd->off, magic, n) == 0) {
-			(void)wire_need(rd, LAB_SHIM_LEN, "lab shim");
+			(void)wire_need(rd, MARS_SHIM_LEN, "lab shim");
 			return MARS_E_TRUNC;
 		}
 		return not_ours(rd, "lab shim", "UDP payload is not lab traffic");
 	}
-	if (!lab_shim_decode(&sh, rd->buf + rd->off, left))
+	if (!mars_shim_decode(&sh, rd->buf + rd->off, left))
 		return not_ours(rd, "lab shim", "UDP payload is not lab traffic");
-	rd->off += LAB_SHIM_LEN;
+	rd->off += MARS_SHIM_LEN;
 	fr->has_vc = true;
 	fr->vpi = sh.vpi;
 	fr->vci = sh.vci;
 	fr->vc_kind = sh.kind;
 	/* FROM_MARS tells which end of the VC sent it, not rx/tx here. */
-	fr->dir = FRAME_DIR_UNKNOWN;
+	fr->dir = MARS_DIR_UNKNOWN;
 	return take_sdu(rd, fr);
 }
 
@@ -421,7 +421,7 @@ sunatm(struct wire_rd *rd, struct mars_frame *fr)
 	fr->vpi = wire_u8(rd, "SunATM pseudo-header");
 	fr->vci = wire_u16(rd, "SunATM pseudo-header");
 	fr->has_vc = true;
-	fr->dir = (flags & SUNATM_DIR_TX) ? FRAME_DIR_TX : FRAME_DIR_RX;
+	fr->dir = (flags & SUNATM_DIR_TX) ? MARS_DIR_TX : MARS_DIR_RX;
 	type = flags & SUNATM_TYPE_MASK;
 	if (type == SUNATM_TYPE_LANE || type == SUNATM_TYPE_ILMI ||
 	    type == SUNATM_TYPE_QSAAL)
@@ -431,7 +431,7 @@ sunatm(struct wire_rd *rd, struct mars_frame *fr)
 }
 
 bool
-cap_linktype_supported(int dlt)
+mars_cap_linktype_supported(int dlt)
 {
 	switch (dlt) {
 	case LT_NULL:
@@ -454,7 +454,7 @@ cap_linktype_supported(int dlt)
 }
 
 int
-cap_decode_link(int dlt, struct mars_frame *fr, struct mars_err *err)
+mars_cap_decode_link(int dlt, struct mars_frame *fr, struct mars_err *err)
 {
 	struct wire_rd rd;
 

@@ -88,8 +88,8 @@ mars_list_stride(const struct mars_msg *m)
 	switch (mars_op_family(m->op)) {
 	case MARS_FAM_B:
 	case MARS_FAM_B2:
-		return (size_t)(m->thtl & ATM_TL_LEN) +
-		    (size_t)(m->tstl & ATM_TL_LEN);
+		return (size_t)(m->thtl & MARS_ATM_TL_LEN) +
+		    (size_t)(m->tstl & MARS_ATM_TL_LEN);
 	case MARS_FAM_B1:
 		return m->grp_len;
 	case MARS_FAM_C:
@@ -105,7 +105,7 @@ mars_target(const struct mars_msg *m, unsigned i, struct mars_atm *tha,
     struct mars_atm *tsa)
 {
 	const uint8_t *p;
-	size_t nlen = m->thtl & ATM_TL_LEN, slen = m->tstl & ATM_TL_LEN;
+	size_t nlen = m->thtl & MARS_ATM_TL_LEN, slen = m->tstl & MARS_ATM_TL_LEN;
 
 	if (m->list == NULL)
 		nlen = slen = 0;
@@ -150,10 +150,10 @@ mars_group(const struct mars_msg *m, unsigned i)
 static inline int
 check_tl(struct wire_rd *rd, size_t at, uint8_t v, const char *field)
 {
-	if (v & ATM_TL_RESERVED)
+	if (v & MARS_ATM_TL_RESERVED)
 		return wire_fail_at(rd, at, MARS_E_FIELD, field,
 		    "reserved bit 7 set in type/length octet");
-	if ((v & ATM_TL_LEN) > ATM_ADDR_MAX)
+	if ((v & MARS_ATM_TL_LEN) > MARS_ATM_ADDR_MAX)
 		return wire_fail_at(rd, at, MARS_E_FIELD, field,
 		    "ATM address length exceeds 20 octets");
 	return 0;
@@ -210,7 +210,7 @@ decode_fixed_whole(struct mars_msg *m, struct wire_rd *rd,
 	fp->shtl = h[18];
 	if ((rc = check_tl(rd, 18, fp->shtl, "mar$shtl")) != 0)
 		return rc;
-	if ((fp->shtl & ATM_TL_LEN) == 0)
+	if ((fp->shtl & MARS_ATM_TL_LEN) == 0)
 		return wire_fail_at(rd, 18, MARS_E_FIELD, "mar$shtl",
 		    "null source ATM number (§6)");
 	fp->sstl = h[19];
@@ -265,7 +265,7 @@ static inline void
 read_atm(struct wire_rd *rd, struct mars_atm *a, uint8_t tl,
     const char *field)
 {
-	size_t n = tl & ATM_TL_LEN;
+	size_t n = tl & MARS_ATM_TL_LEN;
 
 	a->tl = tl;
 	a->addr = n != 0 ? wire_bytes(rd, n, field) : NULL;
@@ -433,7 +433,7 @@ mars_decode(struct mars_msg *m, const uint8_t *p, size_t len, uint32_t base,
 		    "operation code not in RFC 2022 (1..13)");
 	if ((rc = read_tl(&rd, &shtl, "mar$shtl")) != 0)
 		return rc;
-	if ((shtl & ATM_TL_LEN) == 0)
+	if ((shtl & MARS_ATM_TL_LEN) == 0)
 		return wire_fail_at(&rd, 18, MARS_E_FIELD, "mar$shtl",
 		    "null source ATM number (§6)");
 	if ((rc = read_tl(&rd, &sstl, "mar$sstl")) != 0)
@@ -578,7 +578,7 @@ enc_fail(struct mars_err *err, int code, const char *field, const char *why)
 static bool
 tl_ok(uint8_t tl)
 {
-	return !(tl & ATM_TL_RESERVED) && (tl & ATM_TL_LEN) <= ATM_ADDR_MAX;
+	return !(tl & MARS_ATM_TL_RESERVED) && (tl & MARS_ATM_TL_LEN) <= MARS_ATM_ADDR_MAX;
 }
 
 static int
@@ -587,7 +587,7 @@ check_atm(const struct mars_atm *a, const char *field, struct mars_err *err)
 	if (!tl_ok(a->tl))
 		return enc_fail(err, MARS_E_INVAL, field,
 		    "T/L with reserved bit 7 or length above 20");
-	if ((a->tl & ATM_TL_LEN) != 0 && a->addr == NULL)
+	if ((a->tl & MARS_ATM_TL_LEN) != 0 && a->addr == NULL)
 		return enc_fail(err, MARS_E_INVAL, field,
 		    "non-zero length without an address");
 	return 0;
@@ -605,7 +605,7 @@ check_pa(const struct mars_pa *pa, const char *field, struct mars_err *err)
 static void
 put_atm(struct wire_wr *wr, const struct mars_atm *a)
 {
-	wire_put_bytes(wr, a->addr, a->tl & ATM_TL_LEN);
+	wire_put_bytes(wr, a->addr, a->tl & MARS_ATM_TL_LEN);
 }
 
 static void
@@ -624,13 +624,13 @@ int
 mars_encode(const struct mars_msg *m, uint8_t *out, size_t cap,
     size_t *outlen, unsigned flags, struct mars_err *err)
 {
-	static const uint8_t llc[LLC_SNAP_LEN] = {
+	static const uint8_t llc[MARS_LLC_SNAP_LEN] = {
 		0xaa, 0xaa, 0x03, 0x00, 0x00, 0x5e, 0x00, 0x03
 	};
 	struct wire_wr wr;
 	enum mars_family fam = mars_op_family(m->op);
 	size_t addr_len, list_len = 0, count = 0, tlv_start = 0, total, i;
-	size_t llc_len = (flags & MARS_ENC_LLC) ? LLC_SNAP_LEN : 0;
+	size_t llc_len = (flags & MARS_ENC_LLC) ? MARS_LLC_SNAP_LEN : 0;
 	uint8_t *msg;
 	uint16_t sum;
 	int rc;
@@ -638,13 +638,13 @@ mars_encode(const struct mars_msg *m, uint8_t *out, size_t cap,
 	if (fam == MARS_FAM_UNKNOWN)
 		return enc_fail(err, MARS_E_INVAL, "op",
 		    "operation code not in RFC 2022 (1..13)");
-	if ((m->sha.tl & ATM_TL_LEN) == 0)
+	if ((m->sha.tl & MARS_ATM_TL_LEN) == 0)
 		return enc_fail(err, MARS_E_INVAL, "sha",
 		    "null source ATM number");
 	if ((rc = check_atm(&m->sha, "sha", err)) != 0 ||
 	    (rc = check_atm(&m->ssa, "ssa", err)) != 0)
 		return rc;
-	addr_len = (m->sha.tl & ATM_TL_LEN) + (m->ssa.tl & ATM_TL_LEN);
+	addr_len = (m->sha.tl & MARS_ATM_TL_LEN) + (m->ssa.tl & MARS_ATM_TL_LEN);
 
 	switch (fam) {
 	case MARS_FAM_A:
@@ -654,7 +654,7 @@ mars_encode(const struct mars_msg *m, uint8_t *out, size_t cap,
 		    (rc = check_atm(&m->tsa, "tsa", err)) != 0)
 			return rc;
 		addr_len += m->spa.len + m->tpa.len +
-		    (m->tha.tl & ATM_TL_LEN) + (m->tsa.tl & ATM_TL_LEN);
+		    (m->tha.tl & MARS_ATM_TL_LEN) + (m->tsa.tl & MARS_ATM_TL_LEN);
 		break;
 	case MARS_FAM_B:
 	case MARS_FAM_B2:
@@ -826,7 +826,7 @@ same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 static bool
 same_atm(const struct mars_atm *a, const struct mars_atm *b)
 {
-	return a->tl == b->tl && same_bytes(a->addr, b->addr, a->tl & ATM_TL_LEN);
+	return a->tl == b->tl && same_bytes(a->addr, b->addr, a->tl & MARS_ATM_TL_LEN);
 }
 
 static bool

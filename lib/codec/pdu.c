@@ -14,12 +14,12 @@
  * Only the header is decoded; offsets count from the first LLC octet.
  */
 static int
-nhrp_decode(struct nhrp_hdr *h, const uint8_t *p, size_t len,
+nhrp_decode(struct mars_nhrp_hdr *h, const uint8_t *p, size_t len,
     struct mars_err *err)
 {
 	struct wire_rd rd;
 
-	wire_rd_init(&rd, p, len, LLC_SNAP_LEN, err);
+	wire_rd_init(&rd, p, len, MARS_LLC_SNAP_LEN, err);
 	h->afn = wire_u16(&rd, "ar$afn");
 	h->pro_type = wire_u16(&rd, "ar$pro.type");
 	wire_copy(&rd, h->pro_snap, sizeof(h->pro_snap), "ar$pro.snap");
@@ -42,7 +42,7 @@ mars_pdu_decode(struct mars_pdu *pdu, const uint8_t *sdu, size_t len,
 	const uint8_t *msg, *oui;
 	size_t mlen;
 
-	pdu->kind = PDU_NONE;
+	pdu->kind = MARS_PDU_NONE;
 	pdu->oui = 0;
 	pdu->pid = 0;
 	pdu->sdu = sdu;
@@ -67,28 +67,28 @@ mars_pdu_decode(struct mars_pdu *pdu, const uint8_t *sdu, size_t len,
 	pdu->pid = wire_u16(&rd, "SNAP PID");
 	if (rd.failed)
 		return pdu->verdict = MARS_E_TRUNC;
-	msg = sdu + LLC_SNAP_LEN;
-	mlen = len - LLC_SNAP_LEN;
+	msg = sdu + MARS_LLC_SNAP_LEN;
+	mlen = len - MARS_LLC_SNAP_LEN;
 
-	if (pdu->oui == LLC_OUI_IANA && pdu->pid == LLC_PID_MARS_CTL) {
+	if (pdu->oui == MARS_LLC_OUI_IANA && pdu->pid == MARS_LLC_PID_MARS_CTL) {
 		/* Octet 16 of the message: 0 MARS, 1 NHRP (§4.3.5). */
 		if (mlen > 16 && msg[16] == MARS_OPVER_NHRP) {
-			pdu->kind = PDU_NHRP;
+			pdu->kind = MARS_PDU_NHRP;
 			return pdu->verdict = nhrp_decode(&pdu->u.nhrp, msg,
 			    mlen, &pdu->err);
 		}
-		pdu->kind = PDU_MARS;
+		pdu->kind = MARS_PDU_MARS;
 		return pdu->verdict = mars_decode(&pdu->u.mars, msg, mlen,
-		    LLC_SNAP_LEN, (flags & PDU_DEC_NOCHKSUM) ?
+		    MARS_LLC_SNAP_LEN, (flags & MARS_PDU_DEC_NOCHKSUM) ?
 		    MARS_DEC_NOCHKSUM : 0, &pdu->err);
 	}
-	if (pdu->oui == LLC_OUI_IANA && pdu->pid == LLC_PID_SCSP) {
-		pdu->kind = PDU_SCSP;
-		return pdu->verdict = scsp_decode(&pdu->u.scsp, msg, mlen,
-		    LLC_SNAP_LEN, (flags & PDU_DEC_NOCHKSUM) ?
-		    SCSP_DEC_NOCHKSUM : 0, &pdu->err);
+	if (pdu->oui == MARS_LLC_OUI_IANA && pdu->pid == MARS_LLC_PID_SCSP) {
+		pdu->kind = MARS_PDU_SCSP;
+		return pdu->verdict = mars_scsp_decode(&pdu->u.scsp, msg, mlen,
+		    MARS_LLC_SNAP_LEN, (flags & MARS_PDU_DEC_NOCHKSUM) ?
+		    MARS_SCSP_DEC_NOCHKSUM : 0, &pdu->err);
 	}
-	pdu->kind = PDU_LLC_OTHER;
+	pdu->kind = MARS_PDU_LLC_OTHER;
 	pdu->err.code = MARS_E_NOTOURS;
 	pdu->err.offset = 3;
 	pdu->err.field = "SNAP PID";
@@ -97,14 +97,14 @@ mars_pdu_decode(struct mars_pdu *pdu, const uint8_t *sdu, size_t len,
 }
 
 const char *
-pdu_kind_name(enum pdu_kind kind)
+mars_pdu_kind_name(enum mars_pdu_kind kind)
 {
 	switch (kind) {
-	case PDU_MARS:		return "MARS";
-	case PDU_SCSP:		return "SCSP";
-	case PDU_NHRP:		return "NHRP";
-	case PDU_LLC_OTHER:	return "LLC";
-	case PDU_NONE:		break;
+	case MARS_PDU_MARS:		return "MARS";
+	case MARS_PDU_SCSP:		return "SCSP";
+	case MARS_PDU_NHRP:		return "NHRP";
+	case MARS_PDU_LLC_OTHER:	return "LLC";
+	case MARS_PDU_NONE:		break;
 	}
 	return "none";
 }

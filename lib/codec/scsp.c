@@ -21,7 +21,7 @@
 #define SCSP_EXT_HDR_LEN	4	/* Type + Length, B.3 */
 #define SCSP_MCP_OFF_NREC	10	/* Number of Records inside the MCP */
 
-static const uint8_t scsp_llc[LLC_SNAP_LEN] = {
+static const uint8_t scsp_llc[MARS_LLC_SNAP_LEN] = {
 	0xaa, 0xaa, 0x03, 0x00, 0x00, 0x5e, 0x00, 0x05
 };
 
@@ -35,14 +35,14 @@ static size_t
 scsp_fixed_len(uint8_t type)
 {
 	switch (type) {
-	case SCSP_CA:
-		return SCSP_FIXED_LEN + 4 + SCSP_MCP_LEN;
-	case SCSP_CSU_REQUEST:
-	case SCSP_CSU_REPLY:
-	case SCSP_CSUS:
-		return SCSP_FIXED_LEN + SCSP_MCP_LEN;
-	case SCSP_HELLO:
-		return SCSP_FIXED_LEN + 8 + SCSP_MCP_LEN;
+	case MARS_SCSP_CA:
+		return MARS_SCSP_FIXED_LEN + 4 + MARS_SCSP_MCP_LEN;
+	case MARS_SCSP_CSU_REQUEST:
+	case MARS_SCSP_CSU_REPLY:
+	case MARS_SCSP_CSUS:
+		return MARS_SCSP_FIXED_LEN + MARS_SCSP_MCP_LEN;
+	case MARS_SCSP_HELLO:
+		return MARS_SCSP_FIXED_LEN + 8 + MARS_SCSP_MCP_LEN;
 	}
 	return 0;
 }
@@ -85,7 +85,7 @@ scsp_overrun(struct mars_err *err)
  * the Version octet, for rec->off.
  */
 static int
-scsp_read_csas(struct wire_rd *rd, struct scsp_csas *rec, uint32_t origin)
+scsp_read_csas(struct wire_rd *rd, struct mars_scsp_csas *rec, uint32_t origin)
 {
 	size_t		 start = rd->off;
 	size_t		 need;
@@ -102,15 +102,15 @@ scsp_read_csas(struct wire_rd *rd, struct scsp_csas *rec, uint32_t origin)
 	rec->seq = wire_u32(rd, "CSA Sequence Number");
 	if (rd->failed)
 		return MARS_E_TRUNC;
-	rec->null = (word & SCSP_CSAS_NULL) != 0;
-	rec->unused = word & (uint16_t)~SCSP_CSAS_NULL;
+	rec->null = (word & MARS_SCSP_CSAS_NULL) != 0;
+	rec->unused = word & (uint16_t)~MARS_SCSP_CSAS_NULL;
 
-	need = (size_t)SCSP_CSAS_LEN + klen + olen;
+	need = (size_t)MARS_SCSP_CSAS_LEN + klen + olen;
 	if (rec->reclen < need)
 		return wire_fail_at(rd, start + 2, MARS_E_LENGTH,
 		    "CSAS Record Length",
 		    "less than 12 + Cache Key Len + Orig ID Len");
-	if ((size_t)rec->reclen - SCSP_CSAS_LEN > wire_left(rd))
+	if ((size_t)rec->reclen - MARS_SCSP_CSAS_LEN > wire_left(rd))
 		return wire_fail_at(rd, start + 2, MARS_E_LENGTH,
 		    "CSAS Record Length", "runs past the records");
 
@@ -127,7 +127,7 @@ scsp_read_csas(struct wire_rd *rd, struct scsp_csas *rec, uint32_t origin)
 
 /* Hello's Additional Receiver ID Record: Rec ID Len + Receiver ID (B.2.5). */
 static int
-scsp_read_id(struct wire_rd *rd, struct scsp_id *id)
+scsp_read_id(struct wire_rd *rd, struct mars_scsp_id *id)
 {
 	id->len = wire_u8(rd, "Rec ID Len");
 	id->p = wire_bytes(rd, id->len, "Receiver ID");
@@ -136,7 +136,7 @@ scsp_read_id(struct wire_rd *rd, struct scsp_id *id)
 
 /* Mandatory Common Part, B.2.0.1; the fixed 12 octets are known present. */
 static int
-scsp_read_mcp(struct scsp_msg *m, struct wire_rd *rd)
+scsp_read_mcp(struct mars_scsp_msg *m, struct wire_rd *rd)
 {
 	m->protocol_id = wire_u16(rd, "Protocol ID");
 	m->sgid = wire_u16(rd, "Server Group ID");
@@ -157,12 +157,12 @@ scsp_read_mcp(struct scsp_msg *m, struct wire_rd *rd)
  * well-formed RFC 2443 §3 part.
  */
 static int
-scsp_check_records(const struct scsp_msg *m, struct wire_rd *recs,
+scsp_check_records(const struct mars_scsp_msg *m, struct wire_rd *recs,
     uint32_t nrec_at, struct mars_err *err)
 {
-	struct scsp_mars_part	 mp;
-	struct scsp_csas	 rec;
-	struct scsp_id		 id;
+	struct mars_scsp_mars_part	 mp;
+	struct mars_scsp_csas	 rec;
+	struct mars_scsp_id		 id;
 	uint32_t		 body_base;
 	unsigned		 i;
 	int			 rc;
@@ -171,18 +171,18 @@ scsp_check_records(const struct scsp_msg *m, struct wire_rd *recs,
 		if (wire_left(recs) == 0)
 			return scsp_fail(err, nrec_at, MARS_E_LENGTH,
 			    "Number of Records", "more than the records present");
-		if (m->type == SCSP_HELLO) {
+		if (m->type == MARS_SCSP_HELLO) {
 			if (scsp_read_id(recs, &id) != 0)
 				return scsp_overrun(err);
 			continue;
 		}
 		if (scsp_read_csas(recs, &rec, m->rec_off) != 0)
 			return scsp_overrun(err);
-		if (m->type != SCSP_CSU_REQUEST ||
-		    m->protocol_id != SCSP_PROTO_MARS || rec.null)
+		if (m->type != MARS_SCSP_CSU_REQUEST ||
+		    m->protocol_id != MARS_SCSP_PROTO_MARS || rec.null)
 			continue;
 		body_base = recs->base + (uint32_t)(recs->off - rec.body_len);
-		rc = scsp_mars_decode(&mp, rec.body, rec.body_len, body_base,
+		rc = mars_scsp_mars_decode(&mp, rec.body, rec.body_len, body_base,
 		    err);
 		if (rc != 0)
 			return scsp_overrun(err);
@@ -199,9 +199,9 @@ scsp_check_records(const struct scsp_msg *m, struct wire_rd *recs,
  * thing inside Packet Size.
  */
 static int
-scsp_read_exts(struct scsp_msg *m, struct wire_rd *rd, struct mars_err *err)
+scsp_read_exts(struct mars_scsp_msg *m, struct wire_rd *rd, struct mars_err *err)
 {
-	struct scsp_ext	 ext;
+	struct mars_scsp_ext	 ext;
 	size_t		 at;
 
 	for (;;) {
@@ -211,7 +211,7 @@ scsp_read_exts(struct scsp_msg *m, struct wire_rd *rd, struct mars_err *err)
 			    "End Of Extensions", "missing");
 		ext.type = wire_u16(rd, "Extension Type");
 		ext.len = wire_u16(rd, "Extension Length");
-		if (ext.type == SCSP_EXT_END) {
+		if (ext.type == MARS_SCSP_EXT_END) {
 			if (ext.len != 0)
 				return wire_fail_at(rd, at + 2, MARS_E_FIELD,
 				    "End Of Extensions", "Length is not 0");
@@ -222,7 +222,7 @@ scsp_read_exts(struct scsp_msg *m, struct wire_rd *rd, struct mars_err *err)
 			return scsp_fail(err, rd->base + (uint32_t)(at + 2),
 			    MARS_E_LENGTH, "Extension Length",
 			    "runs past Packet Size");
-		if (m->next < SCSP_EXT_MAX)
+		if (m->next < MARS_SCSP_EXT_MAX)
 			m->ext[m->next++] = ext;
 		m->next_total++;
 	}
@@ -234,7 +234,7 @@ scsp_read_exts(struct scsp_msg *m, struct wire_rd *rd, struct mars_err *err)
 
 /* The standard IP checksum over the packet (B.1), field included. */
 static int
-scsp_verify_chksum(const struct scsp_msg *m, const uint8_t *p, uint32_t base,
+scsp_verify_chksum(const struct mars_scsp_msg *m, const uint8_t *p, uint32_t base,
     struct mars_err *err)
 {
 	uint32_t	 sum;
@@ -259,7 +259,7 @@ scsp_verify_chksum(const struct scsp_msg *m, const uint8_t *p, uint32_t base,
  * formed but corrupt" and *m is complete.
  */
 int
-scsp_decode(struct scsp_msg *m, const uint8_t *p, size_t len, uint32_t base,
+mars_scsp_decode(struct mars_scsp_msg *m, const uint8_t *p, size_t len, uint32_t base,
     unsigned flags, struct mars_err *err)
 {
 	struct mars_err	 spare;
@@ -278,7 +278,7 @@ scsp_decode(struct scsp_msg *m, const uint8_t *p, size_t len, uint32_t base,
 	m->size = wire_u16(&rd, "Packet Size");
 	if (rd.failed)
 		return MARS_E_TRUNC;
-	if (m->version != SCSP_VERSION)
+	if (m->version != MARS_SCSP_VERSION)
 		return wire_fail_at(&rd, 0, MARS_E_FIELD, "Version", "not 1");
 	fixed = scsp_fixed_len(m->type);
 	if (fixed == 0)
@@ -298,9 +298,9 @@ scsp_decode(struct scsp_msg *m, const uint8_t *p, size_t len, uint32_t base,
 
 	m->chksum = wire_u16(&rd, "Checksum");
 	m->extoff = wire_u16(&rd, "Start Of Extensions");
-	if (m->type == SCSP_CA)
+	if (m->type == MARS_SCSP_CA)
 		m->ca_seq = wire_u32(&rd, "CA Sequence Number");
-	else if (m->type == SCSP_HELLO) {
+	else if (m->type == MARS_SCSP_HELLO) {
 		m->hello_interval = wire_u16(&rd, "HelloInterval");
 		m->dead_factor = wire_u16(&rd, "DeadFactor");
 		m->hello_unused = wire_u16(&rd, "unused");
@@ -330,14 +330,14 @@ scsp_decode(struct scsp_msg *m, const uint8_t *p, size_t len, uint32_t base,
 	if (m->has_ext && (rc = scsp_read_exts(m, &rd, err)) != 0)
 		return rc;
 
-	if (!(flags & SCSP_DEC_NOCHKSUM))
+	if (!(flags & MARS_SCSP_DEC_NOCHKSUM))
 		return scsp_verify_chksum(m, p, base, err);
 	return 0;
 }
 
 /* Records of a decoded message, in wire order (B.2.0.2, B.2.5). */
 void
-scsp_iter_init(const struct scsp_msg *m, struct scsp_iter *it)
+mars_scsp_iter_init(const struct mars_scsp_msg *m, struct mars_scsp_iter *it)
 {
 	it->p = m->rec;
 	it->left = m->rec != NULL ? m->rec_len : 0;
@@ -346,7 +346,7 @@ scsp_iter_init(const struct scsp_msg *m, struct scsp_iter *it)
 }
 
 bool
-scsp_next_csas(struct scsp_iter *it, struct scsp_csas *rec)
+mars_scsp_next_csas(struct mars_scsp_iter *it, struct mars_scsp_csas *rec)
 {
 	struct wire_rd	 rd;
 
@@ -365,7 +365,7 @@ scsp_next_csas(struct scsp_iter *it, struct scsp_csas *rec)
 }
 
 bool
-scsp_next_id(struct scsp_iter *it, struct scsp_id *id)
+mars_scsp_next_id(struct mars_scsp_iter *it, struct mars_scsp_id *id)
 {
 	struct wire_rd	 rd;
 
@@ -385,42 +385,42 @@ scsp_next_id(struct scsp_iter *it, struct scsp_id *id)
 
 /* Type Code names, B.1. */
 const char *
-scsp_type_name(uint8_t type)
+mars_scsp_type_name(uint8_t type)
 {
 	switch (type) {
-	case SCSP_CA:		return "CA";
-	case SCSP_CSU_REQUEST:	return "CSU_REQUEST";
-	case SCSP_CSU_REPLY:	return "CSU_REPLY";
-	case SCSP_CSUS:		return "CSUS";
-	case SCSP_HELLO:	return "HELLO";
+	case MARS_SCSP_CA:		return "CA";
+	case MARS_SCSP_CSU_REQUEST:	return "CSU_REQUEST";
+	case MARS_SCSP_CSU_REPLY:	return "CSU_REPLY";
+	case MARS_SCSP_CSUS:		return "CSUS";
+	case MARS_SCSP_HELLO:	return "HELLO";
 	}
 	return NULL;
 }
 
 /* Protocol ID names, B.2.0.1. */
 const char *
-scsp_protocol_name(uint16_t pid)
+mars_scsp_protocol_name(uint16_t pid)
 {
 	switch (pid) {
-	case SCSP_PROTO_ATMARP:	return "ATMARP";
-	case SCSP_PROTO_NHRP:	return "NHRP";
-	case SCSP_PROTO_MARS:	return "MARS";
-	case SCSP_PROTO_DHCP:	return "DHCP";
-	case SCSP_PROTO_LNNI:	return "LNNI";
+	case MARS_SCSP_PROTO_ATMARP:	return "ATMARP";
+	case MARS_SCSP_PROTO_NHRP:	return "NHRP";
+	case MARS_SCSP_PROTO_MARS:	return "MARS";
+	case MARS_SCSP_PROTO_DHCP:	return "DHCP";
+	case MARS_SCSP_PROTO_LNNI:	return "LNNI";
 	}
 	return NULL;
 }
 
 /* RFC 2443 §3 State names. */
 const char *
-scsp_mars_state_name(uint8_t state)
+mars_scsp_mars_state_name(uint8_t state)
 {
 	switch (state) {
-	case SCSP_MARS_REDIRECT:	return "REDIRECT";
-	case SCSP_MARS_MCS_SERVE:	return "MCS_SERVE";
-	case SCSP_MARS_CLIENT_JOIN:	return "CLIENT_JOIN";
-	case SCSP_MARS_CLIENT_LEAVE:	return "CLIENT_LEAVE";
-	case SCSP_MARS_MCS_UNSERVE:	return "MCS_UNSERVE";
+	case MARS_SCSP_MARS_REDIRECT:	return "REDIRECT";
+	case MARS_SCSP_MARS_MCS_SERVE:	return "MCS_SERVE";
+	case MARS_SCSP_MARS_CLIENT_JOIN:	return "CLIENT_JOIN";
+	case MARS_SCSP_MARS_CLIENT_LEAVE:	return "CLIENT_LEAVE";
+	case MARS_SCSP_MARS_MCS_UNSERVE:	return "MCS_UNSERVE";
 	}
 	return NULL;
 }
@@ -432,7 +432,7 @@ scsp_inval(struct mars_err *err, const char *field, const char *why)
 }
 
 static bool
-scsp_id_bad(const struct scsp_id *id)
+scsp_id_bad(const struct mars_scsp_id *id)
 {
 	return id->len > 0 && id->p == NULL;
 }
@@ -442,16 +442,16 @@ scsp_id_bad(const struct scsp_id *id)
  * a negative MARS_E_INVAL naming the member that makes them impossible.
  */
 static long
-scsp_records_len(const struct scsp_msg *m, struct mars_err *err)
+scsp_records_len(const struct mars_scsp_msg *m, struct mars_err *err)
 {
-	const struct scsp_csas	*r;
+	const struct mars_scsp_csas	*r;
 	long			 total = 0;
 	size_t			 reclen;
 	unsigned		 i;
 
 	if (m->nrec == 0)
 		return 0;
-	if (m->type == SCSP_HELLO) {
+	if (m->type == MARS_SCSP_HELLO) {
 		if (m->ids == NULL)
 			return scsp_inval(err, "ids", "NULL with nrec > 0");
 		for (i = 0; i < m->nrec; i++) {
@@ -473,10 +473,10 @@ scsp_records_len(const struct scsp_msg *m, struct mars_err *err)
 		if (r->body_len > 0 && r->body == NULL)
 			return scsp_inval(err, "csas[].body",
 			    "NULL with body_len > 0");
-		if (r->seq == SCSP_SEQ_RESERVED)
+		if (r->seq == MARS_SCSP_SEQ_RESERVED)
 			return scsp_inval(err, "csas[].seq",
 			    "0x80000000 is reserved (RFC 2334 B.2.0.2)");
-		reclen = (size_t)SCSP_CSAS_LEN + r->key.len + r->oid.len +
+		reclen = (size_t)MARS_SCSP_CSAS_LEN + r->key.len + r->oid.len +
 		    r->body_len;
 		if (reclen > UINT16_MAX)
 			return scsp_inval(err, "csas[].body_len",
@@ -487,15 +487,15 @@ scsp_records_len(const struct scsp_msg *m, struct mars_err *err)
 }
 
 static void
-scsp_put_csas(struct wire_wr *wr, const struct scsp_csas *r)
+scsp_put_csas(struct wire_wr *wr, const struct mars_scsp_csas *r)
 {
 	wire_put_u16(wr, r->hops);
-	wire_put_u16(wr, (uint16_t)(SCSP_CSAS_LEN + r->key.len + r->oid.len +
+	wire_put_u16(wr, (uint16_t)(MARS_SCSP_CSAS_LEN + r->key.len + r->oid.len +
 	    r->body_len));
 	wire_put_u8(wr, r->key.len);
 	wire_put_u8(wr, r->oid.len);
-	wire_put_u16(wr, (uint16_t)((r->null ? SCSP_CSAS_NULL : 0) |
-	    (r->unused & (uint16_t)~SCSP_CSAS_NULL)));
+	wire_put_u16(wr, (uint16_t)((r->null ? MARS_SCSP_CSAS_NULL : 0) |
+	    (r->unused & (uint16_t)~MARS_SCSP_CSAS_NULL)));
 	wire_put_u32(wr, r->seq);
 	wire_put_bytes(wr, r->key.p, r->key.len);
 	wire_put_bytes(wr, r->oid.p, r->oid.len);
@@ -507,11 +507,11 @@ scsp_put_csas(struct wire_wr *wr, const struct scsp_csas *r)
  * every Record Length, Number of Records, Start Of Extensions (the
  * extensions follow the records, closed by End Of Extensions whenever
  * has_ext is set or next > 0) and the checksum are derived here.  A zero
- * version is sent as SCSP_VERSION.  A CSAS record with body_len > 0 gets its
+ * version is sent as MARS_SCSP_VERSION.  A CSAS record with body_len > 0 gets its
  * body in every type, so that decode and encode are each other's inverse.
  */
 int
-scsp_encode(const struct scsp_msg *m, uint8_t *out, size_t cap,
+mars_scsp_encode(const struct mars_scsp_msg *m, uint8_t *out, size_t cap,
     size_t *outlen, unsigned flags, struct mars_err *err)
 {
 	struct mars_err	 spare;
@@ -532,7 +532,7 @@ scsp_encode(const struct scsp_msg *m, uint8_t *out, size_t cap,
 		return scsp_inval(err, "receiver", "NULL with len > 0");
 	if ((reclen = scsp_records_len(m, err)) < 0)
 		return (int)reclen;
-	if (m->next > SCSP_EXT_MAX)
+	if (m->next > MARS_SCSP_EXT_MAX)
 		return scsp_inval(err, "next", "more than SCSP_EXT_MAX");
 
 	size = fixed + m->sender.len + m->receiver.len + (size_t)reclen;
@@ -540,7 +540,7 @@ scsp_encode(const struct scsp_msg *m, uint8_t *out, size_t cap,
 	if (exts) {
 		extoff = size;
 		for (i = 0; i < m->next; i++) {
-			if (m->ext[i].type == SCSP_EXT_END)
+			if (m->ext[i].type == MARS_SCSP_EXT_END)
 				return scsp_inval(err, "ext[].type",
 				    "End Of Extensions is appended, not listed");
 			if (m->ext[i].len > 0 && m->ext[i].value == NULL)
@@ -554,18 +554,18 @@ scsp_encode(const struct scsp_msg *m, uint8_t *out, size_t cap,
 		return scsp_inval(err, "nrec", "packet exceeds 65535 octets");
 
 	wire_wr_init(&wr, out, cap);
-	if (flags & SCSP_ENC_LLC)
+	if (flags & MARS_SCSP_ENC_LLC)
 		wire_put_bytes(&wr, scsp_llc, sizeof(scsp_llc));
 	start = wr.off;
 
-	wire_put_u8(&wr, m->version != 0 ? m->version : SCSP_VERSION);
+	wire_put_u8(&wr, m->version != 0 ? m->version : MARS_SCSP_VERSION);
 	wire_put_u8(&wr, m->type);
 	wire_put_u16(&wr, (uint16_t)size);
 	wire_put_u16(&wr, 0);
 	wire_put_u16(&wr, (uint16_t)extoff);
-	if (m->type == SCSP_CA)
+	if (m->type == MARS_SCSP_CA)
 		wire_put_u32(&wr, m->ca_seq);
-	else if (m->type == SCSP_HELLO) {
+	else if (m->type == MARS_SCSP_HELLO) {
 		wire_put_u16(&wr, m->hello_interval);
 		wire_put_u16(&wr, m->dead_factor);
 		wire_put_u16(&wr, m->hello_unused);
@@ -583,7 +583,7 @@ scsp_encode(const struct scsp_msg *m, uint8_t *out, size_t cap,
 	wire_put_bytes(&wr, m->receiver.p, m->receiver.len);
 
 	for (i = 0; i < m->nrec; i++) {
-		if (m->type == SCSP_HELLO) {
+		if (m->type == MARS_SCSP_HELLO) {
 			wire_put_u8(&wr, m->ids[i].len);
 			wire_put_bytes(&wr, m->ids[i].p, m->ids[i].len);
 		} else
@@ -596,7 +596,7 @@ scsp_encode(const struct scsp_msg *m, uint8_t *out, size_t cap,
 			wire_put_u16(&wr, m->ext[i].len);
 			wire_put_bytes(&wr, m->ext[i].value, m->ext[i].len);
 		}
-		wire_put_u16(&wr, SCSP_EXT_END);
+		wire_put_u16(&wr, MARS_SCSP_EXT_END);
 		wire_put_u16(&wr, 0);
 	}
 	if (wr.failed)

@@ -29,7 +29,7 @@
 static bool
 scsp_mars_state_valid(uint8_t state)
 {
-	return state >= SCSP_MARS_REDIRECT && state <= SCSP_MARS_MCS_UNSERVE;
+	return state >= MARS_SCSP_MARS_REDIRECT && state <= MARS_SCSP_MARS_MCS_UNSERVE;
 }
 
 /* Variable field of n octets; NULL when absent (RFC 2443 §3 "no storage"). */
@@ -48,7 +48,7 @@ scsp_mars_field(struct wire_rd *rd, size_t n, const char *field)
  * addresses need more than len octets, or MARS_E_FIELD.
  */
 int
-scsp_mars_decode(struct scsp_mars_part *mp, const uint8_t *p, size_t len,
+mars_scsp_mars_decode(struct mars_scsp_mars_part *mp, const uint8_t *p, size_t len,
     uint32_t base, struct mars_err *err)
 {
 	struct wire_rd	 rd;
@@ -76,18 +76,18 @@ scsp_mars_decode(struct scsp_mars_part *mp, const uint8_t *p, size_t len,
 	if (!scsp_mars_state_valid(mp->state))
 		return wire_fail_at(&rd, SCSP_MARS_OFF_STATE, MARS_E_FIELD,
 		    "State", "not 1-5");
-	if (mp->atm.tl & ATM_TL_RESERVED)
+	if (mp->atm.tl & MARS_ATM_TL_RESERVED)
 		return wire_fail_at(&rd, SCSP_MARS_OFF_ATMTL, MARS_E_FIELD,
 		    "ATM Addr T/L", "reserved bit 7 set");
-	if (mp->sub.tl & ATM_TL_RESERVED)
+	if (mp->sub.tl & MARS_ATM_TL_RESERVED)
 		return wire_fail_at(&rd, SCSP_MARS_OFF_SUBTL, MARS_E_FIELD,
 		    "ATM SubAddr T/L", "reserved bit 7 set");
 
 	mp->spa.addr = scsp_mars_field(&rd, mp->spa.len,
 	    "Source Protocol Address");
-	mp->atm.addr = scsp_mars_field(&rd, mp->atm.tl & ATM_TL_LEN,
+	mp->atm.addr = scsp_mars_field(&rd, mp->atm.tl & MARS_ATM_TL_LEN,
 	    "Source ATM Address");
-	mp->sub.addr = scsp_mars_field(&rd, mp->sub.tl & ATM_TL_LEN,
+	mp->sub.addr = scsp_mars_field(&rd, mp->sub.tl & MARS_ATM_TL_LEN,
 	    "Source ATM SubAddress");
 	mp->min = scsp_mars_field(&rd, mp->grp_len,
 	    "Minimum Multicast Group Address");
@@ -110,23 +110,23 @@ scsp_mars_inval(struct mars_err *err, const char *field, const char *why)
 
 /*
  * RFC 2443 §3: encode *mp into out[cap], lengths and T/L lengths taken
- * from the struct.  Refuses what scsp_mars_decode() would reject.
+ * from the struct.  Refuses what mars_scsp_mars_decode() would reject.
  */
 int
-scsp_mars_encode(const struct scsp_mars_part *mp, uint8_t *out, size_t cap,
+mars_scsp_mars_encode(const struct mars_scsp_mars_part *mp, uint8_t *out, size_t cap,
     size_t *outlen, struct mars_err *err)
 {
 	struct wire_wr	 wr;
-	size_t		 alen = mp->atm.tl & ATM_TL_LEN;
-	size_t		 slen = mp->sub.tl & ATM_TL_LEN;
+	size_t		 alen = mp->atm.tl & MARS_ATM_TL_LEN;
+	size_t		 slen = mp->sub.tl & MARS_ATM_TL_LEN;
 
 	if (mp->version != 0)
 		return scsp_mars_inval(err, "version", "not 0 (MARS)");
 	if (!scsp_mars_state_valid(mp->state))
 		return scsp_mars_inval(err, "state", "not 1-5");
-	if (mp->atm.tl & ATM_TL_RESERVED)
+	if (mp->atm.tl & MARS_ATM_TL_RESERVED)
 		return scsp_mars_inval(err, "atm.tl", "reserved bit 7 set");
-	if (mp->sub.tl & ATM_TL_RESERVED)
+	if (mp->sub.tl & MARS_ATM_TL_RESERVED)
 		return scsp_mars_inval(err, "sub.tl", "reserved bit 7 set");
 	if (mp->spa.len > 0 && mp->spa.addr == NULL)
 		return scsp_mars_inval(err, "spa.addr", "NULL with len > 0");

@@ -20,10 +20,10 @@
 /*
  * A payload is lab traffic when it holds a whole shim with the magic and
  * version 1.  Any VC kind is accepted so that a newer peer's kinds still
- * decode; lab_vc_kind_name() names the unknown ones.
+ * decode; mars_vc_kind_name() names the unknown ones.
  */
 bool
-lab_shim_decode(struct lab_shim *sh, const uint8_t *p, size_t len)
+mars_shim_decode(struct mars_shim *sh, const uint8_t *p, size_t len)
 {
 	struct wire_rd rd;
 	uint32_t magic;
@@ -37,18 +37,18 @@ lab_shim_decode(struct lab_shim *sh, const uint8_t *p, size_t len)
 	sh->flags = wire_u16(&rd, "shim flags");
 	if (rd.failed)
 		return false;
-	return magic == LAB_SHIM_MAGIC && sh->version == LAB_SHIM_VERSION;
+	return magic == MARS_SHIM_MAGIC && sh->version == MARS_SHIM_VERSION;
 }
 
 /* A zero sh->version means the current one (1). */
 void
-lab_shim_encode(const struct lab_shim *sh, uint8_t *out)
+mars_shim_encode(const struct mars_shim *sh, uint8_t *out)
 {
 	struct wire_wr wr;
 
-	wire_wr_init(&wr, out, LAB_SHIM_LEN);
-	wire_put_u32(&wr, LAB_SHIM_MAGIC);
-	wire_put_u8(&wr, sh->version != 0 ? sh->version : LAB_SHIM_VERSION);
+	wire_wr_init(&wr, out, MARS_SHIM_LEN);
+	wire_put_u32(&wr, MARS_SHIM_MAGIC);
+	wire_put_u8(&wr, sh->version != 0 ? sh->version : MARS_SHIM_VERSION);
 	wire_put_u8(&wr, sh->kind);
 	wire_put_u16(&wr, sh->vpi);
 	wire_put_u16(&wr, sh->vci);
@@ -56,13 +56,13 @@ lab_shim_encode(const struct lab_shim *sh, uint8_t *out)
 }
 
 const char *
-lab_vc_kind_name(uint8_t kind)
+mars_vc_kind_name(uint8_t kind)
 {
 	switch (kind) {
-	case LAB_VC_P2P:	return "p2p";
-	case LAB_VC_CCVC:	return "ccvc";
-	case LAB_VC_SCVC:	return "scvc";
-	case LAB_VC_SERVER:	return "server";
+	case MARS_VC_P2P:	return "p2p";
+	case MARS_VC_CCVC:	return "ccvc";
+	case MARS_VC_SCVC:	return "scvc";
+	case MARS_VC_SERVER:	return "server";
 	}
 	return "unknown";
 }

@@ -61,13 +61,13 @@ host_char_ok(char c)
 
 /* udp:HOST:PORT; s points after "udp:", base is its offset in the text. */
 static int
-parse_udp(struct endpoint *ep, const char *s, size_t base,
+parse_udp(struct mars_endpoint *ep, const char *s, size_t base,
     struct mars_err *err)
 {
 	const char *hs, *he, *colon;
 	unsigned long port;
 	size_t i, pos;
-	char addr[ENDPOINT_HOST_MAX];
+	char addr[MARS_ENDPOINT_HOST_MAX];
 	struct in6_addr a6;
 	int rc;
 
@@ -125,13 +125,13 @@ parse_udp(struct endpoint *ep, const char *s, size_t base,
 	if (s[pos] != '\0')
 		return parse_fail(err, base + pos, "trailing characters after port");
 	ep->port = (uint16_t)port;
-	ep->kind = ENDPOINT_UDP;
+	ep->kind = MARS_ENDPOINT_UDP;
 	return 0;
 }
 
 /* atmpvc:ITF.VPI.VCI (the Linux ATM text form of a PVC address). */
 static int
-parse_atmpvc(struct endpoint *ep, const char *s, size_t base,
+parse_atmpvc(struct mars_endpoint *ep, const char *s, size_t base,
     struct mars_err *err)
 {
 	static const struct {
@@ -139,8 +139,8 @@ parse_atmpvc(struct endpoint *ep, const char *s, size_t base,
 		unsigned long	 max;
 		const char	*range;
 	} part[3] = {
-		{ "interface",	ENDPOINT_ATM_ITF_MAX,	"interface out of range (0-1023)" },
-		{ "VPI",	ENDPOINT_ATM_VPI_MAX,	"VPI out of range (0-4095)" },
+		{ "interface",	MARS_ENDPOINT_ATM_ITF_MAX,	"interface out of range (0-1023)" },
+		{ "VPI",	MARS_ENDPOINT_ATM_VPI_MAX,	"VPI out of range (0-4095)" },
 		{ "VCI",	65535,			"VCI out of range (0-65535)" },
 	};
 	unsigned long v[3];
@@ -166,13 +166,13 @@ parse_atmpvc(struct endpoint *ep, const char *s, size_t base,
 	ep->itf = (uint16_t)v[0];
 	ep->vpi = (uint16_t)v[1];
 	ep->vci = (uint16_t)v[2];
-	ep->kind = ENDPOINT_ATMPVC;
+	ep->kind = MARS_ENDPOINT_ATMPVC;
 	return 0;
 }
 
 /* atmsvc:NSAP: 40 hex digits (20 octets, RFC 2225 §8.7.3), dots allowed. */
 static int
-parse_atmsvc(struct endpoint *ep, const char *s, size_t base,
+parse_atmsvc(struct mars_endpoint *ep, const char *s, size_t base,
     struct mars_err *err)
 {
 	size_t i, digits = 0;
@@ -182,29 +182,29 @@ parse_atmsvc(struct endpoint *ep, const char *s, size_t base,
 	for (i = 0; s[i] != '\0'; i++) {
 		if (s[i] == '.')
 			continue;
-		if ((h = atm_hexval(s[i])) < 0)
+		if ((h = mars_atm_hexval(s[i])) < 0)
 			return parse_fail(err, base + i,
 			    "invalid character in NSAP address");
-		if (digits == 2 * ATM_ADDR_MAX)
+		if (digits == 2 * MARS_ATM_ADDR_MAX)
 			return parse_fail(err, base + i,
 			    "NSAP address longer than 40 hex digits");
 		ep->nsap[digits / 2] |= (uint8_t)(digits % 2 == 0 ? h << 4 : h);
 		digits++;
 	}
-	if (digits != 2 * ATM_ADDR_MAX)
+	if (digits != 2 * MARS_ATM_ADDR_MAX)
 		return parse_fail(err, base + i,
 		    "NSAP address needs 40 hex digits");
-	ep->nsap_len = ATM_ADDR_MAX;
-	ep->kind = ENDPOINT_ATMSVC;
+	ep->nsap_len = MARS_ATM_ADDR_MAX;
+	ep->kind = MARS_ENDPOINT_ATMSVC;
 	return 0;
 }
 
 int
-endpoint_parse(struct endpoint *ep, const char *text, struct mars_err *err)
+mars_endpoint_parse(struct mars_endpoint *ep, const char *text, struct mars_err *err)
 {
 	static const struct {
 		const char	*prefix;
-		int		(*parse)(struct endpoint *, const char *, size_t,
+		int		(*parse)(struct mars_endpoint *, const char *, size_t,
 				    struct mars_err *);
 	} kinds[] = {
 		{ "udp:",	parse_udp },
@@ -224,23 +224,23 @@ endpoint_parse(struct endpoint *ep, const char *text, struct mars_err *err)
 }
 
 int
-endpoint_format(const struct endpoint *ep, char *buf, size_t len)
+mars_endpoint_format(const struct mars_endpoint *ep, char *buf, size_t len)
 {
-	char hex[2 * ATM_ADDR_MAX + 1];
+	char hex[2 * MARS_ATM_ADDR_MAX + 1];
 	size_t i;
 
 	switch (ep->kind) {
-	case ENDPOINT_UDP:
+	case MARS_ENDPOINT_UDP:
 		if (ep->ipv6_literal || strchr(ep->host, ':') != NULL)
 			return snprintf(buf, len, "udp:[%s]:%u", ep->host,
 			    (unsigned)ep->port);
 		return snprintf(buf, len, "udp:%s:%u", ep->host,
 		    (unsigned)ep->port);
-	case ENDPOINT_ATMPVC:
+	case MARS_ENDPOINT_ATMPVC:
 		return snprintf(buf, len, "atmpvc:%u.%u.%u", (unsigned)ep->itf,
 		    (unsigned)ep->vpi, (unsigned)ep->vci);
-	case ENDPOINT_ATMSVC:
-		for (i = 0; i < ep->nsap_len && i < ATM_ADDR_MAX; i++)
+	case MARS_ENDPOINT_ATMSVC:
+		for (i = 0; i < ep->nsap_len && i < MARS_ATM_ADDR_MAX; i++)
 			snprintf(hex + 2 * i, 3, "%02x", ep->nsap[i]);
 		hex[2 * i] = '\0';
 		return snprintf(buf, len, "atmsvc:%s", hex);
@@ -249,16 +249,16 @@ endpoint_format(const struct endpoint *ep, char *buf, size_t len)
 }
 
 bool
-endpoint_equal(const struct endpoint *a, const struct endpoint *b)
+mars_endpoint_equal(const struct mars_endpoint *a, const struct mars_endpoint *b)
 {
 	if (a->kind != b->kind)
 		return false;
 	switch (a->kind) {
-	case ENDPOINT_UDP:
+	case MARS_ENDPOINT_UDP:
 		return a->port == b->port && strcasecmp(a->host, b->host) == 0;
-	case ENDPOINT_ATMPVC:
+	case MARS_ENDPOINT_ATMPVC:
 		return a->itf == b->itf && a->vpi == b->vpi && a->vci == b->vci;
-	case ENDPOINT_ATMSVC:
+	case MARS_ENDPOINT_ATMSVC:
 		return a->nsap_len == b->nsap_len &&
 		    memcmp(a->nsap, b->nsap, a->nsap_len) == 0;
 	}
@@ -266,14 +266,14 @@ endpoint_equal(const struct endpoint *a, const struct endpoint *b)
 }
 
 int
-endpoint_resolve(const struct endpoint *ep, int family, bool passive,
+mars_endpoint_resolve(const struct mars_endpoint *ep, int family, bool passive,
     struct sockaddr_storage *ss, socklen_t *sslen, struct mars_err *err)
 {
 	struct addrinfo hints, *res = NULL;
 	char port[8];
 	int rc;
 
-	if (ep->kind != ENDPOINT_UDP) {
+	if (ep->kind != MARS_ENDPOINT_UDP) {
 		if (err != NULL) {
 			memset(err, 0, sizeof(*err));
 			err->code = MARS_E_INVAL;
@@ -313,7 +313,7 @@ endpoint_resolve(const struct endpoint *ep, int family, bool passive,
 }
 
 int
-endpoint_from_sockaddr(struct endpoint *ep, const struct sockaddr *sa,
+mars_endpoint_from_sockaddr(struct mars_endpoint *ep, const struct sockaddr *sa,
     socklen_t salen)
 {
 	const struct sockaddr_in *sin;
@@ -331,6 +331,6 @@ endpoint_from_sockaddr(struct endpoint *ep, const struct sockaddr *sa,
 		ep->ipv6_literal = true;
 	} else
 		return MARS_E_INVAL;
-	ep->kind = ENDPOINT_UDP;
+	ep->kind = MARS_ENDPOINT_UDP;
 	return 0;
 }

@@ -46,7 +46,7 @@ struct leaf_set {
 	size_t		 cap;
 };
 
-struct link {
+struct mars_link {
 	int			 fd;
 	int			 family;
 	unsigned		 flags;
@@ -57,7 +57,7 @@ struct link {
 	uint32_t		 free_head;
 	uint32_t		 buckets[LINK_BUCKETS];
 	struct leaf_set		 leaves[2];	/* ccvc, scvc */
-	struct link_stats	 st;
+	struct mars_link_stats	 st;
 };
 
 static int
@@ -77,7 +77,7 @@ fail(struct mars_err *err, int code, const char *field, const char *why)
 /* --- peers --- */
 
 static struct link_peer *
-peer_get(const struct link *l, uint32_t id)
+peer_get(const struct mars_link *l, uint32_t id)
 {
 	if (id == 0 || id > l->used || !l->peers[id - 1].in_use)
 		return NULL;
@@ -141,7 +141,7 @@ addr_equal(const struct sockaddr_storage *x, const struct sockaddr_storage *y)
  * IPv6 socket.  false when the socket cannot reach it.
  */
 static bool
-addr_normalise(const struct link *l, const struct sockaddr *sa,
+addr_normalise(const struct mars_link *l, const struct sockaddr *sa,
     socklen_t salen, struct sockaddr_storage *out, socklen_t *outlen)
 {
 	const struct sockaddr_in *sin;
@@ -171,7 +171,7 @@ addr_normalise(const struct link *l, const struct sockaddr *sa,
 }
 
 static uint32_t
-peer_lookup(const struct link *l, const struct sockaddr_storage *ss)
+peer_lookup(const struct mars_link *l, const struct sockaddr_storage *ss)
 {
 	uint32_t id;
 
@@ -183,7 +183,7 @@ peer_lookup(const struct link *l, const struct sockaddr_storage *ss)
 
 /* New peer for a normalised address not yet known. */
 static int
-peer_create(struct link *l, const struct sockaddr_storage *ss,
+peer_create(struct mars_link *l, const struct sockaddr_storage *ss,
     socklen_t sslen, uint32_t *idp, struct mars_err *err)
 {
 	struct link_peer *p, *np;
@@ -194,13 +194,13 @@ peer_create(struct link *l, const struct sockaddr_storage *ss,
 		id = l->free_head;
 		l->free_head = l->peers[id - 1].next_free;
 	} else {
-		if (l->used == LINK_PEER_MAX)
+		if (l->used == MARS_LINK_PEER_MAX)
 			return fail(err, MARS_E_NOSPACE, "peer",
 			    "too many peers on this link");
 		if (l->used == l->cappeers) {
 			cap = l->cappeers ? 2 * l->cappeers : 64;
-			if (cap > LINK_PEER_MAX)
-				cap = LINK_PEER_MAX;
+			if (cap > MARS_LINK_PEER_MAX)
+				cap = MARS_LINK_PEER_MAX;
 			if ((np = realloc(l->peers, cap * sizeof(*np))) == NULL)
 				return fail(err, MARS_E_SYS, "peer", NULL);
 			l->peers = np;
@@ -214,7 +214,7 @@ peer_create(struct link *l, const struct sockaddr_storage *ss,
 	p->addrlen = sslen;
 	p->in_use = true;
 	p->vpi = 0;
-	p->vci = (uint16_t)(LINK_VCI_P2P_BASE + id);
+	p->vci = (uint16_t)(MARS_LINK_VCI_P2P_BASE + id);
 	h = addr_hash(ss);
 	p->hnext = l->buckets[h];
 	l->buckets[h] = id;
@@ -224,7 +224,7 @@ peer_create(struct link *l, const struct sockaddr_storage *ss,
 }
 
 int
-link_peer_add_addr(struct link *l, const struct sockaddr *sa, socklen_t salen,
+mars_link_peer_add_addr(struct mars_link *l, const struct sockaddr *sa, socklen_t salen,
     uint32_t *id, struct mars_err *err)
 {
 	struct sockaddr_storage ss;
@@ -248,27 +248,27 @@ link_peer_add_addr(struct link *l, const struct sockaddr *sa, socklen_t salen,
 }
 
 int
-link_peer_add(struct link *l, const struct endpoint *ep, uint32_t *id,
+mars_link_peer_add(struct mars_link *l, const struct mars_endpoint *ep, uint32_t *id,
     struct mars_err *err)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	int rc;
 
-	if (ep->kind == ENDPOINT_ATMPVC || ep->kind == ENDPOINT_ATMSVC)
+	if (ep->kind == MARS_ENDPOINT_ATMPVC || ep->kind == MARS_ENDPOINT_ATMSVC)
 		return fail(err, MARS_E_INVAL, "endpoint",
 		    "ATM sockets backend not built");
 	/* the link's own family first; another one is refused below */
-	rc = endpoint_resolve(ep, l->family, false, &ss, &sslen, err);
+	rc = mars_endpoint_resolve(ep, l->family, false, &ss, &sslen, err);
 	if (rc != 0)
-		rc = endpoint_resolve(ep, AF_UNSPEC, false, &ss, &sslen, err);
+		rc = mars_endpoint_resolve(ep, AF_UNSPEC, false, &ss, &sslen, err);
 	if (rc != 0)
 		return rc;
-	return link_peer_add_addr(l, (struct sockaddr *)&ss, sslen, id, err);
+	return mars_link_peer_add_addr(l, (struct sockaddr *)&ss, sslen, id, err);
 }
 
 static void
-leaf_remove(struct link *l, int set, uint32_t id)
+leaf_remove(struct mars_link *l, int set, uint32_t id)
 {
 	struct leaf_set *ls = &l->leaves[set];
 	size_t i;
@@ -284,16 +284,16 @@ leaf_remove(struct link *l, int set, uint32_t id)
 }
 
 int
-link_peer_del(struct link *l, uint32_t id)
+mars_link_peer_del(struct mars_link *l, uint32_t id)
 {
 	struct link_peer *p = peer_get(l, id);
 	uint32_t *pp;
 
 	if (p == NULL)
 		return MARS_E_INVAL;
-	if (p->leaf_mask & (1u << LAB_VC_CCVC))
+	if (p->leaf_mask & (1u << MARS_VC_CCVC))
 		leaf_remove(l, 0, id);
-	if (p->leaf_mask & (1u << LAB_VC_SCVC))
+	if (p->leaf_mask & (1u << MARS_VC_SCVC))
 		leaf_remove(l, 1, id);
 	for (pp = &l->buckets[addr_hash(&p->addr)]; *pp != 0;
 	    pp = &l->peers[*pp - 1].hnext)
@@ -309,7 +309,7 @@ link_peer_del(struct link *l, uint32_t id)
 }
 
 int
-link_peer_set_vc(struct link *l, uint32_t id, uint16_t vpi, uint16_t vci)
+mars_link_peer_set_vc(struct mars_link *l, uint32_t id, uint16_t vpi, uint16_t vci)
 {
 	struct link_peer *p = peer_get(l, id);
 
@@ -322,7 +322,7 @@ link_peer_set_vc(struct link *l, uint32_t id, uint16_t vpi, uint16_t vci)
 }
 
 int
-link_peer_vc(const struct link *l, uint32_t id, uint16_t *vpi, uint16_t *vci)
+mars_link_peer_vc(const struct mars_link *l, uint32_t id, uint16_t *vpi, uint16_t *vci)
 {
 	const struct link_peer *p = peer_get(l, id);
 
@@ -334,18 +334,18 @@ link_peer_vc(const struct link *l, uint32_t id, uint16_t *vpi, uint16_t *vci)
 }
 
 int
-link_peer_endpoint(const struct link *l, uint32_t id, struct endpoint *ep)
+mars_link_peer_endpoint(const struct mars_link *l, uint32_t id, struct mars_endpoint *ep)
 {
 	const struct link_peer *p = peer_get(l, id);
 
 	if (p == NULL)
 		return MARS_E_INVAL;
-	return endpoint_from_sockaddr(ep, (const struct sockaddr *)&p->addr,
+	return mars_endpoint_from_sockaddr(ep, (const struct sockaddr *)&p->addr,
 	    p->addrlen);
 }
 
 uint32_t
-link_peer_find(const struct link *l, const struct sockaddr *sa,
+mars_link_peer_find(const struct mars_link *l, const struct sockaddr *sa,
     socklen_t salen)
 {
 	struct sockaddr_storage ss;
@@ -357,7 +357,7 @@ link_peer_find(const struct link *l, const struct sockaddr *sa,
 }
 
 size_t
-link_peer_count(const struct link *l)
+mars_link_peer_count(const struct mars_link *l)
 {
 	return l->npeers;
 }
@@ -367,15 +367,15 @@ link_peer_count(const struct link *l)
 static int
 leaf_set_index(uint8_t kind)
 {
-	if (kind == LAB_VC_CCVC)
+	if (kind == MARS_VC_CCVC)
 		return 0;
-	if (kind == LAB_VC_SCVC)
+	if (kind == MARS_VC_SCVC)
 		return 1;
 	return -1;
 }
 
 int
-link_leaf_add(struct link *l, uint8_t kind, uint32_t id)
+mars_link_leaf_add(struct mars_link *l, uint8_t kind, uint32_t id)
 {
 	struct link_peer *p = peer_get(l, id);
 	struct leaf_set *ls;
@@ -401,7 +401,7 @@ link_leaf_add(struct link *l, uint8_t kind, uint32_t id)
 }
 
 int
-link_leaf_del(struct link *l, uint8_t kind, uint32_t id)
+mars_link_leaf_del(struct mars_link *l, uint8_t kind, uint32_t id)
 {
 	struct link_peer *p = peer_get(l, id);
 	int set = leaf_set_index(kind);
@@ -416,7 +416,7 @@ link_leaf_del(struct link *l, uint8_t kind, uint32_t id)
 }
 
 size_t
-link_leaf_count(const struct link *l, uint8_t kind)
+mars_link_leaf_count(const struct mars_link *l, uint8_t kind)
 {
 	int set = leaf_set_index(kind);
 
@@ -424,7 +424,7 @@ link_leaf_count(const struct link *l, uint8_t kind)
 }
 
 unsigned
-link_peer_leaves(const struct link *l, uint32_t id)
+mars_link_peer_leaves(const struct mars_link *l, uint32_t id)
 {
 	const struct link_peer *p = peer_get(l, id);
 
@@ -434,7 +434,7 @@ link_peer_leaves(const struct link *l, uint32_t id)
 /* --- socket --- */
 
 /*
- * Ask for ICMP errors on the error queue (link_lost()).  Without it an
+ * Ask for ICMP errors on the error queue (mars_link_lost()).  Without it an
  * unconnected UDP socket never hears that a peer's port is closed.
  */
 static void
@@ -468,18 +468,18 @@ is_icmp_report(int e)
 }
 
 int
-link_open(struct link **lp, const struct endpoint *bind_ep, unsigned flags,
+mars_link_open(struct mars_link **lp, const struct mars_endpoint *bind_ep, unsigned flags,
     struct mars_err *err)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	struct link *l;
+	struct mars_link *l;
 	int fd, rc, sz = LINK_SOCKBUF;
 
-	if (bind_ep->kind == ENDPOINT_ATMPVC || bind_ep->kind == ENDPOINT_ATMSVC)
+	if (bind_ep->kind == MARS_ENDPOINT_ATMPVC || bind_ep->kind == MARS_ENDPOINT_ATMSVC)
 		return fail(err, MARS_E_INVAL, "endpoint",
 		    "ATM sockets backend not built");
-	if ((rc = endpoint_resolve(bind_ep, AF_UNSPEC, true, &ss, &sslen,
+	if ((rc = mars_endpoint_resolve(bind_ep, AF_UNSPEC, true, &ss, &sslen,
 	    err)) != 0)
 		return rc;
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -508,7 +508,7 @@ link_open(struct link **lp, const struct endpoint *bind_ep, unsigned flags,
 }
 
 void
-link_close(struct link *l)
+mars_link_close(struct mars_link *l)
 {
 	if (l == NULL)
 		return;
@@ -520,47 +520,47 @@ link_close(struct link *l)
 }
 
 int
-link_fd(const struct link *l)
+mars_link_fd(const struct mars_link *l)
 {
 	return l->fd;
 }
 
 int
-link_family(const struct link *l)
+mars_link_family(const struct mars_link *l)
 {
 	return l->family;
 }
 
 int
-link_local(const struct link *l, struct endpoint *ep, struct mars_err *err)
+mars_link_local(const struct mars_link *l, struct mars_endpoint *ep, struct mars_err *err)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen = sizeof(ss);
 
 	if (getsockname(l->fd, (struct sockaddr *)&ss, &sslen) == -1)
 		return fail(err, MARS_E_SYS, "getsockname", NULL);
-	return endpoint_from_sockaddr(ep, (struct sockaddr *)&ss, sslen);
+	return mars_endpoint_from_sockaddr(ep, (struct sockaddr *)&ss, sslen);
 }
 
 /* --- datagrams --- */
 
 /* One datagram: shim then SDU, gathered without a copy. */
 static int
-send_one(struct link *l, const struct link_peer *p, uint8_t kind,
+send_one(struct mars_link *l, const struct link_peer *p, uint8_t kind,
     uint16_t vpi, uint16_t vci, const uint8_t *sdu, size_t len)
 {
-	struct lab_shim sh = {
-		.version = LAB_SHIM_VERSION,
+	struct mars_shim sh = {
+		.version = MARS_SHIM_VERSION,
 		.kind = kind,
 		.vpi = vpi,
 		.vci = vci,
-		.flags = (l->flags & LINK_F_MARS) ? LAB_SHIM_F_FROM_MARS : 0,
+		.flags = (l->flags & MARS_LINK_F_MARS) ? MARS_SHIM_F_FROM_MARS : 0,
 	};
-	uint8_t hdr[LAB_SHIM_LEN];
+	uint8_t hdr[MARS_SHIM_LEN];
 	struct iovec iov[2];
 	struct msghdr mh;
 
-	lab_shim_encode(&sh, hdr);
+	mars_shim_encode(&sh, hdr);
 	iov[0].iov_base = hdr;
 	iov[0].iov_len = sizeof(hdr);
 	iov[1].iov_base = (void *)(uintptr_t)sdu;
@@ -585,7 +585,7 @@ send_one(struct link *l, const struct link_peer *p, uint8_t kind,
  * LLC/SNAP included by the caller.  pt-mpt VCs fan out to their leaves.
  */
 int
-link_send(struct link *l, const struct fsm_vc *vc, const uint8_t *sdu,
+mars_link_send(struct mars_link *l, const struct mars_vc *vc, const uint8_t *sdu,
     size_t len, struct mars_err *err)
 {
 	const struct link_peer *p;
@@ -598,8 +598,8 @@ link_send(struct link *l, const struct fsm_vc *vc, const uint8_t *sdu,
 		return fail(err, MARS_E_INVAL, "sdu",
 		    "SDU larger than the AAL5 MTU (9180 octets)");
 	switch (vc->kind) {
-	case LAB_VC_P2P:
-	case LAB_VC_SERVER:
+	case MARS_VC_P2P:
+	case MARS_VC_SERVER:
 		if ((p = peer_get(l, vc->id)) == NULL)
 			return fail(err, MARS_E_INVAL, "vc", "unknown peer id");
 		if ((e = send_one(l, p, vc->kind, p->vpi, p->vci, sdu, len)) != 0) {
@@ -607,10 +607,10 @@ link_send(struct link *l, const struct fsm_vc *vc, const uint8_t *sdu,
 			return fail(err, MARS_E_SYS, "sendmsg", NULL);
 		}
 		return 0;
-	case LAB_VC_CCVC:
-	case LAB_VC_SCVC:
+	case MARS_VC_CCVC:
+	case MARS_VC_SCVC:
 		ls = &l->leaves[leaf_set_index(vc->kind)];
-		vci = vc->kind == LAB_VC_CCVC ? LINK_VCI_CCVC : LINK_VCI_SCVC;
+		vci = vc->kind == MARS_VC_CCVC ? MARS_LINK_VCI_CCVC : MARS_LINK_VCI_SCVC;
 		for (i = 0; i < ls->n; i++)
 			if ((e = send_one(l, &l->peers[ls->ids[i] - 1],
 			    vc->kind, 0, vci, sdu, len)) != 0)
@@ -625,7 +625,7 @@ link_send(struct link *l, const struct fsm_vc *vc, const uint8_t *sdu,
 }
 
 static int
-rx_reject(struct link *l, uint64_t *counter, struct mars_err *err, int code,
+rx_reject(struct mars_link *l, uint64_t *counter, struct mars_err *err, int code,
     const char *why, uint32_t need, uint32_t have)
 {
 	(*counter)++;
@@ -638,12 +638,12 @@ rx_reject(struct link *l, uint64_t *counter, struct mars_err *err, int code,
 }
 
 int
-link_recv(struct link *l, uint8_t *buf, size_t cap, struct link_rx *rx,
+mars_link_recv(struct mars_link *l, uint8_t *buf, size_t cap, struct mars_link_rx *rx,
     struct mars_err *err)
 {
 	struct sockaddr_storage from, ss;
 	socklen_t fromlen = sizeof(from), sslen;
-	struct lab_shim sh;
+	struct mars_shim sh;
 	struct link_peer *p;
 	ssize_t n;
 	uint32_t id;
@@ -666,24 +666,24 @@ link_recv(struct link *l, uint8_t *buf, size_t cap, struct link_rx *rx,
 		return rx_reject(l, &l->st.rx_oversize, err, MARS_E_LENGTH,
 		    "datagram larger than the receive buffer", (uint32_t)n,
 		    (uint32_t)cap);
-	if ((size_t)n < LAB_SHIM_LEN)
+	if ((size_t)n < MARS_SHIM_LEN)
 		return rx_reject(l, &l->st.rx_bad_shim, err, MARS_E_TRUNC,
-		    "datagram shorter than the lab shim", LAB_SHIM_LEN,
+		    "datagram shorter than the lab shim", MARS_SHIM_LEN,
 		    (uint32_t)n);
-	if (!lab_shim_decode(&sh, buf, (size_t)n))
+	if (!mars_shim_decode(&sh, buf, (size_t)n))
 		return rx_reject(l, &l->st.rx_bad_shim, err, MARS_E_NOTOURS,
 		    "no lab shim (bad magic or version)", 0, 0);
-	if (sh.kind == LAB_VC_UNKNOWN || sh.kind > LAB_VC_KIND_MAX) {
+	if (sh.kind == MARS_VC_UNKNOWN || sh.kind > MARS_VC_KIND_MAX) {
 		rc = rx_reject(l, &l->st.rx_bad_shim, err, MARS_E_FIELD,
 		    "unknown VC kind in the lab shim", 0, 0);
 		if (err != NULL)
 			err->offset = 5;
 		return rc;
 	}
-	if ((size_t)n - LAB_SHIM_LEN > MARS_MTU)
+	if ((size_t)n - MARS_SHIM_LEN > MARS_MTU)
 		return rx_reject(l, &l->st.rx_oversize, err, MARS_E_LENGTH,
 		    "SDU larger than the AAL5 MTU (9180 octets)", MARS_MTU,
-		    (uint32_t)((size_t)n - LAB_SHIM_LEN));
+		    (uint32_t)((size_t)n - MARS_SHIM_LEN));
 
 	memset(rx, 0, sizeof(*rx));
 	if (!addr_normalise(l, (struct sockaddr *)&from, fromlen, &ss, &sslen))
@@ -698,27 +698,27 @@ link_recv(struct link *l, uint8_t *buf, size_t cap, struct link_rx *rx,
 		rx->new_peer = true;
 	}
 	p = &l->peers[id - 1];
-	if (p->adopt && sh.kind == LAB_VC_P2P) {
+	if (p->adopt && sh.kind == MARS_VC_P2P) {
 		/* The accepting end numbered this VC: use its label. */
 		p->vpi = sh.vpi;
 		p->vci = sh.vci;
 		p->adopt = false;
 	}
 	rx->vc.kind = sh.kind;
-	rx->vc.id = (sh.kind == LAB_VC_P2P || sh.kind == LAB_VC_SERVER) ? id : 0;
+	rx->vc.id = (sh.kind == MARS_VC_P2P || sh.kind == MARS_VC_SERVER) ? id : 0;
 	rx->peer = id;
 	rx->vpi = sh.vpi;
 	rx->vci = sh.vci;
 	rx->flags = sh.flags;
-	rx->sdu = buf + LAB_SHIM_LEN;
-	rx->len = (size_t)n - LAB_SHIM_LEN;
+	rx->sdu = buf + MARS_SHIM_LEN;
+	rx->len = (size_t)n - MARS_SHIM_LEN;
 	l->st.rx_dgrams++;
 	l->st.rx_octets += rx->len;
 	return 1;
 }
 
 int
-link_lost(struct link *l, uint32_t *peer)
+mars_link_lost(struct mars_link *l, uint32_t *peer)
 {
 #ifdef __linux__
 	struct sockaddr_storage to, ss;
@@ -780,7 +780,7 @@ link_lost(struct link *l, uint32_t *peer)
 }
 
 void
-link_get_stats(const struct link *l, struct link_stats *st)
+mars_link_get_stats(const struct mars_link *l, struct mars_link_stats *st)
 {
 	*st = l->st;
 }

@@ -46,7 +46,7 @@ struct node {
 	union {
 		uint8_t		 op;	/* MARS op or SCSP type */
 		uint16_t	 cmi;
-		enum pdu_kind	 pdu_kind;
+		enum mars_pdu_kind	 pdu_kind;
 		struct {
 			uint16_t vpi, vci;
 		} vc;
@@ -57,12 +57,12 @@ struct node {
 		} grp;
 		struct {
 			uint8_t	 len;
-			uint8_t	 addr[ATM_ADDR_MAX];
+			uint8_t	 addr[MARS_ATM_ADDR_MAX];
 		} atm;
 	} u;
 };
 
-struct filter {
+struct mars_filter {
 	int		 root;
 	int		 nnodes;
 	struct node	 nodes[];
@@ -84,7 +84,7 @@ struct parser {
 	size_t		 pos;		/* start of the current token */
 	size_t		 len;		/* its length */
 	enum tok_kind	 tok;
-	struct filter	*f;
+	struct mars_filter	*f;
 	int		 cap;
 	int		 depth;
 	struct mars_err	*err;
@@ -174,7 +174,7 @@ parse_fail(struct parser *p, const char *why)
 }
 
 int
-filter_error(const char *text, const struct mars_err *err, char *buf,
+mars_filter_error(const char *text, const struct mars_err *err, char *buf,
     size_t len)
 {
 	const char *why = err->why != NULL ? err->why : "syntax error";
@@ -236,8 +236,8 @@ parse_op(struct parser *p)
 	w = word;
 	if (strncasecmp(w, "SCSP_", 5) == 0)
 		w += 5;
-	for (i = SCSP_CA; i <= SCSP_HELLO; i++) {
-		name = scsp_type_name((uint8_t)i);
+	for (i = MARS_SCSP_CA; i <= MARS_SCSP_HELLO; i++) {
+		name = mars_scsp_type_name((uint8_t)i);
 		if (name != NULL && strcasecmp(name, w) == 0) {
 			if ((idx = new_node(p, N_SCSP_TYPE, -1, -1)) >= 0)
 				p->f->nodes[idx].u.op = (uint8_t)i;
@@ -336,11 +336,11 @@ parse_src(struct parser *p)
 	static const char why[] =
 	    "expected an ATM number in hex after \"src\"";
 	char word[FILTER_WORD_MAX];
-	uint8_t a[ATM_ADDR_MAX];
+	uint8_t a[MARS_ATM_ADDR_MAX];
 	int n, idx;
 
 	if (!tok_copy(p, word, sizeof(word)) ||
-	    (n = atm_parse_hex(word, a, sizeof(a))) <= 0)
+	    (n = mars_atm_parse_hex(word, a, sizeof(a))) <= 0)
 		return parse_fail(p, why);
 	if ((idx = new_node(p, N_SRC, -1, -1)) >= 0) {
 		p->f->nodes[idx].u.atm.len = (uint8_t)n;
@@ -379,7 +379,7 @@ parse_vc(struct parser *p)
 static int	parse_or(struct parser *);
 
 static int
-parse_kind(struct parser *p, enum pdu_kind kind)
+parse_kind(struct parser *p, enum mars_pdu_kind kind)
 {
 	int idx;
 
@@ -418,11 +418,11 @@ parse_primitive(struct parser *p)
 		}
 	}
 	if (tok_is(p, "mars"))
-		idx = parse_kind(p, PDU_MARS);
+		idx = parse_kind(p, MARS_PDU_MARS);
 	else if (tok_is(p, "scsp"))
-		idx = parse_kind(p, PDU_SCSP);
+		idx = parse_kind(p, MARS_PDU_SCSP);
 	else if (tok_is(p, "nhrp"))
-		idx = parse_kind(p, PDU_NHRP);
+		idx = parse_kind(p, MARS_PDU_NHRP);
 	else if (tok_is(p, "malformed"))
 		idx = new_node(p, N_MALFORMED, -1, -1);
 	else
@@ -494,7 +494,7 @@ parse_or(struct parser *p)
 }
 
 int
-filter_compile(const char *text, struct filter **out, struct mars_err *err)
+mars_filter_compile(const char *text, struct mars_filter **out, struct mars_err *err)
 {
 	struct parser p;
 	size_t ntok = 1;
@@ -546,7 +546,7 @@ filter_compile(const char *text, struct filter **out, struct mars_err *err)
 }
 
 void
-filter_free(struct filter *f)
+mars_filter_free(struct mars_filter *f)
 {
 	free(f);
 }
@@ -573,7 +573,7 @@ static bool
 op_known(const struct mars_pdu *pdu, uint32_t op_off)
 {
 	return pdu_complete(pdu) || pdu->verdict == MARS_E_OP ||
-	    pdu->err.offset > LLC_SNAP_LEN + op_off;
+	    pdu->err.offset > MARS_LLC_SNAP_LEN + op_off;
 }
 
 static bool
@@ -597,7 +597,7 @@ overlaps(const struct node *n, const uint8_t *min, const uint8_t *max,
 static bool
 atm_equal(const struct node *n, const struct mars_atm *a)
 {
-	return a->addr != NULL && (a->tl & ATM_TL_LEN) == n->u.atm.len &&
+	return a->addr != NULL && (a->tl & MARS_ATM_TL_LEN) == n->u.atm.len &&
 	    memcmp(a->addr, n->u.atm.addr, n->u.atm.len) == 0;
 }
 
@@ -634,20 +634,20 @@ mars_has_group(const struct node *n, const struct mars_msg *m)
  * or Reply; the first one for which the node matches wins.
  */
 static bool
-scsp_any_part(const struct node *n, const struct scsp_msg *m)
+scsp_any_part(const struct node *n, const struct mars_scsp_msg *m)
 {
-	struct scsp_iter it;
-	struct scsp_csas rec;
-	struct scsp_mars_part mp;
+	struct mars_scsp_iter it;
+	struct mars_scsp_csas rec;
+	struct mars_scsp_mars_part mp;
 	struct mars_err err;
 
-	if (m->protocol_id != SCSP_PROTO_MARS || m->type == SCSP_HELLO)
+	if (m->protocol_id != MARS_SCSP_PROTO_MARS || m->type == MARS_SCSP_HELLO)
 		return false;
-	scsp_iter_init(m, &it);
-	while (scsp_next_csas(&it, &rec)) {
+	mars_scsp_iter_init(m, &it);
+	while (mars_scsp_next_csas(&it, &rec)) {
 		if (rec.body == NULL || rec.body_len == 0)
 			continue;
-		if (scsp_mars_decode(&mp, rec.body, rec.body_len, 0, &err) != 0)
+		if (mars_scsp_mars_decode(&mp, rec.body, rec.body_len, 0, &err) != 0)
 			continue;
 		switch (n->kind) {
 		case N_GROUP:
@@ -677,9 +677,9 @@ match_content(const struct node *n, const struct mars_pdu *pdu)
 
 	if (!pdu_complete(pdu))
 		return false;
-	if (pdu->kind == PDU_SCSP)
+	if (pdu->kind == MARS_PDU_SCSP)
 		return scsp_any_part(n, &pdu->u.scsp);
-	if (pdu->kind != PDU_MARS)
+	if (pdu->kind != MARS_PDU_MARS)
 		return false;
 	switch (n->kind) {
 	case N_GROUP:
@@ -695,7 +695,7 @@ match_content(const struct node *n, const struct mars_pdu *pdu)
 }
 
 static bool
-match_node(const struct filter *f, int i, const struct mars_frame *fr,
+match_node(const struct mars_filter *f, int i, const struct mars_frame *fr,
     const struct mars_pdu *pdu)
 {
 	const struct node *n = &f->nodes[i];
@@ -717,14 +717,14 @@ match_node(const struct filter *f, int i, const struct mars_frame *fr,
 	case N_MALFORMED:
 		/* Other LLC/SNAP payloads are foreign, not malformed. */
 		return pdu == NULL ||
-		    (pdu->verdict != 0 && pdu->kind != PDU_LLC_OTHER);
+		    (pdu->verdict != 0 && pdu->kind != MARS_PDU_LLC_OTHER);
 	case N_KIND:
 		return pdu != NULL && pdu->kind == n->u.pdu_kind;
 	case N_MARS_OP:
-		return pdu != NULL && pdu->kind == PDU_MARS &&
+		return pdu != NULL && pdu->kind == MARS_PDU_MARS &&
 		    op_known(pdu, 17) && pdu->u.mars.op == n->u.op;
 	case N_SCSP_TYPE:
-		return pdu != NULL && pdu->kind == PDU_SCSP &&
+		return pdu != NULL && pdu->kind == MARS_PDU_SCSP &&
 		    op_known(pdu, 1) && pdu->u.scsp.type == n->u.op;
 	case N_GROUP:
 	case N_SRC:
@@ -735,7 +735,7 @@ match_node(const struct filter *f, int i, const struct mars_frame *fr,
 }
 
 bool
-filter_match(const struct filter *f, const struct mars_frame *fr,
+mars_filter_match(const struct mars_filter *f, const struct mars_frame *fr,
     const struct mars_pdu *pdu)
 {
 	if (f == NULL)

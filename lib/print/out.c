@@ -5,7 +5,7 @@
  * Every printer writes through these functions, so they are the hot path
  * of marsdump: appends that fit are a bounds test and a memcpy, numbers
  * and hex are converted by hand (no printf), and write(2) is called only
- * when the block is full, at ob_flush(), or per line in line_flush mode.
+ * when the block is full, at mars_out_flush(), or per line in line_flush mode.
  *
  * With fd -1 the buffer is memory only: it never flushes and never grows,
  * output beyond the capacity is dropped (tests read buf and len).
@@ -37,7 +37,7 @@ static const char hex_pairs[513] =
     "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
 void
-ob_init(struct outbuf *ob, int fd, char *storage, size_t cap)
+mars_out_init(struct mars_out *ob, int fd, char *storage, size_t cap)
 {
 	ob->buf = storage;
 	ob->len = 0;
@@ -56,7 +56,7 @@ ob_init(struct outbuf *ob, int fd, char *storage, size_t cap)
  * closed pipe costs one failed write, not one per line.
  */
 int
-ob_flush(struct outbuf *ob)
+mars_out_flush(struct mars_out *ob)
 {
 	size_t done = 0;
 	ssize_t n;
@@ -89,7 +89,7 @@ ob_flush(struct outbuf *ob)
 
 /* The slow path of every append: the data does not fit in what is left. */
 void
-ob_write_slow(struct outbuf *ob, const void *src, size_t n)
+mars_out_write_slow(struct mars_out *ob, const void *src, size_t n)
 {
 	const char *p = src;
 	size_t room;
@@ -107,7 +107,7 @@ ob_write_slow(struct outbuf *ob, const void *src, size_t n)
 	while (n > 0 && !ob->err) {
 		room = ob->cap - ob->len;
 		if (room == 0) {
-			if (ob_flush(ob) != 0)
+			if (mars_out_flush(ob) != 0)
 				return;
 			room = ob->cap;
 			if (room == 0) {
@@ -126,24 +126,24 @@ ob_write_slow(struct outbuf *ob, const void *src, size_t n)
 
 /* line_flush mode: push complete lines out as soon as they are written. */
 void
-ob_line_done(struct outbuf *ob, const void *p, size_t n)
+mars_out_line_done(struct mars_out *ob, const void *p, size_t n)
 {
 	if (ob->line_flush && ob->fd >= 0 && memchr(p, '\n', n) != NULL)
-		ob_flush(ob);
+		mars_out_flush(ob);
 }
 
 /*
  * A span the buffer cannot give in place: flush to make room when there
  * is a descriptor and the span fits an empty buffer, else the caller's
- * tmp (appended by ob_span_end with ob_write, which truncates, drops on
+ * tmp (appended by mars_out_span_end with mars_out_write, which truncates, drops on
  * error and flushes per line exactly as the plain appends do).
  */
 char *
-ob_span_slow(struct outbuf *ob, size_t n, char *tmp)
+mars_out_span_slow(struct mars_out *ob, size_t n, char *tmp)
 {
 	if (ob->err || ob->line_flush || ob->fd < 0 || n > ob->cap)
 		return tmp;
-	if (ob_flush(ob) != 0)
+	if (mars_out_flush(ob) != 0)
 		return tmp;
 	return ob->buf + ob->len;
 }
@@ -168,7 +168,7 @@ static const uint64_t pow10[20] = {
  * take one table lookup.
  */
 char *
-oc_u64(char *d, uint64_t v)
+mars_fmt_u64(char *d, uint64_t v)
 {
 	size_t n, i;
 	uint32_t w;
@@ -208,12 +208,12 @@ oc_u64(char *d, uint64_t v)
 }
 
 void
-ob_u64(struct outbuf *ob, uint64_t v)
+mars_out_u64(struct mars_out *ob, uint64_t v)
 {
-	char tmp[OC_U64_MAX], *d0;
+	char tmp[MARS_FMT_U64_MAX], *d0;
 
-	d0 = ob_span(ob, sizeof(tmp), tmp);
-	ob_span_end(ob, d0, oc_u64(d0, v), tmp);	/* digits: no newline */
+	d0 = mars_out_span(ob, sizeof(tmp), tmp);
+	mars_out_span_end(ob, d0, mars_fmt_u64(d0, v), tmp);	/* digits: no newline */
 }
 
 #if defined(__SSE2__)
@@ -258,7 +258,7 @@ hex8(char *d, const uint8_t *p)
 #endif
 
 char *
-oc_hex(char *d, const uint8_t *p, size_t n)
+mars_fmt_hex(char *d, const uint8_t *p, size_t n)
 {
 	size_t i;
 
@@ -290,7 +290,7 @@ oc_hex(char *d, const uint8_t *p, size_t n)
 }
 
 void
-ob_hex(struct outbuf *ob, const uint8_t *p, size_t n)
+mars_out_hex(struct mars_out *ob, const uint8_t *p, size_t n)
 {
 	char tmp[64], *d0;
 	size_t chunk;
@@ -301,8 +301,8 @@ ob_hex(struct outbuf *ob, const uint8_t *p, size_t n)
 			chunk = n;	/* in place: tmp is not used */
 		else
 			chunk = n < sizeof(tmp) / 2 ? n : sizeof(tmp) / 2;
-		d0 = ob_span(ob, 2 * chunk, tmp);
-		ob_span_end(ob, d0, oc_hex(d0, p, chunk), tmp);
+		d0 = mars_out_span(ob, 2 * chunk, tmp);
+		mars_out_span_end(ob, d0, mars_fmt_hex(d0, p, chunk), tmp);
 		p += chunk;
 		n -= chunk;
 	}
@@ -310,7 +310,7 @@ ob_hex(struct outbuf *ob, const uint8_t *p, size_t n)
 
 /* For rare paths only (errors, tree mode): formats on the stack. */
 void
-ob_printf(struct outbuf *ob, const char *fmt, ...)
+mars_out_printf(struct mars_out *ob, const char *fmt, ...)
 {
 	char small[256];
 	char *big;
@@ -323,19 +323,19 @@ ob_printf(struct outbuf *ob, const char *fmt, ...)
 	if (n < 0)
 		return;
 	if ((size_t)n < sizeof(small)) {
-		ob_write(ob, small, (size_t)n);
+		mars_out_write(ob, small, (size_t)n);
 		return;
 	}
 	/* Longer than the stack block: format once more on the heap. */
 	big = malloc((size_t)n + 1);
 	if (big == NULL) {
-		ob_write(ob, small, sizeof(small) - 1);
+		mars_out_write(ob, small, sizeof(small) - 1);
 		return;
 	}
 	va_start(ap, fmt);
 	vsnprintf(big, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	ob_write(ob, big, (size_t)n);
+	mars_out_write(ob, big, (size_t)n);
 	free(big);
 }
 
@@ -344,27 +344,27 @@ ob_printf(struct outbuf *ob, const char *fmt, ...)
  * escaped; other octets are copied as they are.
  */
 void
-ob_json_str(struct outbuf *ob, const char *s)
+mars_out_json_str(struct mars_out *ob, const char *s)
 {
 	const char *run = s;
 	char esc[6];
 	unsigned char c;
 
-	ob_putc(ob, '"');
+	mars_out_putc(ob, '"');
 	for (; (c = (unsigned char)*s) != '\0'; s++) {
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		if (s > run)
-			ob_write(ob, run, (size_t)(s - run));
+			mars_out_write(ob, run, (size_t)(s - run));
 		run = s + 1;
 		switch (c) {
-		case '"':	ob_write(ob, "\\\"", 2); break;
-		case '\\':	ob_write(ob, "\\\\", 2); break;
-		case '\n':	ob_write(ob, "\\n", 2); break;
-		case '\r':	ob_write(ob, "\\r", 2); break;
-		case '\t':	ob_write(ob, "\\t", 2); break;
-		case '\b':	ob_write(ob, "\\b", 2); break;
-		case '\f':	ob_write(ob, "\\f", 2); break;
+		case '"':	mars_out_write(ob, "\\\"", 2); break;
+		case '\\':	mars_out_write(ob, "\\\\", 2); break;
+		case '\n':	mars_out_write(ob, "\\n", 2); break;
+		case '\r':	mars_out_write(ob, "\\r", 2); break;
+		case '\t':	mars_out_write(ob, "\\t", 2); break;
+		case '\b':	mars_out_write(ob, "\\b", 2); break;
+		case '\f':	mars_out_write(ob, "\\f", 2); break;
 		default:
 			esc[0] = '\\';
 			esc[1] = 'u';
@@ -372,11 +372,11 @@ ob_json_str(struct outbuf *ob, const char *s)
 			esc[3] = '0';
 			esc[4] = hexdigits[c >> 4];
 			esc[5] = hexdigits[c & 0x0f];
-			ob_write(ob, esc, sizeof(esc));
+			mars_out_write(ob, esc, sizeof(esc));
 			break;
 		}
 	}
 	if (s > run)
-		ob_write(ob, run, (size_t)(s - run));
-	ob_putc(ob, '"');
+		mars_out_write(ob, run, (size_t)(s - run));
+	mars_out_putc(ob, '"');
 }

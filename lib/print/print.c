@@ -4,7 +4,7 @@
  * the malformed-frame line, NHRP and other-LLC lines, and the hex dump.
  *
  * The one-line and JSON printers sit on the hot path of marsdump, so
- * they append with ob_puts/ob_u64/ob_hex and never call printf; the
+ * they append with mars_out_puts/mars_out_u64/mars_out_hex and never call printf; the
  * local time of day is computed once per second of capture time and
  * cached in the outbuf.
  */
@@ -55,9 +55,9 @@ pc_ts_abs(char *d, int64_t sec, uint32_t usec)
 {
 	if (sec < 0) {
 		*d++ = '-';
-		d = oc_u64(d, (uint64_t)0 - (uint64_t)sec);
+		d = mars_fmt_u64(d, (uint64_t)0 - (uint64_t)sec);
 	} else
-		d = oc_u64(d, (uint64_t)sec);
+		d = mars_fmt_u64(d, (uint64_t)sec);
 	d[0] = '.';
 	put_usec(d + 1, usec);
 	return d + 7;
@@ -69,7 +69,7 @@ pc_ts_abs(char *d, int64_t sec, uint32_t usec)
  * lives in ob.
  */
 char *
-pc_time(char *d, struct outbuf *ob, const struct print_opts *po,
+pc_time(char *d, struct mars_out *ob, const struct mars_print_opts *po,
     const struct mars_frame *fr)
 {
 	struct tm tm;
@@ -97,63 +97,63 @@ pc_time(char *d, struct outbuf *ob, const struct print_opts *po,
 }
 
 void
-pr_time(struct outbuf *ob, const struct print_opts *po,
+pr_time(struct mars_out *ob, const struct mars_print_opts *po,
     const struct mars_frame *fr)
 {
 	char tmp[PC_TIME_MAX], *d0;
 
-	d0 = ob_span(ob, sizeof(tmp), tmp);
-	ob_span_end(ob, d0, pc_time(d0, ob, po, fr), tmp);
+	d0 = mars_out_span(ob, sizeof(tmp), tmp);
+	mars_out_span_end(ob, d0, pc_time(d0, ob, po, fr), tmp);
 }
 
 void
-pr_ts_json(struct outbuf *ob, const struct mars_frame *fr)
+pr_ts_json(struct mars_out *ob, const struct mars_frame *fr)
 {
 	char tmp[PC_TIME_MAX], *d0;
 
-	d0 = ob_span(ob, sizeof(tmp), tmp);
-	ob_span_end(ob, d0, pc_ts_abs(d0, fr->ts_sec, fr->ts_usec), tmp);
+	d0 = mars_out_span(ob, sizeof(tmp), tmp);
+	mars_out_span_end(ob, d0, pc_ts_abs(d0, fr->ts_sec, fr->ts_usec), tmp);
 }
 
 const char *
 pr_dir_name(int dir)
 {
 	switch (dir) {
-	case FRAME_DIR_RX:	return "rx";
-	case FRAME_DIR_TX:	return "tx";
+	case MARS_DIR_RX:	return "rx";
+	case MARS_DIR_TX:	return "tx";
 	}
 	return NULL;
 }
 
 /* " [0/32 rx ccvc]" when the frame came with a VC; nothing otherwise. */
 void
-pr_vc(struct outbuf *ob, const struct print_opts *po,
+pr_vc(struct mars_out *ob, const struct mars_print_opts *po,
     const struct mars_frame *fr)
 {
 	const char *dir, *kind;
 
 	if (!fr->has_vc)
 		return;
-	ob_write(ob, " [", 2);
-	ob_u64(ob, fr->vpi);
-	ob_putc(ob, '/');
-	ob_u64(ob, fr->vci);
+	mars_out_write(ob, " [", 2);
+	mars_out_u64(ob, fr->vpi);
+	mars_out_putc(ob, '/');
+	mars_out_u64(ob, fr->vci);
 	if ((dir = pr_dir_name(fr->dir)) != NULL) {
-		ob_putc(ob, ' ');
-		ob_puts(ob, dir);
+		mars_out_putc(ob, ' ');
+		mars_out_puts(ob, dir);
 	}
-	if (fr->vc_kind != LAB_VC_UNKNOWN) {
-		kind = po->numeric || fr->vc_kind > LAB_VC_KIND_MAX ? NULL :
-		    lab_vc_kind_name(fr->vc_kind);
+	if (fr->vc_kind != MARS_VC_UNKNOWN) {
+		kind = po->numeric || fr->vc_kind > MARS_VC_KIND_MAX ? NULL :
+		    mars_vc_kind_name(fr->vc_kind);
 		if (kind != NULL) {
-			ob_putc(ob, ' ');
-			ob_puts(ob, kind);
+			mars_out_putc(ob, ' ');
+			mars_out_puts(ob, kind);
 		} else {
-			ob_write(ob, " kind ", 6);
-			ob_u64(ob, fr->vc_kind);
+			mars_out_write(ob, " kind ", 6);
+			mars_out_u64(ob, fr->vc_kind);
 		}
 	}
-	ob_putc(ob, ']');
+	mars_out_putc(ob, ']');
 }
 
 /* "0x" and exactly `digits` (at most 8) lowercase hex digits of v. */
@@ -172,64 +172,64 @@ pc_x(char *d, uint32_t v, unsigned digits)
 }
 
 void
-pr_x(struct outbuf *ob, uint32_t v, unsigned digits)
+pr_x(struct mars_out *ob, uint32_t v, unsigned digits)
 {
 	char t[10];
 
-	ob_write(ob, t, (size_t)(pc_x(t, v, digits) - t));
+	mars_out_write(ob, t, (size_t)(pc_x(t, v, digits) - t));
 }
 
 void
-pr_s32(struct outbuf *ob, int64_t v)
+pr_s32(struct mars_out *ob, int64_t v)
 {
 	if (v < 0) {
-		ob_putc(ob, '-');
-		ob_u64(ob, (uint64_t)0 - (uint64_t)v);
+		mars_out_putc(ob, '-');
+		mars_out_u64(ob, (uint64_t)0 - (uint64_t)v);
 	} else
-		ob_u64(ob, (uint64_t)v);
+		mars_out_u64(ob, (uint64_t)v);
 }
 
 /* ATM number or subaddress as lowercase hex (PROTOCOL.md 2.2), "-" if null. */
 char *
 pc_atm(char *d, const struct mars_atm *a)
 {
-	size_t n = a->tl & ATM_TL_LEN;
+	size_t n = a->tl & MARS_ATM_TL_LEN;
 
 	if (n == 0 || a->addr == NULL) {
 		*d = '-';
 		return d + 1;
 	}
-	return oc_hex(d, a->addr, n);
+	return mars_fmt_hex(d, a->addr, n);
 }
 
 char *
 pc_atm_sub(char *d, const struct mars_atm *num, const struct mars_atm *sub)
 {
 	d = pc_atm(d, num);
-	if ((sub->tl & ATM_TL_LEN) != 0 && sub->addr != NULL) {
+	if ((sub->tl & MARS_ATM_TL_LEN) != 0 && sub->addr != NULL) {
 		*d++ = '/';
-		d = oc_hex(d, sub->addr, sub->tl & ATM_TL_LEN);
+		d = mars_fmt_hex(d, sub->addr, sub->tl & MARS_ATM_TL_LEN);
 	}
 	return d;
 }
 
 void
-pr_atm(struct outbuf *ob, const struct mars_atm *a)
+pr_atm(struct mars_out *ob, const struct mars_atm *a)
 {
 	char tmp[PC_ATM_MAX], *d0;
 
-	d0 = ob_span(ob, sizeof(tmp), tmp);
-	ob_span_end(ob, d0, pc_atm(d0, a), tmp);
+	d0 = mars_out_span(ob, sizeof(tmp), tmp);
+	mars_out_span_end(ob, d0, pc_atm(d0, a), tmp);
 }
 
 void
-pr_atm_sub(struct outbuf *ob, const struct mars_atm *num,
+pr_atm_sub(struct mars_out *ob, const struct mars_atm *num,
     const struct mars_atm *sub)
 {
 	char tmp[PC_ATM_SUB_MAX], *d0;
 
-	d0 = ob_span(ob, sizeof(tmp), tmp);
-	ob_span_end(ob, d0, pc_atm_sub(d0, num, sub), tmp);
+	d0 = mars_out_span(ob, sizeof(tmp), tmp);
+	mars_out_span_end(ob, d0, pc_atm_sub(d0, num, sub), tmp);
 }
 
 /*
@@ -287,55 +287,55 @@ pc_pa_other(char *d, const uint8_t *p, size_t n)
 	if (n == 0 || p == NULL)
 		return d;
 	if (n == 16)
-		return d + pa_text(d, p, n);
-	return oc_hex(d, p, n);
+		return d + mars_pa_text(d, p, n);
+	return mars_fmt_hex(d, p, n);
 }
 
 void
-pr_pa_bare(struct outbuf *ob, const uint8_t *p, size_t n)
+pr_pa_bare(struct mars_out *ob, const uint8_t *p, size_t n)
 {
 	char tmp[PC_PA_MAX], *d0;
 
 	if (n > PC_PA_LEN_MAX && p != NULL) {
-		ob_hex(ob, p, n);	/* longer than any length octet allows */
+		mars_out_hex(ob, p, n);	/* longer than any length octet allows */
 		return;
 	}
-	d0 = ob_span(ob, sizeof(tmp), tmp);
-	ob_span_end(ob, d0, pc_pa_bare(d0, p, n), tmp);
+	d0 = mars_out_span(ob, sizeof(tmp), tmp);
+	mars_out_span_end(ob, d0, pc_pa_bare(d0, p, n), tmp);
 }
 
 void
-pr_pa(struct outbuf *ob, const uint8_t *p, size_t n)
+pr_pa(struct mars_out *ob, const uint8_t *p, size_t n)
 {
 	char tmp[PC_PA_MAX], *d0;
 
 	if (n > PC_PA_LEN_MAX && p != NULL) {
-		ob_hex(ob, p, n);	/* longer than any length octet allows */
+		mars_out_hex(ob, p, n);	/* longer than any length octet allows */
 		return;
 	}
-	d0 = ob_span(ob, sizeof(tmp), tmp);
-	ob_span_end(ob, d0, pc_pa(d0, p, n), tmp);
+	d0 = mars_out_span(ob, sizeof(tmp), tmp);
+	mars_out_span_end(ob, d0, pc_pa(d0, p, n), tmp);
 }
 
 /* " MALFORMED truncated at offset 36 (mar$sha): need 20, have 12" */
 static void
-pr_malformed(struct outbuf *ob, const struct mars_err *err, bool why)
+pr_malformed(struct mars_out *ob, const struct mars_err *err, bool why)
 {
-	ob_write(ob, " MALFORMED ", 11);
-	ob_puts(ob, mars_err_reason(err->code));
-	ob_write(ob, " at offset ", 11);
-	ob_u64(ob, err->offset);
-	ob_write(ob, " (", 2);
-	ob_puts(ob, err->field != NULL ? err->field : "?");
-	ob_putc(ob, ')');
+	mars_out_write(ob, " MALFORMED ", 11);
+	mars_out_puts(ob, mars_err_reason(err->code));
+	mars_out_write(ob, " at offset ", 11);
+	mars_out_u64(ob, err->offset);
+	mars_out_write(ob, " (", 2);
+	mars_out_puts(ob, err->field != NULL ? err->field : "?");
+	mars_out_putc(ob, ')');
 	if (err->code == MARS_E_TRUNC) {
-		ob_write(ob, ": need ", 7);
-		ob_u64(ob, err->need);
-		ob_write(ob, ", have ", 7);
-		ob_u64(ob, err->have);
+		mars_out_write(ob, ": need ", 7);
+		mars_out_u64(ob, err->need);
+		mars_out_write(ob, ", have ", 7);
+		mars_out_u64(ob, err->have);
 	} else if (why && err->why != NULL) {
-		ob_write(ob, ": ", 2);
-		ob_puts(ob, err->why);
+		mars_out_write(ob, ": ", 2);
+		mars_out_puts(ob, err->why);
 	}
 }
 
@@ -348,15 +348,15 @@ static bool
 pdu_complete(const struct mars_pdu *pdu)
 {
 	if (pdu->verdict == 0)
-		return pdu->kind != PDU_NONE;
+		return pdu->kind != MARS_PDU_NONE;
 	switch (pdu->kind) {
-	case PDU_MARS:
+	case MARS_PDU_MARS:
 		return pdu->verdict == MARS_E_CHKSUM ||
 		    pdu->verdict == MARS_E_TLV_DROP ||
 		    pdu->verdict == MARS_E_TLV_ERROR;
-	case PDU_SCSP:
+	case MARS_PDU_SCSP:
 		return pdu->verdict == MARS_E_CHKSUM;
-	case PDU_LLC_OTHER:
+	case MARS_PDU_LLC_OTHER:
 		return pdu->verdict == MARS_E_NOTOURS;
 	default:
 		return false;
@@ -365,31 +365,31 @@ pdu_complete(const struct mars_pdu *pdu)
 
 /* NHRP fixed header, RFC 2332 §5.1: recognised, not interpreted. */
 static void
-pr_nhrp_line(struct outbuf *ob, const struct nhrp_hdr *h)
+pr_nhrp_line(struct mars_out *ob, const struct mars_nhrp_hdr *h)
 {
-	ob_write(ob, " NHRP op ", 9);
-	ob_u64(ob, h->op_type);
-	ob_write(ob, " version ", 9);
-	ob_u64(ob, h->op_version);
-	ob_write(ob, " afn ", 5);
+	mars_out_write(ob, " NHRP op ", 9);
+	mars_out_u64(ob, h->op_type);
+	mars_out_write(ob, " version ", 9);
+	mars_out_u64(ob, h->op_version);
+	mars_out_write(ob, " afn ", 5);
 	pr_x(ob, h->afn, 4);
-	ob_write(ob, " pro ", 5);
+	mars_out_write(ob, " pro ", 5);
 	pr_x(ob, h->pro_type, 4);
-	ob_write(ob, " pktsz ", 7);
-	ob_u64(ob, h->pktsz);
-	ob_puts(ob, " (not MARS)");
+	mars_out_write(ob, " pktsz ", 7);
+	mars_out_u64(ob, h->pktsz);
+	mars_out_puts(ob, " (not MARS)");
 }
 
 /* Another LLC/SNAP payload (RFC 2684): data, ATMARP. */
 static void
-pr_llc_line(struct outbuf *ob, const struct mars_pdu *pdu)
+pr_llc_line(struct mars_out *ob, const struct mars_pdu *pdu)
 {
-	ob_write(ob, " LLC oui ", 9);
+	mars_out_write(ob, " LLC oui ", 9);
 	pr_x(ob, pdu->oui, 6);
-	ob_write(ob, " pid ", 5);
+	mars_out_write(ob, " pid ", 5);
 	pr_x(ob, pdu->pid, 4);
-	ob_write(ob, " len ", 5);
-	ob_u64(ob, pdu->len);
+	mars_out_write(ob, " len ", 5);
+	mars_out_u64(ob, pdu->len);
 }
 
 /* LLC/SNAP header fields (RFC 2684 §4), the first node of every tree. */
@@ -405,7 +405,7 @@ pr_llc_fields(struct fsink *fs, const struct mars_pdu *pdu)
 
 /* RFC 2332 §5.1 names. */
 static void
-pr_nhrp_fields(struct fsink *fs, const struct nhrp_hdr *h)
+pr_nhrp_fields(struct fsink *fs, const struct mars_nhrp_hdr *h)
 {
 	uint32_t o = PR_MSG_OFF;
 
@@ -425,20 +425,20 @@ pr_nhrp_fields(struct fsink *fs, const struct nhrp_hdr *h)
 }
 
 static void
-pr_fields(struct outbuf *ob, const struct print_opts *po,
+pr_fields(struct mars_out *ob, const struct mars_print_opts *po,
     const struct mars_pdu *pdu)
 {
 	struct fsink fs = { ob, po->mode, 0, false };
 
 	pr_llc_fields(&fs, pdu);
 	switch (pdu->kind) {
-	case PDU_MARS:
+	case MARS_PDU_MARS:
 		print_mars_fields(&fs, pdu);
 		break;
-	case PDU_SCSP:
+	case MARS_PDU_SCSP:
 		print_scsp_fields(&fs, pdu);
 		break;
-	case PDU_NHRP:
+	case MARS_PDU_NHRP:
 		pr_nhrp_fields(&fs, &pdu->u.nhrp);
 		break;
 	default:
@@ -448,17 +448,17 @@ pr_fields(struct outbuf *ob, const struct print_opts *po,
 }
 
 void
-print_frame(struct outbuf *ob, const struct print_opts *po,
+mars_print_frame(struct mars_out *ob, const struct mars_print_opts *po,
     const struct mars_frame *fr, const struct mars_pdu *pdu)
 {
 	const char *name;
 	bool complete;
 
-	if (po->mode == PRINT_JSON) {
+	if (po->mode == MARS_PRINT_JSON) {
 		print_json_frame(ob, po, fr, pdu);
 		return;
 	}
-	if (pdu->verdict == 0 && pdu->kind == PDU_MARS &&
+	if (pdu->verdict == 0 && pdu->kind == MARS_PDU_MARS &&
 	    print_mars_join_frame(ob, po, fr, &pdu->u.mars)) {
 		complete = true;
 		goto after_line;
@@ -466,68 +466,68 @@ print_frame(struct outbuf *ob, const struct print_opts *po,
 	pr_time(ob, po, fr);
 	pr_vc(ob, po, fr);
 	complete = pdu_complete(pdu);
-	if (pdu->verdict != 0 && pdu->kind != PDU_LLC_OTHER) {
+	if (pdu->verdict != 0 && pdu->kind != MARS_PDU_LLC_OTHER) {
 		pr_malformed(ob, &pdu->err, !complete);
-		if (complete && pdu->kind == PDU_MARS &&
+		if (complete && pdu->kind == MARS_PDU_MARS &&
 		    (name = mars_op_name(pdu->u.mars.op)) != NULL) {
-			ob_putc(ob, ' ');
-			ob_puts(ob, name);
-		} else if (complete && pdu->kind == PDU_SCSP &&
-		    (name = scsp_type_name(pdu->u.scsp.type)) != NULL) {
-			ob_write(ob, " SCSP ", 6);
-			ob_puts(ob, name);
+			mars_out_putc(ob, ' ');
+			mars_out_puts(ob, name);
+		} else if (complete && pdu->kind == MARS_PDU_SCSP &&
+		    (name = mars_scsp_type_name(pdu->u.scsp.type)) != NULL) {
+			mars_out_write(ob, " SCSP ", 6);
+			mars_out_puts(ob, name);
 		}
 	} else {
 		switch (pdu->kind) {
-		case PDU_MARS:
+		case MARS_PDU_MARS:
 			print_mars_line(ob, &pdu->u.mars);
 			break;
-		case PDU_SCSP:
+		case MARS_PDU_SCSP:
 			print_scsp_line(ob, &pdu->u.scsp);
 			break;
-		case PDU_NHRP:
+		case MARS_PDU_NHRP:
 			pr_nhrp_line(ob, &pdu->u.nhrp);
 			break;
-		case PDU_LLC_OTHER:
+		case MARS_PDU_LLC_OTHER:
 			pr_llc_line(ob, pdu);
 			break;
 		default:
-			ob_write(ob, " not LLC/SNAP len ", 18);
-			ob_u64(ob, pdu->len);
+			mars_out_write(ob, " not LLC/SNAP len ", 18);
+			mars_out_u64(ob, pdu->len);
 			break;
 		}
 	}
-	ob_putc(ob, '\n');
+	mars_out_putc(ob, '\n');
 after_line:
-	if ((po->mode == PRINT_VERBOSE || po->mode == PRINT_TREE) && complete)
+	if ((po->mode == MARS_PRINT_VERBOSE || po->mode == MARS_PRINT_TREE) && complete)
 		pr_fields(ob, po, pdu);
 	if (po->hex) {
 		if (pdu->sdu != NULL)
-			print_hex(ob, pdu->sdu, pdu->len);
+			mars_print_hex(ob, pdu->sdu, pdu->len);
 		else if (fr->sdu != NULL)
-			print_hex(ob, fr->sdu, fr->sdu_len);
+			mars_print_hex(ob, fr->sdu, fr->sdu_len);
 	}
 }
 
 void
-print_frame_error(struct outbuf *ob, const struct print_opts *po,
+mars_print_frame_error(struct mars_out *ob, const struct mars_print_opts *po,
     const struct mars_frame *fr, const struct mars_err *err)
 {
-	if (po->mode == PRINT_JSON) {
+	if (po->mode == MARS_PRINT_JSON) {
 		print_json_error(ob, fr, err, NULL);
 		return;
 	}
 	pr_time(ob, po, fr);
 	pr_vc(ob, po, fr);
 	pr_malformed(ob, err, true);
-	ob_putc(ob, '\n');
+	mars_out_putc(ob, '\n');
 	if (po->hex && fr->data != NULL)
-		print_hex(ob, fr->data, fr->caplen);
+		mars_print_hex(ob, fr->data, fr->caplen);
 }
 
 /* "\t0x0010:  0000 0000 1f22 0000 0004 1400 0000 0000" per 16 octets. */
 void
-print_hex(struct outbuf *ob, const uint8_t *p, size_t n)
+mars_print_hex(struct mars_out *ob, const uint8_t *p, size_t n)
 {
 	char line[3 + 6 + 2 + 40 + 1];
 	size_t off, i, k, len;
@@ -548,6 +548,6 @@ print_hex(struct outbuf *ob, const uint8_t *p, size_t n)
 			line[len++] = hexdigits[p[i] & 0x0f];
 		}
 		line[len++] = '\n';
-		ob_write(ob, line, len);
+		mars_out_write(ob, line, len);
 	}
 }

@@ -17,7 +17,7 @@
 bool
 pf_tree(const struct fsink *fs)
 {
-	return fs->mode == PRINT_TREE;
+	return fs->mode == MARS_PRINT_TREE;
 }
 
 static void
@@ -26,39 +26,39 @@ pf_indent(struct fsink *fs)
 	int i;
 
 	for (i = 0; i <= fs->depth; i++)
-		ob_putc(fs->ob, '\t');
+		mars_out_putc(fs->ob, '\t');
 }
 
 void
 pf_open(struct fsink *fs, uint32_t off, const char *name)
 {
-	struct outbuf *ob = fs->ob;
+	struct mars_out *ob = fs->ob;
 
-	if (fs->mode == PRINT_TREE) {
+	if (fs->mode == MARS_PRINT_TREE) {
 		pf_indent(fs);
-		ob_putc(ob, '[');
-		ob_u64(ob, off);
-		ob_write(ob, "] ", 2);
+		mars_out_putc(ob, '[');
+		mars_out_u64(ob, off);
+		mars_out_write(ob, "] ", 2);
 	} else {
-		ob_putc(ob, fs->open ? ' ' : '\t');
+		mars_out_putc(ob, fs->open ? ' ' : '\t');
 		fs->open = true;
 	}
-	ob_puts(ob, name);
-	ob_putc(ob, ' ');
+	mars_out_puts(ob, name);
+	mars_out_putc(ob, ' ');
 }
 
 void
 pf_close(struct fsink *fs)
 {
-	if (fs->mode == PRINT_TREE)
-		ob_putc(fs->ob, '\n');
+	if (fs->mode == MARS_PRINT_TREE)
+		mars_out_putc(fs->ob, '\n');
 }
 
 void
 pf_break(struct fsink *fs)
 {
-	if (fs->mode != PRINT_TREE && fs->open) {
-		ob_putc(fs->ob, '\n');
+	if (fs->mode != MARS_PRINT_TREE && fs->open) {
+		mars_out_putc(fs->ob, '\n');
 		fs->open = false;
 	}
 }
@@ -94,17 +94,17 @@ pf_node(struct fsink *fs, uint32_t off, const char *name, unsigned idx)
 	char nb[64];
 	const char *n = pf_iname(nb, sizeof(nb), name, idx);
 
-	if (fs->mode == PRINT_TREE) {
+	if (fs->mode == MARS_PRINT_TREE) {
 		pf_indent(fs);
-		ob_putc(fs->ob, '[');
-		ob_u64(fs->ob, off);
-		ob_write(fs->ob, "] ", 2);
-		ob_puts(fs->ob, n);
-		ob_putc(fs->ob, '\n');
+		mars_out_putc(fs->ob, '[');
+		mars_out_u64(fs->ob, off);
+		mars_out_write(fs->ob, "] ", 2);
+		mars_out_puts(fs->ob, n);
+		mars_out_putc(fs->ob, '\n');
 	} else {
 		pf_break(fs);
-		ob_putc(fs->ob, '\t');
-		ob_puts(fs->ob, n);
+		mars_out_putc(fs->ob, '\t');
+		mars_out_puts(fs->ob, n);
 		fs->open = true;
 	}
 	fs->depth++;
@@ -122,7 +122,7 @@ void
 pf_u(struct fsink *fs, uint32_t off, const char *name, uint64_t v)
 {
 	pf_open(fs, off, name);
-	ob_u64(fs->ob, v);
+	mars_out_u64(fs->ob, v);
 	pf_close(fs);
 }
 
@@ -139,7 +139,7 @@ void
 pf_bool(struct fsink *fs, uint32_t off, const char *name, bool v)
 {
 	pf_open(fs, off, name);
-	ob_putc(fs->ob, v ? '1' : '0');
+	mars_out_putc(fs->ob, v ? '1' : '0');
 	pf_close(fs);
 }
 
@@ -149,9 +149,9 @@ pf_hex(struct fsink *fs, uint32_t off, const char *name, const uint8_t *p,
 {
 	pf_open(fs, off, name);
 	if (n == 0 || p == NULL)
-		ob_putc(fs->ob, '-');
+		mars_out_putc(fs->ob, '-');
 	else
-		ob_hex(fs->ob, p, n);
+		mars_out_hex(fs->ob, p, n);
 	pf_close(fs);
 }
 
@@ -159,7 +159,7 @@ void
 pf_str(struct fsink *fs, uint32_t off, const char *name, const char *s)
 {
 	pf_open(fs, off, name);
-	ob_puts(fs->ob, s);
+	mars_out_puts(fs->ob, s);
 	pf_close(fs);
 }
 
@@ -190,10 +190,10 @@ pf_tl(struct fsink *fs, uint32_t off, const char *name, uint8_t tl)
 {
 	pf_open(fs, off, name);
 	pr_x(fs->ob, tl, 2);
-	if (fs->mode == PRINT_TREE && (tl & ATM_TL_LEN) != 0) {
-		ob_puts(fs->ob, (tl & ATM_TL_E164) ? " (e164, " : " (nsap, ");
-		ob_u64(fs->ob, tl & ATM_TL_LEN);
-		ob_putc(fs->ob, ')');
+	if (fs->mode == MARS_PRINT_TREE && (tl & MARS_ATM_TL_LEN) != 0) {
+		mars_out_puts(fs->ob, (tl & MARS_ATM_TL_E164) ? " (e164, " : " (nsap, ");
+		mars_out_u64(fs->ob, tl & MARS_ATM_TL_LEN);
+		mars_out_putc(fs->ob, ')');
 	}
 	pf_close(fs);
 }

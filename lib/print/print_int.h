@@ -18,7 +18,7 @@
 #include "mars/proto.h"
 
 /* Offset of the first message octet in the SDU: after LLC/SNAP. */
-#define PR_MSG_OFF	LLC_SNAP_LEN
+#define PR_MSG_OFF	MARS_LLC_SNAP_LEN
 
 /*
  * Cursor forms of the atoms below, for printers that reserve a span
@@ -28,10 +28,10 @@
 #define PC_TIME_MAX	32			/* pc_time */
 #define PC_PA_LEN_MAX	255			/* pc_pa: address octets */
 #define PC_PA_MAX	(2 * PC_PA_LEN_MAX + 2)	/* pc_pa, pc_pa_bare */
-#define PC_ATM_MAX	(2 * ATM_TL_LEN)	/* pc_atm */
+#define PC_ATM_MAX	(2 * MARS_ATM_TL_LEN)	/* pc_atm */
 #define PC_ATM_SUB_MAX	(2 * PC_ATM_MAX + 1)	/* pc_atm_sub */
 
-char	*pc_time(char *d, struct outbuf *ob, const struct print_opts *po,
+char	*pc_time(char *d, struct mars_out *ob, const struct mars_print_opts *po,
 	    const struct mars_frame *fr);	/* ob: time-of-day cache */
 char	*pc_pa_other(char *d, const uint8_t *p, size_t n);
 extern const char pr_ipv4_dec[256][6];
@@ -77,18 +77,18 @@ char	*pc_atm_sub(char *d, const struct mars_atm *num,
 	    const struct mars_atm *sub);
 
 /* Text atoms shared by the line, field and JSON printers. */
-void	pr_time(struct outbuf *ob, const struct print_opts *po,
+void	pr_time(struct mars_out *ob, const struct mars_print_opts *po,
 	    const struct mars_frame *fr);
-void	pr_ts_json(struct outbuf *ob, const struct mars_frame *fr);
-void	pr_vc(struct outbuf *ob, const struct print_opts *po,
+void	pr_ts_json(struct mars_out *ob, const struct mars_frame *fr);
+void	pr_vc(struct mars_out *ob, const struct mars_print_opts *po,
 	    const struct mars_frame *fr);
-void	pr_atm(struct outbuf *ob, const struct mars_atm *a);	/* hex or "-" */
-void	pr_atm_sub(struct outbuf *ob, const struct mars_atm *num,
+void	pr_atm(struct mars_out *ob, const struct mars_atm *a);	/* hex or "-" */
+void	pr_atm_sub(struct mars_out *ob, const struct mars_atm *num,
 	    const struct mars_atm *sub);			/* hex[/subhex] */
-void	pr_pa(struct outbuf *ob, const uint8_t *p, size_t n);	/* or "-" */
-void	pr_pa_bare(struct outbuf *ob, const uint8_t *p, size_t n); /* "" if null */
-void	pr_x(struct outbuf *ob, uint32_t v, unsigned digits);	/* 0x%0*x */
-void	pr_s32(struct outbuf *ob, int64_t v);
+void	pr_pa(struct mars_out *ob, const uint8_t *p, size_t n);	/* or "-" */
+void	pr_pa_bare(struct mars_out *ob, const uint8_t *p, size_t n); /* "" if null */
+void	pr_x(struct mars_out *ob, uint32_t v, unsigned digits);	/* 0x%0*x */
+void	pr_s32(struct mars_out *ob, int64_t v);
 const char *pr_dir_name(int dir);
 
 /*
@@ -98,8 +98,8 @@ const char *pr_dir_name(int dir);
  * closed with pf_close(); the pf_* helpers do all three.
  */
 struct fsink {
-	struct outbuf	*ob;
-	enum print_mode	 mode;		/* PRINT_VERBOSE or PRINT_TREE */
+	struct mars_out	*ob;
+	enum mars_print_mode	 mode;		/* MARS_PRINT_VERBOSE or MARS_PRINT_TREE */
 	int		 depth;
 	bool		 open;		/* verbose: a line has been started */
 };
@@ -127,16 +127,16 @@ void	pf_tl(struct fsink *fs, uint32_t off, const char *name, uint8_t tl);
 const char *pf_iname(char *buf, size_t len, const char *name, unsigned idx);
 
 /* Per-kind printers. */
-void	print_mars_line(struct outbuf *ob, const struct mars_msg *m);
+void	print_mars_line(struct mars_out *ob, const struct mars_msg *m);
 /* Time to newline of a common family C message; false: not that shape. */
-bool	print_mars_join_frame(struct outbuf *ob, const struct print_opts *po,
+bool	print_mars_join_frame(struct mars_out *ob, const struct mars_print_opts *po,
 	    const struct mars_frame *fr, const struct mars_msg *m);
 void	print_mars_fields(struct fsink *fs, const struct mars_pdu *pdu);
-void	print_scsp_line(struct outbuf *ob, const struct scsp_msg *m);
+void	print_scsp_line(struct mars_out *ob, const struct mars_scsp_msg *m);
 void	print_scsp_fields(struct fsink *fs, const struct mars_pdu *pdu);
-void	print_json_frame(struct outbuf *ob, const struct print_opts *po,
+void	print_json_frame(struct mars_out *ob, const struct mars_print_opts *po,
 	    const struct mars_frame *fr, const struct mars_pdu *pdu);
-void	print_json_error(struct outbuf *ob, const struct mars_frame *fr,
+void	print_json_error(struct mars_out *ob, const struct mars_frame *fr,
 	    const struct mars_err *err, const char *kind);
 
 #endif

@@ -8,7 +8,7 @@
  * strings, protocol addresses their usual notation, "" when null.
  *
  * This is a hot path (at least 20x faster than tshark is the goal):
- * everything is appended with ob_write/ob_u64/ob_hex, no printf.  Only
+ * everything is appended with mars_out_write/mars_out_u64/mars_out_hex, no printf.  Only
  * the error detail of a malformed frame is formatted with snprintf.
  */
 #include <string.h>
@@ -21,13 +21,13 @@
 
 /* Append a string literal (a key with its punctuation). */
 /* Literals only: the "" makes anything else a compile error. */
-#define JK(ob, lit)	ob_write((ob), "" lit, sizeof(lit) - 1)
+#define JK(ob, lit)	mars_out_write((ob), "" lit, sizeof(lit) - 1)
 /* A key literal (",\"name\":") and its value. */
-#define JNUM(ob, lit, v)	do { JK(ob, lit); ob_u64((ob), (v)); } while (0)
+#define JNUM(ob, lit, v)	do { JK(ob, lit); mars_out_u64((ob), (v)); } while (0)
 #define JBOOL(ob, lit, v)	do { JK(ob, lit); j_bool((ob), (v)); } while (0)
 
 static void
-j_bool(struct outbuf *ob, bool v)
+j_bool(struct mars_out *ob, bool v)
 {
 	if (v)
 		JK(ob, "true");
@@ -37,41 +37,41 @@ j_bool(struct outbuf *ob, bool v)
 
 /* A hex string of n octets; "" when there are none. */
 static void
-j_hex(struct outbuf *ob, const uint8_t *p, size_t n)
+j_hex(struct mars_out *ob, const uint8_t *p, size_t n)
 {
-	ob_putc(ob, '"');
+	mars_out_putc(ob, '"');
 	if (n != 0 && p != NULL)
-		ob_hex(ob, p, n);
-	ob_putc(ob, '"');
+		mars_out_hex(ob, p, n);
+	mars_out_putc(ob, '"');
 }
 
 static void
-j_atm(struct outbuf *ob, const struct mars_atm *a)
+j_atm(struct mars_out *ob, const struct mars_atm *a)
 {
-	j_hex(ob, a->addr, a->tl & ATM_TL_LEN);
+	j_hex(ob, a->addr, a->tl & MARS_ATM_TL_LEN);
 }
 
 static void
-j_pa(struct outbuf *ob, const uint8_t *p, size_t n)
+j_pa(struct mars_out *ob, const uint8_t *p, size_t n)
 {
-	ob_putc(ob, '"');
+	mars_out_putc(ob, '"');
 	pr_pa_bare(ob, p, n);
-	ob_putc(ob, '"');
+	mars_out_putc(ob, '"');
 }
 
 /* A name from a table, or null when the value has none. */
 static void
-j_name(struct outbuf *ob, const char *s)
+j_name(struct mars_out *ob, const char *s)
 {
 	if (s == NULL)
 		JK(ob, "null");
 	else
-		ob_json_str(ob, s);
+		mars_out_json_str(ob, s);
 }
 
 /* "frame", "ts" and what is known about the VC; no closing brace. */
 static void
-j_head(struct outbuf *ob, const struct mars_frame *fr)
+j_head(struct mars_out *ob, const struct mars_frame *fr)
 {
 	const char *s;
 
@@ -84,21 +84,21 @@ j_head(struct outbuf *ob, const struct mars_frame *fr)
 	}
 	if ((s = pr_dir_name(fr->dir)) != NULL) {
 		JK(ob, ",\"dir\":\"");
-		ob_puts(ob, s);
-		ob_putc(ob, '"');
+		mars_out_puts(ob, s);
+		mars_out_putc(ob, '"');
 	}
-	if (fr->vc_kind != LAB_VC_UNKNOWN) {
+	if (fr->vc_kind != MARS_VC_UNKNOWN) {
 		JK(ob, ",\"vc_kind\":");
-		if (fr->vc_kind <= LAB_VC_KIND_MAX &&
-		    (s = lab_vc_kind_name(fr->vc_kind)) != NULL)
-			ob_json_str(ob, s);
+		if (fr->vc_kind <= MARS_VC_KIND_MAX &&
+		    (s = mars_vc_kind_name(fr->vc_kind)) != NULL)
+			mars_out_json_str(ob, s);
 		else
-			ob_u64(ob, fr->vc_kind);
+			mars_out_u64(ob, fr->vc_kind);
 	}
 }
 
 static void
-j_seqxy(struct outbuf *ob, uint16_t seqxy)
+j_seqxy(struct mars_out *ob, uint16_t seqxy)
 {
 	JNUM(ob, ",\"seqxy\":", seqxy);
 	JBOOL(ob, ",\"seq_x\":", (seqxy & MARS_SEQ_LAST) != 0);
@@ -107,7 +107,7 @@ j_seqxy(struct outbuf *ob, uint16_t seqxy)
 
 /* MULTI, MIGRATE, REDIRECT_MAP: "tha" array, "tsa" array when tstl != 0. */
 static void
-j_targets(struct outbuf *ob, const struct mars_msg *m)
+j_targets(struct mars_out *ob, const struct mars_msg *m)
 {
 	struct mars_atm tha, tsa;
 	unsigned i;
@@ -116,24 +116,24 @@ j_targets(struct outbuf *ob, const struct mars_msg *m)
 	for (i = 0; i < m->tnum; i++) {
 		mars_target(m, i, &tha, &tsa);
 		if (i > 0)
-			ob_putc(ob, ',');
+			mars_out_putc(ob, ',');
 		j_atm(ob, &tha);
 	}
-	ob_putc(ob, ']');
-	if ((m->tstl & ATM_TL_LEN) == 0)
+	mars_out_putc(ob, ']');
+	if ((m->tstl & MARS_ATM_TL_LEN) == 0)
 		return;
 	JK(ob, ",\"tsa\":[");
 	for (i = 0; i < m->tnum; i++) {
 		mars_target(m, i, &tha, &tsa);
 		if (i > 0)
-			ob_putc(ob, ',');
+			mars_out_putc(ob, ',');
 		j_atm(ob, &tsa);
 	}
-	ob_putc(ob, ']');
+	mars_out_putc(ob, ']');
 }
 
 static void
-j_mars_join(struct outbuf *ob, const struct mars_msg *m)
+j_mars_join(struct mars_out *ob, const struct mars_msg *m)
 {
 	const uint8_t *min, *max;
 	unsigned i;
@@ -151,18 +151,18 @@ j_mars_join(struct outbuf *ob, const struct mars_msg *m)
 	JK(ob, ",\"pairs\":[");
 	for (i = 0; i < m->pnum; i++) {
 		mars_pair(m, i, &min, &max);
-		ob_puts(ob, i > 0 ? ",{\"min\":" : "{\"min\":");
+		mars_out_puts(ob, i > 0 ? ",{\"min\":" : "{\"min\":");
 		j_pa(ob, min, m->grp_len);
 		JK(ob, ",\"max\":");
 		j_pa(ob, max, m->grp_len);
-		ob_putc(ob, '}');
+		mars_out_putc(ob, '}');
 	}
-	ob_putc(ob, ']');
+	mars_out_putc(ob, ']');
 }
 
 /* RFC 2022 §4.3 header, then the family's fields (PROTOCOL.md 3.2). */
 static void
-j_mars(struct outbuf *ob, const struct mars_msg *m)
+j_mars(struct mars_out *ob, const struct mars_msg *m)
 {
 	enum mars_family fam = mars_op_family(m->op);
 	unsigned i;
@@ -175,7 +175,7 @@ j_mars(struct outbuf *ob, const struct mars_msg *m)
 	JK(ob, ",\"pro_snap\":");
 	j_hex(ob, m->pro_snap, sizeof(m->pro_snap));
 	JK(ob, ",\"hdrrsv\":");
-	ob_u64(ob, (uint32_t)m->hdrrsv[0] << 16 | (uint32_t)m->hdrrsv[1] << 8 |
+	mars_out_u64(ob, (uint32_t)m->hdrrsv[0] << 16 | (uint32_t)m->hdrrsv[1] << 8 |
 	    m->hdrrsv[2]);
 	JNUM(ob, ",\"chksum\":", m->chksum);
 	JNUM(ob, ",\"extoff\":", m->extoff);
@@ -235,10 +235,10 @@ j_mars(struct outbuf *ob, const struct mars_msg *m)
 			JK(ob, ",\"mgrp\":[");
 			for (i = 0; i < m->tnum; i++) {
 				if (i > 0)
-					ob_putc(ob, ',');
+					mars_out_putc(ob, ',');
 				j_pa(ob, mars_group(m, i), m->grp_len);
 			}
-			ob_putc(ob, ']');
+			mars_out_putc(ob, ']');
 		} else
 			j_targets(ob, m);
 		break;
@@ -252,14 +252,14 @@ j_mars(struct outbuf *ob, const struct mars_msg *m)
 	if (m->has_tlvs) {
 		JK(ob, ",\"tlvs\":[");
 		for (i = 0; i < m->ntlv; i++) {
-			ob_puts(ob, i > 0 ? ",{\"type\":" : "{\"type\":");
-			ob_u64(ob, m->tlv[i].type);
+			mars_out_puts(ob, i > 0 ? ",{\"type\":" : "{\"type\":");
+			mars_out_u64(ob, m->tlv[i].type);
 			JNUM(ob, ",\"length\":", m->tlv[i].len);
 			JK(ob, ",\"value\":");
 			j_hex(ob, m->tlv[i].value, m->tlv[i].len);
-			ob_putc(ob, '}');
+			mars_out_putc(ob, '}');
 		}
-		ob_putc(ob, ']');
+		mars_out_putc(ob, ']');
 		if (m->ntlv_total > m->ntlv) {
 			JNUM(ob, ",\"tlvs_total\":", m->ntlv_total);
 		}
@@ -268,19 +268,19 @@ j_mars(struct outbuf *ob, const struct mars_msg *m)
 
 /* RFC 2443 §3: the MARS part of a CSA record. */
 static void
-j_mars_part(struct outbuf *ob, const struct scsp_csas *rec)
+j_mars_part(struct mars_out *ob, const struct mars_scsp_csas *rec)
 {
-	struct scsp_mars_part mp;
+	struct mars_scsp_mars_part mp;
 	struct mars_err err;
 
 	memset(&err, 0, sizeof(err));
-	if (scsp_mars_decode(&mp, rec->body, rec->body_len, 0, &err) != 0) {
+	if (mars_scsp_mars_decode(&mp, rec->body, rec->body_len, 0, &err) != 0) {
 		JK(ob, ",\"mars_error\":");
-		ob_json_str(ob, mars_err_reason(err.code));
+		mars_out_json_str(ob, mars_err_reason(err.code));
 		return;
 	}
 	JK(ob, ",\"mars\":{\"state\":");
-	j_name(ob, scsp_mars_state_name(mp.state));
+	j_name(ob, mars_scsp_mars_state_name(mp.state));
 	JNUM(ob, ",\"state_code\":", mp.state);
 	JNUM(ob, ",\"hw_type\":", mp.hw_type);
 	JNUM(ob, ",\"pro_type\":", mp.pro_type);
@@ -300,22 +300,22 @@ j_mars_part(struct outbuf *ob, const struct scsp_csas *rec)
 	j_pa(ob, mp.min, mp.grp_len);
 	JK(ob, ",\"max\":");
 	j_pa(ob, mp.max, mp.grp_len);
-	ob_putc(ob, '}');
+	mars_out_putc(ob, '}');
 }
 
 static void
-j_scsp_records(struct outbuf *ob, const struct scsp_msg *m)
+j_scsp_records(struct mars_out *ob, const struct mars_scsp_msg *m)
 {
-	struct scsp_iter it;
-	struct scsp_csas rec;
+	struct mars_scsp_iter it;
+	struct mars_scsp_csas rec;
 	bool first = true;
 
 	JK(ob, ",\"records\":[");
-	scsp_iter_init(m, &it);
-	while (scsp_next_csas(&it, &rec)) {
-		ob_puts(ob, first ? "{\"hop_count\":" : ",{\"hop_count\":");
+	mars_scsp_iter_init(m, &it);
+	while (mars_scsp_next_csas(&it, &rec)) {
+		mars_out_puts(ob, first ? "{\"hop_count\":" : ",{\"hop_count\":");
 		first = false;
-		ob_u64(ob, rec.hops);
+		mars_out_u64(ob, rec.hops);
 		JNUM(ob, ",\"record_length\":", rec.reclen);
 		JK(ob, ",\"cache_key\":");
 		j_hex(ob, rec.key.p, rec.key.len);
@@ -326,29 +326,29 @@ j_scsp_records(struct outbuf *ob, const struct scsp_msg *m)
 		pr_s32(ob, (int32_t)rec.seq);
 		JBOOL(ob, ",\"null\":", rec.null);
 		if (rec.body_len > 0) {
-			if (m->protocol_id == SCSP_PROTO_MARS)
+			if (m->protocol_id == MARS_SCSP_PROTO_MARS)
 				j_mars_part(ob, &rec);
 			else {
 				JK(ob, ",\"body\":");
 				j_hex(ob, rec.body, rec.body_len);
 			}
 		}
-		ob_putc(ob, '}');
+		mars_out_putc(ob, '}');
 	}
-	ob_putc(ob, ']');
+	mars_out_putc(ob, ']');
 }
 
 /* RFC 2334 App. B. */
 static void
-j_scsp(struct outbuf *ob, const struct scsp_msg *m)
+j_scsp(struct mars_out *ob, const struct mars_scsp_msg *m)
 {
-	struct scsp_iter it;
-	struct scsp_id id;
+	struct mars_scsp_iter it;
+	struct mars_scsp_id id;
 	bool first;
 	unsigned i;
 
 	JK(ob, ",\"kind\":\"SCSP\",\"scsp_type\":");
-	j_name(ob, scsp_type_name(m->type));
+	j_name(ob, mars_scsp_type_name(m->type));
 	JNUM(ob, ",\"type_code\":", m->type);
 	JNUM(ob, ",\"version\":", m->version);
 	JNUM(ob, ",\"packet_size\":", m->size);
@@ -356,13 +356,13 @@ j_scsp(struct outbuf *ob, const struct scsp_msg *m)
 	JNUM(ob, ",\"extoff\":", m->extoff);
 	JNUM(ob, ",\"protocol_id\":", m->protocol_id);
 	JK(ob, ",\"protocol\":");
-	j_name(ob, scsp_protocol_name(m->protocol_id));
+	j_name(ob, mars_scsp_protocol_name(m->protocol_id));
 	JNUM(ob, ",\"sgid\":", m->sgid);
 	JNUM(ob, ",\"flags\":", m->flags);
-	if (m->type == SCSP_CA) {
-		JBOOL(ob, ",\"m\":", m->flags & SCSP_CA_M);
-		JBOOL(ob, ",\"i\":", m->flags & SCSP_CA_I);
-		JBOOL(ob, ",\"o\":", m->flags & SCSP_CA_O);
+	if (m->type == MARS_SCSP_CA) {
+		JBOOL(ob, ",\"m\":", m->flags & MARS_SCSP_CA_M);
+		JBOOL(ob, ",\"i\":", m->flags & MARS_SCSP_CA_I);
+		JBOOL(ob, ",\"o\":", m->flags & MARS_SCSP_CA_O);
 		JNUM(ob, ",\"ca_seq\":", m->ca_seq);
 	}
 	JK(ob, ",\"sender_id\":");
@@ -370,7 +370,7 @@ j_scsp(struct outbuf *ob, const struct scsp_msg *m)
 	JK(ob, ",\"receiver_id\":");
 	j_hex(ob, m->receiver.p, m->receiver.len);
 	JNUM(ob, ",\"num_records\":", m->nrec);
-	if (m->type == SCSP_HELLO) {
+	if (m->type == MARS_SCSP_HELLO) {
 		JNUM(ob, ",\"hello_interval\":", m->hello_interval);
 		JNUM(ob, ",\"dead_factor\":", m->dead_factor);
 		JNUM(ob, ",\"family_id\":", m->family_id);
@@ -380,33 +380,33 @@ j_scsp(struct outbuf *ob, const struct scsp_msg *m)
 			j_hex(ob, m->receiver.p, m->receiver.len);
 			first = false;
 		}
-		scsp_iter_init(m, &it);
-		while (scsp_next_id(&it, &id)) {
+		mars_scsp_iter_init(m, &it);
+		while (mars_scsp_next_id(&it, &id)) {
 			if (!first)
-				ob_putc(ob, ',');
+				mars_out_putc(ob, ',');
 			first = false;
 			j_hex(ob, id.p, id.len);
 		}
-		ob_putc(ob, ']');
+		mars_out_putc(ob, ']');
 	} else
 		j_scsp_records(ob, m);
 	if (m->has_ext) {
 		JK(ob, ",\"extensions\":[");
-		for (i = 0; i < m->next && i < SCSP_EXT_MAX; i++) {
-			ob_puts(ob, i > 0 ? ",{\"type\":" : "{\"type\":");
-			ob_u64(ob, m->ext[i].type);
+		for (i = 0; i < m->next && i < MARS_SCSP_EXT_MAX; i++) {
+			mars_out_puts(ob, i > 0 ? ",{\"type\":" : "{\"type\":");
+			mars_out_u64(ob, m->ext[i].type);
 			JNUM(ob, ",\"length\":", m->ext[i].len);
 			JK(ob, ",\"value\":");
 			j_hex(ob, m->ext[i].value, m->ext[i].len);
-			ob_putc(ob, '}');
+			mars_out_putc(ob, '}');
 		}
-		ob_putc(ob, ']');
+		mars_out_putc(ob, ']');
 	}
 }
 
 /* RFC 2332 §5.1 fixed header. */
 static void
-j_nhrp(struct outbuf *ob, const struct nhrp_hdr *h)
+j_nhrp(struct mars_out *ob, const struct mars_nhrp_hdr *h)
 {
 	JNUM(ob, ",\"kind\":\"NHRP\",\"op_version\":", h->op_version);
 	JNUM(ob, ",\"op_type\":", h->op_type);
@@ -423,70 +423,70 @@ j_nhrp(struct outbuf *ob, const struct nhrp_hdr *h)
 }
 
 static const char *
-j_kind(enum pdu_kind kind)
+j_kind(enum mars_pdu_kind kind)
 {
 	switch (kind) {
-	case PDU_MARS:		return "MARS";
-	case PDU_SCSP:		return "SCSP";
-	case PDU_NHRP:		return "NHRP";
-	case PDU_LLC_OTHER:	return "LLC";
+	case MARS_PDU_MARS:		return "MARS";
+	case MARS_PDU_SCSP:		return "SCSP";
+	case MARS_PDU_NHRP:		return "NHRP";
+	case MARS_PDU_LLC_OTHER:	return "LLC";
 	default:		return NULL;
 	}
 }
 
 /* "error", "offset", "field", "detail" of a malformed frame; no braces. */
 static void
-j_error(struct outbuf *ob, const struct mars_err *err)
+j_error(struct mars_out *ob, const struct mars_err *err)
 {
 	char detail[256];
 
 	JK(ob, ",\"error\":");
-	ob_json_str(ob, mars_err_reason(err->code));
+	mars_out_json_str(ob, mars_err_reason(err->code));
 	JNUM(ob, ",\"offset\":", err->offset);
 	JK(ob, ",\"field\":");
 	j_name(ob, err->field);
 	mars_err_format(err, detail, sizeof(detail));
 	JK(ob, ",\"detail\":");
-	ob_json_str(ob, detail);
+	mars_out_json_str(ob, detail);
 }
 
 void
-print_json_error(struct outbuf *ob, const struct mars_frame *fr,
+print_json_error(struct mars_out *ob, const struct mars_frame *fr,
     const struct mars_err *err, const char *kind)
 {
 	j_head(ob, fr);
 	if (kind != NULL) {
 		JK(ob, ",\"kind\":");
-		ob_json_str(ob, kind);
+		mars_out_json_str(ob, kind);
 	}
 	j_error(ob, err);
 	JK(ob, "}\n");
 }
 
 void
-print_json_frame(struct outbuf *ob, const struct print_opts *po,
+print_json_frame(struct mars_out *ob, const struct mars_print_opts *po,
     const struct mars_frame *fr, const struct mars_pdu *pdu)
 {
 	const char *name;
 
-	if (pdu->verdict != 0 && pdu->kind != PDU_LLC_OTHER) {
+	if (pdu->verdict != 0 && pdu->kind != MARS_PDU_LLC_OTHER) {
 		j_head(ob, fr);
 		if ((name = j_kind(pdu->kind)) != NULL) {
 			JK(ob, ",\"kind\":\"");
-			ob_puts(ob, name);
-			ob_putc(ob, '"');
+			mars_out_puts(ob, name);
+			mars_out_putc(ob, '"');
 		}
 		/* Well-formed but to be dropped: say what it was. */
-		if (pdu->kind == PDU_MARS && (pdu->verdict == MARS_E_CHKSUM ||
+		if (pdu->kind == MARS_PDU_MARS && (pdu->verdict == MARS_E_CHKSUM ||
 		    pdu->verdict == MARS_E_TLV_DROP ||
 		    pdu->verdict == MARS_E_TLV_ERROR)) {
 			JK(ob, ",\"op\":");
 			j_name(ob, mars_op_name(pdu->u.mars.op));
 			JNUM(ob, ",\"op_code\":", pdu->u.mars.op);
-		} else if (pdu->kind == PDU_SCSP &&
+		} else if (pdu->kind == MARS_PDU_SCSP &&
 		    pdu->verdict == MARS_E_CHKSUM) {
 			JK(ob, ",\"scsp_type\":");
-			j_name(ob, scsp_type_name(pdu->u.scsp.type));
+			j_name(ob, mars_scsp_type_name(pdu->u.scsp.type));
 		}
 		j_error(ob, &pdu->err);
 		JK(ob, "}\n");
@@ -494,16 +494,16 @@ print_json_frame(struct outbuf *ob, const struct print_opts *po,
 	}
 	j_head(ob, fr);
 	switch (pdu->kind) {
-	case PDU_MARS:
+	case MARS_PDU_MARS:
 		j_mars(ob, &pdu->u.mars);
 		break;
-	case PDU_SCSP:
+	case MARS_PDU_SCSP:
 		j_scsp(ob, &pdu->u.scsp);
 		break;
-	case PDU_NHRP:
+	case MARS_PDU_NHRP:
 		j_nhrp(ob, &pdu->u.nhrp);
 		break;
-	case PDU_LLC_OTHER:
+	case MARS_PDU_LLC_OTHER:
 		JNUM(ob, ",\"kind\":\"LLC\",\"oui\":", pdu->oui);
 		JNUM(ob, ",\"pid\":", pdu->pid);
 		JNUM(ob, ",\"len\":", pdu->len);

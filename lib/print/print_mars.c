@@ -14,12 +14,12 @@
 
 /* " part 1 last" from mar$seqxy (RFC 2022 §5.1.2). */
 static void
-put_seqxy(struct outbuf *ob, uint16_t seqxy)
+put_seqxy(struct mars_out *ob, uint16_t seqxy)
 {
-	ob_write(ob, " part ", 6);
-	ob_u64(ob, seqxy & MARS_SEQ_PART);
+	mars_out_write(ob, " part ", 6);
+	mars_out_u64(ob, seqxy & MARS_SEQ_PART);
 	if (seqxy & MARS_SEQ_LAST)
-		ob_write(ob, " last", 5);
+		mars_out_write(ob, " last", 5);
 }
 
 /* A string literal at the cursor d (advanced past it). */
@@ -56,53 +56,53 @@ pc_range(char *d, const uint8_t *min, const uint8_t *max, size_t n)
 
 /* sep (' ' or ','), then the pair. */
 static void
-put_range(struct outbuf *ob, char sep, const uint8_t *min, const uint8_t *max,
+put_range(struct mars_out *ob, char sep, const uint8_t *min, const uint8_t *max,
     size_t n)
 {
 	char tmp[PC_RANGE_MAX + 1], *d0;
 
 	if (n > PC_PA_LEN_MAX) {
-		ob_putc(ob, sep);
+		mars_out_putc(ob, sep);
 		/* No length octet gives this; keep the plain appends. */
 		pr_pa(ob, min, n);
 		if (min != NULL && max != NULL && memcmp(min, max, n) != 0) {
-			ob_putc(ob, '-');
+			mars_out_putc(ob, '-');
 			pr_pa(ob, max, n);
 		}
 		return;
 	}
-	d0 = ob_span(ob, sizeof(tmp), tmp);
+	d0 = mars_out_span(ob, sizeof(tmp), tmp);
 	*d0 = sep;
-	ob_span_end(ob, d0, pc_range(d0 + 1, min, max, n), tmp);
+	mars_out_span_end(ob, d0, pc_range(d0 + 1, min, max, n), tmp);
 }
 
 /* " tlv 0x3a00" per TLV kept (RFC 2022 §10); the NULL TLV is not shown. */
 static void
-put_tlvs(struct outbuf *ob, const struct mars_msg *m)
+put_tlvs(struct mars_out *ob, const struct mars_msg *m)
 {
 	unsigned i;
 
 	for (i = 0; i < m->ntlv; i++) {
-		ob_write(ob, " tlv ", 5);
+		mars_out_write(ob, " tlv ", 5);
 		pr_x(ob, m->tlv[i].type, 4);
 	}
 	if (m->ntlv_total > m->ntlv) {
-		ob_write(ob, " +", 2);
-		ob_u64(ob, (uint64_t)(m->ntlv_total - m->ntlv));
-		ob_write(ob, " tlvs", 5);
+		mars_out_write(ob, " +", 2);
+		mars_out_u64(ob, (uint64_t)(m->ntlv_total - m->ntlv));
+		mars_out_write(ob, " tlvs", 5);
 	}
 }
 
 /* The target list of MULTI, MIGRATE and REDIRECT_MAP: " a b c". */
 static void
-put_targets(struct outbuf *ob, const struct mars_msg *m)
+put_targets(struct mars_out *ob, const struct mars_msg *m)
 {
 	struct mars_atm tha, tsa;
 	unsigned i;
 
 	for (i = 0; i < m->tnum; i++) {
 		mars_target(m, i, &tha, &tsa);
-		ob_putc(ob, ' ');
+		mars_out_putc(ob, ' ');
 		pr_atm_sub(ob, &tha, &tsa);
 	}
 }
@@ -112,15 +112,15 @@ put_targets(struct outbuf *ob, const struct mars_msg *m)
  * " cmi 65535 msn 4294967295 layer3grp copy punched rsvd 0xffff seq N"
  * and " sha " with the source address: written into one span.
  */
-#define JOIN_TAIL_MAX	(80 + OC_U64_MAX + PC_ATM_SUB_MAX)
+#define JOIN_TAIL_MAX	(80 + MARS_FMT_U64_MAX + PC_ATM_SUB_MAX)
 
 static char *
 pc_join_tail(char *d, const struct mars_msg *m)
 {
 	PC_LIT(d, " cmi ");
-	d = oc_u64(d, m->cmi);
+	d = mars_fmt_u64(d, m->cmi);
 	PC_LIT(d, " msn ");
-	d = oc_u64(d, m->msn);
+	d = mars_fmt_u64(d, m->msn);
 	if (m->flags & MARS_FLAG_LAYER3GRP)
 		PC_LIT(d, " layer3grp");
 	if (m->flags & MARS_FLAG_COPY)
@@ -133,7 +133,7 @@ pc_join_tail(char *d, const struct mars_msg *m)
 	}
 	if (m->flags & MARS_FLAG_SEQUENCE) {
 		PC_LIT(d, " seq ");
-		d = oc_u64(d, m->flags & MARS_FLAG_SEQUENCE);
+		d = mars_fmt_u64(d, m->flags & MARS_FLAG_SEQUENCE);
 	}
 	PC_LIT(d, " sha ");
 	return pc_atm_sub(d, &m->sha, &m->ssa);
@@ -141,20 +141,20 @@ pc_join_tail(char *d, const struct mars_msg *m)
 
 /* Family C (JOIN, LEAVE, MSERV, UNSERV, SJOIN, SLEAVE, GROUPLIST_REQUEST). */
 static void
-line_join(struct outbuf *ob, const struct mars_msg *m)
+line_join(struct mars_out *ob, const struct mars_msg *m)
 {
 	char tmp[JOIN_TAIL_MAX], *d0;
 	const uint8_t *min, *max;
 	unsigned i;
 
 	if (m->flags & MARS_FLAG_REGISTER)
-		ob_write(ob, " register", 9);
+		mars_out_write(ob, " register", 9);
 	for (i = 0; i < m->pnum; i++) {
 		mars_pair(m, i, &min, &max);
 		put_range(ob, i == 0 ? ' ' : ',', min, max, m->grp_len);
 	}
-	d0 = ob_span(ob, sizeof(tmp), tmp);
-	ob_span_end(ob, d0, pc_join_tail(d0, m), tmp);
+	d0 = mars_out_span(ob, sizeof(tmp), tmp);
+	mars_out_span_end(ob, d0, pc_join_tail(d0, m), tmp);
 }
 
 /*
@@ -200,7 +200,7 @@ fam_c_init(void)
 	    JOIN_FAST_PAIRS * 34 + JOIN_TAIL_MAX + 1)
 
 bool
-print_mars_join_frame(struct outbuf *ob, const struct print_opts *po,
+print_mars_join_frame(struct mars_out *ob, const struct mars_print_opts *po,
     const struct mars_frame *fr, const struct mars_msg *m)
 {
 	char tmp[JOIN_LINE_MAX], *d0, *d;
@@ -213,7 +213,7 @@ print_mars_join_frame(struct outbuf *ob, const struct print_opts *po,
 	    m->ntlv_total != 0 || m->ntlv != 0 || m->list == NULL ||
 	    m->op > MARS_OP_MAX || fam_c_name[m->op].len == 0)
 		return false;
-	d = d0 = ob_span(ob, sizeof(tmp), tmp);
+	d = d0 = mars_out_span(ob, sizeof(tmp), tmp);
 	d = pc_time(d, ob, po, fr);
 	memcpy(d, fam_c_name[m->op].text, JOIN_NAME_MAX);
 	d += fam_c_name[m->op].len;
@@ -230,7 +230,7 @@ print_mars_join_frame(struct outbuf *ob, const struct print_opts *po,
 	}
 	d = pc_join_tail(d, m);
 	*d++ = '\n';
-	ob_span_end(ob, d0, d, tmp);
+	mars_out_span_end(ob, d0, d, tmp);
 	return true;
 }
 
@@ -239,73 +239,73 @@ print_mars_join_frame(struct outbuf *ob, const struct print_opts *po,
  * Writes " OP ..." without the time, VC or newline.
  */
 void
-print_mars_line(struct outbuf *ob, const struct mars_msg *m)
+print_mars_line(struct mars_out *ob, const struct mars_msg *m)
 {
 	const char *name = mars_op_name(m->op);
 	unsigned i;
 
-	ob_putc(ob, ' ');
+	mars_out_putc(ob, ' ');
 	if (name != NULL)
-		ob_puts(ob, name);
+		mars_out_puts(ob, name);
 	else {
-		ob_write(ob, "MARS op ", 8);
-		ob_u64(ob, m->op);
+		mars_out_write(ob, "MARS op ", 8);
+		mars_out_u64(ob, m->op);
 	}
 	switch (mars_op_family(m->op)) {
 	case MARS_FAM_A:
-		ob_putc(ob, ' ');
+		mars_out_putc(ob, ' ');
 		pr_pa(ob, m->tpa.addr, m->tpa.len);
-		ob_write(ob, " from ", 6);
+		mars_out_write(ob, " from ", 6);
 		pr_pa(ob, m->spa.addr, m->spa.len);
-		ob_write(ob, " sha ", 5);
+		mars_out_write(ob, " sha ", 5);
 		pr_atm_sub(ob, &m->sha, &m->ssa);
-		if ((m->tha.tl & ATM_TL_LEN) != 0) {
-			ob_write(ob, " tha ", 5);
+		if ((m->tha.tl & MARS_ATM_TL_LEN) != 0) {
+			mars_out_write(ob, " tha ", 5);
 			pr_atm_sub(ob, &m->tha, &m->tsa);
 		}
 		break;
 	case MARS_FAM_B:
-		ob_putc(ob, ' ');
+		mars_out_putc(ob, ' ');
 		pr_pa(ob, m->tpa.addr, m->tpa.len);
-		ob_write(ob, " msn ", 5);
-		ob_u64(ob, m->msn);
+		mars_out_write(ob, " msn ", 5);
+		mars_out_u64(ob, m->msn);
 		if (m->op == MARS_MIGRATE) {
-			ob_write(ob, " to", 3);
+			mars_out_write(ob, " to", 3);
 		} else {
 			put_seqxy(ob, m->seqxy);
-			ob_write(ob, " tnum ", 6);
-			ob_u64(ob, m->tnum);
-			ob_putc(ob, ':');
+			mars_out_write(ob, " tnum ", 6);
+			mars_out_u64(ob, m->tnum);
+			mars_out_putc(ob, ':');
 		}
 		put_targets(ob, m);
 		break;
 	case MARS_FAM_B1:
-		ob_write(ob, " msn ", 5);
-		ob_u64(ob, m->msn);
+		mars_out_write(ob, " msn ", 5);
+		mars_out_u64(ob, m->msn);
 		put_seqxy(ob, m->seqxy);
-		ob_write(ob, " tnum ", 6);
-		ob_u64(ob, m->tnum);
-		ob_putc(ob, ':');
+		mars_out_write(ob, " tnum ", 6);
+		mars_out_u64(ob, m->tnum);
+		mars_out_putc(ob, ':');
 		for (i = 0; i < m->tnum; i++) {
-			ob_putc(ob, ' ');
+			mars_out_putc(ob, ' ');
 			pr_pa(ob, mars_group(m, i), m->grp_len);
 		}
 		break;
 	case MARS_FAM_B2:
-		ob_puts(ob, (m->redirf & MARS_REDIRF_HARD) ? " hard" : " soft");
-		ob_write(ob, " msn ", 5);
-		ob_u64(ob, m->msn);
+		mars_out_puts(ob, (m->redirf & MARS_REDIRF_HARD) ? " hard" : " soft");
+		mars_out_write(ob, " msn ", 5);
+		mars_out_u64(ob, m->msn);
 		put_seqxy(ob, m->seqxy);
-		ob_write(ob, " from ", 6);
+		mars_out_write(ob, " from ", 6);
 		pr_atm_sub(ob, &m->sha, &m->ssa);
-		ob_putc(ob, ':');
+		mars_out_putc(ob, ':');
 		put_targets(ob, m);
 		break;
 	case MARS_FAM_C:
 		line_join(ob, m);
 		break;
 	default:
-		ob_write(ob, " sha ", 5);
+		mars_out_write(ob, " sha ", 5);
 		pr_atm_sub(ob, &m->sha, &m->ssa);
 		break;
 	}
@@ -408,11 +408,11 @@ fld_list(struct fsink *fs, const struct mars_msg *m, uint32_t off)
 			mars_target(m, i, &tha, &tsa);
 			pf_atm(fs, off, pf_iname(nb, sizeof(nb), "mar$tha",
 			    i + 1), &tha);
-			off += tha.tl & ATM_TL_LEN;
-			if ((m->tstl & ATM_TL_LEN) != 0) {
+			off += tha.tl & MARS_ATM_TL_LEN;
+			if ((m->tstl & MARS_ATM_TL_LEN) != 0) {
 				pf_atm(fs, off, pf_iname(nb, sizeof(nb),
 				    "mar$tsa", i + 1), &tsa);
-				off += tsa.tl & ATM_TL_LEN;
+				off += tsa.tl & MARS_ATM_TL_LEN;
 			}
 		}
 		break;
@@ -484,11 +484,11 @@ print_mars_fields(struct fsink *fs, const struct mars_pdu *pdu)
 	pf_break(fs);
 	pf_u(fs, o + 16, "mar$op.version", m->op_version);
 	pf_open(fs, o + 17, "mar$op.type");
-	ob_u64(fs->ob, m->op);
+	mars_out_u64(fs->ob, m->op);
 	if (pf_tree(fs) && (name = mars_op_name(m->op)) != NULL) {
-		ob_write(fs->ob, " (", 2);
-		ob_puts(fs->ob, name);
-		ob_putc(fs->ob, ')');
+		mars_out_write(fs->ob, " (", 2);
+		mars_out_puts(fs->ob, name);
+		mars_out_putc(fs->ob, ')');
 	}
 	pf_close(fs);
 	pf_tl(fs, o + 18, "mar$shtl", m->sha.tl);
@@ -499,9 +499,9 @@ print_mars_fields(struct fsink *fs, const struct mars_pdu *pdu)
 
 	off = o + MARS_HDR_LEN;
 	pf_atm(fs, off, "mar$sha", &m->sha);
-	off += m->sha.tl & ATM_TL_LEN;
+	off += m->sha.tl & MARS_ATM_TL_LEN;
 	pf_atm(fs, off, "mar$ssa", &m->ssa);
-	off += m->ssa.tl & ATM_TL_LEN;
+	off += m->ssa.tl & MARS_ATM_TL_LEN;
 	if (fam != MARS_FAM_B2) {
 		pf_pa(fs, off, "mar$spa", m->spa.addr, m->spa.len);
 		off += m->spa.len;
@@ -512,9 +512,9 @@ print_mars_fields(struct fsink *fs, const struct mars_pdu *pdu)
 	}
 	if (fam == MARS_FAM_A) {
 		pf_atm(fs, off, "mar$tha", &m->tha);
-		off += m->tha.tl & ATM_TL_LEN;
+		off += m->tha.tl & MARS_ATM_TL_LEN;
 		pf_atm(fs, off, "mar$tsa", &m->tsa);
-		off += m->tsa.tl & ATM_TL_LEN;
+		off += m->tsa.tl & MARS_ATM_TL_LEN;
 	}
 	pf_break(fs);
 	fld_list(fs, m, off);

@@ -1,7 +1,7 @@
 /*
  * Cluster file parser (config.h, marsd.conf(5)).
  *
- * One pass over the lines fills struct cluster_conf and remembers on which
+ * One pass over the lines fills struct mars_cluster_conf and remembers on which
  * line each key was set; a second pass checks what needs the whole file
  * (required keys, partitions naming MARS entities defined later, unique
  * ATM addresses and endpoints, disjoint CMI blocks) and reports the line
@@ -62,7 +62,7 @@ static const struct {
 
 struct parser {
 	const char		*name;		/* file name in messages */
-	struct cluster_conf	*conf;
+	struct mars_cluster_conf	*conf;
 	struct mars_err		*err;
 	char			*msg;
 	size_t			 msglen;
@@ -70,15 +70,15 @@ struct parser {
 
 	enum section		 section;
 	int			 index;		/* current mars/partition */
-	char			 where[CONF_NAME_MAX + 16];	/* "[mars m1]" */
+	char			 where[MARS_CONF_NAME_MAX + 16];	/* "[mars m1]" */
 	unsigned		*lines;		/* key lines of this section */
 
 	unsigned		 cluster_line;
 	unsigned		 cluster_keys[K_MAX];
-	unsigned		 mars_keys[CONF_MARS_MAX][K_MAX];
-	unsigned		 part_keys[CONF_PARTITION_MAX][K_MAX];
-	unsigned		 part_cmi_line[CONF_PARTITION_MAX];
-	char			 part_names[CONF_PARTITION_MAX][LINE_MAX_LEN];
+	unsigned		 mars_keys[MARS_CONF_MARS_MAX][K_MAX];
+	unsigned		 part_keys[MARS_CONF_PARTITION_MAX][K_MAX];
+	unsigned		 part_cmi_line[MARS_CONF_PARTITION_MAX];
+	char			 part_names[MARS_CONF_PARTITION_MAX][LINE_MAX_LEN];
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -109,16 +109,16 @@ perr(struct parser *p, unsigned line, const char *fmt, ...)
 }
 
 void
-config_defaults(struct cluster_conf *conf)
+mars_config_defaults(struct mars_cluster_conf *conf)
 {
 	memset(conf, 0, sizeof(*conf));
-	conf->protocol = CONF_PROTO_IPV4;
-	conf->redirect_interval = CONF_DEF_REDIRECT;
-	conf->failure_timeout = CONF_DEF_FAILURE;
-	conf->retransmit_interval = CONF_DEF_RETRANSMIT;
-	conf->hello_interval = CONF_DEF_HELLO;
-	conf->dead_factor = CONF_DEF_DEAD_FACTOR;
-	conf->mcs_timeout = CONF_DEF_MCS_TIMEOUT;
+	conf->protocol = MARS_CONF_PROTO_IPV4;
+	conf->redirect_interval = MARS_CONF_DEF_REDIRECT;
+	conf->failure_timeout = MARS_CONF_DEF_FAILURE;
+	conf->retransmit_interval = MARS_CONF_DEF_RETRANSMIT;
+	conf->hello_interval = MARS_CONF_DEF_HELLO;
+	conf->dead_factor = MARS_CONF_DEF_DEAD_FACTOR;
+	conf->mcs_timeout = MARS_CONF_DEF_MCS_TIMEOUT;
 	conf->fault_injection = false;
 }
 
@@ -138,7 +138,7 @@ dur_fail(struct mars_err *err, size_t off, const char *why)
 }
 
 int
-config_parse_duration(const char *s, mars_time_t *ms, struct mars_err *err)
+mars_config_parse_duration(const char *s, mars_time_t *ms, struct mars_err *err)
 {
 	static const struct {
 		const char	*unit;
@@ -202,18 +202,18 @@ parse_nsap(const char *s, uint8_t *out)
 	size_t i, n = 0;
 	int h;
 
-	memset(out, 0, ATM_ADDR_MAX);
+	memset(out, 0, MARS_ATM_ADDR_MAX);
 	for (i = 0; s[i] != '\0'; i++) {
 		if (s[i] == '.')
 			continue;
-		if ((h = atm_hexval(s[i])) < 0)
+		if ((h = mars_atm_hexval(s[i])) < 0)
 			return "invalid character (expected hex digits and dots)";
-		if (n == 2 * ATM_ADDR_MAX)
+		if (n == 2 * MARS_ATM_ADDR_MAX)
 			return "more than 40 hex digits";
 		out[n / 2] |= (uint8_t)(n % 2 == 0 ? h << 4 : h);
 		n++;
 	}
-	if (n != 2 * ATM_ADDR_MAX)
+	if (n != 2 * MARS_ATM_ADDR_MAX)
 		return "need 40 hex digits";
 	return NULL;
 }
@@ -261,7 +261,7 @@ set_duration(struct parser *p, unsigned line, const char *key, const char *v,
 {
 	struct mars_err e;
 
-	if (config_parse_duration(v, out, &e) != 0)
+	if (mars_config_parse_duration(v, out, &e) != 0)
 		return perr(p, line, "bad duration \"%s\" for %s in %s: %s", v,
 		    key, p->where, e.why);
 	return 0;
@@ -269,14 +269,14 @@ set_duration(struct parser *p, unsigned line, const char *key, const char *v,
 
 static int
 set_endpoint(struct parser *p, unsigned line, const char *key, const char *v,
-    struct endpoint *ep)
+    struct mars_endpoint *ep)
 {
 	struct mars_err e;
 
-	if (endpoint_parse(ep, v, &e) != 0)
+	if (mars_endpoint_parse(ep, v, &e) != 0)
 		return perr(p, line, "bad %s \"%s\" in %s: %s", key, v, p->where,
 		    e.why);
-	if (ep->kind == ENDPOINT_UDP && ep->port == 0)
+	if (ep->kind == MARS_ENDPOINT_UDP && ep->port == 0)
 		return perr(p, line, "%s \"%s\" in %s: port 0 is not allowed "
 		    "here", key, v, p->where);
 	return 0;
@@ -285,9 +285,9 @@ set_endpoint(struct parser *p, unsigned line, const char *key, const char *v,
 static int
 set_value(struct parser *p, unsigned line, enum key k, const char *v)
 {
-	struct cluster_conf *c = p->conf;
+	struct mars_cluster_conf *c = p->conf;
 	struct mars_entity_conf *m = &c->mars[p->index];
-	struct partition_conf *pt = &c->partitions[p->index];
+	struct mars_partition_conf *pt = &c->partitions[p->index];
 	const char *why;
 	unsigned long n;
 	bool range;
@@ -295,9 +295,9 @@ set_value(struct parser *p, unsigned line, enum key k, const char *v)
 	switch (k) {
 	case K_PROTOCOL:
 		if (strcmp(v, "ipv4") == 0)
-			c->protocol = CONF_PROTO_IPV4;
+			c->protocol = MARS_CONF_PROTO_IPV4;
 		else if (strcmp(v, "ipv6") == 0)
-			c->protocol = CONF_PROTO_IPV6;
+			c->protocol = MARS_CONF_PROTO_IPV6;
 		else
 			return perr(p, line, "bad protocol \"%s\" in %s: "
 			    "expected ipv4 or ipv6", v, p->where);
@@ -342,7 +342,7 @@ set_value(struct parser *p, unsigned line, enum key k, const char *v)
 		if ((why = parse_nsap(v, m->atm)) != NULL)
 			return perr(p, line, "bad atm address \"%s\" in %s: %s",
 			    v, p->where, why);
-		m->atm_len = ATM_ADDR_MAX;
+		m->atm_len = MARS_ATM_ADDR_MAX;
 		return 0;
 	case K_ENDPOINT:
 		return set_endpoint(p, line, keys[k].name, v, &m->endpoint);
@@ -383,7 +383,7 @@ name_ok(const char *s)
 {
 	size_t i;
 
-	if (s[0] == '\0' || strlen(s) >= CONF_NAME_MAX)
+	if (s[0] == '\0' || strlen(s) >= MARS_CONF_NAME_MAX)
 		return false;
 	for (i = 0; s[i] != '\0'; i++)
 		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
@@ -408,7 +408,7 @@ trim(char *s)
 static int
 section_header(struct parser *p, unsigned line, char *s)
 {
-	struct cluster_conf *c = p->conf;
+	struct mars_cluster_conf *c = p->conf;
 	char *end = strchr(s, ']'), *type, *name, *extra;
 	size_t i;
 
@@ -441,19 +441,19 @@ section_header(struct parser *p, unsigned line, char *s)
 		return perr(p, line, "bad name in [%s %s%s%s]: use up to %d "
 		    "letters, digits, '-', '_' or '.'", type, name,
 		    extra != NULL ? " " : "", extra != NULL ? extra : "",
-		    CONF_NAME_MAX - 1);
+		    MARS_CONF_NAME_MAX - 1);
 	if (strcmp(type, "mars") == 0) {
 		for (i = 0; i < c->n_mars; i++)
 			if (strcmp(c->mars[i].name, name) == 0)
 				return perr(p, line, "duplicate section [mars %s] "
 				    "(first at line %u)", name, c->mars[i].line);
-		if (c->n_mars == CONF_MARS_MAX)
+		if (c->n_mars == MARS_CONF_MARS_MAX)
 			return perr(p, line, "more than %d [mars] sections",
-			    CONF_MARS_MAX);
+			    MARS_CONF_MARS_MAX);
 		p->index = (int)c->n_mars++;
-		snprintf(c->mars[p->index].name, CONF_NAME_MAX, "%s", name);
+		snprintf(c->mars[p->index].name, MARS_CONF_NAME_MAX, "%s", name);
 		c->mars[p->index].line = line;
-		c->mars[p->index].priority = CONF_DEF_PRIORITY;
+		c->mars[p->index].priority = MARS_CONF_DEF_PRIORITY;
 		p->section = SEC_MARS;
 		p->lines = p->mars_keys[p->index];
 	} else {
@@ -462,11 +462,11 @@ section_header(struct parser *p, unsigned line, char *s)
 				return perr(p, line, "duplicate section [partition "
 				    "%s] (first at line %u)", name,
 				    c->partitions[i].line);
-		if (c->n_partitions == CONF_PARTITION_MAX)
+		if (c->n_partitions == MARS_CONF_PARTITION_MAX)
 			return perr(p, line, "more than %d [partition] sections",
-			    CONF_PARTITION_MAX);
+			    MARS_CONF_PARTITION_MAX);
 		p->index = (int)c->n_partitions++;
-		snprintf(c->partitions[p->index].name, CONF_NAME_MAX, "%s", name);
+		snprintf(c->partitions[p->index].name, MARS_CONF_NAME_MAX, "%s", name);
 		c->partitions[p->index].line = line;
 		p->section = SEC_PARTITION;
 		p->lines = p->part_keys[p->index];
@@ -526,8 +526,8 @@ strip_comment(char *s)
 static int
 resolve_partition(struct parser *p, size_t pi)
 {
-	struct cluster_conf *c = p->conf;
-	struct partition_conf *pt = &c->partitions[pi];
+	struct mars_cluster_conf *c = p->conf;
+	struct mars_partition_conf *pt = &c->partitions[pi];
 	unsigned line = p->part_keys[pi][K_MARS];
 	char *names = p->part_names[pi], *tok, *save = NULL;
 	size_t j;
@@ -540,7 +540,7 @@ resolve_partition(struct parser *p, size_t pi)
 		return perr(p, pt->line, "missing key \"cmi\" in %s", p->where);
 	for (tok = strtok_r(names, " \t,", &save); tok != NULL;
 	    tok = strtok_r(NULL, " \t,", &save)) {
-		if ((mi = config_mars_index(c, tok)) < 0)
+		if ((mi = mars_config_mars_index(c, tok)) < 0)
 			return perr(p, line, "unknown MARS \"%s\" in %s", tok,
 			    p->where);
 		for (j = 0; j < pt->n_mars; j++)
@@ -561,14 +561,14 @@ resolve_partition(struct parser *p, size_t pi)
 struct cmi_block {
 	uint16_t	 lo, hi;
 	unsigned	 line;
-	char		 where[CONF_NAME_MAX + 16];
+	char		 where[MARS_CONF_NAME_MAX + 16];
 };
 
 static int
 check_cmi_blocks(struct parser *p)
 {
-	struct cluster_conf *c = p->conf;
-	struct cmi_block b[CONF_MARS_MAX + CONF_PARTITION_MAX], t;
+	struct mars_cluster_conf *c = p->conf;
+	struct cmi_block b[MARS_CONF_MARS_MAX + MARS_CONF_PARTITION_MAX], t;
 	size_t n = 0, i, j;
 
 	for (i = 0; i < c->n_mars; i++)
@@ -604,9 +604,9 @@ check_cmi_blocks(struct parser *p)
 static int
 check_endpoints(struct parser *p)
 {
-	struct cluster_conf *c = p->conf;
-	const struct endpoint *ei, *ej;
-	char text[ENDPOINT_TEXT_MAX];
+	struct mars_cluster_conf *c = p->conf;
+	const struct mars_endpoint *ei, *ej;
+	char text[MARS_ENDPOINT_TEXT_MAX];
 	size_t i, j;
 	int a, b;
 
@@ -621,9 +621,9 @@ check_endpoints(struct parser *p)
 					    &c->mars[j].peer_endpoint;
 					if (b == 1 && !c->mars[j].has_peer_endpoint)
 						continue;
-					if (!endpoint_equal(ei, ej))
+					if (!mars_endpoint_equal(ei, ej))
 						continue;
-					endpoint_format(ei, text, sizeof(text));
+					mars_endpoint_format(ei, text, sizeof(text));
 					return perr(p, p->mars_keys[i][a == 0 ?
 					    K_ENDPOINT : K_PEER_ENDPOINT],
 					    "duplicate endpoint \"%s\" in [mars "
@@ -637,7 +637,7 @@ check_endpoints(struct parser *p)
 static int
 check_file(struct parser *p)
 {
-	struct cluster_conf *c = p->conf;
+	struct mars_cluster_conf *c = p->conf;
 	struct mars_entity_conf *m;
 	size_t i, j;
 	int rc;
@@ -654,7 +654,7 @@ check_file(struct parser *p)
 			return perr(p, m->line, "missing key \"endpoint\" in "
 			    "[mars %s]", m->name);
 		for (j = 0; j < i; j++)
-			if (memcmp(m->atm, c->mars[j].atm, ATM_ADDR_MAX) == 0)
+			if (memcmp(m->atm, c->mars[j].atm, MARS_ATM_ADDR_MAX) == 0)
 				return perr(p, p->mars_keys[i][K_ATM],
 				    "duplicate atm address in [mars %s] (same as "
 				    "[mars %s])", m->name, c->mars[j].name);
@@ -668,8 +668,8 @@ check_file(struct parser *p)
 }
 
 int
-config_parse_text(const char *text, size_t len, const char *name,
-    struct cluster_conf *conf, struct mars_err *err, char *msg, size_t msglen)
+mars_config_parse_text(const char *text, size_t len, const char *name,
+    struct mars_cluster_conf *conf, struct mars_err *err, char *msg, size_t msglen)
 {
 	struct parser *p;
 	char buf[LINE_MAX_LEN], *s;
@@ -679,7 +679,7 @@ config_parse_text(const char *text, size_t len, const char *name,
 
 	if (msg != NULL && msglen > 0)
 		msg[0] = '\0';
-	config_defaults(conf);
+	mars_config_defaults(conf);
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		if (err != NULL) {
 			memset(err, 0, sizeof(*err));
@@ -726,17 +726,17 @@ config_parse_text(const char *text, size_t len, const char *name,
 	return rc;
 }
 
-struct cluster_conf *
-config_load_new(const char *path, struct mars_err *err, char *msg,
+struct mars_cluster_conf *
+mars_config_load_new(const char *path, struct mars_err *err, char *msg,
     size_t msglen)
 {
-	struct cluster_conf *c;
+	struct mars_cluster_conf *c;
 
 	if ((c = malloc(sizeof(*c))) == NULL) {
 		snprintf(msg, msglen, "%s: out of memory", path);
 		return NULL;
 	}
-	if (config_load(path, c, err, msg, msglen) != 0) {
+	if (mars_config_load(path, c, err, msg, msglen) != 0) {
 		free(c);
 		return NULL;
 	}
@@ -744,7 +744,7 @@ config_load_new(const char *path, struct mars_err *err, char *msg,
 }
 
 int
-config_load(const char *path, struct cluster_conf *conf, struct mars_err *err,
+mars_config_load(const char *path, struct mars_cluster_conf *conf, struct mars_err *err,
     char *msg, size_t msglen)
 {
 	char *text = NULL, *nt;
@@ -776,7 +776,7 @@ config_load(const char *path, struct cluster_conf *conf, struct mars_err *err,
 		len += (size_t)n;
 	}
 	close(fd);
-	rc = config_parse_text(text, len, path, conf, err, msg, msglen);
+	rc = mars_config_parse_text(text, len, path, conf, err, msg, msglen);
 	free(text);
 	return rc;
 sys:
@@ -797,7 +797,7 @@ sys:
 }
 
 int
-config_mars_index(const struct cluster_conf *conf, const char *name)
+mars_config_mars_index(const struct mars_cluster_conf *conf, const char *name)
 {
 	size_t i;
 
@@ -808,9 +808,9 @@ config_mars_index(const struct cluster_conf *conf, const char *name)
 }
 
 const struct mars_entity_conf *
-config_find_mars(const struct cluster_conf *conf, const char *name)
+mars_config_find_mars(const struct mars_cluster_conf *conf, const char *name)
 {
-	int i = config_mars_index(conf, name);
+	int i = mars_config_mars_index(conf, name);
 
 	return i < 0 ? NULL : &conf->mars[i];
 }

@@ -16,59 +16,59 @@
 /* One word of the command tree: a leaf names its command. */
 struct ctl_node {
 	const char		*word;
-	enum ctl_cmd		 cmd;
+	enum mars_ctl_cmd		 cmd;
 	const struct ctl_node	*next;
 	const char		*help;
 };
 
 static const struct ctl_node t_show[] = {
-	{ "members", CTL_SHOW_MEMBERS, NULL,
+	{ "members", MARS_CTL_SHOW_MEMBERS, NULL,
 	    "registered cluster members and held CMIs" },
-	{ "groups", CTL_SHOW_GROUPS, NULL,
+	{ "groups", MARS_CTL_SHOW_GROUPS, NULL,
 	    "groups with their members and MCSs" },
-	{ "mcs", CTL_SHOW_MCS, NULL, "registered multicast servers" },
-	{ "redirect-map", CTL_SHOW_REDIRECT_MAP, NULL,
+	{ "mcs", MARS_CTL_SHOW_MCS, NULL, "registered multicast servers" },
+	{ "redirect-map", MARS_CTL_SHOW_REDIRECT_MAP, NULL,
 	    "the MARS list sent in MARS_REDIRECT_MAP" },
-	{ "stats", CTL_SHOW_STATS, NULL, "counters and table sizes" },
-	{ "living-group", CTL_SHOW_LIVING_GROUP, NULL,
+	{ "stats", MARS_CTL_SHOW_STATS, NULL, "counters and table sizes" },
+	{ "living-group", MARS_CTL_SHOW_LIVING_GROUP, NULL,
 	    "the MARS entities of the cluster, alive or dead, and their roles" },
-	{ "election", CTL_SHOW_ELECTION, NULL,
+	{ "election", MARS_CTL_SHOW_ELECTION, NULL,
 	    "the Active MARS of each partition and the last election" },
-	{ "scsp", CTL_SHOW_SCSP, NULL,
+	{ "scsp", MARS_CTL_SHOW_SCSP, NULL,
 	    "SCSP peers (Hello and Cache Alignment states) and the cache" },
-	{ NULL, CTL_NONE, NULL, NULL }
+	{ NULL, MARS_CTL_NONE, NULL, NULL }
 };
 
 static const struct ctl_node t_main[] = {
-	{ "show", CTL_NONE, t_show, "show daemon state" },
-	{ "fault", CTL_FAULT, NULL,
+	{ "show", MARS_CTL_NONE, t_show, "show daemon state" },
+	{ "fault", MARS_CTL_FAULT, NULL,
 	    "fault NAME on|off: switch a fault injection (labs only)" },
-	{ NULL, CTL_NONE, NULL, NULL }
+	{ NULL, MARS_CTL_NONE, NULL, NULL }
 };
 
-static const char *const cmd_names[CTL_CMD_MAX] = {
-	[CTL_NONE] = "",
-	[CTL_SHOW_MEMBERS] = "show members",
-	[CTL_SHOW_GROUPS] = "show groups",
-	[CTL_SHOW_MCS] = "show mcs",
-	[CTL_SHOW_REDIRECT_MAP] = "show redirect-map",
-	[CTL_SHOW_STATS] = "show stats",
-	[CTL_SHOW_LIVING_GROUP] = "show living-group",
-	[CTL_SHOW_ELECTION] = "show election",
-	[CTL_SHOW_SCSP] = "show scsp",
-	[CTL_FAULT] = "fault",
+static const char *const cmd_names[MARS_CTL_CMD_MAX] = {
+	[MARS_CTL_NONE] = "",
+	[MARS_CTL_SHOW_MEMBERS] = "show members",
+	[MARS_CTL_SHOW_GROUPS] = "show groups",
+	[MARS_CTL_SHOW_MCS] = "show mcs",
+	[MARS_CTL_SHOW_REDIRECT_MAP] = "show redirect-map",
+	[MARS_CTL_SHOW_STATS] = "show stats",
+	[MARS_CTL_SHOW_LIVING_GROUP] = "show living-group",
+	[MARS_CTL_SHOW_ELECTION] = "show election",
+	[MARS_CTL_SHOW_SCSP] = "show scsp",
+	[MARS_CTL_FAULT] = "fault",
 };
 
 const char *
-ctl_cmd_name(enum ctl_cmd cmd)
+mars_ctl_cmd_name(enum mars_ctl_cmd cmd)
 {
-	if ((int)cmd < 0 || cmd >= CTL_CMD_MAX)
+	if ((int)cmd < 0 || cmd >= MARS_CTL_CMD_MAX)
 		return "";
 	return cmd_names[cmd];
 }
 
 const char *
-ctl_cmd_help(enum ctl_cmd cmd)
+mars_ctl_cmd_help(enum mars_ctl_cmd cmd)
 {
 	const struct ctl_node *n;
 
@@ -76,7 +76,7 @@ ctl_cmd_help(enum ctl_cmd cmd)
 		if (n->cmd == cmd)
 			return n->help;
 	for (n = t_main; n->word != NULL; n++)
-		if (n->cmd == cmd && cmd != CTL_NONE)
+		if (n->cmd == cmd && cmd != MARS_CTL_NONE)
 			return n->help;
 	return "";
 }
@@ -118,7 +118,7 @@ match(const struct ctl_node *t, const char *w, size_t wl, char *why,
 }
 
 int
-ctl_parse(const char *line, struct ctl_request *req, char *why, size_t whylen)
+mars_ctl_parse(const char *line, struct mars_ctl_request *req, char *why, size_t whylen)
 {
 	const struct ctl_node *t = t_main, *n = NULL;
 	const char *w = line;
@@ -134,7 +134,7 @@ ctl_parse(const char *line, struct ctl_request *req, char *why, size_t whylen)
 		if (*w == '\0')
 			break;
 		wl = strcspn(w, " \t\r\n");
-		if (req->cmd == CTL_FAULT && !state_seen) {
+		if (req->cmd == MARS_CTL_FAULT && !state_seen) {
 			/* fault NAME on|off: the arguments as written */
 			if (req->arg[0] == '\0') {
 				if (wl >= sizeof(req->arg)) {
@@ -156,7 +156,7 @@ ctl_parse(const char *line, struct ctl_request *req, char *why, size_t whylen)
 			w += wl;
 			continue;
 		}
-		if (req->cmd != CTL_NONE) {
+		if (req->cmd != MARS_CTL_NONE) {
 			/* only the output format may follow a command */
 			if (!json_seen && wl <= 4 && strncmp("json", w, wl) == 0) {
 				req->json = true;
@@ -165,7 +165,7 @@ ctl_parse(const char *line, struct ctl_request *req, char *why, size_t whylen)
 				continue;
 			}
 			snprintf(why, whylen, "unexpected \"%.*s\" after \"%s\"",
-			    (int)wl, w, ctl_cmd_name(req->cmd));
+			    (int)wl, w, mars_ctl_cmd_name(req->cmd));
 			return MARS_E_PARSE;
 		}
 		if (t == NULL || (n = match(t, w, wl, why, whylen)) == NULL) {
@@ -178,12 +178,12 @@ ctl_parse(const char *line, struct ctl_request *req, char *why, size_t whylen)
 		t = n->next;
 		w += wl;
 	}
-	if (req->cmd == CTL_NONE) {
+	if (req->cmd == MARS_CTL_NONE) {
 		snprintf(why, whylen, n == NULL ? "empty request" :
 		    "incomplete command");
 		return MARS_E_PARSE;
 	}
-	if (req->cmd == CTL_FAULT && !state_seen) {
+	if (req->cmd == MARS_CTL_FAULT && !state_seen) {
 		snprintf(why, whylen, "incomplete command: fault NAME on|off");
 		return MARS_E_PARSE;
 	}
@@ -193,28 +193,28 @@ ctl_parse(const char *line, struct ctl_request *req, char *why, size_t whylen)
 /* --- reply buffer --- */
 
 void
-ctl_buf_init(struct ctl_buf *b, size_t max)
+mars_ctl_buf_init(struct mars_ctl_buf *b, size_t max)
 {
 	memset(b, 0, sizeof(*b));
 	b->max = max;
 }
 
 void
-ctl_buf_free(struct ctl_buf *b)
+mars_ctl_buf_free(struct mars_ctl_buf *b)
 {
 	free(b->p);
 	memset(b, 0, sizeof(*b));
 }
 
 void
-ctl_buf_reset(struct ctl_buf *b)
+mars_ctl_buf_reset(struct mars_ctl_buf *b)
 {
 	b->len = 0;
 	b->overflow = false;
 }
 
 static bool
-reserve(struct ctl_buf *b, size_t n)
+reserve(struct mars_ctl_buf *b, size_t n)
 {
 	size_t cap;
 	char *np;
@@ -242,7 +242,7 @@ reserve(struct ctl_buf *b, size_t n)
 }
 
 void
-ctl_buf_put(struct ctl_buf *b, const char *s, size_t n)
+mars_ctl_buf_put(struct mars_ctl_buf *b, const char *s, size_t n)
 {
 	if (!reserve(b, n))
 		return;
@@ -251,13 +251,13 @@ ctl_buf_put(struct ctl_buf *b, const char *s, size_t n)
 }
 
 void
-ctl_buf_puts(struct ctl_buf *b, const char *s)
+mars_ctl_buf_puts(struct mars_ctl_buf *b, const char *s)
 {
-	ctl_buf_put(b, s, strlen(s));
+	mars_ctl_buf_put(b, s, strlen(s));
 }
 
 void
-ctl_buf_printf(struct ctl_buf *b, const char *fmt, ...)
+mars_ctl_buf_printf(struct mars_ctl_buf *b, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -268,34 +268,34 @@ ctl_buf_printf(struct ctl_buf *b, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	ctl_buf_put(b, line, (size_t)n < sizeof(line) ? (size_t)n :
+	mars_ctl_buf_put(b, line, (size_t)n < sizeof(line) ? (size_t)n :
 	    sizeof(line) - 1);
 }
 
 void
-ctl_buf_json_str(struct ctl_buf *b, const char *s)
+mars_ctl_buf_json_str(struct mars_ctl_buf *b, const char *s)
 {
 	static const char hexd[] = "0123456789abcdef";
 	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
 	const unsigned char *c;
 
-	ctl_buf_put(b, "\"", 1);
+	mars_ctl_buf_put(b, "\"", 1);
 	for (c = (const unsigned char *)s; *c != '\0'; c++) {
 		if (*c == '"' || *c == '\\') {
-			ctl_buf_put(b, "\\", 1);
-			ctl_buf_put(b, (const char *)c, 1);
+			mars_ctl_buf_put(b, "\\", 1);
+			mars_ctl_buf_put(b, (const char *)c, 1);
 		} else if (*c < 0x20) {
 			esc[4] = hexd[*c >> 4];
 			esc[5] = hexd[*c & 15];
-			ctl_buf_put(b, esc, sizeof(esc));
+			mars_ctl_buf_put(b, esc, sizeof(esc));
 		} else
-			ctl_buf_put(b, (const char *)c, 1);
+			mars_ctl_buf_put(b, (const char *)c, 1);
 	}
-	ctl_buf_put(b, "\"", 1);
+	mars_ctl_buf_put(b, "\"", 1);
 }
 
 void
-ctl_buf_hex(struct ctl_buf *b, const unsigned char *p, size_t n)
+mars_ctl_buf_hex(struct mars_ctl_buf *b, const unsigned char *p, size_t n)
 {
 	static const char hexd[] = "0123456789abcdef";
 	char two[2];
@@ -304,30 +304,30 @@ ctl_buf_hex(struct ctl_buf *b, const unsigned char *p, size_t n)
 	for (i = 0; i < n; i++) {
 		two[0] = hexd[p[i] >> 4];
 		two[1] = hexd[p[i] & 15];
-		ctl_buf_put(b, two, 2);
+		mars_ctl_buf_put(b, two, 2);
 	}
 }
 
 void
-ctl_buf_end_line(struct ctl_buf *b, size_t mark)
+mars_ctl_buf_end_line(struct mars_ctl_buf *b, size_t mark)
 {
 	if (mark < b->len && b->p[mark] == '.' && reserve(b, 1)) {
 		memmove(b->p + mark + 1, b->p + mark, b->len - mark);
 		b->len++;
 	}
-	ctl_buf_put(b, "\n", 1);
+	mars_ctl_buf_put(b, "\n", 1);
 }
 
 void
-ctl_buf_end_ok(struct ctl_buf *b)
+mars_ctl_buf_end_ok(struct mars_ctl_buf *b)
 {
-	ctl_buf_put(b, ".\n", 2);
+	mars_ctl_buf_put(b, ".\n", 2);
 }
 
 void
-ctl_buf_end_error(struct ctl_buf *b, const char *fmt, ...)
+mars_ctl_buf_end_error(struct mars_ctl_buf *b, const char *fmt, ...)
 {
-	char msg[CTL_REQUEST_MAX + 128];
+	char msg[MARS_CTL_REQUEST_MAX + 128];
 	char *nl;
 	va_list ap;
 
@@ -336,32 +336,32 @@ ctl_buf_end_error(struct ctl_buf *b, const char *fmt, ...)
 	va_end(ap);
 	while ((nl = strchr(msg, '\n')) != NULL)
 		*nl = ' ';
-	ctl_buf_puts(b, ".error ");
-	ctl_buf_puts(b, msg);
-	ctl_buf_put(b, "\n", 1);
+	mars_ctl_buf_puts(b, ".error ");
+	mars_ctl_buf_puts(b, msg);
+	mars_ctl_buf_put(b, "\n", 1);
 }
 
-enum ctl_line
-ctl_line_kind(const char *line, const char **text)
+enum mars_ctl_line
+mars_ctl_line_kind(const char *line, const char **text)
 {
 	if (line[0] == '.' && line[1] == '.') {
 		*text = line + 1;
-		return CTL_LINE_DATA;
+		return MARS_CTL_LINE_DATA;
 	}
 	if (line[0] == '.' && line[1] == '\0') {
 		*text = line + 1;
-		return CTL_LINE_END;
+		return MARS_CTL_LINE_END;
 	}
 	if (strncmp(line, ".error", 6) == 0) {
 		*text = line[6] == ' ' ? line + 7 : line + 6;
-		return CTL_LINE_ERROR;
+		return MARS_CTL_LINE_ERROR;
 	}
 	*text = line;
-	return CTL_LINE_DATA;
+	return MARS_CTL_LINE_DATA;
 }
 
 int
-ctl_connect(const char *path, struct mars_err *err)
+mars_ctl_connect(const char *path, struct mars_err *err)
 {
 	struct sockaddr_un sa_un;
 	int fd;

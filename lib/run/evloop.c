@@ -30,14 +30,14 @@
 struct ev_fd {
 	int		 fd;		/* -1: removed, awaiting compaction */
 	unsigned	 events;
-	void		(*cb)(struct evloop *, int, unsigned, void *);
+	void		(*cb)(struct mars_evloop *, int, unsigned, void *);
 	void		*arg;
 };
 
 struct ev_timer {
 	mars_time_t	 deadline;
 	uint64_t	 seq;
-	void		(*cb)(struct evloop *, void *);
+	void		(*cb)(struct mars_evloop *, void *);
 	void		*arg;
 	uint32_t	 gen;
 	int32_t		 heap_pos;	/* -1 when not pending */
@@ -47,12 +47,12 @@ struct ev_timer {
 struct ev_sig {
 	bool		 on;
 	bool		 pending;
-	void		(*cb)(struct evloop *, int, void *);
+	void		(*cb)(struct mars_evloop *, int, void *);
 	void		*arg;
 	struct sigaction old;
 };
 
-struct evloop {
+struct mars_evloop {
 	struct ev_fd	*fds;
 	struct pollfd	*pfds;
 	size_t		 nfds;
@@ -75,10 +75,10 @@ struct evloop {
 
 /* The handler can only reach the loop through globals. */
 static volatile sig_atomic_t sig_pipe_wr = -1;
-static struct evloop	*sig_owner;
+static struct mars_evloop	*sig_owner;
 
 mars_time_t
-evloop_now(void)
+mars_evloop_now(void)
 {
 	struct timespec ts;
 
@@ -99,9 +99,9 @@ sys_fail(struct mars_err *err, const char *what)
 }
 
 int
-evloop_new(struct evloop **lp, struct mars_err *err)
+mars_evloop_new(struct mars_evloop **lp, struct mars_err *err)
 {
-	struct evloop *loop;
+	struct mars_evloop *loop;
 
 	if ((loop = calloc(1, sizeof(*loop))) == NULL)
 		return sys_fail(err, "evloop");
@@ -112,7 +112,7 @@ evloop_new(struct evloop **lp, struct mars_err *err)
 }
 
 void
-evloop_free(struct evloop *loop)
+mars_evloop_free(struct mars_evloop *loop)
 {
 	int s;
 
@@ -120,7 +120,7 @@ evloop_free(struct evloop *loop)
 		return;
 	for (s = 1; s < NSIG; s++)
 		if (loop->sigs[s].on)
-			evloop_signal_del(loop, s);
+			mars_evloop_signal_del(loop, s);
 	if (sig_owner == loop) {
 		sig_pipe_wr = -1;
 		sig_owner = NULL;
@@ -141,12 +141,12 @@ evloop_free(struct evloop *loop)
 static short
 poll_events(unsigned events)
 {
-	return (short)(((events & EVLOOP_READ) ? POLLIN : 0) |
-	    ((events & EVLOOP_WRITE) ? POLLOUT : 0));
+	return (short)(((events & MARS_EVLOOP_READ) ? POLLIN : 0) |
+	    ((events & MARS_EVLOOP_WRITE) ? POLLOUT : 0));
 }
 
 static ssize_t
-fd_index(const struct evloop *loop, int fd)
+fd_index(const struct mars_evloop *loop, int fd)
 {
 	size_t i;
 
@@ -157,8 +157,8 @@ fd_index(const struct evloop *loop, int fd)
 }
 
 int
-evloop_fd_add(struct evloop *loop, int fd, unsigned events,
-    void (*cb)(struct evloop *, int, unsigned, void *), void *arg)
+mars_evloop_fd_add(struct mars_evloop *loop, int fd, unsigned events,
+    void (*cb)(struct mars_evloop *, int, unsigned, void *), void *arg)
 {
 	struct ev_fd *nf;
 	struct pollfd *np;
@@ -183,7 +183,7 @@ evloop_fd_add(struct evloop *loop, int fd, unsigned events,
 }
 
 int
-evloop_fd_mod(struct evloop *loop, int fd, unsigned events)
+mars_evloop_fd_mod(struct mars_evloop *loop, int fd, unsigned events)
 {
 	ssize_t i;
 
@@ -195,7 +195,7 @@ evloop_fd_mod(struct evloop *loop, int fd, unsigned events)
 }
 
 void
-evloop_fd_del(struct evloop *loop, int fd)
+mars_evloop_fd_del(struct mars_evloop *loop, int fd)
 {
 	ssize_t i;
 
@@ -208,7 +208,7 @@ evloop_fd_del(struct evloop *loop, int fd)
 }
 
 static void
-fds_compact(struct evloop *loop)
+fds_compact(struct mars_evloop *loop)
 {
 	size_t i, j;
 
@@ -226,7 +226,7 @@ fds_compact(struct evloop *loop)
 /* --- timers --- */
 
 static bool
-timer_before(const struct evloop *loop, uint32_t a, uint32_t b)
+timer_before(const struct mars_evloop *loop, uint32_t a, uint32_t b)
 {
 	const struct ev_timer *ta = &loop->timers[a], *tb = &loop->timers[b];
 
@@ -236,14 +236,14 @@ timer_before(const struct evloop *loop, uint32_t a, uint32_t b)
 }
 
 static void
-heap_set(struct evloop *loop, size_t pos, uint32_t slot)
+heap_set(struct mars_evloop *loop, size_t pos, uint32_t slot)
 {
 	loop->heap[pos] = slot;
 	loop->timers[slot].heap_pos = (int32_t)pos;
 }
 
 static void
-heap_up(struct evloop *loop, size_t pos)
+heap_up(struct mars_evloop *loop, size_t pos)
 {
 	uint32_t slot = loop->heap[pos];
 	size_t parent;
@@ -259,7 +259,7 @@ heap_up(struct evloop *loop, size_t pos)
 }
 
 static void
-heap_down(struct evloop *loop, size_t pos)
+heap_down(struct mars_evloop *loop, size_t pos)
 {
 	uint32_t slot = loop->heap[pos];
 	size_t child;
@@ -281,7 +281,7 @@ heap_down(struct evloop *loop, size_t pos)
 
 /* Take slot out of the heap and put it on the free list. */
 static void
-timer_release(struct evloop *loop, uint32_t slot)
+timer_release(struct mars_evloop *loop, uint32_t slot)
 {
 	struct ev_timer *t = &loop->timers[slot];
 	size_t pos = (size_t)t->heap_pos;
@@ -299,7 +299,7 @@ timer_release(struct evloop *loop, uint32_t slot)
 }
 
 static bool
-timers_grow(struct evloop *loop)
+timers_grow(struct mars_evloop *loop)
 {
 	struct ev_timer *nt;
 	uint32_t *nh;
@@ -324,9 +324,9 @@ timers_grow(struct evloop *loop)
 	return true;
 }
 
-evloop_timer_id
-evloop_timer_at(struct evloop *loop, mars_time_t deadline,
-    void (*cb)(struct evloop *, void *), void *arg)
+mars_timer_id
+mars_evloop_timer_at(struct mars_evloop *loop, mars_time_t deadline,
+    void (*cb)(struct mars_evloop *, void *), void *arg)
 {
 	struct ev_timer *t;
 	uint32_t slot;
@@ -346,21 +346,21 @@ evloop_timer_at(struct evloop *loop, mars_time_t deadline,
 	heap_set(loop, loop->heap_len, slot);
 	loop->heap_len++;
 	heap_up(loop, loop->heap_len - 1);
-	return ((evloop_timer_id)t->gen << 32) | (slot + 1);
+	return ((mars_timer_id)t->gen << 32) | (slot + 1);
 }
 
-evloop_timer_id
-evloop_timer_after(struct evloop *loop, mars_time_t ms,
-    void (*cb)(struct evloop *, void *), void *arg)
+mars_timer_id
+mars_evloop_timer_after(struct mars_evloop *loop, mars_time_t ms,
+    void (*cb)(struct mars_evloop *, void *), void *arg)
 {
-	mars_time_t now = evloop_now();
+	mars_time_t now = mars_evloop_now();
 
-	return evloop_timer_at(loop, ms > MARS_TIME_NEVER - now ?
+	return mars_evloop_timer_at(loop, ms > MARS_TIME_NEVER - now ?
 	    MARS_TIME_NEVER : now + ms, cb, arg);
 }
 
 bool
-evloop_timer_cancel(struct evloop *loop, evloop_timer_id id)
+mars_evloop_timer_cancel(struct mars_evloop *loop, mars_timer_id id)
 {
 	uint64_t slot = (id & 0xffffffffu);
 	struct ev_timer *t;
@@ -375,7 +375,7 @@ evloop_timer_cancel(struct evloop *loop, evloop_timer_id id)
 }
 
 mars_time_t
-evloop_next_deadline(const struct evloop *loop)
+mars_evloop_next_deadline(const struct mars_evloop *loop)
 {
 	if (loop->heap_len == 0)
 		return MARS_TIME_NEVER;
@@ -388,11 +388,11 @@ evloop_next_deadline(const struct evloop *loop)
  * timer re-arming itself at the same instant cannot starve the loop.
  */
 static void
-timers_run(struct evloop *loop, mars_time_t now)
+timers_run(struct mars_evloop *loop, mars_time_t now)
 {
 	uint64_t pass = loop->seq;
 	struct ev_timer *t;
-	void (*cb)(struct evloop *, void *);
+	void (*cb)(struct mars_evloop *, void *);
 	void *arg;
 	uint32_t slot;
 
@@ -424,7 +424,7 @@ sig_handler(int signo)
 }
 
 static void
-sig_pipe_read(struct evloop *loop, int fd, unsigned revents, void *arg)
+sig_pipe_read(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 {
 	unsigned char buf[64];
 	ssize_t n, i;
@@ -446,8 +446,8 @@ sig_pipe_read(struct evloop *loop, int fd, unsigned revents, void *arg)
 }
 
 int
-evloop_signal_add(struct evloop *loop, int signo,
-    void (*cb)(struct evloop *, int, void *), void *arg)
+mars_evloop_signal_add(struct mars_evloop *loop, int signo,
+    void (*cb)(struct mars_evloop *, int, void *), void *arg)
 {
 	struct sigaction sa;
 	int rc;
@@ -460,7 +460,7 @@ evloop_signal_add(struct evloop *loop, int signo,
 	if (loop->sigpipe[0] == -1) {
 		if (pipe2(loop->sigpipe, O_NONBLOCK | O_CLOEXEC) == -1)
 			return MARS_E_SYS;
-		rc = evloop_fd_add(loop, loop->sigpipe[0], EVLOOP_READ,
+		rc = mars_evloop_fd_add(loop, loop->sigpipe[0], MARS_EVLOOP_READ,
 		    sig_pipe_read, NULL);
 		if (rc != 0) {
 			close(loop->sigpipe[0]);
@@ -486,7 +486,7 @@ evloop_signal_add(struct evloop *loop, int signo,
 }
 
 void
-evloop_signal_del(struct evloop *loop, int signo)
+mars_evloop_signal_del(struct mars_evloop *loop, int signo)
 {
 	if (signo <= 0 || signo >= NSIG || !loop->sigs[signo].on)
 		return;
@@ -498,7 +498,7 @@ evloop_signal_del(struct evloop *loop, int signo)
 /* --- running --- */
 
 int
-evloop_run_once(struct evloop *loop, int timeout_ms, struct mars_err *err)
+mars_evloop_run_once(struct mars_evloop *loop, int timeout_ms, struct mars_err *err)
 {
 	mars_time_t next, now;
 	size_t i, n;
@@ -508,9 +508,9 @@ evloop_run_once(struct evloop *loop, int timeout_ms, struct mars_err *err)
 
 	if (loop->fds_dirty)
 		fds_compact(loop);
-	next = evloop_next_deadline(loop);
+	next = mars_evloop_next_deadline(loop);
 	if (next != MARS_TIME_NEVER) {
-		now = evloop_now();
+		now = mars_evloop_now();
 		if (next <= now)
 			timeout = 0;
 		else if (timeout < 0 || next - now < (mars_time_t)timeout)
@@ -528,10 +528,10 @@ evloop_run_once(struct evloop *loop, int timeout_ms, struct mars_err *err)
 			loop->pfds[i].revents = 0;
 			if (re == 0 || loop->fds[i].fd < 0)
 				continue;
-			rev = ((re & POLLIN) ? EVLOOP_READ : 0) |
-			    ((re & POLLOUT) ? EVLOOP_WRITE : 0) |
-			    ((re & (POLLERR | POLLNVAL)) ? EVLOOP_ERROR : 0) |
-			    ((re & POLLHUP) ? EVLOOP_HUP : 0);
+			rev = ((re & POLLIN) ? MARS_EVLOOP_READ : 0) |
+			    ((re & POLLOUT) ? MARS_EVLOOP_WRITE : 0) |
+			    ((re & (POLLERR | POLLNVAL)) ? MARS_EVLOOP_ERROR : 0) |
+			    ((re & POLLHUP) ? MARS_EVLOOP_HUP : 0);
 			if (loop->fds[i].cb == sig_pipe_read) {
 				sig_pipe_read(loop, loop->fds[i].fd, rev, NULL);
 				continue;
@@ -542,24 +542,24 @@ evloop_run_once(struct evloop *loop, int timeout_ms, struct mars_err *err)
 		}
 	}
 	if (loop->heap_len > 0)
-		timers_run(loop, evloop_now());
+		timers_run(loop, mars_evloop_now());
 	return loop->ran;
 }
 
 int
-evloop_run(struct evloop *loop, struct mars_err *err)
+mars_evloop_run(struct mars_evloop *loop, struct mars_err *err)
 {
 	int rc;
 
 	do {
-		if ((rc = evloop_run_once(loop, -1, err)) < 0)
+		if ((rc = mars_evloop_run_once(loop, -1, err)) < 0)
 			return rc;
 	} while (!loop->stop);
 	return 0;
 }
 
 void
-evloop_stop(struct evloop *loop)
+mars_evloop_stop(struct mars_evloop *loop)
 {
 	loop->stop = true;
 }

@@ -67,19 +67,19 @@ static void
 log_json_line(int level, const char *line)
 {
 	char store[2 * LOG_LINE_MAX + 128];
-	struct outbuf ob;
+	struct mars_out ob;
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ob_init(&ob, -1, store, sizeof(store));
-	ob_printf(&ob, "{\"ts\":%lld.%06ld,\"prog\":", (long long)ts.tv_sec,
+	mars_out_init(&ob, -1, store, sizeof(store));
+	mars_out_printf(&ob, "{\"ts\":%lld.%06ld,\"prog\":", (long long)ts.tv_sec,
 	    ts.tv_nsec / 1000);
-	ob_json_str(&ob, log_ident);
-	ob_puts(&ob, ",\"level\":\"");
-	ob_puts(&ob, level_name(level));
-	ob_puts(&ob, "\",\"msg\":");
-	ob_json_str(&ob, line);
-	ob_putc(&ob, '}');
+	mars_out_json_str(&ob, log_ident);
+	mars_out_puts(&ob, ",\"level\":\"");
+	mars_out_puts(&ob, level_name(level));
+	mars_out_puts(&ob, "\",\"msg\":");
+	mars_out_json_str(&ob, line);
+	mars_out_putc(&ob, '}');
 	fprintf(stderr, "%.*s\n", (int)ob.len, ob.buf);
 }
 

@@ -79,7 +79,7 @@ item_before(const struct sim_item *x, const struct sim_item *y)
 }
 
 static int
-heap_push(struct sim *s, struct sim_item *it)
+heap_push(struct mars_sim *s, struct sim_item *it)
 {
 	struct sim_item tmp;
 	size_t i, up;
@@ -103,7 +103,7 @@ heap_push(struct sim *s, struct sim_item *it)
 }
 
 static void
-heap_pop(struct sim *s, struct sim_item *out)
+heap_pop(struct mars_sim *s, struct sim_item *out)
 {
 	struct sim_item tmp;
 	size_t i, l, r, m;
@@ -131,7 +131,7 @@ heap_pop(struct sim *s, struct sim_item *out)
 /* ---- nodes and timers ---- */
 
 static struct sim_node *
-node_get(const struct sim *s, uint32_t id)
+node_get(const struct mars_sim *s, uint32_t id)
 {
 	return id < s->nnodes ? s->nodes[id] : NULL;
 }
@@ -139,12 +139,12 @@ node_get(const struct sim *s, uint32_t id)
 static bool
 node_runs(const struct sim_node *n)
 {
-	return n->state == SIM_NODE_UP && n->machine != NULL;
+	return n->state == MARS_SIM_NODE_UP && n->machine != NULL;
 }
 
 /* One tick at d (clamped to now), replacing the scheduled one. */
 static void
-schedule_tick(struct sim *s, struct sim_node *n, mars_time_t d)
+schedule_tick(struct mars_sim *s, struct sim_node *n, mars_time_t d)
 {
 	struct sim_item it;
 
@@ -172,7 +172,7 @@ cancel_tick(struct sim_node *n)
 
 /* The machine may have new timers: learn its next deadline. */
 static void
-reread(struct sim *s, struct sim_node *n)
+reread(struct mars_sim *s, struct sim_node *n)
 {
 	mars_time_t d;
 
@@ -187,10 +187,10 @@ reread(struct sim *s, struct sim_node *n)
 }
 
 static void
-sim_happening(struct sim *s, uint32_t node, int kind, uint32_t count,
+sim_happening(struct mars_sim *s, uint32_t node, int kind, uint32_t count,
     const char *detail)
 {
-	struct sim_event ev;
+	struct mars_sim_event ev;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.time = s->now;
@@ -204,23 +204,23 @@ sim_happening(struct sim *s, uint32_t node, int kind, uint32_t count,
 /* ---- the network ---- */
 
 static void
-trace(struct sim *s, const struct sim_msg *m)
+trace(struct mars_sim *s, const struct mars_sim_msg *m)
 {
 	switch (m->fate) {
-	case SIM_DELIVERED:
+	case MARS_SIM_DELIVERED:
 		s->stats.delivered++;
 		break;
-	case SIM_LOST:
+	case MARS_SIM_LOST:
 		s->stats.lost++;
 		break;
-	case SIM_CUT:
+	case MARS_SIM_CUT:
 		s->stats.cut++;
 		break;
-	case SIM_DOWN:
-	case SIM_SENDER_DOWN:
+	case MARS_SIM_DOWN:
+	case MARS_SIM_SENDER_DOWN:
 		s->stats.down++;
 		break;
-	case SIM_NO_VC:
+	case MARS_SIM_NO_VC:
 		s->stats.no_vc++;
 		break;
 	}
@@ -229,11 +229,11 @@ trace(struct sim *s, const struct sim_msg *m)
 }
 
 static void
-trace_drop(struct sim *s, uint32_t from, uint32_t to,
-    const struct fsm_vc *vc_from, const struct fsm_vc *vc_to,
+trace_drop(struct mars_sim *s, uint32_t from, uint32_t to,
+    const struct mars_vc *vc_from, const struct mars_vc *vc_to,
     const uint8_t *sdu, size_t len, int fate)
 {
-	struct sim_msg m;
+	struct mars_sim_msg m;
 
 	memset(&m, 0, sizeof(m));
 	m.time = s->now;
@@ -250,7 +250,7 @@ trace_drop(struct sim *s, uint32_t from, uint32_t to,
 }
 
 bool
-sim_cut(const struct sim *s, uint32_t a, uint32_t b)
+mars_sim_cut(const struct mars_sim *s, uint32_t a, uint32_t b)
 {
 	const struct sim_part *p;
 	uint8_t sa, sb;
@@ -273,11 +273,11 @@ sim_cut(const struct sim *s, uint32_t a, uint32_t b)
 /* Everything one copy of an SDU needs to cross one VC to one node. */
 struct hop {
 	struct sim_node		*from;
-	const struct fsm_vc	*vc_from;
+	const struct mars_vc	*vc_from;
 	uint32_t		 to;
-	struct fsm_vc		 vc_to;
+	struct mars_vc		 vc_to;
 	mars_time_t		*last;		/* FIFO on this VC direction */
-	const struct sim_net	*net;
+	const struct mars_sim_net	*net;
 	uint16_t		 vci;
 	bool			 from_first;
 };
@@ -289,24 +289,24 @@ struct hop {
  * a fixed order (loss, jitter, duplicate) so runs repeat exactly.
  */
 static void
-transmit(struct sim *s, const struct hop *h, const uint8_t *sdu, size_t len,
+transmit(struct mars_sim *s, const struct hop *h, const uint8_t *sdu, size_t len,
     struct sim_buf **bufp)
 {
-	const struct sim_net *net = h->net;
+	const struct mars_sim_net *net = h->net;
 	struct sim_node *dst = s->nodes[h->to];
 	struct sim_item it;
 	mars_time_t t;
 	bool dup = false;
 
-	if (sim_cut(s, h->from->id, h->to)) {
+	if (mars_sim_cut(s, h->from->id, h->to)) {
 		trace_drop(s, h->from->id, h->to, h->vc_from, &h->vc_to, sdu,
-		    len, SIM_CUT);
+		    len, MARS_SIM_CUT);
 		return;
 	}
 	if (net->loss_ppm > 0 &&
 	    mars_rng_range(&s->rng, 0, 999999) < net->loss_ppm) {
 		trace_drop(s, h->from->id, h->to, h->vc_from, &h->vc_to, sdu,
-		    len, SIM_LOST);
+		    len, MARS_SIM_LOST);
 		return;
 	}
 	t = s->now + net->delay;
@@ -345,15 +345,15 @@ transmit(struct sim *s, const struct hop *h, const uint8_t *sdu, size_t len,
 static int
 pmp_index(uint8_t kind)
 {
-	if (kind == LAB_VC_CCVC)
+	if (kind == MARS_VC_CCVC)
 		return 0;
-	if (kind == LAB_VC_SCVC)
+	if (kind == MARS_VC_SCVC)
 		return 1;
 	return -1;
 }
 
 static void
-sim_send(struct sim *s, struct sim_node *n, const struct fsm_vc *vc,
+sim_send(struct mars_sim *s, struct sim_node *n, const struct mars_vc *vc,
     const uint8_t *sdu, size_t len)
 {
 	struct sim_buf *buf = NULL;
@@ -365,9 +365,9 @@ sim_send(struct sim *s, struct sim_node *n, const struct fsm_vc *vc,
 	int pi;
 
 	s->stats.sent++;
-	if (n->state != SIM_NODE_UP) {
-		trace_drop(s, n->id, SIM_NODE_NONE, vc, NULL, sdu, len,
-		    SIM_SENDER_DOWN);
+	if (n->state != MARS_SIM_NODE_UP) {
+		trace_drop(s, n->id, MARS_SIM_NODE_NONE, vc, NULL, sdu, len,
+		    MARS_SIM_SENDER_DOWN);
 		return;
 	}
 	memset(&h, 0, sizeof(h));
@@ -377,8 +377,8 @@ sim_send(struct sim *s, struct sim_node *n, const struct fsm_vc *vc,
 		pmp = &n->pmp[pi];
 		h.net = pmp->has_net ? &pmp->net : &s->conf.net;
 		h.vc_to.kind = vc->kind;
-		h.vc_to.id = SIM_PMP_ID(n->id);
-		h.vci = vc->kind == LAB_VC_CCVC ? 32 : 33;
+		h.vc_to.id = MARS_SIM_PMP_ID(n->id);
+		h.vci = vc->kind == MARS_VC_CCVC ? 32 : 33;
 		h.from_first = true;
 		/* transmit() never changes the leaves: the array is stable. */
 		for (i = 0; i < pmp->nleaves; i++) {
@@ -386,7 +386,7 @@ sim_send(struct sim *s, struct sim_node *n, const struct fsm_vc *vc,
 			h.last = &pmp->leaves[i].last;
 			transmit(s, &h, sdu, len, &buf);
 		}
-	} else if ((vc->kind == LAB_VC_P2P || vc->kind == LAB_VC_SERVER) &&
+	} else if ((vc->kind == MARS_VC_P2P || vc->kind == MARS_VC_SERVER) &&
 	    vc->id >= 1 && vc->id <= n->nports &&
 	    s->vcs[n->ports[vc->id - 1].vc].kind == vc->kind) {
 		port = &n->ports[vc->id - 1];
@@ -400,8 +400,8 @@ sim_send(struct sim *s, struct sim_node *n, const struct fsm_vc *vc,
 		h.from_first = port->first;
 		transmit(s, &h, sdu, len, &buf);
 	} else
-		trace_drop(s, n->id, SIM_NODE_NONE, vc, NULL, sdu, len,
-		    SIM_NO_VC);
+		trace_drop(s, n->id, MARS_SIM_NODE_NONE, vc, NULL, sdu, len,
+		    MARS_SIM_NO_VC);
 	if (buf != NULL && buf->refs == 0)
 		free(buf);
 }
@@ -409,7 +409,7 @@ sim_send(struct sim *s, struct sim_node *n, const struct fsm_vc *vc,
 /* ---- the machines' io ---- */
 
 static void
-io_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
+io_send(void *ctx, const struct mars_vc *vc, const uint8_t *sdu, size_t len)
 {
 	struct sim_node *n = ctx;
 
@@ -419,10 +419,10 @@ io_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
 }
 
 static void
-io_event(void *ctx, const struct fsm_event *fe)
+io_event(void *ctx, const struct mars_event *fe)
 {
 	struct sim_node *n = ctx;
-	struct sim_event ev;
+	struct mars_sim_event ev;
 	size_t l;
 
 	memset(&ev, 0, sizeof(ev));
@@ -434,12 +434,12 @@ io_event(void *ctx, const struct fsm_event *fe)
 	ev.count = fe->count;
 	ev.hard = fe->hard;
 	if (fe->atm != NULL) {
-		l = fe->atm_tl & ATM_TL_LEN;
-		ev.atm_len = (uint8_t)(l > ATM_ADDR_MAX ? ATM_ADDR_MAX : l);
+		l = fe->atm_tl & MARS_ATM_TL_LEN;
+		ev.atm_len = (uint8_t)(l > MARS_ATM_ADDR_MAX ? MARS_ATM_ADDR_MAX : l);
 		memcpy(ev.atm, fe->atm, ev.atm_len);
 	}
 	if (fe->group != NULL) {
-		ev.group_len = fe->group_len > SIM_GROUP_MAX ? SIM_GROUP_MAX :
+		ev.group_len = fe->group_len > MARS_SIM_GROUP_MAX ? MARS_SIM_GROUP_MAX :
 		    fe->group_len;
 		memcpy(ev.group, fe->group, ev.group_len);
 	}
@@ -458,30 +458,30 @@ io_log(void *ctx, int level, const char *msg)
 
 /* ---- public: life cycle ---- */
 
-struct sim *
-sim_new(const struct sim_conf *conf)
+struct mars_sim *
+mars_sim_new(const struct mars_sim_conf *conf)
 {
-	struct sim *s;
+	struct mars_sim *s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	if (conf != NULL)
 		s->conf = *conf;
 	if (s->conf.max_events == 0)
-		s->conf.max_events = SIM_MAX_EVENTS_DEFAULT;
+		s->conf.max_events = MARS_SIM_MAX_EVENTS_DEFAULT;
 	mars_rng_seed(&s->rng, s->conf.seed);
 	return s;
 }
 
 void
-sim_free(struct sim *s)
+mars_sim_free(struct mars_sim *s)
 {
 	struct sim_node *n;
 	size_t i;
 
 	if (s == NULL)
 		return;
-	sim_pcap_close(s);
+	mars_sim_pcap_close(s);
 	for (i = 0; i < s->nheap; i++)
 		if (s->heap[i].type == SIM_IT_DELIVER)
 			buf_unref(s->heap[i].buf);
@@ -505,19 +505,19 @@ sim_free(struct sim *s)
 }
 
 mars_time_t
-sim_now(const struct sim *s)
+mars_sim_now(const struct mars_sim *s)
 {
 	return s->now;
 }
 
 struct mars_rng *
-sim_rng(struct sim *s)
+mars_sim_rng(struct mars_sim *s)
 {
 	return &s->rng;
 }
 
-const struct sim_stats *
-sim_get_stats(const struct sim *s)
+const struct mars_sim_stats *
+mars_sim_get_stats(const struct mars_sim *s)
 {
 	return &s->stats;
 }
@@ -525,22 +525,22 @@ sim_get_stats(const struct sim *s)
 /* ---- public: nodes ---- */
 
 uint32_t
-sim_node_add(struct sim *s, const char *name, const struct sim_node_ops *ops,
+mars_sim_node_add(struct mars_sim *s, const char *name, const struct mars_sim_node_ops *ops,
     void *machine)
 {
 	struct sim_node *n;
 
 	if (ops == NULL || ops->input == NULL || ops->tick == NULL ||
-	    s->nnodes >= SIM_NODE_NONE - 1 ||
+	    s->nnodes >= MARS_SIM_NODE_NONE - 1 ||
 	    grow((void **)&s->nodes, &s->cap_nodes, s->nnodes + 1,
 	    sizeof(*s->nodes)) != 0 ||
 	    (n = calloc(1, sizeof(*n))) == NULL)
-		return SIM_NODE_NONE;
+		return MARS_SIM_NODE_NONE;
 	n->sim = s;
 	n->id = (uint32_t)s->nnodes;
 	copy_text(n->name, sizeof(n->name), name);
 	n->ops = ops;
-	n->state = SIM_NODE_UP;
+	n->state = MARS_SIM_NODE_UP;
 	n->tick_at = MARS_TIME_NEVER;
 	n->io.ctx = n;
 	n->io.send = io_send;
@@ -548,33 +548,33 @@ sim_node_add(struct sim *s, const char *name, const struct sim_node_ops *ops,
 	n->io.log = io_log;
 	s->nodes[s->nnodes++] = n;
 	if (machine != NULL)
-		sim_node_set_machine(s, n->id, machine);
+		mars_sim_node_set_machine(s, n->id, machine);
 	return n->id;
 }
 
 int
-sim_node_set_machine(struct sim *s, uint32_t node, void *machine)
+mars_sim_node_set_machine(struct mars_sim *s, uint32_t node, void *machine)
 {
 	struct sim_node *n = node_get(s, node);
 
 	if (n == NULL)
 		return MARS_E_INVAL;
 	n->machine = machine;
-	if (machine != NULL && n->state == SIM_NODE_UP)
+	if (machine != NULL && n->state == MARS_SIM_NODE_UP)
 		schedule_tick(s, n, s->now);
 	return 0;
 }
 
 void *
-sim_node_machine(const struct sim *s, uint32_t node)
+mars_sim_node_machine(const struct mars_sim *s, uint32_t node)
 {
 	struct sim_node *n = node_get(s, node);
 
 	return n != NULL ? n->machine : NULL;
 }
 
-const struct fsm_io *
-sim_node_io(const struct sim *s, uint32_t node)
+const struct mars_io *
+mars_sim_node_io(const struct mars_sim *s, uint32_t node)
 {
 	struct sim_node *n = node_get(s, node);
 
@@ -582,7 +582,7 @@ sim_node_io(const struct sim *s, uint32_t node)
 }
 
 const char *
-sim_node_name(const struct sim *s, uint32_t node)
+mars_sim_node_name(const struct mars_sim *s, uint32_t node)
 {
 	struct sim_node *n = node_get(s, node);
 
@@ -590,24 +590,24 @@ sim_node_name(const struct sim *s, uint32_t node)
 }
 
 size_t
-sim_node_count(const struct sim *s)
+mars_sim_node_count(const struct mars_sim *s)
 {
 	return s->nnodes;
 }
 
 uint32_t
-sim_node_find(const struct sim *s, const char *name)
+mars_sim_node_find(const struct mars_sim *s, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < s->nnodes; i++)
 		if (strcmp(s->nodes[i]->name, name) == 0)
 			return (uint32_t)i;
-	return SIM_NODE_NONE;
+	return MARS_SIM_NODE_NONE;
 }
 
 int
-sim_node_state(const struct sim *s, uint32_t node)
+mars_sim_node_state(const struct mars_sim *s, uint32_t node)
 {
 	struct sim_node *n = node_get(s, node);
 
@@ -615,7 +615,7 @@ sim_node_state(const struct sim *s, uint32_t node)
 }
 
 int
-sim_wake(struct sim *s, uint32_t node)
+mars_sim_wake(struct mars_sim *s, uint32_t node)
 {
 	struct sim_node *n = node_get(s, node);
 
@@ -640,7 +640,7 @@ port_add(struct sim_node *n, uint32_t vc, bool first, uint32_t *id)
 }
 
 static int
-vc_new(struct sim *s, uint8_t kind, uint32_t a, uint32_t b, uint32_t *ia,
+vc_new(struct mars_sim *s, uint8_t kind, uint32_t a, uint32_t b, uint32_t *ia,
     uint32_t *ib)
 {
 	struct sim_node *na = node_get(s, a), *nb = node_get(s, b);
@@ -662,8 +662,8 @@ vc_new(struct sim *s, uint8_t kind, uint32_t a, uint32_t b, uint32_t *ia,
 	v->kind = kind;
 	v->a = a;
 	v->b = b;
-	/* VCI labels as link.h gives them (see sim_pcap_open). */
-	if (kind == LAB_VC_SERVER)
+	/* VCI labels as link.h gives them (see mars_sim_pcap_open). */
+	if (kind == MARS_VC_SERVER)
 		v->vci = (uint16_t)(34 + s->nserver++);
 	else
 		v->vci = (uint16_t)(100 + s->np2p++);
@@ -677,21 +677,21 @@ vc_new(struct sim *s, uint8_t kind, uint32_t a, uint32_t b, uint32_t *ia,
 }
 
 int
-sim_vc_p2p(struct sim *s, uint32_t a, uint32_t b, uint32_t *id_at_a,
+mars_sim_vc_p2p(struct mars_sim *s, uint32_t a, uint32_t b, uint32_t *id_at_a,
     uint32_t *id_at_b)
 {
-	return vc_new(s, LAB_VC_P2P, a, b, id_at_a, id_at_b);
+	return vc_new(s, MARS_VC_P2P, a, b, id_at_a, id_at_b);
 }
 
 int
-sim_vc_server(struct sim *s, uint32_t a, uint32_t b, uint32_t *id_at_a,
+mars_sim_vc_server(struct mars_sim *s, uint32_t a, uint32_t b, uint32_t *id_at_a,
     uint32_t *id_at_b)
 {
-	return vc_new(s, LAB_VC_SERVER, a, b, id_at_a, id_at_b);
+	return vc_new(s, MARS_VC_SERVER, a, b, id_at_a, id_at_b);
 }
 
 static struct sim_vc *
-vc_at(const struct sim *s, uint32_t node, uint32_t id, bool *first)
+vc_at(const struct mars_sim *s, uint32_t node, uint32_t id, bool *first)
 {
 	struct sim_node *n = node_get(s, node);
 
@@ -702,21 +702,21 @@ vc_at(const struct sim *s, uint32_t node, uint32_t id, bool *first)
 }
 
 uint32_t
-sim_vc_peer(const struct sim *s, uint32_t node, uint32_t id,
+mars_sim_vc_peer(const struct mars_sim *s, uint32_t node, uint32_t id,
     uint32_t *peer_id)
 {
 	struct sim_vc *v;
 	bool first;
 
 	if ((v = vc_at(s, node, id, &first)) == NULL)
-		return SIM_NODE_NONE;
+		return MARS_SIM_NODE_NONE;
 	if (peer_id != NULL)
 		*peer_id = first ? v->id_b : v->id_a;
 	return first ? v->b : v->a;
 }
 
 int
-sim_pmp_leaf(struct sim *s, uint32_t root, uint8_t pmp, uint32_t leaf,
+mars_sim_pmp_leaf(struct mars_sim *s, uint32_t root, uint8_t pmp, uint32_t leaf,
     bool add)
 {
 	struct sim_node *r = node_get(s, root);
@@ -750,18 +750,18 @@ sim_pmp_leaf(struct sim *s, uint32_t root, uint8_t pmp, uint32_t leaf,
 }
 
 int
-sim_leaf_by_peer(struct sim *s, uint32_t root, uint8_t pmp, uint32_t peer_id,
+mars_sim_leaf_by_peer(struct mars_sim *s, uint32_t root, uint8_t pmp, uint32_t peer_id,
     bool add)
 {
 	uint32_t leaf;
 
-	if ((leaf = sim_vc_peer(s, root, peer_id, NULL)) == SIM_NODE_NONE)
+	if ((leaf = mars_sim_vc_peer(s, root, peer_id, NULL)) == MARS_SIM_NODE_NONE)
 		return MARS_E_INVAL;
-	return sim_pmp_leaf(s, root, pmp, leaf, add);
+	return mars_sim_pmp_leaf(s, root, pmp, leaf, add);
 }
 
 size_t
-sim_pmp_leaf_count(const struct sim *s, uint32_t root, uint8_t pmp)
+mars_sim_pmp_leaf_count(const struct mars_sim *s, uint32_t root, uint8_t pmp)
 {
 	struct sim_node *r = node_get(s, root);
 	int pi = pmp_index(pmp);
@@ -772,7 +772,7 @@ sim_pmp_leaf_count(const struct sim *s, uint32_t root, uint8_t pmp)
 /* ---- public: network model ---- */
 
 void
-sim_set_net(struct sim *s, const struct sim_net *net)
+mars_sim_set_net(struct mars_sim *s, const struct mars_sim_net *net)
 {
 	if (net != NULL)
 		s->conf.net = *net;
@@ -781,8 +781,8 @@ sim_set_net(struct sim *s, const struct sim_net *net)
 }
 
 int
-sim_vc_net(struct sim *s, uint32_t node, uint32_t id,
-    const struct sim_net *net)
+mars_sim_vc_net(struct mars_sim *s, uint32_t node, uint32_t id,
+    const struct mars_sim_net *net)
 {
 	struct sim_vc *v;
 	bool first;
@@ -796,8 +796,8 @@ sim_vc_net(struct sim *s, uint32_t node, uint32_t id,
 }
 
 int
-sim_pmp_net(struct sim *s, uint32_t root, uint8_t pmp,
-    const struct sim_net *net)
+mars_sim_pmp_net(struct mars_sim *s, uint32_t root, uint8_t pmp,
+    const struct mars_sim_net *net)
 {
 	struct sim_node *r = node_get(s, root);
 	int pi = pmp_index(pmp);
@@ -813,49 +813,49 @@ sim_pmp_net(struct sim *s, uint32_t root, uint8_t pmp,
 /* ---- public: faults ---- */
 
 int
-sim_kill(struct sim *s, uint32_t node)
+mars_sim_kill(struct mars_sim *s, uint32_t node)
 {
 	struct sim_node *n = node_get(s, node);
 
-	if (n == NULL || n->state == SIM_NODE_DEAD)
+	if (n == NULL || n->state == MARS_SIM_NODE_DEAD)
 		return MARS_E_INVAL;
-	n->state = SIM_NODE_DEAD;
+	n->state = MARS_SIM_NODE_DEAD;
 	cancel_tick(n);
-	sim_happening(s, node, SIM_EV_KILL, 0, NULL);
+	sim_happening(s, node, MARS_SIM_EV_KILL, 0, NULL);
 	if (n->ops->on_kill != NULL && n->machine != NULL)
 		n->ops->on_kill(n->machine, s->now);
 	return 0;
 }
 
 int
-sim_hang(struct sim *s, uint32_t node)
+mars_sim_hang(struct mars_sim *s, uint32_t node)
 {
 	struct sim_node *n = node_get(s, node);
 
-	if (n == NULL || n->state != SIM_NODE_UP)
+	if (n == NULL || n->state != MARS_SIM_NODE_UP)
 		return MARS_E_INVAL;
-	n->state = SIM_NODE_HUNG;
+	n->state = MARS_SIM_NODE_HUNG;
 	cancel_tick(n);
-	sim_happening(s, node, SIM_EV_HANG, 0, NULL);
+	sim_happening(s, node, MARS_SIM_EV_HANG, 0, NULL);
 	return 0;
 }
 
 int
-sim_resume(struct sim *s, uint32_t node)
+mars_sim_resume(struct mars_sim *s, uint32_t node)
 {
 	struct sim_node *n = node_get(s, node);
 
-	if (n == NULL || n->state != SIM_NODE_HUNG)
+	if (n == NULL || n->state != MARS_SIM_NODE_HUNG)
 		return MARS_E_INVAL;
-	n->state = SIM_NODE_UP;
-	sim_happening(s, node, SIM_EV_RESUME, 0, NULL);
+	n->state = MARS_SIM_NODE_UP;
+	sim_happening(s, node, MARS_SIM_EV_RESUME, 0, NULL);
 	if (n->machine != NULL)
 		schedule_tick(s, n, s->now);	/* overdue timers run now */
 	return 0;
 }
 
 int
-sim_restart(struct sim *s, uint32_t node, void *machine)
+mars_sim_restart(struct mars_sim *s, uint32_t node, void *machine)
 {
 	struct sim_node *n = node_get(s, node);
 
@@ -866,11 +866,11 @@ sim_restart(struct sim *s, uint32_t node, void *machine)
 		n->ops->free(n->machine);
 	n->machine = machine;
 	n->incarnation++;		/* SDUs in flight to the old one drop */
-	n->state = SIM_NODE_UP;
+	n->state = MARS_SIM_NODE_UP;
 	n->pmp[0].nleaves = 0;
 	n->pmp[1].nleaves = 0;
 	cancel_tick(n);
-	sim_happening(s, node, SIM_EV_RESTART, n->incarnation, NULL);
+	sim_happening(s, node, MARS_SIM_EV_RESTART, n->incarnation, NULL);
 	schedule_tick(s, n, s->now);
 	if (n->ops->on_restart != NULL)
 		n->ops->on_restart(machine, s->now);
@@ -878,7 +878,7 @@ sim_restart(struct sim *s, uint32_t node, void *machine)
 }
 
 int
-sim_partition(struct sim *s, const uint32_t *a, size_t na, const uint32_t *b,
+mars_sim_partition(struct mars_sim *s, const uint32_t *a, size_t na, const uint32_t *b,
     size_t nb)
 {
 	struct sim_part *p;
@@ -916,13 +916,13 @@ sim_partition(struct sim *s, const uint32_t *a, size_t na, const uint32_t *b,
 	p->side = side;
 	p->nside = s->nnodes;
 	s->nactive_parts++;
-	sim_happening(s, SIM_NODE_NONE, SIM_EV_PARTITION,
+	sim_happening(s, MARS_SIM_NODE_NONE, MARS_SIM_EV_PARTITION,
 	    (uint32_t)s->nparts, NULL);
 	return (int)s->nparts++;
 }
 
 int
-sim_heal(struct sim *s, int id)
+mars_sim_heal(struct mars_sim *s, int id)
 {
 	size_t i;
 
@@ -937,7 +937,7 @@ sim_heal(struct sim *s, int id)
 		s->parts[i].side = NULL;
 		s->parts[i].nside = 0;
 		s->nactive_parts--;
-		sim_happening(s, SIM_NODE_NONE, SIM_EV_HEAL, (uint32_t)i,
+		sim_happening(s, MARS_SIM_NODE_NONE, MARS_SIM_EV_HEAL, (uint32_t)i,
 		    NULL);
 	}
 	return 0;
@@ -946,7 +946,7 @@ sim_heal(struct sim *s, int id)
 /* ---- public: running ---- */
 
 int
-sim_at(struct sim *s, mars_time_t t, sim_fn fn, void *arg)
+mars_sim_at(struct mars_sim *s, mars_time_t t, mars_sim_fn fn, void *arg)
 {
 	struct sim_item it;
 
@@ -961,10 +961,10 @@ sim_at(struct sim *s, mars_time_t t, sim_fn fn, void *arg)
 }
 
 static void
-deliver(struct sim *s, const struct sim_item *it)
+deliver(struct mars_sim *s, const struct sim_item *it)
 {
 	struct sim_node *n = s->nodes[it->node];
-	struct sim_msg m;
+	struct mars_sim_msg m;
 
 	memset(&m, 0, sizeof(m));
 	m.time = s->now;
@@ -977,11 +977,11 @@ deliver(struct sim *s, const struct sim_item *it)
 	m.len = it->buf->len;
 	m.duplicate = it->dup;
 	if (!node_runs(n) || n->incarnation != it->gen) {
-		m.fate = SIM_DOWN;
+		m.fate = MARS_SIM_DOWN;
 		trace(s, &m);
 		return;
 	}
-	m.fate = SIM_DELIVERED;
+	m.fate = MARS_SIM_DELIVERED;
 	trace(s, &m);
 	if (s->pcap != NULL)
 		sim_pcap_write(s, it);
@@ -991,7 +991,7 @@ deliver(struct sim *s, const struct sim_item *it)
 }
 
 static void
-run_tick(struct sim *s, const struct sim_item *it)
+run_tick(struct mars_sim *s, const struct sim_item *it)
 {
 	struct sim_node *n = s->nodes[it->node];
 	mars_time_t d;
@@ -1006,7 +1006,7 @@ run_tick(struct sim *s, const struct sim_item *it)
 }
 
 int
-sim_step(struct sim *s)
+mars_sim_step(struct mars_sim *s)
 {
 	struct sim_item it;
 	size_t i;
@@ -1035,14 +1035,14 @@ sim_step(struct sim *s)
 }
 
 int
-sim_run_until(struct sim *s, mars_time_t t)
+mars_sim_run_until(struct mars_sim *s, mars_time_t t)
 {
 	uint64_t n = 0;
 
 	while (s->nheap > 0 && s->heap[0].t <= t) {
 		if (n++ >= s->conf.max_events)
-			return SIM_E_BUDGET;
-		sim_step(s);
+			return MARS_SIM_E_BUDGET;
+		mars_sim_step(s);
 	}
 	if (t > s->now && t != MARS_TIME_NEVER)
 		s->now = t;
@@ -1050,23 +1050,23 @@ sim_run_until(struct sim *s, mars_time_t t)
 }
 
 int
-sim_run_for(struct sim *s, mars_time_t dt)
+mars_sim_run_for(struct mars_sim *s, mars_time_t dt)
 {
 	mars_time_t t = s->now + dt;
 
 	if (t < s->now)			/* wrapped */
 		t = MARS_TIME_NEVER;
-	return sim_run_until(s, t);
+	return mars_sim_run_until(s, t);
 }
 
 mars_time_t
-sim_next_time(const struct sim *s)
+mars_sim_next_time(const struct mars_sim *s)
 {
 	return s->nheap > 0 ? s->heap[0].t : MARS_TIME_NEVER;
 }
 
 void
-sim_note(struct sim *s, uint32_t node, const char *text)
+mars_sim_note(struct mars_sim *s, uint32_t node, const char *text)
 {
-	sim_happening(s, node, SIM_EV_NOTE, 0, text);
+	sim_happening(s, node, MARS_SIM_EV_NOTE, 0, text);
 }

@@ -7,7 +7,7 @@
 
 #include "mars/sim.h"
 
-struct cap_dump;
+struct mars_cap_dump;
 
 /* A refcounted SDU: one copy serves every leaf of a pt-mpt send. */
 struct sim_buf {
@@ -32,12 +32,12 @@ struct sim_item {
 	uint32_t	 gen;		/* DELIVER: incarnation; TICK: tick gen */
 	uint32_t	 from;
 	mars_time_t	 sent;
-	struct fsm_vc	 vc_from;
-	struct fsm_vc	 vc_to;
+	struct mars_vc	 vc_from;
+	struct mars_vc	 vc_to;
 	uint16_t	 vci;		/* pcap label */
 	bool		 from_first;	/* sent by the VC's first node */
 	struct sim_buf	*buf;
-	sim_fn		 fn;
+	mars_sim_fn		 fn;
 	void		*arg;
 };
 
@@ -48,12 +48,12 @@ struct sim_port {
 };
 
 struct sim_vc {
-	uint8_t		 kind;		/* LAB_VC_P2P or LAB_VC_SERVER */
+	uint8_t		 kind;		/* MARS_VC_P2P or MARS_VC_SERVER */
 	uint32_t	 a, b;
 	uint32_t	 id_a, id_b;
 	uint16_t	 vci;
 	bool		 has_net;
-	struct sim_net	 net;
+	struct mars_sim_net	 net;
 	mars_time_t	 last_ab;	/* latest arrival a -> b (FIFO) */
 	mars_time_t	 last_ba;
 };
@@ -68,18 +68,18 @@ struct sim_pmp {
 	size_t		 nleaves;
 	size_t		 cap;
 	bool		 has_net;
-	struct sim_net	 net;
+	struct mars_sim_net	 net;
 };
 
 struct sim_node {
-	struct sim	*sim;
+	struct mars_sim	*sim;
 	uint32_t	 id;
-	char		 name[SIM_NAME_MAX];
-	const struct sim_node_ops *ops;
+	char		 name[MARS_SIM_NAME_MAX];
+	const struct mars_sim_node_ops *ops;
 	void		*machine;
-	int		 state;		/* enum sim_node_state */
+	int		 state;		/* enum mars_sim_node_state */
 	uint32_t	 incarnation;
-	struct fsm_io	 io;
+	struct mars_io	 io;
 	mars_time_t	 tick_at;	/* scheduled tick, NEVER if none */
 	uint32_t	 tick_gen;
 	struct sim_port	*ports;
@@ -94,8 +94,8 @@ struct sim_part {
 	size_t		 nside;
 };
 
-struct sim {
-	struct sim_conf	 conf;
+struct mars_sim {
+	struct mars_sim_conf	 conf;
 	struct mars_rng	 rng;
 	mars_time_t	 now;
 	uint64_t	 seq;
@@ -118,18 +118,18 @@ struct sim {
 	size_t		 nparts;
 	size_t		 nactive_parts;
 
-	struct sim_event *log;
+	struct mars_sim_event *log;
 	size_t		 nlog;
 	size_t		 cap_log;
 
-	struct cap_dump	*pcap;
+	struct mars_cap_dump	*pcap;
 	uint8_t		*pcap_buf;
-	struct sim_stats stats;
+	struct mars_sim_stats stats;
 };
 
 /* sim_log.c */
-void	sim_log_add(struct sim *s, const struct sim_event *ev);
-void	sim_log_free(struct sim *s);
-void	sim_pcap_write(struct sim *s, const struct sim_item *it);
+void	sim_log_add(struct mars_sim *s, const struct mars_sim_event *ev);
+void	sim_log_free(struct mars_sim *s);
+void	sim_pcap_write(struct mars_sim *s, const struct sim_item *it);
 
 #endif

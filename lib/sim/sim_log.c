@@ -22,40 +22,40 @@
 #define SIM_PCAP_SNAP		65535
 
 static const char *const kind_names[] = {
-	[FSM_EV_REGISTERED] = "registered",
-	[FSM_EV_DEREGISTERED] = "deregistered",
-	[FSM_EV_JOINED] = "joined",
-	[FSM_EV_LEFT] = "left",
-	[FSM_EV_REDIRECT] = "redirect",
-	[FSM_EV_REDIRECT_MAP] = "redirect-map",
-	[FSM_EV_MARS_FAILED] = "mars-failed",
-	[FSM_EV_REJOINED] = "rejoined",
-	[FSM_EV_CSN_GAP] = "csn-gap",
-	[FSM_EV_REVALIDATE] = "revalidate",
-	[FSM_EV_MULTI] = "multi",
-	[FSM_EV_NAK] = "nak",
-	[FSM_EV_GROUPLIST] = "grouplist",
-	[FSM_EV_GIVE_UP] = "give-up",
-	[FSM_EV_MEMBER_ADDED] = "member-added",
-	[FSM_EV_MEMBER_REMOVED] = "member-removed",
-	[FSM_EV_MEMBER_TIMEOUT] = "member-timeout",
-	[FSM_EV_GROUP_JOIN] = "group-join",
-	[FSM_EV_GROUP_LEAVE] = "group-leave",
-	[FSM_EV_MCS_ADDED] = "mcs-added",
-	[FSM_EV_MCS_REMOVED] = "mcs-removed",
-	[FSM_EV_MIGRATE] = "migrate",
-	[FSM_EV_DROPPED] = "dropped",
-	[SIM_EV_KILL] = "kill",
-	[SIM_EV_HANG] = "hang",
-	[SIM_EV_RESUME] = "resume",
-	[SIM_EV_RESTART] = "restart",
-	[SIM_EV_PARTITION] = "partition",
-	[SIM_EV_HEAL] = "heal",
-	[SIM_EV_NOTE] = "note",
+	[MARS_EV_REGISTERED] = "registered",
+	[MARS_EV_DEREGISTERED] = "deregistered",
+	[MARS_EV_JOINED] = "joined",
+	[MARS_EV_LEFT] = "left",
+	[MARS_EV_REDIRECT] = "redirect",
+	[MARS_EV_REDIRECT_MAP] = "redirect-map",
+	[MARS_EV_MARS_FAILED] = "mars-failed",
+	[MARS_EV_REJOINED] = "rejoined",
+	[MARS_EV_CSN_GAP] = "csn-gap",
+	[MARS_EV_REVALIDATE] = "revalidate",
+	[MARS_EV_MULTI] = "multi",
+	[MARS_EV_NAK] = "nak",
+	[MARS_EV_GROUPLIST] = "grouplist",
+	[MARS_EV_GIVE_UP] = "give-up",
+	[MARS_EV_MEMBER_ADDED] = "member-added",
+	[MARS_EV_MEMBER_REMOVED] = "member-removed",
+	[MARS_EV_MEMBER_TIMEOUT] = "member-timeout",
+	[MARS_EV_GROUP_JOIN] = "group-join",
+	[MARS_EV_GROUP_LEAVE] = "group-leave",
+	[MARS_EV_MCS_ADDED] = "mcs-added",
+	[MARS_EV_MCS_REMOVED] = "mcs-removed",
+	[MARS_EV_MIGRATE] = "migrate",
+	[MARS_EV_DROPPED] = "dropped",
+	[MARS_SIM_EV_KILL] = "kill",
+	[MARS_SIM_EV_HANG] = "hang",
+	[MARS_SIM_EV_RESUME] = "resume",
+	[MARS_SIM_EV_RESTART] = "restart",
+	[MARS_SIM_EV_PARTITION] = "partition",
+	[MARS_SIM_EV_HEAL] = "heal",
+	[MARS_SIM_EV_NOTE] = "note",
 };
 
 const char *
-sim_event_kind_name(int kind)
+mars_sim_event_kind_name(int kind)
 {
 	if (kind < 0 || (size_t)kind >= sizeof(kind_names) /
 	    sizeof(kind_names[0]) || kind_names[kind] == NULL)
@@ -64,9 +64,9 @@ sim_event_kind_name(int kind)
 }
 
 void
-sim_log_add(struct sim *s, const struct sim_event *ev)
+sim_log_add(struct mars_sim *s, const struct mars_sim_event *ev)
 {
-	struct sim_event *nl;
+	struct mars_sim_event *nl;
 	size_t ncap;
 
 	if (!s->conf.no_log) {
@@ -86,7 +86,7 @@ sim_log_add(struct sim *s, const struct sim_event *ev)
 }
 
 void
-sim_log_free(struct sim *s)
+sim_log_free(struct mars_sim *s)
 {
 	free(s->log);
 	s->log = NULL;
@@ -94,19 +94,19 @@ sim_log_free(struct sim *s)
 }
 
 size_t
-sim_log_count(const struct sim *s)
+mars_sim_log_count(const struct mars_sim *s)
 {
 	return s->nlog;
 }
 
-const struct sim_event *
-sim_log_get(const struct sim *s, size_t i)
+const struct mars_sim_event *
+mars_sim_log_get(const struct mars_sim *s, size_t i)
 {
 	return i < s->nlog ? &s->log[i] : NULL;
 }
 
-const struct sim_event *
-sim_log_next(const struct sim *s, size_t *cursor)
+const struct mars_sim_event *
+mars_sim_log_next(const struct mars_sim *s, size_t *cursor)
 {
 	if (*cursor >= s->nlog)
 		return NULL;
@@ -114,7 +114,7 @@ sim_log_next(const struct sim *s, size_t *cursor)
 }
 
 void
-sim_log_clear(struct sim *s)
+mars_sim_log_clear(struct mars_sim *s)
 {
 	s->nlog = 0;
 }
@@ -122,90 +122,90 @@ sim_log_clear(struct sim *s)
 /* ---- printers ---- */
 
 static void
-print_text(const struct sim *s, const struct sim_event *ev,
-    struct outbuf *ob)
+print_text(const struct mars_sim *s, const struct mars_sim_event *ev,
+    struct mars_out *ob)
 {
-	char tmp[64 + ATM_HEX_MAX + PA_TEXT_MAX];
+	char tmp[64 + MARS_ATM_HEX_MAX + MARS_PA_TEXT_MAX];
 
 	snprintf(tmp, sizeof(tmp), "%8" PRIu64 ".%03u %s %s",
 	    ev->time / 1000, (unsigned)(ev->time % 1000),
-	    ev->node == SIM_NODE_NONE ? "-" : sim_node_name(s, ev->node),
-	    sim_event_kind_name(ev->kind));
-	ob_puts(ob, tmp);
+	    ev->node == MARS_SIM_NODE_NONE ? "-" : mars_sim_node_name(s, ev->node),
+	    mars_sim_event_kind_name(ev->kind));
+	mars_out_puts(ob, tmp);
 	if (ev->cmi != 0) {
-		ob_puts(ob, " cmi=");
-		ob_u64(ob, ev->cmi);
+		mars_out_puts(ob, " cmi=");
+		mars_out_u64(ob, ev->cmi);
 	}
 	if (ev->csn != 0) {
-		ob_puts(ob, " csn=");
-		ob_u64(ob, ev->csn);
+		mars_out_puts(ob, " csn=");
+		mars_out_u64(ob, ev->csn);
 	}
 	if (ev->count != 0) {
-		ob_puts(ob, " count=");
-		ob_u64(ob, ev->count);
+		mars_out_puts(ob, " count=");
+		mars_out_u64(ob, ev->count);
 	}
 	if (ev->hard)
-		ob_puts(ob, " hard");
+		mars_out_puts(ob, " hard");
 	if (ev->atm_len > 0) {
-		atm_hex(tmp, ev->atm, ev->atm_len);
-		ob_puts(ob, " atm=");
-		ob_puts(ob, tmp);
+		mars_atm_hex(tmp, ev->atm, ev->atm_len);
+		mars_out_puts(ob, " atm=");
+		mars_out_puts(ob, tmp);
 	}
 	if (ev->group_len > 0) {
-		pa_text(tmp, ev->group, ev->group_len);
-		ob_puts(ob, " group=");
-		ob_puts(ob, tmp);
+		mars_pa_text(tmp, ev->group, ev->group_len);
+		mars_out_puts(ob, " group=");
+		mars_out_puts(ob, tmp);
 	}
 	if (ev->detail[0] != '\0') {
-		ob_puts(ob, " detail=");
-		ob_json_str(ob, ev->detail);
+		mars_out_puts(ob, " detail=");
+		mars_out_json_str(ob, ev->detail);
 	}
-	ob_putc(ob, '\n');
+	mars_out_putc(ob, '\n');
 }
 
 static void
-print_json(const struct sim *s, const struct sim_event *ev,
-    struct outbuf *ob)
+print_json(const struct mars_sim *s, const struct mars_sim_event *ev,
+    struct mars_out *ob)
 {
-	char tmp[ATM_HEX_MAX + PA_TEXT_MAX];
+	char tmp[MARS_ATM_HEX_MAX + MARS_PA_TEXT_MAX];
 
-	ob_puts(ob, "{\"time\":");
-	ob_u64(ob, ev->time);
-	ob_puts(ob, ",\"node\":");
-	if (ev->node == SIM_NODE_NONE)
-		ob_puts(ob, "null");
+	mars_out_puts(ob, "{\"time\":");
+	mars_out_u64(ob, ev->time);
+	mars_out_puts(ob, ",\"node\":");
+	if (ev->node == MARS_SIM_NODE_NONE)
+		mars_out_puts(ob, "null");
 	else
-		ob_json_str(ob, sim_node_name(s, ev->node));
-	ob_puts(ob, ",\"event\":");
-	ob_json_str(ob, sim_event_kind_name(ev->kind));
-	ob_puts(ob, ",\"cmi\":");
-	ob_u64(ob, ev->cmi);
-	ob_puts(ob, ",\"csn\":");
-	ob_u64(ob, ev->csn);
-	ob_puts(ob, ",\"count\":");
-	ob_u64(ob, ev->count);
-	ob_puts(ob, ev->hard ? ",\"hard\":true" : ",\"hard\":false");
+		mars_out_json_str(ob, mars_sim_node_name(s, ev->node));
+	mars_out_puts(ob, ",\"event\":");
+	mars_out_json_str(ob, mars_sim_event_kind_name(ev->kind));
+	mars_out_puts(ob, ",\"cmi\":");
+	mars_out_u64(ob, ev->cmi);
+	mars_out_puts(ob, ",\"csn\":");
+	mars_out_u64(ob, ev->csn);
+	mars_out_puts(ob, ",\"count\":");
+	mars_out_u64(ob, ev->count);
+	mars_out_puts(ob, ev->hard ? ",\"hard\":true" : ",\"hard\":false");
 	if (ev->atm_len > 0) {
-		atm_hex(tmp, ev->atm, ev->atm_len);
-		ob_puts(ob, ",\"atm\":\"");
-		ob_puts(ob, tmp);
-		ob_putc(ob, '"');
+		mars_atm_hex(tmp, ev->atm, ev->atm_len);
+		mars_out_puts(ob, ",\"atm\":\"");
+		mars_out_puts(ob, tmp);
+		mars_out_putc(ob, '"');
 	}
 	if (ev->group_len > 0) {
-		pa_text(tmp, ev->group, ev->group_len);
-		ob_puts(ob, ",\"group\":");
-		ob_json_str(ob, tmp);
+		mars_pa_text(tmp, ev->group, ev->group_len);
+		mars_out_puts(ob, ",\"group\":");
+		mars_out_json_str(ob, tmp);
 	}
 	if (ev->detail[0] != '\0') {
-		ob_puts(ob, ",\"detail\":");
-		ob_json_str(ob, ev->detail);
+		mars_out_puts(ob, ",\"detail\":");
+		mars_out_json_str(ob, ev->detail);
 	}
-	ob_puts(ob, "}\n");
+	mars_out_puts(ob, "}\n");
 }
 
 void
-sim_event_print(const struct sim *s, const struct sim_event *ev,
-    struct outbuf *ob, bool json)
+mars_sim_event_print(const struct mars_sim *s, const struct mars_sim_event *ev,
+    struct mars_out *ob, bool json)
 {
 	if (json)
 		print_json(s, ev, ob);
@@ -214,18 +214,18 @@ sim_event_print(const struct sim *s, const struct sim_event *ev,
 }
 
 void
-sim_log_print(const struct sim *s, struct outbuf *ob, bool json)
+mars_sim_log_print(const struct mars_sim *s, struct mars_out *ob, bool json)
 {
 	size_t i;
 
 	for (i = 0; i < s->nlog; i++)
-		sim_event_print(s, &s->log[i], ob, json);
+		mars_sim_event_print(s, &s->log[i], ob, json);
 }
 
 /* ---- pcap trace ---- */
 
 int
-sim_pcap_open(struct sim *s, const char *path, char *errbuf)
+mars_sim_pcap_open(struct mars_sim *s, const char *path, char *errbuf)
 {
 	int rc;
 
@@ -233,7 +233,7 @@ sim_pcap_open(struct sim *s, const char *path, char *errbuf)
 		return MARS_E_INVAL;
 	if ((s->pcap_buf = malloc(SUNATM_HDR_LEN + SIM_PCAP_SNAP)) == NULL)
 		return MARS_E_NOSPACE;
-	rc = cap_dump_open_dlt(&s->pcap, DLT_SUNATM, SUNATM_HDR_LEN +
+	rc = mars_cap_dump_open_dlt(&s->pcap, DLT_SUNATM, SUNATM_HDR_LEN +
 	    SIM_PCAP_SNAP, path, errbuf);
 	if (rc != 0) {
 		free(s->pcap_buf);
@@ -244,13 +244,13 @@ sim_pcap_open(struct sim *s, const char *path, char *errbuf)
 }
 
 int
-sim_pcap_close(struct sim *s)
+mars_sim_pcap_close(struct mars_sim *s)
 {
 	int rc;
 
 	if (s->pcap == NULL)
 		return 0;
-	rc = cap_dump_close(s->pcap);
+	rc = mars_cap_dump_close(s->pcap);
 	s->pcap = NULL;
 	free(s->pcap_buf);
 	s->pcap_buf = NULL;
@@ -259,7 +259,7 @@ sim_pcap_close(struct sim *s)
 
 /* One delivered SDU behind a SunATM pseudo-header, at its arrival time. */
 void
-sim_pcap_write(struct sim *s, const struct sim_item *it)
+sim_pcap_write(struct mars_sim *s, const struct sim_item *it)
 {
 	struct mars_frame fr;
 	uint8_t *p = s->pcap_buf;
@@ -279,5 +279,5 @@ sim_pcap_write(struct sim *s, const struct sim_item *it)
 	fr.data = p;
 	fr.caplen = (uint32_t)(SUNATM_HDR_LEN + n);
 	fr.wirelen = (uint32_t)(SUNATM_HDR_LEN + it->buf->len);
-	(void)cap_dump_write(s->pcap, &fr);
+	(void)mars_cap_dump_write(s->pcap, &fr);
 }

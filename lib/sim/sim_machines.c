@@ -11,32 +11,32 @@
 #include "sim_int.h"
 
 static void
-client_op_input(void *m, mars_time_t now, const struct fsm_vc *vc,
+client_op_input(void *m, mars_time_t now, const struct mars_vc *vc,
     const uint8_t *sdu, size_t len)
 {
-	/* A dropped SDU is reported by the client as FSM_EV_DROPPED. */
-	(void)client_input(m, now, vc, sdu, len);
+	/* A dropped SDU is reported by the client as MARS_EV_DROPPED. */
+	(void)mars_client_input(m, now, vc, sdu, len);
 }
 
 static mars_time_t
 client_op_tick(void *m, mars_time_t now)
 {
-	return client_tick(m, now);
+	return mars_client_tick(m, now);
 }
 
 static mars_time_t
 client_op_deadline(const void *m)
 {
-	return client_next_deadline(m);
+	return mars_client_next_deadline(m);
 }
 
 static void
 client_op_free(void *m)
 {
-	client_free(m);
+	mars_client_free(m);
 }
 
-const struct sim_node_ops sim_client_ops = {
+const struct mars_sim_node_ops sim_client_ops = {
 	.input = client_op_input,
 	.tick = client_op_tick,
 	.deadline = client_op_deadline,
@@ -44,26 +44,26 @@ const struct sim_node_ops sim_client_ops = {
 };
 
 static void
-server_op_input(void *m, mars_time_t now, const struct fsm_vc *vc,
+server_op_input(void *m, mars_time_t now, const struct mars_vc *vc,
     const uint8_t *sdu, size_t len)
 {
-	server_input(m, now, vc, sdu, len);
+	mars_server_input(m, now, vc, sdu, len);
 }
 
 static mars_time_t
 server_op_tick(void *m, mars_time_t now)
 {
-	return server_tick(m, now);
+	return mars_server_tick(m, now);
 }
 
 static void
 server_op_free(void *m)
 {
-	server_free(m);
+	mars_server_free(m);
 }
 
-/* No deadline op: server_tick() at a time with nothing due is harmless. */
-const struct sim_node_ops sim_server_ops = {
+/* No deadline op: mars_server_tick() at a time with nothing due is harmless. */
+const struct mars_sim_node_ops sim_server_ops = {
 	.input = server_op_input,
 	.tick = server_op_tick,
 	.free = server_op_free,
@@ -74,11 +74,11 @@ const struct sim_node_ops sim_server_ops = {
  * names the node at the other end; the io ctx is the server's sim node.
  */
 void
-sim_server_leaf(void *io_ctx, const struct server_leaf *lf)
+mars_sim_server_leaf(void *io_ctx, const struct mars_server_leaf *lf)
 {
 	struct sim_node *n = io_ctx;
 
 	if (n == NULL || lf == NULL)
 		return;
-	(void)sim_leaf_by_peer(n->sim, n->id, lf->pmp, lf->peer, lf->add);
+	(void)mars_sim_leaf_by_peer(n->sim, n->id, lf->pmp, lf->peer, lf->add);
 }

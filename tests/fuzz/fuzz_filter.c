@@ -14,7 +14,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct filter *f = NULL;
+	struct mars_filter *f = NULL;
 	struct mars_err err;
 	char *text, msg[512];
 
@@ -22,10 +22,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	if (filter_compile(text, &f, &err) == 0)
-		filter_free(f);
+	if (mars_filter_compile(text, &f, &err) == 0)
+		mars_filter_free(f);
 	else
-		filter_error(text, &err, msg, sizeof(msg));
+		mars_filter_error(text, &err, msg, sizeof(msg));
 	free(text);
 	return 0;
 }

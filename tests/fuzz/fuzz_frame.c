@@ -31,38 +31,38 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char store[1 << 14];
-	static struct filter *filt[2];
+	static struct mars_filter *filt[2];
 	struct mars_frame fr;
 	struct mars_pdu pdu;
 	struct mars_err err;
-	struct outbuf ob;
-	struct print_opts po;
+	struct mars_out ob;
+	struct mars_print_opts po;
 	unsigned i, mode;
 
 	if (size < 1)
 		return 0;
 	if (filt[0] == NULL)
 		for (i = 0; i < 2; i++)
-			if (filter_compile(exprs[i], &filt[i], &err) != 0)
+			if (mars_filter_compile(exprs[i], &filt[i], &err) != 0)
 				__builtin_trap();
 	memset(&fr, 0, sizeof(fr));
 	fr.num = 1;
-	fr.dir = FRAME_DIR_UNKNOWN;
+	fr.dir = MARS_DIR_UNKNOWN;
 	fr.data = data + 1;
 	fr.caplen = fr.wirelen = (uint32_t)(size - 1);
-	if (cap_decode_link(dlts[data[0] % (sizeof(dlts) / sizeof(dlts[0]))],
+	if (mars_cap_decode_link(dlts[data[0] % (sizeof(dlts) / sizeof(dlts[0]))],
 	    &fr, &err) != 0 || fr.sdu == NULL)
 		return 0;
 	mars_pdu_decode(&pdu, fr.sdu, fr.sdu_len, 0);
 	for (i = 0; i < 2; i++)
-		(void)filter_match(filt[i], &fr, &pdu);
-	for (mode = PRINT_LINE; mode <= PRINT_JSON; mode++) {
+		(void)mars_filter_match(filt[i], &fr, &pdu);
+	for (mode = MARS_PRINT_LINE; mode <= MARS_PRINT_JSON; mode++) {
 		memset(&po, 0, sizeof(po));
 		po.mode = mode;
-		po.hex = mode == PRINT_TREE;
+		po.hex = mode == MARS_PRINT_TREE;
 		po.abs_time = true;	/* localtime_r would dominate */
-		ob_init(&ob, -1, store, sizeof(store));
-		print_frame(&ob, &po, &fr, &pdu);
+		mars_out_init(&ob, -1, store, sizeof(store));
+		mars_print_frame(&ob, &po, &fr, &pdu);
 	}
 	return 0;
 }

@@ -14,7 +14,7 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static uint8_t enc1[65536 + LLC_SNAP_LEN], enc2[65536 + LLC_SNAP_LEN];
+static uint8_t enc1[65536 + MARS_LLC_SNAP_LEN], enc2[65536 + MARS_LLC_SNAP_LEN];
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -26,8 +26,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The checksum path, then the round trip of anything well formed. */
 	mars_pdu_decode(&pdu, data, size, 0);
-	if (mars_pdu_decode(&pdu, data, size, PDU_DEC_NOCHKSUM) != 0 ||
-	    pdu.kind != PDU_MARS)
+	if (mars_pdu_decode(&pdu, data, size, MARS_PDU_DEC_NOCHKSUM) != 0 ||
+	    pdu.kind != MARS_PDU_MARS)
 		return 0;
 
 	rc = mars_encode(&pdu.u.mars, enc1, sizeof(enc1), &len1,
@@ -39,9 +39,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	if (mars_pdu_decode(&again, enc1, len1, 0) != 0 ||
-	    again.kind != PDU_MARS ||
+	    again.kind != MARS_PDU_MARS ||
 	    !mars_msg_same(&pdu.u.mars, &again.u.mars) ||
-	    again.u.mars.len != len1 - LLC_SNAP_LEN)
+	    again.u.mars.len != len1 - MARS_LLC_SNAP_LEN)
 		abort();
 	if (mars_encode(&again.u.mars, enc2, sizeof(enc2), &len2,
 	    MARS_ENC_LLC, &err) != 0 || len2 != len1 ||

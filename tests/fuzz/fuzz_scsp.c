@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness for the SCSP codec (RFC 2334 App. B, RFC 2443 §3).
  *
- * Whatever scsp_decode() accepts must walk cleanly, carry a valid MARS part
+ * Whatever mars_scsp_decode() accepts must walk cleanly, carry a valid MARS part
  * in every non-null CSA of a MARS CSU Request, re-encode to the same octets
  * (checksum aside, see below) and decode again to the same view.  Any
  * difference aborts.
@@ -17,11 +17,11 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Bounded by Packet Size: a CSAS is at least 12 octets, an ID 1. */
-#define MAX_CSAS	(UINT16_MAX / SCSP_CSAS_LEN + 1)
+#define MAX_CSAS	(UINT16_MAX / MARS_SCSP_CSAS_LEN + 1)
 #define MAX_IDS		(UINT16_MAX + 1)
 
-static struct scsp_csas	recs[MAX_CSAS];
-static struct scsp_id	ids[MAX_IDS];
+static struct mars_scsp_csas	recs[MAX_CSAS];
+static struct mars_scsp_id	ids[MAX_IDS];
 static uint8_t		out[UINT16_MAX + 1];
 static uint8_t		part[UINT16_MAX + 1];
 
@@ -33,7 +33,7 @@ check(bool ok)
 }
 
 static bool
-id_equal(const struct scsp_id *a, const struct scsp_id *b)
+id_equal(const struct mars_scsp_id *a, const struct mars_scsp_id *b)
 {
 	return a->len == b->len && (a->len == 0 ||
 	    memcmp(a->p, b->p, a->len) == 0);
@@ -41,7 +41,7 @@ id_equal(const struct scsp_id *a, const struct scsp_id *b)
 
 /* Everything but the checksum and the buffer pointers. */
 static void
-same_view(const struct scsp_msg *a, const struct scsp_msg *b)
+same_view(const struct mars_scsp_msg *a, const struct mars_scsp_msg *b)
 {
 	unsigned i;
 
@@ -71,38 +71,38 @@ same_view(const struct scsp_msg *a, const struct scsp_msg *b)
 
 /* RFC 2443 §3 part: must decode, re-encode to its prefix, decode alike. */
 static void
-check_mars_part(const struct scsp_csas *rec)
+check_mars_part(const struct mars_scsp_csas *rec)
 {
-	struct scsp_mars_part mp, again;
+	struct mars_scsp_mars_part mp, again;
 	struct mars_err err;
 	size_t n;
 
-	check(scsp_mars_decode(&mp, rec->body, rec->body_len, 0, &err) == 0);
-	check(scsp_mars_encode(&mp, part, sizeof(part), &n, &err) == 0);
+	check(mars_scsp_mars_decode(&mp, rec->body, rec->body_len, 0, &err) == 0);
+	check(mars_scsp_mars_encode(&mp, part, sizeof(part), &n, &err) == 0);
 	check(n <= rec->body_len && memcmp(part, rec->body, n) == 0);
-	check(scsp_mars_decode(&again, part, n, 0, &err) == 0);
+	check(mars_scsp_mars_decode(&again, part, n, 0, &err) == 0);
 	check(again.state == mp.state && again.flags == mp.flags);
 	check(again.cmi == mp.cmi && again.grp_len == mp.grp_len);
 }
 
 /* Walk every record; returns whether one carries the reserved number. */
 static bool
-walk(struct scsp_msg *m)
+walk(struct mars_scsp_msg *m)
 {
-	struct scsp_iter it;
+	struct mars_scsp_iter it;
 	bool reserved = false;
 	unsigned n = 0;
 
-	scsp_iter_init(m, &it);
-	if (m->type == SCSP_HELLO) {
-		while (n < MAX_IDS && scsp_next_id(&it, &ids[n]))
+	mars_scsp_iter_init(m, &it);
+	if (m->type == MARS_SCSP_HELLO) {
+		while (n < MAX_IDS && mars_scsp_next_id(&it, &ids[n]))
 			n++;
 	} else {
-		while (n < MAX_CSAS && scsp_next_csas(&it, &recs[n])) {
-			if (recs[n].seq == SCSP_SEQ_RESERVED)
+		while (n < MAX_CSAS && mars_scsp_next_csas(&it, &recs[n])) {
+			if (recs[n].seq == MARS_SCSP_SEQ_RESERVED)
 				reserved = true;
-			if (m->type == SCSP_CSU_REQUEST &&
-			    m->protocol_id == SCSP_PROTO_MARS && !recs[n].null)
+			if (m->type == MARS_SCSP_CSU_REQUEST &&
+			    m->protocol_id == MARS_SCSP_PROTO_MARS && !recs[n].null)
 				check_mars_part(&recs[n]);
 			n++;
 		}
@@ -116,28 +116,28 @@ walk(struct scsp_msg *m)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct scsp_msg m, d;
+	struct mars_scsp_msg m, d;
 	struct mars_err err;
 	size_t n;
 	int rc;
 
-	rc = scsp_decode(&m, data, size, 0, 0, &err);
+	rc = mars_scsp_decode(&m, data, size, 0, 0, &err);
 	if (rc != 0 && rc != MARS_E_CHKSUM) {
 		check(err.code == rc && err.field != NULL);
 		return 0;
 	}
 	check(m.size <= size);
-	check(scsp_type_name(m.type) != NULL);
+	check(mars_scsp_type_name(m.type) != NULL);
 	if (walk(&m)) {
-		rc = scsp_encode(&m, out, sizeof(out), &n, 0, &err);
+		rc = mars_scsp_encode(&m, out, sizeof(out), &n, 0, &err);
 		check(rc == MARS_E_INVAL);
 		return 0;
 	}
-	/* The view keeps SCSP_EXT_MAX extensions; more cannot re-encode. */
+	/* The view keeps MARS_SCSP_EXT_MAX extensions; more cannot re-encode. */
 	if (m.next_total > m.next)
 		return 0;
 
-	check(scsp_encode(&m, out, sizeof(out), &n, 0, &err) == 0);
+	check(mars_scsp_encode(&m, out, sizeof(out), &n, 0, &err) == 0);
 	check(n == m.size);
 	/*
 	 * The checksum is recomputed: it differs from a corrupt one, and
@@ -145,7 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 */
 	check(memcmp(out, data, 4) == 0);
 	check(memcmp(out + 6, data + 6, n - 6) == 0);
-	check(scsp_decode(&d, out, n, 0, 0, &err) == 0);
+	check(mars_scsp_decode(&d, out, n, 0, 0, &err) == 0);
 	same_view(&m, &d);
 	return 0;
 }

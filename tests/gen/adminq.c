@@ -18,7 +18,7 @@
 int
 main(int argc, char **argv)
 {
-	char req[CTL_REQUEST_MAX], line[1 << 16];
+	char req[MARS_CTL_REQUEST_MAX], line[1 << 16];
 	const char *text;
 	struct pollfd pfd;
 	struct mars_err err;
@@ -41,7 +41,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	req[used++] = '\n';
-	if ((fd = ctl_connect(argv[1], &err)) < 0) {
+	if ((fd = mars_ctl_connect(argv[1], &err)) < 0) {
 		fprintf(stderr, "adminq: %s: %s\n", argv[1], err.code ==
 		    MARS_E_SYS ? strerror(err.sys_errno) : err.why);
 		return 2;
@@ -55,13 +55,13 @@ main(int argc, char **argv)
 	for (;;) {
 		while ((nl = memchr(line, '\n', len)) != NULL) {
 			*nl = '\0';
-			switch (ctl_line_kind(line, &text)) {
-			case CTL_LINE_END:
+			switch (mars_ctl_line_kind(line, &text)) {
+			case MARS_CTL_LINE_END:
 				return 0;
-			case CTL_LINE_ERROR:
+			case MARS_CTL_LINE_ERROR:
 				fprintf(stderr, "adminq: %s\n", text);
 				return 1;
-			case CTL_LINE_DATA:
+			case MARS_CTL_LINE_DATA:
 				printf("%s\n", text);
 				break;
 			}

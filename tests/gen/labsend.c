@@ -47,7 +47,7 @@
 static void
 mk_atm(uint8_t *out, unsigned id)
 {
-	static const uint8_t base[ATM_ADDR_MAX] = {
+	static const uint8_t base[MARS_ATM_ADDR_MAX] = {
 		0x47, 0x00, 0x05, 0x80, 0xff, 0xe1, 0x00, 0x00, 0x00, 0xf2,
 		0x1a, 0x26, 0xd8, 0x00, 0x20, 0x48, 0x00, 0x00, 0x00, 0x00,
 	};
@@ -63,7 +63,7 @@ build(uint8_t *out, size_t cap, uint8_t op, unsigned id, uint32_t group,
     uint16_t flags)
 {
 	struct mars_msg m;
-	uint8_t atm[ATM_ADDR_MAX], pa[4], g[8];
+	uint8_t atm[MARS_ATM_ADDR_MAX], pa[4], g[8];
 	uint32_t spa = htonl(0x0a010000u | (id & 0xffff));
 	size_t n;
 
@@ -76,7 +76,7 @@ build(uint8_t *out, size_t cap, uint8_t op, unsigned id, uint32_t group,
 	m.afn = MARS_AFN_ATM;
 	m.pro_type = MARS_PRO_IPV4;
 	m.op = op;
-	m.sha.tl = ATM_ADDR_MAX;
+	m.sha.tl = MARS_ATM_ADDR_MAX;
 	m.sha.addr = atm;
 	m.spa.addr = pa;
 	m.spa.len = 4;
@@ -99,16 +99,16 @@ build(uint8_t *out, size_t cap, uint8_t op, unsigned id, uint32_t group,
 static int
 hexdecode(const char *s, uint8_t *out, size_t cap)
 {
-	return atm_parse_hex(s, out, cap);
+	return mars_atm_parse_hex(s, out, cap);
 }
 
 /* Build the datagram for one SPEC into dg; returns its length. */
 static size_t
 datagram(const char *spec, uint8_t *dg, size_t cap)
 {
-	struct lab_shim sh = { LAB_SHIM_VERSION, LAB_VC_P2P, 0, 0, 0 };
-	uint8_t *sdu = dg + LAB_SHIM_LEN;
-	size_t scap = cap - LAB_SHIM_LEN, n = 0;
+	struct mars_shim sh = { MARS_SHIM_VERSION, MARS_VC_P2P, 0, 0, 0 };
+	uint8_t *sdu = dg + MARS_SHIM_LEN;
+	size_t scap = cap - MARS_SHIM_LEN, n = 0;
 	unsigned id = 0, a, b, c, d;
 	uint32_t grp = 0;
 	const char *arg = strchr(spec, ':');
@@ -132,20 +132,20 @@ datagram(const char *spec, uint8_t *dg, size_t cap)
 	else if (strncmp(spec, "request:", 8) == 0)
 		n = build(sdu, scap, MARS_REQUEST, id, grp, 0);
 	else if (strncmp(spec, "trunc:", 6) == 0)
-		n = LLC_SNAP_LEN + 20 + 0 * build(sdu, scap, MARS_REQUEST, id,
+		n = MARS_LLC_SNAP_LEN + 20 + 0 * build(sdu, scap, MARS_REQUEST, id,
 		    0xe0000001u, 0);
 	else if (strncmp(spec, "badop:", 6) == 0 ||
 	    strncmp(spec, "badsum:", 7) == 0) {
 		n = build(sdu, scap, MARS_REQUEST, id, 0xe0000001u, 0);
 		if (spec[3] == 'o') {
 			/* mar$op.type at message offset 17, §4.3 */
-			sdu[LLC_SNAP_LEN + 17] = 42;
-			sdu[LLC_SNAP_LEN + 12] = sdu[LLC_SNAP_LEN + 13] = 0;
-			k = mars_cksum(sdu + LLC_SNAP_LEN, n - LLC_SNAP_LEN);
-			sdu[LLC_SNAP_LEN + 12] = (uint8_t)(k >> 8);
-			sdu[LLC_SNAP_LEN + 13] = (uint8_t)k;
+			sdu[MARS_LLC_SNAP_LEN + 17] = 42;
+			sdu[MARS_LLC_SNAP_LEN + 12] = sdu[MARS_LLC_SNAP_LEN + 13] = 0;
+			k = mars_cksum(sdu + MARS_LLC_SNAP_LEN, n - MARS_LLC_SNAP_LEN);
+			sdu[MARS_LLC_SNAP_LEN + 12] = (uint8_t)(k >> 8);
+			sdu[MARS_LLC_SNAP_LEN + 13] = (uint8_t)k;
 		} else
-			sdu[LLC_SNAP_LEN + 13] ^= 0x5a;
+			sdu[MARS_LLC_SNAP_LEN + 13] ^= 0x5a;
 	} else if (strcmp(spec, "big") == 0) {
 		n = 9300;
 		memset(sdu, 0xaa, n);
@@ -162,8 +162,8 @@ datagram(const char *spec, uint8_t *dg, size_t cap)
 		return (size_t)k;
 	} else
 		goto bad;
-	lab_shim_encode(&sh, dg);
-	return LAB_SHIM_LEN + n;
+	mars_shim_encode(&sh, dg);
+	return MARS_SHIM_LEN + n;
 bad:
 	fprintf(stderr, "labsend: bad spec \"%s\"\n", spec);
 	exit(2);
@@ -172,18 +172,18 @@ bad:
 static void
 print_reply(const uint8_t *p, size_t n)
 {
-	struct lab_shim sh;
+	struct mars_shim sh;
 	struct mars_pdu pdu;
 	const struct mars_msg *m = &pdu.u.mars;
 
-	if (!lab_shim_decode(&sh, p, n)) {
+	if (!mars_shim_decode(&sh, p, n)) {
 		printf("rx no-shim len=%zu\n", n);
 		return;
 	}
-	printf("rx %s %u/%u", lab_vc_kind_name(sh.kind), sh.vpi, sh.vci);
-	if (mars_pdu_decode(&pdu, p + LAB_SHIM_LEN, n - LAB_SHIM_LEN, 0) != 0 ||
-	    pdu.kind != PDU_MARS) {
-		printf(" undecodable len=%zu\n", n - LAB_SHIM_LEN);
+	printf("rx %s %u/%u", mars_vc_kind_name(sh.kind), sh.vpi, sh.vci);
+	if (mars_pdu_decode(&pdu, p + MARS_SHIM_LEN, n - MARS_SHIM_LEN, 0) != 0 ||
+	    pdu.kind != MARS_PDU_MARS) {
+		printf(" undecodable len=%zu\n", n - MARS_SHIM_LEN);
 		return;
 	}
 	printf(" %s", mars_op_short(m->op) != NULL ? mars_op_short(m->op) :
@@ -206,7 +206,7 @@ print_reply(const uint8_t *p, size_t n)
 static void
 drain(int fd, int ms)
 {
-	uint8_t buf[LINK_DGRAM_MAX];
+	uint8_t buf[MARS_LINK_DGRAM_MAX];
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	ssize_t n;
 
@@ -222,7 +222,7 @@ int
 main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
-	struct endpoint ep;
+	struct mars_endpoint ep;
 	struct mars_err err;
 	socklen_t sslen;
 	static uint8_t dg[16384];
@@ -248,8 +248,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: labsend [-H] [-w ms] target spec ...\n");
 		return 2;
 	}
-	if (endpoint_parse(&ep, argv[optind], &err) != 0 ||
-	    endpoint_resolve(&ep, AF_UNSPEC, false, &ss, &sslen, &err) != 0) {
+	if (mars_endpoint_parse(&ep, argv[optind], &err) != 0 ||
+	    mars_endpoint_resolve(&ep, AF_UNSPEC, false, &ss, &sslen, &err) != 0) {
 		fprintf(stderr, "labsend: %s: bad target\n", argv[optind]);
 		return 2;
 	}

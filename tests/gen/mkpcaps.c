@@ -5,7 +5,7 @@
  *   mkpcaps DIR              every test capture (see testdata/pcap/README)
  *   mkpcaps --joins N FILE   N MARS_JOIN copies, LINKTYPE_ATM_RFC1483
  *
- * Every message is built with mars_encode()/scsp_encode(); only NHRP and
+ * Every message is built with mars_encode()/mars_scsp_encode(); only NHRP and
  * deliberately broken records are assembled by hand.  Output is fully
  * deterministic: timestamps start at 2026-01-01T00:00:00Z and advance by
  * 1 ms per record in each file, and nothing depends on the host, so a rerun
@@ -26,7 +26,7 @@
 #include "mars/proto.h"
 #include "mars/scsp.h"
 #include "mars/shim.h"
-#include "mars/wire.h"
+#include "base/wire.h"
 
 #define T0		1767225600	/* 2026-01-01T00:00:00Z */
 #define SNAPLEN		65535
@@ -38,9 +38,9 @@
 #define LAB_PORT		4000
 
 /* Addresses: invented ICD NSAPs as in PROTOCOL.md §8, IPv4 10.1.1.x. */
-static uint8_t cm[5][ATM_ADDR_MAX];	/* cm[1..4]: cluster members */
-static uint8_t ms[4][ATM_ADDR_MAX];	/* ms[1..3]: MARS servers */
-static uint8_t mcs[ATM_ADDR_MAX];	/* a multicast server */
+static uint8_t cm[5][MARS_ATM_ADDR_MAX];	/* cm[1..4]: cluster members */
+static uint8_t ms[4][MARS_ATM_ADDR_MAX];	/* ms[1..3]: MARS servers */
+static uint8_t mcs[MARS_ATM_ADDR_MAX];	/* a multicast server */
 static uint8_t cm_ip[5][4], ms_ip[4][4], mcs_ip[4];
 
 static const uint8_t grp_a[4] = { 224, 1, 2, 3 };
@@ -52,26 +52,26 @@ static const uint8_t grp_all_max[4] = { 239, 255, 255, 255 };
 static void
 addr_init(void)
 {
-	static const uint8_t base[ATM_ADDR_MAX] = {
+	static const uint8_t base[MARS_ATM_ADDR_MAX] = {
 		0x47, 0x00, 0x91, 0x81, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 		0x00, 0x00, 0x01, 0x00, 0x20, 0x48, 0xaa, 0x00, 0x01, 0x00,
 	};
 	int i;
 
 	for (i = 1; i <= 4; i++) {
-		memcpy(cm[i], base, ATM_ADDR_MAX);
+		memcpy(cm[i], base, MARS_ATM_ADDR_MAX);
 		cm[i][18] = (uint8_t)i;
 		memcpy(cm_ip[i], "\x0a\x01\x01\x00", 4);
 		cm_ip[i][3] = (uint8_t)i;
 	}
 	for (i = 1; i <= 3; i++) {
-		memcpy(ms[i], base, ATM_ADDR_MAX);
+		memcpy(ms[i], base, MARS_ATM_ADDR_MAX);
 		ms[i][16] = 0x00;
 		ms[i][18] = (uint8_t)i;
 		memcpy(ms_ip[i], "\x0a\x01\x01\x00", 4);
 		ms_ip[i][3] = (uint8_t)(249 + i);	/* M1 = 10.1.1.250 */
 	}
-	memcpy(mcs, base, ATM_ADDR_MAX);
+	memcpy(mcs, base, MARS_ATM_ADDR_MAX);
 	mcs[16] = 0xbb;
 	memcpy(mcs_ip, "\x0a\x01\x01\x64", 4);
 }
@@ -82,16 +82,16 @@ addr_init(void)
 struct vc {
 	uint16_t	 vpi;
 	uint16_t	 vci;
-	uint8_t		 kind;		/* enum lab_vc_kind */
+	uint8_t		 kind;		/* enum mars_vc_kind */
 };
 
-static const struct vc vc_cm1 = { 0, 100, LAB_VC_P2P };
-static const struct vc vc_cm2 = { 0, 101, LAB_VC_P2P };
-static const struct vc vc_cm3 = { 0, 102, LAB_VC_P2P };
-static const struct vc vc_mcs = { 0, 110, LAB_VC_P2P };
-static const struct vc vc_ccvc = { 0, 200, LAB_VC_CCVC };
-static const struct vc vc_scvc = { 0, 201, LAB_VC_SCVC };
-static const struct vc vc_m2 = { 1, 300, LAB_VC_SERVER };
+static const struct vc vc_cm1 = { 0, 100, MARS_VC_P2P };
+static const struct vc vc_cm2 = { 0, 101, MARS_VC_P2P };
+static const struct vc vc_cm3 = { 0, 102, MARS_VC_P2P };
+static const struct vc vc_mcs = { 0, 110, MARS_VC_P2P };
+static const struct vc vc_ccvc = { 0, 200, MARS_VC_CCVC };
+static const struct vc vc_scvc = { 0, 201, MARS_VC_SCVC };
+static const struct vc vc_m2 = { 1, 300, MARS_VC_SERVER };
 
 enum lab_ip { LAB_V4, LAB_V6, LAB_ALTERNATE };
 
@@ -267,12 +267,12 @@ lab_wrap(struct out *o, const struct vc *vc, bool from_mars,
 	uint8_t mars6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 	uint8_t peer6[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 1 };
 	uint8_t macm[6] = { 2, 0, 0, 0, 0, 1 }, macp[6] = { 2, 0, 0, 0, 1, 0 };
-	struct lab_shim sh = { .version = LAB_SHIM_VERSION, .kind = vc->kind,
+	struct mars_shim sh = { .version = MARS_SHIM_VERSION, .kind = vc->kind,
 	    .vpi = vc->vpi, .vci = vc->vci,
-	    .flags = from_mars ? LAB_SHIM_F_FROM_MARS : 0 };
+	    .flags = from_mars ? MARS_SHIM_F_FROM_MARS : 0 };
 	const uint8_t *src, *dst;
 	struct wire_wr w;
-	size_t ulen = 8 + LAB_SHIM_LEN + len, ip_at, udp_at;
+	size_t ulen = 8 + MARS_SHIM_LEN + len, ip_at, udp_at;
 	bool v6;
 
 	peer4[3] = (uint8_t)(10 + vc->vci % 200);
@@ -285,7 +285,7 @@ lab_wrap(struct out *o, const struct vc *vc, bool from_mars,
 	case DLT_EN10MB:
 		wire_put_bytes(&w, from_mars ? macp : macm, 6);
 		wire_put_bytes(&w, from_mars ? macm : macp, 6);
-		if (vc->kind == LAB_VC_CCVC) {
+		if (vc->kind == MARS_VC_CCVC) {
 			wire_put_u16(&w, 0x8100);	/* lab VLAN 20 */
 			wire_put_u16(&w, 20);
 		}
@@ -346,8 +346,8 @@ lab_wrap(struct out *o, const struct vc *vc, bool from_mars,
 	wire_put_u16(&w, LAB_PORT);
 	wire_put_u16(&w, (uint16_t)ulen);
 	wire_put_u16(&w, 0);
-	if (wire_reserve(&w, LAB_SHIM_LEN) != NULL)
-		lab_shim_encode(&sh, buf + udp_at + 8);
+	if (wire_reserve(&w, MARS_SHIM_LEN) != NULL)
+		mars_shim_encode(&sh, buf + udp_at + 8);
 	wire_put_bytes(&w, sdu, len);
 	if (w.failed)
 		errx(1, "lab frame does not fit");
@@ -399,7 +399,7 @@ msg_init(struct mars_msg *m, uint8_t op, const uint8_t *sha,
 	m->pro_type = MARS_PRO_IPV4;
 	m->op = op;
 	m->sha.addr = sha;
-	m->sha.tl = ATM_ADDR_MAX;
+	m->sha.tl = MARS_ATM_ADDR_MAX;
 	if (spa != NULL) {
 		m->spa.addr = spa;
 		m->spa.len = 4;
@@ -421,13 +421,13 @@ enc(const struct mars_msg *m, struct sdu *s)
 }
 
 static void
-enc_scsp(const struct scsp_msg *m, struct sdu *s)
+enc_scsp(const struct mars_scsp_msg *m, struct sdu *s)
 {
 	struct mars_err e;
 	char text[256];
 
 	memset(&e, 0, sizeof(e));
-	if (scsp_encode(m, s->b, sizeof(s->b), &s->len, SCSP_ENC_LLC, &e)
+	if (mars_scsp_encode(m, s->b, sizeof(s->b), &s->len, MARS_SCSP_ENC_LLC, &e)
 	    != 0) {
 		mars_err_format(&e, text, sizeof(text));
 		errx(1, "scsp_encode type %u: %s", m->type, text);
@@ -476,19 +476,19 @@ multi_msg(struct sdu *s, uint8_t op, const uint8_t *sha, const uint8_t *spa,
     const uint8_t *group, const uint8_t *const *tha, unsigned n,
     uint16_t seqxy, uint32_t msn)
 {
-	static uint8_t list[64 * ATM_ADDR_MAX];
+	static uint8_t list[64 * MARS_ATM_ADDR_MAX];
 	struct mars_msg m;
 	unsigned i;
 
 	msg_init(&m, op, sha, spa);
 	m.tpa.addr = group;
 	m.tpa.len = 4;
-	m.thtl = ATM_ADDR_MAX;
+	m.thtl = MARS_ATM_ADDR_MAX;
 	m.tnum = (uint16_t)n;
 	m.seqxy = seqxy;
 	m.msn = msn;
 	for (i = 0; i < n; i++)
-		memcpy(list + i * ATM_ADDR_MAX, tha[i], ATM_ADDR_MAX);
+		memcpy(list + i * MARS_ATM_ADDR_MAX, tha[i], MARS_ATM_ADDR_MAX);
 	m.list = list;
 	enc(&m, s);
 }
@@ -498,18 +498,18 @@ static void
 redirect_msg(struct sdu *s, const int *order, unsigned n, uint8_t redirf,
     uint32_t msn)
 {
-	uint8_t list[4 * ATM_ADDR_MAX];
+	uint8_t list[4 * MARS_ATM_ADDR_MAX];
 	struct mars_msg m;
 	unsigned i;
 
 	msg_init(&m, MARS_REDIRECT_MAP, ms[1], NULL);
-	m.thtl = ATM_ADDR_MAX;
+	m.thtl = MARS_ATM_ADDR_MAX;
 	m.redirf = redirf;
 	m.tnum = (uint16_t)n;
 	m.seqxy = MARS_SEQ_LAST | 1;
 	m.msn = msn;
 	for (i = 0; i < n; i++)
-		memcpy(list + i * ATM_ADDR_MAX, ms[order[i]], ATM_ADDR_MAX);
+		memcpy(list + i * MARS_ATM_ADDR_MAX, ms[order[i]], MARS_ATM_ADDR_MAX);
 	m.list = list;
 	enc(&m, s);
 }
@@ -536,26 +536,26 @@ grouplist_reply_msg(struct sdu *s, const uint8_t *sha, const uint8_t *spa,
 
 /* SCSP between M1 (sender) and M2, Protocol ID 3, SGID 1 (RFC 2443 §2). */
 static void
-scsp_init(struct scsp_msg *m, uint8_t type, bool from_m1)
+scsp_init(struct mars_scsp_msg *m, uint8_t type, bool from_m1)
 {
 	memset(m, 0, sizeof(*m));
-	m->version = SCSP_VERSION;
+	m->version = MARS_SCSP_VERSION;
 	m->type = type;
-	m->protocol_id = SCSP_PROTO_MARS;
+	m->protocol_id = MARS_SCSP_PROTO_MARS;
 	m->sgid = 1;
 	m->sender.p = from_m1 ? ms_ip[1] : ms_ip[2];
-	m->sender.len = SCSP_MARS_ID_LEN;
+	m->sender.len = MARS_SCSP_MARS_ID_LEN;
 	m->receiver.p = from_m1 ? ms_ip[2] : ms_ip[1];
-	m->receiver.len = SCSP_MARS_ID_LEN;
+	m->receiver.len = MARS_SCSP_MARS_ID_LEN;
 }
 
 static void
 hello_msg(struct sdu *s, bool from_m1, bool extra_id)
 {
-	struct scsp_msg m;
-	struct scsp_id id = { ms_ip[3], SCSP_MARS_ID_LEN };
+	struct mars_scsp_msg m;
+	struct mars_scsp_id id = { ms_ip[3], MARS_SCSP_MARS_ID_LEN };
 
-	scsp_init(&m, SCSP_HELLO, from_m1);
+	scsp_init(&m, MARS_SCSP_HELLO, from_m1);
 	m.hello_interval = 3;
 	m.dead_factor = 3;
 	if (extra_id) {
@@ -569,7 +569,7 @@ hello_msg(struct sdu *s, bool from_m1, bool extra_id)
 static uint8_t keys[8][4];
 
 static void
-csas_init(struct scsp_csas *r, unsigned k, uint32_t seq)
+csas_init(struct mars_scsp_csas *r, unsigned k, uint32_t seq)
 {
 	memset(r, 0, sizeof(*r));
 	memset(keys[k], 0, 4);
@@ -579,14 +579,14 @@ csas_init(struct scsp_csas *r, unsigned k, uint32_t seq)
 	r->key.p = keys[k];
 	r->key.len = 4;
 	r->oid.p = ms_ip[1];
-	r->oid.len = SCSP_MARS_ID_LEN;
+	r->oid.len = MARS_SCSP_MARS_ID_LEN;
 }
 
 /* The MARS part of a CSA in a given state (RFC 2443 §3, §5). */
 static size_t
 mars_part(uint8_t *out, size_t cap, uint8_t state, bool reg)
 {
-	struct scsp_mars_part mp;
+	struct mars_scsp_mars_part mp;
 	struct mars_err e;
 	size_t len;
 
@@ -594,13 +594,13 @@ mars_part(uint8_t *out, size_t cap, uint8_t state, bool reg)
 	mp.hw_type = MARS_AFN_ATM;
 	mp.pro_type = MARS_PRO_IPV4;
 	mp.state = state;
-	mp.atm.tl = ATM_ADDR_MAX;
+	mp.atm.tl = MARS_ATM_ADDR_MAX;
 	switch (state) {
-	case SCSP_MARS_REDIRECT:
+	case MARS_SCSP_MARS_REDIRECT:
 		mp.atm.addr = ms[1];
 		break;
-	case SCSP_MARS_MCS_SERVE:
-	case SCSP_MARS_MCS_UNSERVE:
+	case MARS_SCSP_MARS_MCS_SERVE:
+	case MARS_SCSP_MARS_MCS_UNSERVE:
 		mp.atm.addr = mcs;
 		mp.spa.addr = mcs_ip;
 		mp.spa.len = 4;
@@ -625,7 +625,7 @@ mars_part(uint8_t *out, size_t cap, uint8_t state, bool reg)
 		}
 		break;
 	}
-	if (scsp_mars_encode(&mp, out, cap, &len, &e) != 0)
+	if (mars_scsp_mars_encode(&mp, out, cap, &len, &e) != 0)
 		errx(1, "scsp_mars_encode state %u failed", state);
 	return len;
 }
@@ -635,20 +635,20 @@ static void
 csu_request_msg(struct sdu *s, uint32_t seq0)
 {
 	static const struct { uint8_t state; bool reg; } recs[] = {
-		{ SCSP_MARS_REDIRECT, false },
-		{ SCSP_MARS_MCS_SERVE, true },
-		{ SCSP_MARS_MCS_SERVE, false },
-		{ SCSP_MARS_CLIENT_JOIN, true },
-		{ SCSP_MARS_CLIENT_JOIN, false },
-		{ SCSP_MARS_CLIENT_LEAVE, false },
-		{ SCSP_MARS_MCS_UNSERVE, false },
+		{ MARS_SCSP_MARS_REDIRECT, false },
+		{ MARS_SCSP_MARS_MCS_SERVE, true },
+		{ MARS_SCSP_MARS_MCS_SERVE, false },
+		{ MARS_SCSP_MARS_CLIENT_JOIN, true },
+		{ MARS_SCSP_MARS_CLIENT_JOIN, false },
+		{ MARS_SCSP_MARS_CLIENT_LEAVE, false },
+		{ MARS_SCSP_MARS_MCS_UNSERVE, false },
 	};
 	static uint8_t body[8][128];
-	struct scsp_csas csa[8];
-	struct scsp_msg m;
+	struct mars_scsp_csas csa[8];
+	struct mars_scsp_msg m;
 	unsigned i, n = sizeof(recs) / sizeof(recs[0]);
 
-	scsp_init(&m, SCSP_CSU_REQUEST, true);
+	scsp_init(&m, MARS_SCSP_CSU_REQUEST, true);
 	for (i = 0; i < n; i++) {
 		csas_init(&csa[i], i + 1, seq0 + i);
 		csa[i].hops = 2;
@@ -666,8 +666,8 @@ static void
 csas_msg(struct sdu *s, uint8_t type, bool from_m1, unsigned n, uint32_t seq0,
     uint16_t flags, uint32_t ca_seq)
 {
-	struct scsp_csas r[8];
-	struct scsp_msg m;
+	struct mars_scsp_csas r[8];
+	struct mars_scsp_msg m;
 	unsigned i;
 
 	scsp_init(&m, type, from_m1);
@@ -742,7 +742,7 @@ files_per_op(const char *dir)
 	const uint8_t *const one_mcs[] = { mcs };
 	const uint8_t *seven[7];
 	const uint8_t *groups[3] = { grp_a, grp_c, grp_b };
-	static uint8_t extra[4][ATM_ADDR_MAX];
+	static uint8_t extra[4][MARS_ATM_ADDR_MAX];
 	struct sdu s;
 	struct out o;
 	int i;
@@ -756,7 +756,7 @@ files_per_op(const char *dir)
 
 	/* A single-part MULTI and a 3-part MULTI (3 + 3 + 1 members). */
 	for (i = 0; i < 4; i++) {
-		memcpy(extra[i], cm[1], ATM_ADDR_MAX);
+		memcpy(extra[i], cm[1], MARS_ATM_ADDR_MAX);
 		extra[i][17] = (uint8_t)(0x10 + i);
 	}
 	seven[0] = cm[1];
@@ -901,27 +901,27 @@ files_scsp(const char *dir)
 
 	/* CA exchange: master with I/M/O, slave summary, empty closing CA. */
 	out_open(&o, dir, "scsp-ca.pcap", DLT_ATM_RFC1483);
-	csas_msg(&s, SCSP_CA, true, 0, 0,
-	    SCSP_CA_M | SCSP_CA_I | SCSP_CA_O, 100);
+	csas_msg(&s, MARS_SCSP_CA, true, 0, 0,
+	    MARS_SCSP_CA_M | MARS_SCSP_CA_I | MARS_SCSP_CA_O, 100);
 	emit(&o, NULL, true, s.b, s.len);
-	csas_msg(&s, SCSP_CA, false, 3, SCSP_SEQ_FIRST, SCSP_CA_O, 100);
+	csas_msg(&s, MARS_SCSP_CA, false, 3, MARS_SCSP_SEQ_FIRST, MARS_SCSP_CA_O, 100);
 	emit(&o, NULL, false, s.b, s.len);
-	csas_msg(&s, SCSP_CA, true, 0, 0, SCSP_CA_M, 101);
+	csas_msg(&s, MARS_SCSP_CA, true, 0, 0, MARS_SCSP_CA_M, 101);
 	emit(&o, NULL, true, s.b, s.len);
 	out_close(&o);
 
 	out_open(&o, dir, "scsp-csu-request.pcap", DLT_ATM_RFC1483);
-	csu_request_msg(&s, SCSP_SEQ_FIRST);
+	csu_request_msg(&s, MARS_SCSP_SEQ_FIRST);
 	emit(&o, NULL, true, s.b, s.len);
 	out_close(&o);
 
 	out_open(&o, dir, "scsp-csu-reply.pcap", DLT_ATM_RFC1483);
-	csas_msg(&s, SCSP_CSU_REPLY, false, 7, SCSP_SEQ_FIRST, 0, 0);
+	csas_msg(&s, MARS_SCSP_CSU_REPLY, false, 7, MARS_SCSP_SEQ_FIRST, 0, 0);
 	emit(&o, NULL, false, s.b, s.len);
 	out_close(&o);
 
 	out_open(&o, dir, "scsp-csus.pcap", DLT_ATM_RFC1483);
-	csas_msg(&s, SCSP_CSUS, false, 2, SCSP_SEQ_FIRST + 1, 0, 0);
+	csas_msg(&s, MARS_SCSP_CSUS, false, 2, MARS_SCSP_SEQ_FIRST + 1, 0, 0);
 	emit(&o, NULL, false, s.b, s.len);
 	out_close(&o);
 }
@@ -953,14 +953,14 @@ nhrp_msg(uint8_t *out, size_t cap, uint8_t type, uint32_t reqid)
 	wire_put_u16(&w, 0);			/* ar$extoff */
 	wire_put_u8(&w, MARS_OPVER_NHRP);
 	wire_put_u8(&w, type);			/* 1 request, 2 reply */
-	wire_put_u8(&w, ATM_ADDR_MAX);		/* ar$shtl */
+	wire_put_u8(&w, MARS_ATM_ADDR_MAX);		/* ar$shtl */
 	wire_put_u8(&w, 0);			/* ar$sstl */
 	/* Common header of the mandatory part, §5.2.0.1. */
 	wire_put_u8(&w, 4);			/* src proto len */
 	wire_put_u8(&w, 4);			/* dst proto len */
 	wire_put_u16(&w, type == 1 ? 0x8000 : 0xc000);	/* Q, A bits */
 	wire_put_u32(&w, reqid);
-	wire_put_bytes(&w, cm[1], ATM_ADDR_MAX);
+	wire_put_bytes(&w, cm[1], MARS_ATM_ADDR_MAX);
 	wire_put_bytes(&w, cm_ip[1], 4);
 	wire_put_bytes(&w, dst_ip, 4);
 	if (type == 2) {
@@ -971,11 +971,11 @@ nhrp_msg(uint8_t *out, size_t cap, uint8_t type, uint32_t reqid)
 		wire_put_u16(&w, 0);
 		wire_put_u16(&w, MARS_MTU);
 		wire_put_u16(&w, 1200);
-		wire_put_u8(&w, ATM_ADDR_MAX);
+		wire_put_u8(&w, MARS_ATM_ADDR_MAX);
 		wire_put_u8(&w, 0);
 		wire_put_u8(&w, 4);
 		wire_put_u8(&w, 0);
-		wire_put_bytes(&w, cm[4], ATM_ADDR_MAX);
+		wire_put_bytes(&w, cm[4], MARS_ATM_ADDR_MAX);
 		wire_put_bytes(&w, dst_ip, 4);
 	}
 	if (w.failed)
@@ -1011,8 +1011,8 @@ file_nhrp(const char *dir)
 static void
 refix_mars(struct sdu *s)
 {
-	uint8_t *msg = s->b + LLC_SNAP_LEN;
-	size_t len = s->len - LLC_SNAP_LEN;
+	uint8_t *msg = s->b + MARS_LLC_SNAP_LEN;
+	size_t len = s->len - MARS_LLC_SNAP_LEN;
 
 	store16(msg + 12, 0);
 	store16(msg + 12, mars_cksum(msg, len));
@@ -1022,8 +1022,8 @@ refix_mars(struct sdu *s)
 static void
 refix_scsp(struct sdu *s)
 {
-	uint8_t *p = s->b + LLC_SNAP_LEN;
-	size_t len = s->len - LLC_SNAP_LEN;
+	uint8_t *p = s->b + MARS_LLC_SNAP_LEN;
+	size_t len = s->len - MARS_LLC_SNAP_LEN;
 
 	store16(p + 4, 0);
 	store16(p + 4, mars_cksum(p, len));
@@ -1060,20 +1060,20 @@ file_malformed(const char *dir)
 	/* 2: bad checksum. */
 	join_msg(&s, MARS_JOIN, cm[1], NULL, NULL, NULL, MARS_FLAG_REGISTER,
 	    0, 0);
-	s.b[LLC_SNAP_LEN + 13] ^= 0x01;
+	s.b[MARS_LLC_SNAP_LEN + 13] ^= 0x01;
 	emit(&o, NULL, false, s.b, s.len);
 
 	/* 3: unknown op 42. */
 	join_msg(&s, MARS_JOIN, cm[1], NULL, NULL, NULL, MARS_FLAG_REGISTER,
 	    0, 0);
-	s.b[LLC_SNAP_LEN + 17] = 42;
+	s.b[MARS_LLC_SNAP_LEN + 17] = 42;
 	refix_mars(&s);
 	emit(&o, NULL, false, s.b, s.len);
 
 	/* 4: reserved bit 7 set in mar$shtl. */
 	join_msg(&s, MARS_JOIN, cm[1], NULL, NULL, NULL, MARS_FLAG_REGISTER,
 	    0, 0);
-	s.b[LLC_SNAP_LEN + 18] |= ATM_TL_RESERVED;
+	s.b[MARS_LLC_SNAP_LEN + 18] |= MARS_ATM_TL_RESERVED;
 	refix_mars(&s);
 	emit(&o, NULL, false, s.b, s.len);
 
@@ -1093,13 +1093,13 @@ file_malformed(const char *dir)
 
 	/* 7: mar$extoff pointing past the end of the message. */
 	request_msg(&s, MARS_REQUEST, cm[3], cm_ip[3], grp_a);
-	store16(s.b + LLC_SNAP_LEN + 14, 0x0400);
+	store16(s.b + MARS_LLC_SNAP_LEN + 14, 0x0400);
 	refix_mars(&s);
 	emit(&o, NULL, false, s.b, s.len);
 
 	/* 8: SCSP CSU Reply whose first Record Length runs past the end. */
-	csas_msg(&s, SCSP_CSU_REPLY, false, 2, SCSP_SEQ_FIRST, 0, 0);
-	store16(s.b + LLC_SNAP_LEN + 28 + 2, 0x0200);
+	csas_msg(&s, MARS_SCSP_CSU_REPLY, false, 2, MARS_SCSP_SEQ_FIRST, 0, 0);
+	store16(s.b + MARS_LLC_SNAP_LEN + 28 + 2, 0x0200);
 	refix_scsp(&s);
 	emit(&o, NULL, false, s.b, s.len);
 
@@ -1149,10 +1149,10 @@ file_mixed(const char *dir)
 	emit(&o, &vc_m2, true, s.b, s.len);
 	hello_msg(&s, false, false);
 	emit(&o, &vc_m2, false, s.b, s.len);
-	csas_msg(&s, SCSP_CA, true, 0, 0, SCSP_CA_M | SCSP_CA_I | SCSP_CA_O,
+	csas_msg(&s, MARS_SCSP_CA, true, 0, 0, MARS_SCSP_CA_M | MARS_SCSP_CA_I | MARS_SCSP_CA_O,
 	    1);
 	emit(&o, &vc_m2, true, s.b, s.len);
-	csas_msg(&s, SCSP_CA, false, 0, 0, 0, 1);
+	csas_msg(&s, MARS_SCSP_CA, false, 0, 0, 0, 1);
 	emit(&o, &vc_m2, false, s.b, s.len);
 
 	for (i = 1; i <= 3; i++) {
@@ -1174,9 +1174,9 @@ file_mixed(const char *dir)
 		    MARS_FLAG_LAYER3GRP | MARS_FLAG_COPY, (uint16_t)i, csn++);
 		emit(&o, &vc_ccvc, true, s.b, s.len);
 	}
-	csu_request_msg(&s, SCSP_SEQ_FIRST);
+	csu_request_msg(&s, MARS_SCSP_SEQ_FIRST);
 	emit(&o, &vc_m2, true, s.b, s.len);
-	csas_msg(&s, SCSP_CSU_REPLY, false, 7, SCSP_SEQ_FIRST, 0, 0);
+	csas_msg(&s, MARS_SCSP_CSU_REPLY, false, 7, MARS_SCSP_SEQ_FIRST, 0, 0);
 	emit(&o, &vc_m2, false, s.b, s.len);
 
 	request_msg(&s, MARS_REQUEST, cm[3], cm_ip[3], grp_a);
@@ -1257,13 +1257,13 @@ all_files(const char *dir)
 static void
 joins(unsigned long n, const char *path)
 {
-	uint8_t sha[ATM_ADDR_MAX], spa[4], grp[4];
+	uint8_t sha[MARS_ATM_ADDR_MAX], spa[4], grp[4];
 	unsigned long i;
 	struct sdu s;
 	struct out o;
 
 	out_open(&o, NULL, path, DLT_ATM_RFC1483);
-	memcpy(sha, cm[1], ATM_ADDR_MAX);
+	memcpy(sha, cm[1], MARS_ATM_ADDR_MAX);
 	memcpy(spa, cm_ip[1], 4);
 	for (i = 0; i < n; i++) {
 		sha[17] = (uint8_t)(i >> 8);

@@ -27,7 +27,7 @@
 struct lab;
 
 /* Debugging hook: every SDU of the run (NULL: none). */
-static void (*lab_on_msg)(void *ctx, const struct sim_msg *m);
+static void (*lab_on_msg)(void *ctx, const struct mars_sim_msg *m);
 
 struct ent {
 	struct lab		*lab;
@@ -42,9 +42,9 @@ struct lab_cref {
 };
 
 struct lab {
-	struct sim		*s;
+	struct mars_sim		*s;
 	struct lab_cref		 cref[LAB_C];
-	struct cluster_conf	 cc;
+	struct mars_cluster_conf	 cc;
 	unsigned		 nm;
 	unsigned		 nc;
 	uint32_t		 m[LAB_M];	/* sim nodes */
@@ -55,12 +55,12 @@ struct lab {
 };
 
 static inline void
-ent_input(void *m, mars_time_t now, const struct fsm_vc *vc,
+ent_input(void *m, mars_time_t now, const struct mars_vc *vc,
     const uint8_t *sdu, size_t len)
 {
 	struct ent *e = m;
 
-	redund_input(e->r, now, vc, sdu, len);
+	mars_redund_input(e->r, now, vc, sdu, len);
 }
 
 static inline mars_time_t
@@ -70,12 +70,12 @@ ent_tick(void *m, mars_time_t now)
 
 	if (!e->started) {
 		e->started = true;
-		redund_start(e->r, now);
+		mars_redund_start(e->r, now);
 	}
-	return redund_tick(e->r, now);
+	return mars_redund_tick(e->r, now);
 }
 
-static const struct sim_node_ops ent_ops = {
+static const struct mars_sim_node_ops ent_ops = {
 	.input = ent_input,
 	.tick = ent_tick,
 };
@@ -83,7 +83,7 @@ static const struct sim_node_ops ent_ops = {
 static inline struct mars_redund *
 lab_new_redund(struct lab *l, unsigned i)
 {
-	struct redund_conf rc;
+	struct mars_redund_conf rc;
 	struct mars_redund *r;
 	unsigned j;
 
@@ -93,8 +93,8 @@ lab_new_redund(struct lab *l, unsigned i)
 	for (j = 0; j < l->nm; j++)
 		rc.peer_vc[j] = l->svc[i][j];
 	rc.seed = 1000 + i;
-	rc.leaf = sim_server_leaf;
-	r = redund_new(&rc, sim_node_io(l->s, l->m[i]));
+	rc.leaf = mars_sim_server_leaf;
+	r = mars_redund_new(&rc, mars_sim_node_io(l->s, l->m[i]));
 	assert_non_null(r);
 	return r;
 }
@@ -102,14 +102,14 @@ lab_new_redund(struct lab *l, unsigned i)
 /* A MARS learnt from a map: the member's p2p VC to it. */
 static inline int
 lab_vc_lookup(void *ctx, const struct mars_client_atm *mars,
-    struct fsm_vc *vc)
+    struct mars_vc *vc)
 {
 	const struct lab_cref *cr = ctx;
 	unsigned j;
 
 	for (j = 0; j < cr->l->nm; j++)
 		if (memcmp(mars->num, cr->l->cc.mars[j].atm, 20) == 0) {
-			vc->kind = LAB_VC_P2P;
+			vc->kind = MARS_VC_P2P;
 			vc->id = cr->l->cvc[cr->k][j];
 			return 0;
 		}
@@ -133,10 +133,10 @@ lab_client(struct lab *l, unsigned k, const unsigned *order, unsigned n,
 	for (j = 0; j < n; j++) {
 		mm[j].atm.tl = l->cc.mars[order[j]].atm_len;
 		memcpy(mm[j].atm.num, l->cc.mars[order[j]].atm, 20);
-		mm[j].vc.kind = LAB_VC_P2P;
+		mm[j].vc.kind = MARS_VC_P2P;
 		mm[j].vc.id = l->cvc[k][order[j]];
 		mm[j].has_ccvc = true;
-		mm[j].ccvc_id = SIM_PMP_ID(l->m[order[j]]);
+		mm[j].ccvc_id = MARS_SIM_PMP_ID(l->m[order[j]]);
 	}
 	memset(&cc, 0, sizeof(cc));
 	cc.pro_type = MARS_PRO_IPV4;
@@ -163,23 +163,23 @@ lab_client(struct lab *l, unsigned k, const unsigned *order, unsigned n,
 	cc.rejoin_min = 100;
 	cc.rejoin_max = 300;
 	cc.pass_pause = 3 * SEC;
-	cc.rng = sim_rng(l->s);
-	cl = client_new(&cc, sim_node_io(l->s, l->c[k]));
+	cc.rng = mars_sim_rng(l->s);
+	cl = mars_client_new(&cc, mars_sim_node_io(l->s, l->c[k]));
 	assert_non_null(cl);
-	assert_int_equal(sim_node_set_machine(l->s, l->c[k], cl), 0);
+	assert_int_equal(mars_sim_node_set_machine(l->s, l->c[k], cl), 0);
 }
 
 static inline void
 lab_init(struct lab *l, const char *conf, unsigned nc, uint64_t seed)
 {
-	struct sim_conf sc;
+	struct mars_sim_conf sc;
 	struct mars_err err;
-	char msg[CONF_MSG_MAX], name[16];
+	char msg[MARS_CONF_MSG_MAX], name[16];
 	uint32_t a, b;
 	unsigned i, j;
 
 	memset(l, 0, sizeof(*l));
-	assert_int_equal(config_parse_text(conf, strlen(conf), "lab.conf",
+	assert_int_equal(mars_config_parse_text(conf, strlen(conf), "lab.conf",
 	    &l->cc, &err, msg, sizeof(msg)), 0);
 	l->nm = (unsigned)l->cc.n_mars;
 	l->nc = nc;
@@ -188,32 +188,32 @@ lab_init(struct lab *l, const char *conf, unsigned nc, uint64_t seed)
 	sc.net.delay = 1;
 	sc.max_events = 5000000;	/* a run that would not end fails */
 	sc.on_msg = lab_on_msg;
-	l->s = sim_new(&sc);
+	l->s = mars_sim_new(&sc);
 	assert_non_null(l->s);
 	for (i = 0; i < l->nm; i++) {
-		l->m[i] = sim_node_add(l->s, l->cc.mars[i].name, &ent_ops,
+		l->m[i] = mars_sim_node_add(l->s, l->cc.mars[i].name, &ent_ops,
 		    NULL);
-		assert_int_not_equal(l->m[i], SIM_NODE_NONE);
+		assert_int_not_equal(l->m[i], MARS_SIM_NODE_NONE);
 	}
 	for (i = 0; i < l->nm; i++)
 		for (j = i + 1; j < l->nm; j++) {
-			assert_int_equal(sim_vc_server(l->s, l->m[i], l->m[j],
+			assert_int_equal(mars_sim_vc_server(l->s, l->m[i], l->m[j],
 			    &a, &b), 0);
 			l->svc[i][j] = a;
 			l->svc[j][i] = b;
 		}
 	for (i = 0; i < nc; i++) {
 		snprintf(name, sizeof(name), "C%u", i + 1);
-		l->c[i] = sim_node_add(l->s, name, &sim_client_ops, NULL);
+		l->c[i] = mars_sim_node_add(l->s, name, &sim_client_ops, NULL);
 		for (j = 0; j < l->nm; j++)
-			assert_int_equal(sim_vc_p2p(l->s, l->c[i], l->m[j],
+			assert_int_equal(mars_sim_vc_p2p(l->s, l->c[i], l->m[j],
 			    &l->cvc[i][j], &a), 0);
 	}
 	for (i = 0; i < l->nm; i++) {
 		l->ent[i].lab = l;
 		l->ent[i].idx = i;
 		l->ent[i].r = lab_new_redund(l, i);
-		assert_int_equal(sim_node_set_machine(l->s, l->m[i],
+		assert_int_equal(mars_sim_node_set_machine(l->s, l->m[i],
 		    &l->ent[i]), 0);
 	}
 }
@@ -223,15 +223,15 @@ lab_free(struct lab *l)
 {
 	unsigned i;
 
-	sim_free(l->s);
+	mars_sim_free(l->s);
 	for (i = 0; i < l->nm; i++)
-		redund_free(l->ent[i].r);
+		mars_redund_free(l->ent[i].r);
 }
 
 static inline struct mars_client *
 lab_cl(struct lab *l, unsigned k)
 {
-	return sim_node_machine(l->s, l->c[k]);
+	return mars_sim_node_machine(l->s, l->c[k]);
 }
 
 static inline void
@@ -239,13 +239,13 @@ lab_start_client(struct lab *l, unsigned k, const uint8_t (*groups)[4],
     unsigned ng)
 {
 	struct mars_client *cl = lab_cl(l, k);
-	mars_time_t now = sim_now(l->s);
+	mars_time_t now = mars_sim_now(l->s);
 	unsigned g;
 
-	assert_int_equal(client_start(cl, now), 0);
+	assert_int_equal(mars_client_start(cl, now), 0);
 	for (g = 0; g < ng; g++)
-		assert_int_equal(client_join(cl, now, groups[g], 4), 0);
-	assert_int_equal(sim_wake(l->s, l->c[k]), 0);
+		assert_int_equal(mars_client_join(cl, now, groups[g], 4), 0);
+	assert_int_equal(mars_sim_wake(l->s, l->c[k]), 0);
 }
 
 /* Index of the MARS entity with that ATM number, or -1. */
@@ -268,9 +268,9 @@ lab_current(struct lab *l, unsigned k)
 {
 	struct mars_client *cl = lab_cl(l, k);
 
-	if (!client_registered(cl))
+	if (!mars_client_registered(cl))
 		return -1;
-	return lab_mars_index(l, client_current_mars(cl));
+	return lab_mars_index(l, mars_client_current_mars(cl));
 }
 
 /* The last map member k received, as entity indices; returns the count. */
@@ -280,7 +280,7 @@ lab_map(struct lab *l, unsigned k, int *idx, bool *hard)
 	const struct mars_client_atm *m;
 	size_t n, i;
 
-	m = client_redirect_map(lab_cl(l, k), &n, hard);
+	m = mars_client_redirect_map(lab_cl(l, k), &n, hard);
 	for (i = 0; i < n; i++)
 		idx[i] = lab_mars_index(l, &m[i]);
 	return n;
@@ -289,7 +289,7 @@ lab_map(struct lab *l, unsigned k, int *idx, bool *hard)
 static inline void
 assert_map(struct lab *l, unsigned k, const int *want, size_t n)
 {
-	int got[CLIENT_MARS_MAX];
+	int got[MARS_CLIENT_MARS_MAX];
 	bool hard;
 	size_t i;
 
@@ -301,35 +301,35 @@ assert_map(struct lab *l, unsigned k, const int *want, size_t n)
 static inline void
 assert_joined(struct lab *l, unsigned k, unsigned ng)
 {
-	enum client_group_state st;
+	enum mars_client_group_state st;
 	unsigned g;
 
-	assert_int_equal(client_group_count(lab_cl(l, k)), ng);
+	assert_int_equal(mars_client_group_count(lab_cl(l, k)), ng);
 	for (g = 0; g < ng; g++) {
-		assert_non_null(client_group(lab_cl(l, k), g, &st));
-		assert_int_equal(st, CLIENT_GRP_JOINED);
+		assert_non_null(mars_client_group(lab_cl(l, k), g, &st));
+		assert_int_equal(st, MARS_CLIENT_GRP_JOINED);
 	}
 }
 
 static inline void
 lab_kill(struct lab *l, unsigned i)
 {
-	assert_int_equal(sim_kill(l->s, l->m[i]), 0);
+	assert_int_equal(mars_sim_kill(l->s, l->m[i]), 0);
 }
 
 static inline void
 lab_restart(struct lab *l, unsigned i)
 {
-	redund_free(l->ent[i].r);
+	mars_redund_free(l->ent[i].r);
 	l->ent[i].r = lab_new_redund(l, i);
 	l->ent[i].started = false;
-	assert_int_equal(sim_restart(l->s, l->m[i], &l->ent[i]), 0);
+	assert_int_equal(mars_sim_restart(l->s, l->m[i], &l->ent[i]), 0);
 }
 
 static inline void
 lab_run_to(struct lab *l, mars_time_t t)
 {
-	assert_int_equal(sim_run_until(l->s, t), 0);
+	assert_int_equal(mars_sim_run_until(l->s, t), 0);
 }
 
 /* Events of kind at node since `from`; hard: only those with ev.hard. */
@@ -337,11 +337,11 @@ static inline unsigned
 lab_count(const struct lab *l, uint32_t node, int kind, mars_time_t from,
     int hard)
 {
-	const struct sim_event *e;
+	const struct mars_sim_event *e;
 	size_t cur = 0;
 	unsigned n = 0;
 
-	while ((e = sim_log_next(l->s, &cur)) != NULL)
+	while ((e = mars_sim_log_next(l->s, &cur)) != NULL)
 		if (e->node == node && e->kind == kind && e->time >= from &&
 		    (hard < 0 || e->hard == (hard != 0)))
 			n++;
@@ -351,7 +351,7 @@ lab_count(const struct lab *l, uint32_t node, int kind, mars_time_t from,
 static inline struct mars_server *
 lab_srv(struct lab *l, unsigned i)
 {
-	return redund_server(l->ent[i].r);
+	return mars_redund_server(l->ent[i].r);
 }
 
 #endif

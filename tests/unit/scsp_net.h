@@ -22,7 +22,7 @@
 #include "mars/shim.h"
 
 #define NET_MAX		6
-#define NET_EV_MAX	(FSM_EV_CACHE_UPDATE + 1)
+#define NET_EV_MAX	(MARS_EV_CACHE_UPDATE + 1)
 
 struct net;
 
@@ -39,10 +39,10 @@ struct net_pkt {
 };
 
 struct net {
-	struct scsp_node *node[NET_MAX];
+	struct mars_scsp_node *node[NET_MAX];
 	struct net_end	 end[NET_MAX];
-	struct scsp_conf conf[NET_MAX];
-	struct scsp_dcs_conf dcs[NET_MAX][NET_MAX];
+	struct mars_scsp_conf conf[NET_MAX];
+	struct mars_scsp_dcs_conf dcs[NET_MAX][NET_MAX];
 	unsigned	 nn;
 	mars_time_t	 now;
 	uint32_t	 delay;
@@ -56,10 +56,10 @@ struct net {
 	struct net_pkt	*q;
 	size_t		 nq, qcap;
 	/* What was sent: [from][to][SCSP type]; dropped ones too. */
-	unsigned	 sent[NET_MAX][NET_MAX][SCSP_HELLO + 1];
+	unsigned	 sent[NET_MAX][NET_MAX][MARS_SCSP_HELLO + 1];
 	unsigned	 ev[NET_MAX][NET_EV_MAX];
-	unsigned	 upd[NET_MAX][SCSP_UPD_REMOVED + 1];
-	struct scsp_update last_upd[NET_MAX];
+	unsigned	 upd[NET_MAX][MARS_SCSP_UPD_REMOVED + 1];
+	struct mars_scsp_update last_upd[NET_MAX];
 	/* Optional sniffer: sees every SDU sent. */
 	void		(*sniff)(struct net *, unsigned, unsigned,
 			    const uint8_t *, size_t);
@@ -69,11 +69,11 @@ struct net {
 static inline uint8_t
 net_type(const uint8_t *sdu, size_t len)
 {
-	return len > LLC_SNAP_LEN + 1 ? sdu[LLC_SNAP_LEN + 1] : 0;
+	return len > MARS_LLC_SNAP_LEN + 1 ? sdu[MARS_LLC_SNAP_LEN + 1] : 0;
 }
 
 static void
-net_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
+net_send(void *ctx, const struct mars_vc *vc, const uint8_t *sdu, size_t len)
 {
 	struct net_end	*e = ctx;
 	struct net	*net = e->net;
@@ -81,10 +81,10 @@ net_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
 	unsigned	 to = vc->id - 1;
 	uint8_t		 type = net_type(sdu, len);
 
-	assert_int_equal(vc->kind, LAB_VC_SERVER);
+	assert_int_equal(vc->kind, MARS_VC_SERVER);
 	assert_true(to < net->nn);
 	assert_true(net->link[e->idx][to]);
-	if (type <= SCSP_HELLO)
+	if (type <= MARS_SCSP_HELLO)
 		net->sent[e->idx][to][type]++;
 	if (net->sniff != NULL)
 		net->sniff(net, e->idx, to, sdu, len);
@@ -108,24 +108,24 @@ net_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
 }
 
 static void
-net_event(void *ctx, const struct fsm_event *ev)
+net_event(void *ctx, const struct mars_event *ev)
 {
 	struct net_end *e = ctx;
 
 	if (ev->kind > 0 && ev->kind < NET_EV_MAX)
 		e->net->ev[e->idx][ev->kind]++;
-	if (ev->kind >= FSM_EV_PEER_UP) {
+	if (ev->kind >= MARS_EV_PEER_UP) {
 		assert_non_null(ev->peer);
 		assert_true(ev->peer_len > 0);
 	}
 }
 
 static void
-net_update(void *ctx, const struct scsp_update *u)
+net_update(void *ctx, const struct mars_scsp_update *u)
 {
 	struct net_end *e = ctx;
 
-	assert_true(u->kind >= SCSP_UPD_ADDED && u->kind <= SCSP_UPD_REMOVED);
+	assert_true(u->kind >= MARS_SCSP_UPD_ADDED && u->kind <= MARS_SCSP_UPD_REMOVED);
 	e->net->upd[e->idx][u->kind]++;
 	e->net->last_upd[e->idx] = *u;
 }
@@ -151,13 +151,13 @@ net_init(struct net *net, unsigned n)
 	net->delay = 1;
 	net->now = 1000;
 	for (i = 0; i < n; i++) {
-		struct scsp_conf *c = &net->conf[i];
+		struct mars_scsp_conf *c = &net->conf[i];
 
 		net->end[i].net = net;
 		net->end[i].idx = i;
 		net_id(c->lsid, i);
 		c->lsid_len = 4;
-		c->protocol_id = SCSP_PROTO_MARS;
+		c->protocol_id = MARS_SCSP_PROTO_MARS;
 		c->sgid = 1;
 		c->seed = 0x5eed0000u + i;
 		c->io.ctx = &net->end[i];
@@ -197,7 +197,7 @@ net_line(struct net *net)
 static inline void
 net_make(struct net *net, unsigned i)
 {
-	struct scsp_conf	*c = &net->conf[i];
+	struct mars_scsp_conf	*c = &net->conf[i];
 	unsigned		 j, k = 0;
 
 	for (j = 0; j < net->nn; j++) {
@@ -210,7 +210,7 @@ net_make(struct net *net, unsigned i)
 	}
 	c->dcs = net->dcs[i];
 	c->ndcs = k;
-	net->node[i] = scsp_node_new(c);
+	net->node[i] = mars_scsp_node_new(c);
 	assert_non_null(net->node[i]);
 }
 
@@ -230,7 +230,7 @@ net_start(struct net *net)
 
 	for (i = 0; i < net->nn; i++)
 		if (!net->dead[i])
-			scsp_start(net->node[i], net->now);
+			mars_scsp_start(net->node[i], net->now);
 }
 
 static inline void
@@ -242,7 +242,7 @@ net_free(struct net *net)
 		free(net->q[i].buf);
 	free(net->q);
 	for (i = 0; i < net->nn; i++)
-		scsp_node_free(net->node[i]);
+		mars_scsp_node_free(net->node[i]);
 	memset(net, 0, sizeof(*net));
 }
 
@@ -251,7 +251,7 @@ static inline bool
 net_deliver(struct net *net)
 {
 	struct net_pkt	 p;
-	struct fsm_vc	 vc;
+	struct mars_vc	 vc;
 	size_t		 i, best = SIZE_MAX;
 
 	for (i = 0; i < net->nq; i++)
@@ -265,9 +265,9 @@ net_deliver(struct net *net)
 	    (net->nq - best - 1) * sizeof(net->q[0]));
 	net->nq--;
 	if (!net->dead[p.to] && !net->cut[p.from][p.to]) {
-		vc.kind = LAB_VC_SERVER;
+		vc.kind = MARS_VC_SERVER;
 		vc.id = p.from + 1;
-		scsp_input(net->node[p.to], net->now, &vc, p.buf, p.len);
+		mars_scsp_input(net->node[p.to], net->now, &vc, p.buf, p.len);
 	}
 	free(p.buf);
 	return true;
@@ -288,7 +288,7 @@ net_run_until(struct net *net, mars_time_t until)
 		for (i = 0; i < net->nn; i++) {
 			if (net->dead[i])
 				continue;
-			t = scsp_tick(net->node[i], net->now);
+			t = mars_scsp_tick(net->node[i], net->now);
 			if (t < next)
 				next = t;
 		}
@@ -321,11 +321,11 @@ static inline unsigned
 net_dcs(struct net *net, unsigned i, unsigned j)
 {
 	uint8_t		 id[4];
-	struct scsp_id	 sid = { id, 4 };
+	struct mars_scsp_id	 sid = { id, 4 };
 	int		 k;
 
 	net_id(id, j);
-	k = scsp_dcs_find(net->node[i], &sid);
+	k = mars_scsp_dcs_find(net->node[i], &sid);
 	assert_true(k >= 0);
 	return (unsigned)k;
 }
@@ -333,13 +333,13 @@ net_dcs(struct net *net, unsigned i, unsigned j)
 static inline int
 net_hs(struct net *net, unsigned i, unsigned j)
 {
-	return scsp_hello_state(net->node[i], net_dcs(net, i, j));
+	return mars_scsp_hello_state(net->node[i], net_dcs(net, i, j));
 }
 
 static inline int
 net_cs(struct net *net, unsigned i, unsigned j)
 {
-	return scsp_ca_state(net->node[i], net_dcs(net, i, j));
+	return mars_scsp_ca_state(net->node[i], net_dcs(net, i, j));
 }
 
 static inline void
@@ -358,11 +358,11 @@ net_kill(struct net *net, unsigned i)
 static inline void
 net_restart(struct net *net, unsigned i)
 {
-	scsp_node_free(net->node[i]);
+	mars_scsp_node_free(net->node[i]);
 	net->conf[i].seed += 0x100;
 	net_make(net, i);
 	net->dead[i] = false;
-	scsp_start(net->node[i], net->now);
+	mars_scsp_start(net->node[i], net->now);
 }
 
 static inline bool
@@ -373,8 +373,8 @@ net_all_aligned(struct net *net)
 	for (i = 0; i < net->nn; i++) {
 		if (net->dead[i])
 			continue;
-		for (k = 0; k < scsp_dcs_count(net->node[i]); k++)
-			if (scsp_ca_state(net->node[i], k) != SCSP_CA_ALIGNED)
+		for (k = 0; k < mars_scsp_dcs_count(net->node[i]); k++)
+			if (mars_scsp_ca_state(net->node[i], k) != MARS_SCSP_CA_ALIGNED)
 				return false;
 	}
 	return true;
@@ -384,16 +384,16 @@ net_all_aligned(struct net *net)
 static inline bool
 net_same_cache(struct net *net, unsigned a, unsigned b)
 {
-	struct scsp_entry_view	 x, y;
+	struct mars_scsp_entry_view	 x, y;
 	size_t			 i;
 
-	if (scsp_cache_len(net->node[a]) != scsp_cache_len(net->node[b]))
+	if (mars_scsp_cache_len(net->node[a]) != mars_scsp_cache_len(net->node[b]))
 		return false;
-	for (i = 0; scsp_cache_get(net->node[a], i, &x); i++) {
-		if (!scsp_cache_get(net->node[b], i, &y))
+	for (i = 0; mars_scsp_cache_get(net->node[a], i, &x); i++) {
+		if (!mars_scsp_cache_get(net->node[b], i, &y))
 			return false;
-		if (scsp_id_cmp(&x.oid, &y.oid) != 0 ||
-		    scsp_id_cmp(&x.key, &y.key) != 0 || x.seq != y.seq ||
+		if (mars_scsp_id_cmp(&x.oid, &y.oid) != 0 ||
+		    mars_scsp_id_cmp(&x.key, &y.key) != 0 || x.seq != y.seq ||
 		    x.null != y.null || x.body_len != y.body_len ||
 		    (x.body_len > 0 &&
 		    memcmp(x.body, y.body, x.body_len) != 0))
@@ -415,7 +415,7 @@ net_body(uint8_t *out, size_t cap, uint16_t cmi, uint8_t g)
 	};
 	uint8_t			 spa[4] = { 10, 1, 1, 1 };
 	uint8_t			 grp[4] = { 224, 1, 2, 0 };
-	struct scsp_mars_part	 mp;
+	struct mars_scsp_mars_part	 mp;
 	struct mars_err		 err;
 	size_t			 len;
 
@@ -424,7 +424,7 @@ net_body(uint8_t *out, size_t cap, uint16_t cmi, uint8_t g)
 	memset(&mp, 0, sizeof(mp));
 	mp.hw_type = 0x000f;
 	mp.pro_type = 0x0800;
-	mp.state = SCSP_MARS_CLIENT_JOIN;
+	mp.state = MARS_SCSP_MARS_CLIENT_JOIN;
 	mp.flags = MARS_FLAG_LAYER3GRP;
 	mp.cmi = cmi;
 	mp.spa.addr = spa;
@@ -434,7 +434,7 @@ net_body(uint8_t *out, size_t cap, uint16_t cmi, uint8_t g)
 	mp.grp_len = 4;
 	mp.min = grp;
 	mp.max = grp;
-	assert_int_equal(scsp_mars_encode(&mp, out, cap, &len, &err), 0);
+	assert_int_equal(mars_scsp_mars_encode(&mp, out, cap, &len, &err), 0);
 	return (uint16_t)len;
 }
 
@@ -448,7 +448,7 @@ net_originate(struct net *net, unsigned i, uint32_t k, uint8_t g)
 	uint16_t	 blen = net_body(body, sizeof(body), (uint16_t)k, g);
 	uint32_t	 seq = 0;
 
-	assert_int_equal(scsp_originate(net->node[i], net->now, key, 4, body,
+	assert_int_equal(mars_scsp_originate(net->node[i], net->now, key, 4, body,
 	    blen, &seq), 0);
 	return seq;
 }
@@ -456,15 +456,15 @@ net_originate(struct net *net, unsigned i, uint32_t k, uint8_t g)
 /* Look up (originator node o, key k) in node i. */
 static inline bool
 net_lookup(struct net *net, unsigned i, unsigned o, uint32_t k,
-    struct scsp_entry_view *v)
+    struct mars_scsp_entry_view *v)
 {
 	uint8_t		 oid[4];
 	uint8_t		 key[4] = { (uint8_t)(k >> 24), (uint8_t)(k >> 16),
 			    (uint8_t)(k >> 8), (uint8_t)k };
-	struct scsp_id	 o_id = { oid, 4 }, k_id = { key, 4 };
+	struct mars_scsp_id	 o_id = { oid, 4 }, k_id = { key, 4 };
 
 	net_id(oid, o);
-	return scsp_lookup(net->node[i], &o_id, &k_id, v);
+	return mars_scsp_lookup(net->node[i], &o_id, &k_id, v);
 }
 
 #endif

@@ -17,15 +17,15 @@ static const uint8_t cm1[20] = {
 static void
 test_hex_out(void **state)
 {
-	char buf[ATM_HEX_MAX];
+	char buf[MARS_ATM_HEX_MAX];
 
 	(void)state;
-	assert_int_equal(atm_hex(buf, cm1, 20), 40);
+	assert_int_equal(mars_atm_hex(buf, cm1, 20), 40);
 	assert_string_equal(buf, "47009181000000000000000001002048aa000100");
-	assert_int_equal(atm_hex(buf, (const uint8_t *)"\xde\xad\xBE\xef", 4),
+	assert_int_equal(mars_atm_hex(buf, (const uint8_t *)"\xde\xad\xBE\xef", 4),
 	    8);
 	assert_string_equal(buf, "deadbeef");
-	assert_int_equal(atm_hex(buf, cm1, 0), 0);
+	assert_int_equal(mars_atm_hex(buf, cm1, 0), 0);
 	assert_string_equal(buf, "");
 }
 
@@ -36,42 +36,42 @@ test_hex_in(void **state)
 
 	(void)state;
 	memset(out, 0, sizeof(out));
-	assert_int_equal(atm_parse_hex(
+	assert_int_equal(mars_atm_parse_hex(
 	    "47.0091.81000000000000000001.002048AA0001.00", out,
 	    sizeof(out)), 20);
 	assert_memory_equal(out, cm1, 20);
-	assert_int_equal(atm_parse_hex(
+	assert_int_equal(mars_atm_parse_hex(
 	    "47009181000000000000000001002048aa000100", out, sizeof(out)), 20);
 	assert_memory_equal(out, cm1, 20);
-	assert_int_equal(atm_parse_hex("de:ad-BE.ef", out, sizeof(out)), 4);
+	assert_int_equal(mars_atm_parse_hex("de:ad-BE.ef", out, sizeof(out)), 4);
 	assert_memory_equal(out, "\xde\xad\xbe\xef", 4);
-	assert_int_equal(atm_parse_hex("", out, sizeof(out)), 0);
+	assert_int_equal(mars_atm_parse_hex("", out, sizeof(out)), 0);
 	/* Odd digit count, bad character, too long for the buffer. */
-	assert_int_equal(atm_parse_hex("abc", out, sizeof(out)), -1);
-	assert_int_equal(atm_parse_hex("a.b.c", out, sizeof(out)), -1);
-	assert_int_equal(atm_parse_hex("zz", out, sizeof(out)), -1);
-	assert_int_equal(atm_parse_hex("12 34", out, sizeof(out)), -1);
-	assert_int_equal(atm_parse_hex("0x12", out, sizeof(out)), -1);
-	assert_int_equal(atm_parse_hex("112233", out, 2), -1);
-	assert_int_equal(atm_parse_hex("1122", out, 2), 2);
+	assert_int_equal(mars_atm_parse_hex("abc", out, sizeof(out)), -1);
+	assert_int_equal(mars_atm_parse_hex("a.b.c", out, sizeof(out)), -1);
+	assert_int_equal(mars_atm_parse_hex("zz", out, sizeof(out)), -1);
+	assert_int_equal(mars_atm_parse_hex("12 34", out, sizeof(out)), -1);
+	assert_int_equal(mars_atm_parse_hex("0x12", out, sizeof(out)), -1);
+	assert_int_equal(mars_atm_parse_hex("112233", out, 2), -1);
+	assert_int_equal(mars_atm_parse_hex("1122", out, 2), 2);
 }
 
 static void
 expect_pa(const char *hexaddr, const char *want)
 {
 	uint8_t a[64];
-	char buf[PA_TEXT_MAX];
-	int n = atm_parse_hex(hexaddr, a, sizeof(a));
+	char buf[MARS_PA_TEXT_MAX];
+	int n = mars_atm_parse_hex(hexaddr, a, sizeof(a));
 
 	assert_true(n >= 0);
-	assert_int_equal(pa_text(buf, a, (size_t)n), strlen(want));
+	assert_int_equal(mars_pa_text(buf, a, (size_t)n), strlen(want));
 	assert_string_equal(buf, want);
 }
 
 static void
 test_pa_text(void **state)
 {
-	char buf[PA_TEXT_MAX];
+	char buf[MARS_PA_TEXT_MAX];
 	uint8_t big[40];
 
 	(void)state;
@@ -94,16 +94,16 @@ test_pa_text(void **state)
 	expect_pa("0102", "0102");
 	expect_pa("00005e123456", "00005e123456");
 	/* Null. */
-	assert_int_equal(pa_text(buf, NULL, 4), 1);
+	assert_int_equal(mars_pa_text(buf, NULL, 4), 1);
 	assert_string_equal(buf, "-");
-	assert_int_equal(pa_text(buf, (const uint8_t *)"x", 0), 1);
+	assert_int_equal(mars_pa_text(buf, (const uint8_t *)"x", 0), 1);
 	assert_string_equal(buf, "-");
-	/* Too long for PA_TEXT_MAX as hex: cut with a marker. */
+	/* Too long for MARS_PA_TEXT_MAX as hex: cut with a marker. */
 	memset(big, 0xab, sizeof(big));
-	assert_true(pa_text(buf, big, sizeof(big)) < PA_TEXT_MAX);
+	assert_true(mars_pa_text(buf, big, sizeof(big)) < MARS_PA_TEXT_MAX);
 	assert_int_equal(strlen(buf), 44);
 	assert_string_equal(buf + 42, "..");
-	assert_int_equal(pa_text(buf, big, 22), 44);
+	assert_int_equal(mars_pa_text(buf, big, 22), 44);
 	assert_null(strchr(buf, '.'));
 }
 

@@ -23,7 +23,7 @@
 #include "mars/err.h"
 #include "mars/frame.h"
 #include "mars/shim.h"
-#include "mars/wire.h"
+#include "base/wire.h"
 
 /* A MARS-looking SDU: LLC/SNAP for PID 0x0003 and a few octets. */
 static const uint8_t sdu[] = {
@@ -33,13 +33,13 @@ static const uint8_t sdu[] = {
 	0x00, 0x04, 0x14, 0x00,
 };
 
-enum link {
+enum mars_link {
 	L_EN10MB, L_VLAN, L_SLL, L_SLL2, L_RAW, L_IPV4ONLY, L_IPV6ONLY,
 	L_NULL_LE, L_NULL_BE, L_LOOP, L_NLINKS
 };
 
 struct recipe {
-	enum link	 link;
+	enum mars_link	 link;
 	int		 ipver;		/* 4 or 6 */
 	int		 ipopts;	/* IPv4 option octets (multiple of 4) */
 	int		 v6ext;		/* IPv6: hop-by-hop + dest-opts + frag */
@@ -58,7 +58,7 @@ struct rec {
 };
 
 static int
-link_dlt(enum link l)
+link_dlt(enum mars_link l)
 {
 	switch (l) {
 	case L_EN10MB: case L_VLAN:	return DLT_EN10MB;
@@ -86,13 +86,13 @@ put_le32(struct wire_wr *w, uint32_t v)
 static void
 build(const struct recipe *r, struct rec *out)
 {
-	struct lab_shim sh = { .kind = LAB_VC_CCVC, .vpi = 7, .vci = 0x1234,
-	    .flags = LAB_SHIM_F_FROM_MARS };
+	struct mars_shim sh = { .kind = MARS_VC_CCVC, .vpi = 7, .vci = 0x1234,
+	    .flags = MARS_SHIM_F_FROM_MARS };
 	struct wire_wr w;
-	size_t udplen = 8 + LAB_SHIM_LEN + sizeof(sdu);
+	size_t udplen = 8 + MARS_SHIM_LEN + sizeof(sdu);
 	size_t ext = r->ipver == 6 && r->v6ext ? 24 : 0;
 	uint16_t etype = r->ipver == 4 ? 0x0800 : 0x86dd;
-	uint8_t shim[LAB_SHIM_LEN];
+	uint8_t shim[MARS_SHIM_LEN];
 	int i;
 
 	memset(out, 0, sizeof(*out));
@@ -171,7 +171,7 @@ build(const struct recipe *r, struct rec *out)
 	wire_put_u16(&w, (uint16_t)udplen);
 	wire_put_u16(&w, 0);
 	out->udp_end = w.off;
-	lab_shim_encode(&sh, shim);
+	mars_shim_encode(&sh, shim);
 	if (r->bad_magic)
 		shim[0] = 'X';
 	wire_put_bytes(&w, shim, sizeof(shim));
@@ -200,7 +200,7 @@ decode_cut(const struct rec *rec, size_t n, struct mars_frame *fr,
 	fr->caplen = (uint32_t)n;
 	fr->wirelen = (uint32_t)rec->len;
 	memset(err, 0, sizeof(*err));
-	rc = cap_decode_link(rec->dlt, fr, err);
+	rc = mars_cap_decode_link(rec->dlt, fr, err);
 	if (fr->sdu != NULL) {
 		/* the SDU lies inside the record */
 		assert_true(fr->sdu >= copy);
@@ -229,14 +229,14 @@ check_valid(const struct recipe *r)
 	memset(&fr, 0, sizeof(fr));
 	fr.data = copy;
 	fr.caplen = fr.wirelen = (uint32_t)rec.len;
-	rc = cap_decode_link(rec.dlt, &fr, &err);
+	rc = mars_cap_decode_link(rec.dlt, &fr, &err);
 	assert_int_equal(rc, 0);
 	assert_int_equal(err.code, MARS_OK);
 	assert_true(fr.has_vc);
 	assert_int_equal(fr.vpi, 7);
 	assert_int_equal(fr.vci, 0x1234);
-	assert_int_equal(fr.vc_kind, LAB_VC_CCVC);
-	assert_int_equal(fr.dir, FRAME_DIR_UNKNOWN);
+	assert_int_equal(fr.vc_kind, MARS_VC_CCVC);
+	assert_int_equal(fr.dir, MARS_DIR_UNKNOWN);
 	assert_false(fr.truncated);
 	assert_int_equal(fr.sdu_off, rec.sdu_off);
 	assert_int_equal(fr.sdu_len, sizeof(sdu));
@@ -257,7 +257,7 @@ test_lab_every_link_v4_v6(void **state)
 			    (l == L_IPV6ONLY && v == 4))
 				continue;
 			memset(&r, 0, sizeof(r));
-			r.link = (enum link)l;
+			r.link = (enum mars_link)l;
 			r.ipver = v;
 			check_valid(&r);
 		}
@@ -297,7 +297,7 @@ test_every_cut_is_an_error(void **state)
 			    (l == L_IPV6ONLY && v == 4))
 				continue;
 			memset(&r, 0, sizeof(r));
-			r.link = (enum link)l;
+			r.link = (enum mars_link)l;
 			r.ipver = v;
 			r.ipopts = 4;
 			r.v6ext = 1;
@@ -527,7 +527,7 @@ test_raw_dlt_values(void **state)
 	for (i = 0; i < sizeof(raws) / sizeof(raws[0]); i++) {
 		build(&r, &rec);
 		rec.dlt = raws[i];
-		assert_true(cap_linktype_supported(rec.dlt));
+		assert_true(mars_cap_linktype_supported(rec.dlt));
 		assert_int_equal(decode_whole(&rec, &fr, &err), 0);
 		assert_int_equal(fr.vci, 0x1234);
 	}
@@ -545,21 +545,21 @@ test_atm_rfc1483(void **state)
 		memset(&fr, 0, sizeof(fr));
 		fr.data = sdu;
 		fr.caplen = fr.wirelen = sizeof(sdu);
-		assert_int_equal(cap_decode_link(dlts[i], &fr, &err), 0);
+		assert_int_equal(mars_cap_decode_link(dlts[i], &fr, &err), 0);
 		assert_false(fr.has_vc);
-		assert_int_equal(fr.dir, FRAME_DIR_UNKNOWN);
+		assert_int_equal(fr.dir, MARS_DIR_UNKNOWN);
 		assert_ptr_equal(fr.sdu, sdu);
 		assert_int_equal(fr.sdu_len, sizeof(sdu));
 		assert_int_equal(fr.sdu_off, 0);
 		assert_false(fr.truncated);
 	}
 	fr.caplen = 10;
-	assert_int_equal(cap_decode_link(DLT_ATM_RFC1483, &fr, &err), 0);
+	assert_int_equal(mars_cap_decode_link(DLT_ATM_RFC1483, &fr, &err), 0);
 	assert_int_equal(fr.sdu_len, 10);
 	assert_true(fr.truncated);
 	fr.data = NULL;
 	fr.caplen = 0;
-	assert_int_equal(cap_decode_link(DLT_ATM_RFC1483, &fr, &err), 0);
+	assert_int_equal(mars_cap_decode_link(DLT_ATM_RFC1483, &fr, &err), 0);
 	assert_null(fr.sdu);
 }
 
@@ -576,9 +576,9 @@ test_sunatm(void **state)
 	memset(&fr, 0, sizeof(fr));
 	fr.data = rec;
 	fr.caplen = fr.wirelen = sizeof(rec);
-	assert_int_equal(cap_decode_link(DLT_SUNATM, &fr, &err), 0);
+	assert_int_equal(mars_cap_decode_link(DLT_SUNATM, &fr, &err), 0);
 	assert_true(fr.has_vc);
-	assert_int_equal(fr.dir, FRAME_DIR_TX);
+	assert_int_equal(fr.dir, MARS_DIR_TX);
 	assert_int_equal(fr.vpi, 5);
 	assert_int_equal(fr.vci, 0x0102);
 	assert_int_equal(fr.sdu_off, 4);
@@ -586,11 +586,11 @@ test_sunatm(void **state)
 	assert_memory_equal(fr.sdu, sdu, sizeof(sdu));
 
 	rec[0] = 0x02;
-	assert_int_equal(cap_decode_link(DLT_SUNATM, &fr, &err), 0);
-	assert_int_equal(fr.dir, FRAME_DIR_RX);
+	assert_int_equal(mars_cap_decode_link(DLT_SUNATM, &fr, &err), 0);
+	assert_int_equal(fr.dir, MARS_DIR_RX);
 
 	rec[0] = 0x05;			/* ILMI */
-	assert_int_equal(cap_decode_link(DLT_SUNATM, &fr, &err),
+	assert_int_equal(mars_cap_decode_link(DLT_SUNATM, &fr, &err),
 	    MARS_E_NOTOURS);
 	assert_null(fr.sdu);
 	rec[0] = 0x02;
@@ -618,15 +618,15 @@ test_unsupported_dlt(void **state)
 	memset(&fr, 0, sizeof(fr));
 	fr.data = sdu;
 	fr.caplen = fr.wirelen = sizeof(sdu);
-	assert_int_equal(cap_decode_link(DLT_IEEE802_11, &fr, &err),
+	assert_int_equal(mars_cap_decode_link(DLT_IEEE802_11, &fr, &err),
 	    MARS_E_LINKTYPE);
 	assert_int_equal(err.code, MARS_E_LINKTYPE);
 	assert_null(fr.sdu);
-	assert_false(cap_linktype_supported(DLT_IEEE802_11));
-	assert_false(cap_linktype_supported(DLT_EN3MB));
-	assert_true(cap_linktype_supported(DLT_SUNATM));
+	assert_false(mars_cap_linktype_supported(DLT_IEEE802_11));
+	assert_false(mars_cap_linktype_supported(DLT_EN3MB));
+	assert_true(mars_cap_linktype_supported(DLT_SUNATM));
 	/* err may be NULL */
-	assert_int_equal(cap_decode_link(DLT_EN3MB, &fr, NULL),
+	assert_int_equal(mars_cap_decode_link(DLT_EN3MB, &fr, NULL),
 	    MARS_E_LINKTYPE);
 }
 
@@ -676,11 +676,11 @@ write_file(const char *path, int dlt, int n, bool cut_last)
 static void
 test_open_missing(void **state)
 {
-	char errbuf[CAP_ERRBUF_SIZE] = "";
-	struct cap *c = (struct cap *)1;
+	char errbuf[MARS_CAP_ERRBUF_SIZE] = "";
+	struct mars_cap *c = (struct mars_cap *)1;
 	int rc;
 
-	rc = cap_open_file(&c, "/nonexistent/dir/x.pcap", errbuf);
+	rc = mars_cap_open_file(&c, "/nonexistent/dir/x.pcap", errbuf);
 	assert_true(rc < 0);
 	assert_null(c);
 	assert_non_null(strstr(errbuf, "/nonexistent/dir/x.pcap"));
@@ -690,8 +690,8 @@ test_open_missing(void **state)
 static void
 test_open_not_a_capture(void **state)
 {
-	char path[64], errbuf[CAP_ERRBUF_SIZE] = "";
-	struct cap *c;
+	char path[64], errbuf[MARS_CAP_ERRBUF_SIZE] = "";
+	struct mars_cap *c;
 	FILE *f;
 
 	tmp_path(path, sizeof(path));
@@ -699,7 +699,7 @@ test_open_not_a_capture(void **state)
 	assert_non_null(f);
 	fputs("this is not a capture file at all\n", f);
 	fclose(f);
-	assert_true(cap_open_file(&c, path, errbuf) < 0);
+	assert_true(mars_cap_open_file(&c, path, errbuf) < 0);
 	assert_null(c);
 	assert_true(errbuf[0] != '\0');
 	unlink(path);
@@ -708,12 +708,12 @@ test_open_not_a_capture(void **state)
 static void
 test_open_unsupported_linktype(void **state)
 {
-	char path[64], errbuf[CAP_ERRBUF_SIZE] = "";
-	struct cap *c;
+	char path[64], errbuf[MARS_CAP_ERRBUF_SIZE] = "";
+	struct mars_cap *c;
 
 	tmp_path(path, sizeof(path));
 	write_file(path, DLT_IEEE802_11, 1, false);
-	assert_int_equal(cap_open_file(&c, path, errbuf), MARS_E_LINKTYPE);
+	assert_int_equal(mars_cap_open_file(&c, path, errbuf), MARS_E_LINKTYPE);
 	assert_null(c);
 	assert_non_null(strstr(errbuf, "IEEE802_11"));
 	assert_non_null(strstr(errbuf, "unsupported link type"));
@@ -730,15 +730,15 @@ struct saved {
 static int
 read_all(const char *path, struct saved *s, int max, int *dlt)
 {
-	char errbuf[CAP_ERRBUF_SIZE];
+	char errbuf[MARS_CAP_ERRBUF_SIZE];
 	struct mars_frame fr;
 	struct mars_err err;
-	struct cap *c;
+	struct mars_cap *c;
 	int n = 0, rc;
 
-	assert_int_equal(cap_open_file(&c, path, errbuf), 0);
-	*dlt = cap_linktype(c);
-	while ((rc = cap_next(c, &fr, &err)) == 1) {
+	assert_int_equal(mars_cap_open_file(&c, path, errbuf), 0);
+	*dlt = mars_cap_linktype(c);
+	while ((rc = mars_cap_next(c, &fr, &err)) == 1) {
 		assert_true(n < max);
 		assert_int_equal(fr.num, (uint64_t)n + 1);
 		assert_int_equal(err.code, MARS_OK);
@@ -753,36 +753,36 @@ read_all(const char *path, struct saved *s, int max, int *dlt)
 		n++;
 	}
 	assert_int_equal(rc, 0);
-	cap_close(c);
+	mars_cap_close(c);
 	return n;
 }
 
 static void
 test_dump_round_trip(void **state)
 {
-	char in[64], out[64], errbuf[CAP_ERRBUF_SIZE];
+	char in[64], out[64], errbuf[MARS_CAP_ERRBUF_SIZE];
 	struct saved a[8], b[8];
-	struct cap_dump *d;
+	struct mars_cap_dump *d;
 	struct mars_frame fr;
 	struct mars_err err;
-	struct cap *c;
+	struct mars_cap *c;
 	int na, nb, dlt, i;
 
 	tmp_path(in, sizeof(in));
 	tmp_path(out, sizeof(out));
 	write_file(in, DLT_ATM_RFC1483, 5, true);
 
-	assert_int_equal(cap_open_file(&c, in, errbuf), 0);
-	assert_int_equal(cap_linktype(c), DLT_ATM_RFC1483);
-	assert_string_equal(cap_linktype_name(c), "ATM_RFC1483");
-	assert_int_equal(cap_fd(c), -1);
-	assert_int_equal(cap_dump_open(&d, c, out, errbuf), 0);
-	while (cap_next(c, &fr, &err) == 1) {
+	assert_int_equal(mars_cap_open_file(&c, in, errbuf), 0);
+	assert_int_equal(mars_cap_linktype(c), DLT_ATM_RFC1483);
+	assert_string_equal(mars_cap_linktype_name(c), "ATM_RFC1483");
+	assert_int_equal(mars_cap_fd(c), -1);
+	assert_int_equal(mars_cap_dump_open(&d, c, out, errbuf), 0);
+	while (mars_cap_next(c, &fr, &err) == 1) {
 		assert_int_equal(fr.truncated, fr.num == 5);
-		assert_int_equal(cap_dump_write(d, &fr), 0);
+		assert_int_equal(mars_cap_dump_write(d, &fr), 0);
 	}
-	assert_int_equal(cap_dump_close(d), 0);
-	cap_close(c);
+	assert_int_equal(mars_cap_dump_close(d), 0);
+	mars_cap_close(c);
 
 	na = read_all(in, a, 8, &dlt);
 	assert_int_equal(dlt, DLT_ATM_RFC1483);
@@ -808,12 +808,12 @@ test_dump_round_trip(void **state)
 static void
 test_dump_open_dlt(void **state)
 {
-	char path[64], errbuf[CAP_ERRBUF_SIZE];
+	char path[64], errbuf[MARS_CAP_ERRBUF_SIZE];
 	uint8_t rec[4 + sizeof(sdu)];
-	struct cap_dump *d;
+	struct mars_cap_dump *d;
 	struct mars_frame fr, got;
 	struct mars_err err;
-	struct cap *c;
+	struct mars_cap *c;
 
 	memcpy(rec, "\x02\x00\x00\x20", 4);
 	memcpy(rec + 4, sdu, sizeof(sdu));
@@ -823,22 +823,22 @@ test_dump_open_dlt(void **state)
 	fr.data = rec;
 	fr.caplen = fr.wirelen = sizeof(rec);
 	tmp_path(path, sizeof(path));
-	assert_int_equal(cap_dump_open_dlt(&d, DLT_SUNATM, 0, path, errbuf),
+	assert_int_equal(mars_cap_dump_open_dlt(&d, DLT_SUNATM, 0, path, errbuf),
 	    0);
-	assert_int_equal(cap_dump_write(d, &fr), 0);
-	assert_int_equal(cap_dump_flush(d), 0);
-	assert_int_equal(cap_dump_close(d), 0);
+	assert_int_equal(mars_cap_dump_write(d, &fr), 0);
+	assert_int_equal(mars_cap_dump_flush(d), 0);
+	assert_int_equal(mars_cap_dump_close(d), 0);
 
-	assert_int_equal(cap_open_file(&c, path, errbuf), 0);
-	assert_int_equal(cap_linktype(c), DLT_SUNATM);
-	assert_int_equal(cap_next(c, &got, &err), 1);
+	assert_int_equal(mars_cap_open_file(&c, path, errbuf), 0);
+	assert_int_equal(mars_cap_linktype(c), DLT_SUNATM);
+	assert_int_equal(mars_cap_next(c, &got, &err), 1);
 	assert_true(got.has_vc);
 	assert_int_equal(got.vci, 32);
-	assert_int_equal(got.dir, FRAME_DIR_RX);
+	assert_int_equal(got.dir, MARS_DIR_RX);
 	assert_int_equal(got.ts_usec, 1);
 	assert_memory_equal(got.sdu, sdu, sizeof(sdu));
-	assert_int_equal(cap_next(c, &got, &err), 0);
-	cap_close(c);
+	assert_int_equal(mars_cap_next(c, &got, &err), 0);
+	mars_cap_close(c);
 	unlink(path);
 }
 
@@ -846,10 +846,10 @@ test_dump_open_dlt(void **state)
 static void
 test_truncated_file(void **state)
 {
-	char path[64], errbuf[CAP_ERRBUF_SIZE];
+	char path[64], errbuf[MARS_CAP_ERRBUF_SIZE];
 	struct mars_frame fr;
 	struct mars_err err;
-	struct cap *c;
+	struct mars_cap *c;
 	long size;
 	FILE *f;
 	int n = 0, rc;
@@ -863,40 +863,40 @@ test_truncated_file(void **state)
 	fclose(f);
 	assert_int_equal(truncate(path, size - 5), 0);
 
-	assert_int_equal(cap_open_file(&c, path, errbuf), 0);
-	while ((rc = cap_next(c, &fr, &err)) == 1)
+	assert_int_equal(mars_cap_open_file(&c, path, errbuf), 0);
+	while ((rc = mars_cap_next(c, &fr, &err)) == 1)
 		n++;
 	assert_int_equal(n, 2);
 	assert_int_equal(rc, MARS_E_TRUNC);
 	assert_int_equal(err.code, MARS_E_TRUNC);
 	assert_non_null(err.why);
-	assert_non_null(strstr(cap_geterr(c), "truncated"));
-	cap_close(c);
+	assert_non_null(strstr(mars_cap_geterr(c), "truncated"));
+	mars_cap_close(c);
 	unlink(path);
 }
 
 static void
 test_filter(void **state)
 {
-	char path[64], errbuf[CAP_ERRBUF_SIZE];
+	char path[64], errbuf[MARS_CAP_ERRBUF_SIZE];
 	struct mars_frame fr;
 	struct mars_err err;
-	struct cap *c;
+	struct mars_cap *c;
 	int n = 0;
 
 	tmp_path(path, sizeof(path));
 	write_file(path, DLT_ATM_RFC1483, 6, false);
-	assert_int_equal(cap_open_file(&c, path, errbuf), 0);
-	assert_int_equal(cap_set_filter(c, "nonsense ((", errbuf),
+	assert_int_equal(mars_cap_open_file(&c, path, errbuf), 0);
+	assert_int_equal(mars_cap_set_filter(c, "nonsense ((", errbuf),
 	    MARS_E_PARSE);
 	assert_non_null(strstr(errbuf, "nonsense"));
-	assert_int_equal(cap_set_filter(c, "len >= 31", errbuf), 0);
-	while (cap_next(c, &fr, &err) == 1) {
+	assert_int_equal(mars_cap_set_filter(c, "len >= 31", errbuf), 0);
+	while (mars_cap_next(c, &fr, &err) == 1) {
 		assert_true(fr.caplen >= 31);
 		n++;
 	}
 	assert_int_equal(n, 3);		/* lengths 28..33 */
-	cap_close(c);
+	mars_cap_close(c);
 	unlink(path);
 }
 
@@ -904,14 +904,14 @@ test_filter(void **state)
 static void
 test_next_lab_file(void **state)
 {
-	char path[64], errbuf[CAP_ERRBUF_SIZE];
+	char path[64], errbuf[MARS_CAP_ERRBUF_SIZE];
 	struct recipe r = { .link = L_EN10MB, .ipver = 4 };
 	struct pcap_pkthdr h;
 	struct mars_frame fr;
 	struct mars_err err;
 	pcap_dumper_t *d;
 	struct rec rec;
-	struct cap *c;
+	struct mars_cap *c;
 	pcap_t *p;
 	uint64_t recv, drop;
 
@@ -929,18 +929,18 @@ test_next_lab_file(void **state)
 	pcap_dump_close(d);
 	pcap_close(p);
 
-	assert_int_equal(cap_open_file(&c, path, errbuf), 0);
-	assert_int_equal(cap_next(c, &fr, &err), 1);
+	assert_int_equal(mars_cap_open_file(&c, path, errbuf), 0);
+	assert_int_equal(mars_cap_next(c, &fr, &err), 1);
 	assert_int_equal(err.code, MARS_OK);
-	assert_int_equal(fr.vc_kind, LAB_VC_CCVC);
+	assert_int_equal(fr.vc_kind, MARS_VC_CCVC);
 	assert_memory_equal(fr.sdu, sdu, sizeof(sdu));
-	assert_int_equal(cap_next(c, &fr, &err), 1);
+	assert_int_equal(mars_cap_next(c, &fr, &err), 1);
 	assert_int_equal(fr.num, 2);
 	assert_int_equal(err.code, MARS_E_NOTOURS);
 	assert_null(fr.sdu);
-	assert_int_equal(cap_next(c, &fr, &err), 0);
-	assert_int_equal(cap_stats(c, &recv, &drop), -1);
-	cap_close(c);
+	assert_int_equal(mars_cap_next(c, &fr, &err), 0);
+	assert_int_equal(mars_cap_stats(c, &recv, &drop), -1);
+	mars_cap_close(c);
 	unlink(path);
 }
 
@@ -957,14 +957,14 @@ test_pcapng(void **state)
 		1, 0, 0, 0, 20, 0, 0, 0, 123, 0, 0, 0, 0xff, 0xff, 0, 0,
 		20, 0, 0, 0,
 	};
-	char path[64], errbuf[CAP_ERRBUF_SIZE];
+	char path[64], errbuf[MARS_CAP_ERRBUF_SIZE];
 	uint8_t epb[28 + 4 + sizeof(sdu) + 4];
 	struct mars_frame fr;
 	struct mars_err err;
 	struct wire_wr w;
 	uint64_t ts = 1767225600ull * 1000000 + 7;
 	uint32_t blen = sizeof(epb);
-	struct cap *c;
+	struct mars_cap *c;
 	FILE *f;
 
 	wire_wr_init(&w, epb, sizeof(epb));
@@ -988,38 +988,38 @@ test_pcapng(void **state)
 	fwrite(epb, 1, sizeof(epb), f);
 	fclose(f);
 
-	assert_int_equal(cap_open_file(&c, path, errbuf), 0);
-	assert_int_equal(cap_linktype(c), DLT_SUNATM);
-	assert_int_equal(cap_next(c, &fr, &err), 1);
+	assert_int_equal(mars_cap_open_file(&c, path, errbuf), 0);
+	assert_int_equal(mars_cap_linktype(c), DLT_SUNATM);
+	assert_int_equal(mars_cap_next(c, &fr, &err), 1);
 	assert_int_equal(fr.ts_sec, 1767225600);
 	assert_int_equal(fr.ts_usec, 7);
 	assert_int_equal(fr.vci, 16);
-	assert_int_equal(fr.dir, FRAME_DIR_TX);
+	assert_int_equal(fr.dir, MARS_DIR_TX);
 	assert_memory_equal(fr.sdu, sdu, sizeof(sdu));
-	assert_int_equal(cap_next(c, &fr, &err), 0);
-	cap_close(c);
+	assert_int_equal(mars_cap_next(c, &fr, &err), 0);
+	mars_cap_close(c);
 	unlink(path);
 }
 
 static void
 test_live_no_such_interface(void **state)
 {
-	char errbuf[CAP_ERRBUF_SIZE] = "";
-	struct cap *c = (struct cap *)1;
+	char errbuf[MARS_CAP_ERRBUF_SIZE] = "";
+	struct mars_cap *c = (struct mars_cap *)1;
 
-	assert_true(cap_open_live(&c, "nosuchif9", 256, false, errbuf) < 0);
+	assert_true(mars_cap_open_live(&c, "nosuchif9", 256, false, errbuf) < 0);
 	assert_null(c);
 	assert_true(strncmp(errbuf, "nosuchif9: ", 11) == 0);
 	assert_true(strlen(errbuf) > 11);
 }
 
-static struct cap *live_cap;
+static struct mars_cap *live_cap;
 
 static void
 on_alarm(int sig)
 {
 	if (live_cap != NULL)
-		cap_breakloop(live_cap);
+		mars_cap_breakloop(live_cap);
 }
 
 /*
@@ -1030,20 +1030,20 @@ on_alarm(int sig)
 static void
 test_live_loopback(void **state)
 {
-	char errbuf[CAP_ERRBUF_SIZE], filter[64];
+	char errbuf[MARS_CAP_ERRBUF_SIZE], filter[64];
 	struct sockaddr_in sa;
 	socklen_t salen = sizeof(sa);
-	struct lab_shim sh = { .kind = LAB_VC_SCVC, .vpi = 3, .vci = 77 };
-	uint8_t dgram[LAB_SHIM_LEN + sizeof(sdu)];
+	struct mars_shim sh = { .kind = MARS_VC_SCVC, .vpi = 3, .vci = 77 };
+	uint8_t dgram[MARS_SHIM_LEN + sizeof(sdu)];
 	struct mars_frame fr;
 	struct mars_err err;
 	int rx, tx, rc;
 
-	if (cap_open_live(&live_cap, "lo", 0, false, errbuf) != 0) {
+	if (mars_cap_open_live(&live_cap, "lo", 0, false, errbuf) != 0) {
 		print_message("live capture not possible: %s\n", errbuf);
 		skip();
 	}
-	assert_true(cap_fd(live_cap) >= 0);
+	assert_true(mars_cap_fd(live_cap) >= 0);
 	rx = socket(AF_INET, SOCK_DGRAM, 0);
 	tx = socket(AF_INET, SOCK_DGRAM, 0);
 	assert_true(rx >= 0 && tx >= 0);
@@ -1054,35 +1054,35 @@ test_live_loopback(void **state)
 	assert_int_equal(getsockname(rx, (struct sockaddr *)&sa, &salen), 0);
 	snprintf(filter, sizeof(filter), "udp dst port %u",
 	    (unsigned)ntohs(sa.sin_port));
-	assert_int_equal(cap_set_filter(live_cap, filter, errbuf), 0);
+	assert_int_equal(mars_cap_set_filter(live_cap, filter, errbuf), 0);
 
-	lab_shim_encode(&sh, dgram);
-	memcpy(dgram + LAB_SHIM_LEN, sdu, sizeof(sdu));
+	mars_shim_encode(&sh, dgram);
+	memcpy(dgram + MARS_SHIM_LEN, sdu, sizeof(sdu));
 	assert_int_equal(sendto(tx, dgram, sizeof(dgram), 0,
 	    (struct sockaddr *)&sa, sizeof(sa)), (ssize_t)sizeof(dgram));
 
 	signal(SIGALRM, on_alarm);
 	alarm(5);
-	rc = cap_next(live_cap, &fr, &err);
+	rc = mars_cap_next(live_cap, &fr, &err);
 	alarm(0);
 	assert_int_equal(rc, 1);
 	assert_int_equal(err.code, MARS_OK);
 	assert_int_equal(fr.num, 1);
 	assert_true(fr.has_vc);
-	assert_int_equal(fr.vc_kind, LAB_VC_SCVC);
+	assert_int_equal(fr.vc_kind, MARS_VC_SCVC);
 	assert_int_equal(fr.vpi, 3);
 	assert_int_equal(fr.vci, 77);
 	assert_int_equal(fr.sdu_len, sizeof(sdu));
 	assert_memory_equal(fr.sdu, sdu, sizeof(sdu));
 
-	/* Nothing more comes: cap_breakloop() ends the wait. */
+	/* Nothing more comes: mars_cap_breakloop() ends the wait. */
 	alarm(1);
-	assert_int_equal(cap_next(live_cap, &fr, &err), 0);
+	assert_int_equal(mars_cap_next(live_cap, &fr, &err), 0);
 	alarm(0);
 	signal(SIGALRM, SIG_DFL);
 	close(rx);
 	close(tx);
-	cap_close(live_cap);
+	mars_cap_close(live_cap);
 	live_cap = NULL;
 }
 

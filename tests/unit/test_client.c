@@ -21,7 +21,7 @@
 
 struct sent {
 	mars_time_t	 when;
-	struct fsm_vc	 vc;
+	struct mars_vc	 vc;
 	uint8_t		 buf[512];
 	size_t		 len;
 };
@@ -33,7 +33,7 @@ struct rec_ev {
 	uint16_t	 cmi;
 	uint32_t	 csn;
 	uint32_t	 count;
-	uint8_t		 atm[ATM_ADDR_MAX];
+	uint8_t		 atm[MARS_ATM_ADDR_MAX];
 	uint8_t		 group[4];
 	uint8_t		 group_len;
 };
@@ -48,10 +48,10 @@ struct world {
 	size_t			 nev;
 };
 
-static const struct fsm_vc vc_m1 = { LAB_VC_P2P, 1 };
-static const struct fsm_vc vc_m2 = { LAB_VC_P2P, 2 };
-static const struct fsm_vc vc_m3 = { LAB_VC_P2P, 3 };
-static const struct fsm_vc vc_cc = { LAB_VC_CCVC, 0 };
+static const struct mars_vc vc_m1 = { MARS_VC_P2P, 1 };
+static const struct mars_vc vc_m2 = { MARS_VC_P2P, 2 };
+static const struct mars_vc vc_m3 = { MARS_VC_P2P, 3 };
+static const struct mars_vc vc_cc = { MARS_VC_CCVC, 0 };
 
 /* PROTOCOL.md §8 example addresses. */
 static const uint8_t cm1[20] = { 0x47, 0x00, 0x91, 0x81, 0, 0, 0, 0, 0, 0, 0,
@@ -69,7 +69,7 @@ static const uint8_t g2[4] = { 224, 1, 2, 4 };
 static const uint8_t g3[4] = { 224, 1, 2, 5 };
 
 static void
-on_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
+on_send(void *ctx, const struct mars_vc *vc, const uint8_t *sdu, size_t len)
 {
 	struct world *w = ctx;
 	struct sent *s;
@@ -84,7 +84,7 @@ on_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
 }
 
 static void
-on_event(void *ctx, const struct fsm_event *ev)
+on_event(void *ctx, const struct mars_event *ev)
 {
 	struct world *w = ctx;
 	struct rec_ev *r;
@@ -99,7 +99,7 @@ on_event(void *ctx, const struct fsm_event *ev)
 	r->csn = ev->csn;
 	r->count = ev->count;
 	if (ev->atm != NULL)
-		memcpy(r->atm, ev->atm, ev->atm_tl & ATM_TL_LEN);
+		memcpy(r->atm, ev->atm, ev->atm_tl & MARS_ATM_TL_LEN);
 	if (ev->group != NULL && ev->group_len <= sizeof(r->group)) {
 		memcpy(r->group, ev->group, ev->group_len);
 		r->group_len = ev->group_len;
@@ -110,7 +110,7 @@ static struct world *
 world_new_conf(uint64_t seed, struct mars_client_conf *conf)
 {
 	static struct mars_client_mars mars[3];
-	struct fsm_io io;
+	struct mars_io io;
 	struct world *w;
 
 	w = calloc(1, sizeof(*w));
@@ -140,7 +140,7 @@ world_new_conf(uint64_t seed, struct mars_client_conf *conf)
 	io.send = on_send;
 	io.event = on_event;
 	io.log = NULL;
-	w->cl = client_new(conf, &io);
+	w->cl = mars_client_new(conf, &io);
 	assert_non_null(w->cl);
 	return w;
 }
@@ -157,7 +157,7 @@ world_new(uint64_t seed)
 static void
 world_free(struct world *w)
 {
-	client_free(w->cl);
+	mars_client_free(w->cl);
 	free(w);
 }
 
@@ -167,32 +167,32 @@ advance(struct world *w, mars_time_t t)
 {
 	mars_time_t d;
 
-	while ((d = client_next_deadline(w->cl)) <= t) {
+	while ((d = mars_client_next_deadline(w->cl)) <= t) {
 		if (d > w->now)
 			w->now = d;
-		client_tick(w->cl, w->now);
+		mars_client_tick(w->cl, w->now);
 	}
 	w->now = t;
 }
 
 static void
-deliver(struct world *w, const struct fsm_vc *vc, const struct mars_msg *m)
+deliver(struct world *w, const struct mars_vc *vc, const struct mars_msg *m)
 {
 	uint8_t buf[2048];
 	size_t len;
 
 	assert_int_equal(mars_encode(m, buf, sizeof(buf), &len, MARS_ENC_LLC,
 	    NULL), 0);
-	assert_int_equal(client_input(w->cl, w->now, vc, buf, len), 0);
-	client_tick(w->cl, w->now);
+	assert_int_equal(mars_client_input(w->cl, w->now, vc, buf, len), 0);
+	mars_client_tick(w->cl, w->now);
 }
 
 static void
 decode_sent(const struct sent *s, struct mars_msg *m)
 {
-	assert_true(s->len > LLC_SNAP_LEN);
-	assert_int_equal(mars_decode(m, s->buf + LLC_SNAP_LEN,
-	    s->len - LLC_SNAP_LEN, LLC_SNAP_LEN, 0, NULL), 0);
+	assert_true(s->len > MARS_LLC_SNAP_LEN);
+	assert_int_equal(mars_decode(m, s->buf + MARS_LLC_SNAP_LEN,
+	    s->len - MARS_LLC_SNAP_LEN, MARS_LLC_SNAP_LEN, 0, NULL), 0);
 }
 
 static size_t
@@ -220,7 +220,7 @@ last_ev(const struct world *w, int kind)
 /* Sent messages with this op (and register flag), optionally on vc. */
 static size_t
 count_sent(const struct world *w, uint8_t op, int reg,
-    const struct fsm_vc *vc)
+    const struct mars_vc *vc)
 {
 	struct mars_msg m;
 	size_t i, n = 0;
@@ -254,7 +254,7 @@ msg_base(struct mars_msg *m, uint8_t op, const uint8_t *src)
 
 /* §5.2.3: the registration JOIN back, copy + register, CMI, CSN. */
 static void
-mars_reg_reply(struct world *w, const struct fsm_vc *vc, uint16_t cmi,
+mars_reg_reply(struct world *w, const struct mars_vc *vc, uint16_t cmi,
     uint32_t csn)
 {
 	struct mars_msg m;
@@ -268,7 +268,7 @@ mars_reg_reply(struct world *w, const struct fsm_vc *vc, uint16_t cmi,
 
 /* A JOIN/LEAVE copy for <g,g> from source src. */
 static void
-mars_copy(struct world *w, const struct fsm_vc *vc, uint8_t op,
+mars_copy(struct world *w, const struct mars_vc *vc, uint8_t op,
     const uint8_t *src, const uint8_t *g, uint16_t flags, uint32_t csn)
 {
 	uint8_t pair[8];
@@ -287,7 +287,7 @@ mars_copy(struct world *w, const struct fsm_vc *vc, uint8_t op,
 }
 
 static void
-mars_map(struct world *w, const struct fsm_vc *vc, const uint8_t *src,
+mars_map(struct world *w, const struct mars_vc *vc, const uint8_t *src,
     const uint8_t *const *list, uint16_t n, bool hard, uint32_t csn)
 {
 	uint8_t buf[20 * 8];
@@ -335,9 +335,9 @@ registered(uint64_t seed)
 {
 	struct world *w = world_new(seed);
 
-	assert_int_equal(client_start(w->cl, 0), 0);
+	assert_int_equal(mars_client_start(w->cl, 0), 0);
 	mars_reg_reply(w, &vc_m1, 7, 42);
-	assert_true(client_registered(w->cl));
+	assert_true(mars_client_registered(w->cl));
 	w->nsent = 0;
 	w->nev = 0;
 	return w;
@@ -347,7 +347,7 @@ registered(uint64_t seed)
 static void
 join_ok(struct world *w, const uint8_t *g, uint32_t csn)
 {
-	assert_int_equal(client_join(w->cl, w->now, g, 4), 0);
+	assert_int_equal(mars_client_join(w->cl, w->now, g, 4), 0);
 	mars_copy(w, &vc_cc, MARS_JOIN, cm1, g, 0, csn);
 }
 
@@ -360,9 +360,9 @@ test_register(void **state)
 	const struct rec_ev *ev;
 	struct mars_msg m;
 
-	assert_int_equal(client_state(w->cl), CLIENT_IDLE);
-	assert_int_equal(client_start(w->cl, 0), 0);
-	assert_int_equal(client_start(w->cl, 0), MARS_E_INVAL);
+	assert_int_equal(mars_client_state(w->cl), MARS_CLIENT_IDLE);
+	assert_int_equal(mars_client_start(w->cl, 0), 0);
+	assert_int_equal(mars_client_start(w->cl, 0), MARS_E_INVAL);
 	assert_int_equal(w->nsent, 1);
 	assert_int_equal(w->sent[0].vc.id, vc_m1.id);
 	decode_sent(&w->sent[0], &m);
@@ -376,26 +376,26 @@ test_register(void **state)
 	assert_memory_equal(m.sha.addr, cm1, 20);
 	assert_int_equal(m.spa.len, 0);
 	assert_int_equal(w->sent[0].len, 60);
-	assert_int_equal(client_state(w->cl), CLIENT_REGISTERING);
+	assert_int_equal(mars_client_state(w->cl), MARS_CLIENT_REGISTERING);
 
 	/* A copy with CMI 0 is not a registration. */
 	mars_reg_reply(w, &vc_m1, 0, 42);
-	assert_false(client_registered(w->cl));
+	assert_false(mars_client_registered(w->cl));
 	/* Nor one arriving on another VC. */
 	mars_reg_reply(w, &vc_m2, 7, 42);
-	assert_false(client_registered(w->cl));
+	assert_false(mars_client_registered(w->cl));
 
 	mars_reg_reply(w, &vc_m1, 7, 0x2a);
-	assert_true(client_registered(w->cl));
-	assert_int_equal(client_cmi(w->cl), 7);
-	assert_int_equal(client_hsn(w->cl), 0x2a);
-	assert_int_equal(client_current_index(w->cl), 0);
-	ev = last_ev(w, FSM_EV_REGISTERED);
+	assert_true(mars_client_registered(w->cl));
+	assert_int_equal(mars_client_cmi(w->cl), 7);
+	assert_int_equal(mars_client_hsn(w->cl), 0x2a);
+	assert_int_equal(mars_client_current_index(w->cl), 0);
+	ev = last_ev(w, MARS_EV_REGISTERED);
 	assert_non_null(ev);
 	assert_int_equal(ev->cmi, 7);
 	assert_int_equal(ev->csn, 0x2a);
 	assert_memory_equal(ev->atm, m1, 20);
-	assert_int_equal(count_ev(w, FSM_EV_CSN_GAP), 0);
+	assert_int_equal(count_ev(w, MARS_EV_CSN_GAP), 0);
 	/* No more registration JOINs once registered. */
 	advance(w, 100000);
 	assert_int_equal(w->nsent, 1);
@@ -409,7 +409,7 @@ test_register_retransmit_then_fail(void **state)
 	const struct rec_ev *ev;
 	size_t i;
 
-	client_start(w->cl, 0);
+	mars_client_start(w->cl, 0);
 	advance(w, 59999);
 	/* §5.2.2: first send and 5 retransmissions, 10 s apart. */
 	assert_int_equal(w->nsent, 6);
@@ -417,22 +417,22 @@ test_register_retransmit_then_fail(void **state)
 		assert_int_equal(w->sent[i].when, 10000 * i);
 		assert_int_equal(w->sent[i].vc.id, vc_m1.id);
 	}
-	assert_int_equal(count_ev(w, FSM_EV_MARS_FAILED), 0);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 0);
 	advance(w, 60000);
-	ev = last_ev(w, FSM_EV_MARS_FAILED);
+	ev = last_ev(w, MARS_EV_MARS_FAILED);
 	assert_non_null(ev);
 	assert_int_equal(ev->when, 60000);
 	assert_memory_equal(ev->atm, m1, 20);
-	assert_int_equal(client_state(w->cl), CLIENT_WAITING);
+	assert_int_equal(mars_client_state(w->cl), MARS_CLIENT_WAITING);
 	/* §5.4.2: next MARS after a random 1-10 s. */
 	advance(w, 70000);
 	assert_int_equal(w->nsent, 7);
 	assert_int_equal(w->sent[6].vc.id, vc_m2.id);
 	assert_true(w->sent[6].when >= 61000 && w->sent[6].when <= 70000);
 	mars_reg_reply(w, &vc_m2, 9, 100);
-	assert_true(client_registered(w->cl));
-	assert_int_equal(client_current_index(w->cl), 1);
-	assert_int_equal(client_hsn(w->cl), 100);
+	assert_true(mars_client_registered(w->cl));
+	assert_int_equal(mars_client_current_index(w->cl), 1);
+	assert_int_equal(mars_client_hsn(w->cl), 100);
 	world_free(w);
 }
 
@@ -442,10 +442,10 @@ test_full_pass_pauses(void **state)
 	struct world *w = world_new(3);
 	size_t i;
 
-	client_start(w->cl, 0);
+	mars_client_start(w->cl, 0);
 	/* M1, M2, M3 fail in turn; then at least a minute before M1 again. */
 	advance(w, 400000);
-	assert_int_equal(count_ev(w, FSM_EV_MARS_FAILED) >= 3, 1);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED) >= 3, 1);
 	for (i = 0; i + 1 < w->nsent; i++)
 		if (w->sent[i].vc.id == vc_m3.id &&
 		    w->sent[i + 1].vc.id == vc_m1.id)
@@ -462,9 +462,9 @@ test_join_retransmit_until_copy(void **state)
 	struct world *w = registered(4);
 	struct mars_msg m;
 	const uint8_t *min, *max;
-	enum client_group_state st;
+	enum mars_client_group_state st;
 
-	assert_int_equal(client_join(w->cl, 0, g1, 4), 0);
+	assert_int_equal(mars_client_join(w->cl, 0, g1, 4), 0);
 	assert_int_equal(w->nsent, 1);
 	decode_sent(&w->sent[0], &m);
 	/* §5.2.1.1: one pair <G,G>, layer3grp, no copy/register. */
@@ -479,24 +479,24 @@ test_join_retransmit_until_copy(void **state)
 	assert_int_equal(w->sent[0].vc.id, vc_m1.id);
 	advance(w, 25000);
 	assert_int_equal(w->nsent, 3);
-	client_group(w->cl, 0, &st);
-	assert_int_equal(st, CLIENT_GRP_JOINING);
+	mars_client_group(w->cl, 0, &st);
+	assert_int_equal(st, MARS_CLIENT_GRP_JOINING);
 
 	/* Not copies: punched, another source, another op. */
 	mars_copy(w, &vc_cc, MARS_JOIN, cm1, g1, MARS_FLAG_PUNCHED, 42);
 	mars_copy(w, &vc_cc, MARS_JOIN, cm2, g1, 0, 43);
 	mars_copy(w, &vc_cc, MARS_LEAVE, cm1, g1, 0, 44);
 	mars_copy(w, &vc_cc, MARS_JOIN, cm1, g2, 0, 45);
-	assert_int_equal(count_ev(w, FSM_EV_JOINED), 0);
+	assert_int_equal(count_ev(w, MARS_EV_JOINED), 0);
 
 	mars_copy(w, &vc_cc, MARS_JOIN, cm1, g1, 0, 46);
-	assert_int_equal(count_ev(w, FSM_EV_JOINED), 1);
-	assert_memory_equal(last_ev(w, FSM_EV_JOINED)->group, g1, 4);
-	client_group(w->cl, 0, &st);
-	assert_int_equal(st, CLIENT_GRP_JOINED);
+	assert_int_equal(count_ev(w, MARS_EV_JOINED), 1);
+	assert_memory_equal(last_ev(w, MARS_EV_JOINED)->group, g1, 4);
+	mars_client_group(w->cl, 0, &st);
+	assert_int_equal(st, MARS_CLIENT_GRP_JOINED);
 	advance(w, 100000);
 	assert_int_equal(count_sent(w, MARS_JOIN, 0, NULL), 3);
-	assert_int_equal(count_ev(w, FSM_EV_MARS_FAILED), 0);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 0);
 	world_free(w);
 }
 
@@ -505,12 +505,12 @@ test_join_private_copy(void **state)
 {
 	struct world *w = registered(5);
 
-	client_join(w->cl, 0, g1, 4);
+	mars_client_join(w->cl, 0, g1, 4);
 	/* A redundant join is echoed privately (§6.1.2). */
 	mars_copy(w, &vc_m1, MARS_JOIN, cm1, g1, 0, 42);
-	assert_int_equal(count_ev(w, FSM_EV_JOINED), 1);
+	assert_int_equal(count_ev(w, MARS_EV_JOINED), 1);
 	/* Joining again is a no-op. */
-	assert_int_equal(client_join(w->cl, 0, g1, 4), 0);
+	assert_int_equal(mars_client_join(w->cl, 0, g1, 4), 0);
 	assert_int_equal(w->nsent, 1);
 	world_free(w);
 }
@@ -521,13 +521,13 @@ test_join_limit_is_mars_failure(void **state)
 	struct world *w = registered(6);
 
 	w->now = 1000;
-	client_join(w->cl, 1000, g1, 4);
+	mars_client_join(w->cl, 1000, g1, 4);
 	advance(w, 60999);
 	assert_int_equal(w->nsent, 6);
-	assert_int_equal(count_ev(w, FSM_EV_MARS_FAILED), 0);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 0);
 	advance(w, 61000);
-	assert_int_equal(count_ev(w, FSM_EV_MARS_FAILED), 1);
-	assert_false(client_registered(w->cl));
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 1);
+	assert_false(mars_client_registered(w->cl));
 	world_free(w);
 }
 
@@ -539,8 +539,8 @@ test_leave(void **state)
 
 	join_ok(w, g1, 43);
 	w->nsent = 0;
-	assert_int_equal(client_leave(w->cl, 0, g2, 4), MARS_E_INVAL);
-	assert_int_equal(client_leave(w->cl, 0, g1, 4), 0);
+	assert_int_equal(mars_client_leave(w->cl, 0, g2, 4), MARS_E_INVAL);
+	assert_int_equal(mars_client_leave(w->cl, 0, g1, 4), 0);
 	assert_int_equal(w->nsent, 1);
 	decode_sent(&w->sent[0], &m);
 	assert_int_equal(m.op, MARS_LEAVE);
@@ -549,8 +549,8 @@ test_leave(void **state)
 	advance(w, 10000);
 	assert_int_equal(w->nsent, 2);
 	mars_copy(w, &vc_m1, MARS_LEAVE, cm1, g1, 0, 44);
-	assert_int_equal(count_ev(w, FSM_EV_LEFT), 1);
-	assert_int_equal(client_group_count(w->cl), 0);
+	assert_int_equal(count_ev(w, MARS_EV_LEFT), 1);
+	assert_int_equal(mars_client_group_count(w->cl), 0);
 	advance(w, 100000);
 	assert_int_equal(w->nsent, 2);
 	world_free(w);
@@ -566,26 +566,26 @@ test_csn_gap_revalidate(void **state)
 	mars_copy(w, &vc_cc, MARS_JOIN, cm2, g1, 0, 43);
 	mars_copy(w, &vc_cc, MARS_JOIN, cm2, g2, 0, 43);
 	mars_copy(w, &vc_cc, MARS_LEAVE, cm2, g2, 0, 44);
-	assert_int_equal(count_ev(w, FSM_EV_CSN_GAP), 0);
-	assert_int_equal(client_hsn(w->cl), 44);
+	assert_int_equal(count_ev(w, MARS_EV_CSN_GAP), 0);
+	assert_int_equal(mars_client_hsn(w->cl), 44);
 
 	w->now = 5000;
 	mars_copy(w, &vc_cc, MARS_JOIN, cm2, g3, 0, 51);
-	ev = last_ev(w, FSM_EV_CSN_GAP);
+	ev = last_ev(w, MARS_EV_CSN_GAP);
 	assert_non_null(ev);
 	assert_int_equal(ev->count, 7);
 	assert_int_equal(ev->csn, 51);
-	assert_int_equal(client_hsn(w->cl), 51);
-	assert_int_equal(count_ev(w, FSM_EV_REVALIDATE), 0);
+	assert_int_equal(mars_client_hsn(w->cl), 51);
+	assert_int_equal(count_ev(w, MARS_EV_REVALIDATE), 0);
 	advance(w, 15000);
-	ev = last_ev(w, FSM_EV_REVALIDATE);
+	ev = last_ev(w, MARS_EV_REVALIDATE);
 	assert_non_null(ev);
 	assert_true(ev->when >= 6000 && ev->when <= 15000);
-	assert_int_equal(count_ev(w, FSM_EV_REVALIDATE), 1);
+	assert_int_equal(count_ev(w, MARS_EV_REVALIDATE), 1);
 
 	/* Going backwards is a jump too (a new MARS with a lower CSN). */
 	mars_copy(w, &vc_cc, MARS_JOIN, cm2, g3, 0, 10);
-	assert_int_equal(count_ev(w, FSM_EV_CSN_GAP), 2);
+	assert_int_equal(count_ev(w, MARS_EV_CSN_GAP), 2);
 	world_free(w);
 }
 
@@ -594,12 +594,12 @@ test_csn_wraps(void **state)
 {
 	struct world *w = world_new(9);
 
-	client_start(w->cl, 0);
+	mars_client_start(w->cl, 0);
 	mars_reg_reply(w, &vc_m1, 7, 0xffffffffu);
 	mars_copy(w, &vc_cc, MARS_JOIN, cm2, g1, 0, 0);
 	mars_copy(w, &vc_cc, MARS_JOIN, cm2, g2, 0, 1);
-	assert_int_equal(count_ev(w, FSM_EV_CSN_GAP), 0);
-	assert_int_equal(client_hsn(w->cl), 1);
+	assert_int_equal(count_ev(w, MARS_EV_CSN_GAP), 0);
+	assert_int_equal(mars_client_hsn(w->cl), 1);
 	world_free(w);
 }
 
@@ -613,7 +613,7 @@ test_request_single_multi(void **state)
 	struct mars_msg m;
 	size_t n;
 
-	assert_int_equal(client_request(w->cl, 0, g1, 4), 0);
+	assert_int_equal(mars_client_request(w->cl, 0, g1, 4), 0);
 	assert_int_equal(w->nsent, 1);
 	decode_sent(&w->sent[0], &m);
 	/* §5.1.2 / PROTOCOL.md Example 2. */
@@ -626,15 +626,15 @@ test_request_single_multi(void **state)
 
 	w->now = 100;
 	mars_multi(w, g1, two, 2, MARS_SEQ_LAST | 1, 43);
-	ev = last_ev(w, FSM_EV_MULTI);
+	ev = last_ev(w, MARS_EV_MULTI);
 	assert_non_null(ev);
 	assert_int_equal(ev->count, 2);
 	assert_memory_equal(ev->group, g1, 4);
-	mem = client_members(w->cl, &n);
+	mem = mars_client_members(w->cl, &n);
 	assert_int_equal(n, 2);
 	assert_memory_equal(mem[0].num, cm1, 20);
 	assert_memory_equal(mem[1].num, cm2, 20);
-	assert_int_equal(client_hsn(w->cl), 43);
+	assert_int_equal(mars_client_hsn(w->cl), 43);
 	/* Answered: no retry. */
 	advance(w, 60000);
 	assert_int_equal(w->nsent, 1);
@@ -650,23 +650,23 @@ test_request_three_parts(void **state)
 	const struct mars_client_atm *mem;
 	size_t n;
 
-	client_request(w->cl, 0, g1, 4);
+	mars_client_request(w->cl, 0, g1, 4);
 	mars_multi(w, g1, p1, 2, 1, 50);
 	mars_multi(w, g1, p2, 1, 2, 50);
 	/* §5.1.4.2: HSN waits for the last part. */
-	assert_int_equal(client_hsn(w->cl), 42);
-	assert_int_equal(count_ev(w, FSM_EV_MULTI), 0);
+	assert_int_equal(mars_client_hsn(w->cl), 42);
+	assert_int_equal(count_ev(w, MARS_EV_MULTI), 0);
 	mars_multi(w, g1, p3, 2, MARS_SEQ_LAST | 3, 50);
-	assert_int_equal(count_ev(w, FSM_EV_MULTI), 1);
-	assert_int_equal(last_ev(w, FSM_EV_MULTI)->count, 5);
-	mem = client_members(w->cl, &n);
+	assert_int_equal(count_ev(w, MARS_EV_MULTI), 1);
+	assert_int_equal(last_ev(w, MARS_EV_MULTI)->count, 5);
+	mem = mars_client_members(w->cl, &n);
 	assert_int_equal(n, 5);
 	assert_memory_equal(mem[2].num, m3, 20);
 	assert_memory_equal(mem[4].num, cm2, 20);
-	assert_int_equal(client_hsn(w->cl), 50);
+	assert_int_equal(mars_client_hsn(w->cl), 50);
 	/* The jump 42 -> 50 is seen, this group exempt (§5.1.5.2). */
-	assert_int_equal(count_ev(w, FSM_EV_CSN_GAP), 1);
-	assert_memory_equal(last_ev(w, FSM_EV_CSN_GAP)->group, g1, 4);
+	assert_int_equal(count_ev(w, MARS_EV_CSN_GAP), 1);
+	assert_memory_equal(last_ev(w, MARS_EV_CSN_GAP)->group, g1, 4);
 	world_free(w);
 }
 
@@ -676,13 +676,13 @@ test_request_nak(void **state)
 	struct world *w = registered(12);
 	struct mars_msg m;
 
-	client_request(w->cl, 0, g1, 4);
+	mars_client_request(w->cl, 0, g1, 4);
 	/* §5.1.2: the NAK is the REQUEST with op 6. */
 	decode_sent(&w->sent[0], &m);
 	m.op = MARS_NAK;
 	deliver(w, &vc_m1, &m);
-	assert_int_equal(count_ev(w, FSM_EV_NAK), 1);
-	assert_memory_equal(last_ev(w, FSM_EV_NAK)->group, g1, 4);
+	assert_int_equal(count_ev(w, MARS_EV_NAK), 1);
+	assert_memory_equal(last_ev(w, MARS_EV_NAK)->group, g1, 4);
 	advance(w, 60000);
 	assert_int_equal(w->nsent, 1);
 	world_free(w);
@@ -694,25 +694,25 @@ test_request_part_jump_rerequests(void **state)
 	struct world *w = registered(13);
 	const uint8_t *const one[] = { cm2 };
 
-	client_request(w->cl, 0, g1, 4);
+	mars_client_request(w->cl, 0, g1, 4);
 	mars_multi(w, g1, one, 1, 1, 43);
 	/* Part 2 lost: wait for the last, then discard and ask again. */
 	mars_multi(w, g1, one, 1, 3, 43);
 	assert_int_equal(w->nsent, 1);
 	mars_multi(w, g1, one, 1, MARS_SEQ_LAST | 4, 43);
-	assert_int_equal(count_ev(w, FSM_EV_MULTI), 0);
+	assert_int_equal(count_ev(w, MARS_EV_MULTI), 0);
 	assert_int_equal(count_sent(w, MARS_REQUEST, -1, &vc_m1), 2);
-	assert_int_equal(client_hsn(w->cl), 42);
+	assert_int_equal(mars_client_hsn(w->cl), 42);
 
 	/* An msn change between parts is discarded as well. */
 	mars_multi(w, g1, one, 1, 1, 43);
 	mars_multi(w, g1, one, 1, MARS_SEQ_LAST | 2, 44);
-	assert_int_equal(count_ev(w, FSM_EV_MULTI), 0);
+	assert_int_equal(count_ev(w, MARS_EV_MULTI), 0);
 	assert_int_equal(count_sent(w, MARS_REQUEST, -1, &vc_m1), 3);
 
 	mars_multi(w, g1, one, 1, MARS_SEQ_LAST | 1, 43);
-	assert_int_equal(count_ev(w, FSM_EV_MULTI), 1);
-	assert_int_equal(last_ev(w, FSM_EV_MULTI)->count, 1);
+	assert_int_equal(count_ev(w, MARS_EV_MULTI), 1);
+	assert_int_equal(last_ev(w, MARS_EV_MULTI)->count, 1);
 	world_free(w);
 }
 
@@ -722,7 +722,7 @@ test_request_part_timeout_and_give_up(void **state)
 	struct world *w = registered(14);
 	const uint8_t *const one[] = { cm2 };
 
-	client_request(w->cl, 0, g1, 4);
+	mars_client_request(w->cl, 0, g1, 4);
 	w->now = 1000;
 	mars_multi(w, g1, one, 1, 1, 43);
 	/* No last part within 10 s: ask again. */
@@ -732,8 +732,8 @@ test_request_part_timeout_and_give_up(void **state)
 	assert_int_equal(w->nsent, 2);
 	/* Then silence: retries run out, a MARS failure (§5.4). */
 	advance(w, 50000);
-	assert_int_equal(count_ev(w, FSM_EV_GIVE_UP), 1);
-	assert_int_equal(count_ev(w, FSM_EV_MARS_FAILED), 1);
+	assert_int_equal(count_ev(w, MARS_EV_GIVE_UP), 1);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 1);
 	assert_int_equal(count_sent(w, MARS_REQUEST, -1, NULL), 4);
 	world_free(w);
 }
@@ -748,7 +748,7 @@ test_grouplist(void **state)
 	struct mars_msg m;
 	size_t n;
 
-	assert_int_equal(client_grouplist(w->cl, 0, lo, hi, 4), 0);
+	assert_int_equal(mars_client_grouplist(w->cl, 0, lo, hi, 4), 0);
 	decode_sent(&w->sent[0], &m);
 	assert_int_equal(m.op, MARS_GROUPLIST_REQUEST);
 	assert_int_equal(m.pnum, 1);
@@ -761,8 +761,8 @@ test_grouplist(void **state)
 	m.msn = 42;
 	m.list = groups;
 	deliver(w, &vc_m1, &m);
-	assert_int_equal(count_ev(w, FSM_EV_GROUPLIST), 1);
-	gl = client_grouplist_groups(w->cl, &n);
+	assert_int_equal(count_ev(w, MARS_EV_GROUPLIST), 1);
+	gl = mars_client_grouplist_groups(w->cl, &n);
 	assert_int_equal(n, 2);
 	assert_memory_equal(gl[1].addr, g2, 4);
 	world_free(w);
@@ -783,11 +783,11 @@ test_map_keeps_mars_alive(void **state)
 		advance(w, t);
 		mars_map(w, &vc_cc, m1, list, 3, false, ++csn);
 	}
-	assert_int_equal(count_ev(w, FSM_EV_MARS_FAILED), 0);
-	assert_int_equal(count_ev(w, FSM_EV_REDIRECT_MAP), 10);
-	assert_int_equal(count_ev(w, FSM_EV_REDIRECT), 0);
-	assert_int_equal(count_ev(w, FSM_EV_CSN_GAP), 0);
-	map = client_redirect_map(w->cl, &n, &hard);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 0);
+	assert_int_equal(count_ev(w, MARS_EV_REDIRECT_MAP), 10);
+	assert_int_equal(count_ev(w, MARS_EV_REDIRECT), 0);
+	assert_int_equal(count_ev(w, MARS_EV_CSN_GAP), 0);
+	map = mars_client_redirect_map(w->cl, &n, &hard);
 	assert_int_equal(n, 3);
 	assert_false(hard);
 	assert_memory_equal(map[1].num, m2, 20);
@@ -795,10 +795,10 @@ test_map_keeps_mars_alive(void **state)
 	advance(w, 700000);
 	mars_map(w, &vc_cc, m2, list, 3, false, 1000);
 	advance(w, 839999);
-	assert_int_equal(count_ev(w, FSM_EV_MARS_FAILED), 0);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 0);
 	advance(w, 840000);
-	assert_int_equal(count_ev(w, FSM_EV_MARS_FAILED), 1);
-	assert_int_equal(last_ev(w, FSM_EV_MARS_FAILED)->when, 840000);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 1);
+	assert_int_equal(last_ev(w, MARS_EV_MARS_FAILED)->when, 840000);
 	world_free(w);
 }
 
@@ -817,10 +817,10 @@ test_failover_walks_map_and_rejoins(void **state)
 	join_ok(w, g2, 44);
 	/* The map orders M3 before M2: the walk follows the map. */
 	mars_map(w, &vc_cc, m1, list, 3, false, 45);
-	assert_int_equal(count_ev(w, FSM_EV_REDIRECT), 0);
+	assert_int_equal(count_ev(w, MARS_EV_REDIRECT), 0);
 	w->nsent = 0;
 	advance(w, 240000);
-	assert_int_equal(count_ev(w, FSM_EV_MARS_FAILED), 1);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 1);
 	advance(w, 250000);
 	/* Next after M1 in the map is M3 (configured order: M2). */
 	assert_int_equal(w->nsent, 1);
@@ -829,10 +829,10 @@ test_failover_walks_map_and_rejoins(void **state)
 	assert_true(t0 >= 241000 && t0 <= 250000);
 	w->now = t0 + 5;
 	mars_reg_reply(w, &vc_m3, 7, 5000);
-	ev = last_ev(w, FSM_EV_REGISTERED);
+	ev = last_ev(w, MARS_EV_REGISTERED);
 	assert_memory_equal(ev->atm, m3, 20);
-	assert_int_equal(client_hsn(w->cl), 5000);
-	assert_int_equal(count_ev(w, FSM_EV_REJOINED), 0);
+	assert_int_equal(mars_client_hsn(w->cl), 5000);
+	assert_int_equal(count_ev(w, MARS_EV_REJOINED), 0);
 	/* §5.4.1: every group re-joined, 1-10 s apart, on the new VC. */
 	first = w->nsent;
 	advance(w, w->now + 20000);
@@ -851,14 +851,14 @@ test_failover_walks_map_and_rejoins(void **state)
 	assert_true(tg1 >= t0 + 5 + 1000 && tg1 <= t0 + 5 + 10000);
 	assert_true(tg2 - tg1 >= 1000 && tg2 - tg1 <= 10000);
 	mars_copy(w, &vc_cc, MARS_JOIN, cm1, g1, 0, 5000);
-	assert_int_equal(count_ev(w, FSM_EV_REJOINED), 0);
+	assert_int_equal(count_ev(w, MARS_EV_REJOINED), 0);
 	mars_copy(w, &vc_cc, MARS_JOIN, cm1, g2, 0, 5001);
-	assert_int_equal(count_ev(w, FSM_EV_REJOINED), 1);
-	assert_int_equal(last_ev(w, FSM_EV_REJOINED)->count, 2);
+	assert_int_equal(count_ev(w, MARS_EV_REJOINED), 1);
+	assert_int_equal(last_ev(w, MARS_EV_REJOINED)->count, 2);
 	/* §5.4.1: revalidation follows a recovery. */
 	advance(w, w->now + 10000);
-	assert_int_equal(count_ev(w, FSM_EV_REVALIDATE), 1);
-	assert_int_equal(client_group_count(w->cl), 2);
+	assert_int_equal(count_ev(w, MARS_EV_REVALIDATE), 1);
+	assert_int_equal(mars_client_group_count(w->cl), 2);
 	world_free(w);
 }
 
@@ -875,7 +875,7 @@ test_failover_skips_dead_backup(void **state)
 	advance(w, 320000);
 	assert_int_equal(count_sent(w, MARS_JOIN, 1, &vc_m2), 6);
 	assert_int_equal(count_sent(w, MARS_JOIN, 1, &vc_m3), 1);
-	assert_int_equal(count_ev(w, FSM_EV_MARS_FAILED), 2);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 2);
 	world_free(w);
 }
 
@@ -890,7 +890,7 @@ test_hard_redirect(void **state)
 	w->nsent = 0;
 	w->now = 1000;
 	mars_map(w, &vc_cc, m1, list, 2, true, 44);
-	ev = last_ev(w, FSM_EV_REDIRECT);
+	ev = last_ev(w, MARS_EV_REDIRECT);
 	assert_non_null(ev);
 	assert_true(ev->hard);
 	assert_memory_equal(ev->atm, m2, 20);
@@ -900,9 +900,9 @@ test_hard_redirect(void **state)
 	advance(w, w->now + 10000);
 	assert_int_equal(count_sent(w, MARS_JOIN, 0, &vc_m2), 1);
 	mars_copy(w, &vc_cc, MARS_JOIN, cm1, g1, 0, 901);
-	assert_int_equal(count_ev(w, FSM_EV_REJOINED), 1);
-	assert_int_equal(client_current_index(w->cl), 0);
-	assert_memory_equal(client_current_mars(w->cl)->num, m2, 20);
+	assert_int_equal(count_ev(w, MARS_EV_REJOINED), 1);
+	assert_int_equal(mars_client_current_index(w->cl), 0);
+	assert_memory_equal(mars_client_current_mars(w->cl)->num, m2, 20);
 	world_free(w);
 }
 
@@ -923,16 +923,16 @@ test_hard_redirect_outlives_old_map(void **state)
 	w->nsent = 0;
 	w->now = 1000;
 	mars_map(w, &vc_cc, m1, hard, 2, true, 44);
-	assert_true(last_ev(w, FSM_EV_REDIRECT)->hard);
+	assert_true(last_ev(w, MARS_EV_REDIRECT)->hard);
 	w->now = 1500;
 	mars_map(w, &vc_cc, m1, own, 2, false, 45);
-	assert_int_equal(count_ev(w, FSM_EV_REDIRECT), 1);
-	assert_memory_equal(client_current_mars(w->cl)->num, m1, 20);
+	assert_int_equal(count_ev(w, MARS_EV_REDIRECT), 1);
+	assert_memory_equal(mars_client_current_mars(w->cl)->num, m1, 20);
 	advance(w, 11000);
 	assert_int_equal(count_sent(w, MARS_JOIN, 1, &vc_m2), 1);
 	assert_int_equal(count_sent(w, MARS_JOIN, 1, &vc_m1), 0);
 	mars_reg_reply(w, &vc_m2, 7, 900);
-	assert_memory_equal(client_current_mars(w->cl)->num, m2, 20);
+	assert_memory_equal(mars_client_current_mars(w->cl)->num, m2, 20);
 	world_free(w);
 }
 
@@ -946,22 +946,22 @@ test_soft_redirect(void **state)
 	join_ok(w, g1, 43);
 	w->nsent = 0;
 	mars_map(w, &vc_cc, m1, list, 2, false, 44);
-	ev = last_ev(w, FSM_EV_REDIRECT);
+	ev = last_ev(w, MARS_EV_REDIRECT);
 	assert_non_null(ev);
 	assert_false(ev->hard);
 	/* At once, on a VC to the new MARS, while staying registered. */
 	assert_int_equal(count_sent(w, MARS_JOIN, 1, &vc_m2), 1);
-	assert_true(client_registered(w->cl));
+	assert_true(mars_client_registered(w->cl));
 	mars_reg_reply(w, &vc_m2, 7, 300);
-	assert_memory_equal(client_current_mars(w->cl)->num, m2, 20);
-	assert_int_equal(client_hsn(w->cl), 300);
+	assert_memory_equal(mars_client_current_mars(w->cl)->num, m2, 20);
+	assert_int_equal(mars_client_hsn(w->cl), 300);
 	/* §5.4.3: no re-join, no revalidation. */
 	advance(w, 100000);
 	assert_int_equal(count_sent(w, MARS_JOIN, 0, NULL), 0);
-	assert_int_equal(count_ev(w, FSM_EV_REJOINED), 0);
-	assert_int_equal(count_ev(w, FSM_EV_REVALIDATE), 0);
+	assert_int_equal(count_ev(w, MARS_EV_REJOINED), 0);
+	assert_int_equal(count_ev(w, MARS_EV_REVALIDATE), 0);
 	/* The new MARS's VC now carries our messages. */
-	client_join(w->cl, w->now, g2, 4);
+	mars_client_join(w->cl, w->now, g2, 4);
 	assert_int_equal(count_sent(w, MARS_JOIN, 0, &vc_m2), 1);
 	world_free(w);
 }
@@ -976,10 +976,10 @@ test_soft_redirect_untrusted(void **state)
 	mars_map(w, &vc_cc, m3, list, 2, false, 43);
 	/* Claims to be M1 but on M2's point-to-point VC. */
 	mars_map(w, &vc_m2, m1, list, 2, false, 43);
-	assert_int_equal(count_ev(w, FSM_EV_REDIRECT), 0);
-	assert_int_equal(count_ev(w, FSM_EV_DROPPED), 1);
+	assert_int_equal(count_ev(w, MARS_EV_REDIRECT), 0);
+	assert_int_equal(count_ev(w, MARS_EV_DROPPED), 1);
 	assert_int_equal(w->nsent, 0);
-	assert_memory_equal(client_current_mars(w->cl)->num, m1, 20);
+	assert_memory_equal(mars_client_current_mars(w->cl)->num, m1, 20);
 	world_free(w);
 }
 
@@ -989,7 +989,7 @@ test_soft_redirect_ccvc_id(void **state)
 	struct mars_client_mars mars[2];
 	struct mars_client_conf conf;
 	const uint8_t *const list[] = { m2, m1 };
-	const struct fsm_vc cc_m1 = { LAB_VC_CCVC, 11 };
+	const struct mars_vc cc_m1 = { MARS_VC_CCVC, 11 };
 	struct world *w;
 
 	memset(mars, 0, sizeof(mars));
@@ -1004,13 +1004,13 @@ test_soft_redirect_ccvc_id(void **state)
 	conf.mars = mars;
 	conf.nmars = 2;
 	w = world_new_conf(22, &conf);
-	client_start(w->cl, 0);
+	mars_client_start(w->cl, 0);
 	mars_reg_reply(w, &vc_m1, 7, 42);
 	/* Right source, wrong ClusterControlVC. */
 	mars_map(w, &vc_cc, m1, list, 2, false, 43);
-	assert_int_equal(count_ev(w, FSM_EV_REDIRECT), 0);
+	assert_int_equal(count_ev(w, MARS_EV_REDIRECT), 0);
 	mars_map(w, &cc_m1, m1, list, 2, false, 44);
-	assert_int_equal(count_ev(w, FSM_EV_REDIRECT), 1);
+	assert_int_equal(count_ev(w, MARS_EV_REDIRECT), 1);
 	world_free(w);
 }
 
@@ -1022,7 +1022,7 @@ test_deregister(void **state)
 
 	join_ok(w, g1, 43);
 	w->nsent = 0;
-	assert_int_equal(client_deregister(w->cl, 0), 0);
+	assert_int_equal(mars_client_deregister(w->cl, 0), 0);
 	decode_sent(&w->sent[0], &m);
 	assert_int_equal(m.op, MARS_LEAVE);
 	assert_int_equal(m.flags, MARS_FLAG_REGISTER);
@@ -1032,12 +1032,12 @@ test_deregister(void **state)
 	m.cmi = 7;
 	m.msn = 44;
 	deliver(w, &vc_m1, &m);
-	assert_int_equal(count_ev(w, FSM_EV_DEREGISTERED), 1);
-	assert_int_equal(client_state(w->cl), CLIENT_IDLE);
-	assert_int_equal(client_group_count(w->cl), 0);
+	assert_int_equal(count_ev(w, MARS_EV_DEREGISTERED), 1);
+	assert_int_equal(mars_client_state(w->cl), MARS_CLIENT_IDLE);
+	assert_int_equal(mars_client_group_count(w->cl), 0);
 	advance(w, 1000000);
 	assert_int_equal(w->nsent, 1);
-	assert_int_equal(count_ev(w, FSM_EV_MARS_FAILED), 0);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 0);
 	world_free(w);
 }
 
@@ -1046,15 +1046,15 @@ test_join_before_registration_is_queued(void **state)
 {
 	struct world *w = world_new(24);
 
-	client_join(w->cl, 0, g1, 4);
-	client_request(w->cl, 0, g2, 4);
+	mars_client_join(w->cl, 0, g1, 4);
+	mars_client_request(w->cl, 0, g2, 4);
 	assert_int_equal(w->nsent, 0);
-	client_start(w->cl, 0);
+	mars_client_start(w->cl, 0);
 	assert_int_equal(w->nsent, 1);
 	mars_reg_reply(w, &vc_m1, 7, 42);
 	assert_int_equal(count_sent(w, MARS_JOIN, 0, &vc_m1), 1);
 	assert_int_equal(count_sent(w, MARS_REQUEST, -1, &vc_m1), 1);
-	assert_int_equal(count_ev(w, FSM_EV_REJOINED), 0);
+	assert_int_equal(count_ev(w, MARS_EV_REJOINED), 0);
 	world_free(w);
 }
 
@@ -1083,7 +1083,7 @@ drill(uint64_t seed, struct world **out)
 				continue;
 			mars_pair(&m, 0, &min, &max);
 			mars_copy(w, &vc_cc, MARS_JOIN, cm1, min, 0,
-			    client_hsn(w->cl) + 1);
+			    mars_client_hsn(w->cl) + 1);
 		}
 		done = w->nsent;
 	}
@@ -1100,7 +1100,7 @@ test_determinism(void **state)
 	drill(77, &a);
 	drill(77, &b);
 	drill(78, &c);
-	assert_int_equal(count_ev(a, FSM_EV_REJOINED), 1);
+	assert_int_equal(count_ev(a, MARS_EV_REJOINED), 1);
 	assert_int_equal(a->nev, b->nev);
 	assert_int_equal(a->nsent, b->nsent);
 	for (i = 0; i < a->nev; i++) {
@@ -1133,14 +1133,14 @@ test_bad_input(void **state)
 	    0x00, 0x0f, 0x08, 0x00 };
 	const uint8_t *const list[] = { m1 };
 
-	assert_int_equal(client_input(w->cl, 0, &vc_cc, junk, 4),
+	assert_int_equal(mars_client_input(w->cl, 0, &vc_cc, junk, 4),
 	    MARS_E_NOTOURS);
-	assert_true(client_input(w->cl, 0, &vc_cc, junk, sizeof(junk)) < 0);
-	assert_int_equal(count_ev(w, FSM_EV_DROPPED), 1);
+	assert_true(mars_client_input(w->cl, 0, &vc_cc, junk, sizeof(junk)) < 0);
+	assert_int_equal(count_ev(w, MARS_EV_DROPPED), 1);
 	/* A map listing only the current MARS: nothing to do. */
 	mars_map(w, &vc_cc, m1, list, 1, true, 43);
-	assert_int_equal(count_ev(w, FSM_EV_REDIRECT), 0);
-	assert_true(client_registered(w->cl));
+	assert_int_equal(count_ev(w, MARS_EV_REDIRECT), 0);
+	assert_true(mars_client_registered(w->cl));
 	world_free(w);
 }
 
@@ -1158,12 +1158,12 @@ test_soft_redirect_no_answer(void **state)
 	mars_map(w, &vc_cc, m1, again, 2, false, 44);
 	advance(w, 60000);
 	assert_int_equal(count_sent(w, MARS_JOIN, 1, &vc_m2), 6);
-	ev = last_ev(w, FSM_EV_GIVE_UP);
+	ev = last_ev(w, MARS_EV_GIVE_UP);
 	assert_non_null(ev);
 	assert_memory_equal(ev->atm, m2, 20);
-	assert_true(client_registered(w->cl));
-	assert_memory_equal(client_current_mars(w->cl)->num, m1, 20);
-	assert_int_equal(count_ev(w, FSM_EV_MARS_FAILED), 0);
+	assert_true(mars_client_registered(w->cl));
+	assert_memory_equal(mars_client_current_mars(w->cl)->num, m1, 20);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 0);
 	world_free(w);
 }
 
@@ -1174,21 +1174,21 @@ test_backup_hard_redirects_back(void **state)
 	struct world *w = world_new(27);
 	const uint8_t *const list[] = { m1, m2, m3 };
 
-	client_start(w->cl, 0);
+	mars_client_start(w->cl, 0);
 	/* M1 silent: after the sixth send and a wait, M2. */
 	advance(w, 70000);
 	mars_reg_reply(w, &vc_m2, 7, 500);
-	assert_memory_equal(client_current_mars(w->cl)->num, m2, 20);
+	assert_memory_equal(mars_client_current_mars(w->cl)->num, m2, 20);
 	mars_map(w, &vc_cc, m2, list, 3, true, 501);
-	assert_int_equal(count_ev(w, FSM_EV_REDIRECT), 1);
-	assert_true(last_ev(w, FSM_EV_REDIRECT)->hard);
+	assert_int_equal(count_ev(w, MARS_EV_REDIRECT), 1);
+	assert_true(last_ev(w, MARS_EV_REDIRECT)->hard);
 	advance(w, w->now + 10000);
 	assert_int_equal(count_sent(w, MARS_JOIN, 1, &vc_m1), 7);
 	mars_reg_reply(w, &vc_m1, 7, 42);
-	assert_memory_equal(client_current_mars(w->cl)->num, m1, 20);
+	assert_memory_equal(mars_client_current_mars(w->cl)->num, m1, 20);
 	/* No groups: the re-join round is over at once. */
-	assert_int_equal(count_ev(w, FSM_EV_REJOINED), 1);
-	assert_int_equal(last_ev(w, FSM_EV_REJOINED)->count, 0);
+	assert_int_equal(count_ev(w, MARS_EV_REJOINED), 1);
+	assert_int_equal(last_ev(w, MARS_EV_REJOINED)->count, 0);
 	world_free(w);
 }
 
@@ -1207,13 +1207,13 @@ test_multi_part_map(void **state)
 	m.seqxy = 1;
 	m.msn = 43;
 	deliver(w, &vc_cc, &m);
-	assert_int_equal(count_ev(w, FSM_EV_REDIRECT_MAP), 0);
+	assert_int_equal(count_ev(w, MARS_EV_REDIRECT_MAP), 0);
 	m.list = m3;
 	m.seqxy = MARS_SEQ_LAST | 2;
 	m.msn = 44;
 	deliver(w, &vc_cc, &m);
-	assert_int_equal(count_ev(w, FSM_EV_REDIRECT_MAP), 1);
-	map = client_redirect_map(w->cl, &n, NULL);
+	assert_int_equal(count_ev(w, MARS_EV_REDIRECT_MAP), 1);
+	map = mars_client_redirect_map(w->cl, &n, NULL);
 	assert_int_equal(n, 2);
 	assert_memory_equal(map[1].num, m3, 20);
 	/* A lost part discards the whole map (§5.4.3). */
@@ -1224,45 +1224,45 @@ test_multi_part_map(void **state)
 	m.seqxy = MARS_SEQ_LAST | 3;
 	m.msn = 46;
 	deliver(w, &vc_cc, &m);
-	assert_int_equal(count_ev(w, FSM_EV_REDIRECT_MAP), 1);
-	assert_int_equal(count_ev(w, FSM_EV_CSN_GAP), 0);
-	map = client_redirect_map(w->cl, &n, NULL);
+	assert_int_equal(count_ev(w, MARS_EV_REDIRECT_MAP), 1);
+	assert_int_equal(count_ev(w, MARS_EV_CSN_GAP), 0);
+	map = mars_client_redirect_map(w->cl, &n, NULL);
 	assert_memory_equal(map[1].num, m3, 20);
 	world_free(w);
 }
 
 static void
-join_on_registered(void *ctx, const struct fsm_event *ev)
+join_on_registered(void *ctx, const struct mars_event *ev)
 {
 	struct world *w = ctx;
 
 	on_event(ctx, ev);
-	if (ev->kind == FSM_EV_REGISTERED)
-		assert_int_equal(client_join(w->cl, w->now, g1, 4), 0);
+	if (ev->kind == MARS_EV_REGISTERED)
+		assert_int_equal(mars_client_join(w->cl, w->now, g1, 4), 0);
 }
 
 static void
 test_join_from_callback(void **state)
 {
 	struct mars_client_conf conf;
-	struct fsm_io io;
+	struct mars_io io;
 	struct world *w = world_new(29);
 
-	client_free(w->cl);
+	mars_client_free(w->cl);
 	memset(&conf, 0, sizeof(conf));
 	conf.own.tl = 20;
 	memcpy(conf.own.num, cm1, 20);
 	conf.mars = (struct mars_client_mars[]){
-		{ .atm = { .tl = 20 }, .vc = { LAB_VC_P2P, 1 } } };
+		{ .atm = { .tl = 20 }, .vc = { MARS_VC_P2P, 1 } } };
 	memcpy(((struct mars_client_mars *)conf.mars)[0].atm.num, m1, 20);
 	conf.nmars = 1;
 	io.ctx = w;
 	io.send = on_send;
 	io.event = join_on_registered;
 	io.log = NULL;
-	w->cl = client_new(&conf, &io);
+	w->cl = mars_client_new(&conf, &io);
 	assert_non_null(w->cl);
-	client_start(w->cl, 0);
+	mars_client_start(w->cl, 0);
 	mars_reg_reply(w, &vc_m1, 7, 42);
 	assert_int_equal(count_sent(w, MARS_JOIN, 0, &vc_m1), 1);
 	world_free(w);

@@ -13,26 +13,26 @@
 
 #define DIR	"testdata/cluster/"
 
-static struct cluster_conf conf;
+static struct mars_cluster_conf conf;
 
 static void
 load_ok(const char *path)
 {
 	struct mars_err err;
-	char msg[CONF_MSG_MAX];
+	char msg[MARS_CONF_MSG_MAX];
 	int rc;
 
-	rc = config_load(path, &conf, &err, msg, sizeof(msg));
+	rc = mars_config_load(path, &conf, &err, msg, sizeof(msg));
 	if (rc != 0)
 		fail_msg("%s", msg);
 }
 
 static void
-ep_is(const struct endpoint *ep, const char *text)
+ep_is(const struct mars_endpoint *ep, const char *text)
 {
-	char buf[ENDPOINT_TEXT_MAX];
+	char buf[MARS_ENDPOINT_TEXT_MAX];
 
-	endpoint_format(ep, buf, sizeof(buf));
+	mars_endpoint_format(ep, buf, sizeof(buf));
 	assert_string_equal(buf, text);
 }
 
@@ -43,7 +43,7 @@ test_single(void **state)
 
 	(void)state;
 	load_ok(DIR "single.conf");
-	assert_int_equal(conf.protocol, CONF_PROTO_IPV4);
+	assert_int_equal(conf.protocol, MARS_CONF_PROTO_IPV4);
 	assert_int_equal(conf.redirect_interval, 60000);
 	assert_int_equal(conf.failure_timeout, 240000);
 	assert_int_equal(conf.retransmit_interval, 10000);
@@ -54,7 +54,7 @@ test_single(void **state)
 	assert_string_equal(conf.admin_socket, "");
 	assert_int_equal(conf.n_mars, 1);
 	assert_int_equal(conf.n_partitions, 0);
-	m = config_find_mars(&conf, "m1");
+	m = mars_config_find_mars(&conf, "m1");
 	assert_non_null(m);
 	assert_int_equal(m->atm_len, 20);
 	assert_int_equal(m->atm[0], 0x47);
@@ -64,7 +64,7 @@ test_single(void **state)
 	assert_false(m->has_peer_endpoint);
 	assert_int_equal(m->priority, 0);
 	assert_false(m->has_cmi);
-	assert_null(config_find_mars(&conf, "m2"));
+	assert_null(mars_config_find_mars(&conf, "m2"));
 }
 
 static void
@@ -77,8 +77,8 @@ test_redundant(void **state)
 	assert_true(conf.fault_injection);
 	assert_string_equal(conf.admin_socket, "/tmp/marsd-lab.sock");
 	assert_int_equal(conf.n_mars, 3);
-	assert_int_equal(config_mars_index(&conf, "m3"), 2);
-	m = config_find_mars(&conf, "m2");
+	assert_int_equal(mars_config_mars_index(&conf, "m3"), 2);
+	m = mars_config_find_mars(&conf, "m2");
 	assert_non_null(m);
 	assert_int_equal(m->priority, 100);
 	assert_int_equal(m->atm[18], 0x02);
@@ -92,11 +92,11 @@ test_redundant(void **state)
 static void
 test_loadshare(void **state)
 {
-	const struct partition_conf *p;
+	const struct mars_partition_conf *p;
 
 	(void)state;
 	load_ok(DIR "loadshare.conf");
-	assert_int_equal(conf.protocol, CONF_PROTO_IPV6);
+	assert_int_equal(conf.protocol, MARS_CONF_PROTO_IPV6);
 	assert_int_equal(conf.redirect_interval, 250);
 	assert_int_equal(conf.hello_interval, 500);
 	assert_int_equal(conf.failure_timeout, 2000);
@@ -138,7 +138,7 @@ test_broken_files(void **state)
 		{ "bad-unterminated.conf", ":4: unterminated section header" },
 	};
 	struct mars_err err;
-	char msg[CONF_MSG_MAX], path[256], want[512];
+	char msg[MARS_CONF_MSG_MAX], path[256], want[512];
 	size_t i;
 
 	(void)state;
@@ -146,7 +146,7 @@ test_broken_files(void **state)
 		snprintf(path, sizeof(path), DIR "%s", bad[i].file);
 		snprintf(want, sizeof(want), "%s%s", path, bad[i].msg);
 		memset(msg, 0, sizeof(msg));
-		assert_int_equal(config_load(path, &conf, &err, msg,
+		assert_int_equal(mars_config_load(path, &conf, &err, msg,
 		    sizeof(msg)), MARS_E_PARSE);
 		assert_string_equal(msg, want);
 		assert_int_equal(err.code, MARS_E_PARSE);
@@ -159,8 +159,8 @@ parse(const char *text, char *msg)
 {
 	struct mars_err err;
 
-	return config_parse_text(text, strlen(text), "c.conf", &conf, &err,
-	    msg, CONF_MSG_MAX);
+	return mars_config_parse_text(text, strlen(text), "c.conf", &conf, &err,
+	    msg, MARS_CONF_MSG_MAX);
 }
 
 #define M1 "[mars m1]\natm = 4700000000000000000000000000000000000001\n" \
@@ -199,7 +199,7 @@ test_text_errors(void **state)
 		{ "[mars bad/name]\n", "c.conf:1: bad name in [mars bad/name]: use up to 31 letters, digits, '-', '_' or '.'" },
 		{ "[mars m1] x\n", "c.conf:1: text after section header" },
 	};
-	char msg[CONF_MSG_MAX];
+	char msg[MARS_CONF_MSG_MAX];
 	size_t i;
 
 	(void)state;
@@ -212,7 +212,7 @@ test_text_errors(void **state)
 static void
 test_text_syntax(void **state)
 {
-	char msg[CONF_MSG_MAX];
+	char msg[MARS_CONF_MSG_MAX];
 
 	(void)state;
 	/* comments, blanks, spacing around '=', CRLF, inline comments */
@@ -227,10 +227,10 @@ test_text_syntax(void **state)
 	assert_true(conf.mars[0].has_cmi);
 	assert_int_equal(conf.mars[0].cmi_low, 7);
 	assert_int_equal(conf.mars[0].cmi_high, 7);
-	assert_int_equal(conf.redirect_interval, CONF_DEF_REDIRECT);
+	assert_int_equal(conf.redirect_interval, MARS_CONF_DEF_REDIRECT);
 
 	/* a file that does not exist */
-	assert_int_equal(config_load(DIR "no-such.conf", &conf, NULL, msg,
+	assert_int_equal(mars_config_load(DIR "no-such.conf", &conf, NULL, msg,
 	    sizeof(msg)), MARS_E_SYS);
 	assert_string_equal(msg, DIR "no-such.conf: No such file or directory");
 }
@@ -256,11 +256,11 @@ test_durations(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		assert_int_equal(config_parse_duration(good[i].text, &ms, &err), 0);
+		assert_int_equal(mars_config_parse_duration(good[i].text, &ms, &err), 0);
 		assert_int_equal(ms, good[i].ms);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(config_parse_duration(bad[i], &ms, &err),
+		assert_int_equal(mars_config_parse_duration(bad[i], &ms, &err),
 		    MARS_E_PARSE);
 		assert_non_null(err.why);
 	}

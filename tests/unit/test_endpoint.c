@@ -15,38 +15,38 @@
 static void
 roundtrip(const char *text, const char *canon)
 {
-	struct endpoint ep, again;
+	struct mars_endpoint ep, again;
 	struct mars_err err;
-	char buf[ENDPOINT_TEXT_MAX];
+	char buf[MARS_ENDPOINT_TEXT_MAX];
 
-	assert_int_equal(endpoint_parse(&ep, text, &err), 0);
-	endpoint_format(&ep, buf, sizeof(buf));
+	assert_int_equal(mars_endpoint_parse(&ep, text, &err), 0);
+	mars_endpoint_format(&ep, buf, sizeof(buf));
 	assert_string_equal(buf, canon);
-	assert_int_equal(endpoint_parse(&again, buf, &err), 0);
-	assert_true(endpoint_equal(&ep, &again));
+	assert_int_equal(mars_endpoint_parse(&again, buf, &err), 0);
+	assert_true(mars_endpoint_equal(&ep, &again));
 }
 
 static void
 test_udp_good(void **state)
 {
-	struct endpoint ep;
+	struct mars_endpoint ep;
 	struct mars_err err;
 
 	(void)state;
-	assert_int_equal(endpoint_parse(&ep, "udp:127.0.0.1:4500", &err), 0);
-	assert_int_equal(ep.kind, ENDPOINT_UDP);
+	assert_int_equal(mars_endpoint_parse(&ep, "udp:127.0.0.1:4500", &err), 0);
+	assert_int_equal(ep.kind, MARS_ENDPOINT_UDP);
 	assert_string_equal(ep.host, "127.0.0.1");
 	assert_int_equal(ep.port, 4500);
 	assert_false(ep.ipv6_literal);
 
-	assert_int_equal(endpoint_parse(&ep, "udp:[::1]:4500", &err), 0);
+	assert_int_equal(mars_endpoint_parse(&ep, "udp:[::1]:4500", &err), 0);
 	assert_string_equal(ep.host, "::1");
 	assert_true(ep.ipv6_literal);
 	assert_int_equal(ep.port, 4500);
 
-	assert_int_equal(endpoint_parse(&ep, "udp:0.0.0.0:0", &err), 0);
+	assert_int_equal(mars_endpoint_parse(&ep, "udp:0.0.0.0:0", &err), 0);
 	assert_int_equal(ep.port, 0);
-	assert_int_equal(endpoint_parse(&ep, "udp:localhost:65535", &err), 0);
+	assert_int_equal(mars_endpoint_parse(&ep, "udp:localhost:65535", &err), 0);
 	assert_int_equal(ep.port, 65535);
 
 	roundtrip("udp:127.0.0.1:4500", "udp:127.0.0.1:4500");
@@ -58,20 +58,20 @@ test_udp_good(void **state)
 static void
 test_atm_good(void **state)
 {
-	struct endpoint ep;
+	struct mars_endpoint ep;
 	struct mars_err err;
 
 	(void)state;
-	assert_int_equal(endpoint_parse(&ep, "atmpvc:0.5.100", &err), 0);
-	assert_int_equal(ep.kind, ENDPOINT_ATMPVC);
+	assert_int_equal(mars_endpoint_parse(&ep, "atmpvc:0.5.100", &err), 0);
+	assert_int_equal(ep.kind, MARS_ENDPOINT_ATMPVC);
 	assert_int_equal(ep.itf, 0);
 	assert_int_equal(ep.vpi, 5);
 	assert_int_equal(ep.vci, 100);
 	roundtrip("atmpvc:1.4095.65535", "atmpvc:1.4095.65535");
 
-	assert_int_equal(endpoint_parse(&ep,
+	assert_int_equal(mars_endpoint_parse(&ep,
 	    "atmsvc:47.0005.80ffe1000000f21a26d8.0020ea000ee0.00", &err), 0);
-	assert_int_equal(ep.kind, ENDPOINT_ATMSVC);
+	assert_int_equal(ep.kind, MARS_ENDPOINT_ATMSVC);
 	assert_int_equal(ep.nsap_len, 20);
 	assert_int_equal(ep.nsap[0], 0x47);
 	assert_int_equal(ep.nsap[19], 0x00);
@@ -108,14 +108,14 @@ test_bad(void **state)
 		{ "atmsvc:4700",	11,	"NSAP address needs 40 hex digits" },
 		{ "atmsvc:47g0",	9,	"invalid character in NSAP address" },
 	};
-	struct endpoint ep;
+	struct mars_endpoint ep;
 	struct mars_err err;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&err, 0, sizeof(err));
-		assert_int_equal(endpoint_parse(&ep, bad[i].text, &err),
+		assert_int_equal(mars_endpoint_parse(&ep, bad[i].text, &err),
 		    MARS_E_PARSE);
 		assert_int_equal(err.code, MARS_E_PARSE);
 		assert_non_null(err.why);
@@ -127,37 +127,37 @@ test_bad(void **state)
 static void
 test_resolve(void **state)
 {
-	struct endpoint ep;
+	struct mars_endpoint ep;
 	struct mars_err err;
 	struct sockaddr_storage ss;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 	socklen_t len;
-	char buf[ENDPOINT_TEXT_MAX];
+	char buf[MARS_ENDPOINT_TEXT_MAX];
 
 	(void)state;
-	assert_int_equal(endpoint_parse(&ep, "udp:127.0.0.1:4500", &err), 0);
-	assert_int_equal(endpoint_resolve(&ep, AF_UNSPEC, false, &ss, &len,
+	assert_int_equal(mars_endpoint_parse(&ep, "udp:127.0.0.1:4500", &err), 0);
+	assert_int_equal(mars_endpoint_resolve(&ep, AF_UNSPEC, false, &ss, &len,
 	    &err), 0);
 	assert_int_equal(ss.ss_family, AF_INET);
 	assert_int_equal(ntohs(s4->sin_port), 4500);
 	assert_int_equal(ntohl(s4->sin_addr.s_addr), 0x7f000001);
 
-	assert_int_equal(endpoint_parse(&ep, "udp:[::1]:4501", &err), 0);
-	assert_int_equal(endpoint_resolve(&ep, AF_UNSPEC, false, &ss, &len,
+	assert_int_equal(mars_endpoint_parse(&ep, "udp:[::1]:4501", &err), 0);
+	assert_int_equal(mars_endpoint_resolve(&ep, AF_UNSPEC, false, &ss, &len,
 	    &err), 0);
 	assert_int_equal(ss.ss_family, AF_INET6);
 	assert_int_equal(ntohs(s6->sin6_port), 4501);
 	assert_true(IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr));
 
 	/* and back to text */
-	assert_int_equal(endpoint_from_sockaddr(&ep, (struct sockaddr *)&ss,
+	assert_int_equal(mars_endpoint_from_sockaddr(&ep, (struct sockaddr *)&ss,
 	    len), 0);
-	endpoint_format(&ep, buf, sizeof(buf));
+	mars_endpoint_format(&ep, buf, sizeof(buf));
 	assert_string_equal(buf, "udp:[::1]:4501");
 
-	assert_int_equal(endpoint_parse(&ep, "atmpvc:0.0.100", &err), 0);
-	assert_int_equal(endpoint_resolve(&ep, AF_UNSPEC, false, &ss, &len,
+	assert_int_equal(mars_endpoint_parse(&ep, "atmpvc:0.0.100", &err), 0);
+	assert_int_equal(mars_endpoint_resolve(&ep, AF_UNSPEC, false, &ss, &len,
 	    &err), MARS_E_INVAL);
 }
 

@@ -23,7 +23,7 @@ struct tag {
 };
 
 static void
-note(struct evloop *loop, void *arg)
+note(struct mars_evloop *loop, void *arg)
 {
 	struct tag *t = arg;
 
@@ -35,70 +35,70 @@ note(struct evloop *loop, void *arg)
 static void
 test_timers_in_order(void **state)
 {
-	struct evloop *loop;
+	struct mars_evloop *loop;
 	struct record rec = { .n = 0 };
 	struct tag tags[5];
 	mars_time_t now;
 	int i, guard = 0;
 
 	(void)state;
-	assert_int_equal(evloop_new(&loop, NULL), 0);
+	assert_int_equal(mars_evloop_new(&loop, NULL), 0);
 	for (i = 0; i < 5; i++)
 		tags[i] = (struct tag){ &rec, i };
-	now = evloop_now();
+	now = mars_evloop_now();
 	/* 3 and 4 share a deadline: set order decides */
-	assert_int_not_equal(evloop_timer_at(loop, now + 30, note, &tags[0]), 0);
-	assert_int_not_equal(evloop_timer_at(loop, now + 10, note, &tags[1]), 0);
-	assert_int_not_equal(evloop_timer_at(loop, now + 20, note, &tags[2]), 0);
-	assert_int_not_equal(evloop_timer_at(loop, now, note, &tags[3]), 0);
-	assert_int_not_equal(evloop_timer_at(loop, now, note, &tags[4]), 0);
-	assert_int_equal(evloop_next_deadline(loop), now);
+	assert_int_not_equal(mars_evloop_timer_at(loop, now + 30, note, &tags[0]), 0);
+	assert_int_not_equal(mars_evloop_timer_at(loop, now + 10, note, &tags[1]), 0);
+	assert_int_not_equal(mars_evloop_timer_at(loop, now + 20, note, &tags[2]), 0);
+	assert_int_not_equal(mars_evloop_timer_at(loop, now, note, &tags[3]), 0);
+	assert_int_not_equal(mars_evloop_timer_at(loop, now, note, &tags[4]), 0);
+	assert_int_equal(mars_evloop_next_deadline(loop), now);
 	while (rec.n < 5 && guard++ < 100)
-		assert_true(evloop_run_once(loop, 100, NULL) >= 0);
+		assert_true(mars_evloop_run_once(loop, 100, NULL) >= 0);
 	assert_int_equal(rec.n, 5);
 	assert_int_equal(rec.order[0], 3);
 	assert_int_equal(rec.order[1], 4);
 	assert_int_equal(rec.order[2], 1);
 	assert_int_equal(rec.order[3], 2);
 	assert_int_equal(rec.order[4], 0);
-	assert_true(evloop_now() >= now + 30);
-	assert_int_equal(evloop_next_deadline(loop), MARS_TIME_NEVER);
-	evloop_free(loop);
+	assert_true(mars_evloop_now() >= now + 30);
+	assert_int_equal(mars_evloop_next_deadline(loop), MARS_TIME_NEVER);
+	mars_evloop_free(loop);
 }
 
 static void
 test_timer_cancel(void **state)
 {
-	struct evloop *loop;
+	struct mars_evloop *loop;
 	struct record rec = { .n = 0 };
 	struct tag a = { &rec, 1 }, b = { &rec, 2 }, c = { &rec, 3 };
-	evloop_timer_id ta, tb, tc;
+	mars_timer_id ta, tb, tc;
 	mars_time_t now;
 
 	(void)state;
-	assert_int_equal(evloop_new(&loop, NULL), 0);
-	now = evloop_now();
-	ta = evloop_timer_at(loop, now, note, &a);
-	tb = evloop_timer_at(loop, now + 1, note, &b);
-	tc = evloop_timer_at(loop, now + 2, note, &c);
-	assert_true(evloop_timer_cancel(loop, tb));
-	assert_false(evloop_timer_cancel(loop, tb));	/* twice */
-	assert_false(evloop_timer_cancel(loop, 0));
-	assert_false(evloop_timer_cancel(loop, 12345));
+	assert_int_equal(mars_evloop_new(&loop, NULL), 0);
+	now = mars_evloop_now();
+	ta = mars_evloop_timer_at(loop, now, note, &a);
+	tb = mars_evloop_timer_at(loop, now + 1, note, &b);
+	tc = mars_evloop_timer_at(loop, now + 2, note, &c);
+	assert_true(mars_evloop_timer_cancel(loop, tb));
+	assert_false(mars_evloop_timer_cancel(loop, tb));	/* twice */
+	assert_false(mars_evloop_timer_cancel(loop, 0));
+	assert_false(mars_evloop_timer_cancel(loop, 12345));
 	while (rec.n < 2)
-		assert_true(evloop_run_once(loop, 50, NULL) >= 0);
+		assert_true(mars_evloop_run_once(loop, 50, NULL) >= 0);
 	assert_int_equal(rec.n, 2);
 	assert_int_equal(rec.order[0], 1);
 	assert_int_equal(rec.order[1], 3);
 	/* fired timers cannot be cancelled, even once their slot is reused */
-	assert_false(evloop_timer_cancel(loop, ta));
-	tb = evloop_timer_after(loop, 1000, note, &b);
-	assert_false(evloop_timer_cancel(loop, tc));
-	assert_false(evloop_timer_cancel(loop, ta));
-	assert_true(evloop_timer_cancel(loop, tb));
-	assert_int_equal(evloop_run_once(loop, 0, NULL), 0);
+	assert_false(mars_evloop_timer_cancel(loop, ta));
+	tb = mars_evloop_timer_after(loop, 1000, note, &b);
+	assert_false(mars_evloop_timer_cancel(loop, tc));
+	assert_false(mars_evloop_timer_cancel(loop, ta));
+	assert_true(mars_evloop_timer_cancel(loop, tb));
+	assert_int_equal(mars_evloop_run_once(loop, 0, NULL), 0);
 	assert_int_equal(rec.n, 2);
-	evloop_free(loop);
+	mars_evloop_free(loop);
 }
 
 /* Many timers, cancelled in a scattered order: the heap stays sorted. */
@@ -111,7 +111,7 @@ struct heap_run {
 static struct heap_run hr;
 
 static void
-note_deadline(struct evloop *loop, void *arg)
+note_deadline(struct mars_evloop *loop, void *arg)
 {
 	(void)loop;
 	hr.fired[hr.n++] = hr.deadline[(intptr_t)arg];
@@ -120,86 +120,86 @@ note_deadline(struct evloop *loop, void *arg)
 static void
 test_timer_heap(void **state)
 {
-	struct evloop *loop;
-	evloop_timer_id ids[200];
+	struct mars_evloop *loop;
+	mars_timer_id ids[200];
 	struct mars_rng rng;
 	intptr_t i;
 
 	(void)state;
 	memset(&hr, 0, sizeof(hr));
-	assert_int_equal(evloop_new(&loop, NULL), 0);
+	assert_int_equal(mars_evloop_new(&loop, NULL), 0);
 	mars_rng_seed(&rng, 7);
 	/* deadlines 1..51 ms after boot: all already due */
 	for (i = 0; i < 200; i++) {
 		hr.deadline[i] = 1 + mars_rng_range(&rng, 0, 50);
-		ids[i] = evloop_timer_at(loop, hr.deadline[i], note_deadline,
+		ids[i] = mars_evloop_timer_at(loop, hr.deadline[i], note_deadline,
 		    (void *)i);
 	}
 	for (i = 0; i < 200; i += 3)
-		assert_true(evloop_timer_cancel(loop, ids[i]));
-	assert_int_equal(evloop_run_once(loop, 0, NULL), 200 - 67);
+		assert_true(mars_evloop_timer_cancel(loop, ids[i]));
+	assert_int_equal(mars_evloop_run_once(loop, 0, NULL), 200 - 67);
 	assert_int_equal(hr.n, 200 - 67);
 	for (i = 1; i < hr.n; i++)
 		assert_true(hr.fired[i - 1] <= hr.fired[i]);
-	evloop_free(loop);
+	mars_evloop_free(loop);
 }
 
 static void
-on_readable(struct evloop *loop, int fd, unsigned revents, void *arg)
+on_readable(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 {
 	int *got = arg;
 	char c;
 
 	(void)loop;
-	if ((revents & EVLOOP_READ) && read(fd, &c, 1) == 1)
+	if ((revents & MARS_EVLOOP_READ) && read(fd, &c, 1) == 1)
 		*got = c;
 }
 
 static void
 test_fd_callback(void **state)
 {
-	struct evloop *loop;
+	struct mars_evloop *loop;
 	int p[2], got = 0;
 
 	(void)state;
 	assert_int_equal(pipe(p), 0);
-	assert_int_equal(evloop_new(&loop, NULL), 0);
-	assert_int_equal(evloop_fd_add(loop, p[0], EVLOOP_READ, on_readable,
+	assert_int_equal(mars_evloop_new(&loop, NULL), 0);
+	assert_int_equal(mars_evloop_fd_add(loop, p[0], MARS_EVLOOP_READ, on_readable,
 	    &got), 0);
-	assert_int_equal(evloop_fd_add(loop, p[0], EVLOOP_READ, on_readable,
+	assert_int_equal(mars_evloop_fd_add(loop, p[0], MARS_EVLOOP_READ, on_readable,
 	    &got), MARS_E_INVAL);
-	assert_int_equal(evloop_run_once(loop, 0, NULL), 0);
+	assert_int_equal(mars_evloop_run_once(loop, 0, NULL), 0);
 	assert_int_equal(write(p[1], "x", 1), 1);
-	assert_int_equal(evloop_run_once(loop, 1000, NULL), 1);
+	assert_int_equal(mars_evloop_run_once(loop, 1000, NULL), 1);
 	assert_int_equal(got, 'x');
 
 	/* idle registration: data waits */
 	got = 0;
-	assert_int_equal(evloop_fd_mod(loop, p[0], 0), 0);
+	assert_int_equal(mars_evloop_fd_mod(loop, p[0], 0), 0);
 	assert_int_equal(write(p[1], "y", 1), 1);
-	assert_int_equal(evloop_run_once(loop, 20, NULL), 0);
+	assert_int_equal(mars_evloop_run_once(loop, 20, NULL), 0);
 	assert_int_equal(got, 0);
-	assert_int_equal(evloop_fd_mod(loop, p[0], EVLOOP_READ), 0);
-	assert_int_equal(evloop_run_once(loop, 1000, NULL), 1);
+	assert_int_equal(mars_evloop_fd_mod(loop, p[0], MARS_EVLOOP_READ), 0);
+	assert_int_equal(mars_evloop_run_once(loop, 1000, NULL), 1);
 	assert_int_equal(got, 'y');
 
 	/* removed: no callback */
-	evloop_fd_del(loop, p[0]);
+	mars_evloop_fd_del(loop, p[0]);
 	assert_int_equal(write(p[1], "z", 1), 1);
-	assert_int_equal(evloop_run_once(loop, 20, NULL), 0);
-	assert_int_equal(evloop_fd_add(loop, p[0], EVLOOP_READ, on_readable,
+	assert_int_equal(mars_evloop_run_once(loop, 20, NULL), 0);
+	assert_int_equal(mars_evloop_fd_add(loop, p[0], MARS_EVLOOP_READ, on_readable,
 	    &got), 0);
 
 	/* writer closed: HUP reported */
 	close(p[1]);
-	assert_true(evloop_run_once(loop, 1000, NULL) >= 1);
+	assert_true(mars_evloop_run_once(loop, 1000, NULL) >= 1);
 	assert_int_equal(got, 'z');
-	evloop_free(loop);
+	mars_evloop_free(loop);
 	close(p[0]);
 }
 
 static void
-on_signal(struct evloop *loop, int signo, void *arg)
+on_signal(struct mars_evloop *loop, int signo, void *arg)
 {
 	int *got = arg;
 
@@ -210,39 +210,39 @@ on_signal(struct evloop *loop, int signo, void *arg)
 static void
 test_signal(void **state)
 {
-	struct evloop *loop, *other;
+	struct mars_evloop *loop, *other;
 	int got = 0, i;
 
 	(void)state;
-	assert_int_equal(evloop_new(&loop, NULL), 0);
-	assert_int_equal(evloop_signal_add(loop, SIGUSR1, on_signal, &got), 0);
-	assert_int_equal(evloop_signal_add(loop, SIGUSR1, on_signal, &got),
+	assert_int_equal(mars_evloop_new(&loop, NULL), 0);
+	assert_int_equal(mars_evloop_signal_add(loop, SIGUSR1, on_signal, &got), 0);
+	assert_int_equal(mars_evloop_signal_add(loop, SIGUSR1, on_signal, &got),
 	    MARS_E_INVAL);
-	assert_int_equal(evloop_signal_add(loop, SIGKILL, on_signal, &got),
+	assert_int_equal(mars_evloop_signal_add(loop, SIGKILL, on_signal, &got),
 	    MARS_E_INVAL);
-	assert_int_equal(evloop_new(&other, NULL), 0);
-	assert_int_equal(evloop_signal_add(other, SIGUSR2, on_signal, &got),
+	assert_int_equal(mars_evloop_new(&other, NULL), 0);
+	assert_int_equal(mars_evloop_signal_add(other, SIGUSR2, on_signal, &got),
 	    MARS_E_INVAL);
-	evloop_free(other);
+	mars_evloop_free(other);
 
 	assert_int_equal(raise(SIGUSR1), 0);
 	assert_int_equal(got, 0);		/* not in the handler */
 	for (i = 0; i < 10 && got == 0; i++)
-		assert_true(evloop_run_once(loop, 100, NULL) >= 0);
+		assert_true(mars_evloop_run_once(loop, 100, NULL) >= 0);
 	assert_int_equal(got, SIGUSR1);
 
 	/* two arrivals before an iteration: one callback */
 	got = 0;
 	assert_int_equal(raise(SIGUSR1), 0);
 	assert_int_equal(raise(SIGUSR1), 0);
-	assert_int_equal(evloop_run_once(loop, 100, NULL), 1);
+	assert_int_equal(mars_evloop_run_once(loop, 100, NULL), 1);
 	assert_int_equal(got, SIGUSR1);
 
 	/* del restores the old disposition (ignore, set here) */
-	evloop_signal_del(loop, SIGUSR1);
+	mars_evloop_signal_del(loop, SIGUSR1);
 	signal(SIGUSR1, SIG_IGN);
-	assert_int_equal(evloop_signal_add(loop, SIGUSR1, on_signal, &got), 0);
-	evloop_free(loop);
+	assert_int_equal(mars_evloop_signal_add(loop, SIGUSR1, on_signal, &got), 0);
+	mars_evloop_free(loop);
 	got = 0;
 	assert_int_equal(raise(SIGUSR1), 0);	/* ignored, not fatal */
 	assert_int_equal(got, 0);
@@ -252,48 +252,48 @@ test_signal(void **state)
 static void
 test_run_once_timeout(void **state)
 {
-	struct evloop *loop;
+	struct mars_evloop *loop;
 	mars_time_t t0, t1;
 
 	(void)state;
-	assert_int_equal(evloop_new(&loop, NULL), 0);
-	t0 = evloop_now();
-	assert_int_equal(evloop_run_once(loop, 50, NULL), 0);
-	t1 = evloop_now();
+	assert_int_equal(mars_evloop_new(&loop, NULL), 0);
+	t0 = mars_evloop_now();
+	assert_int_equal(mars_evloop_run_once(loop, 50, NULL), 0);
+	t1 = mars_evloop_now();
 	assert_true(t1 - t0 >= 49);
 	assert_true(t1 - t0 < 1000);
 
 	/* a timer further away than the timeout does not hold it up */
-	assert_int_not_equal(evloop_timer_after(loop, 5000, note, NULL), 0);
-	t0 = evloop_now();
-	assert_int_equal(evloop_run_once(loop, 30, NULL), 0);
-	assert_true(evloop_now() - t0 < 1000);
-	evloop_free(loop);
+	assert_int_not_equal(mars_evloop_timer_after(loop, 5000, note, NULL), 0);
+	t0 = mars_evloop_now();
+	assert_int_equal(mars_evloop_run_once(loop, 30, NULL), 0);
+	assert_true(mars_evloop_now() - t0 < 1000);
+	mars_evloop_free(loop);
 }
 
 static void
-stop_it(struct evloop *loop, void *arg)
+stop_it(struct mars_evloop *loop, void *arg)
 {
 	int *n = arg;
 
 	if (++*n == 3)
-		evloop_stop(loop);
+		mars_evloop_stop(loop);
 	else
-		evloop_timer_after(loop, 1, stop_it, arg);
+		mars_evloop_timer_after(loop, 1, stop_it, arg);
 }
 
 static void
 test_run_until_stop(void **state)
 {
-	struct evloop *loop;
+	struct mars_evloop *loop;
 	int n = 0;
 
 	(void)state;
-	assert_int_equal(evloop_new(&loop, NULL), 0);
-	evloop_timer_after(loop, 1, stop_it, &n);
-	assert_int_equal(evloop_run(loop, NULL), 0);
+	assert_int_equal(mars_evloop_new(&loop, NULL), 0);
+	mars_evloop_timer_after(loop, 1, stop_it, &n);
+	assert_int_equal(mars_evloop_run(loop, NULL), 0);
 	assert_int_equal(n, 3);
-	evloop_free(loop);
+	mars_evloop_free(loop);
 }
 
 static void

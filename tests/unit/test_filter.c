@@ -49,7 +49,7 @@ frame_on(uint16_t vpi, uint16_t vci)
 	fr.has_vc = true;
 	fr.vpi = vpi;
 	fr.vci = vci;
-	fr.dir = FRAME_DIR_UNKNOWN;
+	fr.dir = MARS_DIR_UNKNOWN;
 	return fr;
 }
 
@@ -57,7 +57,7 @@ static void
 mars_base(struct mars_pdu *pdu, uint8_t op)
 {
 	memset(pdu, 0, sizeof(*pdu));
-	pdu->kind = PDU_MARS;
+	pdu->kind = MARS_PDU_MARS;
 	pdu->oui = 0x00005e;
 	pdu->pid = 0x0003;
 	pdu->u.mars.afn = MARS_AFN_ATM;
@@ -122,16 +122,16 @@ static void
 mk_csu(struct mars_pdu *pdu)
 {
 	static const uint8_t id1[4] = { 0, 0, 0, 1 }, id2[4] = { 0, 0, 0, 2 };
-	struct scsp_mars_part mp;
-	struct scsp_csas rec;
-	struct scsp_msg m;
+	struct mars_scsp_mars_part mp;
+	struct mars_scsp_csas rec;
+	struct mars_scsp_msg m;
 	struct mars_err err;
 	size_t blen, len;
 
 	memset(&mp, 0, sizeof(mp));
 	mp.hw_type = MARS_AFN_ATM;
 	mp.pro_type = MARS_PRO_IPV4;
-	mp.state = SCSP_MARS_CLIENT_JOIN;
+	mp.state = MARS_SCSP_MARS_CLIENT_JOIN;
 	mp.flags = MARS_FLAG_LAYER3GRP;
 	mp.cmi = 9;
 	mp.atm.addr = nsap2;
@@ -139,11 +139,11 @@ mk_csu(struct mars_pdu *pdu)
 	mp.grp_len = 4;
 	mp.min = grp_b;
 	mp.max = grp_b;
-	assert_int_equal(scsp_mars_encode(&mp, csa_body, sizeof(csa_body),
+	assert_int_equal(mars_scsp_mars_encode(&mp, csa_body, sizeof(csa_body),
 	    &blen, &err), 0);
 
 	memset(&rec, 0, sizeof(rec));
-	rec.seq = SCSP_SEQ_FIRST;
+	rec.seq = MARS_SCSP_SEQ_FIRST;
 	rec.key.p = id1;
 	rec.key.len = 4;
 	rec.oid.p = id1;
@@ -152,8 +152,8 @@ mk_csu(struct mars_pdu *pdu)
 	rec.body_len = (uint16_t)blen;
 
 	memset(&m, 0, sizeof(m));
-	m.type = SCSP_CSU_REQUEST;
-	m.protocol_id = SCSP_PROTO_MARS;
+	m.type = MARS_SCSP_CSU_REQUEST;
+	m.protocol_id = MARS_SCSP_PROTO_MARS;
 	m.sgid = 1;
 	m.sender.p = id1;
 	m.sender.len = 4;
@@ -161,14 +161,14 @@ mk_csu(struct mars_pdu *pdu)
 	m.receiver.len = 4;
 	m.nrec = 1;
 	m.csas = &rec;
-	assert_int_equal(scsp_encode(&m, scsp_buf, sizeof(scsp_buf), &len, 0,
+	assert_int_equal(mars_scsp_encode(&m, scsp_buf, sizeof(scsp_buf), &len, 0,
 	    &err), 0);
 
 	memset(pdu, 0, sizeof(*pdu));
-	pdu->kind = PDU_SCSP;
+	pdu->kind = MARS_PDU_SCSP;
 	pdu->oui = 0x00005e;
 	pdu->pid = 0x0005;
-	assert_int_equal(scsp_decode(&pdu->u.scsp, scsp_buf, len, 8, 0, &err),
+	assert_int_equal(mars_scsp_decode(&pdu->u.scsp, scsp_buf, len, 8, 0, &err),
 	    0);
 }
 
@@ -176,16 +176,16 @@ static void
 mk_hello(struct mars_pdu *pdu)
 {
 	memset(pdu, 0, sizeof(*pdu));
-	pdu->kind = PDU_SCSP;
-	pdu->u.scsp.type = SCSP_HELLO;
-	pdu->u.scsp.protocol_id = SCSP_PROTO_MARS;
+	pdu->kind = MARS_PDU_SCSP;
+	pdu->u.scsp.type = MARS_SCSP_HELLO;
+	pdu->u.scsp.protocol_id = MARS_SCSP_PROTO_MARS;
 }
 
 static void
 mk_nhrp(struct mars_pdu *pdu)
 {
 	memset(pdu, 0, sizeof(*pdu));
-	pdu->kind = PDU_NHRP;
+	pdu->kind = MARS_PDU_NHRP;
 	pdu->u.nhrp.op_version = 1;
 	pdu->u.nhrp.op_type = 1;
 }
@@ -195,18 +195,18 @@ static bool
 match(const char *expr, const struct mars_frame *fr,
     const struct mars_pdu *pdu)
 {
-	struct filter *f = NULL;
+	struct mars_filter *f = NULL;
 	struct mars_err err;
 	char msg[256];
 	bool r;
 
-	if (filter_compile(expr, &f, &err) != 0) {
-		filter_error(expr, &err, msg, sizeof(msg));
+	if (mars_filter_compile(expr, &f, &err) != 0) {
+		mars_filter_error(expr, &err, msg, sizeof(msg));
 		fail_msg("\"%s\" did not compile: %s", expr, msg);
 	}
 	assert_non_null(f);
-	r = filter_match(f, fr, pdu);
-	filter_free(f);
+	r = mars_filter_match(f, fr, pdu);
+	mars_filter_free(f);
 	return r;
 }
 
@@ -214,16 +214,16 @@ match(const char *expr, const struct mars_frame *fr,
 static void
 fails(const char *expr, unsigned pos, const char *want)
 {
-	struct filter *f = (struct filter *)&f;	/* must be reset to NULL */
+	struct mars_filter *f = (struct mars_filter *)&f;	/* must be reset to NULL */
 	struct mars_err err;
 	char msg[256];
 
-	assert_int_equal(filter_compile(expr, &f, &err), MARS_E_PARSE);
+	assert_int_equal(mars_filter_compile(expr, &f, &err), MARS_E_PARSE);
 	assert_null(f);
 	assert_int_equal(err.code, MARS_E_PARSE);
 	assert_int_equal(err.offset, pos);
 	assert_non_null(err.why);
-	filter_error(expr, &err, msg, sizeof(msg));
+	mars_filter_error(expr, &err, msg, sizeof(msg));
 	if (want != NULL)
 		assert_string_equal(msg, want);
 }
@@ -239,7 +239,7 @@ test_empty_matches_all(void **state)
 	assert_true(match("", &fr, &pdu));
 	assert_true(match("   \t", &fr, &pdu));
 	assert_true(match("", &fr, NULL));
-	assert_true(filter_match(NULL, &fr, &pdu));
+	assert_true(mars_filter_match(NULL, &fr, &pdu));
 }
 
 static void
@@ -442,12 +442,12 @@ test_malformed(void **state)
 
 	/* Another LLC/SNAP payload is not ours, but not malformed either. */
 	memset(&other, 0, sizeof(other));
-	other.kind = PDU_LLC_OTHER;
+	other.kind = MARS_PDU_LLC_OTHER;
 	other.verdict = MARS_E_NOTOURS;
 	assert_false(match("malformed", &fr, &other));
 	assert_false(match("mars or scsp or nhrp", &fr, &other));
 	/* No LLC/SNAP header at all is. */
-	other.kind = PDU_NONE;
+	other.kind = MARS_PDU_NONE;
 	assert_true(match("malformed", &fr, &other));
 
 	/* Cut short after mar$op: the op is still known. */
@@ -582,7 +582,7 @@ test_errors(void **state)
 }
 
 /*
- * filter_error(): an offset past the text reads as its end, and an error
+ * mars_filter_error(): an offset past the text reads as its end, and an error
  * that is not a parse error is rendered by mars_err_format().
  */
 static void
@@ -597,7 +597,7 @@ test_error_text(void **state)
 	err.offset = 99;
 	err.have = 3;
 	err.why = "problem";
-	filter_error("short", &err, msg, sizeof(msg));
+	mars_filter_error("short", &err, msg, sizeof(msg));
 	assert_string_equal(msg,
 	    "problem at position 99, got end of expression");
 
@@ -605,7 +605,7 @@ test_error_text(void **state)
 	err.code = MARS_E_SYS;
 	err.sys_errno = 12;
 	err.field = "filter";
-	filter_error("mars", &err, msg, sizeof(msg));
+	mars_filter_error("mars", &err, msg, sizeof(msg));
 	assert_non_null(strstr(msg, "filter: "));
 }
 

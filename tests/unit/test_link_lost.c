@@ -1,5 +1,5 @@
 /*
- * link_lost() (link.h): a peer whose socket closed is reported through
+ * mars_link_lost() (link.h): a peer whose socket closed is reported through
  * the ICMP port unreachable its next datagram provokes, and the pending
  * report does not cost a live leaf its copy of a fan-out.  Loopback only.
  */
@@ -21,14 +21,14 @@
 
 static const uint8_t sdu[] = { 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x5e, 0x00, 0x03 };
 
-static struct link *
+static struct mars_link *
 open_link(void)
 {
-	struct endpoint ep;
-	struct link *l = NULL;
+	struct mars_endpoint ep;
+	struct mars_link *l = NULL;
 
-	assert_int_equal(endpoint_parse(&ep, "udp:127.0.0.1:0", NULL), 0);
-	assert_int_equal(link_open(&l, &ep, LINK_F_MARS, NULL), 0);
+	assert_int_equal(mars_endpoint_parse(&ep, "udp:127.0.0.1:0", NULL), 0);
+	assert_int_equal(mars_link_open(&l, &ep, MARS_LINK_F_MARS, NULL), 0);
 	return l;
 }
 
@@ -51,9 +51,9 @@ peer_socket(struct sockaddr_in *sin)
 
 /* Wait (at most 2 s) for the link's descriptor to report an error. */
 static void
-wait_error(struct link *l)
+wait_error(struct mars_link *l)
 {
-	struct pollfd pfd = { .fd = link_fd(l), .events = POLLIN };
+	struct pollfd pfd = { .fd = mars_link_fd(l), .events = POLLIN };
 	int i;
 
 	for (i = 0; i < 200; i++) {
@@ -68,56 +68,56 @@ static void
 test_closed_peer_reported(void **state)
 {
 	struct sockaddr_in sin;
-	struct fsm_vc vc = { LAB_VC_P2P, 0 };
-	struct link_stats st;
-	struct link *l = open_link();
+	struct mars_vc vc = { MARS_VC_P2P, 0 };
+	struct mars_link_stats st;
+	struct mars_link *l = open_link();
 	uint32_t id, lost = 0;
 	int fd;
 
 	fd = peer_socket(&sin);
-	assert_int_equal(link_peer_add_addr(l, (struct sockaddr *)&sin,
+	assert_int_equal(mars_link_peer_add_addr(l, (struct sockaddr *)&sin,
 	    sizeof(sin), &id, NULL), 0);
 	/* nothing to report while the peer lives */
-	assert_int_equal(link_lost(l, &lost), 0);
+	assert_int_equal(mars_link_lost(l, &lost), 0);
 	close(fd);
 	vc.id = id;
-	assert_int_equal(link_send(l, &vc, sdu, sizeof(sdu), NULL), 0);
+	assert_int_equal(mars_link_send(l, &vc, sdu, sizeof(sdu), NULL), 0);
 	wait_error(l);
-	assert_int_equal(link_lost(l, &lost), 1);
+	assert_int_equal(mars_link_lost(l, &lost), 1);
 	assert_int_equal(lost, id);
-	assert_int_equal(link_lost(l, &lost), 0);
-	link_get_stats(l, &st);
+	assert_int_equal(mars_link_lost(l, &lost), 0);
+	mars_link_get_stats(l, &st);
 	assert_int_equal(st.peers_lost, 1);
-	link_close(l);
+	mars_link_close(l);
 }
 
 static void
 test_forgotten_peer_ignored(void **state)
 {
 	struct sockaddr_in sin;
-	struct fsm_vc vc = { LAB_VC_P2P, 0 };
-	struct link *l = open_link();
+	struct mars_vc vc = { MARS_VC_P2P, 0 };
+	struct mars_link *l = open_link();
 	uint32_t id, lost = 0;
 	int fd;
 
 	fd = peer_socket(&sin);
-	assert_int_equal(link_peer_add_addr(l, (struct sockaddr *)&sin,
+	assert_int_equal(mars_link_peer_add_addr(l, (struct sockaddr *)&sin,
 	    sizeof(sin), &id, NULL), 0);
 	close(fd);
 	vc.id = id;
-	assert_int_equal(link_send(l, &vc, sdu, sizeof(sdu), NULL), 0);
+	assert_int_equal(mars_link_send(l, &vc, sdu, sizeof(sdu), NULL), 0);
 	wait_error(l);
-	assert_int_equal(link_peer_del(l, id), 0);
-	assert_int_equal(link_lost(l, &lost), 0);
-	link_close(l);
+	assert_int_equal(mars_link_peer_del(l, id), 0);
+	assert_int_equal(mars_link_lost(l, &lost), 0);
+	mars_link_close(l);
 }
 
 static void
 test_fanout_survives_dead_leaf(void **state)
 {
 	struct sockaddr_in a, b;
-	struct fsm_vc ccvc = { LAB_VC_CCVC, 0 };
-	struct link *l = open_link();
+	struct mars_vc ccvc = { MARS_VC_CCVC, 0 };
+	struct mars_link *l = open_link();
 	uint8_t buf[64];
 	uint32_t ida, idb, lost = 0;
 	int fda, fdb, i;
@@ -125,30 +125,30 @@ test_fanout_survives_dead_leaf(void **state)
 
 	fda = peer_socket(&a);
 	fdb = peer_socket(&b);
-	assert_int_equal(link_peer_add_addr(l, (struct sockaddr *)&a,
+	assert_int_equal(mars_link_peer_add_addr(l, (struct sockaddr *)&a,
 	    sizeof(a), &ida, NULL), 0);
-	assert_int_equal(link_peer_add_addr(l, (struct sockaddr *)&b,
+	assert_int_equal(mars_link_peer_add_addr(l, (struct sockaddr *)&b,
 	    sizeof(b), &idb, NULL), 0);
 	/* b first: its send meets the report a's datagram provoked */
-	assert_int_equal(link_leaf_add(l, LAB_VC_CCVC, idb), 0);
-	assert_int_equal(link_leaf_add(l, LAB_VC_CCVC, ida), 0);
+	assert_int_equal(mars_link_leaf_add(l, MARS_VC_CCVC, idb), 0);
+	assert_int_equal(mars_link_leaf_add(l, MARS_VC_CCVC, ida), 0);
 	close(fda);
-	(void)link_send(l, &ccvc, sdu, sizeof(sdu), NULL);
+	(void)mars_link_send(l, &ccvc, sdu, sizeof(sdu), NULL);
 	wait_error(l);
 	/* the pending report must not eat b's second copy */
-	(void)link_send(l, &ccvc, sdu, sizeof(sdu), NULL);
+	(void)mars_link_send(l, &ccvc, sdu, sizeof(sdu), NULL);
 	pfd.fd = fdb;
 	pfd.events = POLLIN;
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(poll(&pfd, 1, 1000), 1);
 		assert_int_equal(recv(fdb, buf, sizeof(buf), 0),
-		    LAB_SHIM_LEN + (int)sizeof(sdu));
+		    MARS_SHIM_LEN + (int)sizeof(sdu));
 	}
-	while (link_lost(l, &lost) == 1)
+	while (mars_link_lost(l, &lost) == 1)
 		assert_int_equal(lost, ida);
 	assert_int_equal(lost, ida);
 	close(fdb);
-	link_close(l);
+	mars_link_close(l);
 }
 
 int

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "mars/log.h"
+#include "run/log.h"
 
 /* Run fn with stderr sent to a temporary file; return what it wrote. */
 static char *

@@ -389,7 +389,7 @@ test_rt_request_nak(void **state)
 	/* REQUEST with an E.164 source and a subaddress. */
 	request_ex2(&m, MARS_REQUEST);
 	m.sha.addr = e164a;
-	m.sha.tl = ATM_TL_E164 | 8;
+	m.sha.tl = MARS_ATM_TL_E164 | 8;
 	m.ssa.addr = cm2;
 	m.ssa.tl = 20;
 	assert_int_equal(roundtrip(&m, &d, NULL), 0);
@@ -399,7 +399,7 @@ test_rt_request_nak(void **state)
 	/* NAK: targets filled, non-zero mar$pad kept (PROTOCOL.md C9). */
 	request_ex2(&m, MARS_NAK);
 	m.tha.addr = e164b;
-	m.tha.tl = ATM_TL_E164 | 8;
+	m.tha.tl = MARS_ATM_TL_E164 | 8;
 	m.tsa.addr = cm3;
 	m.tsa.tl = 20;
 	memcpy(m.pad, "\0\0\0\0\0\0\0\x2b", 8);
@@ -460,7 +460,7 @@ test_rt_multi_parts(void **state)
 	/* Part 2, last, E.164 targets only. */
 	memcpy(list, e164a, 8);
 	memcpy(list + 8, e164b, 8);
-	m.thtl = ATM_TL_E164 | 8;
+	m.thtl = MARS_ATM_TL_E164 | 8;
 	m.tstl = 0;
 	m.tnum = 2;
 	m.seqxy = MARS_SEQ_LAST | 2;
@@ -612,12 +612,12 @@ test_rt_redirect_map(void **state)
 	/* Hard redirect, E.164 numbers with NSAP subaddresses. */
 	base_msg(&m, MARS_REDIRECT_MAP);
 	m.sha.addr = e164a;
-	m.sha.tl = ATM_TL_E164 | 8;
+	m.sha.tl = MARS_ATM_TL_E164 | 8;
 	memcpy(list, e164b, 8);
 	memcpy(list + 8, mars2, 20);
 	memcpy(list + 28, e164a, 8);
 	memcpy(list + 36, mars1, 20);
-	m.thtl = ATM_TL_E164 | 8;
+	m.thtl = MARS_ATM_TL_E164 | 8;
 	m.tstl = 20;
 	m.redirf = MARS_REDIRF_HARD;
 	m.tnum = 2;
@@ -1120,7 +1120,7 @@ test_encode_refusals(void **state)
 	base_msg(&m, MARS_JOIN);
 	m.sha.tl = 0;
 	expect_inval(&m, "sha");
-	m.sha.tl = ATM_TL_E164;
+	m.sha.tl = MARS_ATM_TL_E164;
 	expect_inval(&m, "sha");
 	m.sha.tl = 0x80 | 20;
 	expect_inval(&m, "sha");

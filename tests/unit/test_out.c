@@ -15,7 +15,7 @@
 
 /* The buffer's contents as a C string (tests only). */
 static const char *
-text(struct outbuf *ob)
+text(struct mars_out *ob)
 {
 	static char s[8192];
 	size_t n = ob->len < sizeof(s) - 1 ? ob->len : sizeof(s) - 1;
@@ -41,16 +41,16 @@ static void
 test_numbers(void **state)
 {
 	char st[128];
-	struct outbuf ob;
+	struct mars_out ob;
 
-	ob_init(&ob, -1, st, sizeof(st));
-	ob_u64(&ob, 0);
-	ob_putc(&ob, ' ');
-	ob_u64(&ob, 7);
-	ob_putc(&ob, ' ');
-	ob_u64(&ob, 1234567890);
-	ob_putc(&ob, ' ');
-	ob_u64(&ob, UINT64_MAX);
+	mars_out_init(&ob, -1, st, sizeof(st));
+	mars_out_u64(&ob, 0);
+	mars_out_putc(&ob, ' ');
+	mars_out_u64(&ob, 7);
+	mars_out_putc(&ob, ' ');
+	mars_out_u64(&ob, 1234567890);
+	mars_out_putc(&ob, ' ');
+	mars_out_u64(&ob, UINT64_MAX);
 	assert_string_equal(text(&ob), "0 7 1234567890 18446744073709551615");
 	assert_false(ob.err);
 }
@@ -60,13 +60,13 @@ test_hex_and_puts(void **state)
 {
 	static const uint8_t b[] = { 0x00, 0x0f, 0xa5, 0xff };
 	char st[64];
-	struct outbuf ob;
+	struct mars_out ob;
 
-	ob_init(&ob, -1, st, sizeof(st));
-	ob_puts(&ob, "x=");
-	ob_hex(&ob, b, sizeof(b));
-	ob_hex(&ob, b, 0);
-	ob_write(&ob, "!?", 1);
+	mars_out_init(&ob, -1, st, sizeof(st));
+	mars_out_puts(&ob, "x=");
+	mars_out_hex(&ob, b, sizeof(b));
+	mars_out_hex(&ob, b, 0);
+	mars_out_write(&ob, "!?", 1);
 	assert_string_equal(text(&ob), "x=000fa5ff!");
 }
 
@@ -75,18 +75,18 @@ static void
 test_memory_only_caps(void **state)
 {
 	char st[8];
-	struct outbuf ob;
+	struct mars_out ob;
 
-	ob_init(&ob, -1, st, sizeof(st));
-	ob_puts(&ob, "abcdef");
-	ob_puts(&ob, "ghij");
+	mars_out_init(&ob, -1, st, sizeof(st));
+	mars_out_puts(&ob, "abcdef");
+	mars_out_puts(&ob, "ghij");
 	assert_int_equal(ob.len, 8);
 	assert_memory_equal(ob.buf, "abcdefgh", 8);
-	ob_putc(&ob, 'z');
-	ob_u64(&ob, 99);
-	ob_hex(&ob, (const uint8_t *)"\x12", 1);
+	mars_out_putc(&ob, 'z');
+	mars_out_u64(&ob, 99);
+	mars_out_hex(&ob, (const uint8_t *)"\x12", 1);
 	assert_int_equal(ob.len, 8);
-	assert_int_equal(ob_flush(&ob), 0);
+	assert_int_equal(mars_out_flush(&ob), 0);
 	assert_int_equal(ob.len, 8);		/* flush keeps memory output */
 	assert_false(ob.err);
 }
@@ -97,27 +97,27 @@ test_flush_tiny_capacity(void **state)
 {
 	static const uint8_t bytes[] = { 0xde, 0xad, 0xbe, 0xef, 0x01 };
 	char st[3], got[512], want[512];
-	struct outbuf ob;
+	struct mars_out ob;
 	int p[2], i;
 	size_t n;
 
 	assert_int_equal(pipe(p), 0);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	ob_init(&ob, p[1], st, sizeof(st));
+	mars_out_init(&ob, p[1], st, sizeof(st));
 	want[0] = '\0';
 	for (i = 0; i < 20; i++) {
-		ob_puts(&ob, "line ");
-		ob_u64(&ob, (uint64_t)i * 1000003);
-		ob_putc(&ob, ' ');
-		ob_hex(&ob, bytes, sizeof(bytes));
-		ob_putc(&ob, '\n');
+		mars_out_puts(&ob, "line ");
+		mars_out_u64(&ob, (uint64_t)i * 1000003);
+		mars_out_putc(&ob, ' ');
+		mars_out_hex(&ob, bytes, sizeof(bytes));
+		mars_out_putc(&ob, '\n');
 		n = strlen(want);
 		snprintf(want + n, sizeof(want) - n, "line %d deadbeef01\n",
 		    i * 1000003);
 	}
-	ob_printf(&ob, "%s-%d\n", "end", 42);
+	mars_out_printf(&ob, "%s-%d\n", "end", 42);
 	strcat(want, "end-42\n");
-	assert_int_equal(ob_flush(&ob), 0);
+	assert_int_equal(mars_out_flush(&ob), 0);
 	assert_int_equal(ob.len, 0);
 	n = drain(p[0], got, sizeof(got) - 1);
 	got[n] = '\0';
@@ -127,20 +127,20 @@ test_flush_tiny_capacity(void **state)
 	close(p[1]);
 }
 
-/* Nothing reaches the fd before the buffer fills or ob_flush() runs. */
+/* Nothing reaches the fd before the buffer fills or mars_out_flush() runs. */
 static void
 test_buffers_until_full(void **state)
 {
 	char st[16], got[64];
-	struct outbuf ob;
+	struct mars_out ob;
 	int p[2];
 
 	assert_int_equal(pipe(p), 0);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	ob_init(&ob, p[1], st, sizeof(st));
-	ob_puts(&ob, "0123456789\n");
+	mars_out_init(&ob, p[1], st, sizeof(st));
+	mars_out_puts(&ob, "0123456789\n");
 	assert_int_equal(drain(p[0], got, sizeof(got)), 0);
-	ob_puts(&ob, "abcdefghij");		/* 21 octets: one flush */
+	mars_out_puts(&ob, "abcdefghij");		/* 21 octets: one flush */
 	assert_int_equal(drain(p[0], got, sizeof(got)), 16);
 	assert_memory_equal(got, "0123456789\nabcde", 16);
 	assert_int_equal(ob.len, 5);
@@ -153,21 +153,21 @@ static void
 test_line_flush(void **state)
 {
 	char st[256], got[64];
-	struct outbuf ob;
+	struct mars_out ob;
 	int p[2];
 	size_t n;
 
 	assert_int_equal(pipe(p), 0);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	ob_init(&ob, p[1], st, sizeof(st));
+	mars_out_init(&ob, p[1], st, sizeof(st));
 	ob.line_flush = true;
-	ob_puts(&ob, "partial");
+	mars_out_puts(&ob, "partial");
 	assert_int_equal(drain(p[0], got, sizeof(got)), 0);
-	ob_putc(&ob, '\n');
+	mars_out_putc(&ob, '\n');
 	n = drain(p[0], got, sizeof(got));
 	assert_int_equal(n, 8);
 	assert_memory_equal(got, "partial\n", 8);
-	ob_puts(&ob, "two\nthree");
+	mars_out_puts(&ob, "two\nthree");
 	n = drain(p[0], got, sizeof(got));
 	assert_int_equal(n, 9);
 	assert_int_equal(ob.len, 0);
@@ -180,26 +180,26 @@ static void
 test_write_error(void **state)
 {
 	char st[8];
-	struct outbuf ob;
+	struct mars_out ob;
 	int p[2];
 
 	signal(SIGPIPE, SIG_IGN);
 	assert_int_equal(pipe(p), 0);
 	close(p[0]);
-	ob_init(&ob, p[1], st, sizeof(st));
-	ob_puts(&ob, "hello");
+	mars_out_init(&ob, p[1], st, sizeof(st));
+	mars_out_puts(&ob, "hello");
 	assert_false(ob.err);
-	assert_int_equal(ob_flush(&ob), -1);
+	assert_int_equal(mars_out_flush(&ob), -1);
 	assert_true(ob.err);
 	assert_int_equal(ob.len, 0);
-	ob_puts(&ob, "more output than fits");
+	mars_out_puts(&ob, "more output than fits");
 	assert_int_equal(ob.len, 0);
-	assert_int_equal(ob_flush(&ob), -1);
+	assert_int_equal(mars_out_flush(&ob), -1);
 	close(p[1]);
 
 	/* A descriptor that is not open: the overflow write fails. */
-	ob_init(&ob, 1000, st, sizeof(st));
-	ob_puts(&ob, "0123456789");
+	mars_out_init(&ob, 1000, st, sizeof(st));
+	mars_out_puts(&ob, "0123456789");
 	assert_true(ob.err);
 }
 
@@ -207,17 +207,17 @@ static void
 test_printf(void **state)
 {
 	char st[1024], big[600];
-	struct outbuf ob;
+	struct mars_out ob;
 
-	ob_init(&ob, -1, st, sizeof(st));
-	ob_printf(&ob, "%04x|%-3s|%d", 0x1f, "ab", -5);
+	mars_out_init(&ob, -1, st, sizeof(st));
+	mars_out_printf(&ob, "%04x|%-3s|%d", 0x1f, "ab", -5);
 	assert_string_equal(text(&ob), "001f|ab |-5");
 
 	/* Longer than the internal stack block. */
 	memset(big, 'q', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	ob_init(&ob, -1, st, sizeof(st));
-	ob_printf(&ob, "<%s>", big);
+	mars_out_init(&ob, -1, st, sizeof(st));
+	mars_out_printf(&ob, "<%s>", big);
 	assert_int_equal(ob.len, sizeof(big) - 1 + 2);
 	assert_int_equal(ob.buf[0], '<');
 	assert_int_equal(ob.buf[ob.len - 1], '>');
@@ -228,14 +228,14 @@ static void
 test_json_escaping(void **state)
 {
 	char st[256];
-	struct outbuf ob;
+	struct mars_out ob;
 
-	ob_init(&ob, -1, st, sizeof(st));
-	ob_json_str(&ob, "plain");
-	ob_putc(&ob, ' ');
-	ob_json_str(&ob, "q\"b\\s/\n\r\t\b\f\x01\x1f end");
-	ob_putc(&ob, ' ');
-	ob_json_str(&ob, "");
+	mars_out_init(&ob, -1, st, sizeof(st));
+	mars_out_json_str(&ob, "plain");
+	mars_out_putc(&ob, ' ');
+	mars_out_json_str(&ob, "q\"b\\s/\n\r\t\b\f\x01\x1f end");
+	mars_out_putc(&ob, ' ');
+	mars_out_json_str(&ob, "");
 	assert_string_equal(text(&ob),
 	    "\"plain\" \"q\\\"b\\\\s/\\n\\r\\t\\b\\f\\u0001\\u001f end\" \"\"");
 }

@@ -44,9 +44,9 @@ test_mars_example(void **state)
 	(void)state;
 	assert_int_equal(mars_pdu_decode(&pdu, ex1_join, sizeof(ex1_join), 0),
 	    0);
-	assert_int_equal(pdu.kind, PDU_MARS);
-	assert_int_equal(pdu.oui, LLC_OUI_IANA);
-	assert_int_equal(pdu.pid, LLC_PID_MARS_CTL);
+	assert_int_equal(pdu.kind, MARS_PDU_MARS);
+	assert_int_equal(pdu.oui, MARS_LLC_OUI_IANA);
+	assert_int_equal(pdu.pid, MARS_LLC_PID_MARS_CTL);
 	assert_int_equal(pdu.verdict, 0);
 	assert_ptr_equal(pdu.sdu, ex1_join);
 	assert_int_equal(pdu.len, sizeof(ex1_join));
@@ -57,7 +57,7 @@ test_mars_example(void **state)
 
 	assert_int_equal(mars_pdu_decode(&pdu, ex3_redirect,
 	    sizeof(ex3_redirect), 0), 0);
-	assert_int_equal(pdu.kind, PDU_MARS);
+	assert_int_equal(pdu.kind, MARS_PDU_MARS);
 	assert_int_equal(pdu.u.mars.op, MARS_REDIRECT_MAP);
 	assert_int_equal(pdu.u.mars.tnum, 3);
 }
@@ -72,7 +72,7 @@ test_mars_errors_from_llc(void **state)
 	/* Offsets count from the first LLC octet. */
 	assert_int_equal(mars_pdu_decode(&pdu, ex2_multi, 70, 0),
 	    MARS_E_TRUNC);
-	assert_int_equal(pdu.kind, PDU_MARS);
+	assert_int_equal(pdu.kind, MARS_PDU_MARS);
 	assert_int_equal(pdu.verdict, MARS_E_TRUNC);
 	assert_int_equal(pdu.err.offset, 68);
 	assert_string_equal(pdu.err.field, "mar$tha");
@@ -87,14 +87,14 @@ test_mars_errors_from_llc(void **state)
 	assert_string_equal(pdu.err.field, "mar$chksum");
 	assert_int_equal(pdu.u.mars.op, MARS_JOIN);
 	assert_int_equal(mars_pdu_decode(&pdu, buf, sizeof(ex1_join),
-	    PDU_DEC_NOCHKSUM), 0);
+	    MARS_PDU_DEC_NOCHKSUM), 0);
 
 	/* op.version other than 0 and 1: MARS, and a bad field. */
 	memcpy(buf, ex1_join, sizeof(ex1_join));
 	buf[24] = 0x02;
 	assert_int_equal(mars_pdu_decode(&pdu, buf, sizeof(ex1_join), 0),
 	    MARS_E_FIELD);
-	assert_int_equal(pdu.kind, PDU_MARS);
+	assert_int_equal(pdu.kind, MARS_PDU_MARS);
 	assert_int_equal(pdu.err.offset, 24);
 	assert_string_equal(pdu.err.field, "mar$op.version");
 }
@@ -108,7 +108,7 @@ test_nhrp(void **state)
 	(void)state;
 	assert_int_equal(mars_pdu_decode(&pdu, nhrp_req, sizeof(nhrp_req), 0),
 	    0);
-	assert_int_equal(pdu.kind, PDU_NHRP);
+	assert_int_equal(pdu.kind, MARS_PDU_NHRP);
 	assert_int_equal(pdu.u.nhrp.afn, 0x000f);
 	assert_int_equal(pdu.u.nhrp.pro_type, 0x0800);
 	assert_int_equal(pdu.u.nhrp.hopcnt, 0x10);
@@ -123,14 +123,14 @@ test_nhrp(void **state)
 	/* Cut inside the NHRP header, after op.version: NHRP, truncated. */
 	assert_int_equal(mars_pdu_decode(&pdu, nhrp_req, 26, 0),
 	    MARS_E_TRUNC);
-	assert_int_equal(pdu.kind, PDU_NHRP);
+	assert_int_equal(pdu.kind, MARS_PDU_NHRP);
 	assert_int_equal(pdu.err.offset, 26);
 	assert_string_equal(pdu.err.field, "ar$shtl");
 
 	/* Never decoded as MARS, whatever follows the header. */
 	for (l = 25; l <= sizeof(nhrp_req); l++) {
 		mars_pdu_decode(&pdu, nhrp_req, l, 0);
-		assert_int_equal(pdu.kind, PDU_NHRP);
+		assert_int_equal(pdu.kind, MARS_PDU_NHRP);
 	}
 }
 
@@ -156,7 +156,7 @@ test_mars_never_nhrp(void **state)
 			memcpy(cut, ex[i].p, l);
 			mars_pdu_decode(&pdu, cut, l, 0);
 			free(cut);
-			assert_int_equal(pdu.kind, PDU_MARS);
+			assert_int_equal(pdu.kind, MARS_PDU_MARS);
 			assert_int_equal(pdu.verdict == 0, l == ex[i].len);
 			if (pdu.verdict != 0)
 				assert_true(pdu.err.offset >= 8 &&
@@ -172,12 +172,12 @@ test_scsp_routed(void **state)
 	(void)state;
 	assert_int_equal(mars_pdu_decode(&pdu, ex4_hello, sizeof(ex4_hello),
 	    0), 0);
-	assert_int_equal(pdu.kind, PDU_SCSP);
-	assert_int_equal(pdu.pid, LLC_PID_SCSP);
-	assert_int_equal(pdu.u.scsp.type, SCSP_HELLO);
+	assert_int_equal(pdu.kind, MARS_PDU_SCSP);
+	assert_int_equal(pdu.pid, MARS_LLC_PID_SCSP);
+	assert_int_equal(pdu.u.scsp.type, MARS_SCSP_HELLO);
 	/* SCSP errors count from the LLC octet too. */
 	assert_int_not_equal(mars_pdu_decode(&pdu, ex4_hello, 20, 0), 0);
-	assert_int_equal(pdu.kind, PDU_SCSP);
+	assert_int_equal(pdu.kind, MARS_PDU_SCSP);
 	assert_true(pdu.err.offset >= 8);
 }
 
@@ -190,7 +190,7 @@ test_other_llc(void **state)
 	(void)state;
 	assert_int_equal(mars_pdu_decode(&pdu, atmarp, sizeof(atmarp), 0),
 	    MARS_E_NOTOURS);
-	assert_int_equal(pdu.kind, PDU_LLC_OTHER);
+	assert_int_equal(pdu.kind, MARS_PDU_LLC_OTHER);
 	assert_int_equal(pdu.oui, 0);
 	assert_int_equal(pdu.pid, 0x0806);
 
@@ -199,15 +199,15 @@ test_other_llc(void **state)
 	buf[7] = 0x01;
 	assert_int_equal(mars_pdu_decode(&pdu, buf, sizeof(ex1_join), 0),
 	    MARS_E_NOTOURS);
-	assert_int_equal(pdu.kind, PDU_LLC_OTHER);
-	assert_int_equal(pdu.pid, LLC_PID_MARS_DATA1);
+	assert_int_equal(pdu.kind, MARS_PDU_LLC_OTHER);
+	assert_int_equal(pdu.pid, MARS_LLC_PID_MARS_DATA1);
 
 	/* PID 0x0003 under another OUI is not MARS. */
 	memcpy(buf, ex1_join, sizeof(ex1_join));
 	buf[5] = 0x00;
 	assert_int_equal(mars_pdu_decode(&pdu, buf, sizeof(ex1_join), 0),
 	    MARS_E_NOTOURS);
-	assert_int_equal(pdu.kind, PDU_LLC_OTHER);
+	assert_int_equal(pdu.kind, MARS_PDU_LLC_OTHER);
 }
 
 static void
@@ -219,20 +219,20 @@ test_no_llc(void **state)
 	(void)state;
 	assert_int_equal(mars_pdu_decode(&pdu, ipv4, sizeof(ipv4), 0),
 	    MARS_E_NOTOURS);
-	assert_int_equal(pdu.kind, PDU_NONE);
+	assert_int_equal(pdu.kind, MARS_PDU_NONE);
 	assert_int_equal(pdu.verdict, MARS_E_NOTOURS);
 	assert_int_equal(mars_pdu_decode(&pdu, ipv4, 0, 0), MARS_E_NOTOURS);
-	assert_int_equal(pdu.kind, PDU_NONE);
+	assert_int_equal(pdu.kind, MARS_PDU_NONE);
 	assert_int_equal(mars_pdu_decode(&pdu, ex1_join + 1, 2, 0),
 	    MARS_E_NOTOURS);
 	/* The message without its LLC header. */
 	assert_int_equal(mars_pdu_decode(&pdu, ex1_join + 8,
 	    sizeof(ex1_join) - 8, 0), MARS_E_NOTOURS);
-	assert_int_equal(pdu.kind, PDU_NONE);
+	assert_int_equal(pdu.kind, MARS_PDU_NONE);
 
 	/* LLC present but the SNAP header is cut short. */
 	assert_int_equal(mars_pdu_decode(&pdu, ex1_join, 6, 0), MARS_E_TRUNC);
-	assert_int_equal(pdu.kind, PDU_NONE);
+	assert_int_equal(pdu.kind, MARS_PDU_NONE);
 	assert_int_equal(pdu.err.offset, 6);
 	assert_string_equal(pdu.err.field, "SNAP PID");
 	assert_int_equal(mars_pdu_decode(&pdu, ex1_join, 4, 0), MARS_E_TRUNC);
@@ -244,11 +244,11 @@ static void
 test_kind_names(void **state)
 {
 	(void)state;
-	assert_string_equal(pdu_kind_name(PDU_MARS), "MARS");
-	assert_string_equal(pdu_kind_name(PDU_SCSP), "SCSP");
-	assert_string_equal(pdu_kind_name(PDU_NHRP), "NHRP");
-	assert_string_equal(pdu_kind_name(PDU_LLC_OTHER), "LLC");
-	assert_string_equal(pdu_kind_name(PDU_NONE), "none");
+	assert_string_equal(mars_pdu_kind_name(MARS_PDU_MARS), "MARS");
+	assert_string_equal(mars_pdu_kind_name(MARS_PDU_SCSP), "SCSP");
+	assert_string_equal(mars_pdu_kind_name(MARS_PDU_NHRP), "NHRP");
+	assert_string_equal(mars_pdu_kind_name(MARS_PDU_LLC_OTHER), "LLC");
+	assert_string_equal(mars_pdu_kind_name(MARS_PDU_NONE), "none");
 }
 
 int

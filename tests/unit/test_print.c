@@ -51,13 +51,13 @@ frame_init(struct mars_frame *fr, bool vc)
 	fr->num = 7;
 	fr->ts_sec = 1700000000;
 	fr->ts_usec = 123456;
-	fr->dir = FRAME_DIR_UNKNOWN;
+	fr->dir = MARS_DIR_UNKNOWN;
 	if (vc) {
 		fr->has_vc = true;
 		fr->vpi = 0;
 		fr->vci = 32;
-		fr->dir = FRAME_DIR_RX;
-		fr->vc_kind = LAB_VC_CCVC;
+		fr->dir = MARS_DIR_RX;
+		fr->vc_kind = MARS_VC_CCVC;
 	}
 }
 
@@ -66,7 +66,7 @@ static void
 pdu_mars(struct mars_pdu *pdu, const struct mars_msg *m)
 {
 	memset(pdu, 0, sizeof(*pdu));
-	pdu->kind = PDU_MARS;
+	pdu->kind = MARS_PDU_MARS;
 	pdu->oui = 0x00005e;
 	pdu->pid = 0x0003;
 	pdu->u.mars = *m;
@@ -84,15 +84,15 @@ msg_base(struct mars_msg *m, uint8_t op)
 }
 
 static const char *
-run(enum print_mode mode, bool vc, const struct mars_pdu *pdu)
+run(enum mars_print_mode mode, bool vc, const struct mars_pdu *pdu)
 {
-	struct print_opts po = { .mode = mode };
+	struct mars_print_opts po = { .mode = mode };
 	struct mars_frame fr;
-	struct outbuf ob;
+	struct mars_out ob;
 
 	frame_init(&fr, vc);
-	ob_init(&ob, -1, storage, sizeof(storage));
-	print_frame(&ob, &po, &fr, pdu);
+	mars_out_init(&ob, -1, storage, sizeof(storage));
+	mars_print_frame(&ob, &po, &fr, pdu);
 	assert_true(ob.len < sizeof(result));
 	memcpy(result, ob.buf, ob.len);
 	result[ob.len] = '\0';
@@ -102,7 +102,7 @@ run(enum print_mode mode, bool vc, const struct mars_pdu *pdu)
 static const char *
 line(const struct mars_pdu *pdu)
 {
-	return run(PRINT_LINE, false, pdu);
+	return run(MARS_PRINT_LINE, false, pdu);
 }
 
 static void
@@ -257,7 +257,7 @@ assert_json_line(const char *s)
 static const char *
 json(const struct mars_pdu *pdu, bool vc)
 {
-	const char *s = run(PRINT_JSON, vc, pdu);
+	const char *s = run(MARS_PRINT_JSON, vc, pdu);
 
 	assert_json_line(s);
 	return s;
@@ -299,7 +299,7 @@ test_join_register(void **state)
 	pdu_mars(&pdu, &m);
 	assert_string_equal(line(&pdu),
 	    T0 " MARS_JOIN register cmi 1 msn 42 copy sha " CM1 "\n");
-	assert_string_equal(run(PRINT_LINE, true, &pdu),
+	assert_string_equal(run(MARS_PRINT_LINE, true, &pdu),
 	    T0 VC " MARS_JOIN register cmi 1 msn 42 copy sha " CM1 "\n");
 	assert_string_equal(json(&pdu, false),
 	    "{\"frame\":7,\"ts\":1700000000.123456,\"kind\":\"MARS\","
@@ -332,7 +332,7 @@ test_join_group(void **state)
 	assert_string_equal(line(&pdu),
 	    T0 " MARS_JOIN 224.1.2.3 cmi 5 msn 44 layer3grp copy sha " CM1
 	    "\n");
-	assert_string_equal(run(PRINT_JSON, true, &pdu),
+	assert_string_equal(run(MARS_PRINT_JSON, true, &pdu),
 	    "{\"frame\":7,\"ts\":1700000000.123456,\"vpi\":0,\"vci\":32,"
 	    "\"dir\":\"rx\",\"vc_kind\":\"ccvc\",\"kind\":\"MARS\","
 	    "\"op\":\"MARS_JOIN\",\"op_code\":4,\"afn\":15,\"pro_type\":2048,"
@@ -441,7 +441,7 @@ test_request_ipv6_e164(void **state)
 	msg_base(&m, MARS_REQUEST);
 	m.pro_type = MARS_PRO_IPV6;
 	m.sha.addr = e164;
-	m.sha.tl = ATM_TL_E164 | 8;
+	m.sha.tl = MARS_ATM_TL_E164 | 8;
 	m.tpa.addr = g6;
 	m.tpa.len = 16;
 	pdu_mars(&pdu, &m);
@@ -568,7 +568,7 @@ test_nhrp_and_llc(void **state)
 	struct mars_pdu pdu;
 
 	memset(&pdu, 0, sizeof(pdu));
-	pdu.kind = PDU_NHRP;
+	pdu.kind = MARS_PDU_NHRP;
 	pdu.oui = 0x00005e;
 	pdu.pid = 0x0003;
 	pdu.len = 60;
@@ -584,11 +584,11 @@ test_nhrp_and_llc(void **state)
 	    "\"op_version\":1,\"op_type\":1,\"afn\":1,\"pro_type\":2048,"
 	    "\"pro_snap\":\"0000000000\",\"hopcnt\":0,\"pktsz\":52,"
 	    "\"chksum\":0,\"extoff\":0,\"shtl\":0,\"sstl\":0}\n");
-	assert_non_null(strstr(run(PRINT_TREE, false, &pdu),
+	assert_non_null(strstr(run(MARS_PRINT_TREE, false, &pdu),
 	    "\t[24] ar$op.version 1\n"));
 
 	memset(&pdu, 0, sizeof(pdu));
-	pdu.kind = PDU_LLC_OTHER;
+	pdu.kind = MARS_PDU_LLC_OTHER;
 	pdu.verdict = MARS_E_NOTOURS;
 	pdu.oui = 0x00005e;
 	pdu.pid = 0x0001;
@@ -605,23 +605,23 @@ static void
 test_malformed_handbuilt(void **state)
 {
 	struct mars_pdu pdu;
-	struct print_opts po = { .mode = PRINT_LINE };
+	struct mars_print_opts po = { .mode = MARS_PRINT_LINE };
 	struct mars_frame fr;
-	struct outbuf ob;
+	struct mars_out ob;
 	const char *s;
 
 	memset(&pdu, 0, sizeof(pdu));
-	pdu.kind = PDU_MARS;
+	pdu.kind = MARS_PDU_MARS;
 	pdu.verdict = MARS_E_TRUNC;
 	pdu.err.code = MARS_E_TRUNC;
 	pdu.err.offset = 36;
 	pdu.err.field = "mar$sha";
 	pdu.err.need = 20;
 	pdu.err.have = 12;
-	assert_string_equal(run(PRINT_LINE, true, &pdu), T0 VC
+	assert_string_equal(run(MARS_PRINT_LINE, true, &pdu), T0 VC
 	    " MALFORMED truncated at offset 36 (mar$sha): need 20, have 12\n");
 	/* -v and -vv print no fields for a partial view. */
-	assert_string_equal(run(PRINT_TREE, false, &pdu), T0
+	assert_string_equal(run(MARS_PRINT_TREE, false, &pdu), T0
 	    " MALFORMED truncated at offset 36 (mar$sha): need 20, have 12\n");
 	assert_string_equal(json(&pdu, false),
 	    "{\"frame\":7,\"ts\":1700000000.123456,\"kind\":\"MARS\","
@@ -638,15 +638,15 @@ test_malformed_handbuilt(void **state)
 	s = json(&pdu, false);
 	assert_non_null(strstr(s, "reserved \\\"bit\\\" 7 set\"}"));
 
-	/* print_frame_error: no SDU at all. */
+	/* mars_print_frame_error: no SDU at all. */
 	frame_init(&fr, false);
-	ob_init(&ob, -1, storage, sizeof(storage));
-	print_frame_error(&ob, &po, &fr, &pdu.err);
+	mars_out_init(&ob, -1, storage, sizeof(storage));
+	mars_print_frame_error(&ob, &po, &fr, &pdu.err);
 	assert_int_equal(ob.len, strlen(T0 " MALFORMED bad-field at offset 26"
 	    " (mar$shtl): reserved \"bit\" 7 set\n"));
-	po.mode = PRINT_JSON;
-	ob_init(&ob, -1, storage, sizeof(storage));
-	print_frame_error(&ob, &po, &fr, &pdu.err);
+	po.mode = MARS_PRINT_JSON;
+	mars_out_init(&ob, -1, storage, sizeof(storage));
+	mars_print_frame_error(&ob, &po, &fr, &pdu.err);
 	storage[ob.len] = '\0';
 	assert_json_line(storage);
 	assert_non_null(strstr(storage, "\"error\":\"bad-field\",\"offset\":26"));
@@ -661,9 +661,9 @@ test_example1_join(void **state)
 	struct mars_pdu pdu;
 
 	decode(&pdu, ex1_join, sizeof(ex1_join));
-	assert_string_equal(run(PRINT_LINE, true, &pdu),
+	assert_string_equal(run(MARS_PRINT_LINE, true, &pdu),
 	    T0 VC " MARS_JOIN register cmi 0 msn 0 sha " CM1 "\n");
-	assert_string_equal(run(PRINT_VERBOSE, false, &pdu),
+	assert_string_equal(run(MARS_PRINT_VERBOSE, false, &pdu),
 	    T0 " MARS_JOIN register cmi 0 msn 0 sha " CM1 "\n"
 	    "\tllc aaaa03 snap.oui 0x00005e snap.pid 0x0003\n"
 	    "\tmar$afn 0x000f mar$pro.type 0x0800 mar$pro.snap 0000000000"
@@ -672,7 +672,7 @@ test_example1_join(void **state)
 	    "\tmar$spln 0 mar$tpln 0 mar$pnum 0 mar$flags 0x2000 mar$cmi 0"
 	    " mar$msn 0\n"
 	    "\tmar$sha " CM1 " mar$ssa - mar$spa -\n");
-	assert_string_equal(run(PRINT_TREE, false, &pdu),
+	assert_string_equal(run(MARS_PRINT_TREE, false, &pdu),
 	    T0 " MARS_JOIN register cmi 0 msn 0 sha " CM1 "\n"
 	    "\t[0] llc aaaa03\n"
 	    "\t[3] snap.oui 0x00005e\n"
@@ -735,7 +735,7 @@ test_example2_request_multi(void **state)
 	    "\"spa\":\"10.1.1.3\",\"thtl\":0,\"tstl\":0,\"tpln\":4,"
 	    "\"pad\":\"0000000000000000\",\"tpa\":\"224.1.2.3\",\"tha\":\"\","
 	    "\"tsa\":\"\"}\n");
-	assert_non_null(strstr(run(PRINT_TREE, false, &pdu),
+	assert_non_null(strstr(run(MARS_PRINT_TREE, false, &pdu),
 	    "\t[60] mar$spa 10.1.1.3\n\t[64] mar$tpa 224.1.2.3\n"
 	    "\t[68] mar$tha -\n\t[68] mar$tsa -\n"));
 
@@ -743,7 +743,7 @@ test_example2_request_multi(void **state)
 	assert_string_equal(line(&pdu),
 	    T0 " MARS_MULTI 224.1.2.3 msn 43 part 1 last tnum 2: " CM1 " "
 	    CM2 "\n");
-	assert_string_equal(run(PRINT_VERBOSE, false, &pdu),
+	assert_string_equal(run(MARS_PRINT_VERBOSE, false, &pdu),
 	    T0 " MARS_MULTI 224.1.2.3 msn 43 part 1 last tnum 2: " CM1 " "
 	    CM2 "\n"
 	    "\tllc aaaa03 snap.oui 0x00005e snap.pid 0x0003\n"
@@ -754,10 +754,10 @@ test_example2_request_multi(void **state)
 	    " mar$seqxy 0x8001 mar$msn 43\n"
 	    "\tmar$sha " CM3 " mar$ssa - mar$spa 10.1.1.3 mar$tpa 224.1.2.3\n"
 	    "\tmar$tha.1 " CM1 " mar$tha.2 " CM2 "\n");
-	assert_non_null(strstr(run(PRINT_TREE, false, &pdu),
+	assert_non_null(strstr(run(MARS_PRINT_TREE, false, &pdu),
 	    "\t[34] mar$seqxy 0x8001\n\t\t[34] x 1\n\t\t[34] y 1\n"
 	    "\t[36] mar$msn 43\n"));
-	assert_non_null(strstr(run(PRINT_TREE, false, &pdu),
+	assert_non_null(strstr(run(MARS_PRINT_TREE, false, &pdu),
 	    "\t[68] mar$tha.1 " CM1 "\n\t[88] mar$tha.2 " CM2 "\n"));
 	assert_string_equal(json(&pdu, false),
 	    "{\"frame\":7,\"ts\":1700000000.123456,\"kind\":\"MARS\","
@@ -781,7 +781,7 @@ test_example3_redirect_map(void **state)
 	assert_string_equal(line(&pdu),
 	    T0 " MARS_REDIRECT_MAP soft msn 44 part 1 last from " M1 ": " M1
 	    " " M2 " " M3 "\n");
-	s = run(PRINT_TREE, false, &pdu);
+	s = run(MARS_PRINT_TREE, false, &pdu);
 	assert_non_null(strstr(s, "\t[31] mar$redirf 0x00\n\t\t[31] hard 0\n"
 	    "\t[32] mar$tnum 3\n"));
 	assert_non_null(strstr(s, "\t[40] mar$sha " M1 "\n\t[60] mar$ssa -\n"
@@ -803,7 +803,7 @@ test_example4_hello(void **state)
 	decode(&pdu, ex4_hello, sizeof(ex4_hello));
 	assert_string_equal(line(&pdu), T0 " SCSP HELLO MARS sgid 1 sender"
 	    " 0a0101fa receivers 0a0101fb interval 3 dead 3\n");
-	assert_string_equal(run(PRINT_VERBOSE, false, &pdu), T0 " SCSP HELLO"
+	assert_string_equal(run(MARS_PRINT_VERBOSE, false, &pdu), T0 " SCSP HELLO"
 	    " MARS sgid 1 sender 0a0101fa receivers 0a0101fb interval 3"
 	    " dead 3\n"
 	    "\tllc aaaa03 snap.oui 0x00005e snap.pid 0x0005\n"
@@ -813,7 +813,7 @@ test_example4_hello(void **state)
 	    "\tProtocol ID 3 Server Group ID 1 unused 0 Flags 0x0000"
 	    " Sender ID Len 4 Recvr ID Len 4 Number of Records 0"
 	    " Sender ID 0a0101fa Receiver ID 0a0101fb\n");
-	assert_string_equal(run(PRINT_TREE, false, &pdu), T0 " SCSP HELLO"
+	assert_string_equal(run(MARS_PRINT_TREE, false, &pdu), T0 " SCSP HELLO"
 	    " MARS sgid 1 sender 0a0101fa receivers 0a0101fb interval 3"
 	    " dead 3\n"
 	    "\t[0] llc aaaa03\n"
@@ -858,7 +858,7 @@ test_example5_csu_request(void **state)
 	assert_string_equal(line(&pdu), T0 " SCSP CSU_REQUEST MARS sgid 1"
 	    " sender 0a0101fa receiver 0a0101fb csa 1: CLIENT_JOIN cmi 1"
 	    " 224.1.2.3 atm " CM1 " seq 0x80000001\n");
-	s = run(PRINT_TREE, false, &pdu);
+	s = run(MARS_PRINT_TREE, false, &pdu);
 	assert_non_null(strstr(s,
 	    "\t[36] CSA Record.1\n"
 	    "\t\t[36] Hop Count 3\n"
@@ -893,7 +893,7 @@ test_example5_csu_request(void **state)
 	/* The tree ends with the last field of the record. */
 	assert_int_equal(strlen(s) - (size_t)(strstr(s, "[104] Max") - s),
 	    strlen("[104] Maximum Multicast Group Address 224.1.2.3\n"));
-	s = run(PRINT_VERBOSE, false, &pdu);
+	s = run(MARS_PRINT_VERBOSE, false, &pdu);
 	assert_non_null(strstr(s, "\n\tCSA Record.1 Hop Count 3 Record Length"
 	    " 72 Cache Key Len 4 Orig ID Len 4 N 0 CSA Sequence Number"
 	    " 0x80000001 Cache Key 00000007 Originator ID 0a0101fa\n"
@@ -924,7 +924,7 @@ test_examples_malformed(void **state)
 	const char *s;
 
 	assert_int_not_equal(mars_pdu_decode(&pdu, ex1_join, 48, 0), 0);
-	assert_string_equal(run(PRINT_LINE, true, &pdu), T0 VC " MALFORMED"
+	assert_string_equal(run(MARS_PRINT_LINE, true, &pdu), T0 VC " MALFORMED"
 	    " truncated at offset 40 (mar$sha): need 20, have 8\n");
 	assert_string_equal(json(&pdu, false),
 	    "{\"frame\":7,\"ts\":1700000000.123456,\"kind\":\"MARS\","
@@ -939,7 +939,7 @@ test_examples_malformed(void **state)
 	assert_string_equal(line(&pdu), T0 " MALFORMED checksum at offset 20"
 	    " (mar$chksum) MARS_JOIN\n");
 	/* The view is complete: -v still shows the fields. */
-	s = run(PRINT_VERBOSE, false, &pdu);
+	s = run(MARS_PRINT_VERBOSE, false, &pdu);
 	assert_non_null(strstr(s, "mar$chksum 0x1f23"));
 	s = json(&pdu, false);
 	assert_non_null(strstr(s, "\"kind\":\"MARS\",\"op\":\"MARS_JOIN\","
@@ -948,7 +948,7 @@ test_examples_malformed(void **state)
 
 	/* Not checked when asked: the same bytes print normally. */
 	assert_int_equal(mars_pdu_decode(&pdu, bad, sizeof(bad),
-	    PDU_DEC_NOCHKSUM), 0);
+	    MARS_PDU_DEC_NOCHKSUM), 0);
 	assert_string_equal(line(&pdu),
 	    T0 " MARS_JOIN register cmi 0 msn 0 sha " CM1 "\n");
 
@@ -968,14 +968,14 @@ test_examples_malformed(void **state)
 /* ------------------------------------------------ SCSP built with the encoder */
 
 static void
-encode_decode(struct mars_pdu *pdu, const struct scsp_msg *m, uint8_t *buf,
+encode_decode(struct mars_pdu *pdu, const struct mars_scsp_msg *m, uint8_t *buf,
     size_t cap)
 {
 	size_t len;
 
-	assert_int_equal(scsp_encode(m, buf, cap, &len, SCSP_ENC_LLC, NULL), 0);
+	assert_int_equal(mars_scsp_encode(m, buf, cap, &len, MARS_SCSP_ENC_LLC, NULL), 0);
 	decode(pdu, buf, len);
-	assert_int_equal(pdu->kind, PDU_SCSP);
+	assert_int_equal(pdu->kind, MARS_PDU_SCSP);
 }
 
 static void
@@ -983,8 +983,8 @@ test_scsp_ca_and_csu_reply(void **state)
 {
 	static const uint8_t lsid[4] = { 10, 1, 1, 250 }, dcs[4] = { 10, 1, 1, 251 };
 	static const uint8_t key[4] = { 0, 0, 0, 7 }, key2[4] = { 0, 0, 0, 8 };
-	struct scsp_csas recs[2];
-	struct scsp_msg m;
+	struct mars_scsp_csas recs[2];
+	struct mars_scsp_msg m;
 	struct mars_pdu pdu;
 	uint8_t buf[512];
 	const char *s;
@@ -1002,11 +1002,11 @@ test_scsp_ca_and_csu_reply(void **state)
 	recs[1].null = true;
 
 	memset(&m, 0, sizeof(m));
-	m.type = SCSP_CA;
+	m.type = MARS_SCSP_CA;
 	m.ca_seq = 12345;
-	m.protocol_id = SCSP_PROTO_MARS;
+	m.protocol_id = MARS_SCSP_PROTO_MARS;
 	m.sgid = 1;
-	m.flags = SCSP_CA_M | SCSP_CA_I | SCSP_CA_O;
+	m.flags = MARS_SCSP_CA_M | MARS_SCSP_CA_I | MARS_SCSP_CA_O;
 	m.sender.p = lsid;
 	m.sender.len = 4;
 	m.receiver.p = dcs;
@@ -1026,7 +1026,7 @@ test_scsp_ca_and_csu_reply(void **state)
 	    "\"null\":false},{\"hop_count\":1,\"record_length\":20,"
 	    "\"cache_key\":\"00000008\",\"originator_id\":\"0a0101fa\","
 	    "\"seq\":5,\"null\":true}]}\n"));
-	s = run(PRINT_TREE, false, &pdu);
+	s = run(MARS_PRINT_TREE, false, &pdu);
 	assert_non_null(strstr(s, "\t[16] CA Sequence Number 12345\n"
 	    "\t[20] Protocol ID 3 (MARS)\n"));
 	assert_non_null(strstr(s, "\t[26] Flags 0xe000\n\t\t[26] M 1\n"
@@ -1036,7 +1036,7 @@ test_scsp_ca_and_csu_reply(void **state)
 	assert_non_null(strstr(s, "\t[60] CSAS Record.2\n"));
 	assert_non_null(strstr(s, "\t\t[66] N 1\n"));
 
-	m.type = SCSP_CSU_REPLY;
+	m.type = MARS_SCSP_CSU_REPLY;
 	m.flags = 0;
 	m.nrec = 1;
 	encode_decode(&pdu, &m, buf, sizeof(buf));
@@ -1045,7 +1045,7 @@ test_scsp_ca_and_csu_reply(void **state)
 	    " seq 0x80000001\n");
 	json(&pdu, false);
 
-	m.type = SCSP_CSUS;
+	m.type = MARS_SCSP_CSUS;
 	m.nrec = 2;
 	encode_decode(&pdu, &m, buf, sizeof(buf));
 	assert_string_equal(line(&pdu), T0 " SCSP CSUS MARS sgid 1 sender"
@@ -1062,8 +1062,8 @@ test_scsp_hello_receivers(void **state)
 	static const uint8_t lsid[4] = { 10, 1, 1, 250 }, dcs[4] = { 10, 1, 1, 251 };
 	static const uint8_t more[2][4] = { { 10, 1, 1, 252 }, { 10, 1, 1, 253 } };
 	static const uint8_t vendor[5] = { 0x00, 0x00, 0x5e, 0xab, 0xcd };
-	struct scsp_id ids[2];
-	struct scsp_msg m;
+	struct mars_scsp_id ids[2];
+	struct mars_scsp_msg m;
 	struct mars_pdu pdu;
 	uint8_t buf[512];
 	const char *s;
@@ -1073,11 +1073,11 @@ test_scsp_hello_receivers(void **state)
 	ids[1].p = more[1];
 	ids[1].len = 4;
 	memset(&m, 0, sizeof(m));
-	m.type = SCSP_HELLO;
+	m.type = MARS_SCSP_HELLO;
 	m.hello_interval = 3;
 	m.dead_factor = 4;
 	m.family_id = 9;
-	m.protocol_id = SCSP_PROTO_MARS;
+	m.protocol_id = MARS_SCSP_PROTO_MARS;
 	m.sgid = 2;
 	m.sender.p = lsid;
 	m.sender.len = 4;
@@ -1086,7 +1086,7 @@ test_scsp_hello_receivers(void **state)
 	m.nrec = 2;
 	m.ids = ids;
 	m.next = 1;
-	m.ext[0].type = SCSP_EXT_VENDOR;
+	m.ext[0].type = MARS_SCSP_EXT_VENDOR;
 	m.ext[0].len = sizeof(vendor);
 	m.ext[0].value = vendor;
 	encode_decode(&pdu, &m, buf, sizeof(buf));
@@ -1097,7 +1097,7 @@ test_scsp_hello_receivers(void **state)
 	assert_non_null(strstr(s, "\"family_id\":9,\"receiver_ids\":"
 	    "[\"0a0101fb\",\"0a0101fc\",\"0a0101fd\"],\"extensions\":"
 	    "[{\"type\":2,\"length\":5,\"value\":\"00005eabcd\"}]}\n"));
-	s = run(PRINT_TREE, false, &pdu);
+	s = run(MARS_PRINT_TREE, false, &pdu);
 	assert_non_null(strstr(s, "\t[44] Receiver ID Record.1\n"
 	    "\t\t[44] Rec ID Len 4\n\t\t[45] Receiver ID 0a0101fc\n"
 	    "\t[49] Receiver ID Record.2\n"));
@@ -1110,27 +1110,27 @@ test_scsp_hello_receivers(void **state)
 static void
 test_time_cache_and_abs(void **state)
 {
-	struct print_opts po = { .mode = PRINT_LINE };
+	struct mars_print_opts po = { .mode = MARS_PRINT_LINE };
 	struct mars_frame fr;
 	struct mars_pdu pdu;
-	struct outbuf ob;
+	struct mars_out ob;
 
 	decode(&pdu, ex1_join, sizeof(ex1_join));
 	frame_init(&fr, false);
-	ob_init(&ob, -1, storage, sizeof(storage));
-	print_frame(&ob, &po, &fr, &pdu);
+	mars_out_init(&ob, -1, storage, sizeof(storage));
+	mars_print_frame(&ob, &po, &fr, &pdu);
 	fr.ts_usec = 7;
-	print_frame(&ob, &po, &fr, &pdu);	/* same second: cached */
+	mars_print_frame(&ob, &po, &fr, &pdu);	/* same second: cached */
 	fr.ts_sec += 3661;
 	fr.ts_usec = 999999;
-	print_frame(&ob, &po, &fr, &pdu);	/* next: recomputed */
+	mars_print_frame(&ob, &po, &fr, &pdu);	/* next: recomputed */
 	fr.ts_sec = 0;
 	fr.ts_usec = 0;
 	po.abs_time = true;
-	print_frame(&ob, &po, &fr, &pdu);
+	mars_print_frame(&ob, &po, &fr, &pdu);
 	fr.ts_sec = 1700000000;
 	fr.ts_usec = 5;
-	print_frame(&ob, &po, &fr, &pdu);
+	mars_print_frame(&ob, &po, &fr, &pdu);
 	storage[ob.len] = '\0';
 	assert_string_equal(storage,
 	    "22:13:20.123456 MARS_JOIN register cmi 0 msn 0 sha " CM1 "\n"
@@ -1143,27 +1143,27 @@ test_time_cache_and_abs(void **state)
 static void
 test_vc_bracket(void **state)
 {
-	struct print_opts po = { .mode = PRINT_LINE };
+	struct mars_print_opts po = { .mode = MARS_PRINT_LINE };
 	struct mars_frame fr;
 	struct mars_pdu pdu;
-	struct outbuf ob;
+	struct mars_out ob;
 
 	decode(&pdu, ex1_join, sizeof(ex1_join));
 	frame_init(&fr, true);
 	fr.vpi = 1;
 	fr.vci = 100;
-	fr.dir = FRAME_DIR_TX;
-	fr.vc_kind = LAB_VC_UNKNOWN;
-	ob_init(&ob, -1, storage, sizeof(storage));
-	print_frame(&ob, &po, &fr, &pdu);
-	fr.dir = FRAME_DIR_UNKNOWN;
-	fr.vc_kind = LAB_VC_SERVER;
-	print_frame(&ob, &po, &fr, &pdu);
+	fr.dir = MARS_DIR_TX;
+	fr.vc_kind = MARS_VC_UNKNOWN;
+	mars_out_init(&ob, -1, storage, sizeof(storage));
+	mars_print_frame(&ob, &po, &fr, &pdu);
+	fr.dir = MARS_DIR_UNKNOWN;
+	fr.vc_kind = MARS_VC_SERVER;
+	mars_print_frame(&ob, &po, &fr, &pdu);
 	po.numeric = true;
-	print_frame(&ob, &po, &fr, &pdu);
+	mars_print_frame(&ob, &po, &fr, &pdu);
 	po.numeric = false;
 	fr.vc_kind = 77;
-	print_frame(&ob, &po, &fr, &pdu);
+	mars_print_frame(&ob, &po, &fr, &pdu);
 	storage[ob.len] = '\0';
 	assert_string_equal(storage,
 	    T0 " [1/100 tx] MARS_JOIN register cmi 0 msn 0 sha " CM1 "\n"
@@ -1171,9 +1171,9 @@ test_vc_bracket(void **state)
 	    T0 " [1/100 kind 4] MARS_JOIN register cmi 0 msn 0 sha " CM1 "\n"
 	    T0 " [1/100 kind 77] MARS_JOIN register cmi 0 msn 0 sha " CM1
 	    "\n");
-	po.mode = PRINT_JSON;
-	ob_init(&ob, -1, storage, sizeof(storage));
-	print_frame(&ob, &po, &fr, &pdu);
+	po.mode = MARS_PRINT_JSON;
+	mars_out_init(&ob, -1, storage, sizeof(storage));
+	mars_print_frame(&ob, &po, &fr, &pdu);
 	storage[ob.len] = '\0';
 	assert_json_line(storage);
 	assert_non_null(strstr(storage, "\"vpi\":1,\"vci\":100,"
@@ -1183,15 +1183,15 @@ test_vc_bracket(void **state)
 static void
 test_hex_dump(void **state)
 {
-	struct print_opts po = { .mode = PRINT_LINE, .hex = true };
+	struct mars_print_opts po = { .mode = MARS_PRINT_LINE, .hex = true };
 	struct mars_frame fr;
 	struct mars_pdu pdu;
-	struct outbuf ob;
+	struct mars_out ob;
 
 	decode(&pdu, ex1_join, sizeof(ex1_join));
 	frame_init(&fr, false);
-	ob_init(&ob, -1, storage, sizeof(storage));
-	print_frame(&ob, &po, &fr, &pdu);
+	mars_out_init(&ob, -1, storage, sizeof(storage));
+	mars_print_frame(&ob, &po, &fr, &pdu);
 	storage[ob.len] = '\0';
 	assert_string_equal(storage,
 	    T0 " MARS_JOIN register cmi 0 msn 0 sha " CM1 "\n"
@@ -1201,15 +1201,15 @@ test_hex_dump(void **state)
 	    "\t0x0030:  0000 0000 0100 2048 aa00 0100\n");
 
 	/* Odd length; JSON mode never adds the dump. */
-	ob_init(&ob, -1, storage, sizeof(storage));
-	print_hex(&ob, ex4_hello, 19);
+	mars_out_init(&ob, -1, storage, sizeof(storage));
+	mars_print_hex(&ob, ex4_hello, 19);
 	storage[ob.len] = '\0';
 	assert_string_equal(storage,
 	    "\t0x0000:  aaaa 0300 005e 0005 0105 0024 e2d1 0000\n"
 	    "\t0x0010:  0003 00\n");
-	po.mode = PRINT_JSON;
-	ob_init(&ob, -1, storage, sizeof(storage));
-	print_frame(&ob, &po, &fr, &pdu);
+	po.mode = MARS_PRINT_JSON;
+	mars_out_init(&ob, -1, storage, sizeof(storage));
+	mars_print_frame(&ob, &po, &fr, &pdu);
 	storage[ob.len] = '\0';
 	assert_null(strstr(storage, "0x0000"));
 	assert_json_line(storage);
@@ -1219,18 +1219,18 @@ test_hex_dump(void **state)
 static void
 test_print_through_tiny_buffer(void **state)
 {
-	struct print_opts po = { .mode = PRINT_TREE, .hex = true };
+	struct mars_print_opts po = { .mode = MARS_PRINT_TREE, .hex = true };
 	struct mars_frame fr;
 	struct mars_pdu pdu;
-	struct outbuf ob;
+	struct mars_out ob;
 	char tiny[5], *want, *got;
 	FILE *tmp;
 	size_t wantlen, n;
 
 	decode(&pdu, ex5_csu, sizeof(ex5_csu));
 	frame_init(&fr, true);
-	ob_init(&ob, -1, storage, sizeof(storage));
-	print_frame(&ob, &po, &fr, &pdu);
+	mars_out_init(&ob, -1, storage, sizeof(storage));
+	mars_print_frame(&ob, &po, &fr, &pdu);
 	wantlen = ob.len;
 	want = malloc(wantlen);
 	got = malloc(wantlen + 1);
@@ -1240,9 +1240,9 @@ test_print_through_tiny_buffer(void **state)
 
 	tmp = tmpfile();
 	assert_non_null(tmp);
-	ob_init(&ob, fileno(tmp), tiny, sizeof(tiny));
-	print_frame(&ob, &po, &fr, &pdu);
-	assert_int_equal(ob_flush(&ob), 0);
+	mars_out_init(&ob, fileno(tmp), tiny, sizeof(tiny));
+	mars_print_frame(&ob, &po, &fr, &pdu);
+	assert_int_equal(mars_out_flush(&ob), 0);
 	assert_false(ob.err);
 	rewind(tmp);
 	n = fread(got, 1, wantlen + 1, tmp);

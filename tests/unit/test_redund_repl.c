@@ -17,7 +17,7 @@
 #include "mars/scsp.h"
 
 static void
-nosend(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
+nosend(void *ctx, const struct mars_vc *vc, const uint8_t *sdu, size_t len)
 {
 	unsigned *n = ctx;
 
@@ -31,17 +31,17 @@ static struct mars_server *
 mkserver(unsigned *sent)
 {
 	static const uint8_t self[20] = { 0x47, 1 };
-	struct server_conf c;
-	struct fsm_io io = { sent, nosend, NULL, NULL };
+	struct mars_server_conf c;
+	struct mars_io io = { sent, nosend, NULL, NULL };
 
-	server_conf_init(&c, MARS_PRO_IPV4, self, 20);
-	return server_new(&c, &io);
+	mars_server_conf_init(&c, MARS_PRO_IPV4, self, 20);
+	return mars_server_new(&c, &io);
 }
 
-static struct server_atm
+static struct mars_server_atm
 atm(uint8_t last)
 {
-	struct server_atm a;
+	struct mars_server_atm a;
 
 	memset(&a, 0, sizeof(a));
 	a.tl = 20;
@@ -53,8 +53,8 @@ atm(uint8_t last)
 static void
 test_record_round_trip(void **state)
 {
-	struct redund_rec in, out;
-	struct scsp_mars_part mp;
+	struct mars_redund_rec in, out;
+	struct mars_scsp_mars_part mp;
 	struct mars_err err;
 	uint8_t body[256];
 	size_t len;
@@ -62,50 +62,50 @@ test_record_round_trip(void **state)
 	int live;
 
 	(void)state;
-	for (cls = REDUND_K_HEARTBEAT; cls <= REDUND_K_SERVE; cls++) {
+	for (cls = MARS_REDUND_K_HEARTBEAT; cls <= MARS_REDUND_K_SERVE; cls++) {
 		for (live = 0; live < 2; live++) {
 			memset(&in, 0, sizeof(in));
 			in.cls = cls;
-			in.live = live || cls <= REDUND_K_MAP;
+			in.live = live || cls <= MARS_REDUND_K_MAP;
 			in.atm = atm(cls);
 			in.atm.sub_tl = 2;
 			in.atm.sub[0] = 0xaa;
 			in.atm.sub[1] = cls;
-			if (cls >= REDUND_K_REGISTER && cls <= REDUND_K_BLOCK)
+			if (cls >= MARS_REDUND_K_REGISTER && cls <= MARS_REDUND_K_BLOCK)
 				in.cmi = (uint16_t)(100 + cls);
-			if (cls == REDUND_K_REGISTER) {
+			if (cls == MARS_REDUND_K_REGISTER) {
 				in.spa_len = 4;
 				memcpy(in.spa, "\x0a\x00\x00\x07", 4);
 			}
-			if (cls == REDUND_K_GROUP)
+			if (cls == MARS_REDUND_K_GROUP)
 				in.layer3grp = true;
-			if (cls == REDUND_K_GROUP || cls == REDUND_K_BLOCK ||
-			    cls == REDUND_K_SERVE) {
+			if (cls == MARS_REDUND_K_GROUP || cls == MARS_REDUND_K_BLOCK ||
+			    cls == MARS_REDUND_K_SERVE) {
 				in.grp_len = 4;
 				memcpy(in.min, "\xe0\x01\x02\x03", 4);
-				memcpy(in.max, cls == REDUND_K_BLOCK ?
+				memcpy(in.max, cls == MARS_REDUND_K_BLOCK ?
 				    "\xe0\x01\x02\x09" : "\xe0\x01\x02\x03", 4);
 			}
-			assert_int_equal(redund_rec_encode(&in, MARS_PRO_IPV4,
+			assert_int_equal(mars_redund_rec_encode(&in, MARS_PRO_IPV4,
 			    body, sizeof(body), &len), 0);
 			/* The wire says what RFC 2443 §5 wants. */
-			assert_int_equal(scsp_mars_decode(&mp, body, len, 0,
+			assert_int_equal(mars_scsp_mars_decode(&mp, body, len, 0,
 			    &err), 0);
 			assert_int_equal(mp.hw_type, 0x000f);
 			assert_int_equal(mp.pro_type, MARS_PRO_IPV4);
-			if (cls <= REDUND_K_MAP)
+			if (cls <= MARS_REDUND_K_MAP)
 				assert_int_equal(mp.state, 1);
-			else if (cls >= REDUND_K_MCS)
+			else if (cls >= MARS_REDUND_K_MCS)
 				assert_int_equal(mp.state, live ? 2 : 5);
 			else
 				assert_int_equal(mp.state, live ? 3 : 4);
-			if (cls == REDUND_K_REGISTER || cls == REDUND_K_MCS) {
+			if (cls == MARS_REDUND_K_REGISTER || cls == MARS_REDUND_K_MCS) {
 				assert_int_equal(mp.flags, MARS_FLAG_REGISTER);
 				assert_int_equal(mp.grp_len, 0);
 			}
-			assert_int_equal(redund_rec_decode(&out, cls, body,
+			assert_int_equal(mars_redund_rec_decode(&out, cls, body,
 			    len), 0);
-			assert_true(redund_rec_same(&in, &out));
+			assert_true(mars_redund_rec_same(&in, &out));
 			assert_int_equal(out.live, in.live);
 			assert_int_equal(out.cmi, in.cmi);
 			assert_int_equal(out.layer3grp, in.layer3grp);
@@ -114,21 +114,21 @@ test_record_round_trip(void **state)
 		}
 	}
 	/* A key class that does not match the state is refused. */
-	in.cls = REDUND_K_GROUP;
+	in.cls = MARS_REDUND_K_GROUP;
 	in.live = true;
-	assert_int_equal(redund_rec_encode(&in, MARS_PRO_IPV4, body,
+	assert_int_equal(mars_redund_rec_encode(&in, MARS_PRO_IPV4, body,
 	    sizeof(body), &len), 0);
-	assert_int_not_equal(redund_rec_decode(&out, REDUND_K_MCS, body,
+	assert_int_not_equal(mars_redund_rec_decode(&out, MARS_REDUND_K_MCS, body,
 	    len), 0);
 }
 
 struct sink {
-	struct redund_rec recs[64];
+	struct mars_redund_rec recs[64];
 	unsigned n;
 };
 
 static int
-collect(void *ctx, const struct redund_rec *rec)
+collect(void *ctx, const struct mars_redund_rec *rec)
 {
 	struct sink *s = ctx;
 
@@ -144,9 +144,9 @@ test_database_round_trip(void **state)
 	static const uint8_t g1[4] = { 224, 1, 1, 1 }, g2[4] = { 224, 1, 1, 2 };
 	static const uint8_t b1[4] = { 224, 2, 0, 0 }, b2[4] = { 224, 2, 0, 9 };
 	struct mars_server *a, *b;
-	struct server_member_info mi;
-	struct server_group_info gi;
-	struct server_atm c1 = atm(1), c2 = atm(2), c3 = atm(3), mcs = atm(9);
+	struct mars_server_member_info mi;
+	struct mars_server_group_info gi;
+	struct mars_server_atm c1 = atm(1), c2 = atm(2), c3 = atm(3), mcs = atm(9);
 	struct sink sk;
 	unsigned sa = 0, sb = 0, i;
 	const uint8_t *g, *max;
@@ -155,48 +155,48 @@ test_database_round_trip(void **state)
 	(void)state;
 	a = mkserver(&sa);
 	b = mkserver(&sb);
-	assert_int_equal(server_import_member(a, 0, &c1, 17, 5), 0);
-	assert_int_equal(server_import_member(a, 0, &c2, 42, 6), 0);
+	assert_int_equal(mars_server_import_member(a, 0, &c1, 17, 5), 0);
+	assert_int_equal(mars_server_import_member(a, 0, &c2, 42, 6), 0);
 	/* Imported with no VC: not A's to originate. */
-	assert_int_equal(server_import_member(a, 0, &c3, 99, 0), 0);
-	assert_int_equal(server_import_group(a, 0, &c1, g1, g1, true, true), 0);
-	assert_int_equal(server_import_group(a, 0, &c2, g2, g2, false, true),
+	assert_int_equal(mars_server_import_member(a, 0, &c3, 99, 0), 0);
+	assert_int_equal(mars_server_import_group(a, 0, &c1, g1, g1, true, true), 0);
+	assert_int_equal(mars_server_import_group(a, 0, &c2, g2, g2, false, true),
 	    0);
-	assert_int_equal(server_import_group(a, 0, &c2, b1, b2, false, true),
+	assert_int_equal(mars_server_import_group(a, 0, &c2, b1, b2, false, true),
 	    0);
-	assert_int_equal(server_import_mcs(a, 0, &mcs, 7, true), 0);
-	assert_int_equal(server_import_serve(a, 0, &mcs, g1, true), 0);
+	assert_int_equal(mars_server_import_mcs(a, 0, &mcs, 7, true), 0);
+	assert_int_equal(mars_server_import_serve(a, 0, &mcs, g1, true), 0);
 
 	memset(&sk, 0, sizeof(sk));
-	assert_int_equal(redund_rec_export(a, collect, &sk), 0);
+	assert_int_equal(mars_redund_rec_export(a, collect, &sk), 0);
 	/* 2 registrations, 2 single joins, 1 block, 1 MCS, 1 served group. */
 	assert_int_equal(sk.n, 7);
 	for (i = 0; i < sk.n; i++)
-		assert_int_equal(redund_rec_apply(b, 0, &sk.recs[i], false,
+		assert_int_equal(mars_redund_rec_apply(b, 0, &sk.recs[i], false,
 		    false), 0);
 	assert_int_equal(sb, 0);		/* a Backup stays silent */
 
-	assert_true(server_member_find(b, &c1, &mi));
+	assert_true(mars_server_member_find(b, &c1, &mi));
 	assert_true(mi.registered);
 	assert_int_equal(mi.cmi, 17);		/* §3.3 */
 	assert_int_equal(mi.vc_id, 0);
-	assert_true(server_member_group(b, mi.handle, 0, &g, &l3));
+	assert_true(mars_server_member_group(b, mi.handle, 0, &g, &l3));
 	assert_memory_equal(g, g1, 4);
 	assert_true(l3);
-	assert_true(server_member_find(b, &c2, &mi));
+	assert_true(mars_server_member_find(b, &c2, &mi));
 	assert_int_equal(mi.cmi, 42);
-	assert_true(server_member_block(b, mi.handle, 0, &g, &max));
+	assert_true(mars_server_member_block(b, mi.handle, 0, &g, &max));
 	assert_memory_equal(g, b1, 4);
 	assert_memory_equal(max, b2, 4);
-	assert_false(server_member_find(b, &c3, &mi));
-	assert_true(server_group_find(b, g1, &gi));
+	assert_false(mars_server_member_find(b, &c3, &mi));
+	assert_true(mars_server_group_find(b, g1, &gi));
 	assert_int_equal(gi.nmcs, 1);		/* §3.6 */
 	/* Exporting B gives nothing: it serves nobody over its VCs. */
 	memset(&sk, 0, sizeof(sk));
-	assert_int_equal(redund_rec_export(b, collect, &sk), 0);
+	assert_int_equal(mars_redund_rec_export(b, collect, &sk), 0);
 	assert_int_equal(sk.n, 0);
-	server_free(a);
-	server_free(b);
+	mars_server_free(a);
+	mars_server_free(b);
 }
 
 static void
@@ -204,45 +204,45 @@ test_apply_leaves(void **state)
 {
 	static const uint8_t g1[4] = { 224, 1, 1, 1 };
 	struct mars_server *b;
-	struct server_member_info mi;
-	struct server_group_info gi;
-	struct server_atm c1 = atm(1);
-	struct redund_rec rec;
+	struct mars_server_member_info mi;
+	struct mars_server_group_info gi;
+	struct mars_server_atm c1 = atm(1);
+	struct mars_redund_rec rec;
 	unsigned sb = 0;
 
 	(void)state;
 	b = mkserver(&sb);
 	memset(&rec, 0, sizeof(rec));
-	rec.cls = REDUND_K_REGISTER;
+	rec.cls = MARS_REDUND_K_REGISTER;
 	rec.live = true;
 	rec.atm = c1;
 	rec.cmi = 5;
-	assert_int_equal(redund_rec_apply(b, 0, &rec, false, false), 0);
-	rec.cls = REDUND_K_GROUP;
+	assert_int_equal(mars_redund_rec_apply(b, 0, &rec, false, false), 0);
+	rec.cls = MARS_REDUND_K_GROUP;
 	rec.grp_len = 4;
 	memcpy(rec.min, g1, 4);
 	memcpy(rec.max, g1, 4);
-	assert_int_equal(redund_rec_apply(b, 0, &rec, false, false), 0);
-	assert_true(server_group_find(b, g1, &gi));
+	assert_int_equal(mars_redund_rec_apply(b, 0, &rec, false, false), 0);
+	assert_true(mars_server_group_find(b, g1, &gi));
 	/* A leave another originator still contradicts is not applied. */
 	rec.live = false;
-	assert_int_equal(redund_rec_apply(b, 0, &rec, false, true), 0);
-	assert_true(server_group_find(b, g1, &gi));
-	assert_int_equal(redund_rec_apply(b, 0, &rec, false, false), 0);
-	assert_false(server_group_find(b, g1, &gi));
+	assert_int_equal(mars_redund_rec_apply(b, 0, &rec, false, true), 0);
+	assert_true(mars_server_group_find(b, g1, &gi));
+	assert_int_equal(mars_redund_rec_apply(b, 0, &rec, false, false), 0);
+	assert_false(mars_server_group_find(b, g1, &gi));
 	/* Relayed at an Active Sub-MARS: the JOIN goes on its CCVC. */
 	rec.live = true;
-	assert_int_equal(redund_rec_apply(b, 0, &rec, true, false), 0);
+	assert_int_equal(mars_redund_rec_apply(b, 0, &rec, true, false), 0);
 	assert_int_equal(sb, 1);
-	assert_int_equal(server_csn(b), 1);
+	assert_int_equal(mars_server_csn(b), 1);
 	/* Deregistration, then the CMI binding is kept (held). */
-	rec.cls = REDUND_K_REGISTER;
+	rec.cls = MARS_REDUND_K_REGISTER;
 	rec.live = false;
-	assert_int_equal(redund_rec_apply(b, 0, &rec, false, false), 0);
-	assert_true(server_member_find(b, &c1, &mi));
+	assert_int_equal(mars_redund_rec_apply(b, 0, &rec, false, false), 0);
+	assert_true(mars_server_member_find(b, &c1, &mi));
 	assert_false(mi.registered);
 	assert_int_equal(mi.cmi, 5);
-	server_free(b);
+	mars_server_free(b);
 }
 
 int

@@ -58,14 +58,14 @@ boot(struct lab *l, unsigned nc, uint64_t seed, uint16_t *cmi,
 		assert_int_equal(lab_current(l, k), 0);
 		assert_joined(l, k, 2);
 		assert_map(l, k, (const int[]){ 0, 1, 2, 3 }, 4);
-		cmi[k] = client_cmi(lab_cl(l, k));
+		cmi[k] = mars_client_cmi(lab_cl(l, k));
 		assert_int_not_equal(cmi[k], 0);
 	}
-	assert_int_equal(redund_role(l->ent[0].r), REDUND_ACTIVE);
+	assert_int_equal(mars_redund_role(l->ent[0].r), MARS_REDUND_ACTIVE);
 	for (k = 1; k < l->nm; k++) {
-		assert_int_equal(redund_role(l->ent[k].r), REDUND_BACKUP);
+		assert_int_equal(mars_redund_role(l->ent[k].r), MARS_REDUND_BACKUP);
 		/* Backups send no periodic map to the cluster (§3.2). */
-		assert_int_equal(server_get_stats(lab_srv(l, k))->
+		assert_int_equal(mars_server_get_stats(lab_srv(l, k))->
 		    tx[MARS_REDIRECT_MAP], 0);
 	}
 }
@@ -82,40 +82,40 @@ test_3_1_active_failure(void **state)
 	boot(&l, 3, 31, cmi, 4);
 	lab_kill(&l, 0);
 	lab_run_to(&l, 45 * SEC);
-	assert_int_equal(redund_role(l.ent[1].r), REDUND_ACTIVE);
+	assert_int_equal(mars_redund_role(l.ent[1].r), MARS_REDUND_ACTIVE);
 	for (k = 0; k < 3; k++) {
 		assert_int_equal(lab_current(&l, k), 1);
 		assert_joined(&l, k, 2);
 		assert_map(&l, k, (const int[]){ 1, 2, 3, 0 }, 4);
-		assert_int_equal(client_cmi(lab_cl(&l, k)), cmi[k]);
+		assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
 	}
-	assert_int_equal(server_member_count(lab_srv(&l, 1)), 3);
+	assert_int_equal(mars_server_member_count(lab_srv(&l, 1)), 3);
 	/* What the admin socket shows at M2. */
 	{
-		struct redund_member_info mi;
-		struct redund_scsp_info si;
+		struct mars_redund_member_info mi;
+		struct mars_redund_scsp_info si;
 
-		assert_true(redund_member(l.ent[1].r, 0, &mi));
+		assert_true(mars_redund_member(l.ent[1].r, 0, &mi));
 		assert_string_equal(mi.name, "M1");
 		assert_false(mi.alive);
-		assert_int_equal(mi.role, REDUND_DEAD);
+		assert_int_equal(mi.role, MARS_REDUND_DEAD);
 		assert_int_equal(mi.priority, 40);
-		assert_true(redund_member(l.ent[1].r, 1, &mi));
+		assert_true(mars_redund_member(l.ent[1].r, 1, &mi));
 		assert_true(mi.self);
-		assert_int_equal(mi.role, REDUND_ACTIVE);
-		assert_true(redund_member(l.ent[1].r, 2, &mi));
+		assert_int_equal(mi.role, MARS_REDUND_ACTIVE);
+		assert_true(mars_redund_member(l.ent[1].r, 2, &mi));
 		assert_true(mi.alive && mi.aligned);
-		assert_int_equal(mi.role, REDUND_BACKUP);
-		assert_false(redund_member(l.ent[1].r, 4, &mi));
-		assert_int_equal(redund_active(l.ent[1].r, -1), 1);
-		assert_true(redund_last_election(l.ent[1].r) > 15 * SEC);
-		assert_true(redund_elections(l.ent[1].r) >= 2);
-		redund_scsp_info(l.ent[1].r, &si);
+		assert_int_equal(mi.role, MARS_REDUND_BACKUP);
+		assert_false(mars_redund_member(l.ent[1].r, 4, &mi));
+		assert_int_equal(mars_redund_active(l.ent[1].r, -1), 1);
+		assert_true(mars_redund_last_election(l.ent[1].r) > 15 * SEC);
+		assert_true(mars_redund_elections(l.ent[1].r) >= 2);
+		mars_redund_scsp_info(l.ent[1].r, &si);
 		assert_int_equal(si.peers, 3);
 		assert_int_equal(si.bidir, 2);
 		assert_int_equal(si.aligned, 2);
 		assert_true(si.cache > si.own);
-		assert_int_equal(redund_peer_hello(l.ent[1].r, 1), -1);
+		assert_int_equal(mars_redund_peer_hello(l.ent[1].r, 1), -1);
 	}
 	lab_free(&l);
 }
@@ -139,19 +139,19 @@ test_network_partition(void **state)
 	a[0] = l.m[0];
 	for (k = 0; k < 3; k++)
 		b[k] = l.m[k + 1];
-	id = sim_partition(l.s, a, 1, b, 3);
+	id = mars_sim_partition(l.s, a, 1, b, 3);
 	assert_true(id >= 0);
 	lab_run_to(&l, 30 * SEC);
-	assert_int_equal(redund_role(l.ent[0].r), REDUND_ACTIVE);
-	assert_int_equal(redund_role(l.ent[1].r), REDUND_ACTIVE);
-	assert_int_equal(sim_heal(l.s, id), 0);
+	assert_int_equal(mars_redund_role(l.ent[0].r), MARS_REDUND_ACTIVE);
+	assert_int_equal(mars_redund_role(l.ent[1].r), MARS_REDUND_ACTIVE);
+	assert_int_equal(mars_sim_heal(l.s, id), 0);
 	lab_run_to(&l, 50 * SEC);
 	for (k = 0; k < l.nm; k++)
-		assert_int_equal(redund_active(l.ent[k].r, 0), 0);
-	assert_int_equal(redund_role(l.ent[1].r), REDUND_BACKUP);
+		assert_int_equal(mars_redund_active(l.ent[k].r, 0), 0);
+	assert_int_equal(mars_redund_role(l.ent[1].r), MARS_REDUND_BACKUP);
 	for (k = 0; k < 3; k++) {
 		assert_int_equal(lab_current(&l, k), 0);
-		assert_int_equal(client_cmi(lab_cl(&l, k)), cmi[k]);
+		assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
 		assert_joined(&l, k, 2);
 		assert_map(&l, k, (const int[]){ 0, 1, 2, 3 }, 4);
 	}
@@ -172,23 +172,23 @@ test_3_3_cmi_continuity(void **state)
 	boot(&l, 3, 33, cmi, 4);
 	lab_kill(&l, 0);
 	lab_run_to(&l, 45 * SEC);
-	csn = server_csn(lab_srv(&l, 1));
+	csn = mars_server_csn(lab_srv(&l, 1));
 	for (k = 0; k < 3; k++) {
-		struct server_member_info mi;
-		struct server_atm a;
+		struct mars_server_member_info mi;
+		struct mars_server_atm a;
 
 		assert_int_equal(lab_current(&l, k), 1);
-		assert_int_equal(client_cmi(lab_cl(&l, k)), cmi[k]);
+		assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
 		for (j = 0; j < k; j++)
 			assert_int_not_equal(cmi[j], cmi[k]);
 		/* The member's HSN follows M2's CSN, not M1's. */
-		assert_true(client_hsn(lab_cl(&l, k)) <= csn);
-		assert_true(client_hsn(lab_cl(&l, k)) + 1 >= csn);
+		assert_true(mars_client_hsn(lab_cl(&l, k)) <= csn);
+		assert_true(mars_client_hsn(lab_cl(&l, k)) + 1 >= csn);
 		memset(&a, 0, sizeof(a));
 		a.tl = 20;
 		memset(a.addr, 0x39, 20);
 		a.addr[19] = (uint8_t)(0x10 + k);
-		assert_true(server_member_find(lab_srv(&l, 1), &a, &mi));
+		assert_true(mars_server_member_find(lab_srv(&l, 1), &a, &mi));
 		assert_int_equal(mi.cmi, cmi[k]);
 		assert_int_not_equal(mi.vc_id, 0);
 	}
@@ -200,10 +200,10 @@ static mars_time_t
 first_event(const struct lab *l, uint32_t node, int kind, mars_time_t from,
     int hard)
 {
-	const struct sim_event *e;
+	const struct mars_sim_event *e;
 	size_t cur = 0;
 
-	while ((e = sim_log_next(l->s, &cur)) != NULL)
+	while ((e = mars_sim_log_next(l->s, &cur)) != NULL)
 		if (e->node == node && e->kind == kind && e->time >= from &&
 		    (hard < 0 || e->hard == (hard != 0)))
 			return e->time;
@@ -227,30 +227,30 @@ run_3_4(struct lab *l, unsigned faults, mars_time_t *aligned,
 	for (k = 0; k < 3; k++)
 		assert_int_equal(lab_current(l, k), 1);
 	for (k = 0; k < l->nm; k++)
-		assert_int_equal(redund_set_faults(l->ent[k].r, faults), 0);
+		assert_int_equal(mars_redund_set_faults(l->ent[k].r, faults), 0);
 	lab_restart(l, 0);
-	assert_int_equal(redund_set_faults(l->ent[0].r, faults), 0);
+	assert_int_equal(mars_redund_set_faults(l->ent[0].r, faults), 0);
 	lab_run_to(l, 75 * SEC);
-	*aligned = first_event(l, l->m[0], FSM_EV_ALIGNED, 45 * SEC, -1);
+	*aligned = first_event(l, l->m[0], MARS_EV_ALIGNED, 45 * SEC, -1);
 	*redirect = MARS_TIME_NEVER;
 	for (k = 0; k < 3; k++) {
-		mars_time_t t = first_event(l, l->c[k], FSM_EV_REDIRECT,
+		mars_time_t t = first_event(l, l->c[k], MARS_EV_REDIRECT,
 		    45 * SEC, 0);
 		if (t < *redirect)
 			*redirect = t;
-		assert_int_equal(lab_count(l, l->c[k], FSM_EV_REDIRECT,
+		assert_int_equal(lab_count(l, l->c[k], MARS_EV_REDIRECT,
 		    45 * SEC, 1), 0);
 		assert_int_equal(lab_current(l, k), 0);
 		assert_joined(l, k, 2);
 		assert_map(l, k, (const int[]){ 0, 1, 2, 3 }, 4);
 		if (faults == 0) {
-			assert_int_equal(client_cmi(lab_cl(l, k)), cmi[k]);
-			assert_int_equal(lab_count(l, l->c[k], FSM_EV_REJOINED,
+			assert_int_equal(mars_client_cmi(lab_cl(l, k)), cmi[k]);
+			assert_int_equal(lab_count(l, l->c[k], MARS_EV_REJOINED,
 			    45 * SEC, -1), 0);
 		}
 	}
-	assert_int_equal(redund_role(l->ent[0].r), REDUND_ACTIVE);
-	assert_int_equal(redund_role(l->ent[1].r), REDUND_BACKUP);
+	assert_int_equal(mars_redund_role(l->ent[0].r), MARS_REDUND_ACTIVE);
+	assert_int_equal(mars_redund_role(l->ent[1].r), MARS_REDUND_BACKUP);
 }
 
 static void
@@ -275,7 +275,7 @@ test_3_4_fault_skip_sync(void **state)
 	mars_time_t aligned, redirect;
 
 	(void)state;
-	run_3_4(&l, REDUND_FI_SKIP_SYNC, &aligned, &redirect);
+	run_3_4(&l, MARS_REDUND_FI_SKIP_SYNC, &aligned, &redirect);
 	assert_int_not_equal(redirect, MARS_TIME_NEVER);
 	assert_true(redirect < aligned);
 	lab_free(&l);
@@ -294,17 +294,17 @@ run_3_5(struct lab *l, unsigned faults)
 	/* Only M1 configured: the members know the others from maps. */
 	boot(l, 3, 35, cmi, 1);
 	for (i = 0; i < l->nm; i++)
-		assert_int_equal(redund_set_faults(l->ent[i].r, faults), 0);
+		assert_int_equal(mars_redund_set_faults(l->ent[i].r, faults), 0);
 	for (i = 0; i < 3; i++) {
 		lab_kill(l, i);
-		lab_run_to(l, sim_now(l->s) + 30 * SEC);
+		lab_run_to(l, mars_sim_now(l->s) + 30 * SEC);
 		for (k = 0; k < 3; k++)
 			assert_int_equal(lab_current(l, k), (int)i + 1);
 	}
 	lab_kill(l, 3);
-	lab_run_to(l, sim_now(l->s) + 20 * SEC);
+	lab_run_to(l, mars_sim_now(l->s) + 20 * SEC);
 	lab_restart(l, 1);
-	lab_run_to(l, sim_now(l->s) + 60 * SEC);
+	lab_run_to(l, mars_sim_now(l->s) + 60 * SEC);
 }
 
 static void
@@ -333,7 +333,7 @@ test_3_5_fault_omit_dead(void **state)
 	unsigned k;
 
 	(void)state;
-	run_3_5(&l, REDUND_FI_OMIT_DEAD);
+	run_3_5(&l, MARS_REDUND_FI_OMIT_DEAD);
 	for (k = 0; k < 3; k++) {
 		/* The last map named M4 alone: M2's return goes unseen. */
 		assert_int_equal(lab_map(&l, k, map, &hard), 1);
@@ -370,31 +370,31 @@ test_3_2_active_and_backup_failure(void **state)
 	lab_run_to(&l, 15 * SEC);
 	for (k = 0; k < 3; k++) {
 		assert_int_equal(lab_current(&l, k), 0);
-		cmi[k] = client_cmi(lab_cl(&l, k));
+		cmi[k] = mars_client_cmi(lab_cl(&l, k));
 	}
-	assert_int_equal(sim_hang(l.s, l.m[1]), 0);
+	assert_int_equal(mars_sim_hang(l.s, l.m[1]), 0);
 	lab_kill(&l, 0);
 	lab_run_to(&l, 25 * SEC);
 	/* C1 gave up on M1 and the hung M2, and registered with M3. */
 	assert_int_equal(lab_current(&l, 0), 2);
-	assert_int_equal(sim_resume(l.s, l.m[1]), 0);
+	assert_int_equal(mars_sim_resume(l.s, l.m[1]), 0);
 	lab_run_to(&l, 40 * SEC);
 	lab_start_client(&l, 3, groups, 1);
 	lab_run_to(&l, 80 * SEC);
-	act = redund_active(l.ent[2].r, 0);
+	act = mars_redund_active(l.ent[2].r, 0);
 	assert_true(act == 1 || act == 2);
 	for (i = 1; i < l.nm; i++)
-		assert_int_equal(redund_active(l.ent[i].r, 0), act);
+		assert_int_equal(mars_redund_active(l.ent[i].r, 0), act);
 	for (k = 0; k < 4; k++) {
 		assert_int_equal(lab_current(&l, k), act);
 		assert_joined(&l, k, k < 3 ? 2 : 1);
 		if (k < 3)
-			assert_int_equal(client_cmi(lab_cl(&l, k)), cmi[k]);
+			assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
 	}
 	/* C4 was accepted by the Backup M4, then sent on, hard. */
-	assert_true(first_event(&l, l.c[3], FSM_EV_REGISTERED, 40 * SEC, -1) <=
-	    first_event(&l, l.c[3], FSM_EV_REDIRECT, 40 * SEC, 1));
-	assert_int_not_equal(first_event(&l, l.c[3], FSM_EV_REDIRECT,
+	assert_true(first_event(&l, l.c[3], MARS_EV_REGISTERED, 40 * SEC, -1) <=
+	    first_event(&l, l.c[3], MARS_EV_REDIRECT, 40 * SEC, 1));
+	assert_int_not_equal(first_event(&l, l.c[3], MARS_EV_REDIRECT,
 	    40 * SEC, 1), MARS_TIME_NEVER);
 	lab_free(&l);
 }
@@ -410,13 +410,13 @@ test_3_3_fault_fresh_cmi(void **state)
 	(void)state;
 	boot(&l, 3, 33, cmi, 4);
 	for (k = 0; k < l.nm; k++)
-		assert_int_equal(redund_set_faults(l.ent[k].r,
-		    REDUND_FI_FRESH_CMI), 0);
+		assert_int_equal(mars_redund_set_faults(l.ent[k].r,
+		    MARS_REDUND_FI_FRESH_CMI), 0);
 	lab_kill(&l, 0);
 	lab_run_to(&l, 45 * SEC);
 	for (k = 0; k < 3; k++) {
 		assert_int_equal(lab_current(&l, k), 1);
-		changed += client_cmi(lab_cl(&l, k)) != cmi[k];
+		changed += mars_client_cmi(lab_cl(&l, k)) != cmi[k];
 	}
 	assert_int_equal(changed, 3);
 	lab_free(&l);
@@ -433,14 +433,14 @@ test_faults_refused_without_lab(void **state)
 
 	(void)state;
 	lab_init(&l, conf, 0, 1);
-	assert_int_equal(redund_set_faults(l.ent[0].r, REDUND_FI_OMIT_DEAD),
+	assert_int_equal(mars_redund_set_faults(l.ent[0].r, MARS_REDUND_FI_OMIT_DEAD),
 	    MARS_E_INVAL);
-	assert_int_equal(redund_set_faults(l.ent[0].r, 0), 0);
+	assert_int_equal(mars_redund_set_faults(l.ent[0].r, 0), 0);
 	lab_run_to(&l, 5 * SEC);
-	assert_int_equal(redund_role(l.ent[0].r), REDUND_BACKUP);
+	assert_int_equal(mars_redund_role(l.ent[0].r), MARS_REDUND_BACKUP);
 	/* Alone: ready after the dead interval (3 s x 3), then Active. */
 	lab_run_to(&l, 10 * SEC);
-	assert_int_equal(redund_role(l.ent[0].r), REDUND_ACTIVE);
+	assert_int_equal(mars_redund_role(l.ent[0].r), MARS_REDUND_ACTIVE);
 	lab_free(&l);
 }
 

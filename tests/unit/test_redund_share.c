@@ -30,7 +30,7 @@ static struct ccmsg cap[4096];
 static unsigned ncap;
 
 static void
-capture(void *ctx, const struct sim_msg *m)
+capture(void *ctx, const struct mars_sim_msg *m)
 {
 	static struct mars_pdu pdu;
 	const struct mars_msg *mm = &pdu.u.mars;
@@ -38,15 +38,15 @@ capture(void *ctx, const struct sim_msg *m)
 	struct ccmsg *c;
 
 	(void)ctx;
-	if ((m->vc_from.kind != LAB_VC_CCVC && m->vc_from.kind !=
-	    LAB_VC_SCVC) || m->vc_from.id != 0 || ncap >= 4096)
+	if ((m->vc_from.kind != MARS_VC_CCVC && m->vc_from.kind !=
+	    MARS_VC_SCVC) || m->vc_from.id != 0 || ncap >= 4096)
 		return;
 	/* pt-mpt: one record per send, whatever the number of leaves. */
 	if (ncap > 0 && cap[ncap - 1].t == m->sent &&
 	    cap[ncap - 1].from == m->from && m->duplicate)
 		return;
 	if (mars_pdu_decode(&pdu, m->sdu, m->len, 0) != 0 ||
-	    pdu.kind != PDU_MARS)
+	    pdu.kind != MARS_PDU_MARS)
 		return;
 	c = &cap[ncap++];
 	memset(c, 0, sizeof(*c));
@@ -119,7 +119,7 @@ struct mcs {
 };
 
 static void
-mcs_input(void *m, mars_time_t now, const struct fsm_vc *vc,
+mcs_input(void *m, mars_time_t now, const struct mars_vc *vc,
     const uint8_t *sdu, size_t len)
 {
 	(void)m;
@@ -137,7 +137,7 @@ mcs_tick(void *m, mars_time_t now)
 	return MARS_TIME_NEVER;
 }
 
-static const struct sim_node_ops mcs_ops = {
+static const struct mars_sim_node_ops mcs_ops = {
 	.input = mcs_input,
 	.tick = mcs_tick,
 };
@@ -149,8 +149,8 @@ mcs_send(struct lab *l, struct mcs *mc, unsigned j, const uint8_t *group)
 	uint8_t atm[20], buf[256], pair[8];
 	struct mars_msg m;
 	struct mars_err err;
-	struct fsm_vc vc = { LAB_VC_P2P, mc->vc[j] };
-	const struct fsm_io *io = sim_node_io(l->s, mc->node);
+	struct mars_vc vc = { MARS_VC_P2P, mc->vc[j] };
+	const struct mars_io *io = mars_sim_node_io(l->s, mc->node);
 	size_t n;
 
 	memset(atm, 0x39, 20);
@@ -181,9 +181,9 @@ mcs_add(struct lab *l, struct mcs *mc)
 	uint32_t other;
 	unsigned j;
 
-	mc->node = sim_node_add(l->s, "MCS", &mcs_ops, mc);
+	mc->node = mars_sim_node_add(l->s, "MCS", &mcs_ops, mc);
 	for (j = 0; j < l->nm; j++)
-		assert_int_equal(sim_vc_p2p(l->s, mc->node, l->m[j],
+		assert_int_equal(mars_sim_vc_p2p(l->s, mc->node, l->m[j],
 		    &mc->vc[j], &other), 0);
 }
 
@@ -191,7 +191,7 @@ static void
 run_3_6(struct lab *l, struct mcs *mc, bool mcs_returns)
 {
 	static const unsigned order[2] = { 0, 1 };
-	struct server_group_info gi;
+	struct mars_server_group_info gi;
 	unsigned k;
 
 	lab_capture_init(l, ft2_conf, 4, 36);
@@ -207,14 +207,14 @@ run_3_6(struct lab *l, struct mcs *mc, bool mcs_returns)
 	mcs_send(l, mc, 0, g1[0]);
 	lab_run_to(l, 20 * SEC);
 	/* M1 migrated G1 to the MCS; M2 knows the group is MCS-served. */
-	assert_int_equal(sent(l->m[0], LAB_VC_CCVC, MARS_MIGRATE, NULL, -1, 0,
+	assert_int_equal(sent(l->m[0], MARS_VC_CCVC, MARS_MIGRATE, NULL, -1, 0,
 	    20 * SEC), 1);
-	assert_true(server_group_find(lab_srv(l, 1), g1[0], &gi));
+	assert_true(mars_server_group_find(lab_srv(l, 1), g1[0], &gi));
 	assert_int_equal(gi.nmcs, 1);
 
 	lab_kill(l, 0);
 	lab_run_to(l, 26 * SEC);
-	assert_int_equal(redund_role(l->ent[1].r), REDUND_ACTIVE);
+	assert_int_equal(mars_redund_role(l->ent[1].r), MARS_REDUND_ACTIVE);
 	/* A new member joins G1 with the new Active. */
 	lab_start_client(l, 3, g12, 2);
 	if (mcs_returns) {
@@ -234,14 +234,14 @@ test_3_6_mcs_survives_failover(void **state)
 {
 	struct lab l;
 	struct mcs mc;
-	struct server_group_info gi;
+	struct mars_server_group_info gi;
 	mars_time_t leave;
 	unsigned i;
 
 	(void)state;
 	run_3_6(&l, &mc, false);
 	/* The MCS never came back: M2 reverted G1 with a MARS_LEAVE. */
-	assert_int_equal(sent(l.m[1], LAB_VC_CCVC, MARS_LEAVE, g1[0],
+	assert_int_equal(sent(l.m[1], MARS_VC_CCVC, MARS_LEAVE, g1[0],
 	    MCS_LAST, 20 * SEC, 60 * SEC), 1);
 	leave = MARS_TIME_NEVER;
 	for (i = 0; i < ncap; i++)
@@ -254,15 +254,15 @@ test_3_6_mcs_survives_failover(void **state)
 	assert_true(leave >= 30 * SEC);
 	assert_true(leave < 40 * SEC);
 	/* Until then, no JOIN storm for G1 on the new ClusterControlVC... */
-	assert_int_equal(sent(l.m[1], LAB_VC_CCVC, MARS_JOIN, g1[0], -1,
+	assert_int_equal(sent(l.m[1], MARS_VC_CCVC, MARS_JOIN, g1[0], -1,
 	    20 * SEC, leave), 0);
 	/* ...C4's join went to the MCS, as SJOIN on ServerControlVC
 	 * (which has no leaf: the MCS is gone). */
-	assert_true(server_get_stats(lab_srv(&l, 1))->tx[MARS_SJOIN] >= 1);
+	assert_true(mars_server_get_stats(lab_srv(&l, 1))->tx[MARS_SJOIN] >= 1);
 	/* G2 is a mesh: C4's join went out on ClusterControlVC. */
-	assert_int_equal(sent(l.m[1], LAB_VC_CCVC, MARS_JOIN, g2[0], 0x13,
+	assert_int_equal(sent(l.m[1], MARS_VC_CCVC, MARS_JOIN, g2[0], 0x13,
 	    20 * SEC, 60 * SEC), 1);
-	assert_true(server_group_find(lab_srv(&l, 1), g1[0], &gi));
+	assert_true(mars_server_group_find(lab_srv(&l, 1), g1[0], &gi));
 	assert_int_equal(gi.nmcs, 0);
 	assert_int_equal(gi.nmembers, 4);
 	lab_free(&l);
@@ -273,15 +273,15 @@ test_3_6_mcs_reregisters(void **state)
 {
 	struct lab l;
 	struct mcs mc;
-	struct server_group_info gi;
+	struct mars_server_group_info gi;
 
 	(void)state;
 	run_3_6(&l, &mc, true);
-	assert_int_equal(sent(l.m[1], LAB_VC_CCVC, MARS_LEAVE, NULL, MCS_LAST,
+	assert_int_equal(sent(l.m[1], MARS_VC_CCVC, MARS_LEAVE, NULL, MCS_LAST,
 	    20 * SEC, 60 * SEC), 0);
-	assert_int_equal(sent(l.m[1], LAB_VC_CCVC, MARS_JOIN, g1[0], -1,
+	assert_int_equal(sent(l.m[1], MARS_VC_CCVC, MARS_JOIN, g1[0], -1,
 	    20 * SEC, 60 * SEC), 0);
-	assert_true(server_group_find(lab_srv(&l, 1), g1[0], &gi));
+	assert_true(mars_server_group_find(lab_srv(&l, 1), g1[0], &gi));
 	assert_int_equal(gi.nmcs, 1);
 	lab_free(&l);
 }
@@ -328,41 +328,41 @@ test_4_3_simple_load_sharing(void **state)
 	lab_start_client(&l, 3, g2, 1);
 	lab_run_to(&l, 15 * SEC);
 	for (k = 0; k < 4; k++) {
-		c = client_cmi(lab_cl(&l, k));
+		c = mars_client_cmi(lab_cl(&l, k));
 		assert_int_equal(lab_current(&l, k), k < 2 ? 0 : 1);
 		assert_true(k < 2 ? (c >= 1 && c <= 100) :
 		    (c >= 101 && c <= 200));
 		assert_joined(&l, k, 1);
 		/* No backups: each Active Sub-MARS lists only itself. */
 		assert_map(&l, k, (const int[]){ k < 2 ? 0 : 1 }, 1);
-		assert_int_equal(lab_count(&l, l.c[k], FSM_EV_CSN_GAP, 0, -1),
+		assert_int_equal(lab_count(&l, l.c[k], MARS_EV_CSN_GAP, 0, -1),
 		    0);
 	}
 	/* C1's JOIN reached partition 2 as M2's own JOIN, and back. */
-	assert_int_equal(sent(l.m[1], LAB_VC_CCVC, MARS_JOIN, g1[0], 0x10,
+	assert_int_equal(sent(l.m[1], MARS_VC_CCVC, MARS_JOIN, g1[0], 0x10,
 	    0, 15 * SEC), 1);
-	assert_int_equal(sent(l.m[0], LAB_VC_CCVC, MARS_JOIN, g1[0], 0x12,
+	assert_int_equal(sent(l.m[0], MARS_VC_CCVC, MARS_JOIN, g1[0], 0x12,
 	    0, 15 * SEC), 1);
 	/* Cluster-wide answers from either Active Sub-MARS. */
-	assert_int_equal(client_request(lab_cl(&l, 2), sim_now(l.s), g2[0], 4),
+	assert_int_equal(mars_client_request(lab_cl(&l, 2), mars_sim_now(l.s), g2[0], 4),
 	    0);
-	assert_int_equal(client_grouplist(lab_cl(&l, 0), sim_now(l.s), lo, hi,
+	assert_int_equal(mars_client_grouplist(lab_cl(&l, 0), mars_sim_now(l.s), lo, hi,
 	    4), 0);
-	sim_wake(l.s, l.c[2]);
-	sim_wake(l.s, l.c[0]);
+	mars_sim_wake(l.s, l.c[2]);
+	mars_sim_wake(l.s, l.c[0]);
 	lab_run_to(&l, 17 * SEC);
-	mem = client_members(lab_cl(&l, 2), &n);
+	mem = mars_client_members(lab_cl(&l, 2), &n);
 	assert_int_equal(n, 2);
 	assert_true((mem[0].num[19] == 0x11 && mem[1].num[19] == 0x13) ||
 	    (mem[0].num[19] == 0x13 && mem[1].num[19] == 0x11));
-	assert_non_null(client_grouplist_groups(lab_cl(&l, 0), &n));
+	assert_non_null(mars_client_grouplist_groups(lab_cl(&l, 0), &n));
 	assert_int_equal(n, 2);
 	/* A leave in partition 2 too. */
-	assert_int_equal(client_leave(lab_cl(&l, 3), sim_now(l.s), g2[0], 4),
+	assert_int_equal(mars_client_leave(lab_cl(&l, 3), mars_sim_now(l.s), g2[0], 4),
 	    0);
-	sim_wake(l.s, l.c[3]);
+	mars_sim_wake(l.s, l.c[3]);
 	lab_run_to(&l, 20 * SEC);
-	assert_int_equal(sent(l.m[0], LAB_VC_CCVC, MARS_LEAVE, g2[0], 0x13,
+	assert_int_equal(sent(l.m[0], MARS_VC_CCVC, MARS_LEAVE, g2[0], 0x13,
 	    17 * SEC, 20 * SEC), 1);
 	lab_free(&l);
 }
@@ -407,7 +407,7 @@ boot_ls(struct lab *l, const char *conf, const unsigned *o1,
 	lab_run_to(l, 15 * SEC);
 	for (k = 0; k < 4; k++) {
 		assert_int_equal(lab_current(l, k), k < 2 ? 0 : 1);
-		cmi[k] = client_cmi(lab_cl(l, k));
+		cmi[k] = mars_client_cmi(lab_cl(l, k));
 		assert_int_not_equal(cmi[k], 0);
 	}
 }
@@ -434,11 +434,11 @@ test_4_4_map_on_registration(void **state)
 		lab_run_to(&l, t);
 	assert_int_equal(lab_current(&l, 0), 0);
 	assert_map(&l, 0, (const int[]){ 0, 2 }, 2);
-	killed = sim_now(l.s);
+	killed = mars_sim_now(l.s);
 	lab_kill(&l, 0);
 	lab_run_to(&l, killed + 30 * SEC);
 	assert_int_equal(lab_current(&l, 0), 2);
-	assert_int_equal(lab_count(&l, l.c[0], FSM_EV_REGISTERED, killed, -1),
+	assert_int_equal(lab_count(&l, l.c[0], MARS_EV_REGISTERED, killed, -1),
 	    1);
 	lab_free(&l);
 }
@@ -459,7 +459,7 @@ test_4_4_intra_partition_fault_tolerance(void **state)
 	lab_run_to(&l, 45 * SEC);
 	for (k = 0; k < 4; k++) {
 		assert_int_equal(lab_current(&l, k), k < 2 ? 2 : 1);
-		assert_int_equal(client_cmi(lab_cl(&l, k)), cmi[k]);
+		assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
 		assert_joined(&l, k, 1);
 		if (k < 2)
 			assert_map(&l, k, (const int[]){ 2, 0 }, 2);
@@ -467,8 +467,8 @@ test_4_4_intra_partition_fault_tolerance(void **state)
 			assert_map(&l, k, (const int[]){ 1, 3 }, 2);
 	}
 	/* M3 joined the Active Sub-MARS Group: it relays partition 2. */
-	assert_int_equal(redund_role(l.ent[2].r), REDUND_ACTIVE);
-	assert_int_equal(redund_role(l.ent[3].r), REDUND_BACKUP);
+	assert_int_equal(mars_redund_role(l.ent[2].r), MARS_REDUND_ACTIVE);
+	assert_int_equal(mars_redund_role(l.ent[3].r), MARS_REDUND_BACKUP);
 	lab_free(&l);
 }
 
@@ -517,7 +517,7 @@ test_4_5_shared_pool_opposite_orders(void **state)
 	lab_run_to(&l, 45 * SEC);
 	for (k = 0; k < 4; k++) {
 		assert_int_equal(lab_current(&l, k), k < 2 ? 2 : 3);
-		assert_int_equal(client_cmi(lab_cl(&l, k)), cmi[k]);
+		assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
 		assert_joined(&l, k, 1);
 		if (k < 2)
 			assert_map(&l, k, (const int[]){ 2, 3, 0 }, 3);
@@ -547,10 +547,10 @@ test_4_5_backup_serves_two_partitions(void **state)
 	lab_kill(&l, 0);
 	lab_kill(&l, 1);
 	lab_run_to(&l, 45 * SEC);
-	assert_int_equal(redund_active_count(l.ent[2].r), 2);
+	assert_int_equal(mars_redund_active_count(l.ent[2].r), 2);
 	for (k = 0; k < 4; k++) {
 		assert_int_equal(lab_current(&l, k), 2);
-		assert_int_equal(client_cmi(lab_cl(&l, k)), cmi[k]);
+		assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
 		assert_joined(&l, k, 1);
 		if (k < 2)
 			assert_map(&l, k, (const int[]){ 2, 3, 0 }, 3);
@@ -559,14 +559,14 @@ test_4_5_backup_serves_two_partitions(void **state)
 	}
 	lab_restart(&l, 0);
 	lab_run_to(&l, 75 * SEC);
-	assert_int_equal(redund_active_count(l.ent[2].r), 1);
+	assert_int_equal(mars_redund_active_count(l.ent[2].r), 1);
 	for (k = 0; k < 4; k++) {
 		assert_int_equal(lab_current(&l, k), k < 2 ? 0 : 2);
-		assert_int_equal(client_cmi(lab_cl(&l, k)), cmi[k]);
+		assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
 		assert_joined(&l, k, 1);
 		if (k < 2) {
 			assert_map(&l, k, (const int[]){ 0, 2, 3 }, 3);
-			assert_int_equal(lab_count(&l, l.c[k], FSM_EV_REDIRECT,
+			assert_int_equal(lab_count(&l, l.c[k], MARS_EV_REDIRECT,
 			    45 * SEC, 1), 0);
 		} else
 			assert_map(&l, k, (const int[]){ 2, 3, 1 }, 3);

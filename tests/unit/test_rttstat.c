@@ -5,7 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "mars/rttstat.h"
+#include "cli/rttstat.h"
 
 static void
 test_empty(void **state)

@@ -90,12 +90,12 @@ dup(const uint8_t *p, size_t n)
 }
 
 static size_t
-encode(const struct scsp_msg *m, uint8_t *out, size_t cap)
+encode(const struct mars_scsp_msg *m, uint8_t *out, size_t cap)
 {
 	struct mars_err err;
 	size_t n = 0;
 
-	assert_int_equal(scsp_encode(m, out, cap, &n, 0, &err), 0);
+	assert_int_equal(mars_scsp_encode(m, out, cap, &n, 0, &err), 0);
 	assert_int_equal((size_t)(out[2] << 8 | out[3]), n);
 	assert_int_equal(ref_cksum(out, n), 0);
 	return n;
@@ -106,17 +106,17 @@ encode(const struct scsp_msg *m, uint8_t *out, size_t cap)
  * it lives until the next call.
  */
 static int
-decode(struct scsp_msg *m, const uint8_t *p, size_t n, struct mars_err *err)
+decode(struct mars_scsp_msg *m, const uint8_t *p, size_t n, struct mars_err *err)
 {
 	static uint8_t *copy;
 
 	free(copy);
 	copy = dup(p, n);
-	return scsp_decode(m, copy, n, 0, 0, err);
+	return mars_scsp_decode(m, copy, n, 0, 0, err);
 }
 
 static void
-assert_id(const struct scsp_id *id, const uint8_t *p, size_t len)
+assert_id(const struct mars_scsp_id *id, const uint8_t *p, size_t len)
 {
 	assert_int_equal(id->len, len);
 	if (len > 0)
@@ -127,17 +127,17 @@ static void
 test_example4(void **state)
 {
 	const uint8_t *pkt = ex4 + 8;
-	struct scsp_msg m, e;
-	struct scsp_iter it;
-	struct scsp_id id;
+	struct mars_scsp_msg m, e;
+	struct mars_scsp_iter it;
+	struct mars_scsp_id id;
 	struct mars_err err;
 	uint8_t out[64];
 	size_t n;
 
 	(void)state;
-	assert_int_equal(scsp_decode(&m, pkt, sizeof(ex4) - 8, 8, 0, &err), 0);
+	assert_int_equal(mars_scsp_decode(&m, pkt, sizeof(ex4) - 8, 8, 0, &err), 0);
 	assert_int_equal(m.version, 1);
-	assert_int_equal(m.type, SCSP_HELLO);
+	assert_int_equal(m.type, MARS_SCSP_HELLO);
 	assert_int_equal(m.size, 36);
 	assert_int_equal(m.chksum, 0xE2D1);
 	assert_int_equal(m.extoff, 0);
@@ -146,7 +146,7 @@ test_example4(void **state)
 	assert_int_equal(m.dead_factor, 3);
 	assert_int_equal(m.hello_unused, 0);
 	assert_int_equal(m.family_id, 0);
-	assert_int_equal(m.protocol_id, SCSP_PROTO_MARS);
+	assert_int_equal(m.protocol_id, MARS_SCSP_PROTO_MARS);
 	assert_int_equal(m.sgid, 1);
 	assert_int_equal(m.mcp_unused, 0);
 	assert_int_equal(m.flags, 0);
@@ -159,27 +159,27 @@ test_example4(void **state)
 	assert_int_equal(m.rec_len, 0);
 	assert_int_equal(m.next, 0);
 	assert_int_equal(m.len, 36);
-	scsp_iter_init(&m, &it);
-	assert_false(scsp_next_id(&it, &id));
+	mars_scsp_iter_init(&m, &it);
+	assert_false(mars_scsp_next_id(&it, &id));
 
 	/* Re-encode from a struct filled by hand, LLC included. */
 	memset(&e, 0, sizeof(e));
-	e.type = SCSP_HELLO;
+	e.type = MARS_SCSP_HELLO;
 	e.hello_interval = 3;
 	e.dead_factor = 3;
-	e.protocol_id = SCSP_PROTO_MARS;
+	e.protocol_id = MARS_SCSP_PROTO_MARS;
 	e.sgid = 1;
 	e.sender.p = lsid;
 	e.sender.len = 4;
 	e.receiver.p = dcsid;
 	e.receiver.len = 4;
-	assert_int_equal(scsp_encode(&e, out, sizeof(out), &n, SCSP_ENC_LLC,
+	assert_int_equal(mars_scsp_encode(&e, out, sizeof(out), &n, MARS_SCSP_ENC_LLC,
 	    &err), 0);
 	assert_int_equal(n, sizeof(ex4));
 	assert_memory_equal(out, ex4, sizeof(ex4));
 
 	/* And from the decoded view. */
-	assert_int_equal(scsp_encode(&m, out, sizeof(out), &n, 0, &err), 0);
+	assert_int_equal(mars_scsp_encode(&m, out, sizeof(out), &n, 0, &err), 0);
 	assert_int_equal(n, 36);
 	assert_memory_equal(out, pkt, 36);
 }
@@ -189,22 +189,22 @@ test_example5(void **state)
 {
 	const uint8_t *pkt = ex5 + 8;
 	static const uint8_t key[4] = { 0, 0, 0, 7 };
-	struct scsp_msg m, e;
-	struct scsp_iter it;
-	struct scsp_csas rec, in;
-	struct scsp_mars_part mp;
+	struct mars_scsp_msg m, e;
+	struct mars_scsp_iter it;
+	struct mars_scsp_csas rec, in;
+	struct mars_scsp_mars_part mp;
 	struct mars_err err;
 	uint8_t out[128], body[64];
 	size_t n, blen;
 
 	(void)state;
-	assert_int_equal(scsp_decode(&m, pkt, sizeof(ex5) - 8, 0, 0, &err), 0);
+	assert_int_equal(mars_scsp_decode(&m, pkt, sizeof(ex5) - 8, 0, 0, &err), 0);
 	assert_int_equal(m.version, 1);
-	assert_int_equal(m.type, SCSP_CSU_REQUEST);
+	assert_int_equal(m.type, MARS_SCSP_CSU_REQUEST);
 	assert_int_equal(m.size, 100);
 	assert_int_equal(m.chksum, 0x3E59);
 	assert_int_equal(m.extoff, 0);
-	assert_int_equal(m.protocol_id, SCSP_PROTO_MARS);
+	assert_int_equal(m.protocol_id, MARS_SCSP_PROTO_MARS);
 	assert_int_equal(m.sgid, 1);
 	assert_int_equal(m.mcp_unused, 0);
 	assert_int_equal(m.flags, 0);
@@ -215,28 +215,28 @@ test_example5(void **state)
 	assert_int_equal(m.rec_len, 72);
 	assert_ptr_equal(m.rec, pkt + 28);
 
-	scsp_iter_init(&m, &it);
-	assert_true(scsp_next_csas(&it, &rec));
+	mars_scsp_iter_init(&m, &it);
+	assert_true(mars_scsp_next_csas(&it, &rec));
 	assert_int_equal(rec.off, 28);
 	assert_int_equal(rec.hops, 3);
 	assert_int_equal(rec.reclen, 72);
 	assert_false(rec.null);
 	assert_int_equal(rec.unused, 0);
-	assert_int_equal(rec.seq, SCSP_SEQ_FIRST);
+	assert_int_equal(rec.seq, MARS_SCSP_SEQ_FIRST);
 	assert_id(&rec.key, key, 4);
 	assert_id(&rec.oid, lsid, 4);
 	assert_ptr_equal(rec.body, pkt + 48);
 	assert_int_equal(rec.body_len, 52);
-	assert_false(scsp_next_csas(&it, &in));
+	assert_false(mars_scsp_next_csas(&it, &in));
 
-	assert_int_equal(scsp_mars_decode(&mp, rec.body, rec.body_len, 48,
+	assert_int_equal(mars_scsp_mars_decode(&mp, rec.body, rec.body_len, 48,
 	    &err), 0);
 	assert_int_equal(mp.hw_type, 0x000F);
 	assert_int_equal(mp.pro_type, 0x0800);
 	assert_memory_equal(mp.snap, "\0\0\0\0\0", 5);
 	assert_int_equal(mp.unused, 0);
 	assert_int_equal(mp.version, 0);
-	assert_int_equal(mp.state, SCSP_MARS_CLIENT_JOIN);
+	assert_int_equal(mp.state, MARS_SCSP_MARS_CLIENT_JOIN);
 	assert_int_equal(mp.flags, 0x8000);
 	assert_int_equal(mp.cmi, 1);
 	assert_int_equal(mp.spa.len, 4);
@@ -250,13 +250,13 @@ test_example5(void **state)
 	assert_memory_equal(mp.max, grp, 4);
 
 	/* Re-encode: MARS part, then the packet with LLC. */
-	assert_int_equal(scsp_mars_encode(&mp, body, sizeof(body), &blen,
+	assert_int_equal(mars_scsp_mars_encode(&mp, body, sizeof(body), &blen,
 	    &err), 0);
 	assert_int_equal(blen, 52);
 	assert_memory_equal(body, pkt + 48, 52);
 	memset(&in, 0, sizeof(in));
 	in.hops = 3;
-	in.seq = SCSP_SEQ_FIRST;
+	in.seq = MARS_SCSP_SEQ_FIRST;
 	in.key.p = key;
 	in.key.len = 4;
 	in.oid.p = lsid;
@@ -265,8 +265,8 @@ test_example5(void **state)
 	in.body_len = (uint16_t)blen;
 	memset(&e, 0, sizeof(e));
 	e.version = 1;
-	e.type = SCSP_CSU_REQUEST;
-	e.protocol_id = SCSP_PROTO_MARS;
+	e.type = MARS_SCSP_CSU_REQUEST;
+	e.protocol_id = MARS_SCSP_PROTO_MARS;
 	e.sgid = 1;
 	e.sender.p = lsid;
 	e.sender.len = 4;
@@ -274,7 +274,7 @@ test_example5(void **state)
 	e.receiver.len = 4;
 	e.nrec = 1;
 	e.csas = &in;
-	assert_int_equal(scsp_encode(&e, out, sizeof(out), &n, SCSP_ENC_LLC,
+	assert_int_equal(mars_scsp_encode(&e, out, sizeof(out), &n, MARS_SCSP_ENC_LLC,
 	    &err), 0);
 	assert_int_equal(n, sizeof(ex5));
 	assert_memory_equal(out, ex5, sizeof(ex5));
@@ -285,12 +285,12 @@ test_example5(void **state)
  * decoded view again and expect the same octets.
  */
 static void
-roundtrip(const struct scsp_msg *m)
+roundtrip(const struct mars_scsp_msg *m)
 {
-	struct scsp_csas recs[16], rec;
-	struct scsp_id ids[16], id;
-	struct scsp_msg d;
-	struct scsp_iter it;
+	struct mars_scsp_csas recs[16], rec;
+	struct mars_scsp_id ids[16], id;
+	struct mars_scsp_msg d;
+	struct mars_scsp_iter it;
 	struct mars_err err;
 	uint8_t a[2048], b[2048];
 	size_t na, nb;
@@ -300,7 +300,7 @@ roundtrip(const struct scsp_msg *m)
 	assert_int_equal(decode(&d, a, na, &err), 0);
 	assert_int_equal(d.type, m->type);
 	assert_int_equal(d.size, na);
-	assert_int_equal(d.ca_seq, m->type == SCSP_CA ? m->ca_seq : 0);
+	assert_int_equal(d.ca_seq, m->type == MARS_SCSP_CA ? m->ca_seq : 0);
 	assert_int_equal(d.hello_interval, m->hello_interval);
 	assert_int_equal(d.dead_factor, m->dead_factor);
 	assert_int_equal(d.family_id, m->family_id);
@@ -321,16 +321,16 @@ roundtrip(const struct scsp_msg *m)
 	}
 
 	/* Records: point the encoder at the decoded ones. */
-	scsp_iter_init(&d, &it);
+	mars_scsp_iter_init(&d, &it);
 	assert_true(m->nrec <= 16);
 	for (i = 0; i < m->nrec; i++) {
-		if (m->type == SCSP_HELLO) {
-			assert_true(scsp_next_id(&it, &id));
+		if (m->type == MARS_SCSP_HELLO) {
+			assert_true(mars_scsp_next_id(&it, &id));
 			assert_id(&id, m->ids[i].p, m->ids[i].len);
 			ids[i] = id;
 			continue;
 		}
-		assert_true(scsp_next_csas(&it, &rec));
+		assert_true(mars_scsp_next_csas(&it, &rec));
 		assert_int_equal(rec.hops, m->csas[i].hops);
 		assert_int_equal(rec.null, m->csas[i].null);
 		assert_int_equal(rec.seq, m->csas[i].seq);
@@ -344,8 +344,8 @@ roundtrip(const struct scsp_msg *m)
 			    rec.body_len);
 		recs[i] = rec;
 	}
-	assert_false(m->type == SCSP_HELLO ? scsp_next_id(&it, &id) :
-	    scsp_next_csas(&it, &rec));
+	assert_false(m->type == MARS_SCSP_HELLO ? mars_scsp_next_id(&it, &id) :
+	    mars_scsp_next_csas(&it, &rec));
 	d.csas = recs;
 	d.ids = ids;
 	nb = encode(&d, b, sizeof(b));
@@ -354,11 +354,11 @@ roundtrip(const struct scsp_msg *m)
 }
 
 static void
-base_msg(struct scsp_msg *m, uint8_t type)
+base_msg(struct mars_scsp_msg *m, uint8_t type)
 {
 	memset(m, 0, sizeof(*m));
 	m->type = type;
-	m->protocol_id = SCSP_PROTO_MARS;
+	m->protocol_id = MARS_SCSP_PROTO_MARS;
 	m->sgid = 7;
 	m->sender.p = lsid;
 	m->sender.len = 4;
@@ -367,7 +367,7 @@ base_msg(struct scsp_msg *m, uint8_t type)
 }
 
 static void
-make_csas(struct scsp_csas *r, unsigned n, uint16_t hops)
+make_csas(struct mars_scsp_csas *r, unsigned n, uint16_t hops)
 {
 	static uint8_t keys[16][4];
 	unsigned i;
@@ -377,7 +377,7 @@ make_csas(struct scsp_csas *r, unsigned n, uint16_t hops)
 		keys[i][0] = 0xC0;
 		keys[i][3] = (uint8_t)i;
 		r[i].hops = hops;
-		r[i].seq = SCSP_SEQ_FIRST + i;
+		r[i].seq = MARS_SCSP_SEQ_FIRST + i;
 		r[i].key.p = keys[i];
 		r[i].key.len = 4;
 		r[i].oid.p = lsid;
@@ -389,12 +389,12 @@ static void
 test_roundtrip_ca(void **state)
 {
 	static const uint16_t flags[] = {
-		0, SCSP_CA_M, SCSP_CA_I, SCSP_CA_O,
-		SCSP_CA_M | SCSP_CA_I | SCSP_CA_O, SCSP_CA_M | SCSP_CA_O,
-		SCSP_CA_I | SCSP_CA_O,
+		0, MARS_SCSP_CA_M, MARS_SCSP_CA_I, MARS_SCSP_CA_O,
+		MARS_SCSP_CA_M | MARS_SCSP_CA_I | MARS_SCSP_CA_O, MARS_SCSP_CA_M | MARS_SCSP_CA_O,
+		MARS_SCSP_CA_I | MARS_SCSP_CA_O,
 	};
-	struct scsp_csas recs[4];
-	struct scsp_msg m;
+	struct mars_scsp_csas recs[4];
+	struct mars_scsp_msg m;
 	unsigned i, n;
 
 	(void)state;
@@ -404,7 +404,7 @@ test_roundtrip_ca(void **state)
 	recs[3].oid.len = 0;
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		for (n = 0; n <= 4; n++) {
-			base_msg(&m, SCSP_CA);
+			base_msg(&m, MARS_SCSP_CA);
 			m.ca_seq = 0x12345678 + i;
 			m.flags = flags[i];
 			m.nrec = (uint16_t)n;
@@ -419,7 +419,7 @@ static size_t
 mars_body(uint8_t state, uint8_t *out, size_t cap)
 {
 	static const uint8_t spa[4] = { 10, 1, 1, 1 };
-	struct scsp_mars_part mp;
+	struct mars_scsp_mars_part mp;
 	struct mars_err err;
 	size_t n;
 
@@ -430,10 +430,10 @@ mars_body(uint8_t state, uint8_t *out, size_t cap)
 	mp.atm.addr = cm1;
 	mp.atm.tl = 20;
 	switch (state) {
-	case SCSP_MARS_REDIRECT:
+	case MARS_SCSP_MARS_REDIRECT:
 		break;
-	case SCSP_MARS_MCS_SERVE:
-	case SCSP_MARS_MCS_UNSERVE:
+	case MARS_SCSP_MARS_MCS_SERVE:
+	case MARS_SCSP_MARS_MCS_UNSERVE:
 		mp.flags = MARS_FLAG_REGISTER;
 		mp.cmi = 0x0101;
 		break;
@@ -449,7 +449,7 @@ mars_body(uint8_t state, uint8_t *out, size_t cap)
 		mp.max = grp;
 		break;
 	}
-	assert_int_equal(scsp_mars_encode(&mp, out, cap, &n, &err), 0);
+	assert_int_equal(mars_scsp_mars_encode(&mp, out, cap, &n, &err), 0);
 	return n;
 }
 
@@ -457,9 +457,9 @@ static void
 test_roundtrip_csu_request(void **state)
 {
 	uint8_t bodies[6][96];
-	struct scsp_csas recs[6];
-	struct scsp_mars_part mp;
-	struct scsp_msg m;
+	struct mars_scsp_csas recs[6];
+	struct mars_scsp_mars_part mp;
+	struct mars_scsp_msg m;
 	struct mars_err err;
 	unsigned i;
 
@@ -469,14 +469,14 @@ test_roundtrip_csu_request(void **state)
 		recs[i].body_len = (uint16_t)mars_body((uint8_t)(i + 1),
 		    bodies[i], sizeof(bodies[i]));
 		recs[i].body = bodies[i];
-		assert_int_equal(scsp_mars_decode(&mp, bodies[i],
+		assert_int_equal(mars_scsp_mars_decode(&mp, bodies[i],
 		    recs[i].body_len, 0, &err), 0);
 		assert_int_equal(mp.state, i + 1);
 	}
 	/* A null record answering a CSUS: N set, no MARS part. */
 	recs[5].null = true;
 	recs[5].hops = 1;
-	base_msg(&m, SCSP_CSU_REQUEST);
+	base_msg(&m, MARS_SCSP_CSU_REQUEST);
 	m.nrec = 6;
 	m.csas = recs;
 	roundtrip(&m);
@@ -497,19 +497,19 @@ test_roundtrip_csu_request(void **state)
 static void
 test_roundtrip_reply_csus(void **state)
 {
-	struct scsp_csas recs[5];
-	struct scsp_msg m;
+	struct mars_scsp_csas recs[5];
+	struct mars_scsp_msg m;
 	unsigned n;
 
 	(void)state;
 	make_csas(recs, 5, 1);
 	recs[1].null = true;
 	for (n = 0; n <= 5; n++) {
-		base_msg(&m, SCSP_CSU_REPLY);
+		base_msg(&m, MARS_SCSP_CSU_REPLY);
 		m.nrec = (uint16_t)n;
 		m.csas = recs;
 		roundtrip(&m);
-		m.type = SCSP_CSUS;
+		m.type = MARS_SCSP_CSUS;
 		roundtrip(&m);
 	}
 }
@@ -520,8 +520,8 @@ test_roundtrip_hello(void **state)
 	static const uint8_t r2[4] = { 10, 1, 1, 252 };
 	static const uint8_t r3[2] = { 0xBE, 0xEF };
 	static const uint8_t r4[7] = { 1, 2, 3, 4, 5, 6, 7 };
-	struct scsp_id ids[3];
-	struct scsp_msg m;
+	struct mars_scsp_id ids[3];
+	struct mars_scsp_msg m;
 	struct mars_err err;
 	uint8_t out[128];
 	size_t n;
@@ -535,7 +535,7 @@ test_roundtrip_hello(void **state)
 	ids[2].len = 7;
 
 	/* Nobody heard: Recvr ID Len 0, no records. */
-	base_msg(&m, SCSP_HELLO);
+	base_msg(&m, MARS_SCSP_HELLO);
 	m.hello_interval = 3;
 	m.dead_factor = 3;
 	m.family_id = 0x0102;
@@ -547,7 +547,7 @@ test_roundtrip_hello(void **state)
 	assert_int_equal(out[25], 0);
 
 	/* One DCS heard, then three (first in the MCP). */
-	base_msg(&m, SCSP_HELLO);
+	base_msg(&m, MARS_SCSP_HELLO);
 	m.hello_interval = 10;
 	m.dead_factor = 4;
 	roundtrip(&m);
@@ -566,7 +566,7 @@ test_roundtrip_hello(void **state)
 	m.sender.len = 3;
 	n = encode(&m, out, sizeof(out));
 	assert_int_equal(n % 2, 1);
-	assert_int_equal(scsp_decode(&m, out, n, 0, 0, &err), 0);
+	assert_int_equal(mars_scsp_decode(&m, out, n, 0, 0, &err), 0);
 }
 
 static void
@@ -577,29 +577,29 @@ test_roundtrip_extensions(void **state)
 		9, 10, 11, 12,
 	};
 	static const uint8_t vend[7] = { 0x00, 0x00, 0x5e, 'm', 'a', 'r', 's' };
-	struct scsp_csas recs[2];
-	struct scsp_msg m, d;
+	struct mars_scsp_csas recs[2];
+	struct mars_scsp_msg m, d;
 	struct mars_err err;
 	uint8_t out[256];
 	size_t n;
 
 	(void)state;
 	make_csas(recs, 2, 1);
-	base_msg(&m, SCSP_CSUS);
+	base_msg(&m, MARS_SCSP_CSUS);
 	m.nrec = 2;
 	m.csas = recs;
 	m.next = 2;
-	m.ext[0].type = SCSP_EXT_AUTH;
+	m.ext[0].type = MARS_SCSP_EXT_AUTH;
 	m.ext[0].len = sizeof(auth);
 	m.ext[0].value = auth;
-	m.ext[1].type = SCSP_EXT_VENDOR;
+	m.ext[1].type = MARS_SCSP_EXT_VENDOR;
 	m.ext[1].len = sizeof(vend);
 	m.ext[1].value = vend;
 	roundtrip(&m);
 	n = encode(&m, out, sizeof(out));
 	assert_int_equal(out[6] << 8 | out[7], 20 + 8 + 2 * 20);
 	assert_memory_equal(out + n - 4, "\0\0\0\0", 4);
-	assert_int_equal(scsp_decode(&d, out, n, 0, 0, &err), 0);
+	assert_int_equal(mars_scsp_decode(&d, out, n, 0, 0, &err), 0);
 	assert_int_equal(d.extoff, 68);
 	assert_int_equal(d.next_total, 2);
 
@@ -611,13 +611,13 @@ test_roundtrip_extensions(void **state)
 	assert_int_equal(n, 68 + 4);
 
 	/* Hello and CA carry them too; a zero-length extension. */
-	base_msg(&m, SCSP_HELLO);
+	base_msg(&m, MARS_SCSP_HELLO);
 	m.next = 1;
 	m.ext[0].type = 0x1234;
 	roundtrip(&m);
-	base_msg(&m, SCSP_CA);
+	base_msg(&m, MARS_SCSP_CA);
 	m.next = 1;
-	m.ext[0].type = SCSP_EXT_VENDOR;
+	m.ext[0].type = MARS_SCSP_EXT_VENDOR;
 	m.ext[0].len = sizeof(vend);
 	m.ext[0].value = vend;
 	roundtrip(&m);
@@ -627,16 +627,16 @@ test_roundtrip_extensions(void **state)
 static void
 test_many_extensions(void **state)
 {
-	struct scsp_msg m, d;
+	struct mars_scsp_msg m, d;
 	struct mars_err err;
 	uint8_t out[256];
 	size_t n;
 	unsigned i;
 
 	(void)state;
-	base_msg(&m, SCSP_CSU_REPLY);
-	m.next = SCSP_EXT_MAX;
-	for (i = 0; i < SCSP_EXT_MAX; i++)
+	base_msg(&m, MARS_SCSP_CSU_REPLY);
+	m.next = MARS_SCSP_EXT_MAX;
+	for (i = 0; i < MARS_SCSP_EXT_MAX; i++)
 		m.ext[i].type = (uint16_t)(0x100 + i);
 	n = encode(&m, out, sizeof(out));
 	/* Append two more before the End marker by hand. */
@@ -646,8 +646,8 @@ test_many_extensions(void **state)
 	out[3] = (uint8_t)n;
 	fix_cksum(out);
 	assert_int_equal(decode(&d, out, n, &err), 0);
-	assert_int_equal(d.next, SCSP_EXT_MAX);
-	assert_int_equal(d.next_total, SCSP_EXT_MAX + 2);
+	assert_int_equal(d.next, MARS_SCSP_EXT_MAX);
+	assert_int_equal(d.next_total, MARS_SCSP_EXT_MAX + 2);
 	assert_int_equal(d.ext[3].type, 0x103);
 
 	/* End Of Extensions cut short by one octet. */
@@ -664,13 +664,13 @@ sample(uint8_t type, uint8_t *out, size_t cap)
 {
 	static uint8_t body[96];
 	static const uint8_t vend[4] = { 0, 0, 0x5e, 1 };
-	static struct scsp_csas recs[3];
-	static struct scsp_id ids[2];
-	struct scsp_msg m;
+	static struct mars_scsp_csas recs[3];
+	static struct mars_scsp_id ids[2];
+	struct mars_scsp_msg m;
 
-	make_csas(recs, 3, type == SCSP_CSU_REQUEST ? 3 : 1);
-	if (type == SCSP_CSU_REQUEST) {
-		recs[0].body_len = (uint16_t)mars_body(SCSP_MARS_CLIENT_JOIN,
+	make_csas(recs, 3, type == MARS_SCSP_CSU_REQUEST ? 3 : 1);
+	if (type == MARS_SCSP_CSU_REQUEST) {
+		recs[0].body_len = (uint16_t)mars_body(MARS_SCSP_MARS_CLIENT_JOIN,
 		    body, sizeof(body));
 		recs[0].body = body;
 		recs[1].body = body;
@@ -683,11 +683,11 @@ sample(uint8_t type, uint8_t *out, size_t cap)
 	ids[1].len = 3;
 	base_msg(&m, type);
 	m.ca_seq = 99;
-	m.nrec = type == SCSP_HELLO ? 2 : 3;
+	m.nrec = type == MARS_SCSP_HELLO ? 2 : 3;
 	m.csas = recs;
 	m.ids = ids;
 	m.next = 1;
-	m.ext[0].type = SCSP_EXT_VENDOR;
+	m.ext[0].type = MARS_SCSP_EXT_VENDOR;
 	m.ext[0].len = sizeof(vend);
 	m.ext[0].value = vend;
 	return encode(&m, out, cap);
@@ -696,14 +696,14 @@ sample(uint8_t type, uint8_t *out, size_t cap)
 static void
 test_truncation(void **state)
 {
-	struct scsp_msg m;
+	struct mars_scsp_msg m;
 	struct mars_err err;
 	uint8_t pkt[512];
 	size_t n, cut;
 	uint8_t type;
 
 	(void)state;
-	for (type = SCSP_CA; type <= SCSP_HELLO; type++) {
+	for (type = MARS_SCSP_CA; type <= MARS_SCSP_HELLO; type++) {
 		n = sample(type, pkt, sizeof(pkt));
 		assert_int_equal(decode(&m, pkt, n, &err), 0);
 		for (cut = 0; cut < n; cut++) {
@@ -724,7 +724,7 @@ test_truncation(void **state)
 static void
 test_short_packet_size(void **state)
 {
-	struct scsp_msg m;
+	struct mars_scsp_msg m;
 	struct mars_err err;
 	uint8_t pkt[512], cp[512];
 	size_t n, size;
@@ -732,7 +732,7 @@ test_short_packet_size(void **state)
 	int rc;
 
 	(void)state;
-	for (type = SCSP_CA; type <= SCSP_HELLO; type++) {
+	for (type = MARS_SCSP_CA; type <= MARS_SCSP_HELLO; type++) {
 		n = sample(type, pkt, sizeof(pkt));
 		for (size = 0; size < n; size++) {
 			memcpy(cp, pkt, n);
@@ -747,7 +747,7 @@ test_short_packet_size(void **state)
 static void
 test_trailing_octets(void **state)
 {
-	struct scsp_msg m;
+	struct mars_scsp_msg m;
 	struct mars_err err;
 	uint8_t buf[64];
 
@@ -761,10 +761,10 @@ test_trailing_octets(void **state)
 static void
 test_checksum(void **state)
 {
-	struct scsp_msg m;
+	struct mars_scsp_msg m;
 	struct mars_err err;
-	struct scsp_iter it;
-	struct scsp_csas rec;
+	struct mars_scsp_iter it;
+	struct mars_scsp_csas rec;
 	uint8_t buf[128];
 	uint8_t *heap;
 
@@ -781,11 +781,11 @@ test_checksum(void **state)
 	assert_int_equal(m.nrec, 1);
 	assert_int_equal(m.chksum, 0x3E58);
 	heap = dup(buf, 100);
-	assert_int_equal(scsp_decode(&m, heap, 100, 0, 0, &err), MARS_E_CHKSUM);
-	scsp_iter_init(&m, &it);
-	assert_true(scsp_next_csas(&it, &rec));
+	assert_int_equal(mars_scsp_decode(&m, heap, 100, 0, 0, &err), MARS_E_CHKSUM);
+	mars_scsp_iter_init(&m, &it);
+	assert_true(mars_scsp_next_csas(&it, &rec));
 	assert_int_equal(rec.body_len, 52);
-	assert_int_equal(scsp_decode(&m, heap, 100, 0, SCSP_DEC_NOCHKSUM, &err),
+	assert_int_equal(mars_scsp_decode(&m, heap, 100, 0, MARS_SCSP_DEC_NOCHKSUM, &err),
 	    0);
 	free(heap);
 
@@ -804,7 +804,7 @@ static void
 expect_ex5(size_t at, uint8_t val, int code, const char *field,
     uint32_t offset)
 {
-	struct scsp_msg m;
+	struct mars_scsp_msg m;
 	struct mars_err err;
 	uint8_t buf[128];
 	uint8_t *heap;
@@ -814,7 +814,7 @@ expect_ex5(size_t at, uint8_t val, int code, const char *field,
 	buf[at] = val;
 	fix_cksum(buf);
 	heap = dup(buf, 100);
-	assert_int_equal(scsp_decode(&m, heap, 100, 8, 0, &err), code);
+	assert_int_equal(mars_scsp_decode(&m, heap, 100, 8, 0, &err), code);
 	free(heap);
 	assert_int_equal(err.code, code);
 	assert_string_equal(err.field, field);
@@ -866,7 +866,7 @@ test_malformed(void **state)
 static void
 test_tolerated(void **state)
 {
-	struct scsp_msg m;
+	struct mars_scsp_msg m;
 	struct mars_err err;
 	uint8_t buf[128];
 
@@ -874,7 +874,7 @@ test_tolerated(void **state)
 	/* State 6 is only an error for Protocol ID 3. */
 	memcpy(buf, ex5 + 8, 100);
 	buf[59] = 6;
-	buf[9] = SCSP_PROTO_NHRP;
+	buf[9] = MARS_SCSP_PROTO_NHRP;
 	fix_cksum(buf);
 	assert_int_equal(decode(&m, buf, 100, &err), 0);
 	/* Nor in a null record (no MARS part is read). */
@@ -894,7 +894,7 @@ test_tolerated(void **state)
 static void
 test_extension_errors(void **state)
 {
-	struct scsp_msg m;
+	struct mars_scsp_msg m;
 	struct mars_err err;
 	uint8_t buf[128];
 	size_t n;
@@ -918,7 +918,7 @@ test_extension_errors(void **state)
 	fix_cksum(buf);
 	assert_int_equal(decode(&m, buf, n, &err), 0);
 	assert_int_equal(m.next, 1);
-	assert_int_equal(m.ext[0].type, SCSP_EXT_VENDOR);
+	assert_int_equal(m.ext[0].type, MARS_SCSP_EXT_VENDOR);
 	assert_int_equal(m.ext[0].len, 4);
 	assert_memory_equal(m.ext[0].value, "\x00\x00\x5e\x01", 4);
 
@@ -956,7 +956,7 @@ test_extension_errors(void **state)
 static void
 test_hello_records(void **state)
 {
-	struct scsp_msg m;
+	struct mars_scsp_msg m;
 	struct mars_err err;
 	uint8_t buf[64];
 
@@ -988,73 +988,73 @@ test_hello_records(void **state)
 static void
 test_encode_errors(void **state)
 {
-	struct scsp_csas recs[2];
-	struct scsp_msg m;
+	struct mars_scsp_csas recs[2];
+	struct mars_scsp_msg m;
 	struct mars_err err;
 	uint8_t out[256];
 	size_t n, need, cap;
 
 	(void)state;
 	base_msg(&m, 0);
-	assert_int_equal(scsp_encode(&m, out, sizeof(out), &n, 0, &err),
+	assert_int_equal(mars_scsp_encode(&m, out, sizeof(out), &n, 0, &err),
 	    MARS_E_INVAL);
 	assert_string_equal(err.field, "type");
 	base_msg(&m, 9);
-	assert_int_equal(scsp_encode(&m, out, sizeof(out), &n, 0, &err),
+	assert_int_equal(mars_scsp_encode(&m, out, sizeof(out), &n, 0, &err),
 	    MARS_E_INVAL);
 
-	base_msg(&m, SCSP_CA);
+	base_msg(&m, MARS_SCSP_CA);
 	m.nrec = 1;
-	assert_int_equal(scsp_encode(&m, out, sizeof(out), &n, 0, &err),
+	assert_int_equal(mars_scsp_encode(&m, out, sizeof(out), &n, 0, &err),
 	    MARS_E_INVAL);
 	assert_string_equal(err.field, "csas");
-	base_msg(&m, SCSP_HELLO);
+	base_msg(&m, MARS_SCSP_HELLO);
 	m.nrec = 2;
-	assert_int_equal(scsp_encode(&m, out, sizeof(out), &n, 0, &err),
+	assert_int_equal(mars_scsp_encode(&m, out, sizeof(out), &n, 0, &err),
 	    MARS_E_INVAL);
 	assert_string_equal(err.field, "ids");
 
 	make_csas(recs, 2, 1);
-	recs[1].seq = SCSP_SEQ_RESERVED;
-	base_msg(&m, SCSP_CSUS);
+	recs[1].seq = MARS_SCSP_SEQ_RESERVED;
+	base_msg(&m, MARS_SCSP_CSUS);
 	m.nrec = 2;
 	m.csas = recs;
-	assert_int_equal(scsp_encode(&m, out, sizeof(out), &n, 0, &err),
+	assert_int_equal(mars_scsp_encode(&m, out, sizeof(out), &n, 0, &err),
 	    MARS_E_INVAL);
 	assert_string_equal(err.field, "csas[].seq");
 
 	make_csas(recs, 2, 1);
 	recs[0].body_len = 3;
-	assert_int_equal(scsp_encode(&m, out, sizeof(out), &n, 0, &err),
+	assert_int_equal(mars_scsp_encode(&m, out, sizeof(out), &n, 0, &err),
 	    MARS_E_INVAL);
 	assert_string_equal(err.field, "csas[].body");
 
-	base_msg(&m, SCSP_CSUS);
+	base_msg(&m, MARS_SCSP_CSUS);
 	m.sender.p = NULL;
-	assert_int_equal(scsp_encode(&m, out, sizeof(out), &n, 0, &err),
+	assert_int_equal(mars_scsp_encode(&m, out, sizeof(out), &n, 0, &err),
 	    MARS_E_INVAL);
 	assert_string_equal(err.field, "sender");
 
-	base_msg(&m, SCSP_CSUS);
+	base_msg(&m, MARS_SCSP_CSUS);
 	m.next = 1;
-	m.ext[0].type = SCSP_EXT_END;
-	assert_int_equal(scsp_encode(&m, out, sizeof(out), &n, 0, &err),
+	m.ext[0].type = MARS_SCSP_EXT_END;
+	assert_int_equal(mars_scsp_encode(&m, out, sizeof(out), &n, 0, &err),
 	    MARS_E_INVAL);
-	m.next = SCSP_EXT_MAX + 1;
-	assert_int_equal(scsp_encode(&m, out, sizeof(out), &n, 0, &err),
+	m.next = MARS_SCSP_EXT_MAX + 1;
+	assert_int_equal(mars_scsp_encode(&m, out, sizeof(out), &n, 0, &err),
 	    MARS_E_INVAL);
 
 	/* Too small at every capacity. */
 	make_csas(recs, 2, 1);
-	base_msg(&m, SCSP_CSU_REPLY);
+	base_msg(&m, MARS_SCSP_CSU_REPLY);
 	m.nrec = 2;
 	m.csas = recs;
-	assert_int_equal(scsp_encode(&m, out, sizeof(out), &need,
-	    SCSP_ENC_LLC, &err), 0);
+	assert_int_equal(mars_scsp_encode(&m, out, sizeof(out), &need,
+	    MARS_SCSP_ENC_LLC, &err), 0);
 	for (cap = 0; cap < need; cap++)
-		assert_int_equal(scsp_encode(&m, out, cap, &n, SCSP_ENC_LLC,
+		assert_int_equal(mars_scsp_encode(&m, out, cap, &n, MARS_SCSP_ENC_LLC,
 		    &err), MARS_E_NOSPACE);
-	assert_int_equal(scsp_encode(&m, out, need, &n, SCSP_ENC_LLC, &err),
+	assert_int_equal(mars_scsp_encode(&m, out, need, &n, MARS_SCSP_ENC_LLC, &err),
 	    0);
 	assert_int_equal(n, need);
 }
@@ -1063,23 +1063,23 @@ static void
 test_names(void **state)
 {
 	(void)state;
-	assert_string_equal(scsp_type_name(SCSP_CA), "CA");
-	assert_string_equal(scsp_type_name(SCSP_CSU_REQUEST), "CSU_REQUEST");
-	assert_string_equal(scsp_type_name(SCSP_CSU_REPLY), "CSU_REPLY");
-	assert_string_equal(scsp_type_name(SCSP_CSUS), "CSUS");
-	assert_string_equal(scsp_type_name(SCSP_HELLO), "HELLO");
-	assert_null(scsp_type_name(0));
-	assert_null(scsp_type_name(6));
-	assert_string_equal(scsp_protocol_name(3), "MARS");
-	assert_string_equal(scsp_protocol_name(1), "ATMARP");
-	assert_string_equal(scsp_protocol_name(5), "LNNI");
-	assert_null(scsp_protocol_name(0));
-	assert_null(scsp_protocol_name(6));
-	assert_string_equal(scsp_mars_state_name(1), "REDIRECT");
-	assert_string_equal(scsp_mars_state_name(3), "CLIENT_JOIN");
-	assert_string_equal(scsp_mars_state_name(5), "MCS_UNSERVE");
-	assert_null(scsp_mars_state_name(0));
-	assert_null(scsp_mars_state_name(6));
+	assert_string_equal(mars_scsp_type_name(MARS_SCSP_CA), "CA");
+	assert_string_equal(mars_scsp_type_name(MARS_SCSP_CSU_REQUEST), "CSU_REQUEST");
+	assert_string_equal(mars_scsp_type_name(MARS_SCSP_CSU_REPLY), "CSU_REPLY");
+	assert_string_equal(mars_scsp_type_name(MARS_SCSP_CSUS), "CSUS");
+	assert_string_equal(mars_scsp_type_name(MARS_SCSP_HELLO), "HELLO");
+	assert_null(mars_scsp_type_name(0));
+	assert_null(mars_scsp_type_name(6));
+	assert_string_equal(mars_scsp_protocol_name(3), "MARS");
+	assert_string_equal(mars_scsp_protocol_name(1), "ATMARP");
+	assert_string_equal(mars_scsp_protocol_name(5), "LNNI");
+	assert_null(mars_scsp_protocol_name(0));
+	assert_null(mars_scsp_protocol_name(6));
+	assert_string_equal(mars_scsp_mars_state_name(1), "REDIRECT");
+	assert_string_equal(mars_scsp_mars_state_name(3), "CLIENT_JOIN");
+	assert_string_equal(mars_scsp_mars_state_name(5), "MCS_UNSERVE");
+	assert_null(mars_scsp_mars_state_name(0));
+	assert_null(mars_scsp_mars_state_name(6));
 }
 
 int

@@ -27,7 +27,7 @@ up(unsigned n, bool line)
 static void
 assert_everywhere(unsigned o, uint32_t k, uint32_t seq)
 {
-	struct scsp_entry_view	 v;
+	struct mars_scsp_entry_view	 v;
 	unsigned		 i;
 
 	for (i = 0; i < net.nn; i++) {
@@ -45,26 +45,26 @@ assert_queues_empty(void)
 	unsigned i, k;
 
 	for (i = 0; i < net.nn; i++)
-		for (k = 0; k < scsp_dcs_count(net.node[i]); k++)
-			assert_int_equal(scsp_rexmt_len(net.node[i], k), 0);
+		for (k = 0; k < mars_scsp_dcs_count(net.node[i]); k++)
+			assert_int_equal(mars_scsp_rexmt_len(net.node[i], k), 0);
 }
 
 static void
 test_flood_mesh3(void **state)
 {
-	struct scsp_entry_view	 v;
+	struct mars_scsp_entry_view	 v;
 	uint32_t		 seq;
 
 	(void)state;
 	up(3, false);
 	seq = net_originate(&net, 0, 42, 9);
-	assert_int_equal(seq, SCSP_SEQ_FIRST);
+	assert_int_equal(seq, MARS_SCSP_SEQ_FIRST);
 	net_run(&net, 100);
-	assert_everywhere(0, 42, SCSP_SEQ_FIRST);
-	assert_int_equal(net.upd[1][SCSP_UPD_ADDED], 1);
-	assert_int_equal(net.upd[2][SCSP_UPD_ADDED], 1);
-	assert_int_equal(net.upd[0][SCSP_UPD_ADDED], 0);	/* not its own */
-	assert_int_equal(net.ev[1][FSM_EV_CACHE_UPDATE], 1);
+	assert_everywhere(0, 42, MARS_SCSP_SEQ_FIRST);
+	assert_int_equal(net.upd[1][MARS_SCSP_UPD_ADDED], 1);
+	assert_int_equal(net.upd[2][MARS_SCSP_UPD_ADDED], 1);
+	assert_int_equal(net.upd[0][MARS_SCSP_UPD_ADDED], 0);	/* not its own */
+	assert_int_equal(net.ev[1][MARS_EV_CACHE_UPDATE], 1);
 	assert_int_equal(net.last_upd[1].key.len, 4);
 	assert_int_equal(net.last_upd[1].oid.p[3], 1);
 	assert_true(net_same_cache(&net, 0, 1));
@@ -72,15 +72,15 @@ test_flood_mesh3(void **state)
 	assert_queues_empty();
 	/* The body is the RFC 2443 part as given. */
 	assert_true(net_lookup(&net, 2, 0, 42, &v));
-	assert_int_equal(v.body[11], SCSP_MARS_CLIENT_JOIN);
+	assert_int_equal(v.body[11], MARS_SCSP_MARS_CLIENT_JOIN);
 	/* Hop count 3 arrives as 3, kept as 2 for onward flooding. */
 	assert_int_equal(v.hops, 2);
 	/* An update with a higher number replaces it everywhere. */
 	seq = net_originate(&net, 0, 42, 10);
-	assert_int_equal(seq, SCSP_SEQ_FIRST + 1);
+	assert_int_equal(seq, MARS_SCSP_SEQ_FIRST + 1);
 	net_run(&net, 100);
-	assert_everywhere(0, 42, SCSP_SEQ_FIRST + 1);
-	assert_int_equal(net.upd[2][SCSP_UPD_CHANGED], 1);
+	assert_everywhere(0, 42, MARS_SCSP_SEQ_FIRST + 1);
+	assert_int_equal(net.upd[2][MARS_SCSP_UPD_CHANGED], 1);
 	assert_true(net_lookup(&net, 2, 0, 42, &v));
 	assert_int_equal(v.body[v.body_len - 1], 10);
 	assert_queues_empty();
@@ -100,24 +100,24 @@ test_flood_mesh5_and_line(void **state)
 	net_run(&net, 200);
 	for (i = 1; i < 5; i++)
 		assert_true(net_same_cache(&net, 0, i));
-	assert_int_equal(scsp_cache_len(net.node[3]), 20);
-	assert_int_equal(net.upd[3][SCSP_UPD_ADDED], 16);
+	assert_int_equal(mars_scsp_cache_len(net.node[3]), 20);
+	assert_int_equal(net.upd[3][MARS_SCSP_UPD_ADDED], 16);
 	assert_queues_empty();
 	net_free(&net);
 
 	/* A - B - C: C hears A only through B. */
 	up(3, true);
-	assert_int_equal(scsp_dcs_count(net.node[0]), 1);
-	assert_int_equal(scsp_dcs_count(net.node[1]), 2);
+	assert_int_equal(mars_scsp_dcs_count(net.node[0]), 1);
+	assert_int_equal(mars_scsp_dcs_count(net.node[1]), 2);
 	(void)net_originate(&net, 0, 1, 1);
 	(void)net_originate(&net, 2, 2, 2);
 	net_run(&net, 100);
-	assert_everywhere(0, 1, SCSP_SEQ_FIRST);
-	assert_everywhere(2, 2, SCSP_SEQ_FIRST);
-	assert_int_equal(net.sent[0][1][SCSP_CSU_REQUEST], 1);
-	assert_int_equal(net.sent[1][2][SCSP_CSU_REQUEST], 1);
+	assert_everywhere(0, 1, MARS_SCSP_SEQ_FIRST);
+	assert_everywhere(2, 2, MARS_SCSP_SEQ_FIRST);
+	assert_int_equal(net.sent[0][1][MARS_SCSP_CSU_REQUEST], 1);
+	assert_int_equal(net.sent[1][2][MARS_SCSP_CSU_REQUEST], 1);
 	/* B does not send A's entry back to A. */
-	assert_int_equal(net.sent[1][0][SCSP_CSU_REQUEST], 1);
+	assert_int_equal(net.sent[1][0][MARS_SCSP_CSU_REQUEST], 1);
 	assert_queues_empty();
 	net_free(&net);
 }
@@ -131,8 +131,8 @@ csu_request(uint8_t *out, size_t cap, unsigned from, unsigned to,
 	uint8_t			 key[4] = { (uint8_t)(k >> 24),
 				    (uint8_t)(k >> 16), (uint8_t)(k >> 8),
 				    (uint8_t)k };
-	struct scsp_csas	 r;
-	struct scsp_msg		 m;
+	struct mars_scsp_csas	 r;
+	struct mars_scsp_msg		 m;
 	struct mars_err		 err;
 	size_t			 len;
 
@@ -149,8 +149,8 @@ csu_request(uint8_t *out, size_t cap, unsigned from, unsigned to,
 	r.body = body;
 	r.body_len = net_body(body, sizeof(body), (uint16_t)k, g);
 	memset(&m, 0, sizeof(m));
-	m.type = SCSP_CSU_REQUEST;
-	m.protocol_id = SCSP_PROTO_MARS;
+	m.type = MARS_SCSP_CSU_REQUEST;
+	m.protocol_id = MARS_SCSP_PROTO_MARS;
 	m.sgid = 1;
 	m.sender.p = sid;
 	m.sender.len = 4;
@@ -158,7 +158,7 @@ csu_request(uint8_t *out, size_t cap, unsigned from, unsigned to,
 	m.receiver.len = 4;
 	m.csas = &r;
 	m.nrec = 1;
-	assert_int_equal(scsp_encode(&m, out, cap, &len, SCSP_ENC_LLC, &err),
+	assert_int_equal(mars_scsp_encode(&m, out, cap, &len, MARS_SCSP_ENC_LLC, &err),
 	    0);
 	return len;
 }
@@ -176,14 +176,14 @@ watch_replies(struct net *n, unsigned from, unsigned to, const uint8_t *sdu,
 {
 	struct reply_watch	*w = n->sniff_ctx;
 	struct mars_pdu		 pdu;
-	struct scsp_iter	 it;
-	struct scsp_csas	 r;
+	struct mars_scsp_iter	 it;
+	struct mars_scsp_csas	 r;
 
-	if (from != 0 || to != 1 || net_type(sdu, len) != SCSP_CSU_REPLY)
+	if (from != 0 || to != 1 || net_type(sdu, len) != MARS_SCSP_CSU_REPLY)
 		return;
 	assert_int_equal(mars_pdu_decode(&pdu, sdu, len, 0), 0);
-	scsp_iter_init(&pdu.u.scsp, &it);
-	assert_true(scsp_next_csas(&it, &r));
+	mars_scsp_iter_init(&pdu.u.scsp, &it);
+	assert_true(mars_scsp_next_csas(&it, &r));
 	w->replies++;
 	w->seq = r.seq;
 	w->hops = r.hops;
@@ -195,8 +195,8 @@ static void
 test_older_answered_with_cached(void **state)
 {
 	struct reply_watch	 w;
-	struct scsp_entry_view	 v;
-	struct fsm_vc		 vc = { LAB_VC_SERVER, 2 };
+	struct mars_scsp_entry_view	 v;
+	struct mars_vc		 vc = { MARS_VC_SERVER, 2 };
 	uint8_t			 pkt[256];
 	size_t			 len;
 
@@ -210,12 +210,12 @@ test_older_answered_with_cached(void **state)
 	net.sniff = watch_replies;
 	net.sniff_ctx = &w;
 	/* Node 1 (by its ID) sends node 0 an older instance of node 0's key. */
-	len = csu_request(pkt, sizeof(pkt), 1, 0, 0, 5, SCSP_SEQ_FIRST, 7);
-	scsp_input(net.node[0], net.now, &vc, pkt, len);
+	len = csu_request(pkt, sizeof(pkt), 1, 0, 0, 5, MARS_SCSP_SEQ_FIRST, 7);
+	mars_scsp_input(net.node[0], net.now, &vc, pkt, len);
 	assert_int_equal(w.replies, 1);
-	assert_int_equal(w.seq, SCSP_SEQ_FIRST + 2);	/* the cached CSAS */
+	assert_int_equal(w.seq, MARS_SCSP_SEQ_FIRST + 2);	/* the cached CSAS */
 	assert_true(net_lookup(&net, 0, 0, 5, &v));
-	assert_int_equal(v.seq, SCSP_SEQ_FIRST + 2);
+	assert_int_equal(v.seq, MARS_SCSP_SEQ_FIRST + 2);
 	assert_int_equal(v.body[v.body_len - 1], 3);
 
 	/* Same with an entry node 0 learned from node 1: older is refused. */
@@ -223,31 +223,31 @@ test_older_answered_with_cached(void **state)
 	(void)net_originate(&net, 1, 6, 2);
 	net_run(&net, 100);
 	w.replies = 1;
-	len = csu_request(pkt, sizeof(pkt), 1, 0, 1, 6, SCSP_SEQ_FIRST, 9);
-	scsp_input(net.node[0], net.now, &vc, pkt, len);
+	len = csu_request(pkt, sizeof(pkt), 1, 0, 1, 6, MARS_SCSP_SEQ_FIRST, 9);
+	mars_scsp_input(net.node[0], net.now, &vc, pkt, len);
 	assert_int_equal(w.replies, 2);
-	assert_int_equal(w.seq, SCSP_SEQ_FIRST + 1);
+	assert_int_equal(w.seq, MARS_SCSP_SEQ_FIRST + 1);
 	assert_true(net_lookup(&net, 0, 1, 6, &v));
-	assert_int_equal(v.seq, SCSP_SEQ_FIRST + 1);
+	assert_int_equal(v.seq, MARS_SCSP_SEQ_FIRST + 1);
 	assert_int_equal(v.body[v.body_len - 1], 2);
-	assert_int_equal(net.upd[0][SCSP_UPD_CHANGED], 1);
+	assert_int_equal(net.upd[0][MARS_SCSP_UPD_CHANGED], 1);
 
 	/* A newer one is taken, acknowledged as received, flooded on. */
-	len = csu_request(pkt, sizeof(pkt), 1, 0, 1, 6, SCSP_SEQ_FIRST + 5, 4);
-	scsp_input(net.node[0], net.now, &vc, pkt, len);
+	len = csu_request(pkt, sizeof(pkt), 1, 0, 1, 6, MARS_SCSP_SEQ_FIRST + 5, 4);
+	mars_scsp_input(net.node[0], net.now, &vc, pkt, len);
 	assert_int_equal(w.replies, 3);
-	assert_int_equal(w.seq, SCSP_SEQ_FIRST + 5);
+	assert_int_equal(w.seq, MARS_SCSP_SEQ_FIRST + 5);
 	assert_int_equal(w.hops, 1);
 	assert_true(net_lookup(&net, 0, 1, 6, &v));
 	assert_int_equal(v.body[v.body_len - 1], 4);
-	assert_int_equal(net.upd[0][SCSP_UPD_CHANGED], 2);
+	assert_int_equal(net.upd[0][MARS_SCSP_UPD_CHANGED], 2);
 
 	/* Receiver ID neither ours nor all 0xFF: discarded. */
-	len = csu_request(pkt, sizeof(pkt), 1, 4, 1, 6, SCSP_SEQ_FIRST + 9, 4);
-	scsp_input(net.node[0], net.now, &vc, pkt, len);
+	len = csu_request(pkt, sizeof(pkt), 1, 4, 1, 6, MARS_SCSP_SEQ_FIRST + 9, 4);
+	mars_scsp_input(net.node[0], net.now, &vc, pkt, len);
 	assert_int_equal(w.replies, 3);
 	assert_true(net_lookup(&net, 0, 1, 6, &v));
-	assert_int_equal(v.seq, SCSP_SEQ_FIRST + 5);
+	assert_int_equal(v.seq, MARS_SCSP_SEQ_FIRST + 5);
 	net_free(&net);
 }
 
@@ -261,7 +261,7 @@ drop_replies(struct net *n, unsigned from, unsigned to, const uint8_t *sdu,
 {
 	(void)n;
 	(void)to;
-	if (from != replier || net_type(sdu, len) != SCSP_CSU_REPLY)
+	if (from != replier || net_type(sdu, len) != MARS_SCSP_CSU_REPLY)
 		return false;
 	if (reply_drop_budget < 0)
 		return true;
@@ -281,17 +281,17 @@ test_retransmit_until_acked(void **state)
 	reply_drop_budget = 3;
 	(void)net_originate(&net, 0, 77, 1);
 	net_run(&net, 100);
-	assert_int_equal(scsp_rexmt_len(net.node[0], 0), 1);
+	assert_int_equal(mars_scsp_rexmt_len(net.node[0], 0), 1);
 	net_run(&net, 2000);
-	assert_int_equal(net.sent[0][1][SCSP_CSU_REQUEST], 2);
+	assert_int_equal(net.sent[0][1][MARS_SCSP_CSU_REQUEST], 2);
 	net_run(&net, 10000);
-	assert_int_equal(net.sent[0][1][SCSP_CSU_REQUEST], 4);
-	assert_int_equal(scsp_rexmt_len(net.node[0], 0), 0);
-	assert_int_equal(scsp_node_stats(net.node[0])->csa_rexmt, 3);
+	assert_int_equal(net.sent[0][1][MARS_SCSP_CSU_REQUEST], 4);
+	assert_int_equal(mars_scsp_rexmt_len(net.node[0], 0), 0);
+	assert_int_equal(mars_scsp_node_stats(net.node[0])->csa_rexmt, 3);
 	/* Repeats are not news to node 1. */
-	assert_int_equal(net.upd[1][SCSP_UPD_ADDED], 1);
-	assert_everywhere(0, 77, SCSP_SEQ_FIRST);
-	assert_int_equal(scsp_node_stats(net.node[0])->abnormal, 0);
+	assert_int_equal(net.upd[1][MARS_SCSP_UPD_ADDED], 1);
+	assert_everywhere(0, 77, MARS_SCSP_SEQ_FIRST);
+	assert_int_equal(mars_scsp_node_stats(net.node[0])->abnormal, 0);
 	net_free(&net);
 }
 
@@ -306,17 +306,17 @@ test_retransmit_limit_abnormal(void **state)
 	(void)net_originate(&net, 0, 77, 1);
 	/* 1 + 5 sends, 2 s apart, then the abnormal event. */
 	net_run(&net, 11500);
-	assert_int_equal(net.sent[0][1][SCSP_CSU_REQUEST], 6);
-	assert_int_equal(scsp_node_stats(net.node[0])->abnormal, 0);
+	assert_int_equal(net.sent[0][1][MARS_SCSP_CSU_REQUEST], 6);
+	assert_int_equal(mars_scsp_node_stats(net.node[0])->abnormal, 0);
 	net_run(&net, 1000);
-	assert_int_equal(scsp_node_stats(net.node[0])->abnormal, 1);
-	assert_true(net.ev[0][FSM_EV_PEER_DOWN] >= 1);
+	assert_int_equal(mars_scsp_node_stats(net.node[0])->abnormal, 1);
+	assert_true(net.ev[0][MARS_EV_PEER_DOWN] >= 1);
 	/* The replies flow again: the two realign and stay up. */
 	reply_drop_budget = 0;
 	net_run(&net, 15000);
 	assert_true(net_all_aligned(&net));
 	assert_queues_empty();
-	assert_everywhere(0, 77, SCSP_SEQ_FIRST);
+	assert_everywhere(0, 77, MARS_SCSP_SEQ_FIRST);
 	net_free(&net);
 }
 
@@ -324,10 +324,10 @@ test_retransmit_limit_abnormal(void **state)
 static void
 test_reply_newer_solicits(void **state)
 {
-	struct scsp_csas	 r;
-	struct scsp_msg		 m;
+	struct mars_scsp_csas	 r;
+	struct mars_scsp_msg		 m;
 	struct mars_err		 err;
-	struct fsm_vc		 vc = { LAB_VC_SERVER, 1 };
+	struct mars_vc		 vc = { MARS_VC_SERVER, 1 };
 	uint8_t			 sid[4], rid[4], oid[4], pkt[128];
 	uint8_t			 key[4] = { 0, 0, 0, 6 };
 	unsigned		 csus;
@@ -340,20 +340,20 @@ test_reply_newer_solicits(void **state)
 	reply_drop_budget = -1;
 	(void)net_originate(&net, 2, 6, 1);
 	net_run(&net, 100);
-	assert_int_equal(scsp_rexmt_len(net.node[1], net_dcs(&net, 1, 0)), 1);
+	assert_int_equal(mars_scsp_rexmt_len(net.node[1], net_dcs(&net, 1, 0)), 1);
 	net_id(sid, 0);
 	net_id(rid, 1);
 	net_id(oid, 2);
 	memset(&r, 0, sizeof(r));
 	r.hops = 1;
-	r.seq = SCSP_SEQ_FIRST + 2;
+	r.seq = MARS_SCSP_SEQ_FIRST + 2;
 	r.key.p = key;
 	r.key.len = 4;
 	r.oid.p = oid;
 	r.oid.len = 4;
 	memset(&m, 0, sizeof(m));
-	m.type = SCSP_CSU_REPLY;
-	m.protocol_id = SCSP_PROTO_MARS;
+	m.type = MARS_SCSP_CSU_REPLY;
+	m.protocol_id = MARS_SCSP_PROTO_MARS;
 	m.sgid = 1;
 	m.sender.p = sid;
 	m.sender.len = 4;
@@ -361,25 +361,25 @@ test_reply_newer_solicits(void **state)
 	m.receiver.len = 4;
 	m.csas = &r;
 	m.nrec = 1;
-	assert_int_equal(scsp_encode(&m, pkt, sizeof(pkt), &len, SCSP_ENC_LLC,
+	assert_int_equal(mars_scsp_encode(&m, pkt, sizeof(pkt), &len, MARS_SCSP_ENC_LLC,
 	    &err), 0);
-	csus = net.sent[1][0][SCSP_CSUS];
-	scsp_input(net.node[1], net.now, &vc, pkt, len);
-	assert_int_equal(scsp_rexmt_len(net.node[1], net_dcs(&net, 1, 0)), 0);
-	assert_int_equal(net.sent[1][0][SCSP_CSUS], csus + 1);
+	csus = net.sent[1][0][MARS_SCSP_CSUS];
+	mars_scsp_input(net.node[1], net.now, &vc, pkt, len);
+	assert_int_equal(mars_scsp_rexmt_len(net.node[1], net_dcs(&net, 1, 0)), 0);
+	assert_int_equal(net.sent[1][0][MARS_SCSP_CSUS], csus + 1);
 	/* Node 0 answers with what it has; node 1 does not ask for ever. */
 	reply_drop_budget = 0;
 	net_run(&net, 20000);
-	assert_int_equal(net.sent[1][0][SCSP_CSUS], csus + 1);
+	assert_int_equal(net.sent[1][0][MARS_SCSP_CSUS], csus + 1);
 	assert_true(net_all_aligned(&net));
-	assert_everywhere(2, 6, SCSP_SEQ_FIRST);
+	assert_everywhere(2, 6, MARS_SCSP_SEQ_FIRST);
 	net_free(&net);
 }
 
 static void
 test_restart_realigns(void **state)
 {
-	struct scsp_entry_view	 v;
+	struct mars_scsp_entry_view	 v;
 	unsigned		 i;
 	uint32_t		 seq;
 
@@ -396,29 +396,29 @@ test_restart_realigns(void **state)
 
 	net_kill(&net, 2);
 	net_run(&net, 20000);
-	assert_int_equal(net_hs(&net, 0, 2), SCSP_HS_WAITING);
+	assert_int_equal(net_hs(&net, 0, 2), MARS_SCSP_HS_WAITING);
 	/* Back with an empty cache; before aligning it re-originates key 11. */
 	net_restart(&net, 2);
-	assert_int_equal(scsp_cache_len(net.node[2]), 0);
+	assert_int_equal(mars_scsp_cache_len(net.node[2]), 0);
 	seq = net_originate(&net, 2, 11, 60);
-	assert_int_equal(seq, SCSP_SEQ_FIRST);
+	assert_int_equal(seq, MARS_SCSP_SEQ_FIRST);
 	net_run(&net, 15000);
 	assert_true(net_all_aligned(&net));
 	for (i = 1; i < 3; i++)
 		assert_true(net_same_cache(&net, 0, i));
-	assert_int_equal(scsp_cache_len(net.node[2]), 6);
+	assert_int_equal(mars_scsp_cache_len(net.node[2]), 6);
 	/* Its previous incarnation's key 10 came back to it as its own. */
 	assert_true(net_lookup(&net, 2, 2, 10, &v));
 	assert_true(v.own);
-	assert_int_equal(v.seq, SCSP_SEQ_FIRST);
+	assert_int_equal(v.seq, MARS_SCSP_SEQ_FIRST);
 	/* Key 11: the new body wins, numbered past the old 0x80000003. */
-	assert_everywhere(2, 11, SCSP_SEQ_FIRST + 3);
+	assert_everywhere(2, 11, MARS_SCSP_SEQ_FIRST + 3);
 	assert_true(net_lookup(&net, 0, 2, 11, &v));
 	assert_int_equal(v.body[v.body_len - 1], 60);
 	/* Its next change continues from there. */
-	assert_int_equal(net_originate(&net, 2, 11, 61), SCSP_SEQ_FIRST + 4);
+	assert_int_equal(net_originate(&net, 2, 11, 61), MARS_SCSP_SEQ_FIRST + 4);
 	net_run(&net, 100);
-	assert_everywhere(2, 11, SCSP_SEQ_FIRST + 4);
+	assert_everywhere(2, 11, MARS_SCSP_SEQ_FIRST + 4);
 	assert_queues_empty();
 	net_free(&net);
 }
@@ -430,17 +430,17 @@ test_restart_realigns(void **state)
 static void
 same_number(uint8_t old_g, uint8_t new_g, uint32_t want_seq)
 {
-	struct scsp_entry_view	 v;
+	struct mars_scsp_entry_view	 v;
 	unsigned		 i;
 
 	up(3, true);				/* 0 - 1 - 2 */
 	(void)net_originate(&net, 2, 8, old_g);
 	net_run(&net, 100);
-	assert_everywhere(2, 8, SCSP_SEQ_FIRST);
+	assert_everywhere(2, 8, MARS_SCSP_SEQ_FIRST);
 	net_kill(&net, 2);
 	net_run(&net, 15000);
 	net_restart(&net, 2);
-	assert_int_equal(net_originate(&net, 2, 8, new_g), SCSP_SEQ_FIRST);
+	assert_int_equal(net_originate(&net, 2, 8, new_g), MARS_SCSP_SEQ_FIRST);
 	net_run(&net, 15000);
 	assert_true(net_all_aligned(&net));
 	assert_everywhere(2, 8, want_seq);
@@ -458,8 +458,8 @@ static void
 test_restart_same_number(void **state)
 {
 	(void)state;
-	same_number(1, 9, SCSP_SEQ_FIRST);	/* new content is "larger" */
-	same_number(9, 1, SCSP_SEQ_FIRST + 1);	/* owner numbers past it */
+	same_number(1, 9, MARS_SCSP_SEQ_FIRST);	/* new content is "larger" */
+	same_number(9, 1, MARS_SCSP_SEQ_FIRST + 1);	/* owner numbers past it */
 }
 
 static void
@@ -480,10 +480,10 @@ test_partition_heals(void **state)
 	(void)net_originate(&net, 0, 2, 21);
 	(void)net_originate(&net, 3, 1, 22);
 	(void)net_originate(&net, 4, 9, 23);
-	assert_int_equal(scsp_withdraw(net.node[2], net.now,
+	assert_int_equal(mars_scsp_withdraw(net.node[2], net.now,
 	    (const uint8_t *)"\0\0\0\1", 4), 0);
 	net_run(&net, 30000);
-	assert_int_equal(net_hs(&net, 0, 3), SCSP_HS_WAITING);
+	assert_int_equal(net_hs(&net, 0, 3), MARS_SCSP_HS_WAITING);
 	assert_true(net_same_cache(&net, 0, 1));
 	assert_true(net_same_cache(&net, 2, 4));
 	assert_false(net_same_cache(&net, 0, 2));
@@ -494,34 +494,34 @@ test_partition_heals(void **state)
 	assert_true(net_all_aligned(&net));
 	for (i = 1; i < 5; i++)
 		assert_true(net_same_cache(&net, 0, i));
-	assert_int_equal(scsp_cache_len(net.node[1]), 7);
-	assert_everywhere(0, 1, SCSP_SEQ_FIRST + 1);
-	assert_everywhere(4, 9, SCSP_SEQ_FIRST);
+	assert_int_equal(mars_scsp_cache_len(net.node[1]), 7);
+	assert_everywhere(0, 1, MARS_SCSP_SEQ_FIRST + 1);
+	assert_everywhere(4, 9, MARS_SCSP_SEQ_FIRST);
 	net_free(&net);
 }
 
 static void
 test_withdraw(void **state)
 {
-	struct scsp_entry_view	 v;
+	struct mars_scsp_entry_view	 v;
 	const uint8_t		 key[4] = { 0, 0, 0, 3 };
 	uint8_t			 oid[4];
-	struct scsp_id		 o = { oid, 4 }, k = { key, 4 };
+	struct mars_scsp_id		 o = { oid, 4 }, k = { key, 4 };
 
 	(void)state;
 	up(3, true);
 	(void)net_originate(&net, 0, 3, 1);
 	net_run(&net, 100);
-	assert_int_equal(scsp_withdraw(net.node[0], net.now, key, 4), 0);
-	assert_int_equal(scsp_withdraw(net.node[0], net.now,
+	assert_int_equal(mars_scsp_withdraw(net.node[0], net.now, key, 4), 0);
+	assert_int_equal(mars_scsp_withdraw(net.node[0], net.now,
 	    (const uint8_t *)"nope", 4), MARS_E_INVAL);
 	net_run(&net, 100);
-	assert_int_equal(net.upd[1][SCSP_UPD_REMOVED], 1);
-	assert_int_equal(net.upd[2][SCSP_UPD_REMOVED], 1);
+	assert_int_equal(net.upd[1][MARS_SCSP_UPD_REMOVED], 1);
+	assert_int_equal(net.upd[2][MARS_SCSP_UPD_REMOVED], 1);
 	assert_true(net_lookup(&net, 2, 0, 3, &v));
 	assert_true(v.null);
 	assert_null(v.body);
-	assert_int_equal(v.seq, SCSP_SEQ_FIRST + 1);
+	assert_int_equal(v.seq, MARS_SCSP_SEQ_FIRST + 1);
 	/* Node 2 restarts: alignment does not resurrect the entry. */
 	net_kill(&net, 2);
 	net_run(&net, 15000);
@@ -531,31 +531,31 @@ test_withdraw(void **state)
 	assert_true(net_all_aligned(&net));
 	assert_true(net_lookup(&net, 2, 0, 3, &v));
 	assert_true(v.null);
-	assert_int_equal(net.upd[2][SCSP_UPD_ADDED], 0);
+	assert_int_equal(net.upd[2][MARS_SCSP_UPD_ADDED], 0);
 	/* Re-originated after the purge: next number, live again. */
-	assert_int_equal(net_originate(&net, 0, 3, 2), SCSP_SEQ_FIRST + 2);
+	assert_int_equal(net_originate(&net, 0, 3, 2), MARS_SCSP_SEQ_FIRST + 2);
 	net_run(&net, 100);
 	assert_true(net_lookup(&net, 2, 0, 3, &v));
 	assert_false(v.null);
-	assert_int_equal(net.upd[2][SCSP_UPD_ADDED], 1);
+	assert_int_equal(net.upd[2][MARS_SCSP_UPD_ADDED], 1);
 	/* Tombstones can be forgotten; live entries cannot. */
 	net_id(oid, 0);
-	assert_false(scsp_forget(net.node[1], &o, &k));
-	assert_int_equal(scsp_withdraw(net.node[0], net.now, key, 4), 0);
+	assert_false(mars_scsp_forget(net.node[1], &o, &k));
+	assert_int_equal(mars_scsp_withdraw(net.node[0], net.now, key, 4), 0);
 	net_run(&net, 100);
-	assert_true(scsp_forget(net.node[1], &o, &k));
+	assert_true(mars_scsp_forget(net.node[1], &o, &k));
 	assert_false(net_lookup(&net, 1, 0, 3, &v));
 	net_free(&net);
 }
 
 /* on_update may originate: the answer goes out after the input. */
 static void
-answer_update(void *ctx, const struct scsp_update *u)
+answer_update(void *ctx, const struct mars_scsp_update *u)
 {
 	struct net_end *e = ctx;
 
 	net_update(ctx, u);
-	if (u->kind == SCSP_UPD_ADDED && u->key.p[3] == 99)
+	if (u->kind == MARS_SCSP_UPD_ADDED && u->key.p[3] == 99)
 		(void)net_originate(e->net, e->idx, 100, 1);
 }
 
@@ -571,9 +571,9 @@ test_originate_from_callback(void **state)
 	net_run(&net, 8000);
 	(void)net_originate(&net, 0, 99, 1);
 	net_run(&net, 100);
-	assert_everywhere(0, 99, SCSP_SEQ_FIRST);
-	assert_everywhere(1, 100, SCSP_SEQ_FIRST);
-	assert_int_equal(net.upd[0][SCSP_UPD_ADDED], 1);
+	assert_everywhere(0, 99, MARS_SCSP_SEQ_FIRST);
+	assert_everywhere(1, 100, MARS_SCSP_SEQ_FIRST);
+	assert_int_equal(net.upd[0][MARS_SCSP_UPD_ADDED], 1);
 	assert_queues_empty();
 	net_free(&net);
 }
@@ -581,8 +581,8 @@ test_originate_from_callback(void **state)
 static void
 test_originate_limits(void **state)
 {
-	struct scsp_node	*n;
-	uint8_t			 key[SCSP_ID_MAX + 1] = { 1 };
+	struct mars_scsp_node	*n;
+	uint8_t			 key[MARS_SCSP_ID_MAX + 1] = { 1 };
 	uint8_t			 body[64];
 	uint16_t		 blen;
 	uint32_t		 seq;
@@ -592,15 +592,15 @@ test_originate_limits(void **state)
 	net_build(&net);
 	n = net.node[0];
 	blen = net_body(body, sizeof(body), 1, 1);
-	assert_int_equal(scsp_originate(n, 0, key, 0, body, blen, NULL),
+	assert_int_equal(mars_scsp_originate(n, 0, key, 0, body, blen, NULL),
 	    MARS_E_INVAL);
-	assert_int_equal(scsp_originate(n, 0, key, SCSP_ID_MAX + 1, body,
+	assert_int_equal(mars_scsp_originate(n, 0, key, MARS_SCSP_ID_MAX + 1, body,
 	    blen, NULL), MARS_E_INVAL);
-	assert_int_equal(scsp_originate(n, 0, key, 4, NULL, 3, NULL),
+	assert_int_equal(mars_scsp_originate(n, 0, key, 4, NULL, 3, NULL),
 	    MARS_E_INVAL);
-	assert_int_equal(scsp_originate(n, 0, key, 4, body, blen, &seq), 0);
-	assert_int_equal(seq, SCSP_SEQ_FIRST);
-	assert_int_equal(scsp_cache_len(n), 1);
+	assert_int_equal(mars_scsp_originate(n, 0, key, 4, body, blen, &seq), 0);
+	assert_int_equal(seq, MARS_SCSP_SEQ_FIRST);
+	assert_int_equal(mars_scsp_cache_len(n), 1);
 	net_free(&net);
 }
 
@@ -610,7 +610,7 @@ test_garbage_input(void **state)
 {
 	static const uint8_t llc[8] = { 0xaa, 0xaa, 0x03, 0, 0, 0x5e, 0, 0x05 };
 	struct mars_rng	 rng;
-	struct fsm_vc	 vc = { LAB_VC_SERVER, 2 };
+	struct mars_vc	 vc = { MARS_VC_SERVER, 2 };
 	uint8_t		 buf[600], pkt[256];
 	size_t		 len, i, plen;
 	unsigned	 round;
@@ -620,7 +620,7 @@ test_garbage_input(void **state)
 	(void)net_originate(&net, 1, 4, 4);
 	net_run(&net, 100);
 	mars_rng_seed(&rng, 2334);
-	plen = csu_request(pkt, sizeof(pkt), 1, 0, 1, 4, SCSP_SEQ_FIRST + 1, 5);
+	plen = csu_request(pkt, sizeof(pkt), 1, 0, 1, 4, MARS_SCSP_SEQ_FIRST + 1, 5);
 	for (round = 0; round < 20000; round++) {
 		len = (size_t)mars_rng_range(&rng, 0, sizeof(buf));
 		for (i = 0; i < len; i++)
@@ -646,11 +646,11 @@ test_garbage_input(void **state)
 		}
 		/* Node 0 hears node 1 on VC 2, node 1 hears node 0 on VC 1. */
 		vc.id = (round & 1) ? 1 : 2;
-		scsp_input(net.node[round & 1], net.now, &vc, buf, len);
-		(void)scsp_tick(net.node[round & 1], net.now);
+		mars_scsp_input(net.node[round & 1], net.now, &vc, buf, len);
+		(void)mars_scsp_tick(net.node[round & 1], net.now);
 	}
-	assert_true(scsp_node_stats(net.node[0])->malformed > 0);
-	assert_true(scsp_node_stats(net.node[0])->ignored > 0);
+	assert_true(mars_scsp_node_stats(net.node[0])->malformed > 0);
+	assert_true(mars_scsp_node_stats(net.node[0])->ignored > 0);
 	/* Once the noise stops, they recover. */
 	net_run(&net, 20000);
 	assert_true(net_all_aligned(&net));
@@ -694,7 +694,7 @@ test_lossy_soak_converges(void **state)
 		who = (unsigned)mars_rng_range(&rng, 0, 4);
 		k = (uint32_t)mars_rng_range(&rng, 0, 15);
 		if (mars_rng_range(&rng, 0, 9) == 0)
-			(void)scsp_withdraw(net.node[who], net.now,
+			(void)mars_scsp_withdraw(net.node[who], net.now,
 			    (const uint8_t[]){ 0, 0, 0, (uint8_t)k }, 4);
 		else
 			(void)net_originate(&net, who, k, (uint8_t)step);

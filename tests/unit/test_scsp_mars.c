@@ -23,7 +23,7 @@ static const uint8_t join[52] = {
 };
 
 static int
-decode_copy(struct scsp_mars_part *mp, const uint8_t *p, size_t n,
+decode_copy(struct mars_scsp_mars_part *mp, const uint8_t *p, size_t n,
     struct mars_err *err)
 {
 	uint8_t *q = malloc(n > 0 ? n : 1);
@@ -31,7 +31,7 @@ decode_copy(struct scsp_mars_part *mp, const uint8_t *p, size_t n,
 
 	assert_non_null(q);
 	memcpy(q, p, n);
-	rc = scsp_mars_decode(mp, q, n, 100, err);
+	rc = mars_scsp_mars_decode(mp, q, n, 100, err);
 	free(q);
 	return rc;
 }
@@ -39,11 +39,11 @@ decode_copy(struct scsp_mars_part *mp, const uint8_t *p, size_t n,
 static void
 test_order(void **state)
 {
-	struct scsp_mars_part mp;
+	struct mars_scsp_mars_part mp;
 	struct mars_err err;
 
 	(void)state;
-	assert_int_equal(scsp_mars_decode(&mp, join, sizeof(join), 0, &err),
+	assert_int_equal(mars_scsp_mars_decode(&mp, join, sizeof(join), 0, &err),
 	    0);
 	/* Protocol address first, then the ATM number (RFC 2443 order). */
 	assert_ptr_equal(mp.spa.addr, join + 20);
@@ -51,7 +51,7 @@ test_order(void **state)
 	assert_null(mp.sub.addr);
 	assert_ptr_equal(mp.min, join + 44);
 	assert_ptr_equal(mp.max, join + 48);
-	assert_string_equal(scsp_mars_state_name(mp.state), "CLIENT_JOIN");
+	assert_string_equal(mars_scsp_mars_state_name(mp.state), "CLIENT_JOIN");
 }
 
 /* Every state round-trips, with and without the optional fields. */
@@ -62,23 +62,23 @@ test_roundtrip_states(void **state)
 	static const uint8_t atm[20] = { 0x47, 0, 0x91, 0x81 };
 	static const uint8_t e164[8] = { '1', '2', '3', '4', '5', '6', '7' };
 	static const uint8_t lo[16] = { 0xff, 0x02 }, hi[16] = { 0xff, 0x0e };
-	struct scsp_mars_part mp, d;
+	struct mars_scsp_mars_part mp, d;
 	struct mars_err err;
 	uint8_t out[128], again[128];
 	size_t n, m;
 	uint8_t st;
 
 	(void)state;
-	for (st = SCSP_MARS_REDIRECT; st <= SCSP_MARS_MCS_UNSERVE; st++) {
+	for (st = MARS_SCSP_MARS_REDIRECT; st <= MARS_SCSP_MARS_MCS_UNSERVE; st++) {
 		memset(&mp, 0, sizeof(mp));
 		mp.hw_type = MARS_AFN_ATM;
 		mp.pro_type = MARS_PRO_IPV6;
 		mp.state = st;
-		mp.flags = st == SCSP_MARS_REDIRECT ? 0 : MARS_FLAG_REGISTER;
+		mp.flags = st == MARS_SCSP_MARS_REDIRECT ? 0 : MARS_FLAG_REGISTER;
 		mp.cmi = (uint16_t)(st * 0x101);
-		mp.atm.addr = st == SCSP_MARS_MCS_SERVE ? e164 : atm;
-		mp.atm.tl = st == SCSP_MARS_MCS_SERVE ? ATM_TL_E164 | 8 : 20;
-		if (st >= SCSP_MARS_CLIENT_JOIN) {
+		mp.atm.addr = st == MARS_SCSP_MARS_MCS_SERVE ? e164 : atm;
+		mp.atm.tl = st == MARS_SCSP_MARS_MCS_SERVE ? MARS_ATM_TL_E164 | 8 : 20;
+		if (st >= MARS_SCSP_MARS_CLIENT_JOIN) {
 			mp.spa.addr = spa;
 			mp.spa.len = 16;
 			mp.sub.addr = atm;
@@ -87,12 +87,12 @@ test_roundtrip_states(void **state)
 			mp.min = lo;
 			mp.max = hi;
 		}
-		assert_int_equal(scsp_mars_encode(&mp, out, sizeof(out), &n,
+		assert_int_equal(mars_scsp_mars_encode(&mp, out, sizeof(out), &n,
 		    &err), 0);
 		assert_int_equal(n, 20 + mp.spa.len + (mp.atm.tl & 0x3f) +
 		    (mp.sub.tl & 0x3f) + 2 * mp.grp_len);
 		assert_int_equal(decode_copy(&d, out, n, &err), 0);
-		assert_int_equal(scsp_mars_decode(&d, out, n, 0, &err), 0);
+		assert_int_equal(mars_scsp_mars_decode(&d, out, n, 0, &err), 0);
 		assert_int_equal(d.state, st);
 		assert_int_equal(d.flags, mp.flags);
 		assert_int_equal(d.cmi, mp.cmi);
@@ -108,7 +108,7 @@ test_roundtrip_states(void **state)
 			assert_null(d.min);
 			assert_null(d.spa.addr);
 		}
-		assert_int_equal(scsp_mars_encode(&d, again, sizeof(again), &m,
+		assert_int_equal(mars_scsp_mars_encode(&d, again, sizeof(again), &m,
 		    &err), 0);
 		assert_int_equal(m, n);
 		assert_memory_equal(again, out, n);
@@ -118,7 +118,7 @@ test_roundtrip_states(void **state)
 static void
 test_truncation(void **state)
 {
-	struct scsp_mars_part mp;
+	struct mars_scsp_mars_part mp;
 	struct mars_err err;
 	size_t cut;
 
@@ -139,7 +139,7 @@ test_truncation(void **state)
 static void
 test_trailing(void **state)
 {
-	struct scsp_mars_part mp;
+	struct mars_scsp_mars_part mp;
 	struct mars_err err;
 	uint8_t buf[60];
 
@@ -153,7 +153,7 @@ test_trailing(void **state)
 static void
 expect_field(size_t at, uint8_t val, const char *field)
 {
-	struct scsp_mars_part mp;
+	struct mars_scsp_mars_part mp;
 	struct mars_err err;
 	uint8_t buf[sizeof(join)];
 
@@ -181,41 +181,41 @@ test_bad_fields(void **state)
 static void
 test_encode_errors(void **state)
 {
-	struct scsp_mars_part mp, ok;
+	struct mars_scsp_mars_part mp, ok;
 	struct mars_err err;
 	uint8_t out[64];
 	size_t n, cap;
 
 	(void)state;
-	assert_int_equal(scsp_mars_decode(&ok, join, sizeof(join), 0, &err),
+	assert_int_equal(mars_scsp_mars_decode(&ok, join, sizeof(join), 0, &err),
 	    0);
 	mp = ok;
 	mp.state = 0;
-	assert_int_equal(scsp_mars_encode(&mp, out, sizeof(out), &n, &err),
+	assert_int_equal(mars_scsp_mars_encode(&mp, out, sizeof(out), &n, &err),
 	    MARS_E_INVAL);
 	assert_string_equal(err.field, "state");
 	mp = ok;
 	mp.version = 1;
-	assert_int_equal(scsp_mars_encode(&mp, out, sizeof(out), &n, &err),
+	assert_int_equal(mars_scsp_mars_encode(&mp, out, sizeof(out), &n, &err),
 	    MARS_E_INVAL);
 	mp = ok;
 	mp.atm.tl |= 0x80;
-	assert_int_equal(scsp_mars_encode(&mp, out, sizeof(out), &n, &err),
+	assert_int_equal(mars_scsp_mars_encode(&mp, out, sizeof(out), &n, &err),
 	    MARS_E_INVAL);
 	assert_string_equal(err.field, "atm.tl");
 	mp = ok;
 	mp.max = NULL;
-	assert_int_equal(scsp_mars_encode(&mp, out, sizeof(out), &n, &err),
+	assert_int_equal(mars_scsp_mars_encode(&mp, out, sizeof(out), &n, &err),
 	    MARS_E_INVAL);
 	assert_string_equal(err.field, "max");
 	mp = ok;
 	mp.spa.addr = NULL;
-	assert_int_equal(scsp_mars_encode(&mp, out, sizeof(out), &n, &err),
+	assert_int_equal(mars_scsp_mars_encode(&mp, out, sizeof(out), &n, &err),
 	    MARS_E_INVAL);
 	for (cap = 0; cap < sizeof(join); cap++)
-		assert_int_equal(scsp_mars_encode(&ok, out, cap, &n, &err),
+		assert_int_equal(mars_scsp_mars_encode(&ok, out, cap, &n, &err),
 		    MARS_E_NOSPACE);
-	assert_int_equal(scsp_mars_encode(&ok, out, sizeof(join), &n, &err),
+	assert_int_equal(mars_scsp_mars_encode(&ok, out, sizeof(join), &n, &err),
 	    0);
 	assert_memory_equal(out, join, sizeof(join));
 }

@@ -17,27 +17,27 @@
 #define MAXSENT		4096
 
 struct sent {
-	struct fsm_vc	 vc;
+	struct mars_vc	 vc;
 	uint8_t		*buf;
 	size_t		 len;
 };
 
-struct cap {
+struct mars_cap {
 	struct sent	 sent[MAXSENT];
 	unsigned	 nsent;
-	unsigned	 nevents[FSM_EV_DROPPED + 1];
+	unsigned	 nevents[MARS_EV_DROPPED + 1];
 	int		 last_event;
 	char		 last_detail[32];
-	struct server_leaf leaves[64];
+	struct mars_server_leaf leaves[64];
 	unsigned	 nleaves;
 };
 
-static struct cap cap;
+static struct mars_cap cap;
 
 static void
-cap_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
+cap_send(void *ctx, const struct mars_vc *vc, const uint8_t *sdu, size_t len)
 {
-	struct cap *c = ctx;
+	struct mars_cap *c = ctx;
 	struct sent *s;
 
 	assert_true(c->nsent < MAXSENT);
@@ -50,11 +50,11 @@ cap_send(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu, size_t len)
 }
 
 static void
-cap_event(void *ctx, const struct fsm_event *ev)
+cap_event(void *ctx, const struct mars_event *ev)
 {
-	struct cap *c = ctx;
+	struct mars_cap *c = ctx;
 
-	if (ev->kind > 0 && ev->kind <= FSM_EV_DROPPED)
+	if (ev->kind > 0 && ev->kind <= MARS_EV_DROPPED)
 		c->nevents[ev->kind]++;
 	c->last_event = ev->kind;
 	snprintf(c->last_detail, sizeof(c->last_detail), "%s",
@@ -62,9 +62,9 @@ cap_event(void *ctx, const struct fsm_event *ev)
 }
 
 static void
-cap_leaf(void *ctx, const struct server_leaf *lf)
+cap_leaf(void *ctx, const struct mars_server_leaf *lf)
 {
-	struct cap *c = ctx;
+	struct mars_cap *c = ctx;
 
 	if (c->nleaves < 64) {
 		c->leaves[c->nleaves] = *lf;
@@ -83,7 +83,7 @@ cap_reset(void)
 	memset(&cap, 0, sizeof(cap));
 }
 
-static const struct fsm_io io = {
+static const struct mars_io io = {
 	.ctx = &cap, .send = cap_send, .event = cap_event, .log = NULL,
 };
 
@@ -94,7 +94,7 @@ sent_msg(unsigned i, struct mars_pdu *p)
 	assert_true(i < cap.nsent);
 	assert_int_equal(mars_pdu_decode(p, cap.sent[i].buf, cap.sent[i].len,
 	    0), 0);
-	assert_int_equal(p->kind, PDU_MARS);
+	assert_int_equal(p->kind, MARS_PDU_MARS);
 	return &p->u.mars;
 }
 
@@ -116,7 +116,7 @@ mk_atm(uint8_t *out, unsigned id)
 struct node {
 	uint8_t		 atm[20];
 	uint8_t		 pa[4];
-	struct fsm_vc	 vc;
+	struct mars_vc	 vc;
 };
 
 static void
@@ -127,7 +127,7 @@ mk_node(struct node *n, unsigned id)
 	n->pa[1] = 1;
 	n->pa[2] = (uint8_t)(id >> 8);
 	n->pa[3] = (uint8_t)id;
-	n->vc.kind = LAB_VC_P2P;
+	n->vc.kind = MARS_VC_P2P;
 	n->vc.id = 1000 + id;
 }
 
@@ -203,7 +203,7 @@ mk_request(uint8_t *buf, const struct node *n, uint32_t group)
 static struct mars_server *
 new_server(uint32_t csn)
 {
-	struct server_conf c;
+	struct mars_server_conf c;
 	struct mars_server *s;
 	uint8_t self[20];
 
@@ -211,14 +211,14 @@ new_server(uint32_t csn)
 	memcpy(self, nsap_base, 20);
 	self[16] = 0x00;
 	self[18] = 0x01;
-	server_conf_init(&c, MARS_PRO_IPV4, self, 20);
+	mars_server_conf_init(&c, MARS_PRO_IPV4, self, 20);
 	c.initial_csn = csn;
 	c.initial_ssn = 500;
 	c.leaf = cap_leaf;
 	c.self_pa[0] = 10;
 	c.self_pa[3] = 254;
 	c.self_pa_len = 4;
-	s = server_new(&c, &io);
+	s = mars_server_new(&c, &io);
 	assert_non_null(s);
 	return s;
 }
@@ -227,7 +227,7 @@ static void
 feed(struct mars_server *s, const struct node *n, const uint8_t *buf,
     size_t len)
 {
-	server_input(s, 0, &n->vc, buf, len);
+	mars_server_input(s, 0, &n->vc, buf, len);
 }
 
 static uint16_t
@@ -280,22 +280,22 @@ test_register_example(void **state)
 		0x00, 0x00, 0x01, 0x00, 0x20, 0x48, 0xAA, 0x00, 0x01, 0x00,
 	};
 	struct mars_server *s = new_server(0x2a);
-	struct fsm_vc vc = { LAB_VC_P2P, 7 };
+	struct mars_vc vc = { MARS_VC_P2P, 7 };
 
-	server_input(s, 0, &vc, req, sizeof(req));
+	mars_server_input(s, 0, &vc, req, sizeof(req));
 	assert_int_equal(cap.nsent, 1);
-	assert_int_equal(cap.sent[0].vc.kind, LAB_VC_P2P);
+	assert_int_equal(cap.sent[0].vc.kind, MARS_VC_P2P);
 	assert_int_equal(cap.sent[0].vc.id, 7);
 	assert_int_equal(cap.sent[0].len, sizeof(want));
 	assert_memory_equal(cap.sent[0].buf, want, sizeof(want));
-	assert_int_equal(server_csn(s), 0x2a);	/* private: no increment */
-	assert_int_equal(server_member_count(s), 1);
+	assert_int_equal(mars_server_csn(s), 0x2a);	/* private: no increment */
+	assert_int_equal(mars_server_member_count(s), 1);
 	assert_int_equal(cap.nleaves, 1);
-	assert_int_equal(cap.leaves[0].pmp, LAB_VC_CCVC);
+	assert_int_equal(cap.leaves[0].pmp, MARS_VC_CCVC);
 	assert_true(cap.leaves[0].add);
 	assert_int_equal(cap.leaves[0].peer, 7);
-	assert_int_equal(cap.nevents[FSM_EV_MEMBER_ADDED], 1);
-	server_free(s);
+	assert_int_equal(cap.nevents[MARS_EV_MEMBER_ADDED], 1);
+	mars_server_free(s);
 }
 
 static void
@@ -319,7 +319,7 @@ test_register_fields_and_cmis(void **state)
 		assert_int_equal(m->msn, 100);
 		assert_int_equal(m->pnum, 0);
 		assert_memory_equal(m->sha.addr, n[i].atm, 20);
-		assert_int_equal(cap.sent[cap.nsent - 1].vc.kind, LAB_VC_P2P);
+		assert_int_equal(cap.sent[cap.nsent - 1].vc.kind, MARS_VC_P2P);
 		assert_int_equal(cap.sent[cap.nsent - 1].vc.id, n[i].vc.id);
 		assert_int_not_equal(cmi[i], 0);
 		for (j = 0; j < i; j++)
@@ -327,19 +327,19 @@ test_register_fields_and_cmis(void **state)
 	}
 	/* Re-registration (retransmission) keeps the CMI, sends privately. */
 	assert_int_equal(do_register(s, &n[3]), cmi[3]);
-	assert_int_equal(server_member_count(s), 50);
-	assert_int_equal(server_csn(s), 100);
+	assert_int_equal(mars_server_member_count(s), 50);
+	assert_int_equal(mars_server_csn(s), 100);
 	for (i = 0; i < cap.nsent; i++)
-		assert_int_not_equal(cap.sent[i].vc.kind, LAB_VC_CCVC);
-	server_free(s);
+		assert_int_not_equal(cap.sent[i].vc.kind, MARS_VC_CCVC);
+	mars_server_free(s);
 }
 
 static void
 test_deregister_keeps_binding(void **state)
 {
 	struct mars_server *s = new_server(1);
-	struct server_member_info mi;
-	struct server_group_info gi;
+	struct mars_server_member_info mi;
+	struct mars_server_group_info gi;
 	struct mars_pdu p;
 	const struct mars_msg *m;
 	struct node a, b;
@@ -362,23 +362,23 @@ test_deregister_keeps_binding(void **state)
 	assert_true(m->flags & MARS_FLAG_COPY);
 	assert_true(m->flags & MARS_FLAG_REGISTER);
 	assert_int_equal(m->cmi, ca);
-	assert_int_equal(cap.sent[0].vc.kind, LAB_VC_P2P);
-	assert_int_equal(server_member_count(s), 1);
+	assert_int_equal(cap.sent[0].vc.kind, MARS_VC_P2P);
+	assert_int_equal(mars_server_member_count(s), 1);
 	ipv4(g, G(224, 1, 1, 1));
-	assert_false(server_group_find(s, g, &gi));
+	assert_false(mars_server_group_find(s, g, &gi));
 	assert_int_equal(cap.nleaves, 1);
 	assert_false(cap.leaves[0].add);
-	assert_int_equal(cap.nevents[FSM_EV_MEMBER_REMOVED], 1);
-	assert_int_equal(cap.nevents[FSM_EV_GROUP_LEAVE], 1);
+	assert_int_equal(cap.nevents[MARS_EV_MEMBER_REMOVED], 1);
+	assert_int_equal(cap.nevents[MARS_EV_GROUP_LEAVE], 1);
 
 	/* The binding is held: same CMI on return, no one else gets it. */
 	{
-		struct server_atm sa;
+		struct mars_server_atm sa;
 
 		memset(&sa, 0, sizeof(sa));
 		sa.tl = 20;
 		memcpy(sa.addr, a.atm, 20);
-		assert_true(server_member_find(s, &sa, &mi));
+		assert_true(mars_server_member_find(s, &sa, &mi));
 		assert_false(mi.registered);
 		assert_int_equal(mi.cmi, ca);
 	}
@@ -387,16 +387,16 @@ test_deregister_keeps_binding(void **state)
 	assert_int_not_equal(again, cb);
 	/* After cmi_hold the binding expires and the CMI may be reused. */
 	feed(s, &a, buf, len);
-	server_tick(s, 31 * 60000);
-	assert_int_equal(server_member_count(s), 1);
+	mars_server_tick(s, 31 * 60000);
+	assert_int_equal(mars_server_member_count(s), 1);
 	{
 		uint32_t cur = 0, n = 0;
 
-		while (server_member_next(s, &cur, &mi))
+		while (mars_server_member_next(s, &cur, &mi))
 			n++;
 		assert_int_equal(n, 1);
 	}
-	server_free(s);
+	mars_server_free(s);
 }
 
 static void
@@ -413,51 +413,51 @@ test_join_leave_propagation(void **state)
 	do_register(s, &a);
 	do_register(s, &b);
 	cap_reset();
-	csn = server_csn(s);
+	csn = mars_server_csn(s);
 
 	do_c(s, &a, MARS_JOIN, MARS_FLAG_LAYER3GRP, G(224, 1, 2, 3),
 	    G(224, 1, 2, 3));
 	assert_int_equal(cap.nsent, 1);
-	assert_int_equal(cap.sent[0].vc.kind, LAB_VC_CCVC);
+	assert_int_equal(cap.sent[0].vc.kind, MARS_VC_CCVC);
 	m = sent_msg(0, &p);
 	assert_int_equal(m->op, MARS_JOIN);
 	assert_int_equal(m->msn, csn);
 	assert_int_equal(m->flags, MARS_FLAG_LAYER3GRP | MARS_FLAG_COPY);
 	assert_int_equal(m->pnum, 1);
-	assert_int_equal(server_csn(s), csn + 1);
+	assert_int_equal(mars_server_csn(s), csn + 1);
 
 	do_c(s, &b, MARS_JOIN, MARS_FLAG_LAYER3GRP, G(224, 1, 2, 3),
 	    G(224, 1, 2, 3));
 	m = sent_msg(1, &p);
-	assert_int_equal(cap.sent[1].vc.kind, LAB_VC_CCVC);
+	assert_int_equal(cap.sent[1].vc.kind, MARS_VC_CCVC);
 	assert_int_equal(m->msn, csn + 1);	/* wraps to 0 next */
-	assert_int_equal(server_csn(s), 0);
+	assert_int_equal(mars_server_csn(s), 0);
 
 	/* Redundant join: private only, current CSN, no increment. */
 	do_c(s, &a, MARS_JOIN, MARS_FLAG_LAYER3GRP, G(224, 1, 2, 3),
 	    G(224, 1, 2, 3));
 	assert_int_equal(cap.nsent, 3);
-	assert_int_equal(cap.sent[2].vc.kind, LAB_VC_P2P);
+	assert_int_equal(cap.sent[2].vc.kind, MARS_VC_P2P);
 	assert_int_equal(cap.sent[2].vc.id, a.vc.id);
 	m = sent_msg(2, &p);
 	assert_int_equal(m->msn, 0);
 	assert_true(m->flags & MARS_FLAG_COPY);
-	assert_int_equal(server_csn(s), 0);
+	assert_int_equal(mars_server_csn(s), 0);
 
 	/* Leave on CCVC, then a redundant leave privately. */
 	do_c(s, &a, MARS_LEAVE, MARS_FLAG_LAYER3GRP, G(224, 1, 2, 3),
 	    G(224, 1, 2, 3));
-	assert_int_equal(cap.sent[3].vc.kind, LAB_VC_CCVC);
+	assert_int_equal(cap.sent[3].vc.kind, MARS_VC_CCVC);
 	m = sent_msg(3, &p);
 	assert_int_equal(m->op, MARS_LEAVE);
 	assert_int_equal(m->msn, 0);
 	do_c(s, &a, MARS_LEAVE, MARS_FLAG_LAYER3GRP, G(224, 1, 2, 3),
 	    G(224, 1, 2, 3));
-	assert_int_equal(cap.sent[4].vc.kind, LAB_VC_P2P);
-	assert_int_equal(server_csn(s), 1);
-	assert_int_equal(cap.nevents[FSM_EV_GROUP_JOIN], 2);
-	assert_int_equal(cap.nevents[FSM_EV_GROUP_LEAVE], 1);
-	server_free(s);
+	assert_int_equal(cap.sent[4].vc.kind, MARS_VC_P2P);
+	assert_int_equal(mars_server_csn(s), 1);
+	assert_int_equal(cap.nevents[MARS_EV_GROUP_JOIN], 2);
+	assert_int_equal(cap.nevents[MARS_EV_GROUP_LEAVE], 1);
+	mars_server_free(s);
 }
 
 /* PROTOCOL.md Example 2: CM3's REQUEST and the exact 2-member MULTI. */
@@ -494,7 +494,7 @@ test_request_multi_example(void **state)
 		memcpy(cm[i].atm, req + 40, 20);
 		cm[i].atm[18] = (uint8_t)(i + 1);
 		memcpy(cm[i].pa, req + 60, 4);
-		cm[i].vc.kind = LAB_VC_P2P;
+		cm[i].vc.kind = MARS_VC_P2P;
 		cm[i].vc.id = 20 + i;
 		do_register(s, &cm[i]);
 	}
@@ -502,9 +502,9 @@ test_request_multi_example(void **state)
 	    G(224, 1, 2, 3));
 	do_c(s, &cm[1], MARS_JOIN, MARS_FLAG_LAYER3GRP, G(224, 1, 2, 3),
 	    G(224, 1, 2, 3));
-	assert_int_equal(server_csn(s), 0x2b);
+	assert_int_equal(mars_server_csn(s), 0x2b);
 	cap_reset();
-	server_input(s, 0, &cm[2].vc, req, sizeof(req));
+	mars_server_input(s, 0, &cm[2].vc, req, sizeof(req));
 	assert_int_equal(cap.nsent, 1);
 	assert_int_equal(cap.sent[0].vc.id, cm[2].vc.id);
 	assert_int_equal(cap.sent[0].len, sizeof(want));
@@ -518,13 +518,13 @@ test_request_multi_example(void **state)
 		r2[8 + 12] = r2[8 + 13] = 0;	/* no checksum */
 		r2[67] = 9;
 		r2[66] = 9;
-		server_input(s, 0, &cm[2].vc, r2, sizeof(r2));
+		mars_server_input(s, 0, &cm[2].vc, r2, sizeof(r2));
 		assert_int_equal(cap.nsent, 2);
 		assert_int_equal(cap.sent[1].len, sizeof(r2));
 		r2[8 + 17] = MARS_NAK;
 		assert_memory_equal(cap.sent[1].buf, r2, sizeof(r2));
 	}
-	server_free(s);
+	mars_server_free(s);
 }
 
 static void
@@ -550,7 +550,7 @@ test_nak_checksum(void **state)
 	assert_memory_equal(cap.sent[0].buf, buf, 20);
 	assert_memory_equal(cap.sent[0].buf + 22, buf + 22, 3);
 	assert_memory_equal(cap.sent[0].buf + 26, buf + 26, len - 26);
-	server_free(s);
+	mars_server_free(s);
 }
 
 static void
@@ -582,7 +582,7 @@ test_multi_600(void **state)
 		assert_int_equal(cap.sent[part].vc.id, n[600].vc.id);
 		m = sent_msg(part, &p);
 		assert_int_equal(m->op, MARS_MULTI);
-		assert_int_equal(m->msn, server_csn(s));
+		assert_int_equal(m->msn, mars_server_csn(s));
 		assert_int_equal(m->seqxy & MARS_SEQ_PART, part + 1);
 		assert_int_equal(!!(m->seqxy & MARS_SEQ_LAST),
 		    part + 1 == cap.nsent);
@@ -599,7 +599,7 @@ test_multi_600(void **state)
 	for (i = 1; i <= 600; i++)
 		assert_int_equal(seen[i], 1);
 	assert_int_equal(cap.nsent, (600 + 447) / 448);	/* 448 per 9180 */
-	server_free(s);
+	mars_server_free(s);
 }
 
 static void
@@ -639,15 +639,15 @@ test_grouplist(void **state)
 	assert_int_equal(m->seqxy, 0x8001);
 	assert_int_equal(m->tnum, 2);
 	assert_int_equal(m->thtl, 0);
-	assert_int_equal(m->msn, server_csn(s));
+	assert_int_equal(m->msn, mars_server_csn(s));
 	assert_memory_equal(mars_group(m, 0), "\xe0\x00\x00\x09", 4);
 	assert_memory_equal(mars_group(m, 1), "\xe2\x00\x00\x02", 4);
 	/* pnum = 0 is ignored. */
 	len = mk_c(buf, &r, MARS_GROUPLIST_REQUEST, 0, 0, 0, 0);
 	feed(s, &r, buf, len);
 	assert_int_equal(cap.nsent, 1);
-	assert_int_equal(server_get_stats(s)->dropped[SRV_DROP_PAIRS], 1);
-	server_free(s);
+	assert_int_equal(mars_server_get_stats(s)->dropped[MARS_SRV_DROP_PAIRS], 1);
+	mars_server_free(s);
 }
 
 static void
@@ -669,11 +669,11 @@ test_block_hole_punch(void **state)
 	cap_reset();
 	do_c(s, &r, MARS_JOIN, 0, G(224, 0, 0, 0), G(239, 255, 255, 255));
 	assert_int_equal(cap.nsent, 2);
-	assert_int_equal(cap.sent[0].vc.kind, LAB_VC_P2P);
+	assert_int_equal(cap.sent[0].vc.kind, MARS_VC_P2P);
 	m = sent_msg(0, &p);
 	assert_int_equal(m->flags & MARS_FLAG_PUNCHED, 0);
 	assert_int_equal(m->pnum, 1);
-	assert_int_equal(cap.sent[1].vc.kind, LAB_VC_CCVC);
+	assert_int_equal(cap.sent[1].vc.kind, MARS_VC_CCVC);
 	m = sent_msg(1, &p);
 	assert_true(m->flags & MARS_FLAG_PUNCHED);
 	assert_true(m->flags & MARS_FLAG_COPY);
@@ -685,7 +685,7 @@ test_block_hole_punch(void **state)
 	assert_memory_equal(mn, "\xe0\x00\x00\x06", 4);
 	assert_memory_equal(mx, "\xef\xff\xff\xff", 4);
 	assert_int_equal(m->msn, 41);		/* the single join used 40 */
-	assert_int_equal(server_csn(s), 42);
+	assert_int_equal(mars_server_csn(s), 42);
 
 	/* The router is now in every group's host map, listed once. */
 	do_c(s, &a, MARS_JOIN, MARS_FLAG_LAYER3GRP, G(224, 0, 0, 5),
@@ -709,20 +709,20 @@ test_block_hole_punch(void **state)
 	cap_reset();
 	do_c(s, &r, MARS_JOIN, 0, G(224, 0, 0, 0), G(239, 255, 255, 255));
 	assert_int_equal(cap.nsent, 1);
-	assert_int_equal(cap.sent[0].vc.kind, LAB_VC_P2P);
+	assert_int_equal(cap.sent[0].vc.kind, MARS_VC_P2P);
 	/* A single leave of a group inside the block: still a member. */
 	cap_reset();
 	do_c(s, &r, MARS_LEAVE, 0, G(224, 0, 0, 5), G(224, 0, 0, 5));
 	assert_int_equal(cap.nsent, 1);
-	assert_int_equal(cap.sent[0].vc.kind, LAB_VC_P2P);
+	assert_int_equal(cap.sent[0].vc.kind, MARS_VC_P2P);
 	/* Block leave without holes: the original goes on CCVC. */
 	cap_reset();
 	do_c(s, &r, MARS_LEAVE, 0, G(224, 0, 0, 0), G(239, 255, 255, 255));
 	assert_int_equal(cap.nsent, 1);
-	assert_int_equal(cap.sent[0].vc.kind, LAB_VC_CCVC);
+	assert_int_equal(cap.sent[0].vc.kind, MARS_VC_CCVC);
 	m = sent_msg(0, &p);
 	assert_int_equal(m->flags & MARS_FLAG_PUNCHED, 0);
-	server_free(s);
+	mars_server_free(s);
 }
 
 static void
@@ -757,19 +757,19 @@ test_mcs_flows(void **state)
 	assert_int_equal(m->msn, 500);
 	assert_int_equal(m->cmi, 0);
 	assert_true(m->flags & MARS_FLAG_COPY);
-	assert_int_equal(cap.leaves[cap.nleaves - 1].pmp, LAB_VC_SCVC);
-	assert_int_equal(server_mcs_count(s), 1);
+	assert_int_equal(cap.leaves[cap.nleaves - 1].pmp, MARS_VC_SCVC);
+	assert_int_equal(mars_server_mcs_count(s), 1);
 
 	/* First MCS for a group with members: SCVC copy + MIGRATE. */
 	cap_reset();
 	do_c(s, &c1, MARS_MSERV, 0, G(228, 0, 0, 1), G(228, 0, 0, 1));
 	assert_int_equal(cap.nsent, 2);
-	assert_int_equal(cap.sent[0].vc.kind, LAB_VC_SCVC);
+	assert_int_equal(cap.sent[0].vc.kind, MARS_VC_SCVC);
 	m = sent_msg(0, &p);
 	assert_int_equal(m->op, MARS_MSERV);
 	assert_int_equal(m->msn, 500);
-	assert_int_equal(server_ssn(s), 501);
-	assert_int_equal(cap.sent[1].vc.kind, LAB_VC_CCVC);
+	assert_int_equal(mars_server_ssn(s), 501);
+	assert_int_equal(cap.sent[1].vc.kind, MARS_VC_CCVC);
 	m = sent_msg(1, &p);
 	assert_int_equal(m->op, MARS_MIGRATE);
 	assert_int_equal(m->msn, 11);		/* a's join used 10 */
@@ -778,12 +778,12 @@ test_mcs_flows(void **state)
 	assert_int_equal(m->spa.len, 4);
 	mars_target(m, 0, &tha, &tsa);
 	assert_memory_equal(tha.addr, c1.atm, 20);
-	assert_int_equal(cap.nevents[FSM_EV_MIGRATE], 1);
+	assert_int_equal(cap.nevents[MARS_EV_MIGRATE], 1);
 	/* Redundant MSERV: privately, no second MIGRATE. */
 	do_c(s, &c1, MARS_MSERV, 0, G(228, 0, 0, 1), G(228, 0, 0, 1));
 	assert_int_equal(cap.nsent, 3);
-	assert_int_equal(cap.sent[2].vc.kind, LAB_VC_P2P);
-	assert_int_equal(cap.nevents[FSM_EV_MIGRATE], 1);
+	assert_int_equal(cap.sent[2].vc.kind, MARS_VC_P2P);
+	assert_int_equal(cap.nevents[MARS_EV_MIGRATE], 1);
 
 	/* Second MCS: SCVC copy + MSERV relabelled JOIN on CCVC. */
 	len = mk_c(buf, &c2, MARS_MSERV, MARS_FLAG_REGISTER, 0, 0, 0);
@@ -792,7 +792,7 @@ test_mcs_flows(void **state)
 	do_c(s, &c2, MARS_MSERV, MARS_FLAG_LAYER3GRP, G(228, 0, 0, 1),
 	    G(228, 0, 0, 1));
 	assert_int_equal(cap.nsent, 2);
-	assert_int_equal(cap.sent[1].vc.kind, LAB_VC_CCVC);
+	assert_int_equal(cap.sent[1].vc.kind, MARS_VC_CCVC);
 	m = sent_msg(1, &p);
 	assert_int_equal(m->op, MARS_JOIN);
 	assert_int_equal(m->flags & (MARS_FLAG_LAYER3GRP | MARS_FLAG_COPY |
@@ -803,12 +803,12 @@ test_mcs_flows(void **state)
 	do_c(s, &b, MARS_JOIN, MARS_FLAG_LAYER3GRP, G(228, 0, 0, 1),
 	    G(228, 0, 0, 1));
 	assert_int_equal(cap.nsent, 2);
-	assert_int_equal(cap.sent[0].vc.kind, LAB_VC_SCVC);
+	assert_int_equal(cap.sent[0].vc.kind, MARS_VC_SCVC);
 	m = sent_msg(0, &p);
 	assert_int_equal(m->op, MARS_SJOIN);
-	assert_int_equal(m->msn, server_ssn(s) - 1);
+	assert_int_equal(m->msn, mars_server_ssn(s) - 1);
 	assert_true(m->flags & MARS_FLAG_COPY);
-	assert_int_equal(cap.sent[1].vc.kind, LAB_VC_P2P);
+	assert_int_equal(cap.sent[1].vc.kind, MARS_VC_P2P);
 	m = sent_msg(1, &p);
 	assert_int_equal(m->op, MARS_JOIN);
 	assert_int_equal(m->flags & MARS_FLAG_PUNCHED, 0);
@@ -820,14 +820,14 @@ test_mcs_flows(void **state)
 	m = sent_msg(0, &p);
 	assert_int_equal(m->op, MARS_MULTI);
 	assert_int_equal(m->tnum, 2);
-	assert_int_equal(m->msn, server_csn(s));
+	assert_int_equal(m->msn, mars_server_csn(s));
 	mars_target(m, 0, &tha, &tsa);
 	assert_memory_equal(tha.addr, c1.atm, 20);
 	len = mk_request(buf, &c1, G(228, 0, 0, 1));
 	feed(s, &c1, buf, len);
 	m = sent_msg(1, &p);
 	assert_int_equal(m->tnum, 2);
-	assert_int_equal(m->msn, server_ssn(s));
+	assert_int_equal(m->msn, mars_server_ssn(s));
 	mars_target(m, 0, &tha, &tsa);
 	assert_memory_equal(tha.addr, a.atm, 20);
 
@@ -841,12 +841,12 @@ test_mcs_flows(void **state)
 		do_c(s, &r, MARS_JOIN, 0, G(224, 0, 0, 0),
 		    G(239, 255, 255, 255));
 		assert_int_equal(cap.nsent, 3);
-		assert_int_equal(cap.sent[0].vc.kind, LAB_VC_SCVC);
+		assert_int_equal(cap.sent[0].vc.kind, MARS_VC_SCVC);
 		m = sent_msg(0, &p);
 		assert_int_equal(m->op, MARS_SJOIN);
 		assert_int_equal(m->pnum, 1);
-		assert_int_equal(cap.sent[1].vc.kind, LAB_VC_P2P);
-		assert_int_equal(cap.sent[2].vc.kind, LAB_VC_CCVC);
+		assert_int_equal(cap.sent[1].vc.kind, MARS_VC_P2P);
+		assert_int_equal(cap.sent[2].vc.kind, MARS_VC_CCVC);
 		m = sent_msg(2, &p);
 		assert_true(m->flags & MARS_FLAG_PUNCHED);
 		assert_int_equal(m->pnum, 2);
@@ -860,9 +860,9 @@ test_mcs_flows(void **state)
 	cap_reset();
 	do_c(s, &c2, MARS_UNSERV, 0, G(228, 0, 0, 1), G(228, 0, 0, 1));
 	assert_int_equal(cap.nsent, 2);
-	assert_int_equal(cap.sent[0].vc.kind, LAB_VC_SCVC);
+	assert_int_equal(cap.sent[0].vc.kind, MARS_VC_SCVC);
 	m = sent_msg(1, &p);
-	assert_int_equal(cap.sent[1].vc.kind, LAB_VC_CCVC);
+	assert_int_equal(cap.sent[1].vc.kind, MARS_VC_CCVC);
 	assert_int_equal(m->op, MARS_LEAVE);
 	assert_int_equal(m->flags & (MARS_FLAG_LAYER3GRP | MARS_FLAG_COPY |
 	    MARS_FLAG_REGISTER), MARS_FLAG_COPY);
@@ -871,7 +871,7 @@ test_mcs_flows(void **state)
 	len = mk_c(buf, &c1, MARS_UNSERV, MARS_FLAG_REGISTER, 0, 0, 0);
 	feed(s, &c1, buf, len);
 	assert_int_equal(cap.nsent, 1);
-	assert_int_equal(cap.sent[0].vc.kind, LAB_VC_P2P);
+	assert_int_equal(cap.sent[0].vc.kind, MARS_VC_P2P);
 	assert_false(cap.leaves[cap.nleaves - 1].add);
 	len = mk_request(buf, &b, G(228, 0, 0, 1));
 	feed(s, &b, buf, len);
@@ -880,16 +880,16 @@ test_mcs_flows(void **state)
 	/* MSERV for a group from an unregistered MCS is dropped. */
 	do_c(s, &c1, MARS_MSERV, 0, G(228, 0, 0, 1), G(228, 0, 0, 1));
 	assert_int_equal(cap.nsent, 2);
-	assert_int_equal(server_get_stats(s)->dropped[SRV_DROP_UNREGISTERED],
+	assert_int_equal(mars_server_get_stats(s)->dropped[MARS_SRV_DROP_UNREGISTERED],
 	    1);
-	server_free(s);
+	mars_server_free(s);
 }
 
 static void
 test_redirect_map(void **state)
 {
 	struct mars_server *s = new_server(300);
-	struct server_atm list[3];
+	struct mars_server_atm list[3];
 	struct mars_pdu p;
 	const struct mars_msg *m;
 	struct mars_atm tha, tsa;
@@ -899,13 +899,13 @@ test_redirect_map(void **state)
 	unsigned i;
 	size_t len;
 
-	next = server_tick(s, 1000);
+	next = mars_server_tick(s, 1000);
 	assert_int_equal(next, 61000);
 	assert_int_equal(cap.nsent, 0);
-	next = server_tick(s, 61000);
+	next = mars_server_tick(s, 61000);
 	assert_int_equal(next, 121000);
 	assert_int_equal(cap.nsent, 1);
-	assert_int_equal(cap.sent[0].vc.kind, LAB_VC_CCVC);
+	assert_int_equal(cap.sent[0].vc.kind, MARS_VC_CCVC);
 	m = sent_msg(0, &p);
 	assert_int_equal(m->op, MARS_REDIRECT_MAP);
 	assert_int_equal(m->msn, 300);
@@ -914,8 +914,8 @@ test_redirect_map(void **state)
 	assert_int_equal(m->redirf, 0);
 	mars_target(m, 0, &tha, &tsa);
 	assert_memory_equal(tha.addr, m->sha.addr, 20);
-	assert_int_equal(server_csn(s), 301);
-	server_tick(s, 121000);
+	assert_int_equal(mars_server_csn(s), 301);
+	mars_server_tick(s, 121000);
 	m = sent_msg(1, &p);
 	assert_int_equal(m->msn, 301);
 
@@ -928,12 +928,12 @@ test_redirect_map(void **state)
 		list[i].tl = 20;
 		mk_atm(list[i].addr, 0x900 + i);
 	}
-	assert_int_equal(server_set_redirect_map(s, list, 3, true), 0);
+	assert_int_equal(mars_server_set_redirect_map(s, list, 3, true), 0);
 	cap_reset();
-	server_tick(s, 181000);
+	mars_server_tick(s, 181000);
 	assert_int_equal(cap.nsent, 2);
-	assert_int_equal(cap.sent[0].vc.kind, LAB_VC_CCVC);
-	assert_int_equal(cap.sent[1].vc.kind, LAB_VC_SCVC);
+	assert_int_equal(cap.sent[0].vc.kind, MARS_VC_CCVC);
+	assert_int_equal(cap.sent[1].vc.kind, MARS_VC_SCVC);
 	m = sent_msg(0, &p);
 	assert_int_equal(m->msn, 302);
 	assert_int_equal(m->redirf, MARS_REDIRF_HARD);
@@ -944,18 +944,18 @@ test_redirect_map(void **state)
 	}
 	m = sent_msg(1, &p);
 	assert_int_equal(m->msn, 500);	/* private MSERV reply: no bump */
-	assert_int_equal(server_ssn(s), 501);
-	server_redirect_now(s, 182000);
+	assert_int_equal(mars_server_ssn(s), 501);
+	mars_server_redirect_now(s, 182000);
 	assert_int_equal(cap.nsent, 4);
-	assert_int_equal(server_tick(s, 182001), 242000);
-	server_free(s);
+	assert_int_equal(mars_server_tick(s, 182001), 242000);
+	mars_server_free(s);
 }
 
 static void
 test_leaf_lost(void **state)
 {
 	struct mars_server *s = new_server(3);
-	struct server_group_info gi;
+	struct mars_server_group_info gi;
 	struct mars_pdu p;
 	const struct mars_msg *m;
 	struct node a, b;
@@ -970,12 +970,12 @@ test_leaf_lost(void **state)
 	do_c(s, &a, MARS_JOIN, MARS_FLAG_LAYER3GRP, G(229, 1, 1, 1),
 	    G(229, 1, 1, 1));
 	cap_reset();
-	server_leaf_lost(s, 10, a.vc.id);
+	mars_server_leaf_lost(s, 10, a.vc.id);
 	assert_int_equal(cap.nsent, 0);
-	assert_int_equal(server_member_count(s), 1);
+	assert_int_equal(mars_server_member_count(s), 1);
 	ipv4(g, G(229, 1, 1, 1));
-	assert_false(server_group_find(s, g, &gi));
-	assert_int_equal(cap.nevents[FSM_EV_MEMBER_REMOVED], 1);
+	assert_false(mars_server_group_find(s, g, &gi));
+	assert_int_equal(cap.nevents[MARS_EV_MEMBER_REMOVED], 1);
 	len = mk_request(buf, &b, G(229, 1, 1, 1));
 	feed(s, &b, buf, len);
 	m = sent_msg(0, &p);
@@ -985,22 +985,22 @@ test_leaf_lost(void **state)
 	    G(229, 1, 1, 1));
 	assert_int_equal(cap.nsent, 1);
 	assert_int_equal(do_register(s, &a), ca);
-	server_free(s);
+	mars_server_free(s);
 }
 
 static void
 expect_drop(struct mars_server *s, const struct node *n, const uint8_t *buf,
     size_t len, int reason)
 {
-	const struct server_stats *st = server_get_stats(s);
+	const struct mars_server_stats *st = mars_server_get_stats(s);
 	uint64_t before = st->dropped[reason];
 	unsigned sent = cap.nsent;
 
-	server_input(s, 0, &n->vc, buf, len);
+	mars_server_input(s, 0, &n->vc, buf, len);
 	assert_int_equal(cap.nsent, sent);
 	assert_int_equal(st->dropped[reason], before + 1);
-	assert_int_equal(cap.last_event, FSM_EV_DROPPED);
-	assert_string_equal(cap.last_detail, server_drop_name(reason));
+	assert_int_equal(cap.last_event, MARS_EV_DROPPED);
+	assert_string_equal(cap.last_detail, mars_server_drop_name(reason));
 }
 
 static void
@@ -1018,47 +1018,47 @@ test_drop_reasons(void **state)
 
 	len = mk_c(buf, &a, MARS_JOIN, MARS_FLAG_LAYER3GRP, 1,
 	    G(224, 1, 1, 1), G(224, 1, 1, 1));
-	expect_drop(s, &a, buf, len - 3, SRV_DROP_MALFORMED);
+	expect_drop(s, &a, buf, len - 3, MARS_SRV_DROP_MALFORMED);
 	buf[len - 1] ^= 0x55;
-	expect_drop(s, &a, buf, len, SRV_DROP_CHECKSUM);
+	expect_drop(s, &a, buf, len, MARS_SRV_DROP_CHECKSUM);
 	buf[len - 1] ^= 0x55;
 	buf[8 + 17] = 99;
-	expect_drop(s, &a, buf, len, SRV_DROP_UNKNOWN_OP);
+	expect_drop(s, &a, buf, len, MARS_SRV_DROP_UNKNOWN_OP);
 
 	len = mk_c(buf, &u, MARS_JOIN, MARS_FLAG_LAYER3GRP, 1,
 	    G(224, 1, 1, 1), G(224, 1, 1, 1));
-	expect_drop(s, &u, buf, len, SRV_DROP_UNREGISTERED);
+	expect_drop(s, &u, buf, len, MARS_SRV_DROP_UNREGISTERED);
 	len = mk_request(buf, &u, G(224, 1, 1, 1));
-	expect_drop(s, &u, buf, len, SRV_DROP_UNREGISTERED);
+	expect_drop(s, &u, buf, len, MARS_SRV_DROP_UNREGISTERED);
 	len = mk_c(buf, &a, MARS_JOIN, MARS_FLAG_LAYER3GRP | MARS_FLAG_COPY,
 	    1, G(224, 1, 1, 1), G(224, 1, 1, 1));
-	expect_drop(s, &a, buf, len, SRV_DROP_COPY_SET);
+	expect_drop(s, &a, buf, len, MARS_SRV_DROP_COPY_SET);
 	len = mk_c(buf, &a, MARS_JOIN, MARS_FLAG_LAYER3GRP, 2,
 	    G(224, 1, 1, 1), G(224, 1, 1, 1));
-	expect_drop(s, &a, buf, len, SRV_DROP_PAIRS);
+	expect_drop(s, &a, buf, len, MARS_SRV_DROP_PAIRS);
 	len = mk_c(buf, &a, MARS_LEAVE, 0, 0, 0, 0);
-	expect_drop(s, &a, buf, len, SRV_DROP_PAIRS);
+	expect_drop(s, &a, buf, len, MARS_SRV_DROP_PAIRS);
 	len = mk_c(buf, &a, MARS_JOIN, 0, 1, G(224, 1, 1, 9),
 	    G(224, 1, 1, 1));
-	expect_drop(s, &a, buf, len, SRV_DROP_MALFORMED);
+	expect_drop(s, &a, buf, len, MARS_SRV_DROP_MALFORMED);
 
 	len = mk_c(buf, &a, MARS_JOIN, MARS_FLAG_REGISTER, 0, 0, 0);
 	buf[8 + 2] = 0x86;		/* IPv6 to an IPv4 server */
 	buf[8 + 3] = 0xdd;
 	buf[8 + 12] = buf[8 + 13] = 0;
-	expect_drop(s, &a, buf, len, SRV_DROP_PROTOCOL);
+	expect_drop(s, &a, buf, len, MARS_SRV_DROP_PROTOCOL);
 
 	len = mk_c(buf, &a, MARS_SJOIN, 0, 1, G(224, 1, 1, 1),
 	    G(224, 1, 1, 1));
-	expect_drop(s, &a, buf, len, SRV_DROP_UNEXPECTED_OP);
+	expect_drop(s, &a, buf, len, MARS_SRV_DROP_UNEXPECTED_OP);
 	len = mk_c(buf, &a, MARS_JOIN, MARS_FLAG_REGISTER, 0, 0, 0);
 	buf[7] = 0x05;			/* SCSP PID */
-	expect_drop(s, &a, buf, len, SRV_DROP_NOT_MARS);
-	expect_drop(s, &a, (const uint8_t *)"\x01\x02", 2, SRV_DROP_MALFORMED);
+	expect_drop(s, &a, buf, len, MARS_SRV_DROP_NOT_MARS);
+	expect_drop(s, &a, (const uint8_t *)"\x01\x02", 2, MARS_SRV_DROP_MALFORMED);
 	ccvc = a;
-	ccvc.vc.kind = LAB_VC_CCVC;
+	ccvc.vc.kind = MARS_VC_CCVC;
 	len = mk_c(buf, &a, MARS_JOIN, MARS_FLAG_REGISTER, 0, 0, 0);
-	expect_drop(s, &ccvc, buf, len, SRV_DROP_WRONG_VC);
+	expect_drop(s, &ccvc, buf, len, MARS_SRV_DROP_WRONG_VC);
 	/* Unknown TLV with Type.x = 1: silently dropped. */
 	{
 		struct mars_msg m;
@@ -1071,16 +1071,16 @@ test_drop_reasons(void **state)
 		m.tlv[0].len = 0;
 		m.tlv[0].value = NULL;
 		len = encode(&m, buf + 256, 256);
-		expect_drop(s, &a, buf + 256, len, SRV_DROP_TLV);
+		expect_drop(s, &a, buf + 256, len, MARS_SRV_DROP_TLV);
 	}
 	/* Block MSERV from a registered MCS is not supported. */
 	len = mk_c(buf, &u, MARS_MSERV, MARS_FLAG_REGISTER, 0, 0, 0);
 	feed(s, &u, buf, len);
 	len = mk_c(buf, &u, MARS_MSERV, 0, 1, G(224, 0, 0, 0),
 	    G(224, 0, 0, 255));
-	expect_drop(s, &u, buf, len, SRV_DROP_UNSUPPORTED);
-	assert_int_equal(server_get_stats(s)->encode_errors, 0);
-	server_free(s);
+	expect_drop(s, &u, buf, len, MARS_SRV_DROP_UNSUPPORTED);
+	assert_int_equal(mars_server_get_stats(s)->encode_errors, 0);
+	mars_server_free(s);
 }
 
 /* splitmix64, so the flood is the same on every run. */
@@ -1144,11 +1144,11 @@ test_garbage_flood(void **state)
 			if ((rnd(&seed) & 7) == 0)
 				len = (size_t)(rnd(&seed) % len);
 		}
-		server_input(s, (mars_time_t)i * 10, &n[j].vc, buf, len);
+		mars_server_input(s, (mars_time_t)i * 10, &n[j].vc, buf, len);
 		if (i % 500 == 0)
-			server_tick(s, (mars_time_t)i * 10);
+			mars_server_tick(s, (mars_time_t)i * 10);
 		if (i % 997 == 0)
-			server_leaf_lost(s, (mars_time_t)i * 10, n[j].vc.id);
+			mars_server_leaf_lost(s, (mars_time_t)i * 10, n[j].vc.id);
 		if (cap.nsent > MAXSENT - 64)
 			cap_reset();
 	}
@@ -1159,8 +1159,8 @@ test_garbage_flood(void **state)
 		assert_int_equal(mars_pdu_decode(&p, cap.sent[i].buf,
 		    cap.sent[i].len, 0), 0);
 	}
-	assert_int_equal(server_get_stats(s)->encode_errors, 0);
-	server_free(s);
+	assert_int_equal(mars_server_get_stats(s)->encode_errors, 0);
+	mars_server_free(s);
 }
 
 static void
@@ -1168,13 +1168,13 @@ test_memory_per_membership(void **state)
 {
 	struct mars_server *s = new_server(1);
 	static struct node n[1000];
-	struct server_group_info gi;
+	struct mars_server_group_info gi;
 	size_t before, after;
 	double per;
 	unsigned i, k;
 	uint32_t cur = 0, groups = 0;
 
-	before = server_mem_usage(s);
+	before = mars_server_mem_usage(s);
 	for (i = 0; i < 1000; i++) {
 		mk_node(&n[i], i + 1);
 		do_register(s, &n[i]);
@@ -1185,8 +1185,8 @@ test_memory_per_membership(void **state)
 		if (cap.nsent > MAXSENT - 64)
 			cap_reset();
 	}
-	after = server_mem_usage(s);
-	while (server_group_next(s, &cur, &gi)) {
+	after = mars_server_mem_usage(s);
+	while (mars_server_group_next(s, &cur, &gi)) {
 		groups++;
 		assert_int_equal(gi.nmembers, 100);
 	}
@@ -1196,7 +1196,7 @@ test_memory_per_membership(void **state)
 	    "(10000 memberships): %.1f octets per membership\n",
 	    after - before, per);
 	assert_true(per <= 128.0);
-	server_free(s);
+	mars_server_free(s);
 }
 
 /*
@@ -1227,16 +1227,16 @@ test_register_many_rehash(void **state)
 	for (i = 0; i < 700; i += 50)
 		for (j = i + 1; j < 700; j++)
 			assert_int_not_equal(cmi[i], cmi[j]);
-	server_free(s);
+	mars_server_free(s);
 }
 
 static void
 test_import_export(void **state)
 {
 	struct mars_server *s = new_server(1);
-	struct server_member_info mi;
-	struct server_mcs_info ci;
-	struct server_atm a, c;
+	struct mars_server_member_info mi;
+	struct mars_server_mcs_info ci;
+	struct mars_server_atm a, c;
 	struct node na;
 	const uint8_t *grp;
 	uint8_t g[4];
@@ -1247,33 +1247,33 @@ test_import_export(void **state)
 	memset(&a, 0, sizeof(a));
 	a.tl = 20;
 	memcpy(a.addr, na.atm, 20);
-	assert_int_equal(server_import_cmi(s, 0, &a, 4242), 0);
+	assert_int_equal(mars_server_import_cmi(s, 0, &a, 4242), 0);
 	assert_int_equal(do_register(s, &na), 4242);
 	ipv4(g, G(224, 7, 7, 7));
-	assert_int_equal(server_import_group(s, 0, &a, g, g, true, true), 0);
-	assert_true(server_member_next(s, &cur, &mi));
+	assert_int_equal(mars_server_import_group(s, 0, &a, g, g, true, true), 0);
+	assert_true(mars_server_member_next(s, &cur, &mi));
 	assert_int_equal(mi.cmi, 4242);
 	assert_true(mi.registered);
 	assert_int_equal(mi.vc_id, na.vc.id);
 	assert_int_equal(mi.ngroups, 1);
 	assert_int_equal(mi.spa_len, 4);
-	assert_true(server_member_group(s, mi.handle, 0, &grp, &l3));
+	assert_true(mars_server_member_group(s, mi.handle, 0, &grp, &l3));
 	assert_memory_equal(grp, g, 4);
 	assert_true(l3);
 	/* A CMI bound to a registered member cannot be imported again. */
 	memset(&c, 0, sizeof(c));
 	c.tl = 20;
 	mk_atm(c.addr, 77);
-	assert_int_equal(server_import_cmi(s, 0, &c, 4242), MARS_E_INVAL);
-	assert_int_equal(server_import_mcs(s, 0, &c, 0, true), 0);
-	assert_int_equal(server_import_serve(s, 0, &c, g, true), 0);
+	assert_int_equal(mars_server_import_cmi(s, 0, &c, 4242), MARS_E_INVAL);
+	assert_int_equal(mars_server_import_mcs(s, 0, &c, 0, true), 0);
+	assert_int_equal(mars_server_import_serve(s, 0, &c, g, true), 0);
 	cur = 0;
-	assert_true(server_mcs_next(s, &cur, &ci));
+	assert_true(mars_server_mcs_next(s, &cur, &ci));
 	assert_int_equal(ci.ngroups, 1);
-	assert_true(server_mcs_group(s, ci.handle, 0, &grp));
+	assert_true(mars_server_mcs_group(s, ci.handle, 0, &grp));
 	assert_memory_equal(grp, g, 4);
 	assert_int_equal(cap.nsent, 1);		/* imports send nothing */
-	server_free(s);
+	mars_server_free(s);
 }
 
 int

@@ -11,40 +11,40 @@
 static void
 test_encode_bytes(void **state)
 {
-	static const uint8_t want[LAB_SHIM_LEN] = {
+	static const uint8_t want[MARS_SHIM_LEN] = {
 		0x4d, 0x4c, 0x41, 0x42, 0x01, 0x02, 0x00, 0x05,
 		0x01, 0x2c, 0x00, 0x01,
 	};
-	struct lab_shim sh = {
-		.kind = LAB_VC_CCVC, .vpi = 5, .vci = 300,
-		.flags = LAB_SHIM_F_FROM_MARS,
+	struct mars_shim sh = {
+		.kind = MARS_VC_CCVC, .vpi = 5, .vci = 300,
+		.flags = MARS_SHIM_F_FROM_MARS,
 	};
-	uint8_t out[LAB_SHIM_LEN + 1];
+	uint8_t out[MARS_SHIM_LEN + 1];
 
 	memset(out, 0xee, sizeof(out));
-	lab_shim_encode(&sh, out);
+	mars_shim_encode(&sh, out);
 	assert_memory_equal(out, want, sizeof(want));
-	assert_int_equal(out[LAB_SHIM_LEN], 0xee);	/* writes 12, no more */
+	assert_int_equal(out[MARS_SHIM_LEN], 0xee);	/* writes 12, no more */
 }
 
 static void
 test_round_trip(void **state)
 {
-	struct lab_shim in, out;
-	uint8_t buf[LAB_SHIM_LEN + 4];
+	struct mars_shim in, out;
+	uint8_t buf[MARS_SHIM_LEN + 4];
 	unsigned kind;
 
-	for (kind = 0; kind <= LAB_VC_KIND_MAX + 1; kind++) {
+	for (kind = 0; kind <= MARS_VC_KIND_MAX + 1; kind++) {
 		memset(&in, 0, sizeof(in));
-		in.version = LAB_SHIM_VERSION;
+		in.version = MARS_SHIM_VERSION;
 		in.kind = (uint8_t)kind;
 		in.vpi = (uint16_t)(0xfe00 + kind);
 		in.vci = (uint16_t)(0x8000 | kind);
 		in.flags = (uint16_t)(kind & 1);
-		lab_shim_encode(&in, buf);
+		mars_shim_encode(&in, buf);
 		memset(&out, 0x55, sizeof(out));
-		assert_true(lab_shim_decode(&out, buf, sizeof(buf)));
-		assert_int_equal(out.version, LAB_SHIM_VERSION);
+		assert_true(mars_shim_decode(&out, buf, sizeof(buf)));
+		assert_int_equal(out.version, MARS_SHIM_VERSION);
 		assert_int_equal(out.kind, in.kind);
 		assert_int_equal(out.vpi, in.vpi);
 		assert_int_equal(out.vci, in.vci);
@@ -55,70 +55,70 @@ test_round_trip(void **state)
 static void
 test_exact_length_ok(void **state)
 {
-	struct lab_shim in = { .kind = LAB_VC_P2P, .vpi = 0, .vci = 32 };
-	struct lab_shim out;
-	uint8_t buf[LAB_SHIM_LEN];
+	struct mars_shim in = { .kind = MARS_VC_P2P, .vpi = 0, .vci = 32 };
+	struct mars_shim out;
+	uint8_t buf[MARS_SHIM_LEN];
 
-	lab_shim_encode(&in, buf);
-	assert_true(lab_shim_decode(&out, buf, LAB_SHIM_LEN));
+	mars_shim_encode(&in, buf);
+	assert_true(mars_shim_decode(&out, buf, MARS_SHIM_LEN));
 	assert_int_equal(out.vci, 32);
 }
 
 static void
 test_rejects_short(void **state)
 {
-	struct lab_shim in = { .kind = LAB_VC_P2P, .vci = 32 };
-	struct lab_shim out;
-	uint8_t buf[LAB_SHIM_LEN];
+	struct mars_shim in = { .kind = MARS_VC_P2P, .vci = 32 };
+	struct mars_shim out;
+	uint8_t buf[MARS_SHIM_LEN];
 	size_t n;
 
-	lab_shim_encode(&in, buf);
-	for (n = 0; n < LAB_SHIM_LEN; n++)
-		assert_false(lab_shim_decode(&out, buf, n));
-	assert_false(lab_shim_decode(&out, NULL, 0));
+	mars_shim_encode(&in, buf);
+	for (n = 0; n < MARS_SHIM_LEN; n++)
+		assert_false(mars_shim_decode(&out, buf, n));
+	assert_false(mars_shim_decode(&out, NULL, 0));
 }
 
 static void
 test_rejects_bad_magic(void **state)
 {
-	struct lab_shim in = { .kind = LAB_VC_P2P, .vci = 32 };
-	struct lab_shim out;
-	uint8_t buf[LAB_SHIM_LEN];
+	struct mars_shim in = { .kind = MARS_VC_P2P, .vci = 32 };
+	struct mars_shim out;
+	uint8_t buf[MARS_SHIM_LEN];
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		lab_shim_encode(&in, buf);
+		mars_shim_encode(&in, buf);
 		buf[i] ^= 0x20;		/* "mLAB", "MlAB", ... */
-		assert_false(lab_shim_decode(&out, buf, sizeof(buf)));
+		assert_false(mars_shim_decode(&out, buf, sizeof(buf)));
 	}
 }
 
 static void
 test_rejects_bad_version(void **state)
 {
-	struct lab_shim in = { .kind = LAB_VC_P2P, .vci = 32 };
-	struct lab_shim out;
-	uint8_t buf[LAB_SHIM_LEN];
+	struct mars_shim in = { .kind = MARS_VC_P2P, .vci = 32 };
+	struct mars_shim out;
+	uint8_t buf[MARS_SHIM_LEN];
 
 	in.version = 2;
-	lab_shim_encode(&in, buf);
+	mars_shim_encode(&in, buf);
 	assert_int_equal(buf[4], 2);
-	assert_false(lab_shim_decode(&out, buf, sizeof(buf)));
+	assert_false(mars_shim_decode(&out, buf, sizeof(buf)));
 	buf[4] = 0;
-	assert_false(lab_shim_decode(&out, buf, sizeof(buf)));
+	assert_false(mars_shim_decode(&out, buf, sizeof(buf)));
 	buf[4] = 1;
-	assert_true(lab_shim_decode(&out, buf, sizeof(buf)));
+	assert_true(mars_shim_decode(&out, buf, sizeof(buf)));
 }
 
 static void
 test_kind_names(void **state)
 {
-	assert_string_equal(lab_vc_kind_name(LAB_VC_P2P), "p2p");
-	assert_string_equal(lab_vc_kind_name(LAB_VC_CCVC), "ccvc");
-	assert_string_equal(lab_vc_kind_name(LAB_VC_SCVC), "scvc");
-	assert_string_equal(lab_vc_kind_name(LAB_VC_SERVER), "server");
-	assert_string_equal(lab_vc_kind_name(LAB_VC_UNKNOWN), "unknown");
-	assert_string_equal(lab_vc_kind_name(200), "unknown");
+	assert_string_equal(mars_vc_kind_name(MARS_VC_P2P), "p2p");
+	assert_string_equal(mars_vc_kind_name(MARS_VC_CCVC), "ccvc");
+	assert_string_equal(mars_vc_kind_name(MARS_VC_SCVC), "scvc");
+	assert_string_equal(mars_vc_kind_name(MARS_VC_SERVER), "server");
+	assert_string_equal(mars_vc_kind_name(MARS_VC_UNKNOWN), "unknown");
+	assert_string_equal(mars_vc_kind_name(200), "unknown");
 }
 
 int

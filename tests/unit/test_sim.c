@@ -22,12 +22,12 @@
 
 struct toy_rx {
 	mars_time_t	 t;
-	struct fsm_vc	 vc;
+	struct mars_vc	 vc;
 	uint32_t	 seq;
 };
 
 struct toy {
-	const struct fsm_io *io;
+	const struct mars_io *io;
 	struct toy_rx	*rx;
 	size_t		 nrx;
 	mars_time_t	 next;		/* timer */
@@ -49,7 +49,7 @@ get32(const uint8_t *p)
 }
 
 static void
-toy_send(struct toy *t, const struct fsm_vc *vc, uint32_t seq)
+toy_send(struct toy *t, const struct mars_vc *vc, uint32_t seq)
 {
 	uint8_t b[4] = { (uint8_t)(seq >> 24), (uint8_t)(seq >> 16),
 	    (uint8_t)(seq >> 8), (uint8_t)seq };
@@ -58,11 +58,11 @@ toy_send(struct toy *t, const struct fsm_vc *vc, uint32_t seq)
 }
 
 static void
-toy_input(void *m, mars_time_t now, const struct fsm_vc *vc,
+toy_input(void *m, mars_time_t now, const struct mars_vc *vc,
     const uint8_t *sdu, size_t len)
 {
 	struct toy *t = m;
-	struct fsm_event ev;
+	struct mars_event ev;
 	uint32_t seq;
 
 	assert_int_equal(len, 4);
@@ -74,7 +74,7 @@ toy_input(void *m, mars_time_t now, const struct fsm_vc *vc,
 	t->nrx++;
 	if (t->report) {
 		memset(&ev, 0, sizeof(ev));
-		ev.kind = FSM_EV_MULTI;
+		ev.kind = MARS_EV_MULTI;
 		ev.when = now;
 		ev.count = seq;
 		ev.detail = "rx";
@@ -121,7 +121,7 @@ toy_free(void *m)
 	free(t);
 }
 
-static const struct sim_node_ops toy_ops = {
+static const struct mars_sim_node_ops toy_ops = {
 	.input = toy_input,
 	.tick = toy_tick,
 	.on_kill = toy_kill,
@@ -130,28 +130,28 @@ static const struct sim_node_ops toy_ops = {
 };
 
 static struct toy *
-toy_new(struct sim *s, uint32_t node)
+toy_new(struct mars_sim *s, uint32_t node)
 {
 	struct toy *t = calloc(1, sizeof(*t));
 
 	assert_non_null(t);
 	t->rx = calloc(TOY_RX_MAX, sizeof(*t->rx));
 	assert_non_null(t->rx);
-	t->io = sim_node_io(s, node);
+	t->io = mars_sim_node_io(s, node);
 	t->next = MARS_TIME_NEVER;
 	return t;
 }
 
 static uint32_t
-add_toy(struct sim *s, const char *name, struct toy **tp)
+add_toy(struct mars_sim *s, const char *name, struct toy **tp)
 {
 	uint32_t id;
 	struct toy *t;
 
-	id = sim_node_add(s, name, &toy_ops, NULL);
-	assert_int_not_equal(id, SIM_NODE_NONE);
+	id = mars_sim_node_add(s, name, &toy_ops, NULL);
+	assert_int_not_equal(id, MARS_SIM_NODE_NONE);
 	t = toy_new(s, id);
-	assert_int_equal(sim_node_set_machine(s, id, t), 0);
+	assert_int_equal(mars_sim_node_set_machine(s, id, t), 0);
 	if (tp != NULL)
 		*tp = t;
 	return id;
@@ -160,14 +160,14 @@ add_toy(struct sim *s, const char *name, struct toy **tp)
 /* ---- message trace ---- */
 
 struct trace {
-	unsigned	 fate[SIM_NO_VC + 1];
+	unsigned	 fate[MARS_SIM_NO_VC + 1];
 	mars_time_t	 min_lat, max_lat;
 	unsigned	 ndup;
 	uint8_t		 lost[10000];	/* by seq */
 };
 
 static void
-on_msg(void *ctx, const struct sim_msg *m)
+on_msg(void *ctx, const struct mars_sim_msg *m)
 {
 	struct trace *tr = ctx;
 	mars_time_t lat;
@@ -176,25 +176,25 @@ on_msg(void *ctx, const struct sim_msg *m)
 	tr->fate[m->fate]++;
 	if (m->duplicate)
 		tr->ndup++;
-	if (m->fate == SIM_DELIVERED) {
+	if (m->fate == MARS_SIM_DELIVERED) {
 		lat = m->time - m->sent;
 		if (lat < tr->min_lat)
 			tr->min_lat = lat;
 		if (lat > tr->max_lat)
 			tr->max_lat = lat;
 	}
-	if (m->fate == SIM_LOST && m->len == 4) {
+	if (m->fate == MARS_SIM_LOST && m->len == 4) {
 		seq = get32(m->sdu);
 		if (seq < 10000)
 			tr->lost[seq] = 1;
 	}
 }
 
-static struct sim *
+static struct mars_sim *
 new_sim(uint64_t seed, struct trace *tr)
 {
-	struct sim_conf c;
-	struct sim *s;
+	struct mars_sim_conf c;
+	struct mars_sim *s;
 
 	memset(&c, 0, sizeof(c));
 	c.seed = seed;
@@ -204,7 +204,7 @@ new_sim(uint64_t seed, struct trace *tr)
 		c.on_msg = on_msg;
 		c.ctx = tr;
 	}
-	s = sim_new(&c);
+	s = mars_sim_new(&c);
 	assert_non_null(s);
 	return s;
 }
@@ -215,39 +215,39 @@ struct order {
 	int		 seen[16];
 	mars_time_t	 at[16];
 	int		 n;
-	struct sim	*s;
+	struct mars_sim	*s;
 };
 
 static struct order order;
 static int order_tags[16];
 
 static void
-record(struct sim *s, void *arg)
+record(struct mars_sim *s, void *arg)
 {
 	order.seen[order.n] = *(int *)arg;
-	order.at[order.n] = sim_now(s);
+	order.at[order.n] = mars_sim_now(s);
 	order.n++;
 }
 
 static void
 test_order_fifo(void **state)
 {
-	struct sim *s = new_sim(1, NULL);
+	struct mars_sim *s = new_sim(1, NULL);
 	int i;
 
 	memset(&order, 0, sizeof(order));
 	for (i = 0; i < 16; i++)
 		order_tags[i] = i;
 	/* Equal times keep the order of scheduling; earlier times first. */
-	assert_int_equal(sim_at(s, 100, record, &order_tags[0]), 0);
-	assert_int_equal(sim_at(s, 50, record, &order_tags[1]), 0);
-	assert_int_equal(sim_at(s, 100, record, &order_tags[2]), 0);
-	assert_int_equal(sim_at(s, 100, record, &order_tags[3]), 0);
-	assert_int_equal(sim_at(s, 50, record, &order_tags[4]), 0);
-	assert_int_equal(sim_at(s, 200, record, &order_tags[5]), 0);
-	assert_int_equal(sim_next_time(s), 50);
-	assert_int_equal(sim_run_until(s, 150), 0);
-	assert_int_equal(sim_now(s), 150);
+	assert_int_equal(mars_sim_at(s, 100, record, &order_tags[0]), 0);
+	assert_int_equal(mars_sim_at(s, 50, record, &order_tags[1]), 0);
+	assert_int_equal(mars_sim_at(s, 100, record, &order_tags[2]), 0);
+	assert_int_equal(mars_sim_at(s, 100, record, &order_tags[3]), 0);
+	assert_int_equal(mars_sim_at(s, 50, record, &order_tags[4]), 0);
+	assert_int_equal(mars_sim_at(s, 200, record, &order_tags[5]), 0);
+	assert_int_equal(mars_sim_next_time(s), 50);
+	assert_int_equal(mars_sim_run_until(s, 150), 0);
+	assert_int_equal(mars_sim_now(s), 150);
 	assert_int_equal(order.n, 5);
 	assert_int_equal(order.seen[0], 1);
 	assert_int_equal(order.seen[1], 4);
@@ -257,22 +257,22 @@ test_order_fifo(void **state)
 	assert_int_equal(order.at[0], 50);
 	assert_int_equal(order.at[4], 100);
 	/* The past is closed. */
-	assert_int_equal(sim_at(s, 149, record, &order_tags[6]), MARS_E_INVAL);
-	assert_int_equal(sim_step(s), 1);
+	assert_int_equal(mars_sim_at(s, 149, record, &order_tags[6]), MARS_E_INVAL);
+	assert_int_equal(mars_sim_step(s), 1);
 	assert_int_equal(order.n, 6);
 	assert_int_equal(order.at[5], 200);
-	assert_int_equal(sim_step(s), 0);
-	assert_int_equal(sim_run_for(s, 1000), 0);
-	assert_int_equal(sim_now(s), 1200);
-	sim_free(s);
+	assert_int_equal(mars_sim_step(s), 0);
+	assert_int_equal(mars_sim_run_for(s, 1000), 0);
+	assert_int_equal(mars_sim_now(s), 1200);
+	mars_sim_free(s);
 }
 
 /* ---- delay, jitter, FIFO on a VC ---- */
 
 struct sender {
-	struct sim	*s;
+	struct mars_sim	*s;
 	uint32_t	 node;
-	struct fsm_vc	 vc;
+	struct mars_vc	 vc;
 	uint32_t	 seq;
 	unsigned	 count;
 	mars_time_t	 every;
@@ -280,10 +280,10 @@ struct sender {
 
 /* Sends count SDUs numbered seq.., one every `every` ms from now. */
 static void
-send_some(struct sim *s, void *arg)
+send_some(struct mars_sim *s, void *arg)
 {
 	struct sender *sd = arg;
-	const struct fsm_io *io = sim_node_io(s, sd->node);
+	const struct mars_io *io = mars_sim_node_io(s, sd->node);
 	uint8_t b[4];
 
 	b[0] = (uint8_t)(sd->seq >> 24);
@@ -293,7 +293,7 @@ send_some(struct sim *s, void *arg)
 	io->send(io->ctx, &sd->vc, b, 4);
 	sd->seq++;
 	if (--sd->count > 0)
-		assert_int_equal(sim_at(s, sim_now(s) + sd->every, send_some,
+		assert_int_equal(mars_sim_at(s, mars_sim_now(s) + sd->every, send_some,
 		    sd), 0);
 }
 
@@ -301,38 +301,38 @@ static void
 test_delay_jitter(void **state)
 {
 	struct trace tr;
-	struct sim *s = new_sim(7, &tr);
-	struct sim_net net = { .delay = 5, .jitter = 10 };
+	struct mars_sim *s = new_sim(7, &tr);
+	struct mars_sim_net net = { .delay = 5, .jitter = 10 };
 	struct sender sd;
 	struct toy *tb;
 	uint32_t a, b, ia, ib;
 	size_t i;
 
-	sim_set_net(s, &net);
+	mars_sim_set_net(s, &net);
 	a = add_toy(s, "A", NULL);
 	b = add_toy(s, "B", &tb);
-	assert_int_equal(sim_vc_p2p(s, a, b, &ia, &ib), 0);
+	assert_int_equal(mars_sim_vc_p2p(s, a, b, &ia, &ib), 0);
 	memset(&sd, 0, sizeof(sd));
 	sd.node = a;
-	sd.vc.kind = LAB_VC_P2P;
+	sd.vc.kind = MARS_VC_P2P;
 	sd.vc.id = ia;
 	sd.count = 1000;
 	sd.every = 1;		/* faster than the jitter: FIFO matters */
-	assert_int_equal(sim_at(s, 0, send_some, &sd), 0);
-	assert_int_equal(sim_run_for(s, 5000), 0);
+	assert_int_equal(mars_sim_at(s, 0, send_some, &sd), 0);
+	assert_int_equal(mars_sim_run_for(s, 5000), 0);
 	assert_int_equal(tb->nrx, 1000);
 	assert_true(tr.min_lat >= 5);
 	assert_true(tr.max_lat <= 15);
 	assert_true(tr.max_lat > tr.min_lat);
 	for (i = 0; i < tb->nrx; i++) {
 		assert_int_equal(tb->rx[i].seq, i);	/* never reordered */
-		assert_int_equal(tb->rx[i].vc.kind, LAB_VC_P2P);
+		assert_int_equal(tb->rx[i].vc.kind, MARS_VC_P2P);
 		assert_int_equal(tb->rx[i].vc.id, ib);
 		if (i > 0)
 			assert_true(tb->rx[i].t >= tb->rx[i - 1].t);
 	}
-	assert_int_equal(sim_get_stats(s)->delivered, 1000);
-	sim_free(s);
+	assert_int_equal(mars_sim_get_stats(s)->delivered, 1000);
+	mars_sim_free(s);
 }
 
 /* ---- loss ---- */
@@ -340,8 +340,8 @@ test_delay_jitter(void **state)
 static unsigned
 loss_run(uint64_t seed, struct trace *tr, unsigned *got)
 {
-	struct sim *s = new_sim(seed, tr);
-	struct sim_net net = { .delay = 1, .loss_ppm = 100000 };	/* 10% */
+	struct mars_sim *s = new_sim(seed, tr);
+	struct mars_sim_net net = { .delay = 1, .loss_ppm = 100000 };	/* 10% */
 	struct sender sd;
 	struct toy *tb;
 	uint32_t a, b, ia;
@@ -349,20 +349,20 @@ loss_run(uint64_t seed, struct trace *tr, unsigned *got)
 
 	a = add_toy(s, "A", NULL);
 	b = add_toy(s, "B", &tb);
-	assert_int_equal(sim_vc_p2p(s, a, b, &ia, NULL), 0);
+	assert_int_equal(mars_sim_vc_p2p(s, a, b, &ia, NULL), 0);
 	/* A per-VC model: the global one stays perfect. */
-	assert_int_equal(sim_vc_net(s, a, ia, &net), 0);
+	assert_int_equal(mars_sim_vc_net(s, a, ia, &net), 0);
 	memset(&sd, 0, sizeof(sd));
 	sd.node = a;
-	sd.vc.kind = LAB_VC_P2P;
+	sd.vc.kind = MARS_VC_P2P;
 	sd.vc.id = ia;
 	sd.count = 10000;
 	sd.every = 1;
-	assert_int_equal(sim_at(s, 0, send_some, &sd), 0);
-	assert_int_equal(sim_run_for(s, 20000), 0);
-	lost = (unsigned)sim_get_stats(s)->lost;
+	assert_int_equal(mars_sim_at(s, 0, send_some, &sd), 0);
+	assert_int_equal(mars_sim_run_for(s, 20000), 0);
+	lost = (unsigned)mars_sim_get_stats(s)->lost;
 	*got = (unsigned)tb->nrx;
-	sim_free(s);
+	mars_sim_free(s);
 	return lost;
 }
 
@@ -375,7 +375,7 @@ test_loss_rate(void **state)
 	l1 = loss_run(42, &t1, &g1);
 	assert_true(l1 > 900 && l1 < 1100);
 	assert_int_equal(l1 + g1, 10000);
-	assert_int_equal(t1.fate[SIM_LOST], l1);
+	assert_int_equal(t1.fate[MARS_SIM_LOST], l1);
 	/* Same seed: the very same SDUs are lost. */
 	l2 = loss_run(42, &t2, &g2);
 	assert_int_equal(l1, l2);
@@ -391,37 +391,37 @@ static void
 test_duplicates(void **state)
 {
 	struct trace tr;
-	struct sim *s = new_sim(3, &tr);
-	struct sim_net net = { .delay = 2, .dup_ppm = 500000 };
+	struct mars_sim *s = new_sim(3, &tr);
+	struct mars_sim_net net = { .delay = 2, .dup_ppm = 500000 };
 	struct sender sd;
 	struct toy *tb;
 	uint32_t a, b, ia;
 
-	sim_set_net(s, &net);
+	mars_sim_set_net(s, &net);
 	a = add_toy(s, "A", NULL);
 	b = add_toy(s, "B", &tb);
-	assert_int_equal(sim_vc_p2p(s, a, b, &ia, NULL), 0);
+	assert_int_equal(mars_sim_vc_p2p(s, a, b, &ia, NULL), 0);
 	memset(&sd, 0, sizeof(sd));
 	sd.node = a;
-	sd.vc.kind = LAB_VC_P2P;
+	sd.vc.kind = MARS_VC_P2P;
 	sd.vc.id = ia;
 	sd.count = 1000;
 	sd.every = 10;
-	assert_int_equal(sim_at(s, 0, send_some, &sd), 0);
-	assert_int_equal(sim_run_for(s, 20000), 0);
+	assert_int_equal(mars_sim_at(s, 0, send_some, &sd), 0);
+	assert_int_equal(mars_sim_run_for(s, 20000), 0);
 	assert_true(tr.ndup > 400 && tr.ndup < 600);
 	assert_int_equal(tb->nrx, 1000 + tr.ndup);
-	assert_int_equal(sim_get_stats(s)->duplicated, tr.ndup);
-	sim_free(s);
+	assert_int_equal(mars_sim_get_stats(s)->duplicated, tr.ndup);
+	mars_sim_free(s);
 }
 
 /* ---- partitions ---- */
 
 static void
-send_one(struct sim *s, uint32_t from, uint32_t id)
+send_one(struct mars_sim *s, uint32_t from, uint32_t id)
 {
-	const struct fsm_io *io = sim_node_io(s, from);
-	struct fsm_vc vc = { LAB_VC_P2P, id };
+	const struct mars_io *io = mars_sim_node_io(s, from);
+	struct mars_vc vc = { MARS_VC_P2P, id };
 	uint8_t b[4] = { 0, 0, 0, 9 };
 
 	io->send(io->ctx, &vc, b, 4);
@@ -431,7 +431,7 @@ static void
 test_partition_heal(void **state)
 {
 	struct trace tr;
-	struct sim *s = new_sim(1, &tr);
+	struct mars_sim *s = new_sim(1, &tr);
 	struct toy *ta, *tb, *tc;
 	uint32_t a, b, c, ab, ba, ac, bc, cb;
 	uint32_t sa[1], sb[1];
@@ -440,45 +440,45 @@ test_partition_heal(void **state)
 	a = add_toy(s, "A", &ta);
 	b = add_toy(s, "B", &tb);
 	c = add_toy(s, "C", &tc);
-	assert_int_equal(sim_vc_p2p(s, a, b, &ab, &ba), 0);
-	assert_int_equal(sim_vc_p2p(s, a, c, &ac, NULL), 0);
-	assert_int_equal(sim_vc_p2p(s, b, c, &bc, &cb), 0);
+	assert_int_equal(mars_sim_vc_p2p(s, a, b, &ab, &ba), 0);
+	assert_int_equal(mars_sim_vc_p2p(s, a, c, &ac, NULL), 0);
+	assert_int_equal(mars_sim_vc_p2p(s, b, c, &bc, &cb), 0);
 	sa[0] = a;
 	sb[0] = b;
-	p = sim_partition(s, sa, 1, sb, 1);
+	p = mars_sim_partition(s, sa, 1, sb, 1);
 	assert_true(p >= 0);
-	assert_true(sim_cut(s, a, b));
-	assert_true(sim_cut(s, b, a));
-	assert_false(sim_cut(s, a, c));
+	assert_true(mars_sim_cut(s, a, b));
+	assert_true(mars_sim_cut(s, b, a));
+	assert_false(mars_sim_cut(s, a, c));
 	send_one(s, a, ab);
 	send_one(s, b, ba);
 	send_one(s, a, ac);
 	send_one(s, b, bc);
 	send_one(s, c, cb);
-	assert_int_equal(sim_run_for(s, 10), 0);
+	assert_int_equal(mars_sim_run_for(s, 10), 0);
 	assert_int_equal(ta->nrx, 0);
 	assert_int_equal(tb->nrx, 1);		/* from C */
 	assert_int_equal(tc->nrx, 2);		/* from A and B */
-	assert_int_equal(tr.fate[SIM_CUT], 2);
+	assert_int_equal(tr.fate[MARS_SIM_CUT], 2);
 	/* Overlapping sets are refused. */
-	assert_int_equal(sim_partition(s, sa, 1, sa, 1), MARS_E_INVAL);
-	assert_int_equal(sim_heal(s, p), 0);
-	assert_int_equal(sim_heal(s, p), MARS_E_INVAL);
-	assert_false(sim_cut(s, a, b));
+	assert_int_equal(mars_sim_partition(s, sa, 1, sa, 1), MARS_E_INVAL);
+	assert_int_equal(mars_sim_heal(s, p), 0);
+	assert_int_equal(mars_sim_heal(s, p), MARS_E_INVAL);
+	assert_false(mars_sim_cut(s, a, b));
 	send_one(s, a, ab);
 	send_one(s, b, ba);
-	assert_int_equal(sim_run_for(s, 10), 0);
+	assert_int_equal(mars_sim_run_for(s, 10), 0);
 	assert_int_equal(ta->nrx, 1);
 	assert_int_equal(tb->nrx, 2);
 	/* Heal everything at once. */
 	sb[0] = c;
-	assert_true(sim_partition(s, sa, 1, sb, 1) >= 0);
+	assert_true(mars_sim_partition(s, sa, 1, sb, 1) >= 0);
 	sa[0] = b;
-	assert_true(sim_partition(s, sa, 1, sb, 1) >= 0);
-	assert_true(sim_cut(s, a, c) && sim_cut(s, b, c));
-	assert_int_equal(sim_heal(s, -1), 0);
-	assert_false(sim_cut(s, a, c) || sim_cut(s, b, c));
-	sim_free(s);
+	assert_true(mars_sim_partition(s, sa, 1, sb, 1) >= 0);
+	assert_true(mars_sim_cut(s, a, c) && mars_sim_cut(s, b, c));
+	assert_int_equal(mars_sim_heal(s, -1), 0);
+	assert_false(mars_sim_cut(s, a, c) || mars_sim_cut(s, b, c));
+	mars_sim_free(s);
 }
 
 /* ---- faults ---- */
@@ -487,79 +487,79 @@ static void
 test_kill_hang_resume_restart(void **state)
 {
 	struct trace tr;
-	struct sim *s = new_sim(1, &tr);
-	struct sim_net net = { .delay = 50 };
+	struct mars_sim *s = new_sim(1, &tr);
+	struct mars_sim_net net = { .delay = 50 };
 	struct toy *ta, *tb, *tb2;
 	uint32_t a, b, ab, ba;
 	unsigned ticks;
 	int frees = 0;
 
-	sim_set_net(s, &net);
+	mars_sim_set_net(s, &net);
 	a = add_toy(s, "A", &ta);
 	b = add_toy(s, "B", &tb);
 	tb->frees = &frees;
-	assert_int_equal(sim_vc_p2p(s, a, b, &ab, &ba), 0);
+	assert_int_equal(mars_sim_vc_p2p(s, a, b, &ab, &ba), 0);
 	tb->next = 100;
 	tb->period = 100;
-	assert_int_equal(sim_wake(s, b), 0);
-	assert_int_equal(sim_run_until(s, 1000), 0);
+	assert_int_equal(mars_sim_wake(s, b), 0);
+	assert_int_equal(mars_sim_run_until(s, 1000), 0);
 	assert_int_equal(tb->ticks, 10);		/* 100, 200, ... 1000 */
 
 	/* Hang: no ticks, nothing received, nothing sent. */
-	assert_int_equal(sim_hang(s, b), 0);
-	assert_int_equal(sim_node_state(s, b), SIM_NODE_HUNG);
-	assert_int_equal(sim_hang(s, b), MARS_E_INVAL);
+	assert_int_equal(mars_sim_hang(s, b), 0);
+	assert_int_equal(mars_sim_node_state(s, b), MARS_SIM_NODE_HUNG);
+	assert_int_equal(mars_sim_hang(s, b), MARS_E_INVAL);
 	send_one(s, a, ab);
 	send_one(s, b, ba);
-	assert_int_equal(sim_run_until(s, 1550), 0);
+	assert_int_equal(mars_sim_run_until(s, 1550), 0);
 	assert_int_equal(tb->ticks, 10);
 	assert_int_equal(tb->nrx, 0);
 	assert_int_equal(ta->nrx, 0);
-	assert_int_equal(tr.fate[SIM_DOWN], 1);
-	assert_int_equal(tr.fate[SIM_SENDER_DOWN], 1);
+	assert_int_equal(tr.fate[MARS_SIM_DOWN], 1);
+	assert_int_equal(tr.fate[MARS_SIM_SENDER_DOWN], 1);
 	/* Resume: the overdue timer fires at once, state kept. */
-	assert_int_equal(sim_resume(s, b), 0);
-	assert_int_equal(sim_run_until(s, 1550), 0);
+	assert_int_equal(mars_sim_resume(s, b), 0);
+	assert_int_equal(mars_sim_run_until(s, 1550), 0);
 	assert_int_equal(tb->ticks, 11);
-	assert_int_equal(sim_run_until(s, 1900), 0);
+	assert_int_equal(mars_sim_run_until(s, 1900), 0);
 	assert_int_equal(tb->ticks, 14);		/* 1650, 1750, 1850 */
 	send_one(s, a, ab);
-	assert_int_equal(sim_run_until(s, 2000), 0);
+	assert_int_equal(mars_sim_run_until(s, 2000), 0);
 	assert_int_equal(tb->nrx, 1);
 
 	/* Kill: the hook runs, ticks stop, arrivals drop. */
-	assert_int_equal(sim_kill(s, b), 0);
+	assert_int_equal(mars_sim_kill(s, b), 0);
 	assert_int_equal(tb->kills, 1);
-	assert_int_equal(sim_resume(s, b), MARS_E_INVAL);
+	assert_int_equal(mars_sim_resume(s, b), MARS_E_INVAL);
 	ticks = tb->ticks;
 	send_one(s, a, ab);
-	assert_int_equal(sim_run_until(s, 3000), 0);
+	assert_int_equal(mars_sim_run_until(s, 3000), 0);
 	assert_int_equal(tb->ticks, ticks);
 	assert_int_equal(tb->nrx, 1);
-	assert_int_equal(tr.fate[SIM_DOWN], 2);
+	assert_int_equal(tr.fate[MARS_SIM_DOWN], 2);
 
 	/* Restart: the old machine is released; the VC id still reaches it,
 	 * but what was in flight to the old incarnation is dropped. */
-	assert_int_equal(sim_pmp_leaf(s, b, LAB_VC_CCVC, a, true), 0);
+	assert_int_equal(mars_sim_pmp_leaf(s, b, MARS_VC_CCVC, a, true), 0);
 	send_one(s, a, ab);			/* arrives at 3050 */
-	assert_int_equal(sim_run_until(s, 3010), 0);
+	assert_int_equal(mars_sim_run_until(s, 3010), 0);
 	tb2 = toy_new(s, b);
-	assert_int_equal(sim_restart(s, b, tb2), 0);
+	assert_int_equal(mars_sim_restart(s, b, tb2), 0);
 	assert_int_equal(frees, 1);
 	assert_int_equal(tb2->restarts, 1);
-	assert_int_equal(sim_node_machine(s, b), tb2);
-	assert_int_equal(sim_pmp_leaf_count(s, b, LAB_VC_CCVC), 0);
-	assert_int_equal(sim_run_until(s, 3100), 0);
+	assert_int_equal(mars_sim_node_machine(s, b), tb2);
+	assert_int_equal(mars_sim_pmp_leaf_count(s, b, MARS_VC_CCVC), 0);
+	assert_int_equal(mars_sim_run_until(s, 3100), 0);
 	assert_int_equal(tb2->nrx, 0);
-	assert_int_equal(tr.fate[SIM_DOWN], 3);
+	assert_int_equal(tr.fate[MARS_SIM_DOWN], 3);
 	send_one(s, a, ab);
-	assert_int_equal(sim_run_until(s, 3200), 0);
+	assert_int_equal(mars_sim_run_until(s, 3200), 0);
 	assert_int_equal(tb2->nrx, 1);
 	assert_int_equal(tb2->rx[0].vc.id, ba);
 	send_one(s, b, ba);
-	assert_int_equal(sim_run_until(s, 3300), 0);
+	assert_int_equal(mars_sim_run_until(s, 3300), 0);
 	assert_int_equal(ta->nrx, 1);
-	sim_free(s);
+	mars_sim_free(s);
 }
 
 /* ---- pt-mpt ---- */
@@ -568,12 +568,12 @@ static void
 test_pmp_fanout(void **state)
 {
 	struct trace tr;
-	struct sim *s = new_sim(1, &tr);
+	struct mars_sim *s = new_sim(1, &tr);
 	struct toy *tl[3];
 	uint32_t r, l[3], at_r[3], at_l[3];
-	struct fsm_vc cc = { LAB_VC_CCVC, 0 }, sc = { LAB_VC_SCVC, 0 };
-	struct fsm_vc bad = { LAB_VC_CCVC, 5 };
-	const struct fsm_io *io;
+	struct mars_vc cc = { MARS_VC_CCVC, 0 }, sc = { MARS_VC_SCVC, 0 };
+	struct mars_vc bad = { MARS_VC_CCVC, 5 };
+	const struct mars_io *io;
 	uint8_t b[4] = { 0, 0, 0, 1 };
 	int i;
 
@@ -583,49 +583,49 @@ test_pmp_fanout(void **state)
 
 		snprintf(name, sizeof(name), "L%d", i);
 		l[i] = add_toy(s, name, &tl[i]);
-		assert_int_equal(sim_vc_p2p(s, l[i], r, &at_l[i], &at_r[i]),
+		assert_int_equal(mars_sim_vc_p2p(s, l[i], r, &at_l[i], &at_r[i]),
 		    0);
 		/* Ids are per node: each leaf sees its first VC as 1. */
 		assert_int_equal(at_l[i], 1);
 		assert_int_equal(at_r[i], (uint32_t)i + 1);
-		assert_int_equal(sim_vc_peer(s, r, at_r[i], NULL), l[i]);
+		assert_int_equal(mars_sim_vc_peer(s, r, at_r[i], NULL), l[i]);
 	}
-	assert_int_equal(sim_node_find(s, "L2"), l[2]);
-	assert_int_equal(sim_leaf_by_peer(s, r, LAB_VC_CCVC, at_r[0], true), 0);
-	assert_int_equal(sim_leaf_by_peer(s, r, LAB_VC_CCVC, at_r[2], true), 0);
-	assert_int_equal(sim_leaf_by_peer(s, r, LAB_VC_CCVC, at_r[2], true), 0);
-	assert_int_equal(sim_leaf_by_peer(s, r, LAB_VC_SCVC, at_r[1], true), 0);
-	assert_int_equal(sim_leaf_by_peer(s, r, LAB_VC_CCVC, 99, true),
+	assert_int_equal(mars_sim_node_find(s, "L2"), l[2]);
+	assert_int_equal(mars_sim_leaf_by_peer(s, r, MARS_VC_CCVC, at_r[0], true), 0);
+	assert_int_equal(mars_sim_leaf_by_peer(s, r, MARS_VC_CCVC, at_r[2], true), 0);
+	assert_int_equal(mars_sim_leaf_by_peer(s, r, MARS_VC_CCVC, at_r[2], true), 0);
+	assert_int_equal(mars_sim_leaf_by_peer(s, r, MARS_VC_SCVC, at_r[1], true), 0);
+	assert_int_equal(mars_sim_leaf_by_peer(s, r, MARS_VC_CCVC, 99, true),
 	    MARS_E_INVAL);
-	assert_int_equal(sim_pmp_leaf_count(s, r, LAB_VC_CCVC), 2);
-	io = sim_node_io(s, r);
+	assert_int_equal(mars_sim_pmp_leaf_count(s, r, MARS_VC_CCVC), 2);
+	io = mars_sim_node_io(s, r);
 	io->send(io->ctx, &cc, b, 4);
 	io->send(io->ctx, &sc, b, 4);
 	io->send(io->ctx, &bad, b, 4);
-	assert_int_equal(sim_run_for(s, 1), 0);
+	assert_int_equal(mars_sim_run_for(s, 1), 0);
 	assert_int_equal(tl[0]->nrx, 1);
 	assert_int_equal(tl[1]->nrx, 1);
 	assert_int_equal(tl[2]->nrx, 1);
-	assert_int_equal(tl[0]->rx[0].vc.kind, LAB_VC_CCVC);
-	assert_int_equal(tl[0]->rx[0].vc.id, SIM_PMP_ID(r));
-	assert_int_equal(tl[1]->rx[0].vc.kind, LAB_VC_SCVC);
-	assert_int_equal(tl[2]->rx[0].vc.id, SIM_PMP_ID(r));
-	assert_int_equal(tr.fate[SIM_NO_VC], 1);
+	assert_int_equal(tl[0]->rx[0].vc.kind, MARS_VC_CCVC);
+	assert_int_equal(tl[0]->rx[0].vc.id, MARS_SIM_PMP_ID(r));
+	assert_int_equal(tl[1]->rx[0].vc.kind, MARS_VC_SCVC);
+	assert_int_equal(tl[2]->rx[0].vc.id, MARS_SIM_PMP_ID(r));
+	assert_int_equal(tr.fate[MARS_SIM_NO_VC], 1);
 	/* Removing a leaf (and a non-leaf, harmlessly). */
-	assert_int_equal(sim_leaf_by_peer(s, r, LAB_VC_CCVC, at_r[0], false),
+	assert_int_equal(mars_sim_leaf_by_peer(s, r, MARS_VC_CCVC, at_r[0], false),
 	    0);
-	assert_int_equal(sim_leaf_by_peer(s, r, LAB_VC_CCVC, at_r[1], false),
+	assert_int_equal(mars_sim_leaf_by_peer(s, r, MARS_VC_CCVC, at_r[1], false),
 	    0);
 	io->send(io->ctx, &cc, b, 4);
-	assert_int_equal(sim_run_for(s, 1), 0);
+	assert_int_equal(mars_sim_run_for(s, 1), 0);
 	assert_int_equal(tl[0]->nrx, 1);
 	assert_int_equal(tl[2]->nrx, 2);
 	/* A leaf cannot send on the root's pt-mpt VC: it has none. */
-	io = sim_node_io(s, l[2]);
+	io = mars_sim_node_io(s, l[2]);
 	io->send(io->ctx, &cc, b, 4);
-	assert_int_equal(sim_run_for(s, 1), 0);
+	assert_int_equal(mars_sim_run_for(s, 1), 0);
 	assert_int_equal(tl[0]->nrx + tl[1]->nrx + tl[2]->nrx, 4);
-	sim_free(s);
+	mars_sim_free(s);
 }
 
 /* ---- the event budget ---- */
@@ -633,48 +633,48 @@ test_pmp_fanout(void **state)
 static void
 test_event_budget(void **state)
 {
-	struct sim_conf c;
-	struct sim *s;
+	struct mars_sim_conf c;
+	struct mars_sim *s;
 	struct toy *ta, *tb;
 	uint32_t a, b, ab;
 
 	memset(&c, 0, sizeof(c));
 	c.max_events = 1000;
-	s = sim_new(&c);
+	s = mars_sim_new(&c);
 	assert_non_null(s);
 	/* A timer that is always due. */
 	a = add_toy(s, "A", &ta);
 	ta->busy = true;
-	assert_int_equal(sim_wake(s, a), 0);
-	assert_int_equal(sim_run_until(s, 10), SIM_E_BUDGET);
-	assert_int_equal(sim_now(s), 0);
+	assert_int_equal(mars_sim_wake(s, a), 0);
+	assert_int_equal(mars_sim_run_until(s, 10), MARS_SIM_E_BUDGET);
+	assert_int_equal(mars_sim_now(s), 0);
 	ta->busy = false;
-	assert_int_equal(sim_run_until(s, 10), 0);
-	assert_int_equal(sim_now(s), 10);
+	assert_int_equal(mars_sim_run_until(s, 10), 0);
+	assert_int_equal(mars_sim_now(s), 10);
 	/* Ping-pong in zero time. */
 	b = add_toy(s, "B", &tb);
-	assert_int_equal(sim_vc_p2p(s, a, b, &ab, NULL), 0);
+	assert_int_equal(mars_sim_vc_p2p(s, a, b, &ab, NULL), 0);
 	ta->echo = tb->echo = true;
 	send_one(s, a, ab);
-	assert_int_equal(sim_run_for(s, 1), SIM_E_BUDGET);
+	assert_int_equal(mars_sim_run_for(s, 1), MARS_SIM_E_BUDGET);
 	assert_true(ta->nrx + tb->nrx >= 900);
-	sim_free(s);
+	mars_sim_free(s);
 }
 
 /* ---- determinism and the log ---- */
 
 static void
-chatter(uint64_t seed, struct outbuf *ob, bool json)
+chatter(uint64_t seed, struct mars_out *ob, bool json)
 {
-	struct sim *s = new_sim(seed, NULL);
-	struct sim_net net = { .delay = 3, .jitter = 20, .loss_ppm = 200000,
+	struct mars_sim *s = new_sim(seed, NULL);
+	struct mars_sim_net net = { .delay = 3, .jitter = 20, .loss_ppm = 200000,
 	    .dup_ppm = 100000 };
 	struct sender sd[3];
 	struct toy *t;
 	uint32_t n[4], id;
 	int i;
 
-	sim_set_net(s, &net);
+	mars_sim_set_net(s, &net);
 	for (i = 0; i < 4; i++) {
 		char name[16];
 
@@ -683,32 +683,32 @@ chatter(uint64_t seed, struct outbuf *ob, bool json)
 		t->report = true;
 	}
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(sim_vc_p2p(s, n[i], n[3], &id, NULL), 0);
+		assert_int_equal(mars_sim_vc_p2p(s, n[i], n[3], &id, NULL), 0);
 		memset(&sd[i], 0, sizeof(sd[i]));
 		sd[i].node = n[i];
-		sd[i].vc.kind = LAB_VC_P2P;
+		sd[i].vc.kind = MARS_VC_P2P;
 		sd[i].vc.id = id;
 		sd[i].seq = 1000u * (unsigned)i;
 		sd[i].count = 100;
 		sd[i].every = 7;
-		assert_int_equal(sim_at(s, (mars_time_t)i, send_some, &sd[i]),
+		assert_int_equal(mars_sim_at(s, (mars_time_t)i, send_some, &sd[i]),
 		    0);
 	}
-	assert_int_equal(sim_run_for(s, 5000), 0);
-	assert_true(sim_log_count(s) > 150);
-	sim_log_print(s, ob, json);
-	sim_free(s);
+	assert_int_equal(mars_sim_run_for(s, 5000), 0);
+	assert_true(mars_sim_log_count(s) > 150);
+	mars_sim_log_print(s, ob, json);
+	mars_sim_free(s);
 }
 
 static void
 test_determinism(void **state)
 {
 	static char b1[1 << 16], b2[1 << 16], b3[1 << 16];
-	struct outbuf o1, o2, o3;
+	struct mars_out o1, o2, o3;
 
-	ob_init(&o1, -1, b1, sizeof(b1));
-	ob_init(&o2, -1, b2, sizeof(b2));
-	ob_init(&o3, -1, b3, sizeof(b3));
+	mars_out_init(&o1, -1, b1, sizeof(b1));
+	mars_out_init(&o2, -1, b2, sizeof(b2));
+	mars_out_init(&o3, -1, b3, sizeof(b3));
 	chatter(99, &o1, false);
 	chatter(99, &o2, false);
 	chatter(100, &o3, false);
@@ -717,8 +717,8 @@ test_determinism(void **state)
 	assert_memory_equal(b1, b2, o1.len);
 	assert_true(o1.len != o3.len || memcmp(b1, b3, o1.len) != 0);
 	/* JSON likewise. */
-	ob_init(&o1, -1, b1, sizeof(b1));
-	ob_init(&o2, -1, b2, sizeof(b2));
+	mars_out_init(&o1, -1, b1, sizeof(b1));
+	mars_out_init(&o2, -1, b2, sizeof(b2));
 	chatter(5, &o1, true);
 	chatter(5, &o2, true);
 	assert_int_equal(o1.len, o2.len);
@@ -729,22 +729,22 @@ test_determinism(void **state)
 static void
 test_log_format(void **state)
 {
-	struct sim *s = new_sim(1, NULL);
-	const struct fsm_io *io;
-	struct fsm_event ev;
-	const struct sim_event *e;
+	struct mars_sim *s = new_sim(1, NULL);
+	const struct mars_io *io;
+	struct mars_event ev;
+	const struct mars_sim_event *e;
 	static const uint8_t atm[3] = { 0x47, 0x00, 0x91 };
 	static const uint8_t grp[4] = { 224, 1, 2, 3 };
 	char buf[1024];
-	struct outbuf ob;
+	struct mars_out ob;
 	size_t cur = 0;
 	uint32_t m;
 
-	m = sim_node_add(s, "M1", &toy_ops, NULL);
-	io = sim_node_io(s, m);
-	assert_int_equal(sim_run_until(s, 12345), 0);
+	m = mars_sim_node_add(s, "M1", &toy_ops, NULL);
+	io = mars_sim_node_io(s, m);
+	assert_int_equal(mars_sim_run_until(s, 12345), 0);
 	memset(&ev, 0, sizeof(ev));
-	ev.kind = FSM_EV_JOINED;
+	ev.kind = MARS_EV_JOINED;
 	ev.atm = atm;
 	ev.atm_tl = 3;
 	ev.cmi = 7;
@@ -753,38 +753,38 @@ test_log_format(void **state)
 	ev.group_len = 4;
 	ev.detail = "a \"quoted\" why";
 	io->event(io->ctx, &ev);
-	sim_note(s, SIM_NODE_NONE, "drill starts");
-	assert_int_equal(sim_log_count(s), 2);
-	e = sim_log_next(s, &cur);
+	mars_sim_note(s, MARS_SIM_NODE_NONE, "drill starts");
+	assert_int_equal(mars_sim_log_count(s), 2);
+	e = mars_sim_log_next(s, &cur);
 	assert_non_null(e);
 	assert_int_equal(e->time, 12345);
 	assert_int_equal(e->node, m);
 	assert_int_equal(e->atm_len, 3);
 	assert_memory_equal(e->group, grp, 4);
-	assert_non_null(sim_log_next(s, &cur));
-	assert_null(sim_log_next(s, &cur));
+	assert_non_null(mars_sim_log_next(s, &cur));
+	assert_null(mars_sim_log_next(s, &cur));
 
-	ob_init(&ob, -1, buf, sizeof(buf));
-	sim_log_print(s, &ob, false);
-	ob_putc(&ob, '\0');
+	mars_out_init(&ob, -1, buf, sizeof(buf));
+	mars_sim_log_print(s, &ob, false);
+	mars_out_putc(&ob, '\0');
 	assert_string_equal(buf,
 	    "      12.345 M1 joined cmi=7 csn=42 atm=470091 group=224.1.2.3"
 	    " detail=\"a \\\"quoted\\\" why\"\n"
 	    "      12.345 - note detail=\"drill starts\"\n");
-	ob_init(&ob, -1, buf, sizeof(buf));
-	sim_event_print(s, sim_log_get(s, 0), &ob, true);
-	ob_putc(&ob, '\0');
+	mars_out_init(&ob, -1, buf, sizeof(buf));
+	mars_sim_event_print(s, mars_sim_log_get(s, 0), &ob, true);
+	mars_out_putc(&ob, '\0');
 	assert_string_equal(buf,
 	    "{\"time\":12345,\"node\":\"M1\",\"event\":\"joined\",\"cmi\":7,"
 	    "\"csn\":42,\"count\":0,\"hard\":false,\"atm\":\"470091\","
 	    "\"group\":\"224.1.2.3\",\"detail\":\"a \\\"quoted\\\" why\"}\n");
-	assert_string_equal(sim_event_kind_name(FSM_EV_MARS_FAILED),
+	assert_string_equal(mars_sim_event_kind_name(MARS_EV_MARS_FAILED),
 	    "mars-failed");
-	assert_string_equal(sim_event_kind_name(SIM_EV_KILL), "kill");
-	assert_string_equal(sim_event_kind_name(999), "unknown");
-	sim_log_clear(s);
-	assert_int_equal(sim_log_count(s), 0);
-	sim_free(s);
+	assert_string_equal(mars_sim_event_kind_name(MARS_SIM_EV_KILL), "kill");
+	assert_string_equal(mars_sim_event_kind_name(999), "unknown");
+	mars_sim_log_clear(s);
+	assert_int_equal(mars_sim_log_count(s), 0);
+	mars_sim_free(s);
 }
 
 /* ---- scripting ---- */
@@ -795,29 +795,29 @@ struct drill {
 };
 
 static void
-drill_kill(struct sim *s, void *arg)
+drill_kill(struct mars_sim *s, void *arg)
 {
 	struct drill *d = arg;
 
-	sim_note(s, SIM_NODE_NONE, "kill B");
-	assert_int_equal(sim_kill(s, d->victim), 0);
+	mars_sim_note(s, MARS_SIM_NODE_NONE, "kill B");
+	assert_int_equal(mars_sim_kill(s, d->victim), 0);
 	d->phase = 1;
 }
 
 static void
-drill_plan(struct sim *s, void *arg)
+drill_plan(struct mars_sim *s, void *arg)
 {
 	/* Scripts may schedule more of the script. */
-	assert_int_equal(sim_at(s, 10000, drill_kill, arg), 0);
+	assert_int_equal(mars_sim_at(s, 10000, drill_kill, arg), 0);
 }
 
 static void
 test_script(void **state)
 {
-	struct sim *s = new_sim(1, NULL);
+	struct mars_sim *s = new_sim(1, NULL);
 	struct drill d;
 	struct toy *tb;
-	const struct sim_event *e;
+	const struct mars_sim_event *e;
 	uint32_t b;
 
 	add_toy(s, "A", NULL);
@@ -826,21 +826,21 @@ test_script(void **state)
 	tb->period = 1000;
 	memset(&d, 0, sizeof(d));
 	d.victim = b;
-	assert_int_equal(sim_at(s, 500, drill_plan, &d), 0);
-	assert_int_equal(sim_run_until(s, 9999), 0);
+	assert_int_equal(mars_sim_at(s, 500, drill_plan, &d), 0);
+	assert_int_equal(mars_sim_run_until(s, 9999), 0);
 	assert_int_equal(d.phase, 0);
 	assert_int_equal(tb->ticks, 9);
-	assert_int_equal(sim_run_until(s, 20000), 0);
+	assert_int_equal(mars_sim_run_until(s, 20000), 0);
 	assert_int_equal(d.phase, 1);
 	/* The kill was queued (at 500) before the tick due at 10000. */
 	assert_int_equal(tb->ticks, 9);
-	assert_int_equal(sim_node_state(s, b), SIM_NODE_DEAD);
-	assert_int_equal(sim_log_count(s), 2);
-	e = sim_log_get(s, 1);
-	assert_int_equal(e->kind, SIM_EV_KILL);
+	assert_int_equal(mars_sim_node_state(s, b), MARS_SIM_NODE_DEAD);
+	assert_int_equal(mars_sim_log_count(s), 2);
+	e = mars_sim_log_get(s, 1);
+	assert_int_equal(e->kind, MARS_SIM_EV_KILL);
 	assert_int_equal(e->time, 10000);
-	assert_string_equal(sim_node_name(s, e->node), "B");
-	sim_free(s);
+	assert_string_equal(mars_sim_node_name(s, e->node), "B");
+	mars_sim_free(s);
 }
 
 /* ---- pcap ---- */
@@ -848,12 +848,12 @@ test_script(void **state)
 static void
 test_pcap(void **state)
 {
-	struct sim *s = new_sim(1, NULL);
+	struct mars_sim *s = new_sim(1, NULL);
 	char path[] = "/tmp/test_sim_XXXXXX";
-	char errbuf[CAP_ERRBUF_SIZE];
+	char errbuf[MARS_CAP_ERRBUF_SIZE];
 	struct mars_frame fr;
 	struct mars_err err;
-	struct cap *c;
+	struct mars_cap *c;
 	uint32_t a, b, ab, ba;
 	int fd;
 
@@ -862,40 +862,40 @@ test_pcap(void **state)
 	close(fd);
 	a = add_toy(s, "A", NULL);
 	b = add_toy(s, "B", NULL);
-	assert_int_equal(sim_vc_p2p(s, a, b, &ab, &ba), 0);
-	assert_int_equal(sim_pmp_leaf(s, a, LAB_VC_CCVC, b, true), 0);
-	assert_int_equal(sim_pcap_open(s, path, errbuf), 0);
-	assert_int_equal(sim_run_until(s, 1500), 0);
+	assert_int_equal(mars_sim_vc_p2p(s, a, b, &ab, &ba), 0);
+	assert_int_equal(mars_sim_pmp_leaf(s, a, MARS_VC_CCVC, b, true), 0);
+	assert_int_equal(mars_sim_pcap_open(s, path, errbuf), 0);
+	assert_int_equal(mars_sim_run_until(s, 1500), 0);
 	send_one(s, a, ab);
 	send_one(s, b, ba);
 	{
-		const struct fsm_io *io = sim_node_io(s, a);
-		struct fsm_vc cc = { LAB_VC_CCVC, 0 };
+		const struct mars_io *io = mars_sim_node_io(s, a);
+		struct mars_vc cc = { MARS_VC_CCVC, 0 };
 		uint8_t x[4] = { 1, 2, 3, 4 };
 
 		io->send(io->ctx, &cc, x, 4);
 	}
-	assert_int_equal(sim_run_for(s, 1), 0);
-	assert_int_equal(sim_pcap_close(s), 0);
-	sim_free(s);
+	assert_int_equal(mars_sim_run_for(s, 1), 0);
+	assert_int_equal(mars_sim_pcap_close(s), 0);
+	mars_sim_free(s);
 
-	assert_int_equal(cap_open_file(&c, path, errbuf), 0);
+	assert_int_equal(mars_cap_open_file(&c, path, errbuf), 0);
 	memset(&err, 0, sizeof(err));
-	assert_int_equal(cap_next(c, &fr, &err), 1);
+	assert_int_equal(mars_cap_next(c, &fr, &err), 1);
 	assert_int_equal(fr.ts_sec, 1);
 	assert_int_equal(fr.ts_usec, 500000);
 	assert_true(fr.has_vc);
 	assert_int_equal(fr.vci, 100);
-	assert_int_equal(fr.dir, FRAME_DIR_TX);
-	assert_int_equal(cap_next(c, &fr, &err), 1);
+	assert_int_equal(fr.dir, MARS_DIR_TX);
+	assert_int_equal(mars_cap_next(c, &fr, &err), 1);
 	assert_int_equal(fr.vci, 100);
-	assert_int_equal(fr.dir, FRAME_DIR_RX);
-	assert_int_equal(cap_next(c, &fr, &err), 1);
+	assert_int_equal(fr.dir, MARS_DIR_RX);
+	assert_int_equal(mars_cap_next(c, &fr, &err), 1);
 	assert_int_equal(fr.vci, 32);
 	assert_int_equal(fr.caplen, 8);
 	assert_int_equal(fr.data[7], 4);
-	assert_int_equal(cap_next(c, &fr, &err), 0);
-	cap_close(c);
+	assert_int_equal(mars_cap_next(c, &fr, &err), 0);
+	mars_cap_close(c);
 	unlink(path);
 }
 

@@ -35,8 +35,8 @@ static const uint8_t grp[NGROUPS][4] = {
 static const uint8_t all[4] = { 239, 1, 1, 1 };
 
 struct cluster {
-	struct sim		*s;
-	struct server_conf	 sconf;
+	struct mars_sim		*s;
+	struct mars_server_conf	 sconf;
 	uint32_t		 mars;
 	uint32_t		 member[NMEMBERS];
 };
@@ -54,7 +54,7 @@ new_server(struct cluster *c)
 {
 	struct mars_server *srv;
 
-	srv = server_new(&c->sconf, sim_node_io(c->s, c->mars));
+	srv = mars_server_new(&c->sconf, mars_sim_node_io(c->s, c->mars));
 	assert_non_null(srv);
 	return srv;
 }
@@ -62,19 +62,19 @@ new_server(struct cluster *c)
 static struct mars_client *
 member(const struct cluster *c, unsigned i)
 {
-	return sim_node_machine(c->s, c->member[i]);
+	return mars_sim_node_machine(c->s, c->member[i]);
 }
 
 static struct mars_server *
 mars(const struct cluster *c)
 {
-	return sim_node_machine(c->s, c->mars);
+	return mars_sim_node_machine(c->s, c->mars);
 }
 
 static void
-cluster_init(struct cluster *c, uint64_t seed, const struct sim_net *net)
+cluster_init(struct cluster *c, uint64_t seed, const struct mars_sim_net *net)
 {
-	struct sim_conf sc;
+	struct mars_sim_conf sc;
 	struct mars_client_conf cc;
 	struct mars_client_mars m;
 	struct mars_client *cl;
@@ -88,33 +88,33 @@ cluster_init(struct cluster *c, uint64_t seed, const struct sim_net *net)
 	sc.seed = seed;
 	if (net != NULL)
 		sc.net = *net;
-	c->s = sim_new(&sc);
+	c->s = mars_sim_new(&sc);
 	assert_non_null(c->s);
 
 	/* The MARS: created from its node's io, leaves through the sim. */
-	c->mars = sim_node_add(c->s, "M1", &sim_server_ops, NULL);
-	assert_int_not_equal(c->mars, SIM_NODE_NONE);
+	c->mars = mars_sim_node_add(c->s, "M1", &sim_server_ops, NULL);
+	assert_int_not_equal(c->mars, MARS_SIM_NODE_NONE);
 	mk_atm(atm, 1);
-	server_conf_init(&c->sconf, MARS_PRO_IPV4, atm, 20);
+	mars_server_conf_init(&c->sconf, MARS_PRO_IPV4, atm, 20);
 	c->sconf.redirect_interval = REDIRECT_EVERY;
-	c->sconf.leaf = sim_server_leaf;
-	assert_int_equal(sim_node_set_machine(c->s, c->mars, new_server(c)),
+	c->sconf.leaf = mars_sim_server_leaf;
+	assert_int_equal(mars_sim_node_set_machine(c->s, c->mars, new_server(c)),
 	    0);
 
 	for (i = 0; i < NMEMBERS; i++) {
 		snprintf(name, sizeof(name), "C%02u", i);
-		c->member[i] = sim_node_add(c->s, name, &sim_client_ops, NULL);
-		assert_int_not_equal(c->member[i], SIM_NODE_NONE);
-		assert_int_equal(sim_vc_p2p(c->s, c->member[i], c->mars,
+		c->member[i] = mars_sim_node_add(c->s, name, &sim_client_ops, NULL);
+		assert_int_not_equal(c->member[i], MARS_SIM_NODE_NONE);
+		assert_int_equal(mars_sim_vc_p2p(c->s, c->member[i], c->mars,
 		    &at_member, &at_mars), 0);
 
 		memset(&m, 0, sizeof(m));
 		m.atm.tl = 20;
 		mk_atm(m.atm.num, 1);
-		m.vc.kind = LAB_VC_P2P;
+		m.vc.kind = MARS_VC_P2P;
 		m.vc.id = at_member;
 		m.has_ccvc = true;
-		m.ccvc_id = SIM_PMP_ID(c->mars);
+		m.ccvc_id = MARS_SIM_PMP_ID(c->mars);
 
 		memset(&cc, 0, sizeof(cc));
 		cc.pro_type = MARS_PRO_IPV4;
@@ -126,28 +126,28 @@ cluster_init(struct cluster *c, uint64_t seed, const struct sim_net *net)
 		cc.mars = &m;
 		cc.nmars = 1;
 		cc.failure_timeout = FAILURE_TIMEOUT;
-		cc.rng = sim_rng(c->s);
-		cl = client_new(&cc, sim_node_io(c->s, c->member[i]));
+		cc.rng = mars_sim_rng(c->s);
+		cl = mars_client_new(&cc, mars_sim_node_io(c->s, c->member[i]));
 		assert_non_null(cl);
-		assert_int_equal(sim_node_set_machine(c->s, c->member[i], cl),
+		assert_int_equal(mars_sim_node_set_machine(c->s, c->member[i], cl),
 		    0);
-		assert_int_equal(client_start(cl, 0), 0);
-		assert_int_equal(client_join(cl, 0, grp[i % NGROUPS], 4), 0);
-		assert_int_equal(client_join(cl, 0, all, 4), 0);
-		assert_int_equal(sim_wake(c->s, c->member[i]), 0);
+		assert_int_equal(mars_client_start(cl, 0), 0);
+		assert_int_equal(mars_client_join(cl, 0, grp[i % NGROUPS], 4), 0);
+		assert_int_equal(mars_client_join(cl, 0, all, 4), 0);
+		assert_int_equal(mars_sim_wake(c->s, c->member[i]), 0);
 	}
 }
 
 /* Events of kind at node in [from, to]. */
 static unsigned
-count(const struct sim *s, uint32_t node, int kind, mars_time_t from,
+count(const struct mars_sim *s, uint32_t node, int kind, mars_time_t from,
     mars_time_t to)
 {
-	const struct sim_event *e;
+	const struct mars_sim_event *e;
 	size_t cur = 0;
 	unsigned n = 0;
 
-	while ((e = sim_log_next(s, &cur)) != NULL)
+	while ((e = mars_sim_log_next(s, &cur)) != NULL)
 		if (e->node == node && e->kind == kind && e->time >= from &&
 		    e->time <= to)
 			n++;
@@ -155,12 +155,12 @@ count(const struct sim *s, uint32_t node, int kind, mars_time_t from,
 }
 
 static mars_time_t
-first(const struct sim *s, uint32_t node, int kind, mars_time_t from)
+first(const struct mars_sim *s, uint32_t node, int kind, mars_time_t from)
 {
-	const struct sim_event *e;
+	const struct mars_sim_event *e;
 	size_t cur = 0;
 
-	while ((e = sim_log_next(s, &cur)) != NULL)
+	while ((e = mars_sim_log_next(s, &cur)) != NULL)
 		if (e->node == node && e->kind == kind && e->time >= from)
 			return e->time;
 	return MARS_TIME_NEVER;
@@ -169,69 +169,69 @@ first(const struct sim *s, uint32_t node, int kind, mars_time_t from)
 static void
 assert_members_in(const struct cluster *c, unsigned ngroup_each)
 {
-	struct server_group_info gi;
-	enum client_group_state st;
+	struct mars_server_group_info gi;
+	enum mars_client_group_state st;
 	struct mars_client *cl;
 	unsigned i, j, k;
 
 	for (i = 0; i < NMEMBERS; i++) {
 		cl = member(c, i);
-		assert_true(client_registered(cl));
-		assert_int_not_equal(client_cmi(cl), 0);
+		assert_true(mars_client_registered(cl));
+		assert_int_not_equal(mars_client_cmi(cl), 0);
 		for (j = 0; j < i; j++)
-			assert_int_not_equal(client_cmi(cl),
-			    client_cmi(member(c, j)));
-		assert_int_equal(client_group_count(cl), ngroup_each);
+			assert_int_not_equal(mars_client_cmi(cl),
+			    mars_client_cmi(member(c, j)));
+		assert_int_equal(mars_client_group_count(cl), ngroup_each);
 		for (k = 0; k < ngroup_each; k++) {
-			assert_non_null(client_group(cl, k, &st));
-			assert_int_equal(st, CLIENT_GRP_JOINED);
+			assert_non_null(mars_client_group(cl, k, &st));
+			assert_int_equal(st, MARS_CLIENT_GRP_JOINED);
 		}
 	}
-	assert_int_equal(server_member_count(mars(c)), NMEMBERS);
-	assert_int_equal(sim_pmp_leaf_count(c->s, c->mars, LAB_VC_CCVC),
+	assert_int_equal(mars_server_member_count(mars(c)), NMEMBERS);
+	assert_int_equal(mars_sim_pmp_leaf_count(c->s, c->mars, MARS_VC_CCVC),
 	    NMEMBERS);
-	assert_true(server_group_find(mars(c), all, &gi));
+	assert_true(mars_server_group_find(mars(c), all, &gi));
 	assert_int_equal(gi.nmembers, NMEMBERS);
 	for (k = 0; k < NGROUPS; k++) {
-		assert_true(server_group_find(mars(c), grp[k], &gi));
+		assert_true(mars_server_group_find(mars(c), grp[k], &gi));
 		assert_int_equal(gi.nmembers, (NMEMBERS - k + NGROUPS - 1) /
 		    NGROUPS);
 	}
 }
 
 static void
-ask(struct sim *s, void *arg)
+ask(struct mars_sim *s, void *arg)
 {
 	struct cluster *c = arg;
 
-	assert_int_equal(client_request(member(c, 0), sim_now(s), all, 4), 0);
+	assert_int_equal(mars_client_request(member(c, 0), mars_sim_now(s), all, 4), 0);
 }
 
 static void
-ask_grp(struct sim *s, void *arg)
+ask_grp(struct mars_sim *s, void *arg)
 {
 	struct cluster *c = arg;
 
-	assert_int_equal(client_request(member(c, 5), sim_now(s), grp[1], 4),
+	assert_int_equal(mars_client_request(member(c, 5), mars_sim_now(s), grp[1], 4),
 	    0);
 }
 
 static void
-kill_mars(struct sim *s, void *arg)
+kill_mars(struct mars_sim *s, void *arg)
 {
 	struct cluster *c = arg;
 
-	sim_note(s, SIM_NODE_NONE, "drill: kill M1");
-	assert_int_equal(sim_kill(s, c->mars), 0);
+	mars_sim_note(s, MARS_SIM_NODE_NONE, "drill: kill M1");
+	assert_int_equal(mars_sim_kill(s, c->mars), 0);
 }
 
 static void
-restart_mars(struct sim *s, void *arg)
+restart_mars(struct mars_sim *s, void *arg)
 {
 	struct cluster *c = arg;
 
-	sim_note(s, SIM_NODE_NONE, "drill: restart M1");
-	assert_int_equal(sim_restart(s, c->mars, new_server(c)), 0);
+	mars_sim_note(s, MARS_SIM_NODE_NONE, "drill: restart M1");
+	assert_int_equal(mars_sim_restart(s, c->mars, new_server(c)), 0);
 }
 
 static void
@@ -241,7 +241,7 @@ test_cluster_failover(void **state)
 	const struct mars_client_atm *mem;
 	const mars_time_t t_kill = 10 * MINUTE + 30000;
 	const mars_time_t t_restart = t_kill + FAILURE_TIMEOUT + 5000;
-	struct sim_net net = { .delay = 1, .jitter = 4 };
+	struct mars_sim_net net = { .delay = 1, .jitter = 4 };
 	mars_time_t t;
 	size_t n;
 	unsigned i;
@@ -249,87 +249,87 @@ test_cluster_failover(void **state)
 	cluster_init(&c, 2022, &net);
 
 	/* Registration and joins. */
-	assert_int_equal(sim_run_until(c.s, 20000), 0);
+	assert_int_equal(mars_sim_run_until(c.s, 20000), 0);
 	assert_members_in(&c, 2);
 	for (i = 0; i < NMEMBERS; i++) {
-		assert_int_equal(count(c.s, c.member[i], FSM_EV_REGISTERED, 0,
+		assert_int_equal(count(c.s, c.member[i], MARS_EV_REGISTERED, 0,
 		    20000), 1);
-		assert_int_equal(count(c.s, c.member[i], FSM_EV_JOINED, 0,
+		assert_int_equal(count(c.s, c.member[i], MARS_EV_JOINED, 0,
 		    20000), 2);
 	}
-	assert_int_equal(count(c.s, c.mars, FSM_EV_MEMBER_ADDED, 0, 20000),
+	assert_int_equal(count(c.s, c.mars, MARS_EV_MEMBER_ADDED, 0, 20000),
 	    NMEMBERS);
 
 	/* Resolution: MULTI with every member of the group. */
-	assert_int_equal(sim_at(c.s, 21000, ask, &c), 0);
-	assert_int_equal(sim_run_until(c.s, 22000), 0);
-	assert_int_equal(count(c.s, c.member[0], FSM_EV_MULTI, 21000, 22000),
+	assert_int_equal(mars_sim_at(c.s, 21000, ask, &c), 0);
+	assert_int_equal(mars_sim_run_until(c.s, 22000), 0);
+	assert_int_equal(count(c.s, c.member[0], MARS_EV_MULTI, 21000, 22000),
 	    1);
-	mem = client_members(member(&c, 0), &n);
+	mem = mars_client_members(member(&c, 0), &n);
 	assert_non_null(mem);
 	assert_int_equal(n, NMEMBERS);
-	assert_int_equal(sim_at(c.s, 23000, ask_grp, &c), 0);
-	assert_int_equal(sim_run_until(c.s, 24000), 0);
-	assert_int_equal(count(c.s, c.member[5], FSM_EV_MULTI, 23000, 24000),
+	assert_int_equal(mars_sim_at(c.s, 23000, ask_grp, &c), 0);
+	assert_int_equal(mars_sim_run_until(c.s, 24000), 0);
+	assert_int_equal(count(c.s, c.member[5], MARS_EV_MULTI, 23000, 24000),
 	    1);
-	(void)client_members(member(&c, 5), &n);
+	(void)mars_client_members(member(&c, 5), &n);
 	assert_int_equal(n, 7);			/* members 1, 4, ... 19 */
 
 	/* Ten minutes of redirect maps: nobody gives up on the MARS. */
-	assert_int_equal(sim_run_until(c.s, 10 * MINUTE + 1000), 0);
+	assert_int_equal(mars_sim_run_until(c.s, 10 * MINUTE + 1000), 0);
 	for (i = 0; i < NMEMBERS; i++) {
-		assert_int_equal(count(c.s, c.member[i], FSM_EV_MARS_FAILED, 0,
+		assert_int_equal(count(c.s, c.member[i], MARS_EV_MARS_FAILED, 0,
 		    MARS_TIME_NEVER), 0);
-		assert_true(count(c.s, c.member[i], FSM_EV_REDIRECT_MAP, 0,
+		assert_true(count(c.s, c.member[i], MARS_EV_REDIRECT_MAP, 0,
 		    MARS_TIME_NEVER) >= 9);
-		assert_true(client_registered(member(&c, i)));
+		assert_true(mars_client_registered(member(&c, i)));
 	}
 
 	/* Kill the MARS: every member notices within failure_timeout. */
-	assert_int_equal(sim_at(c.s, t_kill, kill_mars, &c), 0);
-	assert_int_equal(sim_at(c.s, t_restart, restart_mars, &c), 0);
-	assert_int_equal(sim_run_until(c.s, t_kill + FAILURE_TIMEOUT), 0);
-	assert_int_equal(sim_node_state(c.s, c.mars), SIM_NODE_DEAD);
+	assert_int_equal(mars_sim_at(c.s, t_kill, kill_mars, &c), 0);
+	assert_int_equal(mars_sim_at(c.s, t_restart, restart_mars, &c), 0);
+	assert_int_equal(mars_sim_run_until(c.s, t_kill + FAILURE_TIMEOUT), 0);
+	assert_int_equal(mars_sim_node_state(c.s, c.mars), MARS_SIM_NODE_DEAD);
 	for (i = 0; i < NMEMBERS; i++) {
-		t = first(c.s, c.member[i], FSM_EV_MARS_FAILED, t_kill);
+		t = first(c.s, c.member[i], MARS_EV_MARS_FAILED, t_kill);
 		assert_true(t != MARS_TIME_NEVER);
 		assert_true(t <= t_kill + FAILURE_TIMEOUT);
 		/* Not before the map after the kill would have been due. */
 		assert_true(t >= 11 * MINUTE + FAILURE_TIMEOUT - REDIRECT_EVERY);
-		assert_false(client_registered(member(&c, i)));
+		assert_false(mars_client_registered(member(&c, i)));
 	}
 
 	/* Restart it: members register again and re-join their groups. */
-	assert_int_equal(sim_run_until(c.s, t_restart + 5 * MINUTE), 0);
+	assert_int_equal(mars_sim_run_until(c.s, t_restart + 5 * MINUTE), 0);
 	assert_members_in(&c, 2);
 	for (i = 0; i < NMEMBERS; i++) {
-		assert_true(count(c.s, c.member[i], FSM_EV_REGISTERED,
+		assert_true(count(c.s, c.member[i], MARS_EV_REGISTERED,
 		    t_restart, MARS_TIME_NEVER) >= 1);
-		assert_true(count(c.s, c.member[i], FSM_EV_REJOINED,
+		assert_true(count(c.s, c.member[i], MARS_EV_REJOINED,
 		    t_restart, MARS_TIME_NEVER) >= 1);
 	}
-	assert_int_equal(count(c.s, c.mars, SIM_EV_RESTART, 0,
+	assert_int_equal(count(c.s, c.mars, MARS_SIM_EV_RESTART, 0,
 	    MARS_TIME_NEVER), 1);
-	sim_free(c.s);
+	mars_sim_free(c.s);
 }
 
 /* The same drill on a lossy network twice: byte-identical logs. */
 static size_t
 lossy_run(uint64_t seed, char *buf, size_t cap)
 {
-	struct sim_net net = { .delay = 2, .jitter = 8, .loss_ppm = 20000 };
+	struct mars_sim_net net = { .delay = 2, .jitter = 8, .loss_ppm = 20000 };
 	struct cluster c;
-	struct outbuf ob;
+	struct mars_out ob;
 
 	cluster_init(&c, seed, &net);
-	assert_int_equal(sim_at(c.s, 21000, ask, &c), 0);
-	assert_int_equal(sim_at(c.s, 3 * MINUTE, kill_mars, &c), 0);
-	assert_int_equal(sim_at(c.s, 4 * MINUTE, restart_mars, &c), 0);
-	assert_int_equal(sim_run_until(c.s, 12 * MINUTE), 0);
-	ob_init(&ob, -1, buf, cap);
-	sim_log_print(c.s, &ob, true);
+	assert_int_equal(mars_sim_at(c.s, 21000, ask, &c), 0);
+	assert_int_equal(mars_sim_at(c.s, 3 * MINUTE, kill_mars, &c), 0);
+	assert_int_equal(mars_sim_at(c.s, 4 * MINUTE, restart_mars, &c), 0);
+	assert_int_equal(mars_sim_run_until(c.s, 12 * MINUTE), 0);
+	mars_out_init(&ob, -1, buf, cap);
+	mars_sim_log_print(c.s, &ob, true);
 	assert_true(ob.len < cap);
-	sim_free(c.s);
+	mars_sim_free(c.s);
 	return ob.len;
 }
 

@@ -16,7 +16,7 @@
 #include "client_int.h"
 
 /* RFC 2022 §4.2: LLC/SNAP header of MARS control messages. */
-static const uint8_t llc_mars[LLC_SNAP_LEN] = {
+static const uint8_t llc_mars[MARS_LLC_SNAP_LEN] = {
 	0xaa, 0xaa, 0x03, 0x00, 0x00, 0x5e, 0x00, 0x03
 };
 
@@ -37,7 +37,7 @@ client_log(struct mars_client *cl, int level, const char *fmt, ...)
 }
 
 void
-client_emit(struct mars_client *cl, struct fsm_event *ev)
+client_emit(struct mars_client *cl, struct mars_event *ev)
 {
 	if (cl->io.event != NULL)
 		cl->io.event(cl->io.ctx, ev);
@@ -52,9 +52,9 @@ client_emit_group(struct mars_client *cl, int kind, mars_time_t now,
     const struct mars_client_pa *group, uint32_t count,
     const struct mars_msg *m, const char *detail)
 {
-	struct fsm_event ev;
+	struct mars_event ev;
 
-	fsm_event_init(&ev, kind, now);
+	mars_event_init(&ev, kind, now);
 	ev.atm = cl->cur.num;
 	ev.atm_tl = cl->cur.tl;
 	ev.cmi = cl->cmi;
@@ -71,9 +71,9 @@ static void
 emit_mars(struct mars_client *cl, int kind, mars_time_t now,
     const struct mars_client_atm *mars, const char *detail)
 {
-	struct fsm_event ev;
+	struct mars_event ev;
 
-	fsm_event_init(&ev, kind, now);
+	mars_event_init(&ev, kind, now);
 	if (mars != NULL) {
 		ev.atm = mars->num;
 		ev.atm_tl = mars->tl;
@@ -100,7 +100,7 @@ client_min(mars_time_t *t, mars_time_t v)
 }
 
 bool
-client_vc_eq(const struct fsm_vc *a, const struct fsm_vc *b)
+client_vc_eq(const struct mars_vc *a, const struct mars_vc *b)
 {
 	return a->kind == b->kind && a->id == b->id;
 }
@@ -110,10 +110,10 @@ bool
 client_atm_eq(const struct mars_atm *num, const struct mars_atm *sub,
     const struct mars_client_atm *a)
 {
-	size_t nl = num->tl & ATM_TL_LEN, sl = sub->tl & ATM_TL_LEN;
+	size_t nl = num->tl & MARS_ATM_TL_LEN, sl = sub->tl & MARS_ATM_TL_LEN;
 
-	if (nl != (size_t)(a->tl & ATM_TL_LEN) ||
-	    sl != (size_t)(a->stl & ATM_TL_LEN))
+	if (nl != (size_t)(a->tl & MARS_ATM_TL_LEN) ||
+	    sl != (size_t)(a->stl & MARS_ATM_TL_LEN))
 		return false;
 	if (nl != 0 && (num->tl != a->tl || memcmp(num->addr, a->num, nl) != 0))
 		return false;
@@ -128,11 +128,11 @@ client_atm_set(struct mars_client_atm *a, const struct mars_atm *num,
 {
 	memset(a, 0, sizeof(*a));
 	a->tl = num->tl;
-	if ((num->tl & ATM_TL_LEN) != 0)
-		memcpy(a->num, num->addr, num->tl & ATM_TL_LEN);
-	if (sub != NULL && (sub->tl & ATM_TL_LEN) != 0) {
+	if ((num->tl & MARS_ATM_TL_LEN) != 0)
+		memcpy(a->num, num->addr, num->tl & MARS_ATM_TL_LEN);
+	if (sub != NULL && (sub->tl & MARS_ATM_TL_LEN) != 0) {
 		a->stl = sub->tl;
-		memcpy(a->sub, sub->addr, sub->tl & ATM_TL_LEN);
+		memcpy(a->sub, sub->addr, sub->tl & MARS_ATM_TL_LEN);
 	}
 }
 
@@ -161,7 +161,7 @@ client_msg_init(struct mars_client *cl, struct mars_msg *m, uint8_t op)
 	m->op = op;
 	m->sha.addr = cl->conf.own.num;
 	m->sha.tl = cl->conf.own.tl;
-	if ((cl->conf.own.stl & ATM_TL_LEN) != 0) {
+	if ((cl->conf.own.stl & MARS_ATM_TL_LEN) != 0) {
 		m->ssa.addr = cl->conf.own.sub;
 		m->ssa.tl = cl->conf.own.stl;
 	}
@@ -172,7 +172,7 @@ client_msg_init(struct mars_client *cl, struct mars_msg *m, uint8_t op)
 }
 
 int
-client_send(struct mars_client *cl, const struct fsm_vc *vc,
+client_send(struct mars_client *cl, const struct mars_vc *vc,
     const struct mars_msg *m)
 {
 	uint8_t buf[512];
@@ -203,7 +203,7 @@ void
 client_track_msn(struct mars_client *cl, mars_time_t now, uint32_t msn,
     const struct mars_client_pa *exempt)
 {
-	struct fsm_event ev;
+	struct mars_event ev;
 	uint32_t diff = msn - cl->hsn;
 
 	cl->hsn = msn;
@@ -214,7 +214,7 @@ client_track_msn(struct mars_client *cl, mars_time_t now, uint32_t msn,
 	if (cl->revalidate_at == MARS_TIME_NEVER)
 		cl->revalidate_at = now + client_rand(cl,
 		    cl->conf.revalidate_min, cl->conf.revalidate_max);
-	fsm_event_init(&ev, FSM_EV_CSN_GAP, now);
+	mars_event_init(&ev, MARS_EV_CSN_GAP, now);
 	ev.atm = cl->cur.num;
 	ev.atm_tl = cl->cur.tl;
 	ev.csn = msn;
@@ -240,7 +240,7 @@ client_list_rebuild(struct mars_client *cl)
 		for (j = 0; j < cl->nlist; j++)
 			if (client_atm_same(&cl->list[j], a))
 				break;
-		if (j == cl->nlist && cl->nlist < CLIENT_MARS_MAX)
+		if (j == cl->nlist && cl->nlist < MARS_CLIENT_MARS_MAX)
 			cl->list[cl->nlist++] = *a;
 	}
 	if (cl->walk_idx >= cl->nlist)
@@ -261,7 +261,7 @@ list_find(const struct mars_client *cl, const struct mars_client_atm *a)
 /* The point-to-point VC to a MARS: configured, else asked of the caller. */
 static int
 mars_vc(struct mars_client *cl, const struct mars_client_atm *a,
-    struct fsm_vc *vc)
+    struct mars_vc *vc)
 {
 	size_t i;
 
@@ -278,11 +278,11 @@ mars_vc(struct mars_client *cl, const struct mars_client_atm *a,
 static bool
 atm_valid(const struct mars_client_atm *a, bool need)
 {
-	if ((a->tl & ATM_TL_RESERVED) || (a->stl & ATM_TL_RESERVED) ||
-	    (a->tl & ATM_TL_LEN) > ATM_ADDR_MAX ||
-	    (a->stl & ATM_TL_LEN) > ATM_ADDR_MAX)
+	if ((a->tl & MARS_ATM_TL_RESERVED) || (a->stl & MARS_ATM_TL_RESERVED) ||
+	    (a->tl & MARS_ATM_TL_LEN) > MARS_ATM_ADDR_MAX ||
+	    (a->stl & MARS_ATM_TL_LEN) > MARS_ATM_ADDR_MAX)
 		return false;
-	return !need || (a->tl & ATM_TL_LEN) != 0;
+	return !need || (a->tl & MARS_ATM_TL_LEN) != 0;
 }
 
 #define DEFAULT(f, v)	do { if (c->f == 0) c->f = (v); } while (0)
@@ -308,13 +308,13 @@ conf_defaults(struct mars_client_conf *c)
 }
 
 struct mars_client *
-client_new(const struct mars_client_conf *conf, const struct fsm_io *io)
+mars_client_new(const struct mars_client_conf *conf, const struct mars_io *io)
 {
 	struct mars_client *cl;
 	size_t i;
 
 	if (conf == NULL || conf->nmars == 0 || conf->mars == NULL ||
-	    !atm_valid(&conf->own, true) || conf->own_pa.len > CLIENT_PA_MAX)
+	    !atm_valid(&conf->own, true) || conf->own_pa.len > MARS_CLIENT_PA_MAX)
 		return NULL;
 	for (i = 0; i < conf->nmars; i++)
 		if (!atm_valid(&conf->mars[i].atm, true))
@@ -334,7 +334,7 @@ client_new(const struct mars_client_conf *conf, const struct fsm_io *io)
 		cl->io = *io;
 	mars_rng_seed(&cl->rng, conf->rng != NULL ? mars_rng_next(conf->rng) :
 	    0);
-	cl->state = CLIENT_IDLE;
+	cl->state = MARS_CLIENT_IDLE;
 	cl->wait_until = cl->fail_at = cl->revalidate_at = MARS_TIME_NEVER;
 	cl->dereg_next = cl->masm_deadline = MARS_TIME_NEVER;
 	client_list_rebuild(cl);
@@ -342,7 +342,7 @@ client_new(const struct mars_client_conf *conf, const struct fsm_io *io)
 }
 
 void
-client_free(struct mars_client *cl)
+mars_client_free(struct mars_client *cl)
 {
 	if (cl == NULL)
 		return;
@@ -379,7 +379,7 @@ reg_attempt_failed(struct mars_client *cl, mars_time_t now,
 	mars_time_t delay;
 
 	cl->reg.active = false;
-	cl->state = CLIENT_WAITING;
+	cl->state = MARS_CLIENT_WAITING;
 	cl->walk_idx = (cl->walk_idx + 1) % cl->nlist;
 	if (++cl->walk_tries >= cl->nlist) {
 		cl->walk_tries = 0;
@@ -390,22 +390,22 @@ reg_attempt_failed(struct mars_client *cl, mars_time_t now,
 	cl->wait_until = now + delay;
 	client_log(cl, LOG_WARNING, "registration failed (%s); next attempt "
 	    "in %llu ms", why, (unsigned long long)delay);
-	emit_mars(cl, FSM_EV_MARS_FAILED, now, mars, why);
+	emit_mars(cl, MARS_EV_MARS_FAILED, now, mars, why);
 }
 
 void
 client_reg_begin(struct mars_client *cl, mars_time_t now,
     const struct mars_client_atm *mars, bool soft)
 {
-	struct fsm_event ev;
-	struct fsm_vc vc;
+	struct mars_event ev;
+	struct mars_vc vc;
 
 	if (mars_vc(cl, mars, &vc) != 0) {
 		if (!soft) {
 			reg_attempt_failed(cl, now, mars, "no VC to the MARS");
 			return;
 		}
-		fsm_event_init(&ev, FSM_EV_GIVE_UP, now);
+		mars_event_init(&ev, MARS_EV_GIVE_UP, now);
 		ev.atm = mars->num;
 		ev.atm_tl = mars->tl;
 		ev.detail = "soft redirect: no VC to the new MARS";
@@ -418,7 +418,7 @@ client_reg_begin(struct mars_client *cl, mars_time_t now,
 	cl->reg.vc = vc;
 	cl->reg.sent = 0;
 	if (!soft)
-		cl->state = CLIENT_REGISTERING;
+		cl->state = MARS_CLIENT_REGISTERING;
 	reg_send(cl, now);
 }
 
@@ -426,7 +426,7 @@ client_reg_begin(struct mars_client *cl, mars_time_t now,
 static void
 reg_done(struct mars_client *cl, mars_time_t now, const struct mars_msg *m)
 {
-	struct fsm_event ev;
+	struct mars_event ev;
 	bool soft = cl->reg.soft, recovering = cl->recovering;
 
 	cl->reg.active = false;
@@ -435,7 +435,7 @@ reg_done(struct mars_client *cl, mars_time_t now, const struct mars_msg *m)
 	cl->has_cur = true;
 	cl->cmi = m->cmi;
 	cl->hsn = m->msn;
-	cl->state = CLIENT_REGISTERED;
+	cl->state = MARS_CLIENT_REGISTERED;
 	cl->fail_at = now + cl->conf.failure_timeout;
 	cl->walk_tries = 0;
 	cl->recovering = false;
@@ -444,7 +444,7 @@ reg_done(struct mars_client *cl, mars_time_t now, const struct mars_msg *m)
 		    cl->conf.revalidate_min, cl->conf.revalidate_max);
 	client_log(cl, LOG_INFO, "registered, cmi %u csn %u%s", m->cmi,
 	    m->msn, soft ? " (soft redirect)" : "");
-	fsm_event_init(&ev, FSM_EV_REGISTERED, now);
+	mars_event_init(&ev, MARS_EV_REGISTERED, now);
 	ev.atm = cl->cur.num;
 	ev.atm_tl = cl->cur.tl;
 	ev.cmi = cl->cmi;
@@ -453,9 +453,9 @@ reg_done(struct mars_client *cl, mars_time_t now, const struct mars_msg *m)
 	ev.detail = soft ? "soft redirect" : recovering ? "recovery" : NULL;
 	client_emit(cl, &ev);
 	/* §5.4.3: a soft redirect neither re-joins nor revalidates. */
-	if (!soft && cl->state == CLIENT_REGISTERED)
+	if (!soft && cl->state == MARS_CLIENT_REGISTERED)
 		client_groups_registered(cl, now, recovering);
-	if (cl->state == CLIENT_REGISTERED)
+	if (cl->state == MARS_CLIENT_REGISTERED)
 		client_resolve_tick(cl, now);
 }
 
@@ -471,9 +471,9 @@ is_reg_copy(const struct mars_client *cl, const struct mars_msg *m,
 }
 
 int
-client_start(struct mars_client *cl, mars_time_t now)
+mars_client_start(struct mars_client *cl, mars_time_t now)
 {
-	if (cl->state != CLIENT_IDLE)
+	if (cl->state != MARS_CLIENT_IDLE)
 		return MARS_E_INVAL;
 	cl->recovering = false;
 	cl->walk_idx = 0;
@@ -483,14 +483,14 @@ client_start(struct mars_client *cl, mars_time_t now)
 }
 
 int
-client_deregister(struct mars_client *cl, mars_time_t now)
+mars_client_deregister(struct mars_client *cl, mars_time_t now)
 {
 	struct mars_msg m;
 
-	if (cl->state != CLIENT_REGISTERED)
+	if (cl->state != MARS_CLIENT_REGISTERED)
 		return MARS_E_INVAL;
 	cl->reg.active = false;
-	cl->state = CLIENT_DEREGISTERING;
+	cl->state = MARS_CLIENT_DEREGISTERING;
 	cl->fail_at = MARS_TIME_NEVER;
 	client_resolve_abort(cl, now, "deregistering");
 	/* §5.2.3: LEAVE with register=1, null protocol address allowed. */
@@ -507,9 +507,9 @@ client_deregister(struct mars_client *cl, mars_time_t now)
 static void
 dereg_done(struct mars_client *cl, mars_time_t now, const char *detail)
 {
-	int kind = detail == NULL ? FSM_EV_DEREGISTERED : FSM_EV_GIVE_UP;
+	int kind = detail == NULL ? MARS_EV_DEREGISTERED : MARS_EV_GIVE_UP;
 
-	cl->state = CLIENT_IDLE;
+	cl->state = MARS_CLIENT_IDLE;
 	cl->dereg_next = MARS_TIME_NEVER;
 	client_groups_clear(cl);
 	emit_mars(cl, kind, now, &cl->cur, detail);
@@ -526,9 +526,9 @@ client_mars_failed(struct mars_client *cl, mars_time_t now, const char *why)
 {
 	int idx;
 
-	if (cl->state != CLIENT_REGISTERED)
+	if (cl->state != MARS_CLIENT_REGISTERED)
 		return;
-	cl->state = CLIENT_WAITING;
+	cl->state = MARS_CLIENT_WAITING;
 	cl->recovering = true;
 	cl->reg.active = false;
 	cl->fail_at = MARS_TIME_NEVER;
@@ -540,39 +540,39 @@ client_mars_failed(struct mars_client *cl, mars_time_t now, const char *why)
 	cl->wait_until = now + client_rand(cl, cl->conf.reregister_min,
 	    cl->conf.reregister_max);
 	client_log(cl, LOG_WARNING, "MARS failed: %s", why);
-	emit_mars(cl, FSM_EV_MARS_FAILED, now, &cl->cur, why);
+	emit_mars(cl, MARS_EV_MARS_FAILED, now, &cl->cur, why);
 	client_resolve_abort(cl, now, "MARS failed");
 }
 
 /* Input. */
 
 int
-client_input(struct mars_client *cl, mars_time_t now, const struct fsm_vc *vc,
+mars_client_input(struct mars_client *cl, mars_time_t now, const struct mars_vc *vc,
     const uint8_t *sdu, size_t len)
 {
 	struct mars_msg m;
 	struct mars_err err;
-	struct fsm_event ev;
+	struct mars_event ev;
 	bool from_cur, from_reg, member;
 	int rc;
 
-	if (len < LLC_SNAP_LEN || memcmp(sdu, llc_mars, LLC_SNAP_LEN) != 0)
+	if (len < MARS_LLC_SNAP_LEN || memcmp(sdu, llc_mars, MARS_LLC_SNAP_LEN) != 0)
 		return MARS_E_NOTOURS;
 	memset(&err, 0, sizeof(err));
-	rc = mars_decode(&m, sdu + LLC_SNAP_LEN, len - LLC_SNAP_LEN,
-	    LLC_SNAP_LEN, 0, &err);
+	rc = mars_decode(&m, sdu + MARS_LLC_SNAP_LEN, len - MARS_LLC_SNAP_LEN,
+	    MARS_LLC_SNAP_LEN, 0, &err);
 	if (rc == 0 && (m.afn != MARS_AFN_ATM ||
 	    m.pro_type != cl->conf.pro_type))
 		rc = MARS_E_NOTOURS;
 	if (rc != 0) {
-		fsm_event_init(&ev, FSM_EV_DROPPED, now);
+		mars_event_init(&ev, MARS_EV_DROPPED, now);
 		ev.detail = rc == MARS_E_NOTOURS ? "other protocol" :
 		    mars_err_reason(rc);
 		client_emit(cl, &ev);
 		return rc;
 	}
-	member = cl->state == CLIENT_REGISTERED ||
-	    cl->state == CLIENT_DEREGISTERING;
+	member = cl->state == MARS_CLIENT_REGISTERED ||
+	    cl->state == MARS_CLIENT_DEREGISTERING;
 	from_cur = member && client_vc_eq(vc, &cl->cur_vc);
 	from_reg = cl->reg.active && client_vc_eq(vc, &cl->reg.vc);
 
@@ -590,13 +590,13 @@ client_input(struct mars_client *cl, mars_time_t now, const struct fsm_vc *vc,
 		client_map_input(cl, now, vc, &m);
 		return 0;
 	}
-	if (!member || (vc->kind != LAB_VC_CCVC && !from_cur))
+	if (!member || (vc->kind != MARS_VC_CCVC && !from_cur))
 		return 0;
 
 	switch (m.op) {
 	case MARS_JOIN:
 	case MARS_LEAVE:
-		if (cl->state == CLIENT_DEREGISTERING && from_cur &&
+		if (cl->state == MARS_CLIENT_DEREGISTERING && from_cur &&
 		    is_reg_copy(cl, &m, MARS_LEAVE)) {
 			cl->hsn = m.msn;
 			dereg_done(cl, now, NULL);
@@ -626,7 +626,7 @@ client_input(struct mars_client *cl, mars_time_t now, const struct fsm_vc *vc,
 /* Timers. */
 
 mars_time_t
-client_next_deadline(const struct mars_client *cl)
+mars_client_next_deadline(const struct mars_client *cl)
 {
 	mars_time_t t = cl->revalidate_at;
 
@@ -635,15 +635,15 @@ client_next_deadline(const struct mars_client *cl)
 	if (cl->masm_active)
 		client_min(&t, cl->masm_deadline);
 	switch (cl->state) {
-	case CLIENT_WAITING:
+	case MARS_CLIENT_WAITING:
 		client_min(&t, cl->wait_until);
 		break;
-	case CLIENT_REGISTERED:
+	case MARS_CLIENT_REGISTERED:
 		client_min(&t, cl->fail_at);
 		client_min(&t, client_groups_next(cl));
 		client_min(&t, client_resolve_next(cl));
 		break;
-	case CLIENT_DEREGISTERING:
+	case MARS_CLIENT_DEREGISTERING:
 		client_min(&t, cl->dereg_next);
 		break;
 	default:
@@ -655,14 +655,14 @@ client_next_deadline(const struct mars_client *cl)
 static void
 tick_once(struct mars_client *cl, mars_time_t now)
 {
-	struct fsm_event ev;
+	struct mars_event ev;
 
 	if (cl->reg.active && cl->reg.next <= now) {
 		if (cl->reg.sent > cl->conf.retransmit_limit) {
 			if (cl->reg.soft) {
 				/* Stay with the current MARS. */
 				cl->reg.active = false;
-				emit_mars(cl, FSM_EV_GIVE_UP, now,
+				emit_mars(cl, MARS_EV_GIVE_UP, now,
 				    &cl->reg.mars, "soft redirect: no answer");
 			} else
 				reg_attempt_failed(cl, now, &cl->reg.mars,
@@ -670,13 +670,13 @@ tick_once(struct mars_client *cl, mars_time_t now)
 		} else
 			reg_send(cl, now);
 	}
-	if (cl->state == CLIENT_WAITING && cl->wait_until <= now) {
+	if (cl->state == MARS_CLIENT_WAITING && cl->wait_until <= now) {
 		cl->wait_until = MARS_TIME_NEVER;
 		client_reg_begin(cl, now, &cl->list[cl->walk_idx], false);
 	}
-	if (cl->state == CLIENT_REGISTERED && cl->fail_at <= now)
+	if (cl->state == MARS_CLIENT_REGISTERED && cl->fail_at <= now)
 		client_mars_failed(cl, now, "no MARS_REDIRECT_MAP");
-	if (cl->state == CLIENT_DEREGISTERING && cl->dereg_next <= now) {
+	if (cl->state == MARS_CLIENT_DEREGISTERING && cl->dereg_next <= now) {
 		struct mars_msg m;
 
 		if (cl->dereg_sent > cl->conf.retransmit_limit)
@@ -693,7 +693,7 @@ tick_once(struct mars_client *cl, mars_time_t now)
 	}
 	if (cl->revalidate_at <= now) {
 		cl->revalidate_at = MARS_TIME_NEVER;
-		fsm_event_init(&ev, FSM_EV_REVALIDATE, now);
+		mars_event_init(&ev, MARS_EV_REVALIDATE, now);
 		ev.atm = cl->cur.num;
 		ev.atm_tl = cl->cur.tl;
 		ev.csn = cl->hsn;
@@ -704,83 +704,83 @@ tick_once(struct mars_client *cl, mars_time_t now)
 		cl->masm_deadline = MARS_TIME_NEVER;
 		client_log(cl, LOG_INFO, "REDIRECT_MAP discarded (timeout)");
 	}
-	if (cl->state == CLIENT_REGISTERED)
+	if (cl->state == MARS_CLIENT_REGISTERED)
 		client_groups_tick(cl, now);
-	if (cl->state == CLIENT_REGISTERED)
+	if (cl->state == MARS_CLIENT_REGISTERED)
 		client_resolve_tick(cl, now);
 }
 
 mars_time_t
-client_tick(struct mars_client *cl, mars_time_t now)
+mars_client_tick(struct mars_client *cl, mars_time_t now)
 {
 	int guard;
 
 	/* A step may make another due at the same instant (zero delays). */
-	for (guard = 0; guard < 64 && client_next_deadline(cl) <= now; guard++)
+	for (guard = 0; guard < 64 && mars_client_next_deadline(cl) <= now; guard++)
 		tick_once(cl, now);
-	return client_next_deadline(cl);
+	return mars_client_next_deadline(cl);
 }
 
 /* Accessors. */
 
-enum client_state
-client_state(const struct mars_client *cl)
+enum mars_client_state
+mars_client_state(const struct mars_client *cl)
 {
 	return cl->state;
 }
 
 const char *
-client_state_name(enum client_state st)
+mars_client_state_name(enum mars_client_state st)
 {
 	switch (st) {
-	case CLIENT_IDLE:		return "idle";
-	case CLIENT_REGISTERING:	return "registering";
-	case CLIENT_REGISTERED:		return "registered";
-	case CLIENT_WAITING:		return "waiting";
-	case CLIENT_DEREGISTERING:	return "deregistering";
+	case MARS_CLIENT_IDLE:		return "idle";
+	case MARS_CLIENT_REGISTERING:	return "registering";
+	case MARS_CLIENT_REGISTERED:		return "registered";
+	case MARS_CLIENT_WAITING:		return "waiting";
+	case MARS_CLIENT_DEREGISTERING:	return "deregistering";
 	}
 	return "?";
 }
 
 bool
-client_registered(const struct mars_client *cl)
+mars_client_registered(const struct mars_client *cl)
 {
-	return cl->state == CLIENT_REGISTERED;
+	return cl->state == MARS_CLIENT_REGISTERED;
 }
 
 const struct mars_client_atm *
-client_current_mars(const struct mars_client *cl)
+mars_client_current_mars(const struct mars_client *cl)
 {
 	return cl->has_cur ? &cl->cur : NULL;
 }
 
 int
-client_current_index(const struct mars_client *cl)
+mars_client_current_index(const struct mars_client *cl)
 {
 	return cl->has_cur ? list_find(cl, &cl->cur) : -1;
 }
 
 const struct mars_client_atm *
-client_mars_list(const struct mars_client *cl, size_t *n)
+mars_client_mars_list(const struct mars_client *cl, size_t *n)
 {
 	*n = cl->nlist;
 	return cl->list;
 }
 
 uint16_t
-client_cmi(const struct mars_client *cl)
+mars_client_cmi(const struct mars_client *cl)
 {
 	return cl->cmi;
 }
 
 uint32_t
-client_hsn(const struct mars_client *cl)
+mars_client_hsn(const struct mars_client *cl)
 {
 	return cl->hsn;
 }
 
 const struct mars_client_atm *
-client_redirect_map(const struct mars_client *cl, size_t *n, bool *hard)
+mars_client_redirect_map(const struct mars_client *cl, size_t *n, bool *hard)
 {
 	*n = cl->nmap;
 	if (hard != NULL)
@@ -789,14 +789,14 @@ client_redirect_map(const struct mars_client *cl, size_t *n, bool *hard)
 }
 
 const struct mars_client_atm *
-client_members(const struct mars_client *cl, size_t *n)
+mars_client_members(const struct mars_client *cl, size_t *n)
 {
 	*n = cl->nmembers;
 	return cl->members;
 }
 
 const struct mars_client_pa *
-client_grouplist_groups(const struct mars_client *cl, size_t *n)
+mars_client_grouplist_groups(const struct mars_client *cl, size_t *n)
 {
 	*n = cl->nglist;
 	return cl->glist;

@@ -27,7 +27,7 @@ client_grow(void *arr, size_t *cap, size_t n, size_t size)
 	return p;
 }
 
-struct client_group *
+struct mars_client_group *
 client_group_find(struct mars_client *cl, const uint8_t *addr, size_t len)
 {
 	size_t i;
@@ -39,10 +39,10 @@ client_group_find(struct mars_client *cl, const uint8_t *addr, size_t len)
 	return NULL;
 }
 
-static struct client_group *
+static struct mars_client_group *
 group_add(struct mars_client *cl, const uint8_t *addr, size_t len)
 {
-	struct client_group *g, *arr;
+	struct mars_client_group *g, *arr;
 
 	arr = client_grow(cl->groups, &cl->capgroups, cl->ngroups, sizeof(*g));
 	if (arr == NULL)
@@ -56,7 +56,7 @@ group_add(struct mars_client *cl, const uint8_t *addr, size_t len)
 }
 
 static void
-group_remove(struct mars_client *cl, struct client_group *g)
+group_remove(struct mars_client *cl, struct mars_client_group *g)
 {
 	size_t i = (size_t)(g - cl->groups);
 
@@ -66,9 +66,9 @@ group_remove(struct mars_client *cl, struct client_group *g)
 
 /* §5.2.1.1: a single group X is the pair <X,X> with layer3grp set. */
 static void
-group_send(struct mars_client *cl, mars_time_t now, struct client_group *g)
+group_send(struct mars_client *cl, mars_time_t now, struct mars_client_group *g)
 {
-	uint8_t pair[2 * CLIENT_PA_MAX];
+	uint8_t pair[2 * MARS_CLIENT_PA_MAX];
 	struct mars_msg m;
 
 	memcpy(pair, g->pa.addr, g->pa.len);
@@ -94,7 +94,7 @@ emit_group(struct mars_client *cl, int kind, mars_time_t now,
 static void
 rejoin_check(struct mars_client *cl, mars_time_t now)
 {
-	struct fsm_event ev;
+	struct mars_event ev;
 	size_t i, n = 0;
 
 	if (!cl->rejoining)
@@ -107,7 +107,7 @@ rejoin_check(struct mars_client *cl, mars_time_t now)
 	}
 	cl->rejoining = false;
 	client_log(cl, LOG_INFO, "re-joined %zu groups", n);
-	fsm_event_init(&ev, FSM_EV_REJOINED, now);
+	mars_event_init(&ev, MARS_EV_REJOINED, now);
 	ev.atm = cl->cur.num;
 	ev.atm_tl = cl->cur.tl;
 	ev.cmi = cl->cmi;
@@ -117,12 +117,12 @@ rejoin_check(struct mars_client *cl, mars_time_t now)
 }
 
 int
-client_join(struct mars_client *cl, mars_time_t now, const uint8_t *group,
+mars_client_join(struct mars_client *cl, mars_time_t now, const uint8_t *group,
     size_t len)
 {
-	struct client_group *g;
+	struct mars_client_group *g;
 
-	if (group == NULL || len == 0 || len > CLIENT_PA_MAX)
+	if (group == NULL || len == 0 || len > MARS_CLIENT_PA_MAX)
 		return MARS_E_INVAL;
 	if ((g = client_group_find(cl, group, len)) != NULL) {
 		if (g->op == MARS_JOIN || (g->op == 0 && g->joined))
@@ -132,19 +132,19 @@ client_join(struct mars_client *cl, mars_time_t now, const uint8_t *group,
 	g->op = MARS_JOIN;
 	g->sent = 0;
 	g->next = now;
-	if (cl->state == CLIENT_REGISTERED)
+	if (cl->state == MARS_CLIENT_REGISTERED)
 		group_send(cl, now, g);
 	return 0;
 }
 
 int
-client_leave(struct mars_client *cl, mars_time_t now, const uint8_t *group,
+mars_client_leave(struct mars_client *cl, mars_time_t now, const uint8_t *group,
     size_t len)
 {
 	struct mars_client_pa pa;
-	struct client_group *g;
+	struct mars_client_group *g;
 
-	if (group == NULL || len == 0 || len > CLIENT_PA_MAX ||
+	if (group == NULL || len == 0 || len > MARS_CLIENT_PA_MAX ||
 	    (g = client_group_find(cl, group, len)) == NULL)
 		return MARS_E_INVAL;
 	if (g->op == MARS_LEAVE)
@@ -159,13 +159,13 @@ client_leave(struct mars_client *cl, mars_time_t now, const uint8_t *group,
 		/* The MARS never heard of it: nothing to retract. */
 		pa = g->pa;
 		group_remove(cl, g);
-		emit_group(cl, FSM_EV_LEFT, now, &pa, NULL);
+		emit_group(cl, MARS_EV_LEFT, now, &pa, NULL);
 		return 0;
 	}
 	g->op = MARS_LEAVE;
 	g->sent = 0;
 	g->next = now;
-	if (cl->state == CLIENT_REGISTERED)
+	if (cl->state == MARS_CLIENT_REGISTERED)
 		group_send(cl, now, g);
 	return 0;
 }
@@ -180,7 +180,7 @@ client_groups_input(struct mars_client *cl, mars_time_t now,
     const struct mars_msg *m)
 {
 	struct mars_client_pa pa;
-	struct client_group *g;
+	struct mars_client_group *g;
 	const uint8_t *min, *max;
 	bool rejoin;
 
@@ -199,12 +199,12 @@ client_groups_input(struct mars_client *cl, mars_time_t now,
 		g->joined = true;
 		rejoin = g->rejoin;
 		g->rejoin = false;
-		emit_group(cl, FSM_EV_JOINED, now, &pa, m);
+		emit_group(cl, MARS_EV_JOINED, now, &pa, m);
 		if (rejoin)
 			rejoin_check(cl, now);
 	} else {
 		group_remove(cl, g);
-		emit_group(cl, FSM_EV_LEFT, now, &pa, m);
+		emit_group(cl, MARS_EV_LEFT, now, &pa, m);
 	}
 }
 
@@ -212,10 +212,10 @@ client_groups_input(struct mars_client *cl, mars_time_t now,
 void
 client_groups_tick(struct mars_client *cl, mars_time_t now)
 {
-	struct client_group *g;
+	struct mars_client_group *g;
 	size_t i;
 
-	for (i = 0; i < cl->ngroups && cl->state == CLIENT_REGISTERED; i++) {
+	for (i = 0; i < cl->ngroups && cl->state == MARS_CLIENT_REGISTERED; i++) {
 		g = &cl->groups[i];
 		if (g->op == 0 || g->next > now)
 			continue;
@@ -250,7 +250,7 @@ void
 client_groups_registered(struct mars_client *cl, mars_time_t now,
     bool recovering)
 {
-	struct client_group *g;
+	struct mars_client_group *g;
 	mars_time_t t = now;
 	size_t i;
 
@@ -282,22 +282,22 @@ client_groups_clear(struct mars_client *cl)
 }
 
 size_t
-client_group_count(const struct mars_client *cl)
+mars_client_group_count(const struct mars_client *cl)
 {
 	return cl->ngroups;
 }
 
 const struct mars_client_pa *
-client_group(const struct mars_client *cl, size_t i,
-    enum client_group_state *st)
+mars_client_group(const struct mars_client *cl, size_t i,
+    enum mars_client_group_state *st)
 {
-	const struct client_group *g;
+	const struct mars_client_group *g;
 
 	if (i >= cl->ngroups)
 		return NULL;
 	g = &cl->groups[i];
 	if (st != NULL)
-		*st = g->op == MARS_LEAVE ? CLIENT_GRP_LEAVING :
-		    g->op == MARS_JOIN ? CLIENT_GRP_JOINING : CLIENT_GRP_JOINED;
+		*st = g->op == MARS_LEAVE ? MARS_CLIENT_GRP_LEAVING :
+		    g->op == MARS_JOIN ? MARS_CLIENT_GRP_JOINING : MARS_CLIENT_GRP_JOINED;
 	return &g->pa;
 }

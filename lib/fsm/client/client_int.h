@@ -11,7 +11,7 @@
 #include "mars/msg.h"
 
 /* A group the local layer 3 joined or is leaving (§5.2). */
-struct client_group {
+struct mars_client_group {
 	struct mars_client_pa	 pa;
 	uint8_t			 op;	/* 0, or MARS_JOIN / MARS_LEAVE to send */
 	bool			 joined;	/* a copy of our JOIN came back */
@@ -42,7 +42,7 @@ struct client_reg {
 	bool			 active;
 	bool			 soft;	/* soft redirect: stay with the old MARS */
 	struct mars_client_atm	 mars;
-	struct fsm_vc		 vc;
+	struct mars_vc		 vc;
 	unsigned		 sent;
 	mars_time_t		 next;
 };
@@ -50,14 +50,14 @@ struct client_reg {
 struct mars_client {
 	struct mars_client_conf	 conf;		/* conf.mars points at mars[] */
 	struct mars_client_mars	*mars;
-	struct fsm_io		 io;
+	struct mars_io		 io;
 	struct mars_rng		 rng;
 
-	enum client_state	 state;
+	enum mars_client_state	 state;
 	bool			 recovering;	/* re-join every group on success */
 	bool			 has_cur;
 	struct mars_client_atm	 cur;		/* the current MARS */
-	struct fsm_vc		 cur_vc;
+	struct mars_vc		 cur_vc;
 	uint16_t		 cmi;
 	uint32_t		 hsn;
 	struct client_reg	 reg;
@@ -73,13 +73,13 @@ struct mars_client {
 	bool			 rejoining;
 
 	/* MARS list: last map, then configured entries not in it. */
-	struct mars_client_atm	 list[CLIENT_MARS_MAX];
+	struct mars_client_atm	 list[MARS_CLIENT_MARS_MAX];
 	size_t			 nlist;
-	struct mars_client_atm	 map[CLIENT_MARS_MAX];
+	struct mars_client_atm	 map[MARS_CLIENT_MARS_MAX];
 	size_t			 nmap;
 	bool			 map_hard;
 	/* Multi-part REDIRECT_MAP reassembly (§5.4.3). */
-	struct mars_client_atm	 masm[CLIENT_MARS_MAX];
+	struct mars_client_atm	 masm[MARS_CLIENT_MARS_MAX];
 	size_t			 nmasm;
 	bool			 masm_active;
 	bool			 masm_broken;
@@ -87,9 +87,9 @@ struct mars_client {
 	uint32_t		 masm_msn;
 	mars_time_t		 masm_deadline;
 
-	struct client_group	*groups;
+	struct mars_client_group	*groups;
 	size_t			 ngroups, capgroups;
-	struct client_query	 q[CLIENT_QUERY_MAX];
+	struct client_query	 q[MARS_CLIENT_QUERY_MAX];
 	/* Results of the last completed MULTI / GROUPLIST_REPLY. */
 	struct mars_client_atm	*members;
 	size_t			 nmembers, capmembers;
@@ -100,16 +100,16 @@ struct mars_client {
 /* client.c */
 void	client_log(struct mars_client *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
-void	client_emit(struct mars_client *, struct fsm_event *);
+void	client_emit(struct mars_client *, struct mars_event *);
 void	client_emit_group(struct mars_client *, int, mars_time_t,
 	    const struct mars_client_pa *, uint32_t, const struct mars_msg *,
 	    const char *);
-int	client_send(struct mars_client *, const struct fsm_vc *,
+int	client_send(struct mars_client *, const struct mars_vc *,
 	    const struct mars_msg *);
 void	client_msg_init(struct mars_client *, struct mars_msg *, uint8_t);
 bool	client_atm_eq(const struct mars_atm *, const struct mars_atm *,
 	    const struct mars_client_atm *);
-bool	client_vc_eq(const struct fsm_vc *, const struct fsm_vc *);
+bool	client_vc_eq(const struct mars_vc *, const struct mars_vc *);
 void	client_atm_set(struct mars_client_atm *, const struct mars_atm *,
 	    const struct mars_atm *);
 bool	client_is_own(const struct mars_client *, const struct mars_msg *);
@@ -125,11 +125,11 @@ void	client_reg_begin(struct mars_client *, mars_time_t,
 
 /* client_redirect.c */
 void	client_map_input(struct mars_client *, mars_time_t,
-	    const struct fsm_vc *, const struct mars_msg *);
+	    const struct mars_vc *, const struct mars_msg *);
 void	client_min(mars_time_t *, mars_time_t);
 
 /* client_groups.c */
-struct client_group *client_group_find(struct mars_client *,
+struct mars_client_group *client_group_find(struct mars_client *,
 	    const uint8_t *, size_t);
 void	client_groups_input(struct mars_client *, mars_time_t,
 	    const struct mars_msg *);

@@ -13,7 +13,7 @@
 
 /* §5.4.3 trust check: the map came from the current MARS on its VC. */
 static bool
-map_trusted(const struct mars_client *cl, const struct fsm_vc *vc,
+map_trusted(const struct mars_client *cl, const struct mars_vc *vc,
     const struct mars_msg *m)
 {
 	size_t i;
@@ -22,7 +22,7 @@ map_trusted(const struct mars_client *cl, const struct fsm_vc *vc,
 		return false;
 	if (client_vc_eq(vc, &cl->cur_vc))
 		return true;
-	if (vc->kind != LAB_VC_CCVC)
+	if (vc->kind != MARS_VC_CCVC)
 		return false;
 	for (i = 0; i < cl->conf.nmars; i++)
 		if (client_atm_same(&cl->mars[i].atm, &cl->cur) &&
@@ -35,8 +35,8 @@ map_trusted(const struct mars_client *cl, const struct fsm_vc *vc,
 static bool
 left_cur(const struct mars_client *cl)
 {
-	return cl->state == CLIENT_WAITING || (cl->state ==
-	    CLIENT_REGISTERING && cl->recovering);
+	return cl->state == MARS_CLIENT_WAITING || (cl->state ==
+	    MARS_CLIENT_REGISTERING && cl->recovering);
 }
 
 static void
@@ -44,16 +44,16 @@ map_act(struct mars_client *cl, mars_time_t now, bool trusted,
     const struct mars_msg *m)
 {
 	const struct mars_client_atm *head = &cl->map[0];
-	struct fsm_event ev;
+	struct mars_event ev;
 
-	if (trusted && cl->state == CLIENT_REGISTERED)
+	if (trusted && cl->state == MARS_CLIENT_REGISTERED)
 		cl->fail_at = now + cl->conf.failure_timeout;
-	if (cl->state != CLIENT_REGISTERED || cl->nmap == 0 ||
+	if (cl->state != MARS_CLIENT_REGISTERED || cl->nmap == 0 ||
 	    client_atm_same(head, &cl->cur))
 		return;
 	if (cl->map_hard) {
 		/* Hard: re-register with the head as after a failure. */
-		cl->state = CLIENT_WAITING;
+		cl->state = MARS_CLIENT_WAITING;
 		cl->recovering = true;
 		cl->reg.active = false;
 		cl->fail_at = MARS_TIME_NEVER;
@@ -62,7 +62,7 @@ map_act(struct mars_client *cl, mars_time_t now, bool trusted,
 		cl->wait_until = now + client_rand(cl, cl->conf.reregister_min,
 		    cl->conf.reregister_max);
 		client_log(cl, LOG_NOTICE, "hard redirect");
-		fsm_event_init(&ev, FSM_EV_REDIRECT, now);
+		mars_event_init(&ev, MARS_EV_REDIRECT, now);
 		ev.atm = head->num;
 		ev.atm_tl = head->tl;
 		ev.hard = true;
@@ -73,7 +73,7 @@ map_act(struct mars_client *cl, mars_time_t now, bool trusted,
 		return;
 	}
 	if (!trusted) {
-		fsm_event_init(&ev, FSM_EV_DROPPED, now);
+		mars_event_init(&ev, MARS_EV_DROPPED, now);
 		ev.atm = m->sha.addr;
 		ev.atm_tl = m->sha.tl;
 		ev.msg = m;
@@ -84,14 +84,14 @@ map_act(struct mars_client *cl, mars_time_t now, bool trusted,
 	if (cl->reg.active && cl->reg.soft && client_atm_same(&cl->reg.mars, head))
 		return;
 	client_log(cl, LOG_NOTICE, "soft redirect");
-	fsm_event_init(&ev, FSM_EV_REDIRECT, now);
+	mars_event_init(&ev, MARS_EV_REDIRECT, now);
 	ev.atm = head->num;
 	ev.atm_tl = head->tl;
 	ev.hard = false;
 	ev.msg = m;
 	ev.detail = "soft redirect";
 	client_emit(cl, &ev);
-	if (cl->state == CLIENT_REGISTERED)
+	if (cl->state == MARS_CLIENT_REGISTERED)
 		client_reg_begin(cl, now, head, true);
 }
 
@@ -101,18 +101,18 @@ map_act(struct mars_client *cl, mars_time_t now, bool trusted,
  * install it at the top of the MARS list and act on it.
  */
 void
-client_map_input(struct mars_client *cl, mars_time_t now, const struct fsm_vc *vc,
+client_map_input(struct mars_client *cl, mars_time_t now, const struct mars_vc *vc,
     const struct mars_msg *m)
 {
 	struct mars_atm tha, tsa;
-	struct fsm_event ev;
+	struct mars_event ev;
 	uint16_t y = m->seqxy & MARS_SEQ_PART;
 	bool trusted = map_trusted(cl, vc, m);
 	bool from_cur = cl->has_cur && client_atm_eq(&m->sha, &m->ssa,
 	    &cl->cur);
 	unsigned i;
 
-	if (vc->kind != LAB_VC_CCVC && !client_vc_eq(vc, &cl->cur_vc))
+	if (vc->kind != MARS_VC_CCVC && !client_vc_eq(vc, &cl->cur_vc))
 		return;
 	if (from_cur && left_cur(cl)) {
 		/*
@@ -121,7 +121,7 @@ client_map_input(struct mars_client *cl, mars_time_t now, const struct fsm_vc *v
 		 * maps no longer speak for us: one putting itself first
 		 * would undo the hard redirect before we re-register.
 		 */
-		fsm_event_init(&ev, FSM_EV_DROPPED, now);
+		mars_event_init(&ev, MARS_EV_DROPPED, now);
 		ev.atm = m->sha.addr;
 		ev.atm_tl = m->sha.tl;
 		ev.msg = m;
@@ -129,8 +129,8 @@ client_map_input(struct mars_client *cl, mars_time_t now, const struct fsm_vc *v
 		client_emit(cl, &ev);
 		return;
 	}
-	if (from_cur && (cl->state == CLIENT_REGISTERED ||
-	    cl->state == CLIENT_DEREGISTERING))
+	if (from_cur && (cl->state == MARS_CLIENT_REGISTERED ||
+	    cl->state == MARS_CLIENT_DEREGISTERING))
 		client_track_msn(cl, now, m->msn, NULL);
 	if (y == 1 || !cl->masm_active) {
 		cl->masm_active = true;
@@ -142,10 +142,10 @@ client_map_input(struct mars_client *cl, mars_time_t now, const struct fsm_vc *v
 	cl->masm_msn = m->msn;
 	cl->masm_deadline = now + cl->conf.part_timeout;
 	for (i = 0; i < m->tnum && !cl->masm_broken; i++) {
-		if (cl->nmasm == CLIENT_MARS_MAX)
+		if (cl->nmasm == MARS_CLIENT_MARS_MAX)
 			break;
 		mars_target(m, i, &tha, &tsa);
-		if ((tha.tl & ATM_TL_LEN) == 0)
+		if ((tha.tl & MARS_ATM_TL_LEN) == 0)
 			continue;
 		client_atm_set(&cl->masm[cl->nmasm++], &tha, &tsa);
 	}
@@ -162,7 +162,7 @@ client_map_input(struct mars_client *cl, mars_time_t now, const struct fsm_vc *v
 	cl->nmap = cl->nmasm;
 	cl->map_hard = (m->redirf & MARS_REDIRF_HARD) != 0;
 	client_list_rebuild(cl);
-	fsm_event_init(&ev, FSM_EV_REDIRECT_MAP, now);
+	mars_event_init(&ev, MARS_EV_REDIRECT_MAP, now);
 	ev.atm = m->sha.addr;
 	ev.atm_tl = m->sha.tl;
 	ev.csn = m->msn;

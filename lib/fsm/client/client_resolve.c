@@ -18,7 +18,7 @@ query_find(struct mars_client *cl, uint8_t op, const uint8_t *min,
 	struct client_query *q;
 	size_t i;
 
-	for (i = 0; i < CLIENT_QUERY_MAX; i++) {
+	for (i = 0; i < MARS_CLIENT_QUERY_MAX; i++) {
 		q = &cl->q[i];
 		if (q->active && q->op == op && q->min.len == len &&
 		    memcmp(q->min.addr, min, len) == 0 &&
@@ -32,7 +32,7 @@ query_find(struct mars_client *cl, uint8_t op, const uint8_t *min,
 static void
 query_send(struct mars_client *cl, mars_time_t now, struct client_query *q)
 {
-	uint8_t pair[2 * CLIENT_PA_MAX];
+	uint8_t pair[2 * MARS_CLIENT_PA_MAX];
 	struct mars_msg m;
 
 	client_msg_init(cl, &m, q->op);
@@ -61,13 +61,13 @@ query_new(struct mars_client *cl, mars_time_t now, uint8_t op,
 	struct client_query *q;
 	size_t i;
 
-	if (min == NULL || len == 0 || len > CLIENT_PA_MAX)
+	if (min == NULL || len == 0 || len > MARS_CLIENT_PA_MAX)
 		return MARS_E_INVAL;
 	if (query_find(cl, op, min, max, len) != NULL)
 		return 0;
-	for (i = 0; i < CLIENT_QUERY_MAX && cl->q[i].active; i++)
+	for (i = 0; i < MARS_CLIENT_QUERY_MAX && cl->q[i].active; i++)
 		;
-	if (i == CLIENT_QUERY_MAX)
+	if (i == MARS_CLIENT_QUERY_MAX)
 		return MARS_E_NOSPACE;
 	q = &cl->q[i];
 	q->active = true;
@@ -80,20 +80,20 @@ query_new(struct mars_client *cl, mars_time_t now, uint8_t op,
 	q->assembling = false;
 	q->n = 0;
 	/* §6.1.1: the MARS ignores REQUESTs from unregistered nodes. */
-	if (cl->state == CLIENT_REGISTERED)
+	if (cl->state == MARS_CLIENT_REGISTERED)
 		query_send(cl, now, q);
 	return 0;
 }
 
 int
-client_request(struct mars_client *cl, mars_time_t now, const uint8_t *group,
+mars_client_request(struct mars_client *cl, mars_time_t now, const uint8_t *group,
     size_t len)
 {
 	return query_new(cl, now, MARS_REQUEST, group, NULL, len);
 }
 
 int
-client_grouplist(struct mars_client *cl, mars_time_t now, const uint8_t *min,
+mars_client_grouplist(struct mars_client *cl, mars_time_t now, const uint8_t *min,
     const uint8_t *max, size_t len)
 {
 	if (max == NULL)
@@ -117,7 +117,7 @@ query_give_up(struct mars_client *cl, mars_time_t now,
 	struct mars_client_pa group = q->min;
 
 	q->active = false;
-	emit_query(cl, FSM_EV_GIVE_UP, now, &group, 0, NULL, why);
+	emit_query(cl, MARS_EV_GIVE_UP, now, &group, 0, NULL, why);
 	client_mars_failed(cl, now, why);
 }
 
@@ -153,7 +153,7 @@ query_append(struct client_query *q, const struct mars_msg *m)
 			mars_target(m, i, &tha, &tsa);
 			client_atm_set(&q->atm[q->n++], &tha, &tsa);
 		} else {
-			if (m->grp_len > CLIENT_PA_MAX ||
+			if (m->grp_len > MARS_CLIENT_PA_MAX ||
 			    (g = mars_group(m, i)) == NULL)
 				return false;
 			if ((p = client_grow(q->grp, &q->grp_cap, q->n,
@@ -185,7 +185,7 @@ query_done(struct mars_client *cl, mars_time_t now, struct client_query *q,
 		cl->nmembers = q->n;
 		q->atm = p;
 		q->atm_cap = cap;
-		kind = FSM_EV_MULTI;
+		kind = MARS_EV_MULTI;
 	} else {
 		p = cl->glist;
 		cap = cl->capglist;
@@ -194,17 +194,17 @@ query_done(struct mars_client *cl, mars_time_t now, struct client_query *q,
 		cl->nglist = q->n;
 		q->grp = p;
 		q->grp_cap = cap;
-		kind = FSM_EV_GROUPLIST;
+		kind = MARS_EV_GROUPLIST;
 	}
 	q->active = false;
 	q->n = 0;
 	emit_query(cl, kind, now, &group,
-	    (uint32_t)(kind == FSM_EV_MULTI ? cl->nmembers : cl->nglist), m,
+	    (uint32_t)(kind == MARS_EV_MULTI ? cl->nmembers : cl->nglist), m,
 	    NULL);
 	/* §5.1.4.2: HSN moves only once every part arrived; §5.1.5.2. */
-	if (cl->state == CLIENT_REGISTERED)
+	if (cl->state == MARS_CLIENT_REGISTERED)
 		client_track_msn(cl, now, m->msn,
-		    kind == FSM_EV_MULTI ? &group : NULL);
+		    kind == MARS_EV_MULTI ? &group : NULL);
 }
 
 /*
@@ -256,7 +256,7 @@ client_resolve_input(struct mars_client *cl, mars_time_t now,
 			return;
 		group = q->min;
 		q->active = false;
-		emit_query(cl, FSM_EV_NAK, now, &group, 0, m, NULL);
+		emit_query(cl, MARS_EV_NAK, now, &group, 0, m, NULL);
 		return;
 	case MARS_MULTI:
 		if (m->tpa.len == 0 || (q = query_find(cl, MARS_REQUEST,
@@ -264,7 +264,7 @@ client_resolve_input(struct mars_client *cl, mars_time_t now,
 			return;
 		break;
 	case MARS_GROUPLIST_REPLY:
-		for (i = 0; i < CLIENT_QUERY_MAX && q == NULL; i++)
+		for (i = 0; i < MARS_CLIENT_QUERY_MAX && q == NULL; i++)
 			if (cl->q[i].active &&
 			    cl->q[i].op == MARS_GROUPLIST_REQUEST &&
 			    (m->tnum == 0 || cl->q[i].min.len == m->grp_len))
@@ -284,7 +284,7 @@ client_resolve_tick(struct mars_client *cl, mars_time_t now)
 	struct client_query *q;
 	size_t i;
 
-	for (i = 0; i < CLIENT_QUERY_MAX && cl->state == CLIENT_REGISTERED;
+	for (i = 0; i < MARS_CLIENT_QUERY_MAX && cl->state == MARS_CLIENT_REGISTERED;
 	    i++) {
 		q = &cl->q[i];
 		if (!q->active || q->next > now)
@@ -303,7 +303,7 @@ client_resolve_next(const struct mars_client *cl)
 	mars_time_t t = MARS_TIME_NEVER;
 	size_t i;
 
-	for (i = 0; i < CLIENT_QUERY_MAX; i++)
+	for (i = 0; i < MARS_CLIENT_QUERY_MAX; i++)
 		if (cl->q[i].active)
 			client_min(&t, cl->q[i].next);
 	return t;
@@ -315,12 +315,12 @@ client_resolve_abort(struct mars_client *cl, mars_time_t now, const char *why)
 	struct mars_client_pa group;
 	size_t i;
 
-	for (i = 0; i < CLIENT_QUERY_MAX; i++) {
+	for (i = 0; i < MARS_CLIENT_QUERY_MAX; i++) {
 		if (!cl->q[i].active)
 			continue;
 		group = cl->q[i].min;
 		cl->q[i].active = false;
-		emit_query(cl, FSM_EV_GIVE_UP, now, &group, 0, NULL, why);
+		emit_query(cl, MARS_EV_GIVE_UP, now, &group, 0, NULL, why);
 	}
 }
 
@@ -329,7 +329,7 @@ client_resolve_free(struct mars_client *cl)
 {
 	size_t i;
 
-	for (i = 0; i < CLIENT_QUERY_MAX; i++) {
+	for (i = 0; i < MARS_CLIENT_QUERY_MAX; i++) {
 		free(cl->q[i].atm);
 		free(cl->q[i].grp);
 	}

@@ -20,20 +20,20 @@
 #define BODY_MAX	256
 
 struct pub {
-	struct redund_rec rec;
-	uint8_t		 key[SCSP_MARS_ID_LEN];
+	struct mars_redund_rec rec;
+	uint8_t		 key[MARS_SCSP_MARS_ID_LEN];
 	bool		 mark;
 	bool		 dirty;		/* to originate at the next publish */
 };
 
 struct mars_redund {
-	struct redund_conf conf;
-	const struct cluster_conf *cc;
-	struct fsm_io	 io;
+	struct mars_redund_conf conf;
+	const struct mars_cluster_conf *cc;
+	struct mars_io	 io;
 	struct mars_server *srv;
-	struct scsp_node *scsp;
-	struct scsp_dcs_conf dcs[REDUND_MAX];
-	int		 dcs_of[REDUND_MAX];	/* entity -> DCS index */
+	struct mars_scsp_node *scsp;
+	struct mars_scsp_dcs_conf dcs[MARS_REDUND_MAX];
+	int		 dcs_of[MARS_REDUND_MAX];	/* entity -> DCS index */
 	unsigned	 self;
 	unsigned	 n;
 	uint16_t	 pro;
@@ -45,15 +45,15 @@ struct mars_redund {
 	unsigned	 faults;
 	uint64_t	 dropped_unready;	/* registrations before ready */
 
-	struct redund_view view[REDUND_MAX];
+	struct mars_redund_view view[MARS_REDUND_MAX];
 	size_t		 nparts;
-	uint8_t		 plist[REDUND_PART_MAX][REDUND_MAX];
-	size_t		 plen[REDUND_PART_MAX];
-	uint16_t	 pcmi_lo[REDUND_PART_MAX];
-	uint16_t	 pcmi_hi[REDUND_PART_MAX];
-	int		 active[REDUND_PART_MAX];
-	uint8_t		 map[REDUND_PART_MAX][REDUND_MAX];
-	size_t		 maplen[REDUND_PART_MAX];
+	uint8_t		 plist[MARS_REDUND_PART_MAX][MARS_REDUND_MAX];
+	size_t		 plen[MARS_REDUND_PART_MAX];
+	uint16_t	 pcmi_lo[MARS_REDUND_PART_MAX];
+	uint16_t	 pcmi_hi[MARS_REDUND_PART_MAX];
+	int		 active[MARS_REDUND_PART_MAX];
+	uint8_t		 map[MARS_REDUND_PART_MAX][MARS_REDUND_MAX];
+	size_t		 maplen[MARS_REDUND_PART_MAX];
 	unsigned	 nactive;
 	bool		 elected;
 	mars_time_t	 last_elect;
@@ -80,14 +80,14 @@ be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-static struct server_atm
+static struct mars_server_atm
 entity_atm(const struct mars_redund *r, unsigned i)
 {
-	struct server_atm a;
+	struct mars_server_atm a;
 	const struct mars_entity_conf *e = &r->cc->mars[i];
 
 	memset(&a, 0, sizeof(a));
-	a.tl = e->atm_len & ATM_TL_LEN;
+	a.tl = e->atm_len & MARS_ATM_TL_LEN;
 	memcpy(a.addr, e->atm, e->atm_len);
 	return a;
 }
@@ -122,11 +122,11 @@ member_part(const struct mars_redund *r, uint16_t cmi, bool active_only)
 }
 
 static size_t
-map_atms(const struct mars_redund *r, size_t p, struct server_atm *out)
+map_atms(const struct mars_redund *r, size_t p, struct mars_server_atm *out)
 {
 	size_t i;
 
-	for (i = 0; i < r->maplen[p] && i < SERVER_MARS_MAX; i++)
+	for (i = 0; i < r->maplen[p] && i < MARS_SERVER_MARS_MAX; i++)
 		out[i] = entity_atm(r, r->map[p][i]);
 	return i;
 }
@@ -135,15 +135,15 @@ map_atms(const struct mars_redund *r, size_t p, struct server_atm *out)
 static void
 private_maps(struct mars_redund *r, int p, bool hard)
 {
-	struct server_atm list[SERVER_MARS_MAX];
-	struct server_member_info mi;
-	struct fsm_vc vc;
+	struct mars_server_atm list[MARS_SERVER_MARS_MAX];
+	struct mars_server_member_info mi;
+	struct mars_vc vc;
 	uint32_t cur = 0, *vcs = NULL;
 	int *parts = NULL;
 	size_t n = 0, cap = 0, i, k;
 
 	/* Collect first: sending may not change the database, but be safe. */
-	while (server_member_next(r->srv, &cur, &mi)) {
+	while (mars_server_member_next(r->srv, &cur, &mi)) {
 		if (!mi.registered || mi.vc_id == 0)
 			continue;
 		if (n == cap) {
@@ -161,9 +161,9 @@ private_maps(struct mars_redund *r, int p, bool hard)
 		if (p >= 0 && parts[i] != p)
 			continue;
 		k = map_atms(r, (size_t)parts[i], list);
-		vc.kind = LAB_VC_P2P;
+		vc.kind = MARS_VC_P2P;
 		vc.id = vcs[i];
-		server_send_redirect(r->srv, r->now, &vc, list, k, hard);
+		mars_server_send_redirect(r->srv, r->now, &vc, list, k, hard);
 	}
 out:
 	free(vcs);
@@ -175,15 +175,15 @@ out:
 static bool
 peer_alive(const struct mars_redund *r, unsigned j)
 {
-	return r->dcs_of[j] >= 0 && scsp_hello_state(r->scsp,
-	    (unsigned)r->dcs_of[j]) == SCSP_HS_BIDIR;
+	return r->dcs_of[j] >= 0 && mars_scsp_hello_state(r->scsp,
+	    (unsigned)r->dcs_of[j]) == MARS_SCSP_HS_BIDIR;
 }
 
 static bool
 peer_aligned(const struct mars_redund *r, unsigned j)
 {
-	return r->dcs_of[j] >= 0 && scsp_ca_state(r->scsp,
-	    (unsigned)r->dcs_of[j]) == SCSP_CA_ALIGNED;
+	return r->dcs_of[j] >= 0 && mars_scsp_ca_state(r->scsp,
+	    (unsigned)r->dcs_of[j]) == MARS_SCSP_CA_ALIGNED;
 }
 
 /*
@@ -198,9 +198,9 @@ choose(const struct mars_redund *r, size_t p, int cur)
 	int a;
 	size_t i;
 
-	a = redund_elect_active(r->view, r->plist[p], r->plen[p], false);
+	a = mars_redund_elect_active(r->view, r->plist[p], r->plen[p], false);
 	if (a < 0)
-		return redund_elect_active(r->view, r->plist[p], r->plen[p],
+		return mars_redund_elect_active(r->view, r->plist[p], r->plen[p],
 		    true);
 	if (cur >= 0 && r->view[cur].alive && r->view[cur].ready)
 		return a;
@@ -213,12 +213,12 @@ choose(const struct mars_redund *r, size_t p, int cur)
 static void
 elect(struct mars_redund *r)
 {
-	struct server_atm list[SERVER_MARS_MAX];
-	int old[REDUND_PART_MAX];
-	uint8_t oldmap[REDUND_PART_MAX][REDUND_MAX];
-	size_t oldlen[REDUND_PART_MAX], p, k;
+	struct mars_server_atm list[MARS_SERVER_MARS_MAX];
+	int old[MARS_REDUND_PART_MAX];
+	uint8_t oldmap[MARS_REDUND_PART_MAX][MARS_REDUND_MAX];
+	size_t oldlen[MARS_REDUND_PART_MAX], p, k;
 	unsigned j, oldn = r->nactive, any_alive = 0, any_aligned = 0;
-	bool changed = false, skip = (r->faults & REDUND_FI_SKIP_SYNC) != 0;
+	bool changed = false, skip = (r->faults & MARS_REDUND_FI_SKIP_SYNC) != 0;
 	const struct mars_entity_conf *me;
 	int first = -1;
 
@@ -247,9 +247,9 @@ elect(struct mars_redund *r)
 	for (p = 0; p < r->nparts; p++) {
 		r->active[p] = choose(r, p, old[p]);
 		r->view[r->self].alive = true;
-		r->maplen[p] = redund_compose_map(r->view, r->plist[p],
+		r->maplen[p] = mars_redund_compose_map(r->view, r->plist[p],
 		    r->plen[p], r->active[p],
-		    (r->faults & REDUND_FI_OMIT_DEAD) != 0, r->map[p]);
+		    (r->faults & MARS_REDUND_FI_OMIT_DEAD) != 0, r->map[p]);
 		if (r->active[p] == (int)r->self) {
 			r->nactive++;
 			if (first < 0)
@@ -273,22 +273,22 @@ elect(struct mars_redund *r)
 			continue;
 		if (oldn == 1) {
 			k = map_atms(r, p, list);
-			(void)server_set_redirect_map(r->srv, list, k, false);
-			server_redirect_now(r->srv, r->now);
+			(void)mars_server_set_redirect_map(r->srv, list, k, false);
+			mars_server_redirect_now(r->srv, r->now);
 		} else
 			private_maps(r, (int)p, false);
 	}
 	if (r->nactive == 0) {
-		server_redirect_stop(r->srv);
+		mars_server_redirect_stop(r->srv);
 		/* A Backup registers members from its own [mars] cmi range. */
 		me = &r->cc->mars[r->self];
-		(void)server_set_cmi_block(r->srv, me->has_cmi ? me->cmi_low :
+		(void)mars_server_set_cmi_block(r->srv, me->has_cmi ? me->cmi_low :
 		    0, me->has_cmi ? me->cmi_high : 0);
 		r->next_pmap = MARS_TIME_NEVER;
 		r->mcs_deadline = MARS_TIME_NEVER;
 		return;
 	}
-	(void)server_set_cmi_block(r->srv, r->pcmi_lo[first],
+	(void)mars_server_set_cmi_block(r->srv, r->pcmi_lo[first],
 	    r->pcmi_hi[first]);
 	if (oldn == 0) {
 		/* Takeover: §3.6 clock for MCSs that must re-register. */
@@ -297,13 +297,13 @@ elect(struct mars_redund *r)
 	if (r->nactive == 1) {
 		r->next_pmap = MARS_TIME_NEVER;
 		k = map_atms(r, (size_t)first, list);
-		(void)server_set_redirect_map(r->srv, list, k, false);
+		(void)mars_server_set_redirect_map(r->srv, list, k, false);
 		if (oldn != 1 || old[first] != (int)r->self ||
 		    oldlen[first] != r->maplen[first] ||
 		    memcmp(oldmap[first], r->map[first], r->maplen[first]) != 0)
-			server_redirect_now(r->srv, r->now);
+			mars_server_redirect_now(r->srv, r->now);
 	} else {
-		server_redirect_stop(r->srv);
+		mars_server_redirect_stop(r->srv);
 		if (oldn < 2 || memcmp(oldmap, r->map, sizeof(oldmap)) != 0)
 			r->next_pmap = r->now;
 	}
@@ -316,15 +316,15 @@ originate(struct mars_redund *r, struct pub *pb)
 {
 	size_t len;
 
-	if (redund_rec_encode(&pb->rec, r->pro, r->body, sizeof(r->body),
+	if (mars_redund_rec_encode(&pb->rec, r->pro, r->body, sizeof(r->body),
 	    &len) != 0)
 		return;
-	(void)scsp_originate(r->scsp, r->now, pb->key, sizeof(pb->key),
+	(void)mars_scsp_originate(r->scsp, r->now, pb->key, sizeof(pb->key),
 	    r->body, (uint16_t)len, NULL);
 }
 
 static bool
-rec_differs(const struct redund_rec *a, const struct redund_rec *b)
+rec_differs(const struct mars_redund_rec *a, const struct mars_redund_rec *b)
 {
 	return a->live != b->live || a->cmi != b->cmi ||
 	    a->layer3grp != b->layer3grp || a->spa_len != b->spa_len ||
@@ -333,18 +333,18 @@ rec_differs(const struct redund_rec *a, const struct redund_rec *b)
 }
 
 static struct pub *
-pub_find(struct mars_redund *r, const struct redund_rec *rec)
+pub_find(struct mars_redund *r, const struct mars_redund_rec *rec)
 {
 	size_t i;
 
 	for (i = 0; i < r->npub; i++)
-		if (redund_rec_same(&r->pub[i].rec, rec))
+		if (mars_redund_rec_same(&r->pub[i].rec, rec))
 			return &r->pub[i];
 	return NULL;
 }
 
 static struct pub *
-pub_add(struct mars_redund *r, const struct redund_rec *rec,
+pub_add(struct mars_redund *r, const struct mars_redund_rec *rec,
     const uint8_t *key)
 {
 	struct pub *np, *pb;
@@ -373,7 +373,7 @@ pub_add(struct mars_redund *r, const struct redund_rec *rec,
 }
 
 static int
-want(void *ctx, const struct redund_rec *rec)
+want(void *ctx, const struct mars_redund_rec *rec)
 {
 	struct mars_redund *r = ctx;
 	struct pub *pb;
@@ -397,7 +397,7 @@ want(void *ctx, const struct redund_rec *rec)
 static void
 publish(struct mars_redund *r)
 {
-	struct redund_rec rec;
+	struct mars_redund_rec rec;
 	struct pub *pb;
 	size_t i, p, k;
 
@@ -406,7 +406,7 @@ publish(struct mars_redund *r)
 	for (i = 0; i < r->npub; i++)
 		r->pub[i].mark = false;
 	memset(&rec, 0, sizeof(rec));
-	rec.cls = REDUND_K_HEARTBEAT;
+	rec.cls = MARS_REDUND_K_HEARTBEAT;
 	rec.live = true;
 	rec.atm = entity_atm(r, r->self);
 	(void)want(r, &rec);
@@ -415,12 +415,12 @@ publish(struct mars_redund *r)
 			continue;
 		for (k = 0; k < r->maplen[p]; k++) {
 			memset(&rec, 0, sizeof(rec));
-			rec.cls = REDUND_K_MAP;
+			rec.cls = MARS_REDUND_K_MAP;
 			rec.live = true;
 			rec.cmi = (uint16_t)(((p + 1) << 8) | k);
 			rec.atm = entity_atm(r, r->map[p][k]);
 			if ((pb = pub_find(r, &rec)) == NULL) {
-				uint8_t key[4] = { REDUND_K_MAP,
+				uint8_t key[4] = { MARS_REDUND_K_MAP,
 				    (uint8_t)(p + 1), 0, (uint8_t)k };
 				if ((pb = pub_add(r, &rec, key)) == NULL)
 					continue;
@@ -432,7 +432,7 @@ publish(struct mars_redund *r)
 			pb->mark = true;
 		}
 	}
-	(void)redund_rec_export(r->srv, want, r);
+	(void)mars_redund_rec_export(r->srv, want, r);
 	for (i = 0; i < r->npub; ) {
 		pb = &r->pub[i];
 		if (pb->dirty) {
@@ -443,8 +443,8 @@ publish(struct mars_redund *r)
 			i++;
 			continue;
 		}
-		if (pb->rec.cls == REDUND_K_MAP) {
-			(void)scsp_withdraw(r->scsp, r->now, pb->key,
+		if (pb->rec.cls == MARS_REDUND_K_MAP) {
+			(void)mars_scsp_withdraw(r->scsp, r->now, pb->key,
 			    sizeof(pb->key));
 			r->pub[i] = r->pub[--r->npub];
 			continue;
@@ -458,19 +458,19 @@ publish(struct mars_redund *r)
 /* Another originator's live record for the same fact (a leave is then
  * not applied). */
 static bool
-held_elsewhere(const struct mars_redund *r, const struct redund_rec *rec,
-    const struct scsp_id *oid)
+held_elsewhere(const struct mars_redund *r, const struct mars_redund_rec *rec,
+    const struct mars_scsp_id *oid)
 {
-	struct scsp_entry_view v;
-	struct redund_rec o;
+	struct mars_scsp_entry_view v;
+	struct mars_redund_rec o;
 	size_t i;
 
-	for (i = 0; scsp_cache_get(r->scsp, i, &v); i++) {
-		if (v.null || v.key.len != SCSP_MARS_ID_LEN ||
-		    v.key.p[0] != rec->cls || scsp_id_cmp(&v.oid, oid) == 0)
+	for (i = 0; mars_scsp_cache_get(r->scsp, i, &v); i++) {
+		if (v.null || v.key.len != MARS_SCSP_MARS_ID_LEN ||
+		    v.key.p[0] != rec->cls || mars_scsp_id_cmp(&v.oid, oid) == 0)
 			continue;
-		if (redund_rec_decode(&o, v.key.p[0], v.body, v.body_len) == 0 &&
-		    o.live && redund_rec_same(&o, rec))
+		if (mars_redund_rec_decode(&o, v.key.p[0], v.body, v.body_len) == 0 &&
+		    o.live && mars_redund_rec_same(&o, rec))
 			return true;
 	}
 	return false;
@@ -482,38 +482,38 @@ held_elsewhere(const struct mars_redund *r, const struct redund_rec *rec,
  * The Active of its partition keeps it: that record is older news.
  */
 static bool
-keeps_own(const struct mars_redund *r, const struct redund_rec *rec)
+keeps_own(const struct mars_redund *r, const struct mars_redund_rec *rec)
 {
-	struct server_member_info mi;
-	struct server_mcs_info ci;
+	struct mars_server_member_info mi;
+	struct mars_server_mcs_info ci;
 	uint32_t cur = 0;
 
-	if (rec->cls == REDUND_K_REGISTER)
-		return server_member_find(r->srv, &rec->atm, &mi) &&
+	if (rec->cls == MARS_REDUND_K_REGISTER)
+		return mars_server_member_find(r->srv, &rec->atm, &mi) &&
 		    mi.registered && mi.vc_id != 0 &&
 		    r->active[member_part(r, mi.cmi, false)] == (int)r->self;
-	if (rec->cls != REDUND_K_MCS || r->nactive == 0)
+	if (rec->cls != MARS_REDUND_K_MCS || r->nactive == 0)
 		return false;
-	while (server_mcs_next(r->srv, &cur, &ci))
+	while (mars_server_mcs_next(r->srv, &cur, &ci))
 		if (memcmp(ci.atm, &rec->atm, sizeof(rec->atm)) == 0)
 			return ci.vc_id != 0;
 	return false;
 }
 
 static void
-on_update(void *ctx, const struct scsp_update *u)
+on_update(void *ctx, const struct mars_scsp_update *u)
 {
 	struct mars_redund *r = ctx;
-	struct redund_rec rec;
+	struct mars_redund_rec rec;
 	struct pub *pb;
 	bool held;
 
-	if (u->kind == SCSP_UPD_REMOVED || u->key.len != SCSP_MARS_ID_LEN ||
+	if (u->kind == MARS_SCSP_UPD_REMOVED || u->key.len != MARS_SCSP_MARS_ID_LEN ||
 	    u->body == NULL)
 		return;
-	if (redund_rec_decode(&rec, u->key.p[0], u->body, u->body_len) != 0)
+	if (mars_redund_rec_decode(&rec, u->key.p[0], u->body, u->body_len) != 0)
 		return;
-	if (rec.cls == REDUND_K_MAP)	/* partition and position: the key */
+	if (rec.cls == MARS_REDUND_K_MAP)	/* partition and position: the key */
 		rec.cmi = (uint16_t)(u->key.p[1] << 8 | u->key.p[3]);
 	if (u->own) {
 		/*
@@ -521,40 +521,40 @@ on_update(void *ctx, const struct scsp_update *u)
 		 * or withdrawn for a map entry) at the next publish(), not
 		 * from inside the SCSP node's callback.
 		 */
-		if (!rec.live || rec.cls == REDUND_K_HEARTBEAT ||
+		if (!rec.live || rec.cls == MARS_REDUND_K_HEARTBEAT ||
 		    pub_find(r, &rec) != NULL)
 			return;
-		if (rec.cls != REDUND_K_MAP)
+		if (rec.cls != MARS_REDUND_K_MAP)
 			rec.live = false;
 		if ((pb = pub_add(r, &rec, u->key.p)) != NULL)
-			pb->dirty = rec.cls != REDUND_K_MAP;
+			pb->dirty = rec.cls != MARS_REDUND_K_MAP;
 		return;
 	}
 	if (rec.live && keeps_own(r, &rec))
 		return;
 	held = !rec.live && held_elsewhere(r, &rec, &u->oid);
 	r->in_update = true;
-	(void)redund_rec_apply(r->srv, r->now, &rec, r->nactive > 0, held);
+	(void)mars_redund_rec_apply(r->srv, r->now, &rec, r->nactive > 0, held);
 	r->in_update = false;
 }
 
 /* ---- the entity ---- */
 
 struct mars_redund *
-redund_new(const struct redund_conf *c, const struct fsm_io *io)
+mars_redund_new(const struct mars_redund_conf *c, const struct mars_io *io)
 {
-	const struct cluster_conf *cc;
+	const struct mars_cluster_conf *cc;
 	struct mars_redund *r;
-	struct server_conf sc;
-	struct scsp_conf xc;
+	struct mars_server_conf sc;
+	struct mars_scsp_conf xc;
 	const struct mars_entity_conf *me;
-	uint8_t order[REDUND_MAX];
+	uint8_t order[MARS_REDUND_MAX];
 	unsigned j, k = 0;
 	size_t p, i;
 
 	if (c == NULL || io == NULL || io->send == NULL ||
 	    (cc = c->cluster) == NULL || c->self >= cc->n_mars ||
-	    cc->n_mars > REDUND_MAX || cc->n_partitions > REDUND_PART_MAX)
+	    cc->n_mars > MARS_REDUND_MAX || cc->n_partitions > MARS_REDUND_PART_MAX)
 		return NULL;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
@@ -563,16 +563,16 @@ redund_new(const struct redund_conf *c, const struct fsm_io *io)
 	r->io = *io;
 	r->self = c->self;
 	r->n = (unsigned)cc->n_mars;
-	r->pro = cc->protocol == CONF_PROTO_IPV6 ? MARS_PRO_IPV6 :
+	r->pro = cc->protocol == MARS_CONF_PROTO_IPV6 ? MARS_PRO_IPV6 :
 	    MARS_PRO_IPV4;
 	r->next_pmap = r->mcs_deadline = MARS_TIME_NEVER;
 	me = &cc->mars[r->self];
 
-	server_conf_init(&sc, r->pro, me->atm, me->atm_len & ATM_TL_LEN);
+	mars_server_conf_init(&sc, r->pro, me->atm, me->atm_len & MARS_ATM_TL_LEN);
 	sc.redirect_interval = cc->redirect_interval;
 	sc.cmi_hold = c->cmi_hold;
 	sc.leaf = c->leaf;
-	if ((r->srv = server_new(&sc, io)) == NULL)
+	if ((r->srv = mars_server_new(&sc, io)) == NULL)
 		goto fail;
 
 	for (j = 0; j < r->n; j++) {
@@ -591,7 +591,7 @@ redund_new(const struct redund_conf *c, const struct fsm_io *io)
 	memset(&xc, 0, sizeof(xc));
 	be32(xc.lsid, r->self + 1);
 	xc.lsid_len = 4;
-	xc.protocol_id = SCSP_PROTO_MARS;
+	xc.protocol_id = MARS_SCSP_PROTO_MARS;
 	xc.dcs = r->dcs;
 	xc.ndcs = k;
 	xc.hello_interval = (uint16_t)(cc->hello_interval >= 1000 ?
@@ -602,12 +602,12 @@ redund_new(const struct redund_conf *c, const struct fsm_io *io)
 	xc.on_update = on_update;
 	xc.update_ctx = r;
 	r->dead_ms = (mars_time_t)xc.hello_interval * 1000 * xc.dead_factor;
-	if ((r->scsp = scsp_node_new(&xc)) == NULL)
+	if ((r->scsp = mars_scsp_node_new(&xc)) == NULL)
 		goto fail;
 
 	if (cc->n_partitions == 0) {
 		/* Fault-tolerant model: one "partition" in election order. */
-		redund_elect_order(r->view, r->n, order);
+		mars_redund_elect_order(r->view, r->n, order);
 		r->nparts = 1;
 		memcpy(r->plist[0], order, r->n);
 		r->plen[0] = r->n;
@@ -625,21 +625,21 @@ redund_new(const struct redund_conf *c, const struct fsm_io *io)
 			r->pcmi_hi[p] = cc->partitions[p].cmi_high;
 		}
 	}
-	for (p = 0; p < REDUND_PART_MAX; p++)
+	for (p = 0; p < MARS_REDUND_PART_MAX; p++)
 		r->active[p] = -1;
 	return r;
 fail:
-	redund_free(r);
+	mars_redund_free(r);
 	return NULL;
 }
 
 void
-redund_free(struct mars_redund *r)
+mars_redund_free(struct mars_redund *r)
 {
 	if (r == NULL)
 		return;
-	server_free(r->srv);
-	scsp_node_free(r->scsp);
+	mars_server_free(r->srv);
+	mars_scsp_node_free(r->scsp);
 	free(r->pub);
 	free(r);
 }
@@ -652,11 +652,11 @@ settle(struct mars_redund *r)
 }
 
 void
-redund_start(struct mars_redund *r, mars_time_t now)
+mars_redund_start(struct mars_redund *r, mars_time_t now)
 {
 	r->now = r->start = now;
 	r->started = true;
-	scsp_start(r->scsp, now);
+	mars_scsp_start(r->scsp, now);
 	settle(r);
 }
 
@@ -674,45 +674,45 @@ any_peer_alive(const struct mars_redund *r)
 /* draft §3.2: registration JOIN (register = 1, copy = 0). */
 static bool
 is_registration(struct mars_redund *r, const uint8_t *sdu, size_t len,
-    struct server_atm *who)
+    struct mars_server_atm *who)
 {
 	const struct mars_msg *m = &r->pdu.u.mars;
 
-	if (mars_pdu_decode(&r->pdu, sdu, len, PDU_DEC_NOCHKSUM) != 0 ||
-	    r->pdu.kind != PDU_MARS || m->op != MARS_JOIN ||
+	if (mars_pdu_decode(&r->pdu, sdu, len, MARS_PDU_DEC_NOCHKSUM) != 0 ||
+	    r->pdu.kind != MARS_PDU_MARS || m->op != MARS_JOIN ||
 	    (m->flags & (MARS_FLAG_REGISTER | MARS_FLAG_COPY)) !=
-	    MARS_FLAG_REGISTER || (m->sha.tl & ATM_TL_LEN) == 0)
+	    MARS_FLAG_REGISTER || (m->sha.tl & MARS_ATM_TL_LEN) == 0)
 		return false;
 	memset(who, 0, sizeof(*who));
 	who->tl = m->sha.tl;
-	memcpy(who->addr, m->sha.addr, m->sha.tl & ATM_TL_LEN);
+	memcpy(who->addr, m->sha.addr, m->sha.tl & MARS_ATM_TL_LEN);
 	who->sub_tl = m->ssa.tl;
-	if (m->ssa.tl & ATM_TL_LEN)
-		memcpy(who->sub, m->ssa.addr, m->ssa.tl & ATM_TL_LEN);
+	if (m->ssa.tl & MARS_ATM_TL_LEN)
+		memcpy(who->sub, m->ssa.addr, m->ssa.tl & MARS_ATM_TL_LEN);
 	return true;
 }
 
 /* Fault injection: forget the member's CMI and bind it to another one. */
 static void
-fresh_cmi(struct mars_redund *r, const struct server_atm *who, uint16_t old)
+fresh_cmi(struct mars_redund *r, const struct mars_server_atm *who, uint16_t old)
 {
 	uint16_t c = old;
 	int i;
 
-	(void)server_forget_member(r->srv, r->now, who);
+	(void)mars_server_forget_member(r->srv, r->now, who);
 	for (i = 0; i < 64; i++) {
 		c = (uint16_t)(c % 0xfff0 + 0x101);
-		if (server_import_cmi(r->srv, r->now, who, c) == 0)
+		if (mars_server_import_cmi(r->srv, r->now, who, c) == 0)
 			return;
 	}
 }
 
 void
-redund_input(struct mars_redund *r, mars_time_t now, const struct fsm_vc *vc,
+mars_redund_input(struct mars_redund *r, mars_time_t now, const struct mars_vc *vc,
     const uint8_t *sdu, size_t len)
 {
-	struct server_atm list[SERVER_MARS_MAX], who;
-	struct server_member_info mi;
+	struct mars_server_atm list[MARS_SERVER_MARS_MAX], who;
+	struct mars_server_member_info mi;
 	bool reg;
 	size_t k;
 	int p;
@@ -720,14 +720,14 @@ redund_input(struct mars_redund *r, mars_time_t now, const struct fsm_vc *vc,
 	r->now = now;
 	if (vc == NULL)
 		return;
-	if (vc->kind == LAB_VC_SERVER || (len >= LLC_SNAP_LEN &&
-	    sdu[6] == 0x00 && sdu[7] == LLC_PID_SCSP)) {
-		scsp_input(r->scsp, now, vc, sdu, len);
+	if (vc->kind == MARS_VC_SERVER || (len >= MARS_LLC_SNAP_LEN &&
+	    sdu[6] == 0x00 && sdu[7] == MARS_LLC_PID_SCSP)) {
+		mars_scsp_input(r->scsp, now, vc, sdu, len);
 		settle(r);
 		return;
 	}
-	reg = vc->kind == LAB_VC_P2P && is_registration(r, sdu, len, &who);
-	if (reg && !r->ready && !(r->faults & REDUND_FI_SKIP_SYNC) &&
+	reg = vc->kind == MARS_VC_P2P && is_registration(r, sdu, len, &who);
+	if (reg && !r->ready && !(r->faults & MARS_REDUND_FI_SKIP_SYNC) &&
 	    any_peer_alive(r)) {
 		/*
 		 * §3.3, §3.4: not synchronised yet, so a CMI given now could
@@ -740,17 +740,17 @@ redund_input(struct mars_redund *r, mars_time_t now, const struct fsm_vc *vc,
 		r->dropped_unready++;
 		return;
 	}
-	if (reg && (r->faults & REDUND_FI_FRESH_CMI) && r->nactive > 0 &&
-	    server_member_find(r->srv, &who, &mi) && mi.vc_id != vc->id)
+	if (reg && (r->faults & MARS_REDUND_FI_FRESH_CMI) && r->nactive > 0 &&
+	    mars_server_member_find(r->srv, &who, &mi) && mi.vc_id != vc->id)
 		fresh_cmi(r, &who, mi.cmi);
-	server_input(r->srv, now, vc, sdu, len);
-	if (reg && server_member_find(r->srv, &who, &mi) && mi.registered) {
+	mars_server_input(r->srv, now, vc, sdu, len);
+	if (reg && mars_server_member_find(r->srv, &who, &mi) && mi.registered) {
 		/* §3.2: a Backup (or the Active of other partitions) sends
 		 * the member on, hard, to the Active of its partition. */
 		p = member_part(r, mi.cmi, false);
 		k = map_atms(r, (size_t)p, list);
 		if (r->active[p] >= 0 && r->active[p] != (int)r->self)
-			server_send_redirect(r->srv, now, vc, list, k, true);
+			mars_server_send_redirect(r->srv, now, vc, list, k, true);
 		else if (r->active[p] == (int)r->self && r->nparts > 1)
 			/*
 			 * §4: our own member learns its partition's map at
@@ -759,7 +759,7 @@ redund_input(struct mars_redund *r, mars_time_t now, const struct fsm_vc *vc,
 			 * the first MARS it was configured with (possibly
 			 * another partition's Active).
 			 */
-			server_send_redirect(r->srv, now, vc, list, k, false);
+			mars_server_send_redirect(r->srv, now, vc, list, k, false);
 	}
 	settle(r);
 }
@@ -767,27 +767,27 @@ redund_input(struct mars_redund *r, mars_time_t now, const struct fsm_vc *vc,
 static void
 mcs_revert_due(struct mars_redund *r)
 {
-	struct server_mcs_info ci;
-	struct server_atm gone[16];
+	struct mars_server_mcs_info ci;
+	struct mars_server_atm gone[16];
 	uint32_t cur = 0;
 	size_t n = 0, i;
 
-	while (server_mcs_next(r->srv, &cur, &ci) && n < 16)
+	while (mars_server_mcs_next(r->srv, &cur, &ci) && n < 16)
 		if (ci.vc_id == 0)
 			gone[n++] = *ci.atm;
 	for (i = 0; i < n; i++)
-		(void)server_mcs_revert(r->srv, r->now, &gone[i]);
+		(void)mars_server_mcs_revert(r->srv, r->now, &gone[i]);
 }
 
 mars_time_t
-redund_tick(struct mars_redund *r, mars_time_t now)
+mars_redund_tick(struct mars_redund *r, mars_time_t now)
 {
 	mars_time_t next, t;
 
 	r->now = now;
 	if (!r->started)
 		return MARS_TIME_NEVER;
-	next = scsp_tick(r->scsp, now);
+	next = mars_scsp_tick(r->scsp, now);
 	settle(r);
 	if (r->nactive > 0 && now >= r->mcs_deadline) {
 		r->mcs_deadline = MARS_TIME_NEVER;
@@ -798,7 +798,7 @@ redund_tick(struct mars_redund *r, mars_time_t now)
 		private_maps(r, -1, false);
 		r->next_pmap = now + r->cc->redirect_interval;
 	}
-	t = server_tick(r->srv, now);
+	t = mars_server_tick(r->srv, now);
 	if (t < next)
 		next = t;
 	if (r->mcs_deadline < next)
@@ -812,27 +812,27 @@ redund_tick(struct mars_redund *r, mars_time_t now)
 }
 
 void
-redund_leaf_lost(struct mars_redund *r, mars_time_t now, uint32_t peer)
+mars_redund_leaf_lost(struct mars_redund *r, mars_time_t now, uint32_t peer)
 {
 	r->now = now;
-	server_leaf_lost(r->srv, now, peer);
+	mars_server_leaf_lost(r->srv, now, peer);
 	settle(r);
 }
 
 void
-redund_peer_vc(struct mars_redund *r, mars_time_t now, uint32_t vc_id,
+mars_redund_peer_vc(struct mars_redund *r, mars_time_t now, uint32_t vc_id,
     bool up)
 {
 	r->now = now;
 	if (up)
-		scsp_vc_up(r->scsp, now, vc_id);
+		mars_scsp_vc_up(r->scsp, now, vc_id);
 	else
-		scsp_vc_down(r->scsp, now, vc_id);
+		mars_scsp_vc_down(r->scsp, now, vc_id);
 	settle(r);
 }
 
 int
-redund_set_faults(struct mars_redund *r, unsigned mask)
+mars_redund_set_faults(struct mars_redund *r, unsigned mask)
 {
 	if (mask != 0 && !r->cc->fault_injection)
 		return MARS_E_INVAL;
@@ -844,20 +844,20 @@ redund_set_faults(struct mars_redund *r, unsigned mask)
 /* ---- accessors ---- */
 
 struct mars_server *
-redund_server(struct mars_redund *r)
+mars_redund_server(struct mars_redund *r)
 {
 	return r->srv;
 }
 
 const struct mars_server *
-redund_server_const(const struct mars_redund *r)
+mars_redund_server_const(const struct mars_redund *r)
 {
 	return r->srv;
 }
 
 bool
-redund_member(const struct mars_redund *r, unsigned i,
-    struct redund_member_info *out)
+mars_redund_member(const struct mars_redund *r, unsigned i,
+    struct mars_redund_member_info *out)
 {
 	size_t p;
 
@@ -869,21 +869,21 @@ redund_member(const struct mars_redund *r, unsigned i,
 	out->alive = r->view[i].alive;
 	out->aligned = r->view[i].ready;
 	out->priority = r->view[i].priority;
-	out->role = out->alive ? REDUND_BACKUP : REDUND_DEAD;
+	out->role = out->alive ? MARS_REDUND_BACKUP : MARS_REDUND_DEAD;
 	for (p = 0; p < r->nparts; p++)
 		if (r->active[p] == (int)i)
-			out->role = REDUND_ACTIVE;
+			out->role = MARS_REDUND_ACTIVE;
 	return true;
 }
 
 int
-redund_role(const struct mars_redund *r)
+mars_redund_role(const struct mars_redund *r)
 {
-	return r->nactive > 0 ? REDUND_ACTIVE : REDUND_BACKUP;
+	return r->nactive > 0 ? MARS_REDUND_ACTIVE : MARS_REDUND_BACKUP;
 }
 
 int
-redund_active(const struct mars_redund *r, int p)
+mars_redund_active(const struct mars_redund *r, int p)
 {
 	if (p < 0) {
 		for (p = 0; p < (int)r->nparts; p++)
@@ -895,25 +895,25 @@ redund_active(const struct mars_redund *r, int p)
 }
 
 unsigned
-redund_active_count(const struct mars_redund *r)
+mars_redund_active_count(const struct mars_redund *r)
 {
 	return r->nactive;
 }
 
 mars_time_t
-redund_last_election(const struct mars_redund *r)
+mars_redund_last_election(const struct mars_redund *r)
 {
 	return r->last_elect;
 }
 
 unsigned
-redund_elections(const struct mars_redund *r)
+mars_redund_elections(const struct mars_redund *r)
 {
 	return r->elections;
 }
 
 size_t
-redund_map(const struct mars_redund *r, unsigned p, uint8_t *idx, size_t cap)
+mars_redund_map(const struct mars_redund *r, unsigned p, uint8_t *idx, size_t cap)
 {
 	size_t n;
 
@@ -925,43 +925,43 @@ redund_map(const struct mars_redund *r, unsigned p, uint8_t *idx, size_t cap)
 }
 
 void
-redund_scsp_info(const struct mars_redund *r, struct redund_scsp_info *out)
+mars_redund_scsp_info(const struct mars_redund *r, struct mars_redund_scsp_info *out)
 {
 	unsigned d;
 
 	memset(out, 0, sizeof(*out));
-	out->peers = scsp_dcs_count(r->scsp);
+	out->peers = mars_scsp_dcs_count(r->scsp);
 	for (d = 0; d < out->peers; d++) {
-		out->bidir += scsp_hello_state(r->scsp, d) == SCSP_HS_BIDIR;
-		out->aligned += scsp_ca_state(r->scsp, d) == SCSP_CA_ALIGNED;
+		out->bidir += mars_scsp_hello_state(r->scsp, d) == MARS_SCSP_HS_BIDIR;
+		out->aligned += mars_scsp_ca_state(r->scsp, d) == MARS_SCSP_CA_ALIGNED;
 	}
-	out->cache = scsp_cache_len(r->scsp);
+	out->cache = mars_scsp_cache_len(r->scsp);
 	out->own = r->npub;
 	out->unready_drops = r->dropped_unready;
 }
 
 int
-redund_peer_hello(const struct mars_redund *r, unsigned i)
+mars_redund_peer_hello(const struct mars_redund *r, unsigned i)
 {
 	return i < r->n && r->dcs_of[i] >= 0 ?
-	    scsp_hello_state(r->scsp, (unsigned)r->dcs_of[i]) : -1;
+	    mars_scsp_hello_state(r->scsp, (unsigned)r->dcs_of[i]) : -1;
 }
 
 int
-redund_peer_ca(const struct mars_redund *r, unsigned i)
+mars_redund_peer_ca(const struct mars_redund *r, unsigned i)
 {
 	return i < r->n && r->dcs_of[i] >= 0 ?
-	    scsp_ca_state(r->scsp, (unsigned)r->dcs_of[i]) : -1;
+	    mars_scsp_ca_state(r->scsp, (unsigned)r->dcs_of[i]) : -1;
 }
 
 unsigned
-redund_partitions(const struct mars_redund *r)
+mars_redund_partitions(const struct mars_redund *r)
 {
 	return (unsigned)r->nparts;
 }
 
 size_t
-redund_order(const struct mars_redund *r, unsigned p, uint8_t *idx,
+mars_redund_order(const struct mars_redund *r, unsigned p, uint8_t *idx,
     size_t cap)
 {
 	size_t n;
@@ -975,16 +975,16 @@ redund_order(const struct mars_redund *r, unsigned p, uint8_t *idx,
 
 /* The LSID of entity i is the 4-octet i + 1 (see "Identities"). */
 void
-redund_cache_origin(const struct mars_redund *r, unsigned i, size_t *live,
+mars_redund_cache_origin(const struct mars_redund *r, unsigned i, size_t *live,
     size_t *dead)
 {
-	struct scsp_entry_view v;
-	size_t k, n = scsp_cache_len(r->scsp);
+	struct mars_scsp_entry_view v;
+	size_t k, n = mars_scsp_cache_len(r->scsp);
 	uint32_t id;
 
 	*live = *dead = 0;
 	for (k = 0; k < n; k++) {
-		if (!scsp_cache_get(r->scsp, k, &v) || v.oid.len != 4)
+		if (!mars_scsp_cache_get(r->scsp, k, &v) || v.oid.len != 4)
 			continue;
 		id = (uint32_t)v.oid.p[0] << 24 | (uint32_t)v.oid.p[1] << 16 |
 		    (uint32_t)v.oid.p[2] << 8 | v.oid.p[3];

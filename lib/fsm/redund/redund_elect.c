@@ -13,7 +13,7 @@
 
 /* <0 when a goes before b: priority descending, ATM ascending, index. */
 static int
-elect_cmp(const struct redund_view *v, uint8_t a, uint8_t b)
+elect_cmp(const struct mars_redund_view *v, uint8_t a, uint8_t b)
 {
 	size_t n;
 	int c;
@@ -29,7 +29,7 @@ elect_cmp(const struct redund_view *v, uint8_t a, uint8_t b)
 }
 
 void
-redund_elect_order(const struct redund_view *v, size_t n, uint8_t *order)
+mars_redund_elect_order(const struct mars_redund_view *v, size_t n, uint8_t *order)
 {
 	size_t i, j;
 	uint8_t t;
@@ -46,7 +46,7 @@ redund_elect_order(const struct redund_view *v, size_t n, uint8_t *order)
 }
 
 int
-redund_elect_active(const struct redund_view *v, const uint8_t *list,
+mars_redund_elect_active(const struct mars_redund_view *v, const uint8_t *list,
     size_t n, bool fallback)
 {
 	size_t i;
@@ -63,7 +63,7 @@ redund_elect_active(const struct redund_view *v, const uint8_t *list,
 }
 
 size_t
-redund_compose_map(const struct redund_view *v, const uint8_t *list,
+mars_redund_compose_map(const struct mars_redund_view *v, const uint8_t *list,
     size_t n, int active, bool omit_dead, uint8_t *map)
 {
 	size_t i, k = 0;

@@ -16,7 +16,7 @@
 static uint8_t
 tlen(uint8_t tl)
 {
-	return tl & ATM_TL_LEN;
+	return tl & MARS_ATM_TL_LEN;
 }
 
 static uint8_t
@@ -30,43 +30,43 @@ static uint8_t
 rec_state(uint8_t cls, bool live)
 {
 	switch (cls) {
-	case REDUND_K_HEARTBEAT:
-	case REDUND_K_MAP:
-		return SCSP_MARS_REDIRECT;
-	case REDUND_K_MCS:
-	case REDUND_K_SERVE:
-		return live ? SCSP_MARS_MCS_SERVE : SCSP_MARS_MCS_UNSERVE;
+	case MARS_REDUND_K_HEARTBEAT:
+	case MARS_REDUND_K_MAP:
+		return MARS_SCSP_MARS_REDIRECT;
+	case MARS_REDUND_K_MCS:
+	case MARS_REDUND_K_SERVE:
+		return live ? MARS_SCSP_MARS_MCS_SERVE : MARS_SCSP_MARS_MCS_UNSERVE;
 	default:
-		return live ? SCSP_MARS_CLIENT_JOIN : SCSP_MARS_CLIENT_LEAVE;
+		return live ? MARS_SCSP_MARS_CLIENT_JOIN : MARS_SCSP_MARS_CLIENT_LEAVE;
 	}
 }
 
 /* RFC 2443 §3 (field layout) and §5 (per-state rules). */
 int
-redund_rec_encode(const struct redund_rec *rec, uint16_t pro, uint8_t *out,
+mars_redund_rec_encode(const struct mars_redund_rec *rec, uint16_t pro, uint8_t *out,
     size_t cap, size_t *outlen)
 {
-	struct scsp_mars_part mp;
+	struct mars_scsp_mars_part mp;
 	struct mars_err err;
 	bool grp;
 
-	if (rec->cls < REDUND_K_HEARTBEAT || rec->cls > REDUND_K_SERVE)
+	if (rec->cls < MARS_REDUND_K_HEARTBEAT || rec->cls > MARS_REDUND_K_SERVE)
 		return MARS_E_INVAL;
 	memset(&mp, 0, sizeof(mp));
 	mp.hw_type = MARS_AFN_ATM;
 	mp.pro_type = pro;
 	mp.version = 0;
 	mp.state = rec_state(rec->cls, rec->live);
-	grp = rec->cls == REDUND_K_GROUP || rec->cls == REDUND_K_BLOCK ||
-	    rec->cls == REDUND_K_SERVE;
-	if (rec->cls == REDUND_K_REGISTER || rec->cls == REDUND_K_MCS)
+	grp = rec->cls == MARS_REDUND_K_GROUP || rec->cls == MARS_REDUND_K_BLOCK ||
+	    rec->cls == MARS_REDUND_K_SERVE;
+	if (rec->cls == MARS_REDUND_K_REGISTER || rec->cls == MARS_REDUND_K_MCS)
 		mp.flags = MARS_FLAG_REGISTER;
-	else if (rec->cls == REDUND_K_GROUP && rec->layer3grp)
+	else if (rec->cls == MARS_REDUND_K_GROUP && rec->layer3grp)
 		mp.flags = MARS_FLAG_LAYER3GRP;
-	if (rec->cls != REDUND_K_HEARTBEAT && rec->cls != REDUND_K_MAP &&
-	    rec->cls != REDUND_K_MCS && rec->cls != REDUND_K_SERVE)
+	if (rec->cls != MARS_REDUND_K_HEARTBEAT && rec->cls != MARS_REDUND_K_MAP &&
+	    rec->cls != MARS_REDUND_K_MCS && rec->cls != MARS_REDUND_K_SERVE)
 		mp.cmi = rec->cmi;
-	if (rec->cls == REDUND_K_REGISTER && rec->spa_len > 0) {
+	if (rec->cls == MARS_REDUND_K_REGISTER && rec->spa_len > 0) {
 		mp.spa.addr = rec->spa;
 		mp.spa.len = rec->spa_len;
 	}
@@ -75,36 +75,36 @@ redund_rec_encode(const struct redund_rec *rec, uint16_t pro, uint8_t *out,
 	mp.sub.tl = rec->atm.sub_tl;
 	mp.sub.addr = tlen(rec->atm.sub_tl) ? rec->atm.sub : NULL;
 	if (grp) {
-		if (rec->grp_len == 0 || rec->grp_len > SERVER_PA_MAX)
+		if (rec->grp_len == 0 || rec->grp_len > MARS_SERVER_PA_MAX)
 			return MARS_E_INVAL;
 		mp.grp_len = rec->grp_len;
 		mp.min = rec->min;
-		mp.max = rec->cls == REDUND_K_BLOCK ? rec->max : rec->min;
+		mp.max = rec->cls == MARS_REDUND_K_BLOCK ? rec->max : rec->min;
 	}
-	return scsp_mars_encode(&mp, out, cap, outlen, &err);
+	return mars_scsp_mars_encode(&mp, out, cap, outlen, &err);
 }
 
 int
-redund_rec_decode(struct redund_rec *rec, uint8_t cls, const uint8_t *body,
+mars_redund_rec_decode(struct mars_redund_rec *rec, uint8_t cls, const uint8_t *body,
     size_t len)
 {
-	struct scsp_mars_part mp;
+	struct mars_scsp_mars_part mp;
 	struct mars_err err;
 	int rc;
 
 	memset(rec, 0, sizeof(*rec));
-	if (cls < REDUND_K_HEARTBEAT || cls > REDUND_K_SERVE)
+	if (cls < MARS_REDUND_K_HEARTBEAT || cls > MARS_REDUND_K_SERVE)
 		return MARS_E_INVAL;
-	if ((rc = scsp_mars_decode(&mp, body, len, 0, &err)) != 0)
+	if ((rc = mars_scsp_mars_decode(&mp, body, len, 0, &err)) != 0)
 		return rc;
 	rec->cls = cls;
 	if (mp.state == rec_state(cls, true))
 		rec->live = true;
 	else if (mp.state != rec_state(cls, false))
 		return MARS_E_INVAL;
-	if (tlen(mp.atm.tl) == 0 || tlen(mp.atm.tl) > ATM_ADDR_MAX ||
-	    tlen(mp.sub.tl) > ATM_ADDR_MAX || mp.spa.len > SERVER_PA_MAX ||
-	    mp.grp_len > SERVER_PA_MAX)
+	if (tlen(mp.atm.tl) == 0 || tlen(mp.atm.tl) > MARS_ATM_ADDR_MAX ||
+	    tlen(mp.sub.tl) > MARS_ATM_ADDR_MAX || mp.spa.len > MARS_SERVER_PA_MAX ||
+	    mp.grp_len > MARS_SERVER_PA_MAX)
 		return MARS_E_INVAL;
 	rec->atm.tl = mp.atm.tl;
 	memcpy(rec->atm.addr, mp.atm.addr, tlen(mp.atm.tl));
@@ -117,13 +117,13 @@ redund_rec_decode(struct redund_rec *rec, uint8_t cls, const uint8_t *body,
 	if (mp.spa.len)
 		memcpy(rec->spa, mp.spa.addr, mp.spa.len);
 	rec->grp_len = mp.grp_len;
-	if (cls == REDUND_K_GROUP || cls == REDUND_K_BLOCK ||
-	    cls == REDUND_K_SERVE) {
+	if (cls == MARS_REDUND_K_GROUP || cls == MARS_REDUND_K_BLOCK ||
+	    cls == MARS_REDUND_K_SERVE) {
 		if (mp.grp_len == 0)
 			return MARS_E_INVAL;
 		memcpy(rec->min, mp.min, mp.grp_len);
 		memcpy(rec->max, mp.max, mp.grp_len);
-		if (cls != REDUND_K_BLOCK && memcmp(rec->min, rec->max,
+		if (cls != MARS_REDUND_K_BLOCK && memcmp(rec->min, rec->max,
 		    mp.grp_len) != 0)
 			return MARS_E_INVAL;
 	}
@@ -131,7 +131,7 @@ redund_rec_decode(struct redund_rec *rec, uint8_t cls, const uint8_t *body,
 }
 
 static bool
-atm_eq(const struct server_atm *a, const struct server_atm *b)
+atm_eq(const struct mars_server_atm *a, const struct mars_server_atm *b)
 {
 	return a->tl == b->tl && a->sub_tl == b->sub_tl &&
 	    memcmp(a->addr, b->addr, tlen(a->tl)) == 0 &&
@@ -139,20 +139,20 @@ atm_eq(const struct server_atm *a, const struct server_atm *b)
 }
 
 bool
-redund_rec_same(const struct redund_rec *a, const struct redund_rec *b)
+mars_redund_rec_same(const struct mars_redund_rec *a, const struct mars_redund_rec *b)
 {
 	if (a->cls != b->cls || !atm_eq(&a->atm, &b->atm))
 		return false;
 	switch (a->cls) {
-	case REDUND_K_GROUP:
-	case REDUND_K_SERVE:
+	case MARS_REDUND_K_GROUP:
+	case MARS_REDUND_K_SERVE:
 		return a->grp_len == b->grp_len &&
 		    memcmp(a->min, b->min, a->grp_len) == 0;
-	case REDUND_K_BLOCK:
+	case MARS_REDUND_K_BLOCK:
 		return a->grp_len == b->grp_len &&
 		    memcmp(a->min, b->min, a->grp_len) == 0 &&
 		    memcmp(a->max, b->max, a->grp_len) == 0;
-	case REDUND_K_MAP:
+	case MARS_REDUND_K_MAP:
 		return a->cmi == b->cmi;	/* partition/position */
 	default:
 		return true;
@@ -160,23 +160,23 @@ redund_rec_same(const struct redund_rec *a, const struct redund_rec *b)
 }
 
 int
-redund_rec_export(const struct mars_server *s,
-    int (*fn)(void *ctx, const struct redund_rec *rec), void *ctx)
+mars_redund_rec_export(const struct mars_server *s,
+    int (*fn)(void *ctx, const struct mars_redund_rec *rec), void *ctx)
 {
-	struct server_member_info mi;
-	struct server_mcs_info ci;
-	struct redund_rec rec;
+	struct mars_server_member_info mi;
+	struct mars_server_mcs_info ci;
+	struct mars_redund_rec rec;
 	const uint8_t *g, *max;
 	uint32_t cur = 0, i;
-	uint8_t gl = grp_len_of(server_pro_type(s));
+	uint8_t gl = grp_len_of(mars_server_pro_type(s));
 	bool l3;
 	int rc;
 
-	while (server_member_next(s, &cur, &mi)) {
+	while (mars_server_member_next(s, &cur, &mi)) {
 		if (!mi.registered || mi.vc_id == 0)
 			continue;
 		memset(&rec, 0, sizeof(rec));
-		rec.cls = REDUND_K_REGISTER;
+		rec.cls = MARS_REDUND_K_REGISTER;
 		rec.live = true;
 		rec.atm = *mi.atm;
 		rec.cmi = mi.cmi;
@@ -187,9 +187,9 @@ redund_rec_export(const struct mars_server *s,
 			return rc;
 		rec.spa_len = 0;
 		rec.grp_len = gl;
-		for (i = 0; server_member_group(s, mi.handle, i, &g, &l3);
+		for (i = 0; mars_server_member_group(s, mi.handle, i, &g, &l3);
 		    i++) {
-			rec.cls = REDUND_K_GROUP;
+			rec.cls = MARS_REDUND_K_GROUP;
 			rec.layer3grp = l3;
 			memcpy(rec.min, g, gl);
 			memcpy(rec.max, g, gl);
@@ -197,9 +197,9 @@ redund_rec_export(const struct mars_server *s,
 				return rc;
 		}
 		rec.layer3grp = false;
-		for (i = 0; server_member_block(s, mi.handle, i, &g, &max);
+		for (i = 0; mars_server_member_block(s, mi.handle, i, &g, &max);
 		    i++) {
-			rec.cls = REDUND_K_BLOCK;
+			rec.cls = MARS_REDUND_K_BLOCK;
 			memcpy(rec.min, g, gl);
 			memcpy(rec.max, max, gl);
 			if ((rc = fn(ctx, &rec)) != 0)
@@ -207,18 +207,18 @@ redund_rec_export(const struct mars_server *s,
 		}
 	}
 	cur = 0;
-	while (server_mcs_next(s, &cur, &ci)) {
+	while (mars_server_mcs_next(s, &cur, &ci)) {
 		if (ci.vc_id == 0)
 			continue;
 		memset(&rec, 0, sizeof(rec));
-		rec.cls = REDUND_K_MCS;
+		rec.cls = MARS_REDUND_K_MCS;
 		rec.live = true;
 		rec.atm = *ci.atm;
 		if ((rc = fn(ctx, &rec)) != 0)
 			return rc;
-		rec.cls = REDUND_K_SERVE;
+		rec.cls = MARS_REDUND_K_SERVE;
 		rec.grp_len = gl;
-		for (i = 0; server_mcs_group(s, ci.handle, i, &g); i++) {
+		for (i = 0; mars_server_mcs_group(s, ci.handle, i, &g); i++) {
 			memcpy(rec.min, g, gl);
 			memcpy(rec.max, g, gl);
 			if ((rc = fn(ctx, &rec)) != 0)
@@ -230,23 +230,23 @@ redund_rec_export(const struct mars_server *s,
 
 /* A member registered with us over a VC of ours. */
 static bool
-member_local(const struct mars_server *s, const struct server_atm *atm)
+member_local(const struct mars_server *s, const struct mars_server_atm *atm)
 {
-	struct server_member_info mi;
+	struct mars_server_member_info mi;
 
-	return server_member_find(s, atm, &mi) && mi.registered &&
+	return mars_server_member_find(s, atm, &mi) && mi.registered &&
 	    mi.vc_id != 0;
 }
 
 /* The MCS, when known: *local tells whether it is attached to us. */
 static bool
-mcs_known(const struct mars_server *s, const struct server_atm *atm,
+mcs_known(const struct mars_server *s, const struct mars_server_atm *atm,
     bool *local)
 {
-	struct server_mcs_info ci;
+	struct mars_server_mcs_info ci;
 	uint32_t cur = 0;
 
-	while (server_mcs_next(s, &cur, &ci))
+	while (mars_server_mcs_next(s, &cur, &ci))
 		if (atm_eq(ci.atm, atm)) {
 			*local = ci.vc_id != 0;
 			return true;
@@ -257,47 +257,47 @@ mcs_known(const struct mars_server *s, const struct server_atm *atm,
 
 /* RFC 2443 §5: what a received record does to the local database. */
 int
-redund_rec_apply(struct mars_server *s, mars_time_t now,
-    const struct redund_rec *rec, bool relay, bool held)
+mars_redund_rec_apply(struct mars_server *s, mars_time_t now,
+    const struct mars_redund_rec *rec, bool relay, bool held)
 {
 	bool local;
 
 	switch (rec->cls) {
-	case REDUND_K_REGISTER:
+	case MARS_REDUND_K_REGISTER:
 		if (rec->live)	/* also: the member moved there from us */
-			return server_import_member(s, now, &rec->atm,
+			return mars_server_import_member(s, now, &rec->atm,
 			    rec->cmi, 0);
 		if (held || member_local(s, &rec->atm))
 			return 0;
-		return server_import_deregister(s, now, &rec->atm);
-	case REDUND_K_GROUP:
-	case REDUND_K_BLOCK:
+		return mars_server_import_deregister(s, now, &rec->atm);
+	case MARS_REDUND_K_GROUP:
+	case MARS_REDUND_K_BLOCK:
 		if (!rec->live && (held || member_local(s, &rec->atm)))
 			return 0;
 		if (relay)
-			return server_relay_group(s, now, &rec->atm, rec->min,
+			return mars_server_relay_group(s, now, &rec->atm, rec->min,
 			    rec->max, rec->layer3grp, rec->live);
-		return server_import_group(s, now, &rec->atm, rec->min,
+		return mars_server_import_group(s, now, &rec->atm, rec->min,
 		    rec->max, rec->layer3grp, rec->live);
-	case REDUND_K_MCS:
+	case MARS_REDUND_K_MCS:
 		if (rec->live)
-			return server_import_mcs(s, now, &rec->atm, 0, true);
+			return mars_server_import_mcs(s, now, &rec->atm, 0, true);
 		if (held || (mcs_known(s, &rec->atm, &local) && local))
 			return 0;
-		return server_import_mcs(s, now, &rec->atm, 0, false);
-	case REDUND_K_SERVE:
+		return mars_server_import_mcs(s, now, &rec->atm, 0, false);
+	case MARS_REDUND_K_SERVE:
 		if (!mcs_known(s, &rec->atm, &local)) {
 			if (!rec->live)
 				return 0;
-			if (server_import_mcs(s, now, &rec->atm, 0, true) != 0)
+			if (mars_server_import_mcs(s, now, &rec->atm, 0, true) != 0)
 				return MARS_E_NOSPACE;
 		}
 		if (!rec->live && (held || local))
 			return 0;
 		if (relay)
-			return server_relay_serve(s, now, &rec->atm, rec->min,
+			return mars_server_relay_serve(s, now, &rec->atm, rec->min,
 			    rec->live);
-		return server_import_serve(s, now, &rec->atm, rec->min,
+		return mars_server_import_serve(s, now, &rec->atm, rec->min,
 		    rec->live);
 	default:
 		return 0;	/* state 1: the entity keeps it (redund.c) */

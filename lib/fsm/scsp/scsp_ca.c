@@ -13,13 +13,13 @@
 
 /* Send a CA and keep a copy: it is retransmitted or resent on duplicates. */
 static void
-ca_send(struct scsp_node *n, struct scsp_dcs *d, uint16_t flags,
-    const struct scsp_csas *recs, size_t count)
+ca_send(struct mars_scsp_node *n, struct scsp_dcs *d, uint16_t flags,
+    const struct mars_scsp_csas *recs, size_t count)
 {
-	struct scsp_msg	 m;
+	struct mars_scsp_msg	 m;
 	size_t		 len;
 
-	scsp_msg_init(n, &m, SCSP_CA, d);
+	scsp_msg_init(n, &m, MARS_SCSP_CA, d);
 	m.ca_seq = d->ca_seq;
 	m.flags = flags;
 	m.csas = recs;
@@ -37,13 +37,13 @@ ca_send(struct scsp_node *n, struct scsp_dcs *d, uint16_t flags,
 }
 
 static void
-ca_resend(struct scsp_node *n, struct scsp_dcs *d)
+ca_resend(struct mars_scsp_node *n, struct scsp_dcs *d)
 {
-	struct fsm_vc vc = { LAB_VC_SERVER, d->vc_id };
+	struct mars_vc vc = { MARS_VC_SERVER, d->vc_id };
 
 	if (d->last_ca == NULL)
 		return;
-	n->stats.tx[SCSP_CA]++;
+	n->stats.tx[MARS_SCSP_CA]++;
 	if (n->conf.io.send != NULL)
 		n->conf.io.send(n->conf.io.ctx, &vc, d->last_ca,
 		    d->last_ca_len);
@@ -54,10 +54,10 @@ ca_resend(struct scsp_node *n, struct scsp_dcs *d)
  * more remain after them (§2.2.1, §2.2.2).
  */
 static void
-ca_send_chunk(struct scsp_node *n, struct scsp_dcs *d, uint16_t flags)
+ca_send_chunk(struct mars_scsp_node *n, struct scsp_dcs *d, uint16_t flags)
 {
-	struct scsp_csas	*recs;
-	size_t			 budget = scsp_rec_budget(n, SCSP_CA), used = 0;
+	struct mars_scsp_csas	*recs;
+	size_t			 budget = scsp_rec_budget(n, MARS_SCSP_CA), used = 0;
 	size_t			 count = 0, len, left;
 
 	left = d->summary.n - d->summary_pos;
@@ -66,7 +66,7 @@ ca_send_chunk(struct scsp_node *n, struct scsp_dcs *d, uint16_t flags)
 	while (count < left && count < UINT16_MAX) {
 		const struct scsp_sum *s = &d->summary.v[d->summary_pos + count];
 
-		len = SCSP_CSAS_LEN + s->k.oid_len + s->k.key_len;
+		len = MARS_SCSP_CSAS_LEN + s->k.oid_len + s->k.key_len;
 		if (count > 0 && used + len > budget)
 			break;
 		scsp_csas_of(&recs[count], &s->k, s->seq);
@@ -75,12 +75,12 @@ ca_send_chunk(struct scsp_node *n, struct scsp_dcs *d, uint16_t flags)
 	}
 	d->summary_pos += count;
 	if (d->summary_pos < d->summary.n)
-		flags |= SCSP_CA_O;
+		flags |= MARS_SCSP_CA_O;
 	ca_send(n, d, flags, recs, count);
 }
 
 static void
-snapshot(struct scsp_node *n, struct scsp_dcs *d)
+snapshot(struct mars_scsp_node *n, struct scsp_dcs *d)
 {
 	size_t i;
 
@@ -93,9 +93,9 @@ snapshot(struct scsp_node *n, struct scsp_dcs *d)
 }
 
 static void
-enter_negotiate(struct scsp_node *n, struct scsp_dcs *d)
+enter_negotiate(struct mars_scsp_node *n, struct scsp_dcs *d)
 {
-	d->cs = SCSP_CA_NEGOTIATE;
+	d->cs = MARS_SCSP_CA_NEGOTIATE;
 	d->master = false;
 	d->summary.n = d->summary_pos = 0;
 	d->crl.n = 0;
@@ -103,21 +103,21 @@ enter_negotiate(struct scsp_node *n, struct scsp_dcs *d)
 	d->keep_until = MARS_TIME_NEVER;
 	/* §2.2: a sequence number the DCS has not seen; M = I = O = 1. */
 	d->ca_seq = (uint32_t)mars_rng_next(&n->rng);
-	ca_send(n, d, SCSP_CA_M | SCSP_CA_I | SCSP_CA_O, NULL, 0);
+	ca_send(n, d, MARS_SCSP_CA_M | MARS_SCSP_CA_I | MARS_SCSP_CA_O, NULL, 0);
 	d->ca_due = n->now + n->conf.ca_rexmt;
 }
 
 void
-scsp_ca_up(struct scsp_node *n, struct scsp_dcs *d)
+scsp_ca_up(struct mars_scsp_node *n, struct scsp_dcs *d)
 {
-	if (d->cs == SCSP_CA_DOWN)
+	if (d->cs == MARS_SCSP_CA_DOWN)
 		enter_negotiate(n, d);
 }
 
 void
-scsp_ca_down(struct scsp_node *n, struct scsp_dcs *d)
+scsp_ca_down(struct mars_scsp_node *n, struct scsp_dcs *d)
 {
-	d->cs = SCSP_CA_DOWN;
+	d->cs = MARS_SCSP_CA_DOWN;
 	d->master = false;
 	free(d->last_ca);
 	d->last_ca = NULL;
@@ -131,11 +131,11 @@ scsp_ca_down(struct scsp_node *n, struct scsp_dcs *d)
 
 /* §2.2.3: Update Cache; straight to Aligned when the CRL is empty. */
 static void
-enter_update(struct scsp_node *n, struct scsp_dcs *d)
+enter_update(struct mars_scsp_node *n, struct scsp_dcs *d)
 {
 	size_t i;
 
-	d->cs = SCSP_CA_UPDATE;
+	d->cs = MARS_SCSP_CA_UPDATE;
 	d->ca_due = MARS_TIME_NEVER;
 	d->summary.n = d->summary_pos = 0;
 	if (!d->master)
@@ -148,27 +148,27 @@ enter_update(struct scsp_node *n, struct scsp_dcs *d)
 
 /* §2.2.2.1 "CA message processing": the CRL gets what the DCS has newer. */
 static void
-ca_process(struct scsp_node *n, struct scsp_dcs *d, const struct scsp_msg *m)
+ca_process(struct mars_scsp_node *n, struct scsp_dcs *d, const struct mars_scsp_msg *m)
 {
-	struct scsp_iter	 it;
-	struct scsp_csas	 rec;
+	struct mars_scsp_iter	 it;
+	struct mars_scsp_csas	 rec;
 
-	scsp_iter_init(m, &it);
-	while (scsp_next_csas(&it, &rec))
+	mars_scsp_iter_init(m, &it);
+	while (mars_scsp_next_csas(&it, &rec))
 		scsp_consider(n, d, &rec);
 }
 
 static int
-ca_negotiate_input(struct scsp_node *n, struct scsp_dcs *d,
-    const struct scsp_msg *m)
+ca_negotiate_input(struct mars_scsp_node *n, struct scsp_dcs *d,
+    const struct mars_scsp_msg *m)
 {
-	struct scsp_id	 lsid = { n->conf.lsid, n->conf.lsid_len };
-	uint16_t	 mio = SCSP_CA_M | SCSP_CA_I | SCSP_CA_O;
-	int		 cmp = scsp_id_cmp(&m->sender, &lsid);
+	struct mars_scsp_id	 lsid = { n->conf.lsid, n->conf.lsid_len };
+	uint16_t	 mio = MARS_SCSP_CA_M | MARS_SCSP_CA_I | MARS_SCSP_CA_O;
+	int		 cmp = mars_scsp_id_cmp(&m->sender, &lsid);
 
 	if ((m->flags & mio) == mio && m->nrec == 0 && cmp > 0) {
 		/* §2.2.1 (1): the DCS is master; adopt its number. */
-		d->cs = SCSP_CA_SUMMARIZE;
+		d->cs = MARS_SCSP_CA_SUMMARIZE;
 		d->master = false;
 		d->ca_due = MARS_TIME_NEVER;
 		d->ca_seq = m->ca_seq;
@@ -176,14 +176,14 @@ ca_negotiate_input(struct scsp_node *n, struct scsp_dcs *d,
 		ca_send_chunk(n, d, 0);
 		return 0;
 	}
-	if ((m->flags & (SCSP_CA_M | SCSP_CA_I)) == 0 && cmp < 0) {
+	if ((m->flags & (MARS_SCSP_CA_M | MARS_SCSP_CA_I)) == 0 && cmp < 0) {
 		/* §2.2.1 (2): we are master. */
-		d->cs = SCSP_CA_SUMMARIZE;
+		d->cs = MARS_SCSP_CA_SUMMARIZE;
 		d->master = true;
 		snapshot(n, d);
 		ca_process(n, d, m);
 		d->ca_seq++;
-		ca_send_chunk(n, d, SCSP_CA_M);
+		ca_send_chunk(n, d, MARS_SCSP_CA_M);
 		d->ca_due = n->now + n->conf.ca_rexmt;
 		return 0;
 	}
@@ -192,16 +192,16 @@ ca_negotiate_input(struct scsp_node *n, struct scsp_dcs *d,
 	 * become ready, so ours goes again now rather than at the next
 	 * CAReXmtInterval.
 	 */
-	if ((m->flags & mio) == mio && cmp < 0 && d->cs == SCSP_CA_NEGOTIATE)
+	if ((m->flags & mio) == mio && cmp < 0 && d->cs == MARS_SCSP_CA_NEGOTIATE)
 		ca_resend(n, d);
 	return -1;
 }
 
 static void
-ca_summarize_input(struct scsp_node *n, struct scsp_dcs *d,
-    const struct scsp_msg *m)
+ca_summarize_input(struct mars_scsp_node *n, struct scsp_dcs *d,
+    const struct mars_scsp_msg *m)
 {
-	bool	 rx_o = (m->flags & SCSP_CA_O) != 0;
+	bool	 rx_o = (m->flags & MARS_SCSP_CA_O) != 0;
 
 	if (d->master) {
 		if (m->ca_seq == d->ca_seq - 1)
@@ -217,7 +217,7 @@ ca_summarize_input(struct scsp_node *n, struct scsp_dcs *d,
 			enter_update(n, d);
 			return;
 		}
-		ca_send_chunk(n, d, SCSP_CA_M);
+		ca_send_chunk(n, d, MARS_SCSP_CA_M);
 		d->ca_due = n->now + n->conf.ca_rexmt;
 		return;
 	}
@@ -244,12 +244,12 @@ ca_summarize_input(struct scsp_node *n, struct scsp_dcs *d,
  * restarting each other's negotiation for ever.
  */
 static void
-renegotiate(struct scsp_node *n, struct scsp_dcs *d, const struct scsp_msg *m)
+renegotiate(struct mars_scsp_node *n, struct scsp_dcs *d, const struct mars_scsp_msg *m)
 {
 	free(d->last_ca);
 	d->last_ca = NULL;
 	d->last_ca_len = 0;
-	d->cs = SCSP_CA_NEGOTIATE;
+	d->cs = MARS_SCSP_CA_NEGOTIATE;
 	d->master = false;
 	d->summary.n = d->summary_pos = 0;
 	d->crl.n = 0;
@@ -261,21 +261,21 @@ renegotiate(struct scsp_node *n, struct scsp_dcs *d, const struct scsp_msg *m)
 }
 
 void
-scsp_ca_input(struct scsp_node *n, struct scsp_dcs *d,
-    const struct scsp_msg *m)
+scsp_ca_input(struct mars_scsp_node *n, struct scsp_dcs *d,
+    const struct mars_scsp_msg *m)
 {
-	uint16_t mio = SCSP_CA_M | SCSP_CA_I | SCSP_CA_O;
-	bool	 m_bit = (m->flags & SCSP_CA_M) != 0;
-	bool	 i_bit = (m->flags & SCSP_CA_I) != 0;
+	uint16_t mio = MARS_SCSP_CA_M | MARS_SCSP_CA_I | MARS_SCSP_CA_O;
+	bool	 m_bit = (m->flags & MARS_SCSP_CA_M) != 0;
+	bool	 i_bit = (m->flags & MARS_SCSP_CA_I) != 0;
 
 	switch (d->cs) {
-	case SCSP_CA_NEGOTIATE:
+	case MARS_SCSP_CA_NEGOTIATE:
 		if (ca_negotiate_input(n, d, m) != 0)
 			n->stats.ignored++;
 		return;
-	case SCSP_CA_SUMMARIZE:
-	case SCSP_CA_UPDATE:
-	case SCSP_CA_ALIGNED:
+	case MARS_SCSP_CA_SUMMARIZE:
+	case MARS_SCSP_CA_UPDATE:
+	case MARS_SCSP_CA_ALIGNED:
 		break;
 	default:
 		n->stats.ignored++;
@@ -286,7 +286,7 @@ scsp_ca_input(struct scsp_node *n, struct scsp_dcs *d,
 		 * A repeat of the negotiation CA we already answered as
 		 * slave: a duplicate (§2.2.2 (4)), answered again.
 		 */
-		if (!d->master && d->cs == SCSP_CA_SUMMARIZE &&
+		if (!d->master && d->cs == MARS_SCSP_CA_SUMMARIZE &&
 		    (m->flags & mio) == mio && m->ca_seq == d->ca_seq) {
 			ca_resend(n, d);
 			return;
@@ -294,7 +294,7 @@ scsp_ca_input(struct scsp_node *n, struct scsp_dcs *d,
 		renegotiate(n, d, m);
 		return;
 	}
-	if (d->cs == SCSP_CA_SUMMARIZE) {
+	if (d->cs == MARS_SCSP_CA_SUMMARIZE) {
 		/* §2.2.2 (1): M bit wrong -> negotiate again. */
 		if (m_bit == d->master) {
 			renegotiate(n, d, m);
@@ -313,11 +313,11 @@ scsp_ca_input(struct scsp_node *n, struct scsp_dcs *d,
 }
 
 mars_time_t
-scsp_ca_tick(struct scsp_node *n, struct scsp_dcs *d, mars_time_t now)
+scsp_ca_tick(struct mars_scsp_node *n, struct scsp_dcs *d, mars_time_t now)
 {
 	mars_time_t next = MARS_TIME_NEVER;
 
-	if (d->cs == SCSP_CA_DOWN)
+	if (d->cs == MARS_SCSP_CA_DOWN)
 		return next;
 	/* §2.2: CAReXmtInterval while a CA of ours is unanswered. */
 	if (d->ca_due != MARS_TIME_NEVER && now >= d->ca_due) {
@@ -327,7 +327,7 @@ scsp_ca_tick(struct scsp_node *n, struct scsp_dcs *d, mars_time_t now)
 	/* §2.2.2 note: the slave's copy of its last CA expires. */
 	if (d->keep_until != MARS_TIME_NEVER && now >= d->keep_until) {
 		d->keep_until = MARS_TIME_NEVER;
-		if (d->cs == SCSP_CA_UPDATE || d->cs == SCSP_CA_ALIGNED) {
+		if (d->cs == MARS_SCSP_CA_UPDATE || d->cs == MARS_SCSP_CA_ALIGNED) {
 			free(d->last_ca);
 			d->last_ca = NULL;
 			d->last_ca_len = 0;

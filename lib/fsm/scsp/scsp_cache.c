@@ -12,13 +12,13 @@
 
 /* RFC 2334 B.2.0.2: the number is signed; "larger" is more recent. */
 bool
-scsp_seq_newer(uint32_t a, uint32_t b)
+mars_scsp_seq_newer(uint32_t a, uint32_t b)
 {
 	return (int32_t)a > (int32_t)b;
 }
 
 int
-scsp_id_cmp(const struct scsp_id *a, const struct scsp_id *b)
+mars_scsp_id_cmp(const struct mars_scsp_id *a, const struct mars_scsp_id *b)
 {
 	size_t	 common = a->len < b->len ? a->len : b->len;
 	int	 c = common > 0 ? memcmp(a->p, b->p, common) : 0;
@@ -31,9 +31,9 @@ scsp_id_cmp(const struct scsp_id *a, const struct scsp_id *b)
 static int
 bytes_cmp(const uint8_t *a, uint8_t alen, const uint8_t *b, uint8_t blen)
 {
-	struct scsp_id	 x = { a, alen }, y = { b, blen };
+	struct mars_scsp_id	 x = { a, alen }, y = { b, blen };
 
-	return scsp_id_cmp(&x, &y);
+	return mars_scsp_id_cmp(&x, &y);
 }
 
 int
@@ -49,12 +49,12 @@ scsp_key_cmp(const struct scsp_key *a, const struct scsp_key *b)
 
 /* false when an ID is empty or longer than this implementation keeps. */
 bool
-scsp_key_from(struct scsp_key *k, const struct scsp_id *oid,
-    const struct scsp_id *key)
+scsp_key_from(struct scsp_key *k, const struct mars_scsp_id *oid,
+    const struct mars_scsp_id *key)
 {
 	memset(k, 0, sizeof(*k));
-	if (oid->len == 0 || oid->len > SCSP_ID_MAX ||
-	    key->len == 0 || key->len > SCSP_ID_MAX)
+	if (oid->len == 0 || oid->len > MARS_SCSP_ID_MAX ||
+	    key->len == 0 || key->len > MARS_SCSP_ID_MAX)
 		return false;
 	k->oid_len = oid->len;
 	memcpy(k->oid, oid->p, oid->len);
@@ -64,7 +64,7 @@ scsp_key_from(struct scsp_key *k, const struct scsp_id *oid,
 }
 
 bool
-scsp_key_own(const struct scsp_node *n, const struct scsp_key *k)
+scsp_key_own(const struct mars_scsp_node *n, const struct scsp_key *k)
 {
 	return k->oid_len == n->conf.lsid_len &&
 	    memcmp(k->oid, n->conf.lsid, k->oid_len) == 0;
@@ -72,7 +72,7 @@ scsp_key_own(const struct scsp_node *n, const struct scsp_key *k)
 
 /* A stand-alone CSAS record (B.2.0.2) naming k at seq; points into k. */
 void
-scsp_csas_of(struct scsp_csas *r, const struct scsp_key *k, uint32_t seq)
+scsp_csas_of(struct mars_scsp_csas *r, const struct scsp_key *k, uint32_t seq)
 {
 	memset(r, 0, sizeof(*r));
 	r->hops = 1;
@@ -85,7 +85,7 @@ scsp_csas_of(struct scsp_csas *r, const struct scsp_key *k, uint32_t seq)
 
 /* Index of k, or of where it would go (*found false). */
 static size_t
-cache_search(const struct scsp_node *n, const struct scsp_key *k,
+cache_search(const struct mars_scsp_node *n, const struct scsp_key *k,
     bool *found)
 {
 	size_t	 lo = 0, hi = n->ncache, mid;
@@ -108,7 +108,7 @@ cache_search(const struct scsp_node *n, const struct scsp_key *k,
 }
 
 struct scsp_entry *
-scsp_cache_find(const struct scsp_node *n, const struct scsp_key *k)
+scsp_cache_find(const struct mars_scsp_node *n, const struct scsp_key *k)
 {
 	bool	 found;
 	size_t	 i = cache_search(n, k, &found);
@@ -118,13 +118,13 @@ scsp_cache_find(const struct scsp_node *n, const struct scsp_key *k)
 
 /*
  * Store an instance of k, adding the entry when new.  *kind (may be
- * NULL) tells the owner what changed: SCSP_UPD_ADDED, _CHANGED,
+ * NULL) tells the owner what changed: MARS_SCSP_UPD_ADDED, _CHANGED,
  * _REMOVED (a tombstone replaced a live entry) or 0 (a tombstone
  * replaced a tombstone or nothing).  NULL when memory runs out; the
  * cache is then unchanged.
  */
 struct scsp_entry *
-scsp_cache_put(struct scsp_node *n, const struct scsp_key *k, uint32_t seq,
+scsp_cache_put(struct mars_scsp_node *n, const struct scsp_key *k, uint32_t seq,
     uint16_t hops, bool null, const uint8_t *body, uint16_t body_len,
     int *kind)
 {
@@ -170,15 +170,15 @@ scsp_cache_put(struct scsp_node *n, const struct scsp_key *k, uint32_t seq,
 	e->null = null;
 	if (kind != NULL) {
 		if (null)
-			*kind = was_live ? SCSP_UPD_REMOVED : 0;
+			*kind = was_live ? MARS_SCSP_UPD_REMOVED : 0;
 		else
-			*kind = was_live ? SCSP_UPD_CHANGED : SCSP_UPD_ADDED;
+			*kind = was_live ? MARS_SCSP_UPD_CHANGED : MARS_SCSP_UPD_ADDED;
 	}
 	return e;
 }
 
 void
-scsp_cache_free_all(struct scsp_node *n)
+scsp_cache_free_all(struct mars_scsp_node *n)
 {
 	size_t i;
 
@@ -241,8 +241,8 @@ scsp_sumv_free(struct scsp_sumv *v)
 /* ---- the owner's side ---- */
 
 static void
-view_of(const struct scsp_node *n, const struct scsp_entry *e,
-    struct scsp_entry_view *v)
+view_of(const struct mars_scsp_node *n, const struct scsp_entry *e,
+    struct mars_scsp_entry_view *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->oid.p = e->k.oid;
@@ -258,13 +258,13 @@ view_of(const struct scsp_node *n, const struct scsp_entry *e,
 }
 
 size_t
-scsp_cache_len(const struct scsp_node *n)
+mars_scsp_cache_len(const struct mars_scsp_node *n)
 {
 	return n->ncache;
 }
 
 bool
-scsp_cache_get(const struct scsp_node *n, size_t i, struct scsp_entry_view *v)
+mars_scsp_cache_get(const struct mars_scsp_node *n, size_t i, struct mars_scsp_entry_view *v)
 {
 	if (i >= n->ncache)
 		return false;
@@ -273,8 +273,8 @@ scsp_cache_get(const struct scsp_node *n, size_t i, struct scsp_entry_view *v)
 }
 
 bool
-scsp_lookup(const struct scsp_node *n, const struct scsp_id *oid,
-    const struct scsp_id *key, struct scsp_entry_view *v)
+mars_scsp_lookup(const struct mars_scsp_node *n, const struct mars_scsp_id *oid,
+    const struct mars_scsp_id *key, struct mars_scsp_entry_view *v)
 {
 	struct scsp_key		 k;
 	struct scsp_entry	*e;
@@ -286,8 +286,8 @@ scsp_lookup(const struct scsp_node *n, const struct scsp_id *oid,
 }
 
 bool
-scsp_forget(struct scsp_node *n, const struct scsp_id *oid,
-    const struct scsp_id *key)
+mars_scsp_forget(struct mars_scsp_node *n, const struct mars_scsp_id *oid,
+    const struct mars_scsp_id *key)
 {
 	struct scsp_key	 k;
 	bool		 found;
@@ -311,15 +311,15 @@ scsp_forget(struct scsp_node *n, const struct scsp_id *oid,
  * DCS after a restart) is continued from, which keeps the number unique.
  */
 static int
-local_put(struct scsp_node *n, mars_time_t now, const uint8_t *key,
+local_put(struct mars_scsp_node *n, mars_time_t now, const uint8_t *key,
     uint8_t key_len, bool null, const uint8_t *body, uint16_t body_len,
     uint32_t *seqp)
 {
 	struct scsp_key		 k;
-	struct scsp_id		 oid = { n->conf.lsid, n->conf.lsid_len };
-	struct scsp_id		 kid = { key, key_len };
+	struct mars_scsp_id		 oid = { n->conf.lsid, n->conf.lsid_len };
+	struct mars_scsp_id		 kid = { key, key_len };
 	struct scsp_entry	*e;
-	uint32_t		 seq = SCSP_SEQ_FIRST;
+	uint32_t		 seq = MARS_SCSP_SEQ_FIRST;
 
 	if (key == NULL || !scsp_key_from(&k, &oid, &kid) ||
 	    (body_len > 0 && body == NULL))
@@ -340,24 +340,24 @@ local_put(struct scsp_node *n, mars_time_t now, const uint8_t *key,
 	scsp_flood(n, e, NULL);
 	/* From on_update the input in progress sends it when done. */
 	if (n->busy == 0)
-		(void)scsp_tick(n, now);
+		(void)mars_scsp_tick(n, now);
 	return 0;
 }
 
 int
-scsp_originate(struct scsp_node *n, mars_time_t now, const uint8_t *key,
+mars_scsp_originate(struct mars_scsp_node *n, mars_time_t now, const uint8_t *key,
     uint8_t key_len, const uint8_t *body, uint16_t body_len, uint32_t *seq)
 {
 	return local_put(n, now, key, key_len, false, body, body_len, seq);
 }
 
 int
-scsp_withdraw(struct scsp_node *n, mars_time_t now, const uint8_t *key,
+mars_scsp_withdraw(struct mars_scsp_node *n, mars_time_t now, const uint8_t *key,
     uint8_t key_len)
 {
 	struct scsp_key	 k;
-	struct scsp_id	 oid = { n->conf.lsid, n->conf.lsid_len };
-	struct scsp_id	 kid = { key, key_len };
+	struct mars_scsp_id	 oid = { n->conf.lsid, n->conf.lsid_len };
+	struct mars_scsp_id	 kid = { key, key_len };
 
 	if (key == NULL || !scsp_key_from(&k, &oid, &kid) ||
 	    scsp_cache_find(n, &k) == NULL)
@@ -370,7 +370,7 @@ scsp_withdraw(struct scsp_node *n, mars_time_t now, const uint8_t *key,
  * previous incarnation's): ours wins with the next number after it.
  */
 void
-scsp_bump_local(struct scsp_node *n, struct scsp_entry *e, uint32_t theirs)
+scsp_bump_local(struct mars_scsp_node *n, struct scsp_entry *e, uint32_t theirs)
 {
 	if ((int32_t)theirs >= 0x7FFFFFFE)
 		return;

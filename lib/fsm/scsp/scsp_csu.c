@@ -15,12 +15,12 @@
 static bool
 updating(const struct scsp_dcs *d)
 {
-	return d->cs == SCSP_CA_UPDATE || d->cs == SCSP_CA_ALIGNED;
+	return d->cs == MARS_SCSP_CA_UPDATE || d->cs == MARS_SCSP_CA_ALIGNED;
 }
 
 /* A CSA record (B.2.2.1) for a cache entry; points into the entry. */
 static void
-csa_of(struct scsp_csas *r, const struct scsp_entry *e, uint16_t hops)
+csa_of(struct mars_scsp_csas *r, const struct scsp_entry *e, uint16_t hops)
 {
 	scsp_csas_of(r, &e->k, e->seq);
 	r->hops = hops;
@@ -31,7 +31,7 @@ csa_of(struct scsp_csas *r, const struct scsp_entry *e, uint16_t hops)
 
 /* Put the newest instance of e on d's retransmit queue, due now. */
 static void
-enqueue(struct scsp_node *n, struct scsp_dcs *d, const struct scsp_entry *e)
+enqueue(struct mars_scsp_node *n, struct scsp_dcs *d, const struct scsp_entry *e)
 {
 	struct scsp_sum *q;
 
@@ -52,7 +52,7 @@ enqueue(struct scsp_node *n, struct scsp_dcs *d, const struct scsp_entry *e)
  * reaches Update Cache.  A hop count spent stops it.
  */
 void
-scsp_flood(struct scsp_node *n, const struct scsp_entry *e,
+scsp_flood(struct mars_scsp_node *n, const struct scsp_entry *e,
     const struct scsp_dcs *except)
 {
 	unsigned i;
@@ -60,13 +60,13 @@ scsp_flood(struct scsp_node *n, const struct scsp_entry *e,
 	if (e->hops == 0)
 		return;
 	for (i = 0; i < n->ndcs; i++)
-		if (&n->dcs[i] != except && n->dcs[i].cs != SCSP_CA_DOWN)
+		if (&n->dcs[i] != except && n->dcs[i].cs != MARS_SCSP_CA_DOWN)
 			enqueue(n, &n->dcs[i], e);
 }
 
 /* Same (originator, key, number) but not the same content? */
 static bool
-csa_differs(const struct scsp_entry *e, const struct scsp_csas *rec)
+csa_differs(const struct scsp_entry *e, const struct mars_scsp_csas *rec)
 {
 	return e->null != rec->null || e->body_len != rec->body_len ||
 	    (e->body_len > 0 && memcmp(e->body, rec->body, e->body_len) != 0);
@@ -81,7 +81,7 @@ csa_differs(const struct scsp_entry *e, const struct scsp_csas *rec)
  * it (RFC 2334 B.2.0.2 after-restart rule).
  */
 static bool
-csa_wins(const struct scsp_csas *rec, const struct scsp_entry *e)
+csa_wins(const struct mars_scsp_csas *rec, const struct scsp_entry *e)
 {
 	if (rec->null != e->null)
 		return e->null;
@@ -111,15 +111,15 @@ crl_remove_key(struct scsp_dcs *d, const struct scsp_key *k)
  * it and flooded instead.
  */
 void
-scsp_consider(struct scsp_node *n, struct scsp_dcs *d,
-    const struct scsp_csas *rec)
+scsp_consider(struct mars_scsp_node *n, struct scsp_dcs *d,
+    const struct mars_scsp_csas *rec)
 {
 	struct scsp_key		 k;
 	struct scsp_entry	*e;
 	struct scsp_sum		*s;
 
 	if (!scsp_key_from(&k, &rec->oid, &rec->key) ||
-	    rec->seq == SCSP_SEQ_RESERVED)
+	    rec->seq == MARS_SCSP_SEQ_RESERVED)
 		return;
 	e = scsp_cache_find(n, &k);
 	/*
@@ -131,14 +131,14 @@ scsp_consider(struct scsp_node *n, struct scsp_dcs *d,
 			enqueue(n, d, e);
 		return;
 	}
-	if (e != NULL && !scsp_seq_newer(rec->seq, e->seq))
+	if (e != NULL && !mars_scsp_seq_newer(rec->seq, e->seq))
 		return;
 	if (e != NULL && e->local) {
 		scsp_bump_local(n, e, rec->seq);
 		return;
 	}
 	if ((s = scsp_sumv_find(&d->crl, &k)) != NULL) {
-		if (scsp_seq_newer(rec->seq, s->seq))
+		if (mars_scsp_seq_newer(rec->seq, s->seq))
 			s->seq = rec->seq;
 		return;
 	}
@@ -150,10 +150,10 @@ scsp_consider(struct scsp_node *n, struct scsp_dcs *d,
  * then what was not asked yet, as much as one packet holds.
  */
 void
-scsp_csus_send(struct scsp_node *n, struct scsp_dcs *d)
+scsp_csus_send(struct mars_scsp_node *n, struct scsp_dcs *d)
 {
-	struct scsp_csas	*recs;
-	size_t			 budget = scsp_rec_budget(n, SCSP_CSUS);
+	struct mars_scsp_csas	*recs;
+	size_t			 budget = scsp_rec_budget(n, MARS_SCSP_CSUS);
 	size_t			 i, count = 0, used = 0, len;
 	int			 pass;
 
@@ -169,7 +169,7 @@ scsp_csus_send(struct scsp_node *n, struct scsp_dcs *d)
 
 			if (s->asked != (pass == 0))
 				continue;
-			len = SCSP_CSAS_LEN + s->k.oid_len + s->k.key_len;
+			len = MARS_SCSP_CSAS_LEN + s->k.oid_len + s->k.key_len;
 			if (count > 0 && used + len > budget)
 				break;
 			s->asked = true;
@@ -177,7 +177,7 @@ scsp_csus_send(struct scsp_node *n, struct scsp_dcs *d)
 			used += len;
 		}
 	}
-	scsp_send_records(n, d, SCSP_CSUS, recs, count);
+	scsp_send_records(n, d, MARS_SCSP_CSUS, recs, count);
 	d->csus_due = n->now + n->conf.csus_rexmt;
 }
 
@@ -187,7 +187,7 @@ scsp_csus_send(struct scsp_node *n, struct scsp_dcs *d)
  * CRL is empty.
  */
 void
-scsp_crl_check(struct scsp_node *n, struct scsp_dcs *d)
+scsp_crl_check(struct mars_scsp_node *n, struct scsp_dcs *d)
 {
 	struct scsp_entry	*e;
 	size_t			 i;
@@ -195,7 +195,7 @@ scsp_crl_check(struct scsp_node *n, struct scsp_dcs *d)
 
 	for (i = 0; i < d->crl.n; ) {
 		e = scsp_cache_find(n, &d->crl.v[i].k);
-		if (e != NULL && !scsp_seq_newer(d->crl.v[i].seq, e->seq)) {
+		if (e != NULL && !mars_scsp_seq_newer(d->crl.v[i].seq, e->seq)) {
 			scsp_sumv_del(&d->crl, i);
 			continue;
 		}
@@ -204,10 +204,10 @@ scsp_crl_check(struct scsp_node *n, struct scsp_dcs *d)
 	}
 	if (d->crl.n == 0) {
 		d->csus_due = MARS_TIME_NEVER;
-		if (d->cs == SCSP_CA_UPDATE) {
-			d->cs = SCSP_CA_ALIGNED;
+		if (d->cs == MARS_SCSP_CA_UPDATE) {
+			d->cs = MARS_SCSP_CA_ALIGNED;
 			scsp_log(n, LOG_INFO, "scsp: aligned with DCS");
-			scsp_event(n, FSM_EV_ALIGNED, d, 0, "aligned");
+			scsp_event(n, MARS_EV_ALIGNED, d, 0, "aligned");
 		}
 		return;
 	}
@@ -216,10 +216,10 @@ scsp_crl_check(struct scsp_node *n, struct scsp_dcs *d)
 }
 
 static void
-report(struct scsp_node *n, const struct scsp_dcs *d,
+report(struct mars_scsp_node *n, const struct scsp_dcs *d,
     const struct scsp_entry *e, int kind)
 {
-	struct scsp_update u;
+	struct mars_scsp_update u;
 
 	if (kind == 0)
 		return;
@@ -234,17 +234,17 @@ report(struct scsp_node *n, const struct scsp_dcs *d,
 	u.body_len = e->body_len;
 	u.own = scsp_key_own(n, &e->k);
 	u.dcs = d->idx;
-	scsp_event(n, FSM_EV_CACHE_UPDATE, d, e->seq,
-	    kind == SCSP_UPD_ADDED ? "added" :
-	    kind == SCSP_UPD_CHANGED ? "changed" : "removed");
+	scsp_event(n, MARS_EV_CACHE_UPDATE, d, e->seq,
+	    kind == MARS_SCSP_UPD_ADDED ? "added" :
+	    kind == MARS_SCSP_UPD_CHANGED ? "changed" : "removed");
 	if (n->conf.on_update != NULL)
 		n->conf.on_update(n->conf.update_ctx, &u);
 }
 
 /* Store a CSA from d, tell the owner, flood it to the other DCSs. */
 static bool
-csa_take(struct scsp_node *n, struct scsp_dcs *d, const struct scsp_key *k,
-    const struct scsp_csas *rec)
+csa_take(struct mars_scsp_node *n, struct scsp_dcs *d, const struct scsp_key *k,
+    const struct mars_scsp_csas *rec)
 {
 	struct scsp_entry	*e;
 	int			 kind;
@@ -267,7 +267,7 @@ csa_take(struct scsp_node *n, struct scsp_dcs *d, const struct scsp_key *k,
  * no memory to keep it).
  */
 static bool
-csa_input(struct scsp_node *n, struct scsp_dcs *d, const struct scsp_csas *rec,
+csa_input(struct mars_scsp_node *n, struct scsp_dcs *d, const struct mars_scsp_csas *rec,
     uint32_t *ack)
 {
 	struct scsp_key		 k;
@@ -275,7 +275,7 @@ csa_input(struct scsp_node *n, struct scsp_dcs *d, const struct scsp_csas *rec,
 	struct scsp_sum		*q, *s;
 
 	if (!scsp_key_from(&k, &rec->oid, &rec->key) ||
-	    rec->seq == SCSP_SEQ_RESERVED)
+	    rec->seq == MARS_SCSP_SEQ_RESERVED)
 		return false;
 	e = scsp_cache_find(n, &k);
 	/* An identical CSA queued for d is implicitly acknowledged. */
@@ -283,7 +283,7 @@ csa_input(struct scsp_node *n, struct scsp_dcs *d, const struct scsp_csas *rec,
 	    (q = scsp_sumv_find(&d->queue, &k)) != NULL && q->seq == rec->seq)
 		scsp_sumv_del(&d->queue, (size_t)(q - d->queue.v));
 	*ack = rec->seq;
-	if (e == NULL || scsp_seq_newer(rec->seq, e->seq)) {
+	if (e == NULL || mars_scsp_seq_newer(rec->seq, e->seq)) {
 		if (e != NULL && e->local)
 			scsp_bump_local(n, e, rec->seq);
 		else if (!csa_take(n, d, &k, rec))
@@ -315,11 +315,11 @@ struct scsp_ack {
 };
 
 void
-scsp_csu_request_input(struct scsp_node *n, struct scsp_dcs *d,
-    const struct scsp_msg *m)
+scsp_csu_request_input(struct mars_scsp_node *n, struct scsp_dcs *d,
+    const struct mars_scsp_msg *m)
 {
-	struct scsp_iter	 it;
-	struct scsp_csas	 rec, *out;
+	struct mars_scsp_iter	 it;
+	struct mars_scsp_csas	 rec, *out;
 	struct scsp_ack		*acks;
 	size_t			 i, count = 0;
 
@@ -329,35 +329,35 @@ scsp_csu_request_input(struct scsp_node *n, struct scsp_dcs *d,
 	 */
 	if (m->nrec == 0 || (acks = calloc(m->nrec, sizeof(*acks))) == NULL)
 		return;
-	scsp_iter_init(m, &it);
-	while (scsp_next_csas(&it, &rec)) {
+	mars_scsp_iter_init(m, &it);
+	while (mars_scsp_next_csas(&it, &rec)) {
 		if (!csa_input(n, d, &rec, &acks[count].seq))
 			continue;
 		(void)scsp_key_from(&acks[count].k, &rec.oid, &rec.key);
 		count++;
 	}
 	/* §2.3: the CSU Reply goes to the sender, whatever the Receiver ID. */
-	if (count > 0 && d->hs == SCSP_HS_BIDIR && updating(d) &&
+	if (count > 0 && d->hs == MARS_SCSP_HS_BIDIR && updating(d) &&
 	    (out = scsp_recs(n, count)) != NULL) {
 		for (i = 0; i < count; i++)
 			scsp_csas_of(&out[i], &acks[i].k, acks[i].seq);
-		scsp_send_records(n, d, SCSP_CSU_REPLY, out, count);
+		scsp_send_records(n, d, MARS_SCSP_CSU_REPLY, out, count);
 	}
 	free(acks);
 	scsp_crl_check(n, d);
 }
 
 void
-scsp_csu_reply_input(struct scsp_node *n, struct scsp_dcs *d,
-    const struct scsp_msg *m)
+scsp_csu_reply_input(struct mars_scsp_node *n, struct scsp_dcs *d,
+    const struct mars_scsp_msg *m)
 {
-	struct scsp_iter	 it;
-	struct scsp_csas	 rec;
+	struct mars_scsp_iter	 it;
+	struct mars_scsp_csas	 rec;
 	struct scsp_key		 k;
 	struct scsp_sum		*q;
 
-	scsp_iter_init(m, &it);
-	while (scsp_next_csas(&it, &rec)) {
+	mars_scsp_iter_init(m, &it);
+	while (mars_scsp_next_csas(&it, &rec)) {
 		if (!scsp_key_from(&k, &rec.oid, &rec.key) ||
 		    (q = scsp_sumv_find(&d->queue, &k)) == NULL)
 			continue;
@@ -365,7 +365,7 @@ scsp_csu_reply_input(struct scsp_node *n, struct scsp_dcs *d,
 			scsp_sumv_del(&d->queue, (size_t)(q - d->queue.v));
 			continue;
 		}
-		if (scsp_seq_newer(q->seq, rec.seq))
+		if (mars_scsp_seq_newer(q->seq, rec.seq))
 			continue;	/* (2a) ours is newer: ignore */
 		/* (2b) the DCS has newer: dequeue and solicit it. */
 		scsp_sumv_del(&d->queue, (size_t)(q - d->queue.v));
@@ -381,11 +381,11 @@ scsp_csu_reply_input(struct scsp_node *n, struct scsp_dcs *d,
  * that what the solicitor learns still floods on to its other DCSs.
  */
 void
-scsp_csus_input(struct scsp_node *n, struct scsp_dcs *d,
-    const struct scsp_msg *m)
+scsp_csus_input(struct mars_scsp_node *n, struct scsp_dcs *d,
+    const struct mars_scsp_msg *m)
 {
-	struct scsp_iter	 it;
-	struct scsp_csas	 rec, *out;
+	struct mars_scsp_iter	 it;
+	struct mars_scsp_csas	 rec, *out;
 	struct scsp_key		 k;
 	struct scsp_entry	*e;
 	size_t			 count = 0;
@@ -396,8 +396,8 @@ scsp_csus_input(struct scsp_node *n, struct scsp_dcs *d,
 	}
 	if ((out = scsp_recs(n, m->nrec > 0 ? m->nrec : 1)) == NULL)
 		return;
-	scsp_iter_init(m, &it);
-	while (scsp_next_csas(&it, &rec)) {
+	mars_scsp_iter_init(m, &it);
+	while (mars_scsp_next_csas(&it, &rec)) {
 		if (!scsp_key_from(&k, &rec.oid, &rec.key))
 			continue;
 		if ((e = scsp_cache_find(n, &k)) != NULL)
@@ -407,13 +407,13 @@ scsp_csus_input(struct scsp_node *n, struct scsp_dcs *d,
 			out[count].null = true;
 			out[count].body = NULL;
 			out[count].body_len = 0;
-			if (out[count].seq == SCSP_SEQ_RESERVED)
+			if (out[count].seq == MARS_SCSP_SEQ_RESERVED)
 				continue;
 		}
 		count++;
 	}
 	if (count > 0)
-		scsp_send_records(n, d, SCSP_CSU_REQUEST, out, count);
+		scsp_send_records(n, d, MARS_SCSP_CSU_REQUEST, out, count);
 }
 
 /*
@@ -422,9 +422,9 @@ scsp_csus_input(struct scsp_node *n, struct scsp_dcs *d,
  * and still unacknowledged is an abnormal event.
  */
 mars_time_t
-scsp_csu_tick(struct scsp_node *n, struct scsp_dcs *d, mars_time_t now)
+scsp_csu_tick(struct mars_scsp_node *n, struct scsp_dcs *d, mars_time_t now)
 {
-	struct scsp_csas	*recs;
+	struct mars_scsp_csas	*recs;
 	struct scsp_entry	*e;
 	struct scsp_sum		*q;
 	mars_time_t		 next = MARS_TIME_NEVER;
@@ -469,6 +469,6 @@ scsp_csu_tick(struct scsp_node *n, struct scsp_dcs *d, mars_time_t now)
 		i++;
 	}
 	if (count > 0)
-		scsp_send_records(n, d, SCSP_CSU_REQUEST, recs, count);
+		scsp_send_records(n, d, MARS_SCSP_CSU_REQUEST, recs, count);
 	return next;
 }

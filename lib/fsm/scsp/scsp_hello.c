@@ -10,7 +10,7 @@
 #include "scsp_int.h"
 
 void
-scsp_hello_set(struct scsp_node *n, struct scsp_dcs *d, int st,
+scsp_hello_set(struct mars_scsp_node *n, struct scsp_dcs *d, int st,
     const char *why)
 {
 	int old = d->hs;
@@ -19,36 +19,36 @@ scsp_hello_set(struct scsp_node *n, struct scsp_dcs *d, int st,
 		return;
 	d->hs = st;
 	scsp_log(n, LOG_INFO, why);
-	if (old == SCSP_HS_BIDIR) {
+	if (old == MARS_SCSP_HS_BIDIR) {
 		/* §2.2: leaving Bidirectional takes the CAFSM Down. */
 		scsp_ca_down(n, d);
-		scsp_event(n, FSM_EV_PEER_DOWN, d, 0, why);
+		scsp_event(n, MARS_EV_PEER_DOWN, d, 0, why);
 	}
-	if (st == SCSP_HS_BIDIR) {
-		scsp_event(n, FSM_EV_PEER_UP, d, 0, why);
+	if (st == MARS_SCSP_HS_BIDIR) {
+		scsp_event(n, MARS_EV_PEER_UP, d, 0, why);
 		scsp_ca_up(n, d);
 	}
 }
 
 /* §2.1: an abnormal event (malformed packet, CSU limit) -> Waiting. */
 void
-scsp_abnormal(struct scsp_node *n, struct scsp_dcs *d, const char *why)
+scsp_abnormal(struct mars_scsp_node *n, struct scsp_dcs *d, const char *why)
 {
 	n->stats.abnormal++;
 	d->heard = false;
-	scsp_hello_set(n, d, SCSP_HS_WAITING, why);
+	scsp_hello_set(n, d, MARS_SCSP_HS_WAITING, why);
 }
 
 static bool
-lists_us(const struct scsp_node *n, const struct scsp_msg *m)
+lists_us(const struct mars_scsp_node *n, const struct mars_scsp_msg *m)
 {
-	struct scsp_iter	 it;
-	struct scsp_id		 id;
+	struct mars_scsp_iter	 it;
+	struct mars_scsp_id		 id;
 
 	if (scsp_id_eq(n->conf.lsid, n->conf.lsid_len, &m->receiver))
 		return true;
-	scsp_iter_init(m, &it);
-	while (scsp_next_id(&it, &id))
+	mars_scsp_iter_init(m, &it);
+	while (mars_scsp_next_id(&it, &id))
 		if (scsp_id_eq(n->conf.lsid, n->conf.lsid_len, &id))
 			return true;
 	return false;
@@ -56,7 +56,7 @@ lists_us(const struct scsp_node *n, const struct scsp_msg *m)
 
 /* The DCS on that VC this Hello is from; learns an unconfigured ID. */
 static struct scsp_dcs *
-hello_dcs(struct scsp_node *n, uint32_t vc_id, const struct scsp_id *sender)
+hello_dcs(struct mars_scsp_node *n, uint32_t vc_id, const struct mars_scsp_id *sender)
 {
 	unsigned i;
 
@@ -83,7 +83,7 @@ dead_ms(uint16_t interval, uint16_t factor)
 
 /* First DCS on d's VC: the one whose hello_due paces that VC's Hellos. */
 static struct scsp_dcs *
-vc_leader(struct scsp_node *n, uint32_t vc_id)
+vc_leader(struct mars_scsp_node *n, uint32_t vc_id)
 {
 	unsigned i;
 
@@ -94,20 +94,20 @@ vc_leader(struct scsp_node *n, uint32_t vc_id)
 }
 
 void
-scsp_hello_input(struct scsp_node *n, mars_time_t now, uint32_t vc_id,
-    const struct scsp_msg *m)
+scsp_hello_input(struct mars_scsp_node *n, mars_time_t now, uint32_t vc_id,
+    const struct mars_scsp_msg *m)
 {
 	struct scsp_dcs	*d;
 	bool		 newly;
 
 	if (scsp_id_eq(n->conf.lsid, n->conf.lsid_len, &m->sender) ||
 	    (d = hello_dcs(n, vc_id, &m->sender)) == NULL ||
-	    d->hs == SCSP_HS_DOWN) {
+	    d->hs == MARS_SCSP_HS_DOWN) {
 		n->stats.ignored++;
 		scsp_log(n, LOG_DEBUG, "scsp: Hello from an unknown server");
 		return;
 	}
-	n->stats.rx[SCSP_HELLO]++;
+	n->stats.rx[MARS_SCSP_HELLO]++;
 	d->last_any = now;
 	d->dead_ms = dead_ms(m->hello_interval, m->dead_factor);
 	if (d->dead_ms == 0)
@@ -117,9 +117,9 @@ scsp_hello_input(struct scsp_node *n, mars_time_t now, uint32_t vc_id,
 	d->heard = true;
 	if (lists_us(n, m)) {
 		d->last_bi = now;
-		scsp_hello_set(n, d, SCSP_HS_BIDIR, "scsp: DCS Bidirectional");
+		scsp_hello_set(n, d, MARS_SCSP_HS_BIDIR, "scsp: DCS Bidirectional");
 	} else
-		scsp_hello_set(n, d, SCSP_HS_UNIDIR,
+		scsp_hello_set(n, d, MARS_SCSP_HS_UNIDIR,
 		    "scsp: DCS Hello does not list us");
 	/* Tell it at once that it is heard, rather than a HelloInterval on. */
 	if (newly)
@@ -128,14 +128,14 @@ scsp_hello_input(struct scsp_node *n, mars_time_t now, uint32_t vc_id,
 
 /* B.2.5 and the filling rules of §2.1 (PROTOCOL.md §5.5). */
 static void
-hello_send(struct scsp_node *n, struct scsp_dcs *lead)
+hello_send(struct mars_scsp_node *n, struct scsp_dcs *lead)
 {
-	struct scsp_msg	 m;
-	struct scsp_id	 ids[SCSP_DCS_MAX];
+	struct mars_scsp_msg	 m;
+	struct mars_scsp_id	 ids[MARS_SCSP_DCS_MAX];
 	const struct scsp_dcs *first = NULL;
 	unsigned	 i, k = 0;
 
-	scsp_msg_init(n, &m, SCSP_HELLO, NULL);
+	scsp_msg_init(n, &m, MARS_SCSP_HELLO, NULL);
 	m.hello_interval = n->conf.hello_interval;
 	m.dead_factor = n->conf.dead_factor;
 	m.family_id = n->conf.family_id;
@@ -143,7 +143,7 @@ hello_send(struct scsp_node *n, struct scsp_dcs *lead)
 		const struct scsp_dcs *d = &n->dcs[i];
 
 		if (d->vc_id != lead->vc_id || !d->heard || d->id_len == 0 ||
-		    d->hs == SCSP_HS_DOWN || d->hs == SCSP_HS_WAITING)
+		    d->hs == MARS_SCSP_HS_DOWN || d->hs == MARS_SCSP_HS_WAITING)
 			continue;
 		if (first == NULL) {
 			first = d;
@@ -163,18 +163,18 @@ hello_send(struct scsp_node *n, struct scsp_dcs *lead)
 }
 
 static bool
-vc_alive(const struct scsp_node *n, uint32_t vc_id)
+vc_alive(const struct mars_scsp_node *n, uint32_t vc_id)
 {
 	unsigned i;
 
 	for (i = 0; i < n->ndcs; i++)
-		if (n->dcs[i].vc_id == vc_id && n->dcs[i].hs != SCSP_HS_DOWN)
+		if (n->dcs[i].vc_id == vc_id && n->dcs[i].hs != MARS_SCSP_HS_DOWN)
 			return true;
 	return false;
 }
 
 mars_time_t
-scsp_hello_tick(struct scsp_node *n, mars_time_t now)
+scsp_hello_tick(struct mars_scsp_node *n, mars_time_t now)
 {
 	struct scsp_dcs	*d;
 	mars_time_t	 next = MARS_TIME_NEVER, t;
@@ -187,23 +187,23 @@ scsp_hello_tick(struct scsp_node *n, mars_time_t now)
 		 * stalled.  Unidirectional if Hellos still came, else Waiting
 		 * with the DCSID out of our receiver list.
 		 */
-		if (d->hs == SCSP_HS_BIDIR && now >= d->last_bi + d->dead_ms) {
+		if (d->hs == MARS_SCSP_HS_BIDIR && now >= d->last_bi + d->dead_ms) {
 			if (now < d->last_any + d->dead_ms)
-				scsp_hello_set(n, d, SCSP_HS_UNIDIR,
+				scsp_hello_set(n, d, MARS_SCSP_HS_UNIDIR,
 				    "scsp: DCS stalled (Hellos lack our ID)");
 			else {
 				d->heard = false;
-				scsp_hello_set(n, d, SCSP_HS_WAITING,
+				scsp_hello_set(n, d, MARS_SCSP_HS_WAITING,
 				    "scsp: DCS dead");
 			}
 		}
-		if (d->hs == SCSP_HS_UNIDIR && now >= d->last_any + d->dead_ms) {
+		if (d->hs == MARS_SCSP_HS_UNIDIR && now >= d->last_any + d->dead_ms) {
 			d->heard = false;
-			scsp_hello_set(n, d, SCSP_HS_WAITING, "scsp: DCS dead");
+			scsp_hello_set(n, d, MARS_SCSP_HS_WAITING, "scsp: DCS dead");
 		}
-		if (d->hs == SCSP_HS_BIDIR)
+		if (d->hs == MARS_SCSP_HS_BIDIR)
 			t = d->last_bi + d->dead_ms;
-		else if (d->hs == SCSP_HS_UNIDIR)
+		else if (d->hs == MARS_SCSP_HS_UNIDIR)
 			t = d->last_any + d->dead_ms;
 		else
 			t = MARS_TIME_NEVER;

@@ -17,8 +17,8 @@
 struct scsp_key {
 	uint8_t		 oid_len;
 	uint8_t		 key_len;
-	uint8_t		 oid[SCSP_ID_MAX];
-	uint8_t		 key[SCSP_ID_MAX];
+	uint8_t		 oid[MARS_SCSP_ID_MAX];
+	uint8_t		 key[MARS_SCSP_ID_MAX];
 };
 
 struct scsp_entry {
@@ -48,7 +48,7 @@ struct scsp_sumv {
 
 struct scsp_dcs {
 	unsigned	 idx;
-	uint8_t		 id[SCSP_ID_MAX];
+	uint8_t		 id[MARS_SCSP_ID_MAX];
 	uint8_t		 id_len;
 	bool		 id_fixed;
 	uint32_t	 vc_id;
@@ -81,12 +81,12 @@ struct scsp_dcs {
 	struct scsp_sumv queue;
 };
 
-struct scsp_node {
-	struct scsp_conf conf;		/* defaults filled in */
-	struct scsp_dcs	 dcs[SCSP_DCS_MAX];
+struct mars_scsp_node {
+	struct mars_scsp_conf conf;		/* defaults filled in */
+	struct scsp_dcs	 dcs[MARS_SCSP_DCS_MAX];
 	unsigned	 ndcs;
 	bool		 started;
-	unsigned	 busy;		/* inside scsp_input(): no nested tick */
+	unsigned	 busy;		/* inside mars_scsp_input(): no nested tick */
 	struct mars_rng	 rng;
 	mars_time_t	 now;
 
@@ -97,70 +97,70 @@ struct scsp_node {
 	uint8_t		*buf;		/* one encoded SDU */
 	size_t		 buf_cap;
 	size_t		 buf_len;	/* octets of the last SDU sent */
-	struct scsp_csas *recs;		/* records of one packet being built */
+	struct mars_scsp_csas *recs;		/* records of one packet being built */
 	size_t		 recs_cap;
-	struct scsp_stats stats;
+	struct mars_scsp_stats stats;
 };
 
 /* scsp_node.c */
-void	scsp_log(struct scsp_node *, int, const char *);
-void	scsp_event(struct scsp_node *, int, const struct scsp_dcs *,
+void	scsp_log(struct mars_scsp_node *, int, const char *);
+void	scsp_event(struct mars_scsp_node *, int, const struct scsp_dcs *,
 	    uint32_t, const char *);
-int	scsp_send(struct scsp_node *, const struct scsp_dcs *,
-	    struct scsp_msg *);
-void	scsp_send_records(struct scsp_node *, const struct scsp_dcs *,
-	    uint8_t, const struct scsp_csas *, size_t);
-void	scsp_msg_init(struct scsp_node *, struct scsp_msg *, uint8_t,
+int	scsp_send(struct mars_scsp_node *, const struct scsp_dcs *,
+	    struct mars_scsp_msg *);
+void	scsp_send_records(struct mars_scsp_node *, const struct scsp_dcs *,
+	    uint8_t, const struct mars_scsp_csas *, size_t);
+void	scsp_msg_init(struct mars_scsp_node *, struct mars_scsp_msg *, uint8_t,
 	    const struct scsp_dcs *);
-struct scsp_csas *scsp_recs(struct scsp_node *, size_t);
-size_t	scsp_rec_budget(const struct scsp_node *, uint8_t);
-bool	scsp_id_eq(const uint8_t *, uint8_t, const struct scsp_id *);
+struct mars_scsp_csas *scsp_recs(struct mars_scsp_node *, size_t);
+size_t	scsp_rec_budget(const struct mars_scsp_node *, uint8_t);
+bool	scsp_id_eq(const uint8_t *, uint8_t, const struct mars_scsp_id *);
 
 /* scsp_cache.c */
 int	scsp_key_cmp(const struct scsp_key *, const struct scsp_key *);
-bool	scsp_key_from(struct scsp_key *, const struct scsp_id *,
-	    const struct scsp_id *);
-struct scsp_entry *scsp_cache_find(const struct scsp_node *,
+bool	scsp_key_from(struct scsp_key *, const struct mars_scsp_id *,
+	    const struct mars_scsp_id *);
+struct scsp_entry *scsp_cache_find(const struct mars_scsp_node *,
 	    const struct scsp_key *);
-struct scsp_entry *scsp_cache_put(struct scsp_node *, const struct scsp_key *,
+struct scsp_entry *scsp_cache_put(struct mars_scsp_node *, const struct scsp_key *,
 	    uint32_t, uint16_t, bool, const uint8_t *, uint16_t, int *);
-void	scsp_cache_free_all(struct scsp_node *);
-bool	scsp_key_own(const struct scsp_node *, const struct scsp_key *);
-void	scsp_csas_of(struct scsp_csas *, const struct scsp_key *, uint32_t);
+void	scsp_cache_free_all(struct mars_scsp_node *);
+bool	scsp_key_own(const struct mars_scsp_node *, const struct scsp_key *);
+void	scsp_csas_of(struct mars_scsp_csas *, const struct scsp_key *, uint32_t);
 int	scsp_sumv_push(struct scsp_sumv *, const struct scsp_key *, uint32_t);
 struct scsp_sum *scsp_sumv_find(struct scsp_sumv *, const struct scsp_key *);
 void	scsp_sumv_del(struct scsp_sumv *, size_t);
 void	scsp_sumv_free(struct scsp_sumv *);
-void	scsp_bump_local(struct scsp_node *, struct scsp_entry *, uint32_t);
+void	scsp_bump_local(struct mars_scsp_node *, struct scsp_entry *, uint32_t);
 
 /* scsp_hello.c */
-void	scsp_hello_input(struct scsp_node *, mars_time_t, uint32_t,
-	    const struct scsp_msg *);
-mars_time_t scsp_hello_tick(struct scsp_node *, mars_time_t);
-void	scsp_hello_set(struct scsp_node *, struct scsp_dcs *, int,
+void	scsp_hello_input(struct mars_scsp_node *, mars_time_t, uint32_t,
+	    const struct mars_scsp_msg *);
+mars_time_t scsp_hello_tick(struct mars_scsp_node *, mars_time_t);
+void	scsp_hello_set(struct mars_scsp_node *, struct scsp_dcs *, int,
 	    const char *);
-void	scsp_abnormal(struct scsp_node *, struct scsp_dcs *, const char *);
+void	scsp_abnormal(struct mars_scsp_node *, struct scsp_dcs *, const char *);
 
 /* scsp_ca.c */
-void	scsp_ca_up(struct scsp_node *, struct scsp_dcs *);
-void	scsp_ca_down(struct scsp_node *, struct scsp_dcs *);
-void	scsp_ca_input(struct scsp_node *, struct scsp_dcs *,
-	    const struct scsp_msg *);
-mars_time_t scsp_ca_tick(struct scsp_node *, struct scsp_dcs *, mars_time_t);
+void	scsp_ca_up(struct mars_scsp_node *, struct scsp_dcs *);
+void	scsp_ca_down(struct mars_scsp_node *, struct scsp_dcs *);
+void	scsp_ca_input(struct mars_scsp_node *, struct scsp_dcs *,
+	    const struct mars_scsp_msg *);
+mars_time_t scsp_ca_tick(struct mars_scsp_node *, struct scsp_dcs *, mars_time_t);
 
 /* scsp_csu.c */
-void	scsp_flood(struct scsp_node *, const struct scsp_entry *,
+void	scsp_flood(struct mars_scsp_node *, const struct scsp_entry *,
 	    const struct scsp_dcs *);
-void	scsp_csu_request_input(struct scsp_node *, struct scsp_dcs *,
-	    const struct scsp_msg *);
-void	scsp_csu_reply_input(struct scsp_node *, struct scsp_dcs *,
-	    const struct scsp_msg *);
-void	scsp_csus_input(struct scsp_node *, struct scsp_dcs *,
-	    const struct scsp_msg *);
-void	scsp_csus_send(struct scsp_node *, struct scsp_dcs *);
-void	scsp_crl_check(struct scsp_node *, struct scsp_dcs *);
-mars_time_t scsp_csu_tick(struct scsp_node *, struct scsp_dcs *, mars_time_t);
-void	scsp_consider(struct scsp_node *, struct scsp_dcs *,
-	    const struct scsp_csas *);
+void	scsp_csu_request_input(struct mars_scsp_node *, struct scsp_dcs *,
+	    const struct mars_scsp_msg *);
+void	scsp_csu_reply_input(struct mars_scsp_node *, struct scsp_dcs *,
+	    const struct mars_scsp_msg *);
+void	scsp_csus_input(struct mars_scsp_node *, struct scsp_dcs *,
+	    const struct mars_scsp_msg *);
+void	scsp_csus_send(struct mars_scsp_node *, struct scsp_dcs *);
+void	scsp_crl_check(struct mars_scsp_node *, struct scsp_dcs *);
+mars_time_t scsp_csu_tick(struct mars_scsp_node *, struct scsp_dcs *, mars_time_t);
+void	scsp_consider(struct mars_scsp_node *, struct scsp_dcs *,
+	    const struct mars_scsp_csas *);
 
 #endif

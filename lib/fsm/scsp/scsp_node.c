@@ -14,24 +14,24 @@
 #include "mars/scspfsm.h"
 #include "scsp_int.h"
 
-#define SCSP_SDU_MAX	(LLC_SNAP_LEN + 65535)
+#define SCSP_SDU_MAX	(MARS_LLC_SNAP_LEN + 65535)
 
 void
-scsp_log(struct scsp_node *n, int level, const char *msg)
+scsp_log(struct mars_scsp_node *n, int level, const char *msg)
 {
 	if (n->conf.io.log != NULL)
 		n->conf.io.log(n->conf.io.ctx, level, msg);
 }
 
 void
-scsp_event(struct scsp_node *n, int kind, const struct scsp_dcs *d,
+scsp_event(struct mars_scsp_node *n, int kind, const struct scsp_dcs *d,
     uint32_t seq, const char *detail)
 {
-	struct fsm_event ev;
+	struct mars_event ev;
 
 	if (n->conf.io.event == NULL)
 		return;
-	fsm_event_init(&ev, kind, n->now);
+	mars_event_init(&ev, kind, n->now);
 	if (d != NULL) {
 		ev.peer = d->id;
 		ev.peer_len = d->id_len;
@@ -43,14 +43,14 @@ scsp_event(struct scsp_node *n, int kind, const struct scsp_dcs *d,
 }
 
 bool
-scsp_id_eq(const uint8_t *p, uint8_t len, const struct scsp_id *id)
+scsp_id_eq(const uint8_t *p, uint8_t len, const struct mars_scsp_id *id)
 {
 	return id->len == len && (len == 0 || memcmp(p, id->p, len) == 0);
 }
 
 /* Mandatory Common Part (B.2.0.1) from us to d. */
 void
-scsp_msg_init(struct scsp_node *n, struct scsp_msg *m, uint8_t type,
+scsp_msg_init(struct mars_scsp_node *n, struct mars_scsp_msg *m, uint8_t type,
     const struct scsp_dcs *d)
 {
 	memset(m, 0, sizeof(*m));
@@ -65,10 +65,10 @@ scsp_msg_init(struct scsp_node *n, struct scsp_msg *m, uint8_t type,
 	}
 }
 
-struct scsp_csas *
-scsp_recs(struct scsp_node *n, size_t count)
+struct mars_scsp_csas *
+scsp_recs(struct mars_scsp_node *n, size_t count)
 {
-	struct scsp_csas	*grown;
+	struct mars_scsp_csas	*grown;
 	size_t			 cap;
 
 	if (count <= n->recs_cap)
@@ -85,40 +85,40 @@ scsp_recs(struct scsp_node *n, size_t count)
 
 /* Octets left for records in one packet of that type to d (B.1, B.2). */
 static size_t
-rec_budget(const struct scsp_node *n, uint8_t type, const struct scsp_dcs *d)
+rec_budget(const struct mars_scsp_node *n, uint8_t type, const struct scsp_dcs *d)
 {
-	size_t fixed = SCSP_FIXED_LEN + SCSP_MCP_LEN + n->conf.lsid_len +
-	    (d != NULL ? d->id_len : SCSP_ID_MAX);
+	size_t fixed = MARS_SCSP_FIXED_LEN + MARS_SCSP_MCP_LEN + n->conf.lsid_len +
+	    (d != NULL ? d->id_len : MARS_SCSP_ID_MAX);
 
-	if (type == SCSP_CA)
+	if (type == MARS_SCSP_CA)
 		fixed += 4;
-	else if (type == SCSP_HELLO)
+	else if (type == MARS_SCSP_HELLO)
 		fixed += 8;
 	return n->conf.mtu > fixed ? n->conf.mtu - fixed : 0;
 }
 
 size_t
-scsp_rec_budget(const struct scsp_node *n, uint8_t type)
+scsp_rec_budget(const struct mars_scsp_node *n, uint8_t type)
 {
 	return rec_budget(n, type, NULL);
 }
 
 int
-scsp_send(struct scsp_node *n, const struct scsp_dcs *d, struct scsp_msg *m)
+scsp_send(struct mars_scsp_node *n, const struct scsp_dcs *d, struct mars_scsp_msg *m)
 {
-	struct fsm_vc	 vc;
+	struct mars_vc	 vc;
 	struct mars_err	 err;
 	size_t		 len;
 	int		 rc;
 
-	rc = scsp_encode(m, n->buf, n->buf_cap, &len, SCSP_ENC_LLC, &err);
+	rc = mars_scsp_encode(m, n->buf, n->buf_cap, &len, MARS_SCSP_ENC_LLC, &err);
 	if (rc != 0) {
 		scsp_log(n, LOG_ERR, "scsp: cannot encode a message");
 		return rc;
 	}
 	n->buf_len = len;
 	n->stats.tx[m->type]++;
-	vc.kind = LAB_VC_SERVER;
+	vc.kind = MARS_VC_SERVER;
 	vc.id = d->vc_id;
 	if (n->conf.io.send != NULL)
 		n->conf.io.send(n->conf.io.ctx, &vc, n->buf, len);
@@ -126,9 +126,9 @@ scsp_send(struct scsp_node *n, const struct scsp_dcs *d, struct scsp_msg *m)
 }
 
 static size_t
-rec_len(const struct scsp_csas *r)
+rec_len(const struct mars_scsp_csas *r)
 {
-	return (size_t)SCSP_CSAS_LEN + r->key.len + r->oid.len + r->body_len;
+	return (size_t)MARS_SCSP_CSAS_LEN + r->key.len + r->oid.len + r->body_len;
 }
 
 /*
@@ -136,10 +136,10 @@ rec_len(const struct scsp_csas *r)
  * over as many packets as conf.mtu asks (one record at least each).
  */
 void
-scsp_send_records(struct scsp_node *n, const struct scsp_dcs *d,
-    uint8_t type, const struct scsp_csas *recs, size_t count)
+scsp_send_records(struct mars_scsp_node *n, const struct scsp_dcs *d,
+    uint8_t type, const struct mars_scsp_csas *recs, size_t count)
 {
-	struct scsp_msg	 m;
+	struct mars_scsp_msg	 m;
 	size_t		 budget = rec_budget(n, type, d), i = 0, j, used;
 
 	while (i < count) {
@@ -159,39 +159,39 @@ scsp_send_records(struct scsp_node *n, const struct scsp_dcs *d,
 
 /* ---- life cycle ---- */
 
-struct scsp_node *
-scsp_node_new(const struct scsp_conf *conf)
+struct mars_scsp_node *
+mars_scsp_node_new(const struct mars_scsp_conf *conf)
 {
-	struct scsp_node	*n;
+	struct mars_scsp_node	*n;
 	struct scsp_dcs		*d;
 	unsigned		 i;
 
-	if (conf->lsid_len == 0 || conf->lsid_len > SCSP_ID_MAX ||
-	    conf->ndcs > SCSP_DCS_MAX || (conf->ndcs > 0 && conf->dcs == NULL))
+	if (conf->lsid_len == 0 || conf->lsid_len > MARS_SCSP_ID_MAX ||
+	    conf->ndcs > MARS_SCSP_DCS_MAX || (conf->ndcs > 0 && conf->dcs == NULL))
 		return NULL;
 	for (i = 0; i < conf->ndcs; i++)
-		if (conf->dcs[i].id_len > SCSP_ID_MAX)
+		if (conf->dcs[i].id_len > MARS_SCSP_ID_MAX)
 			return NULL;
 	if ((n = calloc(1, sizeof(*n))) == NULL)
 		return NULL;
 	n->conf = *conf;
 	n->conf.dcs = NULL;
 	if (n->conf.hello_interval == 0)
-		n->conf.hello_interval = SCSP_DEF_HELLO_S;
+		n->conf.hello_interval = MARS_SCSP_DEF_HELLO_S;
 	if (n->conf.dead_factor == 0)
-		n->conf.dead_factor = SCSP_DEF_DEAD_FACTOR;
+		n->conf.dead_factor = MARS_SCSP_DEF_DEAD_FACTOR;
 	if (n->conf.ca_rexmt == 0)
-		n->conf.ca_rexmt = SCSP_DEF_CA_REXMT;
+		n->conf.ca_rexmt = MARS_SCSP_DEF_CA_REXMT;
 	if (n->conf.csus_rexmt == 0)
-		n->conf.csus_rexmt = SCSP_DEF_CSUS_REXMT;
+		n->conf.csus_rexmt = MARS_SCSP_DEF_CSUS_REXMT;
 	if (n->conf.csu_rexmt == 0)
-		n->conf.csu_rexmt = SCSP_DEF_CSU_REXMT;
+		n->conf.csu_rexmt = MARS_SCSP_DEF_CSU_REXMT;
 	if (n->conf.csu_rexmt_limit == 0)
-		n->conf.csu_rexmt_limit = SCSP_DEF_CSU_LIMIT;
+		n->conf.csu_rexmt_limit = MARS_SCSP_DEF_CSU_LIMIT;
 	if (n->conf.hops == 0)
-		n->conf.hops = SCSP_DEF_HOPS;
+		n->conf.hops = MARS_SCSP_DEF_HOPS;
 	if (n->conf.mtu == 0)
-		n->conf.mtu = SCSP_DEF_MTU;
+		n->conf.mtu = MARS_SCSP_DEF_MTU;
 	if (n->conf.mtu < 64)
 		n->conf.mtu = 64;
 	if (n->conf.mtu > 65535)
@@ -210,15 +210,15 @@ scsp_node_new(const struct scsp_conf *conf)
 		d->id_fixed = d->id_len > 0;
 		memcpy(d->id, conf->dcs[i].id, d->id_len);
 		d->vc_id = conf->dcs[i].vc_id;
-		d->hs = SCSP_HS_DOWN;
-		d->cs = SCSP_CA_DOWN;
+		d->hs = MARS_SCSP_HS_DOWN;
+		d->cs = MARS_SCSP_CA_DOWN;
 		d->ca_due = d->keep_until = d->csus_due = MARS_TIME_NEVER;
 	}
 	return n;
 }
 
 void
-scsp_node_free(struct scsp_node *n)
+mars_scsp_node_free(struct mars_scsp_node *n)
 {
 	unsigned i;
 
@@ -238,7 +238,7 @@ scsp_node_free(struct scsp_node *n)
 
 /* RFC 2334 §2.1: NBMA connectivity is there, HFSM Down -> Waiting. */
 void
-scsp_start(struct scsp_node *n, mars_time_t now)
+mars_scsp_start(struct mars_scsp_node *n, mars_time_t now)
 {
 	unsigned i;
 
@@ -249,13 +249,13 @@ scsp_start(struct scsp_node *n, mars_time_t now)
 	for (i = 0; i < n->ndcs; i++) {
 		n->dcs[i].hello_due = now;
 		if (!n->dcs[i].vc_down)
-			scsp_hello_set(n, &n->dcs[i], SCSP_HS_WAITING, "start");
+			scsp_hello_set(n, &n->dcs[i], MARS_SCSP_HS_WAITING, "start");
 	}
-	(void)scsp_tick(n, now);
+	(void)mars_scsp_tick(n, now);
 }
 
 void
-scsp_vc_down(struct scsp_node *n, mars_time_t now, uint32_t vc_id)
+mars_scsp_vc_down(struct mars_scsp_node *n, mars_time_t now, uint32_t vc_id)
 {
 	unsigned i;
 
@@ -265,12 +265,12 @@ scsp_vc_down(struct scsp_node *n, mars_time_t now, uint32_t vc_id)
 			continue;
 		n->dcs[i].vc_down = true;
 		n->dcs[i].heard = false;
-		scsp_hello_set(n, &n->dcs[i], SCSP_HS_DOWN, "VC lost");
+		scsp_hello_set(n, &n->dcs[i], MARS_SCSP_HS_DOWN, "VC lost");
 	}
 }
 
 void
-scsp_vc_up(struct scsp_node *n, mars_time_t now, uint32_t vc_id)
+mars_scsp_vc_up(struct mars_scsp_node *n, mars_time_t now, uint32_t vc_id)
 {
 	unsigned i;
 
@@ -280,18 +280,18 @@ scsp_vc_up(struct scsp_node *n, mars_time_t now, uint32_t vc_id)
 			continue;
 		n->dcs[i].vc_down = false;
 		n->dcs[i].hello_due = now;
-		if (n->started && n->dcs[i].hs == SCSP_HS_DOWN)
-			scsp_hello_set(n, &n->dcs[i], SCSP_HS_WAITING,
+		if (n->started && n->dcs[i].hs == MARS_SCSP_HS_DOWN)
+			scsp_hello_set(n, &n->dcs[i], MARS_SCSP_HS_WAITING,
 			    "VC up");
 	}
 	if (n->started)
-		(void)scsp_tick(n, now);
+		(void)mars_scsp_tick(n, now);
 }
 
 /* ---- input ---- */
 
 static void
-malformed(struct scsp_node *n, uint32_t vc_id, const char *why)
+malformed(struct mars_scsp_node *n, uint32_t vc_id, const char *why)
 {
 	unsigned i;
 
@@ -299,20 +299,20 @@ malformed(struct scsp_node *n, uint32_t vc_id, const char *why)
 	scsp_log(n, LOG_WARNING, why);
 	/* RFC 2334 §2.1: an abnormal event puts the HFSM in Waiting. */
 	for (i = 0; i < n->ndcs; i++)
-		if (n->dcs[i].vc_id == vc_id && n->dcs[i].hs != SCSP_HS_DOWN)
+		if (n->dcs[i].vc_id == vc_id && n->dcs[i].hs != MARS_SCSP_HS_DOWN)
 			scsp_abnormal(n, &n->dcs[i], why);
 }
 
 static void
-ignored(struct scsp_node *n, const char *why)
+ignored(struct mars_scsp_node *n, const char *why)
 {
 	n->stats.ignored++;
 	scsp_log(n, LOG_DEBUG, why);
-	scsp_event(n, FSM_EV_DROPPED, NULL, 0, why);
+	scsp_event(n, MARS_EV_DROPPED, NULL, 0, why);
 }
 
 static struct scsp_dcs *
-dcs_by_sender(struct scsp_node *n, uint32_t vc_id, const struct scsp_id *id)
+dcs_by_sender(struct mars_scsp_node *n, uint32_t vc_id, const struct mars_scsp_id *id)
 {
 	unsigned i;
 
@@ -324,7 +324,7 @@ dcs_by_sender(struct scsp_node *n, uint32_t vc_id, const struct scsp_id *id)
 }
 
 static bool
-for_us(const struct scsp_node *n, const struct scsp_id *r, bool all_ok)
+for_us(const struct mars_scsp_node *n, const struct mars_scsp_id *r, bool all_ok)
 {
 	unsigned i;
 
@@ -339,18 +339,18 @@ for_us(const struct scsp_node *n, const struct scsp_id *r, bool all_ok)
 }
 
 static bool
-vc_known(const struct scsp_node *n, uint32_t vc_id)
+vc_known(const struct mars_scsp_node *n, uint32_t vc_id)
 {
 	unsigned i;
 
 	for (i = 0; i < n->ndcs; i++)
-		if (n->dcs[i].vc_id == vc_id && n->dcs[i].hs != SCSP_HS_DOWN)
+		if (n->dcs[i].vc_id == vc_id && n->dcs[i].hs != MARS_SCSP_HS_DOWN)
 			return true;
 	return false;
 }
 
 static void
-dispatch(struct scsp_node *n, uint32_t vc_id, const struct scsp_msg *m)
+dispatch(struct mars_scsp_node *n, uint32_t vc_id, const struct mars_scsp_msg *m)
 {
 	struct scsp_dcs *d;
 
@@ -358,43 +358,43 @@ dispatch(struct scsp_node *n, uint32_t vc_id, const struct scsp_msg *m)
 		ignored(n, "scsp: another Protocol ID / Server Group");
 		return;
 	}
-	if (m->sender.len == 0 || m->sender.len > SCSP_ID_MAX) {
+	if (m->sender.len == 0 || m->sender.len > MARS_SCSP_ID_MAX) {
 		malformed(n, vc_id, "scsp: bad Sender ID length");
 		return;
 	}
-	if (m->type == SCSP_HELLO) {
+	if (m->type == MARS_SCSP_HELLO) {
 		scsp_hello_input(n, n->now, vc_id, m);
 		return;
 	}
 	d = dcs_by_sender(n, vc_id, &m->sender);
 	/* §2.1: until Bidirectional, anything but Hello is ignored. */
-	if (d == NULL || d->hs != SCSP_HS_BIDIR) {
+	if (d == NULL || d->hs != MARS_SCSP_HS_BIDIR) {
 		ignored(n, "scsp: not from a Bidirectional DCS");
 		return;
 	}
 	switch (m->type) {
-	case SCSP_CA:
+	case MARS_SCSP_CA:
 		/* §2.2.3: CA or CSUS for another LSID is discarded. */
 		if (!for_us(n, &m->receiver, false))
 			break;
 		n->stats.rx[m->type]++;
 		scsp_ca_input(n, d, m);
 		return;
-	case SCSP_CSUS:
+	case MARS_SCSP_CSUS:
 		if (!for_us(n, &m->receiver, false) ||
-		    (d->cs != SCSP_CA_UPDATE && d->cs != SCSP_CA_ALIGNED))
+		    (d->cs != MARS_SCSP_CA_UPDATE && d->cs != MARS_SCSP_CA_ALIGNED))
 			break;
 		n->stats.rx[m->type]++;
 		scsp_csus_input(n, d, m);
 		return;
-	case SCSP_CSU_REQUEST:
-	case SCSP_CSU_REPLY:
+	case MARS_SCSP_CSU_REQUEST:
+	case MARS_SCSP_CSU_REPLY:
 		/* §2.3: LSID or all 0xFF; only in Update Cache or Aligned. */
 		if (!for_us(n, &m->receiver, true) ||
-		    (d->cs != SCSP_CA_UPDATE && d->cs != SCSP_CA_ALIGNED))
+		    (d->cs != MARS_SCSP_CA_UPDATE && d->cs != MARS_SCSP_CA_ALIGNED))
 			break;
 		n->stats.rx[m->type]++;
-		if (m->type == SCSP_CSU_REQUEST)
+		if (m->type == MARS_SCSP_CSU_REQUEST)
 			scsp_csu_request_input(n, d, m);
 		else
 			scsp_csu_reply_input(n, d, m);
@@ -406,7 +406,7 @@ dispatch(struct scsp_node *n, uint32_t vc_id, const struct scsp_msg *m)
 }
 
 void
-scsp_input(struct scsp_node *n, mars_time_t now, const struct fsm_vc *vc,
+mars_scsp_input(struct mars_scsp_node *n, mars_time_t now, const struct mars_vc *vc,
     const uint8_t *sdu, size_t len)
 {
 	struct mars_pdu	 pdu;
@@ -417,19 +417,19 @@ scsp_input(struct scsp_node *n, mars_time_t now, const struct fsm_vc *vc,
 		return;
 	}
 	(void)mars_pdu_decode(&pdu, sdu, len, 0);
-	if (pdu.kind != PDU_SCSP) {
+	if (pdu.kind != MARS_PDU_SCSP) {
 		ignored(n, "scsp: not an SCSP packet");
 		return;
 	}
 	if (pdu.verdict != 0) {
 		malformed(n, vc->id, "scsp: malformed packet");
-		(void)scsp_tick(n, now);
+		(void)mars_scsp_tick(n, now);
 		return;
 	}
 	n->busy++;
 	dispatch(n, vc->id, &pdu.u.scsp);
 	n->busy--;
-	(void)scsp_tick(n, now);
+	(void)mars_scsp_tick(n, now);
 }
 
 /* ---- timers ---- */
@@ -441,7 +441,7 @@ earliest(mars_time_t a, mars_time_t b)
 }
 
 mars_time_t
-scsp_tick(struct scsp_node *n, mars_time_t now)
+mars_scsp_tick(struct mars_scsp_node *n, mars_time_t now)
 {
 	mars_time_t	 next;
 	unsigned	 i;
@@ -460,13 +460,13 @@ scsp_tick(struct scsp_node *n, mars_time_t now)
 /* ---- introspection ---- */
 
 unsigned
-scsp_dcs_count(const struct scsp_node *n)
+mars_scsp_dcs_count(const struct mars_scsp_node *n)
 {
 	return n->ndcs;
 }
 
 int
-scsp_dcs_find(const struct scsp_node *n, const struct scsp_id *id)
+mars_scsp_dcs_find(const struct mars_scsp_node *n, const struct mars_scsp_id *id)
 {
 	unsigned i;
 
@@ -478,56 +478,56 @@ scsp_dcs_find(const struct scsp_node *n, const struct scsp_id *id)
 }
 
 int
-scsp_hello_state(const struct scsp_node *n, unsigned dcs)
+mars_scsp_hello_state(const struct mars_scsp_node *n, unsigned dcs)
 {
-	return dcs < n->ndcs ? n->dcs[dcs].hs : SCSP_HS_DOWN;
+	return dcs < n->ndcs ? n->dcs[dcs].hs : MARS_SCSP_HS_DOWN;
 }
 
 int
-scsp_ca_state(const struct scsp_node *n, unsigned dcs)
+mars_scsp_ca_state(const struct mars_scsp_node *n, unsigned dcs)
 {
-	return dcs < n->ndcs ? n->dcs[dcs].cs : SCSP_CA_DOWN;
+	return dcs < n->ndcs ? n->dcs[dcs].cs : MARS_SCSP_CA_DOWN;
 }
 
 bool
-scsp_is_master(const struct scsp_node *n, unsigned dcs)
+mars_scsp_is_master(const struct mars_scsp_node *n, unsigned dcs)
 {
-	return dcs < n->ndcs && n->dcs[dcs].cs != SCSP_CA_DOWN &&
-	    n->dcs[dcs].cs != SCSP_CA_NEGOTIATE && n->dcs[dcs].master;
+	return dcs < n->ndcs && n->dcs[dcs].cs != MARS_SCSP_CA_DOWN &&
+	    n->dcs[dcs].cs != MARS_SCSP_CA_NEGOTIATE && n->dcs[dcs].master;
 }
 
 size_t
-scsp_rexmt_len(const struct scsp_node *n, unsigned dcs)
+mars_scsp_rexmt_len(const struct mars_scsp_node *n, unsigned dcs)
 {
 	return dcs < n->ndcs ? n->dcs[dcs].queue.n : 0;
 }
 
-const struct scsp_stats *
-scsp_node_stats(const struct scsp_node *n)
+const struct mars_scsp_stats *
+mars_scsp_node_stats(const struct mars_scsp_node *n)
 {
 	return &n->stats;
 }
 
 const char *
-scsp_hello_state_name(int state)
+mars_scsp_hello_state_name(int state)
 {
 	static const char *const names[] = {
 		"DOWN", "WAITING", "UNIDIRECTIONAL", "BIDIRECTIONAL"
 	};
 
-	if (state < 0 || state > SCSP_HS_BIDIR)
+	if (state < 0 || state > MARS_SCSP_HS_BIDIR)
 		return NULL;
 	return names[state];
 }
 
 const char *
-scsp_ca_state_name(int state)
+mars_scsp_ca_state_name(int state)
 {
 	static const char *const names[] = {
 		"DOWN", "NEGOTIATE", "SUMMARIZE", "UPDATE", "ALIGNED"
 	};
 
-	if (state < 0 || state > SCSP_CA_ALIGNED)
+	if (state < 0 || state > MARS_SCSP_CA_ALIGNED)
 		return NULL;
 	return names[state];
 }

@@ -14,7 +14,7 @@
 #include "mars/pdu.h"
 #include "server_int.h"
 
-#define TX_CAP		(65536 + LLC_SNAP_LEN)
+#define TX_CAP		(65536 + MARS_LLC_SNAP_LEN)
 #define MTU_MIN		256
 
 enum path {
@@ -27,8 +27,8 @@ enum path {
 #define EMIT_NOBUMP	0x02	/* not the last part: keep CSN/SSN */
 
 struct mars_server {
-	struct server_conf	 conf;
-	struct fsm_io		 io;
+	struct mars_server_conf	 conf;
+	struct mars_io		 io;
 	struct srv_db		 db;
 	uint8_t			 grp_len;
 	uint16_t		 mtu;
@@ -38,39 +38,39 @@ struct mars_server {
 	mars_time_t		 now;
 	mars_time_t		 next_redirect;
 	mars_time_t		 next_expiry;
-	struct server_atm	 mars[SERVER_MARS_MAX];
+	struct mars_server_atm	 mars[MARS_SERVER_MARS_MAX];
 	uint8_t			 nmars;
 	bool			 hard;
-	struct server_stats	 stats;
+	struct mars_server_stats	 stats;
 	struct mars_pdu		 pdu;
 	uint8_t			*tx;
 	uint8_t			*list;		/* one part's list, mtu octets */
-	const struct server_atm	**atms;		/* MULTI targets */
+	const struct mars_server_atm	**atms;		/* MULTI targets */
 	uint32_t		 catms;
 	struct srv_rset		 ra;		/* hole punching scratch */
 	struct srv_rset		 rb;
 };
 
-static const char *const drop_names[SRV_DROP_MAX] = {
-	[SRV_DROP_MALFORMED] = "malformed",
-	[SRV_DROP_CHECKSUM] = "checksum",
-	[SRV_DROP_TLV] = "tlv",
-	[SRV_DROP_NOT_MARS] = "not-mars",
-	[SRV_DROP_UNKNOWN_OP] = "unknown-op",
-	[SRV_DROP_UNEXPECTED_OP] = "unexpected-op",
-	[SRV_DROP_PROTOCOL] = "protocol",
-	[SRV_DROP_UNREGISTERED] = "unregistered",
-	[SRV_DROP_COPY_SET] = "copy-set",
-	[SRV_DROP_PAIRS] = "pairs",
-	[SRV_DROP_WRONG_VC] = "wrong-vc",
-	[SRV_DROP_LIMIT] = "limit",
-	[SRV_DROP_UNSUPPORTED] = "unsupported",
+static const char *const drop_names[MARS_SRV_DROP_MAX] = {
+	[MARS_SRV_DROP_MALFORMED] = "malformed",
+	[MARS_SRV_DROP_CHECKSUM] = "checksum",
+	[MARS_SRV_DROP_TLV] = "tlv",
+	[MARS_SRV_DROP_NOT_MARS] = "not-mars",
+	[MARS_SRV_DROP_UNKNOWN_OP] = "unknown-op",
+	[MARS_SRV_DROP_UNEXPECTED_OP] = "unexpected-op",
+	[MARS_SRV_DROP_PROTOCOL] = "protocol",
+	[MARS_SRV_DROP_UNREGISTERED] = "unregistered",
+	[MARS_SRV_DROP_COPY_SET] = "copy-set",
+	[MARS_SRV_DROP_PAIRS] = "pairs",
+	[MARS_SRV_DROP_WRONG_VC] = "wrong-vc",
+	[MARS_SRV_DROP_LIMIT] = "limit",
+	[MARS_SRV_DROP_UNSUPPORTED] = "unsupported",
 };
 
 const char *
-server_drop_name(int reason)
+mars_server_drop_name(int reason)
 {
-	if (reason < 0 || reason >= SRV_DROP_MAX)
+	if (reason < 0 || reason >= MARS_SRV_DROP_MAX)
 		return "unknown";
 	return drop_names[reason];
 }
@@ -78,11 +78,11 @@ server_drop_name(int reason)
 static uint8_t
 tl_len(uint8_t tl)
 {
-	return tl & ATM_TL_LEN;
+	return tl & MARS_ATM_TL_LEN;
 }
 
 static struct mars_atm
-atm_num(const struct server_atm *a)
+atm_num(const struct mars_server_atm *a)
 {
 	struct mars_atm v;
 
@@ -92,7 +92,7 @@ atm_num(const struct server_atm *a)
 }
 
 static struct mars_atm
-atm_sub(const struct server_atm *a)
+atm_sub(const struct mars_server_atm *a)
 {
 	struct mars_atm v;
 
@@ -104,15 +104,15 @@ atm_sub(const struct server_atm *a)
 /* ---- happenings ---- */
 
 static void
-event(struct mars_server *s, int kind, const struct server_atm *atm,
+event(struct mars_server *s, int kind, const struct mars_server_atm *atm,
     uint16_t cmi, const uint8_t *group, uint32_t count,
     const struct mars_msg *m, const char *detail)
 {
-	struct fsm_event ev;
+	struct mars_event ev;
 
 	if (s->io.event == NULL)
 		return;
-	fsm_event_init(&ev, kind, s->now);
+	mars_event_init(&ev, kind, s->now);
 	if (atm != NULL) {
 		ev.atm = atm->addr;
 		ev.atm_tl = atm->tl;
@@ -130,12 +130,12 @@ event(struct mars_server *s, int kind, const struct server_atm *atm,
 static void
 drop(struct mars_server *s, int reason, const struct mars_msg *m)
 {
-	struct fsm_event ev;
+	struct mars_event ev;
 
 	s->stats.dropped[reason]++;
 	if (s->io.event == NULL)
 		return;
-	fsm_event_init(&ev, FSM_EV_DROPPED, s->now);
+	mars_event_init(&ev, MARS_EV_DROPPED, s->now);
 	ev.csn = s->csn;
 	if (m != NULL) {
 		ev.atm = m->sha.addr;
@@ -155,9 +155,9 @@ logmsg(struct mars_server *s, int level, const char *msg)
 
 static void
 leaf(struct mars_server *s, uint8_t pmp, bool add, uint32_t peer,
-    const struct server_atm *atm)
+    const struct mars_server_atm *atm)
 {
-	struct server_leaf lf;
+	struct mars_server_leaf lf;
 
 	if (s->conf.leaf == NULL)
 		return;
@@ -177,11 +177,11 @@ leaf(struct mars_server *s, uint8_t pmp, bool add, uint32_t peer,
  * the MARS is version 0 and carries no TLVs.
  */
 static void
-emit(struct mars_server *s, const struct fsm_vc *vc, struct mars_msg *m,
+emit(struct mars_server *s, const struct mars_vc *vc, struct mars_msg *m,
     enum path path, unsigned flags)
 {
-	static const struct fsm_vc ccvc = { LAB_VC_CCVC, 0 };
-	static const struct fsm_vc scvc = { LAB_VC_SCVC, 0 };
+	static const struct mars_vc ccvc = { MARS_VC_CCVC, 0 };
+	static const struct mars_vc scvc = { MARS_VC_SCVC, 0 };
 	struct mars_err err;
 	size_t n;
 
@@ -230,7 +230,7 @@ emit(struct mars_server *s, const struct fsm_vc *vc, struct mars_msg *m,
 
 /* A JOIN-family message as the MARS retransmits it: copy = 1. */
 static void
-emit_copy(struct mars_server *s, const struct fsm_vc *vc,
+emit_copy(struct mars_server *s, const struct mars_vc *vc,
     const struct mars_msg *orig, uint8_t op, uint16_t set, uint16_t clear,
     enum path path, unsigned flags)
 {
@@ -246,7 +246,7 @@ emit_copy(struct mars_server *s, const struct fsm_vc *vc,
  * as many messages as the MTU needs (each one a transmission of its own).
  */
 static void
-emit_pairs(struct mars_server *s, const struct fsm_vc *vc,
+emit_pairs(struct mars_server *s, const struct mars_vc *vc,
     const struct mars_msg *orig, uint8_t op, uint16_t set, uint16_t clear,
     const struct srv_rset *rs, enum path path)
 {
@@ -255,7 +255,7 @@ emit_pairs(struct mars_server *s, const struct fsm_vc *vc,
 	uint32_t i = 0;
 	uint8_t *p;
 
-	over = LLC_SNAP_LEN + MARS_HDR_LEN + tl_len(orig->sha.tl) +
+	over = MARS_LLC_SNAP_LEN + MARS_HDR_LEN + tl_len(orig->sha.tl) +
 	    tl_len(orig->ssa.tl) + orig->spa.len;
 	if (over + 2 * (size_t)s->grp_len > s->mtu) {
 		s->stats.encode_errors++;
@@ -280,23 +280,23 @@ emit_pairs(struct mars_server *s, const struct fsm_vc *vc,
 
 /* RFC 2022 §5.1.2: the NAK is the REQUEST with mar$op.type = 6. */
 static void
-send_nak(struct mars_server *s, const struct fsm_vc *vc, const uint8_t *sdu,
+send_nak(struct mars_server *s, const struct mars_vc *vc, const uint8_t *sdu,
     size_t len, const struct mars_msg *req)
 {
 	uint16_t c;
 
-	if (len > TX_CAP || len < LLC_SNAP_LEN + MARS_HDR_LEN) {
+	if (len > TX_CAP || len < MARS_LLC_SNAP_LEN + MARS_HDR_LEN) {
 		s->stats.encode_errors++;
 		return;
 	}
 	memcpy(s->tx, sdu, len);
-	s->tx[LLC_SNAP_LEN + 17] = MARS_NAK;
+	s->tx[MARS_LLC_SNAP_LEN + 17] = MARS_NAK;
 	if (req->chksum != 0) {
-		s->tx[LLC_SNAP_LEN + 12] = 0;
-		s->tx[LLC_SNAP_LEN + 13] = 0;
-		c = mars_cksum(s->tx + LLC_SNAP_LEN, len - LLC_SNAP_LEN);
-		s->tx[LLC_SNAP_LEN + 12] = (uint8_t)(c >> 8);
-		s->tx[LLC_SNAP_LEN + 13] = (uint8_t)c;
+		s->tx[MARS_LLC_SNAP_LEN + 12] = 0;
+		s->tx[MARS_LLC_SNAP_LEN + 13] = 0;
+		c = mars_cksum(s->tx + MARS_LLC_SNAP_LEN, len - MARS_LLC_SNAP_LEN);
+		s->tx[MARS_LLC_SNAP_LEN + 12] = (uint8_t)(c >> 8);
+		s->tx[MARS_LLC_SNAP_LEN + 13] = (uint8_t)c;
 	}
 	s->io.send(s->io.ctx, vc, s->tx, len);
 	s->stats.tx[MARS_NAK]++;
@@ -306,8 +306,8 @@ send_nak(struct mars_server *s, const struct fsm_vc *vc, const uint8_t *sdu,
 static int
 class_cmp(const void *a, const void *b)
 {
-	const struct server_atm *x = *(const struct server_atm *const *)a;
-	const struct server_atm *y = *(const struct server_atm *const *)b;
+	const struct mars_server_atm *x = *(const struct mars_server_atm *const *)a;
+	const struct mars_server_atm *y = *(const struct mars_server_atm *const *)b;
 
 	if (x->tl != y->tl)
 		return x->tl < y->tl ? -1 : 1;
@@ -323,15 +323,15 @@ class_cmp(const void *a, const void *b)
  * most what fits in the MTU; parts are numbered from 1, the last has x.
  */
 static void
-emit_targets(struct mars_server *s, const struct fsm_vc *vc,
-    struct mars_msg *r, const struct server_atm *const *atms, uint32_t n,
+emit_targets(struct mars_server *s, const struct mars_vc *vc,
+    struct mars_msg *r, const struct mars_server_atm *const *atms, uint32_t n,
     enum path path, unsigned flags)
 {
 	size_t over, per, esz, k;
 	uint32_t i = 0, y = 1;
 	uint8_t tl, stl, *p;
 
-	over = LLC_SNAP_LEN + MARS_HDR_LEN + tl_len(r->sha.tl) +
+	over = MARS_LLC_SNAP_LEN + MARS_HDR_LEN + tl_len(r->sha.tl) +
 	    tl_len(r->ssa.tl) + r->spa.len + r->tpa.len;
 	while (i < n) {
 		tl = atms[i]->tl;
@@ -362,7 +362,7 @@ emit_targets(struct mars_server *s, const struct fsm_vc *vc,
 }
 
 static void
-send_multi(struct mars_server *s, const struct fsm_vc *vc,
+send_multi(struct mars_server *s, const struct mars_vc *vc,
     const struct mars_msg *req, uint32_t n, bool to_mcs)
 {
 	struct mars_msg r;
@@ -391,7 +391,7 @@ send_multi(struct mars_server *s, const struct fsm_vc *vc,
 static void
 send_redirect(struct mars_server *s)
 {
-	const struct server_atm *list[SERVER_MARS_MAX];
+	const struct mars_server_atm *list[MARS_SERVER_MARS_MAX];
 	struct mars_msg r;
 	uint32_t i, n;
 
@@ -418,7 +418,7 @@ send_redirect(struct mars_server *s)
 static void
 ensure_atms(struct mars_server *s, uint32_t n)
 {
-	const struct server_atm **p;
+	const struct mars_server_atm **p;
 	uint32_t c;
 
 	if (n <= s->catms)
@@ -507,7 +507,7 @@ reclaim_oldest_held(struct mars_server *s)
  * CMI space or the table is full.  Returns the slot, held.
  */
 static uint32_t
-member_create(struct mars_server *s, const struct server_atm *a,
+member_create(struct mars_server *s, const struct mars_server_atm *a,
     uint16_t want)
 {
 	struct srv_db *db = &s->db;
@@ -548,8 +548,8 @@ member_up(struct mars_server *s, uint32_t mi, uint32_t peer, bool notify)
 	s->db.nheld--;
 	s->db.nreg++;
 	if (notify)
-		leaf(s, LAB_VC_CCVC, true, peer, &m->atm);
-	event(s, FSM_EV_MEMBER_ADDED, &m->atm, m->cmi, NULL, peer, NULL,
+		leaf(s, MARS_VC_CCVC, true, peer, &m->atm);
+	event(s, MARS_EV_MEMBER_ADDED, &m->atm, m->cmi, NULL, peer, NULL,
 	    NULL);
 }
 
@@ -568,14 +568,14 @@ member_down(struct mars_server *s, uint32_t mi, bool notify,
 
 	while (m->ngroups > 0) {
 		gi = m->groups[m->ngroups - 1];
-		event(s, FSM_EV_GROUP_LEAVE, &m->atm, m->cmi, db->grp[gi].addr,
+		event(s, MARS_EV_GROUP_LEAVE, &m->atm, m->cmi, db->grp[gi].addr,
 		    1, NULL, why);
 		srv_single_del(db, mi, gi);
 		srv_group_gc(db, gi);
 		m = &db->mem[mi];
 	}
 	if (m->blocks.n > 0) {
-		event(s, FSM_EV_GROUP_LEAVE, &m->atm, m->cmi, m->blocks.r[0].min,
+		event(s, MARS_EV_GROUP_LEAVE, &m->atm, m->cmi, m->blocks.r[0].min,
 		    m->blocks.n, NULL, why);
 		(void)srv_member_set_blocks(db, mi, &none);
 		srv_rset_free(&m->blocks);
@@ -587,8 +587,8 @@ member_down(struct mars_server *s, uint32_t mi, bool notify,
 	db->nheld++;
 	expiry_at(s, s->now + s->conf.cmi_hold);
 	if (notify)
-		leaf(s, LAB_VC_CCVC, false, peer, &m->atm);
-	event(s, FSM_EV_MEMBER_REMOVED, &m->atm, m->cmi, NULL, peer, NULL,
+		leaf(s, MARS_VC_CCVC, false, peer, &m->atm);
+	event(s, MARS_EV_MEMBER_REMOVED, &m->atm, m->cmi, NULL, peer, NULL,
 	    why);
 }
 
@@ -601,14 +601,14 @@ mcs_down(struct mars_server *s, uint32_t ci, bool notify, const char *why)
 
 	while (db->mcs[ci].ngroups > 0) {
 		gi = db->mcs[ci].groups[db->mcs[ci].ngroups - 1];
-		event(s, FSM_EV_MCS_REMOVED, &db->mcs[ci].atm, 0,
+		event(s, MARS_EV_MCS_REMOVED, &db->mcs[ci].atm, 0,
 		    db->grp[gi].addr, peer, NULL, why);
 		srv_serve_del(db, ci, gi);
 		srv_group_gc(db, gi);
 	}
 	if (notify)
-		leaf(s, LAB_VC_SCVC, false, peer, &db->mcs[ci].atm);
-	event(s, FSM_EV_MCS_REMOVED, &db->mcs[ci].atm, 0, NULL, peer, NULL,
+		leaf(s, MARS_VC_SCVC, false, peer, &db->mcs[ci].atm);
+	event(s, MARS_EV_MCS_REMOVED, &db->mcs[ci].atm, 0, NULL, peer, NULL,
 	    why);
 	srv_mcs_release(db, ci);
 }
@@ -643,11 +643,11 @@ single_apply(struct mars_server *s, uint32_t mi, const uint8_t *addr,
 				return -1;
 			}
 			*changed = !block;
-			event(s, FSM_EV_GROUP_JOIN, &db->mem[mi].atm,
+			event(s, MARS_EV_GROUP_JOIN, &db->mem[mi].atm,
 			    db->mem[mi].cmi, db->grp[gi].addr, 1, NULL, NULL);
 		}
 	} else if (single) {
-		event(s, FSM_EV_GROUP_LEAVE, &db->mem[mi].atm, db->mem[mi].cmi,
+		event(s, MARS_EV_GROUP_LEAVE, &db->mem[mi].atm, db->mem[mi].cmi,
 		    db->grp[gi].addr, 1, NULL, NULL);
 		srv_single_del(db, mi, gi);
 		*changed = !block;
@@ -704,7 +704,7 @@ block_apply(struct mars_server *s, uint32_t mi, const uint8_t *min,
 		return -1;
 	if (srv_member_set_blocks(db, mi, &s->rb) == -1)
 		return -1;
-	event(s, join ? FSM_EV_GROUP_JOIN : FSM_EV_GROUP_LEAVE,
+	event(s, join ? MARS_EV_GROUP_JOIN : MARS_EV_GROUP_LEAVE,
 	    &db->mem[mi].atm, db->mem[mi].cmi, min, s->ra.n, NULL, "block");
 	return 0;
 }
@@ -736,11 +736,11 @@ punch_served(struct mars_server *s, const uint8_t *min, const uint8_t *max,
 
 /* RFC 2022 §5.2.3, §6.1.2: registration JOIN. */
 static void
-handle_register(struct mars_server *s, const struct fsm_vc *vc,
+handle_register(struct mars_server *s, const struct mars_vc *vc,
     const struct mars_msg *m)
 {
 	struct srv_db *db = &s->db;
-	struct server_atm a;
+	struct mars_server_atm a;
 	struct srv_member *mb;
 	struct mars_msg r;
 	uint32_t mi;
@@ -749,11 +749,11 @@ handle_register(struct mars_server *s, const struct fsm_vc *vc,
 	mi = srv_member_find(db, &a);
 	if ((mi == SRV_NIL || db->mem[mi].state != SRV_REG) &&
 	    db->nreg >= s->conf.max_members) {
-		drop(s, SRV_DROP_LIMIT, m);
+		drop(s, MARS_SRV_DROP_LIMIT, m);
 		return;
 	}
 	if (mi == SRV_NIL && (mi = member_create(s, &a, 0)) == SRV_NIL) {
-		drop(s, SRV_DROP_LIMIT, m);
+		drop(s, MARS_SRV_DROP_LIMIT, m);
 		return;
 	}
 	mb = &db->mem[mi];
@@ -761,12 +761,12 @@ handle_register(struct mars_server *s, const struct fsm_vc *vc,
 		member_up(s, mi, vc->id, true);
 	else if (mb->vc_id != vc->id) {
 		/* Re-registration over a new VC: move the CCVC leaf. */
-		leaf(s, LAB_VC_CCVC, false, mb->vc_id, &mb->atm);
-		leaf(s, LAB_VC_CCVC, true, vc->id, &mb->atm);
+		leaf(s, MARS_VC_CCVC, false, mb->vc_id, &mb->atm);
+		leaf(s, MARS_VC_CCVC, true, vc->id, &mb->atm);
 		mb->vc_id = vc->id;
 	}
 	mb = &db->mem[mi];
-	if (m->spa.len > 0 && m->spa.len <= SERVER_PA_MAX) {
+	if (m->spa.len > 0 && m->spa.len <= MARS_SERVER_PA_MAX) {
 		memcpy(mb->spa, m->spa.addr, m->spa.len);
 		mb->spa_len = m->spa.len;
 	}
@@ -778,7 +778,7 @@ handle_register(struct mars_server *s, const struct fsm_vc *vc,
 
 /* RFC 2022 §5.2.3, §6.1.2: deregistration LEAVE, answered privately. */
 static void
-handle_deregister(struct mars_server *s, const struct fsm_vc *vc,
+handle_deregister(struct mars_server *s, const struct mars_vc *vc,
     const struct mars_msg *m)
 {
 	struct mars_msg r;
@@ -796,7 +796,7 @@ handle_deregister(struct mars_server *s, const struct fsm_vc *vc,
 
 /* RFC 2022 §6.1.2, §6.2.4: JOIN/LEAVE of one group <X,X>. */
 static void
-handle_single(struct mars_server *s, const struct fsm_vc *vc,
+handle_single(struct mars_server *s, const struct mars_vc *vc,
     const struct mars_msg *m, uint32_t mi, const uint8_t *addr)
 {
 	bool join = m->op == MARS_JOIN, changed;
@@ -804,7 +804,7 @@ handle_single(struct mars_server *s, const struct fsm_vc *vc,
 
 	if (single_apply(s, mi, addr, (m->flags & MARS_FLAG_LAYER3GRP) != 0,
 	    join, &changed, &gi) == -1) {
-		drop(s, SRV_DROP_LIMIT, m);
+		drop(s, MARS_SRV_DROP_LIMIT, m);
 		return;
 	}
 	if (changed && gi != SRV_NIL && s->db.grp[gi].nmcs > 0) {
@@ -829,7 +829,7 @@ handle_single(struct mars_server *s, const struct fsm_vc *vc,
  * served group.
  */
 static void
-handle_block(struct mars_server *s, const struct fsm_vc *vc,
+handle_block(struct mars_server *s, const struct mars_vc *vc,
     const struct mars_msg *m, uint32_t mi, const uint8_t *min,
     const uint8_t *max)
 {
@@ -837,7 +837,7 @@ handle_block(struct mars_server *s, const struct fsm_vc *vc,
 	uint16_t clear = MARS_FLAG_PUNCHED | MARS_FLAG_LAYER3GRP;
 
 	if (block_apply(s, mi, min, max, join) == -1) {
-		drop(s, SRV_DROP_LIMIT, m);
+		drop(s, MARS_SRV_DROP_LIMIT, m);
 		return;
 	}
 	/* s->ra: changed set; s->rb: changed set less served groups. */
@@ -877,18 +877,18 @@ first_pair(struct mars_server *s, const struct mars_msg *m, uint8_t *min,
 }
 
 static void
-handle_join_leave(struct mars_server *s, const struct fsm_vc *vc,
+handle_join_leave(struct mars_server *s, const struct mars_vc *vc,
     const struct mars_msg *m)
 {
-	uint8_t min[SERVER_PA_MAX], max[SERVER_PA_MAX];
+	uint8_t min[MARS_SERVER_PA_MAX], max[MARS_SERVER_PA_MAX];
 	uint32_t mi;
 
 	if (m->flags & MARS_FLAG_COPY) {
-		drop(s, SRV_DROP_COPY_SET, m);
+		drop(s, MARS_SRV_DROP_COPY_SET, m);
 		return;
 	}
 	if (m->pnum > 1) {
-		drop(s, SRV_DROP_PAIRS, m);
+		drop(s, MARS_SRV_DROP_PAIRS, m);
 		return;
 	}
 	if (m->flags & MARS_FLAG_REGISTER) {
@@ -899,19 +899,19 @@ handle_join_leave(struct mars_server *s, const struct fsm_vc *vc,
 		return;
 	}
 	if (m->pnum == 0) {
-		drop(s, SRV_DROP_PAIRS, m);
+		drop(s, MARS_SRV_DROP_PAIRS, m);
 		return;
 	}
 	if (m->grp_len != s->grp_len || !first_pair(s, m, min, max)) {
-		drop(s, SRV_DROP_MALFORMED, m);
+		drop(s, MARS_SRV_DROP_MALFORMED, m);
 		return;
 	}
 	mi = srv_member_lookup(&s->db, &m->sha, &m->ssa);
 	if (mi == SRV_NIL || s->db.mem[mi].state != SRV_REG) {
-		drop(s, SRV_DROP_UNREGISTERED, m);
+		drop(s, MARS_SRV_DROP_UNREGISTERED, m);
 		return;
 	}
-	if (m->spa.len > 0 && m->spa.len <= SERVER_PA_MAX) {
+	if (m->spa.len > 0 && m->spa.len <= MARS_SERVER_PA_MAX) {
 		memcpy(s->db.mem[mi].spa, m->spa.addr, m->spa.len);
 		s->db.mem[mi].spa_len = m->spa.len;
 	}
@@ -923,12 +923,12 @@ handle_join_leave(struct mars_server *s, const struct fsm_vc *vc,
 
 /* RFC 2022 §6.2.2: MCS starts serving one group. */
 static void
-serve_group(struct mars_server *s, const struct fsm_vc *vc,
+serve_group(struct mars_server *s, const struct mars_vc *vc,
     const struct mars_msg *m, uint32_t ci, const uint8_t *addr)
 {
 	struct srv_db *db = &s->db;
 	struct mars_msg r;
-	const struct server_atm *mcs;
+	const struct mars_server_atm *mcs;
 	uint32_t gi, hosts;
 	bool first;
 
@@ -942,12 +942,12 @@ serve_group(struct mars_server *s, const struct fsm_vc *vc,
 	    srv_serve_add(db, ci, gi) == -1) {
 		if (gi != SRV_NIL)
 			srv_group_gc(db, gi);
-		drop(s, SRV_DROP_LIMIT, m);
+		drop(s, MARS_SRV_DROP_LIMIT, m);
 		return;
 	}
 	first = db->grp[gi].nmcs == 1;
 	mcs = &db->mcs[ci].atm;
-	event(s, FSM_EV_MCS_ADDED, mcs, 0, db->grp[gi].addr, db->mcs[ci].vc_id,
+	event(s, MARS_EV_MCS_ADDED, mcs, 0, db->grp[gi].addr, db->mcs[ci].vc_id,
 	    m, "serve");
 	emit_copy(s, vc, m, m->op, 0, 0, PATH_SCVC, 0);
 	if (!first) {
@@ -973,13 +973,13 @@ serve_group(struct mars_server *s, const struct fsm_vc *vc,
 	memcpy(s->list, mcs->addr, tl_len(mcs->tl));
 	memcpy(s->list + tl_len(mcs->tl), mcs->sub, tl_len(mcs->sub_tl));
 	r.list = s->list;
-	event(s, FSM_EV_MIGRATE, mcs, 0, db->grp[gi].addr, hosts, NULL, NULL);
+	event(s, MARS_EV_MIGRATE, mcs, 0, db->grp[gi].addr, hosts, NULL, NULL);
 	emit(s, NULL, &r, PATH_CCVC, 0);
 }
 
 /* RFC 2022 §6.2.2: MCS stops serving one group. */
 static void
-unserve_group(struct mars_server *s, const struct fsm_vc *vc,
+unserve_group(struct mars_server *s, const struct mars_vc *vc,
     const struct mars_msg *m, uint32_t ci, const uint8_t *addr)
 {
 	struct srv_db *db = &s->db;
@@ -991,7 +991,7 @@ unserve_group(struct mars_server *s, const struct fsm_vc *vc,
 		    PATH_PRIVATE, EMIT_MCS);
 		return;
 	}
-	event(s, FSM_EV_MCS_REMOVED, &db->mcs[ci].atm, 0, db->grp[gi].addr,
+	event(s, MARS_EV_MCS_REMOVED, &db->mcs[ci].atm, 0, db->grp[gi].addr,
 	    db->mcs[ci].vc_id, m, "unserve");
 	srv_serve_del(db, ci, gi);
 	emit_copy(s, vc, m, m->op, 0, 0, PATH_SCVC, 0);
@@ -1002,21 +1002,21 @@ unserve_group(struct mars_server *s, const struct fsm_vc *vc,
 
 /* RFC 2022 §6.2.2, §6.2.3: MARS_MSERV and MARS_UNSERV. */
 static void
-handle_serve(struct mars_server *s, const struct fsm_vc *vc,
+handle_serve(struct mars_server *s, const struct mars_vc *vc,
     const struct mars_msg *m)
 {
 	struct srv_db *db = &s->db;
-	uint8_t min[SERVER_PA_MAX], max[SERVER_PA_MAX];
-	struct server_atm a;
+	uint8_t min[MARS_SERVER_PA_MAX], max[MARS_SERVER_PA_MAX];
+	struct mars_server_atm a;
 	struct mars_msg r;
 	uint32_t ci;
 
 	if (m->flags & MARS_FLAG_COPY) {
-		drop(s, SRV_DROP_COPY_SET, m);
+		drop(s, MARS_SRV_DROP_COPY_SET, m);
 		return;
 	}
 	if (m->pnum > 1) {
-		drop(s, SRV_DROP_PAIRS, m);
+		drop(s, MARS_SRV_DROP_PAIRS, m);
 		return;
 	}
 	srv_atm_load(&a, &m->sha, &m->ssa);
@@ -1025,18 +1025,18 @@ handle_serve(struct mars_server *s, const struct fsm_vc *vc,
 		if (m->op == MARS_MSERV) {
 			if (ci == SRV_NIL) {
 				if ((ci = srv_mcs_new(db, &a)) == SRV_NIL) {
-					drop(s, SRV_DROP_LIMIT, m);
+					drop(s, MARS_SRV_DROP_LIMIT, m);
 					return;
 				}
 				db->mcs[ci].vc_id = vc->id;
 				db->mcs[ci].since = s->now;
-				leaf(s, LAB_VC_SCVC, true, vc->id, &a);
-				event(s, FSM_EV_MCS_ADDED, &a, 0, NULL, vc->id,
+				leaf(s, MARS_VC_SCVC, true, vc->id, &a);
+				event(s, MARS_EV_MCS_ADDED, &a, 0, NULL, vc->id,
 				    m, NULL);
 			} else if (db->mcs[ci].vc_id != vc->id) {
-				leaf(s, LAB_VC_SCVC, false, db->mcs[ci].vc_id,
+				leaf(s, MARS_VC_SCVC, false, db->mcs[ci].vc_id,
 				    &a);
-				leaf(s, LAB_VC_SCVC, true, vc->id, &a);
+				leaf(s, MARS_VC_SCVC, true, vc->id, &a);
 				db->mcs[ci].vc_id = vc->id;
 			}
 		} else if (ci != SRV_NIL)
@@ -1049,19 +1049,19 @@ handle_serve(struct mars_server *s, const struct fsm_vc *vc,
 		return;
 	}
 	if (m->pnum == 0) {
-		drop(s, SRV_DROP_PAIRS, m);
+		drop(s, MARS_SRV_DROP_PAIRS, m);
 		return;
 	}
 	if (m->grp_len != s->grp_len || !first_pair(s, m, min, max)) {
-		drop(s, SRV_DROP_MALFORMED, m);
+		drop(s, MARS_SRV_DROP_MALFORMED, m);
 		return;
 	}
 	if (ci == SRV_NIL) {
-		drop(s, SRV_DROP_UNREGISTERED, m);
+		drop(s, MARS_SRV_DROP_UNREGISTERED, m);
 		return;
 	}
 	if (srv_addr_cmp(min, max) != 0) {
-		drop(s, SRV_DROP_UNSUPPORTED, m);
+		drop(s, MARS_SRV_DROP_UNSUPPORTED, m);
 		return;
 	}
 	if (m->op == MARS_MSERV)
@@ -1072,16 +1072,16 @@ handle_serve(struct mars_server *s, const struct fsm_vc *vc,
 
 /* RFC 2022 §5.1.2, §6.1.1, §6.2.1: MARS_REQUEST. */
 static void
-handle_request(struct mars_server *s, const struct fsm_vc *vc,
+handle_request(struct mars_server *s, const struct mars_vc *vc,
     const uint8_t *sdu, size_t len, const struct mars_msg *m)
 {
 	struct srv_db *db = &s->db;
-	uint8_t addr[SERVER_PA_MAX];
+	uint8_t addr[MARS_SERVER_PA_MAX];
 	uint32_t ci, mi, gi, n;
 	bool from_mcs;
 
 	if (m->tpa.len != s->grp_len) {
-		drop(s, SRV_DROP_MALFORMED, m);
+		drop(s, MARS_SRV_DROP_MALFORMED, m);
 		return;
 	}
 	srv_addr_load(addr, m->tpa.addr, s->grp_len);
@@ -1089,7 +1089,7 @@ handle_request(struct mars_server *s, const struct fsm_vc *vc,
 	mi = srv_member_lookup(db, &m->sha, &m->ssa);
 	from_mcs = ci != SRV_NIL;
 	if (!from_mcs && (mi == SRV_NIL || db->mem[mi].state != SRV_REG)) {
-		drop(s, SRV_DROP_UNREGISTERED, m);
+		drop(s, MARS_SRV_DROP_UNREGISTERED, m);
 		return;
 	}
 	gi = srv_group_find(db, addr);
@@ -1123,29 +1123,29 @@ next_l3(const struct mars_server *s, uint32_t i, const uint8_t *max)
 
 /* RFC 2022 §5.3: MARS_GROUPLIST_REQUEST -> MARS_GROUPLIST_REPLY parts. */
 static void
-handle_grouplist(struct mars_server *s, const struct fsm_vc *vc,
+handle_grouplist(struct mars_server *s, const struct mars_vc *vc,
     const struct mars_msg *m)
 {
 	struct srv_db *db = &s->db;
-	uint8_t min[SERVER_PA_MAX], max[SERVER_PA_MAX], *p;
+	uint8_t min[MARS_SERVER_PA_MAX], max[MARS_SERVER_PA_MAX], *p;
 	struct mars_msg r;
 	size_t over, per, k;
 	uint32_t ci, mi, i, y = 1;
 	bool from_mcs;
 
 	if (m->pnum == 0) {
-		drop(s, SRV_DROP_PAIRS, m);
+		drop(s, MARS_SRV_DROP_PAIRS, m);
 		return;
 	}
 	if (m->grp_len != s->grp_len || !first_pair(s, m, min, max)) {
-		drop(s, SRV_DROP_MALFORMED, m);
+		drop(s, MARS_SRV_DROP_MALFORMED, m);
 		return;
 	}
 	ci = srv_mcs_lookup(db, &m->sha, &m->ssa);
 	mi = srv_member_lookup(db, &m->sha, &m->ssa);
 	from_mcs = ci != SRV_NIL;
 	if (!from_mcs && (mi == SRV_NIL || db->mem[mi].state != SRV_REG)) {
-		drop(s, SRV_DROP_UNREGISTERED, m);
+		drop(s, MARS_SRV_DROP_UNREGISTERED, m);
 		return;
 	}
 	memset(&r, 0, sizeof(r));
@@ -1156,7 +1156,7 @@ handle_grouplist(struct mars_server *s, const struct fsm_vc *vc,
 	r.ssa = m->ssa;
 	r.spa = m->spa;
 	r.grp_len = s->grp_len;
-	over = LLC_SNAP_LEN + MARS_HDR_LEN + tl_len(m->sha.tl) +
+	over = MARS_LLC_SNAP_LEN + MARS_HDR_LEN + tl_len(m->sha.tl) +
 	    tl_len(m->ssa.tl) + m->spa.len;
 	if (over + s->grp_len > s->mtu) {
 		s->stats.encode_errors++;
@@ -1192,7 +1192,7 @@ touch(struct mars_server *s, mars_time_t now)
 }
 
 void
-server_input(struct mars_server *s, mars_time_t now, const struct fsm_vc *vc,
+mars_server_input(struct mars_server *s, mars_time_t now, const struct mars_vc *vc,
     const uint8_t *sdu, size_t len)
 {
 	const struct mars_msg *m = &s->pdu.u.mars;
@@ -1200,46 +1200,46 @@ server_input(struct mars_server *s, mars_time_t now, const struct fsm_vc *vc,
 
 	touch(s, now);
 	if (vc == NULL || (sdu == NULL && len > 0)) {
-		drop(s, SRV_DROP_MALFORMED, NULL);
+		drop(s, MARS_SRV_DROP_MALFORMED, NULL);
 		return;
 	}
-	if (vc->kind != LAB_VC_P2P) {
-		drop(s, SRV_DROP_WRONG_VC, NULL);
+	if (vc->kind != MARS_VC_P2P) {
+		drop(s, MARS_SRV_DROP_WRONG_VC, NULL);
 		return;
 	}
 	v = mars_pdu_decode(&s->pdu, sdu, len,
-	    s->conf.no_verify ? PDU_DEC_NOCHKSUM : 0);
-	if (s->pdu.kind != PDU_MARS) {
-		drop(s, s->pdu.kind == PDU_NONE ? SRV_DROP_MALFORMED :
-		    SRV_DROP_NOT_MARS, NULL);
+	    s->conf.no_verify ? MARS_PDU_DEC_NOCHKSUM : 0);
+	if (s->pdu.kind != MARS_PDU_MARS) {
+		drop(s, s->pdu.kind == MARS_PDU_NONE ? MARS_SRV_DROP_MALFORMED :
+		    MARS_SRV_DROP_NOT_MARS, NULL);
 		return;
 	}
 	switch (v) {
 	case 0:
 		break;
 	case MARS_E_CHKSUM:
-		drop(s, SRV_DROP_CHECKSUM, m);
+		drop(s, MARS_SRV_DROP_CHECKSUM, m);
 		return;
 	case MARS_E_TLV_DROP:
 	case MARS_E_TLV_ERROR:
-		drop(s, SRV_DROP_TLV, m);
+		drop(s, MARS_SRV_DROP_TLV, m);
 		return;
 	case MARS_E_OP:
-		drop(s, SRV_DROP_UNKNOWN_OP, NULL);
+		drop(s, MARS_SRV_DROP_UNKNOWN_OP, NULL);
 		return;
 	default:
-		drop(s, SRV_DROP_MALFORMED, NULL);
+		drop(s, MARS_SRV_DROP_MALFORMED, NULL);
 		return;
 	}
 	/* §6: no source ATM number -> discarded before anything else. */
 	if (m->afn != MARS_AFN_ATM || tl_len(m->sha.tl) == 0 ||
 	    m->op > MARS_OP_MAX) {
-		drop(s, SRV_DROP_MALFORMED, m);
+		drop(s, MARS_SRV_DROP_MALFORMED, m);
 		return;
 	}
 	s->stats.rx[m->op]++;
 	if (m->pro_type != s->conf.pro_type) {
-		drop(s, SRV_DROP_PROTOCOL, m);
+		drop(s, MARS_SRV_DROP_PROTOCOL, m);
 		return;
 	}
 	switch (m->op) {
@@ -1258,7 +1258,7 @@ server_input(struct mars_server *s, mars_time_t now, const struct fsm_vc *vc,
 		handle_grouplist(s, vc, m);
 		break;
 	default:
-		drop(s, SRV_DROP_UNEXPECTED_OP, m);
+		drop(s, MARS_SRV_DROP_UNEXPECTED_OP, m);
 		break;
 	}
 }
@@ -1283,7 +1283,7 @@ expire(struct mars_server *s)
 }
 
 mars_time_t
-server_tick(struct mars_server *s, mars_time_t now)
+mars_server_tick(struct mars_server *s, mars_time_t now)
 {
 	touch(s, now);
 	if (now >= s->next_redirect) {
@@ -1297,7 +1297,7 @@ server_tick(struct mars_server *s, mars_time_t now)
 }
 
 void
-server_redirect_now(struct mars_server *s, mars_time_t now)
+mars_server_redirect_now(struct mars_server *s, mars_time_t now)
 {
 	touch(s, now);
 	send_redirect(s);
@@ -1305,7 +1305,7 @@ server_redirect_now(struct mars_server *s, mars_time_t now)
 }
 
 void
-server_leaf_lost(struct mars_server *s, mars_time_t now, uint32_t peer)
+mars_server_leaf_lost(struct mars_server *s, mars_time_t now, uint32_t peer)
 {
 	struct srv_db *db = &s->db;
 	uint32_t i;
@@ -1320,16 +1320,16 @@ server_leaf_lost(struct mars_server *s, mars_time_t now, uint32_t peer)
 }
 
 int
-server_set_redirect_map(struct mars_server *s, const struct server_atm *list,
+mars_server_set_redirect_map(struct mars_server *s, const struct mars_server_atm *list,
     size_t n, bool hard)
 {
 	size_t i;
 
-	if (n > SERVER_MARS_MAX || (n > 0 && list == NULL))
+	if (n > MARS_SERVER_MARS_MAX || (n > 0 && list == NULL))
 		return MARS_E_INVAL;
 	for (i = 0; i < n; i++)
 		if (tl_len(list[i].tl) == 0 || tl_len(list[i].tl) >
-		    ATM_ADDR_MAX || tl_len(list[i].sub_tl) > ATM_ADDR_MAX)
+		    MARS_ATM_ADDR_MAX || tl_len(list[i].sub_tl) > MARS_ATM_ADDR_MAX)
 			return MARS_E_INVAL;
 	for (i = 0; i < n; i++)
 		s->mars[i] = list[i];
@@ -1339,19 +1339,19 @@ server_set_redirect_map(struct mars_server *s, const struct server_atm *list,
 }
 
 void
-server_conf_init(struct server_conf *c, uint16_t pro, const uint8_t *atm,
+mars_server_conf_init(struct mars_server_conf *c, uint16_t pro, const uint8_t *atm,
     uint8_t atm_tl)
 {
 	memset(c, 0, sizeof(*c));
 	c->pro_type = pro;
 	c->self.tl = atm_tl;
 	if (atm != NULL)
-		memcpy(c->self.addr, atm, tl_len(atm_tl) > ATM_ADDR_MAX ?
-		    ATM_ADDR_MAX : tl_len(atm_tl));
+		memcpy(c->self.addr, atm, tl_len(atm_tl) > MARS_ATM_ADDR_MAX ?
+		    MARS_ATM_ADDR_MAX : tl_len(atm_tl));
 }
 
 struct mars_server *
-server_new(const struct server_conf *c, const struct fsm_io *io)
+mars_server_new(const struct mars_server_conf *c, const struct mars_io *io)
 {
 	struct mars_server *s;
 	uint8_t grp_len;
@@ -1364,10 +1364,10 @@ server_new(const struct server_conf *c, const struct fsm_io *io)
 		grp_len = 16;
 	else
 		return NULL;
-	if (tl_len(c->self.tl) == 0 || tl_len(c->self.tl) > ATM_ADDR_MAX ||
-	    (c->self.tl & ATM_TL_RESERVED) ||
-	    tl_len(c->self.sub_tl) > ATM_ADDR_MAX ||
-	    c->self_pa_len > SERVER_PA_MAX || c->nmars > SERVER_MARS_MAX ||
+	if (tl_len(c->self.tl) == 0 || tl_len(c->self.tl) > MARS_ATM_ADDR_MAX ||
+	    (c->self.tl & MARS_ATM_TL_RESERVED) ||
+	    tl_len(c->self.sub_tl) > MARS_ATM_ADDR_MAX ||
+	    c->self_pa_len > MARS_SERVER_PA_MAX || c->nmars > MARS_SERVER_MARS_MAX ||
 	    (c->mtu != 0 && c->mtu < MTU_MIN) ||
 	    (c->cmi_low > c->cmi_high) || (c->cmi_low == 0 && c->cmi_high != 0))
 		return NULL;
@@ -1416,7 +1416,7 @@ server_new(const struct server_conf *c, const struct fsm_io *io)
 }
 
 void
-server_free(struct mars_server *s)
+mars_server_free(struct mars_server *s)
 {
 	if (s == NULL)
 		return;
@@ -1432,56 +1432,56 @@ server_free(struct mars_server *s)
 /* ---- read-only accessors ---- */
 
 uint16_t
-server_pro_type(const struct mars_server *s)
+mars_server_pro_type(const struct mars_server *s)
 {
 	return s->conf.pro_type;
 }
 
 uint32_t
-server_csn(const struct mars_server *s)
+mars_server_csn(const struct mars_server *s)
 {
 	return s->csn;
 }
 
 uint32_t
-server_ssn(const struct mars_server *s)
+mars_server_ssn(const struct mars_server *s)
 {
 	return s->ssn;
 }
 
-const struct server_stats *
-server_get_stats(const struct mars_server *s)
+const struct mars_server_stats *
+mars_server_get_stats(const struct mars_server *s)
 {
 	return &s->stats;
 }
 
 uint32_t
-server_member_count(const struct mars_server *s)
+mars_server_member_count(const struct mars_server *s)
 {
 	return s->db.nreg;
 }
 
 uint32_t
-server_group_count(const struct mars_server *s)
+mars_server_group_count(const struct mars_server *s)
 {
 	return s->db.nsorted;
 }
 
 uint32_t
-server_mcs_count(const struct mars_server *s)
+mars_server_mcs_count(const struct mars_server *s)
 {
 	return s->db.nmcs_reg;
 }
 
 size_t
-server_mem_usage(const struct mars_server *s)
+mars_server_mem_usage(const struct mars_server *s)
 {
 	return srv_db_bytes(&s->db);
 }
 
 bool
-server_member_get(const struct mars_server *s, uint32_t handle,
-    struct server_member_info *out)
+mars_server_member_get(const struct mars_server *s, uint32_t handle,
+    struct mars_server_member_info *out)
 {
 	const struct srv_member *m;
 
@@ -1502,26 +1502,26 @@ server_member_get(const struct mars_server *s, uint32_t handle,
 }
 
 bool
-server_member_next(const struct mars_server *s, uint32_t *cursor,
-    struct server_member_info *out)
+mars_server_member_next(const struct mars_server *s, uint32_t *cursor,
+    struct mars_server_member_info *out)
 {
 	while (*cursor < s->db.nmem)
-		if (server_member_get(s, (*cursor)++, out))
+		if (mars_server_member_get(s, (*cursor)++, out))
 			return true;
 	return false;
 }
 
 bool
-server_member_find(const struct mars_server *s, const struct server_atm *atm,
-    struct server_member_info *out)
+mars_server_member_find(const struct mars_server *s, const struct mars_server_atm *atm,
+    struct mars_server_member_info *out)
 {
 	uint32_t mi = srv_member_find(&s->db, atm);
 
-	return mi != SRV_NIL && server_member_get(s, mi, out);
+	return mi != SRV_NIL && mars_server_member_get(s, mi, out);
 }
 
 bool
-server_member_group(const struct mars_server *s, uint32_t handle, uint32_t i,
+mars_server_member_group(const struct mars_server *s, uint32_t handle, uint32_t i,
     const uint8_t **group, bool *layer3grp)
 {
 	const struct srv_group *g;
@@ -1541,7 +1541,7 @@ server_member_group(const struct mars_server *s, uint32_t handle, uint32_t i,
 }
 
 bool
-server_member_block(const struct mars_server *s, uint32_t handle, uint32_t i,
+mars_server_member_block(const struct mars_server *s, uint32_t handle, uint32_t i,
     const uint8_t **min, const uint8_t **max)
 {
 	if (handle >= s->db.nmem || i >= s->db.mem[handle].blocks.n)
@@ -1553,7 +1553,7 @@ server_member_block(const struct mars_server *s, uint32_t handle, uint32_t i,
 
 static void
 group_info(const struct mars_server *s, uint32_t gi,
-    struct server_group_info *out)
+    struct mars_server_group_info *out)
 {
 	const struct srv_group *g = &s->db.grp[gi];
 
@@ -1566,8 +1566,8 @@ group_info(const struct mars_server *s, uint32_t gi,
 }
 
 bool
-server_group_next(const struct mars_server *s, uint32_t *cursor,
-    struct server_group_info *out)
+mars_server_group_next(const struct mars_server *s, uint32_t *cursor,
+    struct mars_server_group_info *out)
 {
 	if (*cursor >= s->db.nsorted)
 		return false;
@@ -1576,10 +1576,10 @@ server_group_next(const struct mars_server *s, uint32_t *cursor,
 }
 
 bool
-server_group_find(const struct mars_server *s, const uint8_t *addr,
-    struct server_group_info *out)
+mars_server_group_find(const struct mars_server *s, const uint8_t *addr,
+    struct mars_server_group_info *out)
 {
-	uint8_t a[SERVER_PA_MAX];
+	uint8_t a[MARS_SERVER_PA_MAX];
 	uint32_t gi;
 
 	srv_addr_load(a, addr, s->grp_len);
@@ -1590,7 +1590,7 @@ server_group_find(const struct mars_server *s, const uint8_t *addr,
 }
 
 bool
-server_group_member(const struct mars_server *s, uint32_t ghandle, uint32_t i,
+mars_server_group_member(const struct mars_server *s, uint32_t ghandle, uint32_t i,
     uint32_t *mhandle, bool *layer3grp)
 {
 	const struct srv_group *g;
@@ -1606,7 +1606,7 @@ server_group_member(const struct mars_server *s, uint32_t ghandle, uint32_t i,
 }
 
 bool
-server_group_mcs(const struct mars_server *s, uint32_t ghandle, uint32_t i,
+mars_server_group_mcs(const struct mars_server *s, uint32_t ghandle, uint32_t i,
     uint32_t *mcs_handle)
 {
 	if (ghandle >= s->db.ngrp || !s->db.grp[ghandle].used ||
@@ -1617,8 +1617,8 @@ server_group_mcs(const struct mars_server *s, uint32_t ghandle, uint32_t i,
 }
 
 bool
-server_mcs_get(const struct mars_server *s, uint32_t handle,
-    struct server_mcs_info *out)
+mars_server_mcs_get(const struct mars_server *s, uint32_t handle,
+    struct mars_server_mcs_info *out)
 {
 	const struct srv_mcs *c;
 
@@ -1634,17 +1634,17 @@ server_mcs_get(const struct mars_server *s, uint32_t handle,
 }
 
 bool
-server_mcs_next(const struct mars_server *s, uint32_t *cursor,
-    struct server_mcs_info *out)
+mars_server_mcs_next(const struct mars_server *s, uint32_t *cursor,
+    struct mars_server_mcs_info *out)
 {
 	while (*cursor < s->db.nmcs)
-		if (server_mcs_get(s, (*cursor)++, out))
+		if (mars_server_mcs_get(s, (*cursor)++, out))
 			return true;
 	return false;
 }
 
 bool
-server_mcs_group(const struct mars_server *s, uint32_t handle, uint32_t i,
+mars_server_mcs_group(const struct mars_server *s, uint32_t handle, uint32_t i,
     const uint8_t **group)
 {
 	if (handle >= s->db.nmcs || s->db.mcs[handle].state != SRV_REG ||
@@ -1657,16 +1657,16 @@ server_mcs_group(const struct mars_server *s, uint32_t handle, uint32_t i,
 /* ---- import (replication) ---- */
 
 static bool
-atm_ok(const struct server_atm *a)
+atm_ok(const struct mars_server_atm *a)
 {
-	return a != NULL && tl_len(a->tl) > 0 && tl_len(a->tl) <= ATM_ADDR_MAX &&
-	    tl_len(a->sub_tl) <= ATM_ADDR_MAX;
+	return a != NULL && tl_len(a->tl) > 0 && tl_len(a->tl) <= MARS_ATM_ADDR_MAX &&
+	    tl_len(a->sub_tl) <= MARS_ATM_ADDR_MAX;
 }
 
-static struct server_atm
-atm_clean(const struct server_atm *a)
+static struct mars_server_atm
+atm_clean(const struct mars_server_atm *a)
 {
-	struct server_atm c;
+	struct mars_server_atm c;
 	struct mars_atm num = atm_num(a), sub = atm_sub(a);
 
 	srv_atm_load(&c, &num, &sub);
@@ -1674,11 +1674,11 @@ atm_clean(const struct server_atm *a)
 }
 
 int
-server_import_cmi(struct mars_server *s, mars_time_t now,
-    const struct server_atm *atm, uint16_t cmi)
+mars_server_import_cmi(struct mars_server *s, mars_time_t now,
+    const struct mars_server_atm *atm, uint16_t cmi)
 {
 	struct srv_db *db = &s->db;
-	struct server_atm a;
+	struct mars_server_atm a;
 	uint32_t mi, owner;
 
 	touch(s, now);
@@ -1707,11 +1707,11 @@ server_import_cmi(struct mars_server *s, mars_time_t now,
 }
 
 int
-server_import_member(struct mars_server *s, mars_time_t now,
-    const struct server_atm *atm, uint16_t cmi, uint32_t peer)
+mars_server_import_member(struct mars_server *s, mars_time_t now,
+    const struct mars_server_atm *atm, uint16_t cmi, uint32_t peer)
 {
 	struct srv_db *db = &s->db;
-	struct server_atm a;
+	struct mars_server_atm a;
 	uint32_t mi;
 	int rc;
 
@@ -1719,7 +1719,7 @@ server_import_member(struct mars_server *s, mars_time_t now,
 	if (!atm_ok(atm))
 		return MARS_E_INVAL;
 	a = atm_clean(atm);
-	if (cmi != 0 && (rc = server_import_cmi(s, now, &a, cmi)) != 0)
+	if (cmi != 0 && (rc = mars_server_import_cmi(s, now, &a, cmi)) != 0)
 		return rc;
 	mi = srv_member_find(db, &a);
 	if (mi == SRV_NIL && (mi = member_create(s, &a, 0)) == SRV_NIL)
@@ -1734,10 +1734,10 @@ server_import_member(struct mars_server *s, mars_time_t now,
 }
 
 int
-server_import_deregister(struct mars_server *s, mars_time_t now,
-    const struct server_atm *atm)
+mars_server_import_deregister(struct mars_server *s, mars_time_t now,
+    const struct mars_server_atm *atm)
 {
-	struct server_atm a;
+	struct mars_server_atm a;
 	uint32_t mi;
 
 	touch(s, now);
@@ -1751,22 +1751,22 @@ server_import_deregister(struct mars_server *s, mars_time_t now,
 }
 
 static int	group_change(struct mars_server *, mars_time_t,
-		    const struct server_atm *, const uint8_t *, const uint8_t *,
+		    const struct mars_server_atm *, const uint8_t *, const uint8_t *,
 		    bool, bool, bool);
 
 int
-server_import_group(struct mars_server *s, mars_time_t now,
-    const struct server_atm *atm, const uint8_t *min, const uint8_t *max,
+mars_server_import_group(struct mars_server *s, mars_time_t now,
+    const struct mars_server_atm *atm, const uint8_t *min, const uint8_t *max,
     bool layer3grp, bool join)
 {
 	return group_change(s, now, atm, min, max, layer3grp, join, false);
 }
 
 int
-server_import_mcs(struct mars_server *s, mars_time_t now,
-    const struct server_atm *atm, uint32_t peer, bool add)
+mars_server_import_mcs(struct mars_server *s, mars_time_t now,
+    const struct mars_server_atm *atm, uint32_t peer, bool add)
 {
-	struct server_atm a;
+	struct mars_server_atm a;
 	uint32_t ci;
 
 	touch(s, now);
@@ -1783,19 +1783,19 @@ server_import_mcs(struct mars_server *s, mars_time_t now,
 		if ((ci = srv_mcs_new(&s->db, &a)) == SRV_NIL)
 			return MARS_E_NOSPACE;
 		s->db.mcs[ci].since = now;
-		event(s, FSM_EV_MCS_ADDED, &a, 0, NULL, peer, NULL, "imported");
+		event(s, MARS_EV_MCS_ADDED, &a, 0, NULL, peer, NULL, "imported");
 	}
 	s->db.mcs[ci].vc_id = peer;
 	return 0;
 }
 
 int
-server_import_serve(struct mars_server *s, mars_time_t now,
-    const struct server_atm *mcs, const uint8_t *group, bool serve)
+mars_server_import_serve(struct mars_server *s, mars_time_t now,
+    const struct mars_server_atm *mcs, const uint8_t *group, bool serve)
 {
 	struct srv_db *db = &s->db;
-	uint8_t addr[SERVER_PA_MAX];
-	struct server_atm a;
+	uint8_t addr[MARS_SERVER_PA_MAX];
+	struct mars_server_atm a;
 	uint32_t ci, gi;
 
 	touch(s, now);
@@ -1827,7 +1827,7 @@ server_import_serve(struct mars_server *s, mars_time_t now,
 /* ---- redundancy hooks (draft-armitage-ion-mars-scsp-03) ---- */
 
 int
-server_set_cmi_block(struct mars_server *s, uint16_t low, uint16_t high)
+mars_server_set_cmi_block(struct mars_server *s, uint16_t low, uint16_t high)
 {
 	if (low == 0 && high == 0) {
 		s->db.alloc_low = s->db.alloc_high = 0;
@@ -1842,23 +1842,23 @@ server_set_cmi_block(struct mars_server *s, uint16_t low, uint16_t high)
 }
 
 void
-server_redirect_stop(struct mars_server *s)
+mars_server_redirect_stop(struct mars_server *s)
 {
 	s->next_redirect = MARS_TIME_NEVER;
 }
 
 /* RFC 2022 §5.4.3: a REDIRECT_MAP, here sent privately on one VC. */
 void
-server_send_redirect(struct mars_server *s, mars_time_t now,
-    const struct fsm_vc *vc, const struct server_atm *list, size_t n,
+mars_server_send_redirect(struct mars_server *s, mars_time_t now,
+    const struct mars_vc *vc, const struct mars_server_atm *list, size_t n,
     bool hard)
 {
-	const struct server_atm *l[SERVER_MARS_MAX];
+	const struct mars_server_atm *l[MARS_SERVER_MARS_MAX];
 	struct mars_msg r;
 	size_t i;
 
 	touch(s, now);
-	if (vc == NULL || n > SERVER_MARS_MAX || (n > 0 && list == NULL))
+	if (vc == NULL || n > MARS_SERVER_MARS_MAX || (n > 0 && list == NULL))
 		return;
 	for (i = 0; i < n; i++)
 		l[i] = &list[i];
@@ -1878,7 +1878,7 @@ server_send_redirect(struct mars_server *s, mars_time_t now,
 /* A JOIN-family message about a member or MCS, as the MARS sends it. */
 static void
 relay_msg(struct mars_server *s, struct mars_msg *r, uint8_t op,
-    const struct server_atm *atm, const uint8_t *spa, uint8_t spa_len,
+    const struct mars_server_atm *atm, const uint8_t *spa, uint8_t spa_len,
     uint16_t cmi, uint16_t flags, const uint8_t *min, const uint8_t *max)
 {
 	memset(r, 0, sizeof(*r));
@@ -1905,11 +1905,11 @@ relay_msg(struct mars_server *s, struct mars_msg *r, uint8_t op,
  */
 static int
 group_change(struct mars_server *s, mars_time_t now,
-    const struct server_atm *atm, const uint8_t *min, const uint8_t *max,
+    const struct mars_server_atm *atm, const uint8_t *min, const uint8_t *max,
     bool layer3grp, bool join, bool relay)
 {
-	uint8_t lo[SERVER_PA_MAX], hi[SERVER_PA_MAX];
-	struct server_atm a;
+	uint8_t lo[MARS_SERVER_PA_MAX], hi[MARS_SERVER_PA_MAX];
+	struct mars_server_atm a;
 	struct srv_member *mb;
 	struct mars_msg r;
 	uint32_t mi, gi;
@@ -1956,20 +1956,20 @@ group_change(struct mars_server *s, mars_time_t now,
 }
 
 int
-server_relay_group(struct mars_server *s, mars_time_t now,
-    const struct server_atm *atm, const uint8_t *min, const uint8_t *max,
+mars_server_relay_group(struct mars_server *s, mars_time_t now,
+    const struct mars_server_atm *atm, const uint8_t *min, const uint8_t *max,
     bool layer3grp, bool join)
 {
 	return group_change(s, now, atm, min, max, layer3grp, join, true);
 }
 
 int
-server_relay_serve(struct mars_server *s, mars_time_t now,
-    const struct server_atm *mcs, const uint8_t *group, bool serve)
+mars_server_relay_serve(struct mars_server *s, mars_time_t now,
+    const struct mars_server_atm *mcs, const uint8_t *group, bool serve)
 {
 	struct srv_db *db = &s->db;
-	uint8_t addr[SERVER_PA_MAX];
-	struct server_atm a;
+	uint8_t addr[MARS_SERVER_PA_MAX];
+	struct mars_server_atm a;
 	struct mars_msg r;
 	uint32_t ci, gi, hosts;
 	bool had;
@@ -1985,7 +1985,7 @@ server_relay_serve(struct mars_server *s, mars_time_t now,
 	had = gi != SRV_NIL && ci != SRV_NIL && srv_serves(db, ci, gi);
 	if (had == serve)
 		return 0;
-	if ((rc = server_import_serve(s, now, &a, addr, serve)) != 0)
+	if ((rc = mars_server_import_serve(s, now, &a, addr, serve)) != 0)
 		return rc;
 	gi = srv_group_find(db, addr);
 	if (!serve) {
@@ -2016,19 +2016,19 @@ server_relay_serve(struct mars_server *s, mars_time_t now,
 	memcpy(s->list, a.addr, tl_len(a.tl));
 	memcpy(s->list + tl_len(a.tl), a.sub, tl_len(a.sub_tl));
 	r.list = s->list;
-	event(s, FSM_EV_MIGRATE, &a, 0, db->grp[gi].addr, hosts, NULL,
+	event(s, MARS_EV_MIGRATE, &a, 0, db->grp[gi].addr, hosts, NULL,
 	    "relayed");
 	emit(s, NULL, &r, PATH_CCVC, 0);
 	return 0;
 }
 
 int
-server_mcs_revert(struct mars_server *s, mars_time_t now,
-    const struct server_atm *mcs)
+mars_server_mcs_revert(struct mars_server *s, mars_time_t now,
+    const struct mars_server_atm *mcs)
 {
 	struct srv_db *db = &s->db;
-	uint8_t addr[SERVER_PA_MAX];
-	struct server_atm a;
+	uint8_t addr[MARS_SERVER_PA_MAX];
+	struct mars_server_atm a;
 	struct mars_msg r;
 	uint32_t ci, gi;
 
@@ -2041,7 +2041,7 @@ server_mcs_revert(struct mars_server *s, mars_time_t now,
 	while (db->mcs[ci].ngroups > 0) {
 		gi = db->mcs[ci].groups[db->mcs[ci].ngroups - 1];
 		memcpy(addr, db->grp[gi].addr, sizeof(addr));
-		event(s, FSM_EV_MCS_REMOVED, &db->mcs[ci].atm, 0, addr,
+		event(s, MARS_EV_MCS_REMOVED, &db->mcs[ci].atm, 0, addr,
 		    db->mcs[ci].vc_id, NULL, "mcs-timeout");
 		srv_serve_del(db, ci, gi);
 		if (db->grp[gi].nmcs == 0) {
@@ -2056,10 +2056,10 @@ server_mcs_revert(struct mars_server *s, mars_time_t now,
 }
 
 int
-server_forget_member(struct mars_server *s, mars_time_t now,
-    const struct server_atm *atm)
+mars_server_forget_member(struct mars_server *s, mars_time_t now,
+    const struct mars_server_atm *atm)
 {
-	struct server_atm a;
+	struct mars_server_atm a;
 	uint32_t mi;
 
 	touch(s, now);

@@ -26,7 +26,7 @@
 int
 srv_addr_cmp(const uint8_t *a, const uint8_t *b)
 {
-	return memcmp(a, b, SERVER_PA_MAX);
+	return memcmp(a, b, MARS_SERVER_PA_MAX);
 }
 
 bool
@@ -52,21 +52,21 @@ srv_addr_dec(uint8_t *a, uint8_t len)
 void
 srv_addr_load(uint8_t *dst, const uint8_t *src, uint8_t len)
 {
-	memset(dst, 0, SERVER_PA_MAX);
+	memset(dst, 0, MARS_SERVER_PA_MAX);
 	if (src != NULL && len > 0)
-		memcpy(dst, src, len > SERVER_PA_MAX ? SERVER_PA_MAX : len);
+		memcpy(dst, src, len > MARS_SERVER_PA_MAX ? MARS_SERVER_PA_MAX : len);
 }
 
 static uint8_t
 tl_len(uint8_t tl)
 {
-	uint8_t n = tl & ATM_TL_LEN;
+	uint8_t n = tl & MARS_ATM_TL_LEN;
 
-	return n > ATM_ADDR_MAX ? ATM_ADDR_MAX : n;
+	return n > MARS_ATM_ADDR_MAX ? MARS_ATM_ADDR_MAX : n;
 }
 
 void
-srv_atm_load(struct server_atm *dst, const struct mars_atm *num,
+srv_atm_load(struct mars_server_atm *dst, const struct mars_atm *num,
     const struct mars_atm *sub)
 {
 	memset(dst, 0, sizeof(*dst));
@@ -85,7 +85,7 @@ srv_atm_load(struct server_atm *dst, const struct mars_atm *num,
 }
 
 static bool
-atm_same(const struct server_atm *a, const struct server_atm *b)
+atm_same(const struct mars_server_atm *a, const struct mars_server_atm *b)
 {
 	return a->tl == b->tl && a->sub_tl == b->sub_tl &&
 	    memcmp(a->addr, b->addr, tl_len(a->tl)) == 0 &&
@@ -93,10 +93,10 @@ atm_same(const struct server_atm *a, const struct server_atm *b)
 }
 
 bool
-srv_atm_eq(const struct server_atm *a, const struct mars_atm *num,
+srv_atm_eq(const struct mars_server_atm *a, const struct mars_atm *num,
     const struct mars_atm *sub)
 {
-	struct server_atm b;
+	struct mars_server_atm b;
 
 	srv_atm_load(&b, num, sub);
 	return atm_same(a, &b);
@@ -104,7 +104,7 @@ srv_atm_eq(const struct server_atm *a, const struct mars_atm *num,
 
 /* FNV-1a over the T/L octets and the address octets. */
 static uint32_t
-atm_hash(const struct server_atm *a)
+atm_hash(const struct mars_server_atm *a)
 {
 	uint32_t h = 2166136261u;
 	uint8_t i;
@@ -175,7 +175,7 @@ srv_rset_copy(struct srv_rset *dst, const struct srv_rset *src)
 static bool
 touches(const struct srv_range *a, const struct srv_range *b, uint8_t len)
 {
-	uint8_t next[SERVER_PA_MAX];
+	uint8_t next[MARS_SERVER_PA_MAX];
 
 	memcpy(next, a->max, sizeof(next));
 	if (!srv_addr_inc(next, len))
@@ -195,14 +195,14 @@ srv_rset_add(struct srv_rset *s, const uint8_t *min, const uint8_t *max,
 		if (srv_addr_cmp(s->r[i].min, min) > 0)
 			break;
 	memmove(&s->r[i + 1], &s->r[i], (s->n - i) * sizeof(*s->r));
-	memcpy(s->r[i].min, min, SERVER_PA_MAX);
-	memcpy(s->r[i].max, max, SERVER_PA_MAX);
+	memcpy(s->r[i].min, min, MARS_SERVER_PA_MAX);
+	memcpy(s->r[i].max, max, MARS_SERVER_PA_MAX);
 	s->n++;
 	for (i = 0, out = 0; i < s->n; i++) {
 		if (out > 0 && touches(&s->r[out - 1], &s->r[i], len)) {
 			if (srv_addr_cmp(s->r[i].max, s->r[out - 1].max) > 0)
 				memcpy(s->r[out - 1].max, s->r[i].max,
-				    SERVER_PA_MAX);
+				    MARS_SERVER_PA_MAX);
 		} else
 			s->r[out++] = s->r[i];
 	}
@@ -234,17 +234,17 @@ srv_rset_sub(struct srv_rset *s, const uint8_t *min, const uint8_t *max,
 			memmove(&s->r[i + 1], &s->r[i],
 			    (s->n - i) * sizeof(*s->r));
 			s->n++;
-			memcpy(s->r[i].max, min, SERVER_PA_MAX);
+			memcpy(s->r[i].max, min, MARS_SERVER_PA_MAX);
 			srv_addr_dec(s->r[i].max, len);
-			memcpy(s->r[i + 1].min, max, SERVER_PA_MAX);
+			memcpy(s->r[i + 1].min, max, MARS_SERVER_PA_MAX);
 			srv_addr_inc(s->r[i + 1].min, len);
 			i += 2;
 		} else if (left) {
-			memcpy(r->max, min, SERVER_PA_MAX);
+			memcpy(r->max, min, MARS_SERVER_PA_MAX);
 			srv_addr_dec(r->max, len);
 			i++;
 		} else if (right) {
-			memcpy(r->min, max, SERVER_PA_MAX);
+			memcpy(r->min, max, MARS_SERVER_PA_MAX);
 			srv_addr_inc(r->min, len);
 			i++;
 		} else {
@@ -267,9 +267,9 @@ srv_rset_clip(struct srv_rset *s, const uint8_t *min, const uint8_t *max)
 			continue;
 		s->r[out] = s->r[i];
 		if (srv_addr_cmp(s->r[out].min, min) < 0)
-			memcpy(s->r[out].min, min, SERVER_PA_MAX);
+			memcpy(s->r[out].min, min, MARS_SERVER_PA_MAX);
 		if (srv_addr_cmp(s->r[out].max, max) > 0)
-			memcpy(s->r[out].max, max, SERVER_PA_MAX);
+			memcpy(s->r[out].max, max, MARS_SERVER_PA_MAX);
 		out++;
 	}
 	s->n = out;
@@ -376,7 +376,7 @@ srv_db_bytes(const struct srv_db *db)
 /* ---- members ---- */
 
 uint32_t
-srv_member_find(const struct srv_db *db, const struct server_atm *a)
+srv_member_find(const struct srv_db *db, const struct mars_server_atm *a)
 {
 	uint32_t i;
 
@@ -391,7 +391,7 @@ uint32_t
 srv_member_lookup(const struct srv_db *db, const struct mars_atm *num,
     const struct mars_atm *sub)
 {
-	struct server_atm a;
+	struct mars_server_atm a;
 
 	srv_atm_load(&a, num, sub);
 	return srv_member_find(db, &a);
@@ -420,7 +420,7 @@ rehash(struct srv_db *db, uint32_t nbucket)
 }
 
 uint32_t
-srv_member_new(struct srv_db *db, const struct server_atm *a)
+srv_member_new(struct srv_db *db, const struct mars_server_atm *a)
 {
 	struct srv_member *m;
 	uint32_t mi, h;
@@ -621,7 +621,7 @@ srv_group_add(struct srv_db *db, const uint8_t *addr)
 	}
 	g = &db->grp[gi];
 	memset(g, 0, sizeof(*g));
-	memcpy(g->addr, addr, SERVER_PA_MAX);
+	memcpy(g->addr, addr, MARS_SERVER_PA_MAX);
 	g->used = true;
 	pos = srv_group_lower(db, addr);
 	memmove(&db->sorted[pos + 1], &db->sorted[pos],
@@ -725,7 +725,7 @@ srv_single_del(struct srv_db *db, uint32_t mi, uint32_t gi)
 /* ---- MCSs ---- */
 
 uint32_t
-srv_mcs_find(const struct srv_db *db, const struct server_atm *a)
+srv_mcs_find(const struct srv_db *db, const struct mars_server_atm *a)
 {
 	uint32_t i;
 
@@ -739,14 +739,14 @@ uint32_t
 srv_mcs_lookup(const struct srv_db *db, const struct mars_atm *num,
     const struct mars_atm *sub)
 {
-	struct server_atm a;
+	struct mars_server_atm a;
 
 	srv_atm_load(&a, num, sub);
 	return srv_mcs_find(db, &a);
 }
 
 uint32_t
-srv_mcs_new(struct srv_db *db, const struct server_atm *a)
+srv_mcs_new(struct srv_db *db, const struct mars_server_atm *a)
 {
 	uint32_t i;
 

@@ -5,8 +5,8 @@
  * Everything is addressed by 32-bit slot numbers into arrays that grow by
  * realloc, so a pointer to a record must not be kept across a call that
  * may add a record of the same kind.  Group and protocol addresses are
- * kept left-aligned and zero-padded to SERVER_PA_MAX octets, so that
- * memcmp over SERVER_PA_MAX orders addresses of one length correctly
+ * kept left-aligned and zero-padded to MARS_SERVER_PA_MAX octets, so that
+ * memcmp over MARS_SERVER_PA_MAX orders addresses of one length correctly
  * (RFC 2022 §5.2.1: unsigned big-endian comparison).
  */
 #ifndef MARS_SERVER_INT_H
@@ -30,8 +30,8 @@ enum srv_state {
 
 /* An inclusive block of group addresses. */
 struct srv_range {
-	uint8_t		 min[SERVER_PA_MAX];
-	uint8_t		 max[SERVER_PA_MAX];
+	uint8_t		 min[MARS_SERVER_PA_MAX];
+	uint8_t		 max[MARS_SERVER_PA_MAX];
 };
 
 /* Sorted, disjoint, non-adjacent blocks. */
@@ -42,8 +42,8 @@ struct srv_rset {
 };
 
 struct srv_member {
-	struct server_atm atm;
-	uint8_t		 spa[SERVER_PA_MAX];
+	struct mars_server_atm atm;
+	uint8_t		 spa[MARS_SERVER_PA_MAX];
 	uint8_t		 spa_len;
 	uint8_t		 state;		/* enum srv_state */
 	uint16_t	 cmi;
@@ -58,7 +58,7 @@ struct srv_member {
 };
 
 struct srv_group {
-	uint8_t		 addr[SERVER_PA_MAX];
+	uint8_t		 addr[MARS_SERVER_PA_MAX];
 	bool		 used;
 	uint32_t	 nmem;
 	uint32_t	 capmem;
@@ -71,7 +71,7 @@ struct srv_group {
 };
 
 struct srv_mcs {
-	struct server_atm atm;
+	struct mars_server_atm atm;
 	uint8_t		 state;		/* SRV_FREE or SRV_REG */
 	uint32_t	 vc_id;
 	uint32_t	 ngroups;
@@ -126,9 +126,9 @@ int	srv_addr_cmp(const uint8_t *a, const uint8_t *b);
 bool	srv_addr_inc(uint8_t *a, uint8_t len);
 bool	srv_addr_dec(uint8_t *a, uint8_t len);
 void	srv_addr_load(uint8_t *dst, const uint8_t *src, uint8_t len);
-bool	srv_atm_eq(const struct server_atm *a, const struct mars_atm *num,
+bool	srv_atm_eq(const struct mars_server_atm *a, const struct mars_atm *num,
 	    const struct mars_atm *sub);
-void	srv_atm_load(struct server_atm *dst, const struct mars_atm *num,
+void	srv_atm_load(struct mars_server_atm *dst, const struct mars_atm *num,
 	    const struct mars_atm *sub);
 
 /* Range sets; -1 only when out of memory. */
@@ -153,10 +153,10 @@ void	srv_db_free(struct srv_db *db);
 size_t	srv_db_bytes(const struct srv_db *db);
 
 /* Members (keyed by ATM number + subaddress). */
-uint32_t srv_member_find(const struct srv_db *db, const struct server_atm *a);
+uint32_t srv_member_find(const struct srv_db *db, const struct mars_server_atm *a);
 uint32_t srv_member_lookup(const struct srv_db *db, const struct mars_atm *num,
 	    const struct mars_atm *sub);
-uint32_t srv_member_new(struct srv_db *db, const struct server_atm *a);
+uint32_t srv_member_new(struct srv_db *db, const struct mars_server_atm *a);
 void	srv_member_release(struct srv_db *db, uint32_t mi);
 int	srv_member_set_blocks(struct srv_db *db, uint32_t mi,
 	    const struct srv_rset *blocks);
@@ -183,10 +183,10 @@ void	srv_single_set_l3(struct srv_db *db, uint32_t mi, uint32_t gi);
 void	srv_single_del(struct srv_db *db, uint32_t mi, uint32_t gi);
 
 /* MCSs and server maps. */
-uint32_t srv_mcs_find(const struct srv_db *db, const struct server_atm *a);
+uint32_t srv_mcs_find(const struct srv_db *db, const struct mars_server_atm *a);
 uint32_t srv_mcs_lookup(const struct srv_db *db, const struct mars_atm *num,
 	    const struct mars_atm *sub);
-uint32_t srv_mcs_new(struct srv_db *db, const struct server_atm *a);
+uint32_t srv_mcs_new(struct srv_db *db, const struct mars_server_atm *a);
 void	srv_mcs_release(struct srv_db *db, uint32_t ci);
 bool	srv_serves(const struct srv_db *db, uint32_t ci, uint32_t gi);
 int	srv_serve_add(struct srv_db *db, uint32_t ci, uint32_t gi);

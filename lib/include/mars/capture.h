@@ -17,20 +17,20 @@
 #include "mars/err.h"
 #include "mars/frame.h"
 
-struct cap;		/* opaque; hides pcap_t */
-struct cap_dump;
+struct mars_cap;		/* opaque; hides pcap_t */
+struct mars_cap_dump;
 
-#define CAP_ERRBUF_SIZE	512
+#define MARS_CAP_ERRBUF_SIZE	512
 
-int	cap_open_file(struct cap **cp, const char *path, char *errbuf);
-int	cap_open_live(struct cap **cp, const char *iface, int snaplen,
+int	mars_cap_open_file(struct mars_cap **cp, const char *path, char *errbuf);
+int	mars_cap_open_live(struct mars_cap **cp, const char *iface, int snaplen,
 	    bool promisc, char *errbuf);
-int	cap_set_filter(struct cap *c, const char *bpf, char *errbuf);
-void	cap_close(struct cap *c);
+int	mars_cap_set_filter(struct mars_cap *c, const char *bpf, char *errbuf);
+void	mars_cap_close(struct mars_cap *c);
 
-int	cap_linktype(const struct cap *c);	/* DLT_* */
-const char *cap_linktype_name(const struct cap *c);
-int	cap_fd(const struct cap *c);		/* live: selectable fd, else -1 */
+int	mars_cap_linktype(const struct mars_cap *c);	/* DLT_* */
+const char *mars_cap_linktype_name(const struct mars_cap *c);
+int	mars_cap_fd(const struct mars_cap *c);		/* live: selectable fd, else -1 */
 
 /*
  * Next record.  Returns 1 with *fr filled, 0 at end of file, or MARS_E_*
@@ -39,35 +39,35 @@ int	cap_fd(const struct cap *c);		/* live: selectable fd, else -1 */
  * and err says why; a record that is simply not lab/ATM traffic returns 1
  * with fr->sdu NULL and err->code MARS_E_NOTOURS.
  */
-int	cap_next(struct cap *c, struct mars_frame *fr, struct mars_err *err);
+int	mars_cap_next(struct mars_cap *c, struct mars_frame *fr, struct mars_err *err);
 
 /* Capture statistics for live captures: received / dropped; -1 if n/a. */
-int	cap_stats(struct cap *c, uint64_t *recv, uint64_t *drop);
+int	mars_cap_stats(struct mars_cap *c, uint64_t *recv, uint64_t *drop);
 /*
- * Stop reading: the next (or the current, blocked) cap_next() returns 0
+ * Stop reading: the next (or the current, blocked) mars_cap_next() returns 0
  * within about 100 ms.  Safe to call from a signal handler.  A live
- * cap_next() otherwise waits for a record, however long that takes.
+ * mars_cap_next() otherwise waits for a record, however long that takes.
  */
-void	cap_breakloop(struct cap *c);
+void	mars_cap_breakloop(struct mars_cap *c);
 
 /* libpcap's text for the last read error; err->why points to it too. */
-const char *cap_geterr(const struct cap *c);
+const char *mars_cap_geterr(const struct mars_cap *c);
 
-int	cap_dump_open(struct cap_dump **dp, const struct cap *c,
+int	mars_cap_dump_open(struct mars_cap_dump **dp, const struct mars_cap *c,
 	    const char *path, char *errbuf);
 /* A file of link type dlt (DLT_*), e.g. DLT_SUNATM; snaplen <= 0: 262144. */
-int	cap_dump_open_dlt(struct cap_dump **dp, int dlt, int snaplen,
+int	mars_cap_dump_open_dlt(struct mars_cap_dump **dp, int dlt, int snaplen,
 	    const char *path, char *errbuf);
 /* Writes ts, caplen, wirelen and data of fr as they are. */
-int	cap_dump_write(struct cap_dump *d, const struct mars_frame *fr);
-int	cap_dump_flush(struct cap_dump *d);	/* e.g. after each live record */
-int	cap_dump_close(struct cap_dump *d);
+int	mars_cap_dump_write(struct mars_cap_dump *d, const struct mars_frame *fr);
+int	mars_cap_dump_flush(struct mars_cap_dump *d);	/* e.g. after each live record */
+int	mars_cap_dump_close(struct mars_cap_dump *d);
 
 /*
  * Link-type adapter on its own (pure): locate VC and SDU in one record of
  * link type dlt.  Returns 0, MARS_E_NOTOURS, MARS_E_TRUNC or MARS_E_LINKTYPE.
  */
-int	cap_decode_link(int dlt, struct mars_frame *fr, struct mars_err *err);
-bool	cap_linktype_supported(int dlt);
+int	mars_cap_decode_link(int dlt, struct mars_frame *fr, struct mars_err *err);
+bool	mars_cap_linktype_supported(int dlt);
 
 #endif

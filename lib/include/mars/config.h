@@ -22,33 +22,33 @@
 #include "mars/fsm.h"		/* mars_time_t */
 #include "mars/proto.h"
 
-#define CONF_MARS_MAX		32
-#define CONF_PARTITION_MAX	32
-#define CONF_NAME_MAX		32	/* NUL included */
-#define CONF_PATH_MAX		256
-#define CONF_MSG_MAX		512	/* a message buffer that always suffices */
+#define MARS_CONF_MARS_MAX		32
+#define MARS_CONF_PARTITION_MAX	32
+#define MARS_CONF_NAME_MAX		32	/* NUL included */
+#define MARS_CONF_PATH_MAX		256
+#define MARS_CONF_MSG_MAX		512	/* a message buffer that always suffices */
 
 /* RFC 2022 and seed-draft defaults, in milliseconds (marsd.conf(5)). */
-#define CONF_DEF_REDIRECT	(60 * 1000)	/* RFC 2022 §6.1.3: every 1 min */
-#define CONF_DEF_FAILURE	(4 * 60 * 1000)	/* RFC 2022 §5.4 */
-#define CONF_DEF_RETRANSMIT	(10 * 1000)	/* RFC 2022 §5.2.2 */
-#define CONF_DEF_HELLO		(3 * 1000)	/* SCSP Hello, RFC 2334 */
-#define CONF_DEF_DEAD_FACTOR	3
-#define CONF_DEF_MCS_TIMEOUT	(2 * 60 * 1000)
-#define CONF_DEF_PRIORITY	0
+#define MARS_CONF_DEF_REDIRECT	(60 * 1000)	/* RFC 2022 §6.1.3: every 1 min */
+#define MARS_CONF_DEF_FAILURE	(4 * 60 * 1000)	/* RFC 2022 §5.4 */
+#define MARS_CONF_DEF_RETRANSMIT	(10 * 1000)	/* RFC 2022 §5.2.2 */
+#define MARS_CONF_DEF_HELLO		(3 * 1000)	/* SCSP Hello, RFC 2334 */
+#define MARS_CONF_DEF_DEAD_FACTOR	3
+#define MARS_CONF_DEF_MCS_TIMEOUT	(2 * 60 * 1000)
+#define MARS_CONF_DEF_PRIORITY	0
 
-enum conf_protocol {
-	CONF_PROTO_IPV4	= 4,	/* mar$pro.type 0x0800 */
-	CONF_PROTO_IPV6	= 6,	/* mar$pro.type 0x86dd */
+enum mars_conf_protocol {
+	MARS_CONF_PROTO_IPV4	= 4,	/* mar$pro.type 0x0800 */
+	MARS_CONF_PROTO_IPV6	= 6,	/* mar$pro.type 0x86dd */
 };
 
 struct mars_entity_conf {
-	char		 name[CONF_NAME_MAX];
-	uint8_t		 atm[ATM_ADDR_MAX];	/* NSAP, 20 octets */
+	char		 name[MARS_CONF_NAME_MAX];
+	uint8_t		 atm[MARS_ATM_ADDR_MAX];	/* NSAP, 20 octets */
 	uint8_t		 atm_len;
-	struct endpoint	 endpoint;		/* where members reach it */
+	struct mars_endpoint	 endpoint;		/* where members reach it */
 	bool		 has_peer_endpoint;
-	struct endpoint	 peer_endpoint;		/* inter-server VCs */
+	struct mars_endpoint	 peer_endpoint;		/* inter-server VCs */
 	uint8_t		 priority;		/* higher wins the election */
 	bool		 has_cmi;		/* else 1-65535 */
 	uint16_t	 cmi_low;
@@ -56,18 +56,18 @@ struct mars_entity_conf {
 	unsigned	 line;			/* of the section header */
 };
 
-struct partition_conf {
-	char		 name[CONF_NAME_MAX];
+struct mars_partition_conf {
+	char		 name[MARS_CONF_NAME_MAX];
 	size_t		 n_mars;
-	uint8_t		 mars[CONF_MARS_MAX];	/* indices into conf->mars,
+	uint8_t		 mars[MARS_CONF_MARS_MAX];	/* indices into conf->mars,
 						   Active first */
 	uint16_t	 cmi_low;
 	uint16_t	 cmi_high;
 	unsigned	 line;
 };
 
-struct cluster_conf {
-	int		 protocol;		/* enum conf_protocol */
+struct mars_cluster_conf {
+	int		 protocol;		/* enum mars_conf_protocol */
 	mars_time_t	 redirect_interval;
 	mars_time_t	 failure_timeout;
 	mars_time_t	 retransmit_interval;
@@ -75,16 +75,16 @@ struct cluster_conf {
 	unsigned	 dead_factor;
 	mars_time_t	 mcs_timeout;
 	bool		 fault_injection;
-	char		 admin_socket[CONF_PATH_MAX];	/* "" if not set */
+	char		 admin_socket[MARS_CONF_PATH_MAX];	/* "" if not set */
 
 	size_t		 n_mars;
-	struct mars_entity_conf mars[CONF_MARS_MAX];
+	struct mars_entity_conf mars[MARS_CONF_MARS_MAX];
 	size_t		 n_partitions;
-	struct partition_conf partitions[CONF_PARTITION_MAX];
+	struct mars_partition_conf partitions[MARS_CONF_PARTITION_MAX];
 };
 
 /* The defaults and no entities. */
-void	config_defaults(struct cluster_conf *conf);
+void	mars_config_defaults(struct mars_cluster_conf *conf);
 
 /*
  * Parse text (len octets, need not be NUL-terminated); name is what error
@@ -92,28 +92,28 @@ void	config_defaults(struct cluster_conf *conf);
  * "NAME:LINE: problem" (err->offset = byte offset of the offending line,
  * err->why = msg).  conf is left in an unspecified state on error.
  */
-int	config_parse_text(const char *text, size_t len, const char *name,
-	    struct cluster_conf *conf, struct mars_err *err, char *msg,
+int	mars_config_parse_text(const char *text, size_t len, const char *name,
+	    struct mars_cluster_conf *conf, struct mars_err *err, char *msg,
 	    size_t msglen);
 
 /* Read and parse path; MARS_E_SYS if it cannot be read ("PATH: reason"). */
-int	config_load(const char *path, struct cluster_conf *conf,
+int	mars_config_load(const char *path, struct mars_cluster_conf *conf,
 	    struct mars_err *err, char *msg, size_t msglen);
 /* The same into a new struct (free(3) it); NULL with msg filled. */
-struct cluster_conf *config_load_new(const char *path, struct mars_err *err,
+struct mars_cluster_conf *mars_config_load_new(const char *path, struct mars_err *err,
 	    char *msg, size_t msglen);
 
-const struct mars_entity_conf *config_find_mars(const struct cluster_conf *conf,
+const struct mars_entity_conf *mars_config_find_mars(const struct mars_cluster_conf *conf,
 	    const char *name);
 /* Index of the named entity, or -1. */
-int	config_mars_index(const struct cluster_conf *conf, const char *name);
+int	mars_config_mars_index(const struct mars_cluster_conf *conf, const char *name);
 
 /*
  * Parse a duration: a decimal number with an optional unit ms, s, m or h
  * (no unit: seconds).  0 and more than 24h are refused.  Returns 0 or
  * MARS_E_PARSE (err->why says why, err->offset where).
  */
-int	config_parse_duration(const char *s, mars_time_t *ms,
+int	mars_config_parse_duration(const char *s, mars_time_t *ms,
 	    struct mars_err *err);
 
 #endif

@@ -3,7 +3,7 @@
  * adminq): framing and the command table (STYLE.md §3.1, §3.5).
  *
  * Transport: a UNIX stream socket.  A client writes one request per line
- * (at most CTL_REQUEST_MAX octets with the newline), e.g.
+ * (at most MARS_CTL_REQUEST_MAX octets with the newline), e.g.
  *
  *   show members json
  *
@@ -34,30 +34,30 @@
 
 #include "mars/err.h"
 
-#define CTL_REQUEST_MAX	256		/* request line, newline included */
-#define CTL_WORDS_MAX	8
+#define MARS_CTL_REQUEST_MAX	256		/* request line, newline included */
+#define MARS_CTL_WORDS_MAX	8
 
-enum ctl_cmd {
-	CTL_NONE = 0,
-	CTL_SHOW_MEMBERS,
-	CTL_SHOW_GROUPS,
-	CTL_SHOW_MCS,
-	CTL_SHOW_REDIRECT_MAP,
-	CTL_SHOW_STATS,
-	CTL_SHOW_LIVING_GROUP,		/* redundant MARS (marsd(8)) */
-	CTL_SHOW_ELECTION,
-	CTL_SHOW_SCSP,
-	CTL_FAULT,			/* fault NAME on|off */
-	CTL_CMD_MAX
+enum mars_ctl_cmd {
+	MARS_CTL_NONE = 0,
+	MARS_CTL_SHOW_MEMBERS,
+	MARS_CTL_SHOW_GROUPS,
+	MARS_CTL_SHOW_MCS,
+	MARS_CTL_SHOW_REDIRECT_MAP,
+	MARS_CTL_SHOW_STATS,
+	MARS_CTL_SHOW_LIVING_GROUP,		/* redundant MARS (marsd(8)) */
+	MARS_CTL_SHOW_ELECTION,
+	MARS_CTL_SHOW_SCSP,
+	MARS_CTL_FAULT,			/* fault NAME on|off */
+	MARS_CTL_CMD_MAX
 };
 
-#define CTL_ARG_MAX	32		/* one argument word, NUL included */
+#define MARS_CTL_ARG_MAX	32		/* one argument word, NUL included */
 
-struct ctl_request {
-	enum ctl_cmd	 cmd;
+struct mars_ctl_request {
+	enum mars_ctl_cmd	 cmd;
 	bool		 json;		/* trailing word "json" */
-	char		 arg[CTL_ARG_MAX];	/* CTL_FAULT: the fault name */
-	bool		 on;		/* CTL_FAULT: on (true) or off */
+	char		 arg[MARS_CTL_ARG_MAX];	/* MARS_CTL_FAULT: the fault name */
+	bool		 on;		/* MARS_CTL_FAULT: on (true) or off */
 };
 
 /*
@@ -67,18 +67,18 @@ struct ctl_request {
  * MARS_E_PARSE with why holding "unknown command \"x\"", "ambiguous
  * command \"s\": show, stats" or "incomplete command".
  */
-int		 ctl_parse(const char *line, struct ctl_request *req,
+int		 mars_ctl_parse(const char *line, struct mars_ctl_request *req,
 		    char *why, size_t whylen);
 /* Canonical words of a command: "show members". */
-const char	*ctl_cmd_name(enum ctl_cmd cmd);
+const char	*mars_ctl_cmd_name(enum mars_ctl_cmd cmd);
 /* One-line help of a command, for help output and completions. */
-const char	*ctl_cmd_help(enum ctl_cmd cmd);
+const char	*mars_ctl_cmd_help(enum mars_ctl_cmd cmd);
 
 /*
  * A reply under construction: grows up to max octets, then sets
  * overflow and drops further output (the daemon then answers .error).
  */
-struct ctl_buf {
+struct mars_ctl_buf {
 	char		*p;
 	size_t		 len;
 	size_t		 cap;
@@ -86,40 +86,40 @@ struct ctl_buf {
 	bool		 overflow;
 };
 
-void	ctl_buf_init(struct ctl_buf *b, size_t max);
-void	ctl_buf_free(struct ctl_buf *b);
-void	ctl_buf_reset(struct ctl_buf *b);
+void	mars_ctl_buf_init(struct mars_ctl_buf *b, size_t max);
+void	mars_ctl_buf_free(struct mars_ctl_buf *b);
+void	mars_ctl_buf_reset(struct mars_ctl_buf *b);
 /* Raw octets, no framing. */
-void	ctl_buf_put(struct ctl_buf *b, const char *s, size_t n);
-void	ctl_buf_puts(struct ctl_buf *b, const char *s);
-void	ctl_buf_printf(struct ctl_buf *b, const char *fmt, ...)
+void	mars_ctl_buf_put(struct mars_ctl_buf *b, const char *s, size_t n);
+void	mars_ctl_buf_puts(struct mars_ctl_buf *b, const char *s);
+void	mars_ctl_buf_printf(struct mars_ctl_buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* A JSON string: quoted, with ", \ and control characters escaped. */
-void	ctl_buf_json_str(struct ctl_buf *b, const char *s);
+void	mars_ctl_buf_json_str(struct mars_ctl_buf *b, const char *s);
 /* Lowercase hex of n octets. */
-void	ctl_buf_hex(struct ctl_buf *b, const unsigned char *p, size_t n);
+void	mars_ctl_buf_hex(struct mars_ctl_buf *b, const unsigned char *p, size_t n);
 /*
  * Frame the octets appended since mark (start of the current line, no
  * newline yet) as a data line: dot-stuff and add the newline.
  */
-void	ctl_buf_end_line(struct ctl_buf *b, size_t mark);
+void	mars_ctl_buf_end_line(struct mars_ctl_buf *b, size_t mark);
 /* End lines. */
-void	ctl_buf_end_ok(struct ctl_buf *b);
-void	ctl_buf_end_error(struct ctl_buf *b, const char *fmt, ...)
+void	mars_ctl_buf_end_ok(struct mars_ctl_buf *b);
+void	mars_ctl_buf_end_error(struct mars_ctl_buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 /* What a received line (newline removed) is, for clients. */
-enum ctl_line {
-	CTL_LINE_DATA,		/* *text: the line without its stuffing dot */
-	CTL_LINE_END,		/* answer complete */
-	CTL_LINE_ERROR,		/* *text: the error message */
+enum mars_ctl_line {
+	MARS_CTL_LINE_DATA,		/* *text: the line without its stuffing dot */
+	MARS_CTL_LINE_END,		/* answer complete */
+	MARS_CTL_LINE_ERROR,		/* *text: the error message */
 };
-enum ctl_line	 ctl_line_kind(const char *line, const char **text);
+enum mars_ctl_line	 mars_ctl_line_kind(const char *line, const char **text);
 
 /*
  * Connect to the admin socket at path (blocking).  Returns the descriptor
  * or MARS_E_SYS / MARS_E_INVAL (path too long) with err filled.
  */
-int	ctl_connect(const char *path, struct mars_err *err);
+int	mars_ctl_connect(const char *path, struct mars_err *err);
 
 #endif

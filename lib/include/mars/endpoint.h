@@ -6,7 +6,7 @@
  *   atmpvc:ITF.VPI.VCI   atmpvc:0.0.100
  *   atmsvc:NSAP          atmsvc:47.0005.80ffe1000000f21a26d8.0020ea000ee0.00
  *
- * Parsing is purely syntactic (no name lookup); endpoint_resolve() turns a
+ * Parsing is purely syntactic (no name lookup); mars_endpoint_resolve() turns a
  * udp endpoint into a socket address.  Port 0 parses: it means "any free
  * port" when binding and is refused when sending.
  */
@@ -23,22 +23,22 @@
 #include "mars/err.h"
 #include "mars/proto.h"
 
-enum endpoint_kind {
-	ENDPOINT_NONE	= 0,
-	ENDPOINT_UDP	= 1,
-	ENDPOINT_ATMPVC	= 2,
-	ENDPOINT_ATMSVC	= 3,
+enum mars_endpoint_kind {
+	MARS_ENDPOINT_NONE	= 0,
+	MARS_ENDPOINT_UDP	= 1,
+	MARS_ENDPOINT_ATMPVC	= 2,
+	MARS_ENDPOINT_ATMSVC	= 3,
 };
 
-#define ENDPOINT_HOST_MAX	256	/* host name or address, NUL included */
-#define ENDPOINT_TEXT_MAX	(ENDPOINT_HOST_MAX + 16)
-#define ENDPOINT_ATM_VPI_MAX	4095	/* 12-bit NNI VPI */
-#define ENDPOINT_ATM_ITF_MAX	1023
+#define MARS_ENDPOINT_HOST_MAX	256	/* host name or address, NUL included */
+#define MARS_ENDPOINT_TEXT_MAX	(MARS_ENDPOINT_HOST_MAX + 16)
+#define MARS_ENDPOINT_ATM_VPI_MAX	4095	/* 12-bit NNI VPI */
+#define MARS_ENDPOINT_ATM_ITF_MAX	1023
 
-struct endpoint {
-	int		 kind;		/* enum endpoint_kind */
+struct mars_endpoint {
+	int		 kind;		/* enum mars_endpoint_kind */
 	/* udp: host as written, IPv6 without its brackets */
-	char		 host[ENDPOINT_HOST_MAX];
+	char		 host[MARS_ENDPOINT_HOST_MAX];
 	uint16_t	 port;
 	bool		 ipv6_literal;	/* written in brackets */
 	/* atmpvc */
@@ -46,7 +46,7 @@ struct endpoint {
 	uint16_t	 vpi;
 	uint16_t	 vci;
 	/* atmsvc: a 20-octet NSAP address */
-	uint8_t		 nsap[ATM_ADDR_MAX];
+	uint8_t		 nsap[MARS_ATM_ADDR_MAX];
 	uint8_t		 nsap_len;
 };
 
@@ -54,18 +54,18 @@ struct endpoint {
  * Parse text into *ep.  Returns 0, or MARS_E_PARSE with err->why naming
  * the problem and err->offset the character position of it.
  */
-int	endpoint_parse(struct endpoint *ep, const char *text,
+int	mars_endpoint_parse(struct mars_endpoint *ep, const char *text,
 	    struct mars_err *err);
 
 /*
  * Canonical text of ep ("udp:[::1]:4500", "atmpvc:0.0.100",
  * "atmsvc:<40 lowercase hex digits>").  Always NUL-terminates; returns
- * what snprintf would (ENDPOINT_TEXT_MAX always suffices).
+ * what snprintf would (MARS_ENDPOINT_TEXT_MAX always suffices).
  */
-int	endpoint_format(const struct endpoint *ep, char *buf, size_t len);
+int	mars_endpoint_format(const struct mars_endpoint *ep, char *buf, size_t len);
 
 /* Same host text (case-insensitive) and port, or same ATM address. */
-bool	endpoint_equal(const struct endpoint *a, const struct endpoint *b);
+bool	mars_endpoint_equal(const struct mars_endpoint *a, const struct mars_endpoint *b);
 
 /*
  * Resolve a udp endpoint with getaddrinfo(3), numeric forms first.
@@ -74,11 +74,11 @@ bool	endpoint_equal(const struct endpoint *a, const struct endpoint *b);
  * Returns 0, MARS_E_INVAL for a non-udp endpoint, or MARS_E_PARSE when
  * the name does not resolve (err->why is getaddrinfo's message).
  */
-int	endpoint_resolve(const struct endpoint *ep, int family, bool passive,
+int	mars_endpoint_resolve(const struct mars_endpoint *ep, int family, bool passive,
 	    struct sockaddr_storage *ss, socklen_t *sslen, struct mars_err *err);
 
 /* The udp endpoint of a socket address (numeric host).  0 or MARS_E_INVAL. */
-int	endpoint_from_sockaddr(struct endpoint *ep, const struct sockaddr *sa,
+int	mars_endpoint_from_sockaddr(struct mars_endpoint *ep, const struct sockaddr *sa,
 	    socklen_t salen);
 
 #endif

@@ -4,13 +4,13 @@
  * into callbacks in loop context.  It drives marsd, marsping, marsctl
  * (readline's callback interface) and the ncurses views.
  *
- * Callbacks run one at a time from evloop_run()/evloop_run_once() and may
+ * Callbacks run one at a time from mars_evloop_run()/mars_evloop_run_once() and may
  * add or remove descriptors, timers and signals, including their own.
  * Steady-state iterations allocate nothing: tables grow only when more fds
  * or timers are registered than ever before.
  *
  * Signals use a self-pipe written by the handler, so a process has at most
- * one loop with signal callbacks; evloop_signal_add() on a second loop
+ * one loop with signal callbacks; mars_evloop_signal_add() on a second loop
  * returns MARS_E_INVAL.
  */
 #ifndef MARS_EVLOOP_H
@@ -22,53 +22,53 @@
 #include "mars/err.h"
 #include "mars/fsm.h"		/* mars_time_t */
 
-struct evloop;
+struct mars_evloop;
 
 /* events asked for and reported */
-#define EVLOOP_READ	0x01
-#define EVLOOP_WRITE	0x02
+#define MARS_EVLOOP_READ	0x01
+#define MARS_EVLOOP_WRITE	0x02
 /* reported only */
-#define EVLOOP_ERROR	0x04	/* POLLERR or POLLNVAL */
-#define EVLOOP_HUP	0x08	/* POLLHUP */
+#define MARS_EVLOOP_ERROR	0x04	/* POLLERR or POLLNVAL */
+#define MARS_EVLOOP_HUP	0x08	/* POLLHUP */
 
 /* A timer handle; never 0, so 0 can mean "no timer". */
-typedef uint64_t evloop_timer_id;
+typedef uint64_t mars_timer_id;
 
 /* Milliseconds of CLOCK_MONOTONIC: the `now` fed to the state machines. */
-mars_time_t	evloop_now(void);
+mars_time_t	mars_evloop_now(void);
 
-int	evloop_new(struct evloop **lp, struct mars_err *err);
+int	mars_evloop_new(struct mars_evloop **lp, struct mars_err *err);
 /* Closes nothing the caller registered; restores signal dispositions. */
-void	evloop_free(struct evloop *loop);
+void	mars_evloop_free(struct mars_evloop *loop);
 
 /*
  * File descriptors: at most one registration per fd.  events is a mask of
- * EVLOOP_READ / EVLOOP_WRITE (0 keeps the fd registered but idle); cb gets
+ * MARS_EVLOOP_READ / MARS_EVLOOP_WRITE (0 keeps the fd registered but idle); cb gets
  * the events that happened.  Returns 0 or MARS_E_INVAL (fd < 0, already
  * registered) / MARS_E_SYS (no memory).
  */
-int	evloop_fd_add(struct evloop *loop, int fd, unsigned events,
-	    void (*cb)(struct evloop *, int fd, unsigned revents, void *arg),
+int	mars_evloop_fd_add(struct mars_evloop *loop, int fd, unsigned events,
+	    void (*cb)(struct mars_evloop *, int fd, unsigned revents, void *arg),
 	    void *arg);
-int	evloop_fd_mod(struct evloop *loop, int fd, unsigned events);
+int	mars_evloop_fd_mod(struct mars_evloop *loop, int fd, unsigned events);
 /* Forgets fd (does not close it); no-op if unknown. */
-void	evloop_fd_del(struct evloop *loop, int fd);
+void	mars_evloop_fd_del(struct mars_evloop *loop, int fd);
 
 /*
- * One-shot timer at an absolute deadline (evloop_now() milliseconds).
+ * One-shot timer at an absolute deadline (mars_evloop_now() milliseconds).
  * Timers with the same deadline fire in the order they were added.  A
  * deadline already past fires on the next iteration.  Returns the handle,
  * or 0 when out of memory.
  */
-evloop_timer_id	evloop_timer_at(struct evloop *loop, mars_time_t deadline,
-	    void (*cb)(struct evloop *, void *arg), void *arg);
-/* Convenience: deadline = evloop_now() + ms. */
-evloop_timer_id	evloop_timer_after(struct evloop *loop, mars_time_t ms,
-	    void (*cb)(struct evloop *, void *arg), void *arg);
+mars_timer_id	mars_evloop_timer_at(struct mars_evloop *loop, mars_time_t deadline,
+	    void (*cb)(struct mars_evloop *, void *arg), void *arg);
+/* Convenience: deadline = mars_evloop_now() + ms. */
+mars_timer_id	mars_evloop_timer_after(struct mars_evloop *loop, mars_time_t ms,
+	    void (*cb)(struct mars_evloop *, void *arg), void *arg);
 /* true if the timer was pending; a fired or unknown handle is a no-op. */
-bool		evloop_timer_cancel(struct evloop *loop, evloop_timer_id id);
+bool		mars_evloop_timer_cancel(struct mars_evloop *loop, mars_timer_id id);
 /* Earliest pending deadline, or MARS_TIME_NEVER. */
-mars_time_t	evloop_next_deadline(const struct evloop *loop);
+mars_time_t	mars_evloop_next_deadline(const struct mars_evloop *loop);
 
 /*
  * Deliver signo as cb(loop, signo, arg) in loop context.  Several arrivals
@@ -76,21 +76,21 @@ mars_time_t	evloop_next_deadline(const struct evloop *loop);
  * signal, already registered, signals owned by another loop) or
  * MARS_E_SYS.
  */
-int	evloop_signal_add(struct evloop *loop, int signo,
-	    void (*cb)(struct evloop *, int signo, void *arg), void *arg);
-/* Restores the disposition signo had before evloop_signal_add(). */
-void	evloop_signal_del(struct evloop *loop, int signo);
+int	mars_evloop_signal_add(struct mars_evloop *loop, int signo,
+	    void (*cb)(struct mars_evloop *, int signo, void *arg), void *arg);
+/* Restores the disposition signo had before mars_evloop_signal_add(). */
+void	mars_evloop_signal_del(struct mars_evloop *loop, int signo);
 
 /*
  * One iteration: wait for at most timeout_ms (-1: no limit other than the
  * next timer), then run every ready callback and every due timer.  Returns
  * the number of callbacks run (0 on timeout) or MARS_E_SYS.
  */
-int	evloop_run_once(struct evloop *loop, int timeout_ms,
+int	mars_evloop_run_once(struct mars_evloop *loop, int timeout_ms,
 	    struct mars_err *err);
-/* Iterate until evloop_stop(); returns 0 or MARS_E_SYS. */
-int	evloop_run(struct evloop *loop, struct mars_err *err);
-/* Make evloop_run() return after the current callback. */
-void	evloop_stop(struct evloop *loop);
+/* Iterate until mars_evloop_stop(); returns 0 or MARS_E_SYS. */
+int	mars_evloop_run(struct mars_evloop *loop, struct mars_err *err);
+/* Make mars_evloop_run() return after the current callback. */
+void	mars_evloop_stop(struct mars_evloop *loop);
 
 #endif

@@ -21,7 +21,7 @@
 #include "mars/frame.h"
 #include "mars/pdu.h"
 
-struct filter;
+struct mars_filter;
 
 /*
  * Compile text into *out.  Returns 0, MARS_E_PARSE with err->offset = the
@@ -30,16 +30,16 @@ struct filter;
  * err->have = the token's length (0 at the end of the expression), or
  * MARS_E_SYS when memory runs out.  *out is NULL on failure.
  */
-int	filter_compile(const char *text, struct filter **out,
+int	mars_filter_compile(const char *text, struct mars_filter **out,
 	    struct mars_err *err);
 
 /*
  * One line naming the problem, the position and the token, e.g.
  *   expected a group address after "group" at position 6, got "foo"
- * text is the expression handed to filter_compile().  Returns what
+ * text is the expression handed to mars_filter_compile().  Returns what
  * snprintf would.
  */
-int	filter_error(const char *text, const struct mars_err *err, char *buf,
+int	mars_filter_error(const char *text, const struct mars_err *err, char *buf,
 	    size_t len);
 
 /*
@@ -47,9 +47,9 @@ int	filter_error(const char *text, const struct mars_err *err, char *buf,
  * or truncated link header); such a frame matches only "malformed" and
  * "vc".  A malformed PDU's address fields are not consulted.
  */
-bool	filter_match(const struct filter *f, const struct mars_frame *fr,
+bool	mars_filter_match(const struct mars_filter *f, const struct mars_frame *fr,
 	    const struct mars_pdu *pdu);
 
-void	filter_free(struct filter *f);
+void	mars_filter_free(struct mars_filter *f);
 
 #endif

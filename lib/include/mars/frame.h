@@ -8,10 +8,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum frame_dir {
-	FRAME_DIR_UNKNOWN = -1,
-	FRAME_DIR_RX = 0,
-	FRAME_DIR_TX = 1,
+enum mars_dir {
+	MARS_DIR_UNKNOWN = -1,
+	MARS_DIR_RX = 0,
+	MARS_DIR_TX = 1,
 };
 
 struct mars_frame {
@@ -21,8 +21,8 @@ struct mars_frame {
 	bool		 has_vc;
 	uint16_t	 vpi;
 	uint16_t	 vci;
-	int		 dir;		/* enum frame_dir */
-	uint8_t		 vc_kind;	/* enum lab_vc_kind, 0 unknown */
+	int		 dir;		/* enum mars_dir */
+	uint8_t		 vc_kind;	/* enum mars_vc_kind, 0 unknown */
 	const uint8_t	*data;		/* the whole record */
 	uint32_t	 caplen;
 	uint32_t	 wirelen;

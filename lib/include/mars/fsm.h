@@ -7,7 +7,7 @@
  * It is driven by
  *   - input(machine, now, vc, sdu, len): a received AAL5 SDU on a VC;
  *   - tick(machine, now): timers; every call returns the next deadline;
- * and it acts through the callbacks in struct fsm_io: send an SDU on a VC,
+ * and it acts through the callbacks in struct mars_io: send an SDU on a VC,
  * report a happening (registered, redirected, failed...), log a line.
  * Time is a monotonic count of milliseconds chosen by the caller, so the
  * same code runs over UDP in marsd, under a fake clock in unit tests and
@@ -27,12 +27,12 @@ typedef uint64_t mars_time_t;		/* milliseconds, monotonic */
 #define MARS_TIME_NEVER	UINT64_MAX
 
 /*
- * A VC as the machines see it.  kind is enum lab_vc_kind (p2p, ccvc, scvc,
+ * A VC as the machines see it.  kind is enum mars_vc_kind (p2p, ccvc, scvc,
  * server); id tells point-to-point VCs apart (the transport's handle for
  * that peer: a member's VC at the server, a peer MARS's VC); 0 for the
  * pt-mpt VCs, which the transport fans out to every leaf.
  */
-struct fsm_vc {
+struct mars_vc {
 	uint8_t		 kind;
 	uint32_t	 id;
 };
@@ -50,50 +50,50 @@ uint64_t	mars_rng_range(struct mars_rng *r, uint64_t lo, uint64_t hi);
  * Happenings reported by the machines (DESIGN.md rule 3: the one event
  * stream that marsping prints and the checkers consume).
  */
-enum fsm_event_kind {
+enum mars_event_kind {
 	/* cluster member side */
-	FSM_EV_REGISTERED = 1,	/* registration copy came back: cmi, csn, mars */
-	FSM_EV_DEREGISTERED,
-	FSM_EV_JOINED,		/* group join confirmed (copy received) */
-	FSM_EV_LEFT,
-	FSM_EV_REDIRECT,	/* redirect map acted on: hard, mars = new head */
-	FSM_EV_REDIRECT_MAP,	/* a map arrived (not necessarily acted on) */
-	FSM_EV_MARS_FAILED,	/* failure detected: no map / no answer */
-	FSM_EV_REJOINED,	/* every group re-joined after failure or hard redirect */
-	FSM_EV_CSN_GAP,		/* msn - HSN not in {0,1}: revalidation scheduled */
-	FSM_EV_REVALIDATE,
-	FSM_EV_MULTI,		/* resolution complete: group, members */
-	FSM_EV_NAK,
-	FSM_EV_GROUPLIST,
-	FSM_EV_GIVE_UP,		/* retries exhausted */
+	MARS_EV_REGISTERED = 1,	/* registration copy came back: cmi, csn, mars */
+	MARS_EV_DEREGISTERED,
+	MARS_EV_JOINED,		/* group join confirmed (copy received) */
+	MARS_EV_LEFT,
+	MARS_EV_REDIRECT,	/* redirect map acted on: hard, mars = new head */
+	MARS_EV_REDIRECT_MAP,	/* a map arrived (not necessarily acted on) */
+	MARS_EV_MARS_FAILED,	/* failure detected: no map / no answer */
+	MARS_EV_REJOINED,	/* every group re-joined after failure or hard redirect */
+	MARS_EV_CSN_GAP,		/* msn - HSN not in {0,1}: revalidation scheduled */
+	MARS_EV_REVALIDATE,
+	MARS_EV_MULTI,		/* resolution complete: group, members */
+	MARS_EV_NAK,
+	MARS_EV_GROUPLIST,
+	MARS_EV_GIVE_UP,		/* retries exhausted */
 	/* server side */
-	FSM_EV_MEMBER_ADDED,	/* cmi, atm */
-	FSM_EV_MEMBER_REMOVED,
-	FSM_EV_MEMBER_TIMEOUT,
-	FSM_EV_GROUP_JOIN,	/* member cmi joined group */
-	FSM_EV_GROUP_LEAVE,
-	FSM_EV_MCS_ADDED,
-	FSM_EV_MCS_REMOVED,
-	FSM_EV_MIGRATE,
-	FSM_EV_DROPPED,		/* a received message was ignored; detail says why */
+	MARS_EV_MEMBER_ADDED,	/* cmi, atm */
+	MARS_EV_MEMBER_REMOVED,
+	MARS_EV_MEMBER_TIMEOUT,
+	MARS_EV_GROUP_JOIN,	/* member cmi joined group */
+	MARS_EV_GROUP_LEAVE,
+	MARS_EV_MCS_ADDED,
+	MARS_EV_MCS_REMOVED,
+	MARS_EV_MIGRATE,
+	MARS_EV_DROPPED,		/* a received message was ignored; detail says why */
 	/* SCSP (scspfsm.h): peer = the DCS ID, count = DCS index */
-	FSM_EV_PEER_UP,		/* Hello FSM reached Bidirectional */
-	FSM_EV_PEER_DOWN,	/* Hello FSM left Bidirectional; detail says why */
-	FSM_EV_ALIGNED,		/* Cache Alignment FSM reached Aligned */
-	FSM_EV_CACHE_UPDATE,	/* a CSA from a DCS changed the cache; csn = seq */
+	MARS_EV_PEER_UP,		/* Hello FSM reached Bidirectional */
+	MARS_EV_PEER_DOWN,	/* Hello FSM left Bidirectional; detail says why */
+	MARS_EV_ALIGNED,		/* Cache Alignment FSM reached Aligned */
+	MARS_EV_CACHE_UPDATE,	/* a CSA from a DCS changed the cache; csn = seq */
 };
 
 struct mars_msg;
 
-struct fsm_event {
-	int			 kind;		/* enum fsm_event_kind */
+struct mars_event {
+	int			 kind;		/* enum mars_event_kind */
 	mars_time_t		 when;
 	const uint8_t		*atm;		/* the MARS (member side) or the member */
 	uint8_t			 atm_tl;
 	uint16_t		 cmi;
 	uint32_t		 csn;
-	bool			 hard;		/* FSM_EV_REDIRECT */
-	const uint8_t		*group;		/* FSM_EV_JOINED, MULTI, ... */
+	bool			 hard;		/* MARS_EV_REDIRECT */
+	const uint8_t		*group;		/* MARS_EV_JOINED, MULTI, ... */
 	uint8_t			 group_len;
 	uint32_t		 count;		/* members in a MULTI, gap size, ... */
 	const struct mars_msg	*msg;		/* message behind it, when one */
@@ -104,20 +104,20 @@ struct fsm_event {
 
 /* A zeroed event of this kind at this time; the machines fill the rest. */
 static inline void
-fsm_event_init(struct fsm_event *ev, int kind, mars_time_t when)
+mars_event_init(struct mars_event *ev, int kind, mars_time_t when)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = kind;
 	ev->when = when;
 }
 
-struct fsm_io {
+struct mars_io {
 	void	*ctx;
 	/* Send one AAL5 SDU (LLC/SNAP + message) on vc. */
-	void	(*send)(void *ctx, const struct fsm_vc *vc, const uint8_t *sdu,
+	void	(*send)(void *ctx, const struct mars_vc *vc, const uint8_t *sdu,
 		    size_t len);
 	/* A happening worth telling the user or a checker; may be NULL. */
-	void	(*event)(void *ctx, const struct fsm_event *ev);
+	void	(*event)(void *ctx, const struct mars_event *ev);
 	/* A log line (no newline); level as syslog(3); may be NULL. */
 	void	(*log)(void *ctx, int level, const char *msg);
 };

@@ -8,17 +8,17 @@
  * Peers are the remote UDP addresses, numbered 1, 2, ... (ids of removed
  * peers are reused).  A peer id is the fsm_vc.id of the point-to-point or
  * inter-server VC to that peer.  A server learns its peers from arriving
- * datagrams: link_recv() creates a peer for each new source address.
+ * datagrams: mars_link_recv() creates a peer for each new source address.
  *
  * VPI/VCI labels, so that captures show stable VCs:
- *   p2p to peer N      0/(100 + N), unless link_peer_set_vc() chose another;
- *                      a peer added with link_peer_add() takes the label of
+ *   p2p to peer N      0/(100 + N), unless mars_link_peer_set_vc() chose another;
+ *                      a peer added with mars_link_peer_add() takes the label of
  *                      the first p2p datagram it sends us (the accepting end
  *                      numbers the VC, as an ATM switch would)
- *   ClusterControlVC   0/32        (LINK_VCI_CCVC)
- *   ServerControlVC    0/33        (LINK_VCI_SCVC)
+ *   ClusterControlVC   0/32        (MARS_LINK_VCI_CCVC)
+ *   ServerControlVC    0/33        (MARS_LINK_VCI_SCVC)
  *   inter-server       0/34 and up (chosen by the caller with
- *                      link_peer_set_vc(); default as p2p)
+ *                      mars_link_peer_set_vc(); default as p2p)
  * pt-mpt VCs (ccvc, scvc) are emulated by fan-out: one datagram per leaf.
  *
  * The atmpvc:/atmsvc: endpoints parse but are refused here with
@@ -40,21 +40,21 @@
 #include "mars/proto.h"
 #include "mars/shim.h"
 
-struct link;
+struct mars_link;
 
-#define LINK_VCI_CCVC		32
-#define LINK_VCI_SCVC		33
-#define LINK_VCI_SERVER		34	/* first inter-server label */
-#define LINK_VCI_P2P_BASE	100
-#define LINK_PEER_MAX		(65535 - LINK_VCI_P2P_BASE)
-/* A receive buffer of this size holds any datagram link_recv accepts. */
-#define LINK_DGRAM_MAX		(LAB_SHIM_LEN + MARS_MTU)
+#define MARS_LINK_VCI_CCVC		32
+#define MARS_LINK_VCI_SCVC		33
+#define MARS_LINK_VCI_SERVER		34	/* first inter-server label */
+#define MARS_LINK_VCI_P2P_BASE	100
+#define MARS_LINK_PEER_MAX		(65535 - MARS_LINK_VCI_P2P_BASE)
+/* A receive buffer of this size holds any datagram mars_link_recv accepts. */
+#define MARS_LINK_DGRAM_MAX		(MARS_SHIM_LEN + MARS_MTU)
 
-/* link_open() flags */
-#define LINK_F_MARS		0x01	/* set LAB_SHIM_F_FROM_MARS on sends */
+/* mars_link_open() flags */
+#define MARS_LINK_F_MARS		0x01	/* set MARS_SHIM_F_FROM_MARS on sends */
 
-struct link_rx {
-	struct fsm_vc	 vc;		/* kind from the shim; id = peer for
+struct mars_link_rx {
+	struct mars_vc	 vc;		/* kind from the shim; id = peer for
 					   p2p and server, 0 for ccvc/scvc */
 	uint32_t	 peer;		/* sender's peer id, always set */
 	bool		 new_peer;	/* this datagram created the peer */
@@ -65,7 +65,7 @@ struct link_rx {
 	size_t		 len;
 };
 
-struct link_stats {
+struct mars_link_stats {
 	uint64_t	 rx_dgrams;	/* accepted datagrams */
 	uint64_t	 rx_octets;	/* SDU octets in them */
 	uint64_t	 tx_dgrams;	/* datagrams sent (one per leaf) */
@@ -74,7 +74,7 @@ struct link_stats {
 	uint64_t	 rx_oversize;	/* larger than the buffer or MARS_MTU */
 	uint64_t	 rx_errors;	/* recvfrom failures */
 	uint64_t	 tx_errors;	/* sendmsg failures, per datagram */
-	uint64_t	 peers_learned;	/* peers created by link_recv */
+	uint64_t	 peers_learned;	/* peers created by mars_link_recv */
 	uint64_t	 peers_lost;	/* unreachable reports naming a peer */
 };
 
@@ -83,48 +83,48 @@ struct link_stats {
  * MARS_E_INVAL (ATM endpoint), MARS_E_PARSE (host does not resolve) or
  * MARS_E_SYS (err->field names the call).
  */
-int	link_open(struct link **lp, const struct endpoint *bind,
+int	mars_link_open(struct mars_link **lp, const struct mars_endpoint *bind,
 	    unsigned flags, struct mars_err *err);
-void	link_close(struct link *l);
-int	link_fd(const struct link *l);		/* for the event loop */
-int	link_family(const struct link *l);	/* AF_INET or AF_INET6 */
+void	mars_link_close(struct mars_link *l);
+int	mars_link_fd(const struct mars_link *l);		/* for the event loop */
+int	mars_link_family(const struct mars_link *l);	/* AF_INET or AF_INET6 */
 /* The bound address, with the port the kernel picked. */
-int	link_local(const struct link *l, struct endpoint *ep,
+int	mars_link_local(const struct mars_link *l, struct mars_endpoint *ep,
 	    struct mars_err *err);
 
 /*
  * Peer for an address: the existing id if the address is known, else a
  * new one.  An IPv4 address on an IPv6 link is stored v4-mapped.  Port 0
  * and a family the socket cannot reach give MARS_E_INVAL; MARS_E_NOSPACE
- * past LINK_PEER_MAX peers.
+ * past MARS_LINK_PEER_MAX peers.
  */
-int	link_peer_add_addr(struct link *l, const struct sockaddr *sa,
+int	mars_link_peer_add_addr(struct mars_link *l, const struct sockaddr *sa,
 	    socklen_t salen, uint32_t *id, struct mars_err *err);
-int	link_peer_add(struct link *l, const struct endpoint *ep, uint32_t *id,
+int	mars_link_peer_add(struct mars_link *l, const struct mars_endpoint *ep, uint32_t *id,
 	    struct mars_err *err);
 /* Forget a peer: leaves it was, its id becomes free.  MARS_E_INVAL if unknown. */
-int	link_peer_del(struct link *l, uint32_t id);
+int	mars_link_peer_del(struct mars_link *l, uint32_t id);
 /* Label the p2p/server VC to peer id with vpi/vci. */
-int	link_peer_set_vc(struct link *l, uint32_t id, uint16_t vpi,
+int	mars_link_peer_set_vc(struct mars_link *l, uint32_t id, uint16_t vpi,
 	    uint16_t vci);
-int	link_peer_vc(const struct link *l, uint32_t id, uint16_t *vpi,
+int	mars_link_peer_vc(const struct mars_link *l, uint32_t id, uint16_t *vpi,
 	    uint16_t *vci);
-int	link_peer_endpoint(const struct link *l, uint32_t id,
-	    struct endpoint *ep);
+int	mars_link_peer_endpoint(const struct mars_link *l, uint32_t id,
+	    struct mars_endpoint *ep);
 /* Peer id for an address, 0 if unknown. */
-uint32_t link_peer_find(const struct link *l, const struct sockaddr *sa,
+uint32_t mars_link_peer_find(const struct mars_link *l, const struct sockaddr *sa,
 	    socklen_t salen);
-size_t	link_peer_count(const struct link *l);
+size_t	mars_link_peer_count(const struct mars_link *l);
 
 /*
- * Leaves of the emulated pt-mpt VCs; kind is LAB_VC_CCVC or LAB_VC_SCVC.
+ * Leaves of the emulated pt-mpt VCs; kind is MARS_VC_CCVC or MARS_VC_SCVC.
  * Adding a leaf twice or deleting a non-leaf is harmless.
  */
-int	link_leaf_add(struct link *l, uint8_t kind, uint32_t peer);
-int	link_leaf_del(struct link *l, uint8_t kind, uint32_t peer);
-size_t	link_leaf_count(const struct link *l, uint8_t kind);
+int	mars_link_leaf_add(struct mars_link *l, uint8_t kind, uint32_t peer);
+int	mars_link_leaf_del(struct mars_link *l, uint8_t kind, uint32_t peer);
+size_t	mars_link_leaf_count(const struct mars_link *l, uint8_t kind);
 /* The pt-mpt VCs peer id is a leaf of: bit 1 << kind; 0 if none or unknown. */
-unsigned link_peer_leaves(const struct link *l, uint32_t id);
+unsigned mars_link_peer_leaves(const struct mars_link *l, uint32_t id);
 
 /*
  * Send one SDU on vc: p2p and server to peer vc->id, ccvc and scvc to
@@ -133,18 +133,18 @@ unsigned link_peer_leaves(const struct link *l, uint32_t id);
  * (the other leaves are still tried; a full socket buffer drops the
  * datagram, as a congested VC would).
  */
-int	link_send(struct link *l, const struct fsm_vc *vc, const uint8_t *sdu,
+int	mars_link_send(struct mars_link *l, const struct mars_vc *vc, const uint8_t *sdu,
 	    size_t len, struct mars_err *err);
 
 /*
- * Receive one datagram into buf (LINK_DGRAM_MAX octets suffice).  Returns
+ * Receive one datagram into buf (MARS_LINK_DGRAM_MAX octets suffice).  Returns
  * 1 with *rx filled, 0 when nothing is waiting, or an error for that
  * datagram (which is dropped and counted): MARS_E_TRUNC (shorter than the
  * shim), MARS_E_NOTOURS (bad magic or version), MARS_E_FIELD (unknown VC
  * kind), MARS_E_LENGTH (larger than buf or than MARS_MTU), MARS_E_SYS.
  * Call it until it returns 0.
  */
-int	link_recv(struct link *l, uint8_t *buf, size_t cap, struct link_rx *rx,
+int	mars_link_recv(struct mars_link *l, uint8_t *buf, size_t cap, struct mars_link_rx *rx,
 	    struct mars_err *err);
 
 /*
@@ -156,10 +156,10 @@ int	link_recv(struct link *l, uint8_t *buf, size_t cap, struct link_rx *rx,
  * set for a report naming a known peer, 0 when no such report is waiting
  * (reports for unknown addresses and other errors are consumed).  Call it
  * until it returns 0 when the descriptor polls with an error; the peer is
- * not forgotten (link_peer_del() is the caller's).  Elsewhere always 0.
+ * not forgotten (mars_link_peer_del() is the caller's).  Elsewhere always 0.
  */
-int	link_lost(struct link *l, uint32_t *peer);
+int	mars_link_lost(struct mars_link *l, uint32_t *peer);
 
-void	link_get_stats(const struct link *l, struct link_stats *st);
+void	mars_link_get_stats(const struct mars_link *l, struct mars_link_stats *st);
 
 #endif

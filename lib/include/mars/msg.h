@@ -33,7 +33,7 @@
 /* An ATM number or subaddress: its type/length octet and its octets. */
 struct mars_atm {
 	const uint8_t	*addr;		/* NULL when tl length is 0 */
-	uint8_t		 tl;		/* ATM_TL_E164 | length */
+	uint8_t		 tl;		/* MARS_ATM_TL_E164 | length */
 };
 
 /* A protocol (layer 3) address; len 0 = null. */
@@ -111,7 +111,7 @@ struct mars_msg {
  *
  * Details: a malformed message outranks a bad checksum, which outranks a
  * TLV drop verdict.  For MARS_E_CHKSUM err->have holds the received and
- * err->need the computed mar$chksum (as scsp_decode does).  The checksum covers all len octets.
+ * err->need the computed mar$chksum (as mars_scsp_decode does).  The checksum covers all len octets.
  * Octets after the address area are tolerated when there is no TLV list
  * (m->len says where the message ended).  In family A, thtl/tstl mirror
  * tha.tl/tsa.tl; in GROUPLIST_REPLY they hold the unused octets as

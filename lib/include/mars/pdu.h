@@ -4,7 +4,7 @@
  * This is the entry point every program uses: it checks the LLC/SNAP
  * header, tells MARS from NHRP on their shared PID 0x0003 by op.version
  * (RFC 2022 §4.3.5, PROTOCOL.md §1.3), and hands MARS to mars_decode(),
- * SCSP to scsp_decode().  NHRP is recognised and its fixed header decoded,
+ * SCSP to mars_scsp_decode().  NHRP is recognised and its fixed header decoded,
  * nothing more.
  */
 #ifndef MARS_PDU_H
@@ -18,16 +18,16 @@
 #include "mars/msg.h"
 #include "mars/scsp.h"
 
-enum pdu_kind {
-	PDU_NONE = 0,		/* not even an LLC/SNAP header */
-	PDU_MARS,
-	PDU_SCSP,
-	PDU_NHRP,
-	PDU_LLC_OTHER,		/* another LLC/SNAP payload (data, ATMARP) */
+enum mars_pdu_kind {
+	MARS_PDU_NONE = 0,		/* not even an LLC/SNAP header */
+	MARS_PDU_MARS,
+	MARS_PDU_SCSP,
+	MARS_PDU_NHRP,
+	MARS_PDU_LLC_OTHER,		/* another LLC/SNAP payload (data, ATMARP) */
 };
 
 /* NHRP fixed header, RFC 2332 §5.1. */
-struct nhrp_hdr {
+struct mars_nhrp_hdr {
 	uint16_t	 afn;
 	uint16_t	 pro_type;
 	uint8_t		 pro_snap[5];
@@ -42,7 +42,7 @@ struct nhrp_hdr {
 };
 
 struct mars_pdu {
-	enum pdu_kind	 kind;
+	enum mars_pdu_kind	 kind;
 	uint32_t	 oui;		/* from the SNAP header */
 	uint16_t	 pid;
 	int		 verdict;	/* 0, or MARS_E_*: malformed or must-drop */
@@ -51,18 +51,18 @@ struct mars_pdu {
 	uint32_t	 len;
 	union {
 		struct mars_msg	 mars;
-		struct scsp_msg	 scsp;
-		struct nhrp_hdr	 nhrp;
+		struct mars_scsp_msg	 scsp;
+		struct mars_nhrp_hdr	 nhrp;
 	} u;
 };
 
-#define PDU_DEC_NOCHKSUM	0x01
+#define MARS_PDU_DEC_NOCHKSUM	0x01
 
 /* Returns pdu->verdict.  pdu->kind is set whenever the LLC header was read. */
 int	mars_pdu_decode(struct mars_pdu *pdu, const uint8_t *sdu, size_t len,
 	    unsigned flags);
 
 /* "MARS", "SCSP", "NHRP", "LLC" */
-const char	*pdu_kind_name(enum pdu_kind kind);
+const char	*mars_pdu_kind_name(enum mars_pdu_kind kind);
 
 #endif

@@ -12,42 +12,42 @@
 #include "mars/out.h"
 #include "mars/pdu.h"
 
-enum print_mode {
-	PRINT_LINE = 0,		/* default: one line per message */
-	PRINT_VERBOSE,		/* -v: every field, one line per message part */
-	PRINT_TREE,		/* -vv: field tree, one field per line */
-	PRINT_JSON,		/* --json */
+enum mars_print_mode {
+	MARS_PRINT_LINE = 0,		/* default: one line per message */
+	MARS_PRINT_VERBOSE,		/* -v: every field, one line per message part */
+	MARS_PRINT_TREE,		/* -vv: field tree, one field per line */
+	MARS_PRINT_JSON,		/* --json */
 };
 
-struct print_opts {
-	enum print_mode	 mode;
+struct mars_print_opts {
+	enum mars_print_mode	 mode;
 	bool		 hex;		/* -x: hex dump of the SDU after the text */
 	bool		 numeric;	/* -n: no symbolic names for VCs/numbers */
 	bool		 abs_time;	/* time as seconds since epoch */
 };
 
 /*
- * Output shapes (PRINT_LINE):
+ * Output shapes (MARS_PRINT_LINE):
  *   "HH:MM:SS.uuuuuu [vpi/vci dir kind] OP fields..."   local time, or
  *   "sec.uuuuuu ..." with abs_time; the VC bracket only when fr->has_vc.
  * A pdu with a verdict prints "MALFORMED <mars_err_reason> at offset N
  * (field)" plus ": need X, have Y" (truncation), ": why", or the op name
  * when the view is complete (checksum, TLV drop).  -v / -vv add the fields
- * after the line (only for complete views); -x adds print_hex() of the
- * SDU.  PRINT_JSON writes exactly one object and a newline per frame;
+ * after the line (only for complete views); -x adds mars_print_hex() of the
+ * SDU.  MARS_PRINT_JSON writes exactly one object and a newline per frame;
  * keys are the RFC field names without "mar$", dots as underscores.
  * The local time of day is cached in the outbuf (once per second).
  */
 
 /* Print one frame.  A malformed PDU prints as "MALFORMED <reason> at offset N (field)". */
-void	print_frame(struct outbuf *ob, const struct print_opts *po,
+void	mars_print_frame(struct mars_out *ob, const struct mars_print_opts *po,
 	    const struct mars_frame *fr, const struct mars_pdu *pdu);
 
 /* A frame that carried no SDU we could locate (truncated record, bad link header). */
-void	print_frame_error(struct outbuf *ob, const struct print_opts *po,
+void	mars_print_frame_error(struct mars_out *ob, const struct mars_print_opts *po,
 	    const struct mars_frame *fr, const struct mars_err *err);
 
 /* Hex dump, 16 octets a line, offsets from 0 (tcpdump -x style). */
-void	print_hex(struct outbuf *ob, const uint8_t *p, size_t n);
+void	mars_print_hex(struct mars_out *ob, const uint8_t *p, size_t n);
 
 #endif

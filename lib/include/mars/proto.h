@@ -7,13 +7,13 @@
 #define MARS_PROTO_H
 
 /* LLC/SNAP (RFC 2022 §4.2, RFC 2334 App. B, RFC 2684). */
-#define LLC_SNAP_LEN		8
-#define LLC_OUI_IANA		0x00005e
-#define LLC_OUI_ETHERTYPE	0x000000
-#define LLC_PID_MARS_DATA1	0x0001	/* Type #1 multicast data, §5.5 */
-#define LLC_PID_MARS_CTL	0x0003	/* MARS and NHRP control, §4.2 */
-#define LLC_PID_MARS_DATA2	0x0004	/* Type #2 multicast data, §5.5 */
-#define LLC_PID_SCSP		0x0005	/* RFC 2334 App. B */
+#define MARS_LLC_SNAP_LEN		8
+#define MARS_LLC_OUI_IANA		0x00005e
+#define MARS_LLC_OUI_ETHERTYPE	0x000000
+#define MARS_LLC_PID_MARS_DATA1	0x0001	/* Type #1 multicast data, §5.5 */
+#define MARS_LLC_PID_MARS_CTL	0x0003	/* MARS and NHRP control, §4.2 */
+#define MARS_LLC_PID_MARS_DATA2	0x0004	/* Type #2 multicast data, §5.5 */
+#define MARS_LLC_PID_SCSP		0x0005	/* RFC 2334 App. B */
 
 /* mar$op.version (RFC 2022 §4.3.5): tells MARS from NHRP on PID 0x0003. */
 #define MARS_OPVER_MARS		0x00
@@ -47,10 +47,10 @@ enum mars_op {
 #define MARS_OP_MAX		13
 
 /* ATM number / subaddress type-and-length octet, §5.1.2 / RFC 2225 §8.7.3. */
-#define ATM_TL_RESERVED		0x80
-#define ATM_TL_E164		0x40
-#define ATM_TL_LEN		0x3f
-#define ATM_ADDR_MAX		20
+#define MARS_ATM_TL_RESERVED		0x80
+#define MARS_ATM_TL_E164		0x40
+#define MARS_ATM_TL_LEN		0x3f
+#define MARS_ATM_ADDR_MAX		20
 
 /* mar$flags, §5.2.1. */
 #define MARS_FLAG_LAYER3GRP	0x8000
@@ -77,49 +77,49 @@ enum mars_op {
 #define MARS_TLV_MULTI_IS_MCS	0x3a00	/* Microsoft, experimental (C6) */
 
 /* SCSP (RFC 2334 B.1, B.2). */
-#define SCSP_VERSION		1
-#define SCSP_FIXED_LEN		8
-#define SCSP_MCP_LEN		12	/* without the IDs */
-#define SCSP_CSAS_LEN		12	/* without key and originator ID */
-enum scsp_type {
-	SCSP_CA			= 1,
-	SCSP_CSU_REQUEST	= 2,
-	SCSP_CSU_REPLY		= 3,
-	SCSP_CSUS		= 4,
-	SCSP_HELLO		= 5,
+#define MARS_SCSP_VERSION		1
+#define MARS_SCSP_FIXED_LEN		8
+#define MARS_SCSP_MCP_LEN		12	/* without the IDs */
+#define MARS_SCSP_CSAS_LEN		12	/* without key and originator ID */
+enum mars_scsp_type {
+	MARS_SCSP_CA			= 1,
+	MARS_SCSP_CSU_REQUEST	= 2,
+	MARS_SCSP_CSU_REPLY		= 3,
+	MARS_SCSP_CSUS		= 4,
+	MARS_SCSP_HELLO		= 5,
 };
-#define SCSP_CA_M		0x8000
-#define SCSP_CA_I		0x4000
-#define SCSP_CA_O		0x2000
-#define SCSP_CSAS_NULL		0x8000
-#define SCSP_SEQ_RESERVED	0x80000000u
-#define SCSP_SEQ_FIRST		0x80000001u
+#define MARS_SCSP_CA_M		0x8000
+#define MARS_SCSP_CA_I		0x4000
+#define MARS_SCSP_CA_O		0x2000
+#define MARS_SCSP_CSAS_NULL		0x8000
+#define MARS_SCSP_SEQ_RESERVED	0x80000000u
+#define MARS_SCSP_SEQ_FIRST		0x80000001u
 
-#define SCSP_EXT_END		0
-#define SCSP_EXT_AUTH		1
-#define SCSP_EXT_VENDOR		2
+#define MARS_SCSP_EXT_END		0
+#define MARS_SCSP_EXT_AUTH		1
+#define MARS_SCSP_EXT_VENDOR		2
 
-enum scsp_protocol {
-	SCSP_PROTO_ATMARP	= 1,
-	SCSP_PROTO_NHRP		= 2,
-	SCSP_PROTO_MARS		= 3,
-	SCSP_PROTO_DHCP		= 4,
-	SCSP_PROTO_LNNI		= 5,
+enum mars_scsp_protocol {
+	MARS_SCSP_PROTO_ATMARP	= 1,
+	MARS_SCSP_PROTO_NHRP		= 2,
+	MARS_SCSP_PROTO_MARS		= 3,
+	MARS_SCSP_PROTO_DHCP		= 4,
+	MARS_SCSP_PROTO_LNNI		= 5,
 };
 
 /* RFC 2443 §3–§5: MARS-specific part of a CSA record. */
-#define SCSP_MARS_PART_LEN	20	/* fixed octets before the addresses */
-#define SCSP_MARS_ID_LEN	4
-enum scsp_mars_state {
-	SCSP_MARS_REDIRECT	= 1,	/* MARS Server Redirect Entry */
-	SCSP_MARS_MCS_SERVE	= 2,	/* MCS Serve/Register */
-	SCSP_MARS_CLIENT_JOIN	= 3,	/* MARS Client Join/Register */
-	SCSP_MARS_CLIENT_LEAVE	= 4,	/* MARS Client Leave/Deregister */
-	SCSP_MARS_MCS_UNSERVE	= 5,	/* MCS Unserve/Deregister */
+#define MARS_SCSP_MARS_PART_LEN	20	/* fixed octets before the addresses */
+#define MARS_SCSP_MARS_ID_LEN	4
+enum mars_scsp_mars_state {
+	MARS_SCSP_MARS_REDIRECT	= 1,	/* MARS Server Redirect Entry */
+	MARS_SCSP_MARS_MCS_SERVE	= 2,	/* MCS Serve/Register */
+	MARS_SCSP_MARS_CLIENT_JOIN	= 3,	/* MARS Client Join/Register */
+	MARS_SCSP_MARS_CLIENT_LEAVE	= 4,	/* MARS Client Leave/Deregister */
+	MARS_SCSP_MARS_MCS_UNSERVE	= 5,	/* MCS Unserve/Deregister */
 };
-#define SCSP_MARS_FLAGS_VALID	(MARS_FLAG_LAYER3GRP | MARS_FLAG_REGISTER | MARS_FLAG_SEQUENCE)
+#define MARS_SCSP_MARS_FLAGS_VALID	(MARS_FLAG_LAYER3GRP | MARS_FLAG_REGISTER | MARS_FLAG_SEQUENCE)
 
 /* NHRP fixed header (RFC 2332 §5.1): same 20-octet shape as MARS. */
-#define NHRP_FIXED_LEN		20
+#define MARS_NHRP_FIXED_LEN		20
 
 #endif

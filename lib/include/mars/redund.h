@@ -4,10 +4,10 @@
  *
  * One struct mars_redund is one MARS entity of the cluster file: one RFC
  * 2022 server (server.h) plus one SCSP node (scspfsm.h) to the other
- * entities.  redund_input() hands SCSP SDUs (LLC PID 5, on LAB_VC_SERVER
- * VCs) to the SCSP node and MARS SDUs to the server; redund_tick() runs
+ * entities.  mars_redund_input() hands SCSP SDUs (LLC PID 5, on MARS_VC_SERVER
+ * VCs) to the SCSP node and MARS SDUs to the server; mars_redund_tick() runs
  * both and returns the earlier deadline.  Everything leaves through the
- * one fsm_io given to redund_new(): SCSP on { LAB_VC_SERVER, peer vc },
+ * one fsm_io given to mars_redund_new(): SCSP on { MARS_VC_SERVER, peer vc },
  * MARS as the server sends it.
  *
  * Choices this layer makes where the draft leaves them open (marsd(8)):
@@ -86,13 +86,13 @@
  * live record still says the opposite and the member is not attached to
  * us over a VC (an entity is authoritative for what it serves).  At an
  * Active (Sub-)MARS remote joins and leaves are relayed on its own
- * ClusterControlVC (server_relay_group), at a Backup they are silent.
+ * ClusterControlVC (mars_server_relay_group), at a Backup they are silent.
  *
  * MCS survival (§3.6).  Replicated MCS registrations make a new Active
  * treat the groups as MCS-served: members' re-JOINs go to
  * ServerControlVC, none on ClusterControlVC.  An MCS that has not
  * re-registered with the new Active mcs-timeout after it took over is
- * reverted with server_mcs_revert(): a MARS_LEAVE naming the MCS per
+ * reverted with mars_server_mcs_revert(): a MARS_LEAVE naming the MCS per
  * group on ClusterControlVC, so members fall back to a VC mesh (the
  * draft's suggestion).  Only the Active reverts; the revert is not
  * replicated (each new Active decides by its own timer).
@@ -119,9 +119,9 @@
  * that partition's members get a private soft redirect to it.
  *
  * Fault injection (test labs only; refused unless the cluster file says
- * fault-injection = yes): REDUND_FI_OMIT_DEAD leaves dead entities out of
- * maps (violates §3.5), REDUND_FI_FRESH_CMI gives a re-registering member
- * a new CMI (violates §3.3), REDUND_FI_SKIP_SYNC counts living peers as
+ * fault-injection = yes): MARS_REDUND_FI_OMIT_DEAD leaves dead entities out of
+ * maps (violates §3.5), MARS_REDUND_FI_FRESH_CMI gives a re-registering member
+ * a new CMI (violates §3.3), MARS_REDUND_FI_SKIP_SYNC counts living peers as
  * ready before alignment, so soft redirects precede synchronisation
  * (violates §3.4).
  */
@@ -136,24 +136,24 @@
 #include "mars/fsm.h"
 #include "mars/server.h"
 
-#define REDUND_MAX		CONF_MARS_MAX
-#define REDUND_PART_MAX		CONF_PARTITION_MAX
+#define MARS_REDUND_MAX		MARS_CONF_MARS_MAX
+#define MARS_REDUND_PART_MAX		MARS_CONF_PARTITION_MAX
 
-enum redund_role {
-	REDUND_DEAD = 0,	/* not in the Living Group */
-	REDUND_BACKUP,
-	REDUND_ACTIVE,		/* Active MARS / Active Sub-MARS */
+enum mars_redund_role {
+	MARS_REDUND_DEAD = 0,	/* not in the Living Group */
+	MARS_REDUND_BACKUP,
+	MARS_REDUND_ACTIVE,		/* Active MARS / Active Sub-MARS */
 };
 
-/* Fault-injection switches (redund_set_faults). */
-#define REDUND_FI_OMIT_DEAD	0x01
-#define REDUND_FI_FRESH_CMI	0x02
-#define REDUND_FI_SKIP_SYNC	0x04
+/* Fault-injection switches (mars_redund_set_faults). */
+#define MARS_REDUND_FI_OMIT_DEAD	0x01
+#define MARS_REDUND_FI_FRESH_CMI	0x02
+#define MARS_REDUND_FI_SKIP_SYNC	0x04
 
 /* ---- election and map composition: pure functions ---- */
 
 /* What one entity knows of one member of the MARS Group. */
-struct redund_view {
+struct mars_redund_view {
 	const uint8_t	*atm;		/* ATM address octets */
 	uint8_t		 atm_len;
 	uint8_t		 priority;
@@ -165,91 +165,91 @@ struct redund_view {
  * Election order of n entities (priority descending, then ATM address
  * ascending, then index): writes the indices into order[n].
  */
-void	redund_elect_order(const struct redund_view *v, size_t n,
+void	mars_redund_elect_order(const struct mars_redund_view *v, size_t n,
 	    uint8_t *order);
 /*
  * The Active among the entities of list[n] (indices into v, preference
  * order): the first living and ready one, else the first living one when
  * fallback is true; -1 if none.
  */
-int	redund_elect_active(const struct redund_view *v, const uint8_t *list,
+int	mars_redund_elect_active(const struct mars_redund_view *v, const uint8_t *list,
 	    size_t n, bool fallback);
 /*
  * The MARS_REDIRECT_MAP of list[n] with active first: active, the other
  * living ones in list order, then the dead ones in list order (those are
  * left out when omit_dead).  Writes indices to map; returns the count.
  */
-size_t	redund_compose_map(const struct redund_view *v, const uint8_t *list,
+size_t	mars_redund_compose_map(const struct mars_redund_view *v, const uint8_t *list,
 	    size_t n, int active, bool omit_dead, uint8_t *map);
 
 /* ---- the entity ---- */
 
-struct redund_conf {
-	const struct cluster_conf *cluster;	/* kept by pointer */
+struct mars_redund_conf {
+	const struct mars_cluster_conf *cluster;	/* kept by pointer */
 	unsigned	 self;			/* index in cluster->mars */
-	uint32_t	 peer_vc[REDUND_MAX];	/* 0: index + 1 */
+	uint32_t	 peer_vc[MARS_REDUND_MAX];	/* 0: index + 1 */
 	uint64_t	 seed;			/* SCSP CA sequence numbers */
 	mars_time_t	 cmi_hold;		/* server; 0 = its default */
 	/* Server leaf callback (server_conf.leaf), may be NULL. */
-	void		(*leaf)(void *ctx, const struct server_leaf *lf);
+	void		(*leaf)(void *ctx, const struct mars_server_leaf *lf);
 };
 
 struct mars_redund;
 
 /* NULL on a bad conf or no memory.  io is copied. */
-struct mars_redund *redund_new(const struct redund_conf *c,
-	    const struct fsm_io *io);
-void		 redund_free(struct mars_redund *r);
+struct mars_redund *mars_redund_new(const struct mars_redund_conf *c,
+	    const struct mars_io *io);
+void		 mars_redund_free(struct mars_redund *r);
 /* Starts SCSP (Hellos) at now. */
-void		 redund_start(struct mars_redund *r, mars_time_t now);
-void		 redund_input(struct mars_redund *r, mars_time_t now,
-		    const struct fsm_vc *vc, const uint8_t *sdu, size_t len);
-mars_time_t	 redund_tick(struct mars_redund *r, mars_time_t now);
-/* A member's or MCS's VC went away (server_leaf_lost). */
-void		 redund_leaf_lost(struct mars_redund *r, mars_time_t now,
+void		 mars_redund_start(struct mars_redund *r, mars_time_t now);
+void		 mars_redund_input(struct mars_redund *r, mars_time_t now,
+		    const struct mars_vc *vc, const uint8_t *sdu, size_t len);
+mars_time_t	 mars_redund_tick(struct mars_redund *r, mars_time_t now);
+/* A member's or MCS's VC went away (mars_server_leaf_lost). */
+void		 mars_redund_leaf_lost(struct mars_redund *r, mars_time_t now,
 		    uint32_t peer);
 /* The inter-server VC to a peer went down / came back. */
-void		 redund_peer_vc(struct mars_redund *r, mars_time_t now,
+void		 mars_redund_peer_vc(struct mars_redund *r, mars_time_t now,
 		    uint32_t vc_id, bool up);
 
 /* MARS_E_INVAL unless the cluster file set fault-injection = yes. */
-int		 redund_set_faults(struct mars_redund *r, unsigned mask);
+int		 mars_redund_set_faults(struct mars_redund *r, unsigned mask);
 
 /* ---- read-only accessors (admin socket) ---- */
 
-struct mars_server *redund_server(struct mars_redund *r);
-const struct mars_server *redund_server_const(const struct mars_redund *r);
+struct mars_server *mars_redund_server(struct mars_redund *r);
+const struct mars_server *mars_redund_server_const(const struct mars_redund *r);
 
-struct redund_member_info {
+struct mars_redund_member_info {
 	const char	*name;
 	bool		 self;
 	bool		 alive;
 	bool		 aligned;	/* self: ready */
-	int		 role;		/* enum redund_role, in our view */
+	int		 role;		/* enum mars_redund_role, in our view */
 	uint8_t		 priority;
 };
 /* i < cluster->n_mars; false past the end. */
-bool		 redund_member(const struct mars_redund *r, unsigned i,
-		    struct redund_member_info *out);
-int		 redund_role(const struct mars_redund *r);
+bool		 mars_redund_member(const struct mars_redund *r, unsigned i,
+		    struct mars_redund_member_info *out);
+int		 mars_redund_role(const struct mars_redund *r);
 /* The Active of the cluster (partition p; -1 = the first one served or
  * the whole cluster), as an index, -1 when unknown. */
-int		 redund_active(const struct mars_redund *r, int p);
+int		 mars_redund_active(const struct mars_redund *r, int p);
 /* Number of partitions this entity is Active for. */
-unsigned	 redund_active_count(const struct mars_redund *r);
-mars_time_t	 redund_last_election(const struct mars_redund *r);
-unsigned	 redund_elections(const struct mars_redund *r);
+unsigned	 mars_redund_active_count(const struct mars_redund *r);
+mars_time_t	 mars_redund_last_election(const struct mars_redund *r);
+unsigned	 mars_redund_elections(const struct mars_redund *r);
 /* The last map composed for partition p (0 in the fault-tolerant model). */
-size_t		 redund_map(const struct mars_redund *r, unsigned p,
+size_t		 mars_redund_map(const struct mars_redund *r, unsigned p,
 		    uint8_t *idx, size_t cap);
 /* Partitions: 1 in the fault-tolerant model, else the file's. */
-unsigned	 redund_partitions(const struct mars_redund *r);
+unsigned	 mars_redund_partitions(const struct mars_redund *r);
 /* Preference order of partition p (the election order in the
  * fault-tolerant model, the `mars =` list otherwise); returns the count. */
-size_t		 redund_order(const struct mars_redund *r, unsigned p,
+size_t		 mars_redund_order(const struct mars_redund *r, unsigned p,
 		    uint8_t *idx, size_t cap);
 
-struct redund_scsp_info {
+struct mars_redund_scsp_info {
 	unsigned	 peers;
 	unsigned	 bidir;		/* Hello FSMs Bidirectional */
 	unsigned	 aligned;	/* CA FSMs Aligned */
@@ -258,62 +258,62 @@ struct redund_scsp_info {
 	uint64_t	 unready_drops;	/* registrations not answered before
 					   our cache was aligned */
 };
-void		 redund_scsp_info(const struct mars_redund *r,
-		    struct redund_scsp_info *out);
+void		 mars_redund_scsp_info(const struct mars_redund *r,
+		    struct mars_redund_scsp_info *out);
 /* Cache entries originated by entity i: live ones and tombstones. */
-void		 redund_cache_origin(const struct mars_redund *r, unsigned i,
+void		 mars_redund_cache_origin(const struct mars_redund *r, unsigned i,
 		    size_t *live, size_t *dead);
 /* Hello and CA state of peer i (scspfsm.h enums); -1 for self. */
-int		 redund_peer_hello(const struct mars_redund *r, unsigned i);
-int		 redund_peer_ca(const struct mars_redund *r, unsigned i);
+int		 mars_redund_peer_hello(const struct mars_redund *r, unsigned i);
+int		 mars_redund_peer_ca(const struct mars_redund *r, unsigned i);
 
 /* ---- CSA <-> database (redund_repl.c) ---- */
 
 /* Record classes: octet 0 of the Cache Key. */
-enum redund_class {
-	REDUND_K_HEARTBEAT = 1,
-	REDUND_K_MAP,
-	REDUND_K_REGISTER,
-	REDUND_K_GROUP,
-	REDUND_K_BLOCK,
-	REDUND_K_MCS,
-	REDUND_K_SERVE,
+enum mars_redund_class {
+	MARS_REDUND_K_HEARTBEAT = 1,
+	MARS_REDUND_K_MAP,
+	MARS_REDUND_K_REGISTER,
+	MARS_REDUND_K_GROUP,
+	MARS_REDUND_K_BLOCK,
+	MARS_REDUND_K_MCS,
+	MARS_REDUND_K_SERVE,
 };
 
 /* One replicated fact, independent of the wire. */
-struct redund_rec {
-	uint8_t			 cls;		/* enum redund_class */
+struct mars_redund_rec {
+	uint8_t			 cls;		/* enum mars_redund_class */
 	bool			 live;		/* state 1/2/3, else 4/5 */
-	struct server_atm	 atm;
+	struct mars_server_atm	 atm;
 	uint16_t		 cmi;
 	bool			 layer3grp;
-	uint8_t			 spa[SERVER_PA_MAX];
+	uint8_t			 spa[MARS_SERVER_PA_MAX];
 	uint8_t			 spa_len;
 	uint8_t			 grp_len;
-	uint8_t			 min[SERVER_PA_MAX];
-	uint8_t			 max[SERVER_PA_MAX];
+	uint8_t			 min[MARS_SERVER_PA_MAX];
+	uint8_t			 max[MARS_SERVER_PA_MAX];
 };
 
 /* RFC 2443 §3, §5: the CSA body of rec for protocol pro.  0 or MARS_E_*. */
-int	redund_rec_encode(const struct redund_rec *rec, uint16_t pro,
+int	mars_redund_rec_encode(const struct mars_redund_rec *rec, uint16_t pro,
 	    uint8_t *out, size_t cap, size_t *outlen);
 /* The reverse, given the Cache Key's class octet. */
-int	redund_rec_decode(struct redund_rec *rec, uint8_t cls,
+int	mars_redund_rec_decode(struct mars_redund_rec *rec, uint8_t cls,
 	    const uint8_t *body, size_t len);
 /* Same identity (class, address, group): the fact a key stands for. */
-bool	redund_rec_same(const struct redund_rec *a, const struct redund_rec *b);
+bool	mars_redund_rec_same(const struct mars_redund_rec *a, const struct mars_redund_rec *b);
 /*
  * The records an entity originates for what s holds over its own VCs
  * (vc_id != 0): calls fn for each; stops and returns fn's non-zero value.
  */
-int	redund_rec_export(const struct mars_server *s,
-	    int (*fn)(void *ctx, const struct redund_rec *rec), void *ctx);
+int	mars_redund_rec_export(const struct mars_server *s,
+	    int (*fn)(void *ctx, const struct mars_redund_rec *rec), void *ctx);
 /*
  * Apply a remote record to s (RFC 2443 §5).  relay: an Active
  * (Sub-)MARS tells its own ClusterControlVC.  A leave/deregister only
  * when `held` is false (no other live record says otherwise).
  */
-int	redund_rec_apply(struct mars_server *s, mars_time_t now,
-	    const struct redund_rec *rec, bool relay, bool held);
+int	mars_redund_rec_apply(struct mars_server *s, mars_time_t now,
+	    const struct mars_redund_rec *rec, bool relay, bool held);
 
 #endif

@@ -3,49 +3,49 @@
  * conventions in fsm.h): the Hello FSM, the Cache Alignment FSM and the
  * Cache State Update protocol, over one cache of CSA entries.
  *
- * One struct scsp_node is one Local Server (LS) of one SCSP instance
+ * One struct mars_scsp_node is one Local Server (LS) of one SCSP instance
  * (Protocol ID, Server Group ID).  It is configured with its Directly
  * Connected Servers (DCS): for each, the DCS's ID and the fsm_vc id of the
- * inter-server VC to it ({ LAB_VC_SERVER, vc_id }).  Several DCSs may
+ * inter-server VC to it ({ MARS_VC_SERVER, vc_id }).  Several DCSs may
  * share one vc_id (leaves of a point-to-multipoint VC): one Hello then
  * serves them all (RFC 2334 §2.1).
  *
  * Driving it:
- *   scsp_start()    every DCS whose VC is usable goes Down -> Waiting and
+ *   mars_scsp_start()    every DCS whose VC is usable goes Down -> Waiting and
  *                   the first Hellos go out;
- *   scsp_input()    one received AAL5 SDU (LLC/SNAP + SCSP) on a VC;
- *   scsp_tick()     timers; returns the next deadline (MARS_TIME_NEVER);
- *   scsp_vc_down()/scsp_vc_up()  NBMA connectivity to a DCS lost/back
+ *   mars_scsp_input()    one received AAL5 SDU (LLC/SNAP + SCSP) on a VC;
+ *   mars_scsp_tick()     timers; returns the next deadline (MARS_TIME_NEVER);
+ *   mars_scsp_vc_down()/mars_scsp_vc_up()  NBMA connectivity to a DCS lost/back
  *                   (HFSM -> Down / -> Waiting).
- * Everything goes out through conf.io.send on { LAB_VC_SERVER, vc_id };
- * send, event and on_update must not call scsp_input() or scsp_tick() on
+ * Everything goes out through conf.io.send on { MARS_VC_SERVER, vc_id };
+ * send, event and on_update must not call mars_scsp_input() or mars_scsp_tick() on
  * the same node (queue the SDU instead); on_update may call
- * scsp_originate()/scsp_withdraw().
+ * mars_scsp_originate()/mars_scsp_withdraw().
  * Nothing reads a clock or a random source: `now` is the caller's
  * millisecond clock and the CA sequence numbers come from conf.seed.
  *
  * The owner (the MARS redundancy layer) feeds its own state in with
- * scsp_originate()/scsp_withdraw() and hears about the rest through
+ * mars_scsp_originate()/mars_scsp_withdraw() and hears about the rest through
  * conf.on_update and the events:
- *   FSM_EV_PEER_UP       HFSM of a DCS reached Bidirectional
- *   FSM_EV_PEER_DOWN     HFSM left Bidirectional (dead, Waiting, Down);
+ *   MARS_EV_PEER_UP       HFSM of a DCS reached Bidirectional
+ *   MARS_EV_PEER_DOWN     HFSM left Bidirectional (dead, Waiting, Down);
  *                        detail says why
- *   FSM_EV_ALIGNED       CAFSM reached Aligned: both caches hold the same
- *   FSM_EV_CACHE_UPDATE  an entry was added, changed or removed by a CSA
+ *   MARS_EV_ALIGNED       CAFSM reached Aligned: both caches hold the same
+ *   MARS_EV_CACHE_UPDATE  an entry was added, changed or removed by a CSA
  *                        from a DCS (on_update has the details)
  * Each carries ev.peer/peer_len = the DCS ID and ev.count = the DCS
- * index in conf.dcs (FSM_EV_CACHE_UPDATE: the DCS it came from, and
+ * index in conf.dcs (MARS_EV_CACHE_UPDATE: the DCS it came from, and
  * ev.csn = the CSA Sequence Number).
  *
  * Choices the RFC leaves open (PROTOCOL.md §5.12, §6.1):
  *   - IDs compare as unsigned octet strings, the longer winning a tie of
  *     the common part (master/slave, §2.2.1).
  *   - Cache entries are keyed by (Originator ID, Cache Key).  A purge
- *     (scsp_withdraw) is a CSA with a larger sequence number and the N bit
+ *     (mars_scsp_withdraw) is a CSA with a larger sequence number and the N bit
  *     set, no protocol-specific part; servers keep it as a tombstone (it
  *     is summarised and solicited like any entry, so a withdrawn entry is
  *     not resurrected by a later alignment), and report the removal.
- *     scsp_forget() drops tombstones the owner no longer needs.
+ *     mars_scsp_forget() drops tombstones the owner no longer needs.
  *   - A CSA naming this LS as originator that is newer than the local
  *     entry (a previous incarnation's, learned after a restart) does not
  *     replace it: the local entry is re-originated with that number + 1
@@ -85,7 +85,7 @@
  *     receiver list) therefore drops the adjacency and forces a new
  *     alignment.
  *   - Sequence-number wrap (B.2.0.2's purge at 2^31-2) is not done:
- *     scsp_originate() refuses with MARS_E_INVAL once an entry has
+ *     mars_scsp_originate() refuses with MARS_E_INVAL once an entry has
  *     reached 0x7FFFFFFE.
  *
  *   - Speed-ups that change no outcome: a Hello goes out at once when a
@@ -107,51 +107,51 @@
 #include "mars/fsm.h"
 #include "mars/scsp.h"
 
-#define SCSP_ID_MAX		8	/* longest server ID / cache key kept */
-#define SCSP_DCS_MAX		64
+#define MARS_SCSP_ID_MAX		8	/* longest server ID / cache key kept */
+#define MARS_SCSP_DCS_MAX		64
 
 /* Defaults (PROTOCOL.md §5.11: HARP's values; RFC 2334 gives none). */
-#define SCSP_DEF_HELLO_S	3
-#define SCSP_DEF_DEAD_FACTOR	3
-#define SCSP_DEF_CA_REXMT	3000
-#define SCSP_DEF_CSUS_REXMT	3000
-#define SCSP_DEF_CSU_REXMT	2000
-#define SCSP_DEF_CSU_LIMIT	5
-#define SCSP_DEF_HOPS		3
-#define SCSP_DEF_MTU		1500	/* largest SCSP packet built */
+#define MARS_SCSP_DEF_HELLO_S	3
+#define MARS_SCSP_DEF_DEAD_FACTOR	3
+#define MARS_SCSP_DEF_CA_REXMT	3000
+#define MARS_SCSP_DEF_CSUS_REXMT	3000
+#define MARS_SCSP_DEF_CSU_REXMT	2000
+#define MARS_SCSP_DEF_CSU_LIMIT	5
+#define MARS_SCSP_DEF_HOPS		3
+#define MARS_SCSP_DEF_MTU		1500	/* largest SCSP packet built */
 
-enum scsp_hello_state {
-	SCSP_HS_DOWN = 0,
-	SCSP_HS_WAITING,
-	SCSP_HS_UNIDIR,
-	SCSP_HS_BIDIR,
+enum mars_scsp_hello_state {
+	MARS_SCSP_HS_DOWN = 0,
+	MARS_SCSP_HS_WAITING,
+	MARS_SCSP_HS_UNIDIR,
+	MARS_SCSP_HS_BIDIR,
 };
 
-enum scsp_ca_state {
-	SCSP_CA_DOWN = 0,
-	SCSP_CA_NEGOTIATE,	/* Master/Slave Negotiation */
-	SCSP_CA_SUMMARIZE,	/* Cache Summarize */
-	SCSP_CA_UPDATE,		/* Update Cache */
-	SCSP_CA_ALIGNED,
+enum mars_scsp_ca_state {
+	MARS_SCSP_CA_DOWN = 0,
+	MARS_SCSP_CA_NEGOTIATE,	/* Master/Slave Negotiation */
+	MARS_SCSP_CA_SUMMARIZE,	/* Cache Summarize */
+	MARS_SCSP_CA_UPDATE,		/* Update Cache */
+	MARS_SCSP_CA_ALIGNED,
 };
 
-struct scsp_dcs_conf {
-	uint8_t		 id[SCSP_ID_MAX];
+struct mars_scsp_dcs_conf {
+	uint8_t		 id[MARS_SCSP_ID_MAX];
 	uint8_t		 id_len;	/* 0: learn it from the first Hello */
-	uint32_t	 vc_id;		/* fsm_vc { LAB_VC_SERVER, vc_id } */
+	uint32_t	 vc_id;		/* fsm_vc { MARS_VC_SERVER, vc_id } */
 };
 
-enum scsp_update_kind {
-	SCSP_UPD_ADDED = 1,
-	SCSP_UPD_CHANGED,
-	SCSP_UPD_REMOVED,	/* purged (N bit): body is NULL */
+enum mars_scsp_update_kind {
+	MARS_SCSP_UPD_ADDED = 1,
+	MARS_SCSP_UPD_CHANGED,
+	MARS_SCSP_UPD_REMOVED,	/* purged (N bit): body is NULL */
 };
 
 /* One change to the cache caused by a DCS (not by the owner's calls). */
-struct scsp_update {
-	int			 kind;		/* enum scsp_update_kind */
-	struct scsp_id		 oid;
-	struct scsp_id		 key;
+struct mars_scsp_update {
+	int			 kind;		/* enum mars_scsp_update_kind */
+	struct mars_scsp_id		 oid;
+	struct mars_scsp_id		 key;
 	uint32_t		 seq;
 	const uint8_t		*body;		/* protocol-specific part */
 	uint16_t		 body_len;
@@ -159,13 +159,13 @@ struct scsp_update {
 	unsigned		 dcs;		/* index of the DCS it came from */
 };
 
-struct scsp_conf {
-	uint8_t			 lsid[SCSP_ID_MAX];
+struct mars_scsp_conf {
+	uint8_t			 lsid[MARS_SCSP_ID_MAX];
 	uint8_t			 lsid_len;	/* 4 for MARS (RFC 2443 §4.1) */
-	uint16_t		 protocol_id;	/* SCSP_PROTO_MARS */
+	uint16_t		 protocol_id;	/* MARS_SCSP_PROTO_MARS */
 	uint16_t		 sgid;
 	uint16_t		 family_id;
-	const struct scsp_dcs_conf *dcs;
+	const struct mars_scsp_dcs_conf *dcs;
 	unsigned		 ndcs;
 	/* 0 = default (SCSP_DEF_*). */
 	uint16_t		 hello_interval;	/* seconds, advertised */
@@ -177,16 +177,16 @@ struct scsp_conf {
 	uint16_t		 hops;		/* CSA hop count when originating */
 	size_t			 mtu;		/* SCSP octets per packet, >= 64 */
 	uint64_t		 seed;		/* CA sequence numbers */
-	struct fsm_io		 io;
+	struct mars_io		 io;
 	void			(*on_update)(void *ctx,
-				    const struct scsp_update *u);
+				    const struct mars_scsp_update *u);
 	void			*update_ctx;
 };
 
 /* A cache entry as the owner sees it; valid until the cache next changes. */
-struct scsp_entry_view {
-	struct scsp_id		 oid;
-	struct scsp_id		 key;
+struct mars_scsp_entry_view {
+	struct mars_scsp_id		 oid;
+	struct mars_scsp_id		 key;
 	uint32_t		 seq;
 	uint16_t		 hops;
 	bool			 null;		/* withdrawn (tombstone) */
@@ -195,71 +195,71 @@ struct scsp_entry_view {
 	uint16_t		 body_len;
 };
 
-struct scsp_stats {
-	uint64_t		 rx[SCSP_HELLO + 1];	/* accepted, by type */
-	uint64_t		 tx[SCSP_HELLO + 1];
+struct mars_scsp_stats {
+	uint64_t		 rx[MARS_SCSP_HELLO + 1];	/* accepted, by type */
+	uint64_t		 tx[MARS_SCSP_HELLO + 1];
 	uint64_t		 malformed;
 	uint64_t		 ignored;	/* well-formed but not for us now */
 	uint64_t		 csa_rexmt;	/* CSA records sent again */
 	uint64_t		 abnormal;	/* HFSM forced to Waiting */
 };
 
-struct scsp_node;
+struct mars_scsp_node;
 
-/* NULL on bad conf (IDs too long, ndcs > SCSP_DCS_MAX) or no memory. */
-struct scsp_node *scsp_node_new(const struct scsp_conf *conf);
-void		 scsp_node_free(struct scsp_node *n);
+/* NULL on bad conf (IDs too long, ndcs > MARS_SCSP_DCS_MAX) or no memory. */
+struct mars_scsp_node *mars_scsp_node_new(const struct mars_scsp_conf *conf);
+void		 mars_scsp_node_free(struct mars_scsp_node *n);
 
-void		 scsp_start(struct scsp_node *n, mars_time_t now);
-void		 scsp_input(struct scsp_node *n, mars_time_t now,
-		    const struct fsm_vc *vc, const uint8_t *sdu, size_t len);
-mars_time_t	 scsp_tick(struct scsp_node *n, mars_time_t now);
-void		 scsp_vc_down(struct scsp_node *n, mars_time_t now,
+void		 mars_scsp_start(struct mars_scsp_node *n, mars_time_t now);
+void		 mars_scsp_input(struct mars_scsp_node *n, mars_time_t now,
+		    const struct mars_vc *vc, const uint8_t *sdu, size_t len);
+mars_time_t	 mars_scsp_tick(struct mars_scsp_node *n, mars_time_t now);
+void		 mars_scsp_vc_down(struct mars_scsp_node *n, mars_time_t now,
 		    uint32_t vc_id);
-void		 scsp_vc_up(struct scsp_node *n, mars_time_t now,
+void		 mars_scsp_vc_up(struct mars_scsp_node *n, mars_time_t now,
 		    uint32_t vc_id);
 
 /*
  * A new or changed local entry (Originator ID = LSID): stored with the
  * next sequence number (0x80000001 first) and flooded to every DCS.
- * key_len 1..SCSP_ID_MAX.  Returns 0 or MARS_E_INVAL / MARS_E_SYS (no
+ * key_len 1..MARS_SCSP_ID_MAX.  Returns 0 or MARS_E_INVAL / MARS_E_SYS (no
  * memory).  *seq (may be NULL) receives the number used.
  */
-int		 scsp_originate(struct scsp_node *n, mars_time_t now,
+int		 mars_scsp_originate(struct mars_scsp_node *n, mars_time_t now,
 		    const uint8_t *key, uint8_t key_len, const uint8_t *body,
 		    uint16_t body_len, uint32_t *seq);
 /* Purge a local entry: next sequence number, N bit, flooded. */
-int		 scsp_withdraw(struct scsp_node *n, mars_time_t now,
+int		 mars_scsp_withdraw(struct mars_scsp_node *n, mars_time_t now,
 		    const uint8_t *key, uint8_t key_len);
 /* Drop a tombstone (any originator) without telling anyone. */
-bool		 scsp_forget(struct scsp_node *n, const struct scsp_id *oid,
-		    const struct scsp_id *key);
+bool		 mars_scsp_forget(struct mars_scsp_node *n, const struct mars_scsp_id *oid,
+		    const struct mars_scsp_id *key);
 
-size_t		 scsp_cache_len(const struct scsp_node *n);
+size_t		 mars_scsp_cache_len(const struct mars_scsp_node *n);
 /* Entries in (Originator ID, Cache Key) order, tombstones included. */
-bool		 scsp_cache_get(const struct scsp_node *n, size_t i,
-		    struct scsp_entry_view *v);
-bool		 scsp_lookup(const struct scsp_node *n,
-		    const struct scsp_id *oid, const struct scsp_id *key,
-		    struct scsp_entry_view *v);
+bool		 mars_scsp_cache_get(const struct mars_scsp_node *n, size_t i,
+		    struct mars_scsp_entry_view *v);
+bool		 mars_scsp_lookup(const struct mars_scsp_node *n,
+		    const struct mars_scsp_id *oid, const struct mars_scsp_id *key,
+		    struct mars_scsp_entry_view *v);
 
-unsigned	 scsp_dcs_count(const struct scsp_node *n);
+unsigned	 mars_scsp_dcs_count(const struct mars_scsp_node *n);
 /* Index of the DCS with that ID, or -1. */
-int		 scsp_dcs_find(const struct scsp_node *n,
-		    const struct scsp_id *id);
-int		 scsp_hello_state(const struct scsp_node *n, unsigned dcs);
-int		 scsp_ca_state(const struct scsp_node *n, unsigned dcs);
-bool		 scsp_is_master(const struct scsp_node *n, unsigned dcs);
+int		 mars_scsp_dcs_find(const struct mars_scsp_node *n,
+		    const struct mars_scsp_id *id);
+int		 mars_scsp_hello_state(const struct mars_scsp_node *n, unsigned dcs);
+int		 mars_scsp_ca_state(const struct mars_scsp_node *n, unsigned dcs);
+bool		 mars_scsp_is_master(const struct mars_scsp_node *n, unsigned dcs);
 /* CSA records waiting for an acknowledgement from that DCS. */
-size_t		 scsp_rexmt_len(const struct scsp_node *n, unsigned dcs);
-const struct scsp_stats *scsp_node_stats(const struct scsp_node *n);
+size_t		 mars_scsp_rexmt_len(const struct mars_scsp_node *n, unsigned dcs);
+const struct mars_scsp_stats *mars_scsp_node_stats(const struct mars_scsp_node *n);
 
-const char	*scsp_hello_state_name(int state);	/* "DOWN", ... */
-const char	*scsp_ca_state_name(int state);	/* "NEGOTIATE", ... */
+const char	*mars_scsp_hello_state_name(int state);	/* "DOWN", ... */
+const char	*mars_scsp_ca_state_name(int state);	/* "NEGOTIATE", ... */
 
 /* Unsigned octet-string order, longer wins a tie: <0, 0, >0. */
-int		 scsp_id_cmp(const struct scsp_id *a, const struct scsp_id *b);
+int		 mars_scsp_id_cmp(const struct mars_scsp_id *a, const struct mars_scsp_id *b);
 /* RFC 2334 B.2.0.2: signed 32-bit order ("larger" = more recent). */
-bool		 scsp_seq_newer(uint32_t a, uint32_t b);
+bool		 mars_scsp_seq_newer(uint32_t a, uint32_t b);
 
 #endif

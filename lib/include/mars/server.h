@@ -5,17 +5,17 @@
  * One struct mars_server serves one protocol (mar$pro): RFC 2022 §6 and
  * §6.3 require separate tables, CMIs, CSN/SSN and control VCs per
  * protocol, so a daemon serving IPv4 and IPv6 runs two of them and hands
- * each SDU to the one whose mar$pro matches (server_pro_type()).
+ * each SDU to the one whose mar$pro matches (mars_server_pro_type()).
  *
  * Driving it:
- *   server_input()      one received AAL5 SDU (LLC/SNAP + message) on a VC;
- *   server_tick()       timers (REDIRECT_MAP, expiry of held CMIs); returns
+ *   mars_server_input()      one received AAL5 SDU (LLC/SNAP + message) on a VC;
+ *   mars_server_tick()       timers (REDIRECT_MAP, expiry of held CMIs); returns
  *                       the next deadline;
- *   server_leaf_lost()  the transport saw a member's or MCS's VC go away.
+ *   mars_server_leaf_lost()  the transport saw a member's or MCS's VC go away.
  * Every reply goes out through fsm_io.send on
  *   - the VC the request came in on (private replies), or
- *   - { LAB_VC_CCVC, 0 }  ClusterControlVC, mar$msn = CSN, CSN += 1 after;
- *   - { LAB_VC_SCVC, 0 }  ServerControlVC, mar$msn = SSN, SSN += 1 after.
+ *   - { MARS_VC_CCVC, 0 }  ClusterControlVC, mar$msn = CSN, CSN += 1 after;
+ *   - { MARS_VC_SCVC, 0 }  ServerControlVC, mar$msn = SSN, SSN += 1 after.
  * The transport owns the pt-mpt VCs; the server tells it which peers are
  * leaves through server_conf.leaf (below): a peer is named by the id of
  * the point-to-point VC its registration arrived on (fsm_vc.id).
@@ -43,40 +43,40 @@
 #include "mars/msg.h"
 #include "mars/proto.h"
 
-#define SERVER_PA_MAX		16	/* longest protocol/group address kept */
-#define SERVER_MARS_MAX		16	/* MARS entries in a REDIRECT_MAP */
+#define MARS_SERVER_PA_MAX		16	/* longest protocol/group address kept */
+#define MARS_SERVER_MARS_MAX		16	/* MARS entries in a REDIRECT_MAP */
 
 /* An ATM address (number and subaddress) held by value. */
-struct server_atm {
+struct mars_server_atm {
 	uint8_t		 tl;			/* mar$shtl form; 0 = null */
-	uint8_t		 addr[ATM_ADDR_MAX];
+	uint8_t		 addr[MARS_ATM_ADDR_MAX];
 	uint8_t		 sub_tl;		/* mar$sstl form; 0 = none */
-	uint8_t		 sub[ATM_ADDR_MAX];
+	uint8_t		 sub[MARS_ATM_ADDR_MAX];
 };
 
 /* Why a received message was dropped (server_stats.dropped[]). */
-enum server_drop {
-	SRV_DROP_MALFORMED = 0,	/* does not decode, bad pair, bad lengths */
-	SRV_DROP_CHECKSUM,	/* mar$chksum does not verify */
-	SRV_DROP_TLV,		/* TLV with Type.x 1 or 2 (§10.2) */
-	SRV_DROP_NOT_MARS,	/* SCSP, NHRP or another LLC/SNAP payload */
-	SRV_DROP_UNKNOWN_OP,	/* mar$op.type not in §11 */
-	SRV_DROP_UNEXPECTED_OP,	/* an op only the MARS sends (MULTI...) */
-	SRV_DROP_PROTOCOL,	/* mar$pro not the one served (§6) */
-	SRV_DROP_UNREGISTERED,	/* source not a registered member / MCS */
-	SRV_DROP_COPY_SET,	/* JOIN/LEAVE with copy = 1 (§6.1.2) */
-	SRV_DROP_PAIRS,		/* more than one pair, or none for a group op */
-	SRV_DROP_WRONG_VC,	/* arrived on a pt-mpt or inter-server VC */
-	SRV_DROP_LIMIT,		/* a configured limit was reached */
-	SRV_DROP_UNSUPPORTED,	/* valid but not handled (block MSERV) */
-	SRV_DROP_MAX
+enum mars_server_drop {
+	MARS_SRV_DROP_MALFORMED = 0,	/* does not decode, bad pair, bad lengths */
+	MARS_SRV_DROP_CHECKSUM,	/* mar$chksum does not verify */
+	MARS_SRV_DROP_TLV,		/* TLV with Type.x 1 or 2 (§10.2) */
+	MARS_SRV_DROP_NOT_MARS,	/* SCSP, NHRP or another LLC/SNAP payload */
+	MARS_SRV_DROP_UNKNOWN_OP,	/* mar$op.type not in §11 */
+	MARS_SRV_DROP_UNEXPECTED_OP,	/* an op only the MARS sends (MULTI...) */
+	MARS_SRV_DROP_PROTOCOL,	/* mar$pro not the one served (§6) */
+	MARS_SRV_DROP_UNREGISTERED,	/* source not a registered member / MCS */
+	MARS_SRV_DROP_COPY_SET,	/* JOIN/LEAVE with copy = 1 (§6.1.2) */
+	MARS_SRV_DROP_PAIRS,		/* more than one pair, or none for a group op */
+	MARS_SRV_DROP_WRONG_VC,	/* arrived on a pt-mpt or inter-server VC */
+	MARS_SRV_DROP_LIMIT,		/* a configured limit was reached */
+	MARS_SRV_DROP_UNSUPPORTED,	/* valid but not handled (block MSERV) */
+	MARS_SRV_DROP_MAX
 };
-const char	*server_drop_name(int reason);	/* "malformed", ... */
+const char	*mars_server_drop_name(int reason);	/* "malformed", ... */
 
-struct server_stats {
+struct mars_server_stats {
 	uint64_t	 rx[MARS_OP_MAX + 1];	/* accepted messages, by op */
 	uint64_t	 tx[MARS_OP_MAX + 1];	/* sent messages, by op */
-	uint64_t	 dropped[SRV_DROP_MAX];
+	uint64_t	 dropped[MARS_SRV_DROP_MAX];
 	uint64_t	 tx_ccvc;
 	uint64_t	 tx_scvc;
 	uint64_t	 tx_private;
@@ -84,17 +84,17 @@ struct server_stats {
 };
 
 /* A change of leaves on a pt-mpt VC for the transport to apply. */
-struct server_leaf {
-	uint8_t			 pmp;	/* LAB_VC_CCVC or LAB_VC_SCVC */
+struct mars_server_leaf {
+	uint8_t			 pmp;	/* MARS_VC_CCVC or MARS_VC_SCVC */
 	bool			 add;	/* false: drop the leaf */
 	uint32_t		 peer;	/* fsm_vc.id of the peer's p2p VC */
-	const struct server_atm	*atm;
+	const struct mars_server_atm	*atm;
 };
 
-struct server_conf {
+struct mars_server_conf {
 	uint16_t		 pro_type;	/* MARS_PRO_IPV4 or MARS_PRO_IPV6 */
-	struct server_atm	 self;		/* own ATM number, required */
-	uint8_t			 self_pa[SERVER_PA_MAX];	/* own protocol */
+	struct mars_server_atm	 self;		/* own ATM number, required */
+	uint8_t			 self_pa[MARS_SERVER_PA_MAX];	/* own protocol */
 	uint8_t			 self_pa_len;	/*  address (MIGRATE); 0 = null */
 	uint16_t		 cmi_low;	/* CMI range; 0,0 = 1..65535 */
 	uint16_t		 cmi_high;
@@ -104,7 +104,7 @@ struct server_conf {
 	uint32_t		 initial_csn;
 	uint32_t		 initial_ssn;
 	/* REDIRECT_MAP list, most preferred first; 0 entries = just self. */
-	struct server_atm	 mars[SERVER_MARS_MAX];
+	struct mars_server_atm	 mars[MARS_SERVER_MARS_MAX];
 	uint8_t			 nmars;
 	bool			 redirect_hard;	/* mar$redirf bit 7 */
 	bool			 no_checksum;	/* send mar$chksum = 0 */
@@ -119,55 +119,55 @@ struct server_conf {
 	 * fsm_io.ctx; may be NULL (the transport then watches the
 	 * MEMBER/MCS events, whose count field carries the peer id).
 	 */
-	void			(*leaf)(void *ctx, const struct server_leaf *lf);
+	void			(*leaf)(void *ctx, const struct mars_server_leaf *lf);
 };
 
 struct mars_server;
 
 /* Fills defaults into a zeroed conf for protocol pro with ATM number atm. */
-void		 server_conf_init(struct server_conf *c, uint16_t pro,
+void		 mars_server_conf_init(struct mars_server_conf *c, uint16_t pro,
 		    const uint8_t *atm, uint8_t atm_tl);
 
 /* NULL on a bad conf (unknown protocol, null own address) or no memory. */
-struct mars_server *server_new(const struct server_conf *c,
-		    const struct fsm_io *io);
-void		 server_free(struct mars_server *s);
+struct mars_server *mars_server_new(const struct mars_server_conf *c,
+		    const struct mars_io *io);
+void		 mars_server_free(struct mars_server *s);
 
 /* Handle one received SDU; every reply goes through io.send. */
-void		 server_input(struct mars_server *s, mars_time_t now,
-		    const struct fsm_vc *vc, const uint8_t *sdu, size_t len);
+void		 mars_server_input(struct mars_server *s, mars_time_t now,
+		    const struct mars_vc *vc, const uint8_t *sdu, size_t len);
 /* Run due timers; returns the next deadline. */
-mars_time_t	 server_tick(struct mars_server *s, mars_time_t now);
+mars_time_t	 mars_server_tick(struct mars_server *s, mars_time_t now);
 /*
  * The VC or leaf of peer went away (RFC 2022 §6.1.2 ERR_L_RELEASE):
  * every member and MCS registered over it is deregistered silently.
  */
-void		 server_leaf_lost(struct mars_server *s, mars_time_t now,
+void		 mars_server_leaf_lost(struct mars_server *s, mars_time_t now,
 		    uint32_t peer);
 
 /*
  * Replace the REDIRECT_MAP list (n = 0: just self) and the hard flag;
- * takes effect at the next map.  server_redirect_now() sends it at once
- * and restarts the interval.  MARS_E_INVAL if n > SERVER_MARS_MAX.
+ * takes effect at the next map.  mars_server_redirect_now() sends it at once
+ * and restarts the interval.  MARS_E_INVAL if n > MARS_SERVER_MARS_MAX.
  */
-int		 server_set_redirect_map(struct mars_server *s,
-		    const struct server_atm *list, size_t n, bool hard);
-void		 server_redirect_now(struct mars_server *s, mars_time_t now);
+int		 mars_server_set_redirect_map(struct mars_server *s,
+		    const struct mars_server_atm *list, size_t n, bool hard);
+void		 mars_server_redirect_now(struct mars_server *s, mars_time_t now);
 
 /* Read-only state for the admin socket. */
-uint16_t	 server_pro_type(const struct mars_server *s);
-uint32_t	 server_csn(const struct mars_server *s);
-uint32_t	 server_ssn(const struct mars_server *s);
-const struct server_stats *server_get_stats(const struct mars_server *s);
-uint32_t	 server_member_count(const struct mars_server *s);	/* registered */
-uint32_t	 server_group_count(const struct mars_server *s);
-uint32_t	 server_mcs_count(const struct mars_server *s);
+uint16_t	 mars_server_pro_type(const struct mars_server *s);
+uint32_t	 mars_server_csn(const struct mars_server *s);
+uint32_t	 mars_server_ssn(const struct mars_server *s);
+const struct mars_server_stats *mars_server_get_stats(const struct mars_server *s);
+uint32_t	 mars_server_member_count(const struct mars_server *s);	/* registered */
+uint32_t	 mars_server_group_count(const struct mars_server *s);
+uint32_t	 mars_server_mcs_count(const struct mars_server *s);
 /* Octets held by the database (tables, arrays with their slack). */
-size_t		 server_mem_usage(const struct mars_server *s);
+size_t		 mars_server_mem_usage(const struct mars_server *s);
 
-struct server_member_info {
+struct mars_server_member_info {
 	uint32_t		 handle;	/* for the per-member accessors */
-	const struct server_atm	*atm;
+	const struct mars_server_atm	*atm;
 	const uint8_t		*spa;		/* last non-null one seen */
 	uint8_t			 spa_len;
 	uint16_t		 cmi;
@@ -178,7 +178,7 @@ struct server_member_info {
 	uint32_t		 nblocks;	/* block joins (<min,max>, min<max) */
 };
 
-struct server_group_info {
+struct mars_server_group_info {
 	uint32_t		 handle;
 	const uint8_t		*addr;
 	uint8_t			 len;
@@ -187,9 +187,9 @@ struct server_group_info {
 	uint32_t		 nmcs;		/* server map size */
 };
 
-struct server_mcs_info {
+struct mars_server_mcs_info {
 	uint32_t		 handle;
-	const struct server_atm	*atm;
+	const struct mars_server_atm	*atm;
 	uint32_t		 vc_id;
 	mars_time_t		 since;
 	uint32_t		 ngroups;	/* groups served */
@@ -201,30 +201,30 @@ struct server_mcs_info {
  * false); groups come in ascending address order.  Any change to the
  * server invalidates cursors and pointers.
  */
-bool	server_member_next(const struct mars_server *s, uint32_t *cursor,
-	    struct server_member_info *out);
-bool	server_member_get(const struct mars_server *s, uint32_t handle,
-	    struct server_member_info *out);
-bool	server_member_find(const struct mars_server *s,
-	    const struct server_atm *atm, struct server_member_info *out);
-bool	server_member_group(const struct mars_server *s, uint32_t handle,
+bool	mars_server_member_next(const struct mars_server *s, uint32_t *cursor,
+	    struct mars_server_member_info *out);
+bool	mars_server_member_get(const struct mars_server *s, uint32_t handle,
+	    struct mars_server_member_info *out);
+bool	mars_server_member_find(const struct mars_server *s,
+	    const struct mars_server_atm *atm, struct mars_server_member_info *out);
+bool	mars_server_member_group(const struct mars_server *s, uint32_t handle,
 	    uint32_t i, const uint8_t **group, bool *layer3grp);
-bool	server_member_block(const struct mars_server *s, uint32_t handle,
+bool	mars_server_member_block(const struct mars_server *s, uint32_t handle,
 	    uint32_t i, const uint8_t **min, const uint8_t **max);
-bool	server_group_next(const struct mars_server *s, uint32_t *cursor,
-	    struct server_group_info *out);
-bool	server_group_find(const struct mars_server *s, const uint8_t *addr,
-	    struct server_group_info *out);
+bool	mars_server_group_next(const struct mars_server *s, uint32_t *cursor,
+	    struct mars_server_group_info *out);
+bool	mars_server_group_find(const struct mars_server *s, const uint8_t *addr,
+	    struct mars_server_group_info *out);
 /* i-th single-group member of a group: its member handle and layer3grp. */
-bool	server_group_member(const struct mars_server *s, uint32_t ghandle,
+bool	mars_server_group_member(const struct mars_server *s, uint32_t ghandle,
 	    uint32_t i, uint32_t *mhandle, bool *layer3grp);
-bool	server_group_mcs(const struct mars_server *s, uint32_t ghandle,
+bool	mars_server_group_mcs(const struct mars_server *s, uint32_t ghandle,
 	    uint32_t i, uint32_t *mcs_handle);
-bool	server_mcs_next(const struct mars_server *s, uint32_t *cursor,
-	    struct server_mcs_info *out);
-bool	server_mcs_get(const struct mars_server *s, uint32_t handle,
-	    struct server_mcs_info *out);
-bool	server_mcs_group(const struct mars_server *s, uint32_t handle,
+bool	mars_server_mcs_next(const struct mars_server *s, uint32_t *cursor,
+	    struct mars_server_mcs_info *out);
+bool	mars_server_mcs_get(const struct mars_server *s, uint32_t handle,
+	    struct mars_server_mcs_info *out);
+bool	mars_server_mcs_group(const struct mars_server *s, uint32_t handle,
 	    uint32_t i, const uint8_t **group);
 
 /*
@@ -234,21 +234,21 @@ bool	server_mcs_group(const struct mars_server *s, uint32_t handle,
  * to another address), MARS_E_NOSPACE (a limit).
  */
 /* Bind atm -> cmi (held unless already registered with that CMI). */
-int	server_import_cmi(struct mars_server *s, mars_time_t now,
-	    const struct server_atm *atm, uint16_t cmi);
+int	mars_server_import_cmi(struct mars_server *s, mars_time_t now,
+	    const struct mars_server_atm *atm, uint16_t cmi);
 /* Register (or refresh) a member; cmi 0 = allocate; peer 0 = no VC. */
-int	server_import_member(struct mars_server *s, mars_time_t now,
-	    const struct server_atm *atm, uint16_t cmi, uint32_t peer);
-int	server_import_deregister(struct mars_server *s, mars_time_t now,
-	    const struct server_atm *atm);
+int	mars_server_import_member(struct mars_server *s, mars_time_t now,
+	    const struct mars_server_atm *atm, uint16_t cmi, uint32_t peer);
+int	mars_server_import_deregister(struct mars_server *s, mars_time_t now,
+	    const struct mars_server_atm *atm);
 /* Join (join = true) or leave the block <min,max> (min = max: one group). */
-int	server_import_group(struct mars_server *s, mars_time_t now,
-	    const struct server_atm *atm, const uint8_t *min,
+int	mars_server_import_group(struct mars_server *s, mars_time_t now,
+	    const struct mars_server_atm *atm, const uint8_t *min,
 	    const uint8_t *max, bool layer3grp, bool join);
-int	server_import_mcs(struct mars_server *s, mars_time_t now,
-	    const struct server_atm *atm, uint32_t peer, bool add);
-int	server_import_serve(struct mars_server *s, mars_time_t now,
-	    const struct server_atm *mcs, const uint8_t *group, bool serve);
+int	mars_server_import_mcs(struct mars_server *s, mars_time_t now,
+	    const struct mars_server_atm *atm, uint32_t peer, bool add);
+int	mars_server_import_serve(struct mars_server *s, mars_time_t now,
+	    const struct mars_server_atm *mcs, const uint8_t *group, bool serve);
 
 /*
  * Redundancy hooks (redund.h, draft-armitage-ion-mars-scsp-03).  They let
@@ -257,15 +257,15 @@ int	server_import_serve(struct mars_server *s, mars_time_t now,
  */
 /* Restrict CMI allocation to [low, high] (a partition's block, §4.3);
  * imports keep accepting the whole conf range.  MARS_E_INVAL if outside. */
-int	server_set_cmi_block(struct mars_server *s, uint16_t low,
+int	mars_server_set_cmi_block(struct mars_server *s, uint16_t low,
 	    uint16_t high);
-/* Stop the periodic REDIRECT_MAP (a Backup, §3.2); server_redirect_now()
+/* Stop the periodic REDIRECT_MAP (a Backup, §3.2); mars_server_redirect_now()
  * starts it again. */
-void	server_redirect_stop(struct mars_server *s);
+void	mars_server_redirect_stop(struct mars_server *s);
 /* One REDIRECT_MAP privately on vc (§3.2 hard redirect of a member that
  * registered with a Backup; §4.5 targeted maps).  n = 0: just self. */
-void	server_send_redirect(struct mars_server *s, mars_time_t now,
-	    const struct fsm_vc *vc, const struct server_atm *list, size_t n,
+void	mars_server_send_redirect(struct mars_server *s, mars_time_t now,
+	    const struct mars_vc *vc, const struct mars_server_atm *list, size_t n,
 	    bool hard);
 /*
  * Apply a join/leave learnt from another Active Sub-MARS (§4.3) and, when
@@ -273,24 +273,24 @@ void	server_send_redirect(struct mars_server *s, mars_time_t now,
  * on our ClusterControlVC with our CSN, or an SJOIN/SLEAVE on
  * ServerControlVC when an MCS serves the group (§4.6).
  */
-int	server_relay_group(struct mars_server *s, mars_time_t now,
-	    const struct server_atm *atm, const uint8_t *min,
+int	mars_server_relay_group(struct mars_server *s, mars_time_t now,
+	    const struct mars_server_atm *atm, const uint8_t *min,
 	    const uint8_t *max, bool layer3grp, bool join);
 /* Serve/unserve learnt from another Active Sub-MARS: imported, then the
  * MARS_MIGRATE (first MCS of a meshed group) or the MCS's MARS_LEAVE
  * (group back to a mesh) on our ClusterControlVC (RFC 2443 §5). */
-int	server_relay_serve(struct mars_server *s, mars_time_t now,
-	    const struct server_atm *mcs, const uint8_t *group, bool serve);
+int	mars_server_relay_serve(struct mars_server *s, mars_time_t now,
+	    const struct mars_server_atm *mcs, const uint8_t *group, bool serve);
 /*
  * An MCS that did not re-register after a failover (draft §3.6): for each
  * group it served that no other MCS serves, a MARS_LEAVE naming the MCS
  * (layer3grp = 0, as for an UNSERV) goes on ClusterControlVC so that members
  * fall back to a VC mesh; then the MCS is forgotten.
  */
-int	server_mcs_revert(struct mars_server *s, mars_time_t now,
-	    const struct server_atm *mcs);
+int	mars_server_mcs_revert(struct mars_server *s, mars_time_t now,
+	    const struct mars_server_atm *mcs);
 /* Forget a member and its CMI binding at once (fault injection only). */
-int	server_forget_member(struct mars_server *s, mars_time_t now,
-	    const struct server_atm *atm);
+int	mars_server_forget_member(struct mars_server *s, mars_time_t now,
+	    const struct mars_server_atm *atm);
 
 #endif

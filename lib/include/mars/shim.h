@@ -19,32 +19,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LAB_SHIM_LEN		12
-#define LAB_SHIM_MAGIC		0x4d4c4142u	/* "MLAB" */
-#define LAB_SHIM_VERSION	1
-#define LAB_SHIM_F_FROM_MARS	0x0001
+#define MARS_SHIM_LEN		12
+#define MARS_SHIM_MAGIC		0x4d4c4142u	/* "MLAB" */
+#define MARS_SHIM_VERSION	1
+#define MARS_SHIM_F_FROM_MARS	0x0001
 
-enum lab_vc_kind {
-	LAB_VC_UNKNOWN	= 0,
-	LAB_VC_P2P	= 1,	/* point-to-point control VC */
-	LAB_VC_CCVC	= 2,	/* ClusterControlVC (pt-mpt) */
-	LAB_VC_SCVC	= 3,	/* ServerControlVC (pt-mpt) */
-	LAB_VC_SERVER	= 4,	/* inter-server VC (SCSP) */
+enum mars_vc_kind {
+	MARS_VC_UNKNOWN	= 0,
+	MARS_VC_P2P	= 1,	/* point-to-point control VC */
+	MARS_VC_CCVC	= 2,	/* ClusterControlVC (pt-mpt) */
+	MARS_VC_SCVC	= 3,	/* ServerControlVC (pt-mpt) */
+	MARS_VC_SERVER	= 4,	/* inter-server VC (SCSP) */
 };
-#define LAB_VC_KIND_MAX	4
+#define MARS_VC_KIND_MAX	4
 
-struct lab_shim {
+struct mars_shim {
 	uint8_t		 version;
-	uint8_t		 kind;		/* enum lab_vc_kind */
+	uint8_t		 kind;		/* enum mars_vc_kind */
 	uint16_t	 vpi;
 	uint16_t	 vci;
 	uint16_t	 flags;
 };
 
 /* true and *sh filled when p starts with a valid shim. */
-bool	lab_shim_decode(struct lab_shim *sh, const uint8_t *p, size_t len);
-/* Writes LAB_SHIM_LEN octets. */
-void	lab_shim_encode(const struct lab_shim *sh, uint8_t *out);
-const char *lab_vc_kind_name(uint8_t kind);	/* "p2p", "ccvc", ... */
+bool	mars_shim_decode(struct mars_shim *sh, const uint8_t *p, size_t len);
+/* Writes MARS_SHIM_LEN octets. */
+void	mars_shim_encode(const struct mars_shim *sh, uint8_t *out);
+const char *mars_vc_kind_name(uint8_t kind);	/* "p2p", "ccvc", ... */
 
 #endif

@@ -5,19 +5,19 @@
  * reproducibly from one seed.  Used by the failover unit tests and by
  * marsfail --simulate.
  *
- * Time.  A virtual clock in ms (mars_time_t), 0 at sim_new().  Nothing
- * happens between events; sim_run_until(t) executes every event due at or
+ * Time.  A virtual clock in ms (mars_time_t), 0 at mars_sim_new().  Nothing
+ * happens between events; mars_sim_run_until(t) executes every event due at or
  * before t in (time, sequence) order -- equal times are FIFO -- and leaves
  * the clock at t.  Every random choice (jitter, loss, duplication) comes
  * from one generator seeded by sim_conf.seed, drawn in event order, so the
  * same seed and script give byte-identical logs and traces.
  *
- * Nodes.  sim_node_add() registers a machine with its ops (input, tick,
- * optional deadline, hooks).  sim_node_io() is the struct fsm_io the
+ * Nodes.  mars_sim_node_add() registers a machine with its ops (input, tick,
+ * optional deadline, hooks).  mars_sim_node_io() is the struct mars_io the
  * machine must be created with: send routes through the network model,
  * event is recorded in the log (and passed to sim_conf.on_event), log
  * lines go to sim_conf.on_log.  Node ids are 0, 1, 2, ... in order of
- * addition.  The machine may be given later (sim_node_set_machine), since
+ * addition.  The machine may be given later (mars_sim_node_set_machine), since
  * it is usually created from the node's io.
  *
  * Timers.  After every input and every tick the simulator re-reads the
@@ -25,38 +25,38 @@
  * and schedules a tick there, replacing the previous one.  A deadline at or
  * before now is run at now, after the events already due.  A node gets a
  * first tick at the time it is added (or given a machine).  After every
- * scripted action (sim_at) all running nodes are re-read, since a script
- * may have called client_join() and the like; sim_wake() does it for one
+ * scripted action (mars_sim_at) all running nodes are re-read, since a script
+ * may have called mars_client_join() and the like; mars_sim_wake() does it for one
  * node when the caller drives a machine directly between runs.
  *
  * VCs.  Every VC end has the fsm_vc a machine sees:
- *   - point-to-point (LAB_VC_P2P) and inter-server (LAB_VC_SERVER) VCs
- *     join two nodes, sim_vc_p2p() / sim_vc_server(); each end gets its
+ *   - point-to-point (MARS_VC_P2P) and inter-server (MARS_VC_SERVER) VCs
+ *     join two nodes, mars_sim_vc_p2p() / mars_sim_vc_server(); each end gets its
  *     own id, numbered 1, 2, 3, ... per node, so a server tells its
  *     members apart by the id of their VC (the "peer" of server.h);
- *   - pt-mpt VCs (LAB_VC_CCVC, LAB_VC_SCVC): the root sends on
+ *   - pt-mpt VCs (MARS_VC_CCVC, MARS_VC_SCVC): the root sends on
  *     {kind, 0}; a copy goes to every current leaf, which receives it on
- *     {kind, SIM_PMP_ID(root)} -- the id tells a leaf whose
+ *     {kind, MARS_SIM_PMP_ID(root)} -- the id tells a leaf whose
  *     ClusterControlVC it is (mars_client_mars.ccvc_id).  Leaves change
- *     with sim_pmp_leaf(), or sim_leaf_by_peer() from the root's p2p VC
- *     id; sim_server_leaf is a ready-made server_conf.leaf callback.
+ *     with mars_sim_pmp_leaf(), or mars_sim_leaf_by_peer() from the root's p2p VC
+ *     id; mars_sim_server_leaf is a ready-made server_conf.leaf callback.
  * A VC never reorders: the arrival time on each (VC, direction) or
  * (pt-mpt VC, leaf) is at least the previous one's, as on ATM.
  *
- * Network model (struct sim_net): delay + uniform jitter in [0, jitter],
+ * Network model (struct mars_sim_net): delay + uniform jitter in [0, jitter],
  * loss and duplication in parts per million (integers: no floating point
  * in a run).  One global model, overridable per p2p VC and per pt-mpt VC.
  * Loss and partitions are decided at send time, node state at arrival.
  *
  * Faults.
- *   sim_kill      kill -9: the machine is called no more; its ticks stop;
+ *   mars_sim_kill      kill -9: the machine is called no more; its ticks stop;
  *                 SDUs arriving for it are dropped.  SDUs it sent before
  *                 the kill are already on the wire and still arrive.
- *   sim_hang      SIGSTOP: receives nothing (arrivals are dropped, as a
+ *   mars_sim_hang      SIGSTOP: receives nothing (arrivals are dropped, as a
  *                 full socket buffer would), sends nothing, no ticks...
- *   sim_resume    ...until resumed, state intact; overdue timers run at
+ *   mars_sim_resume    ...until resumed, state intact; overdue timers run at
  *                 once (a tick at now).
- *   sim_restart   a fresh machine replaces the node's (the old one is
+ *   mars_sim_restart   a fresh machine replaces the node's (the old one is
  *                 released through ops.free when set), as after a restart.
  *                 Choice: p2p and server VCs survive as addresses -- the
  *                 ATM numbers are the same, so the new machine is reached
@@ -66,15 +66,15 @@
  *                 own, e.g. as members register).  The node's membership
  *                 as a leaf of other nodes' pt-mpt VCs is kept: the root's
  *                 machine owns that topology.
- *   sim_partition cuts every VC between two node sets until sim_heal();
+ *   mars_sim_partition cuts every VC between two node sets until mars_sim_heal();
  *                 nodes added afterwards are on neither side.
  *
  * Ownership: the simulator owns a node's machine only when ops.free is set
  * (sim_client_ops and sim_server_ops set it); it is then released on
- * sim_restart() and sim_free().
+ * mars_sim_restart() and mars_sim_free().
  *
  * Errors: 0 or a negative MARS_E_*; MARS_E_INVAL for unknown nodes or VCs
- * and impossible requests; SIM_E_BUDGET when a run exceeds its event budget.
+ * and impossible requests; MARS_SIM_E_BUDGET when a run exceeds its event budget.
  */
 #ifndef MARS_SIM_H
 #define MARS_SIM_H
@@ -89,21 +89,21 @@
 #include "mars/proto.h"
 #include "mars/shim.h"
 
-struct sim;
-struct server_leaf;
+struct mars_sim;
+struct mars_server_leaf;
 
-#define SIM_NODE_NONE		UINT32_MAX
-#define SIM_NAME_MAX		32	/* node names, NUL included */
-#define SIM_DETAIL_MAX		64	/* event detail copied, NUL included */
-#define SIM_GROUP_MAX		16	/* group octets copied */
+#define MARS_SIM_NODE_NONE		UINT32_MAX
+#define MARS_SIM_NAME_MAX		32	/* node names, NUL included */
+#define MARS_SIM_DETAIL_MAX		64	/* event detail copied, NUL included */
+#define MARS_SIM_GROUP_MAX		16	/* group octets copied */
 /* The id a leaf sees on a pt-mpt VC rooted at node root. */
-#define SIM_PMP_ID(root)	(0x80000000u | (uint32_t)(root))
+#define MARS_SIM_PMP_ID(root)	(0x80000000u | (uint32_t)(root))
 /* sim_run_*: the event budget ran out (a run that would not end). */
-#define SIM_E_BUDGET		MARS_E_NOSPACE
-#define SIM_MAX_EVENTS_DEFAULT	50000000u
+#define MARS_SIM_E_BUDGET		MARS_E_NOSPACE
+#define MARS_SIM_MAX_EVENTS_DEFAULT	50000000u
 
 /* The network between two VC ends. */
-struct sim_net {
+struct mars_sim_net {
 	mars_time_t	 delay;		/* ms, fixed part */
 	mars_time_t	 jitter;	/* ms, uniform extra in [0, jitter] */
 	uint32_t	 loss_ppm;	/* SDUs lost per million */
@@ -111,70 +111,70 @@ struct sim_net {
 };
 
 /* What the simulator did with one SDU (the trace). */
-enum sim_fate {
-	SIM_DELIVERED = 0,	/* handed to the receiving machine */
-	SIM_LOST,		/* loss_ppm */
-	SIM_CUT,		/* a partition lies between the ends */
-	SIM_DOWN,		/* receiver killed, hung or restarted since */
-	SIM_SENDER_DOWN,	/* sent by a killed or hung node */
-	SIM_NO_VC,		/* sent on a VC the sender does not have */
+enum mars_sim_fate {
+	MARS_SIM_DELIVERED = 0,	/* handed to the receiving machine */
+	MARS_SIM_LOST,		/* loss_ppm */
+	MARS_SIM_CUT,		/* a partition lies between the ends */
+	MARS_SIM_DOWN,		/* receiver killed, hung or restarted since */
+	MARS_SIM_SENDER_DOWN,	/* sent by a killed or hung node */
+	MARS_SIM_NO_VC,		/* sent on a VC the sender does not have */
 };
 
-struct sim_msg {
+struct mars_sim_msg {
 	mars_time_t	 time;		/* arrival, or send time for drops */
 	mars_time_t	 sent;		/* send time */
 	uint32_t	 from;		/* node ids */
-	uint32_t	 to;		/* SIM_NODE_NONE for SIM_NO_VC */
-	struct fsm_vc	 vc_from;	/* as the sender named it */
-	struct fsm_vc	 vc_to;		/* as the receiver sees it */
+	uint32_t	 to;		/* MARS_SIM_NODE_NONE for MARS_SIM_NO_VC */
+	struct mars_vc	 vc_from;	/* as the sender named it */
+	struct mars_vc	 vc_to;		/* as the receiver sees it */
 	const uint8_t	*sdu;		/* valid during the call only */
 	size_t		 len;
-	int		 fate;		/* enum sim_fate */
+	int		 fate;		/* enum mars_sim_fate */
 	bool		 duplicate;	/* the second copy of a duplicated SDU */
 };
 
 /* Happenings of the simulator itself, logged beside the machines' ones. */
-enum sim_event_kind {
-	SIM_EV_KILL = 64,
-	SIM_EV_HANG,
-	SIM_EV_RESUME,
-	SIM_EV_RESTART,
-	SIM_EV_PARTITION,	/* node = SIM_NODE_NONE; count = partition id */
-	SIM_EV_HEAL,		/* likewise */
-	SIM_EV_NOTE,		/* sim_note(): detail */
+enum mars_sim_event_kind {
+	MARS_SIM_EV_KILL = 64,
+	MARS_SIM_EV_HANG,
+	MARS_SIM_EV_RESUME,
+	MARS_SIM_EV_RESTART,
+	MARS_SIM_EV_PARTITION,	/* node = MARS_SIM_NODE_NONE; count = partition id */
+	MARS_SIM_EV_HEAL,		/* likewise */
+	MARS_SIM_EV_NOTE,		/* mars_sim_note(): detail */
 };
 
 /*
- * One logged event: a struct fsm_event (kind FSM_EV_*) copied with the
+ * One logged event: a struct mars_event (kind FSM_EV_*) copied with the
  * virtual time and the node that reported it, or a SIM_EV_*.  Addresses
  * and text are copied (the machine's pointers are transient); a longer
  * group or detail is cut.
  */
-struct sim_event {
+struct mars_sim_event {
 	mars_time_t	 time;
-	uint32_t	 node;		/* SIM_NODE_NONE: the whole simulation */
-	int		 kind;		/* enum fsm_event_kind or sim_event_kind */
+	uint32_t	 node;		/* MARS_SIM_NODE_NONE: the whole simulation */
+	int		 kind;		/* enum mars_event_kind or sim_event_kind */
 	uint16_t	 cmi;
 	uint32_t	 csn;
 	uint32_t	 count;
 	bool		 hard;
 	uint8_t		 atm_len;
-	uint8_t		 atm[ATM_ADDR_MAX];
+	uint8_t		 atm[MARS_ATM_ADDR_MAX];
 	uint8_t		 group_len;
-	uint8_t		 group[SIM_GROUP_MAX];
-	char		 detail[SIM_DETAIL_MAX];
+	uint8_t		 group[MARS_SIM_GROUP_MAX];
+	char		 detail[MARS_SIM_DETAIL_MAX];
 };
 
-struct sim_node_ops {
+struct mars_sim_node_ops {
 	/* One arriving SDU. */
 	void		(*input)(void *machine, mars_time_t now,
-			    const struct fsm_vc *vc, const uint8_t *sdu,
+			    const struct mars_vc *vc, const uint8_t *sdu,
 			    size_t len);
 	/* Run timers due at now; the next deadline (MARS_TIME_NEVER). */
 	mars_time_t	(*tick)(void *machine, mars_time_t now);
 	/* Optional: the next deadline without running anything. */
 	mars_time_t	(*deadline)(const void *machine);
-	/* Optional hooks: after sim_kill, after sim_restart (new machine). */
+	/* Optional hooks: after mars_sim_kill, after mars_sim_restart (new machine). */
 	void		(*on_kill)(void *machine, mars_time_t now);
 	void		(*on_restart)(void *machine, mars_time_t now);
 	/* Optional: the simulator owns machines and releases them with it. */
@@ -182,144 +182,144 @@ struct sim_node_ops {
 };
 
 /* Ready-made ops for client.h and server.h machines (free set). */
-extern const struct sim_node_ops sim_client_ops;
-extern const struct sim_node_ops sim_server_ops;
+extern const struct mars_sim_node_ops sim_client_ops;
+extern const struct mars_sim_node_ops sim_server_ops;
 
-struct sim_conf {
+struct mars_sim_conf {
 	uint64_t	 seed;
-	struct sim_net	 net;		/* global model */
+	struct mars_sim_net	 net;		/* global model */
 	uint64_t	 max_events;	/* per run call; 0 = default */
 	bool		 no_log;	/* do not keep the event log */
 	/* Called for every logged event (even with no_log). */
-	void		(*on_event)(void *ctx, const struct sim_event *ev);
+	void		(*on_event)(void *ctx, const struct mars_sim_event *ev);
 	/* Every SDU delivered or dropped. */
-	void		(*on_msg)(void *ctx, const struct sim_msg *m);
+	void		(*on_msg)(void *ctx, const struct mars_sim_msg *m);
 	/* The machines' log lines (fsm_io.log). */
 	void		(*on_log)(void *ctx, uint32_t node, int level,
 			    const char *msg);
 	void		*ctx;
 };
 
-struct sim_stats {
+struct mars_sim_stats {
 	uint64_t	 events;	/* queue items executed */
 	uint64_t	 sent;		/* SDUs sent by machines (pt-mpt: one) */
 	uint64_t	 delivered;
 	uint64_t	 lost;
 	uint64_t	 cut;
-	uint64_t	 down;		/* SIM_DOWN + SIM_SENDER_DOWN */
+	uint64_t	 down;		/* MARS_SIM_DOWN + MARS_SIM_SENDER_DOWN */
 	uint64_t	 no_vc;
 	uint64_t	 duplicated;
 	uint64_t	 ticks;
 };
 
 /* NULL when memory is short.  conf may be NULL (seed 0, ideal network). */
-struct sim	*sim_new(const struct sim_conf *conf);
-void		 sim_free(struct sim *s);
-mars_time_t	 sim_now(const struct sim *s);
+struct mars_sim	*mars_sim_new(const struct mars_sim_conf *conf);
+void		 mars_sim_free(struct mars_sim *s);
+mars_time_t	 mars_sim_now(const struct mars_sim *s);
 /* The simulator's generator, for scripts and machine seeds (client conf). */
-struct mars_rng	*sim_rng(struct sim *s);
-const struct sim_stats *sim_get_stats(const struct sim *s);
+struct mars_rng	*mars_sim_rng(struct mars_sim *s);
+const struct mars_sim_stats *mars_sim_get_stats(const struct mars_sim *s);
 
 /* Nodes. */
-uint32_t	 sim_node_add(struct sim *s, const char *name,
-		    const struct sim_node_ops *ops, void *machine);
-int		 sim_node_set_machine(struct sim *s, uint32_t node,
+uint32_t	 mars_sim_node_add(struct mars_sim *s, const char *name,
+		    const struct mars_sim_node_ops *ops, void *machine);
+int		 mars_sim_node_set_machine(struct mars_sim *s, uint32_t node,
 		    void *machine);
-void		*sim_node_machine(const struct sim *s, uint32_t node);
-const struct fsm_io *sim_node_io(const struct sim *s, uint32_t node);
-const char	*sim_node_name(const struct sim *s, uint32_t node);
-size_t		 sim_node_count(const struct sim *s);
-/* By name; SIM_NODE_NONE when there is none. */
-uint32_t	 sim_node_find(const struct sim *s, const char *name);
-enum sim_node_state {
-	SIM_NODE_UP = 0,
-	SIM_NODE_HUNG,
-	SIM_NODE_DEAD,
+void		*mars_sim_node_machine(const struct mars_sim *s, uint32_t node);
+const struct mars_io *mars_sim_node_io(const struct mars_sim *s, uint32_t node);
+const char	*mars_sim_node_name(const struct mars_sim *s, uint32_t node);
+size_t		 mars_sim_node_count(const struct mars_sim *s);
+/* By name; MARS_SIM_NODE_NONE when there is none. */
+uint32_t	 mars_sim_node_find(const struct mars_sim *s, const char *name);
+enum mars_sim_node_state {
+	MARS_SIM_NODE_UP = 0,
+	MARS_SIM_NODE_HUNG,
+	MARS_SIM_NODE_DEAD,
 };
-int		 sim_node_state(const struct sim *s, uint32_t node);
+int		 mars_sim_node_state(const struct mars_sim *s, uint32_t node);
 /* Re-read the node's deadline now (after driving its machine directly). */
-int		 sim_wake(struct sim *s, uint32_t node);
+int		 mars_sim_wake(struct mars_sim *s, uint32_t node);
 
 /* Topology. */
-int		 sim_vc_p2p(struct sim *s, uint32_t a, uint32_t b,
+int		 mars_sim_vc_p2p(struct mars_sim *s, uint32_t a, uint32_t b,
 		    uint32_t *id_at_a, uint32_t *id_at_b);
-int		 sim_vc_server(struct sim *s, uint32_t a, uint32_t b,
+int		 mars_sim_vc_server(struct mars_sim *s, uint32_t a, uint32_t b,
 		    uint32_t *id_at_a, uint32_t *id_at_b);
-/* The node at the other end of node's VC id, or SIM_NODE_NONE. */
-uint32_t	 sim_vc_peer(const struct sim *s, uint32_t node, uint32_t id,
+/* The node at the other end of node's VC id, or MARS_SIM_NODE_NONE. */
+uint32_t	 mars_sim_vc_peer(const struct mars_sim *s, uint32_t node, uint32_t id,
 		    uint32_t *peer_id);
-/* pmp is LAB_VC_CCVC or LAB_VC_SCVC; adding twice or removing a non-leaf
+/* pmp is MARS_VC_CCVC or MARS_VC_SCVC; adding twice or removing a non-leaf
  * is harmless. */
-int		 sim_pmp_leaf(struct sim *s, uint32_t root, uint8_t pmp,
+int		 mars_sim_pmp_leaf(struct mars_sim *s, uint32_t root, uint8_t pmp,
 		    uint32_t leaf, bool add);
-int		 sim_leaf_by_peer(struct sim *s, uint32_t root, uint8_t pmp,
+int		 mars_sim_leaf_by_peer(struct mars_sim *s, uint32_t root, uint8_t pmp,
 		    uint32_t peer_id, bool add);
-size_t		 sim_pmp_leaf_count(const struct sim *s, uint32_t root,
+size_t		 mars_sim_pmp_leaf_count(const struct mars_sim *s, uint32_t root,
 		    uint8_t pmp);
-/* server_conf.leaf for a server created with sim_node_io(). */
-void		 sim_server_leaf(void *io_ctx, const struct server_leaf *lf);
+/* server_conf.leaf for a server created with mars_sim_node_io(). */
+void		 mars_sim_server_leaf(void *io_ctx, const struct mars_server_leaf *lf);
 
 /* Network model; net NULL restores the global one. */
-void		 sim_set_net(struct sim *s, const struct sim_net *net);
-int		 sim_vc_net(struct sim *s, uint32_t node, uint32_t id,
-		    const struct sim_net *net);
-int		 sim_pmp_net(struct sim *s, uint32_t root, uint8_t pmp,
-		    const struct sim_net *net);
+void		 mars_sim_set_net(struct mars_sim *s, const struct mars_sim_net *net);
+int		 mars_sim_vc_net(struct mars_sim *s, uint32_t node, uint32_t id,
+		    const struct mars_sim_net *net);
+int		 mars_sim_pmp_net(struct mars_sim *s, uint32_t root, uint8_t pmp,
+		    const struct mars_sim_net *net);
 
 /* Faults. */
-int		 sim_kill(struct sim *s, uint32_t node);
-int		 sim_hang(struct sim *s, uint32_t node);
-int		 sim_resume(struct sim *s, uint32_t node);
-/* machine created with sim_node_io(s, node); a dead or hung node runs. */
-int		 sim_restart(struct sim *s, uint32_t node, void *machine);
+int		 mars_sim_kill(struct mars_sim *s, uint32_t node);
+int		 mars_sim_hang(struct mars_sim *s, uint32_t node);
+int		 mars_sim_resume(struct mars_sim *s, uint32_t node);
+/* machine created with mars_sim_node_io(s, node); a dead or hung node runs. */
+int		 mars_sim_restart(struct mars_sim *s, uint32_t node, void *machine);
 /* Returns a partition id (>= 0) or MARS_E_*; the sets must be disjoint. */
-int		 sim_partition(struct sim *s, const uint32_t *a, size_t na,
+int		 mars_sim_partition(struct mars_sim *s, const uint32_t *a, size_t na,
 		    const uint32_t *b, size_t nb);
 /* Heal one partition, or every one with id -1. */
-int		 sim_heal(struct sim *s, int id);
-bool		 sim_cut(const struct sim *s, uint32_t a, uint32_t b);
+int		 mars_sim_heal(struct mars_sim *s, int id);
+bool		 mars_sim_cut(const struct mars_sim *s, uint32_t a, uint32_t b);
 
 /* Scripting and running. */
-typedef void	(*sim_fn)(struct sim *s, void *arg);
+typedef void	(*mars_sim_fn)(struct mars_sim *s, void *arg);
 /* Run fn at time t (>= now; MARS_E_INVAL otherwise). */
-int		 sim_at(struct sim *s, mars_time_t t, sim_fn fn, void *arg);
+int		 mars_sim_at(struct mars_sim *s, mars_time_t t, mars_sim_fn fn, void *arg);
 /* One queue item: 1 executed, 0 queue empty. */
-int		 sim_step(struct sim *s);
-/* Every item due at or before t; the clock ends at t.  0 or SIM_E_BUDGET
+int		 mars_sim_step(struct mars_sim *s);
+/* Every item due at or before t; the clock ends at t.  0 or MARS_SIM_E_BUDGET
  * (the clock then stays where the budget ran out). */
-int		 sim_run_until(struct sim *s, mars_time_t t);
-int		 sim_run_for(struct sim *s, mars_time_t dt);
+int		 mars_sim_run_until(struct mars_sim *s, mars_time_t t);
+int		 mars_sim_run_for(struct mars_sim *s, mars_time_t dt);
 /* The time of the next queued item, MARS_TIME_NEVER when idle. */
-mars_time_t	 sim_next_time(const struct sim *s);
+mars_time_t	 mars_sim_next_time(const struct mars_sim *s);
 /* A line in the log, e.g. from a drill script. */
-void		 sim_note(struct sim *s, uint32_t node, const char *text);
+void		 mars_sim_note(struct mars_sim *s, uint32_t node, const char *text);
 
 /* Event log. */
-size_t		 sim_log_count(const struct sim *s);
-const struct sim_event *sim_log_get(const struct sim *s, size_t i);
+size_t		 mars_sim_log_count(const struct mars_sim *s);
+const struct mars_sim_event *mars_sim_log_get(const struct mars_sim *s, size_t i);
 /* Start with *cursor = 0; NULL at the end. */
-const struct sim_event *sim_log_next(const struct sim *s, size_t *cursor);
-void		 sim_log_clear(struct sim *s);
+const struct mars_sim_event *mars_sim_log_next(const struct mars_sim *s, size_t *cursor);
+void		 mars_sim_log_clear(struct mars_sim *s);
 /* "registered", "mars-failed", "kill", ...; "unknown" otherwise. */
-const char	*sim_event_kind_name(int kind);
+const char	*mars_sim_event_kind_name(int kind);
 /*
  * One event as a line: text
  *   "   12.345 M1 registered cmi=3 csn=0 atm=4700... group=224.1.2.3"
  * or JSON ({"time":12345,"node":"M1","event":"registered",...}).
  */
-void		 sim_event_print(const struct sim *s, const struct sim_event *ev,
-		    struct outbuf *ob, bool json);
-void		 sim_log_print(const struct sim *s, struct outbuf *ob, bool json);
+void		 mars_sim_event_print(const struct mars_sim *s, const struct mars_sim_event *ev,
+		    struct mars_out *ob, bool json);
+void		 mars_sim_log_print(const struct mars_sim *s, struct mars_out *ob, bool json);
 
 /*
  * Write every delivered SDU to a pcap of LINKTYPE_SUNATM, readable by
  * marsdump: VPI 0; VCI 32 for ClusterControlVC, 33 ServerControlVC, 34 + n
  * for the n-th inter-server VC and 100 + n for the n-th p2p VC (counted
  * from 0 in order of creation, as link.h labels them); the direction bit
- * says sent by the VC's first node (sim_vc_p2p's a, the pt-mpt root).
- * Time stamps are the virtual arrival times.  errbuf: CAP_ERRBUF_SIZE.
+ * says sent by the VC's first node (mars_sim_vc_p2p's a, the pt-mpt root).
+ * Time stamps are the virtual arrival times.  errbuf: MARS_CAP_ERRBUF_SIZE.
  */
-int		 sim_pcap_open(struct sim *s, const char *path, char *errbuf);
-int		 sim_pcap_close(struct sim *s);
+int		 mars_sim_pcap_open(struct mars_sim *s, const char *path, char *errbuf);
+int		 mars_sim_pcap_close(struct mars_sim *s);
 
 #endif
