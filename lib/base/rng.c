@@ -1,12 +1,12 @@
 /*
- * The seedable random source of the state machines (fsm.h): splitmix64,
+ * The seedable random source of the state machines (rng.h): splitmix64,
  * small, fast and reproducible from a 64-bit seed, which is all the RFC
  * 2022 random delays and the simulator's fault schedules need.  Not for
  * anything secret.
  */
 #include <stdint.h>
 
-#include "mars/fsm.h"
+#include "mars/rng.h"
 
 void
 mars_rng_seed(struct mars_rng *r, uint64_t seed)

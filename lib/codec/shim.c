@@ -54,15 +54,3 @@ mars_shim_encode(const struct mars_shim *sh, uint8_t *out)
 	wire_put_u16(&wr, sh->vci);
 	wire_put_u16(&wr, sh->flags);
 }
-
-const char *
-mars_vc_kind_name(uint8_t kind)
-{
-	switch (kind) {
-	case MARS_VC_P2P:	return "p2p";
-	case MARS_VC_CCVC:	return "ccvc";
-	case MARS_VC_SCVC:	return "scvc";
-	case MARS_VC_SERVER:	return "server";
-	}
-	return "unknown";
-}

@@ -11,6 +11,10 @@
 
 #include "mars/msg.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MARS_ATM_HEX_MAX	(2 * MARS_ATM_ADDR_MAX + 1)
 #define MARS_PA_TEXT_MAX	46	/* INET6_ADDRSTRLEN */
 
@@ -34,5 +38,9 @@ int	mars_atm_parse_hex(const char *s, uint8_t *out, size_t cap);
  * leading octets followed by "..".  Returns the length written.
  */
 size_t	mars_pa_text(char *buf, const uint8_t *p, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

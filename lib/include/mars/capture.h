@@ -17,6 +17,10 @@
 #include "mars/err.h"
 #include "mars/frame.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct mars_cap;		/* opaque; hides pcap_t */
 struct mars_cap_dump;
 
@@ -69,5 +73,9 @@ int	mars_cap_dump_close(struct mars_cap_dump *d);
  */
 int	mars_cap_decode_link(int dlt, struct mars_frame *fr, struct mars_err *err);
 bool	mars_cap_linktype_supported(int dlt);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

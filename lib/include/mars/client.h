@@ -68,6 +68,10 @@
 #include "mars/fsm.h"
 #include "mars/proto.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MARS_CLIENT_MARS_MAX		32	/* MARS entries kept from a map + conf */
 #define MARS_CLIENT_PA_MAX		16	/* protocol (group) address octets */
 #define MARS_CLIENT_QUERY_MAX	8	/* REQUEST/GROUPLIST outstanding at once */
@@ -225,5 +229,9 @@ const struct mars_client_atm *mars_client_members(const struct mars_client *cl,
 		    size_t *n);
 const struct mars_client_pa *mars_client_grouplist_groups(const struct mars_client *cl,
 		    size_t *n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -19,8 +19,12 @@
 
 #include "mars/endpoint.h"
 #include "mars/err.h"
-#include "mars/fsm.h"		/* mars_time_t */
 #include "mars/proto.h"
+#include "mars/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define MARS_CONF_MARS_MAX		32
 #define MARS_CONF_PARTITION_MAX	32
@@ -115,5 +119,9 @@ int	mars_config_mars_index(const struct mars_cluster_conf *conf, const char *nam
  */
 int	mars_config_parse_duration(const char *s, mars_time_t *ms,
 	    struct mars_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

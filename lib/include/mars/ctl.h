@@ -34,6 +34,10 @@
 
 #include "mars/err.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MARS_CTL_REQUEST_MAX	256		/* request line, newline included */
 #define MARS_CTL_WORDS_MAX	8
 
@@ -121,5 +125,9 @@ enum mars_ctl_line	 mars_ctl_line_kind(const char *line, const char **text);
  * or MARS_E_SYS / MARS_E_INVAL (path too long) with err filled.
  */
 int	mars_ctl_connect(const char *path, struct mars_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

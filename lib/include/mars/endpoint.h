@@ -23,6 +23,10 @@
 #include "mars/err.h"
 #include "mars/proto.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum mars_endpoint_kind {
 	MARS_ENDPOINT_NONE	= 0,
 	MARS_ENDPOINT_UDP	= 1,
@@ -80,5 +84,9 @@ int	mars_endpoint_resolve(const struct mars_endpoint *ep, int family, bool passi
 /* The udp endpoint of a socket address (numeric host).  0 or MARS_E_INVAL. */
 int	mars_endpoint_from_sockaddr(struct mars_endpoint *ep, const struct sockaddr *sa,
 	    socklen_t salen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum mars_errcode {
 	MARS_OK           =   0,
 	MARS_E_TRUNC      =  -1,	/* message ends inside a field */
@@ -55,5 +59,9 @@ int		 mars_err_format(const struct mars_err *e, char *buf, size_t len);
 
 /* Short reason word for one-line output: "truncated", "checksum", ... */
 const char	*mars_err_reason(int code);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -20,7 +20,11 @@
 #include <stdint.h>
 
 #include "mars/err.h"
-#include "mars/fsm.h"		/* mars_time_t */
+#include "mars/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct mars_evloop;
 
@@ -92,5 +96,9 @@ int	mars_evloop_run_once(struct mars_evloop *loop, int timeout_ms,
 int	mars_evloop_run(struct mars_evloop *loop, struct mars_err *err);
 /* Make mars_evloop_run() return after the current callback. */
 void	mars_evloop_stop(struct mars_evloop *loop);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

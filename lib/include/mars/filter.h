@@ -21,6 +21,10 @@
 #include "mars/frame.h"
 #include "mars/pdu.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct mars_filter;
 
 /*
@@ -51,5 +55,9 @@ bool	mars_filter_match(const struct mars_filter *f, const struct mars_frame *fr,
 	    const struct mars_pdu *pdu);
 
 void	mars_filter_free(struct mars_filter *f);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,6 +8,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum mars_dir {
 	MARS_DIR_UNKNOWN = -1,
 	MARS_DIR_RX = 0,
@@ -31,5 +35,9 @@ struct mars_frame {
 	uint32_t	 sdu_off;	/* offset of sdu in data */
 	bool		 truncated;	/* capture cut the record short */
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

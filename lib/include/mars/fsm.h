@@ -21,30 +21,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "mars/shim.h"
+#include "mars/rng.h"
+#include "mars/types.h"
 
-typedef uint64_t mars_time_t;		/* milliseconds, monotonic */
-#define MARS_TIME_NEVER	UINT64_MAX
-
-/*
- * A VC as the machines see it.  kind is enum mars_vc_kind (p2p, ccvc, scvc,
- * server); id tells point-to-point VCs apart (the transport's handle for
- * that peer: a member's VC at the server, a peer MARS's VC); 0 for the
- * pt-mpt VCs, which the transport fans out to every leaf.
- */
-struct mars_vc {
-	uint8_t		 kind;
-	uint32_t	 id;
-};
-
-/* Seedable random source (splitmix64): RFC 2022's 1-10 s random delays. */
-struct mars_rng {
-	uint64_t	 state;
-};
-void		mars_rng_seed(struct mars_rng *r, uint64_t seed);
-uint64_t	mars_rng_next(struct mars_rng *r);
-/* Uniform in [lo, hi] inclusive. */
-uint64_t	mars_rng_range(struct mars_rng *r, uint64_t lo, uint64_t hi);
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  * Happenings reported by the machines (DESIGN.md rule 3: the one event
@@ -121,5 +103,9 @@ struct mars_io {
 	/* A log line (no newline); level as syslog(3); may be NULL. */
 	void	(*log)(void *ctx, int level, const char *msg);
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -36,9 +36,13 @@
 
 #include "mars/endpoint.h"
 #include "mars/err.h"
-#include "mars/fsm.h"
 #include "mars/proto.h"
 #include "mars/shim.h"
+#include "mars/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct mars_link;
 
@@ -161,5 +165,9 @@ int	mars_link_recv(struct mars_link *l, uint8_t *buf, size_t cap, struct mars_li
 int	mars_link_lost(struct mars_link *l, uint32_t *peer);
 
 void	mars_link_get_stats(const struct mars_link *l, struct mars_link_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -28,6 +28,10 @@
 #include "mars/err.h"
 #include "mars/proto.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MARS_TLV_MAX	8	/* TLVs kept in the view; more are validated, counted */
 
 /* An ATM number or subaddress: its type/length octet and its octets. */
@@ -163,5 +167,9 @@ bool	mars_msg_same(const struct mars_msg *a, const struct mars_msg *b);
  * octet padded with zero.  Over data holding a correct checksum it is 0.
  */
 uint16_t	mars_cksum(const uint8_t *p, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

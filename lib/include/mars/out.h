@@ -18,6 +18,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct mars_out {
 	char		*buf;
 	size_t		 len;
@@ -126,5 +130,9 @@ mars_out_span_end(struct mars_out *ob, const char *start, const char *end,
 	else
 		mars_out_write(ob, tmp, (size_t)(end - start));
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -18,6 +18,10 @@
 #include "mars/msg.h"
 #include "mars/scsp.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum mars_pdu_kind {
 	MARS_PDU_NONE = 0,		/* not even an LLC/SNAP header */
 	MARS_PDU_MARS,
@@ -64,5 +68,9 @@ int	mars_pdu_decode(struct mars_pdu *pdu, const uint8_t *sdu, size_t len,
 
 /* "MARS", "SCSP", "NHRP", "LLC" */
 const char	*mars_pdu_kind_name(enum mars_pdu_kind kind);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

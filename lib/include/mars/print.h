@@ -12,6 +12,10 @@
 #include "mars/out.h"
 #include "mars/pdu.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum mars_print_mode {
 	MARS_PRINT_LINE = 0,		/* default: one line per message */
 	MARS_PRINT_VERBOSE,		/* -v: every field, one line per message part */
@@ -49,5 +53,9 @@ void	mars_print_frame_error(struct mars_out *ob, const struct mars_print_opts *p
 
 /* Hex dump, 16 octets a line, offsets from 0 (tcpdump -x style). */
 void	mars_print_hex(struct mars_out *ob, const uint8_t *p, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,6 +6,10 @@
 #ifndef MARS_PROTO_H
 #define MARS_PROTO_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* LLC/SNAP (RFC 2022 §4.2, RFC 2334 App. B, RFC 2684). */
 #define MARS_LLC_SNAP_LEN		8
 #define MARS_LLC_OUI_IANA		0x00005e
@@ -121,5 +125,9 @@ enum mars_scsp_mars_state {
 
 /* NHRP fixed header (RFC 2332 §5.1): same 20-octet shape as MARS. */
 #define MARS_NHRP_FIXED_LEN		20
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

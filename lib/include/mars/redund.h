@@ -136,6 +136,10 @@
 #include "mars/fsm.h"
 #include "mars/server.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MARS_REDUND_MAX		MARS_CONF_MARS_MAX
 #define MARS_REDUND_PART_MAX		MARS_CONF_PARTITION_MAX
 
@@ -315,5 +319,9 @@ int	mars_redund_rec_export(const struct mars_server *s,
  */
 int	mars_redund_rec_apply(struct mars_server *s, mars_time_t now,
 	    const struct mars_redund_rec *rec, bool relay, bool held);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -27,6 +27,10 @@
 #include "mars/msg.h"
 #include "mars/proto.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MARS_SCSP_EXT_MAX	4
 
 struct mars_scsp_id {
@@ -152,5 +156,9 @@ int	mars_scsp_mars_encode(const struct mars_scsp_mars_part *mp, uint8_t *out,
 const char	*mars_scsp_type_name(uint8_t type);	/* "CA", "CSU_REQUEST", ..., NULL */
 const char	*mars_scsp_mars_state_name(uint8_t state); /* "REDIRECT", ..., NULL */
 const char	*mars_scsp_protocol_name(uint16_t pid);	/* "MARS", ..., NULL */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -107,6 +107,10 @@
 #include "mars/fsm.h"
 #include "mars/scsp.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MARS_SCSP_ID_MAX		8	/* longest server ID / cache key kept */
 #define MARS_SCSP_DCS_MAX		64
 
@@ -261,5 +265,9 @@ const char	*mars_scsp_ca_state_name(int state);	/* "NEGOTIATE", ... */
 int		 mars_scsp_id_cmp(const struct mars_scsp_id *a, const struct mars_scsp_id *b);
 /* RFC 2334 B.2.0.2: signed 32-bit order ("larger" = more recent). */
 bool		 mars_scsp_seq_newer(uint32_t a, uint32_t b);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -43,6 +43,10 @@
 #include "mars/msg.h"
 #include "mars/proto.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MARS_SERVER_PA_MAX		16	/* longest protocol/group address kept */
 #define MARS_SERVER_MARS_MAX		16	/* MARS entries in a REDIRECT_MAP */
 
@@ -292,5 +296,9 @@ int	mars_server_mcs_revert(struct mars_server *s, mars_time_t now,
 /* Forget a member and its CMI binding at once (fault injection only). */
 int	mars_server_forget_member(struct mars_server *s, mars_time_t now,
 	    const struct mars_server_atm *atm);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,7 +8,7 @@
  *   | "MLAB" | ver=1 | kind | VPI    | VCI    | flags  | SDU (LLC/SNAP + msg)
  *   +------+-------+------+--------+--------+--------+-------------------
  *
- * magic 4D 4C 41 42, version 1, VC kind (below), VPI and VCI (16 bits
+ * magic 4D 4C 41 42, version 1, VC kind (enum mars_vc_kind, types.h), VPI and VCI (16 bits
  * each, big-endian), flags (bit 0: sent by the MARS side of the VC;
  * others 0), then exactly the bytes the ATM VC would carry.
  */
@@ -19,19 +19,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mars/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MARS_SHIM_LEN		12
 #define MARS_SHIM_MAGIC		0x4d4c4142u	/* "MLAB" */
 #define MARS_SHIM_VERSION	1
 #define MARS_SHIM_F_FROM_MARS	0x0001
 
-enum mars_vc_kind {
-	MARS_VC_UNKNOWN	= 0,
-	MARS_VC_P2P	= 1,	/* point-to-point control VC */
-	MARS_VC_CCVC	= 2,	/* ClusterControlVC (pt-mpt) */
-	MARS_VC_SCVC	= 3,	/* ServerControlVC (pt-mpt) */
-	MARS_VC_SERVER	= 4,	/* inter-server VC (SCSP) */
-};
-#define MARS_VC_KIND_MAX	4
 
 struct mars_shim {
 	uint8_t		 version;
@@ -45,6 +43,9 @@ struct mars_shim {
 bool	mars_shim_decode(struct mars_shim *sh, const uint8_t *p, size_t len);
 /* Writes MARS_SHIM_LEN octets. */
 void	mars_shim_encode(const struct mars_shim *sh, uint8_t *out);
-const char *mars_vc_kind_name(uint8_t kind);	/* "p2p", "ccvc", ... */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

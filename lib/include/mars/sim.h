@@ -89,6 +89,10 @@
 #include "mars/proto.h"
 #include "mars/shim.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct mars_sim;
 struct mars_server_leaf;
 
@@ -321,5 +325,9 @@ void		 mars_sim_log_print(const struct mars_sim *s, struct mars_out *ob, bool js
  */
 int		 mars_sim_pcap_open(struct mars_sim *s, const char *path, char *errbuf);
 int		 mars_sim_pcap_close(struct mars_sim *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
