@@ -128,10 +128,11 @@ cluster_check(const struct marsd_settings *s, const char *conf_path,
 	struct mars_redund *r;
 	struct mars_io io = { .send = no_send };
 	struct mars_err err;
+	char why[128];
 	size_t i;
 	int rv = 0;
 
-	if ((c = mars_config_load_new(conf_path, &err, msg, msglen)) == NULL)
+	if (mars_config_load_new(&c, conf_path, &err, msg, msglen) != 0)
 		return -1;
 	apply_settings(c, s);
 	for (i = 0; i < c->n_mars; i++)
@@ -141,12 +142,11 @@ cluster_check(const struct marsd_settings *s, const char *conf_path,
 			    "built)", conf_path, c->mars[i].name);
 			rv = -1;
 		}
-	memset(&rc, 0, sizeof(rc));
-	rc.cluster = c;
-	rc.self = (unsigned)s->self;
-	if (rv == 0 && (r = mars_redund_new(&rc, &io)) == NULL) {
+	if (rv == 0 && (mars_config_redund(c, (unsigned)s->self, &rc,
+	    &err) != 0 || mars_redund_new(&r, &rc, &io, &err) != 0)) {
+		mars_err_format(&err, why, sizeof(why));
 		snprintf(msg, msglen, "%s: [mars %s]: the redundancy layer "
-		    "refuses this cluster", conf_path, s->name);
+		    "refuses this cluster: %s", conf_path, s->name, why);
 		rv = -1;
 	} else if (rv == 0)
 		mars_redund_free(r);
@@ -244,9 +244,11 @@ cluster_start(struct marsd *d, const struct mars_io *io,
 		return -1;
 	l = d->plink != NULL ? d->plink : d->link;
 
-	memset(&rc, 0, sizeof(rc));
-	rc.cluster = d->cluster;
-	rc.self = self;
+	if (mars_config_redund(d->cluster, self, &rc, &err) != 0) {
+		mars_err_format(&err, text, sizeof(text));
+		snprintf(msg, msglen, "%s", text);
+		return -1;
+	}
 	rc.seed = (uint64_t)time(NULL) << 16 ^ (uint64_t)getpid();
 	rc.leaf = leaf;
 	for (i = 0; i < d->cluster->n_mars; i++) {
@@ -263,11 +265,12 @@ cluster_start(struct marsd *d, const struct mars_io *io,
 		}
 		if ((vci = pair_vci(self, i)) != 0)
 			(void)mars_link_peer_set_vc(l, d->peer_id[i], 0, vci);
-		rc.peer_vc[i] = d->peer_id[i];
+		rc.mars[i].vc = d->peer_id[i];
 	}
-	if ((d->red = mars_redund_new(&rc, io)) == NULL) {
-		snprintf(msg, msglen, "cannot start the redundant MARS (bad "
-		    "cluster or no memory)");
+	if (mars_redund_new(&d->red, &rc, io, &err) != 0) {
+		mars_err_format(&err, text, sizeof(text));
+		snprintf(msg, msglen, "cannot start the redundant MARS: %s",
+		    text);
 		return -1;
 	}
 	d->srv = mars_redund_server(d->red);

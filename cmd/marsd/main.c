@@ -187,8 +187,8 @@ check_all(struct marsd *d, int verbose)
 	size_t i;
 	int rc = 0;
 
-	if ((c = mars_config_load_new(d->conf_real, &err, msg, sizeof(msg))) ==
-	    NULL) {
+	if (mars_config_load_new(&c, d->conf_real, &err, msg, sizeof(msg)) !=
+	    0) {
 		say_error(d, msg);
 		return EXIT_USAGE;
 	}

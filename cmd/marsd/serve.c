@@ -351,7 +351,7 @@ serve_start(struct marsd *d, char *msg, size_t msglen)
 		.ctx = d, .send = io_send, .event = io_event, .log = io_log,
 	};
 	struct mars_err err;
-	char ep[MARS_ENDPOINT_TEXT_MAX];
+	char ep[MARS_ENDPOINT_TEXT_MAX], why[128];
 
 	if (mars_link_open(&d->link, &d->set.listen, MARS_LINK_F_MARS, &err) != 0) {
 		mars_endpoint_format(&d->set.listen, ep, sizeof(ep));
@@ -373,9 +373,10 @@ serve_start(struct marsd *d, char *msg, size_t msglen)
 		}
 	} else {
 		server_conf_from(&sc, &d->set);
-		if ((d->srv = mars_server_new(&sc, &io)) == NULL) {
-			snprintf(msg, msglen, "cannot start the MARS server "
-			    "(bad settings or no memory)");
+		if (mars_server_new(&d->srv, &sc, &io, &err) != 0) {
+			mars_err_format(&err, why, sizeof(why));
+			snprintf(msg, msglen, "cannot start the MARS server: %s",
+			    why);
 			mars_link_close(d->link);
 			d->link = NULL;
 			return -1;

@@ -150,8 +150,7 @@ settings_build(struct marsd_settings *s, const struct marsd_opts *o,
 	snprintf(s->name, sizeof(s->name), "%s", o->name != NULL ? o->name :
 	    "default");
 	if (conf_path != NULL) {
-		if ((c = mars_config_load_new(conf_path, &err, msg, msglen)) ==
-		    NULL)
+		if (mars_config_load_new(&c, conf_path, &err, msg, msglen) != 0)
 			return -1;
 		if (o->name == NULL && c->n_mars == 1)
 			snprintf(s->name, sizeof(s->name), "%s", c->mars[0].name);

@@ -274,8 +274,8 @@ load_cluster(struct mp_opts *o)
 	struct mars_err e;
 	char msg[MARS_CONF_MSG_MAX];
 
-	if ((o->cluster = mars_config_load_new(o->cluster_path, &e, msg,
-	    sizeof(msg))) == NULL)
+	if (mars_config_load_new(&o->cluster, o->cluster_path, &e, msg,
+	    sizeof(msg)) != 0)
 		fail("%s", msg);
 }
 

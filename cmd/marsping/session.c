@@ -334,7 +334,7 @@ io_log(void *ctx, int level, const char *msg)
 /* Building the client. */
 
 static int
-make_client(struct mp_session *s)
+make_client(struct mp_session *s, struct mars_err *err)
 {
 	const struct mp_opts *o = s->o;
 	struct mars_client_conf conf;
@@ -367,7 +367,7 @@ make_client(struct mp_session *s)
 	io.send = io_send;
 	io.event = io_event;
 	io.log = io_log;
-	if ((s->cl = mars_client_new(&conf, &io)) == NULL)
+	if (mars_client_new(&s->cl, &conf, &io, err) != 0)
 		return -1;
 	return 0;
 }
@@ -378,7 +378,7 @@ mp_restart(struct mp_session *s)
 	if (s->cl != NULL)
 		mars_client_free(s->cl);
 	s->cl = NULL;
-	if (make_client(s) != 0)
+	if (make_client(s, NULL) != 0)
 		return -1;
 	mars_client_start(s->cl, mars_evloop_now());
 	mp_kick(s);
@@ -603,6 +603,7 @@ mp_run(const struct mp_opts *o, const struct mp_mode_ops *ops)
 	static struct mp_session sess;
 	struct mp_session *s = &sess;
 	struct mars_err e;
+	char why[128];
 	uint64_t seed;
 
 	s->o = o;
@@ -635,8 +636,10 @@ mp_run(const struct mp_opts *o, const struct mp_mode_ops *ops)
 	if (o->deadline != 0)
 		mars_evloop_timer_after(s->loop, o->deadline, deadline_cb, s);
 
-	if (make_client(s) != 0) {
-		fprintf(stderr, "marsping: cannot set up the cluster member\n");
+	if (make_client(s, &e) != 0) {
+		mars_err_format(&e, why, sizeof(why));
+		fprintf(stderr, "marsping: cannot set up the cluster member: "
+		    "%s\n", why);
 		exit(EXIT_USAGE);
 	}
 	s->start_ns = mp_mono_ns();

@@ -60,6 +60,14 @@ mars_err_format(const struct mars_err *e, char *buf, size_t len)
 	case MARS_E_SYS:
 		return snprintf(buf, len, "%s: %s", field,
 		    strerror(e->sys_errno));
+	case MARS_E_INVAL:
+	case MARS_E_NOSPACE:
+		/* API errors name a member of the caller's input, not an
+		 * octet of a message. */
+		if (e->why != NULL)
+			return snprintf(buf, len, "%s: %s", field, e->why);
+		return snprintf(buf, len, "%s: %s", field,
+		    mars_strerror(e->code));
 	default:
 		if (e->why != NULL)
 			return snprintf(buf, len, "%s at offset %u (%s): %s",
@@ -67,4 +75,16 @@ mars_err_format(const struct mars_err *e, char *buf, size_t len)
 		return snprintf(buf, len, "%s at offset %u (%s)",
 		    mars_strerror(e->code), e->offset, field);
 	}
+}
+
+int
+mars_err_set(struct mars_err *e, int code, const char *field, const char *why)
+{
+	if (e != NULL) {
+		memset(e, 0, sizeof(*e));
+		e->code = code;
+		e->field = field;
+		e->why = why;
+	}
+	return code;
 }

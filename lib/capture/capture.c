@@ -290,8 +290,10 @@ mars_cap_stats(struct mars_cap *c, uint64_t *recv, uint64_t *drop)
 {
 	struct pcap_stat ps;
 
-	if (!c->live || pcap_stats(c->p, &ps) != 0)
-		return -1;
+	if (!c->live)
+		return MARS_E_INVAL;
+	if (pcap_stats(c->p, &ps) != 0)
+		return MARS_E_SYS;
 	*recv = ps.ps_recv;
 	*drop = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
 	return 0;

@@ -21,6 +21,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "mars/err.h"
 #include "mars/out.h"
 
 static const char hexdigits[] = "0123456789abcdef";
@@ -62,10 +63,10 @@ mars_out_flush(struct mars_out *ob)
 	ssize_t n;
 
 	if (ob->fd < 0)
-		return ob->err ? -1 : 0;
+		return ob->err ? MARS_E_SYS : 0;
 	if (ob->err) {
 		ob->len = 0;
-		return -1;
+		return MARS_E_SYS;
 	}
 	while (done < ob->len) {
 		n = write(ob->fd, ob->buf + done, ob->len - done);
@@ -74,12 +75,12 @@ mars_out_flush(struct mars_out *ob)
 				continue;
 			ob->err = true;
 			ob->len = 0;
-			return -1;
+			return MARS_E_SYS;
 		}
 		if (n == 0) {
 			ob->err = true;
 			ob->len = 0;
-			return -1;
+			return MARS_E_SYS;
 		}
 		done += (size_t)n;
 	}

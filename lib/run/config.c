@@ -726,21 +726,24 @@ mars_config_parse_text(const char *text, size_t len, const char *name,
 	return rc;
 }
 
-struct mars_cluster_conf *
-mars_config_load_new(const char *path, struct mars_err *err, char *msg,
-    size_t msglen)
+int
+mars_config_load_new(struct mars_cluster_conf **cp, const char *path,
+    struct mars_err *err, char *msg, size_t msglen)
 {
 	struct mars_cluster_conf *c;
+	int rv;
 
+	*cp = NULL;
 	if ((c = malloc(sizeof(*c))) == NULL) {
 		snprintf(msg, msglen, "%s: out of memory", path);
-		return NULL;
+		return mars_err_set(err, MARS_E_NOSPACE, path, "no memory");
 	}
-	if (mars_config_load(path, c, err, msg, msglen) != 0) {
+	if ((rv = mars_config_load(path, c, err, msg, msglen)) != 0) {
 		free(c);
-		return NULL;
+		return rv;
 	}
-	return c;
+	*cp = c;
+	return 0;
 }
 
 int

@@ -458,19 +458,22 @@ io_log(void *ctx, int level, const char *msg)
 
 /* ---- public: life cycle ---- */
 
-struct mars_sim *
-mars_sim_new(const struct mars_sim_conf *conf)
+int
+mars_sim_new(struct mars_sim **sp, const struct mars_sim_conf *conf,
+    struct mars_err *err)
 {
 	struct mars_sim *s;
 
+	*sp = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
+		return mars_err_set(err, MARS_E_NOSPACE, "sim", "no memory");
 	if (conf != NULL)
 		s->conf = *conf;
 	if (s->conf.max_events == 0)
 		s->conf.max_events = MARS_SIM_MAX_EVENTS_DEFAULT;
 	mars_rng_seed(&s->rng, s->conf.seed);
-	return s;
+	*sp = s;
+	return 0;
 }
 
 void

@@ -87,15 +87,13 @@ lab_new_redund(struct lab *l, unsigned i)
 	struct mars_redund *r;
 	unsigned j;
 
-	memset(&rc, 0, sizeof(rc));
-	rc.cluster = &l->cc;
-	rc.self = i;
+	assert_int_equal(mars_config_redund(&l->cc, i, &rc, NULL), 0);
 	for (j = 0; j < l->nm; j++)
-		rc.peer_vc[j] = l->svc[i][j];
+		rc.mars[j].vc = l->svc[i][j];
 	rc.seed = 1000 + i;
 	rc.leaf = mars_sim_server_leaf;
-	r = mars_redund_new(&rc, mars_sim_node_io(l->s, l->m[i]));
-	assert_non_null(r);
+	assert_int_equal(mars_redund_new(&r, &rc,
+	    mars_sim_node_io(l->s, l->m[i]), NULL), 0);
 	return r;
 }
 
@@ -164,8 +162,8 @@ lab_client(struct lab *l, unsigned k, const unsigned *order, unsigned n,
 	cc.rejoin_max = 300;
 	cc.pass_pause = 3 * SEC;
 	cc.rng = mars_sim_rng(l->s);
-	cl = mars_client_new(&cc, mars_sim_node_io(l->s, l->c[k]));
-	assert_non_null(cl);
+	assert_int_equal(mars_client_new(&cl, &cc,
+	    mars_sim_node_io(l->s, l->c[k]), NULL), 0);
 	assert_int_equal(mars_sim_node_set_machine(l->s, l->c[k], cl), 0);
 }
 
@@ -188,8 +186,7 @@ lab_init(struct lab *l, const char *conf, unsigned nc, uint64_t seed)
 	sc.net.delay = 1;
 	sc.max_events = 5000000;	/* a run that would not end fails */
 	sc.on_msg = lab_on_msg;
-	l->s = mars_sim_new(&sc);
-	assert_non_null(l->s);
+	assert_int_equal(mars_sim_new(&l->s, &sc, NULL), 0);
 	for (i = 0; i < l->nm; i++) {
 		l->m[i] = mars_sim_node_add(l->s, l->cc.mars[i].name, &ent_ops,
 		    NULL);

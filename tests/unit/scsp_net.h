@@ -210,8 +210,7 @@ net_make(struct net *net, unsigned i)
 	}
 	c->dcs = net->dcs[i];
 	c->ndcs = k;
-	net->node[i] = mars_scsp_node_new(c);
-	assert_non_null(net->node[i]);
+	assert_int_equal(mars_scsp_node_new(&net->node[i], c, NULL), 0);
 }
 
 static inline void

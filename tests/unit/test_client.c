@@ -140,8 +140,7 @@ world_new_conf(uint64_t seed, struct mars_client_conf *conf)
 	io.send = on_send;
 	io.event = on_event;
 	io.log = NULL;
-	w->cl = mars_client_new(conf, &io);
-	assert_non_null(w->cl);
+	assert_int_equal(mars_client_new(&w->cl, conf, &io, NULL), 0);
 	return w;
 }
 
@@ -1260,8 +1259,7 @@ test_join_from_callback(void **state)
 	io.send = on_send;
 	io.event = join_on_registered;
 	io.log = NULL;
-	w->cl = mars_client_new(&conf, &io);
-	assert_non_null(w->cl);
+	assert_int_equal(mars_client_new(&w->cl, &conf, &io, NULL), 0);
 	mars_client_start(w->cl, 0);
 	mars_reg_reply(w, &vc_m1, 7, 42);
 	assert_int_equal(count_sent(w, MARS_JOIN, 0, &vc_m1), 1);

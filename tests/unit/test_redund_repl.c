@@ -33,9 +33,11 @@ mkserver(unsigned *sent)
 	static const uint8_t self[20] = { 0x47, 1 };
 	struct mars_server_conf c;
 	struct mars_io io = { sent, nosend, NULL, NULL };
+	struct mars_server *s;
 
 	mars_server_conf_init(&c, MARS_PRO_IPV4, self, 20);
-	return mars_server_new(&c, &io);
+	assert_int_equal(mars_server_new(&s, &c, &io, NULL), 0);
+	return s;
 }
 
 static struct mars_server_atm

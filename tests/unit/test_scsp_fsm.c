@@ -277,8 +277,7 @@ test_hello_pt_mpt_filling(void **state)
 	c.dcs = dcs;
 	c.ndcs = 3;
 	c.io.send = keep_send;
-	n = mars_scsp_node_new(&c);
-	assert_non_null(n);
+	assert_int_equal(mars_scsp_node_new(&n, &c, NULL), 0);
 	hello_count = 0;
 	mars_scsp_start(n, 0);
 	assert_int_equal(hello_count, 1);	/* one Hello for the VC */
@@ -516,8 +515,7 @@ test_learned_dcs_id(void **state)
 	c.dcs = &dcs;
 	c.ndcs = 1;
 	c.io.send = keep_send;
-	n = mars_scsp_node_new(&c);
-	assert_non_null(n);
+	assert_int_equal(mars_scsp_node_new(&n, &c, NULL), 0);
 	assert_int_equal(mars_scsp_dcs_find(n, &id), -1);
 	mars_scsp_start(n, 0);
 	len = make_hello(pkt, sizeof(pkt), 6, &me, 1);
@@ -573,21 +571,31 @@ test_conf_refused(void **state)
 {
 	struct mars_scsp_conf	 c;
 	struct mars_scsp_dcs_conf	 d;
+	struct mars_scsp_node	*n;
+	struct mars_err		 e;
 
 	(void)state;
 	memset(&c, 0, sizeof(c));
-	assert_null(mars_scsp_node_new(&c));		/* no LSID */
+	assert_int_equal(mars_scsp_node_new(&n, &c, &e), MARS_E_INVAL);
+	assert_null(n);				/* no LSID */
+	assert_string_equal(e.field, "lsid_len");
 	c.lsid_len = MARS_SCSP_ID_MAX + 1;
-	assert_null(mars_scsp_node_new(&c));
+	assert_int_equal(mars_scsp_node_new(&n, &c, &e), MARS_E_INVAL);
+	assert_null(n);
 	c.lsid_len = 4;
 	c.ndcs = 1;
-	assert_null(mars_scsp_node_new(&c));		/* dcs NULL */
+	assert_int_equal(mars_scsp_node_new(&n, &c, &e), MARS_E_INVAL);
+	assert_null(n);				/* dcs NULL */
+	assert_string_equal(e.field, "dcs");
 	memset(&d, 0, sizeof(d));
 	d.id_len = MARS_SCSP_ID_MAX + 1;
 	c.dcs = &d;
-	assert_null(mars_scsp_node_new(&c));
+	assert_int_equal(mars_scsp_node_new(&n, &c, &e), MARS_E_INVAL);
+	assert_null(n);
 	d.id_len = 0;				/* learned from Hello */
-	mars_scsp_node_free(mars_scsp_node_new(&c));
+	assert_int_equal(mars_scsp_node_new(&n, &c, &e), 0);
+	assert_non_null(n);
+	mars_scsp_node_free(n);
 }
 
 int

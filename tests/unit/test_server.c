@@ -218,8 +218,7 @@ new_server(uint32_t csn)
 	c.self_pa[0] = 10;
 	c.self_pa[3] = 254;
 	c.self_pa_len = 4;
-	s = mars_server_new(&c, &io);
-	assert_non_null(s);
+	assert_int_equal(mars_server_new(&s, &c, &io, NULL), 0);
 	return s;
 }
 

@@ -204,8 +204,7 @@ new_sim(uint64_t seed, struct trace *tr)
 		c.on_msg = on_msg;
 		c.ctx = tr;
 	}
-	s = mars_sim_new(&c);
-	assert_non_null(s);
+	assert_int_equal(mars_sim_new(&s, &c, NULL), 0);
 	return s;
 }
 
@@ -640,8 +639,7 @@ test_event_budget(void **state)
 
 	memset(&c, 0, sizeof(c));
 	c.max_events = 1000;
-	s = mars_sim_new(&c);
-	assert_non_null(s);
+	assert_int_equal(mars_sim_new(&s, &c, NULL), 0);
 	/* A timer that is always due. */
 	a = add_toy(s, "A", &ta);
 	ta->busy = true;

@@ -54,8 +54,8 @@ new_server(struct cluster *c)
 {
 	struct mars_server *srv;
 
-	srv = mars_server_new(&c->sconf, mars_sim_node_io(c->s, c->mars));
-	assert_non_null(srv);
+	assert_int_equal(mars_server_new(&srv, &c->sconf,
+	    mars_sim_node_io(c->s, c->mars), NULL), 0);
 	return srv;
 }
 
@@ -88,8 +88,7 @@ cluster_init(struct cluster *c, uint64_t seed, const struct mars_sim_net *net)
 	sc.seed = seed;
 	if (net != NULL)
 		sc.net = *net;
-	c->s = mars_sim_new(&sc);
-	assert_non_null(c->s);
+	assert_int_equal(mars_sim_new(&c->s, &sc, NULL), 0);
 
 	/* The MARS: created from its node's io, leaves through the sim. */
 	c->mars = mars_sim_node_add(c->s, "M1", &sim_server_ops, NULL);
@@ -127,8 +126,8 @@ cluster_init(struct cluster *c, uint64_t seed, const struct mars_sim_net *net)
 		cc.nmars = 1;
 		cc.failure_timeout = FAILURE_TIMEOUT;
 		cc.rng = mars_sim_rng(c->s);
-		cl = mars_client_new(&cc, mars_sim_node_io(c->s, c->member[i]));
-		assert_non_null(cl);
+		assert_int_equal(mars_client_new(&cl, &cc,
+		    mars_sim_node_io(c->s, c->member[i]), NULL), 0);
 		assert_int_equal(mars_sim_node_set_machine(c->s, c->member[i], cl),
 		    0);
 		assert_int_equal(mars_client_start(cl, 0), 0);

@@ -307,23 +307,34 @@ conf_defaults(struct mars_client_conf *c)
 	DEFAULT(pass_pause, 60000);
 }
 
-struct mars_client *
-mars_client_new(const struct mars_client_conf *conf, const struct mars_io *io)
+int
+mars_client_new(struct mars_client **clp, const struct mars_client_conf *conf,
+    const struct mars_io *io, struct mars_err *err)
 {
 	struct mars_client *cl;
 	size_t i;
 
-	if (conf == NULL || conf->nmars == 0 || conf->mars == NULL ||
-	    !atm_valid(&conf->own, true) || conf->own_pa.len > MARS_CLIENT_PA_MAX)
-		return NULL;
+	*clp = NULL;
+	if (conf == NULL)
+		return mars_err_set(err, MARS_E_INVAL, "conf", "missing");
+	if (conf->nmars == 0 || conf->mars == NULL)
+		return mars_err_set(err, MARS_E_INVAL, "mars",
+		    "no MARS to register with");
+	if (!atm_valid(&conf->own, true))
+		return mars_err_set(err, MARS_E_INVAL, "own",
+		    "no ATM address, or one longer than 20 octets");
+	if (conf->own_pa.len > MARS_CLIENT_PA_MAX)
+		return mars_err_set(err, MARS_E_INVAL, "own_pa",
+		    "longer than MARS_CLIENT_PA_MAX");
 	for (i = 0; i < conf->nmars; i++)
 		if (!atm_valid(&conf->mars[i].atm, true))
-			return NULL;
+			return mars_err_set(err, MARS_E_INVAL, "mars[].atm",
+			    "a MARS without a valid ATM address");
 	if ((cl = calloc(1, sizeof(*cl))) == NULL)
-		return NULL;
+		return mars_err_set(err, MARS_E_NOSPACE, "client", "no memory");
 	if ((cl->mars = calloc(conf->nmars, sizeof(*cl->mars))) == NULL) {
 		free(cl);
-		return NULL;
+		return mars_err_set(err, MARS_E_NOSPACE, "client", "no memory");
 	}
 	memcpy(cl->mars, conf->mars, conf->nmars * sizeof(*cl->mars));
 	cl->conf = *conf;
@@ -338,7 +349,8 @@ mars_client_new(const struct mars_client_conf *conf, const struct mars_io *io)
 	cl->wait_until = cl->fail_at = cl->revalidate_at = MARS_TIME_NEVER;
 	cl->dereg_next = cl->masm_deadline = MARS_TIME_NEVER;
 	client_list_rebuild(cl);
-	return cl;
+	*clp = cl;
+	return 0;
 }
 
 void

@@ -1,8 +1,7 @@
 /*
  * One MARS entity of a distributed MARS (draft-armitage-ion-mars-scsp-03
- * §3, §4; RFC 2443): an RFC 2022 server and an SCSP node, the Living
- * Group, the election, the redirect maps and the replication of the
- * server database.  The choices are described in redund.h.
+ * §3, §4; RFC 2443): an RFC 2022 server and an SCSP node, driven as one
+ * machine.  The choices are described in redund.h.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,59 +16,7 @@
 #include "mars/scspfsm.h"
 #include "mars/shim.h"
 
-#define BODY_MAX	256
-
-struct pub {
-	struct mars_redund_rec rec;
-	uint8_t		 key[MARS_SCSP_MARS_ID_LEN];
-	bool		 mark;
-	bool		 dirty;		/* to originate at the next publish */
-};
-
-struct mars_redund {
-	struct mars_redund_conf conf;
-	const struct mars_cluster_conf *cc;
-	struct mars_io	 io;
-	struct mars_server *srv;
-	struct mars_scsp_node *scsp;
-	struct mars_scsp_dcs_conf dcs[MARS_REDUND_MAX];
-	int		 dcs_of[MARS_REDUND_MAX];	/* entity -> DCS index */
-	unsigned	 self;
-	unsigned	 n;
-	uint16_t	 pro;
-	mars_time_t	 now;
-	mars_time_t	 start;
-	mars_time_t	 dead_ms;
-	bool		 started;
-	bool		 ready;
-	unsigned	 faults;
-	uint64_t	 dropped_unready;	/* registrations before ready */
-
-	struct mars_redund_view view[MARS_REDUND_MAX];
-	size_t		 nparts;
-	uint8_t		 plist[MARS_REDUND_PART_MAX][MARS_REDUND_MAX];
-	size_t		 plen[MARS_REDUND_PART_MAX];
-	uint16_t	 pcmi_lo[MARS_REDUND_PART_MAX];
-	uint16_t	 pcmi_hi[MARS_REDUND_PART_MAX];
-	int		 active[MARS_REDUND_PART_MAX];
-	uint8_t		 map[MARS_REDUND_PART_MAX][MARS_REDUND_MAX];
-	size_t		 maplen[MARS_REDUND_PART_MAX];
-	unsigned	 nactive;
-	bool		 elected;
-	mars_time_t	 last_elect;
-	unsigned	 elections;
-	mars_time_t	 mcs_deadline;
-	mars_time_t	 next_pmap;
-
-	struct pub	*pub;
-	size_t		 npub;
-	size_t		 cappub;
-	uint32_t	 next_key;
-	bool		 in_update;
-
-	struct mars_pdu	 pdu;
-	uint8_t		 body[BODY_MAX];
-};
+#include "redund_int.h"
 
 static void
 be32(uint8_t *p, uint32_t v)
@@ -80,512 +27,91 @@ be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-static struct mars_server_atm
-entity_atm(const struct mars_redund *r, unsigned i)
-{
-	struct mars_server_atm a;
-	const struct mars_entity_conf *e = &r->cc->mars[i];
-
-	memset(&a, 0, sizeof(a));
-	a.tl = e->atm_len & MARS_ATM_TL_LEN;
-	memcpy(a.addr, e->atm, e->atm_len);
-	return a;
-}
-
-static bool
-in_block(const struct mars_redund *r, size_t p, uint16_t cmi)
-{
-	return r->pcmi_hi[p] == 0 ||
-	    (cmi >= r->pcmi_lo[p] && cmi <= r->pcmi_hi[p]);
-}
-
-/* The partition a member with that CMI belongs to, among those we serve
- * (active_only) or among all; -1 when there is none. */
+/* The checks mars_redund_new() makes of c; 0 or MARS_E_INVAL. */
 static int
-member_part(const struct mars_redund *r, uint16_t cmi, bool active_only)
+conf_check(const struct mars_redund_conf *c, struct mars_err *err)
 {
-	size_t p;
-	int first = -1;
+	const struct mars_redund_partition *pc;
+	size_t p, i;
 
-	for (p = 0; p < r->nparts; p++) {
-		if (active_only && r->active[p] != (int)r->self)
-			continue;
-		if (in_block(r, p, cmi))
-			return (int)p;
+	if (c->n_mars == 0 || c->n_mars > MARS_REDUND_MAX)
+		return mars_err_set(err, MARS_E_INVAL, "n_mars",
+		    "not 1 to MARS_REDUND_MAX");
+	if (c->self >= c->n_mars)
+		return mars_err_set(err, MARS_E_INVAL, "self",
+		    "not an entity of mars[]");
+	for (i = 0; i < c->n_mars; i++)
+		if ((c->mars[i].atm_len & MARS_ATM_TL_LEN) == 0 ||
+		    c->mars[i].atm_len > MARS_ATM_ADDR_MAX)
+			return mars_err_set(err, MARS_E_INVAL, "mars[].atm_len",
+			    "an entity without an ATM address");
+	if (c->n_partitions > MARS_REDUND_PART_MAX)
+		return mars_err_set(err, MARS_E_INVAL, "n_partitions",
+		    "more than MARS_REDUND_PART_MAX");
+	for (p = 0; p < c->n_partitions; p++) {
+		pc = &c->partitions[p];
+		if (pc->n_mars == 0 || pc->n_mars > c->n_mars)
+			return mars_err_set(err, MARS_E_INVAL,
+			    "partitions[].n_mars", "not 1 to n_mars");
+		for (i = 0; i < pc->n_mars; i++)
+			if (pc->mars[i] >= c->n_mars)
+				return mars_err_set(err, MARS_E_INVAL,
+				    "partitions[].mars", "not an entity");
 	}
-	for (p = 0; p < r->nparts && first < 0; p++) {
-		if (active_only ? r->active[p] == (int)r->self :
-		    memchr(r->plist[p], (int)r->self, r->plen[p]) != NULL)
-			first = (int)p;
-	}
-	return first >= 0 ? first : 0;
-}
-
-static size_t
-map_atms(const struct mars_redund *r, size_t p, struct mars_server_atm *out)
-{
-	size_t i;
-
-	for (i = 0; i < r->maplen[p] && i < MARS_SERVER_MARS_MAX; i++)
-		out[i] = entity_atm(r, r->map[p][i]);
-	return i;
-}
-
-/* Partition p's map privately to each of its members attached to us. */
-static void
-private_maps(struct mars_redund *r, int p, bool hard)
-{
-	struct mars_server_atm list[MARS_SERVER_MARS_MAX];
-	struct mars_server_member_info mi;
-	struct mars_vc vc;
-	uint32_t cur = 0, *vcs = NULL;
-	int *parts = NULL;
-	size_t n = 0, cap = 0, i, k;
-
-	/* Collect first: sending may not change the database, but be safe. */
-	while (mars_server_member_next(r->srv, &cur, &mi)) {
-		if (!mi.registered || mi.vc_id == 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			vcs = realloc(vcs, cap * sizeof(*vcs));
-			parts = realloc(parts, cap * sizeof(*parts));
-			if (vcs == NULL || parts == NULL)
-				goto out;
-		}
-		vcs[n] = mi.vc_id;
-		parts[n] = member_part(r, mi.cmi, p < 0);
-		n++;
-	}
-	for (i = 0; i < n; i++) {
-		if (p >= 0 && parts[i] != p)
-			continue;
-		k = map_atms(r, (size_t)parts[i], list);
-		vc.kind = MARS_VC_P2P;
-		vc.id = vcs[i];
-		mars_server_send_redirect(r->srv, r->now, &vc, list, k, hard);
-	}
-out:
-	free(vcs);
-	free(parts);
-}
-
-/* ---- the Living Group and the election ---- */
-
-static bool
-peer_alive(const struct mars_redund *r, unsigned j)
-{
-	return r->dcs_of[j] >= 0 && mars_scsp_hello_state(r->scsp,
-	    (unsigned)r->dcs_of[j]) == MARS_SCSP_HS_BIDIR;
-}
-
-static bool
-peer_aligned(const struct mars_redund *r, unsigned j)
-{
-	return r->dcs_of[j] >= 0 && mars_scsp_ca_state(r->scsp,
-	    (unsigned)r->dcs_of[j]) == MARS_SCSP_CA_ALIGNED;
-}
-
-/*
- * The Active of partition p.  Without a living current Active, a living
- * entity that is not ready yet but comes before every ready one is waited
- * for (it is aligning): the group does not elect a lesser entity for a
- * moment, as it would while booting.  It is only pointed to.
- */
-static int
-choose(const struct mars_redund *r, size_t p, int cur)
-{
-	int a;
-	size_t i;
-
-	a = mars_redund_elect_active(r->view, r->plist[p], r->plen[p], false);
-	if (a < 0)
-		return mars_redund_elect_active(r->view, r->plist[p], r->plen[p],
-		    true);
-	if (cur >= 0 && r->view[cur].alive && r->view[cur].ready)
-		return a;
-	for (i = 0; i < r->plen[p] && r->plist[p][i] != a; i++)
-		if (r->view[r->plist[p][i]].alive)
-			return r->plist[p][i];
-	return a;
-}
-
-static void
-elect(struct mars_redund *r)
-{
-	struct mars_server_atm list[MARS_SERVER_MARS_MAX];
-	int old[MARS_REDUND_PART_MAX];
-	uint8_t oldmap[MARS_REDUND_PART_MAX][MARS_REDUND_MAX];
-	size_t oldlen[MARS_REDUND_PART_MAX], p, k;
-	unsigned j, oldn = r->nactive, any_alive = 0, any_aligned = 0;
-	bool changed = false, skip = (r->faults & MARS_REDUND_FI_SKIP_SYNC) != 0;
-	const struct mars_entity_conf *me;
-	int first = -1;
-
-	if (!r->started)
-		return;
-	for (j = 0; j < r->n; j++) {
-		if (j == r->self)
-			continue;
-		r->view[j].alive = peer_alive(r, j);
-		r->view[j].ready = r->view[j].alive &&
-		    (skip || peer_aligned(r, j));
-		any_alive += r->view[j].alive;
-		any_aligned += r->view[j].alive && peer_aligned(r, j);
-	}
-	if (!r->ready && (any_aligned > 0 || (skip && any_alive > 0) ||
-	    (any_alive == 0 && r->now >= r->start + r->dead_ms)))
-		r->ready = true;
-	/* An entity that is not ready never points members at itself. */
-	r->view[r->self].alive = r->ready;
-	r->view[r->self].ready = r->ready;
-
-	memcpy(old, r->active, sizeof(old));
-	memcpy(oldmap, r->map, sizeof(oldmap));
-	memcpy(oldlen, r->maplen, sizeof(oldlen));
-	r->nactive = 0;
-	for (p = 0; p < r->nparts; p++) {
-		r->active[p] = choose(r, p, old[p]);
-		r->view[r->self].alive = true;
-		r->maplen[p] = mars_redund_compose_map(r->view, r->plist[p],
-		    r->plen[p], r->active[p],
-		    (r->faults & MARS_REDUND_FI_OMIT_DEAD) != 0, r->map[p]);
-		if (r->active[p] == (int)r->self) {
-			r->nactive++;
-			if (first < 0)
-				first = (int)p;
-		}
-		if (old[p] != r->active[p])
-			changed = true;
-		r->view[r->self].alive = r->ready;
-	}
-	r->view[r->self].alive = true;
-	if (changed || !r->elected) {
-		r->elections++;
-		r->last_elect = r->now;
-		r->elected = true;
-	}
-
-	/* §3.4: we lost a partition to a living entity: soft redirect. */
-	for (p = 0; p < r->nparts; p++) {
-		if (old[p] != (int)r->self || r->active[p] == (int)r->self ||
-		    r->active[p] < 0)
-			continue;
-		if (oldn == 1) {
-			k = map_atms(r, p, list);
-			(void)mars_server_set_redirect_map(r->srv, list, k, false);
-			mars_server_redirect_now(r->srv, r->now);
-		} else
-			private_maps(r, (int)p, false);
-	}
-	if (r->nactive == 0) {
-		mars_server_redirect_stop(r->srv);
-		/* A Backup registers members from its own [mars] cmi range. */
-		me = &r->cc->mars[r->self];
-		(void)mars_server_set_cmi_block(r->srv, me->has_cmi ? me->cmi_low :
-		    0, me->has_cmi ? me->cmi_high : 0);
-		r->next_pmap = MARS_TIME_NEVER;
-		r->mcs_deadline = MARS_TIME_NEVER;
-		return;
-	}
-	(void)mars_server_set_cmi_block(r->srv, r->pcmi_lo[first],
-	    r->pcmi_hi[first]);
-	if (oldn == 0) {
-		/* Takeover: §3.6 clock for MCSs that must re-register. */
-		r->mcs_deadline = r->now + r->cc->mcs_timeout;
-	}
-	if (r->nactive == 1) {
-		r->next_pmap = MARS_TIME_NEVER;
-		k = map_atms(r, (size_t)first, list);
-		(void)mars_server_set_redirect_map(r->srv, list, k, false);
-		if (oldn != 1 || old[first] != (int)r->self ||
-		    oldlen[first] != r->maplen[first] ||
-		    memcmp(oldmap[first], r->map[first], r->maplen[first]) != 0)
-			mars_server_redirect_now(r->srv, r->now);
-	} else {
-		mars_server_redirect_stop(r->srv);
-		if (oldn < 2 || memcmp(oldmap, r->map, sizeof(oldmap)) != 0)
-			r->next_pmap = r->now;
-	}
-}
-
-/* ---- replication ---- */
-
-static void
-originate(struct mars_redund *r, struct pub *pb)
-{
-	size_t len;
-
-	if (mars_redund_rec_encode(&pb->rec, r->pro, r->body, sizeof(r->body),
-	    &len) != 0)
-		return;
-	(void)mars_scsp_originate(r->scsp, r->now, pb->key, sizeof(pb->key),
-	    r->body, (uint16_t)len, NULL);
-}
-
-static bool
-rec_differs(const struct mars_redund_rec *a, const struct mars_redund_rec *b)
-{
-	return a->live != b->live || a->cmi != b->cmi ||
-	    a->layer3grp != b->layer3grp || a->spa_len != b->spa_len ||
-	    memcmp(a->spa, b->spa, a->spa_len) != 0 ||
-	    memcmp(&a->atm, &b->atm, sizeof(a->atm)) != 0;
-}
-
-static struct pub *
-pub_find(struct mars_redund *r, const struct mars_redund_rec *rec)
-{
-	size_t i;
-
-	for (i = 0; i < r->npub; i++)
-		if (mars_redund_rec_same(&r->pub[i].rec, rec))
-			return &r->pub[i];
-	return NULL;
-}
-
-static struct pub *
-pub_add(struct mars_redund *r, const struct mars_redund_rec *rec,
-    const uint8_t *key)
-{
-	struct pub *np, *pb;
-	size_t cap;
-
-	if (r->npub == r->cappub) {
-		cap = r->cappub ? r->cappub * 2 : 32;
-		if ((np = realloc(r->pub, cap * sizeof(*np))) == NULL)
-			return NULL;
-		r->pub = np;
-		r->cappub = cap;
-	}
-	pb = &r->pub[r->npub++];
-	memset(pb, 0, sizeof(*pb));
-	pb->rec = *rec;
-	if (key != NULL)
-		memcpy(pb->key, key, sizeof(pb->key));
-	else {
-		pb->key[0] = rec->cls;
-		pb->key[1] = (uint8_t)(r->next_key >> 16);
-		pb->key[2] = (uint8_t)(r->next_key >> 8);
-		pb->key[3] = (uint8_t)r->next_key;
-		r->next_key = (r->next_key + 1) & 0xffffff;
-	}
-	return pb;
-}
-
-static int
-want(void *ctx, const struct mars_redund_rec *rec)
-{
-	struct mars_redund *r = ctx;
-	struct pub *pb;
-
-	if ((pb = pub_find(r, rec)) == NULL) {
-		if ((pb = pub_add(r, rec, NULL)) == NULL)
-			return MARS_E_NOSPACE;
-		pb->mark = true;
-		originate(r, pb);
-		return 0;
-	}
-	pb->mark = true;
-	if (rec_differs(&pb->rec, rec)) {
-		pb->rec = *rec;
-		originate(r, pb);
-	}
+	if (c->pro != MARS_PRO_IPV4 && c->pro != MARS_PRO_IPV6)
+		return mars_err_set(err, MARS_E_INVAL, "pro",
+		    "neither IPv4 nor IPv6");
 	return 0;
 }
 
-/* Make what we originate match what we hold (redund.h, Replication). */
-static void
-publish(struct mars_redund *r)
+int
+mars_redund_new(struct mars_redund **rp, const struct mars_redund_conf *c,
+    const struct mars_io *io, struct mars_err *err)
 {
-	struct mars_redund_rec rec;
-	struct pub *pb;
-	size_t i, p, k;
-
-	if (!r->started || r->in_update)
-		return;
-	for (i = 0; i < r->npub; i++)
-		r->pub[i].mark = false;
-	memset(&rec, 0, sizeof(rec));
-	rec.cls = MARS_REDUND_K_HEARTBEAT;
-	rec.live = true;
-	rec.atm = entity_atm(r, r->self);
-	(void)want(r, &rec);
-	for (p = 0; p < r->nparts; p++) {
-		if (r->active[p] != (int)r->self)
-			continue;
-		for (k = 0; k < r->maplen[p]; k++) {
-			memset(&rec, 0, sizeof(rec));
-			rec.cls = MARS_REDUND_K_MAP;
-			rec.live = true;
-			rec.cmi = (uint16_t)(((p + 1) << 8) | k);
-			rec.atm = entity_atm(r, r->map[p][k]);
-			if ((pb = pub_find(r, &rec)) == NULL) {
-				uint8_t key[4] = { MARS_REDUND_K_MAP,
-				    (uint8_t)(p + 1), 0, (uint8_t)k };
-				if ((pb = pub_add(r, &rec, key)) == NULL)
-					continue;
-				originate(r, pb);
-			} else if (rec_differs(&pb->rec, &rec)) {
-				pb->rec = rec;
-				originate(r, pb);
-			}
-			pb->mark = true;
-		}
-	}
-	(void)mars_redund_rec_export(r->srv, want, r);
-	for (i = 0; i < r->npub; ) {
-		pb = &r->pub[i];
-		if (pb->dirty) {
-			pb->dirty = false;
-			originate(r, pb);
-		}
-		if (pb->mark || !pb->rec.live) {
-			i++;
-			continue;
-		}
-		if (pb->rec.cls == MARS_REDUND_K_MAP) {
-			(void)mars_scsp_withdraw(r->scsp, r->now, pb->key,
-			    sizeof(pb->key));
-			r->pub[i] = r->pub[--r->npub];
-			continue;
-		}
-		pb->rec.live = false;
-		originate(r, pb);
-		i++;
-	}
-}
-
-/* Another originator's live record for the same fact (a leave is then
- * not applied). */
-static bool
-held_elsewhere(const struct mars_redund *r, const struct mars_redund_rec *rec,
-    const struct mars_scsp_id *oid)
-{
-	struct mars_scsp_entry_view v;
-	struct mars_redund_rec o;
-	size_t i;
-
-	for (i = 0; mars_scsp_cache_get(r->scsp, i, &v); i++) {
-		if (v.null || v.key.len != MARS_SCSP_MARS_ID_LEN ||
-		    v.key.p[0] != rec->cls || mars_scsp_id_cmp(&v.oid, oid) == 0)
-			continue;
-		if (mars_redund_rec_decode(&o, v.key.p[0], v.body, v.body_len) == 0 &&
-		    o.live && mars_redund_rec_same(&o, rec))
-			return true;
-	}
-	return false;
-}
-
-/*
- * Another originator says it serves a member or MCS attached to us.  A
- * Backup (or an Active of other partitions) lets it go: it moved there.
- * The Active of its partition keeps it: that record is older news.
- */
-static bool
-keeps_own(const struct mars_redund *r, const struct mars_redund_rec *rec)
-{
-	struct mars_server_member_info mi;
-	struct mars_server_mcs_info ci;
-	uint32_t cur = 0;
-
-	if (rec->cls == MARS_REDUND_K_REGISTER)
-		return mars_server_member_find(r->srv, &rec->atm, &mi) &&
-		    mi.registered && mi.vc_id != 0 &&
-		    r->active[member_part(r, mi.cmi, false)] == (int)r->self;
-	if (rec->cls != MARS_REDUND_K_MCS || r->nactive == 0)
-		return false;
-	while (mars_server_mcs_next(r->srv, &cur, &ci))
-		if (memcmp(ci.atm, &rec->atm, sizeof(rec->atm)) == 0)
-			return ci.vc_id != 0;
-	return false;
-}
-
-static void
-on_update(void *ctx, const struct mars_scsp_update *u)
-{
-	struct mars_redund *r = ctx;
-	struct mars_redund_rec rec;
-	struct pub *pb;
-	bool held;
-
-	if (u->kind == MARS_SCSP_UPD_REMOVED || u->key.len != MARS_SCSP_MARS_ID_LEN ||
-	    u->body == NULL)
-		return;
-	if (mars_redund_rec_decode(&rec, u->key.p[0], u->body, u->body_len) != 0)
-		return;
-	if (rec.cls == MARS_REDUND_K_MAP)	/* partition and position: the key */
-		rec.cmi = (uint16_t)(u->key.p[1] << 8 | u->key.p[3]);
-	if (u->own) {
-		/*
-		 * A previous incarnation's record: take it back (state 4/5,
-		 * or withdrawn for a map entry) at the next publish(), not
-		 * from inside the SCSP node's callback.
-		 */
-		if (!rec.live || rec.cls == MARS_REDUND_K_HEARTBEAT ||
-		    pub_find(r, &rec) != NULL)
-			return;
-		if (rec.cls != MARS_REDUND_K_MAP)
-			rec.live = false;
-		if ((pb = pub_add(r, &rec, u->key.p)) != NULL)
-			pb->dirty = rec.cls != MARS_REDUND_K_MAP;
-		return;
-	}
-	if (rec.live && keeps_own(r, &rec))
-		return;
-	held = !rec.live && held_elsewhere(r, &rec, &u->oid);
-	r->in_update = true;
-	(void)mars_redund_rec_apply(r->srv, r->now, &rec, r->nactive > 0, held);
-	r->in_update = false;
-}
-
-/* ---- the entity ---- */
-
-struct mars_redund *
-mars_redund_new(const struct mars_redund_conf *c, const struct mars_io *io)
-{
-	const struct mars_cluster_conf *cc;
 	struct mars_redund *r;
 	struct mars_server_conf sc;
 	struct mars_scsp_conf xc;
-	const struct mars_entity_conf *me;
+	const struct mars_redund_entity *me;
 	uint8_t order[MARS_REDUND_MAX];
 	unsigned j, k = 0;
 	size_t p, i;
+	int rv;
 
-	if (c == NULL || io == NULL || io->send == NULL ||
-	    (cc = c->cluster) == NULL || c->self >= cc->n_mars ||
-	    cc->n_mars > MARS_REDUND_MAX || cc->n_partitions > MARS_REDUND_PART_MAX)
-		return NULL;
+	*rp = NULL;
+	if (c == NULL)
+		return mars_err_set(err, MARS_E_INVAL, "conf", "missing");
+	if (io == NULL || io->send == NULL)
+		return mars_err_set(err, MARS_E_INVAL, "io.send", "missing");
+	if ((rv = conf_check(c, err)) != 0)
+		return rv;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
-		return NULL;
+		return mars_err_set(err, MARS_E_NOSPACE, "redund", "no memory");
 	r->conf = *c;
-	r->cc = cc;
 	r->io = *io;
 	r->self = c->self;
-	r->n = (unsigned)cc->n_mars;
-	r->pro = cc->protocol == MARS_CONF_PROTO_IPV6 ? MARS_PRO_IPV6 :
-	    MARS_PRO_IPV4;
+	r->n = (unsigned)c->n_mars;
+	r->pro = c->pro;
 	r->next_pmap = r->mcs_deadline = MARS_TIME_NEVER;
-	me = &cc->mars[r->self];
+	me = &c->mars[r->self];
 
 	mars_server_conf_init(&sc, r->pro, me->atm, me->atm_len & MARS_ATM_TL_LEN);
-	sc.redirect_interval = cc->redirect_interval;
+	sc.redirect_interval = c->redirect_interval;
 	sc.cmi_hold = c->cmi_hold;
 	sc.leaf = c->leaf;
-	if ((r->srv = mars_server_new(&sc, io)) == NULL)
+	if ((rv = mars_server_new(&r->srv, &sc, io, err)) != 0)
 		goto fail;
 
 	for (j = 0; j < r->n; j++) {
-		r->view[j].atm = cc->mars[j].atm;
-		r->view[j].atm_len = cc->mars[j].atm_len;
-		r->view[j].priority = cc->mars[j].priority;
+		r->view[j].atm = r->conf.mars[j].atm;
+		r->view[j].atm_len = r->conf.mars[j].atm_len;
+		r->view[j].priority = r->conf.mars[j].priority;
 		r->dcs_of[j] = -1;
 		r->active[j] = -1;
 		if (j == r->self)
 			continue;
 		be32(r->dcs[k].id, j + 1);
 		r->dcs[k].id_len = 4;
-		r->dcs[k].vc_id = c->peer_vc[j] ? c->peer_vc[j] : j + 1;
+		r->dcs[k].vc_id = c->mars[j].vc ? c->mars[j].vc : j + 1;
 		r->dcs_of[j] = (int)k++;
 	}
 	memset(&xc, 0, sizeof(xc));
@@ -594,18 +120,18 @@ mars_redund_new(const struct mars_redund_conf *c, const struct mars_io *io)
 	xc.protocol_id = MARS_SCSP_PROTO_MARS;
 	xc.dcs = r->dcs;
 	xc.ndcs = k;
-	xc.hello_interval = (uint16_t)(cc->hello_interval >= 1000 ?
-	    cc->hello_interval / 1000 : 1);
-	xc.dead_factor = (uint16_t)(cc->dead_factor ? cc->dead_factor : 3);
+	xc.hello_interval = (uint16_t)(c->hello_interval >= 1000 ?
+	    c->hello_interval / 1000 : 1);
+	xc.dead_factor = (uint16_t)(c->dead_factor ? c->dead_factor : 3);
 	xc.seed = c->seed ^ (r->self + 1);
 	xc.io = *io;
-	xc.on_update = on_update;
+	xc.on_update = redund_on_update;
 	xc.update_ctx = r;
 	r->dead_ms = (mars_time_t)xc.hello_interval * 1000 * xc.dead_factor;
-	if ((r->scsp = mars_scsp_node_new(&xc)) == NULL)
+	if ((rv = mars_scsp_node_new(&r->scsp, &xc, err)) != 0)
 		goto fail;
 
-	if (cc->n_partitions == 0) {
+	if (c->n_partitions == 0) {
 		/* Fault-tolerant model: one "partition" in election order. */
 		mars_redund_elect_order(r->view, r->n, order);
 		r->nparts = 1;
@@ -616,21 +142,22 @@ mars_redund_new(const struct mars_redund_conf *c, const struct mars_io *io)
 			r->pcmi_hi[0] = me->cmi_high;
 		}
 	} else {
-		r->nparts = cc->n_partitions;
+		r->nparts = c->n_partitions;
 		for (p = 0; p < r->nparts; p++) {
-			r->plen[p] = cc->partitions[p].n_mars;
+			r->plen[p] = c->partitions[p].n_mars;
 			for (i = 0; i < r->plen[p]; i++)
-				r->plist[p][i] = cc->partitions[p].mars[i];
-			r->pcmi_lo[p] = cc->partitions[p].cmi_low;
-			r->pcmi_hi[p] = cc->partitions[p].cmi_high;
+				r->plist[p][i] = c->partitions[p].mars[i];
+			r->pcmi_lo[p] = c->partitions[p].cmi_low;
+			r->pcmi_hi[p] = c->partitions[p].cmi_high;
 		}
 	}
 	for (p = 0; p < MARS_REDUND_PART_MAX; p++)
 		r->active[p] = -1;
-	return r;
+	*rp = r;
+	return 0;
 fail:
 	mars_redund_free(r);
-	return NULL;
+	return rv;
 }
 
 void
@@ -647,8 +174,8 @@ mars_redund_free(struct mars_redund *r)
 static void
 settle(struct mars_redund *r)
 {
-	elect(r);
-	publish(r);
+	redund_elect(r);
+	redund_publish(r);
 }
 
 void
@@ -666,7 +193,7 @@ any_peer_alive(const struct mars_redund *r)
 	unsigned j;
 
 	for (j = 0; j < r->n; j++)
-		if (j != r->self && peer_alive(r, j))
+		if (j != r->self && redund_peer_alive(r, j))
 			return true;
 	return false;
 }
@@ -747,8 +274,8 @@ mars_redund_input(struct mars_redund *r, mars_time_t now, const struct mars_vc *
 	if (reg && mars_server_member_find(r->srv, &who, &mi) && mi.registered) {
 		/* §3.2: a Backup (or the Active of other partitions) sends
 		 * the member on, hard, to the Active of its partition. */
-		p = member_part(r, mi.cmi, false);
-		k = map_atms(r, (size_t)p, list);
+		p = redund_member_part(r, mi.cmi, false);
+		k = redund_map_atms(r, (size_t)p, list);
 		if (r->active[p] >= 0 && r->active[p] != (int)r->self)
 			mars_server_send_redirect(r->srv, now, vc, list, k, true);
 		else if (r->active[p] == (int)r->self && r->nparts > 1)
@@ -792,11 +319,11 @@ mars_redund_tick(struct mars_redund *r, mars_time_t now)
 	if (r->nactive > 0 && now >= r->mcs_deadline) {
 		r->mcs_deadline = MARS_TIME_NEVER;
 		mcs_revert_due(r);
-		publish(r);
+		redund_publish(r);
 	}
 	if (r->nactive > 1 && now >= r->next_pmap) {
-		private_maps(r, -1, false);
-		r->next_pmap = now + r->cc->redirect_interval;
+		redund_private_maps(r, -1, false);
+		r->next_pmap = now + r->conf.redirect_interval;
 	}
 	t = mars_server_tick(r->srv, now);
 	if (t < next)
@@ -834,165 +361,9 @@ mars_redund_peer_vc(struct mars_redund *r, mars_time_t now, uint32_t vc_id,
 int
 mars_redund_set_faults(struct mars_redund *r, unsigned mask)
 {
-	if (mask != 0 && !r->cc->fault_injection)
+	if (mask != 0 && !r->conf.fault_injection)
 		return MARS_E_INVAL;
 	r->faults = mask;
 	settle(r);
 	return 0;
-}
-
-/* ---- accessors ---- */
-
-struct mars_server *
-mars_redund_server(struct mars_redund *r)
-{
-	return r->srv;
-}
-
-const struct mars_server *
-mars_redund_server_const(const struct mars_redund *r)
-{
-	return r->srv;
-}
-
-bool
-mars_redund_member(const struct mars_redund *r, unsigned i,
-    struct mars_redund_member_info *out)
-{
-	size_t p;
-
-	if (i >= r->n)
-		return false;
-	memset(out, 0, sizeof(*out));
-	out->name = r->cc->mars[i].name;
-	out->self = i == r->self;
-	out->alive = r->view[i].alive;
-	out->aligned = r->view[i].ready;
-	out->priority = r->view[i].priority;
-	out->role = out->alive ? MARS_REDUND_BACKUP : MARS_REDUND_DEAD;
-	for (p = 0; p < r->nparts; p++)
-		if (r->active[p] == (int)i)
-			out->role = MARS_REDUND_ACTIVE;
-	return true;
-}
-
-int
-mars_redund_role(const struct mars_redund *r)
-{
-	return r->nactive > 0 ? MARS_REDUND_ACTIVE : MARS_REDUND_BACKUP;
-}
-
-int
-mars_redund_active(const struct mars_redund *r, int p)
-{
-	if (p < 0) {
-		for (p = 0; p < (int)r->nparts; p++)
-			if (r->active[p] == (int)r->self)
-				return (int)r->self;
-		return r->nparts > 0 ? r->active[0] : -1;
-	}
-	return (size_t)p < r->nparts ? r->active[p] : -1;
-}
-
-unsigned
-mars_redund_active_count(const struct mars_redund *r)
-{
-	return r->nactive;
-}
-
-mars_time_t
-mars_redund_last_election(const struct mars_redund *r)
-{
-	return r->last_elect;
-}
-
-unsigned
-mars_redund_elections(const struct mars_redund *r)
-{
-	return r->elections;
-}
-
-size_t
-mars_redund_map(const struct mars_redund *r, unsigned p, uint8_t *idx, size_t cap)
-{
-	size_t n;
-
-	if (p >= r->nparts)
-		return 0;
-	n = r->maplen[p] < cap ? r->maplen[p] : cap;
-	memcpy(idx, r->map[p], n);
-	return n;
-}
-
-void
-mars_redund_scsp_info(const struct mars_redund *r, struct mars_redund_scsp_info *out)
-{
-	unsigned d;
-
-	memset(out, 0, sizeof(*out));
-	out->peers = mars_scsp_dcs_count(r->scsp);
-	for (d = 0; d < out->peers; d++) {
-		out->bidir += mars_scsp_hello_state(r->scsp, d) == MARS_SCSP_HS_BIDIR;
-		out->aligned += mars_scsp_ca_state(r->scsp, d) == MARS_SCSP_CA_ALIGNED;
-	}
-	out->cache = mars_scsp_cache_len(r->scsp);
-	out->own = r->npub;
-	out->unready_drops = r->dropped_unready;
-}
-
-int
-mars_redund_peer_hello(const struct mars_redund *r, unsigned i)
-{
-	return i < r->n && r->dcs_of[i] >= 0 ?
-	    mars_scsp_hello_state(r->scsp, (unsigned)r->dcs_of[i]) : -1;
-}
-
-int
-mars_redund_peer_ca(const struct mars_redund *r, unsigned i)
-{
-	return i < r->n && r->dcs_of[i] >= 0 ?
-	    mars_scsp_ca_state(r->scsp, (unsigned)r->dcs_of[i]) : -1;
-}
-
-unsigned
-mars_redund_partitions(const struct mars_redund *r)
-{
-	return (unsigned)r->nparts;
-}
-
-size_t
-mars_redund_order(const struct mars_redund *r, unsigned p, uint8_t *idx,
-    size_t cap)
-{
-	size_t n;
-
-	if (p >= r->nparts)
-		return 0;
-	n = r->plen[p] < cap ? r->plen[p] : cap;
-	memcpy(idx, r->plist[p], n);
-	return n;
-}
-
-/* The LSID of entity i is the 4-octet i + 1 (see "Identities"). */
-void
-mars_redund_cache_origin(const struct mars_redund *r, unsigned i, size_t *live,
-    size_t *dead)
-{
-	struct mars_scsp_entry_view v;
-	size_t k, n = mars_scsp_cache_len(r->scsp);
-	uint32_t id;
-
-	*live = *dead = 0;
-	for (k = 0; k < n; k++) {
-		if (!mars_scsp_cache_get(r->scsp, k, &v) || v.oid.len != 4)
-			continue;
-		id = (uint32_t)v.oid.p[0] << 24 | (uint32_t)v.oid.p[1] << 16 |
-		    (uint32_t)v.oid.p[2] << 8 | v.oid.p[3];
-		if (id != i + 1)
-			continue;
-		if (v.null)
-			(*dead)++;
-		else
-			(*live)++;
-	}
 }

@@ -159,21 +159,30 @@ scsp_send_records(struct mars_scsp_node *n, const struct scsp_dcs *d,
 
 /* ---- life cycle ---- */
 
-struct mars_scsp_node *
-mars_scsp_node_new(const struct mars_scsp_conf *conf)
+int
+mars_scsp_node_new(struct mars_scsp_node **np, const struct mars_scsp_conf *conf,
+    struct mars_err *err)
 {
 	struct mars_scsp_node	*n;
 	struct scsp_dcs		*d;
 	unsigned		 i;
 
-	if (conf->lsid_len == 0 || conf->lsid_len > MARS_SCSP_ID_MAX ||
-	    conf->ndcs > MARS_SCSP_DCS_MAX || (conf->ndcs > 0 && conf->dcs == NULL))
-		return NULL;
+	*np = NULL;
+	if (conf->lsid_len == 0 || conf->lsid_len > MARS_SCSP_ID_MAX)
+		return mars_err_set(err, MARS_E_INVAL, "lsid_len",
+		    "not 1 to MARS_SCSP_ID_MAX");
+	if (conf->ndcs > MARS_SCSP_DCS_MAX)
+		return mars_err_set(err, MARS_E_INVAL, "ndcs",
+		    "more than MARS_SCSP_DCS_MAX");
+	if (conf->ndcs > 0 && conf->dcs == NULL)
+		return mars_err_set(err, MARS_E_INVAL, "dcs", "missing");
 	for (i = 0; i < conf->ndcs; i++)
 		if (conf->dcs[i].id_len > MARS_SCSP_ID_MAX)
-			return NULL;
+			return mars_err_set(err, MARS_E_INVAL, "dcs[].id_len",
+			    "more than MARS_SCSP_ID_MAX");
 	if ((n = calloc(1, sizeof(*n))) == NULL)
-		return NULL;
+		return mars_err_set(err, MARS_E_NOSPACE, "scsp node",
+		    "no memory");
 	n->conf = *conf;
 	n->conf.dcs = NULL;
 	if (n->conf.hello_interval == 0)
@@ -200,7 +209,8 @@ mars_scsp_node_new(const struct mars_scsp_conf *conf)
 	n->buf_cap = SCSP_SDU_MAX;
 	if ((n->buf = malloc(n->buf_cap)) == NULL) {
 		free(n);
-		return NULL;
+		return mars_err_set(err, MARS_E_NOSPACE, "scsp node",
+		    "no memory");
 	}
 	n->ndcs = conf->ndcs;
 	for (i = 0; i < n->ndcs; i++) {
@@ -214,7 +224,8 @@ mars_scsp_node_new(const struct mars_scsp_conf *conf)
 		d->cs = MARS_SCSP_CA_DOWN;
 		d->ca_due = d->keep_until = d->csus_due = MARS_TIME_NEVER;
 	}
-	return n;
+	*np = n;
+	return 0;
 }
 
 void

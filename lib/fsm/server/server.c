@@ -1350,29 +1350,43 @@ mars_server_conf_init(struct mars_server_conf *c, uint16_t pro, const uint8_t *a
 		    MARS_ATM_ADDR_MAX : tl_len(atm_tl));
 }
 
-struct mars_server *
-mars_server_new(const struct mars_server_conf *c, const struct mars_io *io)
+int
+mars_server_new(struct mars_server **sp, const struct mars_server_conf *c,
+    const struct mars_io *io, struct mars_err *err)
 {
 	struct mars_server *s;
 	uint8_t grp_len;
 
-	if (c == NULL || io == NULL || io->send == NULL)
-		return NULL;
+	*sp = NULL;
+	if (c == NULL)
+		return mars_err_set(err, MARS_E_INVAL, "conf", "missing");
+	if (io == NULL || io->send == NULL)
+		return mars_err_set(err, MARS_E_INVAL, "io.send", "missing");
 	if (c->pro_type == MARS_PRO_IPV4)
 		grp_len = 4;
 	else if (c->pro_type == MARS_PRO_IPV6)
 		grp_len = 16;
 	else
-		return NULL;
+		return mars_err_set(err, MARS_E_INVAL, "pro_type",
+		    "neither IPv4 nor IPv6");
 	if (tl_len(c->self.tl) == 0 || tl_len(c->self.tl) > MARS_ATM_ADDR_MAX ||
 	    (c->self.tl & MARS_ATM_TL_RESERVED) ||
-	    tl_len(c->self.sub_tl) > MARS_ATM_ADDR_MAX ||
-	    c->self_pa_len > MARS_SERVER_PA_MAX || c->nmars > MARS_SERVER_MARS_MAX ||
-	    (c->mtu != 0 && c->mtu < MTU_MIN) ||
-	    (c->cmi_low > c->cmi_high) || (c->cmi_low == 0 && c->cmi_high != 0))
-		return NULL;
+	    tl_len(c->self.sub_tl) > MARS_ATM_ADDR_MAX)
+		return mars_err_set(err, MARS_E_INVAL, "self",
+		    "no ATM address, or one longer than 20 octets");
+	if (c->self_pa_len > MARS_SERVER_PA_MAX)
+		return mars_err_set(err, MARS_E_INVAL, "self_pa_len",
+		    "longer than MARS_SERVER_PA_MAX");
+	if (c->nmars > MARS_SERVER_MARS_MAX)
+		return mars_err_set(err, MARS_E_INVAL, "nmars",
+		    "more than MARS_SERVER_MARS_MAX");
+	if (c->mtu != 0 && c->mtu < MTU_MIN)
+		return mars_err_set(err, MARS_E_INVAL, "mtu", "too small");
+	if (c->cmi_low > c->cmi_high || (c->cmi_low == 0 && c->cmi_high != 0))
+		return mars_err_set(err, MARS_E_INVAL, "cmi_low",
+		    "not a range 1 <= low <= high");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
+		return mars_err_set(err, MARS_E_NOSPACE, "server", "no memory");
 	s->conf = *c;
 	s->io = *io;
 	if (s->conf.cmi_high == 0) {
@@ -1410,9 +1424,10 @@ mars_server_new(const struct mars_server_conf *c, const struct mars_io *io)
 		free(s->tx);
 		free(s->list);
 		free(s);
-		return NULL;
+		return mars_err_set(err, MARS_E_NOSPACE, "server", "no memory");
 	}
-	return s;
+	*sp = s;
+	return 0;
 }
 
 void

@@ -45,7 +45,8 @@ int	mars_cap_fd(const struct mars_cap *c);		/* live: selectable fd, else -1 */
  */
 int	mars_cap_next(struct mars_cap *c, struct mars_frame *fr, struct mars_err *err);
 
-/* Capture statistics for live captures: received / dropped; -1 if n/a. */
+/* Live captures: packets received / dropped; MARS_E_INVAL for a file,
+ * MARS_E_SYS when libpcap cannot tell (mars_cap_geterr()). */
 int	mars_cap_stats(struct mars_cap *c, uint64_t *recv, uint64_t *drop);
 /*
  * Stop reading: the next (or the current, blocked) mars_cap_next() returns 0

@@ -65,6 +65,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mars/err.h"
 #include "mars/fsm.h"
 #include "mars/proto.h"
 
@@ -162,11 +163,13 @@ enum mars_client_group_state {
 struct mars_client;
 
 /*
- * conf is copied (mars[] included); io is copied.  NULL when the conf is
- * unusable (no MARS, bad lengths) or memory is short.
+ * A new member in *clp; conf is copied (mars[] included), io too.  0,
+ * MARS_E_INVAL (err->field names the member of conf that is unusable: no
+ * MARS, bad lengths) or MARS_E_NOSPACE (no memory).
  */
-struct mars_client *mars_client_new(const struct mars_client_conf *conf,
-		    const struct mars_io *io);
+int	mars_client_new(struct mars_client **clp,
+	    const struct mars_client_conf *conf, const struct mars_io *io,
+	    struct mars_err *err);
 void		mars_client_free(struct mars_client *cl);
 
 /* Begin registration with the first configured MARS.  MARS_E_INVAL if started. */

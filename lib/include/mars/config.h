@@ -103,14 +103,25 @@ int	mars_config_parse_text(const char *text, size_t len, const char *name,
 /* Read and parse path; MARS_E_SYS if it cannot be read ("PATH: reason"). */
 int	mars_config_load(const char *path, struct mars_cluster_conf *conf,
 	    struct mars_err *err, char *msg, size_t msglen);
-/* The same into a new struct (free(3) it); NULL with msg filled. */
-struct mars_cluster_conf *mars_config_load_new(const char *path, struct mars_err *err,
-	    char *msg, size_t msglen);
+/* The same into a new struct in *cp (free(3) it); *cp NULL on error. */
+int	mars_config_load_new(struct mars_cluster_conf **cp, const char *path,
+	    struct mars_err *err, char *msg, size_t msglen);
 
 const struct mars_entity_conf *mars_config_find_mars(const struct mars_cluster_conf *conf,
 	    const char *name);
 /* Index of the named entity, or -1. */
 int	mars_config_mars_index(const struct mars_cluster_conf *conf, const char *name);
+
+struct mars_redund_conf;
+
+/*
+ * The redundancy machine's configuration (redund.h) for entity self of
+ * cc: entities, partitions, timers, protocol, fault-injection switch.
+ * The caller adds what is not in the file (seed, VC ids, leaf callback).
+ * 0 or MARS_E_INVAL (err->why says what).
+ */
+int	mars_config_redund(const struct mars_cluster_conf *cc, unsigned self,
+	    struct mars_redund_conf *rc, struct mars_err *err);
 
 /*
  * Parse a duration: a decimal number with an optional unit ms, s, m or h

@@ -57,6 +57,15 @@ const char	*mars_strerror(int code);
  */
 int		 mars_err_format(const struct mars_err *e, char *buf, size_t len);
 
+/*
+ * Fill e (when not NULL) with code, the member or call it concerns and a
+ * static reason; returns code, so that `return mars_err_set(...)` reads
+ * as one statement.  MARS_E_INVAL and MARS_E_NOSPACE format as
+ * "field: why".
+ */
+int		 mars_err_set(struct mars_err *e, int code, const char *field,
+		    const char *why);
+
 /* Short reason word for one-line output: "truncated", "checksum", ... */
 const char	*mars_err_reason(int code);
 

@@ -14,7 +14,7 @@
  *
  * Identities.  The SCSP LSID of entity i (its index in the cluster file)
  * is the 4-octet big-endian i + 1 (RFC 2443 §4.1 wants 4 octets).  The
- * inter-server VC to entity j has id conf.peer_vc[j], or j + 1 when 0.
+ * inter-server VC to entity j has id conf.mars[j].vc, or j + 1 when 0.
  *
  * Living Group (§1, §3.2).  Self is always living; a peer is living while
  * its Hello FSM is Bidirectional, so it dies HelloInterval x DeadFactor
@@ -132,16 +132,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mars/config.h"
+#include "mars/err.h"
 #include "mars/fsm.h"
+#include "mars/proto.h"
 #include "mars/server.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define MARS_REDUND_MAX		MARS_CONF_MARS_MAX
-#define MARS_REDUND_PART_MAX		MARS_CONF_PARTITION_MAX
+#define MARS_REDUND_MAX		32	/* entities in the MARS Group */
+#define MARS_REDUND_PART_MAX	32	/* partitions */
+#define MARS_REDUND_NAME_MAX	32	/* NUL included */
 
 enum mars_redund_role {
 	MARS_REDUND_DEAD = 0,	/* not in the Living Group */
@@ -188,10 +190,42 @@ size_t	mars_redund_compose_map(const struct mars_redund_view *v, const uint8_t *
 
 /* ---- the entity ---- */
 
+/* One entity of the MARS Group, as the others know it. */
+struct mars_redund_entity {
+	char		 name[MARS_REDUND_NAME_MAX];	/* for the admin socket */
+	uint8_t		 atm[MARS_ATM_ADDR_MAX];	/* NSAP octets */
+	uint8_t		 atm_len;
+	uint8_t		 priority;		/* higher wins the election */
+	bool		 has_cmi;		/* a Backup's own CMI range */
+	uint16_t	 cmi_low;
+	uint16_t	 cmi_high;
+	uint32_t	 vc;			/* inter-server VC id; 0: index + 1 */
+};
+
+/* Load sharing (§4): one partition of the cluster. */
+struct mars_redund_partition {
+	size_t		 n_mars;
+	uint8_t		 mars[MARS_REDUND_MAX];	/* entity indices, Active first */
+	uint16_t	 cmi_low;		/* its CMI block */
+	uint16_t	 cmi_high;
+};
+
+/*
+ * What the machine needs of the cluster and nothing else (marsd builds it
+ * from the cluster file with mars_config_redund(), config.h).
+ */
 struct mars_redund_conf {
-	const struct mars_cluster_conf *cluster;	/* kept by pointer */
-	unsigned	 self;			/* index in cluster->mars */
-	uint32_t	 peer_vc[MARS_REDUND_MAX];	/* 0: index + 1 */
+	unsigned	 self;			/* index in mars[] */
+	size_t		 n_mars;
+	struct mars_redund_entity mars[MARS_REDUND_MAX];
+	size_t		 n_partitions;		/* 0: the fault-tolerant model */
+	struct mars_redund_partition partitions[MARS_REDUND_PART_MAX];
+	uint16_t	 pro;			/* MARS_PRO_IPV4 or MARS_PRO_IPV6 */
+	mars_time_t	 redirect_interval;
+	mars_time_t	 hello_interval;	/* whole seconds on the wire */
+	unsigned	 dead_factor;
+	mars_time_t	 mcs_timeout;		/* §3.6 */
+	bool		 fault_injection;	/* allow mars_redund_set_faults() */
 	uint64_t	 seed;			/* SCSP CA sequence numbers */
 	mars_time_t	 cmi_hold;		/* server; 0 = its default */
 	/* Server leaf callback (server_conf.leaf), may be NULL. */
@@ -200,9 +234,13 @@ struct mars_redund_conf {
 
 struct mars_redund;
 
-/* NULL on a bad conf or no memory.  io is copied. */
-struct mars_redund *mars_redund_new(const struct mars_redund_conf *c,
-	    const struct mars_io *io);
+/*
+ * A new entity in *rp.  0, MARS_E_INVAL (err->field names the member of c
+ * that is wrong, err->why says how) or MARS_E_NOSPACE (no memory).  c and
+ * io are copied.
+ */
+int	mars_redund_new(struct mars_redund **rp, const struct mars_redund_conf *c,
+	    const struct mars_io *io, struct mars_err *err);
 void		 mars_redund_free(struct mars_redund *r);
 /* Starts SCSP (Hellos) at now. */
 void		 mars_redund_start(struct mars_redund *r, mars_time_t now);

@@ -104,6 +104,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mars/err.h"
 #include "mars/fsm.h"
 #include "mars/scsp.h"
 
@@ -210,8 +211,13 @@ struct mars_scsp_stats {
 
 struct mars_scsp_node;
 
-/* NULL on bad conf (IDs too long, ndcs > MARS_SCSP_DCS_MAX) or no memory. */
-struct mars_scsp_node *mars_scsp_node_new(const struct mars_scsp_conf *conf);
+/*
+ * A new node in *np; conf is copied.  0, MARS_E_INVAL (err->field names
+ * the member of conf: IDs too long, ndcs > MARS_SCSP_DCS_MAX) or
+ * MARS_E_NOSPACE (no memory).
+ */
+int	mars_scsp_node_new(struct mars_scsp_node **np,
+	    const struct mars_scsp_conf *conf, struct mars_err *err);
 void		 mars_scsp_node_free(struct mars_scsp_node *n);
 
 void		 mars_scsp_start(struct mars_scsp_node *n, mars_time_t now);

@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mars/err.h"
 #include "mars/fsm.h"
 #include "mars/msg.h"
 #include "mars/proto.h"
@@ -132,9 +133,13 @@ struct mars_server;
 void		 mars_server_conf_init(struct mars_server_conf *c, uint16_t pro,
 		    const uint8_t *atm, uint8_t atm_tl);
 
-/* NULL on a bad conf (unknown protocol, null own address) or no memory. */
-struct mars_server *mars_server_new(const struct mars_server_conf *c,
-		    const struct mars_io *io);
+/*
+ * A new server in *sp.  0, MARS_E_INVAL (err->field names the member of c
+ * that is wrong: unknown protocol, no own ATM address, ...) or
+ * MARS_E_NOSPACE (no memory).  c and io are copied.
+ */
+int	mars_server_new(struct mars_server **sp, const struct mars_server_conf *c,
+	    const struct mars_io *io, struct mars_err *err);
 void		 mars_server_free(struct mars_server *s);
 
 /* Handle one received SDU; every reply goes through io.send. */

@@ -216,8 +216,12 @@ struct mars_sim_stats {
 	uint64_t	 ticks;
 };
 
-/* NULL when memory is short.  conf may be NULL (seed 0, ideal network). */
-struct mars_sim	*mars_sim_new(const struct mars_sim_conf *conf);
+/*
+ * A new simulator in *sp; conf may be NULL (seed 0, ideal network).  0 or
+ * MARS_E_NOSPACE (no memory).
+ */
+int		 mars_sim_new(struct mars_sim **sp, const struct mars_sim_conf *conf,
+		    struct mars_err *err);
 void		 mars_sim_free(struct mars_sim *s);
 mars_time_t	 mars_sim_now(const struct mars_sim *s);
 /* The simulator's generator, for scripts and machine seeds (client conf). */

@@ -1,0 +1,153 @@
+/*
+ * The Living Group (draft §1, §3.2: a peer lives while its SCSP Hello FSM
+ * is Bidirectional) and the election that runs on every change of it,
+ * with what an entity does when it wins or loses a partition (§3.4).
+ * The pure parts (order, choice, map composition) are in redund_elect.c.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "mars/redund.h"
+#include "mars/scspfsm.h"
+#include "mars/server.h"
+
+#include "redund_int.h"
+
+bool
+redund_peer_alive(const struct mars_redund *r, unsigned j)
+{
+	return r->dcs_of[j] >= 0 && mars_scsp_hello_state(r->scsp,
+	    (unsigned)r->dcs_of[j]) == MARS_SCSP_HS_BIDIR;
+}
+
+static bool
+peer_aligned(const struct mars_redund *r, unsigned j)
+{
+	return r->dcs_of[j] >= 0 && mars_scsp_ca_state(r->scsp,
+	    (unsigned)r->dcs_of[j]) == MARS_SCSP_CA_ALIGNED;
+}
+
+/*
+ * The Active of partition p.  Without a living current Active, a living
+ * entity that is not ready yet but comes before every ready one is waited
+ * for (it is aligning): the group does not elect a lesser entity for a
+ * moment, as it would while booting.  It is only pointed to.
+ */
+static int
+choose(const struct mars_redund *r, size_t p, int cur)
+{
+	int a;
+	size_t i;
+
+	a = mars_redund_elect_active(r->view, r->plist[p], r->plen[p], false);
+	if (a < 0)
+		return mars_redund_elect_active(r->view, r->plist[p], r->plen[p],
+		    true);
+	if (cur >= 0 && r->view[cur].alive && r->view[cur].ready)
+		return a;
+	for (i = 0; i < r->plen[p] && r->plist[p][i] != a; i++)
+		if (r->view[r->plist[p][i]].alive)
+			return r->plist[p][i];
+	return a;
+}
+
+void
+redund_elect(struct mars_redund *r)
+{
+	struct mars_server_atm list[MARS_SERVER_MARS_MAX];
+	int old[MARS_REDUND_PART_MAX];
+	uint8_t oldmap[MARS_REDUND_PART_MAX][MARS_REDUND_MAX];
+	size_t oldlen[MARS_REDUND_PART_MAX], p, k;
+	unsigned j, oldn = r->nactive, any_alive = 0, any_aligned = 0;
+	bool changed = false, skip = (r->faults & MARS_REDUND_FI_SKIP_SYNC) != 0;
+	const struct mars_redund_entity *me;
+	int first = -1;
+
+	if (!r->started)
+		return;
+	for (j = 0; j < r->n; j++) {
+		if (j == r->self)
+			continue;
+		r->view[j].alive = redund_peer_alive(r, j);
+		r->view[j].ready = r->view[j].alive &&
+		    (skip || peer_aligned(r, j));
+		any_alive += r->view[j].alive;
+		any_aligned += r->view[j].alive && peer_aligned(r, j);
+	}
+	if (!r->ready && (any_aligned > 0 || (skip && any_alive > 0) ||
+	    (any_alive == 0 && r->now >= r->start + r->dead_ms)))
+		r->ready = true;
+	/* An entity that is not ready never points members at itself. */
+	r->view[r->self].alive = r->ready;
+	r->view[r->self].ready = r->ready;
+
+	memcpy(old, r->active, sizeof(old));
+	memcpy(oldmap, r->map, sizeof(oldmap));
+	memcpy(oldlen, r->maplen, sizeof(oldlen));
+	r->nactive = 0;
+	for (p = 0; p < r->nparts; p++) {
+		r->active[p] = choose(r, p, old[p]);
+		r->view[r->self].alive = true;
+		r->maplen[p] = mars_redund_compose_map(r->view, r->plist[p],
+		    r->plen[p], r->active[p],
+		    (r->faults & MARS_REDUND_FI_OMIT_DEAD) != 0, r->map[p]);
+		if (r->active[p] == (int)r->self) {
+			r->nactive++;
+			if (first < 0)
+				first = (int)p;
+		}
+		if (old[p] != r->active[p])
+			changed = true;
+		r->view[r->self].alive = r->ready;
+	}
+	r->view[r->self].alive = true;
+	if (changed || !r->elected) {
+		r->elections++;
+		r->last_elect = r->now;
+		r->elected = true;
+	}
+
+	/* §3.4: we lost a partition to a living entity: soft redirect. */
+	for (p = 0; p < r->nparts; p++) {
+		if (old[p] != (int)r->self || r->active[p] == (int)r->self ||
+		    r->active[p] < 0)
+			continue;
+		if (oldn == 1) {
+			k = redund_map_atms(r, p, list);
+			(void)mars_server_set_redirect_map(r->srv, list, k, false);
+			mars_server_redirect_now(r->srv, r->now);
+		} else
+			redund_private_maps(r, (int)p, false);
+	}
+	if (r->nactive == 0) {
+		mars_server_redirect_stop(r->srv);
+		/* A Backup registers members from its own [mars] cmi range. */
+		me = &r->conf.mars[r->self];
+		(void)mars_server_set_cmi_block(r->srv, me->has_cmi ? me->cmi_low :
+		    0, me->has_cmi ? me->cmi_high : 0);
+		r->next_pmap = MARS_TIME_NEVER;
+		r->mcs_deadline = MARS_TIME_NEVER;
+		return;
+	}
+	(void)mars_server_set_cmi_block(r->srv, r->pcmi_lo[first],
+	    r->pcmi_hi[first]);
+	if (oldn == 0) {
+		/* Takeover: §3.6 clock for MCSs that must re-register. */
+		r->mcs_deadline = r->now + r->conf.mcs_timeout;
+	}
+	if (r->nactive == 1) {
+		r->next_pmap = MARS_TIME_NEVER;
+		k = redund_map_atms(r, (size_t)first, list);
+		(void)mars_server_set_redirect_map(r->srv, list, k, false);
+		if (oldn != 1 || old[first] != (int)r->self ||
+		    oldlen[first] != r->maplen[first] ||
+		    memcmp(oldmap[first], r->map[first], r->maplen[first]) != 0)
+			mars_server_redirect_now(r->srv, r->now);
+	} else {
+		mars_server_redirect_stop(r->srv);
+		if (oldn < 2 || memcmp(oldmap, r->map, sizeof(oldmap)) != 0)
+			r->next_pmap = r->now;
+	}
+}

@@ -1,0 +1,244 @@
+/*
+ * Replication (RFC 2443 §5, redund.h "Replication"): the records an
+ * entity originates for what it holds over its own VCs, kept in step with
+ * its server database, and the remote records applied to it.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mars/err.h"
+#include "mars/redund.h"
+#include "mars/scspfsm.h"
+#include "mars/server.h"
+
+#include "redund_int.h"
+
+static void
+originate(struct mars_redund *r, struct pub *pb)
+{
+	size_t len;
+
+	if (mars_redund_rec_encode(&pb->rec, r->pro, r->body, sizeof(r->body),
+	    &len) != 0)
+		return;
+	(void)mars_scsp_originate(r->scsp, r->now, pb->key, sizeof(pb->key),
+	    r->body, (uint16_t)len, NULL);
+}
+
+static bool
+rec_differs(const struct mars_redund_rec *a, const struct mars_redund_rec *b)
+{
+	return a->live != b->live || a->cmi != b->cmi ||
+	    a->layer3grp != b->layer3grp || a->spa_len != b->spa_len ||
+	    memcmp(a->spa, b->spa, a->spa_len) != 0 ||
+	    memcmp(&a->atm, &b->atm, sizeof(a->atm)) != 0;
+}
+
+static struct pub *
+pub_find(struct mars_redund *r, const struct mars_redund_rec *rec)
+{
+	size_t i;
+
+	for (i = 0; i < r->npub; i++)
+		if (mars_redund_rec_same(&r->pub[i].rec, rec))
+			return &r->pub[i];
+	return NULL;
+}
+
+static struct pub *
+pub_add(struct mars_redund *r, const struct mars_redund_rec *rec,
+    const uint8_t *key)
+{
+	struct pub *np, *pb;
+	size_t cap;
+
+	if (r->npub == r->cappub) {
+		cap = r->cappub ? r->cappub * 2 : 32;
+		if ((np = realloc(r->pub, cap * sizeof(*np))) == NULL)
+			return NULL;
+		r->pub = np;
+		r->cappub = cap;
+	}
+	pb = &r->pub[r->npub++];
+	memset(pb, 0, sizeof(*pb));
+	pb->rec = *rec;
+	if (key != NULL)
+		memcpy(pb->key, key, sizeof(pb->key));
+	else {
+		pb->key[0] = rec->cls;
+		pb->key[1] = (uint8_t)(r->next_key >> 16);
+		pb->key[2] = (uint8_t)(r->next_key >> 8);
+		pb->key[3] = (uint8_t)r->next_key;
+		r->next_key = (r->next_key + 1) & 0xffffff;
+	}
+	return pb;
+}
+
+static int
+want(void *ctx, const struct mars_redund_rec *rec)
+{
+	struct mars_redund *r = ctx;
+	struct pub *pb;
+
+	if ((pb = pub_find(r, rec)) == NULL) {
+		if ((pb = pub_add(r, rec, NULL)) == NULL)
+			return MARS_E_NOSPACE;
+		pb->mark = true;
+		originate(r, pb);
+		return 0;
+	}
+	pb->mark = true;
+	if (rec_differs(&pb->rec, rec)) {
+		pb->rec = *rec;
+		originate(r, pb);
+	}
+	return 0;
+}
+
+/* Make what we originate match what we hold (redund.h, Replication). */
+void
+redund_publish(struct mars_redund *r)
+{
+	struct mars_redund_rec rec;
+	struct pub *pb;
+	size_t i, p, k;
+
+	if (!r->started || r->in_update)
+		return;
+	for (i = 0; i < r->npub; i++)
+		r->pub[i].mark = false;
+	memset(&rec, 0, sizeof(rec));
+	rec.cls = MARS_REDUND_K_HEARTBEAT;
+	rec.live = true;
+	rec.atm = redund_entity_atm(r, r->self);
+	(void)want(r, &rec);
+	for (p = 0; p < r->nparts; p++) {
+		if (r->active[p] != (int)r->self)
+			continue;
+		for (k = 0; k < r->maplen[p]; k++) {
+			memset(&rec, 0, sizeof(rec));
+			rec.cls = MARS_REDUND_K_MAP;
+			rec.live = true;
+			rec.cmi = (uint16_t)(((p + 1) << 8) | k);
+			rec.atm = redund_entity_atm(r, r->map[p][k]);
+			if ((pb = pub_find(r, &rec)) == NULL) {
+				uint8_t key[4] = { MARS_REDUND_K_MAP,
+				    (uint8_t)(p + 1), 0, (uint8_t)k };
+				if ((pb = pub_add(r, &rec, key)) == NULL)
+					continue;
+				originate(r, pb);
+			} else if (rec_differs(&pb->rec, &rec)) {
+				pb->rec = rec;
+				originate(r, pb);
+			}
+			pb->mark = true;
+		}
+	}
+	(void)mars_redund_rec_export(r->srv, want, r);
+	for (i = 0; i < r->npub; ) {
+		pb = &r->pub[i];
+		if (pb->dirty) {
+			pb->dirty = false;
+			originate(r, pb);
+		}
+		if (pb->mark || !pb->rec.live) {
+			i++;
+			continue;
+		}
+		if (pb->rec.cls == MARS_REDUND_K_MAP) {
+			(void)mars_scsp_withdraw(r->scsp, r->now, pb->key,
+			    sizeof(pb->key));
+			r->pub[i] = r->pub[--r->npub];
+			continue;
+		}
+		pb->rec.live = false;
+		originate(r, pb);
+		i++;
+	}
+}
+
+/* Another originator's live record for the same fact (a leave is then
+ * not applied). */
+static bool
+held_elsewhere(const struct mars_redund *r, const struct mars_redund_rec *rec,
+    const struct mars_scsp_id *oid)
+{
+	struct mars_scsp_entry_view v;
+	struct mars_redund_rec o;
+	size_t i;
+
+	for (i = 0; mars_scsp_cache_get(r->scsp, i, &v); i++) {
+		if (v.null || v.key.len != MARS_SCSP_MARS_ID_LEN ||
+		    v.key.p[0] != rec->cls || mars_scsp_id_cmp(&v.oid, oid) == 0)
+			continue;
+		if (mars_redund_rec_decode(&o, v.key.p[0], v.body, v.body_len) == 0 &&
+		    o.live && mars_redund_rec_same(&o, rec))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Another originator says it serves a member or MCS attached to us.  A
+ * Backup (or an Active of other partitions) lets it go: it moved there.
+ * The Active of its partition keeps it: that record is older news.
+ */
+static bool
+keeps_own(const struct mars_redund *r, const struct mars_redund_rec *rec)
+{
+	struct mars_server_member_info mi;
+	struct mars_server_mcs_info ci;
+	uint32_t cur = 0;
+
+	if (rec->cls == MARS_REDUND_K_REGISTER)
+		return mars_server_member_find(r->srv, &rec->atm, &mi) &&
+		    mi.registered && mi.vc_id != 0 &&
+		    r->active[redund_member_part(r, mi.cmi, false)] == (int)r->self;
+	if (rec->cls != MARS_REDUND_K_MCS || r->nactive == 0)
+		return false;
+	while (mars_server_mcs_next(r->srv, &cur, &ci))
+		if (memcmp(ci.atm, &rec->atm, sizeof(rec->atm)) == 0)
+			return ci.vc_id != 0;
+	return false;
+}
+
+void
+redund_on_update(void *ctx, const struct mars_scsp_update *u)
+{
+	struct mars_redund *r = ctx;
+	struct mars_redund_rec rec;
+	struct pub *pb;
+	bool held;
+
+	if (u->kind == MARS_SCSP_UPD_REMOVED || u->key.len != MARS_SCSP_MARS_ID_LEN ||
+	    u->body == NULL)
+		return;
+	if (mars_redund_rec_decode(&rec, u->key.p[0], u->body, u->body_len) != 0)
+		return;
+	if (rec.cls == MARS_REDUND_K_MAP)	/* partition and position: the key */
+		rec.cmi = (uint16_t)(u->key.p[1] << 8 | u->key.p[3]);
+	if (u->own) {
+		/*
+		 * A previous incarnation's record: take it back (state 4/5,
+		 * or withdrawn for a map entry) at the next redund_publish(), not
+		 * from inside the SCSP node's callback.
+		 */
+		if (!rec.live || rec.cls == MARS_REDUND_K_HEARTBEAT ||
+		    pub_find(r, &rec) != NULL)
+			return;
+		if (rec.cls != MARS_REDUND_K_MAP)
+			rec.live = false;
+		if ((pb = pub_add(r, &rec, u->key.p)) != NULL)
+			pb->dirty = rec.cls != MARS_REDUND_K_MAP;
+		return;
+	}
+	if (rec.live && keeps_own(r, &rec))
+		return;
+	held = !rec.live && held_elsewhere(r, &rec, &u->oid);
+	r->in_update = true;
+	(void)mars_redund_rec_apply(r->srv, r->now, &rec, r->nactive > 0, held);
+	r->in_update = false;
+}
