@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "mars/err.h"
 #include "mars/out.h"
 
 /* The buffer's contents as a C string (tests only). */
@@ -189,12 +190,12 @@ test_write_error(void **state)
 	mars_out_init(&ob, p[1], st, sizeof(st));
 	mars_out_puts(&ob, "hello");
 	assert_false(ob.err);
-	assert_int_equal(mars_out_flush(&ob), -1);
+	assert_int_equal(mars_out_flush(&ob), MARS_E_SYS);
 	assert_true(ob.err);
 	assert_int_equal(ob.len, 0);
 	mars_out_puts(&ob, "more output than fits");
 	assert_int_equal(ob.len, 0);
-	assert_int_equal(mars_out_flush(&ob), -1);
+	assert_int_equal(mars_out_flush(&ob), MARS_E_SYS);
 	close(p[1]);
 
 	/* A descriptor that is not open: the overflow write fails. */
