@@ -20,7 +20,7 @@
 #include "run/log.h"
 #include "control.h"
 
-struct client {
+struct admin_conn {
 	struct control	*ctl;
 	int		 fd;
 	char		 in[MARS_CTL_REQUEST_MAX];
@@ -37,14 +37,14 @@ struct control {
 	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	control_answer_fn	 answer;
 	void			*arg;
-	struct client		*clients[CONTROL_CLIENTS_MAX];
+	struct admin_conn		*clients[CONTROL_CLIENTS_MAX];
 	size_t			 nclients;
 };
 
-static void	client_io(struct mars_evloop *, int, unsigned, void *);
+static void	conn_io(struct mars_evloop *, int, unsigned, void *);
 
 static void
-mars_client_free(struct control *c, struct client *cl)
+conn_close(struct control *c, struct admin_conn *cl)
 {
 	size_t i;
 
@@ -61,7 +61,7 @@ mars_client_free(struct control *c, struct client *cl)
 
 /* Answer every complete line in the input buffer, while nothing is pending. */
 static void
-client_requests(struct control *c, struct client *cl)
+conn_requests(struct control *c, struct admin_conn *cl)
 {
 	struct mars_ctl_request req;
 	char why[MARS_CTL_REQUEST_MAX + 64];
@@ -98,7 +98,7 @@ client_requests(struct control *c, struct client *cl)
 
 /* false when the client is gone */
 static bool
-client_flush(struct control *c, struct client *cl)
+conn_flush(struct control *c, struct admin_conn *cl)
 {
 	ssize_t n;
 
@@ -120,9 +120,9 @@ client_flush(struct control *c, struct client *cl)
 }
 
 static void
-client_io(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
+conn_io(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 {
-	struct client *cl = arg;
+	struct admin_conn *cl = arg;
 	struct control *c = cl->ctl;
 	ssize_t n;
 
@@ -132,28 +132,28 @@ client_io(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 			cl->eof = true;
 		else if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != EINTR) {
-			mars_client_free(c, cl);
+			conn_close(c, cl);
 			return;
 		} else if (n > 0)
 			cl->inlen += (size_t)n;
 	} else if (revents & (MARS_EVLOOP_ERROR | MARS_EVLOOP_HUP) &&
 	    !(revents & MARS_EVLOOP_WRITE)) {
-		mars_client_free(c, cl);
+		conn_close(c, cl);
 		return;
 	}
 	for (;;) {
-		client_requests(c, cl);
+		conn_requests(c, cl);
 		if (cl->out.len == 0)
 			break;
-		if (!client_flush(c, cl)) {
-			mars_client_free(c, cl);
+		if (!conn_flush(c, cl)) {
+			conn_close(c, cl);
 			return;
 		}
 		if (cl->out.len != 0)
 			break;		/* socket full: wait for MARS_EVLOOP_WRITE */
 	}
 	if (cl->eof && cl->out.len == 0) {
-		mars_client_free(c, cl);
+		conn_close(c, cl);
 		return;
 	}
 	/* read more only when nothing is pending and there is room */
@@ -165,7 +165,7 @@ static void
 accept_ready(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 {
 	struct control *c = arg;
-	struct client *cl;
+	struct admin_conn *cl;
 	int cfd;
 
 	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -183,7 +183,7 @@ accept_ready(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 	cl->ctl = c;
 	cl->fd = cfd;
 	mars_ctl_buf_init(&cl->out, CONTROL_REPLY_MAX);
-	if (mars_evloop_fd_add(loop, cfd, MARS_EVLOOP_READ, client_io, cl) != 0) {
+	if (mars_evloop_fd_add(loop, cfd, MARS_EVLOOP_READ, conn_io, cl) != 0) {
 		close(cfd);
 		free(cl);
 		return;
@@ -277,7 +277,7 @@ control_close(struct control *c)
 	if (c == NULL)
 		return;
 	while (c->nclients > 0)
-		mars_client_free(c, c->clients[c->nclients - 1]);
+		conn_close(c, c->clients[c->nclients - 1]);
 	mars_evloop_fd_del(c->loop, c->fd);
 	close(c->fd);
 	(void)unlink(c->path);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # marsd on loopback: registration, joins, requests, malformed datagrams,
 # the admin socket (text and JSON, mode 0600), SIGHUP, SIGTERM, -t, and a
-# member killed with -9 disappearing (ICMP unreachable, link_lost()).
+# member killed with -9 disappearing (ICMP unreachable, mars_link_lost()).
 # $O is the build tree; prints "ok"/"not ok" lines, exits 1 on failure.
 : "${O:=build/rel}"
 LC_ALL=C

@@ -260,7 +260,7 @@ list_find(const struct mars_client *cl, const struct mars_client_atm *a)
 
 /* The point-to-point VC to a MARS: configured, else asked of the caller. */
 static int
-mars_vc(struct mars_client *cl, const struct mars_client_atm *a,
+vc_of_mars(struct mars_client *cl, const struct mars_client_atm *a,
     struct mars_vc *vc)
 {
 	size_t i;
@@ -412,7 +412,7 @@ client_reg_begin(struct mars_client *cl, mars_time_t now,
 	struct mars_event ev;
 	struct mars_vc vc;
 
-	if (mars_vc(cl, mars, &vc) != 0) {
+	if (vc_of_mars(cl, mars, &vc) != 0) {
 		if (!soft) {
 			reg_attempt_failed(cl, now, mars, "no VC to the MARS");
 			return;

@@ -58,7 +58,7 @@ srv_addr_load(uint8_t *dst, const uint8_t *src, uint8_t len)
 }
 
 static uint8_t
-tl_len(uint8_t tl)
+tl_copy_len(uint8_t tl)
 {
 	uint8_t n = tl & MARS_ATM_TL_LEN;
 
@@ -72,15 +72,15 @@ srv_atm_load(struct mars_server_atm *dst, const struct mars_atm *num,
 	memset(dst, 0, sizeof(*dst));
 	dst->tl = num->tl;
 	if (num->addr != NULL)
-		memcpy(dst->addr, num->addr, tl_len(num->tl));
+		memcpy(dst->addr, num->addr, tl_copy_len(num->tl));
 	if (sub != NULL) {
 		dst->sub_tl = sub->tl;
 		if (sub->addr != NULL)
-			memcpy(dst->sub, sub->addr, tl_len(sub->tl));
+			memcpy(dst->sub, sub->addr, tl_copy_len(sub->tl));
 	}
-	if (tl_len(dst->tl) == 0)
+	if (tl_copy_len(dst->tl) == 0)
 		dst->tl = 0;
-	if (tl_len(dst->sub_tl) == 0)
+	if (tl_copy_len(dst->sub_tl) == 0)
 		dst->sub_tl = 0;
 }
 
@@ -88,8 +88,8 @@ static bool
 atm_same(const struct mars_server_atm *a, const struct mars_server_atm *b)
 {
 	return a->tl == b->tl && a->sub_tl == b->sub_tl &&
-	    memcmp(a->addr, b->addr, tl_len(a->tl)) == 0 &&
-	    memcmp(a->sub, b->sub, tl_len(a->sub_tl)) == 0;
+	    memcmp(a->addr, b->addr, tl_copy_len(a->tl)) == 0 &&
+	    memcmp(a->sub, b->sub, tl_copy_len(a->sub_tl)) == 0;
 }
 
 bool
@@ -110,10 +110,10 @@ atm_hash(const struct mars_server_atm *a)
 	uint8_t i;
 
 	h = (h ^ a->tl) * 16777619u;
-	for (i = 0; i < tl_len(a->tl); i++)
+	for (i = 0; i < tl_copy_len(a->tl); i++)
 		h = (h ^ a->addr[i]) * 16777619u;
 	h = (h ^ a->sub_tl) * 16777619u;
-	for (i = 0; i < tl_len(a->sub_tl); i++)
+	for (i = 0; i < tl_copy_len(a->sub_tl); i++)
 		h = (h ^ a->sub[i]) * 16777619u;
 	return h;
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mars/pdu.h"
 #include "mars/server.h"
 
 #define SRV_NIL		UINT32_MAX
@@ -191,5 +192,130 @@ void	srv_mcs_release(struct srv_db *db, uint32_t ci);
 bool	srv_serves(const struct srv_db *db, uint32_t ci, uint32_t gi);
 int	srv_serve_add(struct srv_db *db, uint32_t ci, uint32_t gi);
 void	srv_serve_del(struct srv_db *db, uint32_t ci, uint32_t gi);
+
+/* ---- the server, shared by the files of this folder ---- */
+
+#define TX_CAP		(65536 + MARS_LLC_SNAP_LEN)
+#define MTU_MIN		256
+
+enum path {
+	PATH_PRIVATE,		/* back on the VC the request came in on */
+	PATH_CCVC,
+	PATH_SCVC,
+};
+
+#define EMIT_MCS	0x01	/* private reply to an MCS: carries the SSN */
+#define EMIT_NOBUMP	0x02	/* not the last part: keep CSN/SSN */
+
+struct mars_server {
+	struct mars_server_conf	 conf;
+	struct mars_io		 io;
+	struct srv_db		 db;
+	uint8_t			 grp_len;
+	uint16_t		 mtu;
+	uint32_t		 csn;
+	uint32_t		 ssn;
+	bool			 started;
+	mars_time_t		 now;
+	mars_time_t		 next_redirect;
+	mars_time_t		 next_expiry;
+	struct mars_server_atm	 mars[MARS_SERVER_MARS_MAX];
+	uint8_t			 nmars;
+	bool			 hard;
+	struct mars_server_stats	 stats;
+	struct mars_pdu		 pdu;
+	uint8_t			*tx;
+	uint8_t			*list;		/* one part's list, mtu octets */
+	const struct mars_server_atm	**atms;		/* MULTI targets */
+	uint32_t		 catms;
+	struct srv_rset		 ra;		/* hole punching scratch */
+	struct srv_rset		 rb;
+};
+
+static inline uint8_t
+tl_len(uint8_t tl)
+{
+	return tl & MARS_ATM_TL_LEN;
+}
+
+static inline struct mars_atm
+atm_num(const struct mars_server_atm *a)
+{
+	struct mars_atm v;
+
+	v.tl = a->tl;
+	v.addr = tl_len(a->tl) ? a->addr : NULL;
+	return v;
+}
+
+static inline struct mars_atm
+atm_sub(const struct mars_server_atm *a)
+{
+	struct mars_atm v;
+
+	v.tl = a->sub_tl;
+	v.addr = tl_len(a->sub_tl) ? a->sub : NULL;
+	return v;
+}
+
+/* server_state.c: happenings, and database changes with their happenings */
+void	srv_event(struct mars_server *s, int kind,
+	    const struct mars_server_atm *atm, uint16_t cmi,
+	    const uint8_t *group, uint32_t count, const struct mars_msg *m,
+	    const char *detail);
+void	srv_drop(struct mars_server *s, int reason, const struct mars_msg *m);
+void	srv_logmsg(struct mars_server *s, int level, const char *msg);
+void	srv_leaf(struct mars_server *s, uint8_t pmp, bool add, uint32_t peer,
+	    const struct mars_server_atm *atm);
+uint32_t srv_collect_hosts(struct mars_server *s, uint32_t gi,
+	    const uint8_t *addr);
+uint32_t srv_collect_servers(struct mars_server *s, uint32_t gi);
+void	srv_expiry_at(struct mars_server *s, mars_time_t t);
+uint32_t srv_member_create(struct mars_server *s,
+	    const struct mars_server_atm *a, uint16_t want);
+void	srv_member_up(struct mars_server *s, uint32_t mi, uint32_t peer,
+	    bool notify);
+void	srv_member_down(struct mars_server *s, uint32_t mi, bool notify,
+	    const char *why);
+void	srv_mcs_down(struct mars_server *s, uint32_t ci, bool notify,
+	    const char *why);
+int	srv_single_apply(struct mars_server *s, uint32_t mi,
+	    const uint8_t *addr, bool l3, bool join, bool *changed,
+	    uint32_t *gip);
+int	srv_block_apply(struct mars_server *s, uint32_t mi,
+	    const uint8_t *min, const uint8_t *max, bool join);
+bool	srv_punch_served(struct mars_server *s, const uint8_t *min,
+	    const uint8_t *max, struct srv_rset *rs);
+
+/* server_tx.c: transmission (RFC 2022 §5.1.4.2, §6.1.4, §6.2.5) */
+void	srv_emit(struct mars_server *s, const struct mars_vc *vc,
+	    struct mars_msg *m, enum path path, unsigned flags);
+void	srv_emit_copy(struct mars_server *s, const struct mars_vc *vc,
+	    const struct mars_msg *orig, uint8_t op, uint16_t set,
+	    uint16_t clear, enum path path, unsigned flags);
+void	srv_emit_pairs(struct mars_server *s, const struct mars_vc *vc,
+	    const struct mars_msg *orig, uint8_t op, uint16_t set,
+	    uint16_t clear, const struct srv_rset *rs, enum path path);
+void	srv_send_nak(struct mars_server *s, const struct mars_vc *vc,
+	    const uint8_t *sdu, size_t len, const struct mars_msg *req);
+void	srv_emit_targets(struct mars_server *s, const struct mars_vc *vc,
+	    struct mars_msg *r, const struct mars_server_atm *const *atms,
+	    uint32_t n, enum path path, unsigned flags);
+void	srv_send_multi(struct mars_server *s, const struct mars_vc *vc,
+	    const struct mars_msg *req, uint32_t n, bool to_mcs);
+void	srv_send_redirect(struct mars_server *s);
+
+/* server_handle.c: message handlers */
+void	srv_handle_join_leave(struct mars_server *s, const struct mars_vc *vc,
+	    const struct mars_msg *m);
+void	srv_handle_serve(struct mars_server *s, const struct mars_vc *vc,
+	    const struct mars_msg *m);
+void	srv_handle_request(struct mars_server *s, const struct mars_vc *vc,
+	    const uint8_t *sdu, size_t len, const struct mars_msg *m);
+void	srv_handle_grouplist(struct mars_server *s, const struct mars_vc *vc,
+	    const struct mars_msg *m);
+
+/* server.c: entry points */
+void	srv_touch(struct mars_server *s, mars_time_t now);
 
 #endif
