@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mars/msg.h"
+#include "mars/proto.h"
 
 #ifdef __cplusplus
 extern "C" {
