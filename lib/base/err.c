@@ -22,6 +22,7 @@ mars_strerror(int code)
 	case MARS_E_SYS:	return "system error";
 	case MARS_E_PARSE:	return "parse error";
 	case MARS_E_LINKTYPE:	return "unsupported link type";
+	case MARS_E_NONCONF:	return "nonconforming message";
 	}
 	return "unknown error";
 }
@@ -38,8 +39,16 @@ mars_err_reason(int code)
 	case MARS_E_TLV_ERROR:	return "tlv-error";
 	case MARS_E_LENGTH:	return "length";
 	case MARS_E_LINKTYPE:	return "linktype";
+	case MARS_E_NONCONF:	return "nonconforming";
 	}
 	return "error";
+}
+
+int
+mars_err_parsed(int code)
+{
+	return code == 0 || code == MARS_E_CHKSUM || code == MARS_E_NONCONF ||
+	    code == MARS_E_TLV_DROP || code == MARS_E_TLV_ERROR;
 }
 
 int

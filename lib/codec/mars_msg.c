@@ -144,23 +144,49 @@ mars_group(const struct mars_msg *m, unsigned i)
 /* ---------------------------------------------------------------- decode */
 
 /*
- * A type-and-length octet (§5.1.2, RFC 2225 §8.7.3): bit 7 reserved,
- * length at most 20.  Returns 0, MARS_E_TRUNC or MARS_E_FIELD.
+ * What decoding found wrong with a message that still parses
+ * (nonconformities, msg.h): every reason in m->nonconf, and where the
+ * first one is, for the error the caller gets.
+ */
+struct nonconf_first {
+	size_t		 at;
+	const char	*field;
+	const char	*why;
+};
+
+static inline void
+nonconf(struct mars_msg *m, struct nonconf_first *nf, uint16_t bit,
+    size_t at, const char *field, const char *why)
+{
+	if (m->nonconf == 0) {
+		nf->at = at;
+		nf->field = field;
+		nf->why = why;
+	}
+	m->nonconf |= bit;
+}
+
+/*
+ * A type-and-length octet (§5.1.2, RFC 2225 §8.7.3): length at most 20
+ * (else MARS_E_FIELD: what follows cannot be parsed), bit 7 reserved (a
+ * nonconformity: the length is still good).
  */
 static inline int
-check_tl(struct wire_rd *rd, size_t at, uint8_t v, const char *field)
+check_tl(struct wire_rd *rd, struct mars_msg *m, struct nonconf_first *nf,
+    size_t at, uint8_t v, const char *field)
 {
-	if (v & MARS_ATM_TL_RESERVED)
-		return wire_fail_at(rd, at, MARS_E_FIELD, field,
-		    "reserved bit 7 set in type/length octet");
 	if ((v & MARS_ATM_TL_LEN) > MARS_ATM_ADDR_MAX)
 		return wire_fail_at(rd, at, MARS_E_FIELD, field,
 		    "ATM address length exceeds 20 octets");
+	if (v & MARS_ATM_TL_RESERVED)
+		nonconf(m, nf, MARS_NC_RESERVED, at, field,
+		    "reserved bit 7 set in type/length octet");
 	return 0;
 }
 
 static inline int
-read_tl(struct wire_rd *rd, uint8_t *tl, const char *field)
+read_tl(struct wire_rd *rd, struct mars_msg *m, struct nonconf_first *nf,
+    uint8_t *tl, const char *field)
 {
 	size_t at = rd->off;
 	uint8_t v = wire_u8(rd, field);
@@ -168,13 +194,14 @@ read_tl(struct wire_rd *rd, uint8_t *tl, const char *field)
 	*tl = v;
 	if (rd->failed)
 		return MARS_E_TRUNC;
-	return check_tl(rd, at, v, field);
+	return check_tl(rd, m, nf, at, v, field);
 }
 
 /* What the fixed header and the mandatory part hand to the address area. */
 struct fixed_part {
 	enum mars_family	 fam;
 	uint8_t			 spln, tpln, shtl, sstl;
+	struct nonconf_first	 nf;
 };
 
 /*
@@ -208,20 +235,17 @@ decode_fixed_whole(struct mars_msg *m, struct wire_rd *rd,
 		return wire_fail_at(rd, 17, MARS_E_OP, "mar$op.type",
 		    "operation code not in RFC 2022 (1..13)");
 	fp->shtl = h[18];
-	if ((rc = check_tl(rd, 18, fp->shtl, "mar$shtl")) != 0)
+	if ((rc = check_tl(rd, m, &fp->nf, 18, fp->shtl, "mar$shtl")) != 0)
 		return rc;
-	if ((fp->shtl & MARS_ATM_TL_LEN) == 0)
-		return wire_fail_at(rd, 18, MARS_E_FIELD, "mar$shtl",
-		    "null source ATM number (§6)");
 	fp->sstl = h[19];
-	if ((rc = check_tl(rd, 19, fp->sstl, "mar$sstl")) != 0)
+	if ((rc = check_tl(rd, m, &fp->nf, 19, fp->sstl, "mar$sstl")) != 0)
 		return rc;
 	fp->spln = h[20];
 	switch (fp->fam) {
 	case MARS_FAM_A:
 		/* §5.1.2: mar$pad is kept as received (C9). */
-		if ((rc = check_tl(rd, 21, h[21], "mar$thtl")) != 0 ||
-		    (rc = check_tl(rd, 22, h[22], "mar$tstl")) != 0)
+		if ((rc = check_tl(rd, m, &fp->nf, 21, h[21], "mar$thtl")) != 0 ||
+		    (rc = check_tl(rd, m, &fp->nf, 22, h[22], "mar$tstl")) != 0)
 			return rc;
 		m->thtl = h[21];
 		m->tstl = h[22];
@@ -233,11 +257,11 @@ decode_fixed_whole(struct mars_msg *m, struct wire_rd *rd,
 	case MARS_FAM_B2:
 		m->thtl = h[21];
 		if (fp->fam != MARS_FAM_B1 &&
-		    (rc = check_tl(rd, 21, h[21], "mar$thtl")) != 0)
+		    (rc = check_tl(rd, m, &fp->nf, 21, h[21], "mar$thtl")) != 0)
 			return rc;
 		m->tstl = h[22];
 		if (fp->fam != MARS_FAM_B1 &&
-		    (rc = check_tl(rd, 22, h[22], "mar$tstl")) != 0)
+		    (rc = check_tl(rd, m, &fp->nf, 22, h[22], "mar$tstl")) != 0)
 			return rc;
 		if (fp->fam == MARS_FAM_B2)
 			m->redirf = h[23];
@@ -380,10 +404,92 @@ clear_view(struct mars_msg *m)
 	m->sha = m->ssa = m->tha = m->tsa = null_atm;
 	m->spa = m->tpa = null_pa;
 	m->list = NULL;
+	m->nonconf = 0;
+	m->sha_inferred = false;
 	m->has_tlvs = false;
 	m->ntlv = 0;
 	m->ntlv_total = 0;
 	m->len = 0;
+}
+
+/*
+ * A null mar$shtl (§4.3: every message names its source) makes the
+ * message nonconforming but not unparseable.  One known server sends its
+ * periodic MARS_REDIRECT_MAP with mar$shtl 0 yet 20 source octets in
+ * place (PROTOCOL.md C8): when the octets left are exactly a 20-octet
+ * NSAP plus what the header announces for the rest of the address area,
+ * take them as the source and say so (sha_inferred), as a tolerant
+ * decoder may.  Returns the T/L to read the source with.
+ */
+static uint8_t
+null_source(struct mars_msg *m, struct wire_rd *rd, struct nonconf_first *nf,
+    enum mars_family fam, uint8_t shtl, uint8_t sstl, uint8_t spln,
+    uint8_t tpln, size_t len)
+{
+	size_t rest = sstl & MARS_ATM_TL_LEN;
+
+	nonconf(m, nf, MARS_NC_NULL_SOURCE, 18, "mar$shtl",
+	    "null source ATM number (§4.3)");
+	switch (fam) {
+	case MARS_FAM_A:
+		rest += spln + tpln + (m->thtl & MARS_ATM_TL_LEN) +
+		    (m->tstl & MARS_ATM_TL_LEN);
+		break;
+	case MARS_FAM_B:
+		rest += spln + tpln + (size_t)m->tnum * mars_list_stride(m);
+		break;
+	case MARS_FAM_B1:
+		rest += spln + (size_t)m->tnum * tpln;
+		break;
+	case MARS_FAM_B2:
+		rest += (size_t)m->tnum * mars_list_stride(m);
+		break;
+	case MARS_FAM_C:
+		rest += spln + (size_t)m->pnum * 2 * tpln;
+		break;
+	default:
+		return shtl;
+	}
+	if ((m->extoff & 0xfffc) == 0 && rd->off <= len &&
+	    len - rd->off == MARS_ATM_ADDR_MAX + rest) {
+		m->sha_inferred = true;
+		return (uint8_t)(shtl | MARS_ATM_ADDR_MAX);
+	}
+	return shtl;
+}
+
+/*
+ * Rules a parsed message must follow that no single field shows: the
+ * reserved mar$flags bits (§5.2.1), the part number of a multi-part reply
+ * (§5.1.2: y counts from 1), the CMI a registration reply hands out
+ * (§5.2.3: non-zero).
+ */
+static void
+rules_after_parse(struct mars_msg *m, struct nonconf_first *nf,
+    enum mars_family fam)
+{
+	switch (fam) {
+	case MARS_FAM_B:
+	case MARS_FAM_B1:
+	case MARS_FAM_B2:
+		if (m->op != MARS_MIGRATE && (m->seqxy & MARS_SEQ_PART) == 0)
+			nonconf(m, nf, MARS_NC_SEQXY, 26, "mar$seqxy",
+			    "part number y is 0; parts count from 1 (§5.1.2)");
+		break;
+	case MARS_FAM_C:
+		if (m->flags & MARS_FLAG_RESERVED)
+			nonconf(m, nf, MARS_NC_RESERVED, 24, "mar$flags",
+			    "reserved flag bits 11-8 set (§5.2.1)");
+		if (m->op == MARS_JOIN && m->cmi == 0 &&
+		    (m->flags & (MARS_FLAG_REGISTER | MARS_FLAG_COPY)) ==
+		    (MARS_FLAG_REGISTER | MARS_FLAG_COPY))
+			nonconf(m, nf, MARS_NC_CMI_ZERO, 26, "mar$cmi",
+			    "registration reply with CMI 0; CMIs are non-zero "
+			    "(§5.2.3)");
+		break;
+	default:
+		break;
+	}
 }
 
 int
@@ -394,14 +500,14 @@ mars_decode(struct mars_msg *m, const uint8_t *p, size_t len, uint32_t base,
 	enum mars_family fam;
 	uint8_t spln = 0, tpln = 0, thtl, tstl, shtl, sstl;
 	size_t addr_end, verdict_at = 0;
+	struct fixed_part fp;
 	int rc, verdict = 0;
 
 	wire_rd_init(&rd, p, len, base, err);
 	clear_view(m);
+	memset(&fp, 0, sizeof(fp));
 
 	if (len >= MARS_HDR_LEN) {
-		struct fixed_part fp = { MARS_FAM_UNKNOWN, 0, 0, 0, 0 };
-
 		if ((rc = decode_fixed_whole(m, &rd, &fp)) != 0)
 			return rc;
 		fam = fp.fam;
@@ -431,12 +537,9 @@ mars_decode(struct mars_msg *m, const uint8_t *p, size_t len, uint32_t base,
 	if ((fam = mars_op_family(m->op)) == MARS_FAM_UNKNOWN)
 		return wire_fail_at(&rd, 17, MARS_E_OP, "mar$op.type",
 		    "operation code not in RFC 2022 (1..13)");
-	if ((rc = read_tl(&rd, &shtl, "mar$shtl")) != 0)
+	if ((rc = read_tl(&rd, m, &fp.nf, &shtl, "mar$shtl")) != 0)
 		return rc;
-	if ((shtl & MARS_ATM_TL_LEN) == 0)
-		return wire_fail_at(&rd, 18, MARS_E_FIELD, "mar$shtl",
-		    "null source ATM number (§6)");
-	if ((rc = read_tl(&rd, &sstl, "mar$sstl")) != 0)
+	if ((rc = read_tl(&rd, m, &fp.nf, &sstl, "mar$sstl")) != 0)
 		return rc;
 
 	/* Mandatory part, by family (PROTOCOL.md §3.2). */
@@ -444,8 +547,8 @@ mars_decode(struct mars_msg *m, const uint8_t *p, size_t len, uint32_t base,
 	case MARS_FAM_A:
 		/* §5.1.2: mar$pad is kept as received (C9). */
 		spln = wire_u8(&rd, "mar$spln");
-		if ((rc = read_tl(&rd, &thtl, "mar$thtl")) != 0 ||
-		    (rc = read_tl(&rd, &tstl, "mar$tstl")) != 0)
+		if ((rc = read_tl(&rd, m, &fp.nf, &thtl, "mar$thtl")) != 0 ||
+		    (rc = read_tl(&rd, m, &fp.nf, &tstl, "mar$tstl")) != 0)
 			return rc;
 		tpln = wire_u8(&rd, "mar$tpln");
 		wire_copy(&rd, m->pad, sizeof(m->pad), "mar$pad");
@@ -460,8 +563,9 @@ mars_decode(struct mars_msg *m, const uint8_t *p, size_t len, uint32_t base,
 			/* §5.3: unused, kept as received for checkers. */
 			m->thtl = wire_u8(&rd, "mar$thtl");
 			m->tstl = wire_u8(&rd, "mar$tstl");
-		} else if ((rc = read_tl(&rd, &m->thtl, "mar$thtl")) != 0 ||
-		    (rc = read_tl(&rd, &m->tstl, "mar$tstl")) != 0)
+		} else if ((rc = read_tl(&rd, m, &fp.nf, &m->thtl,
+		    "mar$thtl")) != 0 || (rc = read_tl(&rd, m, &fp.nf,
+		    &m->tstl, "mar$tstl")) != 0)
 			return rc;
 		if (fam == MARS_FAM_B2)
 			m->redirf = wire_u8(&rd, "mar$redirf");
@@ -488,6 +592,9 @@ mars_decode(struct mars_msg *m, const uint8_t *p, size_t len, uint32_t base,
 
 addresses:
 	/* Address area: the source first (§4.3), then by family. */
+	if ((shtl & MARS_ATM_TL_LEN) == 0)
+		shtl = null_source(m, &rd, &fp.nf, fam, shtl, sstl, spln,
+		    tpln, len);
 	read_atm(&rd, &m->sha, shtl, "mar$sha");
 	read_atm(&rd, &m->ssa, sstl, "mar$ssa");
 	switch (fam) {
@@ -533,6 +640,8 @@ addresses:
 	} else
 		m->len = (uint32_t)addr_end;
 
+	rules_after_parse(m, &fp.nf, fam);
+
 	/* §4.3.3: verify only a non-zero checksum, over the whole buffer. */
 	if (m->chksum != 0 && !(flags & MARS_DEC_NOCHKSUM)) {
 		uint16_t sum = mars_cksum(p, len);
@@ -543,20 +652,36 @@ addresses:
 
 			s += (uint16_t)~m->chksum;
 			s = (s & 0xffff) + (s >> 16);
+			m->nonconf |= MARS_NC_CHECKSUM;
 			rc = wire_fail_at(&rd, 12, MARS_E_CHKSUM, "mar$chksum",
 			    "received checksum differs from the computed one");
 			if (err != NULL) {
 				err->have = m->chksum;
 				err->need = (uint16_t)~s;
 			}
+			if (verdict != 0)
+				m->nonconf |= verdict == MARS_E_TLV_DROP ?
+				    MARS_NC_TLV_DROP : MARS_NC_TLV_ERROR;
 			return rc;
 		}
 	}
-	if (verdict != 0)
+	/* The verdict a conforming receiver acts on: the structural
+	 * nonconformities first, then an unknown TLV's. */
+	if (m->nonconf != 0) {
+		if (verdict != 0)
+			m->nonconf |= verdict == MARS_E_TLV_DROP ?
+			    MARS_NC_TLV_DROP : MARS_NC_TLV_ERROR;
+		return wire_fail_at(&rd, fp.nf.at, MARS_E_NONCONF,
+		    fp.nf.field, fp.nf.why);
+	}
+	if (verdict != 0) {
+		m->nonconf |= verdict == MARS_E_TLV_DROP ? MARS_NC_TLV_DROP :
+		    MARS_NC_TLV_ERROR;
 		return wire_fail_at(&rd, verdict_at, verdict, "TLV type",
 		    verdict == MARS_E_TLV_DROP ?
 		    "unknown TLV with Type.x = 1: drop the message" :
 		    "unknown TLV with Type.x = 2: drop the message and log");
+	}
 	return 0;
 }
 

@@ -888,6 +888,17 @@ expect_err(const uint8_t *buf, size_t len, int code, uint32_t offset,
 	assert_string_equal(err.field, field);
 }
 
+/* The message parsed, and nonconf holds exactly these reasons. */
+static void
+expect_nonconf(const uint8_t *buf, size_t len, unsigned bits)
+{
+	struct mars_msg m;
+
+	assert_true(mars_err_parsed(mars_decode(&m, buf, len, 8,
+	    MARS_DEC_NOCHKSUM, NULL)));
+	assert_int_equal(m.nonconf, bits);
+}
+
 static void
 test_bad_header(void **state)
 {
@@ -911,24 +922,28 @@ test_bad_header(void **state)
 	expect_err(buf, len, MARS_E_OP, 17, "mar$op.type");
 	buf[17] = MARS_MULTI;
 
+	/* Reserved bit 7 and a null source: nonconforming, yet parsed. */
 	buf[18] = 0x94;
-	expect_err(buf, len, MARS_E_FIELD, 18, "mar$shtl");
+	expect_err(buf, len, MARS_E_NONCONF, 18, "mar$shtl");
+	expect_nonconf(buf, len, MARS_NC_RESERVED);
 	buf[18] = 0x15;
 	expect_err(buf, len, MARS_E_FIELD, 18, "mar$shtl");
 	buf[18] = 0x00;
-	expect_err(buf, len, MARS_E_FIELD, 18, "mar$shtl");
+	expect_err(buf, len, MARS_E_NONCONF, 18, "mar$shtl");
+	expect_nonconf(buf, len, MARS_NC_NULL_SOURCE);
 	buf[18] = 0x40;			/* E.164 bit, length 0: still null */
-	expect_err(buf, len, MARS_E_FIELD, 18, "mar$shtl");
+	expect_err(buf, len, MARS_E_NONCONF, 18, "mar$shtl");
 	buf[18] = 0x14;
 
 	buf[19] = 0x80;
-	expect_err(buf, len, MARS_E_FIELD, 19, "mar$sstl");
+	expect_err(buf, len, MARS_E_NONCONF, 19, "mar$sstl");
+	expect_nonconf(buf, len, MARS_NC_RESERVED);
 	buf[19] = 0x3f;
 	expect_err(buf, len, MARS_E_FIELD, 19, "mar$sstl");
 	buf[19] = 0;
 
 	buf[21] = 0x94;
-	expect_err(buf, len, MARS_E_FIELD, 21, "mar$thtl");
+	expect_err(buf, len, MARS_E_NONCONF, 21, "mar$thtl");
 	buf[21] = 0x14;
 	buf[22] = 0x21;
 	expect_err(buf, len, MARS_E_FIELD, 22, "mar$tstl");
@@ -949,7 +964,11 @@ test_bad_header(void **state)
 
 	/* REQUEST target T/L octets. */
 	len = ex_copy(buf, ex2_request, sizeof(ex2_request));
-	buf[21] = 0x80 | 20;
+	buf[21] = 0x80;			/* reserved bit: nonconforming */
+	expect_err(buf, len, MARS_E_NONCONF, 21, "mar$thtl");
+	buf[21] = 0x80 | 20;		/* ... and 20 octets that are not there */
+	expect_err(buf, len, MARS_E_TRUNC, 60, "mar$tha");
+	buf[21] = 0x3f;
 	expect_err(buf, len, MARS_E_FIELD, 21, "mar$thtl");
 	buf[21] = 20;
 	expect_err(buf, len, MARS_E_TRUNC, 60, "mar$tha");
@@ -974,6 +993,74 @@ test_bad_header(void **state)
 	len = ex_copy(buf, ex3_redirect, sizeof(ex3_redirect));
 	buf[25] = 4;
 	expect_err(buf, len, MARS_E_TRUNC, 52, "mar$tha");
+}
+
+/*
+ * Nonconforming but parseable (DESIGN.md rule 1): the decoder reports
+ * every reason and keeps every field.  The first case is the periodic
+ * MARS_REDIRECT_MAP of a widely shipped server (PROTOCOL.md C8): null
+ * mar$shtl with the 20 source octets in place, mar$seqxy 0.
+ */
+static void
+test_nonconforming(void **state)
+{
+	uint8_t buf[256];
+	struct mars_msg m, ref;
+	struct mars_err err;
+	size_t len;
+
+	(void)state;
+	len = ex_copy(buf, ex3_redirect, sizeof(ex3_redirect));
+	assert_int_equal(mars_decode(&ref, buf, len, 8, 0, NULL), 0);
+	buf[18] = 0;
+	buf[26] = buf[27] = 0;
+	buf[12] = buf[13] = 0;			/* no checksum (§4.3.3) */
+	assert_int_equal(mars_decode(&m, buf, len, 8, 0, &err),
+	    MARS_E_NONCONF);
+	assert_true(mars_err_parsed(MARS_E_NONCONF));
+	assert_int_equal(m.nonconf, MARS_NC_NULL_SOURCE | MARS_NC_SEQXY);
+	assert_true(m.sha_inferred);
+	assert_int_equal(m.sha.tl & MARS_ATM_TL_LEN, 20);
+	assert_memory_equal(m.sha.addr, ref.sha.addr, 20);
+	assert_int_equal(m.tnum, ref.tnum);
+	assert_memory_equal(m.list, ref.list, ref.tnum * mars_list_stride(&ref));
+	assert_string_equal(err.field, "mar$shtl");
+	assert_int_equal(err.offset, 18 + 8);
+
+	/* The same with the checksum left stale: checksum outranks. */
+	buf[12] = 0x12;
+	assert_int_equal(mars_decode(&m, buf, len, 8, 0, &err),
+	    MARS_E_CHKSUM);
+	assert_int_equal(m.nonconf, MARS_NC_CHECKSUM | MARS_NC_NULL_SOURCE |
+	    MARS_NC_SEQXY);
+
+	/* A registration reply with CMI 0; reserved mar$flags bits. */
+	len = ex_copy(buf, ex1_join, sizeof(ex1_join));
+	buf[24] = (MARS_FLAG_REGISTER | MARS_FLAG_COPY) >> 8;
+	buf[26] = buf[27] = 0;
+	assert_int_equal(mars_decode(&m, buf, len, 8, MARS_DEC_NOCHKSUM,
+	    &err), MARS_E_NONCONF);
+	assert_int_equal(m.nonconf, MARS_NC_CMI_ZERO);
+	assert_string_equal(err.field, "mar$cmi");
+	buf[27] = 7;
+	assert_int_equal(mars_decode(&m, buf, len, 8, MARS_DEC_NOCHKSUM,
+	    NULL), 0);
+	buf[24] |= 0x01;
+	assert_int_equal(mars_decode(&m, buf, len, 8, MARS_DEC_NOCHKSUM,
+	    &err), MARS_E_NONCONF);
+	assert_int_equal(m.nonconf, MARS_NC_RESERVED);
+
+	/* Names and references for every bit. */
+	for (unsigned bit = 1; bit & MARS_NC_ALL; bit <<= 1) {
+		assert_non_null(mars_nonconf_name(bit));
+		assert_non_null(mars_nonconf_ref(bit));
+		assert_non_null(mars_nonconf_text(bit));
+		assert_int_equal(mars_nonconf_lookup(mars_nonconf_name(bit)),
+		    bit);
+	}
+	assert_null(mars_nonconf_name(0x8000));
+	assert_int_equal(mars_nonconf_lookup("no-such"), 0);
+	assert_false(mars_err_parsed(MARS_E_TRUNC));
 }
 
 static void
@@ -1270,6 +1357,7 @@ main(void)
 		cmocka_unit_test(test_tlv_many),
 		cmocka_unit_test(test_tlv_malformed),
 		cmocka_unit_test(test_bad_header),
+		cmocka_unit_test(test_nonconforming),
 		cmocka_unit_test(test_trailing_octets),
 		cmocka_unit_test(test_checksum),
 		cmocka_unit_test(test_cksum_reference),

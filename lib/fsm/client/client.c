@@ -573,6 +573,9 @@ mars_client_input(struct mars_client *cl, mars_time_t now, const struct mars_vc 
 	memset(&err, 0, sizeof(err));
 	rc = mars_decode(&m, sdu + MARS_LLC_SNAP_LEN, len - MARS_LLC_SNAP_LEN,
 	    MARS_LLC_SNAP_LEN, 0, &err);
+	/* A registration reply with CMI 0 is looked at below. */
+	if (rc == MARS_E_NONCONF && m.nonconf == MARS_NC_CMI_ZERO)
+		rc = 0;
 	if (rc == 0 && (m.afn != MARS_AFN_ATM ||
 	    m.pro_type != cl->conf.pro_type))
 		rc = MARS_E_NOTOURS;

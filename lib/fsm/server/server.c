@@ -27,6 +27,7 @@ static const char *const drop_names[MARS_SRV_DROP_MAX] = {
 	[MARS_SRV_DROP_WRONG_VC] = "wrong-vc",
 	[MARS_SRV_DROP_LIMIT] = "limit",
 	[MARS_SRV_DROP_UNSUPPORTED] = "unsupported",
+	[MARS_SRV_DROP_NONCONF] = "nonconforming",
 };
 
 const char *
@@ -84,6 +85,9 @@ mars_server_input(struct mars_server *s, mars_time_t now, const struct mars_vc *
 		return;
 	case MARS_E_OP:
 		srv_drop(s, MARS_SRV_DROP_UNKNOWN_OP, NULL);
+		return;
+	case MARS_E_NONCONF:
+		srv_drop(s, MARS_SRV_DROP_NONCONF, m);
 		return;
 	default:
 		srv_drop(s, MARS_SRV_DROP_MALFORMED, NULL);

@@ -30,6 +30,8 @@ enum mars_errcode {
 	MARS_E_SYS        = -11,	/* a system call failed; errno is in mars_err.sys_errno */
 	MARS_E_PARSE      = -12,	/* text input (filter, config, address) does not parse */
 	MARS_E_LINKTYPE   = -13,	/* capture link type not supported */
+	MARS_E_NONCONF    = -14,	/* parses, but breaks a rule a receiver
+					   enforces (mars_msg.nonconf) */
 };
 
 /*
@@ -65,6 +67,13 @@ int		 mars_err_format(const struct mars_err *e, char *buf, size_t len);
  */
 int		 mars_err_set(struct mars_err *e, int code, const char *field,
 		    const char *why);
+
+/*
+ * True for 0 and the verdicts of a message that parsed (MARS_E_CHKSUM,
+ * MARS_E_NONCONF, MARS_E_TLV_DROP, MARS_E_TLV_ERROR): the decoded struct
+ * is complete and can be shown; false for a malformed one.
+ */
+int		 mars_err_parsed(int code);
 
 /* Short reason word for one-line output: "truncated", "checksum", ... */
 const char	*mars_err_reason(int code);

@@ -101,19 +101,52 @@ struct mars_msg {
 	struct mars_tlv	 tlv[MARS_TLV_MAX];
 
 	uint32_t	 len;		/* message octets, mar$afn to last TLV */
+
+	/* What a conforming receiver would drop it for (MARS_NC_*). */
+	uint16_t	 nonconf;
+	bool		 sha_inferred;	/* null mar$shtl, source taken from
+					   the octets in place (C8) */
 };
+
+/*
+ * Nonconformities (DESIGN.md rule 1): the message parses and every field
+ * above is valid, but RFC 2022 tells a receiver to drop or distrust it.
+ * Decoders report them; only the state machines drop.
+ */
+#define MARS_NC_CHECKSUM	0x0001	/* §4.3.3: mar$chksum does not verify */
+#define MARS_NC_NULL_SOURCE	0x0002	/* §4.3: mar$shtl null */
+#define MARS_NC_RESERVED	0x0004	/* reserved bits set (T/L bit 7,
+					   mar$flags 11-8) */
+#define MARS_NC_SEQXY		0x0008	/* §5.1.2: part number y = 0 */
+#define MARS_NC_CMI_ZERO	0x0010	/* §5.2.3: registration reply, CMI 0 */
+#define MARS_NC_TLV_DROP	0x0020	/* §10.2: unknown TLV, Type.x = 1 */
+#define MARS_NC_TLV_ERROR	0x0040	/* §10.2: unknown TLV, Type.x = 2 */
+#define MARS_NC_ALL		0x007f
+
+/*
+ * For one MARS_NC_* bit: a short name ("null-source"), the RFC section
+ * ("RFC 2022 §4.3"), and a sentence; NULL for anything else.
+ */
+const char	*mars_nonconf_name(unsigned bit);
+const char	*mars_nonconf_ref(unsigned bit);
+const char	*mars_nonconf_text(unsigned bit);
+/* The bit of a name, 0 if unknown. */
+unsigned	 mars_nonconf_lookup(const char *name);
 
 /* Decode flags. */
 #define MARS_DEC_NOCHKSUM	0x01	/* do not verify mar$chksum */
 
 /*
  * Decode the MARS message at p (first octet of mar$afn).  Returns 0, or a
- * MARS_E_* code with err filled.  For MARS_E_CHKSUM, MARS_E_TLV_DROP and
- * MARS_E_TLV_ERROR the message was well-formed and *m is complete: the code
- * is the verdict of a conforming receiver, which must drop it.  For any
- * other error *m is partial.  Offsets in err count from p plus `base`.
+ * MARS_E_* code with err filled.  For MARS_E_CHKSUM, MARS_E_NONCONF,
+ * MARS_E_TLV_DROP and MARS_E_TLV_ERROR (mars_err_parsed()) the message
+ * was well-formed and *m is complete, m->nonconf lists every reason: the
+ * code is the verdict of a conforming receiver, which must drop it.  For
+ * any other error (malformed: it cannot be parsed) *m is partial.
+ * Offsets in err count from p plus `base`.
  *
- * Details: a malformed message outranks a bad checksum, which outranks a
+ * Details: a malformed message outranks a bad checksum, which outranks
+ * the other nonconformities (err names the first found), which outrank a
  * TLV drop verdict.  For MARS_E_CHKSUM err->have holds the received and
  * err->need the computed mar$chksum (as mars_scsp_decode does).  The checksum covers all len octets.
  * Octets after the address area are tolerated when there is no TLV list

@@ -74,6 +74,8 @@ enum mars_server_drop {
 	MARS_SRV_DROP_WRONG_VC,	/* arrived on a pt-mpt or inter-server VC */
 	MARS_SRV_DROP_LIMIT,		/* a configured limit was reached */
 	MARS_SRV_DROP_UNSUPPORTED,	/* valid but not handled (block MSERV) */
+	MARS_SRV_DROP_NONCONF,		/* parses, breaks a receiver's rule
+					   (null source, reserved bits, ...) */
 	MARS_SRV_DROP_MAX
 };
 const char	*mars_server_drop_name(int reason);	/* "malformed", ... */
