@@ -303,14 +303,38 @@ read_pa(struct wire_rd *rd, struct mars_pa *pa, uint8_t len,
 	pa->addr = len != 0 ? wire_bytes(rd, len, field) : NULL;
 }
 
-/* A list of count entries of stride octets, named after its first field. */
-static inline void
+/*
+ * A list of count entries of stride octets, named after its first field.
+ * Every entry is an address: a target ATM number (§5.1.2 MULTI, §5.4.3
+ * REDIRECT_MAP, §5.1.6 MIGRATE), a group (§5.3) or a <min,max> pair
+ * (§5.2.1).  A non-zero count of entries whose address is null is
+ * malformed: it cannot be a list of addresses, and it would let a few
+ * octets claim 65,535 entries (size_at and size_field name the length
+ * octet at fault).
+ */
+static inline int
 read_list(struct wire_rd *rd, struct mars_msg *m, size_t count,
-    size_t stride, const char *field)
+    size_t stride, bool null_entry, const char *field, size_t size_at,
+    const char *size_field)
 {
 	m->list = rd->buf + rd->off;
-	if (count * stride != 0)
-		m->list = wire_bytes(rd, count * stride, field);
+	if (rd->failed)
+		return MARS_E_TRUNC;
+	if (count == 0)
+		return 0;
+	if (null_entry || stride == 0)
+		return wire_fail_at(rd, size_at, MARS_E_LENGTH, size_field,
+		    "list entries with a null address (count not 0)");
+	m->list = wire_bytes(rd, count * stride, field);
+	return rd->failed ? MARS_E_TRUNC : 0;
+}
+
+/* Targets of family B and B": the ATM number of each is mar$thtl's. */
+static inline int
+read_targets(struct wire_rd *rd, struct mars_msg *m)
+{
+	return read_list(rd, m, m->tnum, mars_list_stride(m),
+	    (m->thtl & MARS_ATM_TL_LEN) == 0, "mar$tha", 21, "mar$thtl");
 }
 
 /*
@@ -607,26 +631,31 @@ addresses:
 	case MARS_FAM_B:
 		read_pa(&rd, &m->spa, spln, "mar$spa");
 		read_pa(&rd, &m->tpa, tpln, "mar$tpa");
-		read_list(&rd, m, m->tnum, mars_list_stride(m), "mar$tha");
+		rc = read_targets(&rd, m);
 		break;
 	case MARS_FAM_B1:
 		/* §5.3: no mar$tpa; tnum groups of tpln octets. */
 		read_pa(&rd, &m->spa, spln, "mar$spa");
 		m->grp_len = tpln;
-		read_list(&rd, m, m->tnum, tpln, "mar$mgrp");
+		rc = read_list(&rd, m, m->tnum, tpln, false, "mar$mgrp", 23,
+		    "mar$tpln");
 		break;
 	case MARS_FAM_B2:
 		/* §5.4.3: mar$spln reserved, no mar$spa, no mar$tpa. */
-		read_list(&rd, m, m->tnum, mars_list_stride(m), "mar$tha");
+		rc = read_targets(&rd, m);
 		break;
 	case MARS_FAM_C:
 		read_pa(&rd, &m->spa, spln, "mar$spa");
 		m->grp_len = tpln;
-		read_list(&rd, m, m->pnum, 2 * (size_t)tpln, "mar$min");
+		rc = read_list(&rd, m, m->pnum, 2 * (size_t)tpln, false,
+		    "mar$min", 21, "mar$tpln");
 		break;
 	default:
+		rc = 0;
 		break;
 	}
+	if (rc == MARS_E_LENGTH)
+		return rc;
 	if (rd.failed)
 		return MARS_E_TRUNC;
 	addr_end = rd.off;
@@ -816,6 +845,11 @@ mars_encode(const struct mars_msg *m, uint8_t *out, size_t cap,
 	if (count != 0 && m->list == NULL)
 		return enc_fail(err, MARS_E_INVAL, "list",
 		    "entries counted but no list");
+	/* What the decoder calls malformed (read_list). */
+	if (count != 0 && (list_len == 0 || ((fam == MARS_FAM_B ||
+	    fam == MARS_FAM_B2) && (m->thtl & MARS_ATM_TL_LEN) == 0)))
+		return enc_fail(err, MARS_E_INVAL, "list",
+		    "entries with a null address");
 	total = MARS_HDR_LEN + addr_len + list_len;
 
 	if (m->ntlv > MARS_TLV_MAX)

@@ -1191,6 +1191,99 @@ expect_inval(const struct mars_msg *m, const char *field)
 	    MARS_E_INVAL);
 }
 
+/*
+ * A list whose entries have a null address is malformed, whatever the
+ * count: 65,535 MULTI targets of zero length in 60 octets (RFC 2022
+ * §5.1.2: every target is an ATM address) must not parse, nor a
+ * subaddress-only target list, a GROUPLIST_REPLY of zero-length groups
+ * or JOIN pairs of zero-length addresses; the encoder refuses them too.
+ */
+static void
+test_null_list_entries(void **state)
+{
+	struct mars_msg m, enc;
+	struct mars_err err;
+	uint8_t list[40];
+	size_t len;
+	int rc;
+
+	(void)state;
+	multi_one(&enc);
+	enc.thtl = 0;
+	enc.list = list;
+	assert_int_equal(mars_encode(&enc, out, sizeof(out), &len, 0, &err),
+	    MARS_E_INVAL);
+	enc.tstl = 20;
+	assert_int_equal(mars_encode(&enc, out, sizeof(out), &len, 0, &err),
+	    MARS_E_INVAL);
+
+	/* A valid one-target MULTI, then patched as a hostile sender would. */
+	multi_one(&enc);
+	len = encode_ok(&enc, out, 0);
+	assert_int_equal(len, 20 + 32 + 8 + 20);
+	out[12] = out[13] = 0;		/* no checksum */
+	out[21] = 0;			/* mar$thtl: null */
+	out[24] = 0xff;			/* mar$tnum 65535 */
+	out[25] = 0xff;
+	memset(&err, 0, sizeof(err));
+	rc = mars_decode(&m, out, 60, 0, 0, &err);
+	assert_int_equal(rc, MARS_E_LENGTH);
+	assert_false(mars_err_parsed(rc));
+	assert_int_equal(err.offset, 21);
+	assert_string_equal(err.field, "mar$thtl");
+	/* Subaddress only: still no ATM number per entry. */
+	out[22] = 20;
+	rc = mars_decode(&m, out, len, 0, 0, &err);
+	assert_int_equal(rc, MARS_E_LENGTH);
+	/* The same with a count of 0 is a valid empty MULTI. */
+	out[22] = 0;
+	out[24] = out[25] = 0;
+	assert_int_equal(mars_decode(&m, out, 60, 0, 0, &err), 0);
+	assert_int_equal(m.tnum, 0);
+
+	/* REDIRECT_MAP, family B": same rule. */
+	base_msg(&enc, MARS_REDIRECT_MAP);
+	enc.thtl = 20;
+	enc.tnum = 1;
+	enc.seqxy = 0x8001;
+	enc.list = mars1;
+	len = encode_ok(&enc, out, 0);
+	out[12] = out[13] = 0;
+	out[21] = 0;
+	assert_int_equal(mars_decode(&m, out, len, 0, 0, &err),
+	    MARS_E_LENGTH);
+
+	/* GROUPLIST_REPLY with mar$tpln 0 and groups counted. */
+	base_msg(&enc, MARS_GROUPLIST_REPLY);
+	enc.grp_len = 4;
+	enc.tnum = 1;
+	enc.seqxy = 0x8001;
+	enc.list = grp_a;
+	len = encode_ok(&enc, out, 0);
+	out[12] = out[13] = 0;
+	out[23] = 0;
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(mars_decode(&m, out, len, 0, 0, &err),
+	    MARS_E_LENGTH);
+	assert_string_equal(err.field, "mar$tpln");
+
+	/* JOIN with a pair of zero-length groups. */
+	base_msg(&enc, MARS_JOIN);
+	enc.pnum = 1;
+	enc.grp_len = 4;
+	memcpy(list, grp_a, 4);
+	memcpy(list + 4, grp_a, 4);
+	enc.list = list;
+	len = encode_ok(&enc, out, 0);
+	out[12] = out[13] = 0;
+	out[21] = 0;
+	assert_int_equal(mars_decode(&m, out, len, 0, 0, &err),
+	    MARS_E_LENGTH);
+	enc.grp_len = 0;
+	assert_int_equal(mars_encode(&enc, out, sizeof(out), &len, 0, &err),
+	    MARS_E_INVAL);
+}
+
 static void
 test_encode_refusals(void **state)
 {
@@ -1361,6 +1454,7 @@ main(void)
 		cmocka_unit_test(test_trailing_octets),
 		cmocka_unit_test(test_checksum),
 		cmocka_unit_test(test_cksum_reference),
+		cmocka_unit_test(test_null_list_entries),
 		cmocka_unit_test(test_encode_refusals),
 		cmocka_unit_test(test_encode_zero_checksum),
 		cmocka_unit_test(test_op_names),
