@@ -45,6 +45,7 @@ static const char *const kind_names[] = {
 	[MARS_EV_MCS_REMOVED] = "mcs-removed",
 	[MARS_EV_MIGRATE] = "migrate",
 	[MARS_EV_DROPPED] = "dropped",
+	[MARS_EV_WARNING] = "warning",
 	[MARS_SIM_EV_KILL] = "kill",
 	[MARS_SIM_EV_HANG] = "hang",
 	[MARS_SIM_EV_RESUME] = "resume",

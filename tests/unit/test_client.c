@@ -36,6 +36,8 @@ struct rec_ev {
 	uint8_t		 atm[MARS_ATM_ADDR_MAX];
 	uint8_t		 group[4];
 	uint8_t		 group_len;
+	uint16_t	 nonconf;
+	const char	*detail;	/* the client's are static strings */
 };
 
 struct world {
@@ -98,6 +100,8 @@ on_event(void *ctx, const struct mars_event *ev)
 	r->cmi = ev->cmi;
 	r->csn = ev->csn;
 	r->count = ev->count;
+	r->nonconf = ev->nonconf;
+	r->detail = ev->detail;
 	if (ev->atm != NULL)
 		memcpy(r->atm, ev->atm, ev->atm_tl & MARS_ATM_TL_LEN);
 	if (ev->group != NULL && ev->group_len <= sizeof(r->group)) {
@@ -377,10 +381,7 @@ test_register(void **state)
 	assert_int_equal(w->sent[0].len, 60);
 	assert_int_equal(mars_client_state(w->cl), MARS_CLIENT_REGISTERING);
 
-	/* A copy with CMI 0 is not a registration. */
-	mars_reg_reply(w, &vc_m1, 0, 42);
-	assert_false(mars_client_registered(w->cl));
-	/* Nor one arriving on another VC. */
+	/* A copy arriving on another VC is not a registration. */
 	mars_reg_reply(w, &vc_m2, 7, 42);
 	assert_false(mars_client_registered(w->cl));
 
@@ -1266,6 +1267,601 @@ test_join_from_callback(void **state)
 	world_free(w);
 }
 
+/* --- Living with a nonconforming MARS (PROTOCOL.md C8, C10, C18) --- */
+
+#define L	MARS_LLC_SNAP_LEN
+
+static size_t
+encode_llc(const struct mars_msg *m, uint8_t *buf, size_t cap)
+{
+	size_t len;
+
+	assert_int_equal(mars_encode(m, buf, cap, &len, MARS_ENC_LLC, NULL), 0);
+	return len;
+}
+
+static int
+deliver_raw(struct world *w, const struct mars_vc *vc, const uint8_t *buf,
+    size_t len)
+{
+	int rc = mars_client_input(w->cl, w->now, vc, buf, len);
+
+	mars_client_tick(w->cl, w->now);
+	return rc;
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static size_t
+count_warn(const struct world *w, uint16_t nonconf)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < w->nev; i++)
+		if (w->ev[i].kind == MARS_EV_WARNING &&
+		    w->ev[i].nonconf == nonconf)
+			n++;
+	return n;
+}
+
+/* C18: the first member gets CMI 0; accepted, with one warning. */
+static void
+test_cmi_zero_accepted_with_warning(void **state)
+{
+	struct world *w = world_new(40);
+	const struct rec_ev *ev;
+
+	mars_client_start(w->cl, 0);
+	mars_reg_reply(w, &vc_m1, 0, 1);
+	assert_true(mars_client_registered(w->cl));
+	assert_int_equal(mars_client_cmi(w->cl), 0);
+	ev = last_ev(w, MARS_EV_WARNING);
+	assert_non_null(ev);
+	assert_int_equal(ev->nonconf, MARS_NC_CMI_ZERO);
+	assert_memory_equal(ev->atm, m1, 20);
+	assert_non_null(strstr(ev->detail, "CMI 0"));
+	/* It is still this MARS's registration: deregistration works. */
+	assert_int_equal(mars_client_deregister(w->cl, w->now), 0);
+	assert_int_equal(count_sent(w, MARS_LEAVE, 1, &vc_m1), 1);
+	world_free(w);
+}
+
+/* A map as that server sends it: mar$shtl 0 over 20 source octets, y = 0. */
+static size_t
+map_c8(uint8_t *buf, size_t cap, const uint8_t *src, bool cut_source)
+{
+	uint8_t list[40];
+	struct mars_msg m;
+	size_t len;
+
+	memcpy(list, src, 20);
+	memcpy(list + 20, m2, 20);
+	msg_base(&m, MARS_REDIRECT_MAP, src);
+	m.thtl = 20;
+	m.tnum = 2;
+	m.seqxy = MARS_SEQ_LAST | 1;
+	m.msn = 1;
+	m.list = list;
+	len = encode_llc(&m, buf, cap);
+	buf[L + 12] = buf[L + 13] = 0;
+	buf[L + 18] = 0;
+	put16(buf + L + 26, 0);
+	if (cut_source) {
+		memmove(buf + L + 32, buf + L + 52, len - (L + 52));
+		len -= 20;
+	}
+	return len;
+}
+
+static void
+test_null_source_map_keepalive(void **state)
+{
+	struct mars_client_conf conf;
+	struct world *w;
+	uint8_t buf[256];
+	size_t len;
+	mars_time_t t;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.failure_timeout = 10000;
+	w = world_new_conf(41, &conf);
+	mars_client_start(w->cl, 0);
+	mars_reg_reply(w, &vc_m1, 7, 1);
+	/* Every 6 s for a minute: never declared dead, one warning. */
+	len = map_c8(buf, sizeof(buf), m1, false);
+	for (t = 6000; t <= 60000; t += 6000) {
+		advance(w, t);
+		assert_int_equal(deliver_raw(w, &vc_cc, buf, len), 0);
+	}
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 0);
+	assert_int_equal(count_warn(w, MARS_NC_NULL_SOURCE | MARS_NC_SEQXY),
+	    1);
+	/* Its list is not installed. */
+	assert_int_equal(count_ev(w, MARS_EV_REDIRECT_MAP), 0);
+	/* With no source octets at all, on the current MARS's own VC. */
+	len = map_c8(buf, sizeof(buf), m1, true);
+	advance(w, 66000);
+	assert_int_equal(deliver_raw(w, &vc_m1, buf, len), 0);
+	advance(w, 75999);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 0);
+	/* ... but not on a CCVC that cannot say whose it is. */
+	assert_int_equal(deliver_raw(w, &vc_cc, buf, len), 0);
+	assert_int_equal(last_ev(w, MARS_EV_DROPPED)->nonconf,
+	    MARS_NC_NULL_SOURCE | MARS_NC_SEQXY);
+	/* One from another MARS keeps nothing alive. */
+	len = map_c8(buf, sizeof(buf), m2, false);
+	assert_int_equal(deliver_raw(w, &vc_cc, buf, len), 0);
+	advance(w, 76000);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 1);
+	world_free(w);
+}
+
+/*
+ * C10: that server edits our JOIN into its reply and keeps our checksum.
+ * Accepted when it is the checksum we sent; a checksum that is merely
+ * wrong is still a drop.
+ */
+static void
+test_stale_checksum_echo(void **state)
+{
+	struct world *w = world_new(42);
+	uint8_t buf[512];
+	size_t len;
+	uint16_t sum;
+
+	mars_client_start(w->cl, 0);
+	assert_int_equal(w->nsent, 1);
+	len = w->sent[0].len;
+	memcpy(buf, w->sent[0].buf, len);
+	sum = (uint16_t)(buf[L + 12] << 8 | buf[L + 13]);
+	assert_int_not_equal(sum, 0);
+	put16(buf + L + 24, MARS_FLAG_REGISTER | MARS_FLAG_COPY);
+	put16(buf + L + 26, 9);			/* mar$cmi */
+	buf[L + 31] = 5;			/* mar$msn */
+	/* Not our checksum: dropped. */
+	put16(buf + L + 12, (uint16_t)(sum ^ 0x0101));
+	assert_int_equal(deliver_raw(w, &vc_m1, buf, len), MARS_E_CHKSUM);
+	assert_false(mars_client_registered(w->cl));
+	assert_int_equal(last_ev(w, MARS_EV_DROPPED)->nonconf,
+	    MARS_NC_CHECKSUM);
+	/* Ours, echoed: registered, with a warning. */
+	put16(buf + L + 12, sum);
+	assert_int_equal(deliver_raw(w, &vc_m1, buf, len), 0);
+	assert_true(mars_client_registered(w->cl));
+	assert_int_equal(mars_client_cmi(w->cl), 9);
+	assert_int_equal(count_warn(w, MARS_NC_CHECKSUM), 1);
+	/* A stale echo of a JOIN is no answer to a REQUEST. */
+	memcpy(buf, w->sent[0].buf, len);
+	buf[L + 17] = MARS_LEAVE;
+	put16(buf + L + 24, MARS_FLAG_REGISTER | MARS_FLAG_COPY);
+	assert_int_equal(deliver_raw(w, &vc_m1, buf, len), MARS_E_CHKSUM);
+	world_free(w);
+}
+
+/* §4.3.3: with no_checksum every message goes out with mar$chksum 0. */
+static void
+test_no_checksum(void **state)
+{
+	struct mars_client_conf conf;
+	struct world *w;
+	struct mars_msg m;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.no_checksum = true;
+	w = world_new_conf(43, &conf);
+	mars_client_start(w->cl, 0);
+	mars_reg_reply(w, &vc_m1, 7, 1);
+	mars_client_join(w->cl, w->now, g1, 4);
+	assert_int_equal(w->nsent, 2);
+	decode_sent(&w->sent[0], &m);
+	assert_int_equal(m.chksum, 0);
+	decode_sent(&w->sent[1], &m);
+	assert_int_equal(m.chksum, 0);
+	world_free(w);
+}
+
+/* §5.4: a failure timeout not longer than the map interval flaps. */
+static void
+test_flap_warning_at_start(void **state)
+{
+	struct mars_client_conf conf;
+	struct world *w;
+	const struct rec_ev *ev;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.failure_timeout = 5000;
+	conf.redirect_interval = 10000;
+	w = world_new_conf(44, &conf);
+	mars_client_start(w->cl, 0);
+	ev = last_ev(w, MARS_EV_WARNING);
+	assert_non_null(ev);
+	assert_int_equal(ev->count, 10000);
+	assert_int_equal(ev->nonconf, 0);
+	world_free(w);
+
+	memset(&conf, 0, sizeof(conf));
+	conf.failure_timeout = 30000;
+	conf.redirect_interval = 10000;
+	w = world_new_conf(44, &conf);
+	mars_client_start(w->cl, 0);
+	assert_int_equal(count_ev(w, MARS_EV_WARNING), 0);
+	world_free(w);
+}
+
+/* Interval unknown: the maps show it, once. */
+static void
+test_flap_warning_from_maps(void **state)
+{
+	struct mars_client_conf conf;
+	const uint8_t *const list[] = { m1, m2 };
+	struct world *w;
+	const struct rec_ev *ev;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.failure_timeout = 5000;
+	w = world_new_conf(45, &conf);
+	mars_client_start(w->cl, 0);
+	mars_reg_reply(w, &vc_m1, 7, 1);
+	advance(w, 1000);
+	mars_map(w, &vc_cc, m1, list, 2, false, 1);
+	advance(w, 4000);
+	mars_map(w, &vc_cc, m1, list, 2, false, 1);
+	assert_int_equal(count_ev(w, MARS_EV_WARNING), 0);
+	/* 10 s later: dead at 9 s, and the map says why. */
+	advance(w, 14000);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 1);
+	mars_map(w, &vc_cc, m1, list, 2, false, 1);
+	ev = last_ev(w, MARS_EV_WARNING);
+	assert_non_null(ev);
+	assert_int_equal(ev->count, 10000);
+	assert_memory_equal(ev->atm, m1, 20);
+	advance(w, 40000);
+	mars_map(w, &vc_cc, m1, list, 2, false, 1);
+	assert_int_equal(count_ev(w, MARS_EV_WARNING), 1);
+	world_free(w);
+}
+
+/* Maps on a configured MARS's VC in another name: its address is wrong. */
+static void
+test_wrong_mars_address_warning(void **state)
+{
+	struct mars_client_mars mars[1];
+	struct mars_client_conf conf;
+	const uint8_t *const list[] = { m3 };
+	const struct mars_vc cc = { MARS_VC_CCVC, 9 };
+	const struct rec_ev *ev;
+	struct world *w;
+	int provisional;
+
+	for (provisional = 0; provisional < 2; provisional++) {
+		memset(mars, 0, sizeof(mars));
+		mars[0].atm.tl = 20;
+		memcpy(mars[0].atm.num, m1, 20);
+		mars[0].vc = vc_m1;
+		mars[0].has_ccvc = true;
+		mars[0].ccvc_id = 9;
+		mars[0].provisional = provisional != 0;
+		memset(&conf, 0, sizeof(conf));
+		conf.mars = mars;
+		conf.nmars = 1;
+		w = world_new_conf(46, &conf);
+		mars_client_start(w->cl, 0);
+		mars_reg_reply(w, &vc_m1, 7, 1);
+		mars_map(w, &cc, m3, list, 1, false, 2);
+		mars_map(w, &cc, m3, list, 1, false, 3);
+		if (provisional) {
+			assert_int_equal(count_ev(w, MARS_EV_WARNING), 0);
+		} else {
+			assert_int_equal(count_ev(w, MARS_EV_WARNING), 1);
+			ev = last_ev(w, MARS_EV_WARNING);
+			assert_memory_equal(ev->atm, m3, 20);
+			assert_int_equal(ev->count, 0);
+		}
+		world_free(w);
+	}
+}
+
+/* --- VC lost (ICMP unreachable in the lab) --- */
+
+static void
+test_vc_lost(void **state)
+{
+	struct world *w = world_new(47);
+	const struct rec_ev *ev;
+
+	assert_int_equal(mars_client_vc_lost(w->cl, 0, &vc_m1), MARS_E_INVAL);
+	mars_client_start(w->cl, 0);
+	/* Registration outstanding: fails at once, M2 next. */
+	w->now = 5;
+	assert_int_equal(mars_client_vc_lost(w->cl, w->now, &vc_m2),
+	    MARS_E_INVAL);
+	assert_int_equal(mars_client_vc_lost(w->cl, w->now, &vc_m1), 0);
+	ev = last_ev(w, MARS_EV_MARS_FAILED);
+	assert_non_null(ev);
+	assert_int_equal(ev->when, 5);
+	assert_memory_equal(ev->atm, m1, 20);
+	advance(w, 10005);
+	assert_int_equal(count_sent(w, MARS_JOIN, 1, &vc_m2), 1);
+	mars_reg_reply(w, &vc_m2, 7, 1);
+	assert_true(mars_client_registered(w->cl));
+	/* Registered: the current MARS has failed. */
+	assert_int_equal(mars_client_vc_lost(w->cl, w->now, &vc_m2), 0);
+	assert_int_equal(count_ev(w, MARS_EV_MARS_FAILED), 2);
+	assert_int_equal(mars_client_state(w->cl), MARS_CLIENT_WAITING);
+	world_free(w);
+}
+
+/* --- Deregistration from whichever MARS holds the registration --- */
+
+static void
+leave_copy(struct world *w, const struct mars_vc *vc)
+{
+	struct mars_msg m;
+
+	msg_base(&m, MARS_LEAVE, cm1);
+	m.flags = MARS_FLAG_REGISTER | MARS_FLAG_COPY;
+	m.cmi = 7;
+	m.msn = 50;
+	deliver(w, vc, &m);
+}
+
+static void
+test_deregister_after_hard_redirect(void **state)
+{
+	struct world *w = registered(48);
+	const uint8_t *const list[] = { m2, m1 };
+
+	/* M1 (a Backup) registered us and sends us to M2, hard. */
+	w->now = 1000;
+	mars_map(w, &vc_m1, m1, list, 2, true, 44);
+	assert_int_equal(mars_client_state(w->cl), MARS_CLIENT_WAITING);
+	/* Leaving before the new registration: M1 holds it. */
+	w->nsent = 0;
+	assert_int_equal(mars_client_deregister(w->cl, w->now), 0);
+	assert_int_equal(count_sent(w, MARS_LEAVE, 1, &vc_m1), 1);
+	assert_int_equal(w->nsent, 1);
+	assert_int_equal(mars_client_deregister(w->cl, w->now), MARS_E_INVAL);
+	leave_copy(w, &vc_m1);
+	assert_int_equal(count_ev(w, MARS_EV_DEREGISTERED), 1);
+	assert_int_equal(mars_client_state(w->cl), MARS_CLIENT_IDLE);
+	/* No registration left anywhere: nothing to do, nothing sent. */
+	advance(w, 100000);
+	assert_int_equal(w->nsent, 1);
+	assert_int_equal(mars_client_deregister(w->cl, w->now), MARS_E_INVAL);
+	world_free(w);
+}
+
+static void
+test_deregister_every_holder(void **state)
+{
+	struct world *w = registered(49);
+	const uint8_t *const list[] = { m2, m1 };
+	size_t i;
+
+	w->now = 1000;
+	mars_map(w, &vc_m1, m1, list, 2, true, 44);
+	/* The registration with M2 is outstanding: M2 may hold it too. */
+	advance(w, 11000);
+	assert_int_equal(mars_client_state(w->cl), MARS_CLIENT_REGISTERING);
+	w->nsent = 0;
+	assert_int_equal(mars_client_deregister(w->cl, w->now), 0);
+	assert_int_equal(count_sent(w, MARS_LEAVE, 1, &vc_m1), 1);
+	assert_int_equal(count_sent(w, MARS_LEAVE, 1, &vc_m2), 1);
+	/* M2's copy; M1 says nothing and is asked again until the limit. */
+	leave_copy(w, &vc_m2);
+	assert_int_equal(mars_client_state(w->cl), MARS_CLIENT_DEREGISTERING);
+	advance(w, w->now + 100000);
+	assert_int_equal(count_sent(w, MARS_LEAVE, 1, &vc_m1), 6);
+	assert_int_equal(count_sent(w, MARS_LEAVE, 1, &vc_m2), 1);
+	assert_int_equal(count_ev(w, MARS_EV_DEREGISTERED), 1);
+	world_free(w);
+
+	/* None answers: GIVE_UP.  A lost VC stops the wait for its MARS. */
+	w = registered(50);
+	w->now = 1000;
+	mars_map(w, &vc_m1, m1, list, 2, true, 44);
+	advance(w, 11000);
+	assert_int_equal(mars_client_deregister(w->cl, w->now), 0);
+	assert_int_equal(mars_client_vc_lost(w->cl, w->now, &vc_m2), 0);
+	assert_int_equal(mars_client_state(w->cl), MARS_CLIENT_DEREGISTERING);
+	assert_int_equal(mars_client_vc_lost(w->cl, w->now, &vc_m1), 0);
+	assert_int_equal(mars_client_state(w->cl), MARS_CLIENT_IDLE);
+	assert_int_equal(count_ev(w, MARS_EV_DEREGISTERED), 0);
+	assert_int_equal(count_ev(w, MARS_EV_GIVE_UP), 1);
+	for (i = 0; i < w->nev; i++)
+		assert_int_not_equal(w->ev[i].kind, MARS_EV_REGISTERED);
+	world_free(w);
+}
+
+/* Protocol unknown: the registration offers IPv4 and IPv6 in turn. */
+static void
+test_protocol_alternates(void **state)
+{
+	struct mars_client_conf conf;
+	struct world *w;
+	struct mars_msg m;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.pro_type_alt = MARS_PRO_IPV6;
+	w = world_new_conf(51, &conf);
+	mars_client_start(w->cl, 0);
+	advance(w, 10000);
+	assert_int_equal(w->nsent, 2);
+	decode_sent(&w->sent[0], &m);
+	assert_int_equal(m.pro_type, MARS_PRO_IPV4);
+	decode_sent(&w->sent[1], &m);
+	assert_int_equal(m.pro_type, MARS_PRO_IPV6);
+	msg_base(&m, MARS_JOIN, cm1);
+	m.pro_type = MARS_PRO_IPV6;
+	m.flags = MARS_FLAG_COPY | MARS_FLAG_REGISTER;
+	m.cmi = 4;
+	deliver(w, &vc_m1, &m);
+	assert_true(mars_client_registered(w->cl));
+	assert_int_equal(mars_client_pro_type(w->cl), MARS_PRO_IPV6);
+	/* Settled: IPv4 from now on is another protocol. */
+	{
+		uint8_t buf[256];
+		size_t len;
+
+		m.pro_type = MARS_PRO_IPV4;
+		len = encode_llc(&m, buf, sizeof(buf));
+		assert_int_equal(deliver_raw(w, &vc_m1, buf, len),
+		    MARS_E_NOTOURS);
+	}
+	assert_string_equal(last_ev(w, MARS_EV_DROPPED)->detail,
+	    "other protocol");
+	w->nsent = 0;
+	assert_int_equal(mars_client_deregister(w->cl, w->now), 0);
+	decode_sent(&w->sent[0], &m);
+	assert_int_equal(m.pro_type, MARS_PRO_IPV6);
+	world_free(w);
+}
+
+/* --- Item: no allocation sized by a wire count without a cap --- */
+
+/* A MULTI part for g1 with n targets (all distinct), not the last. */
+static size_t
+multi_part(uint8_t *buf, size_t cap, uint16_t n, uint16_t y, bool last)
+{
+	static uint8_t list[450 * 20];
+	struct mars_msg m;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(list + 20 * i, cm2, 20);
+		list[20 * i + 16] = (uint8_t)(y >> 8);
+		list[20 * i + 17] = (uint8_t)y;
+		list[20 * i + 18] = (uint8_t)(i >> 8);
+		list[20 * i + 19] = (uint8_t)i;
+	}
+	msg_base(&m, MARS_MULTI, cm1);
+	m.spa.addr = (const uint8_t[]){ 10, 1, 1, 1 };
+	m.spa.len = 4;
+	m.tpa.addr = g1;
+	m.tpa.len = 4;
+	m.thtl = 20;
+	m.tnum = n;
+	m.seqxy = (uint16_t)((last ? MARS_SEQ_LAST : 0) | y);
+	m.msn = 42;
+	m.list = list;
+	return encode_llc(&m, buf, cap);
+}
+
+static void
+test_multi_reassembly_capped(void **state)
+{
+	static uint8_t buf[10000];
+	struct mars_client_conf conf;
+	struct world *w;
+	const struct rec_ev *ev;
+	size_t len, base, peak = 0, n;
+	uint16_t y;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.list_max = 1000;
+	w = world_new_conf(52, &conf);
+	mars_client_start(w->cl, 0);
+	mars_reg_reply(w, &vc_m1, 7, 42);
+	base = mars_client_memory(w->cl);
+	assert_int_equal(mars_client_request(w->cl, w->now, g1, 4), 0);
+	/* 100 parts of 440 members each: 44,000 claimed. */
+	for (y = 1; y <= 100; y++) {
+		len = multi_part(buf, sizeof(buf), 440, y, y == 100);
+		assert_true(len > 8800);
+		assert_int_equal(deliver_raw(w, &vc_m1, buf, len), 0);
+		if (mars_client_memory(w->cl) > peak)
+			peak = mars_client_memory(w->cl);
+	}
+	/* At most list_max entries held, whatever the parts claim. */
+	assert_true(peak - base <= 1000 * sizeof(struct mars_client_atm));
+	ev = last_ev(w, MARS_EV_MULTI);
+	assert_non_null(ev);
+	assert_int_equal(ev->count, 1000);
+	assert_non_null(strstr(ev->detail, "truncated"));
+	mars_client_members(w->cl, &n);
+	assert_int_equal(n, 1000);
+
+	/* The datagram of the review: 65,535 null targets in 60 octets. */
+	assert_int_equal(mars_client_request(w->cl, w->now, g2, 4), 0);
+	len = multi_part(buf, sizeof(buf), 1, 1, false);
+	put16(buf + L + 12, 0);
+	buf[L + 21] = 0;
+	put16(buf + L + 24, 0xffff);
+	base = mars_client_memory(w->cl);
+	for (y = 0; y < 100; y++)
+		assert_int_equal(deliver_raw(w, &vc_m1, buf, L + 60),
+		    MARS_E_LENGTH);
+	assert_int_equal(mars_client_memory(w->cl), base);
+
+	/* The largest list_max is the CMI space. */
+	world_free(w);
+	memset(&conf, 0, sizeof(conf));
+	conf.list_max = MARS_CLIENT_LIST_LIMIT + 1;
+	conf.own.tl = 20;
+	memcpy(conf.own.num, cm1, 20);
+	conf.mars = (struct mars_client_mars[]){
+		{ .atm = { .tl = 20 }, .vc = { MARS_VC_P2P, 1 } } };
+	conf.nmars = 1;
+	{
+		struct mars_client *cl;
+		struct mars_err e;
+
+		assert_int_equal(mars_client_new(&cl, &conf, NULL, &e),
+		    MARS_E_INVAL);
+		assert_string_equal(e.field, "list_max");
+	}
+}
+
+/* GROUPLIST_REPLY parts: the same cap. */
+static void
+test_grouplist_reassembly_capped(void **state)
+{
+	static uint8_t buf[10000], groups[2000 * 4];
+	struct mars_client_conf conf;
+	struct world *w;
+	struct mars_msg m;
+	size_t len, base, n;
+	uint16_t y, i;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.list_max = 500;
+	w = world_new_conf(53, &conf);
+	mars_client_start(w->cl, 0);
+	mars_reg_reply(w, &vc_m1, 7, 42);
+	base = mars_client_memory(w->cl);
+	assert_int_equal(mars_client_grouplist(w->cl, w->now,
+	    (const uint8_t[]){ 224, 0, 0, 0 },
+	    (const uint8_t[]){ 239, 255, 255, 255 }, 4), 0);
+	for (i = 0; i < 2000; i++) {
+		groups[4 * i] = 225;
+		groups[4 * i + 2] = (uint8_t)(i >> 8);
+		groups[4 * i + 3] = (uint8_t)i;
+	}
+	for (y = 1; y <= 50; y++) {
+		msg_base(&m, MARS_GROUPLIST_REPLY, cm1);
+		m.spa.addr = (const uint8_t[]){ 10, 1, 1, 1 };
+		m.spa.len = 4;
+		m.grp_len = 4;
+		m.tnum = 2000;
+		m.seqxy = (uint16_t)((y == 50 ? MARS_SEQ_LAST : 0) | y);
+		m.msn = 42;
+		m.list = groups;
+		len = encode_llc(&m, buf, sizeof(buf));
+		assert_int_equal(deliver_raw(w, &vc_m1, buf, len), 0);
+		assert_true(mars_client_memory(w->cl) - base <=
+		    500 * sizeof(struct mars_client_pa));
+	}
+	assert_int_equal(last_ev(w, MARS_EV_GROUPLIST)->count, 500);
+	mars_client_grouplist_groups(w->cl, &n);
+	assert_int_equal(n, 500);
+	world_free(w);
+}
+
 int
 main(void)
 {
@@ -1301,6 +1897,19 @@ main(void)
 		cmocka_unit_test(test_backup_hard_redirects_back),
 		cmocka_unit_test(test_multi_part_map),
 		cmocka_unit_test(test_join_from_callback),
+		cmocka_unit_test(test_cmi_zero_accepted_with_warning),
+		cmocka_unit_test(test_null_source_map_keepalive),
+		cmocka_unit_test(test_stale_checksum_echo),
+		cmocka_unit_test(test_no_checksum),
+		cmocka_unit_test(test_flap_warning_at_start),
+		cmocka_unit_test(test_flap_warning_from_maps),
+		cmocka_unit_test(test_wrong_mars_address_warning),
+		cmocka_unit_test(test_vc_lost),
+		cmocka_unit_test(test_deregister_after_hard_redirect),
+		cmocka_unit_test(test_deregister_every_holder),
+		cmocka_unit_test(test_protocol_alternates),
+		cmocka_unit_test(test_multi_reassembly_capped),
+		cmocka_unit_test(test_grouplist_reassembly_capped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,6 +67,32 @@ client_emit_group(struct mars_client *cl, int kind, mars_time_t now,
 	client_emit(cl, &ev);
 }
 
+/*
+ * A warning (client.h): once per `once` bit (0: every time), logged and
+ * reported as MARS_EV_WARNING.
+ */
+void
+client_warn(struct mars_client *cl, mars_time_t now, unsigned once,
+    uint16_t nonconf, const uint8_t *atm, uint8_t atm_tl, uint32_t count,
+    const char *detail)
+{
+	struct mars_event ev;
+
+	if (once != 0 && (cl->warned & once) != 0)
+		return;
+	cl->warned |= once;
+	client_log(cl, LOG_WARNING, "%s", detail);
+	mars_event_init(&ev, MARS_EV_WARNING, now);
+	ev.atm = atm;
+	ev.atm_tl = atm != NULL ? atm_tl : 0;
+	ev.cmi = cl->cmi;
+	ev.csn = cl->hsn;
+	ev.count = count;
+	ev.nonconf = nonconf;
+	ev.detail = detail;
+	client_emit(cl, &ev);
+}
+
 static void
 emit_mars(struct mars_client *cl, int kind, mars_time_t now,
     const struct mars_client_atm *mars, const char *detail)
@@ -103,6 +129,28 @@ bool
 client_vc_eq(const struct mars_vc *a, const struct mars_vc *b)
 {
 	return a->kind == b->kind && a->id == b->id;
+}
+
+/*
+ * The VC alone says the current MARS sent it: its point-to-point VC, or
+ * its ClusterControlVC when the transport tells CCVCs apart.
+ */
+bool
+client_vc_is_cur(const struct mars_client *cl, const struct mars_vc *vc)
+{
+	size_t i;
+
+	if (!cl->has_cur)
+		return false;
+	if (client_vc_eq(vc, &cl->cur_vc))
+		return true;
+	if (vc->kind != MARS_VC_CCVC)
+		return false;
+	for (i = 0; i < cl->conf.nmars; i++)
+		if (client_atm_same(&cl->mars[i].atm, &cl->cur) &&
+		    cl->mars[i].has_ccvc)
+			return cl->mars[i].ccvc_id == vc->id;
+	return false;
 }
 
 /* ATM number + subaddress of a message against a stored address (§5.1.2). */
@@ -171,6 +219,11 @@ client_msg_init(struct mars_client *cl, struct mars_msg *m, uint8_t op)
 	}
 }
 
+/*
+ * Encode and send.  §4.3.3: the checksum is optional, 0 meaning "not
+ * computed" (conf.no_checksum); a computed one is remembered, so that a
+ * reply echoing it stale can be told from a corrupted one (C10).
+ */
 int
 client_send(struct mars_client *cl, const struct mars_vc *vc,
     const struct mars_msg *m)
@@ -178,15 +231,22 @@ client_send(struct mars_client *cl, const struct mars_vc *vc,
 	uint8_t buf[512];
 	struct mars_err err;
 	size_t len;
+	unsigned i;
 	int rc;
 
 	memset(&err, 0, sizeof(err));
-	if ((rc = mars_encode(m, buf, sizeof(buf), &len, MARS_ENC_LLC,
-	    &err)) != 0) {
+	if ((rc = mars_encode(m, buf, sizeof(buf), &len, MARS_ENC_LLC |
+	    (cl->conf.no_checksum ? MARS_ENC_NOCHKSUM : 0), &err)) != 0) {
 		client_log(cl, LOG_ERR, "cannot encode %s: %s (%s)",
 		    mars_op_short(m->op), mars_strerror(rc),
 		    err.field != NULL ? err.field : "?");
 		return rc;
+	}
+	if (!cl->conf.no_checksum) {
+		i = cl->echo_next++ % MARS_CLIENT_ECHO_MAX;
+		cl->echo[i].op = m->op;
+		cl->echo[i].sum = (uint16_t)(buf[MARS_LLC_SNAP_LEN + 12] << 8 |
+		    buf[MARS_LLC_SNAP_LEN + 13]);
 	}
 	if (cl->io.send != NULL)
 		cl->io.send(cl->io.ctx, vc, buf, len);
@@ -305,6 +365,7 @@ conf_defaults(struct mars_client_conf *c)
 	DEFAULT(rejoin_min, 1000);
 	DEFAULT(rejoin_max, 10000);
 	DEFAULT(pass_pause, 60000);
+	DEFAULT(list_max, MARS_CLIENT_LIST_MAX);
 }
 
 int
@@ -330,6 +391,9 @@ mars_client_new(struct mars_client **clp, const struct mars_client_conf *conf,
 		if (!atm_valid(&conf->mars[i].atm, true))
 			return mars_err_set(err, MARS_E_INVAL, "mars[].atm",
 			    "a MARS without a valid ATM address");
+	if (conf->list_max > MARS_CLIENT_LIST_LIMIT)
+		return mars_err_set(err, MARS_E_INVAL, "list_max",
+		    "more than MARS_CLIENT_LIST_LIMIT");
 	if ((cl = calloc(1, sizeof(*cl))) == NULL)
 		return mars_err_set(err, MARS_E_NOSPACE, "client", "no memory");
 	if ((cl->mars = calloc(conf->nmars, sizeof(*cl->mars))) == NULL) {
@@ -341,6 +405,8 @@ mars_client_new(struct mars_client **clp, const struct mars_client_conf *conf,
 	cl->conf.mars = cl->mars;
 	cl->conf.rng = NULL;
 	conf_defaults(&cl->conf);
+	if (cl->conf.pro_type_alt != cl->conf.pro_type)
+		cl->pro_alt = cl->conf.pro_type_alt;
 	if (io != NULL)
 		cl->io = *io;
 	mars_rng_seed(&cl->rng, conf->rng != NULL ? mars_rng_next(conf->rng) :
@@ -378,6 +444,9 @@ reg_send(struct mars_client *cl, mars_time_t now)
 	m.spa.addr = NULL;
 	m.spa.len = 0;
 	m.flags = MARS_FLAG_REGISTER;
+	/* Protocol unknown: every other transmission offers the other one. */
+	if (cl->pro_alt != 0 && (cl->reg.sent & 1) != 0)
+		m.pro_type = cl->pro_alt;
 	client_send(cl, &cl->reg.vc, &m);
 	cl->reg.sent++;
 	cl->reg.next = now + cl->conf.retransmit_interval;
@@ -434,6 +503,27 @@ client_reg_begin(struct mars_client *cl, mars_time_t now,
 	reg_send(cl, now);
 }
 
+/* A MARS that may hold our registration (§5.2.3). */
+static void
+holder_add(struct mars_client *cl, const struct mars_client_atm *atm,
+    const struct mars_vc *vc)
+{
+	struct client_holder *h;
+	size_t i;
+
+	for (i = 0; i < cl->nholders; i++)
+		if (client_atm_same(&cl->holders[i].atm, atm)) {
+			cl->holders[i].vc = *vc;
+			return;
+		}
+	if (cl->nholders == MARS_CLIENT_MARS_MAX)
+		return;
+	h = &cl->holders[cl->nholders++];
+	memset(h, 0, sizeof(*h));
+	h->atm = *atm;
+	h->vc = *vc;
+}
+
 /* §5.2.3: our registration JOIN came back; draft §2: HSN := its msn. */
 static void
 reg_done(struct mars_client *cl, mars_time_t now, const struct mars_msg *m)
@@ -442,9 +532,20 @@ reg_done(struct mars_client *cl, mars_time_t now, const struct mars_msg *m)
 	bool soft = cl->reg.soft, recovering = cl->recovering;
 
 	cl->reg.active = false;
+	if (!cl->has_cur || !client_atm_same(&cl->cur, &cl->reg.mars)) {
+		/* Another MARS: its own warnings, its own map timing. */
+		cl->warned &= ~(unsigned)CLIENT_WARN_PER_MARS;
+		cl->has_last_map = false;
+	}
 	cl->cur = cl->reg.mars;
 	cl->cur_vc = cl->reg.vc;
 	cl->has_cur = true;
+	holder_add(cl, &cl->reg.mars, &cl->reg.vc);
+	if (cl->pro_alt != 0) {
+		if (m->pro_type == cl->pro_alt)
+			cl->conf.pro_type = cl->pro_alt;
+		cl->pro_alt = 0;
+	}
 	cl->cmi = m->cmi;
 	cl->hsn = m->msn;
 	cl->state = MARS_CLIENT_REGISTERED;
@@ -487,6 +588,19 @@ mars_client_start(struct mars_client *cl, mars_time_t now)
 {
 	if (cl->state != MARS_CLIENT_IDLE)
 		return MARS_E_INVAL;
+	/*
+	 * §5.4: a member that hears no map for failure_timeout declares
+	 * its MARS dead; maps come every redirect interval, so a timeout
+	 * that is not longer makes it fail between two maps, again and
+	 * again.
+	 */
+	if (cl->conf.redirect_interval != 0 &&
+	    cl->conf.failure_timeout <= cl->conf.redirect_interval)
+		client_warn(cl, now, CLIENT_WARN_FLAP_CONF, 0, NULL, 0,
+		    (uint32_t)cl->conf.redirect_interval,
+		    "failure timeout not longer than the redirect interval: "
+		    "the member will declare its MARS dead between maps "
+		    "(RFC 2022 §5.4)");
 	cl->recovering = false;
 	cl->walk_idx = 0;
 	cl->walk_tries = 0;
@@ -494,25 +608,47 @@ mars_client_start(struct mars_client *cl, mars_time_t now)
 	return 0;
 }
 
-int
-mars_client_deregister(struct mars_client *cl, mars_time_t now)
+/* §5.2.3: LEAVE with register=1, null protocol address allowed. */
+static void
+dereg_send(struct mars_client *cl, mars_time_t now)
 {
 	struct mars_msg m;
+	size_t i;
 
-	if (cl->state != MARS_CLIENT_REGISTERED)
-		return MARS_E_INVAL;
-	cl->reg.active = false;
-	cl->state = MARS_CLIENT_DEREGISTERING;
-	cl->fail_at = MARS_TIME_NEVER;
-	client_resolve_abort(cl, now, "deregistering");
-	/* §5.2.3: LEAVE with register=1, null protocol address allowed. */
 	client_msg_init(cl, &m, MARS_LEAVE);
 	m.spa.addr = NULL;
 	m.spa.len = 0;
 	m.flags = MARS_FLAG_REGISTER;
-	client_send(cl, &cl->cur_vc, &m);
-	cl->dereg_sent = 1;
+	for (i = 0; i < cl->nholders; i++)
+		if (!cl->holders[i].done)
+			client_send(cl, &cl->holders[i].vc, &m);
+	cl->dereg_sent++;
 	cl->dereg_next = now + cl->conf.retransmit_interval;
+}
+
+int
+mars_client_deregister(struct mars_client *cl, mars_time_t now)
+{
+	size_t i;
+
+	if (cl->state == MARS_CLIENT_DEREGISTERING)
+		return MARS_E_INVAL;
+	/* A registration still outstanding may have been granted. */
+	if (cl->reg.active)
+		holder_add(cl, &cl->reg.mars, &cl->reg.vc);
+	if (cl->nholders == 0)
+		return MARS_E_INVAL;
+	cl->reg.active = false;
+	cl->state = MARS_CLIENT_DEREGISTERING;
+	cl->recovering = false;
+	cl->fail_at = cl->wait_until = MARS_TIME_NEVER;
+	cl->masm_active = false;
+	cl->masm_deadline = MARS_TIME_NEVER;
+	client_resolve_abort(cl, now, "deregistering");
+	for (i = 0; i < cl->nholders; i++)
+		cl->holders[i].done = cl->holders[i].answered = false;
+	cl->dereg_sent = 0;
+	dereg_send(cl, now);
 	return 0;
 }
 
@@ -523,9 +659,79 @@ dereg_done(struct mars_client *cl, mars_time_t now, const char *detail)
 
 	cl->state = MARS_CLIENT_IDLE;
 	cl->dereg_next = MARS_TIME_NEVER;
+	cl->nholders = 0;
 	client_groups_clear(cl);
 	emit_mars(cl, kind, now, &cl->cur, detail);
 	cl->cmi = 0;
+}
+
+/* Every holder answered or was given up on: done, well if one answered. */
+static void
+dereg_check(struct mars_client *cl, mars_time_t now, const char *why)
+{
+	bool answered = false;
+	size_t i;
+
+	for (i = 0; i < cl->nholders; i++) {
+		if (!cl->holders[i].done)
+			return;
+		answered |= cl->holders[i].answered;
+	}
+	dereg_done(cl, now, answered ? NULL : why);
+}
+
+/* The copy of our deregistration LEAVE from one holder (§5.2.3). */
+static void
+dereg_answer(struct mars_client *cl, mars_time_t now,
+    const struct mars_vc *vc, const struct mars_msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < cl->nholders; i++) {
+		if (cl->holders[i].done || !client_vc_eq(vc, &cl->holders[i].vc))
+			continue;
+		cl->holders[i].done = cl->holders[i].answered = true;
+		if (client_vc_eq(vc, &cl->cur_vc))
+			cl->hsn = m->msn;
+	}
+	dereg_check(cl, now, NULL);
+}
+
+int
+mars_client_vc_lost(struct mars_client *cl, mars_time_t now,
+    const struct mars_vc *vc)
+{
+	struct mars_client_atm mars;
+	bool used = false;
+	size_t i;
+
+	if (cl->state == MARS_CLIENT_DEREGISTERING) {
+		for (i = 0; i < cl->nholders; i++)
+			if (!cl->holders[i].done &&
+			    client_vc_eq(vc, &cl->holders[i].vc))
+				used = cl->holders[i].done = true;
+		if (!used)
+			return MARS_E_INVAL;
+		dereg_check(cl, now, "deregistration: MARS unreachable");
+		return 0;
+	}
+	if (cl->reg.active && client_vc_eq(vc, &cl->reg.vc)) {
+		mars = cl->reg.mars;
+		if (cl->reg.soft) {
+			/* Stay with the current MARS. */
+			cl->reg.active = false;
+			emit_mars(cl, MARS_EV_GIVE_UP, now, &mars,
+			    "soft redirect: new MARS unreachable");
+		} else
+			reg_attempt_failed(cl, now, &mars, "MARS unreachable");
+		return 0;
+	}
+	if (cl->state == MARS_CLIENT_REGISTERED &&
+	    client_vc_eq(vc, &cl->cur_vc)) {
+		client_mars_failed(cl, now, "MARS unreachable");
+		return 0;
+	}
+	return MARS_E_INVAL;
 }
 
 /*
@@ -558,14 +764,77 @@ client_mars_failed(struct mars_client *cl, mars_time_t now, const char *why)
 
 /* Input. */
 
+/*
+ * Nonconformities a member lives with (client.h, PROTOCOL.md C8, C10,
+ * C18); each is accepted only in the case named there.
+ */
+#define NC_TOLERATED	(MARS_NC_CHECKSUM | MARS_NC_CMI_ZERO | \
+			    MARS_NC_NULL_SOURCE | MARS_NC_SEQXY)
+#define NC_MAP		(MARS_NC_NULL_SOURCE | MARS_NC_SEQXY)
+
+/* The request a reply of this op answers (§5.1.2, §5.2.2, §5.3). */
+static uint8_t
+request_of(uint8_t op)
+{
+	switch (op) {
+	case MARS_MULTI:
+	case MARS_NAK:
+		return MARS_REQUEST;
+	case MARS_GROUPLIST_REPLY:
+		return MARS_GROUPLIST_REQUEST;
+	case MARS_JOIN:
+	case MARS_LEAVE:
+		return op;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * C10: a reply built by editing our message without recomputing the
+ * checksum carries our source address and exactly the checksum we sent.
+ */
+static bool
+stale_echo(const struct mars_client *cl, const struct mars_msg *m)
+{
+	uint8_t q = request_of(m->op);
+	size_t i;
+
+	if (q == 0 || m->chksum == 0 || !client_is_own(cl, m))
+		return false;
+	for (i = 0; i < MARS_CLIENT_ECHO_MAX; i++)
+		if (cl->echo[i].op == q && cl->echo[i].sum == m->chksum)
+			return true;
+	return false;
+}
+
+static bool
+tolerable(const struct mars_client *cl, const struct mars_msg *m)
+{
+	if ((m->nonconf & ~NC_TOLERATED) != 0)
+		return false;
+	if ((m->nonconf & MARS_NC_CHECKSUM) != 0 && !stale_echo(cl, m))
+		return false;
+	return (m->nonconf & NC_MAP) == 0 || m->op == MARS_REDIRECT_MAP;
+}
+
+static bool
+pro_ours(const struct mars_client *cl, uint16_t pro)
+{
+	return pro == cl->conf.pro_type || (cl->pro_alt != 0 &&
+	    pro == cl->pro_alt);
+}
+
 int
 mars_client_input(struct mars_client *cl, mars_time_t now, const struct mars_vc *vc,
     const uint8_t *sdu, size_t len)
 {
+	const struct mars_client_atm *who;
 	struct mars_msg m;
 	struct mars_err err;
 	struct mars_event ev;
 	bool from_cur, from_reg, member;
+	uint16_t tolerated = 0;
 	int rc;
 
 	if (len < MARS_LLC_SNAP_LEN || memcmp(sdu, llc_mars, MARS_LLC_SNAP_LEN) != 0)
@@ -573,16 +842,18 @@ mars_client_input(struct mars_client *cl, mars_time_t now, const struct mars_vc 
 	memset(&err, 0, sizeof(err));
 	rc = mars_decode(&m, sdu + MARS_LLC_SNAP_LEN, len - MARS_LLC_SNAP_LEN,
 	    MARS_LLC_SNAP_LEN, 0, &err);
-	/* A registration reply with CMI 0 is looked at below. */
-	if (rc == MARS_E_NONCONF && m.nonconf == MARS_NC_CMI_ZERO)
+	if ((rc == MARS_E_NONCONF || rc == MARS_E_CHKSUM) &&
+	    tolerable(cl, &m)) {
+		tolerated = m.nonconf;
 		rc = 0;
-	if (rc == 0 && (m.afn != MARS_AFN_ATM ||
-	    m.pro_type != cl->conf.pro_type))
+	}
+	if (rc == 0 && (m.afn != MARS_AFN_ATM || !pro_ours(cl, m.pro_type)))
 		rc = MARS_E_NOTOURS;
 	if (rc != 0) {
 		mars_event_init(&ev, MARS_EV_DROPPED, now);
 		ev.detail = rc == MARS_E_NOTOURS ? "other protocol" :
 		    mars_err_reason(rc);
+		ev.nonconf = mars_err_parsed(rc) ? m.nonconf : 0;
 		client_emit(cl, &ev);
 		return rc;
 	}
@@ -590,19 +861,38 @@ mars_client_input(struct mars_client *cl, mars_time_t now, const struct mars_vc 
 	    cl->state == MARS_CLIENT_DEREGISTERING;
 	from_cur = member && client_vc_eq(vc, &cl->cur_vc);
 	from_reg = cl->reg.active && client_vc_eq(vc, &cl->reg.vc);
+	if ((tolerated & MARS_NC_CHECKSUM) != 0) {
+		who = from_reg ? &cl->reg.mars : cl->has_cur ? &cl->cur : NULL;
+		client_warn(cl, now, CLIENT_WARN_CHECKSUM, MARS_NC_CHECKSUM,
+		    who != NULL ? who->num : NULL, who != NULL ? who->tl : 0, 0,
+		    "reply echoes the checksum of our message without "
+		    "recomputing it (RFC 2022 §4.3.3; PROTOCOL.md C10): "
+		    "accepted");
+	}
 
 	/* §5.2.3: the registration copy comes back privately only. */
 	if (from_reg && is_reg_copy(cl, &m, MARS_JOIN)) {
-		if (m.cmi == 0) {
-			client_log(cl, LOG_WARNING,
-			    "registration copy with mar$cmi 0 ignored");
-			return 0;
-		}
 		reg_done(cl, now, &m);
+		/* C18: CMIs are non-zero; one server starts them at 0. */
+		if (m.cmi == 0)
+			client_warn(cl, now, CLIENT_WARN_CMI_ZERO,
+			    MARS_NC_CMI_ZERO, cl->cur.num, cl->cur.tl, 0,
+			    "registration reply with CMI 0 (RFC 2022 §5.2.3: "
+			    "non-zero; PROTOCOL.md C18): accepted");
+		return 0;
+	}
+	/* ... and so does the copy of a deregistration, from each holder. */
+	if (cl->state == MARS_CLIENT_DEREGISTERING &&
+	    vc->kind != MARS_VC_CCVC && is_reg_copy(cl, &m, MARS_LEAVE)) {
+		dereg_answer(cl, now, vc, &m);
 		return 0;
 	}
 	if (m.op == MARS_REDIRECT_MAP) {
-		client_map_input(cl, now, vc, &m);
+		client_map_seen(cl, now, vc, &m);
+		if ((tolerated & NC_MAP) != 0)
+			client_map_keepalive(cl, now, vc, &m);
+		else
+			client_map_input(cl, now, vc, &m);
 		return 0;
 	}
 	if (!member || (vc->kind != MARS_VC_CCVC && !from_cur))
@@ -611,12 +901,6 @@ mars_client_input(struct mars_client *cl, mars_time_t now, const struct mars_vc 
 	switch (m.op) {
 	case MARS_JOIN:
 	case MARS_LEAVE:
-		if (cl->state == MARS_CLIENT_DEREGISTERING && from_cur &&
-		    is_reg_copy(cl, &m, MARS_LEAVE)) {
-			cl->hsn = m.msn;
-			dereg_done(cl, now, NULL);
-			return 0;
-		}
 		if (!(m.flags & MARS_FLAG_REGISTER))
 			client_groups_input(cl, now, &m);
 		client_track_msn(cl, now, m.msn, NULL);
@@ -671,6 +955,7 @@ static void
 tick_once(struct mars_client *cl, mars_time_t now)
 {
 	struct mars_event ev;
+	size_t i;
 
 	if (cl->reg.active && cl->reg.next <= now) {
 		if (cl->reg.sent > cl->conf.retransmit_limit) {
@@ -692,19 +977,12 @@ tick_once(struct mars_client *cl, mars_time_t now)
 	if (cl->state == MARS_CLIENT_REGISTERED && cl->fail_at <= now)
 		client_mars_failed(cl, now, "no MARS_REDIRECT_MAP");
 	if (cl->state == MARS_CLIENT_DEREGISTERING && cl->dereg_next <= now) {
-		struct mars_msg m;
-
-		if (cl->dereg_sent > cl->conf.retransmit_limit)
-			dereg_done(cl, now, "deregistration: no answer");
-		else {
-			client_msg_init(cl, &m, MARS_LEAVE);
-			m.spa.addr = NULL;
-			m.spa.len = 0;
-			m.flags = MARS_FLAG_REGISTER;
-			client_send(cl, &cl->cur_vc, &m);
-			cl->dereg_sent++;
-			cl->dereg_next = now + cl->conf.retransmit_interval;
-		}
+		if (cl->dereg_sent > cl->conf.retransmit_limit) {
+			for (i = 0; i < cl->nholders; i++)
+				cl->holders[i].done = true;
+			dereg_check(cl, now, "deregistration: no answer");
+		} else
+			dereg_send(cl, now);
 	}
 	if (cl->revalidate_at <= now) {
 		cl->revalidate_at = MARS_TIME_NEVER;
@@ -786,6 +1064,19 @@ uint16_t
 mars_client_cmi(const struct mars_client *cl)
 {
 	return cl->cmi;
+}
+
+uint16_t
+mars_client_pro_type(const struct mars_client *cl)
+{
+	return cl->conf.pro_type;
+}
+
+size_t
+mars_client_memory(const struct mars_client *cl)
+{
+	return sizeof(*cl) + cl->conf.nmars * sizeof(*cl->mars) +
+	    cl->capgroups * sizeof(*cl->groups) + client_resolve_memory(cl);
 }
 
 uint32_t

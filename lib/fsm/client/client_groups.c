@@ -3,6 +3,7 @@
  * retransmission until a copy returns, re-joining after a failure.
  * RFC 2022 §5.2.1, §5.2.1.1, §5.2.2, §5.4.1.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -11,16 +12,23 @@
 #include "mars/err.h"
 #include "client_int.h"
 
-/* Make room for one more element in *arr (capacity *cap, n in use). */
+/*
+ * Make room for one more element in *arr (capacity *cap, n in use), never
+ * beyond max elements: NULL when n reached max or memory ran out.
+ */
 void *
-client_grow(void *arr, size_t *cap, size_t n, size_t size)
+client_grow(void *arr, size_t *cap, size_t n, size_t size, size_t max)
 {
 	size_t ncap;
 	void *p;
 
 	if (n < *cap)
 		return arr;
+	if (n >= max)
+		return NULL;
 	ncap = *cap == 0 ? 8 : 2 * *cap;
+	if (ncap > max)
+		ncap = max;
 	if ((p = reallocarray(arr, ncap, size)) == NULL)
 		return NULL;
 	*cap = ncap;
@@ -44,7 +52,9 @@ group_add(struct mars_client *cl, const uint8_t *addr, size_t len)
 {
 	struct mars_client_group *g, *arr;
 
-	arr = client_grow(cl->groups, &cl->capgroups, cl->ngroups, sizeof(*g));
+	/* Groups come from the caller, not the wire. */
+	arr = client_grow(cl->groups, &cl->capgroups, cl->ngroups, sizeof(*g),
+	    SIZE_MAX / sizeof(*g));
 	if (arr == NULL)
 		return NULL;
 	cl->groups = arr;

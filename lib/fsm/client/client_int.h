@@ -32,10 +32,30 @@ struct client_query {
 	bool			 broken;	/* wait for the last part, discard */
 	uint16_t		 next_y;
 	uint32_t		 msn;
+	bool			 truncated;	/* more than list_max entries */
 	struct mars_client_atm	*atm;	/* MULTI parts so far */
 	struct mars_client_pa	*grp;	/* GROUPLIST_REPLY parts so far */
 	size_t			 n, atm_cap, grp_cap;
 };
+
+/* A MARS that may hold our registration (§5.2.3), and its answer to our
+ * deregistration. */
+struct client_holder {
+	struct mars_client_atm	 atm;
+	struct mars_vc		 vc;
+	bool			 done;	/* answered, or given up on */
+	bool			 answered;
+};
+
+/* Warnings reported once (client.h "Other warnings"). */
+#define CLIENT_WARN_FLAP_CONF	0x01
+#define CLIENT_WARN_FLAP_SEEN	0x02
+#define CLIENT_WARN_MARS_ADDR	0x04
+/* Per MARS: reset when we register with another one. */
+#define CLIENT_WARN_CMI_ZERO	0x10
+#define CLIENT_WARN_MAP_SOURCE	0x20
+#define CLIENT_WARN_CHECKSUM	0x40
+#define CLIENT_WARN_PER_MARS	0xf0
 
 /* A registration (§5.2.3) in progress: initial, recovery or soft redirect. */
 struct client_reg {
@@ -63,6 +83,19 @@ struct mars_client {
 	struct client_reg	 reg;
 	unsigned		 dereg_sent;
 	mars_time_t		 dereg_next;
+	struct client_holder	 holders[MARS_CLIENT_MARS_MAX];
+	size_t			 nholders;
+	uint16_t		 pro_alt;	/* conf.pro_type_alt until settled */
+
+	/* Checksums of what we sent, to recognise a stale echo (C10). */
+	struct {
+		uint8_t		 op;
+		uint16_t	 sum;
+	}			 echo[MARS_CLIENT_ECHO_MAX];
+	unsigned		 echo_next;
+	unsigned		 warned;	/* CLIENT_WARN_* */
+	bool			 has_last_map;
+	mars_time_t		 last_map_at;	/* last map from the current MARS */
 
 	/* Failure recovery walk (§5.4.1, §5.4.2). */
 	size_t			 walk_idx;	/* next entry of list[] to try */
@@ -122,9 +155,16 @@ bool	client_atm_same(const struct mars_client_atm *,
 void	client_list_rebuild(struct mars_client *);
 void	client_reg_begin(struct mars_client *, mars_time_t,
 	    const struct mars_client_atm *, bool);
+void	client_warn(struct mars_client *, mars_time_t, unsigned, uint16_t,
+	    const uint8_t *, uint8_t, uint32_t, const char *);
+bool	client_vc_is_cur(const struct mars_client *, const struct mars_vc *);
 
 /* client_redirect.c */
 void	client_map_input(struct mars_client *, mars_time_t,
+	    const struct mars_vc *, const struct mars_msg *);
+void	client_map_seen(struct mars_client *, mars_time_t,
+	    const struct mars_vc *, const struct mars_msg *);
+void	client_map_keepalive(struct mars_client *, mars_time_t,
 	    const struct mars_vc *, const struct mars_msg *);
 void	client_min(mars_time_t *, mars_time_t);
 
@@ -137,7 +177,7 @@ void	client_groups_tick(struct mars_client *, mars_time_t);
 mars_time_t client_groups_next(const struct mars_client *);
 void	client_groups_registered(struct mars_client *, mars_time_t, bool);
 void	client_groups_clear(struct mars_client *);
-void	*client_grow(void *, size_t *, size_t, size_t);
+void	*client_grow(void *, size_t *, size_t, size_t, size_t);
 
 /* client_resolve.c */
 void	client_resolve_input(struct mars_client *, mars_time_t,
@@ -146,5 +186,6 @@ void	client_resolve_tick(struct mars_client *, mars_time_t);
 mars_time_t client_resolve_next(const struct mars_client *);
 void	client_resolve_abort(struct mars_client *, mars_time_t, const char *);
 void	client_resolve_free(struct mars_client *);
+size_t	client_resolve_memory(const struct mars_client *);
 
 #endif

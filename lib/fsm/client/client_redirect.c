@@ -3,6 +3,7 @@
  * MARS list, the failure timer, hard and soft redirects
  * (draft-armitage-ion-mars-scsp-03 §2, §3.2, §3.4).
  */
+#include <stdint.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -29,6 +30,97 @@ map_trusted(const struct mars_client *cl, const struct mars_vc *vc,
 		    cl->mars[i].has_ccvc)
 			return cl->mars[i].ccvc_id == vc->id;
 	return true;
+}
+
+/*
+ * Every map, conforming or not, before it is acted on: warnings that
+ * need no trust (client.h).
+ *   - A map on the VC of a configured MARS names its sender (§5.4.3:
+ *     mar$sha is the MARS that sent it); another name means the address
+ *     configured for that MARS is wrong, and none of its maps will be
+ *     trusted, so the member will declare it dead.
+ *   - Maps from the current MARS further apart than failure_timeout: the
+ *     member declares its MARS dead between them (§5.4) and flaps.
+ */
+void
+client_map_seen(struct mars_client *cl, mars_time_t now,
+    const struct mars_vc *vc, const struct mars_msg *m)
+{
+	const struct mars_client_mars *c;
+	mars_time_t gap;
+	size_t i;
+
+	if ((m->sha.tl & MARS_ATM_TL_LEN) == 0)
+		return;
+	for (i = 0; i < cl->conf.nmars &&
+	    !(cl->warned & CLIENT_WARN_MARS_ADDR); i++) {
+		c = &cl->mars[i];
+		if (c->provisional || !(client_vc_eq(vc, &c->vc) ||
+		    (vc->kind == MARS_VC_CCVC && c->has_ccvc &&
+		    c->ccvc_id == vc->id)))
+			continue;
+		if (!client_atm_eq(&m->sha, &m->ssa, &c->atm))
+			client_warn(cl, now, CLIENT_WARN_MARS_ADDR, 0,
+			    m->sha.addr, m->sha.tl, (uint32_t)i,
+			    "REDIRECT_MAP on a configured MARS's VC names "
+			    "another MARS: the ATM address configured for it "
+			    "looks wrong, and its maps are not trusted "
+			    "(RFC 2022 §5.4.3)");
+		break;
+	}
+	if (!cl->has_cur || !client_atm_eq(&m->sha, &m->ssa, &cl->cur))
+		return;
+	if (cl->has_last_map && (gap = now - cl->last_map_at) >
+	    cl->conf.failure_timeout)
+		client_warn(cl, now, CLIENT_WARN_FLAP_SEEN, 0, cl->cur.num,
+		    cl->cur.tl, (uint32_t)(gap > UINT32_MAX ? UINT32_MAX : gap),
+		    "REDIRECT_MAPs from the MARS come further apart than "
+		    "the failure timeout: the member declares it dead "
+		    "between maps (RFC 2022 §5.4)");
+	cl->has_last_map = true;
+	cl->last_map_at = now;
+}
+
+/*
+ * PROTOCOL.md C8: one widely shipped server sends its periodic map with
+ * a null mar$shtl (the 20 source octets in place) and mar$seqxy 0,
+ * which a conforming member drops (§4.3, §5.1.2) -- and then, hearing no
+ * map, declares its MARS dead (§5.4).  Such a map from the current MARS
+ * (the source octets name it and it came on its VCs, or, with no source
+ * at all, it came on the current MARS's own VC) keeps it alive, with a
+ * warning.  Nothing else is taken from it: with y = 0 it does not say
+ * which part it is, and its mar$msn is not known to be the CSN.
+ */
+void
+client_map_keepalive(struct mars_client *cl, mars_time_t now,
+    const struct mars_vc *vc, const struct mars_msg *m)
+{
+	struct mars_event ev;
+	bool ok;
+
+	if (cl->state != MARS_CLIENT_REGISTERED)
+		ok = false;
+	else if ((m->sha.tl & MARS_ATM_TL_LEN) != 0)
+		ok = map_trusted(cl, vc, m);
+	else
+		ok = client_vc_is_cur(cl, vc);
+	if (!ok) {
+		mars_event_init(&ev, MARS_EV_DROPPED, now);
+		ev.atm = m->sha.addr;
+		ev.atm_tl = m->sha.tl;
+		ev.msg = m;
+		ev.nonconf = m->nonconf;
+		ev.detail = "nonconforming REDIRECT_MAP not from the current "
+		    "MARS";
+		client_emit(cl, &ev);
+		return;
+	}
+	cl->fail_at = now + cl->conf.failure_timeout;
+	client_warn(cl, now, CLIENT_WARN_MAP_SOURCE, m->nonconf &
+	    (MARS_NC_NULL_SOURCE | MARS_NC_SEQXY), cl->cur.num, cl->cur.tl, 0,
+	    "REDIRECT_MAP with a null source or part number 0 "
+	    "(RFC 2022 §4.3, §5.1.2; PROTOCOL.md C8) taken as a keep-alive; "
+	    "its list is ignored");
 }
 
 /* Between leaving the current MARS and registering again (§5.4.1). */

@@ -51,6 +51,7 @@ query_send(struct mars_client *cl, mars_time_t now, struct client_query *q)
 	q->next = now + cl->conf.request_timeout;
 	q->assembling = false;
 	q->broken = false;
+	q->truncated = false;
 	q->n = 0;
 }
 
@@ -135,9 +136,15 @@ query_retry(struct mars_client *cl, mars_time_t now, struct client_query *q,
 	query_send(cl, now, q);
 }
 
-/* Append the entries of one part; false when memory runs short. */
+/*
+ * Append the entries of one part, at most list_max in all (the rest are
+ * counted out: q->truncated); false when the part is unusable or memory
+ * runs short.  Nothing here is sized by a wire count alone: the codec
+ * bounds each part's entries by its length, this bounds their sum.
+ */
 static bool
-query_append(struct client_query *q, const struct mars_msg *m)
+query_append(struct mars_client *cl, struct client_query *q,
+    const struct mars_msg *m)
 {
 	struct mars_atm tha, tsa;
 	const uint8_t *g;
@@ -145,9 +152,13 @@ query_append(struct client_query *q, const struct mars_msg *m)
 	unsigned i;
 
 	for (i = 0; i < m->tnum; i++) {
+		if (q->n >= cl->conf.list_max) {
+			q->truncated = true;
+			return true;
+		}
 		if (q->op == MARS_REQUEST) {
 			if ((p = client_grow(q->atm, &q->atm_cap, q->n,
-			    sizeof(*q->atm))) == NULL)
+			    sizeof(*q->atm), cl->conf.list_max)) == NULL)
 				return false;
 			q->atm = p;
 			mars_target(m, i, &tha, &tsa);
@@ -157,7 +168,7 @@ query_append(struct client_query *q, const struct mars_msg *m)
 			    (g = mars_group(m, i)) == NULL)
 				return false;
 			if ((p = client_grow(q->grp, &q->grp_cap, q->n,
-			    sizeof(*q->grp))) == NULL)
+			    sizeof(*q->grp), cl->conf.list_max)) == NULL)
 				return false;
 			q->grp = p;
 			q->grp[q->n].len = m->grp_len;
@@ -173,6 +184,7 @@ query_done(struct mars_client *cl, mars_time_t now, struct client_query *q,
     const struct mars_msg *m)
 {
 	struct mars_client_pa group = q->min;
+	bool truncated = q->truncated;
 	size_t cap;
 	void *p;
 	int kind;
@@ -198,9 +210,10 @@ query_done(struct mars_client *cl, mars_time_t now, struct client_query *q,
 	}
 	q->active = false;
 	q->n = 0;
+	q->truncated = false;
 	emit_query(cl, kind, now, &group,
 	    (uint32_t)(kind == MARS_EV_MULTI ? cl->nmembers : cl->nglist), m,
-	    NULL);
+	    truncated ? "truncated: more entries than the client keeps" : NULL);
 	/* §5.1.4.2: HSN moves only once every part arrived; §5.1.5.2. */
 	if (cl->state == MARS_CLIENT_REGISTERED)
 		client_track_msn(cl, now, m->msn,
@@ -220,12 +233,13 @@ query_part(struct mars_client *cl, mars_time_t now, struct client_query *q,
 	if (!q->assembling) {
 		q->assembling = true;
 		q->broken = y != 1;
+		q->truncated = false;
 		q->msn = m->msn;
 		q->n = 0;
 	} else if (y != q->next_y || m->msn != q->msn)
 		q->broken = true;
 	q->next_y = (uint16_t)(y + 1);
-	if (!q->broken && !query_append(q, m))
+	if (!q->broken && !query_append(cl, q, m))
 		q->broken = true;
 	if (!(m->seqxy & MARS_SEQ_LAST)) {
 		q->next = now + cl->conf.part_timeout;
@@ -333,4 +347,17 @@ client_resolve_free(struct mars_client *cl)
 		free(cl->q[i].atm);
 		free(cl->q[i].grp);
 	}
+}
+
+/* Heap octets of the queries' reassembly and the last results. */
+size_t
+client_resolve_memory(const struct mars_client *cl)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < MARS_CLIENT_QUERY_MAX; i++)
+		n += cl->q[i].atm_cap * sizeof(*cl->q[i].atm) +
+		    cl->q[i].grp_cap * sizeof(*cl->q[i].grp);
+	return n + cl->capmembers * sizeof(*cl->members) +
+	    cl->capglist * sizeof(*cl->glist);
 }

@@ -18,11 +18,55 @@
  *   - MARS_REDIRECT_MAP (§5.4.3): keeps the MARS alive, installs the
  *     MARS list, hard and soft redirects;
  *   - failure detection and recovery (§5.4, §5.4.1, §5.4.2): no map within
- *     failure_timeout, JOIN/LEAVE or REQUEST retries exhausted, or no
- *     answer to a registration -> MARS_EV_MARS_FAILED, a random 1-10 s wait,
- *     registration with the next MARS of the list (wrapping, a longer pause
- *     after each full pass), then every group re-joined with random spacing
- *     (MARS_EV_REJOINED) and a revalidation scheduled.
+ *     failure_timeout, JOIN/LEAVE or REQUEST retries exhausted, no answer
+ *     to a registration, or the VC to the MARS lost (mars_client_vc_lost)
+ *     -> MARS_EV_MARS_FAILED, a random 1-10 s wait, registration with the
+ *     next MARS of the list (wrapping, a longer pause after each full
+ *     pass), then every group re-joined with random spacing
+ *     (MARS_EV_REJOINED) and a revalidation scheduled;
+ *   - deregistration (§5.2.3) from every MARS that may hold the
+ *     registration: each that answered a registration JOIN since the last
+ *     deregistration (the current one, one that hard-redirected us, the
+ *     old one of a soft redirect) and the one of a registration still
+ *     outstanding.
+ *
+ * Living with a nonconforming MARS (PROTOCOL.md C8, C10, C18).  A
+ * conforming member drops what RFC 2022 tells it to distrust; one widely
+ * shipped server sends such messages all the time.  The client accepts
+ * exactly these, each with a MARS_EV_WARNING (once per reason and MARS):
+ *   - a registration reply with mar$cmi 0 (§5.2.3 says non-zero; C18);
+ *   - a MARS_REDIRECT_MAP with a null mar$shtl and/or mar$seqxy 0 (§4.3,
+ *     §5.1.2; C8) from the current MARS -- its source octets in place
+ *     (mars_msg.sha_inferred) name it, or it came on that MARS's VC --
+ *     taken as a keep-alive only (§5.4): its list is not installed;
+ *   - a reply whose mar$chksum does not verify but equals the checksum of
+ *     one of the last MARS_CLIENT_ECHO_MAX messages we sent that it
+ *     answers (JOIN for JOIN, LEAVE for LEAVE, MULTI and NAK for REQUEST,
+ *     GROUPLIST_REPLY for GROUPLIST_REQUEST) and carries our source
+ *     address: the server edited our message into its reply without
+ *     recomputing the checksum (C10).  Any other bad checksum is still
+ *     dropped: a checksum that merely differs could be corruption, one
+ *     equal to the one we sent is explained.  conf.no_checksum (send
+ *     mar$chksum 0, §4.3.3) avoids the question.
+ * Everything else nonconforming is dropped (MARS_EV_DROPPED, nonconf
+ * says why).
+ *
+ * Other warnings (MARS_EV_WARNING, nonconf 0):
+ *   - at mars_client_start(), when conf.redirect_interval is known and
+ *     failure_timeout is not longer: the member would declare its MARS
+ *     dead between two maps and flap (count = the redirect interval);
+ *   - when maps from the current MARS arrive further apart than
+ *     failure_timeout (count = the gap seen, ms);
+ *   - when a map on the VC of a configured MARS names another source:
+ *     the configured ATM address is probably wrong, so its maps are not
+ *     trusted (atm = the map's source, count = index in conf.mars).
+ * Each is reported once.
+ *
+ * Sizes from the wire are capped: a MULTI or GROUPLIST_REPLY being
+ * reassembled keeps at most conf.list_max entries (default
+ * MARS_CLIENT_LIST_MAX); the rest are counted out and the event says
+ * "truncated".  Map reassembly keeps MARS_CLIENT_MARS_MAX entries.
+ * mars_client_memory() tells how many octets the client holds.
  *
  * Events (struct mars_event), by kind:
  *   REGISTERED     atm = the MARS, cmi, csn = its CSN; detail "recovery" or
@@ -44,8 +88,10 @@
  *                  a failure, redirect or deregistration (detail), or a
  *                  soft redirect's new MARS did not answer (atm; the client
  *                  stays with its MARS), or deregistration was not answered
- *   DROPPED        an undecodable message (detail = reason), or a soft
- *                  redirect map not from the current MARS
+ *   DROPPED        an undecodable or nonconforming message (detail =
+ *                  reason, nonconf = MARS_NC_* bits), or a soft redirect
+ *                  map not from the current MARS
+ *   WARNING        see above: detail, nonconf (MARS_NC_* or 0), atm
  *
  * The MARS list the client walks is the last REDIRECT_MAP received with
  * the configured MARSs not in it appended (§5.4.3: the map goes "at the
@@ -76,6 +122,14 @@ extern "C" {
 #define MARS_CLIENT_MARS_MAX		32	/* MARS entries kept from a map + conf */
 #define MARS_CLIENT_PA_MAX		16	/* protocol (group) address octets */
 #define MARS_CLIENT_QUERY_MAX	8	/* REQUEST/GROUPLIST outstanding at once */
+/*
+ * Entries kept from one multi-part MULTI or GROUPLIST_REPLY: the default
+ * and the largest conf.list_max (a cluster has at most 65,535 CMIs, so
+ * no group has more members).
+ */
+#define MARS_CLIENT_LIST_MAX	4096
+#define MARS_CLIENT_LIST_LIMIT	65535
+#define MARS_CLIENT_ECHO_MAX	8	/* sent checksums remembered (C10) */
 
 /* An ATM address: number and (optional) subaddress, each T/L + octets. */
 struct mars_client_atm {
@@ -103,10 +157,25 @@ struct mars_client_mars {
 	 */
 	bool			 has_ccvc;
 	uint32_t		 ccvc_id;
+	/*
+	 * atm is a placeholder until the caller learns the real address:
+	 * no warning when maps on this MARS's VCs name another source.
+	 */
+	bool			 provisional;
 };
 
 struct mars_client_conf {
 	uint16_t		 pro_type;	/* mar$pro.type, e.g. MARS_PRO_IPV4 */
+	/*
+	 * 0, or a second mar$pro.type for a caller that does not know which
+	 * protocol the cluster serves: until the first registration is
+	 * answered, registration JOINs alternate between pro_type and this
+	 * one, and the protocol of the answer is kept
+	 * (mars_client_pro_type()).
+	 */
+	uint16_t		 pro_type_alt;
+	bool			 no_checksum;	/* send mar$chksum 0 (§4.3.3) */
+	size_t			 list_max;	/* 0: MARS_CLIENT_LIST_MAX */
 	struct mars_client_atm	 own;		/* our ATM number (+ subaddress) */
 	struct mars_client_pa	 own_pa;	/* our protocol address, may be null */
 
@@ -137,6 +206,9 @@ struct mars_client_conf {
 	mars_time_t		 rejoin_min;		/* 1000: spacing of re-joins */
 	mars_time_t		 rejoin_max;		/* 10000 */
 	mars_time_t		 pass_pause;		/* 60000: after a full pass */
+	/* The MARS's redirect interval when known (cluster file), else 0:
+	 * only for the warning above. */
+	mars_time_t		 redirect_interval;
 
 	/*
 	 * The client's generator is seeded from one draw of *rng in
@@ -205,8 +277,24 @@ int		mars_client_request(struct mars_client *cl, mars_time_t now,
 int		mars_client_grouplist(struct mars_client *cl, mars_time_t now,
 		    const uint8_t *min, const uint8_t *max, size_t len);
 
-/* Deregistration LEAVE (§5.2.3): MARS_EV_DEREGISTERED, or GIVE_UP. */
+/*
+ * Deregistration LEAVE (§5.2.3) to every MARS that may hold our
+ * registration (see above), in any state: MARS_EV_DEREGISTERED once each
+ * answered or was given up on and one answered, GIVE_UP when none did.
+ * MARS_E_INVAL when no MARS holds a registration (never registered, or
+ * deregistered already) or a deregistration is under way.
+ */
 int		mars_client_deregister(struct mars_client *cl, mars_time_t now);
+
+/*
+ * The VC went away: the far end released it, or (lab transport) an ICMP
+ * unreachable came back for it.  A registration outstanding on it fails
+ * at once (§5.4.2: the next MARS is tried), the current MARS reached
+ * over it has failed (§5.4), a deregistration stops waiting for it.  0,
+ * or MARS_E_INVAL when the client uses no such VC.
+ */
+int		mars_client_vc_lost(struct mars_client *cl, mars_time_t now,
+		    const struct mars_vc *vc);
 
 /* Accessors. */
 enum mars_client_state mars_client_state(const struct mars_client *cl);
@@ -219,6 +307,10 @@ int		 mars_client_current_index(const struct mars_client *cl);
 const struct mars_client_atm *mars_client_mars_list(const struct mars_client *cl,
 		    size_t *n);
 uint16_t	 mars_client_cmi(const struct mars_client *cl);
+/* conf.pro_type, or the protocol a registration was answered in. */
+uint16_t	 mars_client_pro_type(const struct mars_client *cl);
+/* Octets the client holds on the heap, for tests and limits. */
+size_t		 mars_client_memory(const struct mars_client *cl);
 uint32_t	 mars_client_hsn(const struct mars_client *cl);
 /* Groups wanted or being left; i < mars_client_group_count(). */
 size_t		 mars_client_group_count(const struct mars_client *cl);

@@ -63,6 +63,8 @@ enum mars_event_kind {
 	MARS_EV_PEER_DOWN,	/* Hello FSM left Bidirectional; detail says why */
 	MARS_EV_ALIGNED,		/* Cache Alignment FSM reached Aligned */
 	MARS_EV_CACHE_UPDATE,	/* a CSA from a DCS changed the cache; csn = seq */
+	/* cluster member side, continued */
+	MARS_EV_WARNING,		/* lived with something wrong: detail, nonconf */
 };
 
 struct mars_msg;
@@ -82,6 +84,8 @@ struct mars_event {
 	const char		*detail;
 	const uint8_t		*peer;		/* SCSP events: the DCS ID */
 	uint8_t			 peer_len;
+	uint16_t		 nonconf;	/* MARS_EV_WARNING, DROPPED: the
+						   MARS_NC_* reasons (msg.h), 0 */
 };
 
 /* A zeroed event of this kind at this time; the machines fill the rest. */
