@@ -58,6 +58,7 @@ struct mars_link {
 	uint32_t		 buckets[LINK_BUCKETS];
 	struct leaf_set		 leaves[2];	/* ccvc, scvc */
 	struct mars_link_stats	 st;
+	int			 lost_errno;	/* of the last mars_link_lost() */
 };
 
 static int
@@ -735,6 +736,7 @@ mars_link_lost(struct mars_link *l, uint32_t *peer)
 	uint8_t junk[64];
 	uint32_t id;
 	bool unreach;
+	int why = 0;
 
 	for (;;) {
 		memset(&mh, 0, sizeof(mh));
@@ -759,8 +761,10 @@ mars_link_lost(struct mars_link *l, uint32_t *peer)
 			ee = (const void *)CMSG_DATA(c);
 			if ((ee->ee_origin == SO_EE_ORIGIN_ICMP ||
 			    ee->ee_origin == SO_EE_ORIGIN_ICMP6) &&
-			    is_icmp_report((int)ee->ee_errno))
+			    is_icmp_report((int)ee->ee_errno)) {
 				unreach = true;
+				why = (int)ee->ee_errno;
+			}
 		}
 		/* msg_name is the destination of the datagram that bounced */
 		if (!unreach || mh.msg_namelen == 0 || !addr_normalise(l,
@@ -769,6 +773,7 @@ mars_link_lost(struct mars_link *l, uint32_t *peer)
 		if ((id = peer_lookup(l, &ss)) == 0)
 			continue;
 		l->st.peers_lost++;
+		l->lost_errno = why;
 		*peer = id;
 		return 1;
 	}
@@ -777,6 +782,12 @@ mars_link_lost(struct mars_link *l, uint32_t *peer)
 	(void)peer;
 	return 0;
 #endif
+}
+
+int
+mars_link_lost_errno(const struct mars_link *l)
+{
+	return l->lost_errno;
 }
 
 void

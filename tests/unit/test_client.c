@@ -37,6 +37,7 @@ struct rec_ev {
 	uint8_t		 group[4];
 	uint8_t		 group_len;
 	uint16_t	 nonconf;
+	int		 code;
 	const char	*detail;	/* the client's are static strings */
 };
 
@@ -101,6 +102,7 @@ on_event(void *ctx, const struct mars_event *ev)
 	r->csn = ev->csn;
 	r->count = ev->count;
 	r->nonconf = ev->nonconf;
+	r->code = ev->code;
 	r->detail = ev->detail;
 	if (ev->atm != NULL)
 		memcpy(r->atm, ev->atm, ev->atm_tl & MARS_ATM_TL_LEN);
@@ -1323,6 +1325,7 @@ test_cmi_zero_accepted_with_warning(void **state)
 	ev = last_ev(w, MARS_EV_WARNING);
 	assert_non_null(ev);
 	assert_int_equal(ev->nonconf, MARS_NC_CMI_ZERO);
+	assert_int_equal(ev->code, MARS_CLIENT_WARN_NONCONF);
 	assert_memory_equal(ev->atm, m1, 20);
 	assert_non_null(strstr(ev->detail, "CMI 0"));
 	/* It is still this MARS's registration: deregistration works. */
@@ -1480,6 +1483,7 @@ test_flap_warning_at_start(void **state)
 	mars_client_start(w->cl, 0);
 	ev = last_ev(w, MARS_EV_WARNING);
 	assert_non_null(ev);
+	assert_int_equal(ev->code, MARS_CLIENT_WARN_FLAP_CONF);
 	assert_int_equal(ev->count, 10000);
 	assert_int_equal(ev->nonconf, 0);
 	world_free(w);
@@ -1518,6 +1522,7 @@ test_flap_warning_from_maps(void **state)
 	mars_map(w, &vc_cc, m1, list, 2, false, 1);
 	ev = last_ev(w, MARS_EV_WARNING);
 	assert_non_null(ev);
+	assert_int_equal(ev->code, MARS_CLIENT_WARN_FLAP_SEEN);
 	assert_int_equal(ev->count, 10000);
 	assert_memory_equal(ev->atm, m1, 20);
 	advance(w, 40000);
@@ -1559,6 +1564,7 @@ test_wrong_mars_address_warning(void **state)
 		} else {
 			assert_int_equal(count_ev(w, MARS_EV_WARNING), 1);
 			ev = last_ev(w, MARS_EV_WARNING);
+			assert_int_equal(ev->code, MARS_CLIENT_WARN_MARS_ADDR);
 			assert_memory_equal(ev->atm, m3, 20);
 			assert_int_equal(ev->count, 0);
 		}

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,12 +80,15 @@ test_closed_peer_reported(void **state)
 	    sizeof(sin), &id, NULL), 0);
 	/* nothing to report while the peer lives */
 	assert_int_equal(mars_link_lost(l, &lost), 0);
+	assert_int_equal(mars_link_lost_errno(l), 0);
 	close(fd);
 	vc.id = id;
 	assert_int_equal(mars_link_send(l, &vc, sdu, sizeof(sdu), NULL), 0);
 	wait_error(l);
 	assert_int_equal(mars_link_lost(l, &lost), 1);
 	assert_int_equal(lost, id);
+	/* which ICMP report: port unreachable */
+	assert_int_equal(mars_link_lost_errno(l), ECONNREFUSED);
 	assert_int_equal(mars_link_lost(l, &lost), 0);
 	mars_link_get_stats(l, &st);
 	assert_int_equal(st.peers_lost, 1);

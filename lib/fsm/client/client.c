@@ -72,7 +72,7 @@ client_emit_group(struct mars_client *cl, int kind, mars_time_t now,
  * reported as MARS_EV_WARNING.
  */
 void
-client_warn(struct mars_client *cl, mars_time_t now, unsigned once,
+client_warn(struct mars_client *cl, mars_time_t now, int code, unsigned once,
     uint16_t nonconf, const uint8_t *atm, uint8_t atm_tl, uint32_t count,
     const char *detail)
 {
@@ -89,6 +89,7 @@ client_warn(struct mars_client *cl, mars_time_t now, unsigned once,
 	ev.csn = cl->hsn;
 	ev.count = count;
 	ev.nonconf = nonconf;
+	ev.code = code;
 	ev.detail = detail;
 	client_emit(cl, &ev);
 }
@@ -596,7 +597,8 @@ mars_client_start(struct mars_client *cl, mars_time_t now)
 	 */
 	if (cl->conf.redirect_interval != 0 &&
 	    cl->conf.failure_timeout <= cl->conf.redirect_interval)
-		client_warn(cl, now, CLIENT_WARN_FLAP_CONF, 0, NULL, 0,
+		client_warn(cl, now, MARS_CLIENT_WARN_FLAP_CONF,
+		    CLIENT_WARN_FLAP_CONF, 0, NULL, 0,
 		    (uint32_t)cl->conf.redirect_interval,
 		    "failure timeout not longer than the redirect interval: "
 		    "the member will declare its MARS dead between maps "
@@ -863,7 +865,8 @@ mars_client_input(struct mars_client *cl, mars_time_t now, const struct mars_vc 
 	from_reg = cl->reg.active && client_vc_eq(vc, &cl->reg.vc);
 	if ((tolerated & MARS_NC_CHECKSUM) != 0) {
 		who = from_reg ? &cl->reg.mars : cl->has_cur ? &cl->cur : NULL;
-		client_warn(cl, now, CLIENT_WARN_CHECKSUM, MARS_NC_CHECKSUM,
+		client_warn(cl, now, MARS_CLIENT_WARN_NONCONF,
+		    CLIENT_WARN_CHECKSUM, MARS_NC_CHECKSUM,
 		    who != NULL ? who->num : NULL, who != NULL ? who->tl : 0, 0,
 		    "reply echoes the checksum of our message without "
 		    "recomputing it (RFC 2022 §4.3.3; PROTOCOL.md C10): "
@@ -875,8 +878,9 @@ mars_client_input(struct mars_client *cl, mars_time_t now, const struct mars_vc 
 		reg_done(cl, now, &m);
 		/* C18: CMIs are non-zero; one server starts them at 0. */
 		if (m.cmi == 0)
-			client_warn(cl, now, CLIENT_WARN_CMI_ZERO,
-			    MARS_NC_CMI_ZERO, cl->cur.num, cl->cur.tl, 0,
+			client_warn(cl, now, MARS_CLIENT_WARN_NONCONF,
+			    CLIENT_WARN_CMI_ZERO, MARS_NC_CMI_ZERO,
+			    cl->cur.num, cl->cur.tl, 0,
 			    "registration reply with CMI 0 (RFC 2022 §5.2.3: "
 			    "non-zero; PROTOCOL.md C18): accepted");
 		return 0;

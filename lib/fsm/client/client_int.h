@@ -155,8 +155,8 @@ bool	client_atm_same(const struct mars_client_atm *,
 void	client_list_rebuild(struct mars_client *);
 void	client_reg_begin(struct mars_client *, mars_time_t,
 	    const struct mars_client_atm *, bool);
-void	client_warn(struct mars_client *, mars_time_t, unsigned, uint16_t,
-	    const uint8_t *, uint8_t, uint32_t, const char *);
+void	client_warn(struct mars_client *, mars_time_t, int, unsigned,
+	    uint16_t, const uint8_t *, uint8_t, uint32_t, const char *);
 bool	client_vc_is_cur(const struct mars_client *, const struct mars_vc *);
 
 /* client_redirect.c */

@@ -60,8 +60,9 @@ client_map_seen(struct mars_client *cl, mars_time_t now,
 		    c->ccvc_id == vc->id)))
 			continue;
 		if (!client_atm_eq(&m->sha, &m->ssa, &c->atm))
-			client_warn(cl, now, CLIENT_WARN_MARS_ADDR, 0,
-			    m->sha.addr, m->sha.tl, (uint32_t)i,
+			client_warn(cl, now, MARS_CLIENT_WARN_MARS_ADDR,
+			    CLIENT_WARN_MARS_ADDR, 0, m->sha.addr, m->sha.tl,
+			    (uint32_t)i,
 			    "REDIRECT_MAP on a configured MARS's VC names "
 			    "another MARS: the ATM address configured for it "
 			    "looks wrong, and its maps are not trusted "
@@ -72,8 +73,9 @@ client_map_seen(struct mars_client *cl, mars_time_t now,
 		return;
 	if (cl->has_last_map && (gap = now - cl->last_map_at) >
 	    cl->conf.failure_timeout)
-		client_warn(cl, now, CLIENT_WARN_FLAP_SEEN, 0, cl->cur.num,
-		    cl->cur.tl, (uint32_t)(gap > UINT32_MAX ? UINT32_MAX : gap),
+		client_warn(cl, now, MARS_CLIENT_WARN_FLAP_SEEN,
+		    CLIENT_WARN_FLAP_SEEN, 0, cl->cur.num, cl->cur.tl,
+		    (uint32_t)(gap > UINT32_MAX ? UINT32_MAX : gap),
 		    "REDIRECT_MAPs from the MARS come further apart than "
 		    "the failure timeout: the member declares it dead "
 		    "between maps (RFC 2022 §5.4)");
@@ -116,8 +118,9 @@ client_map_keepalive(struct mars_client *cl, mars_time_t now,
 		return;
 	}
 	cl->fail_at = now + cl->conf.failure_timeout;
-	client_warn(cl, now, CLIENT_WARN_MAP_SOURCE, m->nonconf &
-	    (MARS_NC_NULL_SOURCE | MARS_NC_SEQXY), cl->cur.num, cl->cur.tl, 0,
+	client_warn(cl, now, MARS_CLIENT_WARN_NONCONF, CLIENT_WARN_MAP_SOURCE,
+	    m->nonconf & (MARS_NC_NULL_SOURCE | MARS_NC_SEQXY), cl->cur.num,
+	    cl->cur.tl, 0,
 	    "REDIRECT_MAP with a null source or part number 0 "
 	    "(RFC 2022 §4.3, §5.1.2; PROTOCOL.md C8) taken as a keep-alive; "
 	    "its list is ignored");

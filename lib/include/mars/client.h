@@ -91,7 +91,8 @@
  *   DROPPED        an undecodable or nonconforming message (detail =
  *                  reason, nonconf = MARS_NC_* bits), or a soft redirect
  *                  map not from the current MARS
- *   WARNING        see above: detail, nonconf (MARS_NC_* or 0), atm
+ *   WARNING        see above: code (enum mars_client_warning), detail,
+ *                  nonconf (MARS_NC_* or 0), atm, count
  *
  * The MARS list the client walks is the last REDIRECT_MAP received with
  * the configured MARSs not in it appended (§5.4.3: the map goes "at the
@@ -215,6 +216,14 @@ struct mars_client_conf {
 	 * mars_client_new(); NULL seeds it with 0.
 	 */
 	struct mars_rng		*rng;
+};
+
+/* MARS_EV_WARNING codes (mars_event.code); see "Living with" above. */
+enum mars_client_warning {
+	MARS_CLIENT_WARN_NONCONF = 1,	/* a nonconformity lived with: nonconf */
+	MARS_CLIENT_WARN_FLAP_CONF,	/* failure_timeout <= redirect_interval */
+	MARS_CLIENT_WARN_FLAP_SEEN,	/* maps further apart than failure_timeout */
+	MARS_CLIENT_WARN_MARS_ADDR,	/* a configured MARS address looks wrong */
 };
 
 enum mars_client_state {

@@ -86,6 +86,8 @@ struct mars_event {
 	uint8_t			 peer_len;
 	uint16_t		 nonconf;	/* MARS_EV_WARNING, DROPPED: the
 						   MARS_NC_* reasons (msg.h), 0 */
+	int			 code;		/* MARS_EV_WARNING: which one
+						   (enum mars_client_warning) */
 };
 
 /* A zeroed event of this kind at this time; the machines fill the rest. */

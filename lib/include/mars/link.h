@@ -163,6 +163,12 @@ int	mars_link_recv(struct mars_link *l, uint8_t *buf, size_t cap, struct mars_li
  * not forgotten (mars_link_peer_del() is the caller's).  Elsewhere always 0.
  */
 int	mars_link_lost(struct mars_link *l, uint32_t *peer);
+/*
+ * The errno of the ICMP report mars_link_lost() last returned 1 for:
+ * ECONNREFUSED (port unreachable), EHOSTUNREACH, ENETUNREACH or
+ * EHOSTDOWN; 0 before any.
+ */
+int	mars_link_lost_errno(const struct mars_link *l);
 
 void	mars_link_get_stats(const struct mars_link *l, struct mars_link_stats *st);
 
