@@ -1,7 +1,8 @@
 /*
- * marsping internals: options (options.c), the cluster-member session
- * every mode runs on (session.c), and the modes: MARS_REQUEST probes
- * (probe.c), --register and --grouplist (oneshot.c), --join (member.c).
+ * marsping internals: options (options.c), diagnostics (diag.c), the
+ * cluster-member session every mode runs on (session.c), and the modes:
+ * MARS_REQUEST probes (probe.c), --register and --grouplist (oneshot.c),
+ * --join (member.c).
  */
 #ifndef MARSPING_H
 #define MARSPING_H
@@ -40,6 +41,10 @@ struct mp_opts {
 	bool		 json;
 	int		 verbose;
 	uint16_t	 pro_type;	/* MARS_PRO_IPV4 or MARS_PRO_IPV6 */
+	/* Nothing says which: IPv4 and IPv6 are offered in turn until the
+	 * MARS answers one (client.h pro_type_alt). */
+	bool		 pro_auto;
+	bool		 no_checksum;	/* --no-checksum */
 
 	bool		 has_own;	/* -s */
 	uint8_t		 own[MARS_ATM_ADDR_MAX];
@@ -67,8 +72,31 @@ struct mp_opts {
 void	opts_parse(struct mp_opts *o, int argc, char **argv);
 /* Decimal seconds ("0.2"), or a duration ("250ms", "2s", "1m"). */
 int	opts_duration(const char *s, mars_time_t *ms);
+/* Every multicast group of the protocol: 224/4 or ff00::/8. */
+void	opts_default_range(uint16_t pro, struct mars_client_pa *min,
+	    struct mars_client_pa *max);
+const char *mp_pro_name(uint16_t pro);		/* "IPv4", "IPv6" */
+
+/* diag.c: "marsping: ..." or, under --json, mars-json(7) objects. */
+struct mp_diag {
+	bool		 warning;	/* else an error */
+	const char	*file;
+	long		 line;		/* 0: none */
+	const char	*field;
+	uint16_t	 nonconf;	/* MARS_NC_* (warnings) */
+	const struct mars_client_atm *mars;
+	const char	*endpoint;
+};
+void	mp_diag_json(bool on);
+bool	mp_diag_is_json(void);
+void	mp_diag(const struct mp_diag *d, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	mp_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	mp_fatal(const char *fmt, ...)
+	    __attribute__((noreturn, format(printf, 1, 2)));
 
 struct mp_session;
+struct mp_mars;
 
 /* What a mode does with the session's happenings. */
 struct mp_mode_ops {
@@ -83,6 +111,13 @@ struct mp_mode_ops {
 	void	(*finish)(struct mp_session *, const char *why);
 	/* The MARS's ATM address was learnt from a redirect map. */
 	void	(*learned)(struct mp_session *);
+	/*
+	 * An ICMP report says the MARS cannot be reached (why: "port
+	 * unreachable"...); NULL: the session prints it.  The client hears
+	 * of it after this (mars_client_vc_lost()).
+	 */
+	void	(*unreachable)(struct mp_session *, const struct mp_mars *,
+		    const char *why);
 };
 
 struct mp_mars {
@@ -115,6 +150,15 @@ struct mp_session {
 	bool			 stopping;	/* deregistering on the way out */
 	bool			 finished;	/* mode's finish() ran */
 	bool			 ever_registered;
+	bool			 heard;		/* a datagram from a MARS */
+	uint16_t		 other_pro;	/* mar$pro.type heard, not ours */
+	uint64_t		 strangers;	/* datagrams from others */
+	uint64_t		 unreachable;	/* ICMP reports naming a MARS */
+	int			 unreach_errno;	/* of the last one */
+	uint32_t		 unreach_mask;	/* MARSs reported, 1 << index */
+	mars_time_t		 failure_ms;	/* the client's failure timeout */
+	uint32_t		 warned[16];	/* code << 16 | nonconf, once */
+	size_t			 nwarned;
 	int			 status;	/* exit status */
 	uint64_t		 last_send_ns;	/* of the last SDU the client sent */
 	uint64_t		 start_ns;
@@ -133,8 +177,16 @@ void	mp_finish(struct mp_session *s, const char *why);
 /* Replace the client by a fresh one that knows the learnt MARS address,
  * and start it (the MARS hands back the same CMI, RFC 2022 §5.2.3). */
 int	mp_restart(struct mp_session *s);
-/* Deregister when registered (bounded by -W), then leave the loop. */
+/* Deregister from whichever MARS holds the registration (bounded by
+ * -W), then leave the loop. */
 void	mp_stop(struct mp_session *s);
+/* The registration (or what) failed: say why, as well as can be told. */
+void	mp_no_answer(struct mp_session *s, const char *what);
+/* "From ENDPOINT seq=N: port unreachable" (seq < 0: none), or JSON. */
+void	mp_print_unreachable(struct mp_session *s, const struct mp_mars *mm,
+	    int64_t seq, const char *why);
+/* All the MARSs of the session were reported unreachable. */
+bool	mp_all_unreachable(const struct mp_session *s);
 /* Monotonic and wall clocks. */
 uint64_t mp_mono_ns(void);
 void	mp_wall(uint64_t *sec, uint32_t *usec);

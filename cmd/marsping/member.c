@@ -11,6 +11,9 @@
 
 #include "marsping.h"
 
+/* Not a client event: the session learnt the MARS's address. */
+#define MARS_EV_LEARNED		1000
+
 static struct {
 	bool			 have_map;
 	bool			 map_hard;
@@ -37,6 +40,7 @@ event_name(int kind)
 	case MARS_EV_GROUPLIST:		return "grouplist";
 	case MARS_EV_GIVE_UP:		return "give_up";
 	case MARS_EV_DROPPED:		return "dropped";
+	case MARS_EV_LEARNED:		return "mars_learned";
 	}
 	return "unknown";
 }
@@ -147,15 +151,21 @@ print_text(struct mp_session *s, const struct mars_event *ev,
 	mars_out_putc(ob, '\n');
 }
 
+/*
+ * One event as JSON (mars-json(7)): "type":"event", the event's name in
+ * "event", and always the same keys, null where they do not apply.
+ */
 static void
 print_json(struct mp_session *s, const struct mars_event *ev,
     const struct mars_client_atm *mars, const struct mars_client_atm *list,
     size_t nlist)
 {
 	struct mars_out *ob = &s->ob;
+	bool map = ev->kind == MARS_EV_REDIRECT_MAP ||
+	    ev->kind == MARS_EV_REDIRECT;
 	size_t i;
 
-	mars_out_puts(ob, "{\"event\":");
+	mars_out_puts(ob, "{\"type\":\"event\",\"event\":");
 	mars_out_json_str(ob, event_name(ev->kind));
 	mars_out_puts(ob, ",\"ts\":");
 	mp_ts(ob);
@@ -168,38 +178,36 @@ print_json(struct mp_session *s, const struct mars_event *ev,
 	    mars_client_cmi(s->cl));
 	mars_out_puts(ob, ",\"csn\":");
 	mars_out_u64(ob, ev->csn);
-	if (ev->group != NULL && ev->group_len != 0) {
-		mars_out_puts(ob, ",\"group\":");
-		mp_json_pa(ob, ev->group, ev->group_len);
-	}
-	switch (ev->kind) {
-	case MARS_EV_REDIRECT_MAP:
-	case MARS_EV_REDIRECT:
-		mars_out_puts(ob, ",\"hard\":");
-		mars_out_puts(ob, ev->hard ? "true" : "false");
-		mars_out_puts(ob, ",\"list\":[");
+	mars_out_puts(ob, ",\"group\":");
+	mp_json_pa(ob, ev->group, ev->group != NULL ? ev->group_len : 0);
+	mars_out_puts(ob, ",\"hard\":");
+	mars_out_puts(ob, !map ? "null" : ev->hard ? "true" : "false");
+	mars_out_puts(ob, ",\"list\":");
+	if (map) {
+		mars_out_putc(ob, '[');
 		for (i = 0; i < nlist; i++) {
 			if (i > 0)
 				mars_out_putc(ob, ',');
 			mp_json_atm(ob, &list[i]);
 		}
 		mars_out_putc(ob, ']');
-		break;
-	case MARS_EV_REJOINED:
-		mars_out_puts(ob, ",\"groups\":");
+	} else
+		mars_out_puts(ob, "null");
+	mars_out_puts(ob, ",\"gap\":");
+	if (ev->kind == MARS_EV_CSN_GAP)
 		mars_out_u64(ob, ev->count);
-		break;
-	case MARS_EV_CSN_GAP:
-		mars_out_puts(ob, ",\"gap\":");
+	else
+		mars_out_puts(ob, "null");
+	mars_out_puts(ob, ",\"groups\":");
+	if (ev->kind == MARS_EV_REJOINED)
 		mars_out_u64(ob, ev->count);
-		break;
-	default:
-		break;
-	}
-	if (ev->detail != NULL) {
-		mars_out_puts(ob, ",\"detail\":");
+	else
+		mars_out_puts(ob, "null");
+	mars_out_puts(ob, ",\"detail\":");
+	if (ev->detail != NULL)
 		mars_out_json_str(ob, ev->detail);
-	}
+	else
+		mars_out_puts(ob, "null");
 	mars_out_puts(ob, "}\n");
 }
 
@@ -279,13 +287,11 @@ member_learned(struct mp_session *s)
 	struct mars_out *ob = &s->ob;
 
 	if (s->o->json) {
-		mars_out_puts(ob, "{\"event\":\"mars_learned\",\"ts\":");
-		mp_ts(ob);
-		mars_out_puts(ob, ",\"mars\":");
-		mp_json_atm(ob, &s->mars[0].atm);
-		mars_out_puts(ob, ",\"endpoint\":");
-		mars_out_json_str(ob, s->mi[0].text);
-		mars_out_puts(ob, "}\n");
+		struct mars_event ev;
+
+		mars_event_init(&ev, MARS_EV_LEARNED, 0);
+		ev.detail = "from its redirect map";
+		print_json(s, &ev, &s->mars[0].atm, NULL, 0);
 	} else if (!s->o->quiet) {
 		mars_out_putc(ob, '[');
 		mp_ts(ob);
@@ -304,8 +310,7 @@ static void
 member_finish(struct mp_session *s, const char *why)
 {
 	if (!s->ever_registered)
-		fprintf(stderr, "marsping: registration: no answer from %s\n",
-		    mp_current_text(s));
+		mp_no_answer(s, "registration");
 	s->status = s->ever_registered ? 0 : EXIT_NOREPLY;
 	mp_stop(s);
 }

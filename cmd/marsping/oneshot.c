@@ -1,7 +1,10 @@
 /*
  * The one-shot modes: --register (a registration round trip, RFC 2022
  * §5.2.3, and the redirect map that follows it, §5.4.3) and --grouplist
- * (MARS_GROUPLIST_REQUEST, §5.3).  Both deregister before leaving.
+ * (MARS_GROUPLIST_REQUEST, §5.3).  Both deregister before leaving, from
+ * whichever MARS holds the registration: a Backup that registers us and
+ * hard-redirects us to the Active holds it until we deregister
+ * (draft-armitage-ion-mars-scsp-03 §3.2).
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,14 +25,13 @@ static struct {
 	size_t			 nmap;
 	mars_timer_id		 map_timer;
 	uint64_t		 ask_ns;
+	struct mars_client_pa	 gl_min, gl_max;	/* --grouplist range */
 } R;
 
 static void
 no_answer(struct mp_session *s, const char *what)
 {
-	fprintf(stderr, "marsping: %s: no answer from %s\n", what,
-	    mp_current_text(s));
-	s->status = EXIT_NOREPLY;
+	mp_no_answer(s, what);
 }
 
 static void
@@ -59,7 +61,7 @@ register_report(struct mp_session *s)
 	R.reported = true;
 	s->status = 0;
 	if (s->o->json) {
-		mars_out_puts(ob, "{\"event\":\"registered\",\"endpoint\":");
+		mars_out_puts(ob, "{\"type\":\"registered\",\"endpoint\":");
 		mars_out_json_str(ob, mp_current_text(s));
 		mars_out_puts(ob, ",\"mars\":");
 		mp_json_atm(ob, mp_current_atm(s));
@@ -71,6 +73,9 @@ register_report(struct mp_session *s)
 		mars_out_u64(ob, R.csn);
 		mars_out_puts(ob, ",\"rtt_ms\":");
 		mp_ms(ob, R.rtt_ms);
+		mars_out_puts(ob, ",\"protocol\":");
+		mars_out_puts(ob, mars_client_pro_type(s->cl) == MARS_PRO_IPV6 ?
+		    "\"ipv6\"" : "\"ipv4\"");
 		mars_out_puts(ob, ",\"redirect_map\":");
 		if (R.map_seen) {
 			mars_out_puts(ob, "{\"hard\":");
@@ -91,7 +96,12 @@ register_report(struct mp_session *s)
 	mars_out_u64(ob, R.csn);
 	mars_out_puts(ob, " time=");
 	mp_ms(ob, R.rtt_ms);
-	mars_out_puts(ob, " ms\nmars ");
+	mars_out_puts(ob, " ms");
+	if (s->o->pro_auto) {
+		mars_out_puts(ob, " protocol=");
+		mars_out_puts(ob, mp_pro_name(mars_client_pro_type(s->cl)));
+	}
+	mars_out_puts(ob, "\nmars ");
 	mp_text_atm(ob, mp_current_atm(s));
 	mars_out_puts(ob, "\nown  ");
 	mars_out_hex(ob, s->own, MARS_ATM_ADDR_MAX);
@@ -204,10 +214,18 @@ grouplist_ask(struct mp_session *s)
 
 	if (s->finished)
 		return;
+	/* No range and no protocol given: every group of the one found. */
+	if (o->pro_auto)
+		opts_default_range(mars_client_pro_type(s->cl), &R.gl_min,
+		    &R.gl_max);
+	else {
+		R.gl_min = o->gl_min;
+		R.gl_max = o->gl_max;
+	}
 	R.ask_ns = mp_mono_ns();
-	if (mars_client_grouplist(s->cl, mars_evloop_now(), o->gl_min.addr,
-	    o->gl_max.addr, o->gl_min.len) != 0) {
-		fprintf(stderr, "marsping: cannot ask for the group list\n");
+	if (mars_client_grouplist(s->cl, mars_evloop_now(), R.gl_min.addr,
+	    R.gl_max.addr, R.gl_min.len) != 0) {
+		mp_error("cannot ask for the group list");
 		s->status = EXIT_USAGE;
 		mp_finish(s, "error");
 	}
@@ -224,14 +242,14 @@ grouplist_print(struct mp_session *s, const struct mars_event *ev)
 
 	g = mars_client_grouplist_groups(s->cl, &n);
 	if (o->json) {
-		mars_out_puts(ob, "{\"event\":\"grouplist\",\"endpoint\":");
+		mars_out_puts(ob, "{\"type\":\"grouplist\",\"endpoint\":");
 		mars_out_json_str(ob, mp_current_text(s));
 		mars_out_puts(ob, ",\"mars\":");
 		mp_json_atm(ob, mp_current_atm(s));
 		mars_out_puts(ob, ",\"min\":");
-		mp_json_pa(ob, o->gl_min.addr, o->gl_min.len);
+		mp_json_pa(ob, R.gl_min.addr, R.gl_min.len);
 		mars_out_puts(ob, ",\"max\":");
-		mp_json_pa(ob, o->gl_max.addr, o->gl_max.len);
+		mp_json_pa(ob, R.gl_max.addr, R.gl_max.len);
 		mars_out_puts(ob, ",\"csn\":");
 		mars_out_u64(ob, ev->csn);
 		mars_out_puts(ob, ",\"rtt_ms\":");
@@ -249,9 +267,9 @@ grouplist_print(struct mp_session *s, const struct mars_event *ev)
 	}
 	if (o->verbose > 0) {
 		mars_out_puts(ob, "groups with members in ");
-		mp_text_pa(ob, o->gl_min.addr, o->gl_min.len);
+		mp_text_pa(ob, R.gl_min.addr, R.gl_min.len);
 		mars_out_putc(ob, '-');
-		mp_text_pa(ob, o->gl_max.addr, o->gl_max.len);
+		mp_text_pa(ob, R.gl_max.addr, R.gl_max.len);
 		mars_out_puts(ob, " at ");
 		mars_out_puts(ob, mp_current_text(s));
 		mars_out_puts(ob, ": ");

@@ -1,6 +1,7 @@
 /*
  * marsping command line (marsping(1)).  Every problem is reported as
- * "marsping: ..." and exits 2.
+ * "marsping: ..." (a mars-json(7) error object under --json) and exits 2;
+ * a usage error is one line that points to --help.
  */
 #include <arpa/inet.h>
 
@@ -28,6 +29,8 @@ enum {
 	OPT_FAILURE,
 	OPT_RETRANSMIT,
 	OPT_SEED,
+	OPT_PROTOCOL,
+	OPT_NO_CHECKSUM,
 };
 
 static void
@@ -38,10 +41,13 @@ usage(FILE *fp)
 	    "[-w DEADLINE] [--json]\n"
 	    "                [-s ATMHEX] [-p PROTO_ADDR] [-m ENDPOINT] "
 	    "[--atm-mars ATMHEX]\n"
-	    "                [--cluster FILE] [--failure-timeout DURATION]\n"
-	    "                [--retransmit-interval DURATION] [--seed N]\n"
-	    "                [--register | --join GROUP[,GROUP...] | "
-	    "--grouplist [MIN-MAX]] [GROUP]\n"
+	    "                [--cluster FILE] [--protocol ipv4|ipv6] "
+	    "[--no-checksum]\n"
+	    "                [--failure-timeout DURATION] "
+	    "[--retransmit-interval DURATION]\n"
+	    "                [--seed N] [--register | --join GROUP[,GROUP...] "
+	    "| --grouplist [MIN-MAX]]\n"
+	    "                [GROUP]\n"
 	    "       marsping -h | -V\n"
 	    "\n"
 	    "  -m ENDPOINT        the MARS, udp:HOST:PORT\n"
@@ -56,6 +62,10 @@ usage(FILE *fp)
 	    "  -p PROTO_ADDR      own protocol address\n"
 	    "  --atm-mars ATMHEX  the MARS's ATM address\n"
 	    "  --cluster FILE     MARS list and timers from a cluster file\n"
+	    "  --protocol ipv4|ipv6  the cluster's protocol (default: that of\n"
+	    "                     the cluster file or the addresses given;\n"
+	    "                     with none, both are tried)\n"
+	    "  --no-checksum      send mar$chksum 0 (RFC 2022 4.3.3)\n"
 	    "  --failure-timeout DURATION, --retransmit-interval DURATION\n"
 	    "                     client timers (250ms, 2s, 1m)\n"
 	    "  --seed N           seed of the client's random delays\n"
@@ -66,31 +76,28 @@ usage(FILE *fp)
 	    "  -V, --version      the version\n");
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "marsping: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(EXIT_USAGE);
-}
-
+/*
+ * A usage error: one line, as getopt-based tools print, and where to
+ * read more -- not the whole help.
+ */
 static void __attribute__((noreturn, format(printf, 1, 2)))
 usage_error(const char *fmt, ...)
 {
+	char msg[512];
 	va_list ap;
 
-	fprintf(stderr, "marsping: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
-	usage(stderr);
-	exit(EXIT_USAGE);
+	mp_fatal("%s (see marsping --help)", msg);
+}
+
+#define fail	usage_error
+
+const char *
+mp_pro_name(uint16_t pro)
+{
+	return pro == MARS_PRO_IPV6 ? "IPv6" : "IPv4";
 }
 
 int
@@ -216,67 +223,91 @@ parse_range(struct mp_opts *o, const char *arg)
 		fail("--grouplist: MIN above MAX: %s", arg);
 }
 
-static void
-default_range(struct mp_opts *o)
+void
+opts_default_range(uint16_t pro, struct mars_client_pa *min,
+    struct mars_client_pa *max)
 {
 	static const uint8_t v4min[4] = { 224, 0, 0, 0 };
 	static const uint8_t v4max[4] = { 239, 255, 255, 255 };
 
-	memset(&o->gl_min, 0, sizeof(o->gl_min));
-	memset(&o->gl_max, 0, sizeof(o->gl_max));
-	if (o->pro_type == MARS_PRO_IPV6) {
-		o->gl_min.len = o->gl_max.len = 16;
-		o->gl_min.addr[0] = 0xff;
-		memset(o->gl_max.addr, 0xff, 16);
+	memset(min, 0, sizeof(*min));
+	memset(max, 0, sizeof(*max));
+	if (pro == MARS_PRO_IPV6) {
+		min->len = max->len = 16;
+		min->addr[0] = 0xff;
+		memset(max->addr, 0xff, 16);
 	} else {
-		o->gl_min.len = o->gl_max.len = 4;
-		memcpy(o->gl_min.addr, v4min, 4);
-		memcpy(o->gl_max.addr, v4max, 4);
+		min->len = max->len = 4;
+		memcpy(min->addr, v4min, 4);
+		memcpy(max->addr, v4max, 4);
 	}
 }
 
 static void
 check_family(const struct mp_opts *o, const struct mars_client_pa *pa,
-    const char *what)
+    const char *what, const char *whence)
 {
 	size_t want = o->pro_type == MARS_PRO_IPV6 ? 16 : 4;
 
 	if (pa->len != 0 && pa->len != want)
-		fail("%s: address family differs from the cluster protocol",
-		    what);
+		fail("%s: an %s address, but the protocol is %s (%s)", what,
+		    pa->len == 16 ? "IPv6" : "IPv4", mp_pro_name(o->pro_type),
+		    whence);
 }
 
-/* The protocol: the cluster file's, else that of the addresses given. */
-static void
-choose_protocol(struct mp_opts *o, bool have_range)
+/*
+ * The protocol (mar$pro.type, RFC 2022 §4.3.2): --protocol, else the
+ * cluster file's, else that of the addresses given.  With none of them
+ * (--register, --grouplist without a range) nothing says which, and
+ * registration tries both: a MARS ignores a registration in a protocol
+ * it does not serve.
+ */
+static const char *
+choose_protocol(struct mp_opts *o, bool have_range, int pro_opt)
 {
 	size_t len = 0;
 
-	if (o->cluster != NULL)
+	if (o->cluster != NULL) {
 		o->pro_type = o->cluster->protocol == MARS_CONF_PROTO_IPV6 ?
 		    MARS_PRO_IPV6 : MARS_PRO_IPV4;
-	else {
-		if (o->group.len != 0)
-			len = o->group.len;
-		else if (o->njoin > 0)
-			len = o->join[0].len;
-		else if (have_range)
-			len = o->gl_min.len;
-		else if (o->own_pa.len != 0)
-			len = o->own_pa.len;
-		o->pro_type = len == 16 ? MARS_PRO_IPV6 : MARS_PRO_IPV4;
+		if (pro_opt != 0 && pro_opt != o->pro_type)
+			fail("--protocol %s: the cluster file %s says %s",
+			    pro_opt == MARS_PRO_IPV6 ? "ipv6" : "ipv4",
+			    o->cluster_path, mp_pro_name(o->pro_type));
+		return "the cluster file's";
 	}
+	if (pro_opt != 0) {
+		o->pro_type = (uint16_t)pro_opt;
+		return "--protocol";
+	}
+	if (o->group.len != 0)
+		len = o->group.len;
+	else if (o->njoin > 0)
+		len = o->join[0].len;
+	else if (have_range)
+		len = o->gl_min.len;
+	else if (o->own_pa.len != 0)
+		len = o->own_pa.len;
+	o->pro_type = len == 16 ? MARS_PRO_IPV6 : MARS_PRO_IPV4;
+	o->pro_auto = len == 0;
+	return "that of the first address";
 }
 
 static void
 load_cluster(struct mp_opts *o)
 {
+	struct mp_diag d;
 	struct mars_err e;
 	char msg[MARS_CONF_MSG_MAX];
 
 	if (mars_config_load_new(&o->cluster, o->cluster_path, &e, msg,
-	    sizeof(msg)) != 0)
-		fail("%s", msg);
+	    sizeof(msg)) != 0) {
+		memset(&d, 0, sizeof(d));
+		d.file = o->cluster_path;
+		d.field = e.field;
+		mp_diag(&d, "%s", msg);
+		exit(EXIT_USAGE);
+	}
 }
 
 static void
@@ -302,19 +333,26 @@ opts_parse(struct mp_opts *o, int argc, char **argv)
 		{ "failure-timeout",	required_argument, NULL, OPT_FAILURE },
 		{ "retransmit-interval", required_argument, NULL, OPT_RETRANSMIT },
 		{ "seed",		required_argument, NULL, OPT_SEED },
+		{ "protocol",		required_argument, NULL, OPT_PROTOCOL },
+		{ "no-checksum",	no_argument,	   NULL, OPT_NO_CHECKSUM },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ "version",		no_argument,	   NULL, 'V' },
 		{ NULL,			0,		   NULL, 0 },
 	};
 	struct mars_err e;
 	char *end, opt[3] = { '-', 0, 0 };
+	const char *whence;
 	bool mode_set = false, have_range = false;
 	size_t i;
-	int ch;
+	int ch, pro_opt = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->interval = 1000;
 	o->timeout = 1000;
+	/* Errors in the options before --json are JSON too. */
+	for (i = 1; i < (size_t)argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			mp_diag_json(true);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":c:i:W:w:qvs:p:m:hV", longopts,
 	    NULL)) != -1) {
@@ -350,11 +388,9 @@ opts_parse(struct mp_opts *o, int argc, char **argv)
 				    optarg);
 			break;
 		case 'm':
-			if (mars_endpoint_parse(&o->mars_ep, optarg, &e) != 0) {
-				fprintf(stderr, "marsping: -m %s: %s\n", optarg,
-				    e.why != NULL ? e.why : "bad endpoint");
-				exit(EXIT_USAGE);
-			}
+			if (mars_endpoint_parse(&o->mars_ep, optarg, &e) != 0)
+				fail("-m %s: %s", optarg, e.why != NULL ?
+				    e.why : "bad endpoint");
 			if (o->mars_ep.kind == MARS_ENDPOINT_UDP &&
 			    o->mars_ep.port == 0)
 				fail("-m %s: port 0 cannot be reached", optarg);
@@ -391,6 +427,18 @@ opts_parse(struct mp_opts *o, int argc, char **argv)
 		case OPT_RETRANSMIT:
 			o->retransmit_interval =
 			    duration_arg("--retransmit-interval", optarg);
+			break;
+		case OPT_PROTOCOL:
+			if (strcmp(optarg, "ipv4") == 0)
+				pro_opt = MARS_PRO_IPV4;
+			else if (strcmp(optarg, "ipv6") == 0)
+				pro_opt = MARS_PRO_IPV6;
+			else
+				usage_error("--protocol: ipv4 or ipv6, not %s",
+				    optarg);
+			break;
+		case OPT_NO_CHECKSUM:
+			o->no_checksum = true;
 			break;
 		case OPT_SEED:
 			o->seed = strtoull(optarg, &end, 0);
@@ -440,15 +488,15 @@ opts_parse(struct mp_opts *o, int argc, char **argv)
 		load_cluster(o);
 	if (!o->has_mars_ep && o->cluster == NULL)
 		usage_error("-m ENDPOINT (or --cluster FILE) is needed");
-	choose_protocol(o, have_range);
-	if (!have_range)
-		default_range(o);
-	check_family(o, &o->group, "GROUP");
-	check_family(o, &o->own_pa, "-p");
-	check_family(o, &o->gl_min, "--grouplist");
-	if (o->njoin > 0)
-		check_family(o, &o->join[0], "--join");
 	for (i = 1; i < o->njoin; i++)
 		if (o->join[i].len != o->join[0].len)
 			fail("--join: mixed address families");
+	whence = choose_protocol(o, have_range, pro_opt);
+	if (!have_range)
+		opts_default_range(o->pro_type, &o->gl_min, &o->gl_max);
+	check_family(o, &o->group, "GROUP", whence);
+	check_family(o, &o->own_pa, "-p", whence);
+	check_family(o, &o->gl_min, "--grouplist", whence);
+	if (o->njoin > 0)
+		check_family(o, &o->join[0], "--join", whence);
 }

@@ -10,6 +10,15 @@
  * Replies carry no request identifier: MULTI and NAK copy the REQUEST's
  * source fields and group (§5.1.2), so a reply answers the oldest request
  * still waiting; one arriving when none waits is late and not counted.
+ * An ICMP error for a request (the MARS's port is closed) is reported at
+ * once and counts as an error, as ping counts them; when it comes before
+ * any registration and every MARS is unreachable, there is nobody to ask
+ * and the run ends.
+ *
+ * Every request is the same message, so its checksum is known: a reply
+ * that echoes it stale (a server that edits the request into its reply
+ * without recomputing, PROTOCOL.md C10) is accepted with a warning;
+ * another bad checksum is dropped.  --no-checksum sends 0 (§4.3.3).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +45,9 @@ static struct {
 	uint64_t		 replies;
 	uint64_t		 naks;
 	uint64_t		 late;
+	uint64_t		 errors;	/* ICMP errors for requests */
+	uint16_t		 req_sum;	/* mar$chksum of our REQUEST */
+	bool			 echo_warned;
 	struct pending		 pend[PENDING_MAX];
 	size_t			 npend;
 	struct rttstat		 rtt;
@@ -76,7 +88,12 @@ encode_request(struct mp_session *s, uint8_t *buf, size_t cap, size_t *len)
 	m.tpa.addr = o->group.addr;
 	m.tpa.len = o->group.len;
 	memset(&e, 0, sizeof(e));
-	return mars_encode(&m, buf, cap, len, MARS_ENC_LLC, &e);
+	if (mars_encode(&m, buf, cap, len, MARS_ENC_LLC |
+	    (o->no_checksum ? MARS_ENC_NOCHKSUM : 0), &e) != 0)
+		return -1;
+	P.req_sum = (uint16_t)(buf[MARS_LLC_SNAP_LEN + 12] << 8 |
+	    buf[MARS_LLC_SNAP_LEN + 13]);
+	return 0;
 }
 
 static void
@@ -87,10 +104,14 @@ print_timeout(struct mp_session *s, uint64_t seq)
 	if (s->o->quiet)
 		return;
 	if (s->o->json) {
-		mars_out_puts(ob, "{\"event\":\"timeout\",\"seq\":");
+		mars_out_puts(ob, "{\"type\":\"timeout\",\"seq\":");
 		mars_out_u64(ob, seq);
+		mars_out_puts(ob, ",\"endpoint\":");
+		mars_out_json_str(ob, mp_current_text(s));
 		mars_out_puts(ob, ",\"group\":");
 		mp_json_pa(ob, s->o->group.addr, s->o->group.len);
+		mars_out_puts(ob, ",\"timeout_ms\":");
+		mars_out_u64(ob, s->o->timeout);
 		mars_out_puts(ob, "}\n");
 	} else {
 		mars_out_puts(ob, "no reply for ");
@@ -162,7 +183,7 @@ probe_send(struct mars_evloop *loop, void *arg)
 		timeout_cb(loop, s);
 	}
 	if (encode_request(s, buf, sizeof(buf), &len) != 0) {
-		fprintf(stderr, "marsping: cannot encode MARS_REQUEST\n");
+		mp_error("cannot encode MARS_REQUEST");
 		s->status = EXIT_USAGE;
 		mp_stop(s);
 		return;
@@ -179,7 +200,8 @@ probe_send(struct mars_evloop *loop, void *arg)
 	memset(&e, 0, sizeof(e));
 	if (mars_link_send(s->link, mp_current_vc(s), buf, len, &e) != 0 &&
 	    s->o->verbose > 0)
-		fprintf(stderr, "marsping: send: %s\n", mars_strerror(e.code));
+		mp_error("send: %s", e.sys_errno != 0 ? strerror(e.sys_errno) :
+		    mars_strerror(e.code));
 	schedule_next(s);
 }
 
@@ -202,9 +224,11 @@ register_wait_cb(struct mars_evloop *loop, void *arg)
 
 	if (!P.started) {
 		P.next_timer = 0;
-		if (!s->o->quiet && !s->o->json)
-			fprintf(stderr, "marsping: no registration with %s "
-			    "yet; asking anyway\n", mp_current_text(s));
+		if (!s->o->quiet)
+			mp_diag(&(struct mp_diag){ .warning = true,
+			    .endpoint = mp_current_text(s) },
+			    "no registration with %s yet; asking anyway",
+			    mp_current_text(s));
 		first_probe(s);
 	}
 }
@@ -214,10 +238,8 @@ probe_start(struct mp_session *s)
 {
 	rttstat_init(&P.rtt);
 	P.members = calloc(MEMBERS_KEPT, sizeof(*P.members));
-	if (P.members == NULL) {
-		fprintf(stderr, "marsping: out of memory\n");
-		exit(EXIT_USAGE);
-	}
+	if (P.members == NULL)
+		mp_fatal("out of memory");
 	if (!s->o->quiet && !s->o->json) {
 		mars_out_puts(&s->ob, "MARSPING ");
 		mp_text_pa(&s->ob, s->o->group.addr, s->o->group.len);
@@ -250,16 +272,16 @@ print_reply(struct mp_session *s, const struct mars_msg *m, uint64_t seq,
 	if (o->quiet)
 		return;
 	if (o->json) {
-		mars_out_puts(ob, "{\"op\":");
+		mars_out_puts(ob, "{\"type\":\"reply\",\"op\":");
 		mars_out_json_str(ob, nak ? "MARS_NAK" : "MARS_MULTI");
+		mars_out_puts(ob, ",\"seq\":");
+		mars_out_u64(ob, seq);
 		mars_out_puts(ob, ",\"endpoint\":");
 		mars_out_json_str(ob, from);
 		mars_out_puts(ob, ",\"mars\":");
 		mp_json_atm(ob, mp_current_atm(s));
 		mars_out_puts(ob, ",\"group\":");
 		mp_json_pa(ob, o->group.addr, o->group.len);
-		mars_out_puts(ob, ",\"seq\":");
-		mars_out_u64(ob, seq);
 		mars_out_puts(ob, ",\"tnum\":");
 		mars_out_u64(ob, nak ? 0 : P.nmembers);
 		mars_out_puts(ob, ",\"members\":[");
@@ -268,10 +290,14 @@ print_reply(struct mp_session *s, const struct mars_msg *m, uint64_t seq,
 				mars_out_putc(ob, ',');
 			mp_json_atm(ob, &P.members[i]);
 		}
+		/* A NAK carries no mar$msn (§5.1.2): null, not 0. */
 		mars_out_puts(ob, "],\"csn\":");
-		mars_out_u64(ob, nak ? 0 : m->msn);
-		if (!nak && P.broken)
-			mars_out_puts(ob, ",\"incomplete\":true");
+		if (nak)
+			mars_out_puts(ob, "null");
+		else
+			mars_out_u64(ob, m->msn);
+		mars_out_puts(ob, ",\"incomplete\":");
+		mars_out_puts(ob, !nak && P.broken ? "true" : "false");
 		mars_out_puts(ob, ",\"rtt_ms\":");
 		mp_ms(ob, ms);
 		mars_out_puts(ob, "}\n");
@@ -360,19 +386,41 @@ multi_part(const struct mars_msg *m)
 	return true;
 }
 
+/* PROTOCOL.md C10: our REQUEST's checksum, echoed; said once. */
+static bool
+stale_echo(struct mp_session *s, int rc, const struct mars_msg *m)
+{
+	if (rc != MARS_E_CHKSUM || m->nonconf != MARS_NC_CHECKSUM ||
+	    m->chksum == 0 || m->chksum != P.req_sum)
+		return false;
+	if (!P.echo_warned) {
+		P.echo_warned = true;
+		mp_diag(&(struct mp_diag){ .warning = true,
+		    .nonconf = MARS_NC_CHECKSUM, .mars = mp_current_atm(s),
+		    .endpoint = mp_current_text(s) },
+		    "%s: replies echo the checksum of our MARS_REQUEST without "
+		    "recomputing it (PROTOCOL.md C10): accepted; --no-checksum "
+		    "avoids it", mp_current_text(s));
+	}
+	return true;
+}
+
 static void
 probe_rx(struct mp_session *s, const struct mars_link_rx *rx, uint64_t ns)
 {
 	const struct mp_opts *o = s->o;
 	struct mars_pdu pdu;
 	const struct mars_msg *m = &pdu.u.mars;
+	int rc;
 
 	if (s->finished)
 		return;
 	/* §5.1.1: replies come back on the VC the question went on. */
-	if (rx->vc.kind != MARS_VC_P2P ||
-	    mars_pdu_decode(&pdu, rx->sdu, rx->len, 0) != 0 ||
-	    pdu.kind != MARS_PDU_MARS || (m->op != MARS_MULTI && m->op != MARS_NAK))
+	if (rx->vc.kind != MARS_VC_P2P)
+		return;
+	rc = mars_pdu_decode(&pdu, rx->sdu, rx->len, 0);
+	if (pdu.kind != MARS_PDU_MARS || (rc != 0 && !stale_echo(s, rc, m)) ||
+	    (m->op != MARS_MULTI && m->op != MARS_NAK))
 		return;
 	/* §5.1.2: our source address and our group, copied back. */
 	if ((m->sha.tl & MARS_ATM_TL_LEN) != MARS_ATM_ADDR_MAX ||
@@ -400,7 +448,7 @@ print_summary(struct mp_session *s)
 
 	rttstat_summary(&P.rtt, &sum);
 	if (o->json) {
-		mars_out_puts(ob, "{\"summary\":{\"group\":");
+		mars_out_puts(ob, "{\"type\":\"summary\",\"group\":");
 		mp_json_pa(ob, o->group.addr, o->group.len);
 		mars_out_puts(ob, ",\"endpoint\":");
 		mars_out_json_str(ob, mp_current_text(s));
@@ -414,6 +462,8 @@ print_summary(struct mp_session *s)
 		mars_out_u64(ob, P.naks);
 		mars_out_puts(ob, ",\"late\":");
 		mars_out_u64(ob, P.late);
+		mars_out_puts(ob, ",\"errors\":");
+		mars_out_u64(ob, P.errors);
 		mars_out_puts(ob, ",\"loss_pct\":");
 		mars_out_printf(ob, "%.1f", loss);
 		mars_out_puts(ob, ",\"time_ms\":");
@@ -430,7 +480,7 @@ print_summary(struct mp_session *s)
 		} else
 			mars_out_puts(ob, ",\"min_ms\":null,\"avg_ms\":null,"
 			    "\"max_ms\":null,\"mdev_ms\":null");
-		mars_out_puts(ob, "}}\n");
+		mars_out_puts(ob, "}\n");
 		return;
 	}
 	mars_out_puts(ob, "\n--- ");
@@ -442,6 +492,11 @@ print_summary(struct mp_session *s)
 	mars_out_puts(ob, P.replies == 1 ? " reply (" : " replies (");
 	mars_out_u64(ob, P.naks);
 	mars_out_puts(ob, P.naks == 1 ? " NAK), " : " NAKs), ");
+	if (P.errors > 0) {
+		mars_out_putc(ob, '+');
+		mars_out_u64(ob, P.errors);
+		mars_out_puts(ob, P.errors == 1 ? " error, " : " errors, ");
+	}
 	mars_out_printf(ob, "%g%% loss, time ", loss);
 	mars_out_u64(ob, total / 1000000);
 	mars_out_puts(ob, " ms\n");
@@ -478,6 +533,37 @@ probe_finish(struct mp_session *s, const char *why)
 	mp_stop(s);
 }
 
+/*
+ * ICMP for the MARS: the newest request still waiting bounced (ping's
+ * "Destination Port Unreachable"); before any registration it was the
+ * registration, and with every MARS unreachable nobody can answer.
+ */
+static void
+probe_unreachable(struct mp_session *s, const struct mp_mars *mm,
+    const char *why)
+{
+	size_t i;
+
+	if (s->finished)
+		return;
+	if (P.npend > 0) {
+		i = P.npend - 1;
+		mars_evloop_timer_cancel(s->loop, P.pend[i].timer);
+		mp_print_unreachable(s, mm, (int64_t)P.pend[i].seq, why);
+		P.errors++;
+		pending_pop(i);
+		maybe_done(s);
+		return;
+	}
+	if (s->ever_registered)
+		return;
+	mp_print_unreachable(s, mm, -1, why);
+	if (mp_all_unreachable(s)) {
+		mp_no_answer(s, "registration");
+		mp_finish(s, "unreachable");
+	}
+}
+
 /* The MARS named itself: restart the member with its address. */
 static void
 probe_learned(struct mp_session *s)
@@ -491,4 +577,5 @@ const struct mp_mode_ops probe_ops = {
 	.rx = probe_rx,
 	.finish = probe_finish,
 	.learned = probe_learned,
+	.unreachable = probe_unreachable,
 };

@@ -12,6 +12,12 @@
  * originating MARS, §5.4.3); long-running modes then restart the client
  * with that address, so that later maps are trusted and keep the
  * failure timer (§5.4) from expiring.
+ *
+ * Only the MARS entities of the session are peers of the link: a datagram
+ * from anyone else is dropped and its sender forgotten at once, as marsd
+ * forgets strangers, so that no stranger holds a place in the peer table.
+ * ICMP errors naming a MARS (IP_RECVERR, mars_link_lost()) are reported
+ * as ping reports them, and the client hears that the VC is gone.
  */
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -60,6 +66,22 @@ mp_wall(uint64_t *sec, uint32_t *usec)
 }
 
 /* Output helpers. */
+
+/* An ATM number as hex, in a static buffer (diagnostics only). */
+static const char *
+hexstr(const uint8_t *p, uint8_t tl)
+{
+	static char buf[2 * MARS_ATM_ADDR_MAX + 1];
+	static const char digits[] = "0123456789abcdef";
+	size_t i, n = tl & MARS_ATM_TL_LEN;
+
+	for (i = 0; i < n && p != NULL; i++) {
+		buf[2 * i] = digits[p[i] >> 4];
+		buf[2 * i + 1] = digits[p[i] & 15];
+	}
+	buf[2 * i] = '\0';
+	return buf;
+}
 
 void
 mp_json_atm(struct mars_out *ob, const struct mars_client_atm *a)
@@ -169,6 +191,169 @@ mp_current_text(const struct mp_session *s)
 	return s->mi[current_index(s)].text;
 }
 
+static int
+mars_index(const struct mp_session *s, const struct mp_mars *mm)
+{
+	return (int)(mm - s->mi);
+}
+
+bool
+mp_all_unreachable(const struct mp_session *s)
+{
+	return s->nmars < 32 &&
+	    s->unreach_mask == (uint32_t)((1u << s->nmars) - 1);
+}
+
+static const char *
+unreach_text(int e)
+{
+	switch (e) {
+	case ECONNREFUSED:
+		return "port unreachable";
+	case EHOSTUNREACH:
+		return "host unreachable";
+	case ENETUNREACH:
+		return "network unreachable";
+	case EHOSTDOWN:
+		return "host down";
+	default:
+		return "unreachable";
+	}
+}
+
+/* As ping: "From HOST icmp_seq=N Destination Port Unreachable". */
+void
+mp_print_unreachable(struct mp_session *s, const struct mp_mars *mm,
+    int64_t seq, const char *why)
+{
+	struct mars_out *ob = &s->ob;
+
+	if (s->o->quiet)
+		return;
+	if (s->o->json) {
+		mars_out_puts(ob, "{\"type\":\"unreachable\",\"ts\":");
+		mp_ts(ob);
+		mars_out_puts(ob, ",\"endpoint\":");
+		mars_out_json_str(ob, mm->text);
+		mars_out_puts(ob, ",\"seq\":");
+		if (seq >= 0)
+			mars_out_u64(ob, (uint64_t)seq);
+		else
+			mars_out_puts(ob, "null");
+		mars_out_puts(ob, ",\"error\":");
+		mars_out_json_str(ob, why);
+		mars_out_puts(ob, "}\n");
+		return;
+	}
+	mars_out_puts(ob, "From ");
+	mars_out_puts(ob, mm->text);
+	if (seq >= 0) {
+		mars_out_puts(ob, " seq=");
+		mars_out_u64(ob, (uint64_t)seq);
+	}
+	mars_out_puts(ob, ": ");
+	mars_out_puts(ob, why);
+	mars_out_putc(ob, '\n');
+}
+
+/*
+ * RFC 2022 gives a member no error for "wrong protocol" or "nobody
+ * here": a MARS ignores what it does not serve, and a dead endpoint says
+ * nothing (§5.2.3, §5.4).  Say what the session saw.
+ */
+void
+mp_no_answer(struct mp_session *s, const char *what)
+{
+	const char *ep = mp_current_text(s);
+	uint16_t pro = s->cl != NULL ? mars_client_pro_type(s->cl) :
+	    s->o->pro_type;
+
+	s->status = EXIT_NOREPLY;
+	if (s->unreach_errno != 0)
+		mp_error("%s: no answer from %s: %s (ICMP): %s", what, ep,
+		    unreach_text(s->unreach_errno),
+		    s->unreach_errno == ECONNREFUSED ?
+		    "nothing listens on that port; is it the MARS's endpoint?" :
+		    "the MARS cannot be reached");
+	else if (s->other_pro != 0 && !s->ever_registered)
+		mp_error("%s: no answer from %s: it speaks %s (mar$pro.type "
+		    "0x%04x), not %s; try --protocol %s", what, ep,
+		    s->other_pro == MARS_PRO_IPV6 ? "IPv6" :
+		    s->other_pro == MARS_PRO_IPV4 ? "IPv4" : "another protocol",
+		    s->other_pro, mp_pro_name(pro),
+		    s->other_pro == MARS_PRO_IPV6 ? "ipv6" : "ipv4");
+	else if (!s->heard && !s->ever_registered)
+		mp_error("%s: no answer from %s (%s%s): is that the MARS's "
+		    "endpoint, is the MARS running and reachable%s?", what,
+		    ep, s->o->pro_auto ? "IPv4 and IPv6 tried" :
+		    mp_pro_name(pro), s->o->pro_auto ? "" : " registration",
+		    s->o->pro_auto ? "" : ", does it serve another protocol "
+		    "(--protocol)");
+	else
+		mp_error("%s: no answer from %s", what, ep);
+}
+
+/* A warning of the client (client.h), said once per session. */
+static void
+client_warning(struct mp_session *s, const struct mars_event *ev)
+{
+	struct mars_client_atm atm;
+	struct mp_diag d;
+	uint32_t key = (uint32_t)ev->code << 16 | ev->nonconf;
+	char from[MARS_ENDPOINT_TEXT_MAX + 8] = "";
+	size_t i;
+
+	for (i = 0; i < s->nwarned; i++)
+		if (s->warned[i] == key)
+			return;
+	if (s->nwarned < sizeof(s->warned) / sizeof(s->warned[0]))
+		s->warned[s->nwarned++] = key;
+	memset(&d, 0, sizeof(d));
+	memset(&atm, 0, sizeof(atm));
+	d.warning = true;
+	d.nonconf = ev->nonconf;
+	if (ev->atm != NULL && (ev->atm_tl & MARS_ATM_TL_LEN) != 0) {
+		atm.tl = ev->atm_tl;
+		memcpy(atm.num, ev->atm, ev->atm_tl & MARS_ATM_TL_LEN);
+		d.mars = &atm;
+	}
+	switch (ev->code) {
+	case MARS_CLIENT_WARN_FLAP_CONF:
+		mp_diag(&d, "failure timeout %llu ms is not longer than the "
+		    "redirect interval %u ms: the member will declare its "
+		    "MARS dead between two maps and register again and "
+		    "again; use a failure timeout of several intervals "
+		    "(RFC 2022 §5.4)", (unsigned long long)s->failure_ms,
+		    ev->count);
+		return;
+	case MARS_CLIENT_WARN_FLAP_SEEN:
+		d.endpoint = mp_current_text(s);
+		mp_diag(&d, "redirect maps from %s come %u ms apart, more than "
+		    "the failure timeout %llu ms: the member declares its "
+		    "MARS dead between maps; use --failure-timeout of "
+		    "several intervals (RFC 2022 §5.4)", d.endpoint,
+		    ev->count, (unsigned long long)s->failure_ms);
+		return;
+	case MARS_CLIENT_WARN_MARS_ADDR:
+		if (ev->count < s->nmars) {
+			d.endpoint = s->mi[ev->count].text;
+			mp_diag(&d, "redirect maps from %s name MARS %s, not "
+			    "the address given for it (%s): its maps are not "
+			    "trusted and it will be declared dead; check the "
+			    "ATM address (RFC 2022 §5.4.3)", d.endpoint,
+			    hexstr(ev->atm, ev->atm_tl), s->o->cluster != NULL ?
+			    "cluster file" : "--atm-mars");
+			return;
+		}
+		break;
+	default:
+		d.endpoint = mp_current_text(s);
+		snprintf(from, sizeof(from), "%s: ", d.endpoint);
+		break;
+	}
+	mp_diag(&d, "%s%s", from, ev->detail != NULL ? ev->detail : "");
+}
+
 /* The client's timer. */
 
 static void
@@ -243,23 +428,35 @@ grace_cb(struct mars_evloop *loop, void *arg)
 	mars_evloop_stop(loop);
 }
 
-void
-mp_stop(struct mp_session *s)
+/*
+ * RFC 2022 §5.2.3: leave the cluster.  The client deregisters from every
+ * MARS that may hold the registration -- also in the middle of a hard
+ * redirect, when the Backup that registered us holds it and the Active
+ * does not yet.  Run from the loop: the client may be in a callback.
+ */
+static void
+stop_now(struct mp_session *s)
 {
 	mars_time_t grace = s->o->timeout > 200 ? s->o->timeout : 200;
 
-	if (s->stopping) {
-		mars_evloop_stop(s->loop);
-		return;
-	}
-	s->stopping = true;
-	if (s->cl == NULL || !mars_client_registered(s->cl) ||
-	    mars_client_deregister(s->cl, mars_evloop_now()) != 0) {
+	if (s->cl == NULL || mars_client_deregister(s->cl,
+	    mars_evloop_now()) != 0) {
 		mars_evloop_stop(s->loop);
 		return;
 	}
 	mp_kick(s);
 	s->grace_timer = mars_evloop_timer_after(s->loop, grace, grace_cb, s);
+}
+
+void
+mp_stop(struct mp_session *s)
+{
+	if (s->stopping) {
+		mars_evloop_stop(s->loop);
+		return;
+	}
+	s->stopping = true;
+	mp_defer(s, stop_now);
 }
 
 void
@@ -303,9 +500,8 @@ io_send(void *ctx, const struct mars_vc *vc, const uint8_t *sdu, size_t len)
 	memset(&e, 0, sizeof(e));
 	s->last_send_ns = mp_mono_ns();
 	if (mars_link_send(s->link, vc, sdu, len, &e) != 0 && s->o->verbose > 0)
-		fprintf(stderr, "marsping: send: %s\n",
-		    e.sys_errno != 0 ? strerror(e.sys_errno) :
-		    mars_strerror(e.code));
+		mp_error("send: %s", e.sys_errno != 0 ?
+		    strerror(e.sys_errno) : mars_strerror(e.code));
 }
 
 static void
@@ -315,6 +511,10 @@ io_event(void *ctx, const struct mars_event *ev)
 
 	if (ev->kind == MARS_EV_REGISTERED)
 		s->ever_registered = true;
+	if (ev->kind == MARS_EV_WARNING) {
+		client_warning(s, ev);
+		return;
+	}
 	s->ops->event(s, ev);
 	if (s->stopping && (ev->kind == MARS_EV_DEREGISTERED ||
 	    (ev->kind == MARS_EV_GIVE_UP && s->cl != NULL &&
@@ -328,7 +528,7 @@ io_log(void *ctx, int level, const char *msg)
 	struct mp_session *s = ctx;
 
 	if (s->o->verbose >= 2)
-		fprintf(stderr, "marsping: client: %s\n", msg);
+		mp_error("client: %s", msg);
 }
 
 /* Building the client. */
@@ -338,10 +538,18 @@ make_client(struct mp_session *s, struct mars_err *err)
 {
 	const struct mp_opts *o = s->o;
 	struct mars_client_conf conf;
+	struct mars_client *cl;
 	struct mars_io io;
+	size_t i;
 
 	memset(&conf, 0, sizeof(conf));
 	conf.pro_type = o->pro_type;
+	if (o->pro_auto && s->cl != NULL && s->ever_registered)
+		/* A restart keeps what the first registration found. */
+		conf.pro_type = mars_client_pro_type(s->cl);
+	else if (o->pro_auto)
+		conf.pro_type_alt = MARS_PRO_IPV6;
+	conf.no_checksum = o->no_checksum;
 	conf.own.tl = MARS_ATM_ADDR_MAX;
 	memcpy(conf.own.num, s->own, MARS_ATM_ADDR_MAX);
 	conf.own_pa = o->own_pa;
@@ -361,23 +569,29 @@ make_client(struct mp_session *s, struct mars_err *err)
 	conf.request_timeout = o->timeout;
 	conf.request_retries = 2;
 	conf.rng = &s->rng;
+	if (o->cluster != NULL)
+		conf.redirect_interval = o->cluster->redirect_interval;
+	s->failure_ms = conf.failure_timeout != 0 ? conf.failure_timeout :
+	    240000;
+	for (i = 0; i < s->nmars; i++)
+		s->mars[i].provisional = !s->mi[i].atm_known;
 
 	memset(&io, 0, sizeof(io));
 	io.ctx = s;
 	io.send = io_send;
 	io.event = io_event;
 	io.log = io_log;
-	if (mars_client_new(&s->cl, &conf, &io, err) != 0)
+	if (mars_client_new(&cl, &conf, &io, err) != 0)
 		return -1;
+	if (s->cl != NULL)
+		mars_client_free(s->cl);
+	s->cl = cl;
 	return 0;
 }
 
 int
 mp_restart(struct mp_session *s)
 {
-	if (s->cl != NULL)
-		mars_client_free(s->cl);
-	s->cl = NULL;
 	if (make_client(s, NULL) != 0)
 		return -1;
 	mars_client_start(s->cl, mars_evloop_now());
@@ -392,8 +606,14 @@ learn(struct mp_session *s, const struct mars_link_rx *rx)
 	struct mars_pdu pdu;
 	const struct mars_msg *m = &pdu.u.mars;
 
-	if (mp_mars_by_peer(s, rx->peer) != &s->mi[0] ||
-	    mars_pdu_decode(&pdu, rx->sdu, rx->len, 0) != 0 ||
+	int rc;
+
+	if (mp_mars_by_peer(s, rx->peer) != &s->mi[0])
+		return;
+	rc = mars_pdu_decode(&pdu, rx->sdu, rx->len, 0);
+	/* PROTOCOL.md C8: a null mar$shtl over source octets still names it. */
+	if ((rc != 0 && (rc != MARS_E_NONCONF || (m->nonconf &
+	    ~(MARS_NC_NULL_SOURCE | MARS_NC_SEQXY)) != 0)) ||
 	    pdu.kind != MARS_PDU_MARS || m->op != MARS_REDIRECT_MAP ||
 	    (m->sha.tl & MARS_ATM_TL_LEN) == 0)
 		return;
@@ -411,29 +631,56 @@ learn(struct mp_session *s, const struct mars_link_rx *rx)
 }
 
 /*
- * The link asks for ICMP errors (IP_RECVERR); an unreachable MARS leaves
- * them queued, and poll(2) reports POLLERR until they are read, which
- * would spin the loop.  The loss shows in the statistics anyway.
+ * The link asks for ICMP errors (IP_RECVERR): poll(2) reports POLLERR
+ * until they are read.  One naming a MARS is reported at once, as ping
+ * does, and the client learns that the VC is gone (§5.4: a registration
+ * outstanding on it fails now, not after its retransmissions).
  */
 static void
-drain_errqueue(int fd)
+lost_peers(struct mp_session *s)
 {
-	uint8_t data[256], ctl[512];
-	struct iovec iov;
-	struct msghdr mh;
+	const struct mp_mars *mm;
+	struct mars_vc vc;
+	uint32_t peer;
 	int i;
 
-	for (i = 0; i < 64; i++) {
-		memset(&mh, 0, sizeof(mh));
-		iov.iov_base = data;
-		iov.iov_len = sizeof(data);
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = ctl;
-		mh.msg_controllen = sizeof(ctl);
-		if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
-			break;
+	while (mars_link_lost(s->link, &peer) == 1) {
+		if ((mm = mp_mars_by_peer(s, peer)) == NULL)
+			continue;
+		s->unreachable++;
+		s->unreach_errno = mars_link_lost_errno(s->link);
+		i = mars_index(s, mm);
+		if (i < 32)
+			s->unreach_mask |= 1u << i;
+		if (s->ops->unreachable != NULL)
+			s->ops->unreachable(s, mm,
+			    unreach_text(s->unreach_errno));
+		else
+			mp_print_unreachable(s, mm, -1,
+			    unreach_text(s->unreach_errno));
+		if (s->cl != NULL) {
+			vc.kind = MARS_VC_P2P;
+			vc.id = peer;
+			(void)mars_client_vc_lost(s->cl, mars_evloop_now(), &vc);
+			mp_kick(s);
+		}
 	}
+}
+
+/* Before the first registration: does the MARS speak another protocol? */
+static void
+note_protocol(struct mp_session *s, const struct mars_link_rx *rx)
+{
+	struct mars_pdu pdu;
+	uint16_t pro;
+
+	if (s->cl == NULL || mars_pdu_decode(&pdu, rx->sdu, rx->len, 0) ==
+	    MARS_E_NOTOURS || pdu.kind != MARS_PDU_MARS)
+		return;
+	pro = pdu.u.mars.pro_type;
+	if (pro != mars_client_pro_type(s->cl) && !(s->o->pro_auto &&
+	    pro == MARS_PRO_IPV6))
+		s->other_pro = pro;
 }
 
 static void
@@ -448,7 +695,7 @@ link_cb(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 	int i, rc;
 
 	if (revents & MARS_EVLOOP_ERROR)
-		drain_errqueue(fd);
+		lost_peers(s);
 	for (i = 0; i < 256; i++) {
 		rc = mars_link_recv(s->link, buf, sizeof(buf), &rx, &e);
 		if (rc == 0)
@@ -456,9 +703,15 @@ link_cb(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 		if (rc < 0)
 			continue;
 		ns = mp_mono_ns();
-		/* Only the MARSs we know may speak to us. */
-		if (mp_mars_by_peer(s, rx.peer) == NULL)
+		/* Only the MARSs we know may speak to us; forget others. */
+		if (mp_mars_by_peer(s, rx.peer) == NULL) {
+			(void)mars_link_peer_del(s->link, rx.peer);
+			s->strangers++;
 			continue;
+		}
+		s->heard = true;
+		if (!s->ever_registered)
+			note_protocol(s, &rx);
 		vc = rx.vc;
 		if (vc.kind == MARS_VC_CCVC)
 			vc.id = rx.peer;	/* which MARS's CCVC */
@@ -471,6 +724,46 @@ link_cb(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 		if (s->ops->rx != NULL)
 			s->ops->rx(s, &rx, ns);
 	}
+}
+
+/* -v: what the link saw, last. */
+static void
+print_stats(struct mp_session *s)
+{
+	struct mars_link_stats st;
+	struct mars_out *ob = &s->ob;
+
+	mars_link_get_stats(s->link, &st);
+	if (s->o->json) {
+		mars_out_puts(ob, "{\"type\":\"stats\",\"peers\":");
+		mars_out_u64(ob, mars_link_peer_count(s->link));
+		mars_out_puts(ob, ",\"strangers\":");
+		mars_out_u64(ob, s->strangers);
+		mars_out_puts(ob, ",\"rx\":");
+		mars_out_u64(ob, st.rx_dgrams);
+		mars_out_puts(ob, ",\"tx\":");
+		mars_out_u64(ob, st.tx_dgrams);
+		mars_out_puts(ob, ",\"tx_errors\":");
+		mars_out_u64(ob, st.tx_errors);
+		mars_out_puts(ob, ",\"unreachable\":");
+		mars_out_u64(ob, s->unreachable);
+		mars_out_puts(ob, "}\n");
+		return;
+	}
+	mars_out_puts(ob, "link: ");
+	mars_out_u64(ob, mars_link_peer_count(s->link));
+	mars_out_puts(ob, mars_link_peer_count(s->link) == 1 ? " peer, " :
+	    " peers, ");
+	mars_out_u64(ob, st.rx_dgrams);
+	mars_out_puts(ob, " datagrams received (");
+	mars_out_u64(ob, s->strangers);
+	mars_out_puts(ob, " from strangers, dropped), ");
+	mars_out_u64(ob, st.tx_dgrams);
+	mars_out_puts(ob, " sent, ");
+	mars_out_u64(ob, st.tx_errors);
+	mars_out_puts(ob, " send errors, ");
+	mars_out_u64(ob, s->unreachable);
+	mars_out_puts(ob, " unreachable\n");
 }
 
 /* Setup. */
@@ -488,8 +781,7 @@ die(const char *what, const struct mars_err *e)
 		snprintf(buf, sizeof(buf), "%s", e->why);
 	else
 		snprintf(buf, sizeof(buf), "%s", mars_strerror(e->code));
-	fprintf(stderr, "marsping: %s: %s\n", what, buf);
-	exit(EXIT_USAGE);
+	mp_fatal("%s: %s", what, buf);
 }
 
 static void
@@ -520,11 +812,9 @@ mars_from_cluster(struct mp_session *s)
 		for (i = 0; i < c->n_mars; i++)
 			if (mars_endpoint_equal(&c->mars[i].endpoint, &o->mars_ep))
 				break;
-		if (i == c->n_mars) {
-			fprintf(stderr, "marsping: -m: no MARS with that "
-			    "endpoint in %s\n", o->cluster_path);
-			exit(EXIT_USAGE);
-		}
+		if (i == c->n_mars)
+			mp_fatal("-m: no MARS with that endpoint in %s",
+			    o->cluster_path);
 		add_mars(s, &c->mars[i].endpoint, c->mars[i].atm);
 		used[i] = true;
 	}
@@ -629,18 +919,14 @@ mp_run(const struct mp_opts *o, const struct mp_mode_ops *ops)
 	if (mars_evloop_fd_add(s->loop, mars_link_fd(s->link), MARS_EVLOOP_READ, link_cb,
 	    s) != 0 ||
 	    mars_evloop_signal_add(s->loop, SIGINT, signal_cb, s) != 0 ||
-	    mars_evloop_signal_add(s->loop, SIGTERM, signal_cb, s) != 0) {
-		fprintf(stderr, "marsping: event loop setup failed\n");
-		exit(EXIT_USAGE);
-	}
+	    mars_evloop_signal_add(s->loop, SIGTERM, signal_cb, s) != 0)
+		mp_fatal("event loop setup failed");
 	if (o->deadline != 0)
 		mars_evloop_timer_after(s->loop, o->deadline, deadline_cb, s);
 
 	if (make_client(s, &e) != 0) {
 		mars_err_format(&e, why, sizeof(why));
-		fprintf(stderr, "marsping: cannot set up the cluster member: "
-		    "%s\n", why);
-		exit(EXIT_USAGE);
+		mp_fatal("cannot set up the cluster member: %s", why);
 	}
 	s->start_ns = mp_mono_ns();
 	mars_client_start(s->cl, mars_evloop_now());
@@ -648,9 +934,11 @@ mp_run(const struct mp_opts *o, const struct mp_mode_ops *ops)
 	mp_kick(s);
 
 	if (mars_evloop_run(s->loop, &e) != 0) {
-		fprintf(stderr, "marsping: poll: %s\n", strerror(e.sys_errno));
+		mp_error("poll: %s", strerror(e.sys_errno));
 		s->status = EXIT_USAGE;
 	}
+	if (o->verbose > 0)
+		print_stats(s);
 	if (mars_out_flush(&s->ob) != 0 && s->status == 0)
 		s->status = EXIT_USAGE;
 	mars_client_free(s->cl);
