@@ -25,6 +25,7 @@
 #include "mars/out.h"
 #include "mars/pdu.h"
 #include "mars/print.h"
+#include "mars/version.h"
 
 #include "stats.h"
 
@@ -196,7 +197,7 @@ parse_args(struct opts *o, int argc, char **argv)
 			usage(stdout);
 			exit(0);
 		case 'V':
-			printf("marsdump %s\n", MARS_VERSION);
+			printf("marsdump %s\n", mars_version());
 			exit(0);
 		case ':':
 			bad_option("option needs an argument: ", optopt,
