@@ -987,6 +987,73 @@ test_examples_malformed(void **state)
 	    "\"field\":\"LLC\""));
 }
 
+/*
+ * An SCSP packet whose Checksum does not verify is nonconforming as a
+ * MARS message is (RFC 2334 B.1): printed whole, the reason after it.
+ */
+static void
+test_scsp_checksum_nonconforming(void **state)
+{
+	uint8_t bad[sizeof(ex4_hello)];
+	struct mars_pdu pdu;
+	const char *s;
+
+	memcpy(bad, ex4_hello, sizeof(bad));
+	bad[8 + 5] ^= 0x01;			/* the Checksum's low octet */
+	assert_int_equal(mars_pdu_decode(&pdu, bad, sizeof(bad), 0),
+	    MARS_E_CHKSUM);
+	assert_false(mars_pdu_malformed(&pdu));
+	assert_int_equal(mars_pdu_nonconf(&pdu), MARS_NC_CHECKSUM);
+	assert_string_equal(line(&pdu), T0 " SCSP HELLO MARS sgid 1 sender"
+	    " 0a0101fa receivers 0a0101fb interval 3 dead 3 NONCONFORMING"
+	    " checksum (RFC 2334 B.1)\n");
+	s = run(MARS_PRINT_VERBOSE, false, &pdu);
+	assert_non_null(strstr(s, "\tnonconforming checksum (RFC 2334 B.1):"
+	    " Checksum does not verify, received 0xe2d0, computed 0xe2d1\n"));
+	s = json(&pdu, false);
+	assert_non_null(strstr(s, "\"scsp_type\":\"HELLO\",\"type_code\":5,"
+	    "\"malformed\":null,\"nonconforming\":[{\"reason\":\"checksum\","
+	    "\"ref\":\"RFC 2334 B.1\",\"text\":\"Checksum does not verify\"}],"
+	    "\"version\":1,"));
+}
+
+/*
+ * The periodic REDIRECT_MAP of the Windows 2000 server (PROTOCOL.md C8):
+ * mar$shtl 0 with the 20 source octets in place, mar$seqxy 0.  Every
+ * field is shown, mar$shtl as it came, the source as read in place.
+ */
+static void
+test_null_source_map(void **state)
+{
+	uint8_t b[sizeof(ex3_redirect)];
+	struct mars_pdu pdu;
+	const char *s;
+
+	memcpy(b, ex3_redirect, sizeof(b));
+	b[8 + 18] = 0;				/* mar$shtl */
+	b[8 + 26] = b[8 + 27] = 0;		/* mar$seqxy */
+	b[8 + 12] = b[8 + 13] = 0;		/* no checksum */
+	assert_int_equal(mars_pdu_decode(&pdu, b, sizeof(b), 0),
+	    MARS_E_NONCONF);
+	assert_true(pdu.u.mars.sha_inferred);
+	assert_string_equal(line(&pdu), T0 " MARS_REDIRECT_MAP soft msn 44"
+	    " part 0 from " M1 ": " M1 " " M2 " " M3 " NONCONFORMING"
+	    " null-source (RFC 2022 \u00a74.3), seqxy (RFC 2022 \u00a75.1.2)\n");
+	s = run(MARS_PRINT_TREE, false, &pdu);
+	assert_non_null(strstr(s, "\t[26] mar$shtl 0x00 (null; mar$sha read"
+	    " from the 20 octets in place)\n"));
+	assert_non_null(strstr(s, "\t[40] mar$sha " M1 "\n"));
+	assert_non_null(strstr(s, "\tnonconforming null-source (RFC 2022"
+	    " \u00a74.3): null source ATM number (mar$shtl 0)\n"
+	    "\tnonconforming seqxy (RFC 2022 \u00a75.1.2): "));
+	s = json(&pdu, false);
+	assert_non_null(strstr(s, "\"op\":\"MARS_REDIRECT_MAP\","
+	    "\"op_code\":12,\"malformed\":null,\"nonconforming\":["
+	    "{\"reason\":\"null-source\","));
+	assert_non_null(strstr(s, "\"shtl\":0,\"sstl\":0,\"sha\":\"" M1
+	    "\",\"sha_inferred\":true,"));
+}
+
 /* ------------------------------------------------ SCSP built with the encoder */
 
 static void
@@ -1303,6 +1370,8 @@ main(void)
 		cmocka_unit_test(test_scsp_hello_receivers),
 		cmocka_unit_test(test_time_cache_and_abs),
 		cmocka_unit_test(test_vc_bracket),
+		cmocka_unit_test(test_scsp_checksum_nonconforming),
+		cmocka_unit_test(test_null_source_map),
 		cmocka_unit_test(test_hex_dump),
 		cmocka_unit_test(test_print_through_tiny_buffer),
 	};
