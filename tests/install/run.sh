@@ -60,7 +60,7 @@ pc="pkg-config --define-variable=prefix=$root"
 cflags=$($pc --cflags libmars)
 libs=$($pc --libs libmars)
 cc="$CC -std=c11 -pedantic -Wall -Wextra -Werror $SANFLAGS"
-want='{"frame":1,"ts":0.000000,"kind":"MARS","op":"MARS_REQUEST","op_code":1,"afn":15,"pro_type":2048,"pro_snap":"0000000000","hdrrsv":0,"chksum":19480,"extoff":0,"op_version":0,"shtl":20,"sstl":0,"sha":"47009181000000000000000001002048aa000300","ssa":"","spln":4,"spa":"10.1.1.3","thtl":0,"tstl":0,"tpln":4,"pad":"0000000000000000","tpa":"224.1.2.3","tha":"","tsa":""}'
+want='{"type":"message","frame":1,"ts":0.000000,"vpi":null,"vci":null,"dir":null,"vc_kind":null,"kind":"MARS","op":"MARS_REQUEST","op_code":1,"malformed":null,"nonconforming":[],"afn":15,"pro_type":2048,"pro_snap":"0000000000","hdrrsv":0,"chksum":19480,"extoff":0,"op_version":0,"shtl":20,"sstl":0,"sha":"47009181000000000000000001002048aa000300","sha_inferred":false,"ssa":null,"spln":4,"spa":"10.1.1.3","thtl":0,"tstl":0,"tpln":4,"pad":"0000000000000000","tpa":"224.1.2.3","tha":null,"tsa":null,"tlvs":null}'
 
 # Shared: cc decode.c $(pkg-config --cflags --libs libmars), run from the
 # staged lib/ (ldd must resolve libmars there, not anywhere else).
