@@ -398,9 +398,9 @@ stale_echo(struct mp_session *s, int rc, const struct mars_msg *m)
 		mp_diag(&(struct mp_diag){ .warning = true,
 		    .nonconf = MARS_NC_CHECKSUM, .mars = mp_current_atm(s),
 		    .endpoint = mp_current_text(s) },
-		    "%s: replies echo the checksum of our MARS_REQUEST without "
-		    "recomputing it (PROTOCOL.md C10): accepted; --no-checksum "
-		    "avoids it", mp_current_text(s));
+		    "%s: replies echo the mar$chksum of our MARS_REQUEST "
+		    "without recomputing it: accepted (--no-checksum avoids it)",
+		    mp_current_text(s));
 	}
 	return true;
 }

@@ -349,6 +349,12 @@ client_warning(struct mp_session *s, const struct mars_event *ev)
 	default:
 		d.endpoint = mp_current_text(s);
 		snprintf(from, sizeof(from), "%s: ", d.endpoint);
+		if (ev->nonconf == MARS_NC_CHECKSUM) {
+			mp_diag(&d, "%sreplies echo the mar$chksum of our "
+			    "messages without recomputing it: accepted "
+			    "(--no-checksum avoids it)", from);
+			return;
+		}
 		break;
 	}
 	mp_diag(&d, "%s%s", from, ev->detail != NULL ? ev->detail : "");

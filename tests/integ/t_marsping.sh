@@ -1,8 +1,12 @@
 #!/bin/sh
 # marsping against bin/marsd on loopback: NAK for an empty group, MULTI
 # once a `marsping --join` member is in the group, --register, --grouplist,
-# --json, a dead endpoint, bad options.  Every process started here is
-# killed by PID on exit; every wait is bounded.  $O is the build tree.
+# --json (every line mars-json(7)), a closed port (ICMP, at once), IPv6
+# clusters and --protocol, strangers forgotten, the timer and address
+# warnings, a MARS that behaves as the Windows 2000 server does
+# (tests/gen/fakewin), bad options.  Every process started here is killed
+# by PID on exit; every wait is for a condition, and bounded.  $O is the
+# build tree.
 : "${O:=build/rel}"
 LC_ALL=C
 export LC_ALL
@@ -11,6 +15,7 @@ MP=$O/bin/marsping
 [ -x "$MP" ] || MP=bin/marsping
 MD=$O/bin/marsd
 [ -x "$MD" ] || MD=bin/marsd
+GEN=$O/tests/gen
 T=$(mktemp -d "${TMPDIR:-/tmp}/t_marsping.XXXXXX") || exit 1
 PIDS=""
 cleanup() {
@@ -42,6 +47,22 @@ wait_grep() { wait_for 5 grep -q "$2" "$1" 2>/dev/null; }
 now() {
 	date +%s
 }
+# ms: a monotonic-enough clock in milliseconds.
+ms() {
+	t=$(date +%s%N)
+	case $t in
+	*N) echo $(($(date +%s) * 1000)) ;;
+	*) echo $((t / 1000000)) ;;
+	esac
+}
+# all_json FILE...: every line of every file is one JSON object whose
+# first key is "type" (mars-json(7)).
+all_json() {
+	for f in "$@"; do
+		json_lines_ok "$f" || return 1
+		! grep -v '^{"type":"[a-z_]*"' "$f" | grep -q . || return 1
+	done
+}
 
 if [ ! -x "$MP" ]; then
 	echo "not ok - $MP not built"
@@ -69,12 +90,35 @@ for args in "--bogus -m udp:127.0.0.1:9 $G" "-c 0 -m udp:127.0.0.1:9 $G" \
     "--cluster $T/none.conf $G"; do
 	# shellcheck disable=SC2086
 	run $args
-	if [ "$rc" -eq 2 ] && grep -q '^marsping: ' "$T/err"; then
-		ok "bad usage exits 2: $args"
+	if [ "$rc" -eq 2 ] && grep -q '^marsping: ' "$T/err" &&
+	    [ "$(wc -l <"$T/err")" -eq 1 ] && ! grep -q 'usage:' "$T/err"
+	then
+		ok "bad usage exits 2, one line: $args"
 	else
-		notok "bad usage exits 2: $args (rc $rc)"
+		notok "bad usage exits 2, one line: $args (rc $rc)"
 		show
 	fi
+done
+run --bogus -m udp:127.0.0.1:9 $G
+check "a usage error points to --help" grep -q '(see marsping --help)$' \
+    "$T/err"
+run --json --bogus -m udp:127.0.0.1:9 $G
+if [ "$rc" -eq 2 ] && [ ! -s "$T/out" ] && all_json "$T/err" &&
+    grep -q '^{"type":"error","program":"marsping","message":"unknown option: --bogus.*","file":null,"line":null,"offset":null,"field":null}$' "$T/err"
+then
+	ok "--json: a usage error is a mars-json(7) error object"
+else
+	notok "--json: a usage error is a mars-json(7) error object (rc $rc)"
+	show
+fi
+run --json --cluster "$T/none.conf" $G
+check "--json: a cluster file error names the file" sh -c "[ $rc -eq 2 ] && grep -q '\"type\":\"error\".*\"file\":\"$T/none.conf\"' '$T/err'"
+for args in "--protocol ipx -m udp:127.0.0.1:9 $G" \
+    "--protocol ipv6 -m udp:127.0.0.1:9 $G" \
+    "--protocol ipv4 -m udp:127.0.0.1:9 --join ff0e::1"; do
+	# shellcheck disable=SC2086
+	run $args
+	check "--protocol: refused, exit 2: $args" sh -c "[ $rc -eq 2 ] && grep -q '^marsping: ' '$T/err'"
 done
 
 # --- a MARS on loopback ----------------------------------------------------
@@ -134,8 +178,8 @@ else
 fi
 
 run -m "$MEP" --register --json --atm-mars "$MARS_ATM"
-if [ "$rc" -eq 0 ] && json_lines_ok "$T/out" &&
-    grep -q '"event":"registered"' "$T/out" &&
+if [ "$rc" -eq 0 ] && all_json "$T/out" &&
+    grep -q '^{"type":"registered"' "$T/out" &&
     grep -q "\"mars\":\"$MARS_ATM\"" "$T/out" &&
     grep -q '"cmi":[1-9]' "$T/out"; then
 	ok "--register --json: one object with mars and cmi"
@@ -164,7 +208,8 @@ else
 fi
 
 # A member of $G in the background, as a failover drill would run it.
-"$MP" -m "$MEP" --join "$G,224.9.9.10" --json -w 8 >"$T/join.out" \
+# -w bounds it should the test die; it is stopped by SIGTERM below.
+"$MP" -m "$MEP" --join "$G,224.9.9.10" --json -w 120 >"$T/join.out" \
     2>"$T/join.err" &
 JPID=$!
 PIDS="$PIDS $JPID"
@@ -185,11 +230,13 @@ else
 fi
 
 run -m "$MEP" -c 2 -i 0.2 --json $G
-if [ "$rc" -eq 0 ] && json_lines_ok "$T/out" &&
-    [ "$(grep -c '"op":"MARS_MULTI"' "$T/out")" -eq 2 ] &&
+if [ "$rc" -eq 0 ] && all_json "$T/out" &&
+    [ "$(grep -c '^{"type":"reply","op":"MARS_MULTI"' "$T/out")" -eq 2 ] &&
     grep -q '"tnum":1,"members":\["47[0-9a-f]*"\]' "$T/out" &&
     grep -q '"seq":2' "$T/out" && grep -q '"rtt_ms":[0-9]' "$T/out" &&
-    grep -q '"summary":{.*"sent":2,"replies":2,"naks":0' "$T/out"; then
+    grep -q '"incomplete":false' "$T/out" &&
+    grep -q '^{"type":"summary",.*"sent":2,"replies":2,"naks":0' "$T/out"
+then
 	ok "--json: MULTI objects and a summary that parse"
 else
 	notok "--json: MULTI objects and a summary (rc $rc)"
@@ -206,8 +253,8 @@ else
 fi
 
 run -m "$MEP" --grouplist 224.9.9.10-224.9.9.255 --json
-if [ "$rc" -eq 0 ] && json_lines_ok "$T/out" &&
-    grep -q '"groups":\["224.9.9.10"\]' "$T/out"; then
+if [ "$rc" -eq 0 ] && all_json "$T/out" &&
+    grep -q '^{"type":"grouplist".*"groups":\["224.9.9.10"\]' "$T/out"; then
 	ok "--grouplist MIN-MAX --json"
 else
 	notok "--grouplist MIN-MAX --json (rc $rc)"
@@ -223,9 +270,10 @@ fi
 kill -TERM "$JPID" 2>/dev/null
 wait "$JPID"
 jrc=$?
-if [ "$jrc" -eq 0 ] && json_lines_ok "$T/join.out" &&
-    grep -q '"event":"registered","ts":[0-9]*\.[0-9]\{6\},"mars":' \
+if [ "$jrc" -eq 0 ] && all_json "$T/join.out" &&
+    grep -q '^{"type":"event","event":"registered","ts":[0-9]*\.[0-9]\{6\},"mars":' \
     "$T/join.out" && grep -q '"cmi":[1-9]' "$T/join.out" &&
+    grep -q '"event":"joined",.*"group":"224.9.9.10","hard":null,"list":null,"gap":null,"groups":null,"detail":null}$' "$T/join.out" &&
     tail -1 "$T/join.out" | grep -q '"event":"deregistered"'; then
 	ok "--join: SIGTERM deregisters, JSON events parse, exit 0"
 else
@@ -241,39 +289,143 @@ else
 	show
 fi
 
-# A dead endpoint: the port of a MARS that is gone.
+# --- strangers are not kept as peers (marsd forgets them too) ------------
+"$MP" -m "$MEP" -i 0.2 -w 60 -v $G >"$T/str.out" 2>"$T/str.err" &
+SPID=$!
+PIDS="$PIDS $SPID"
+if wait_grep "$T/str.out" '^NAK from'; then
+	OWN=$(sed -n 's/^MARSPING .* as \([0-9a-f]\{40\}\)$/\1/p' "$T/str.out")
+	SPORT=$((0x$(echo "$OWN" | cut -c35-38)))
+	i=0
+	while [ $i -lt 20 ]; do
+		# each run is a new socket: a new source port, a new stranger
+		"$GEN/labsend" -w 0 "udp:127.0.0.1:$SPORT" register:$((i + 100)) \
+		    >/dev/null 2>&1
+		i=$((i + 1))
+	done
+	# the 20 have arrived when a later reply has (one socket, in order)
+	n0=$(grep -c '^NAK from' "$T/str.out")
+	wait_for 5 sh -c "[ \$(grep -c '^NAK from' '$T/str.out') -gt $n0 ]"
+	kill -INT "$SPID"
+	wait "$SPID"
+	if grep -q '^link: 1 peer, [0-9]* datagrams received (20 from strangers, dropped)' \
+	    "$T/str.out"; then
+		ok "20 strangers: dropped and forgotten, 1 peer left (the MARS)"
+	else
+		notok "20 strangers: dropped and forgotten"
+		sed 's/^/# /' "$T/str.out" | tail -5
+	fi
+else
+	notok "marsping for the stranger test answered"
+	kill "$SPID" 2>/dev/null
+fi
+
+# --- timers that make a member flap (RFC 2022 §5.4) -------------------------
+cat >"$T/flap.conf" <<EOF
+[cluster]
+redirect-interval = 2s
+failure-timeout   = 1s
+
+[mars m1]
+atm      = $MARS_ATM
+endpoint = $MEP
+EOF
+run --cluster "$T/flap.conf" --register
+if [ "$rc" -eq 0 ] && grep -q '^marsping: warning: failure timeout 1000 ms is not longer than the redirect interval 2000 ms' "$T/err"
+then
+	ok "failure timeout <= redirect interval: warned at start"
+else
+	notok "failure timeout <= redirect interval: warned at start (rc $rc)"
+	show
+fi
+run --cluster "$T/flap.conf" --register --json
+check "the same warning as a mars-json(7) object" sh -c "grep -q '^{\"type\":\"warning\",\"program\":\"marsping\",\"message\":\"failure timeout 1000 ms.*\"reasons\":\[\],\"mars\":null,\"endpoint\":null}\$' '$T/err' && { . tests/integ/lib.sh; json_lines_ok '$T/out' && json_lines_ok '$T/err'; }"
+# The interval unknown (-m only): the maps show it (marsd sends one a second).
+"$MP" -m "$MEP" --join $G --failure-timeout 300ms -w 60 --json \
+    >"$T/flap.out" 2>"$T/flap.err" &
+FPID=$!
+PIDS="$PIDS $FPID"
+if wait_grep "$T/flap.err" '"type":"warning".*redirect maps from .* come [0-9]* ms apart, more than the failure timeout 300 ms'
+then
+	ok "maps further apart than the failure timeout: warned"
+else
+	notok "maps further apart than the failure timeout: warned"
+	sed 's/^/# /' "$T/flap.err" | head -5
+fi
+kill -TERM "$FPID"
+wait "$FPID"
+
+# --- a wrong --atm-mars: the maps name another MARS --------------------------
+WRONG=47000580ffe1000000f21a26d80020ea00000999
+"$MP" -m "$MEP" --join $G --atm-mars $WRONG -w 60 >"$T/w.out" \
+    2>"$T/w.err" &
+WPID=$!
+PIDS="$PIDS $WPID"
+if wait_grep "$T/w.err" "^marsping: warning: redirect maps from $MEP name MARS $MARS_ATM, not the address given for it (--atm-mars)"
+then
+	ok "a wrong --atm-mars is warned of"
+else
+	notok "a wrong --atm-mars is warned of"
+	sed 's/^/# /' "$T/w.err" | head -5
+fi
+kill -TERM "$WPID"
+wait "$WPID"
+run -m "$MEP" --join $G --atm-mars "$MARS_ATM" -w 1.5
+check "the right --atm-mars: no warning" sh -c "[ $rc -eq 0 ] && ! grep -q warning '$T/err'"
+
+# --- a closed port: ICMP port unreachable, reported at once -----------------
+# The port of a MARS that is gone.
 DEAD=$MEP
 kill "$MPID" 2>/dev/null
 wait "$MPID" 2>/dev/null
-t0=$(now)
+t0=$(ms)
 run -m "$DEAD" -c 2 -i 0.2 -W 300ms -w 3 $G
-t1=$(now)
-if [ "$rc" -eq 1 ] && [ $((t1 - t0)) -le 4 ] &&
-    grep -q '2 requests sent, 0 replies (0 NAKs), 100% loss' "$T/out"; then
-	ok "dead endpoint: exit 1 within the deadline"
+t1=$(ms)
+if [ "$rc" -eq 1 ] && [ $((t1 - t0)) -lt 1500 ] &&
+    grep -q "^From $DEAD: port unreachable" "$T/out" &&
+    grep -q "^marsping: registration: no answer from $DEAD: port unreachable (ICMP)" "$T/err"
+then
+	ok "closed port, request mode: port unreachable at once, exit 1 ($((t1 - t0)) ms)"
 else
-	notok "dead endpoint: exit 1 within the deadline (rc $rc, $((t1 - t0)) s)"
+	notok "closed port, request mode (rc $rc, $((t1 - t0)) ms)"
 	show
 fi
+for mode in --register --grouplist; do
+	t0=$(ms)
+	run -m "$DEAD" $mode
+	t1=$(ms)
+	if [ "$rc" -eq 1 ] && [ $((t1 - t0)) -lt 1500 ] &&
+	    grep -q "^From $DEAD: port unreachable" "$T/out" &&
+	    grep -q '^marsping: registration: no answer from .*: port unreachable (ICMP)' "$T/err"
+	then
+		ok "closed port, $mode: said at once, exit 1 ($((t1 - t0)) ms, was 6 s)"
+	else
+		notok "closed port, $mode (rc $rc, $((t1 - t0)) ms)"
+		show
+	fi
+	run -m "$DEAD" $mode --json
+	if [ "$rc" -eq 1 ] && all_json "$T/out" "$T/err" &&
+	    grep -q "^{\"type\":\"unreachable\",\"ts\":[0-9.]*,\"endpoint\":\"$DEAD\",\"seq\":null,\"error\":\"port unreachable\"}\$" "$T/out" &&
+	    grep -q '^{"type":"error","program":"marsping","message":"registration: no answer from .*port unreachable' "$T/err"
+	then
+		ok "closed port, $mode --json: every failure a JSON object"
+	else
+		notok "closed port, $mode --json (rc $rc)"
+		show
+	fi
+done
 t0=$(now)
 run -m "$DEAD" -w 1 --join $G
 t1=$(now)
-if [ "$rc" -eq 1 ] && [ $((t1 - t0)) -le 2 ]; then
-	ok "dead endpoint: --join exits 1 at -w"
+if [ "$rc" -eq 1 ] && [ $((t1 - t0)) -le 2 ] &&
+    grep -q 'mars_failed: .*(MARS unreachable)' "$T/out"; then
+	ok "closed port: --join reports the MARS failed, exits 1 at -w"
 else
-	notok "dead endpoint: --join exits 1 at -w (rc $rc)"
-	show
-fi
-run -m "$DEAD" -W 200ms --register
-if [ "$rc" -eq 1 ] && grep -q '^marsping: registration: no answer' "$T/err"
-then
-	ok "dead endpoint: --register exits 1"
-else
-	notok "dead endpoint: --register exits 1 (rc $rc)"
+	notok "closed port: --join exits 1 at -w (rc $rc)"
 	show
 fi
 
-# IPv6 loopback, when the host has it.
+# --- IPv6 loopback, when the host has it -----------------------------------
 if start_marsd 'udp:[::1]:0'; then
 	run -m "$MEP" -c 1 $G
 	if [ "$rc" -eq 0 ] && grep -q "^NAK from udp:\[::1\]:" "$T/out"; then
@@ -282,8 +434,91 @@ if start_marsd 'udp:[::1]:0'; then
 		notok "IPv6 endpoint: NAK (rc $rc)"
 		show
 	fi
+	kill "$MPID" 2>/dev/null
+	wait "$MPID" 2>/dev/null
+	# An IPv6 cluster: the example of marsping(1), as written there.
+	: >"$T/marsd.err"
+	"$MD" --listen 'udp:[::1]:0' --protocol ipv6 --atm "$MARS_ATM" \
+	    --redirect-interval 1s --admin "$T/admin6.$$.sock" \
+	    2>"$T/marsd.err" &
+	MPID=$!
+	PIDS="$PIDS $MPID"
+	wait_grep "$T/marsd.err" 'listening on'
+	MEP=$(sed -n 's/.*listening on \(udp:[^ ]*\).*/\1/p' "$T/marsd.err" |
+	    head -1)
+	"$MP" -m "$MEP" --join ff0e::1:9 -w 60 >"$T/j6.out" 2>"$T/j6.err" &
+	J6=$!
+	PIDS="$PIDS $J6"
+	check "IPv6 cluster: a member joins ff0e::1:9" wait_grep "$T/j6.out" \
+	    'joined: .* group ff0e::1:9'
+	run --grouplist -m "$MEP"
+	if [ "$rc" -eq 0 ] && grep -qx 'ff0e::1:9' "$T/out"; then
+		ok "IPv6 cluster: marsping --grouplist -m $MEP lists it"
+	else
+		notok "IPv6 cluster: marsping --grouplist -m $MEP (rc $rc)"
+		show
+	fi
+	run --register -m "$MEP" --json
+	check "IPv6 cluster: --register finds the protocol" sh -c "[ $rc -eq 0 ] && grep -q '\"protocol\":\"ipv6\"' '$T/out'"
+	run --register --protocol ipv4 -m "$MEP" -W 200ms
+	if [ "$rc" -eq 1 ] && grep -q 'no answer from .*(IPv4 registration).*another protocol (--protocol)' "$T/err"
+	then
+		ok "IPv6 cluster, --protocol ipv4: no answer, and why it may be"
+	else
+		notok "IPv6 cluster, --protocol ipv4: no answer, and why (rc $rc)"
+		show
+	fi
+	kill -TERM "$J6"
+	wait "$J6"
 else
 	skip "no IPv6 loopback"
+fi
+
+# --- a MARS that behaves as the Windows 2000 server (PROTOCOL.md C8-C10,
+# C18): CMI 0, stale checksum echoes, null-source maps with seqxy 0 --------
+if [ -x "$GEN/fakewin" ]; then
+	"$GEN/fakewin" -i 300 udp:127.0.0.1:0 >"$T/fw.out" 2>&1 &
+	FW=$!
+	PIDS="$PIDS $FW"
+	wait_grep "$T/fw.out" '^listening on'
+	FEP=$(sed -n 's/^listening on //p' "$T/fw.out")
+	run -m "$FEP" --register
+	if [ "$rc" -eq 0 ] && grep -q "^registered with $FEP: cmi=0 " "$T/out" &&
+	    grep -q '^marsping: warning: .*CMI 0.*\[cmi-zero (RFC 2022 §5.2.3)\]' "$T/err" &&
+	    grep -q '^marsping: warning: .*echo the mar\$chksum.*\[checksum (RFC 2022 §4.3.3)\]' "$T/err"
+	then
+		ok "Windows-like MARS: registered with CMI 0 and a stale checksum, warned"
+	else
+		notok "Windows-like MARS: --register (rc $rc)"
+		show
+	fi
+	run -m "$FEP" --register --no-checksum
+	check "--no-checksum: no stale echo to warn of" sh -c "[ $rc -eq 0 ] && ! grep -q chksum '$T/err'"
+	run -m "$FEP" -c 2 -i 0.2 $G
+	check "Windows-like MARS: NAKs (stale checksum, CSN in mar\$pad) count as replies" \
+	    sh -c "[ $rc -eq 0 ] && grep -q '2 requests sent, 2 replies (2 NAKs)' '$T/out'"
+	"$MP" -m "$FEP" --join $G --failure-timeout 1s --json -w 60 \
+	    >"$T/fwj.out" 2>"$T/fwj.err" &
+	FJ=$!
+	PIDS="$PIDS $FJ"
+	wait_grep "$T/fwj.out" '"event":"joined"'
+	# 12 maps at 300 ms: well past twice the failure timeout.
+	m0=$(grep -c '^map' "$T/fw.out")
+	wait_for 10 sh -c "[ \$(grep -c '^map' '$T/fw.out') -ge $((m0 + 12)) ]"
+	kill -TERM "$FJ"
+	wait "$FJ"
+	jrc=$?
+	if [ "$jrc" -eq 0 ] && ! grep -q '"event":"mars_failed"' "$T/fwj.out" &&
+	    grep -q '"type":"warning".*keep-alive.*"reasons":\["null-source","seqxy"\]' "$T/fwj.err" &&
+	    tail -1 "$T/fwj.out" | grep -q '"event":"deregistered"' &&
+	    all_json "$T/fwj.out" "$T/fwj.err"; then
+		ok "Windows-like MARS: null-source maps keep the member alive, with a warning"
+	else
+		notok "Windows-like MARS: null-source maps keep the member alive (rc $jrc)"
+		sed 's/^/# /' "$T/fwj.out" "$T/fwj.err" | tail -12
+	fi
+else
+	skip "tests/gen/fakewin not built"
 fi
 
 exit $failed

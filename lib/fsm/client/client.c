@@ -868,9 +868,8 @@ mars_client_input(struct mars_client *cl, mars_time_t now, const struct mars_vc 
 		client_warn(cl, now, MARS_CLIENT_WARN_NONCONF,
 		    CLIENT_WARN_CHECKSUM, MARS_NC_CHECKSUM,
 		    who != NULL ? who->num : NULL, who != NULL ? who->tl : 0, 0,
-		    "reply echoes the checksum of our message without "
-		    "recomputing it (RFC 2022 §4.3.3; PROTOCOL.md C10): "
-		    "accepted");
+		    "reply echoes the mar$chksum of our message without "
+		    "recomputing it: accepted (mar$chksum 0 avoids it)");
 	}
 
 	/* §5.2.3: the registration copy comes back privately only. */
@@ -881,8 +880,8 @@ mars_client_input(struct mars_client *cl, mars_time_t now, const struct mars_vc 
 			client_warn(cl, now, MARS_CLIENT_WARN_NONCONF,
 			    CLIENT_WARN_CMI_ZERO, MARS_NC_CMI_ZERO,
 			    cl->cur.num, cl->cur.tl, 0,
-			    "registration reply with CMI 0 (RFC 2022 §5.2.3: "
-			    "non-zero; PROTOCOL.md C18): accepted");
+			    "registration reply with CMI 0, which CMIs never "
+			    "are: accepted");
 		return 0;
 	}
 	/* ... and so does the copy of a deregistration, from each holder. */

@@ -121,9 +121,8 @@ client_map_keepalive(struct mars_client *cl, mars_time_t now,
 	client_warn(cl, now, MARS_CLIENT_WARN_NONCONF, CLIENT_WARN_MAP_SOURCE,
 	    m->nonconf & (MARS_NC_NULL_SOURCE | MARS_NC_SEQXY), cl->cur.num,
 	    cl->cur.tl, 0,
-	    "REDIRECT_MAP with a null source or part number 0 "
-	    "(RFC 2022 §4.3, §5.1.2; PROTOCOL.md C8) taken as a keep-alive; "
-	    "its list is ignored");
+	    "REDIRECT_MAP with a null source or part number 0 taken as a "
+	    "keep-alive; its list is ignored");
 }
 
 /* Between leaving the current MARS and registering again (§5.4.1). */
