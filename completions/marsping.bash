@@ -23,6 +23,10 @@ _marsping()
 		COMPREPLY=($(compgen -W "250ms 500ms 1s 2s 5s 10s 1m" -- "$cur"))
 		return
 		;;
+	--protocol)
+		COMPREPLY=($(compgen -W "ipv4 ipv6" -- "$cur"))
+		return
+		;;
 	-c|-s|-p|--atm-mars|--seed|--join|--grouplist)
 		return
 		;;
@@ -31,6 +35,7 @@ _marsping()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-c -i -W -w -q -v -s -p -m -h -V
 		    --json --atm-mars --register --join --grouplist --cluster
+		    --protocol --no-checksum
 		    --failure-timeout --retransmit-interval --seed
 		    --help --version" -- "$cur"))
 		return
