@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mars/msg.h"
+
 #include "marsping.h"
 
 /* Not a client event: the session learnt the MARS's address. */
@@ -87,6 +89,7 @@ print_text(struct mp_session *s, const struct mars_event *ev,
     size_t nlist)
 {
 	struct mars_out *ob = &s->ob;
+	unsigned bit;
 
 	mars_out_putc(ob, '[');
 	mp_ts(ob);
@@ -148,6 +151,13 @@ print_text(struct mp_session *s, const struct mars_event *ev,
 		mars_out_puts(ob, ev->detail);
 		mars_out_putc(ob, ')');
 	}
+	/* Why a conforming member drops it: the rules, as marsdump names them. */
+	for (bit = 1; bit <= MARS_NC_ALL; bit <<= 1)
+		if ((ev->nonconf & bit) && mars_nonconf_name(bit) != NULL) {
+			mars_out_puts(ob, " [");
+			mars_out_puts(ob, mars_nonconf_name(bit));
+			mars_out_putc(ob, ']');
+		}
 	mars_out_putc(ob, '\n');
 }
 
