@@ -9,7 +9,10 @@
  * A warning has the same keys with type "warning", and three more that
  * say what it is about: "reasons" (the RFC 2022 rules the MARS broke, by
  * their names in marsdump(1), [] for none), "mars" (its ATM address) and
- * "endpoint" (its transport endpoint), null when not known.
+ * "endpoint" (its transport endpoint), null when not known.  The client's
+ * log (-vv) is "marsping: client: ..." or an object of type "log":
+ *
+ *   {"type":"log","program":"marsping","level":"info","message":"..."}
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -137,4 +140,28 @@ mp_fatal(const char *fmt, ...)
 	memset(&d, 0, sizeof(d));
 	mp_diag(&d, "%s", msg);
 	exit(EXIT_USAGE);
+}
+
+void
+mp_log(int level, const char *msg)
+{
+	static const char *const names[] = { "emerg", "alert", "crit", "err",
+	    "warning", "notice", "info", "debug" };
+	char store[1024];
+	struct mars_out ob;
+
+	mars_out_init(&ob, STDERR_FILENO, store, sizeof(store));
+	if (!diag_json) {
+		mars_out_puts(&ob, "marsping: client: ");
+		mars_out_puts(&ob, msg);
+	} else {
+		mars_out_puts(&ob, "{\"type\":\"log\",\"program\":"
+		    "\"marsping\",\"level\":\"");
+		mars_out_puts(&ob, names[level >= 0 && level < 8 ? level : 6]);
+		mars_out_puts(&ob, "\",\"message\":");
+		mars_out_json_str(&ob, msg);
+		mars_out_putc(&ob, '}');
+	}
+	mars_out_putc(&ob, '\n');
+	mars_out_flush(&ob);
 }

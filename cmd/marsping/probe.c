@@ -200,7 +200,8 @@ probe_send(struct mars_evloop *loop, void *arg)
 	memset(&e, 0, sizeof(e));
 	if (mars_link_send(s->link, mp_current_vc(s), buf, len, &e) != 0 &&
 	    s->o->verbose > 0)
-		mp_error("send: %s", e.sys_errno != 0 ? strerror(e.sys_errno) :
+		mp_diag(&(struct mp_diag){ .warning = true }, "send: %s",
+		    e.sys_errno != 0 ? strerror(e.sys_errno) :
 		    mars_strerror(e.code));
 	schedule_next(s);
 }

@@ -506,8 +506,9 @@ io_send(void *ctx, const struct mars_vc *vc, const uint8_t *sdu, size_t len)
 	memset(&e, 0, sizeof(e));
 	s->last_send_ns = mp_mono_ns();
 	if (mars_link_send(s->link, vc, sdu, len, &e) != 0 && s->o->verbose > 0)
-		mp_error("send: %s", e.sys_errno != 0 ?
-		    strerror(e.sys_errno) : mars_strerror(e.code));
+		mp_diag(&(struct mp_diag){ .warning = true }, "send: %s",
+		    e.sys_errno != 0 ? strerror(e.sys_errno) :
+		    mars_strerror(e.code));
 }
 
 static void
@@ -534,7 +535,7 @@ io_log(void *ctx, int level, const char *msg)
 	struct mp_session *s = ctx;
 
 	if (s->o->verbose >= 2)
-		mp_error("client: %s", msg);
+		mp_log(level, msg);
 }
 
 /* Building the client. */
