@@ -22,59 +22,6 @@
 #include "run/log.h"
 #include "marsd.h"
 
-/* Fault names (redund.h REDUND_FI_*); the synonym is the draft's wording. */
-static const struct {
-	const char	*name;
-	unsigned	 bit;
-} faults[] = {
-	{ "omit-dead",			MARS_REDUND_FI_OMIT_DEAD },
-	{ "fresh-cmi",			MARS_REDUND_FI_FRESH_CMI },
-	{ "skip-sync",			MARS_REDUND_FI_SKIP_SYNC },
-	{ "unsynced-soft-redirect",	MARS_REDUND_FI_SKIP_SYNC },
-};
-
-int
-cluster_fault_parse(const char *list, unsigned *mask, char *msg,
-    size_t msglen)
-{
-	const char *w = list;
-	size_t wl, i;
-
-	*mask = 0;
-	while (*w != '\0') {
-		wl = strcspn(w, ",");
-		for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
-			if (strlen(faults[i].name) == wl &&
-			    strncmp(faults[i].name, w, wl) == 0)
-				break;
-		if (i == sizeof(faults) / sizeof(faults[0])) {
-			snprintf(msg, msglen, "unknown fault \"%.*s\" (omit-dead, "
-			    "fresh-cmi, skip-sync)", (int)wl, w);
-			return -1;
-		}
-		*mask |= faults[i].bit;
-		w += wl;
-		if (*w == ',')
-			w++;
-	}
-	return 0;
-}
-
-void
-cluster_fault_names(unsigned mask, char *buf, size_t len)
-{
-	size_t i, used = 0;
-
-	buf[0] = '\0';
-	/* the last entry is a synonym */
-	for (i = 0; i + 1 < sizeof(faults) / sizeof(faults[0]); i++)
-		if ((mask & faults[i].bit) && used < len)
-			used += (size_t)snprintf(buf + used, len - used, "%s%s",
-			    used ? "," : "", faults[i].name);
-	if (used == 0)
-		snprintf(buf, len, "none");
-}
-
 /*
  * The VCI of the inter-server VC between entities i and j: the same at
  * both ends, 0/34 upwards below the point-to-point labels (mars-lab(7));
@@ -119,6 +66,24 @@ no_send(void *ctx, const struct mars_vc *vc, const uint8_t *sdu, size_t len)
 {
 }
 
+/* What start would do with ep: bind to it (own) or send to it. */
+static int
+resolves(const struct mars_endpoint *ep, bool own, const char *conf_path,
+    const char *name, char *msg, size_t msglen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	struct mars_err err;
+	char text[MARS_ENDPOINT_TEXT_MAX];
+
+	if (mars_endpoint_resolve(ep, AF_UNSPEC, own, &ss, &sslen, &err) == 0)
+		return 0;
+	mars_endpoint_format(ep, text, sizeof(text));
+	snprintf(msg, msglen, "%s: [mars %s]: %s: %s", conf_path, name, text,
+	    err.why != NULL ? err.why : "does not resolve");
+	return -1;
+}
+
 int
 cluster_check(const struct marsd_settings *s, const char *conf_path,
     char *msg, size_t msglen)
@@ -135,13 +100,17 @@ cluster_check(const struct marsd_settings *s, const char *conf_path,
 	if (mars_config_load_new(&c, conf_path, &err, msg, msglen) != 0)
 		return -1;
 	apply_settings(c, s);
-	for (i = 0; i < c->n_mars; i++)
+	for (i = 0; i < c->n_mars && rv == 0; i++) {
 		if (peer_side(&c->mars[i])->kind != MARS_ENDPOINT_UDP) {
 			snprintf(msg, msglen, "%s: [mars %s]: only udp: "
 			    "endpoints are supported (ATM sockets backend not "
 			    "built)", conf_path, c->mars[i].name);
 			rv = -1;
-		}
+		} else if (resolves(peer_side(&c->mars[i]), i == (size_t)s->self &&
+		    c->mars[i].has_peer_endpoint, conf_path, c->mars[i].name,
+		    msg, msglen) != 0)
+			rv = -1;
+	}
 	if (rv == 0 && (mars_config_redund(c, (unsigned)s->self, &rc,
 	    &err) != 0 || mars_redund_new(&r, &rc, &io, &err) != 0)) {
 		mars_err_format(&err, why, sizeof(why));
@@ -274,8 +243,9 @@ cluster_start(struct marsd *d, const struct mars_io *io,
 		return -1;
 	}
 	d->srv = mars_redund_server(d->red);
-	if (d->set.faults != 0 && mars_redund_set_faults(d->red,
-	    d->set.faults) != 0) {
+	if ((d->set.faults != 0 && mars_redund_set_faults(d->red,
+	    d->set.faults) != 0) || mars_server_set_quirks(d->srv,
+	    d->set.quirks) != 0) {
 		snprintf(msg, msglen, "fault injection refused");
 		return -1;
 	}

@@ -2,8 +2,10 @@
  * marsd: the reference MARS server daemon (marsd(8)).  Shared state of
  * its files: main.c (options, daemonise), settings.c (cluster file ->
  * settings), serve.c (link <-> server wiring, timers, reload), cluster.c
- * (the redundant MARS: inter-server VCs, redund.h), control.c (admin
- * socket), show.c and show_cluster.c (admin answers).
+ * (the redundant MARS: inter-server VCs, redund.h), fault.c (fault
+ * injection), control.c (admin socket), show.c and show_cluster.c
+ * (admin answers), ctlclient.c (-C: a client of a running marsd),
+ * report.c (errors, warnings, -t and start lines, text or JSON).
  */
 #ifndef MARSD_H
 #define MARSD_H
@@ -32,11 +34,18 @@ struct marsd_settings {
 	mars_time_t		 redirect_interval;
 	struct mars_server_atm	 mars[MARS_SERVER_MARS_MAX];	/* self first */
 	uint8_t			 nmars;
-	char			 admin[MARS_CONF_PATH_MAX];	/* "" none given */
+	char			 admin[MARS_CONF_PATH_MAX];	/* the file's,
+						   %n expanded; "" none */
 	bool			 clustered;	/* several entities: redund */
 	int			 self;		/* index in the file, or -1 */
-	bool			 fault_injection;	/* the file allows it */
-	unsigned		 faults;	/* REDUND_FI_* from --fault */
+	size_t			 n_mars;	/* entities in the file, 0 none */
+	bool			 load_sharing;	/* the file has [partition]s */
+	mars_time_t		 failure_timeout;	/* the file's; 0 none */
+	bool			 fault_injection;	/* the file (or, without
+						   one, --fault-injection)
+						   allows it */
+	unsigned		 faults;	/* MARS_REDUND_FI_* */
+	unsigned		 quirks;	/* MARS_SERVER_Q_* */
 };
 
 /* Command-line values that override the cluster file. */
@@ -49,6 +58,7 @@ struct marsd_opts {
 	const char		*redirect;
 	const char		*protocol;
 	const char		*faults;	/* --fault NAME[,NAME] */
+	bool			 fault_injection;	/* --fault-injection */
 };
 
 struct control;
@@ -71,6 +81,7 @@ struct marsd {
 	struct mars_endpoint		 plocal;	/* plink's bound address */
 	struct control		*ctl;
 	struct mars_endpoint		 local;		/* bound address */
+	bool			 writing;	/* polling link for writes */
 	mars_time_t		 started;
 	mars_timer_id		 srv_timer;
 	mars_time_t		 srv_deadline;
@@ -91,6 +102,42 @@ int	settings_build(struct marsd_settings *s, const struct marsd_opts *o,
 	    const char *conf_path, char *msg, size_t msglen);
 /* Default admin socket path for name (marsd(8) FILES). */
 void	settings_default_admin(char *buf, size_t len, const char *name);
+/* The admin socket: --admin, else the file's, else the default. */
+void	settings_admin(const struct marsd_settings *s, const char *opt,
+	    char *buf, size_t len);
+/* Every host of the settings resolves (-t checks what start needs). */
+int	settings_resolve(const struct marsd_settings *s, char *msg,
+	    size_t msglen);
+/* Warnings about settings that work but misbehave (report_warning()). */
+void	settings_warn(const struct marsd_settings *s, const char *conf_path);
+
+/* report.c (see there for the JSON objects) */
+void	report_set_json(bool on);
+bool	report_json(void);
+void	report_set_conf(const char *user, const char *real);
+void	report_error(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+void	report_warning(const char *field, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	report_usage(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+void	report_check(const char *file, const char *entity, size_t entities,
+	    bool load_sharing, int verbose);
+void	report_start(const char *name, const char *endpoint,
+	    const char *peer_endpoint, const char *admin, bool redundant,
+	    long pid);
+
+/* fault.c: "omit-dead,win2000" -> redund faults and server quirks. */
+int	fault_parse(const char *list, unsigned *faults, unsigned *quirks,
+	    char *msg, size_t msglen);
+/* Names of what is on, comma-separated, "none" if nothing. */
+void	fault_names(unsigned faults, unsigned quirks, char *buf, size_t len);
+/* Switch faults on a running marsd; 0, or -1 with msg. */
+int	fault_apply(struct marsd *d, unsigned faults, unsigned quirks,
+	    char *msg, size_t msglen);
+
+/* ctlclient.c: -C, one admin request; returns the exit status. */
+int	ctl_client(const char *path, int argc, char **argv, bool json);
 
 /* serve.c */
 int	serve_start(struct marsd *d, char *msg, size_t msglen);
@@ -117,15 +164,12 @@ int	cluster_entity(const struct marsd *d, const struct mars_link *l,
 /* A datagram arrived from entity e / its VC was reported gone. */
 void	cluster_peer_seen(struct marsd *d, mars_time_t now, int e);
 void	cluster_peer_lost(struct marsd *d, mars_time_t now, int e);
-/* "omit-dead,fresh-cmi" -> REDUND_FI_*; 0, or -1 with msg. */
-int	cluster_fault_parse(const char *list, unsigned *mask, char *msg,
-	    size_t msglen);
-/* Canonical names of the bits of mask, comma-separated, "none" if 0. */
-void	cluster_fault_names(unsigned mask, char *buf, size_t len);
 
-/* show_cluster.c: the redundancy commands and fault. */
+/* show_cluster.c: the redundancy commands. */
 void	show_cluster(struct marsd *d, const struct mars_ctl_request *req,
 	    struct mars_ctl_buf *out);
 void	show_cluster_redirect(struct marsd *d, struct mars_ctl_buf *b, bool json);
+/* show.c helpers shared with show_cluster.c */
+void	show_json_str_or_null(struct mars_ctl_buf *b, const char *s);
 
 #endif

@@ -30,6 +30,7 @@
 #define MAP_NEVER	(24 * 3600 * 1000)	/* the server's own map timer */
 
 static void	arm_server_timer(struct marsd *d, mars_time_t deadline);
+static void	watch_writes(struct marsd *d);
 
 /* --- the server, alone or inside the redund layer --- */
 
@@ -207,6 +208,7 @@ server_timer(struct mars_evloop *loop, void *arg)
 	d->srv_deadline = MARS_TIME_NEVER;
 	arm_server_timer(d, core_tick(d, mars_evloop_now()));
 	forget_gone(d);
+	watch_writes(d);
 }
 
 static void
@@ -230,8 +232,25 @@ map_timer(struct mars_evloop *loop, void *arg)
 
 	mars_server_redirect_now(d->srv, mars_evloop_now());
 	forget_gone(d);
+	watch_writes(d);
 	d->map_timer = mars_evloop_timer_after(d->loop, d->set.redirect_interval,
 	    map_timer, d);
+}
+
+/*
+ * Private replies refused for a full socket buffer wait on the link's
+ * retry queue (link.h): poll for writing while it holds any.
+ */
+static void
+watch_writes(struct marsd *d)
+{
+	bool want = mars_link_pending(d->link) > 0;
+
+	if (want == d->writing)
+		return;
+	if (mars_evloop_fd_mod(d->loop, mars_link_fd(d->link), MARS_EVLOOP_READ |
+	    (want ? MARS_EVLOOP_WRITE : 0)) == 0)
+		d->writing = want;
 }
 
 /* --- datagrams --- */
@@ -302,6 +321,8 @@ link_ready(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 
 	if (revents & MARS_EVLOOP_ERROR)
 		lost_peers(d, l, now);
+	if ((revents & MARS_EVLOOP_WRITE) && l == d->link)
+		(void)mars_link_flush(l);
 	for (i = 0; i < RX_BATCH; i++) {
 		rc = mars_link_recv(l, d->rxbuf, sizeof(d->rxbuf), &rx, &err);
 		if (rc == 0)
@@ -327,6 +348,7 @@ link_ready(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 	if (d->ngone > 0)
 		forget_gone(d);
 	arm_server_timer(d, core_tick(d, now));
+	watch_writes(d);
 }
 
 /* --- start, stop, reload --- */
@@ -341,6 +363,7 @@ server_conf_from(struct mars_server_conf *c, const struct marsd_settings *s)
 	memcpy(c->mars, s->mars, sizeof(c->mars));
 	c->nmars = s->nmars;
 	c->leaf = io_leaf;
+	c->quirks = s->quirks;
 }
 
 int
@@ -353,7 +376,8 @@ serve_start(struct marsd *d, char *msg, size_t msglen)
 	struct mars_err err;
 	char ep[MARS_ENDPOINT_TEXT_MAX], why[128];
 
-	if (mars_link_open(&d->link, &d->set.listen, MARS_LINK_F_MARS, &err) != 0) {
+	if (mars_link_open(&d->link, &d->set.listen, MARS_LINK_F_MARS |
+	    MARS_LINK_F_RETRY, &err) != 0) {
 		mars_endpoint_format(&d->set.listen, ep, sizeof(ep));
 		snprintf(msg, msglen, "%s: %s%s%s", ep, err.why != NULL ?
 		    err.why : mars_strerror(err.code),

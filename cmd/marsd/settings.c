@@ -177,7 +177,17 @@ settings_build(struct marsd_settings *s, const struct marsd_opts *o,
 		s->pro = c->protocol == MARS_CONF_PROTO_IPV6 ? MARS_PRO_IPV6 :
 		    MARS_PRO_IPV4;
 		s->redirect_interval = c->redirect_interval;
-		snprintf(s->admin, sizeof(s->admin), "%s", c->admin_socket);
+		s->failure_timeout = c->failure_timeout;
+		s->n_mars = c->n_mars;
+		s->load_sharing = c->n_partitions > 0;
+		if (mars_config_admin_socket(c, s->name, s->admin,
+		    sizeof(s->admin)) != 0) {
+			snprintf(msg, msglen, "%s: [mars %s]: admin-socket "
+			    "longer than %zu characters", conf_path, s->name,
+			    sizeof(s->admin) - 1);
+			free(c);
+			return -1;
+		}
 		redirect_list(s, c, self);
 		s->self = self;
 		s->fault_injection = c->fault_injection;
@@ -188,19 +198,29 @@ settings_build(struct marsd_settings *s, const struct marsd_opts *o,
 	}
 	if (apply_options(s, o, msg, msglen) != 0)
 		return -1;
-	if (o->faults != NULL) {
-		if (cluster_fault_parse(o->faults, &s->faults, msg,
-		    msglen) != 0)
-			return -1;
-		if (!s->clustered) {
-			snprintf(msg, msglen, "--fault: only a redundant MARS "
-			    "(a cluster file with several [mars]) injects "
-			    "faults");
+	if (o->fault_injection) {
+		if (conf_path != NULL) {
+			snprintf(msg, msglen, "--fault-injection: with a "
+			    "cluster file, its fault-injection = yes decides");
 			return -2;
 		}
+		s->fault_injection = true;
+	}
+	if (o->faults != NULL) {
+		if (fault_parse(o->faults, &s->faults, &s->quirks, msg,
+		    msglen) != 0)
+			return -1;
 		if (!s->fault_injection) {
-			snprintf(msg, msglen, "--fault refused: the cluster "
-			    "file does not say fault-injection = yes");
+			snprintf(msg, msglen, "--fault refused: %s",
+			    conf_path != NULL ? "the cluster file does not "
+			    "say fault-injection = yes" : "a MARS without a "
+			    "cluster file needs --fault-injection as well");
+			return -2;
+		}
+		if (s->faults != 0 && !s->clustered) {
+			snprintf(msg, msglen, "--fault: omit-dead, fresh-cmi "
+			    "and skip-sync need a redundant MARS (a cluster "
+			    "file with several [mars])");
 			return -2;
 		}
 	}
@@ -218,6 +238,68 @@ settings_build(struct marsd_settings *s, const struct marsd_opts *o,
 		return -1;
 	}
 	return 0;
+}
+
+void
+settings_admin(const struct marsd_settings *s, const char *opt, char *buf,
+    size_t len)
+{
+	if (opt != NULL)
+		snprintf(buf, len, "%s", opt);
+	else if (s->admin[0] != '\0')
+		snprintf(buf, len, "%s", s->admin);
+	else
+		settings_default_admin(buf, len, s->name);
+}
+
+int
+settings_resolve(const struct marsd_settings *s, char *msg, size_t msglen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	struct mars_err err;
+	char text[MARS_ENDPOINT_TEXT_MAX];
+
+	if (mars_endpoint_resolve(&s->listen, AF_UNSPEC, true, &ss, &sslen,
+	    &err) == 0)
+		return 0;
+	mars_endpoint_format(&s->listen, text, sizeof(text));
+	snprintf(msg, msglen, "%s: %s", text, err.why != NULL ? err.why :
+	    "does not resolve");
+	return -1;
+}
+
+static void
+duration_text(mars_time_t ms, char *buf, size_t len)
+{
+	if (ms % 60000 == 0)
+		snprintf(buf, len, "%llum", (unsigned long long)(ms / 60000));
+	else if (ms % 1000 == 0)
+		snprintf(buf, len, "%llus", (unsigned long long)(ms / 1000));
+	else
+		snprintf(buf, len, "%llums", (unsigned long long)ms);
+}
+
+/*
+ * RFC 2022 §5.4: a member declares its MARS failed failure-timeout after
+ * the last redirect map.  Maps come every redirect-interval, so a
+ * timeout not longer than that makes members fail over, and come back,
+ * over and over.
+ */
+void
+settings_warn(const struct marsd_settings *s, const char *conf_path)
+{
+	char ft[32], ri[32];
+
+	if (s->failure_timeout == 0 ||
+	    s->failure_timeout > s->redirect_interval)
+		return;
+	duration_text(s->failure_timeout, ft, sizeof(ft));
+	duration_text(s->redirect_interval, ri, sizeof(ri));
+	report_warning("failure-timeout", "%s: failure-timeout %s is not "
+	    "longer than redirect-interval %s: members would declare the MARS "
+	    "failed between two maps and flap; make it several redirect "
+	    "intervals (RFC 2022 §5.4: 4m for 1m)", conf_path, ft, ri);
 }
 
 void

@@ -1,8 +1,10 @@
 /*
  * marsd admin answers (ctl.h): the daemon sends records, clients format
  * them (STYLE.md §3.5).  Text: one record per line, a type word then
- * key=value fields; json: one document on one line.  The records and
- * their keys are listed in marsd(8).
+ * key=value fields ("-" for a value that is absent); json: one
+ * mars-json(7) object on one line, "type" first, null for absent,
+ * durations in _ms keys.  The records and their keys are listed in
+ * marsd(8) ADMIN COMMANDS.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +13,15 @@
 #include "mars/msg.h"
 #include "control.h"
 #include "marsd.h"
+
+void
+show_json_str_or_null(struct mars_ctl_buf *b, const char *s)
+{
+	if (s == NULL || s[0] == '\0')
+		mars_ctl_buf_puts(b, "null");
+	else
+		mars_ctl_buf_json_str(b, s);
+}
 
 static void
 put_atm(struct mars_ctl_buf *b, const struct mars_server_atm *a)
@@ -37,23 +48,29 @@ put_sub(struct mars_ctl_buf *b, const struct mars_server_atm *a, bool json)
 		mars_ctl_buf_puts(b, hex);
 }
 
+/* The peer's endpoint, or "" when it has none (imported, gone). */
 static void
 peer_text(struct marsd *d, uint32_t peer, char *buf, size_t len)
 {
 	struct mars_endpoint ep;
 
-	if (peer == 0 || mars_link_peer_endpoint(d->link, peer, &ep) != 0)
-		snprintf(buf, len, "-");
-	else
+	buf[0] = '\0';
+	if (peer != 0 && mars_link_peer_endpoint(d->link, peer, &ep) == 0)
 		mars_endpoint_format(&ep, buf, len);
 }
 
-static double
-age(struct marsd *d, mars_time_t since)
+static unsigned long long
+age_ms(mars_time_t since)
 {
 	mars_time_t now = mars_evloop_now();
 
-	return since > now ? 0.0 : (double)(now - since) / 1000.0;
+	return since > now ? 0 : (unsigned long long)(now - since);
+}
+
+static const char *
+dash(const char *s)
+{
+	return s[0] != '\0' ? s : "-";
 }
 
 static void
@@ -66,9 +83,11 @@ show_members(struct marsd *d, struct mars_ctl_buf *b, bool json)
 	bool first = true;
 
 	if (json)
-		mars_ctl_buf_puts(b, "{\"members\":[");
+		mars_ctl_buf_puts(b, "{\"type\":\"members\",\"members\":[");
 	while (mars_server_member_next(d->srv, &cur, &mi)) {
-		mars_pa_text(pa, mi.spa, mi.spa_len);
+		pa[0] = '\0';
+		if (mi.spa_len > 0)
+			mars_pa_text(pa, mi.spa, mi.spa_len);
 		peer_text(d, mi.vc_id, ep, sizeof(ep));
 		if (json) {
 			mars_ctl_buf_printf(b, "%s{\"cmi\":%u,\"atm\":\"",
@@ -77,13 +96,17 @@ show_members(struct marsd *d, struct mars_ctl_buf *b, bool json)
 			mars_ctl_buf_puts(b, "\",\"sub\":");
 			put_sub(b, mi.atm, true);
 			mars_ctl_buf_puts(b, ",\"spa\":");
-			mars_ctl_buf_json_str(b, pa);
-			mars_ctl_buf_printf(b, ",\"state\":\"%s\",\"vc\":%u,"
-			    "\"endpoint\":", mi.registered ? "registered" :
-			    "held", mi.vc_id);
-			mars_ctl_buf_json_str(b, ep);
-			mars_ctl_buf_printf(b, ",\"age_s\":%.3f,\"groups\":%u,"
-			    "\"blocks\":%u}", age(d, mi.since), mi.ngroups,
+			show_json_str_or_null(b, pa);
+			mars_ctl_buf_printf(b, ",\"state\":\"%s\",\"vc\":",
+			    mi.registered ? "registered" : "held");
+			if (mi.vc_id != 0)
+				mars_ctl_buf_printf(b, "%u", mi.vc_id);
+			else
+				mars_ctl_buf_puts(b, "null");
+			mars_ctl_buf_puts(b, ",\"endpoint\":");
+			show_json_str_or_null(b, ep);
+			mars_ctl_buf_printf(b, ",\"age_ms\":%llu,\"groups\":%u,"
+			    "\"blocks\":%u}", age_ms(mi.since), mi.ngroups,
 			    mi.nblocks);
 			first = false;
 			continue;
@@ -93,10 +116,10 @@ show_members(struct marsd *d, struct mars_ctl_buf *b, bool json)
 		put_atm(b, mi.atm);
 		mars_ctl_buf_puts(b, " sub=");
 		put_sub(b, mi.atm, false);
-		mars_ctl_buf_printf(b, " spa=%s state=%s vc=%u endpoint=%s age=%.3f "
-		    "groups=%u blocks=%u", pa, mi.registered ? "registered" :
-		    "held", mi.vc_id, ep, age(d, mi.since), mi.ngroups,
-		    mi.nblocks);
+		mars_ctl_buf_printf(b, " spa=%s state=%s vc=%u endpoint=%s "
+		    "age=%.3f groups=%u blocks=%u", dash(pa), mi.registered ?
+		    "registered" : "held", mi.vc_id, dash(ep),
+		    (double)age_ms(mi.since) / 1000.0, mi.ngroups, mi.nblocks);
 		mars_ctl_buf_end_line(b, mark);
 	}
 	if (json)
@@ -109,33 +132,33 @@ show_groups(struct marsd *d, struct mars_ctl_buf *b, bool json)
 	struct mars_server_group_info gi;
 	struct mars_server_member_info mi;
 	char pa[MARS_PA_TEXT_MAX];
-	uint32_t cur = 0, i, mh;
+	uint32_t cur = 0, i, mh, n;
 	size_t mark;
 	bool l3, first = true;
 
 	if (json)
-		mars_ctl_buf_puts(b, "{\"groups\":[");
+		mars_ctl_buf_puts(b, "{\"type\":\"groups\",\"groups\":[");
 	while (mars_server_group_next(d->srv, &cur, &gi)) {
 		mars_pa_text(pa, gi.addr, gi.len);
 		mark = b->len;
 		if (json)
-			mars_ctl_buf_printf(b, "%s{\"group\":\"%s\",\"layer3\":%u,"
-			    "\"mcs\":%u,\"members\":[", first ? "" : ",", pa,
-			    gi.nlayer3, gi.nmcs);
+			mars_ctl_buf_printf(b, "%s{\"group\":\"%s\",\"members\":%u,"
+			    "\"layer3\":%u,\"mcs\":%u,\"cmis\":[", first ? "" :
+			    ",", pa, gi.nmembers, gi.nlayer3, gi.nmcs);
 		else
 			mars_ctl_buf_printf(b, "group addr=%s members=%u layer3=%u "
 			    "mcs=%u cmis=", pa, gi.nmembers, gi.nlayer3,
 			    gi.nmcs);
-		for (i = 0; mars_server_group_member(d->srv, gi.handle, i, &mh,
-		    &l3); i++) {
+		for (i = 0, n = 0; mars_server_group_member(d->srv, gi.handle, i,
+		    &mh, &l3); i++) {
 			if (!mars_server_member_get(d->srv, mh, &mi))
 				continue;
-			mars_ctl_buf_printf(b, "%s%u", i ? "," : "", mi.cmi);
+			mars_ctl_buf_printf(b, "%s%u", n++ ? "," : "", mi.cmi);
 		}
 		if (json)
 			mars_ctl_buf_puts(b, "]}");
 		else {
-			if (i == 0)
+			if (n == 0)
 				mars_ctl_buf_puts(b, "-");
 			mars_ctl_buf_end_line(b, mark);
 		}
@@ -155,23 +178,27 @@ show_mcs(struct marsd *d, struct mars_ctl_buf *b, bool json)
 	bool first = true;
 
 	if (json)
-		mars_ctl_buf_puts(b, "{\"mcs\":[");
+		mars_ctl_buf_puts(b, "{\"type\":\"mcs\",\"mcs\":[");
 	while (mars_server_mcs_next(d->srv, &cur, &ci)) {
 		peer_text(d, ci.vc_id, ep, sizeof(ep));
 		mark = b->len;
-		mars_ctl_buf_puts(b, json ? (first ? "{\"atm\":\"" : ",{\"atm\":\"") :
-		    "mcs atm=");
+		mars_ctl_buf_puts(b, json ? (first ? "{\"atm\":\"" :
+		    ",{\"atm\":\"") : "mcs atm=");
 		put_atm(b, ci.atm);
 		if (json) {
-			mars_ctl_buf_printf(b, "\",\"vc\":%u,\"endpoint\":",
-			    ci.vc_id);
-			mars_ctl_buf_json_str(b, ep);
-			mars_ctl_buf_printf(b, ",\"age_s\":%.3f,\"groups\":%u}",
-			    age(d, ci.since), ci.ngroups);
+			mars_ctl_buf_puts(b, "\",\"vc\":");
+			if (ci.vc_id != 0)
+				mars_ctl_buf_printf(b, "%u", ci.vc_id);
+			else
+				mars_ctl_buf_puts(b, "null");
+			mars_ctl_buf_puts(b, ",\"endpoint\":");
+			show_json_str_or_null(b, ep);
+			mars_ctl_buf_printf(b, ",\"age_ms\":%llu,\"groups\":%u}",
+			    age_ms(ci.since), ci.ngroups);
 		} else {
 			mars_ctl_buf_printf(b, " vc=%u endpoint=%s age=%.3f "
-			    "groups=%u", ci.vc_id, ep, age(d, ci.since),
-			    ci.ngroups);
+			    "groups=%u", ci.vc_id, dash(ep),
+			    (double)age_ms(ci.since) / 1000.0, ci.ngroups);
 			mars_ctl_buf_end_line(b, mark);
 		}
 		first = false;
@@ -180,6 +207,10 @@ show_mcs(struct marsd *d, struct mars_ctl_buf *b, bool json)
 		mars_ctl_buf_puts(b, "]}\n");
 }
 
+/*
+ * A lone MARS: its list, always sent.  Same JSON shape as a redundant
+ * MARS's (show_cluster_redirect()), with null for what it has not.
+ */
 static void
 show_redirect(struct marsd *d, struct mars_ctl_buf *b, bool json)
 {
@@ -187,8 +218,10 @@ show_redirect(struct marsd *d, struct mars_ctl_buf *b, bool json)
 
 	mark = b->len;
 	if (json)
-		mars_ctl_buf_printf(b, "{\"redirect_map\":{\"interval_ms\":%llu,"
-		    "\"hard\":false,\"csn\":%u,\"mars\":[",
+		mars_ctl_buf_printf(b, "{\"type\":\"redirect_map\","
+		    "\"interval_ms\":%llu,\"hard\":false,\"csn\":%u,"
+		    "\"role\":null,\"partitions\":[{\"partition\":null,"
+		    "\"sending\":true,\"mars\":[",
 		    (unsigned long long)d->set.redirect_interval,
 		    mars_server_csn(d->srv));
 	else {
@@ -201,7 +234,8 @@ show_redirect(struct marsd *d, struct mars_ctl_buf *b, bool json)
 	for (i = 0; i < d->set.nmars; i++) {
 		mark = b->len;
 		if (json) {
-			mars_ctl_buf_puts(b, i ? ",{\"atm\":\"" : "{\"atm\":\"");
+			mars_ctl_buf_puts(b, i ? ",{\"name\":null,\"atm\":\"" :
+			    "{\"name\":null,\"atm\":\"");
 			put_atm(b, &d->set.mars[i]);
 			mars_ctl_buf_printf(b, "\",\"self\":%s}", i == 0 ? "true" :
 			    "false");
@@ -213,7 +247,7 @@ show_redirect(struct marsd *d, struct mars_ctl_buf *b, bool json)
 		}
 	}
 	if (json)
-		mars_ctl_buf_puts(b, "]}}\n");
+		mars_ctl_buf_puts(b, "]}]}\n");
 }
 
 /* One counter, as a text record field or a JSON member. */
@@ -228,16 +262,40 @@ counter(struct mars_ctl_buf *b, bool json, bool *first, const char *name,
 	*first = false;
 }
 
+/* The transport's counters (mars-lab(7), link.h). */
+static void
+link_counters(struct mars_ctl_buf *b, bool json, const struct mars_link *l)
+{
+	struct mars_link_stats ls;
+	bool first = true;
+
+	mars_link_get_stats(l, &ls);
+	counter(b, json, &first, "rx_dgrams", ls.rx_dgrams);
+	counter(b, json, &first, "rx_octets", ls.rx_octets);
+	counter(b, json, &first, "tx_dgrams", ls.tx_dgrams);
+	counter(b, json, &first, "tx_octets", ls.tx_octets);
+	counter(b, json, &first, "rx_bad_shim", ls.rx_bad_shim);
+	counter(b, json, &first, "rx_oversize", ls.rx_oversize);
+	counter(b, json, &first, "rx_errors", ls.rx_errors);
+	counter(b, json, &first, "tx_errors", ls.tx_errors);
+	counter(b, json, &first, "tx_full", ls.tx_full);
+	counter(b, json, &first, "tx_queued", ls.tx_queued);
+	counter(b, json, &first, "tx_retried", ls.tx_retried);
+	counter(b, json, &first, "tx_dropped", ls.tx_dropped);
+	counter(b, json, &first, "tx_pending", mars_link_pending(l));
+	counter(b, json, &first, "peers_learned", ls.peers_learned);
+	counter(b, json, &first, "peers_lost", ls.peers_lost);
+}
+
 static void
 show_stats(struct marsd *d, struct mars_ctl_buf *b, bool json)
 {
 	const struct mars_server_stats *st = mars_server_get_stats(d->srv);
 	struct mars_server_member_info mi;
-	struct mars_link_stats ls;
 	unsigned long long memberships = 0, held = 0;
 	uint32_t cur = 0;
 	size_t mark;
-	bool first = true;
+	bool first = false;
 	int i;
 
 	while (mars_server_member_next(d->srv, &cur, &mi)) {
@@ -246,9 +304,8 @@ show_stats(struct marsd *d, struct mars_ctl_buf *b, bool json)
 		else
 			held++;
 	}
-	mars_link_get_stats(d->link, &ls);
 	mark = b->len;
-	mars_ctl_buf_puts(b, json ? "{\"stats\":{" : "stats");
+	mars_ctl_buf_puts(b, json ? "{\"type\":\"stats\"" : "stats");
 	counter(b, json, &first, "uptime_ms", mars_evloop_now() - d->started);
 	counter(b, json, &first, "members", mars_server_member_count(d->srv));
 	counter(b, json, &first, "held", held);
@@ -273,24 +330,24 @@ show_stats(struct marsd *d, struct mars_ctl_buf *b, bool json)
 	if (!json)
 		mars_ctl_buf_end_line(b, mark);
 
-	/* link: the lab transport's counters (mars-lab(7)) */
 	mark = b->len;
 	mars_ctl_buf_puts(b, json ? ",\"link\":{" : "link");
-	first = true;
-	counter(b, json, &first, "rx_dgrams", ls.rx_dgrams);
-	counter(b, json, &first, "rx_octets", ls.rx_octets);
-	counter(b, json, &first, "tx_dgrams", ls.tx_dgrams);
-	counter(b, json, &first, "tx_octets", ls.tx_octets);
-	counter(b, json, &first, "rx_bad_shim", ls.rx_bad_shim);
-	counter(b, json, &first, "rx_oversize", ls.rx_oversize);
-	counter(b, json, &first, "rx_errors", ls.rx_errors);
-	counter(b, json, &first, "tx_errors", ls.tx_errors);
-	counter(b, json, &first, "peers_learned", ls.peers_learned);
-	counter(b, json, &first, "peers_lost", ls.peers_lost);
+	link_counters(b, json, d->link);
 	if (json)
 		mars_ctl_buf_puts(b, "}");
 	else
 		mars_ctl_buf_end_line(b, mark);
+	if (d->plink != NULL) {
+		/* the inter-server socket (peer-endpoint) */
+		mark = b->len;
+		mars_ctl_buf_puts(b, json ? ",\"peer_link\":{" : "peer-link");
+		link_counters(b, json, d->plink);
+		if (json)
+			mars_ctl_buf_puts(b, "}");
+		else
+			mars_ctl_buf_end_line(b, mark);
+	} else if (json)
+		mars_ctl_buf_puts(b, ",\"peer_link\":null");
 
 	/* per-op and per-reason counters */
 	if (json) {
@@ -309,7 +366,7 @@ show_stats(struct marsd *d, struct mars_ctl_buf *b, bool json)
 		for (i = 0; i < MARS_SRV_DROP_MAX; i++)
 			counter(b, true, &first, mars_server_drop_name(i),
 			    st->dropped[i]);
-		mars_ctl_buf_puts(b, "}}}\n");
+		mars_ctl_buf_puts(b, "}}\n");
 		return;
 	}
 	for (i = 1; i <= MARS_OP_MAX; i++) {
@@ -325,6 +382,90 @@ show_stats(struct marsd *d, struct mars_ctl_buf *b, bool json)
 		    mars_server_drop_name(i), (unsigned long long)st->dropped[i]);
 		mars_ctl_buf_end_line(b, mark);
 	}
+}
+
+/* Every command of the table with its arguments and what it does. */
+static void
+show_help(struct mars_ctl_buf *b, bool json)
+{
+	char words[64];
+	size_t mark;
+	int c;
+
+	if (json)
+		mars_ctl_buf_puts(b, "{\"type\":\"help\",\"commands\":[");
+	for (c = MARS_CTL_NONE + 1; c < MARS_CTL_CMD_MAX; c++) {
+		snprintf(words, sizeof(words), "%s%s%s", mars_ctl_cmd_name(c),
+		    mars_ctl_cmd_args(c)[0] ? " " : "", mars_ctl_cmd_args(c));
+		if (json) {
+			mars_ctl_buf_printf(b, "%s{\"command\":", c > 1 ? "," : "");
+			mars_ctl_buf_json_str(b, words);
+			mars_ctl_buf_puts(b, ",\"help\":");
+			mars_ctl_buf_json_str(b, mars_ctl_cmd_help(c));
+			mars_ctl_buf_puts(b, "}");
+			continue;
+		}
+		mark = b->len;
+		mars_ctl_buf_printf(b, "%-24s %s", words, mars_ctl_cmd_help(c));
+		mars_ctl_buf_end_line(b, mark);
+	}
+	if (json)
+		mars_ctl_buf_puts(b, "]}\n");
+	else {
+		mark = b->len;
+		mars_ctl_buf_puts(b, "(words may be shortened; a trailing "
+		    "\"json\" asks for JSON)");
+		mars_ctl_buf_end_line(b, mark);
+	}
+}
+
+/* fault NAME on|off: any MARS (quirks), redundancy faults need one. */
+static void
+show_fault(struct marsd *d, const struct mars_ctl_request *req,
+    struct mars_ctl_buf *b)
+{
+	char msg[192], names[192];
+	unsigned faults, quirks;
+	size_t mark;
+
+	if (fault_parse(req->arg, &faults, &quirks, msg, sizeof(msg)) != 0) {
+		mars_ctl_buf_end_error(b, "%s", msg);
+		return;
+	}
+	if (req->on) {
+		faults |= d->set.faults;
+		quirks |= d->set.quirks;
+	} else {
+		faults = d->set.faults & ~faults;
+		quirks = d->set.quirks & ~quirks;
+	}
+	if (fault_apply(d, faults, quirks, msg, sizeof(msg)) != 0) {
+		mars_ctl_buf_end_error(b, "%s", msg);
+		return;
+	}
+	fault_names(d->set.faults, d->set.quirks, names, sizeof(names));
+	mark = b->len;
+	if (req->json) {
+		char *w = names, *comma;
+
+		mars_ctl_buf_puts(b, "{\"type\":\"faults\",\"active\":[");
+		if (strcmp(names, "none") != 0)
+			for (;;) {
+				comma = strchr(w, ',');
+				if (comma != NULL)
+					*comma = '\0';
+				mars_ctl_buf_json_str(b, w);
+				if (comma == NULL)
+					break;
+				mars_ctl_buf_puts(b, ",");
+				w = comma + 1;
+			}
+		mars_ctl_buf_puts(b, "]}\n");
+	} else {
+		mars_ctl_buf_printf(b, "faults active=%s", names);
+		mars_ctl_buf_end_line(b, mark);
+	}
+	mars_ctl_buf_end_ok(b);
 }
 
 void
@@ -350,10 +491,15 @@ show_answer(struct marsd *d, const struct mars_ctl_request *req,
 	case MARS_CTL_SHOW_STATS:
 		show_stats(d, out, req->json);
 		break;
+	case MARS_CTL_HELP:
+		show_help(out, req->json);
+		break;
+	case MARS_CTL_FAULT:
+		show_fault(d, req, out);
+		return;
 	case MARS_CTL_SHOW_LIVING_GROUP:
 	case MARS_CTL_SHOW_ELECTION:
 	case MARS_CTL_SHOW_SCSP:
-	case MARS_CTL_FAULT:
 		show_cluster(d, req, out);
 		return;
 	default:

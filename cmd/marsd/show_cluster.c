@@ -1,8 +1,8 @@
 /*
- * marsd admin answers of a redundant MARS (marsd(8) ADMIN SOCKET): the
- * Living Group, the election, SCSP, the redirect map being sent, and the
- * fault switches.  Same record style as show.c: text records of
- * key=value fields, or one JSON document on one line.
+ * marsd admin answers of a redundant MARS (marsd(8) ADMIN COMMANDS): the
+ * Living Group, the election, SCSP and the redirect map being sent.
+ * Same record style as show.c: text records of key=value fields, or one
+ * mars-json(7) object on one line.
  */
 #include <stdio.h>
 #include <string.h>
@@ -39,12 +39,12 @@ put_entity_atm(struct mars_ctl_buf *b, const struct mars_entity_conf *e)
 	mars_ctl_buf_puts(b, hex);
 }
 
-static double
-ago(mars_time_t t)
+static unsigned long long
+ago_ms(mars_time_t t)
 {
 	mars_time_t now = mars_evloop_now();
 
-	return t == 0 || t > now ? 0.0 : (double)(now - t) / 1000.0;
+	return t == 0 || t > now ? 0 : (unsigned long long)(now - t);
 }
 
 /* Names of idx[n], comma-separated (text) or a JSON array of strings. */
@@ -80,7 +80,7 @@ show_living(struct marsd *d, struct mars_ctl_buf *b, bool json)
 	unsigned i;
 
 	if (json)
-		mars_ctl_buf_puts(b, "{\"living_group\":[");
+		mars_ctl_buf_puts(b, "{\"type\":\"living_group\",\"mars\":[");
 	for (i = 0; mars_redund_member(d->red, i, &mi); i++) {
 		e = &d->cluster->mars[i];
 		mars_endpoint_format(&e->endpoint, ep, sizeof(ep));
@@ -126,18 +126,18 @@ show_election(struct marsd *d, struct mars_ctl_buf *b, bool json)
 
 	mark = b->len;
 	if (json)
-		mars_ctl_buf_printf(b, "{\"election\":{\"self\":\"%s\",\"role\":"
-		    "\"%s\",\"active_for\":%u,\"elections\":%u,"
-		    "\"last_s_ago\":%.3f,\"partitions\":[", d->set.name,
+		mars_ctl_buf_printf(b, "{\"type\":\"election\",\"self\":\"%s\","
+		    "\"role\":\"%s\",\"active_for\":%u,\"elections\":%u,"
+		    "\"last_ago_ms\":%llu,\"partitions\":[", d->set.name,
 		    role_name(mars_redund_role(d->red)), mars_redund_active_count(d->red),
 		    mars_redund_elections(d->red),
-		    ago(mars_redund_last_election(d->red)));
+		    ago_ms(mars_redund_last_election(d->red)));
 	else {
 		mars_ctl_buf_printf(b, "election self=%s role=%s active_for=%u "
 		    "elections=%u last_s_ago=%.3f", d->set.name,
 		    role_name(mars_redund_role(d->red)), mars_redund_active_count(d->red),
 		    mars_redund_elections(d->red),
-		    ago(mars_redund_last_election(d->red)));
+		    (double)ago_ms(mars_redund_last_election(d->red)) / 1000.0);
 		mars_ctl_buf_end_line(b, mark);
 	}
 	for (p = 0; p < np; p++) {
@@ -167,7 +167,24 @@ show_election(struct marsd *d, struct mars_ctl_buf *b, bool json)
 			mars_ctl_buf_end_line(b, mark);
 	}
 	if (json)
-		mars_ctl_buf_puts(b, "]}}\n");
+		mars_ctl_buf_puts(b, "]}\n");
+}
+
+/* Replication errors by kind (redund.h), text fields or a JSON object. */
+static void
+put_errors(struct mars_ctl_buf *b, const struct mars_redund_scsp_info *si,
+    bool json)
+{
+	int k;
+
+	if (json)
+		mars_ctl_buf_puts(b, ",\"errors\":{");
+	for (k = 0; k < MARS_REDUND_ERR_MAX; k++)
+		mars_ctl_buf_printf(b, json ? "%s\"%s\":%llu" : "%s%s_errors=%llu",
+		    json ? (k ? "," : "") : " ", mars_redund_err_name(k),
+		    (unsigned long long)si->errors[k]);
+	if (json)
+		mars_ctl_buf_puts(b, "}");
 }
 
 static void
@@ -184,21 +201,22 @@ show_scsp(struct marsd *d, struct mars_ctl_buf *b, bool json)
 
 	mars_redund_scsp_info(d->red, &si);
 	mark = b->len;
+	mars_ctl_buf_printf(b, json ? "{\"type\":\"scsp\",\"peers\":%u,"
+	    "\"bidirectional\":%u,\"aligned\":%u,\"cache\":%zu,\"own\":%zu,"
+	    "\"vc_losses\":%llu,\"unready_drops\":%llu,\"purged\":%llu,"
+	    "\"tombstones_purged\":%llu,\"seq_wraps\":%llu" :
+	    "scsp peers=%u bidirectional=%u aligned=%u cache=%zu own=%zu "
+	    "vc_losses=%llu unready_drops=%llu purged=%llu "
+	    "tombstones_purged=%llu seq_wraps=%llu", si.peers, si.bidir,
+	    si.aligned, si.cache, si.own, (unsigned long long)d->peer_losses,
+	    (unsigned long long)si.unready_drops, (unsigned long long)si.purged,
+	    (unsigned long long)si.tombstones_purged,
+	    (unsigned long long)si.seq_wraps);
+	put_errors(b, &si, json);
 	if (json)
-		mars_ctl_buf_printf(b, "{\"scsp\":{\"peers\":%u,\"bidirectional\":%u,"
-		    "\"aligned\":%u,\"cache\":%zu,\"own\":%zu,"
-		    "\"vc_losses\":%llu,\"unready_drops\":%llu,"
-		    "\"entities\":[", si.peers, si.bidir, si.aligned,
-		    si.cache, si.own, (unsigned long long)d->peer_losses,
-		    (unsigned long long)si.unready_drops);
-	else {
-		mars_ctl_buf_printf(b, "scsp peers=%u bidirectional=%u aligned=%u "
-		    "cache=%zu own=%zu vc_losses=%llu unready_drops=%llu",
-		    si.peers, si.bidir, si.aligned, si.cache, si.own,
-		    (unsigned long long)d->peer_losses,
-		    (unsigned long long)si.unready_drops);
+		mars_ctl_buf_puts(b, ",\"entities\":[");
+	else
 		mars_ctl_buf_end_line(b, mark);
-	}
 	for (i = 0; mars_redund_member(d->red, i, &mi); i++) {
 		mars_redund_cache_origin(d->red, i, &live, &dead);
 		hs = mars_redund_peer_hello(d->red, i);
@@ -238,7 +256,7 @@ show_scsp(struct marsd *d, struct mars_ctl_buf *b, bool json)
 		first = false;
 	}
 	if (json)
-		mars_ctl_buf_puts(b, "]}}\n");
+		mars_ctl_buf_puts(b, "]}\n");
 }
 
 /*
@@ -257,9 +275,9 @@ show_cluster_redirect(struct marsd *d, struct mars_ctl_buf *b, bool json)
 	bool sending;
 
 	if (json)
-		mars_ctl_buf_printf(b, "{\"redirect_map\":{\"interval_ms\":%llu,"
-		    "\"hard\":false,\"csn\":%u,\"role\":\"%s\","
-		    "\"partitions\":[", (unsigned long long)
+		mars_ctl_buf_printf(b, "{\"type\":\"redirect_map\","
+		    "\"interval_ms\":%llu,\"hard\":false,\"csn\":%u,"
+		    "\"role\":\"%s\",\"partitions\":[", (unsigned long long)
 		    d->cluster->redirect_interval, mars_server_csn(d->srv),
 		    role_name(mars_redund_role(d->red)));
 	for (p = 0; p < np; p++) {
@@ -304,40 +322,7 @@ show_cluster_redirect(struct marsd *d, struct mars_ctl_buf *b, bool json)
 			mars_ctl_buf_puts(b, "]}");
 	}
 	if (json)
-		mars_ctl_buf_puts(b, "]}}\n");
-}
-
-static void
-fault(struct marsd *d, const struct mars_ctl_request *req, struct mars_ctl_buf *b)
-{
-	char msg[128], names[128];
-	unsigned bit, mask;
-	size_t mark;
-
-	if (!d->cluster->fault_injection) {
-		mars_ctl_buf_end_error(b, "fault injection refused: the cluster "
-		    "file does not say fault-injection = yes");
-		return;
-	}
-	if (cluster_fault_parse(req->arg, &bit, msg, sizeof(msg)) != 0) {
-		mars_ctl_buf_end_error(b, "%s", msg);
-		return;
-	}
-	mask = req->on ? d->set.faults | bit : d->set.faults & ~bit;
-	if (mars_redund_set_faults(d->red, mask) != 0) {
-		mars_ctl_buf_end_error(b, "fault injection refused");
-		return;
-	}
-	d->set.faults = mask;
-	cluster_fault_names(mask, names, sizeof(names));
-	mark = b->len;
-	if (req->json)
-		mars_ctl_buf_printf(b, "{\"faults\":\"%s\"}\n", names);
-	else {
-		mars_ctl_buf_printf(b, "faults active=%s", names);
-		mars_ctl_buf_end_line(b, mark);
-	}
-	mars_ctl_buf_end_ok(b);
+		mars_ctl_buf_puts(b, "]}\n");
 }
 
 void
@@ -359,9 +344,6 @@ show_cluster(struct marsd *d, const struct mars_ctl_request *req,
 	case MARS_CTL_SHOW_SCSP:
 		show_scsp(d, out, req->json);
 		break;
-	case MARS_CTL_FAULT:
-		fault(d, req, out);
-		return;
 	default:
 		mars_ctl_buf_end_error(out, "not implemented");
 		return;

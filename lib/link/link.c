@@ -5,7 +5,10 @@
  * Peers sit in an array indexed by id - 1 and in a hash of their socket
  * address, so a server with many members finds the sender of a datagram
  * without a scan.  The leaves of the two pt-mpt VCs are arrays of peer
- * ids, and each peer carries a bit per VC it is a leaf of.
+ * ids, and each peer carries a bit per VC it is a leaf of.  The retry
+ * queue (link.h) is a ring of datagrams refused for a full buffer, each
+ * with the address it was for, so that a peer forgotten meanwhile (and
+ * its id reused) cannot receive another one's reply.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -18,6 +21,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mars/endpoint.h"
@@ -46,6 +50,15 @@ struct leaf_set {
 	size_t		 cap;
 };
 
+/* A p2p datagram waiting for room in the socket buffer. */
+struct retry {
+	struct sockaddr_storage	 addr;
+	socklen_t		 addrlen;
+	uint64_t		 expires;	/* monotonic ms */
+	size_t			 len;		/* shim + SDU */
+	uint8_t			*dgram;
+};
+
 struct mars_link {
 	int			 fd;
 	int			 family;
@@ -59,6 +72,12 @@ struct mars_link {
 	struct leaf_set		 leaves[2];	/* ccvc, scvc */
 	struct mars_link_stats	 st;
 	int			 lost_errno;	/* of the last mars_link_lost() */
+	struct retry		*rq;		/* ring of rq_cap */
+	size_t			 rq_cap;
+	size_t			 rq_head;
+	size_t			 rq_n;
+	size_t			 rq_max;	/* datagrams */
+	unsigned		 rq_ms;		/* how long one may wait */
 };
 
 static int
@@ -504,6 +523,8 @@ mars_link_open(struct mars_link **lp, const struct mars_endpoint *bind_ep, unsig
 	l->fd = fd;
 	l->family = ss.ss_family;
 	l->flags = flags;
+	l->rq_max = MARS_LINK_RETRY_DGRAMS;
+	l->rq_ms = MARS_LINK_RETRY_MS;
 	*lp = l;
 	return 0;
 }
@@ -514,6 +535,12 @@ mars_link_close(struct mars_link *l)
 	if (l == NULL)
 		return;
 	close(l->fd);
+	while (l->rq_n > 0) {
+		free(l->rq[l->rq_head].dgram);
+		l->rq_head = (l->rq_head + 1) % l->rq_cap;
+		l->rq_n--;
+	}
+	free(l->rq);
 	free(l->peers);
 	free(l->leaves[0].ids);
 	free(l->leaves[1].ids);
@@ -545,10 +572,150 @@ mars_link_local(const struct mars_link *l, struct mars_endpoint *ep, struct mars
 
 /* --- datagrams --- */
 
-/* One datagram: shim then SDU, gathered without a copy. */
+/* The socket buffer is full: worth waiting for, not a failure. */
+static bool
+is_full(int e)
+{
+	return e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS;
+}
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * One datagram to addr: iov[] as given.  0, or the errno; a full buffer
+ * is counted in tx_full, anything else in tx_errors.
+ */
+static int
+send_iov(struct mars_link *l, const struct sockaddr_storage *addr,
+    socklen_t addrlen, struct iovec *iov, int niov, size_t sdu_len)
+{
+	struct msghdr mh;
+	int e;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = (void *)(uintptr_t)addr;
+	mh.msg_namelen = addrlen;
+	mh.msg_iov = iov;
+	mh.msg_iovlen = (size_t)niov;
+	if (sendmsg(l->fd, &mh, MSG_NOSIGNAL) == -1 && (!is_icmp_report(errno) ||
+	    sendmsg(l->fd, &mh, MSG_NOSIGNAL) == -1)) {
+		e = errno;
+		if (is_full(e))
+			l->st.tx_full++;
+		else
+			l->st.tx_errors++;
+		return e;
+	}
+	l->st.tx_dgrams++;
+	l->st.tx_octets += sdu_len;
+	return 0;
+}
+
+/* Copy shim + SDU to the back of the retry queue; false when full. */
+static bool
+retry_push(struct mars_link *l, const struct link_peer *p, const uint8_t *hdr,
+    const uint8_t *sdu, size_t len)
+{
+	struct retry *r, *n;
+	size_t cap, i;
+
+	if (l->rq_n >= l->rq_max)
+		return false;
+	if (l->rq_n == l->rq_cap) {
+		cap = l->rq_cap ? 2 * l->rq_cap : 16;
+		if ((n = calloc(cap, sizeof(*n))) == NULL)
+			return false;
+		for (i = 0; i < l->rq_n; i++)
+			n[i] = l->rq[(l->rq_head + i) % l->rq_cap];
+		free(l->rq);
+		l->rq = n;
+		l->rq_cap = cap;
+		l->rq_head = 0;
+	}
+	r = &l->rq[(l->rq_head + l->rq_n) % l->rq_cap];
+	if ((r->dgram = malloc(MARS_SHIM_LEN + len)) == NULL)
+		return false;
+	memcpy(r->dgram, hdr, MARS_SHIM_LEN);
+	memcpy(r->dgram + MARS_SHIM_LEN, sdu, len);
+	r->len = MARS_SHIM_LEN + len;
+	memcpy(&r->addr, &p->addr, sizeof(r->addr));
+	r->addrlen = p->addrlen;
+	r->expires = mono_ms() + l->rq_ms;
+	l->rq_n++;
+	l->st.tx_queued++;
+	return true;
+}
+
+static void
+retry_pop(struct mars_link *l)
+{
+	free(l->rq[l->rq_head].dgram);
+	l->rq[l->rq_head].dgram = NULL;
+	l->rq_head = (l->rq_head + 1) % l->rq_cap;
+	l->rq_n--;
+}
+
+size_t
+mars_link_flush(struct mars_link *l)
+{
+	struct retry *r;
+	struct iovec iov;
+	uint64_t now;
+	int e;
+
+	if (l->rq_n == 0)
+		return 0;
+	now = mono_ms();
+	while (l->rq_n > 0) {
+		r = &l->rq[l->rq_head];
+		if (now >= r->expires) {
+			l->st.tx_dropped++;
+			retry_pop(l);
+			continue;
+		}
+		iov.iov_base = r->dgram;
+		iov.iov_len = r->len;
+		e = send_iov(l, &r->addr, r->addrlen, &iov, 1,
+		    r->len - MARS_SHIM_LEN);
+		if (is_full(e))
+			break;
+		if (e == 0)
+			l->st.tx_retried++;
+		retry_pop(l);
+	}
+	return l->rq_n;
+}
+
+size_t
+mars_link_pending(const struct mars_link *l)
+{
+	return l->rq_n;
+}
+
+void
+mars_link_set_retry(struct mars_link *l, size_t dgrams, unsigned ms)
+{
+	if (dgrams != 0)
+		l->rq_max = dgrams;
+	if (ms != 0)
+		l->rq_ms = ms;
+}
+
+/*
+ * One datagram: shim then SDU, gathered without a copy.  A p2p one that
+ * meets a full buffer, or finds others waiting, joins the retry queue
+ * (link.h); *queued says so.
+ */
 static int
 send_one(struct mars_link *l, const struct link_peer *p, uint8_t kind,
-    uint16_t vpi, uint16_t vci, const uint8_t *sdu, size_t len)
+    uint16_t vpi, uint16_t vci, const uint8_t *sdu, size_t len, bool *queued)
 {
 	struct mars_shim sh = {
 		.version = MARS_SHIM_VERSION,
@@ -559,26 +726,33 @@ send_one(struct mars_link *l, const struct link_peer *p, uint8_t kind,
 	};
 	uint8_t hdr[MARS_SHIM_LEN];
 	struct iovec iov[2];
-	struct msghdr mh;
+	bool retry = kind == MARS_VC_P2P && (l->flags & MARS_LINK_F_RETRY);
+	int e;
 
+	*queued = false;
 	mars_shim_encode(&sh, hdr);
+	if (retry && l->rq_n > 0 && mars_link_flush(l) > 0) {
+		/* others wait: keep the order */
+		if (!retry_push(l, p, hdr, sdu, len)) {
+			l->st.tx_dropped++;
+			return EAGAIN;
+		}
+		*queued = true;
+		return 0;
+	}
 	iov[0].iov_base = hdr;
 	iov[0].iov_len = sizeof(hdr);
 	iov[1].iov_base = (void *)(uintptr_t)sdu;
 	iov[1].iov_len = len;
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_name = (void *)(uintptr_t)&p->addr;
-	mh.msg_namelen = p->addrlen;
-	mh.msg_iov = iov;
-	mh.msg_iovlen = 2;
-	if (sendmsg(l->fd, &mh, MSG_NOSIGNAL) == -1 && (!is_icmp_report(errno) ||
-	    sendmsg(l->fd, &mh, MSG_NOSIGNAL) == -1)) {
-		l->st.tx_errors++;
-		return errno;
+	e = send_iov(l, &p->addr, p->addrlen, iov, 2, len);
+	if (e == 0 || !is_full(e))
+		return e;
+	if (retry && retry_push(l, p, hdr, sdu, len)) {
+		*queued = true;
+		return 0;
 	}
-	l->st.tx_dgrams++;
-	l->st.tx_octets += len;
-	return 0;
+	l->st.tx_dropped++;
+	return e;
 }
 
 /*
@@ -593,6 +767,7 @@ mars_link_send(struct mars_link *l, const struct mars_vc *vc, const uint8_t *sdu
 	const struct leaf_set *ls;
 	uint16_t vci;
 	size_t i;
+	bool queued;
 	int e, last = 0;
 
 	if (len > MARS_MTU)
@@ -603,7 +778,8 @@ mars_link_send(struct mars_link *l, const struct mars_vc *vc, const uint8_t *sdu
 	case MARS_VC_SERVER:
 		if ((p = peer_get(l, vc->id)) == NULL)
 			return fail(err, MARS_E_INVAL, "vc", "unknown peer id");
-		if ((e = send_one(l, p, vc->kind, p->vpi, p->vci, sdu, len)) != 0) {
+		if ((e = send_one(l, p, vc->kind, p->vpi, p->vci, sdu, len,
+		    &queued)) != 0) {
 			errno = e;
 			return fail(err, MARS_E_SYS, "sendmsg", NULL);
 		}
@@ -614,7 +790,7 @@ mars_link_send(struct mars_link *l, const struct mars_vc *vc, const uint8_t *sdu
 		vci = vc->kind == MARS_VC_CCVC ? MARS_LINK_VCI_CCVC : MARS_LINK_VCI_SCVC;
 		for (i = 0; i < ls->n; i++)
 			if ((e = send_one(l, &l->peers[ls->ids[i] - 1],
-			    vc->kind, 0, vci, sdu, len)) != 0)
+			    vc->kind, 0, vci, sdu, len, &queued)) != 0)
 				last = e;
 		if (last != 0) {
 			errno = last;

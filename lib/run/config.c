@@ -282,6 +282,20 @@ set_endpoint(struct parser *p, unsigned line, const char *key, const char *v,
 	return 0;
 }
 
+/* admin-socket: "%n" (the entity's name) and "%%" are the only escapes. */
+static const char *
+admin_template_bad(const char *v)
+{
+	for (; *v != '\0'; v++)
+		if (v[0] == '%') {
+			if (v[1] != 'n' && v[1] != '%')
+				return "only %n (the entity's name) and %% may "
+				    "follow %";
+			v++;
+		}
+	return NULL;
+}
+
 static int
 set_value(struct parser *p, unsigned line, enum key k, const char *v)
 {
@@ -336,7 +350,11 @@ set_value(struct parser *p, unsigned line, enum key k, const char *v)
 		if (strlen(v) >= SUN_PATH_LEN)
 			return perr(p, line, "admin-socket path in %s is longer "
 			    "than %d characters", p->where, SUN_PATH_LEN - 1);
-		snprintf(c->admin_socket, sizeof(c->admin_socket), "%s", v);
+		if ((why = admin_template_bad(v)) != NULL)
+			return perr(p, line, "bad admin-socket \"%s\" in %s: %s",
+			    v, p->where, why);
+		snprintf(p->section == SEC_MARS ? m->admin_socket :
+		    c->admin_socket, MARS_CONF_PATH_MAX, "%s", v);
 		return 0;
 	case K_ATM:
 		if ((why = parse_nsap(v, m->atm)) != NULL)
@@ -493,7 +511,8 @@ key_value(struct parser *p, unsigned line, char *s)
 	for (k = 0; k < K_MAX; k++)
 		if (strcmp(keys[k].name, key) == 0 &&
 		    (keys[k].section == p->section ||
-		    (k == K_CMI && p->section == SEC_PARTITION)))
+		    (k == K_CMI && p->section == SEC_PARTITION) ||
+		    (k == K_ADMIN && p->section == SEC_MARS)))
 			break;
 	if (k == K_MAX)
 		return perr(p, line, "unknown key \"%s\" in %s", key, p->where);
@@ -797,6 +816,36 @@ sys:
 		err->why = msg;
 	}
 	return MARS_E_SYS;
+}
+
+int
+mars_config_admin_socket(const struct mars_cluster_conf *c, const char *name,
+    char *buf, size_t len)
+{
+	const struct mars_entity_conf *e = mars_config_find_mars(c, name);
+	const char *t = e != NULL && e->admin_socket[0] != '\0' ?
+	    e->admin_socket : c->admin_socket;
+	size_t used = 0, n;
+
+	if (len == 0)
+		return 0;
+	buf[0] = '\0';
+	for (; *t != '\0' && used + 1 < len; t++) {
+		if (t[0] == '%' && t[1] == 'n') {
+			n = strlen(name);
+			if (used + n >= len)
+				break;
+			memcpy(buf + used, name, n);
+			used += n;
+			t++;
+			continue;
+		}
+		if (t[0] == '%' && t[1] == '%')
+			t++;
+		buf[used++] = *t;
+	}
+	buf[used] = '\0';
+	return *t == '\0' ? 0 : MARS_E_NOSPACE;
 }
 
 int

@@ -42,7 +42,8 @@ static const struct ctl_node t_show[] = {
 static const struct ctl_node t_main[] = {
 	{ "show", MARS_CTL_NONE, t_show, "show daemon state" },
 	{ "fault", MARS_CTL_FAULT, NULL,
-	    "fault NAME on|off: switch a fault injection (labs only)" },
+	    "switch a fault injection on or off (test labs only)" },
+	{ "help", MARS_CTL_HELP, NULL, "list the commands" },
 	{ NULL, MARS_CTL_NONE, NULL, NULL }
 };
 
@@ -57,7 +58,14 @@ static const char *const cmd_names[MARS_CTL_CMD_MAX] = {
 	[MARS_CTL_SHOW_ELECTION] = "show election",
 	[MARS_CTL_SHOW_SCSP] = "show scsp",
 	[MARS_CTL_FAULT] = "fault",
+	[MARS_CTL_HELP] = "help",
 };
+
+const char *
+mars_ctl_cmd_args(enum mars_ctl_cmd cmd)
+{
+	return cmd == MARS_CTL_FAULT ? "NAME on|off" : "";
+}
 
 const char *
 mars_ctl_cmd_name(enum mars_ctl_cmd cmd)

@@ -62,22 +62,26 @@ level_name(int level)
 	return "debug";
 }
 
-/* {"ts":1767225600.123456,"prog":"marsd","level":"info","msg":"..."} */
+/*
+ * mars-json(7):
+ * {"type":"log","ts":1767225600.123456,"program":"marsd","level":"info",
+ *  "message":"..."}
+ */
 static void
 log_json_line(int level, const char *line)
 {
-	char store[2 * LOG_LINE_MAX + 128];
+	char store[6 * LOG_LINE_MAX + 128];
 	struct mars_out ob;
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	mars_out_init(&ob, -1, store, sizeof(store));
-	mars_out_printf(&ob, "{\"ts\":%lld.%06ld,\"prog\":", (long long)ts.tv_sec,
-	    ts.tv_nsec / 1000);
+	mars_out_printf(&ob, "{\"type\":\"log\",\"ts\":%lld.%06ld,"
+	    "\"program\":", (long long)ts.tv_sec, ts.tv_nsec / 1000);
 	mars_out_json_str(&ob, log_ident);
 	mars_out_puts(&ob, ",\"level\":\"");
 	mars_out_puts(&ob, level_name(level));
-	mars_out_puts(&ob, "\",\"msg\":");
+	mars_out_puts(&ob, "\",\"message\":");
 	mars_out_json_str(&ob, line);
 	mars_out_putc(&ob, '}');
 	fprintf(stderr, "%.*s\n", (int)ob.len, ob.buf);

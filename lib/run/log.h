@@ -20,7 +20,8 @@ void	log_init(const char *ident, bool use_syslog, int verbose);
 /* Switch to syslog (after daemonising) or back to stderr. */
 void	log_use_syslog(bool on);
 void	log_set_verbose(int verbose);
-/* stderr lines as JSON objects: {"ts","prog","level","msg"} (--json). */
+/* stderr lines as mars-json(7) objects (--json):
+ * {"type":"log","ts","program","level","message"}. */
 void	log_set_json(bool on);
 /* Whether a line at level would be written (skip costly formatting). */
 bool	log_enabled(int level);

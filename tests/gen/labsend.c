@@ -9,7 +9,9 @@
  *
  *   rx p2p 0/101 JOIN cmi=1 msn=0 flags=0x6000
  *   rx p2p 0/101 MULTI tnum=2 msn=3
+ *   rx p2p 0/101 JOIN cmi=0 msn=0 flags=0x6000 nonconf=cmi-zero
  *
+ * (nonconf= names what a conforming member would drop the reply for.)
  * SPECs (ATM: a member number 1-65535 turned into an NSAP; GROUP: an
  * IPv4 address):
  *   register:ATM        registration MARS_JOIN (RFC 2022 §5.2.3)
@@ -175,14 +177,17 @@ print_reply(const uint8_t *p, size_t n)
 	struct mars_shim sh;
 	struct mars_pdu pdu;
 	const struct mars_msg *m = &pdu.u.mars;
+	const char *sep;
+	unsigned bit;
+	int rc;
 
 	if (!mars_shim_decode(&sh, p, n)) {
 		printf("rx no-shim len=%zu\n", n);
 		return;
 	}
 	printf("rx %s %u/%u", mars_vc_kind_name(sh.kind), sh.vpi, sh.vci);
-	if (mars_pdu_decode(&pdu, p + MARS_SHIM_LEN, n - MARS_SHIM_LEN, 0) != 0 ||
-	    pdu.kind != MARS_PDU_MARS) {
+	rc = mars_pdu_decode(&pdu, p + MARS_SHIM_LEN, n - MARS_SHIM_LEN, 0);
+	if (!mars_err_parsed(rc) || pdu.kind != MARS_PDU_MARS) {
 		printf(" undecodable len=%zu\n", n - MARS_SHIM_LEN);
 		return;
 	}
@@ -200,6 +205,12 @@ print_reply(const uint8_t *p, size_t n)
 	default:
 		break;
 	}
+	/* parsed, but a conforming member would drop it (msg.h MARS_NC_*) */
+	for (bit = 1, sep = " nonconf="; bit <= MARS_NC_ALL; bit <<= 1)
+		if ((m->nonconf & bit) && mars_nonconf_name(bit) != NULL) {
+			printf("%s%s", sep, mars_nonconf_name(bit));
+			sep = ",";
+		}
 	printf("\n");
 }
 

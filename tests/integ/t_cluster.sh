@@ -66,12 +66,22 @@ EOF
 }
 
 start_mars() {
+	rm -f "$T/$1.ready"
 	"$MARSD" -c "$T/c.conf" -n "$1" --admin "$T/$1.sock" -vv \
-	    2>>"$T/$1.log" &
+	    --ready-fd 3 3>"$T/$1.ready" 2>>"$T/$1.log" &
 	eval "P_$1=$!"
 	PIDS="$PIDS $!"
 }
 running() { kill -0 "$1" 2>/dev/null; }
+listening() { [ -s "$T/$1.ready" ]; }
+# settled NAME...: each listens (--ready-fd), or one of them has exited
+settled() {
+	for m; do
+		eval "p=\$P_$m"
+		running "$p" || return 0
+		listening "$m" || return 1
+	done
+}
 
 # Ports are free when freeport prints them but not held: another program
 # may take one before marsd binds it, so try again with new ones.
@@ -82,8 +92,8 @@ while :; do
 	write_conf yes >"$T/c.conf"
 	rm -f "$T"/m?.log
 	start_mars m1; start_mars m2; start_mars m3
-	sleep 0.5
-	if running "$P_m1" && running "$P_m2" && running "$P_m3"; then
+	wait_for 10 settled m1 m2 m3
+	if listening m1 && listening m2 && listening m3; then
 		break
 	fi
 	for p in $P_m1 $P_m2 $P_m3; do kill -9 "$p" 2>/dev/null; done
@@ -116,7 +126,12 @@ check "show scsp: inter-server VCs labelled from 0/34" grep -q 'vc=0/3[4-9]' "$T
 for c in living-group election scsp redirect-map; do
 	aq m2 show $c json >"$T/$c.json"
 	check "show $c json is valid JSON" json_ok "$T/$c.json"
+	t=$(echo "$c" | tr - _)
+	check "show $c json: \"type\":\"$t\" first" has "^{\"type\":\"$t\"," "$T/$c.json"
 done
+check "show scsp: replication errors by kind, none" has '"errors":{"encode":0,"originate":0,"export":0,"decode":0,"apply":0,"revert":0,"server":0}' "$T/scsp.json"
+check "show scsp text: errors and purges" grep -q '^scsp .* purged=0 tombstones_purged=0 seq_wraps=0 encode_errors=0 .* apply_errors=0 ' "$T/scsp"
+check "show scsp json: null for self's absent peer states" has '"hello":null' "$T/scsp.json"
 
 # --- three members register with m1 ---
 for i in 1 2 3; do
@@ -192,14 +207,18 @@ check "members attached to m2 over their own VCs" sh -c "[ \$(grep -c 'state=reg
 
 # --- m1 returns: it aligns, takes over, members follow a soft redirect ---
 start_mars m1
-check "restarted m1 runs" wait_for 3 running "$P_m1"
+check "restarted m1 listens" wait_for 5 listening m1
 check "m1 rejoined, aligned and Active again" wait_for 10 group_up m1
 for i in 1 2 3; do
 	check "member $i soft-redirected back to m1" wait_for 8 reg_with "$T/p$i" m1 "soft redirect"
 	eval "c=\$C$i"
 	check "member $i still CMI $c" test "$(cmi_at "$T/p$i" m1)" = "$c"
 done
-sleep 1
+# two more maps from m1: members had time to (wrongly) re-join
+maps_sent() { q m1 show stats | sed -n 's/^op name=REDIRECT_MAP rx=[0-9]* tx=\([0-9]*\)$/\1/p'; }
+n0=$(maps_sent)
+more_maps() { [ "$(maps_sent)" -ge $((n0 + 2)) ]; }
+check "m1 keeps sending maps" wait_for 5 more_maps
 check "no re-join after the soft redirect" sh -c "for i in 1 2 3; do sed -n '/soft redirect/,\$p' '$T/p'\$i | grep -q '\"event\":\"joined\"' && exit 1; done; exit 0"
 check "m1's redirect map lists m1 m2 m3" test "$(map_names m1)" = "m1 m2 m3 "
 check "m2 back to Backup" sh -c "'$G/adminq' '$T/m2.sock' show election | grep -q 'role=backup'"

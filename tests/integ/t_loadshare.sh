@@ -62,12 +62,22 @@ CONF
 }
 
 start_mars() {
+	rm -f "$T/$1.ready"
 	"$MARSD" -c "$T/c.conf" -n "$1" --admin "$T/$1.sock" -vv \
-	    2>>"$T/$1.log" &
+	    --ready-fd 3 3>"$T/$1.ready" 2>>"$T/$1.log" &
 	eval "P_$1=$!"
 	PIDS="$PIDS $!"
 }
 running() { kill -0 "$1" 2>/dev/null; }
+listening() { [ -s "$T/$1.ready" ]; }
+# settled NAME...: each listens (--ready-fd), or one of them has exited
+settled() {
+	for m; do
+		eval "p=\$P_$m"
+		running "$p" || return 0
+		listening "$m" || return 1
+	done
+}
 
 # Free ports are not held: retry with new ones if a bind lost a race.
 try=0
@@ -77,8 +87,8 @@ while :; do
 	PA1=$1 PA2=$2 PB1=$3
 	write_conf "$@" >"$T/c.conf"
 	start_mars a1; start_mars a2; start_mars b1
-	sleep 0.5
-	running "$P_a1" && running "$P_a2" && running "$P_b1" && break
+	wait_for 10 settled a1 a2 b1
+	listening a1 && listening a2 && listening b1 && break
 	for p in $P_a1 $P_a2 $P_b1; do kill -9 "$p" 2>/dev/null; done
 	[ $try -lt 5 ] || { notok "three marsd started"; exit 1; }
 done

@@ -59,6 +59,8 @@ struct net {
 	unsigned	 sent[NET_MAX][NET_MAX][MARS_SCSP_HELLO + 1];
 	unsigned	 ev[NET_MAX][NET_EV_MAX];
 	unsigned	 upd[NET_MAX][MARS_SCSP_UPD_REMOVED + 1];
+	/* MARS_SCSP_UPD_REMOVED that carried the entry's previous body */
+	unsigned	 removed_old[NET_MAX];
 	struct mars_scsp_update last_upd[NET_MAX];
 	/* Optional sniffer: sees every SDU sent. */
 	void		(*sniff)(struct net *, unsigned, unsigned,
@@ -127,6 +129,9 @@ net_update(void *ctx, const struct mars_scsp_update *u)
 
 	assert_true(u->kind >= MARS_SCSP_UPD_ADDED && u->kind <= MARS_SCSP_UPD_REMOVED);
 	e->net->upd[e->idx][u->kind]++;
+	if (u->kind == MARS_SCSP_UPD_REMOVED && u->old_body != NULL &&
+	    u->old_body_len > 0)
+		e->net->removed_old[e->idx]++;
 	e->net->last_upd[e->idx] = *u;
 }
 

@@ -75,7 +75,8 @@ test_redundant(void **state)
 	(void)state;
 	load_ok(DIR "redundant.conf");
 	assert_true(conf.fault_injection);
-	assert_string_equal(conf.admin_socket, "/tmp/marsd-lab.sock");
+	/* no admin-socket: each entity takes marsd's default for its name */
+	assert_string_equal(conf.admin_socket, "");
 	assert_int_equal(conf.n_mars, 3);
 	assert_int_equal(mars_config_mars_index(&conf, "m3"), 2);
 	m = mars_config_find_mars(&conf, "m2");
@@ -198,6 +199,8 @@ test_text_errors(void **state)
 		{ M1 "cmi = 1-9\n[partition p]\nmars = m1\ncmi = 10-20\n", "c.conf:6: MARS \"m1\" in [partition p] has its own cmi (line 4); a partition's MARS use the partition's block" },
 		{ "[mars bad/name]\n", "c.conf:1: bad name in [mars bad/name]: use up to 31 letters, digits, '-', '_' or '.'" },
 		{ "[mars m1] x\n", "c.conf:1: text after section header" },
+		{ "[cluster]\nadmin-socket = /run/m.%s.sock\n", "c.conf:2: bad admin-socket \"/run/m.%s.sock\" in [cluster]: only %n (the entity's name) and %% may follow %" },
+		{ M1 "admin-socket = /a\nadmin-socket = /b\n", "c.conf:5: duplicate key \"admin-socket\" in [mars m1] (first at line 4)" },
 	};
 	char msg[MARS_CONF_MSG_MAX];
 	size_t i;
@@ -233,6 +236,32 @@ test_text_syntax(void **state)
 	assert_int_equal(mars_config_load(DIR "no-such.conf", &conf, NULL, msg,
 	    sizeof(msg)), MARS_E_SYS);
 	assert_string_equal(msg, DIR "no-such.conf: No such file or directory");
+}
+
+/* admin-socket: [cluster]'s with %n for each name, or an entity's own. */
+static void
+test_admin_socket(void **state)
+{
+	char msg[MARS_CONF_MSG_MAX], path[MARS_CONF_PATH_MAX];
+
+	(void)state;
+	assert_int_equal(parse("[cluster]\nadmin-socket = /run/m.%n.%%.sock\n"
+	    M1 "[mars m2]\natm = 4700000000000000000000000000000000000002\n"
+	    "endpoint = udp:127.0.0.1:4501\nadmin-socket = /tmp/two\n", msg),
+	    0);
+	assert_int_equal(mars_config_admin_socket(&conf, "m1", path,
+	    sizeof(path)), 0);
+	assert_string_equal(path, "/run/m.m1.%.sock");
+	assert_int_equal(mars_config_admin_socket(&conf, "m2", path,
+	    sizeof(path)), 0);
+	assert_string_equal(path, "/tmp/two");
+	assert_int_equal(mars_config_admin_socket(&conf, "m1", path, 8),
+	    MARS_E_NOSPACE);
+	/* none given: "" (the daemon's default applies) */
+	assert_int_equal(parse(M1, msg), 0);
+	assert_int_equal(mars_config_admin_socket(&conf, "m1", path,
+	    sizeof(path)), 0);
+	assert_string_equal(path, "");
 }
 
 static void
@@ -276,6 +305,7 @@ main(void)
 		cmocka_unit_test(test_broken_files),
 		cmocka_unit_test(test_text_errors),
 		cmocka_unit_test(test_text_syntax),
+		cmocka_unit_test(test_admin_socket),
 		cmocka_unit_test(test_durations),
 	};
 

@@ -84,6 +84,30 @@ test_parse_cluster(void **state)
 	    sizeof(why)), MARS_E_PARSE);
 	assert_string_equal(mars_ctl_cmd_name(MARS_CTL_SHOW_SCSP), "show scsp");
 	assert_true(strlen(mars_ctl_cmd_help(MARS_CTL_FAULT)) > 0);
+	assert_string_equal(mars_ctl_cmd_args(MARS_CTL_FAULT), "NAME on|off");
+}
+
+/* "help" is a command (not an error), as is any unique prefix of it. */
+static void
+test_parse_help(void **state)
+{
+	struct mars_ctl_request r;
+	char why[128];
+	int c;
+
+	assert_int_equal(mars_ctl_parse("help", &r, why, sizeof(why)), 0);
+	assert_int_equal(r.cmd, MARS_CTL_HELP);
+	assert_false(r.json);
+	assert_int_equal(mars_ctl_parse("he json", &r, why, sizeof(why)), 0);
+	assert_int_equal(r.cmd, MARS_CTL_HELP);
+	assert_true(r.json);
+	assert_int_equal(mars_ctl_parse("help me", &r, why, sizeof(why)),
+	    MARS_E_PARSE);
+	/* every command has a name and a help line */
+	for (c = MARS_CTL_NONE + 1; c < MARS_CTL_CMD_MAX; c++) {
+		assert_true(strlen(mars_ctl_cmd_name(c)) > 0);
+		assert_true(strlen(mars_ctl_cmd_help(c)) > 0);
+	}
 }
 
 static void
@@ -145,6 +169,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_parse_cluster),
+		cmocka_unit_test(test_parse_help),
 		cmocka_unit_test(test_framing),
 		cmocka_unit_test(test_bounded),
 	};

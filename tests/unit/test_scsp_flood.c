@@ -2,7 +2,8 @@
  * SCSP Cache State Update (scspfsm.h, RFC 2334 §2.3, §2.4) on networks
  * of 2, 3 and 5 nodes under a fake clock (scsp_net.h): flooding in a
  * mesh and a line, newer/older instances, retransmission and its limit,
- * restart, partition, purge, and garbage input.
+ * restart, partition, purge, tombstones coming of age, the sequence
+ * number wrap of B.2.0.2, and garbage input.
  */
 #include "scsp_net.h"
 
@@ -548,6 +549,175 @@ test_withdraw(void **state)
 	net_free(&net);
 }
 
+/*
+ * RFC 2334 B.2.0.2 purge: tombstones are dropped once every DCS has them
+ * and the hold has passed, not while one still waits on a retransmit
+ * queue; the removal told the owner what the entry had been.
+ */
+static void
+test_tombstones_purged(void **state)
+{
+	struct mars_scsp_entry_view	 v;
+	const uint8_t		 k3[4] = { 0, 0, 0, 3 }, k4[4] = { 0, 0, 0, 4 };
+	unsigned		 i;
+
+	(void)state;
+	net_init(&net, 3);
+	net_mesh(&net);
+	for (i = 0; i < 3; i++)
+		net.conf[i].tomb_hold = 5000;
+	net_build(&net);
+	net_start(&net);
+	net_run(&net, 8000);
+	assert_true(net_all_aligned(&net));
+	(void)net_originate(&net, 0, 3, 1);
+	(void)net_originate(&net, 0, 4, 1);
+	net_run(&net, 100);
+	assert_int_equal(mars_scsp_withdraw(net.node[0], net.now, k3, 4), 0);
+	net_run(&net, 100);
+	for (i = 1; i < 3; i++) {
+		assert_int_equal(net.upd[i][MARS_SCSP_UPD_REMOVED], 1);
+		assert_int_equal(net.removed_old[i], 1);
+		assert_true(net_lookup(&net, i, 0, 3, &v));
+		assert_true(v.null);
+	}
+	/*
+	 * Node 2 stops acknowledging (for less than the retransmit limit):
+	 * the purge of key 4 stays queued for it at node 0.
+	 */
+	replier = 2;
+	reply_drop_budget = -1;
+	net.drop = drop_replies;
+	assert_int_equal(mars_scsp_withdraw(net.node[0], net.now, k4, 4), 0);
+	net_run(&net, 3000);
+	assert_true(net_lookup(&net, 0, 0, 3, &v));	/* not of age yet */
+	net_run(&net, 3000);
+	/* key 3 came of age and nobody waits for it: gone everywhere */
+	for (i = 0; i < 3; i++)
+		assert_false(net_lookup(&net, i, 0, 3, &v));
+	/* key 4 is of age too, but node 0 still waits for node 2's ack */
+	assert_true(mars_scsp_rexmt_len(net.node[0], net_dcs(&net, 0, 2)) > 0);
+	assert_true(net_lookup(&net, 0, 0, 4, &v));
+	assert_true(v.null);
+	net.drop = NULL;
+	net_run(&net, 15000);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(mars_scsp_cache_len(net.node[i]), 0);
+	/* (node 2 learnt key 4 again from node 0's retransmissions) */
+	assert_true(mars_scsp_node_stats(net.node[1])->tombstones_purged >= 2);
+	assert_true(net_all_aligned(&net));
+	assert_queues_empty();
+	/* A later origination of the key starts afresh and floods. */
+	assert_int_equal(net_originate(&net, 0, 3, 5), MARS_SCSP_SEQ_FIRST);
+	net_run(&net, 100);
+	assert_everywhere(0, 3, MARS_SCSP_SEQ_FIRST);
+	net_free(&net);
+}
+
+/* Node `from` hands node `to` a CSA of oid_node's key k at seq. */
+static void
+inject(unsigned from, unsigned to, unsigned oid_node, uint32_t k,
+    uint32_t seq, uint8_t g)
+{
+	struct mars_vc	 vc = { MARS_VC_SERVER, from + 1 };
+	uint8_t		 pkt[256];
+	size_t		 len;
+
+	len = csu_request(pkt, sizeof(pkt), from, to, oid_node, k, seq, g);
+	mars_scsp_input(net.node[to], net.now, &vc, pkt, len);
+}
+
+static void
+assert_body_g(unsigned i, unsigned o, uint32_t k, uint32_t seq, uint8_t g)
+{
+	struct mars_scsp_entry_view	 v;
+
+	assert_true(net_lookup(&net, i, o, k, &v));
+	assert_int_equal(v.seq, seq);
+	assert_false(v.null);
+	assert_int_equal(v.body[v.body_len - 1], g);
+}
+
+/*
+ * B.2.0.2 wrap: an entry at 2^31-2 that changes is purged at 2^31-1,
+ * then restarts at -2^31+1 once every DCS acknowledged the purge; the
+ * group ends with the new content everywhere, and changes made while
+ * the purge is out wait and win.
+ */
+static void
+test_sequence_wrap(void **state)
+{
+	struct mars_scsp_entry_view	 v;
+	uint32_t		 seq;
+	unsigned		 i;
+
+	(void)state;
+	up(3, false);
+	/* A previous incarnation of node 0 left key 7 at 2^31-3. */
+	inject(1, 0, 0, 7, 0x7FFFFFFDu, 1);
+	net_run(&net, 100);
+	assert_int_equal(net_originate(&net, 0, 7, 2), 0x7FFFFFFEu);
+	net_run(&net, 100);
+	assert_everywhere(0, 7, 0x7FFFFFFEu);
+	/* The next change wraps; node 2's acknowledgements are held up. */
+	replier = 2;
+	reply_drop_budget = -1;
+	net.drop = drop_replies;
+	assert_int_equal(net_originate(&net, 0, 7, 3), MARS_SCSP_SEQ_WRAP);
+	net_run(&net, 500);
+	for (i = 0; i < 3; i++) {
+		assert_true(net_lookup(&net, i, 0, 7, &v));
+		assert_int_equal(v.seq, MARS_SCSP_SEQ_WRAP);
+		assert_true(v.null);
+	}
+	/* While the purge waits, the newest content replaces the waiting one. */
+	seq = net_originate(&net, 0, 7, 4);
+	assert_int_equal(seq, MARS_SCSP_SEQ_WRAP);
+	assert_int_equal(mars_scsp_node_stats(net.node[0])->seq_wraps, 0);
+	net.drop = NULL;
+	net_run(&net, 5000);
+	assert_int_equal(mars_scsp_node_stats(net.node[0])->seq_wraps, 1);
+	for (i = 0; i < 3; i++)
+		assert_body_g(i, 0, 7, MARS_SCSP_SEQ_FIRST, 4);
+	assert_true(net_same_cache(&net, 0, 1));
+	assert_true(net_same_cache(&net, 0, 2));
+	assert_queues_empty();
+	/* Numbering goes on from the restart. */
+	assert_int_equal(net_originate(&net, 0, 7, 5), MARS_SCSP_SEQ_FIRST + 1);
+	net_run(&net, 100);
+	for (i = 0; i < 3; i++)
+		assert_body_g(i, 0, 7, MARS_SCSP_SEQ_FIRST + 1, 5);
+	/* A late copy of the purge never undoes the restart. */
+	inject(1, 2, 0, 7, MARS_SCSP_SEQ_WRAP, 0);
+	net_run(&net, 100);
+	assert_body_g(2, 0, 7, MARS_SCSP_SEQ_FIRST + 1, 5);
+	net_free(&net);
+}
+
+/*
+ * A DCS that offers one of our entries at 2^31-2 (a previous
+ * incarnation's) makes the originator wrap rather than give up: the
+ * group converges on the originator's content.
+ */
+static void
+test_wrap_on_stale_high_number(void **state)
+{
+	unsigned i;
+
+	(void)state;
+	up(2, false);
+	assert_int_equal(net_originate(&net, 0, 9, 1), MARS_SCSP_SEQ_FIRST);
+	net_run(&net, 100);
+	/* Node 1 claims to hold node 0's key 9 at 2^31-2. */
+	inject(1, 0, 0, 9, 0x7FFFFFFEu, 8);
+	net_run(&net, 5000);
+	assert_int_equal(mars_scsp_node_stats(net.node[0])->seq_wraps, 1);
+	for (i = 0; i < 2; i++)
+		assert_body_g(i, 0, 9, MARS_SCSP_SEQ_FIRST, 1);
+	assert_true(net_same_cache(&net, 0, 1));
+	net_free(&net);
+}
+
 /* on_update may originate: the answer goes out after the input. */
 static void
 answer_update(void *ctx, const struct mars_scsp_update *u)
@@ -772,6 +942,9 @@ main(void)
 		cmocka_unit_test(test_restart_same_number),
 		cmocka_unit_test(test_partition_heals),
 		cmocka_unit_test(test_withdraw),
+		cmocka_unit_test(test_tombstones_purged),
+		cmocka_unit_test(test_sequence_wrap),
+		cmocka_unit_test(test_wrap_on_stale_high_number),
 		cmocka_unit_test(test_originate_from_callback),
 		cmocka_unit_test(test_originate_limits),
 		cmocka_unit_test(test_garbage_input),

@@ -358,9 +358,16 @@ test_id_and_seq_order(void **state)
 	assert_int_equal(mars_scsp_id_cmp(&ia, &ia), 0);
 	assert_true(mars_scsp_seq_newer(0x80000002u, 0x80000001u));
 	assert_true(mars_scsp_seq_newer(0x00000000u, 0xffffffffu));
-	assert_true(mars_scsp_seq_newer(0x7fffffffu, 0x80000001u));
-	assert_false(mars_scsp_seq_newer(0x80000001u, 0x7fffffffu));
+	assert_true(mars_scsp_seq_newer(0x7ffffffeu, 0x80000001u));
+	assert_false(mars_scsp_seq_newer(0x80000001u, 0x7ffffffeu));
 	assert_false(mars_scsp_seq_newer(5, 5));
+	/* B.2.0.2 wrap: after the purge at 2^31-1 numbers restart. */
+	assert_true(mars_scsp_seq_newer(0x7fffffffu, 0x7ffffffeu));
+	assert_true(mars_scsp_seq_newer(0x7fffffffu, 0x00000005u));
+	assert_true(mars_scsp_seq_newer(0x80000001u, 0x7fffffffu));
+	assert_true(mars_scsp_seq_newer(0xfffffff0u, 0x7fffffffu));
+	assert_false(mars_scsp_seq_newer(0x7fffffffu, 0x80000001u));
+	assert_false(mars_scsp_seq_newer(0x00000000u, 0x7fffffffu));
 	assert_string_equal(mars_scsp_hello_state_name(MARS_SCSP_HS_BIDIR),
 	    "BIDIRECTIONAL");
 	assert_string_equal(mars_scsp_ca_state_name(MARS_SCSP_CA_UPDATE), "UPDATE");

@@ -1275,6 +1275,206 @@ test_import_export(void **state)
 	mars_server_free(s);
 }
 
+/* ---- the Windows 2000 server's quirks (server.h MARS_SERVER_Q_*) ---- */
+
+static struct mars_server *
+new_quirky(uint32_t csn, unsigned quirks)
+{
+	struct mars_server *s = new_server(csn);
+
+	assert_int_equal(mars_server_set_quirks(s, quirks), 0);
+	assert_int_equal(mars_server_quirks(s), quirks);
+	return s;
+}
+
+/* Decode captured SDU i, expecting verdict rc (parsed either way). */
+static const struct mars_msg *
+sent_verdict(unsigned i, struct mars_pdu *p, int rc)
+{
+	assert_true(i < cap.nsent);
+	assert_int_equal(mars_pdu_decode(p, cap.sent[i].buf, cap.sent[i].len,
+	    0), rc);
+	assert_true(mars_err_parsed(rc));
+	assert_int_equal(p->kind, MARS_PDU_MARS);
+	return &p->u.mars;
+}
+
+/* C10: the registration reply keeps the request's mar$chksum. */
+static void
+test_quirk_stale_checksum(void **state)
+{
+	static const uint8_t req[] = {
+		0xAA, 0xAA, 0x03, 0x00, 0x00, 0x5E, 0x00, 0x03, 0x00, 0x0F,
+		0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x1F, 0x22, 0x00, 0x00, 0x00, 0x04, 0x14, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x47, 0x00, 0x91, 0x81, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x01, 0x00, 0x20, 0x48, 0xAA, 0x00, 0x01, 0x00,
+	};
+	/* Example 1's reply with the request's checksum left in place. */
+	static const uint8_t want[] = {
+		0xAA, 0xAA, 0x03, 0x00, 0x00, 0x5E, 0x00, 0x03, 0x00, 0x0F,
+		0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x1F, 0x22, 0x00, 0x00, 0x00, 0x04, 0x14, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x60, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x2A,
+		0x47, 0x00, 0x91, 0x81, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x01, 0x00, 0x20, 0x48, 0xAA, 0x00, 0x01, 0x00,
+	};
+	struct mars_server *s = new_quirky(0x2a, MARS_SERVER_Q_STALE_CHKSUM);
+	struct mars_vc vc = { MARS_VC_P2P, 7 };
+	const struct mars_msg *m;
+	struct mars_pdu p;
+	struct node n;
+	uint8_t buf[512];
+	size_t len;
+
+	mars_server_input(s, 0, &vc, req, sizeof(req));
+	assert_int_equal(cap.nsent, 1);
+	assert_int_equal(cap.sent[0].len, sizeof(want));
+	assert_memory_equal(cap.sent[0].buf, want, sizeof(want));
+	m = sent_verdict(0, &p, MARS_E_CHKSUM);
+	assert_true(m->nonconf & MARS_NC_CHECKSUM);
+	assert_int_equal(m->cmi, 1);
+	/* A request sent unchecked (0) gets 0 back: valid by §4.3.3. */
+	mk_node(&n, 2);
+	len = mk_c(buf, &n, MARS_JOIN, MARS_FLAG_REGISTER, 0, 0, 0);
+	buf[MARS_LLC_SNAP_LEN + 12] = buf[MARS_LLC_SNAP_LEN + 13] = 0;
+	feed(s, &n, buf, len);
+	m = sent_verdict(1, &p, 0);
+	assert_int_equal(m->chksum, 0);
+	/* The periodic map is not a reply: its checksum is right. */
+	mars_server_redirect_now(s, 0);
+	(void)sent_verdict(2, &p, 0);
+	mars_server_free(s);
+}
+
+/* C18: the first member gets CMI 0, the next 1; copies keep them. */
+static void
+test_quirk_cmi_zero(void **state)
+{
+	struct mars_server *s = new_quirky(5, MARS_SERVER_Q_CMI_ZERO);
+	struct mars_server_member_info mi;
+	const struct mars_msg *m;
+	struct mars_pdu p;
+	struct node n1, n2;
+	uint8_t buf[512];
+	size_t len;
+
+	mk_node(&n1, 1);
+	mk_node(&n2, 2);
+	len = mk_c(buf, &n1, MARS_JOIN, MARS_FLAG_REGISTER, 0, 0, 0);
+	feed(s, &n1, buf, len);
+	m = sent_verdict(0, &p, MARS_E_NONCONF);
+	assert_int_equal(m->cmi, 0);
+	assert_int_equal(m->nonconf, MARS_NC_CMI_ZERO);
+	len = mk_c(buf, &n2, MARS_JOIN, MARS_FLAG_REGISTER, 0, 0, 0);
+	feed(s, &n2, buf, len);
+	m = sent_verdict(1, &p, 0);
+	assert_int_equal(m->cmi, 1);
+	/* The server tracks CMIs 1 and 2: replication stays conforming. */
+	assert_true(mars_server_member_get(s, 0, &mi));
+	assert_int_equal(mi.cmi, 1);
+	/* Deregistration answers with the CMI handed out. */
+	len = mk_c(buf, &n1, MARS_LEAVE, MARS_FLAG_REGISTER, 0, 0, 0);
+	feed(s, &n1, buf, len);
+	m = sent_verdict(2, &p, 0);
+	assert_int_equal(m->op, MARS_LEAVE);
+	assert_int_equal(m->cmi, 0);
+	mars_server_free(s);
+}
+
+/* C9: a NAK carries the CSN in the last four octets of mar$pad. */
+static void
+test_quirk_nak_csn(void **state)
+{
+	struct mars_server *s = new_quirky(0x01020304, MARS_SERVER_Q_NAK_CSN);
+	const struct mars_msg *m;
+	struct mars_pdu p;
+	struct node n;
+	uint8_t buf[512];
+	size_t len;
+
+	mk_node(&n, 1);
+	(void)do_register(s, &n);
+	len = mk_request(buf, &n, G(224, 9, 9, 9));
+	feed(s, &n, buf, len);
+	assert_int_equal(cap.nsent, 2);
+	assert_int_equal(cap.sent[1].len, len);
+	assert_int_equal(cap.sent[1].buf[MARS_LLC_SNAP_LEN + 17], MARS_NAK);
+	assert_int_equal(cap.sent[1].buf[MARS_LLC_SNAP_LEN + 28], 0x01);
+	assert_int_equal(cap.sent[1].buf[MARS_LLC_SNAP_LEN + 29], 0x02);
+	assert_int_equal(cap.sent[1].buf[MARS_LLC_SNAP_LEN + 30], 0x03);
+	assert_int_equal(cap.sent[1].buf[MARS_LLC_SNAP_LEN + 31], 0x04);
+	/* The checksum covers the pad (recomputed without C10)... */
+	m = sent_verdict(1, &p, 0);
+	assert_int_equal(m->op, MARS_NAK);
+	assert_int_equal(m->pad[4], 0x01);
+	assert_int_equal(m->pad[7], 0x04);
+	/* ...and is stale with it, as that server sends it. */
+	assert_int_equal(mars_server_set_quirks(s, MARS_SERVER_Q_WIN2000), 0);
+	feed(s, &n, buf, len);
+	m = sent_verdict(2, &p, MARS_E_CHKSUM);
+	assert_true(m->nonconf & MARS_NC_CHECKSUM);
+	assert_memory_equal(cap.sent[2].buf + MARS_LLC_SNAP_LEN + 12,
+	    buf + MARS_LLC_SNAP_LEN + 12, 2);
+	mars_server_free(s);
+}
+
+/* C8: the periodic map with mar$shtl 0 (source octets in place), seqxy 0. */
+static void
+test_quirk_null_map(void **state)
+{
+	struct mars_server *s = new_quirky(9, MARS_SERVER_Q_NULL_MAP);
+	struct mars_server_atm other;
+	const struct mars_msg *m;
+	struct mars_pdu p;
+	struct mars_vc vc = { MARS_VC_P2P, 3 };
+	const uint8_t *b;
+
+	memset(&other, 0, sizeof(other));
+	other.tl = 20;
+	mk_atm(other.addr, 99);
+	mars_server_redirect_now(s, 0);
+	assert_int_equal(cap.nsent, 1);
+	assert_int_equal(cap.sent[0].vc.kind, MARS_VC_CCVC);
+	b = cap.sent[0].buf + MARS_LLC_SNAP_LEN;
+	assert_int_equal(b[17], MARS_REDIRECT_MAP);
+	assert_int_equal(b[18], 0);			/* mar$shtl */
+	assert_int_equal(b[26], 0);			/* mar$seqxy */
+	assert_int_equal(b[27], 0);
+	assert_int_equal(cap.sent[0].len, MARS_LLC_SNAP_LEN + 32 + 20 + 20);
+	m = sent_verdict(0, &p, MARS_E_NONCONF);
+	assert_int_equal(m->nonconf, MARS_NC_NULL_SOURCE | MARS_NC_SEQXY);
+	assert_true(m->sha_inferred);
+	assert_int_equal(m->tnum, 1);
+	assert_int_equal(m->msn, 9);
+	assert_int_equal(mars_server_csn(s), 10);
+	/* A targeted map is not the periodic one: conforming. */
+	mars_server_send_redirect(s, 0, &vc, &other, 1, true);
+	(void)sent_verdict(1, &p, 0);
+	mars_server_free(s);
+}
+
+static void
+test_quirks_refused(void **state)
+{
+	struct mars_server *s = new_server(1);
+	struct mars_server_conf c;
+	struct mars_server *t;
+	struct mars_err err;
+	uint8_t self[20];
+
+	assert_int_equal(mars_server_set_quirks(s, 0x100), MARS_E_INVAL);
+	assert_int_equal(mars_server_quirks(s), 0);
+	mars_server_free(s);
+	memcpy(self, nsap_base, 20);
+	mars_server_conf_init(&c, MARS_PRO_IPV4, self, 20);
+	c.quirks = 0x80;
+	assert_int_equal(mars_server_new(&t, &c, &io, &err), MARS_E_INVAL);
+	assert_string_equal(err.field, "quirks");
+	cap_reset();
+}
+
 int
 main(void)
 {
@@ -1296,6 +1496,11 @@ main(void)
 		cmocka_unit_test(test_memory_per_membership),
 		cmocka_unit_test(test_register_many_rehash),
 		cmocka_unit_test(test_import_export),
+		cmocka_unit_test(test_quirk_stale_checksum),
+		cmocka_unit_test(test_quirk_cmi_zero),
+		cmocka_unit_test(test_quirk_nak_csn),
+		cmocka_unit_test(test_quirk_null_map),
+		cmocka_unit_test(test_quirks_refused),
 	};
 	int rc;
 

@@ -6,8 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "mars/err.h"
 #include "mars/pdu.h"
@@ -17,6 +19,46 @@
 #include "mars/shim.h"
 
 #include "redund_int.h"
+
+static const char *const err_names[MARS_REDUND_ERR_MAX] = {
+	[MARS_REDUND_ERR_ENCODE] = "encode",
+	[MARS_REDUND_ERR_ORIGINATE] = "originate",
+	[MARS_REDUND_ERR_EXPORT] = "export",
+	[MARS_REDUND_ERR_DECODE] = "decode",
+	[MARS_REDUND_ERR_APPLY] = "apply",
+	[MARS_REDUND_ERR_REVERT] = "revert",
+	[MARS_REDUND_ERR_SERVER] = "server",
+};
+
+const char *
+mars_redund_err_name(int kind)
+{
+	if (kind < 0 || kind >= MARS_REDUND_ERR_MAX)
+		return "unknown";
+	return err_names[kind];
+}
+
+/*
+ * A replication error: counted by kind and logged, the first of a kind
+ * and then at every power of two, so that a storm (a full database
+ * refusing every record) stays readable.
+ */
+void
+redund_error(struct mars_redund *r, int kind, int rc, const char *what)
+{
+	char line[192];
+	uint64_t n;
+
+	if (kind < 0 || kind >= MARS_REDUND_ERR_MAX)
+		return;
+	n = ++r->errors[kind];
+	if (r->io.log == NULL || (n & (n - 1)) != 0)
+		return;
+	snprintf(line, sizeof(line), "redund: replication error (%s): %s: %s "
+	    "(%llu so far)", err_names[kind], what, mars_strerror(rc),
+	    (unsigned long long)n);
+	r->io.log(r->io.ctx, LOG_WARNING, line);
+}
 
 static void
 be32(uint8_t *p, uint32_t v)
@@ -91,7 +133,7 @@ mars_redund_new(struct mars_redund **rp, const struct mars_redund_conf *c,
 	r->self = c->self;
 	r->n = (unsigned)c->n_mars;
 	r->pro = c->pro;
-	r->next_pmap = r->mcs_deadline = MARS_TIME_NEVER;
+	r->next_pmap = r->mcs_deadline = r->next_purge = MARS_TIME_NEVER;
 	me = &c->mars[r->self];
 
 	mars_server_conf_init(&sc, r->pro, me->atm, me->atm_len & MARS_ATM_TL_LEN);
@@ -224,14 +266,18 @@ static void
 fresh_cmi(struct mars_redund *r, const struct mars_server_atm *who, uint16_t old)
 {
 	uint16_t c = old;
-	int i;
+	int i, rc;
 
-	(void)mars_server_forget_member(r->srv, r->now, who);
+	if ((rc = mars_server_forget_member(r->srv, r->now, who)) != 0)
+		redund_error(r, MARS_REDUND_ERR_SERVER, rc,
+		    "fresh-cmi: forgetting the member");
 	for (i = 0; i < 64; i++) {
 		c = (uint16_t)(c % 0xfff0 + 0x101);
 		if (mars_server_import_cmi(r->srv, r->now, who, c) == 0)
 			return;
 	}
+	redund_error(r, MARS_REDUND_ERR_SERVER, MARS_E_NOSPACE,
+	    "fresh-cmi: no free CMI");
 }
 
 void
@@ -291,19 +337,47 @@ mars_redund_input(struct mars_redund *r, mars_time_t now, const struct mars_vc *
 	settle(r);
 }
 
+/* MCSs known only from replication (no VC to us): not re-registered. */
+static size_t
+mcs_gone(struct mars_redund *r, struct mars_server_atm *out, size_t cap)
+{
+	struct mars_server_mcs_info ci;
+	uint32_t cur = 0;
+	size_t n = 0;
+
+	while (mars_server_mcs_next(r->srv, &cur, &ci))
+		if (ci.vc_id == 0) {
+			if (n < cap)
+				out[n] = *ci.atm;
+			n++;
+		}
+	return n;
+}
+
+/*
+ * §3.6: every MCS that did not register again is reverted.  A revert
+ * changes the database (cursors are void after it), so the MCSs are
+ * taken a batch at a time from a fresh walk until none is left; a walk
+ * that finds no fewer than the last one (a revert that failed) ends it.
+ */
+#define REVERT_BATCH	16
+
 static void
 mcs_revert_due(struct mars_redund *r)
 {
-	struct mars_server_mcs_info ci;
-	struct mars_server_atm gone[16];
-	uint32_t cur = 0;
-	size_t n = 0, i;
+	struct mars_server_atm gone[REVERT_BATCH];
+	size_t n, left, last = SIZE_MAX, i;
+	int rc;
 
-	while (mars_server_mcs_next(r->srv, &cur, &ci) && n < 16)
-		if (ci.vc_id == 0)
-			gone[n++] = *ci.atm;
-	for (i = 0; i < n; i++)
-		(void)mars_server_mcs_revert(r->srv, r->now, &gone[i]);
+	while ((left = mcs_gone(r, gone, REVERT_BATCH)) > 0 && left < last) {
+		last = left;
+		n = left < REVERT_BATCH ? left : REVERT_BATCH;
+		for (i = 0; i < n; i++)
+			if ((rc = mars_server_mcs_revert(r->srv, r->now,
+			    &gone[i])) != 0)
+				redund_error(r, MARS_REDUND_ERR_REVERT, rc,
+				    "MCS revert after failover");
+	}
 }
 
 mars_time_t
@@ -332,6 +406,8 @@ mars_redund_tick(struct mars_redund *r, mars_time_t now)
 		next = r->mcs_deadline;
 	if (r->next_pmap < next)
 		next = r->next_pmap;
+	if (r->next_purge < next)
+		next = r->next_purge;
 	if (!r->ready && r->start + r->dead_ms > now &&
 	    r->start + r->dead_ms < next)
 		next = r->start + r->dead_ms;

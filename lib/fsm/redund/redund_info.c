@@ -93,6 +93,7 @@ mars_redund_map(const struct mars_redund *r, unsigned p, uint8_t *idx, size_t ca
 void
 mars_redund_scsp_info(const struct mars_redund *r, struct mars_redund_scsp_info *out)
 {
+	const struct mars_scsp_stats *st;
 	unsigned d;
 
 	memset(out, 0, sizeof(*out));
@@ -104,6 +105,11 @@ mars_redund_scsp_info(const struct mars_redund *r, struct mars_redund_scsp_info 
 	out->cache = mars_scsp_cache_len(r->scsp);
 	out->own = r->npub;
 	out->unready_drops = r->dropped_unready;
+	memcpy(out->errors, r->errors, sizeof(out->errors));
+	out->purged = r->purged;
+	st = mars_scsp_node_stats(r->scsp);
+	out->tombstones_purged = st->tombstones_purged;
+	out->seq_wraps = st->seq_wraps;
 }
 
 int

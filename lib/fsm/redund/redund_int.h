@@ -22,6 +22,7 @@ struct pub {
 	uint8_t		 key[MARS_SCSP_MARS_ID_LEN];
 	bool		 mark;
 	bool		 dirty;		/* to originate at the next publish */
+	mars_time_t	 gone;		/* when it went state 4/5; NEVER */
 };
 
 struct mars_redund {
@@ -41,6 +42,8 @@ struct mars_redund {
 	bool		 ready;
 	unsigned	 faults;
 	uint64_t	 dropped_unready;	/* registrations before ready */
+	uint64_t	 errors[MARS_REDUND_ERR_MAX];
+	uint64_t	 purged;		/* withdrawn records purged */
 
 	struct mars_redund_view view[MARS_REDUND_MAX];
 	size_t		 nparts;
@@ -57,6 +60,7 @@ struct mars_redund {
 	unsigned	 elections;
 	mars_time_t	 mcs_deadline;
 	mars_time_t	 next_pmap;
+	mars_time_t	 next_purge;	/* a withdrawn record of ours to purge */
 
 	struct pub	*pub;
 	size_t		 npub;
@@ -67,6 +71,10 @@ struct mars_redund {
 	struct mars_pdu	 pdu;
 	uint8_t		 body[BODY_MAX];
 };
+
+/* redund.c: count and log a replication error (mars_redund_err). */
+void	redund_error(struct mars_redund *r, int kind, int rc,
+	    const char *what);
 
 /* redund_maps.c */
 struct mars_server_atm redund_entity_atm(const struct mars_redund *r,

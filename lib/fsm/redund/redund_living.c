@@ -53,6 +53,26 @@ choose(const struct mars_redund *r, size_t p, int cur)
 	return a;
 }
 
+static void
+set_map(struct mars_redund *r, const struct mars_server_atm *list, size_t k)
+{
+	int rc;
+
+	if ((rc = mars_server_set_redirect_map(r->srv, list, k, false)) != 0)
+		redund_error(r, MARS_REDUND_ERR_SERVER, rc,
+		    "the server refused the redirect map");
+}
+
+static void
+set_block(struct mars_redund *r, uint16_t lo, uint16_t hi)
+{
+	int rc;
+
+	if ((rc = mars_server_set_cmi_block(r->srv, lo, hi)) != 0)
+		redund_error(r, MARS_REDUND_ERR_SERVER, rc,
+		    "the server refused the CMI block");
+}
+
 void
 redund_elect(struct mars_redund *r)
 {
@@ -116,7 +136,7 @@ redund_elect(struct mars_redund *r)
 			continue;
 		if (oldn == 1) {
 			k = redund_map_atms(r, p, list);
-			(void)mars_server_set_redirect_map(r->srv, list, k, false);
+			set_map(r, list, k);
 			mars_server_redirect_now(r->srv, r->now);
 		} else
 			redund_private_maps(r, (int)p, false);
@@ -125,14 +145,13 @@ redund_elect(struct mars_redund *r)
 		mars_server_redirect_stop(r->srv);
 		/* A Backup registers members from its own [mars] cmi range. */
 		me = &r->conf.mars[r->self];
-		(void)mars_server_set_cmi_block(r->srv, me->has_cmi ? me->cmi_low :
-		    0, me->has_cmi ? me->cmi_high : 0);
+		set_block(r, me->has_cmi ? me->cmi_low : 0,
+		    me->has_cmi ? me->cmi_high : 0);
 		r->next_pmap = MARS_TIME_NEVER;
 		r->mcs_deadline = MARS_TIME_NEVER;
 		return;
 	}
-	(void)mars_server_set_cmi_block(r->srv, r->pcmi_lo[first],
-	    r->pcmi_hi[first]);
+	set_block(r, r->pcmi_lo[first], r->pcmi_hi[first]);
 	if (oldn == 0) {
 		/* Takeover: §3.6 clock for MCSs that must re-register. */
 		r->mcs_deadline = r->now + r->conf.mcs_timeout;
@@ -140,7 +159,7 @@ redund_elect(struct mars_redund *r)
 	if (r->nactive == 1) {
 		r->next_pmap = MARS_TIME_NEVER;
 		k = redund_map_atms(r, (size_t)first, list);
-		(void)mars_server_set_redirect_map(r->srv, list, k, false);
+		set_map(r, list, k);
 		if (oldn != 1 || old[first] != (int)r->self ||
 		    oldlen[first] != r->maplen[first] ||
 		    memcmp(oldmap[first], r->map[first], r->maplen[first]) != 0)

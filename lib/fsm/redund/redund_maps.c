@@ -81,11 +81,16 @@ redund_private_maps(struct mars_redund *r, int p, bool hard)
 		if (!mi.registered || mi.vc_id == 0)
 			continue;
 		if (n == cap) {
+			uint32_t *nv;
+			int *np;
+
 			cap = cap ? cap * 2 : 16;
-			vcs = realloc(vcs, cap * sizeof(*vcs));
-			parts = realloc(parts, cap * sizeof(*parts));
-			if (vcs == NULL || parts == NULL)
+			if ((nv = realloc(vcs, cap * sizeof(*vcs))) == NULL)
 				goto out;
+			vcs = nv;
+			if ((np = realloc(parts, cap * sizeof(*parts))) == NULL)
+				goto out;
+			parts = np;
 		}
 		vcs[n] = mi.vc_id;
 		parts[n] = redund_member_part(r, mi.cmi, p < 0);

@@ -16,16 +16,46 @@
 
 #include "redund_int.h"
 
+/* What a withdrawn record of ours is kept for: the CMI hold (server.h). */
+#define HOLD_DEFAULT	(30 * 60 * 1000)
+
+static mars_time_t
+hold(const struct mars_redund *r)
+{
+	return r->conf.cmi_hold != 0 ? r->conf.cmi_hold : HOLD_DEFAULT;
+}
+
 static void
 originate(struct mars_redund *r, struct pub *pb)
 {
 	size_t len;
+	int rc;
 
-	if (mars_redund_rec_encode(&pb->rec, r->pro, r->body, sizeof(r->body),
-	    &len) != 0)
+	if (!pb->rec.live && pb->gone == MARS_TIME_NEVER)
+		pb->gone = r->now;
+	else if (pb->rec.live)
+		pb->gone = MARS_TIME_NEVER;
+	if ((rc = mars_redund_rec_encode(&pb->rec, r->pro, r->body,
+	    sizeof(r->body), &len)) != 0) {
+		redund_error(r, MARS_REDUND_ERR_ENCODE, rc,
+		    "a record of ours does not encode");
 		return;
-	(void)mars_scsp_originate(r->scsp, r->now, pb->key, sizeof(pb->key),
-	    r->body, (uint16_t)len, NULL);
+	}
+	if ((rc = mars_scsp_originate(r->scsp, r->now, pb->key,
+	    sizeof(pb->key), r->body, (uint16_t)len, NULL)) != 0)
+		redund_error(r, MARS_REDUND_ERR_ORIGINATE, rc,
+		    "SCSP refused to originate a record of ours");
+}
+
+static void
+withdraw(struct mars_redund *r, struct pub *pb)
+{
+	int rc;
+
+	if ((rc = mars_scsp_withdraw(r->scsp, r->now, pb->key,
+	    sizeof(pb->key))) != 0)
+		redund_error(r, MARS_REDUND_ERR_ORIGINATE, rc,
+		    "SCSP refused to withdraw a record of ours");
 }
 
 static bool
@@ -65,6 +95,7 @@ pub_add(struct mars_redund *r, const struct mars_redund_rec *rec,
 	pb = &r->pub[r->npub++];
 	memset(pb, 0, sizeof(*pb));
 	pb->rec = *rec;
+	pb->gone = MARS_TIME_NEVER;
 	if (key != NULL)
 		memcpy(pb->key, key, sizeof(pb->key));
 	else {
@@ -105,6 +136,7 @@ redund_publish(struct mars_redund *r)
 	struct mars_redund_rec rec;
 	struct pub *pb;
 	size_t i, p, k;
+	int rc;
 
 	if (!r->started || r->in_update)
 		return;
@@ -114,7 +146,8 @@ redund_publish(struct mars_redund *r)
 	rec.cls = MARS_REDUND_K_HEARTBEAT;
 	rec.live = true;
 	rec.atm = redund_entity_atm(r, r->self);
-	(void)want(r, &rec);
+	if ((rc = want(r, &rec)) != 0)
+		redund_error(r, MARS_REDUND_ERR_EXPORT, rc, "heartbeat record");
 	for (p = 0; p < r->nparts; p++) {
 		if (r->active[p] != (int)r->self)
 			continue;
@@ -127,8 +160,11 @@ redund_publish(struct mars_redund *r)
 			if ((pb = pub_find(r, &rec)) == NULL) {
 				uint8_t key[4] = { MARS_REDUND_K_MAP,
 				    (uint8_t)(p + 1), 0, (uint8_t)k };
-				if ((pb = pub_add(r, &rec, key)) == NULL)
+				if ((pb = pub_add(r, &rec, key)) == NULL) {
+					redund_error(r, MARS_REDUND_ERR_EXPORT,
+					    MARS_E_NOSPACE, "map entry record");
 					continue;
+				}
 				originate(r, pb);
 			} else if (rec_differs(&pb->rec, &rec)) {
 				pb->rec = rec;
@@ -137,25 +173,45 @@ redund_publish(struct mars_redund *r)
 			pb->mark = true;
 		}
 	}
-	(void)mars_redund_rec_export(r->srv, want, r);
+	if ((rc = mars_redund_rec_export(r->srv, want, r)) != 0)
+		redund_error(r, MARS_REDUND_ERR_EXPORT, rc,
+		    "our database could not be listed");
+	r->next_purge = MARS_TIME_NEVER;
 	for (i = 0; i < r->npub; ) {
 		pb = &r->pub[i];
 		if (pb->dirty) {
 			pb->dirty = false;
 			originate(r, pb);
 		}
+		if (!pb->mark && !pb->rec.live && pb->gone != MARS_TIME_NEVER) {
+			/*
+			 * RFC 2334 B.2.0.2: a record withdrawn (state 4/5)
+			 * long enough ago that every entity applied it and
+			 * the CMI hold ran out is purged from the group (N
+			 * bit); SCSP then drops the tombstone (scspfsm.h).
+			 */
+			if (r->now - pb->gone >= hold(r)) {
+				withdraw(r, pb);
+				r->purged++;
+				r->pub[i] = r->pub[--r->npub];
+				continue;
+			}
+			if (pb->gone + hold(r) < r->next_purge)
+				r->next_purge = pb->gone + hold(r);
+		}
 		if (pb->mark || !pb->rec.live) {
 			i++;
 			continue;
 		}
 		if (pb->rec.cls == MARS_REDUND_K_MAP) {
-			(void)mars_scsp_withdraw(r->scsp, r->now, pb->key,
-			    sizeof(pb->key));
+			withdraw(r, pb);
 			r->pub[i] = r->pub[--r->npub];
 			continue;
 		}
 		pb->rec.live = false;
 		originate(r, pb);
+		if (pb->gone + hold(r) < r->next_purge)
+			r->next_purge = pb->gone + hold(r);
 		i++;
 	}
 }
@@ -212,12 +268,31 @@ redund_on_update(void *ctx, const struct mars_scsp_update *u)
 	struct mars_redund_rec rec;
 	struct pub *pb;
 	bool held;
+	int rc;
 
-	if (u->kind == MARS_SCSP_UPD_REMOVED || u->key.len != MARS_SCSP_MARS_ID_LEN ||
-	    u->body == NULL)
+	if (u->key.len != MARS_SCSP_MARS_ID_LEN)
 		return;
-	if (mars_redund_rec_decode(&rec, u->key.p[0], u->body, u->body_len) != 0)
+	if (u->kind == MARS_SCSP_UPD_REMOVED) {
+		/*
+		 * Purged (N bit) while we held it live: we missed the
+		 * state 4/5 record (partitioned, say), so the purge is the
+		 * leave.  A purged state 4/5 record was applied already.
+		 */
+		if (u->own || u->old_body == NULL ||
+		    mars_redund_rec_decode(&rec, u->key.p[0], u->old_body,
+		    u->old_body_len) != 0 || !rec.live ||
+		    rec.cls == MARS_REDUND_K_HEARTBEAT ||
+		    rec.cls == MARS_REDUND_K_MAP)
+			return;
+		rec.live = false;
+	} else if (u->body == NULL)
 		return;
+	else if ((rc = mars_redund_rec_decode(&rec, u->key.p[0], u->body,
+	    u->body_len)) != 0) {
+		redund_error(r, MARS_REDUND_ERR_DECODE, rc,
+		    "a received record does not decode");
+		return;
+	}
 	if (rec.cls == MARS_REDUND_K_MAP)	/* partition and position: the key */
 		rec.cmi = (uint16_t)(u->key.p[1] << 8 | u->key.p[3]);
 	if (u->own) {
@@ -239,6 +314,9 @@ redund_on_update(void *ctx, const struct mars_scsp_update *u)
 		return;
 	held = !rec.live && held_elsewhere(r, &rec, &u->oid);
 	r->in_update = true;
-	(void)mars_redund_rec_apply(r->srv, r->now, &rec, r->nactive > 0, held);
+	if ((rc = mars_redund_rec_apply(r->srv, r->now, &rec, r->nactive > 0,
+	    held)) != 0)
+		redund_error(r, MARS_REDUND_ERR_APPLY, rc,
+		    "a received record was refused by our database");
 	r->in_update = false;
 }

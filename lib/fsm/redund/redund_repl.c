@@ -238,6 +238,14 @@ member_local(const struct mars_server *s, const struct mars_server_atm *atm)
 	    mi.vc_id != 0;
 }
 
+static bool
+member_registered(const struct mars_server *s, const struct mars_server_atm *atm)
+{
+	struct mars_server_member_info mi;
+
+	return mars_server_member_find(s, atm, &mi) && mi.registered;
+}
+
 /* The MCS, when known: *local tells whether it is attached to us. */
 static bool
 mcs_known(const struct mars_server *s, const struct mars_server_atm *atm,
@@ -273,6 +281,10 @@ mars_redund_rec_apply(struct mars_server *s, mars_time_t now,
 	case MARS_REDUND_K_GROUP:
 	case MARS_REDUND_K_BLOCK:
 		if (!rec->live && (held || member_local(s, &rec->atm)))
+			return 0;
+		/* A member no longer registered here has left every group
+		 * (its deregistration came first). */
+		if (!rec->live && !member_registered(s, &rec->atm))
 			return 0;
 		if (relay)
 			return mars_server_relay_group(s, now, &rec->atm, rec->min,

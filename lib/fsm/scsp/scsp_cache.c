@@ -6,15 +6,30 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "mars/scspfsm.h"
 #include "scsp_int.h"
 
-/* RFC 2334 B.2.0.2: the number is signed; "larger" is more recent. */
+/*
+ * RFC 2334 B.2.0.2: the number is signed; "larger" is more recent.  The
+ * wrap restarts an entry at -2^31+1 after its purge at 2^31-1: a
+ * negative number follows 2^31-1, and 2^31-1 never undoes a restart.
+ */
+bool
+scsp_newer(uint32_t a, uint32_t b)
+{
+	if (b == MARS_SCSP_SEQ_WRAP && (int32_t)a < 0)
+		return true;
+	if (a == MARS_SCSP_SEQ_WRAP && (int32_t)b < 0)
+		return false;
+	return (int32_t)a > (int32_t)b;
+}
+
 bool
 mars_scsp_seq_newer(uint32_t a, uint32_t b)
 {
-	return (int32_t)a > (int32_t)b;
+	return scsp_newer(a, b);
 }
 
 int
@@ -120,13 +135,14 @@ scsp_cache_find(const struct mars_scsp_node *n, const struct scsp_key *k)
  * Store an instance of k, adding the entry when new.  *kind (may be
  * NULL) tells the owner what changed: MARS_SCSP_UPD_ADDED, _CHANGED,
  * _REMOVED (a tombstone replaced a live entry) or 0 (a tombstone
- * replaced a tombstone or nothing).  NULL when memory runs out; the
- * cache is then unchanged.
+ * replaced a tombstone or nothing).  With old non-NULL, the body the
+ * entry had is handed over in *old and *old_len (the caller frees it).
+ * NULL when memory runs out; the cache is then unchanged.
  */
 struct scsp_entry *
 scsp_cache_put(struct mars_scsp_node *n, const struct scsp_key *k, uint32_t seq,
     uint16_t hops, bool null, const uint8_t *body, uint16_t body_len,
-    int *kind)
+    int *kind, uint8_t **old, uint16_t *old_len)
 {
 	struct scsp_entry	*e, *grown;
 	uint8_t			*copy = NULL;
@@ -162,11 +178,20 @@ scsp_cache_put(struct mars_scsp_node *n, const struct scsp_key *k, uint32_t seq,
 	} else
 		e = &n->cache[i];
 	was_live = !e->null;
-	free(e->body);
+	if (old != NULL) {
+		*old = e->body;
+		*old_len = e->body_len;
+	} else
+		free(e->body);
 	e->body = copy;
 	e->body_len = body_len;
 	e->seq = seq;
 	e->hops = hops;
+	if (null && (was_live || !found)) {
+		e->null_since = n->now;
+		if (n->now + n->conf.tomb_hold < n->tomb_due)
+			n->tomb_due = n->now + n->conf.tomb_hold;
+	}
 	e->null = null;
 	if (kind != NULL) {
 		if (null)
@@ -182,8 +207,10 @@ scsp_cache_free_all(struct mars_scsp_node *n)
 {
 	size_t i;
 
-	for (i = 0; i < n->ncache; i++)
+	for (i = 0; i < n->ncache; i++) {
 		free(n->cache[i].body);
+		free(n->cache[i].pending);
+	}
 	free(n->cache);
 	n->cache = NULL;
 	n->ncache = n->cache_cap = 0;
@@ -285,6 +312,16 @@ mars_scsp_lookup(const struct mars_scsp_node *n, const struct mars_scsp_id *oid,
 	return true;
 }
 
+static void
+cache_remove(struct mars_scsp_node *n, size_t i)
+{
+	free(n->cache[i].body);
+	free(n->cache[i].pending);
+	memmove(&n->cache[i], &n->cache[i + 1],
+	    (n->ncache - i - 1) * sizeof(n->cache[0]));
+	n->ncache--;
+}
+
 bool
 mars_scsp_forget(struct mars_scsp_node *n, const struct mars_scsp_id *oid,
     const struct mars_scsp_id *key)
@@ -296,19 +333,63 @@ mars_scsp_forget(struct mars_scsp_node *n, const struct mars_scsp_id *oid,
 	if (!scsp_key_from(&k, oid, key))
 		return false;
 	i = cache_search(n, &k, &found);
-	if (!found || !n->cache[i].null)
+	if (!found || !n->cache[i].null || n->cache[i].wrapping)
 		return false;
-	free(n->cache[i].body);
-	memmove(&n->cache[i], &n->cache[i + 1],
-	    (n->ncache - i - 1) * sizeof(n->cache[0]));
-	n->ncache--;
+	cache_remove(n, i);
 	return true;
+}
+
+/* The content a wrapping entry takes once its purge is acknowledged. */
+static int
+set_pending(struct scsp_entry *e, bool null, const uint8_t *body,
+    uint16_t body_len)
+{
+	uint8_t *copy = NULL;
+
+	if (!null && body_len > 0) {
+		if ((copy = malloc(body_len)) == NULL)
+			return MARS_E_SYS;
+		memcpy(copy, body, body_len);
+	}
+	free(e->pending);
+	e->pending = copy;
+	e->pending_len = null ? 0 : body_len;
+	e->pending_null = null;
+	return 0;
+}
+
+/*
+ * B.2.0.2: an entry at 2^31-2 that must change is first purged from the
+ * group at 2^31-1; scsp_cache_tick() restarts it at -2^31+1 with the
+ * content kept here once every DCS has acknowledged the purge.
+ */
+static int
+wrap_start(struct mars_scsp_node *n, struct scsp_entry *e, bool null,
+    const uint8_t *body, uint16_t body_len)
+{
+	struct scsp_key k = e->k;
+	int rc;
+
+	if ((rc = set_pending(e, null, body, body_len)) != 0)
+		return rc;
+	if ((e = scsp_cache_put(n, &k, MARS_SCSP_SEQ_WRAP, n->conf.hops, true,
+	    NULL, 0, NULL, NULL, NULL)) == NULL)
+		return MARS_E_SYS;
+	e->local = true;
+	if (!e->wrapping)
+		n->wraps++;
+	e->wrapping = true;
+	scsp_logf(n, LOG_INFO, "scsp: entry at sequence number 2^31-2: "
+	    "purged at 2^31-1 before it restarts (RFC 2334 B.2.0.2)");
+	scsp_flood(n, e, NULL);
+	return 0;
 }
 
 /*
  * RFC 2334 B.2.0.2: a local entry starts at 0x80000001 and each change
  * takes the next number; a previous incarnation's entry (learned from a
  * DCS after a restart) is continued from, which keeps the number unique.
+ * Past 2^31-2 the entry wraps (wrap_start()).
  */
 static int
 local_put(struct mars_scsp_node *n, mars_time_t now, const uint8_t *key,
@@ -320,24 +401,39 @@ local_put(struct mars_scsp_node *n, mars_time_t now, const uint8_t *key,
 	struct mars_scsp_id		 kid = { key, key_len };
 	struct scsp_entry	*e;
 	uint32_t		 seq = MARS_SCSP_SEQ_FIRST;
+	int			 rc;
 
 	if (key == NULL || !scsp_key_from(&k, &oid, &kid) ||
 	    (body_len > 0 && body == NULL))
 		return MARS_E_INVAL;
 	n->now = now;
 	if ((e = scsp_cache_find(n, &k)) != NULL) {
-		if ((int32_t)e->seq >= 0x7FFFFFFE)
-			return MARS_E_INVAL;
-		seq = e->seq + 1;
+		if (e->wrapping) {
+			/* the purge is still out: the newest content waits */
+			if (seqp != NULL)
+				*seqp = e->seq;
+			return set_pending(e, null, body, body_len);
+		}
+		if (e->seq == MARS_SCSP_SEQ_WRAP)
+			seq = MARS_SCSP_SEQ_FIRST;	/* a purge: restart */
+		else if ((int32_t)e->seq >= (int32_t)(MARS_SCSP_SEQ_WRAP - 1)) {
+			if ((rc = wrap_start(n, e, null, body, body_len)) != 0)
+				return rc;
+			if (seqp != NULL)
+				*seqp = MARS_SCSP_SEQ_WRAP;
+			goto sent;
+		} else
+			seq = e->seq + 1;
 	}
 	e = scsp_cache_put(n, &k, seq, n->conf.hops, null, body, body_len,
-	    NULL);
+	    NULL, NULL, NULL);
 	if (e == NULL)
 		return MARS_E_SYS;
 	e->local = true;
 	if (seqp != NULL)
 		*seqp = seq;
 	scsp_flood(n, e, NULL);
+sent:
 	/* From on_update the input in progress sends it when done. */
 	if (n->busy == 0)
 		(void)mars_scsp_tick(n, now);
@@ -367,14 +463,116 @@ mars_scsp_withdraw(struct mars_scsp_node *n, mars_time_t now, const uint8_t *key
 
 /*
  * A DCS holds a newer instance of one of our own local entries (a
- * previous incarnation's): ours wins with the next number after it.
+ * previous incarnation's): ours wins with the next number after it, or
+ * by a wrap when that number would pass 2^31-2.
  */
 void
 scsp_bump_local(struct mars_scsp_node *n, struct scsp_entry *e, uint32_t theirs)
 {
-	if ((int32_t)theirs >= 0x7FFFFFFE)
+	if (e->wrapping)
+		return;		/* our purge at 2^31-1 answers it */
+	if (theirs == MARS_SCSP_SEQ_WRAP ||
+	    (int32_t)theirs >= (int32_t)(MARS_SCSP_SEQ_WRAP - 1)) {
+		(void)wrap_start(n, e, e->null, e->body, e->body_len);
 		return;
+	}
 	e->seq = theirs + 1;
 	e->hops = n->conf.hops;
 	scsp_flood(n, e, NULL);
+}
+
+static bool
+queued_anywhere(const struct mars_scsp_node *n, const struct scsp_key *k)
+{
+	unsigned i;
+	size_t j;
+
+	for (i = 0; i < n->ndcs; i++)
+		for (j = 0; j < n->dcs[i].queue.n; j++)
+			if (scsp_key_cmp(&n->dcs[i].queue.v[j].k, k) == 0)
+				return true;
+	return false;
+}
+
+/* The purge of a wrapping entry is acknowledged: restart it (B.2.0.2). */
+static void
+wrap_finish(struct mars_scsp_node *n, size_t i)
+{
+	struct scsp_entry *e = &n->cache[i];
+	uint8_t *body = e->pending;
+	uint16_t len = e->pending_len;
+	bool null = e->pending_null;
+	struct scsp_key k = e->k;
+
+	e->pending = NULL;
+	e->pending_len = 0;
+	e->wrapping = false;
+	n->wraps--;
+	n->stats.seq_wraps++;
+	if (null) {
+		/* withdrawn meanwhile: the purge is the last word */
+		e->null_since = n->now;
+		if (n->now + n->conf.tomb_hold < n->tomb_due)
+			n->tomb_due = n->now + n->conf.tomb_hold;
+		free(body);
+		return;
+	}
+	e = scsp_cache_put(n, &k, MARS_SCSP_SEQ_FIRST, n->conf.hops, null,
+	    body, len, NULL, NULL, NULL);
+	free(body);
+	if (e == NULL)
+		return;		/* no memory: the purge stands */
+	e->local = true;
+	scsp_flood(n, e, NULL);
+}
+
+/*
+ * Cache housekeeping: wraps whose purge every DCS acknowledged restart,
+ * tombstones older than conf.tomb_hold that no DCS still waits for are
+ * dropped.  Returns when to look again.
+ */
+mars_time_t
+scsp_cache_tick(struct mars_scsp_node *n, mars_time_t now)
+{
+	mars_time_t next = MARS_TIME_NEVER, t;
+	struct scsp_entry *e;
+	size_t i;
+
+	/* The walk is O(cache): only when something may be due. */
+	if (n->wraps == 0 && now < n->tomb_due)
+		return n->tomb_due;
+	for (i = 0; i < n->ncache; ) {
+		e = &n->cache[i];
+		if (!e->null) {
+			i++;
+			continue;
+		}
+		if (e->wrapping) {
+			if (!queued_anywhere(n, &e->k))
+				wrap_finish(n, i);
+			i++;
+			continue;
+		}
+		t = e->null_since + n->conf.tomb_hold;
+		if (now < t) {
+			if (t < next)
+				next = t;
+			i++;
+			continue;
+		}
+		if (queued_anywhere(n, &e->k)) {
+			/* retransmission settles it: look again later */
+			if (now + n->conf.csu_rexmt < next)
+				next = now + n->conf.csu_rexmt;
+			i++;
+			continue;
+		}
+		cache_remove(n, i);
+		n->stats.tombstones_purged++;
+	}
+	n->tomb_due = next;
+	/* a wrap waits for acknowledgements; look again with them */
+	if (n->wraps > 0 && now + n->conf.csu_rexmt < next)
+		next = now + n->conf.csu_rexmt;
+	return next;
 }

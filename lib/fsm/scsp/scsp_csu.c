@@ -131,14 +131,14 @@ scsp_consider(struct mars_scsp_node *n, struct scsp_dcs *d,
 			enqueue(n, d, e);
 		return;
 	}
-	if (e != NULL && !mars_scsp_seq_newer(rec->seq, e->seq))
+	if (e != NULL && !scsp_newer(rec->seq, e->seq))
 		return;
 	if (e != NULL && e->local) {
 		scsp_bump_local(n, e, rec->seq);
 		return;
 	}
 	if ((s = scsp_sumv_find(&d->crl, &k)) != NULL) {
-		if (mars_scsp_seq_newer(rec->seq, s->seq))
+		if (scsp_newer(rec->seq, s->seq))
 			s->seq = rec->seq;
 		return;
 	}
@@ -195,7 +195,7 @@ scsp_crl_check(struct mars_scsp_node *n, struct scsp_dcs *d)
 
 	for (i = 0; i < d->crl.n; ) {
 		e = scsp_cache_find(n, &d->crl.v[i].k);
-		if (e != NULL && !mars_scsp_seq_newer(d->crl.v[i].seq, e->seq)) {
+		if (e != NULL && !scsp_newer(d->crl.v[i].seq, e->seq)) {
 			scsp_sumv_del(&d->crl, i);
 			continue;
 		}
@@ -205,8 +205,11 @@ scsp_crl_check(struct mars_scsp_node *n, struct scsp_dcs *d)
 	if (d->crl.n == 0) {
 		d->csus_due = MARS_TIME_NEVER;
 		if (d->cs == MARS_SCSP_CA_UPDATE) {
+			char name[2 * MARS_SCSP_ID_MAX + 1];
+
 			d->cs = MARS_SCSP_CA_ALIGNED;
-			scsp_log(n, LOG_INFO, "scsp: aligned with DCS");
+			scsp_logf(n, LOG_INFO, "scsp: DCS %s aligned",
+			    scsp_dcs_name(d, name));
 			scsp_event(n, MARS_EV_ALIGNED, d, 0, "aligned");
 		}
 		return;
@@ -217,7 +220,8 @@ scsp_crl_check(struct mars_scsp_node *n, struct scsp_dcs *d)
 
 static void
 report(struct mars_scsp_node *n, const struct scsp_dcs *d,
-    const struct scsp_entry *e, int kind)
+    const struct scsp_entry *e, int kind, const uint8_t *old,
+    uint16_t old_len)
 {
 	struct mars_scsp_update u;
 
@@ -234,6 +238,8 @@ report(struct mars_scsp_node *n, const struct scsp_dcs *d,
 	u.body_len = e->body_len;
 	u.own = scsp_key_own(n, &e->k);
 	u.dcs = d->idx;
+	u.old_body = old;
+	u.old_body_len = old_len;
 	scsp_event(n, MARS_EV_CACHE_UPDATE, d, e->seq,
 	    kind == MARS_SCSP_UPD_ADDED ? "added" :
 	    kind == MARS_SCSP_UPD_CHANGED ? "changed" : "removed");
@@ -247,14 +253,17 @@ csa_take(struct mars_scsp_node *n, struct scsp_dcs *d, const struct scsp_key *k,
     const struct mars_scsp_csas *rec)
 {
 	struct scsp_entry	*e;
+	uint8_t			*old = NULL;
+	uint16_t		 old_len = 0;
 	int			 kind;
 
 	e = scsp_cache_put(n, k, rec->seq,
 	    rec->hops > 0 ? (uint16_t)(rec->hops - 1) : 0, rec->null,
-	    rec->body, rec->body_len, &kind);
+	    rec->body, rec->body_len, &kind, &old, &old_len);
 	if (e == NULL)
 		return false;
-	report(n, d, e, kind);
+	report(n, d, e, kind, old, old_len);
+	free(old);
 	/* on_update may have changed the cache: find the entry again. */
 	if ((e = scsp_cache_find(n, k)) != NULL)
 		scsp_flood(n, e, d);
@@ -283,7 +292,7 @@ csa_input(struct mars_scsp_node *n, struct scsp_dcs *d, const struct mars_scsp_c
 	    (q = scsp_sumv_find(&d->queue, &k)) != NULL && q->seq == rec->seq)
 		scsp_sumv_del(&d->queue, (size_t)(q - d->queue.v));
 	*ack = rec->seq;
-	if (e == NULL || mars_scsp_seq_newer(rec->seq, e->seq)) {
+	if (e == NULL || scsp_newer(rec->seq, e->seq)) {
 		if (e != NULL && e->local)
 			scsp_bump_local(n, e, rec->seq);
 		else if (!csa_take(n, d, &k, rec))
@@ -365,7 +374,7 @@ scsp_csu_reply_input(struct mars_scsp_node *n, struct scsp_dcs *d,
 			scsp_sumv_del(&d->queue, (size_t)(q - d->queue.v));
 			continue;
 		}
-		if (mars_scsp_seq_newer(q->seq, rec.seq))
+		if (scsp_newer(q->seq, rec.seq))
 			continue;	/* (2a) ours is newer: ignore */
 		/* (2b) the DCS has newer: dequeue and solicit it. */
 		scsp_sumv_del(&d->queue, (size_t)(q - d->queue.v));

@@ -13,12 +13,19 @@ void
 scsp_hello_set(struct mars_scsp_node *n, struct scsp_dcs *d, int st,
     const char *why)
 {
+	char name[2 * MARS_SCSP_ID_MAX + 1];
 	int old = d->hs;
 
 	if (old == st)
 		return;
 	d->hs = st;
-	scsp_log(n, LOG_INFO, why);
+	if (strncmp(why, "scsp: ", 6) == 0)
+		why += 6;
+	/* Up and down are news; the steps in between are detail. */
+	scsp_logf(n, old == MARS_SCSP_HS_BIDIR || st == MARS_SCSP_HS_BIDIR ?
+	    LOG_INFO : LOG_DEBUG, "scsp: DCS %s Hello %s -> %s: %s",
+	    scsp_dcs_name(d, name), mars_scsp_hello_state_name(old),
+	    mars_scsp_hello_state_name(st), why);
 	if (old == MARS_SCSP_HS_BIDIR) {
 		/* §2.2: leaving Bidirectional takes the CAFSM Down. */
 		scsp_ca_down(n, d);

@@ -29,6 +29,16 @@ struct scsp_entry {
 	bool		 local;		/* originated by this incarnation */
 	uint8_t		*body;
 	uint16_t	 body_len;
+	mars_time_t	 null_since;	/* tombstone: when it became one */
+	/*
+	 * A local entry being wrapped (B.2.0.2): purged at
+	 * MARS_SCSP_SEQ_WRAP, the content to originate at
+	 * MARS_SCSP_SEQ_FIRST once every DCS has acknowledged the purge.
+	 */
+	bool		 wrapping;
+	bool		 pending_null;
+	uint8_t		*pending;
+	uint16_t	 pending_len;
 };
 
 /* A summary (CSAS) by value: CA snapshots, CRL, retransmit queue. */
@@ -100,10 +110,16 @@ struct mars_scsp_node {
 	struct mars_scsp_csas *recs;		/* records of one packet being built */
 	size_t		 recs_cap;
 	struct mars_scsp_stats stats;
+	mars_time_t	 tomb_due;	/* a tombstone may come of age */
+	unsigned	 wraps;		/* local entries wrapping */
 };
 
 /* scsp_node.c */
 void	scsp_log(struct mars_scsp_node *, int, const char *);
+void	scsp_logf(struct mars_scsp_node *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* The DCS ID as hex, for log lines; buf of 2 * MARS_SCSP_ID_MAX + 1. */
+const char *scsp_dcs_name(const struct scsp_dcs *, char *);
 void	scsp_event(struct mars_scsp_node *, int, const struct scsp_dcs *,
 	    uint32_t, const char *);
 int	scsp_send(struct mars_scsp_node *, const struct scsp_dcs *,
@@ -123,7 +139,10 @@ bool	scsp_key_from(struct scsp_key *, const struct mars_scsp_id *,
 struct scsp_entry *scsp_cache_find(const struct mars_scsp_node *,
 	    const struct scsp_key *);
 struct scsp_entry *scsp_cache_put(struct mars_scsp_node *, const struct scsp_key *,
-	    uint32_t, uint16_t, bool, const uint8_t *, uint16_t, int *);
+	    uint32_t, uint16_t, bool, const uint8_t *, uint16_t, int *,
+	    uint8_t **, uint16_t *);
+bool	scsp_newer(uint32_t, uint32_t);
+mars_time_t scsp_cache_tick(struct mars_scsp_node *, mars_time_t);
 void	scsp_cache_free_all(struct mars_scsp_node *);
 bool	scsp_key_own(const struct mars_scsp_node *, const struct scsp_key *);
 void	scsp_csas_of(struct mars_scsp_csas *, const struct scsp_key *, uint32_t);

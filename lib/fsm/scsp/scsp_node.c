@@ -4,6 +4,8 @@
  * machines are in a state that accepts it), timers, and the packet
  * building shared by the Hello, CA and CSU code.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -21,6 +23,38 @@ scsp_log(struct mars_scsp_node *n, int level, const char *msg)
 {
 	if (n->conf.io.log != NULL)
 		n->conf.io.log(n->conf.io.ctx, level, msg);
+}
+
+void
+scsp_logf(struct mars_scsp_node *n, int level, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	if (n->conf.io.log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	n->conf.io.log(n->conf.io.ctx, level, line);
+}
+
+const char *
+scsp_dcs_name(const struct scsp_dcs *d, char *buf)
+{
+	static const char hexd[] = "0123456789abcdef";
+	size_t i;
+
+	if (d->id_len == 0) {
+		snprintf(buf, 2 * MARS_SCSP_ID_MAX + 1, "#%u", d->idx);
+		return buf;
+	}
+	for (i = 0; i < d->id_len; i++) {
+		buf[2 * i] = hexd[d->id[i] >> 4];
+		buf[2 * i + 1] = hexd[d->id[i] & 15];
+	}
+	buf[2 * i] = '\0';
+	return buf;
 }
 
 void
@@ -205,6 +239,9 @@ mars_scsp_node_new(struct mars_scsp_node **np, const struct mars_scsp_conf *conf
 		n->conf.mtu = 64;
 	if (n->conf.mtu > 65535)
 		n->conf.mtu = 65535;
+	if (n->conf.tomb_hold == 0)
+		n->conf.tomb_hold = MARS_SCSP_DEF_TOMB_HOLD;
+	n->tomb_due = MARS_TIME_NEVER;
 	mars_rng_seed(&n->rng, conf->seed);
 	n->buf_cap = SCSP_SDU_MAX;
 	if ((n->buf = malloc(n->buf_cap)) == NULL) {
@@ -257,6 +294,8 @@ mars_scsp_start(struct mars_scsp_node *n, mars_time_t now)
 	n->started = true;
 	/* A CA sequence number the DCSs have not seen (§2.2): seed + now. */
 	mars_rng_seed(&n->rng, n->conf.seed ^ (now * 0x9e3779b97f4a7c15ull));
+	scsp_logf(n, LOG_INFO, "scsp: start, %u DCS%s, Hello every %u s",
+	    n->ndcs, n->ndcs == 1 ? "" : "s", n->conf.hello_interval);
 	for (i = 0; i < n->ndcs; i++) {
 		n->dcs[i].hello_due = now;
 		if (!n->dcs[i].vc_down)
@@ -465,6 +504,7 @@ mars_scsp_tick(struct mars_scsp_node *n, mars_time_t now)
 		next = earliest(next, scsp_ca_tick(n, &n->dcs[i], now));
 		next = earliest(next, scsp_csu_tick(n, &n->dcs[i], now));
 	}
+	next = earliest(next, scsp_cache_tick(n, now));
 	return next;
 }
 

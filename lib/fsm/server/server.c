@@ -104,6 +104,8 @@ mars_server_input(struct mars_server *s, mars_time_t now, const struct mars_vc *
 		srv_drop(s, MARS_SRV_DROP_PROTOCOL, m);
 		return;
 	}
+	s->in_request = true;
+	s->req_chksum = m->chksum;
 	switch (m->op) {
 	case MARS_REQUEST:
 		srv_handle_request(s, vc, sdu, len, m);
@@ -123,6 +125,7 @@ mars_server_input(struct mars_server *s, mars_time_t now, const struct mars_vc *
 		srv_drop(s, MARS_SRV_DROP_UNEXPECTED_OP, m);
 		break;
 	}
+	s->in_request = false;
 }
 
 static void
@@ -179,6 +182,21 @@ mars_server_leaf_lost(struct mars_server *s, mars_time_t now, uint32_t peer)
 	for (i = 0; i < db->nmcs; i++)
 		if (db->mcs[i].state == SRV_REG && db->mcs[i].vc_id == peer)
 			srv_mcs_down(s, i, true, "leaf lost");
+}
+
+int
+mars_server_set_quirks(struct mars_server *s, unsigned quirks)
+{
+	if (quirks & ~MARS_SERVER_Q_WIN2000)
+		return MARS_E_INVAL;
+	s->conf.quirks = quirks;
+	return 0;
+}
+
+unsigned
+mars_server_quirks(const struct mars_server *s)
+{
+	return s->conf.quirks;
 }
 
 int
@@ -247,6 +265,9 @@ mars_server_new(struct mars_server **sp, const struct mars_server_conf *c,
 	if (c->cmi_low > c->cmi_high || (c->cmi_low == 0 && c->cmi_high != 0))
 		return mars_err_set(err, MARS_E_INVAL, "cmi_low",
 		    "not a range 1 <= low <= high");
+	if (c->quirks & ~MARS_SERVER_Q_WIN2000)
+		return mars_err_set(err, MARS_E_INVAL, "quirks",
+		    "unknown MARS_SERVER_Q_* bits");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return mars_err_set(err, MARS_E_NOSPACE, "server", "no memory");
 	s->conf = *c;

@@ -52,7 +52,7 @@ handle_register(struct mars_server *s, const struct mars_vc *vc,
 	}
 	r = *m;
 	r.flags = (uint16_t)((m->flags | MARS_FLAG_COPY) & ~MARS_FLAG_PUNCHED);
-	r.cmi = mb->cmi;
+	r.cmi = wire_cmi(s, mb->cmi);
 	srv_emit(s, vc, &r, PATH_PRIVATE, 0);
 }
 
@@ -70,7 +70,7 @@ handle_deregister(struct mars_server *s, const struct mars_vc *vc,
 	r = *m;
 	r.flags = (uint16_t)((m->flags | MARS_FLAG_COPY) & ~MARS_FLAG_PUNCHED);
 	/* A retransmitted LEAVE after the reply was lost is answered again. */
-	r.cmi = mi != SRV_NIL ? s->db.mem[mi].cmi : 0;
+	r.cmi = mi != SRV_NIL ? wire_cmi(s, s->db.mem[mi].cmi) : 0;
 	srv_emit(s, vc, &r, PATH_PRIVATE, 0);
 }
 

@@ -249,7 +249,7 @@ relay_msg(struct mars_server *s, struct mars_msg *r, uint8_t op,
 	r->spa.len = spa_len;
 	r->grp_len = s->grp_len;
 	r->flags = (uint16_t)(flags | MARS_FLAG_COPY);
-	r->cmi = cmi;
+	r->cmi = wire_cmi(s, cmi);
 	r->pnum = 1;
 	memcpy(s->list, min, s->grp_len);
 	memcpy(s->list + s->grp_len, max, s->grp_len);

@@ -206,6 +206,7 @@ enum path {
 
 #define EMIT_MCS	0x01	/* private reply to an MCS: carries the SSN */
 #define EMIT_NOBUMP	0x02	/* not the last part: keep CSN/SSN */
+#define EMIT_NULLSRC	0x04	/* MARS_SERVER_Q_NULL_MAP: shtl, seqxy 0 */
 
 struct mars_server {
 	struct mars_server_conf	 conf;
@@ -228,9 +229,19 @@ struct mars_server {
 	uint8_t			*list;		/* one part's list, mtu octets */
 	const struct mars_server_atm	**atms;		/* MULTI targets */
 	uint32_t		 catms;
+	bool			 in_request;	/* handling a received message */
+	uint16_t		 req_chksum;	/* its mar$chksum as received */
 	struct srv_rset		 ra;		/* hole punching scratch */
 	struct srv_rset		 rb;
 };
+
+/* The CMI as this server hands it out (MARS_SERVER_Q_CMI_ZERO: from 0). */
+static inline uint16_t
+wire_cmi(const struct mars_server *s, uint16_t cmi)
+{
+	return (s->conf.quirks & MARS_SERVER_Q_CMI_ZERO) && cmi > 0 ?
+	    (uint16_t)(cmi - 1) : cmi;
+}
 
 static inline uint8_t
 tl_len(uint8_t tl)

@@ -16,6 +16,44 @@
 
 /* ---- transmission (RFC 2022 §5.1.4.2, §6.1.4, §6.2.5) ---- */
 
+#define CHKSUM_AT	(MARS_LLC_SNAP_LEN + 12)	/* mar$chksum */
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* mar$chksum over the n octets in s->tx, as an encoder would put it. */
+static void
+rechecksum(struct mars_server *s, size_t n)
+{
+	if (s->tx[CHKSUM_AT] == 0 && s->tx[CHKSUM_AT + 1] == 0)
+		return;		/* sent unchecked: stays so */
+	put16(s->tx + CHKSUM_AT, 0);
+	put16(s->tx + CHKSUM_AT, mars_cksum(s->tx + MARS_LLC_SNAP_LEN,
+	    n - MARS_LLC_SNAP_LEN));
+}
+
+/*
+ * Emulated quirks (server.h MARS_SERVER_Q_*), applied to an encoded
+ * message in s->tx: what the Windows 2000 server does to its output.
+ */
+static void
+quirk_patch(struct mars_server *s, size_t n, unsigned flags)
+{
+	if ((flags & EMIT_NULLSRC) && (s->conf.quirks & MARS_SERVER_Q_NULL_MAP)) {
+		/* C8: the header template's null mar$shtl and seqxy 0 */
+		s->tx[MARS_LLC_SNAP_LEN + 18] = 0;
+		put16(s->tx + MARS_LLC_SNAP_LEN + 26, 0);
+		rechecksum(s, n);
+	}
+	/* C10: a reply edited from the request keeps its checksum */
+	if ((s->conf.quirks & MARS_SERVER_Q_STALE_CHKSUM) && s->in_request)
+		put16(s->tx + CHKSUM_AT, s->req_chksum);
+}
+
 /*
  * Encode and send m.  On ClusterControlVC (ServerControlVC) mar$msn is the
  * CSN (SSN), incremented after the transmission; private replies carry
@@ -54,6 +92,8 @@ srv_emit(struct mars_server *s, const struct mars_vc *vc, struct mars_msg *m,
 		srv_logmsg(s, LOG_ERR, "server: cannot encode a reply");
 		return;
 	}
+	if (s->conf.quirks != 0)
+		quirk_patch(s, n, flags);
 	s->io.send(s->io.ctx, vc, s->tx, n);
 	if (m->op <= MARS_OP_MAX)
 		s->stats.tx[m->op]++;
@@ -137,7 +177,15 @@ srv_send_nak(struct mars_server *s, const struct mars_vc *vc, const uint8_t *sdu
 	}
 	memcpy(s->tx, sdu, len);
 	s->tx[MARS_LLC_SNAP_LEN + 17] = MARS_NAK;
-	if (req->chksum != 0) {
+	if (s->conf.quirks & MARS_SERVER_Q_NAK_CSN) {
+		/* C9: the CSN in the last 4 octets of mar$pad */
+		s->tx[MARS_LLC_SNAP_LEN + 28] = (uint8_t)(s->csn >> 24);
+		s->tx[MARS_LLC_SNAP_LEN + 29] = (uint8_t)(s->csn >> 16);
+		s->tx[MARS_LLC_SNAP_LEN + 30] = (uint8_t)(s->csn >> 8);
+		s->tx[MARS_LLC_SNAP_LEN + 31] = (uint8_t)s->csn;
+	}
+	/* C10: the request's checksum stays, now stale */
+	if (req->chksum != 0 && !(s->conf.quirks & MARS_SERVER_Q_STALE_CHKSUM)) {
 		s->tx[MARS_LLC_SNAP_LEN + 12] = 0;
 		s->tx[MARS_LLC_SNAP_LEN + 13] = 0;
 		c = mars_cksum(s->tx + MARS_LLC_SNAP_LEN, len - MARS_LLC_SNAP_LEN);
@@ -254,8 +302,8 @@ srv_send_redirect(struct mars_server *s)
 	r.sha = atm_num(&s->conf.self);
 	r.ssa = atm_sub(&s->conf.self);
 	r.redirf = s->hard ? MARS_REDIRF_HARD : 0;
-	srv_emit_targets(s, NULL, &r, list, n, PATH_CCVC, 0);
+	srv_emit_targets(s, NULL, &r, list, n, PATH_CCVC, EMIT_NULLSRC);
 	if (s->db.nmcs_reg > 0)
-		srv_emit_targets(s, NULL, &r, list, n, PATH_SCVC, 0);
+		srv_emit_targets(s, NULL, &r, list, n, PATH_SCVC, EMIT_NULLSRC);
 }
 

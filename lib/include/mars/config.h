@@ -4,7 +4,7 @@
  *
  *   [cluster]          protocol, timers, fault-injection, admin-socket
  *   [mars NAME]        one per MARS entity: atm, endpoint, peer-endpoint,
- *                      priority, cmi
+ *                      priority, cmi, admin-socket
  *   [partition NAME]   load sharing: mars (Active first), cmi
  *
  * Durations are kept in milliseconds.  Errors name file, line and problem:
@@ -57,6 +57,7 @@ struct mars_entity_conf {
 	bool		 has_cmi;		/* else 1-65535 */
 	uint16_t	 cmi_low;
 	uint16_t	 cmi_high;
+	char		 admin_socket[MARS_CONF_PATH_MAX];	/* "" if not set */
 	unsigned	 line;			/* of the section header */
 };
 
@@ -79,7 +80,8 @@ struct mars_cluster_conf {
 	unsigned	 dead_factor;
 	mars_time_t	 mcs_timeout;
 	bool		 fault_injection;
-	char		 admin_socket[MARS_CONF_PATH_MAX];	/* "" if not set */
+	char		 admin_socket[MARS_CONF_PATH_MAX];	/* "" if not set;
+						   %n: an entity's name */
 
 	size_t		 n_mars;
 	struct mars_entity_conf mars[MARS_CONF_MARS_MAX];
@@ -111,6 +113,13 @@ const struct mars_entity_conf *mars_config_find_mars(const struct mars_cluster_c
 	    const char *name);
 /* Index of the named entity, or -1. */
 int	mars_config_mars_index(const struct mars_cluster_conf *conf, const char *name);
+/*
+ * The admin socket the file gives entity `name`: its [mars] admin-socket,
+ * else [cluster]'s, with %n replaced by the name ("" when neither is
+ * set).  0, or MARS_E_NOSPACE when it does not fit in len.
+ */
+int	mars_config_admin_socket(const struct mars_cluster_conf *conf,
+	    const char *name, char *buf, size_t len);
 
 struct mars_redund_conf;
 

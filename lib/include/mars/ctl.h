@@ -52,6 +52,7 @@ enum mars_ctl_cmd {
 	MARS_CTL_SHOW_ELECTION,
 	MARS_CTL_SHOW_SCSP,
 	MARS_CTL_FAULT,			/* fault NAME on|off */
+	MARS_CTL_HELP,			/* the commands, one line each */
 	MARS_CTL_CMD_MAX
 };
 
@@ -77,6 +78,8 @@ int		 mars_ctl_parse(const char *line, struct mars_ctl_request *req,
 const char	*mars_ctl_cmd_name(enum mars_ctl_cmd cmd);
 /* One-line help of a command, for help output and completions. */
 const char	*mars_ctl_cmd_help(enum mars_ctl_cmd cmd);
+/* The arguments a command takes after its words ("NAME on|off", ""). */
+const char	*mars_ctl_cmd_args(enum mars_ctl_cmd cmd);
 
 /*
  * A reply under construction: grows up to max octets, then sets

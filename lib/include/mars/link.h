@@ -23,6 +23,29 @@
  *
  * The atmpvc:/atmsvc: endpoints parse but are refused here with
  * MARS_E_INVAL "ATM sockets backend not built" until that backend exists.
+ *
+ * A full socket buffer (EAGAIN, EWOULDBLOCK, ENOBUFS) is handled by VC
+ * kind, by what recovers the datagram otherwise:
+ *   p2p          a private reply (registration copy, MULTI, NAK, a
+ *                targeted redirect map) has no other way to its member
+ *                than a retransmission of the request seconds later, so
+ *                on a link opened with MARS_LINK_F_RETRY (a MARS; a
+ *                member retransmits its own requests) it waits on the
+ *                link's retry queue: at most
+ *                MARS_LINK_RETRY_DGRAMS datagrams for at most
+ *                MARS_LINK_RETRY_MS ms, sent in order as soon as the
+ *                socket takes them (mars_link_flush(); the caller polls
+ *                for writing while mars_link_pending() is not 0).  While
+ *                the queue holds anything, later p2p datagrams queue
+ *                behind it, so a member sees its replies in order.
+ *   ccvc, scvc   dropped and counted: members and MCSs find the gap in
+ *                the CSN/SSN and revalidate (RFC 2022 §5.1.4.2, §6.1.4),
+ *                and the next periodic redirect map reaches them anyway.
+ *   server       dropped and counted: SCSP retransmits what was not
+ *                acknowledged (RFC 2334 §2.2, §2.3) and Hellos are
+ *                periodic.
+ * Every case is in the stats (tx_full, tx_queued, tx_retried,
+ * tx_dropped), which marsd shows in `show stats`.
  */
 #ifndef MARS_LINK_H
 #define MARS_LINK_H
@@ -54,8 +77,14 @@ struct mars_link;
 /* A receive buffer of this size holds any datagram mars_link_recv accepts. */
 #define MARS_LINK_DGRAM_MAX		(MARS_SHIM_LEN + MARS_MTU)
 
+/* The retry queue of p2p datagrams refused for a full buffer. */
+#define MARS_LINK_RETRY_DGRAMS	256
+#define MARS_LINK_RETRY_MS		1000
+
 /* mars_link_open() flags */
 #define MARS_LINK_F_MARS		0x01	/* set MARS_SHIM_F_FROM_MARS on sends */
+#define MARS_LINK_F_RETRY		0x02	/* queue p2p datagrams refused
+						   for a full buffer (above) */
 
 struct mars_link_rx {
 	struct mars_vc	 vc;		/* kind from the shim; id = peer for
@@ -77,7 +106,15 @@ struct mars_link_stats {
 	uint64_t	 rx_bad_shim;	/* too short, bad magic/version, bad kind */
 	uint64_t	 rx_oversize;	/* larger than the buffer or MARS_MTU */
 	uint64_t	 rx_errors;	/* recvfrom failures */
-	uint64_t	 tx_errors;	/* sendmsg failures, per datagram */
+	uint64_t	 tx_errors;	/* datagrams sendmsg refused for another
+					   reason than a full buffer */
+	uint64_t	 tx_full;	/* sends refused for a full buffer
+					   (EAGAIN, ENOBUFS), per attempt */
+	uint64_t	 tx_queued;	/* p2p datagrams put on the retry queue */
+	uint64_t	 tx_retried;	/* queued datagrams sent later */
+	uint64_t	 tx_dropped;	/* given up for a full buffer: ccvc,
+					   scvc, server at once; p2p when the
+					   queue is full or the time passed */
 	uint64_t	 peers_learned;	/* peers created by mars_link_recv */
 	uint64_t	 peers_lost;	/* unreachable reports naming a peer */
 };
@@ -134,11 +171,22 @@ unsigned mars_link_peer_leaves(const struct mars_link *l, uint32_t id);
  * Send one SDU on vc: p2p and server to peer vc->id, ccvc and scvc to
  * every leaf (no leaf: nothing sent, 0).  MARS_E_INVAL for len > MARS_MTU,
  * an unknown kind or peer; MARS_E_SYS when a datagram could not be sent
- * (the other leaves are still tried; a full socket buffer drops the
- * datagram, as a congested VC would).
+ * (the other leaves are still tried).  With MARS_LINK_F_RETRY a p2p
+ * datagram refused for a full buffer is queued and 0 returned; otherwise
+ * it is dropped (see the top of this file) and MARS_E_SYS returned with
+ * sys_errno EAGAIN or ENOBUFS.
  */
 int	mars_link_send(struct mars_link *l, const struct mars_vc *vc, const uint8_t *sdu,
 	    size_t len, struct mars_err *err);
+/*
+ * Send what the retry queue holds, oldest first, until the socket is
+ * full again; datagrams older than the retry time are dropped.  Returns
+ * how many are left (mars_link_pending()).
+ */
+size_t	mars_link_flush(struct mars_link *l);
+size_t	mars_link_pending(const struct mars_link *l);
+/* Change the retry queue's bounds (tests, tuning); 0 keeps a value. */
+void	mars_link_set_retry(struct mars_link *l, size_t dgrams, unsigned ms);
 
 /*
  * Receive one datagram into buf (MARS_LINK_DGRAM_MAX octets suffice).  Returns

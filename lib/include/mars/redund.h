@@ -291,6 +291,27 @@ unsigned	 mars_redund_partitions(const struct mars_redund *r);
 size_t		 mars_redund_order(const struct mars_redund *r, unsigned p,
 		    uint8_t *idx, size_t cap);
 
+/*
+ * Replication errors, by kind (mars_redund_scsp_info.errors[]): each is
+ * logged through fsm_io.log (the first of a kind, then at every power of
+ * two) and counted, so that a database drifting from the others' shows
+ * in `show scsp`.
+ */
+enum mars_redund_err {
+	MARS_REDUND_ERR_ENCODE = 0,	/* one of our records does not encode */
+	MARS_REDUND_ERR_ORIGINATE,	/* SCSP refused to originate or purge it */
+	MARS_REDUND_ERR_EXPORT,		/* our database could not be listed */
+	MARS_REDUND_ERR_DECODE,		/* a received record does not decode */
+	MARS_REDUND_ERR_APPLY,		/* a received record was refused by our
+					   database (CMI clash, a limit) */
+	MARS_REDUND_ERR_REVERT,		/* an MCS could not be reverted (§3.6) */
+	MARS_REDUND_ERR_SERVER,		/* the server refused a setting
+					   (redirect map, CMI block) */
+	MARS_REDUND_ERR_MAX
+};
+/* "encode", "originate", ...; "unknown" out of range. */
+const char	*mars_redund_err_name(int kind);
+
 struct mars_redund_scsp_info {
 	unsigned	 peers;
 	unsigned	 bidir;		/* Hello FSMs Bidirectional */
@@ -299,6 +320,11 @@ struct mars_redund_scsp_info {
 	size_t		 own;		/* records we originate */
 	uint64_t	 unready_drops;	/* registrations not answered before
 					   our cache was aligned */
+	uint64_t	 errors[MARS_REDUND_ERR_MAX];	/* by kind */
+	uint64_t	 purged;	/* withdrawn records of ours purged
+					   after cmi_hold (RFC 2334 B.2.0.2) */
+	uint64_t	 tombstones_purged;	/* SCSP: null entries dropped */
+	uint64_t	 seq_wraps;	/* SCSP: sequence numbers restarted */
 };
 void		 mars_redund_scsp_info(const struct mars_redund *r,
 		    struct mars_redund_scsp_info *out);

@@ -84,9 +84,25 @@
  *     once, by whether it lists the LSID: a DCS that restarted (empty
  *     receiver list) therefore drops the adjacency and forces a new
  *     alignment.
- *   - Sequence-number wrap (B.2.0.2's purge at 2^31-2) is not done:
- *     mars_scsp_originate() refuses with MARS_E_INVAL once an entry has
- *     reached 0x7FFFFFFE.
+ *   - Sequence-number wrap (B.2.0.2): a local entry that must change
+ *     when its number is 2^31-2 is first purged with a null CSA at
+ *     2^31-1 (MARS_SCSP_SEQ_WRAP); once no DCS retransmit queue holds
+ *     that purge (every DCS up has acknowledged it) the new content goes
+ *     out at MARS_SCSP_SEQ_FIRST.  Changes in between replace the
+ *     content waiting.  So that every server accepts the restart, the
+ *     order of mars_scsp_seq_newer() has one exception to the signed
+ *     order: a negative number (the new epoch) is more recent than
+ *     2^31-1, and 2^31-1 is not more recent than a negative number (a
+ *     purge still being flooded by a third server never undoes the
+ *     restart).  A DCS that offers one of our entries at 2^31-2 or more
+ *     (a previous incarnation's) makes us wrap the same way.
+ *   - Tombstones (B.2.0.2, §2.3): a null entry is dropped from the cache
+ *     conf.tomb_hold ms after it became null, once no DCS retransmit
+ *     queue holds it (every DCS has it) and it is not a wrap purge still
+ *     waiting.  A DCS that solicits it afterwards gets the CSUS's own
+ *     record with the N bit (§2.3).  A server that was away longer than
+ *     the hold may offer the entry again; its originator, if alive,
+ *     numbers its own instance past it, so it is purged again.
  *
  *   - Speed-ups that change no outcome: a Hello goes out at once when a
  *     DCS is first heard, and the CA that opens negotiation is resent at
@@ -124,6 +140,10 @@ extern "C" {
 #define MARS_SCSP_DEF_CSU_LIMIT	5
 #define MARS_SCSP_DEF_HOPS		3
 #define MARS_SCSP_DEF_MTU		1500	/* largest SCSP packet built */
+#define MARS_SCSP_DEF_TOMB_HOLD	(5 * 60 * 1000)	/* ms a tombstone is kept */
+
+/* B.2.0.2: the number of the purge that precedes a wrap, 2^31-1. */
+#define MARS_SCSP_SEQ_WRAP		0x7FFFFFFFu
 
 enum mars_scsp_hello_state {
 	MARS_SCSP_HS_DOWN = 0,
@@ -162,6 +182,9 @@ struct mars_scsp_update {
 	uint16_t		 body_len;
 	bool			 own;		/* oid is this LS's ID */
 	unsigned		 dcs;		/* index of the DCS it came from */
+	/* MARS_SCSP_UPD_REMOVED, _CHANGED: the part the entry had before. */
+	const uint8_t		*old_body;
+	uint16_t		 old_body_len;
 };
 
 struct mars_scsp_conf {
@@ -181,6 +204,8 @@ struct mars_scsp_conf {
 	unsigned		 csu_rexmt_limit;
 	uint16_t		 hops;		/* CSA hop count when originating */
 	size_t			 mtu;		/* SCSP octets per packet, >= 64 */
+	mars_time_t		 tomb_hold;	/* ms a tombstone is kept; 0 =
+						   MARS_SCSP_DEF_TOMB_HOLD */
 	uint64_t		 seed;		/* CA sequence numbers */
 	struct mars_io		 io;
 	void			(*on_update)(void *ctx,
@@ -207,6 +232,9 @@ struct mars_scsp_stats {
 	uint64_t		 ignored;	/* well-formed but not for us now */
 	uint64_t		 csa_rexmt;	/* CSA records sent again */
 	uint64_t		 abnormal;	/* HFSM forced to Waiting */
+	uint64_t		 tombstones_purged;	/* null entries dropped */
+	uint64_t		 seq_wraps;	/* local entries restarted at
+						   MARS_SCSP_SEQ_FIRST */
 };
 
 struct mars_scsp_node;
@@ -231,9 +259,10 @@ void		 mars_scsp_vc_up(struct mars_scsp_node *n, mars_time_t now,
 
 /*
  * A new or changed local entry (Originator ID = LSID): stored with the
- * next sequence number (0x80000001 first) and flooded to every DCS.
- * key_len 1..MARS_SCSP_ID_MAX.  Returns 0 or MARS_E_INVAL / MARS_E_SYS (no
- * memory).  *seq (may be NULL) receives the number used.
+ * next sequence number (0x80000001 first) and flooded to every DCS; past
+ * 2^31-2 the entry wraps (above).  key_len 1..MARS_SCSP_ID_MAX.  Returns
+ * 0 or MARS_E_INVAL / MARS_E_SYS (no memory).  *seq (may be NULL)
+ * receives the number used (MARS_SCSP_SEQ_WRAP while a wrap waits).
  */
 int		 mars_scsp_originate(struct mars_scsp_node *n, mars_time_t now,
 		    const uint8_t *key, uint8_t key_len, const uint8_t *body,
@@ -269,7 +298,8 @@ const char	*mars_scsp_ca_state_name(int state);	/* "NEGOTIATE", ... */
 
 /* Unsigned octet-string order, longer wins a tie: <0, 0, >0. */
 int		 mars_scsp_id_cmp(const struct mars_scsp_id *a, const struct mars_scsp_id *b);
-/* RFC 2334 B.2.0.2: signed 32-bit order ("larger" = more recent). */
+/* RFC 2334 B.2.0.2: signed 32-bit order ("larger" = more recent), with
+ * the wrap exception above (negative numbers follow 2^31-1). */
 bool		 mars_scsp_seq_newer(uint32_t a, uint32_t b);
 
 #ifdef __cplusplus

@@ -90,6 +90,24 @@ struct mars_server_stats {
 	uint64_t	 encode_errors;		/* should stay 0 */
 };
 
+/*
+ * Quirks of the one widely shipped MARS, the Windows 2000 IP/ATM server,
+ * to emulate it for tests (fault injection: marsd(8) FAULT INJECTION).
+ * Each breaks one rule the way that server does (PROTOCOL.md §9):
+ */
+#define MARS_SERVER_Q_STALE_CHKSUM	0x01	/* C10: replies carry the
+						   request's mar$chksum as
+						   received, not recomputed */
+#define MARS_SERVER_Q_CMI_ZERO		0x02	/* C18: CMIs handed out from 0
+						   (the one tracked, minus 1) */
+#define MARS_SERVER_Q_NAK_CSN		0x04	/* C9: the CSN in the last 4
+						   octets of a NAK's mar$pad */
+#define MARS_SERVER_Q_NULL_MAP		0x08	/* C8: periodic REDIRECT_MAP
+						   with mar$shtl 0 (the 20
+						   source octets still there)
+						   and mar$seqxy 0 */
+#define MARS_SERVER_Q_WIN2000		0x0f	/* all of them */
+
 /* A change of leaves on a pt-mpt VC for the transport to apply. */
 struct mars_server_leaf {
 	uint8_t			 pmp;	/* MARS_VC_CCVC or MARS_VC_SCVC */
@@ -121,6 +139,8 @@ struct mars_server_conf {
 	uint32_t		 max_groups;	/* 0 = 1 << 20 */
 	uint32_t		 max_mcs;	/* 0 = 256 */
 	uint16_t		 max_blocks;	/* per member; 0 = 32 */
+	unsigned		 quirks;	/* MARS_SERVER_Q_*: emulate a
+						   nonconforming server (tests) */
 	/*
 	 * Leaf changes on ClusterControlVC / ServerControlVC, called with
 	 * fsm_io.ctx; may be NULL (the transport then watches the
@@ -164,6 +184,11 @@ void		 mars_server_leaf_lost(struct mars_server *s, mars_time_t now,
 int		 mars_server_set_redirect_map(struct mars_server *s,
 		    const struct mars_server_atm *list, size_t n, bool hard);
 void		 mars_server_redirect_now(struct mars_server *s, mars_time_t now);
+
+/* Switch the emulated quirks (MARS_SERVER_Q_*); MARS_E_INVAL for
+ * unknown bits. */
+int		 mars_server_set_quirks(struct mars_server *s, unsigned quirks);
+unsigned	 mars_server_quirks(const struct mars_server *s);
 
 /* Read-only state for the admin socket. */
 uint16_t	 mars_server_pro_type(const struct mars_server *s);
