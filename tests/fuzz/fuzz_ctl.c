@@ -31,7 +31,7 @@ read_back(const struct mars_ctl_buf *b, char lines[][MARS_CTL_REQUEST_MAX],
     size_t nlines, bool error)
 {
 	const char *p = b->p, *end = b->p + b->len, *text, *nl;
-	char line[4 * MARS_CTL_REQUEST_MAX + 256];
+	char line[8 * MARS_CTL_REQUEST_MAX];	/* "\u00XX" per octet at worst */
 	size_t i = 0, n;
 	bool done = false;
 	enum mars_ctl_line kind;

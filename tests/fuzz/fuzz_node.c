@@ -13,7 +13,8 @@
  *   0  data is an SDU on inter-server VC 1 + arg % 4 (4: no DCS there)
  *   1  data is an SDU on a VC of kind arg % 5
  *   2  VC 1 + arg % 3 down;  3  up
- *   4  originate key arg % 4 with data as the body;  5  withdraw it
+ *   4  originate key arg % 4 with data as the body (when it is an RFC
+ *      2443 §3 record, as the owner's always are);  5  withdraw it
  *   6  forget the tombstone of (originator arg % 4, key arg >> 2 % 4)
  *
  * Invariants after every step: every packet the node sends decodes
@@ -119,6 +120,7 @@ setup(struct world *w, uint8_t cfg)
 static void
 step(struct world *w, mars_time_t now, const struct fz_step *st)
 {
+	struct mars_scsp_mars_part mp;
 	struct mars_scsp_id oid, key;
 	uint8_t k = (uint8_t)(1 + st->arg % 4), o[4] = { 10, 0, 0, 0 };
 	uint8_t kb;
@@ -142,8 +144,11 @@ step(struct world *w, mars_time_t now, const struct fz_step *st)
 		mars_scsp_vc_up(w->n, now, 1 + st->arg % 3);
 		break;
 	case 4:
-		(void)mars_scsp_originate(w->n, now, &k, 1, st->data,
-		    st->len > 512 ? 512 : (uint16_t)st->len, NULL);
+		/* The owner originates RFC 2443 §3 records only. */
+		len = st->len > 512 ? 512 : st->len;
+		if (mars_scsp_mars_decode(&mp, st->data, len, 0, NULL) == 0)
+			(void)mars_scsp_originate(w->n, now, &k, 1, st->data,
+			    (uint16_t)len, NULL);
 		break;
 	case 5:
 		(void)mars_scsp_withdraw(w->n, now, &k, 1);

@@ -7,9 +7,9 @@
  *   +-------+------+-----+--------+------------------+
  *
  * delay  how far the clock moves before the step, the machine's timers
- *        running on the way: bits 7-6 pick the unit (1 ms, 100 ms, 1 s,
- *        1 min), bits 5-0 the count, so that one octet reaches every
- *        timer of RFC 2022 App. E and RFC 2334;
+ *        running on the way: bits 7-6 pick the unit (1 ms, 10 ms, 100 ms,
+ *        1 s), bits 5-0 the count, so that one octet reaches every timer
+ *        of the harnesses' lab configurations (up to a minute);
  * op     bits 6-0 what the step does (each harness has its table, the
  *        op taken modulo its size; 0x7f only lets the time pass); bit 7
  *        asks for the checksum of the data to be made right (MARS: set to
@@ -40,7 +40,7 @@
 #include "mars/types.h"
 
 #define FZ_STEPS_MAX	128
-#define FZ_TICKS_MAX	20000
+#define FZ_TICKS_MAX	4096
 #define FZ_HDR_LEN	5
 #define FZ_FIX_CKSUM	0x80
 #define FZ_OP_WAIT	0x7f
@@ -68,12 +68,12 @@ fz_init(struct fz_reader *r, const uint8_t *data, size_t size)
 	r->steps = 0;
 }
 
+static const mars_time_t fz_units[4] = { 1, 10, 100, 1000 };
+
 static inline mars_time_t
 fz_delay(uint8_t b)
 {
-	static const mars_time_t unit[4] = { 1, 100, 1000, 60000 };
-
-	return unit[b >> 6] * (b & 0x3f);
+	return fz_units[b >> 6] * (b & 0x3f);
 }
 
 /* The next step, false at the end of the input or after FZ_STEPS_MAX. */

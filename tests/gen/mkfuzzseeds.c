@@ -3,7 +3,7 @@
  * (tests/fuzz/fuzz_server.c, fuzz_client.c, fuzz_node.c) into
  * testdata/fuzz/{server,client,node}: real message sequences, recorded
  * from the machines themselves talking to each other under a virtual
- * clock, in the step format of tests/fuzz/fuzz_seq.h.
+ * clock, in the step format of tests/fuzz/fuzz_seq.h (its delay units).
  *
  *   mkfuzzseeds DIR
  *
@@ -40,6 +40,7 @@
 #include "mars/scspfsm.h"
 #include "mars/server.h"
 
+#include "../fuzz/fuzz_seq.h"
 #include "../unit/examples.h"
 
 #define T0		1000	/* the harnesses' start time */
@@ -96,7 +97,7 @@ static void
 record(struct seed *s, mars_time_t at, uint8_t op, uint8_t arg,
     const uint8_t *d, size_t len)
 {
-	static const mars_time_t unit[4] = { 1, 100, 1000, 60000 };
+	const mars_time_t *unit = fz_units;
 	mars_time_t left = at - s->last, k;
 	int u;
 
@@ -113,7 +114,7 @@ record(struct seed *s, mars_time_t at, uint8_t op, uint8_t arg,
 			put_step(s, (uint8_t)(u << 6 | k), op, arg, d, len);
 			break;
 		}
-		put_step(s, (uint8_t)(u << 6 | k), 0x7f, 0, NULL, 0);
+		put_step(s, (uint8_t)(u << 6 | k), FZ_OP_WAIT, 0, NULL, 0);
 	}
 	s->last = at;
 }
