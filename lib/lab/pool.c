@@ -418,7 +418,8 @@ mars_lab_pool_registered(const struct mars_lab_pool *p)
 	size_t i, n = 0;
 
 	for (i = 0; i < p->n; i++)
-		if (mars_client_registered(p->m[i].cl))
+		if (mars_client_registered(p->m[i].cl) ||
+		    mars_client_state(p->m[i].cl) == MARS_CLIENT_DEREGISTERING)
 			n++;
 	return n;
 }

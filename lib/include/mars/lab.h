@@ -127,7 +127,7 @@ int	mars_lab_pool_start(struct mars_lab_pool *p, struct mars_err *err);
  */
 void	mars_lab_pool_deregister(struct mars_lab_pool *p);
 
-/* Members registered now. */
+/* Members registered now, or whose deregistration is outstanding. */
 size_t	mars_lab_pool_registered(const struct mars_lab_pool *p);
 
 /* 0, or MARS_E_INVAL for a bad index. */
