@@ -8,7 +8,10 @@ _marsdump_ops="request multi mserv join leave nak unserv sjoin sleave
 	ca csu_request csu_reply csus hello"
 
 _marsdump_keywords="op group cmi src vc mars scsp nhrp malformed
-	and or not"
+	nonconforming and or not"
+
+_marsdump_nonconf="checksum null-source reserved-bits seqxy cmi-zero
+	tlv-drop tlv-error"
 
 _marsdump()
 {
@@ -34,11 +37,16 @@ _marsdump()
 		COMPREPLY=($(compgen -u -- "$cur"))
 		return
 		;;
-	-c|-f)
+	-c|-f|-B)
 		return
 		;;
 	op)
 		COMPREPLY=($(compgen -W "$_marsdump_ops" -- "${cur,,}"))
+		return
+		;;
+	nonconforming)
+		COMPREPLY=($(compgen -W "$_marsdump_nonconf and or" \
+		    -- "${cur,,}"))
 		return
 		;;
 	group|cmi|src|vc)
@@ -47,8 +55,9 @@ _marsdump()
 	esac
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-r -i -w -c -f -n -v -vv -x -Z -h -V
-		    --json --stats --strict --tt --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "-r -i -w -c -f -B -n -v -vv -x -Z -h -V
+		    --json --stats --strict --tt --immediate-mode --help
+		    --version" -- "$cur"))
 		return
 	fi
 	COMPREPLY=($(compgen -W "$_marsdump_keywords" -- "$cur"))

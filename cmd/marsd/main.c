@@ -18,6 +18,7 @@
 
 #include "run/log.h"
 #include "mars/out.h"
+#include "mars/version.h"
 #include "control.h"
 #include "marsd.h"
 
@@ -281,7 +282,7 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("marsd %s\n", MARS_VERSION);
+			printf("marsd %s\n", mars_version());
 			return 0;
 		default:
 			usage(stderr);

@@ -18,13 +18,6 @@
 
 #define VC_CAP_INITIAL	64
 
-bool
-stats_pdu_malformed(const struct mars_pdu *pdu)
-{
-	/* Another LLC/SNAP payload is foreign traffic, printed as such. */
-	return pdu->verdict != 0 && pdu->kind != MARS_PDU_LLC_OTHER;
-}
-
 int
 stats_init(struct stats *st)
 {
@@ -100,6 +93,7 @@ vc_get(struct stats *st, const struct mars_frame *fr)
 			    fr->vci);
 		}
 		e->used = true;
+		e->cur = -1;
 		e->has_vc = fr->has_vc;
 		e->vpi = fr->has_vc ? fr->vpi : 0;
 		e->vci = fr->has_vc ? fr->vci : 0;
@@ -120,6 +114,8 @@ void
 stats_count(struct stats *st, const struct mars_frame *fr,
     const struct mars_pdu *pdu, const struct mars_err *err)
 {
+	unsigned nc, i;
+
 	st->printed++;
 	vc_get(st, fr)->messages++;
 	if (pdu == NULL) {
@@ -127,10 +123,16 @@ stats_count(struct stats *st, const struct mars_frame *fr,
 		st->reason[reason_index(err->code)]++;
 		return;
 	}
-	if (stats_pdu_malformed(pdu)) {
+	if (mars_pdu_malformed(pdu)) {
 		st->malformed++;
 		st->reason[reason_index(pdu->verdict)]++;
 		return;
+	}
+	if ((nc = mars_pdu_nonconf(pdu)) != 0) {
+		st->nonconforming++;
+		for (i = 0; i < STATS_NC_REASONS; i++)
+			if (nc & (1u << i))
+				st->nc_reason[i]++;
 	}
 	switch (pdu->kind) {
 	case MARS_PDU_MARS:
@@ -159,7 +161,9 @@ stats_read_error(struct stats *st, int code)
  * Is m a message the MARS multicast on ClusterControlVC?  On a VC whose
  * kind the lab shim told us, every MARS message on a CCVC is; elsewhere
  * only those that RFC 2022 sends nowhere else: JOIN/LEAVE copies
- * (copy = 1, §5.2.1), MIGRATE (§6.2.4) and REDIRECT_MAP (§5.4.3).
+ * (copy = 1, §5.2.1) other than the reply to a (de)registration, which
+ * goes back on the member's own VC (register = 1, §5.2.3), MIGRATE
+ * (§6.2.4) and REDIRECT_MAP (§5.4.3).
  */
 static bool
 on_ccvc(const struct mars_frame *fr, const struct mars_msg *m)
@@ -171,7 +175,8 @@ on_ccvc(const struct mars_frame *fr, const struct mars_msg *m)
 	switch (m->op) {
 	case MARS_JOIN:
 	case MARS_LEAVE:
-		return (m->flags & MARS_FLAG_COPY) != 0;
+		return (m->flags & (MARS_FLAG_COPY | MARS_FLAG_REGISTER)) ==
+		    MARS_FLAG_COPY;
 	case MARS_MIGRATE:
 	case MARS_REDIRECT_MAP:
 		return true;
@@ -180,13 +185,108 @@ on_ccvc(const struct mars_frame *fr, const struct mars_msg *m)
 	}
 }
 
+/* Does msn follow last: the same message again (0) or the next one (1)? */
+static bool
+csn_follows(uint32_t last, uint32_t msn)
+{
+	uint32_t diff = msn - last;
+
+	return diff == 0 || diff == 1;
+}
+
+static struct stats_seq *
+seq_named(struct stats_vc *e, const struct mars_atm *a)
+{
+	size_t n = a->tl & MARS_ATM_TL_LEN;
+	int i;
+
+	for (i = 0; i < STATS_SEQ_PER_VC; i++)
+		if (e->seq[i].used && e->seq[i].len == n &&
+		    memcmp(e->seq[i].atm, a->addr, n) == 0)
+			return &e->seq[i];
+	return NULL;
+}
+
+/* The sequence msn continues: the current one first, then any other. */
+static struct stats_seq *
+seq_continued(struct stats_vc *e, uint32_t msn)
+{
+	int i;
+
+	if (e->cur >= 0 && csn_follows(e->seq[e->cur].csn_last, msn))
+		return &e->seq[e->cur];
+	for (i = 0; i < STATS_SEQ_PER_VC; i++)
+		if (e->seq[i].used && csn_follows(e->seq[i].csn_last, msn))
+			return &e->seq[i];
+	return NULL;
+}
+
+/* A free slot, or the one used longest ago. */
+static struct stats_seq *
+seq_new(struct stats *st, struct stats_vc *e, const struct mars_atm *a,
+    uint32_t msn)
+{
+	struct stats_seq *s = &e->seq[0];
+	int i;
+
+	for (i = 0; i < STATS_SEQ_PER_VC; i++) {
+		if (!e->seq[i].used) {
+			s = &e->seq[i];
+			break;
+		}
+		if (e->seq[i].last_use < s->last_use)
+			s = &e->seq[i];
+	}
+	memset(s, 0, sizeof(*s));
+	s->used = true;
+	if (a != NULL) {
+		s->len = a->tl & MARS_ATM_TL_LEN;
+		memcpy(s->atm, a->addr, s->len);
+	}
+	s->csn_last = msn;
+	st->csn_sequences++;
+	return s;
+}
+
+static void
+gap_record(struct stats *st, const struct mars_frame *fr,
+    const struct stats_seq *s, uint32_t msn)
+{
+	struct stats_gap *g;
+	uint32_t diff = msn - s->csn_last;
+
+	st->csn_gaps++;
+	if (diff < 0x80000000u)
+		st->csn_missing += diff - 1;
+	if (st->ngap >= STATS_GAPS_KEPT)
+		return;
+	g = &st->gap[st->ngap++];
+	g->frame = fr->num;
+	g->has_vc = fr->has_vc;
+	g->vpi = fr->vpi;
+	g->vci = fr->vci;
+	g->atm_len = s->len;
+	memcpy(g->atm, s->atm, s->len);
+	g->expected = s->csn_last + 1;
+	g->got = msn;
+}
+
 /*
- * RFC 2022 §5.1.4.2: the CSN goes up by one with every message on
- * ClusterControlVC, so each consecutive pair must differ by exactly 1
- * (mod 2^32).  Any other step is a gap; a forward jump of d misses d - 1
- * numbers.  A step of 0 is the same message again: the lab transport
- * emulates a pt-mpt VC by one datagram per leaf, so a capture holds one
- * copy per leaf (members treat 0 as no gap too, §5.1.4.2).
+ * RFC 2022 §5.1.4.2: a MARS's CSN goes up by one with every message it
+ * sends on ClusterControlVC, so each consecutive pair from one MARS must
+ * differ by exactly 1 (mod 2^32); any other step is a gap, and a forward
+ * jump of d misses d - 1 numbers.  A step of 0 is the same message again:
+ * the lab transport emulates a pt-mpt VC by one datagram per leaf, so a
+ * capture holds one copy per leaf (members treat 0 as no gap too).
+ *
+ * Each MARS keeps its own CSN, and the lab transport and the simulator
+ * label every MARS's ClusterControlVC alike, so the sequences are kept
+ * per MARS on each VC.  A REDIRECT_MAP or MIGRATE names its MARS in
+ * mar$sha: from a MARS not heard from before it starts a new sequence
+ * (a new Active after a failover sends its map at once), unless it
+ * continues an unnamed one, which it then names.  A JOIN or LEAVE copy
+ * carries the member's mar$sha, so it belongs to the sequence it
+ * continues, else to the one of the message before it, where it is a gap.
  */
 void
 stats_csn(struct stats *st, const struct mars_frame *fr,
@@ -194,30 +294,33 @@ stats_csn(struct stats *st, const struct mars_frame *fr,
 {
 	const struct mars_msg *m = &pdu->u.mars;
 	struct stats_vc *e;
-	struct stats_gap *g;
-	uint32_t diff;
+	struct stats_seq *s;
+	bool named;
 
-	if (pdu->kind != MARS_PDU_MARS || pdu->verdict != 0 ||
+	if (pdu->kind != MARS_PDU_MARS || !mars_err_parsed(pdu->verdict) ||
 	    mars_op_family(m->op) == MARS_FAM_A ||
 	    mars_op_family(m->op) == MARS_FAM_UNKNOWN || !on_ccvc(fr, m))
 		return;
 	e = vc_get(st, fr);
-	if (e->csn_seen && (diff = m->msn - e->csn_last) != 1 && diff != 0) {
-		st->csn_gaps++;
-		if (diff < 0x80000000u)
-			st->csn_missing += diff - 1;
-		if (st->ngap < STATS_GAPS_KEPT) {
-			g = &st->gap[st->ngap++];
-			g->frame = fr->num;
-			g->has_vc = fr->has_vc;
-			g->vpi = fr->vpi;
-			g->vci = fr->vci;
-			g->expected = e->csn_last + 1;
-			g->got = m->msn;
-		}
+	named = (m->op == MARS_REDIRECT_MAP || m->op == MARS_MIGRATE) &&
+	    (m->sha.tl & MARS_ATM_TL_LEN) != 0 && m->sha.addr != NULL;
+	if (named && (s = seq_named(e, &m->sha)) == NULL) {
+		s = e->cur >= 0 ? &e->seq[e->cur] : NULL;
+		if (s != NULL && s->len == 0 && csn_follows(s->csn_last,
+		    m->msn)) {
+			s->len = m->sha.tl & MARS_ATM_TL_LEN;
+			memcpy(s->atm, m->sha.addr, s->len);
+		} else
+			s = seq_new(st, e, &m->sha, m->msn);
+	} else if (!named && (s = seq_continued(e, m->msn)) == NULL) {
+		s = e->cur >= 0 ? &e->seq[e->cur] : seq_new(st, e, NULL,
+		    m->msn);
 	}
-	e->csn_seen = true;
-	e->csn_last = m->msn;
+	if (!csn_follows(s->csn_last, m->msn))
+		gap_record(st, fr, s, m->msn);
+	s->csn_last = m->msn;
+	s->last_use = fr->num;
+	e->cur = (int)(s - e->seq);
 }
 
 /* ---------------------------------------------------------------- output */
@@ -307,12 +410,27 @@ op_next(const struct stats *st, unsigned *i, struct op_count *oc)
 	return false;
 }
 
+/* "4700...: " of a gap whose MARS is known; nothing otherwise. */
+static void
+gap_text(struct mars_out *ob, const struct stats_gap *g)
+{
+	if (g->has_vc)
+		mars_out_printf(ob, "  frame %llu on %u/%u",
+		    (unsigned long long)g->frame, g->vpi, g->vci);
+	else
+		mars_out_printf(ob, "  frame %llu", (unsigned long long)g->frame);
+	if (g->atm_len > 0) {
+		mars_out_puts(ob, " from ");
+		mars_out_hex(ob, g->atm, g->atm_len);
+	}
+	mars_out_printf(ob, ": expected %u, got %u\n", g->expected, g->got);
+}
+
 static void
 print_text(struct mars_out *ob, const struct stats *st,
     const struct stats_vc **v, size_t nv)
 {
 	struct op_count oc;
-	const struct stats_gap *g;
 	unsigned i = 0;
 	size_t k;
 	char vcname[24];
@@ -341,19 +459,40 @@ print_text(struct mars_out *ob, const struct stats *st,
 		if (st->reason[i] > 0)
 			mars_out_printf(ob, "  %-24s %llu\n", reason_name(i),
 			    (unsigned long long)st->reason[i]);
+	mars_out_printf(ob, "nonconforming: %llu\n",
+	    (unsigned long long)st->nonconforming);
+	for (i = 0; i < STATS_NC_REASONS; i++)
+		if (st->nc_reason[i] > 0)
+			mars_out_printf(ob, "  %-24s %llu\n",
+			    mars_nonconf_name(1u << i),
+			    (unsigned long long)st->nc_reason[i]);
+	mars_out_printf(ob, "CSN sequences on ClusterControlVC: %llu "
+	    "(one per MARS and VC)\n", (unsigned long long)st->csn_sequences);
 	mars_out_printf(ob, "CSN gaps on ClusterControlVC: %llu (%llu missing)\n",
 	    (unsigned long long)st->csn_gaps,
 	    (unsigned long long)st->csn_missing);
-	for (i = 0; i < st->ngap; i++) {
-		g = &st->gap[i];
-		if (g->has_vc)
-			mars_out_printf(ob, "  frame %llu on %u/%u: expected %u, "
-			    "got %u\n", (unsigned long long)g->frame, g->vpi,
-			    g->vci, g->expected, g->got);
-		else
-			mars_out_printf(ob, "  frame %llu: expected %u, got %u\n",
-			    (unsigned long long)g->frame, g->expected, g->got);
+	for (i = 0; i < st->ngap; i++)
+		gap_text(ob, &st->gap[i]);
+}
+
+/* {"reason":count,...} of the non-zero counters. */
+static void
+json_reasons(struct mars_out *ob, const uint64_t *count, unsigned n,
+    bool nonconf)
+{
+	const char *sep = "";
+	unsigned i;
+
+	mars_out_putc(ob, '{');
+	for (i = 0; i < n; i++) {
+		if (count[i] == 0)
+			continue;
+		mars_out_printf(ob, "%s\"%s\":%llu", sep, nonconf ?
+		    mars_nonconf_name(1u << i) : reason_name(i),
+		    (unsigned long long)count[i]);
+		sep = ",";
 	}
+	mars_out_putc(ob, '}');
 }
 
 static void
@@ -366,8 +505,8 @@ print_json(struct mars_out *ob, const struct stats *st,
 	size_t k;
 	const char *sep = "";
 
-	mars_out_printf(ob, "{\"stats\":{\"frames\":%llu,\"printed\":%llu,"
-	    "\"ops\":{", (unsigned long long)st->frames,
+	mars_out_printf(ob, "{\"type\":\"stats\",\"frames\":%llu,"
+	    "\"printed\":%llu,\"ops\":{", (unsigned long long)st->frames,
 	    (unsigned long long)st->printed);
 	while (op_next(st, &i, &oc)) {
 		mars_out_printf(ob, "%s\"%s\":%llu", sep, oc.name,
@@ -386,21 +525,21 @@ print_json(struct mars_out *ob, const struct stats *st,
 		if (v[k]->kind != MARS_VC_UNKNOWN)
 			mars_out_printf(ob, "\"kind\":\"%s\",",
 			    mars_vc_kind_name(v[k]->kind));
+		else
+			mars_out_puts(ob, "\"kind\":null,");
 		mars_out_printf(ob, "\"messages\":%llu}",
 		    (unsigned long long)v[k]->messages);
 	}
-	mars_out_printf(ob, "],\"malformed\":{\"total\":%llu,\"reasons\":{",
+	mars_out_printf(ob, "],\"malformed\":{\"total\":%llu,\"reasons\":",
 	    (unsigned long long)st->malformed);
-	sep = "";
-	for (i = 0; i < STATS_REASONS; i++) {
-		if (st->reason[i] == 0)
-			continue;
-		mars_out_printf(ob, "%s\"%s\":%llu", sep, reason_name(i),
-		    (unsigned long long)st->reason[i]);
-		sep = ",";
-	}
-	mars_out_printf(ob, "}},\"csn\":{\"gaps\":%llu,\"missing\":%llu,"
-	    "\"first\":[", (unsigned long long)st->csn_gaps,
+	json_reasons(ob, st->reason, STATS_REASONS, false);
+	mars_out_printf(ob, "},\"nonconforming\":{\"total\":%llu,\"reasons\":",
+	    (unsigned long long)st->nonconforming);
+	json_reasons(ob, st->nc_reason, STATS_NC_REASONS, true);
+	mars_out_printf(ob, "},\"csn\":{\"sequences\":%llu,\"gaps\":%llu,"
+	    "\"missing\":%llu,\"first\":[",
+	    (unsigned long long)st->csn_sequences,
+	    (unsigned long long)st->csn_gaps,
 	    (unsigned long long)st->csn_missing);
 	for (i = 0; i < st->ngap; i++) {
 		g = &st->gap[i];
@@ -409,10 +548,19 @@ print_json(struct mars_out *ob, const struct stats *st,
 		mars_out_printf(ob, "{\"frame\":%llu,", (unsigned long long)g->frame);
 		if (g->has_vc)
 			mars_out_printf(ob, "\"vpi\":%u,\"vci\":%u,", g->vpi, g->vci);
-		mars_out_printf(ob, "\"expected\":%u,\"got\":%u}", g->expected,
+		else
+			mars_out_puts(ob, "\"vpi\":null,\"vci\":null,");
+		mars_out_puts(ob, "\"mars\":");
+		if (g->atm_len > 0) {
+			mars_out_putc(ob, '"');
+			mars_out_hex(ob, g->atm, g->atm_len);
+			mars_out_putc(ob, '"');
+		} else
+			mars_out_puts(ob, "null");
+		mars_out_printf(ob, ",\"expected\":%u,\"got\":%u}", g->expected,
 		    g->got);
 	}
-	mars_out_puts(ob, "]}}}\n");
+	mars_out_puts(ob, "]}}\n");
 }
 
 void

@@ -15,6 +15,7 @@
 #include "mars/config.h"
 #include "mars/endpoint.h"
 #include "mars/proto.h"
+#include "mars/version.h"
 
 #include "marsping.h"
 
@@ -402,7 +403,7 @@ opts_parse(struct mp_opts *o, int argc, char **argv)
 			usage(stdout);
 			exit(0);
 		case 'V':
-			printf("marsping %s\n", MARS_VERSION);
+			printf("marsping %s\n", mars_version());
 			exit(0);
 		case ':':
 			opt[1] = (char)optopt;

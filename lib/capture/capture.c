@@ -8,6 +8,7 @@
  * handle's own buffer afterwards (mars_cap_geterr()); nothing here prints.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,6 +38,9 @@ struct mars_cap {
 	bool			 live;
 	volatile sig_atomic_t	 stop;		/* set by mars_cap_breakloop() */
 	uint64_t		 num;		/* records returned so far */
+	void			(*idle)(void *);	/* live: before waiting */
+	void			*idle_arg;
+	int			 fd;		/* live: selectable, or -1 */
 	char			*iobuf;		/* stdio block of a file, or NULL */
 	char			 errbuf[MARS_CAP_ERRBUF_SIZE];
 };
@@ -133,36 +137,67 @@ int
 mars_cap_open_live(struct mars_cap **cp, const char *iface, int snaplen, bool promisc,
     char *errbuf)
 {
+	struct mars_cap_live_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.snaplen = snaplen;
+	o.promisc = promisc;
+	return mars_cap_open_live_opts(cp, iface, &o, errbuf);
+}
+
+/* What pcap_activate() said, named after the interface. */
+static void
+activate_failed(struct mars_cap *c, const char *iface, int rc, char *errbuf)
+{
+	const char *detail = pcap_geterr(c->p);
+
+	if (detail == NULL || *detail == '\0')
+		detail = pcap_statustostr(rc);
+	if (rc == PCAP_ERROR_PERM_DENIED)
+		snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "%s: %s (capturing "
+		    "needs root or CAP_NET_RAW)", iface, detail);
+	else
+		snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "%s: %s", iface, detail);
+}
+
+int
+mars_cap_open_live_opts(struct mars_cap **cp, const char *iface,
+    const struct mars_cap_live_opts *o, char *errbuf)
+{
 	char pcerr[PCAP_ERRBUF_SIZE] = "";
-	const char *detail;
 	struct mars_cap *c;
 	int rc;
 
 	*cp = NULL;
+	if (o->buffer_kib > INT32_MAX / 1024) {
+		snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "%s: buffer of %u KiB "
+		    "too large (at most %d)", iface, o->buffer_kib,
+		    INT32_MAX / 1024);
+		return MARS_E_INVAL;
+	}
 	if ((c = cap_alloc(errbuf)) == NULL)
 		return MARS_E_SYS;
 	c->live = true;
+	c->fd = -1;
 	if ((c->p = pcap_create(iface, pcerr)) == NULL) {
 		snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "%s: %s", iface, pcerr);
 		free(c);
 		return MARS_E_SYS;
 	}
-	(void)pcap_set_snaplen(c->p, snaplen > 0 ? snaplen : CAP_LIVE_SNAPLEN);
-	(void)pcap_set_promisc(c->p, promisc ? 1 : 0);
-	/* Control traffic is sparse: hand over each frame as it comes. */
-	(void)pcap_set_immediate_mode(c->p, 1);
+	(void)pcap_set_snaplen(c->p, o->snaplen > 0 ? o->snaplen :
+	    CAP_LIVE_SNAPLEN);
+	(void)pcap_set_promisc(c->p, o->promisc ? 1 : 0);
+	if (o->buffer_kib > 0)
+		(void)pcap_set_buffer_size(c->p, (int)(o->buffer_kib * 1024));
+	/*
+	 * Blocks, not packets (capture.h): immediate mode costs a wake-up
+	 * per packet and drops bursts a block-wise reader keeps up with.
+	 * The timeout bounds the delay of a lone packet.
+	 */
+	(void)pcap_set_immediate_mode(c->p, o->immediate ? 1 : 0);
 	(void)pcap_set_timeout(c->p, CAP_LIVE_TIMEOUT_MS);
-	rc = pcap_activate(c->p);
-	if (rc < 0) {
-		detail = pcap_geterr(c->p);
-		if (detail == NULL || *detail == '\0')
-			detail = pcap_statustostr(rc);
-		if (rc == PCAP_ERROR_PERM_DENIED)
-			snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "%s: %s (capturing "
-			    "needs root or CAP_NET_RAW)", iface, detail);
-		else
-			snprintf(errbuf, MARS_CAP_ERRBUF_SIZE, "%s: %s", iface,
-			    detail);
+	if ((rc = pcap_activate(c->p)) < 0) {
+		activate_failed(c, iface, rc, errbuf);
 		mars_cap_close(c);
 		return MARS_E_SYS;
 	}
@@ -171,8 +206,23 @@ mars_cap_open_live(struct mars_cap **cp, const char *iface, int snaplen, bool pr
 		mars_cap_close(c);
 		return rc;
 	}
+	/*
+	 * Non-blocking reads: mars_cap_next() learns that the kernel has
+	 * nothing more, runs the idle hook, then waits in poll() where a
+	 * signal or the timeout lets it look at c->stop.
+	 */
+	c->fd = pcap_get_selectable_fd(c->p);
+	if (c->fd >= 0 && pcap_setnonblock(c->p, 1, pcerr) != 0)
+		c->fd = -1;
 	*cp = c;
 	return 0;
+}
+
+void
+mars_cap_set_idle(struct mars_cap *c, void (*fn)(void *), void *arg)
+{
+	c->idle = fn;
+	c->idle_arg = arg;
 }
 
 int
@@ -240,11 +290,13 @@ mars_cap_geterr(const struct mars_cap *c)
 static int
 read_error(struct mars_cap *c, struct mars_err *err)
 {
+	const char *why = pcap_geterr(c->p);
 	int code;
 
-	snprintf(c->errbuf, sizeof(c->errbuf), "%s", pcap_geterr(c->p));
-	code = strstr(c->errbuf, "truncated") != NULL ? MARS_E_TRUNC :
-	    MARS_E_SYS;
+	/* As tcpdump reports it, with the record that was cut short. */
+	code = strstr(why, "truncated") != NULL ? MARS_E_TRUNC : MARS_E_SYS;
+	snprintf(c->errbuf, sizeof(c->errbuf), "record %llu: %s",
+	    (unsigned long long)c->num + 1, why);
 	if (err != NULL) {
 		memset(err, 0, sizeof(*err));
 		err->code = code;
@@ -252,6 +304,25 @@ read_error(struct mars_cap *c, struct mars_err *err)
 		err->why = c->errbuf;
 	}
 	return code;
+}
+
+/*
+ * A live capture has handed over everything the kernel held: run the
+ * idle hook, then wait for the next block, a signal or the timeout.
+ */
+static void
+live_wait(struct mars_cap *c)
+{
+	struct pollfd pfd;
+
+	if (c->idle != NULL)
+		c->idle(c->idle_arg);
+	if (c->fd < 0 || c->stop)
+		return;
+	pfd.fd = c->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	(void)poll(&pfd, 1, CAP_LIVE_TIMEOUT_MS);
 }
 
 int
@@ -267,8 +338,11 @@ mars_cap_next(struct mars_cap *c, struct mars_frame *fr, struct mars_err *err)
 		rc = pcap_next_ex(c->p, &h, &data);
 		if (rc == 1)
 			break;
-		if (rc == 0 && c->live)
-			continue;	/* idle timeout: look at c->stop again */
+		if (rc == 0 && c->live) {
+			/* Nothing now (non-blocking) or an idle timeout. */
+			live_wait(c);
+			continue;
+		}
 		if (rc == 0 || rc == PCAP_ERROR_BREAK)
 			return 0;	/* end of file, or mars_cap_breakloop() */
 		return read_error(c, err);
@@ -296,6 +370,24 @@ mars_cap_stats(struct mars_cap *c, uint64_t *recv, uint64_t *drop)
 		return MARS_E_SYS;
 	*recv = ps.ps_recv;
 	*drop = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+	return 0;
+}
+
+int
+mars_cap_stats_ex(struct mars_cap *c, struct mars_cap_stat *st)
+{
+	struct pcap_stat ps;
+
+	memset(st, 0, sizeof(*st));
+	if (!c->live)
+		return MARS_E_INVAL;
+	if (pcap_stats(c->p, &ps) != 0) {
+		snprintf(c->errbuf, sizeof(c->errbuf), "%s", pcap_geterr(c->p));
+		return MARS_E_SYS;
+	}
+	st->received = ps.ps_recv;
+	st->dropped = ps.ps_drop;
+	st->ifdropped = ps.ps_ifdrop;
 	return 0;
 }
 

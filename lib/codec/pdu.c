@@ -108,3 +108,33 @@ mars_pdu_kind_name(enum mars_pdu_kind kind)
 	}
 	return "none";
 }
+
+bool
+mars_pdu_malformed(const struct mars_pdu *pdu)
+{
+	if (pdu->verdict == 0 || pdu->kind == MARS_PDU_LLC_OTHER)
+		return false;
+	switch (pdu->kind) {
+	case MARS_PDU_MARS:
+		return !mars_err_parsed(pdu->verdict);
+	case MARS_PDU_SCSP:
+		return pdu->verdict != MARS_E_CHKSUM;
+	default:
+		return true;
+	}
+}
+
+unsigned
+mars_pdu_nonconf(const struct mars_pdu *pdu)
+{
+	if (pdu->verdict == 0)
+		return 0;
+	switch (pdu->kind) {
+	case MARS_PDU_MARS:
+		return mars_err_parsed(pdu->verdict) ? pdu->u.mars.nonconf : 0;
+	case MARS_PDU_SCSP:
+		return pdu->verdict == MARS_E_CHKSUM ? MARS_NC_CHECKSUM : 0;
+	default:
+		return 0;
+	}
+}

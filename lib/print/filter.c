@@ -20,6 +20,7 @@
 #include "mars/pdu.h"
 #include "mars/proto.h"
 #include "mars/scsp.h"
+#include "print_int.h"
 
 #define FILTER_DEPTH_MAX	64	/* nested "(" and "not" */
 #define FILTER_WORD_MAX		64	/* longest argument we copy */
@@ -37,6 +38,7 @@ enum node_kind {
 	N_VC,
 	N_KIND,
 	N_MALFORMED,
+	N_NONCONF,
 };
 
 struct node {
@@ -56,9 +58,10 @@ struct node {
 			uint8_t	 hi[16];
 		} grp;
 		struct {
-			uint8_t	 len;
+			uint8_t	 nibbles;	/* hex digits given: a prefix */
 			uint8_t	 addr[MARS_ATM_ADDR_MAX];
 		} atm;
+		unsigned	 nonconf;	/* MARS_NC_* bit, 0: any */
 	} u;
 };
 
@@ -330,22 +333,75 @@ parse_cmi(struct parser *p)
 	return idx;
 }
 
+/*
+ * "src ATMHEX": an ATM number in hex, dots, colons and dashes ignored.
+ * Fewer than 40 digits is a prefix, digit by digit: "src 4700918100"
+ * selects every source whose number begins so; 40 digits select one
+ * NSAP.
+ */
 static int
 parse_src(struct parser *p)
 {
 	static const char why[] =
-	    "expected an ATM number in hex after \"src\"";
+	    "expected an ATM number or prefix in hex (1 to 40 digits) after "
+	    "\"src\"";
 	char word[FILTER_WORD_MAX];
 	uint8_t a[MARS_ATM_ADDR_MAX];
-	int n, idx;
+	unsigned n = 0;
+	int idx, v;
+	size_t i;
 
-	if (!tok_copy(p, word, sizeof(word)) ||
-	    (n = mars_atm_parse_hex(word, a, sizeof(a))) <= 0)
+	if (!tok_copy(p, word, sizeof(word)))
+		return parse_fail(p, why);
+	memset(a, 0, sizeof(a));
+	for (i = 0; word[i] != '\0'; i++) {
+		if (word[i] == '.' || word[i] == ':' || word[i] == '-')
+			continue;
+		if ((v = mars_atm_hexval(word[i])) < 0 ||
+		    n >= 2 * MARS_ATM_ADDR_MAX)
+			return parse_fail(p, why);
+		a[n / 2] |= (uint8_t)(n % 2 == 0 ? v << 4 : v);
+		n++;
+	}
+	if (n == 0)
 		return parse_fail(p, why);
 	if ((idx = new_node(p, N_SRC, -1, -1)) >= 0) {
-		p->f->nodes[idx].u.atm.len = (uint8_t)n;
-		memcpy(p->f->nodes[idx].u.atm.addr, a, (size_t)n);
+		p->f->nodes[idx].u.atm.nibbles = (uint8_t)n;
+		memcpy(p->f->nodes[idx].u.atm.addr, a, sizeof(a));
 	}
+	return idx;
+}
+
+/*
+ * "nonconforming [NAME]": messages that parse but break a receiver's
+ * rule (pdu.h), all of them or those breaking the one named
+ * (mars_nonconf_name).  The name is optional, so the next word is taken
+ * only when it is not an operator.
+ */
+static int
+parse_nonconf(struct parser *p)
+{
+	static const char why[] = "expected a nonconformity (checksum, "
+	    "null-source, reserved-bits, seqxy, cmi-zero, tlv-drop, "
+	    "tlv-error) after \"nonconforming\"";
+	char word[FILTER_WORD_MAX];
+	unsigned bit = 0;
+	size_t i;
+	int idx;
+
+	next_token(p);
+	if (p->tok == T_WORD && !tok_is(p, "and") && !tok_is(p, "or")) {
+		if (!tok_copy(p, word, sizeof(word)))
+			return parse_fail(p, why);
+		for (i = 0; word[i] != '\0'; i++)	/* keywords: any case */
+			if (word[i] >= 'A' && word[i] <= 'Z')
+				word[i] = (char)(word[i] - 'A' + 'a');
+		if ((bit = mars_nonconf_lookup(word)) == 0)
+			return parse_fail(p, why);
+		next_token(p);
+	}
+	if ((idx = new_node(p, N_NONCONF, -1, -1)) >= 0)
+		p->f->nodes[idx].u.nonconf = bit;
 	return idx;
 }
 
@@ -406,8 +462,8 @@ parse_primitive(struct parser *p)
 
 	if (p->tok != T_WORD) {
 		return parse_fail(p, "expected a filter primitive (op, group, "
-		    "cmi, src, vc, mars, scsp, nhrp, malformed), \"not\" "
-		    "or \"(\"");
+		    "cmi, src, vc, mars, scsp, nhrp, malformed, "
+		    "nonconforming), \"not\" or \"(\"");
 	}
 	for (i = 0; i < sizeof(witharg) / sizeof(witharg[0]); i++) {
 		if (tok_is(p, witharg[i].word)) {
@@ -417,6 +473,8 @@ parse_primitive(struct parser *p)
 			return idx;
 		}
 	}
+	if (tok_is(p, "nonconforming"))
+		return parse_nonconf(p);
 	if (tok_is(p, "mars"))
 		idx = parse_kind(p, MARS_PDU_MARS);
 	else if (tok_is(p, "scsp"))
@@ -554,26 +612,14 @@ mars_filter_free(struct mars_filter *f)
 /* ---------------------------------------------------------------- matching */
 
 /*
- * The decoder leaves the view complete for a clean message and for the
- * must-drop verdicts (bad checksum, unknown TLV); otherwise it is partial
- * and its address fields are not to be trusted.
+ * The view is complete for a clean message and for a nonconforming one
+ * (pdu.h); a malformed one is partial and its address fields are not to
+ * be trusted.
  */
 static bool
 pdu_complete(const struct mars_pdu *pdu)
 {
-	return pdu->verdict == 0 || pdu->verdict == MARS_E_CHKSUM ||
-	    pdu->verdict == MARS_E_TLV_DROP || pdu->verdict == MARS_E_TLV_ERROR;
-}
-
-/*
- * mar$op.type sits at message offset 17 (RFC 2022 §4.3), the SCSP Type at
- * offset 1 (RFC 2334 B.1): either was read when the error lies beyond it.
- */
-static bool
-op_known(const struct mars_pdu *pdu, uint32_t op_off)
-{
-	return pdu_complete(pdu) || pdu->verdict == MARS_E_OP ||
-	    pdu->err.offset > MARS_LLC_SNAP_LEN + op_off;
+	return !mars_pdu_malformed(pdu);
 }
 
 static bool
@@ -594,11 +640,18 @@ overlaps(const struct node *n, const uint8_t *min, const uint8_t *max,
 	    memcmp(max, n->u.grp.lo, len) >= 0;
 }
 
+/* Does the address begin with the filter's digits (parse_src)? */
 static bool
-atm_equal(const struct node *n, const struct mars_atm *a)
+atm_prefix(const struct node *n, const struct mars_atm *a)
 {
-	return a->addr != NULL && (a->tl & MARS_ATM_TL_LEN) == n->u.atm.len &&
-	    memcmp(a->addr, n->u.atm.addr, n->u.atm.len) == 0;
+	unsigned whole = n->u.atm.nibbles / 2;
+
+	if (a->addr == NULL ||
+	    (a->tl & MARS_ATM_TL_LEN) * 2u < n->u.atm.nibbles ||
+	    memcmp(a->addr, n->u.atm.addr, whole) != 0)
+		return false;
+	return n->u.atm.nibbles % 2 == 0 ||
+	    (a->addr[whole] & 0xf0) == n->u.atm.addr[whole];
 }
 
 /* Groups in a MARS message, by layout family (PROTOCOL.md 3.2). */
@@ -655,7 +708,7 @@ scsp_any_part(const struct node *n, const struct mars_scsp_msg *m)
 				return true;
 			break;
 		case N_SRC:
-			if (atm_equal(n, &mp.atm))
+			if (atm_prefix(n, &mp.atm))
 				return true;
 			break;
 		case N_CMI:
@@ -685,7 +738,7 @@ match_content(const struct node *n, const struct mars_pdu *pdu)
 	case N_GROUP:
 		return mars_has_group(n, m);
 	case N_SRC:
-		return atm_equal(n, &m->sha);
+		return atm_prefix(n, &m->sha);
 	case N_CMI:
 		return mars_op_family(m->op) == MARS_FAM_C &&
 		    m->cmi == n->u.cmi;
@@ -716,16 +769,19 @@ match_node(const struct mars_filter *f, int i, const struct mars_frame *fr,
 		    fr->vci == n->u.vc.vci;
 	case N_MALFORMED:
 		/* Other LLC/SNAP payloads are foreign, not malformed. */
-		return pdu == NULL ||
-		    (pdu->verdict != 0 && pdu->kind != MARS_PDU_LLC_OTHER);
+		return pdu == NULL || mars_pdu_malformed(pdu);
+	case N_NONCONF:
+		return pdu != NULL && (n->u.nonconf == 0 ?
+		    mars_pdu_nonconf(pdu) != 0 :
+		    (mars_pdu_nonconf(pdu) & n->u.nonconf) != 0);
 	case N_KIND:
 		return pdu != NULL && pdu->kind == n->u.pdu_kind;
 	case N_MARS_OP:
 		return pdu != NULL && pdu->kind == MARS_PDU_MARS &&
-		    op_known(pdu, 17) && pdu->u.mars.op == n->u.op;
+		    pr_op_known(pdu) && pdu->u.mars.op == n->u.op;
 	case N_SCSP_TYPE:
 		return pdu != NULL && pdu->kind == MARS_PDU_SCSP &&
-		    op_known(pdu, 1) && pdu->u.scsp.type == n->u.op;
+		    pr_op_known(pdu) && pdu->u.scsp.type == n->u.op;
 	case N_GROUP:
 	case N_SRC:
 	case N_CMI:

@@ -317,12 +317,19 @@ pr_pa(struct mars_out *ob, const uint8_t *p, size_t n)
 	mars_out_span_end(ob, d0, pc_pa(d0, p, n), tmp);
 }
 
+/* The reason word of a malformed frame; a frame without LLC is "no-llc". */
+const char *
+pr_reason(int code)
+{
+	return code == MARS_E_NOTOURS ? "no-llc" : mars_err_reason(code);
+}
+
 /* " MALFORMED truncated at offset 36 (mar$sha): need 20, have 12" */
 static void
-pr_malformed(struct mars_out *ob, const struct mars_err *err, bool why)
+pr_malformed(struct mars_out *ob, const struct mars_err *err)
 {
 	mars_out_write(ob, " MALFORMED ", 11);
-	mars_out_puts(ob, mars_err_reason(err->code));
+	mars_out_puts(ob, pr_reason(err->code));
 	mars_out_write(ob, " at offset ", 11);
 	mars_out_u64(ob, err->offset);
 	mars_out_write(ob, " (", 2);
@@ -333,33 +340,136 @@ pr_malformed(struct mars_out *ob, const struct mars_err *err, bool why)
 		mars_out_u64(ob, err->need);
 		mars_out_write(ob, ", have ", 7);
 		mars_out_u64(ob, err->have);
-	} else if (why && err->why != NULL) {
+	} else if (err->why != NULL) {
 		mars_out_write(ob, ": ", 2);
 		mars_out_puts(ob, err->why);
 	}
 }
 
 /*
- * Verdicts that leave the decoded view complete: the message is well
- * formed and a conforming receiver drops it (RFC 2022 §4.3.3, §10.2;
- * RFC 2334 B.1).
+ * Was the operation (MARS, RFC 2022 §4.3: octet 17) or the type (SCSP,
+ * RFC 2334 B.1: octet 1) read before the message turned out malformed?
+ * Always, for a message that parsed.  The decoders read it as soon as
+ * the octet is there, unless mar$op.version already failed.
  */
-static bool
-pdu_complete(const struct mars_pdu *pdu)
+bool
+pr_op_known(const struct mars_pdu *pdu)
 {
-	if (pdu->verdict == 0)
-		return pdu->kind != MARS_PDU_NONE;
+	if (pdu->kind == MARS_PDU_MARS)
+		return !mars_pdu_malformed(pdu) ||
+		    (pdu->len >= MARS_LLC_SNAP_LEN + 18 &&
+		    pdu->err.offset != MARS_LLC_SNAP_LEN + 16);
+	if (pdu->kind == MARS_PDU_SCSP)
+		return !mars_pdu_malformed(pdu) ||
+		    pdu->len >= MARS_LLC_SNAP_LEN + 2;
+	return false;
+}
+
+/* " MARS_MULTI", " MARS op 42", " MARS", " SCSP CSU_REPLY", " NHRP". */
+static void
+pr_malformed_what(struct mars_out *ob, const struct mars_pdu *pdu)
+{
+	const char *name;
+	bool known = pr_op_known(pdu);
+
 	switch (pdu->kind) {
 	case MARS_PDU_MARS:
-		return pdu->verdict == MARS_E_CHKSUM ||
-		    pdu->verdict == MARS_E_TLV_DROP ||
-		    pdu->verdict == MARS_E_TLV_ERROR;
+		if (known && (name = mars_op_name(pdu->u.mars.op)) != NULL) {
+			mars_out_putc(ob, ' ');
+			mars_out_puts(ob, name);
+		} else if (known) {
+			mars_out_write(ob, " MARS op ", 9);
+			mars_out_u64(ob, pdu->u.mars.op);
+		} else
+			mars_out_write(ob, " MARS", 5);
+		break;
 	case MARS_PDU_SCSP:
-		return pdu->verdict == MARS_E_CHKSUM;
-	case MARS_PDU_LLC_OTHER:
-		return pdu->verdict == MARS_E_NOTOURS;
+		mars_out_write(ob, " SCSP", 5);
+		if (known && (name = mars_scsp_type_name(pdu->u.scsp.type)) !=
+		    NULL) {
+			mars_out_putc(ob, ' ');
+			mars_out_puts(ob, name);
+		} else if (known) {
+			mars_out_write(ob, " type ", 6);
+			mars_out_u64(ob, pdu->u.scsp.type);
+		}
+		break;
+	case MARS_PDU_NHRP:
+		mars_out_write(ob, " NHRP", 5);
+		break;
 	default:
-		return false;
+		break;
+	}
+}
+
+/* The name, RFC section and sentence of a reason, SCSP's checksum its own. */
+const char *
+pr_nonconf_ref(const struct mars_pdu *pdu, unsigned bit)
+{
+	if (bit == MARS_NC_CHECKSUM && pdu->kind == MARS_PDU_SCSP)
+		return "RFC 2334 B.1";
+	return mars_nonconf_ref(bit);
+}
+
+const char *
+pr_nonconf_text(const struct mars_pdu *pdu, unsigned bit)
+{
+	if (bit == MARS_NC_CHECKSUM && pdu->kind == MARS_PDU_SCSP)
+		return "Checksum does not verify";
+	return mars_nonconf_text(bit);
+}
+
+/*
+ * " NONCONFORMING null-source (RFC 2022 §4.3), seqxy (RFC 2022 §5.1.2)":
+ * every rule the message breaks, lowest bit first.
+ */
+static void
+pr_nonconf_line(struct mars_out *ob, const struct mars_pdu *pdu, unsigned nc)
+{
+	const char *name;
+	unsigned bit;
+	bool first = true;
+
+	mars_out_write(ob, " NONCONFORMING", 14);
+	for (bit = 1; bit <= MARS_NC_ALL; bit <<= 1) {
+		if ((nc & bit) == 0 || (name = mars_nonconf_name(bit)) == NULL)
+			continue;
+		mars_out_puts(ob, first ? " " : ", ");
+		first = false;
+		mars_out_puts(ob, name);
+		mars_out_write(ob, " (", 2);
+		mars_out_puts(ob, pr_nonconf_ref(pdu, bit));
+		mars_out_putc(ob, ')');
+	}
+}
+
+/*
+ * -v and -vv: after the fields, one line per reason with its sentence;
+ * a checksum adds what was received and what it should have been.
+ */
+static void
+pr_nonconf_fields(struct mars_out *ob, const struct mars_pdu *pdu,
+    unsigned nc)
+{
+	const char *name;
+	unsigned bit;
+
+	for (bit = 1; bit <= MARS_NC_ALL; bit <<= 1) {
+		if ((nc & bit) == 0 || (name = mars_nonconf_name(bit)) == NULL)
+			continue;
+		mars_out_write(ob, "\tnonconforming ", 15);
+		mars_out_puts(ob, name);
+		mars_out_write(ob, " (", 2);
+		mars_out_puts(ob, pr_nonconf_ref(pdu, bit));
+		mars_out_write(ob, "): ", 3);
+		mars_out_puts(ob, pr_nonconf_text(pdu, bit));
+		if (bit == MARS_NC_CHECKSUM && pdu->verdict == MARS_E_CHKSUM) {
+			mars_out_write(ob, ", received ", 11);
+			pr_x(ob, pdu->err.have, 4);
+			mars_out_write(ob, ", computed ", 11);
+			pr_x(ob, pdu->err.need, 4);
+		}
+		mars_out_putc(ob, '\n');
 	}
 }
 
@@ -451,32 +561,23 @@ void
 mars_print_frame(struct mars_out *ob, const struct mars_print_opts *po,
     const struct mars_frame *fr, const struct mars_pdu *pdu)
 {
-	const char *name;
-	bool complete;
+	bool malformed = false;
+	unsigned nc = 0;
 
 	if (po->mode == MARS_PRINT_JSON) {
 		print_json_frame(ob, po, fr, pdu);
 		return;
 	}
 	if (pdu->verdict == 0 && pdu->kind == MARS_PDU_MARS &&
-	    print_mars_join_frame(ob, po, fr, &pdu->u.mars)) {
-		complete = true;
+	    print_mars_join_frame(ob, po, fr, &pdu->u.mars))
 		goto after_line;
-	}
 	pr_time(ob, po, fr);
 	pr_vc(ob, po, fr);
-	complete = pdu_complete(pdu);
-	if (pdu->verdict != 0 && pdu->kind != MARS_PDU_LLC_OTHER) {
-		pr_malformed(ob, &pdu->err, !complete);
-		if (complete && pdu->kind == MARS_PDU_MARS &&
-		    (name = mars_op_name(pdu->u.mars.op)) != NULL) {
-			mars_out_putc(ob, ' ');
-			mars_out_puts(ob, name);
-		} else if (complete && pdu->kind == MARS_PDU_SCSP &&
-		    (name = mars_scsp_type_name(pdu->u.scsp.type)) != NULL) {
-			mars_out_write(ob, " SCSP ", 6);
-			mars_out_puts(ob, name);
-		}
+	malformed = mars_pdu_malformed(pdu);
+	nc = mars_pdu_nonconf(pdu);
+	if (malformed) {
+		pr_malformed_what(ob, pdu);
+		pr_malformed(ob, &pdu->err);
 	} else {
 		switch (pdu->kind) {
 		case MARS_PDU_MARS:
@@ -496,11 +597,17 @@ mars_print_frame(struct mars_out *ob, const struct mars_print_opts *po,
 			mars_out_u64(ob, pdu->len);
 			break;
 		}
+		if (nc != 0)
+			pr_nonconf_line(ob, pdu, nc);
 	}
 	mars_out_putc(ob, '\n');
 after_line:
-	if ((po->mode == MARS_PRINT_VERBOSE || po->mode == MARS_PRINT_TREE) && complete)
+	if ((po->mode == MARS_PRINT_VERBOSE || po->mode == MARS_PRINT_TREE) &&
+	    !malformed && pdu->kind != MARS_PDU_NONE) {
 		pr_fields(ob, po, pdu);
+		if (nc != 0)
+			pr_nonconf_fields(ob, pdu, nc);
+	}
 	if (po->hex) {
 		if (pdu->sdu != NULL)
 			mars_print_hex(ob, pdu->sdu, pdu->len);
@@ -514,12 +621,12 @@ mars_print_frame_error(struct mars_out *ob, const struct mars_print_opts *po,
     const struct mars_frame *fr, const struct mars_err *err)
 {
 	if (po->mode == MARS_PRINT_JSON) {
-		print_json_error(ob, fr, err, NULL);
+		print_json_error(ob, po, fr, err);
 		return;
 	}
 	pr_time(ob, po, fr);
 	pr_vc(ob, po, fr);
-	pr_malformed(ob, err, true);
+	pr_malformed(ob, err);
 	mars_out_putc(ob, '\n');
 	if (po->hex && fr->data != NULL)
 		mars_print_hex(ob, fr->data, fr->caplen);

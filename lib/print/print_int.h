@@ -126,6 +126,16 @@ void	pf_tl(struct fsink *fs, uint32_t off, const char *name, uint8_t tl);
 /* Name with a 1-based index: "mar$tha" 3 -> "mar$tha.3" into buf. */
 const char *pf_iname(char *buf, size_t len, const char *name, unsigned idx);
 
+/*
+ * Malformed and nonconforming (pdu.h): the reason word of a malformed
+ * frame, whether its operation or type was read, and the RFC section and
+ * sentence of a nonconformity (an SCSP Checksum is RFC 2334 B.1's).
+ */
+const char *pr_reason(int code);
+bool	pr_op_known(const struct mars_pdu *pdu);
+const char *pr_nonconf_ref(const struct mars_pdu *pdu, unsigned bit);
+const char *pr_nonconf_text(const struct mars_pdu *pdu, unsigned bit);
+
 /* Per-kind printers. */
 void	print_mars_line(struct mars_out *ob, const struct mars_msg *m);
 /* Time to newline of a common family C message; false: not that shape. */
@@ -136,7 +146,7 @@ void	print_scsp_line(struct mars_out *ob, const struct mars_scsp_msg *m);
 void	print_scsp_fields(struct fsink *fs, const struct mars_pdu *pdu);
 void	print_json_frame(struct mars_out *ob, const struct mars_print_opts *po,
 	    const struct mars_frame *fr, const struct mars_pdu *pdu);
-void	print_json_error(struct mars_out *ob, const struct mars_frame *fr,
-	    const struct mars_err *err, const char *kind);
+void	print_json_error(struct mars_out *ob, const struct mars_print_opts *po,
+	    const struct mars_frame *fr, const struct mars_err *err);
 
 #endif

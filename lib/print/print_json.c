@@ -1,11 +1,20 @@
 /*
- * JSON Lines (marsdump --json): exactly one object per frame on one line.
+ * JSON Lines (marsdump --json): exactly one object per frame on one line,
+ * following mars-json(7).
+ *
+ * Every frame is an object of type "message" with the same head: type,
+ * frame, ts, vpi, vci, dir, vc_kind, kind, the operation (MARS op and
+ * op_code, SCSP scsp_type and type_code), then "malformed" (null, or
+ * reason, offset, field and detail of a message that cannot be parsed)
+ * and "nonconforming" (the rules a parsed message breaks: reason, ref,
+ * text; [] when none).  The fields of the message follow unless it is
+ * malformed, then "hex" when -x asked for it.
  *
  * Keys are the RFC field names without the "mar$" prefix, dots written
  * as underscores (mar$pro.type -> pro_type), plus a few derived values
  * (seq_x, redirect, layer3grp ...) so that jq filters need no bit
  * arithmetic.  ATM numbers, IDs and opaque octets are lowercase hex
- * strings, protocol addresses their usual notation, "" when null.
+ * strings, protocol addresses their usual notation; absent ones null.
  *
  * This is a hot path (at least 20x faster than tshark is the goal):
  * everything is appended with mars_out_write/mars_out_u64/mars_out_hex, no printf.  Only
@@ -35,13 +44,16 @@ j_bool(struct mars_out *ob, bool v)
 		JK(ob, "false");
 }
 
-/* A hex string of n octets; "" when there are none. */
+/* A hex string of n octets; null when there are none. */
 static void
 j_hex(struct mars_out *ob, const uint8_t *p, size_t n)
 {
+	if (n == 0 || p == NULL) {
+		JK(ob, "null");
+		return;
+	}
 	mars_out_putc(ob, '"');
-	if (n != 0 && p != NULL)
-		mars_out_hex(ob, p, n);
+	mars_out_hex(ob, p, n);
 	mars_out_putc(ob, '"');
 }
 
@@ -51,9 +63,14 @@ j_atm(struct mars_out *ob, const struct mars_atm *a)
 	j_hex(ob, a->addr, a->tl & MARS_ATM_TL_LEN);
 }
 
+/* A protocol address in its notation; null when it is null. */
 static void
 j_pa(struct mars_out *ob, const uint8_t *p, size_t n)
 {
+	if (n == 0 || p == NULL) {
+		JK(ob, "null");
+		return;
+	}
 	mars_out_putc(ob, '"');
 	pr_pa_bare(ob, p, n);
 	mars_out_putc(ob, '"');
@@ -69,32 +86,104 @@ j_name(struct mars_out *ob, const char *s)
 		mars_out_json_str(ob, s);
 }
 
-/* "frame", "ts" and what is known about the VC; no closing brace. */
+/*
+ * The head every message object starts with: type, frame, ts and what
+ * is known about the VC (null where nothing is), then "kind".  No
+ * closing brace.
+ */
 static void
-j_head(struct mars_out *ob, const struct mars_frame *fr)
+j_head(struct mars_out *ob, const struct mars_frame *fr,
+    enum mars_pdu_kind kind)
 {
 	const char *s;
 
-	JNUM(ob, "{\"frame\":", fr->num);
+	JNUM(ob, "{\"type\":\"message\",\"frame\":", fr->num);
 	JK(ob, ",\"ts\":");
 	pr_ts_json(ob, fr);
 	if (fr->has_vc) {
 		JNUM(ob, ",\"vpi\":", fr->vpi);
 		JNUM(ob, ",\"vci\":", fr->vci);
-	}
+	} else
+		JK(ob, ",\"vpi\":null,\"vci\":null");
+	JK(ob, ",\"dir\":");
 	if ((s = pr_dir_name(fr->dir)) != NULL) {
-		JK(ob, ",\"dir\":\"");
+		mars_out_putc(ob, '"');
 		mars_out_puts(ob, s);
 		mars_out_putc(ob, '"');
+	} else
+		JK(ob, "null");
+	JK(ob, ",\"vc_kind\":");
+	if (fr->vc_kind == MARS_VC_UNKNOWN)
+		JK(ob, "null");
+	else if (fr->vc_kind <= MARS_VC_KIND_MAX &&
+	    (s = mars_vc_kind_name(fr->vc_kind)) != NULL)
+		mars_out_json_str(ob, s);
+	else
+		mars_out_u64(ob, fr->vc_kind);
+	switch (kind) {
+	case MARS_PDU_MARS:	JK(ob, ",\"kind\":\"MARS\""); break;
+	case MARS_PDU_SCSP:	JK(ob, ",\"kind\":\"SCSP\""); break;
+	case MARS_PDU_NHRP:	JK(ob, ",\"kind\":\"NHRP\""); break;
+	case MARS_PDU_LLC_OTHER: JK(ob, ",\"kind\":\"LLC\""); break;
+	default:		JK(ob, ",\"kind\":null"); break;
 	}
-	if (fr->vc_kind != MARS_VC_UNKNOWN) {
-		JK(ob, ",\"vc_kind\":");
-		if (fr->vc_kind <= MARS_VC_KIND_MAX &&
-		    (s = mars_vc_kind_name(fr->vc_kind)) != NULL)
-			mars_out_json_str(ob, s);
+}
+
+/* "malformed": reason, offset, field, detail of what could not be parsed. */
+static void
+j_malformed(struct mars_out *ob, const struct mars_err *err)
+{
+	char detail[256];
+
+	JK(ob, ",\"malformed\":{\"reason\":");
+	mars_out_json_str(ob, pr_reason(err->code));
+	JNUM(ob, ",\"offset\":", err->offset);
+	JK(ob, ",\"field\":");
+	j_name(ob, err->field);
+	mars_err_format(err, detail, sizeof(detail));
+	JK(ob, ",\"detail\":");
+	mars_out_json_str(ob, detail);
+	mars_out_putc(ob, '}');
+}
+
+/*
+ * "malformed" and "nonconforming" of a PDU: null and [] for a clean one,
+ * which is the common case and one append.
+ */
+static void
+j_verdict(struct mars_out *ob, const struct mars_pdu *pdu)
+{
+	const char *name;
+	unsigned nc, bit;
+	bool first = true;
+
+	if (pdu->verdict == 0 || pdu->kind == MARS_PDU_LLC_OTHER) {
+		JK(ob, ",\"malformed\":null,\"nonconforming\":[]");
+		return;
+	}
+	if (mars_pdu_malformed(pdu)) {
+		j_malformed(ob, &pdu->err);
+		JK(ob, ",\"nonconforming\":[]");
+		return;
+	}
+	JK(ob, ",\"malformed\":null,\"nonconforming\":[");
+	nc = mars_pdu_nonconf(pdu);
+	for (bit = 1; bit <= MARS_NC_ALL; bit <<= 1) {
+		if ((nc & bit) == 0 || (name = mars_nonconf_name(bit)) == NULL)
+			continue;
+		if (first)
+			JK(ob, "{\"reason\":");
 		else
-			mars_out_u64(ob, fr->vc_kind);
+			JK(ob, ",{\"reason\":");
+		first = false;
+		mars_out_json_str(ob, name);
+		JK(ob, ",\"ref\":");
+		j_name(ob, pr_nonconf_ref(pdu, bit));
+		JK(ob, ",\"text\":");
+		j_name(ob, pr_nonconf_text(pdu, bit));
+		mars_out_putc(ob, '}');
 	}
+	mars_out_putc(ob, ']');
 }
 
 static void
@@ -167,9 +256,6 @@ j_mars(struct mars_out *ob, const struct mars_msg *m)
 	enum mars_family fam = mars_op_family(m->op);
 	unsigned i;
 
-	JK(ob, ",\"kind\":\"MARS\",\"op\":");
-	j_name(ob, mars_op_name(m->op));
-	JNUM(ob, ",\"op_code\":", m->op);
 	JNUM(ob, ",\"afn\":", m->afn);
 	JNUM(ob, ",\"pro_type\":", m->pro_type);
 	JK(ob, ",\"pro_snap\":");
@@ -180,10 +266,13 @@ j_mars(struct mars_out *ob, const struct mars_msg *m)
 	JNUM(ob, ",\"chksum\":", m->chksum);
 	JNUM(ob, ",\"extoff\":", m->extoff);
 	JNUM(ob, ",\"op_version\":", m->op_version);
-	JNUM(ob, ",\"shtl\":", m->sha.tl);
+	/* On the wire: null when the source was read from octets in place. */
+	JNUM(ob, ",\"shtl\":", m->sha_inferred ?
+	    m->sha.tl & (uint8_t)~MARS_ATM_TL_LEN : m->sha.tl);
 	JNUM(ob, ",\"sstl\":", m->ssa.tl);
 	JK(ob, ",\"sha\":");
 	j_atm(ob, &m->sha);
+	JBOOL(ob, ",\"sha_inferred\":", m->sha_inferred);
 	JK(ob, ",\"ssa\":");
 	j_atm(ob, &m->ssa);
 	JNUM(ob, ",\"spln\":", m->spa.len);
@@ -249,7 +338,9 @@ j_mars(struct mars_out *ob, const struct mars_msg *m)
 		break;
 	}
 
-	if (m->has_tlvs) {
+	if (!m->has_tlvs)
+		JK(ob, ",\"tlvs\":null");
+	else {
 		JK(ob, ",\"tlvs\":[");
 		for (i = 0; i < m->ntlv; i++) {
 			mars_out_puts(ob, i > 0 ? ",{\"type\":" : "{\"type\":");
@@ -260,9 +351,7 @@ j_mars(struct mars_out *ob, const struct mars_msg *m)
 			mars_out_putc(ob, '}');
 		}
 		mars_out_putc(ob, ']');
-		if (m->ntlv_total > m->ntlv) {
-			JNUM(ob, ",\"tlvs_total\":", m->ntlv_total);
-		}
+		JNUM(ob, ",\"tlvs_total\":", m->ntlv_total);
 	}
 }
 
@@ -275,11 +364,11 @@ j_mars_part(struct mars_out *ob, const struct mars_scsp_csas *rec)
 
 	memset(&err, 0, sizeof(err));
 	if (mars_scsp_mars_decode(&mp, rec->body, rec->body_len, 0, &err) != 0) {
-		JK(ob, ",\"mars_error\":");
+		JK(ob, ",\"mars\":null,\"mars_error\":");
 		mars_out_json_str(ob, mars_err_reason(err.code));
 		return;
 	}
-	JK(ob, ",\"mars\":{\"state\":");
+	JK(ob, ",\"mars_error\":null,\"mars\":{\"state\":");
 	j_name(ob, mars_scsp_mars_state_name(mp.state));
 	JNUM(ob, ",\"state_code\":", mp.state);
 	JNUM(ob, ",\"hw_type\":", mp.hw_type);
@@ -325,14 +414,13 @@ j_scsp_records(struct mars_out *ob, const struct mars_scsp_msg *m)
 		JK(ob, ",\"seq\":");
 		pr_s32(ob, (int32_t)rec.seq);
 		JBOOL(ob, ",\"null\":", rec.null);
-		if (rec.body_len > 0) {
-			if (m->protocol_id == MARS_SCSP_PROTO_MARS)
-				j_mars_part(ob, &rec);
-			else {
-				JK(ob, ",\"body\":");
-				j_hex(ob, rec.body, rec.body_len);
-			}
-		}
+		if (m->protocol_id != MARS_SCSP_PROTO_MARS) {
+			JK(ob, ",\"body\":");
+			j_hex(ob, rec.body, rec.body_len);
+		} else if (rec.body_len > 0)
+			j_mars_part(ob, &rec);
+		else
+			JK(ob, ",\"mars_error\":null,\"mars\":null");
 		mars_out_putc(ob, '}');
 	}
 	mars_out_putc(ob, ']');
@@ -347,9 +435,6 @@ j_scsp(struct mars_out *ob, const struct mars_scsp_msg *m)
 	bool first;
 	unsigned i;
 
-	JK(ob, ",\"kind\":\"SCSP\",\"scsp_type\":");
-	j_name(ob, mars_scsp_type_name(m->type));
-	JNUM(ob, ",\"type_code\":", m->type);
 	JNUM(ob, ",\"version\":", m->version);
 	JNUM(ob, ",\"packet_size\":", m->size);
 	JNUM(ob, ",\"checksum\":", m->chksum);
@@ -390,7 +475,9 @@ j_scsp(struct mars_out *ob, const struct mars_scsp_msg *m)
 		mars_out_putc(ob, ']');
 	} else
 		j_scsp_records(ob, m);
-	if (m->has_ext) {
+	if (!m->has_ext)
+		JK(ob, ",\"extensions\":null");
+	else {
 		JK(ob, ",\"extensions\":[");
 		for (i = 0; i < m->next && i < MARS_SCSP_EXT_MAX; i++) {
 			mars_out_puts(ob, i > 0 ? ",{\"type\":" : "{\"type\":");
@@ -408,7 +495,7 @@ j_scsp(struct mars_out *ob, const struct mars_scsp_msg *m)
 static void
 j_nhrp(struct mars_out *ob, const struct mars_nhrp_hdr *h)
 {
-	JNUM(ob, ",\"kind\":\"NHRP\",\"op_version\":", h->op_version);
+	JNUM(ob, ",\"op_version\":", h->op_version);
 	JNUM(ob, ",\"op_type\":", h->op_type);
 	JNUM(ob, ",\"afn\":", h->afn);
 	JNUM(ob, ",\"pro_type\":", h->pro_type);
@@ -422,44 +509,49 @@ j_nhrp(struct mars_out *ob, const struct mars_nhrp_hdr *h)
 	JNUM(ob, ",\"sstl\":", h->sstl);
 }
 
-static const char *
-j_kind(enum mars_pdu_kind kind)
+/* "op" and "op_code" (MARS), "scsp_type" and "type_code" (SCSP): null
+ * when a malformed message ended before them. */
+static void
+j_op(struct mars_out *ob, const struct mars_pdu *pdu)
 {
-	switch (kind) {
-	case MARS_PDU_MARS:		return "MARS";
-	case MARS_PDU_SCSP:		return "SCSP";
-	case MARS_PDU_NHRP:		return "NHRP";
-	case MARS_PDU_LLC_OTHER:	return "LLC";
-	default:		return NULL;
+	bool known = pr_op_known(pdu);
+
+	if (pdu->kind == MARS_PDU_MARS) {
+		JK(ob, ",\"op\":");
+		j_name(ob, known ? mars_op_name(pdu->u.mars.op) : NULL);
+		JK(ob, ",\"op_code\":");
+		if (known)
+			mars_out_u64(ob, pdu->u.mars.op);
+		else
+			JK(ob, "null");
+	} else if (pdu->kind == MARS_PDU_SCSP) {
+		JK(ob, ",\"scsp_type\":");
+		j_name(ob, known ? mars_scsp_type_name(pdu->u.scsp.type) : NULL);
+		JK(ob, ",\"type_code\":");
+		if (known)
+			mars_out_u64(ob, pdu->u.scsp.type);
+		else
+			JK(ob, "null");
 	}
 }
 
-/* "error", "offset", "field", "detail" of a malformed frame; no braces. */
+/* -x: the AAL5 SDU as one hex string; null when there is none. */
 static void
-j_error(struct mars_out *ob, const struct mars_err *err)
+j_hex_key(struct mars_out *ob, const uint8_t *p, size_t n)
 {
-	char detail[256];
-
-	JK(ob, ",\"error\":");
-	mars_out_json_str(ob, mars_err_reason(err->code));
-	JNUM(ob, ",\"offset\":", err->offset);
-	JK(ob, ",\"field\":");
-	j_name(ob, err->field);
-	mars_err_format(err, detail, sizeof(detail));
-	JK(ob, ",\"detail\":");
-	mars_out_json_str(ob, detail);
+	JK(ob, ",\"hex\":");
+	j_hex(ob, p, n);
 }
 
 void
-print_json_error(struct mars_out *ob, const struct mars_frame *fr,
-    const struct mars_err *err, const char *kind)
+print_json_error(struct mars_out *ob, const struct mars_print_opts *po,
+    const struct mars_frame *fr, const struct mars_err *err)
 {
-	j_head(ob, fr);
-	if (kind != NULL) {
-		JK(ob, ",\"kind\":");
-		mars_out_json_str(ob, kind);
-	}
-	j_error(ob, err);
+	j_head(ob, fr, MARS_PDU_NONE);
+	j_malformed(ob, err);
+	JK(ob, ",\"nonconforming\":[]");
+	if (po->hex)
+		j_hex_key(ob, fr->data, fr->caplen);
 	JK(ob, "}\n");
 }
 
@@ -467,50 +559,32 @@ void
 print_json_frame(struct mars_out *ob, const struct mars_print_opts *po,
     const struct mars_frame *fr, const struct mars_pdu *pdu)
 {
-	const char *name;
-
-	if (pdu->verdict != 0 && pdu->kind != MARS_PDU_LLC_OTHER) {
-		j_head(ob, fr);
-		if ((name = j_kind(pdu->kind)) != NULL) {
-			JK(ob, ",\"kind\":\"");
-			mars_out_puts(ob, name);
-			mars_out_putc(ob, '"');
+	j_head(ob, fr, pdu->kind);
+	j_op(ob, pdu);
+	j_verdict(ob, pdu);
+	if (!mars_pdu_malformed(pdu)) {
+		switch (pdu->kind) {
+		case MARS_PDU_MARS:
+			j_mars(ob, &pdu->u.mars);
+			break;
+		case MARS_PDU_SCSP:
+			j_scsp(ob, &pdu->u.scsp);
+			break;
+		case MARS_PDU_NHRP:
+			j_nhrp(ob, &pdu->u.nhrp);
+			break;
+		case MARS_PDU_LLC_OTHER:
+			JNUM(ob, ",\"oui\":", pdu->oui);
+			JNUM(ob, ",\"pid\":", pdu->pid);
+			JNUM(ob, ",\"len\":", pdu->len);
+			break;
+		default:
+			JNUM(ob, ",\"len\":", pdu->len);
+			break;
 		}
-		/* Well-formed but to be dropped: say what it was. */
-		if (pdu->kind == MARS_PDU_MARS && (pdu->verdict == MARS_E_CHKSUM ||
-		    pdu->verdict == MARS_E_TLV_DROP ||
-		    pdu->verdict == MARS_E_TLV_ERROR)) {
-			JK(ob, ",\"op\":");
-			j_name(ob, mars_op_name(pdu->u.mars.op));
-			JNUM(ob, ",\"op_code\":", pdu->u.mars.op);
-		} else if (pdu->kind == MARS_PDU_SCSP &&
-		    pdu->verdict == MARS_E_CHKSUM) {
-			JK(ob, ",\"scsp_type\":");
-			j_name(ob, mars_scsp_type_name(pdu->u.scsp.type));
-		}
-		j_error(ob, &pdu->err);
-		JK(ob, "}\n");
-		return;
 	}
-	j_head(ob, fr);
-	switch (pdu->kind) {
-	case MARS_PDU_MARS:
-		j_mars(ob, &pdu->u.mars);
-		break;
-	case MARS_PDU_SCSP:
-		j_scsp(ob, &pdu->u.scsp);
-		break;
-	case MARS_PDU_NHRP:
-		j_nhrp(ob, &pdu->u.nhrp);
-		break;
-	case MARS_PDU_LLC_OTHER:
-		JNUM(ob, ",\"kind\":\"LLC\",\"oui\":", pdu->oui);
-		JNUM(ob, ",\"pid\":", pdu->pid);
-		JNUM(ob, ",\"len\":", pdu->len);
-		break;
-	default:
-		JNUM(ob, ",\"kind\":null,\"len\":", pdu->len);
-		break;
-	}
+	if (po->hex)
+		j_hex_key(ob, pdu->sdu != NULL ? pdu->sdu : fr->sdu,
+		    pdu->sdu != NULL ? pdu->len : fr->sdu_len);
 	JK(ob, "}\n");
 }

@@ -491,7 +491,16 @@ print_mars_fields(struct fsink *fs, const struct mars_pdu *pdu)
 		mars_out_putc(fs->ob, ')');
 	}
 	pf_close(fs);
-	pf_tl(fs, o + 18, "mar$shtl", m->sha.tl);
+	if (m->sha_inferred) {
+		/* Null on the wire; the 20 octets in place read as the source. */
+		pf_open(fs, o + 18, "mar$shtl");
+		pr_x(fs->ob, m->sha.tl & (uint8_t)~MARS_ATM_TL_LEN, 2);
+		if (pf_tree(fs))
+			mars_out_puts(fs->ob, " (null; mar$sha read from the "
+			    "20 octets in place)");
+		pf_close(fs);
+	} else
+		pf_tl(fs, o + 18, "mar$shtl", m->sha.tl);
 	pf_tl(fs, o + 19, "mar$sstl", m->ssa.tl);
 	pf_break(fs);
 	fld_mandatory(fs, m, o);

@@ -36,7 +36,7 @@ client_op_free(void *m)
 	mars_client_free(m);
 }
 
-const struct mars_sim_node_ops sim_client_ops = {
+const struct mars_sim_node_ops mars_sim_client_ops = {
 	.input = client_op_input,
 	.tick = client_op_tick,
 	.deadline = client_op_deadline,
@@ -63,7 +63,7 @@ server_op_free(void *m)
 }
 
 /* No deadline op: mars_server_tick() at a time with nothing due is harmless. */
-const struct mars_sim_node_ops sim_server_ops = {
+const struct mars_sim_node_ops mars_sim_server_ops = {
 	.input = server_op_input,
 	.tick = server_op_tick,
 	.free = server_op_free,

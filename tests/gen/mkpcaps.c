@@ -493,16 +493,16 @@ multi_msg(struct sdu *s, uint8_t op, const uint8_t *sha, const uint8_t *spa,
 	enc(&m, s);
 }
 
-/* Family B'': a REDIRECT_MAP from M1 listing the given servers in order. */
+/* Family B'': a REDIRECT_MAP from MARS `from` listing servers in order. */
 static void
-redirect_msg(struct sdu *s, const int *order, unsigned n, uint8_t redirf,
-    uint32_t msn)
+redirect_from(struct sdu *s, int from, const int *order, unsigned n,
+    uint8_t redirf, uint32_t msn)
 {
 	uint8_t list[4 * MARS_ATM_ADDR_MAX];
 	struct mars_msg m;
 	unsigned i;
 
-	msg_init(&m, MARS_REDIRECT_MAP, ms[1], NULL);
+	msg_init(&m, MARS_REDIRECT_MAP, ms[from], NULL);
 	m.thtl = MARS_ATM_ADDR_MAX;
 	m.redirf = redirf;
 	m.tnum = (uint16_t)n;
@@ -512,6 +512,14 @@ redirect_msg(struct sdu *s, const int *order, unsigned n, uint8_t redirf,
 		memcpy(list + i * MARS_ATM_ADDR_MAX, ms[order[i]], MARS_ATM_ADDR_MAX);
 	m.list = list;
 	enc(&m, s);
+}
+
+/* The same from M1. */
+static void
+redirect_msg(struct sdu *s, const int *order, unsigned n, uint8_t redirf,
+    uint32_t msn)
+{
+	redirect_from(s, 1, order, n, redirf, msn);
 }
 
 /* Family B': a GROUPLIST_REPLY listing n groups. */
@@ -1229,6 +1237,144 @@ file_mixed(const char *dir)
 	out_close(&o);
 }
 
+/* mar$chksum as a sender writes it by hand (RFC 2022 §4.3.3). */
+static void
+set_chksum(struct sdu *s, uint16_t v)
+{
+	store16(s->b + MARS_LLC_SNAP_LEN + 12, v);
+}
+
+/*
+ * nonconforming.pcap (LINKTYPE_ATM_RFC1483): what the one widely shipped
+ * MARS, the Windows 2000 IP/ATM server, sends (PROTOCOL.md C8-C10, C18),
+ * beside what its clients send.  The server is M1, the members CM1
+ * (its own client: mar$chksum 0, as §4.3.3 allows) and CM2 (computes
+ * checksums):
+ *   1 periodic REDIRECT_MAP: mar$shtl 0 with the 20 source octets in
+ *     place, mar$seqxy 0, mar$chksum 0 (C8)
+ *   2 CM1's registration JOIN, 3 its reply with CMI 0 (C18)
+ *   4 CM1's REQUEST, 5 the NAK with the CSN in mar$pad (C9, tolerated)
+ *   6 CM2's REQUEST with a checksum, 7 the MULTI echoing that checksum
+ *     unchanged, stale for the reply (C10)
+ */
+static void
+file_nonconforming(const char *dir)
+{
+	static const int order[] = { 1, 2 };
+	const uint8_t *const one[] = { cm[1] };
+	struct mars_msg m;
+	struct sdu s;
+	struct out o;
+	uint16_t sum;
+
+	out_open(&o, dir, "nonconforming.pcap", DLT_ATM_RFC1483);
+
+	redirect_msg(&s, order, 2, 0, 0x64);
+	s.b[MARS_LLC_SNAP_LEN + 18] = 0;		/* mar$shtl */
+	store16(s.b + MARS_LLC_SNAP_LEN + 26, 0);	/* mar$seqxy */
+	set_chksum(&s, 0);
+	emit(&o, NULL, true, s.b, s.len);
+
+	join_msg(&s, MARS_JOIN, cm[1], cm_ip[1], NULL, NULL,
+	    MARS_FLAG_REGISTER, 0, 0);
+	set_chksum(&s, 0);
+	emit(&o, NULL, false, s.b, s.len);
+	join_msg(&s, MARS_JOIN, cm[1], cm_ip[1], NULL, NULL,
+	    MARS_FLAG_REGISTER | MARS_FLAG_COPY, 0, 0x65);
+	set_chksum(&s, 0);
+	emit(&o, NULL, true, s.b, s.len);
+
+	request_msg(&s, MARS_REQUEST, cm[1], cm_ip[1], grp_b);
+	set_chksum(&s, 0);
+	emit(&o, NULL, false, s.b, s.len);
+	msg_init(&m, MARS_NAK, cm[1], cm_ip[1]);
+	m.tpa.addr = grp_b;
+	m.tpa.len = 4;
+	m.pad[7] = 0x65;				/* the CSN */
+	enc(&m, &s);
+	set_chksum(&s, 0);
+	emit(&o, NULL, true, s.b, s.len);
+
+	request_msg(&s, MARS_REQUEST, cm[2], cm_ip[2], grp_a);
+	sum = (uint16_t)(s.b[MARS_LLC_SNAP_LEN + 12] << 8 |
+	    s.b[MARS_LLC_SNAP_LEN + 13]);
+	emit(&o, NULL, false, s.b, s.len);
+	multi_msg(&s, MARS_MULTI, cm[2], cm_ip[2], grp_a, one, 1,
+	    MARS_SEQ_LAST | 1, 0x65);
+	set_chksum(&s, sum);
+	emit(&o, NULL, true, s.b, s.len);
+
+	out_close(&o);
+}
+
+/*
+ * failover.pcap, failover-gap.pcap (lab transport over Linux cooked v1,
+ * as tcpdump -i lo writes it): the Active MARS M1 and, after it dies,
+ * M2, each on a ClusterControlVC labelled 0/32 as the lab transport and
+ * the simulator label every MARS's.  M1 numbers its CCVC messages from
+ * 100; M2 takes over with its own CSN from 5000, sends its map at once
+ * and takes CM1's registration again (CMI 1 kept).  In failover-gap.pcap
+ * one of M2's CCVC messages (CSN 5002) is missing.
+ */
+static const struct vc vc_lab_ccvc = { 0, 32, MARS_VC_CCVC };
+static const struct vc vc_lab_m1 = { 0, 100, MARS_VC_P2P };
+static const struct vc vc_lab_m2 = { 0, 101, MARS_VC_P2P };
+
+static void
+file_failover(const char *dir, const char *name, bool gap)
+{
+	static const int m1_first[] = { 1, 2 }, m2_alone[] = { 2 };
+	struct sdu s;
+	struct out o;
+
+	out_open(&o, dir, name, DLT_LINUX_SLL);
+	o.ip = LAB_V4;
+
+	join_msg(&s, MARS_JOIN, cm[1], cm_ip[1], NULL, NULL,
+	    MARS_FLAG_REGISTER, 0, 0);
+	emit(&o, &vc_lab_m1, false, s.b, s.len);
+	join_msg(&s, MARS_JOIN, cm[1], cm_ip[1], NULL, NULL,
+	    MARS_FLAG_REGISTER | MARS_FLAG_COPY, 1, 100);
+	emit(&o, &vc_lab_m1, true, s.b, s.len);
+	redirect_from(&s, 1, m1_first, 2, 0, 100);
+	emit(&o, &vc_lab_ccvc, true, s.b, s.len);
+	join_msg(&s, MARS_JOIN, cm[1], cm_ip[1], grp_a, NULL,
+	    MARS_FLAG_LAYER3GRP, 1, 0);
+	emit(&o, &vc_lab_m1, false, s.b, s.len);
+	join_msg(&s, MARS_JOIN, cm[1], cm_ip[1], grp_a, NULL,
+	    MARS_FLAG_LAYER3GRP | MARS_FLAG_COPY, 1, 101);
+	emit(&o, &vc_lab_ccvc, true, s.b, s.len);
+	join_msg(&s, MARS_JOIN, cm[2], cm_ip[2], grp_a, NULL,
+	    MARS_FLAG_LAYER3GRP | MARS_FLAG_COPY, 2, 102);
+	emit(&o, &vc_lab_ccvc, true, s.b, s.len);
+	redirect_from(&s, 1, m1_first, 2, 0, 103);
+	emit(&o, &vc_lab_ccvc, true, s.b, s.len);
+
+	/* M1 is gone; M2, the new Active, redirects at once. */
+	redirect_from(&s, 2, m2_alone, 1, 0, 5000);
+	emit(&o, &vc_lab_ccvc, true, s.b, s.len);
+	join_msg(&s, MARS_JOIN, cm[1], cm_ip[1], NULL, NULL,
+	    MARS_FLAG_REGISTER, 1, 0);
+	emit(&o, &vc_lab_m2, false, s.b, s.len);
+	join_msg(&s, MARS_JOIN, cm[1], cm_ip[1], NULL, NULL,
+	    MARS_FLAG_REGISTER | MARS_FLAG_COPY, 1, 5000);
+	emit(&o, &vc_lab_m2, true, s.b, s.len);
+	join_msg(&s, MARS_JOIN, cm[1], cm_ip[1], grp_a, NULL,
+	    MARS_FLAG_LAYER3GRP, 1, 0);
+	emit(&o, &vc_lab_m2, false, s.b, s.len);
+	join_msg(&s, MARS_JOIN, cm[1], cm_ip[1], grp_a, NULL,
+	    MARS_FLAG_LAYER3GRP | MARS_FLAG_COPY, 1, 5001);
+	emit(&o, &vc_lab_ccvc, true, s.b, s.len);
+	if (!gap) {
+		join_msg(&s, MARS_JOIN, cm[2], cm_ip[2], grp_a, NULL,
+		    MARS_FLAG_LAYER3GRP | MARS_FLAG_COPY, 2, 5002);
+		emit(&o, &vc_lab_ccvc, true, s.b, s.len);
+	}
+	redirect_from(&s, 2, m2_alone, 1, 0, 5003);
+	emit(&o, &vc_lab_ccvc, true, s.b, s.len);
+	out_close(&o);
+}
+
 static void
 all_files(const char *dir)
 {
@@ -1239,6 +1385,9 @@ all_files(const char *dir)
 	file_nhrp(dir);
 	file_malformed(dir);
 	file_mixed(dir);
+	file_nonconforming(dir);
+	file_failover(dir, "failover.pcap", false);
+	file_failover(dir, "failover-gap.pcap", true);
 	file_conversation(dir, "sunatm.pcap", DLT_SUNATM, LAB_V4);
 	file_conversation(dir, "lab-en10mb.pcap", DLT_EN10MB, LAB_ALTERNATE);
 	file_conversation(dir, "lab-sll.pcap", DLT_LINUX_SLL, LAB_V4);

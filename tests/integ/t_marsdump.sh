@@ -57,9 +57,15 @@ for f in "$P"/mars-*.pcap; do
 		notok "$base: prints MARS_$op (rc $rc)"
 		sed 's/^/# /' "$T/out" "$T/err" | head -5
 	fi
+	# The filter keeps exactly the lines of that operation, unchanged.
+	grep -w "MARS_$op" "$T/out" >"$T/want" || :
 	run -r "$f" "op $op"
-	check "$base: filter op $op keeps every line" \
-	    test "$(lines "$T/out")" -gt 0
+	if [ -s "$T/want" ] && cmp -s "$T/want" "$T/out"; then
+		ok "$base: filter op $op keeps every line of MARS_$op"
+	else
+		notok "$base: filter op $op keeps every line of MARS_$op"
+		diff "$T/want" "$T/out" | head -5 | sed 's/^/# /'
+	fi
 done
 check "13 MARS operation captures" test "$nops" -eq 13
 
@@ -71,9 +77,10 @@ for f in "$P"/scsp-*.pcap; do
 	check "$base: SCSP lines, nothing malformed" sh -c \
 	    "[ $rc -eq 0 ] && grep -q SCSP '$T/out' &&
 	    ! grep -q MALFORMED '$T/out'"
+	cp "$T/out" "$T/all"
 	run -r "$f" scsp
-	check "$base: filter scsp keeps its messages" \
-	    test "$(lines "$T/out")" -gt 0
+	check "$base: filter scsp keeps every line ($(lines "$T/all"))" sh -c \
+	    "[ -s '$T/all' ] && cmp -s '$T/all' '$T/out'"
 	run -r "$f" mars
 	check "$base: filter mars drops them" test ! -s "$T/out"
 done
@@ -219,7 +226,8 @@ check "-w with -v still prints" test -s "$T/out"
 run -r "$P/mixed.pcap" --json --stats
 check "--json: one object per message plus stats" \
     test "$(lines "$T/out")" -eq "$((total + 1))"
-check "--json: stats last" sh -c "tail -n 1 '$T/out' | grep -q '^{\"stats\":{'"
+check "--json: stats last" sh -c \
+    "tail -n 1 '$T/out' | grep -q '^{\"type\":\"stats\",'"
 if command -v python3 >/dev/null 2>&1; then
 	for f in "$P"/*.pcap; do
 		"$MD" -r "$f" --json --stats >>"$T/all.json" 2>/dev/null
@@ -231,6 +239,33 @@ for n, line in enumerate(open(sys.argv[1]), 1):
         json.loads(line)
     except ValueError as e:
         sys.exit("line %d: %s: %s" % (n, e, line[:200]))
+' "$T/all.json"
+	# mars-json(7): "type" first, the same head on every message,
+	# null (never "" or "-") for what is absent.
+	check "--json: mars-json(7) shapes" python3 -c '
+import json, sys
+head = ["type", "frame", "ts", "vpi", "vci", "dir", "vc_kind", "kind"]
+def walk(v, path):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            walk(x, path + "." + k)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            walk(x, "%s[%d]" % (path, i))
+    elif v == "" or v == "-":
+        sys.exit("%s is %r" % (path, v))
+for n, line in enumerate(open(sys.argv[1]), 1):
+    o = json.loads(line)
+    keys = list(o)
+    if keys[0] != "type":
+        sys.exit("line %d: first key %s" % (n, keys[0]))
+    if o["type"] == "message":
+        if keys[:8] != head or "malformed" not in o or \
+            "nonconforming" not in o:
+            sys.exit("line %d: head %s" % (n, keys[:10]))
+    elif o["type"] != "stats":
+        sys.exit("line %d: type %s" % (n, o["type"]))
+    walk(o, "line %d" % n)
 ' "$T/all.json"
 else
 	ok "--json: python3 missing, parse check skipped # SKIP"
@@ -248,7 +283,7 @@ check "--stats: a CSN gap in mixed.pcap" \
 check "--stats: the gap's frame" grep -q '^  frame [0-9]* on ' "$T/out"
 run -r "$P/mixed.pcap" --stats --json
 check "--stats --json: csn gaps" sh -c \
-    "tail -n 1 '$T/out' | grep -q '\"csn\":{\"gaps\":[1-9]'"
+    "tail -n 1 '$T/out' | grep -q '\"csn\":{\"sequences\":[0-9]*,\"gaps\":1,'"
 
 # A capture of a real lab run (marsd and two members on loopback): the
 # shim decodes, and one copy per leaf of each ClusterControlVC message is
@@ -261,22 +296,186 @@ check "lab-live: registrations and a MULTI" sh -c \
 check "lab-live: per-leaf copies are not CSN gaps" \
     grep -q '^CSN gaps on ClusterControlVC: 0 ' "$T/out"
 
-# --- malformed input ---------------------------------------------------------
+# --- malformed and nonconforming ---------------------------------------------
+# malformed.pcap: records 1 3 7 8 9 11 cannot be parsed (MALFORMED), 2 4 5
+# 6 parse but break a receiver's rule (NONCONFORMING), 10 and 12 are fine
+# (testdata/pcap/README).
 run -r "$P/malformed.pcap"
 check "malformed: exit 0 without --strict" test "$rc" -eq 0
-check "malformed: MALFORMED lines with offsets" \
-    grep -q 'MALFORMED .* at offset [0-9]' "$T/out"
-nbad=$(grep -c MALFORMED "$T/out")
+check "malformed: 12 lines" test "$(lines "$T/out")" -eq 12
+check "malformed: six MALFORMED lines with offsets" test \
+    "$(grep -c 'MALFORMED [a-z-]* at offset [0-9]' "$T/out")" -eq 6
+check "malformed: four NONCONFORMING lines" \
+    test "$(grep -c NONCONFORMING "$T/out")" -eq 4
+check "malformed: a cut MULTI still names its operation" \
+    grep -q '^[0-9:.]* MARS_MULTI MALFORMED truncated at offset 68' "$T/out"
+check "malformed: a bad checksum is nonconforming, not malformed" \
+    grep -q 'MARS_JOIN register .* NONCONFORMING checksum (RFC 2022' "$T/out"
+grep MALFORMED "$T/out" >"$T/bad"
+grep NONCONFORMING "$T/out" >"$T/nc"
+run -r "$P/malformed.pcap" malformed
+check "malformed: filter malformed selects exactly them" cmp -s "$T/bad" "$T/out"
+run -r "$P/malformed.pcap" nonconforming
+check "malformed: filter nonconforming selects exactly them" \
+    cmp -s "$T/nc" "$T/out"
 run -r "$P/malformed.pcap" --strict
 check "malformed: exit 1 with --strict" test "$rc" -eq 1
-run -r "$P/malformed.pcap" malformed
-check "malformed: filter malformed selects them" \
-    test "$(lines "$T/out")" -eq "$nbad"
+run -r "$P/malformed.pcap" --strict not malformed
+check "--strict: a nonconforming message alone fails too" test "$rc" -eq 1
+run -r "$P/malformed.pcap" --strict 'not malformed and not nonconforming'
+check "--strict: only what passes the filter counts" test "$rc" -eq 0
 run -r "$P/malformed.pcap" --stats
-check "malformed: --stats counts them" \
-    grep -q "^malformed: $nbad\$" "$T/out"
+check "malformed: --stats counts them apart" sh -c "
+    grep -qx 'malformed: 6' '$T/out' && grep -qx 'nonconforming: 4' '$T/out' &&
+    grep -q '^  truncated  *2\$' '$T/out' &&
+    grep -q '^  reserved-bits  *1\$' '$T/out'"
 run -r "$P/mars-join.pcap" --strict
 check "a clean capture passes --strict" test "$rc" -eq 0
+
+# nonconforming.pcap: what the Windows 2000 server sends (README).
+NC=$P/nonconforming.pcap
+M1=4700918100000000000000000100204800000100
+run -r "$NC"
+check "nonconforming: exit 0, 7 lines, nothing malformed" sh -c "[ $rc -eq 0 ] &&
+    [ \$(wc -l <'$T/out') -eq 7 ] && ! grep -q MALFORMED '$T/out'"
+check "nonconforming: the periodic map, whole, with both reasons" grep -qx \
+    "[0-9:.]* MARS_REDIRECT_MAP soft msn 100 part 0 from $M1: $M1 4700918100000000000000000100204800000200 NONCONFORMING null-source (RFC 2022 §4.3), seqxy (RFC 2022 §5.1.2)" \
+    "$T/out"
+check "nonconforming: a registration reply with CMI 0" grep -q \
+    'MARS_JOIN register cmi 0 msn 101 copy .* NONCONFORMING cmi-zero (RFC 2022 §5.2.3)$' \
+    "$T/out"
+check "nonconforming: the NAK with the CSN in mar\$pad is fine" sh -c \
+    "grep MARS_NAK '$T/out' | grep -vq NONCONFORMING"
+check "nonconforming: the stale checksum of the MULTI" grep -q \
+    'MARS_MULTI 224.1.2.3 .* NONCONFORMING checksum (RFC 2022 §4.3.3)$' \
+    "$T/out"
+run -r "$NC" -vv -c 1
+check "nonconforming -vv: mar\$shtl null, the source read in place" grep -q \
+    "^	\[26\] mar\$shtl 0x00 (null; mar\$sha read from the 20 octets in place)\$" \
+    "$T/out"
+check "nonconforming -vv: every field and both reasons" sh -c "
+    grep -q '^	\[34\] mar\$seqxy 0x0000\$' '$T/out' &&
+    grep -q '^	\[40\] mar\$sha $M1\$' '$T/out' &&
+    grep -q '^	nonconforming null-source (RFC 2022 §4.3): ' '$T/out' &&
+    grep -q '^	nonconforming seqxy (RFC 2022 §5.1.2): ' '$T/out'"
+run -r "$NC" -vv op nak
+check "nonconforming -vv: the CSN in the NAK's mar\$pad" \
+    grep -q '^	\[32\] mar\$pad 0000000000000065$' "$T/out"
+run -r "$NC" -v op multi
+check "nonconforming -v: the checksum received and computed" grep -q \
+    '^	nonconforming checksum (RFC 2022 §4.3.3): mar\$chksum does not verify, received 0x[0-9a-f]*, computed 0x[0-9a-f]*$' \
+    "$T/out"
+run -r "$NC" --strict
+check "nonconforming: --strict exits 1" test "$rc" -eq 1
+run -r "$NC" nonconforming
+check "nonconforming: filter selects the three" test "$(lines "$T/out")" -eq 3
+run -r "$NC" nonconforming checksum
+check "nonconforming checksum: the MULTI only" sh -c \
+    "[ \$(wc -l <'$T/out') -eq 1 ] && grep -q MARS_MULTI '$T/out'"
+run -r "$NC" op redirect_map and nonconforming seqxy
+check "nonconforming seqxy and op: the map" test "$(lines "$T/out")" -eq 1
+run -r "$NC" --stats
+check "nonconforming --stats: by reason, none malformed" sh -c "
+    grep -qx 'malformed: 0' '$T/out' && grep -qx 'nonconforming: 3' '$T/out' &&
+    grep -q '^  null-source  *1\$' '$T/out' &&
+    grep -q '^  seqxy  *1\$' '$T/out' &&
+    grep -q '^  cmi-zero  *1\$' '$T/out' &&
+    grep -q '^  checksum  *1\$' '$T/out' &&
+    grep -q '^  MARS_REDIRECT_MAP  *1\$' '$T/out'"
+run -r "$NC" --json --stats
+if command -v python3 >/dev/null 2>&1; then
+	check "nonconforming --json: op kept, reasons with their sections" \
+	    python3 -c '
+import json, sys
+o = [json.loads(l) for l in open(sys.argv[1])]
+m = o[0]
+assert m["type"] == "message" and m["op"] == "MARS_REDIRECT_MAP", m
+assert m["malformed"] is None
+assert [r["reason"] for r in m["nonconforming"]] == ["null-source", "seqxy"]
+assert m["nonconforming"][0]["ref"] == "RFC 2022 \u00a74.3"
+assert m["nonconforming"][0]["text"]
+assert m["shtl"] == 0 and m["sha_inferred"] is True and m["seqxy"] == 0
+assert m["sha"] == sys.argv[2] and m["tnum"] == 2
+assert [r["reason"] for r in o[2]["nonconforming"]] == ["cmi-zero"]
+assert o[2]["cmi"] == 0
+assert o[4]["op"] == "MARS_NAK" and o[4]["nonconforming"] == []
+assert o[4]["pad"] == "0000000000000065"
+assert [r["reason"] for r in o[6]["nonconforming"]] == ["checksum"]
+s = o[-1]
+assert s["type"] == "stats"
+assert s["nonconforming"] == {"total": 3, "reasons": {"checksum": 1,
+    "null-source": 1, "seqxy": 1, "cmi-zero": 1}}
+assert s["malformed"] == {"total": 0, "reasons": {}}
+' "$T/out" "$M1"
+else
+	skip "nonconforming --json: python3 missing"
+fi
+run -r "$P/malformed.pcap" --json
+check "malformed --json: the op name kept beside a malformed object" grep -q \
+    '^{"type":"message",.*"op":"MARS_MULTI","op_code":2,"malformed":{"reason":"truncated","offset":68,"field":"mar\$tha","detail":"truncated mar\$tha at offset 68: need 40, have 28"},"nonconforming":\[\]}$' \
+    "$T/out"
+
+# --- -x with --json ----------------------------------------------------------
+run -r "$P/mars-request.pcap" --json -x -c 1
+check "--json -x: the SDU as a hex key, last" \
+    grep -q ',"hex":"aaaa0300005e0003000f0800[0-9a-f]*"}$' "$T/out"
+run -r "$P/mars-request.pcap" --json -c 1
+check "--json without -x: no hex key" sh -c "! grep -q '\"hex\"' '$T/out'"
+
+# --- CSN per MARS: a failover is not a gap -----------------------------------
+M2=4700918100000000000000000100204800000200
+run -r "$P/failover.pcap" --stats
+check "failover: both MARS on 0/32 decoded" sh -c "
+    grep -q '\[0/32 ccvc\] MARS_REDIRECT_MAP soft msn 103 .* from $M1:' '$T/out' &&
+    grep -q '\[0/32 ccvc\] MARS_REDIRECT_MAP soft msn 5000 .* from $M2:' '$T/out'"
+check "failover: two CSN sequences, no gap" sh -c "
+    grep -qx 'CSN sequences on ClusterControlVC: 2 (one per MARS and VC)' '$T/out' &&
+    grep -qx 'CSN gaps on ClusterControlVC: 0 (0 missing)' '$T/out'"
+run -r "$P/failover-gap.pcap" --stats
+check "failover-gap: the missing message of the new Active is a gap" sh -c "
+    grep -qx 'CSN gaps on ClusterControlVC: 1 (1 missing)' '$T/out' &&
+    grep -qx '  frame 13 on 0/32 from $M2: expected 5002, got 5003' '$T/out'"
+run -r "$P/failover-gap.pcap" --stats --json
+check "failover-gap --json: the gap names the MARS" tail -n 1 "$T/out" \
+    | grep -q "\"csn\":{\"sequences\":2,\"gaps\":1,\"missing\":1,\"first\":\[{\"frame\":13,\"vpi\":0,\"vci\":32,\"mars\":\"$M2\",\"expected\":5002,\"got\":5003}\]}"
+run -r "$P/failover-gap.pcap" --stats 'op redirect_map'
+check "failover-gap: a filter does not hide the gap" \
+    grep -qx 'CSN gaps on ClusterControlVC: 1 (1 missing)' "$T/out"
+
+# --- a truncated capture file: exit 1, the record named, output kept -------
+run -r "$P/mixed.pcap"
+cp "$T/out" "$T/whole"
+nrec=$(lines "$T/whole")
+size=$(wc -c <"$P/mixed.pcap")
+head -c $((size - 10)) "$P/mixed.pcap" >"$T/cut.pcap"
+run -r "$T/cut.pcap"
+check "truncated: exit 1" test "$rc" -eq 1
+check "truncated: every record before it printed" sh -c \
+    "head -n $((nrec - 1)) '$T/whole' | cmp -s - '$T/out'"
+check "truncated: one line naming the file and the record" sh -c "
+    [ \$(wc -l <'$T/err') -eq 1 ] &&
+    grep -q '^marsdump: $T/cut.pcap: record $nrec: truncated dump file' '$T/err'"
+"$MD" -r - <"$T/cut.pcap" >"$T/out" 2>"$T/err"
+rc=$?
+check "truncated on standard input: exit 1, named" sh -c "[ $rc -eq 1 ] &&
+    grep -q '^marsdump: standard input: record $nrec: truncated' '$T/err'"
+run -r "$T/cut.pcap" --json
+check "truncated --json: an error object on stderr, exit 1" sh -c "[ $rc -eq 1 ] &&
+    grep -q '^{\"type\":\"error\",\"program\":\"marsdump\",\"message\":\".*record $nrec: truncated dump file.*\",\"file\":\"$T/cut.pcap\",' '$T/err'"
+# Cut inside the 16-octet record header of the last record.
+last=$(python3 -c 'import sys
+d = open(sys.argv[1], "rb").read(); o = 24; last = 24
+while o < len(d):
+    last = o; o += 16 + int.from_bytes(d[o + 8:o + 12], "little")
+print(last)' "$P/mixed.pcap" 2>/dev/null || echo 0)
+if [ "$last" -gt 0 ]; then
+	head -c $((last + 6)) "$P/mixed.pcap" >"$T/cut2.pcap"
+	run -r "$T/cut2.pcap"
+	check "truncated in a record header: exit 1, record $nrec" sh -c \
+	    "[ $rc -eq 1 ] && grep -q 'record $nrec: truncated' '$T/err'"
+else
+	skip "truncated in a record header: python3 missing"
+fi
 
 # --- errors: exit 2 with a message -----------------------------------------
 run -r "$T/nonexistent.pcap"
@@ -285,7 +484,27 @@ check "missing file: names the file" \
     grep -q "^marsdump: .*nonexistent.pcap: " "$T/err"
 run -r "$P/mixed.pcap" --no-such-option
 check "bad option: exit 2" test "$rc" -eq 2
-check "bad option: says so" grep -q 'unknown option' "$T/err"
+check "bad option: one line naming it and pointing to --help" sh -c \
+    "[ \$(wc -l <'$T/err') -eq 1 ] && grep -qx 'marsdump: unknown option:\
+ --no-such-option (see marsdump --help)' '$T/err'"
+run -r "$P/mixed.pcap" -c
+check "missing argument: one line" sh -c "[ $rc -eq 2 ] &&
+    [ \$(wc -l <'$T/err') -eq 1 ] && grep -q 'needs an argument: -c' '$T/err'"
+run -r "$P/mixed.pcap" --json --no-such-option
+check "--json: a usage error is one JSON object on stderr" sh -c \
+    "[ $rc -eq 2 ] && [ ! -s '$T/out' ] && [ \$(wc -l <'$T/err') -eq 1 ] &&
+    grep -q '^{\"type\":\"error\",\"program\":\"marsdump\",\"message\":\"unknown option: --no-such-option (see marsdump --help)\",\"file\":null,\"line\":null,\"offset\":null,\"field\":null}\$' '$T/err'"
+run --json -r "$T/nonexistent.pcap"
+check "--json: a missing file is an error object naming it" \
+    grep -q '^{"type":"error",.*"file":".*nonexistent.pcap"' "$T/err"
+run --json -r "$P/mixed.pcap" 'group foo'
+check "--json: a bad filter is an error object with its position" \
+    grep -q '^{"type":"error",.*"offset":6,"field":"expression"}$' "$T/err"
+run -r "$P/mixed.pcap" -B 1024
+check "-B without -i: exit 2" sh -c \
+    "[ $rc -eq 2 ] && grep -q -- '-B applies to a live capture' '$T/err'"
+run -i lo -B 0
+check "-B 0: exit 2" sh -c "[ $rc -eq 2 ] && grep -q -- '-B: not a count' '$T/err'"
 run -r "$P/mixed.pcap" -c zero
 check "bad count: exit 2" test "$rc" -eq 2
 run
@@ -323,30 +542,83 @@ check "-x: hex dump lines" grep -q '^	0x0000: ' "$T/out"
 run -r "$P/mixed.pcap" -vv -c 1
 check "-vv: field tree" grep -q 'mar\$\|SCSP\|NHRP' "$T/out"
 
-# --- live capture on loopback, privileges dropped (root only) ---------------
-G=$O/tests/gen
-if [ "$(id -u)" = 0 ] && [ -x "$G/labsend" ] && [ -x "$G/freeport" ] &&
-    id nobody >/dev/null 2>&1; then
-	LP=$("$G/freeport" 1)
-	"$MD" -i lo -Z nobody -c 2 -f "udp port $LP" >"$T/live" 2>"$T/live.err" &
+# --- live capture on loopback (root only) -----------------------------------
+# live_start ARGS...: marsdump ARGS in the background ($LPID), its output
+# in $T/live and $T/live.err; returns once it listens (bounded).
+live_start() {
+	"$MD" "$@" >"$T/live" 2>"$T/live.err" &
 	LPID=$!
-	sleep 1
+	wait_for 10 grep -q '^marsdump: listening on ' "$T/live.err"
+}
+# live_wait SECONDS: until marsdump exits by itself; then its status in lrc.
+live_wait() {
+	wait_for "$1" sh -c "! kill -0 $LPID 2>/dev/null"
+	kill $LPID 2>/dev/null
+	wait $LPID
+	lrc=$?
+}
+G=$O/tests/gen
+if [ "$(id -u)" = 0 ] && [ -x "$G/labsend" ] && [ -x "$G/labburst" ] &&
+    [ -x "$G/freeport" ] && id nobody >/dev/null 2>&1; then
+	LP=$("$G/freeport" 1)
+	live_start -i lo -Z nobody -c 2 -f "udp port $LP"
+	check "-i lo: says it listens, once ready" \
+	    grep -qx 'marsdump: listening on lo, link-type [A-Z0-9_]*' \
+	    "$T/live.err"
 	check "-i lo -Z nobody: capture runs as nobody" sh -c \
 	    "grep -q '^Uid:[[:space:]]*65534' /proc/$LPID/status"
 	"$G/labsend" -w 100 udp:127.0.0.1:$LP register:7 join:7:224.1.2.3 \
 	    >/dev/null 2>&1
-	i=0
-	while kill -0 $LPID 2>/dev/null && [ $i -lt 30 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill $LPID 2>/dev/null
-	wait $LPID 2>/dev/null
+	live_wait 10
 	check "-i lo: lab datagrams decoded live, -c 2 stops" sh -c \
-	    "grep -q 'p2p\] MARS_JOIN register' '$T/live' &&
+	    "[ $lrc -eq 0 ] && grep -q 'p2p\] MARS_JOIN register' '$T/live' &&
 	     grep -q 'MARS_JOIN 224.1.2.3' '$T/live' && [ \$(wc -l <'$T/live') -eq 2 ]"
+	check "-i lo: tcpdump's counters at the end" sh -c "
+	    grep -qx '2 packets captured' '$T/live.err' &&
+	    grep -q '^[0-9][0-9]* packets received by filter\$' '$T/live.err' &&
+	    grep -qx '0 packets dropped by kernel' '$T/live.err'"
+
+	# A burst: every datagram captured, none dropped, the exact count.
+	# -c ends the capture when the last one is in; a generous -B keeps
+	# a machine busy with other work from losing any.
+	NB=50000
+	LP=$("$G/freeport" 1)
+	live_start -i lo -B 32768 -c $NB -f "udp port $LP" -w "$T/burst.pcap"
+	"$G/labburst" udp:127.0.0.1:$LP $NB >"$T/burst.out"
+	live_wait 60
+	check "burst: $NB datagrams sent" grep -qx "sent $NB" "$T/burst.out"
+	check "burst: $NB captured, none dropped" sh -c "[ $lrc -eq 0 ] &&
+	    grep -qx '$NB messages written to $T/burst.pcap' '$T/live.err' &&
+	    grep -qx '$NB packets captured' '$T/live.err' &&
+	    grep -qx '0 packets dropped by kernel' '$T/live.err'"
+	run -r "$T/burst.pcap" --stats
+	check "burst: the file holds all $NB, in order, no CSN gap" sh -c "
+	    grep -qx 'frames read: $NB' '$T/out' &&
+	    grep -qx 'CSN gaps on ClusterControlVC: 0 (0 missing)' '$T/out' &&
+	    grep -qx 'CSN sequences on ClusterControlVC: 1 (one per MARS and VC)' '$T/out'"
+
+	# --json: the listening line and the counters are objects too.
+	LP=$("$G/freeport" 1)
+	"$MD" --json -i lo -c 1 -f "udp port $LP" >"$T/live" 2>"$T/live.err" &
+	LPID=$!
+	wait_for 10 grep -q '^{"type":"listening","interface":"lo",' \
+	    "$T/live.err"
+	"$G/labburst" udp:127.0.0.1:$LP 1 >/dev/null
+	live_wait 10
+	check "-i lo --json: stderr holds only JSON objects" sh -c "[ $lrc -eq 0 ] &&
+	    grep -q '^{\"type\":\"capture\",\"interface\":\"lo\",\"captured\":1,\"received\":[0-9]*,\"dropped\":0,\"ifdropped\":0}\$' '$T/live.err' &&
+	    ! grep -qv '^{\"type\":' '$T/live.err' &&
+	    grep -q '^{\"type\":\"message\",.*\"vc_kind\":\"ccvc\",' '$T/live'"
+
+	# SIGINT ends a capture cleanly: exit 0, the counters printed.
+	LP=$("$G/freeport" 1)
+	live_start -i lo -f "udp port $LP"
+	kill -INT $LPID
+	live_wait 10
+	check "-i lo: SIGINT ends it with exit 0 and the counters" sh -c \
+	    "[ $lrc -eq 0 ] && grep -qx '0 packets captured' '$T/live.err'"
 else
-	skip "live capture needs root, labsend and a nobody user"
+	skip "live capture needs root, labsend, labburst and a nobody user"
 fi
 
 echo "1..$n"

@@ -201,7 +201,7 @@ lab_init(struct lab *l, const char *conf, unsigned nc, uint64_t seed)
 		}
 	for (i = 0; i < nc; i++) {
 		snprintf(name, sizeof(name), "C%u", i + 1);
-		l->c[i] = mars_sim_node_add(l->s, name, &sim_client_ops, NULL);
+		l->c[i] = mars_sim_node_add(l->s, name, &mars_sim_client_ops, NULL);
 		for (j = 0; j < l->nm; j++)
 			assert_int_equal(mars_sim_vc_p2p(l->s, l->c[i], l->m[j],
 			    &l->cvc[i][j], &a), 0);

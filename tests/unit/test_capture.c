@@ -871,6 +871,8 @@ test_truncated_file(void **state)
 	assert_int_equal(err.code, MARS_E_TRUNC);
 	assert_non_null(err.why);
 	assert_non_null(strstr(mars_cap_geterr(c), "truncated"));
+	/* The record cut short is named, as "truncated dump file" is not. */
+	assert_true(strncmp(err.why, "record 3: ", 10) == 0);
 	mars_cap_close(c);
 	unlink(path);
 }
@@ -1006,14 +1008,30 @@ test_live_no_such_interface(void **state)
 {
 	char errbuf[MARS_CAP_ERRBUF_SIZE] = "";
 	struct mars_cap *c = (struct mars_cap *)1;
+	struct mars_cap_live_opts lo = { .buffer_kib = 0x7fffffff };
 
 	assert_true(mars_cap_open_live(&c, "nosuchif9", 256, false, errbuf) < 0);
 	assert_null(c);
 	assert_true(strncmp(errbuf, "nosuchif9: ", 11) == 0);
 	assert_true(strlen(errbuf) > 11);
+
+	/* A buffer libpcap cannot be asked for is refused up front. */
+	c = (struct mars_cap *)1;
+	assert_int_equal(mars_cap_open_live_opts(&c, "lo", &lo, errbuf),
+	    MARS_E_INVAL);
+	assert_null(c);
+	assert_non_null(strstr(errbuf, "too large"));
 }
 
 static struct mars_cap *live_cap;
+static int idle_calls;
+
+static void
+count_idle(void *arg)
+{
+	(void)arg;
+	idle_calls++;
+}
 
 static void
 on_alarm(int sig)
@@ -1039,11 +1057,15 @@ test_live_loopback(void **state)
 	struct mars_err err;
 	int rx, tx, rc;
 
-	if (mars_cap_open_live(&live_cap, "lo", 0, false, errbuf) != 0) {
+	struct mars_cap_live_opts lo = { .buffer_kib = 4096 };
+
+	if (mars_cap_open_live_opts(&live_cap, "lo", &lo, errbuf) != 0) {
 		print_message("live capture not possible: %s\n", errbuf);
 		skip();
 	}
 	assert_true(mars_cap_fd(live_cap) >= 0);
+	idle_calls = 0;
+	mars_cap_set_idle(live_cap, count_idle, NULL);
 	rx = socket(AF_INET, SOCK_DGRAM, 0);
 	tx = socket(AF_INET, SOCK_DGRAM, 0);
 	assert_true(rx >= 0 && tx >= 0);
@@ -1075,10 +1097,14 @@ test_live_loopback(void **state)
 	assert_int_equal(fr.sdu_len, sizeof(sdu));
 	assert_memory_equal(fr.sdu, sdu, sizeof(sdu));
 
-	/* Nothing more comes: mars_cap_breakloop() ends the wait. */
+	/*
+	 * Nothing more comes: the idle hook runs before every wait, and
+	 * mars_cap_breakloop() ends the wait.
+	 */
 	alarm(1);
 	assert_int_equal(mars_cap_next(live_cap, &fr, &err), 0);
 	alarm(0);
+	assert_true(idle_calls > 0);
 	signal(SIGALRM, SIG_DFL);
 	close(rx);
 	close(tx);

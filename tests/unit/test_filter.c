@@ -407,8 +407,30 @@ test_src(void **state)
 	assert_true(match(expr, &fr, &m6));
 	assert_true(match(expr, &fr, &csu));
 	assert_false(match(expr, &fr, &join));
-	/* A prefix of the number is not the number. */
-	assert_false(match("src 47.0005", &fr, &join));
+
+	/*
+	 * Fewer than 40 digits select every number that begins with them
+	 * (marsdump(1)), down to a single digit; separators do not count.
+	 */
+	assert_true(match("src 4700", &fr, &join));
+	assert_true(match("src 47.0005", &fr, &join));
+	assert_true(match("src 47.0005.80ffe1000000f21a2b3c", &fr, &join));
+	assert_true(match("src 470", &fr, &join));	/* odd: by digit */
+	assert_true(match("src 4", &fr, &join));
+	assert_false(match("src 471", &fr, &join));
+	assert_false(match("src 4701", &fr, &join));
+	assert_false(match("src 4700", &fr, &m6));
+	assert_true(match("src 39", &fr, &m6));
+	assert_true(match("src 398", &fr, &csu));	/* a CSA's ATM address */
+	assert_false(match("src 4700", &fr, &csu));
+	/* 40 digits that differ in the last one. */
+	snprintf(expr, sizeof(expr), "src %.38s02", hex2);
+	assert_false(match(expr, &fr, &m6));
+	/* A prefix longer than a short (E.164) number does not match it. */
+	join.u.mars.sha.tl = MARS_ATM_TL_E164 | 2;
+	assert_true(match("src 4700", &fr, &join));
+	assert_false(match("src 470005", &fr, &join));
+	assert_true(match("src 47", &fr, &join));
 }
 
 static void
@@ -454,12 +476,69 @@ test_malformed(void **state)
 	join.verdict = MARS_E_TRUNC;
 	join.err.code = MARS_E_TRUNC;
 	join.err.offset = 40;
+	join.len = 48;
 	assert_true(match("malformed", &fr, &join));
 	assert_true(match("op join and malformed", &fr, &join));
+	assert_false(match("nonconforming", &fr, &join));
 	/* Cut short inside the fixed header: it is not. */
 	join.err.offset = 12;
+	join.len = 20;
 	assert_false(match("op join", &fr, &join));
 	assert_true(match("mars and malformed", &fr, &join));
+	/* A bad mar$op.version: the op was never read. */
+	join.verdict = join.err.code = MARS_E_FIELD;
+	join.err.offset = 8 + 16;
+	join.len = 48;
+	assert_false(match("op join", &fr, &join));
+}
+
+/*
+ * Nonconforming: parsed, complete, but a receiver would drop it.  It is
+ * not malformed, its fields still match, and "nonconforming NAME" picks
+ * one reason.
+ */
+static void
+test_nonconforming(void **state)
+{
+	struct mars_frame fr = frame_on(0, 32);
+	struct mars_pdu join, csu;
+
+	(void)state;
+	mk_join(&join);
+	assert_false(match("nonconforming", &fr, &join));
+	join.verdict = join.err.code = MARS_E_NONCONF;
+	join.u.mars.nonconf = MARS_NC_NULL_SOURCE | MARS_NC_SEQXY;
+	assert_true(match("nonconforming", &fr, &join));
+	assert_false(match("malformed", &fr, &join));
+	assert_true(match("nonconforming null-source", &fr, &join));
+	assert_true(match("nonconforming seqxy and op join", &fr, &join));
+	assert_true(match("NONCONFORMING SEQXY", &fr, &join));
+	assert_false(match("nonconforming checksum", &fr, &join));
+	assert_true(match("not nonconforming checksum", &fr, &join));
+	assert_true(match("nonconforming and cmi 7 and group 224.0.0.1",
+	    &fr, &join));
+	assert_true(match("(nonconforming) or malformed", &fr, &join));
+	assert_true(match("nonconforming or mars", &fr, &join));
+	assert_true(match("nonconforming && mars", &fr, &join));
+
+	join.verdict = join.err.code = MARS_E_CHKSUM;
+	join.u.mars.nonconf = MARS_NC_CHECKSUM;
+	assert_true(match("nonconforming checksum", &fr, &join));
+
+	/* SCSP: a Checksum that does not verify. */
+	mk_csu(&csu);
+	assert_false(match("nonconforming", &fr, &csu));
+	csu.verdict = csu.err.code = MARS_E_CHKSUM;
+	assert_true(match("nonconforming checksum and cmi 9", &fr, &csu));
+	assert_false(match("malformed", &fr, &csu));
+	assert_false(match("nonconforming", &fr, NULL));
+
+	fails("nonconforming bogus", 14,
+	    "expected a nonconformity (checksum, null-source, "
+	    "reserved-bits, seqxy, cmi-zero, tlv-drop, tlv-error) after "
+	    "\"nonconforming\" at position 14, got \"bogus\"");
+	fails("nonconforming mars", 14, NULL);
+	fails("nonconforming (", 14, NULL);
 }
 
 static void
@@ -548,7 +627,9 @@ test_errors(void **state)
 	fails("cmi seven", 4, NULL);
 	fails("src", 3, NULL);
 	fails("src 4700zz", 4, NULL);
-	fails("src 470", 4, NULL);			/* odd digit count */
+	fails("src .", 4, NULL);			/* no digit */
+	fails("src 47000580ffe1000000f21a2b3c0020481a2b3c001", 4,
+	    NULL);					/* 41 digits */
 	fails("vc", 2, NULL);
 	fails("vc 32", 3, "expected VPI/VCI after \"vc\" at position 3, "
 	    "got \"32\"");
@@ -622,6 +703,7 @@ main(void)
 		cmocka_unit_test(test_src),
 		cmocka_unit_test(test_vc),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_nonconforming),
 		cmocka_unit_test(test_operators),
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_errors),

@@ -29,6 +29,13 @@
 #define M3	"4700918100000000000000000100204800000300"
 #define T0	"22:13:20.123456"
 #define VC	" [0/32 rx ccvc]"
+/* The head of every JSON message object, without and with the VC. */
+#define JH	"{\"type\":\"message\",\"frame\":7,\"ts\":1700000000.123456," \
+		"\"vpi\":null,\"vci\":null,\"dir\":null,\"vc_kind\":null,"
+#define JHVC	"{\"type\":\"message\",\"frame\":7,\"ts\":1700000000.123456," \
+		"\"vpi\":0,\"vci\":32,\"dir\":\"rx\",\"vc_kind\":\"ccvc\","
+/* A message that is neither malformed nor nonconforming. */
+#define JOK	"\"malformed\":null,\"nonconforming\":[],"
 
 static const uint8_t cm1[20] = {
 	0x47, 0x00, 0x91, 0x81, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00, 0x20, 0x48,
@@ -302,14 +309,14 @@ test_join_register(void **state)
 	assert_string_equal(run(MARS_PRINT_LINE, true, &pdu),
 	    T0 VC " MARS_JOIN register cmi 1 msn 42 copy sha " CM1 "\n");
 	assert_string_equal(json(&pdu, false),
-	    "{\"frame\":7,\"ts\":1700000000.123456,\"kind\":\"MARS\","
-	    "\"op\":\"MARS_JOIN\",\"op_code\":4,\"afn\":15,\"pro_type\":2048,"
+	    JH "\"kind\":\"MARS\","
+	    "\"op\":\"MARS_JOIN\",\"op_code\":4," JOK "\"afn\":15,\"pro_type\":2048,"
 	    "\"pro_snap\":\"0000000000\",\"hdrrsv\":0,\"chksum\":0,"
 	    "\"extoff\":0,\"op_version\":0,\"shtl\":20,\"sstl\":0,"
-	    "\"sha\":\"" CM1 "\",\"ssa\":\"\",\"spln\":0,\"spa\":\"\","
+	    "\"sha\":\"" CM1 "\",\"sha_inferred\":false,\"ssa\":null,\"spln\":0,\"spa\":null,"
 	    "\"tpln\":0,\"pnum\":0,\"flags\":24576,\"layer3grp\":false,"
 	    "\"copy\":true,\"register\":true,\"punched\":false,"
-	    "\"sequence\":0,\"cmi\":1,\"msn\":42,\"pairs\":[]}\n");
+	    "\"sequence\":0,\"cmi\":1,\"msn\":42,\"pairs\":[],\"tlvs\":null}\n");
 }
 
 static void
@@ -333,16 +340,17 @@ test_join_group(void **state)
 	    T0 " MARS_JOIN 224.1.2.3 cmi 5 msn 44 layer3grp copy sha " CM1
 	    "\n");
 	assert_string_equal(run(MARS_PRINT_JSON, true, &pdu),
-	    "{\"frame\":7,\"ts\":1700000000.123456,\"vpi\":0,\"vci\":32,"
-	    "\"dir\":\"rx\",\"vc_kind\":\"ccvc\",\"kind\":\"MARS\","
-	    "\"op\":\"MARS_JOIN\",\"op_code\":4,\"afn\":15,\"pro_type\":2048,"
+	    JHVC
+	    "\"kind\":\"MARS\","
+	    "\"op\":\"MARS_JOIN\",\"op_code\":4," JOK "\"afn\":15,\"pro_type\":2048,"
 	    "\"pro_snap\":\"0000000000\",\"hdrrsv\":0,\"chksum\":0,"
 	    "\"extoff\":0,\"op_version\":0,\"shtl\":20,\"sstl\":0,"
-	    "\"sha\":\"" CM1 "\",\"ssa\":\"\",\"spln\":4,"
+	    "\"sha\":\"" CM1 "\",\"sha_inferred\":false,\"ssa\":null,\"spln\":4,"
 	    "\"spa\":\"10.1.1.3\",\"tpln\":4,\"pnum\":1,\"flags\":49152,"
 	    "\"layer3grp\":true,\"copy\":true,\"register\":false,"
 	    "\"punched\":false,\"sequence\":0,\"cmi\":5,\"msn\":44,"
-	    "\"pairs\":[{\"min\":\"224.1.2.3\",\"max\":\"224.1.2.3\"}]}\n");
+	    "\"pairs\":[{\"min\":\"224.1.2.3\",\"max\":\"224.1.2.3\"}],"
+	    "\"tlvs\":null}\n");
 	json(&pdu, true);
 }
 
@@ -424,7 +432,7 @@ test_request_nak(void **state)
 	assert_non_null(strstr(s, "\"ssa\":\"deadbeef\",\"spln\":4,"
 	    "\"spa\":\"10.1.1.3\",\"thtl\":0,\"tstl\":0,\"tpln\":4,"
 	    "\"pad\":\"000000000000002b\",\"tpa\":\"224.1.2.3\","
-	    "\"tha\":\"\",\"tsa\":\"\"}"));
+	    "\"tha\":null,\"tsa\":null,\"tlvs\":null}"));
 }
 
 /* IPv6 groups print in RFC 5952 form; E.164 numbers as hex too. */
@@ -485,7 +493,7 @@ test_multi_with_subaddresses_and_tlv(void **state)
 	assert_non_null(strstr(s, "\"seqxy\":3,\"seq_x\":false,\"seq_y\":3,"
 	    "\"msn\":43,\"tpa\":\"224.1.2.3\",\"tha\":[\"" CM1 "\",\"" M2
 	    "\"],\"tsa\":[\"1122\",\"3344\"],\"tlvs\":[{\"type\":14848,"
-	    "\"length\":0,\"value\":\"\"}]}\n"));
+	    "\"length\":0,\"value\":null}],\"tlvs_total\":1}\n"));
 }
 
 static void
@@ -537,7 +545,7 @@ test_grouplist_reply(void **state)
 	s = json(&pdu, false);
 	assert_non_null(strstr(s, "\"tpln\":4,\"tnum\":3,\"seqxy\":32769,"
 	    "\"seq_x\":true,\"seq_y\":1,\"msn\":45,\"mgrp\":[\"224.1.1.1\","
-	    "\"224.1.1.2\",\"224.1.1.3\"]}"));
+	    "\"224.1.1.2\",\"224.1.1.3\"],\"tlvs\":null}"));
 }
 
 static void
@@ -580,7 +588,7 @@ test_nhrp_and_llc(void **state)
 	assert_string_equal(line(&pdu), T0 " NHRP op 1 version 1 afn 0x0001"
 	    " pro 0x0800 pktsz 52 (not MARS)\n");
 	assert_string_equal(json(&pdu, false),
-	    "{\"frame\":7,\"ts\":1700000000.123456,\"kind\":\"NHRP\","
+	    JH "\"kind\":\"NHRP\"," JOK
 	    "\"op_version\":1,\"op_type\":1,\"afn\":1,\"pro_type\":2048,"
 	    "\"pro_snap\":\"0000000000\",\"hopcnt\":0,\"pktsz\":52,"
 	    "\"chksum\":0,\"extoff\":0,\"shtl\":0,\"sstl\":0}\n");
@@ -596,7 +604,7 @@ test_nhrp_and_llc(void **state)
 	assert_string_equal(line(&pdu),
 	    T0 " LLC oui 0x00005e pid 0x0001 len 120\n");
 	assert_string_equal(json(&pdu, false),
-	    "{\"frame\":7,\"ts\":1700000000.123456,\"kind\":\"LLC\","
+	    JH "\"kind\":\"LLC\"," JOK
 	    "\"oui\":94,\"pid\":1,\"len\":120}\n");
 }
 
@@ -618,25 +626,29 @@ test_malformed_handbuilt(void **state)
 	pdu.err.field = "mar$sha";
 	pdu.err.need = 20;
 	pdu.err.have = 12;
+	/* pdu.len 0: the operation was not read. */
 	assert_string_equal(run(MARS_PRINT_LINE, true, &pdu), T0 VC
-	    " MALFORMED truncated at offset 36 (mar$sha): need 20, have 12\n");
+	    " MARS MALFORMED truncated at offset 36 (mar$sha): need 20, have"
+	    " 12\n");
 	/* -v and -vv print no fields for a partial view. */
 	assert_string_equal(run(MARS_PRINT_TREE, false, &pdu), T0
-	    " MALFORMED truncated at offset 36 (mar$sha): need 20, have 12\n");
+	    " MARS MALFORMED truncated at offset 36 (mar$sha): need 20, have"
+	    " 12\n");
 	assert_string_equal(json(&pdu, false),
-	    "{\"frame\":7,\"ts\":1700000000.123456,\"kind\":\"MARS\","
-	    "\"error\":\"truncated\",\"offset\":36,\"field\":\"mar$sha\","
-	    "\"detail\":\"truncated mar$sha at offset 36: need 20, have 12\"}"
-	    "\n");
+	    JH "\"kind\":\"MARS\",\"op\":null,\"op_code\":null,"
+	    "\"malformed\":{\"reason\":\"truncated\",\"offset\":36,"
+	    "\"field\":\"mar$sha\",\"detail\":\"truncated mar$sha at offset"
+	    " 36: need 20, have 12\"},\"nonconforming\":[]}\n");
 
 	pdu.verdict = pdu.err.code = MARS_E_FIELD;
 	pdu.err.offset = 26;
 	pdu.err.field = "mar$shtl";
 	pdu.err.why = "reserved \"bit\" 7 set";
-	assert_string_equal(line(&pdu), T0 " MALFORMED bad-field at offset 26"
-	    " (mar$shtl): reserved \"bit\" 7 set\n");
+	assert_string_equal(line(&pdu), T0 " MARS MALFORMED bad-field at offset"
+	    " 26 (mar$shtl): reserved \"bit\" 7 set\n");
 	s = json(&pdu, false);
-	assert_non_null(strstr(s, "reserved \\\"bit\\\" 7 set\"}"));
+	assert_non_null(strstr(s, "reserved \\\"bit\\\" 7 set\"},"
+	    "\"nonconforming\":[]}"));
 
 	/* mars_print_frame_error: no SDU at all. */
 	frame_init(&fr, false);
@@ -649,8 +661,8 @@ test_malformed_handbuilt(void **state)
 	mars_print_frame_error(&ob, &po, &fr, &pdu.err);
 	storage[ob.len] = '\0';
 	assert_json_line(storage);
-	assert_non_null(strstr(storage, "\"error\":\"bad-field\",\"offset\":26"));
-	assert_null(strstr(storage, "\"kind\""));
+	assert_non_null(strstr(storage, "\"kind\":null,\"malformed\":"
+	    "{\"reason\":\"bad-field\",\"offset\":26"));
 }
 
 /* ------------------------------------------------ PROTOCOL.md examples */
@@ -703,14 +715,14 @@ test_example1_join(void **state)
 	    "\t[60] mar$ssa -\n"
 	    "\t[60] mar$spa -\n");
 	assert_string_equal(json(&pdu, false),
-	    "{\"frame\":7,\"ts\":1700000000.123456,\"kind\":\"MARS\","
-	    "\"op\":\"MARS_JOIN\",\"op_code\":4,\"afn\":15,\"pro_type\":2048,"
+	    JH "\"kind\":\"MARS\","
+	    "\"op\":\"MARS_JOIN\",\"op_code\":4," JOK "\"afn\":15,\"pro_type\":2048,"
 	    "\"pro_snap\":\"0000000000\",\"hdrrsv\":0,\"chksum\":7970,"
 	    "\"extoff\":0,\"op_version\":0,\"shtl\":20,\"sstl\":0,"
-	    "\"sha\":\"" CM1 "\",\"ssa\":\"\",\"spln\":0,\"spa\":\"\","
+	    "\"sha\":\"" CM1 "\",\"sha_inferred\":false,\"ssa\":null,\"spln\":0,\"spa\":null,"
 	    "\"tpln\":0,\"pnum\":0,\"flags\":8192,\"layer3grp\":false,"
 	    "\"copy\":false,\"register\":true,\"punched\":false,"
-	    "\"sequence\":0,\"cmi\":0,\"msn\":0,\"pairs\":[]}\n");
+	    "\"sequence\":0,\"cmi\":0,\"msn\":0,\"pairs\":[],\"tlvs\":null}\n");
 
 	decode(&pdu, ex1_reply, sizeof(ex1_reply));
 	assert_string_equal(line(&pdu),
@@ -727,14 +739,14 @@ test_example2_request_multi(void **state)
 	assert_string_equal(line(&pdu),
 	    T0 " MARS_REQUEST 224.1.2.3 from 10.1.1.3 sha " CM3 "\n");
 	assert_string_equal(json(&pdu, false),
-	    "{\"frame\":7,\"ts\":1700000000.123456,\"kind\":\"MARS\","
-	    "\"op\":\"MARS_REQUEST\",\"op_code\":1,\"afn\":15,"
+	    JH "\"kind\":\"MARS\","
+	    "\"op\":\"MARS_REQUEST\",\"op_code\":1," JOK "\"afn\":15,"
 	    "\"pro_type\":2048,\"pro_snap\":\"0000000000\",\"hdrrsv\":0,"
 	    "\"chksum\":19480,\"extoff\":0,\"op_version\":0,\"shtl\":20,"
-	    "\"sstl\":0,\"sha\":\"" CM3 "\",\"ssa\":\"\",\"spln\":4,"
+	    "\"sstl\":0,\"sha\":\"" CM3 "\",\"sha_inferred\":false,\"ssa\":null,\"spln\":4,"
 	    "\"spa\":\"10.1.1.3\",\"thtl\":0,\"tstl\":0,\"tpln\":4,"
-	    "\"pad\":\"0000000000000000\",\"tpa\":\"224.1.2.3\",\"tha\":\"\","
-	    "\"tsa\":\"\"}\n");
+	    "\"pad\":\"0000000000000000\",\"tpa\":\"224.1.2.3\",\"tha\":null,"
+	    "\"tsa\":null,\"tlvs\":null}\n");
 	assert_non_null(strstr(run(MARS_PRINT_TREE, false, &pdu),
 	    "\t[60] mar$spa 10.1.1.3\n\t[64] mar$tpa 224.1.2.3\n"
 	    "\t[68] mar$tha -\n\t[68] mar$tsa -\n"));
@@ -760,15 +772,15 @@ test_example2_request_multi(void **state)
 	assert_non_null(strstr(run(MARS_PRINT_TREE, false, &pdu),
 	    "\t[68] mar$tha.1 " CM1 "\n\t[88] mar$tha.2 " CM2 "\n"));
 	assert_string_equal(json(&pdu, false),
-	    "{\"frame\":7,\"ts\":1700000000.123456,\"kind\":\"MARS\","
-	    "\"op\":\"MARS_MULTI\",\"op_code\":2,\"afn\":15,"
+	    JH "\"kind\":\"MARS\","
+	    "\"op\":\"MARS_MULTI\",\"op_code\":2," JOK "\"afn\":15,"
 	    "\"pro_type\":2048,\"pro_snap\":\"0000000000\",\"hdrrsv\":0,"
 	    "\"chksum\":33087,\"extoff\":0,\"op_version\":0,\"shtl\":20,"
-	    "\"sstl\":0,\"sha\":\"" CM3 "\",\"ssa\":\"\",\"spln\":4,"
+	    "\"sstl\":0,\"sha\":\"" CM3 "\",\"sha_inferred\":false,\"ssa\":null,\"spln\":4,"
 	    "\"spa\":\"10.1.1.3\",\"thtl\":20,\"tstl\":0,\"tpln\":4,"
 	    "\"tnum\":2,\"seqxy\":32769,\"seq_x\":true,\"seq_y\":1,"
 	    "\"msn\":43,\"tpa\":\"224.1.2.3\",\"tha\":[\"" CM1 "\",\"" CM2
-	    "\"]}\n");
+	    "\"],\"tlvs\":null}\n");
 }
 
 static void
@@ -792,7 +804,7 @@ test_example3_redirect_map(void **state)
 	assert_non_null(strstr(s, "\"spln\":0,\"thtl\":20,\"tstl\":0,"
 	    "\"redirf\":0,\"redirect\":\"soft\",\"tnum\":3,\"seqxy\":32769,"
 	    "\"seq_x\":true,\"seq_y\":1,\"msn\":44,\"tha\":[\"" M1 "\",\"" M2
-	    "\",\"" M3 "\"]}\n"));
+	    "\",\"" M3 "\"],\"tlvs\":null}\n"));
 }
 
 static void
@@ -838,14 +850,15 @@ test_example4_hello(void **state)
 	    "\t[36] Sender ID 0a0101fa\n"
 	    "\t[40] Receiver ID 0a0101fb\n");
 	assert_string_equal(json(&pdu, true),
-	    "{\"frame\":7,\"ts\":1700000000.123456,\"vpi\":0,\"vci\":32,"
-	    "\"dir\":\"rx\",\"vc_kind\":\"ccvc\",\"kind\":\"SCSP\","
-	    "\"scsp_type\":\"HELLO\",\"type_code\":5,\"version\":1,"
+	    JHVC
+	    "\"kind\":\"SCSP\","
+	    "\"scsp_type\":\"HELLO\",\"type_code\":5," JOK "\"version\":1,"
 	    "\"packet_size\":36,\"checksum\":58065,\"extoff\":0,"
 	    "\"protocol_id\":3,\"protocol\":\"MARS\",\"sgid\":1,\"flags\":0,"
 	    "\"sender_id\":\"0a0101fa\",\"receiver_id\":\"0a0101fb\","
 	    "\"num_records\":0,\"hello_interval\":3,\"dead_factor\":3,"
-	    "\"family_id\":0,\"receiver_ids\":[\"0a0101fb\"]}\n");
+	    "\"family_id\":0,\"receiver_ids\":[\"0a0101fb\"],"
+	    "\"extensions\":null}\n");
 }
 
 static void
@@ -899,20 +912,21 @@ test_example5_csu_request(void **state)
 	    " 0x80000001 Cache Key 00000007 Originator ID 0a0101fa\n"
 	    "\tMARS Part Hardware Type 0x000f"));
 	assert_string_equal(json(&pdu, false),
-	    "{\"frame\":7,\"ts\":1700000000.123456,\"kind\":\"SCSP\","
-	    "\"scsp_type\":\"CSU_REQUEST\",\"type_code\":2,\"version\":1,"
+	    JH "\"kind\":\"SCSP\","
+	    "\"scsp_type\":\"CSU_REQUEST\",\"type_code\":2," JOK "\"version\":1,"
 	    "\"packet_size\":100,\"checksum\":15961,\"extoff\":0,"
 	    "\"protocol_id\":3,\"protocol\":\"MARS\",\"sgid\":1,\"flags\":0,"
 	    "\"sender_id\":\"0a0101fa\",\"receiver_id\":\"0a0101fb\","
 	    "\"num_records\":1,\"records\":[{\"hop_count\":3,"
 	    "\"record_length\":72,\"cache_key\":\"00000007\","
 	    "\"originator_id\":\"0a0101fa\",\"seq\":-2147483647,"
-	    "\"null\":false,\"mars\":{\"state\":\"CLIENT_JOIN\","
+	    "\"null\":false,\"mars_error\":null,"
+	    "\"mars\":{\"state\":\"CLIENT_JOIN\","
 	    "\"state_code\":3,\"hw_type\":15,\"pro_type\":2048,\"version\":0,"
 	    "\"flags\":32768,\"layer3grp\":true,\"register\":false,"
 	    "\"sequence\":0,\"cmi\":1,\"spa\":\"10.1.1.1\",\"atm\":\"" CM1
-	    "\",\"subaddr\":\"\",\"min\":\"224.1.2.3\","
-	    "\"max\":\"224.1.2.3\"}}]}\n");
+	    "\",\"subaddr\":null,\"min\":\"224.1.2.3\","
+	    "\"max\":\"224.1.2.3\"}}],\"extensions\":null}\n");
 }
 
 /* Truncated and checksum-failing copies of the examples. */
@@ -924,27 +938,33 @@ test_examples_malformed(void **state)
 	const char *s;
 
 	assert_int_not_equal(mars_pdu_decode(&pdu, ex1_join, 48, 0), 0);
-	assert_string_equal(run(MARS_PRINT_LINE, true, &pdu), T0 VC " MALFORMED"
-	    " truncated at offset 40 (mar$sha): need 20, have 8\n");
+	/* Malformed, but the operation was read: it is named. */
+	assert_string_equal(run(MARS_PRINT_LINE, true, &pdu), T0 VC " MARS_JOIN"
+	    " MALFORMED truncated at offset 40 (mar$sha): need 20, have 8\n");
 	assert_string_equal(json(&pdu, false),
-	    "{\"frame\":7,\"ts\":1700000000.123456,\"kind\":\"MARS\","
-	    "\"error\":\"truncated\",\"offset\":40,\"field\":\"mar$sha\","
-	    "\"detail\":\"truncated mar$sha at offset 40: need 20, have 8\"}"
-	    "\n");
+	    JH "\"kind\":\"MARS\",\"op\":\"MARS_JOIN\",\"op_code\":4,"
+	    "\"malformed\":{\"reason\":\"truncated\",\"offset\":40,"
+	    "\"field\":\"mar$sha\",\"detail\":\"truncated mar$sha at offset"
+	    " 40: need 20, have 8\"},\"nonconforming\":[]}\n");
 
 	memcpy(bad, ex1_join, sizeof(bad));
 	bad[21] ^= 0x01;
 	assert_int_equal(mars_pdu_decode(&pdu, bad, sizeof(bad), 0),
 	    MARS_E_CHKSUM);
-	assert_string_equal(line(&pdu), T0 " MALFORMED checksum at offset 20"
-	    " (mar$chksum) MARS_JOIN\n");
-	/* The view is complete: -v still shows the fields. */
+	/* Nonconforming: the whole message, then the rule it breaks. */
+	assert_string_equal(line(&pdu), T0 " MARS_JOIN register cmi 0 msn 0"
+	    " sha " CM1 " NONCONFORMING checksum (RFC 2022 \u00a74.3.3)\n");
+	/* The view is complete: -v still shows the fields, and why. */
 	s = run(MARS_PRINT_VERBOSE, false, &pdu);
 	assert_non_null(strstr(s, "mar$chksum 0x1f23"));
+	assert_non_null(strstr(s, "\tnonconforming checksum (RFC 2022"
+	    " \u00a74.3.3): mar$chksum does not verify, received 0x1f23,"
+	    " computed 0x1f22\n"));
 	s = json(&pdu, false);
 	assert_non_null(strstr(s, "\"kind\":\"MARS\",\"op\":\"MARS_JOIN\","
-	    "\"op_code\":4,\"error\":\"checksum\",\"offset\":20,"
-	    "\"field\":\"mar$chksum\",\"detail\":"));
+	    "\"op_code\":4,\"malformed\":null,\"nonconforming\":["
+	    "{\"reason\":\"checksum\",\"ref\":\"RFC 2022 \u00a74.3.3\","
+	    "\"text\":\"mar$chksum does not verify\"}],\"afn\":15,"));
 
 	/* Not checked when asked: the same bytes print normally. */
 	assert_int_equal(mars_pdu_decode(&pdu, bad, sizeof(bad),
@@ -954,15 +974,84 @@ test_examples_malformed(void **state)
 
 	assert_int_not_equal(mars_pdu_decode(&pdu, ex4_hello, 40, 0), 0);
 	s = line(&pdu);
-	assert_true(strncmp(s, T0 " MALFORMED ", strlen(T0) + 11) == 0);
+	assert_true(strncmp(s, T0 " SCSP HELLO MALFORMED ",
+	    strlen(T0) + 22) == 0);
 	json(&pdu, false);
 
 	/* Not even LLC/SNAP. */
 	mars_pdu_decode(&pdu, (const uint8_t *)"\x01\x02\x03\x04", 4, 0);
-	assert_string_equal(line(&pdu), T0 " MALFORMED error at offset 0"
+	assert_string_equal(line(&pdu), T0 " MALFORMED no-llc at offset 0"
 	    " (LLC): no LLC/SNAP header\n");
-	assert_non_null(strstr(json(&pdu, false), "\"error\":\"error\","
-	    "\"offset\":0,\"field\":\"LLC\""));
+	assert_non_null(strstr(json(&pdu, false), "\"kind\":null,"
+	    "\"malformed\":{\"reason\":\"no-llc\",\"offset\":0,"
+	    "\"field\":\"LLC\""));
+}
+
+/*
+ * An SCSP packet whose Checksum does not verify is nonconforming as a
+ * MARS message is (RFC 2334 B.1): printed whole, the reason after it.
+ */
+static void
+test_scsp_checksum_nonconforming(void **state)
+{
+	uint8_t bad[sizeof(ex4_hello)];
+	struct mars_pdu pdu;
+	const char *s;
+
+	memcpy(bad, ex4_hello, sizeof(bad));
+	bad[8 + 5] ^= 0x01;			/* the Checksum's low octet */
+	assert_int_equal(mars_pdu_decode(&pdu, bad, sizeof(bad), 0),
+	    MARS_E_CHKSUM);
+	assert_false(mars_pdu_malformed(&pdu));
+	assert_int_equal(mars_pdu_nonconf(&pdu), MARS_NC_CHECKSUM);
+	assert_string_equal(line(&pdu), T0 " SCSP HELLO MARS sgid 1 sender"
+	    " 0a0101fa receivers 0a0101fb interval 3 dead 3 NONCONFORMING"
+	    " checksum (RFC 2334 B.1)\n");
+	s = run(MARS_PRINT_VERBOSE, false, &pdu);
+	assert_non_null(strstr(s, "\tnonconforming checksum (RFC 2334 B.1):"
+	    " Checksum does not verify, received 0xe2d0, computed 0xe2d1\n"));
+	s = json(&pdu, false);
+	assert_non_null(strstr(s, "\"scsp_type\":\"HELLO\",\"type_code\":5,"
+	    "\"malformed\":null,\"nonconforming\":[{\"reason\":\"checksum\","
+	    "\"ref\":\"RFC 2334 B.1\",\"text\":\"Checksum does not verify\"}],"
+	    "\"version\":1,"));
+}
+
+/*
+ * The periodic REDIRECT_MAP of the Windows 2000 server (PROTOCOL.md C8):
+ * mar$shtl 0 with the 20 source octets in place, mar$seqxy 0.  Every
+ * field is shown, mar$shtl as it came, the source as read in place.
+ */
+static void
+test_null_source_map(void **state)
+{
+	uint8_t b[sizeof(ex3_redirect)];
+	struct mars_pdu pdu;
+	const char *s;
+
+	memcpy(b, ex3_redirect, sizeof(b));
+	b[8 + 18] = 0;				/* mar$shtl */
+	b[8 + 26] = b[8 + 27] = 0;		/* mar$seqxy */
+	b[8 + 12] = b[8 + 13] = 0;		/* no checksum */
+	assert_int_equal(mars_pdu_decode(&pdu, b, sizeof(b), 0),
+	    MARS_E_NONCONF);
+	assert_true(pdu.u.mars.sha_inferred);
+	assert_string_equal(line(&pdu), T0 " MARS_REDIRECT_MAP soft msn 44"
+	    " part 0 from " M1 ": " M1 " " M2 " " M3 " NONCONFORMING"
+	    " null-source (RFC 2022 \u00a74.3), seqxy (RFC 2022 \u00a75.1.2)\n");
+	s = run(MARS_PRINT_TREE, false, &pdu);
+	assert_non_null(strstr(s, "\t[26] mar$shtl 0x00 (null; mar$sha read"
+	    " from the 20 octets in place)\n"));
+	assert_non_null(strstr(s, "\t[40] mar$sha " M1 "\n"));
+	assert_non_null(strstr(s, "\tnonconforming null-source (RFC 2022"
+	    " \u00a74.3): null source ATM number (mar$shtl 0)\n"
+	    "\tnonconforming seqxy (RFC 2022 \u00a75.1.2): "));
+	s = json(&pdu, false);
+	assert_non_null(strstr(s, "\"op\":\"MARS_REDIRECT_MAP\","
+	    "\"op_code\":12,\"malformed\":null,\"nonconforming\":["
+	    "{\"reason\":\"null-source\","));
+	assert_non_null(strstr(s, "\"shtl\":0,\"sstl\":0,\"sha\":\"" M1
+	    "\",\"sha_inferred\":true,"));
 }
 
 /* ------------------------------------------------ SCSP built with the encoder */
@@ -1023,9 +1112,11 @@ test_scsp_ca_and_csu_reply(void **state)
 	assert_non_null(strstr(s, "\"records\":[{\"hop_count\":1,"
 	    "\"record_length\":20,\"cache_key\":\"00000007\","
 	    "\"originator_id\":\"0a0101fa\",\"seq\":-2147483647,"
-	    "\"null\":false},{\"hop_count\":1,\"record_length\":20,"
+	    "\"null\":false,\"mars_error\":null,\"mars\":null},"
+	    "{\"hop_count\":1,\"record_length\":20,"
 	    "\"cache_key\":\"00000008\",\"originator_id\":\"0a0101fa\","
-	    "\"seq\":5,\"null\":true}]}\n"));
+	    "\"seq\":5,\"null\":true,\"mars_error\":null,\"mars\":null}],"
+	    "\"extensions\":null}\n"));
 	s = run(MARS_PRINT_TREE, false, &pdu);
 	assert_non_null(strstr(s, "\t[16] CA Sequence Number 12345\n"
 	    "\t[20] Protocol ID 3 (MARS)\n"));
@@ -1176,8 +1267,8 @@ test_vc_bracket(void **state)
 	mars_print_frame(&ob, &po, &fr, &pdu);
 	storage[ob.len] = '\0';
 	assert_json_line(storage);
-	assert_non_null(strstr(storage, "\"vpi\":1,\"vci\":100,"
-	    "\"vc_kind\":77,\"kind\":\"MARS\""));
+	assert_non_null(strstr(storage, "\"vpi\":1,\"vci\":100,\"dir\":"));
+	assert_non_null(strstr(storage, ",\"vc_kind\":77,\"kind\":\"MARS\""));
 }
 
 static void
@@ -1279,6 +1370,8 @@ main(void)
 		cmocka_unit_test(test_scsp_hello_receivers),
 		cmocka_unit_test(test_time_cache_and_abs),
 		cmocka_unit_test(test_vc_bracket),
+		cmocka_unit_test(test_scsp_checksum_nonconforming),
+		cmocka_unit_test(test_null_source_map),
 		cmocka_unit_test(test_hex_dump),
 		cmocka_unit_test(test_print_through_tiny_buffer),
 	};

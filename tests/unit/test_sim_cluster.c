@@ -91,7 +91,7 @@ cluster_init(struct cluster *c, uint64_t seed, const struct mars_sim_net *net)
 	assert_int_equal(mars_sim_new(&c->s, &sc, NULL), 0);
 
 	/* The MARS: created from its node's io, leaves through the sim. */
-	c->mars = mars_sim_node_add(c->s, "M1", &sim_server_ops, NULL);
+	c->mars = mars_sim_node_add(c->s, "M1", &mars_sim_server_ops, NULL);
 	assert_int_not_equal(c->mars, MARS_SIM_NODE_NONE);
 	mk_atm(atm, 1);
 	mars_server_conf_init(&c->sconf, MARS_PRO_IPV4, atm, 20);
@@ -102,7 +102,7 @@ cluster_init(struct cluster *c, uint64_t seed, const struct mars_sim_net *net)
 
 	for (i = 0; i < NMEMBERS; i++) {
 		snprintf(name, sizeof(name), "C%02u", i);
-		c->member[i] = mars_sim_node_add(c->s, name, &sim_client_ops, NULL);
+		c->member[i] = mars_sim_node_add(c->s, name, &mars_sim_client_ops, NULL);
 		assert_int_not_equal(c->member[i], MARS_SIM_NODE_NONE);
 		assert_int_equal(mars_sim_vc_p2p(c->s, c->member[i], c->mars,
 		    &at_member, &at_mars), 0);

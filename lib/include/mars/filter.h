@@ -7,6 +7,12 @@
  *   unary     = ("not" | "!") unary | "(" expr ")" | primitive
  *   primitive = "op" NAME | "group" ADDR["/"LEN] | "cmi" N | "src" ATMHEX
  *             | "vc" VPI"/"VCI | "mars" | "scsp" | "nhrp" | "malformed"
+ *             | "nonconforming" [REASON]
+ *
+ * "src" with fewer than 40 hex digits is a prefix of the source ATM
+ * number, digit by digit.  "malformed" is a PDU that cannot be parsed,
+ * "nonconforming" one that parses but breaks a receiver's rule (pdu.h);
+ * REASON is a mars_nonconf_name() ("null-source", "checksum", ...).
  *
  * The text is compiled once into a tree held in one allocation; matching
  * walks it without allocating.  An empty expression matches everything.
@@ -49,7 +55,8 @@ int	mars_filter_error(const char *text, const struct mars_err *err, char *buf,
 /*
  * Does the frame match?  pdu is NULL for a frame that carried no SDU (bad
  * or truncated link header); such a frame matches only "malformed" and
- * "vc".  A malformed PDU's address fields are not consulted.
+ * "vc".  A malformed PDU's address fields are not consulted; a
+ * nonconforming one's are.
  */
 bool	mars_filter_match(const struct mars_filter *f, const struct mars_frame *fr,
 	    const struct mars_pdu *pdu);

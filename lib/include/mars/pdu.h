@@ -66,6 +66,23 @@ struct mars_pdu {
 int	mars_pdu_decode(struct mars_pdu *pdu, const uint8_t *sdu, size_t len,
 	    unsigned flags);
 
+/*
+ * The two ways a PDU can be wrong (DESIGN.md rule 1), as every printer,
+ * filter and counter tells them apart:
+ *
+ * malformed: it cannot be parsed (truncation, a count or length that
+ * overruns, an unknown operation): the view is partial.  Another
+ * LLC/SNAP payload is foreign, not malformed.
+ *
+ * nonconforming: it parsed and the view is complete, but a conforming
+ * receiver would drop or distrust it.  The reasons are MARS_NC_* bits:
+ * mars_msg.nonconf for MARS; MARS_NC_CHECKSUM for an SCSP packet whose
+ * Checksum does not verify (RFC 2334 B.1).  0 for a clean or a malformed
+ * PDU.
+ */
+bool		 mars_pdu_malformed(const struct mars_pdu *pdu);
+unsigned	 mars_pdu_nonconf(const struct mars_pdu *pdu);
+
 /* "MARS", "SCSP", "NHRP", "LLC" */
 const char	*mars_pdu_kind_name(enum mars_pdu_kind kind);
 

@@ -34,16 +34,21 @@ struct mars_print_opts {
  * Output shapes (MARS_PRINT_LINE):
  *   "HH:MM:SS.uuuuuu [vpi/vci dir kind] OP fields..."   local time, or
  *   "sec.uuuuuu ..." with abs_time; the VC bracket only when fr->has_vc.
- * A pdu with a verdict prints "MALFORMED <mars_err_reason> at offset N
- * (field)" plus ": need X, have Y" (truncation), ": why", or the op name
- * when the view is complete (checksum, TLV drop).  -v / -vv add the fields
- * after the line (only for complete views); -x adds mars_print_hex() of the
- * SDU.  MARS_PRINT_JSON writes exactly one object and a newline per frame;
- * keys are the RFC field names without "mar$", dots as underscores.
- * The local time of day is cached in the outbuf (once per second).
+ * A malformed PDU (pdu.h) prints its operation when it was read, then
+ * "MALFORMED <reason> at offset N (field)" plus ": need X, have Y"
+ * (truncation) or ": why".  A nonconforming one prints as any other,
+ * followed by " NONCONFORMING name (RFC section), ..." for every reason.
+ * -v / -vv add the fields after the line (unless malformed) and, for a
+ * nonconforming PDU, a "\tnonconforming name (section): sentence" line
+ * per reason; -x adds mars_print_hex() of the SDU.  MARS_PRINT_JSON
+ * writes exactly one object of type "message" (mars-json(7)) and a
+ * newline per frame; keys are the RFC field names without "mar$", dots
+ * as underscores, "malformed" and "nonconforming" as in the text, and
+ * "hex" with -x.  The local time of day is cached in the outbuf (once
+ * per second).
  */
 
-/* Print one frame.  A malformed PDU prints as "MALFORMED <reason> at offset N (field)". */
+/* Print one frame. */
 void	mars_print_frame(struct mars_out *ob, const struct mars_print_opts *po,
 	    const struct mars_frame *fr, const struct mars_pdu *pdu);
 

@@ -70,7 +70,7 @@
  *                 nodes added afterwards are on neither side.
  *
  * Ownership: the simulator owns a node's machine only when ops.free is set
- * (sim_client_ops and sim_server_ops set it); it is then released on
+ * (mars_sim_client_ops and mars_sim_server_ops set it); it is then released on
  * mars_sim_restart() and mars_sim_free().
  *
  * Errors: 0 or a negative MARS_E_*; MARS_E_INVAL for unknown nodes or VCs
@@ -186,8 +186,8 @@ struct mars_sim_node_ops {
 };
 
 /* Ready-made ops for client.h and server.h machines (free set). */
-extern const struct mars_sim_node_ops sim_client_ops;
-extern const struct mars_sim_node_ops sim_server_ops;
+extern const struct mars_sim_node_ops mars_sim_client_ops;
+extern const struct mars_sim_node_ops mars_sim_server_ops;
 
 struct mars_sim_conf {
 	uint64_t	 seed;
