@@ -8,7 +8,8 @@
 #   sh tests/fuzz/run.sh SECONDS RUNS NAME...
 #
 # Crash inputs are written as build/fuzz/NAME-crash-*; the log of each
-# run is build/fuzz/NAME.log.  Exits 1 when a harness failed.
+# run is build/fuzz/NAME.log, the table also build/fuzz/summary.txt.
+# Exits 1 when a harness failed.
 SECONDS_EACH=${1:-30}
 RUNS=$2
 shift 2
@@ -22,8 +23,7 @@ if [ -n "$RUNS" ]; then
 else
 	OPTS="$OPTS -max_total_time=$SECONDS_EACH"
 fi
-TABLE=$FZ/summary.txt
-: >"$TABLE"
+TABLE=$(mktemp "${TMPDIR:-/tmp}/fuzz.XXXXXX") || exit 1
 status=0
 for n in "$@"; do
 	mkdir -p "$FZ/$n.corpus"
@@ -47,4 +47,6 @@ done
 echo
 printf '%-8s %12s %10s %8s  %s\n' harness inputs inputs/s seconds result
 cat "$TABLE"
+cp "$TABLE" "$FZ/summary.txt"
+rm -f "$TABLE"
 exit $status
