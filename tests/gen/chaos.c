@@ -15,10 +15,13 @@
  *     entities that both claim the Active role while each sees the other
  *     alive for longer than the split-brain bound fail the round.
  *
- *   chaos [-k] [-v] [-r ROUNDS] [-m MEMBERS] [-s SEED] [-b BIN]
+ *   chaos [-k] [-v] [-a ACTION] [-b BIN] [-f FAULT] [-m MEMBERS]
+ *         [-r ROUNDS] [-s SEED]
  *
  *   -r  rounds (3)          -m  members (30)        -s  seed (1)
+ *   -a  kill, stop or any (the default): what each round does
  *   -b  marsd program (build/rel/bin/marsd)
+ *   -f  a marsd fault to inject (marsd --fault), to see the test fail
  *   -k  keep the directory of cluster file and logs after a failure
  *   -v  say what happens in each round
  *
@@ -79,6 +82,7 @@ static struct {
 	uint16_t		*cmi;		/* first CMI of each member */
 	struct mars_rng		 rng;
 	int			 round;
+	const char		*fault;
 	char			 answer[ANSWER_MAX];
 } C;
 
@@ -151,7 +155,8 @@ write_conf(void)
 		return -1;
 	fprintf(f, "[cluster]\nredirect-interval = 500ms\n"
 	    "failure-timeout = 2s\nretransmit-interval = 500ms\n"
-	    "hello-interval = 200ms\ndead-factor = 3\nmcs-timeout = 5s\n");
+	    "hello-interval = 200ms\ndead-factor = 3\nmcs-timeout = 5s\n"
+	    "fault-injection = %s\n", C.fault != NULL ? "yes" : "no");
 	for (i = 0; i < NMARS; i++)
 		fprintf(f, "\n[mars %s]\n"
 		    "atm = 47.0005.80ffe1000000f21a26d8.0020ea00000%d.00\n"
@@ -176,13 +181,17 @@ errtext(const struct mars_err *e, char *buf, size_t len)
 static int
 start_cluster(const char *marsd)
 {
-	static const char *const args[] = { "-v", NULL };
+	const char *args[] = { "-v", NULL, NULL, NULL };
 	struct mars_lab_daemon_conf dc;
 	struct mars_err err;
 	char admin[NMARS][300], log[NMARS][300], msg[MARS_CONF_MSG_MAX];
 	char why[256];
 	int try, i;
 
+	if (C.fault != NULL) {
+		args[1] = "--fault";
+		args[2] = C.fault;
+	}
 	for (try = 1; try <= 3; try++) {
 		if (write_conf() != 0 || mars_config_load(C.conf, &C.cluster,
 		    &err, msg, sizeof(msg)) != 0) {
@@ -458,6 +467,29 @@ registrations(void)
 	return n;
 }
 
+/*
+ * A member registered under a CMI other than its first one: CMI
+ * continuity (draft-armitage-ion-mars-scsp-03 §3.3) is broken for good,
+ * no need to wait for the round to settle.  Reports it; true if any.
+ */
+static bool
+cmi_changed(void)
+{
+	struct mars_lab_member_info mi;
+	size_t i;
+
+	for (i = 0; i < C.nmembers; i++) {
+		mars_lab_member_get(C.pool, i, &mi);
+		if (mi.registered && mi.cmi != C.cmi[i]) {
+			fail("member %zu: expected CMI %u kept; seen registered "
+			    "with %s under CMI %u", i, C.cmi[i], mi.mars >= 0 ?
+			    names[mi.mars] : "an unknown MARS", mi.cmi);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* ---- waiting ---- */
 
 /* Run the members for up to ms (the loop's timers and sockets). */
@@ -498,6 +530,10 @@ settle(int gone, mars_time_t *took)
 			}
 		} else
 			split_since = 0;
+		if (cmi_changed()) {
+			print_views(v);
+			return -1;
+		}
 		active = settled_active(v, gone);
 		if (active >= 0 && members_bad(active, false) == 0) {
 			regs = registrations();
@@ -712,11 +748,22 @@ main(int argc, char **argv)
 	unsigned long rounds = 3, kills = 0, stops = 0;
 	uint64_t seed = 1;
 	size_t i, j;
-	int ch, active, next;
+	int ch, active, next, action = -1;
 
 	C.nmembers = 30;
-	while ((ch = getopt(argc, argv, "b:km:r:s:v")) != -1) {
+	while ((ch = getopt(argc, argv, "a:b:f:km:r:s:v")) != -1) {
 		switch (ch) {
+		case 'a':
+			action = strcmp(optarg, "kill") == 0 ? 0 :
+			    strcmp(optarg, "stop") == 0 ? 1 : -1;
+			if (action < 0 && strcmp(optarg, "any") != 0) {
+				fprintf(stderr, "chaos: -a kill, stop or any\n");
+				return 2;
+			}
+			break;
+		case 'f':
+			C.fault = optarg;
+			break;
 		case 'b':
 			marsd = optarg;
 			break;
@@ -736,8 +783,9 @@ main(int argc, char **argv)
 			C.verbose++;
 			break;
 		default:
-			fprintf(stderr, "usage: chaos [-kv] [-r rounds] "
-			    "[-m members] [-s seed] [-b marsd]\n");
+			fprintf(stderr, "usage: chaos [-kv] [-a action] "
+			    "[-b marsd] [-f fault] [-m members] [-r rounds] "
+			    "[-s seed]\n");
 			return 2;
 		}
 	}
@@ -817,7 +865,8 @@ main(int argc, char **argv)
 			cleanup(true);
 			return 1;
 		}
-		if (mars_rng_range(&C.rng, 0, 1) == 0) {
+		if ((action < 0 ? (int)mars_rng_range(&C.rng, 0, 1) : action) ==
+		    0) {
 			kills++;
 			if (round_kill(active) != 0) {
 				cleanup(true);

@@ -22,6 +22,12 @@ trap 'rm -rf "$T"' EXIT
 rc=$?
 check "a marsd that cannot start is reported (exit 2)" sh -c "[ $rc -eq 2 ] && grep -q 'did not start' '$T/err'"
 
+# The test can fail: a MARS that forgets CMIs across a failover (marsd's
+# fresh-cmi fault) is caught, naming the member and both CMIs.
+"$CHAOS" -a kill -r 1 -m 5 -b "$MARSD" -f fresh-cmi >"$T/out" 2>"$T/err"
+rc=$?
+check "fault fresh-cmi: the round fails, member and CMIs named (exit 1)" sh -c "[ $rc -eq 1 ] && grep -q 'round 1: member [0-9]*: expected CMI [0-9]* kept; seen registered with m[123] under CMI [0-9]*' '$T/err'"
+
 "$CHAOS" -v ${KEEP:+-k} -r "$ROUNDS" -s "$SEED" -b "$MARSD" >"$T/out" 2>"$T/err"
 rc=$?
 sed 's/^/# /' "$T/out"
