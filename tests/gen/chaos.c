@@ -656,6 +656,23 @@ round_stop(int active)
 	return 0;
 }
 
+/* The last n lines of a log on stderr, each after "chaos: WHO: ". */
+static void
+print_tail(const char *path, const char *who, int n)
+{
+	static char lines[32][512];
+	int i, k = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(lines[k % 32], sizeof(lines[0]), f) != NULL)
+		k++;
+	fclose(f);
+	for (i = k > n ? k - n : 0; i < k; i++)
+		fprintf(stderr, "chaos: %s: %s", who, lines[i % 32]);
+}
+
 static void
 cleanup(bool failed)
 {
@@ -682,10 +699,9 @@ cleanup(bool failed)
 	}
 	if (failed)
 		for (i = 0; i < NMARS; i++) {
-			snprintf(path, sizeof(path), "tail -n 15 %s/%s.log "
-			    "| sed 's/^/chaos: %s: /' >&2", C.dir, names[i],
+			snprintf(path, sizeof(path), "%s/%s.log", C.dir,
 			    names[i]);
-			(void)system(path);
+			print_tail(path, names[i], 15);
 		}
 	for (i = 0; i < NMARS; i++) {
 		snprintf(path, sizeof(path), "%s/%s.log", C.dir, names[i]);

@@ -54,8 +54,9 @@ struct mars_lab_pool_conf {
 	size_t		 nmembers;	/* 1..MARS_LAB_MEMBERS_MAX */
 	/*
 	 * Own ATM numbers: these 13 octets, then 4 octets of `tag` (the
-	 * process id when 0, so that two pools never collide), 2 of the
-	 * member index and a 0 selector.  all-zero prefix: 47.0005.80ffe1
+	 * process id when 0, so that pools of two processes never collide;
+	 * two pools of one process need tags of their own), 2 of the member
+	 * index and a 0 selector.  All-zero prefix: 47.0005.80ffe1
 	 * 0000006c6162 ("lab").
 	 */
 	uint8_t		 atm_prefix[13];
