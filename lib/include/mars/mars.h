@@ -17,6 +17,7 @@
 #include "mars/filter.h"
 #include "mars/frame.h"
 #include "mars/fsm.h"
+#include "mars/lab.h"
 #include "mars/link.h"
 #include "mars/msg.h"
 #include "mars/out.h"
