@@ -338,40 +338,6 @@ read_targets(struct wire_rd *rd, struct mars_msg *m)
 }
 
 /*
- * Every list entry names someone: a MULTI or REDIRECT_MAP target is an
- * ATM number (§5.1.2, §5.4.3; a null mar$thtl gives null targets), a
- * GROUPLIST_REPLY group and a JOIN-family pair are mar$tpln octets
- * (§5.3, §5.2.1).  Entries of no octets are malformed: they carry
- * nothing, and would let 60 octets claim 65,535 of them.
- */
-static int
-check_list(struct wire_rd *rd, const struct mars_msg *m, enum mars_family fam,
-    uint8_t tpln)
-{
-	switch (fam) {
-	case MARS_FAM_B:
-	case MARS_FAM_B2:
-		if (m->tnum != 0 && (m->thtl & MARS_ATM_TL_LEN) == 0)
-			return wire_fail_at(rd, 21, MARS_E_FIELD, "mar$thtl",
-			    "null target ATM numbers in a list");
-		break;
-	case MARS_FAM_B1:
-		if (m->tnum != 0 && tpln == 0)
-			return wire_fail_at(rd, 23, MARS_E_FIELD, "mar$tpln",
-			    "groups of no octets in a list");
-		break;
-	case MARS_FAM_C:
-		if (m->pnum != 0 && tpln == 0)
-			return wire_fail_at(rd, 21, MARS_E_FIELD, "mar$tpln",
-			    "pairs of no octets in a list");
-		break;
-	default:
-		break;
-	}
-	return 0;
-}
-
-/*
  * §10.1-§10.3: the TLV list at (mar$extoff & 0xFFFC), which must start at
  * or after the end of the address area, lie inside the message and end
  * with a NULL TLV; every TLV is zero-padded to 4 octets.  Unknown TLVs
@@ -649,8 +615,6 @@ mars_decode(struct mars_msg *m, const uint8_t *p, size_t len, uint32_t base,
 		return MARS_E_TRUNC;
 
 addresses:
-	if ((rc = check_list(&rd, m, fam, tpln)) != 0)
-		return rc;
 	/* Address area: the source first (§4.3), then by family. */
 	if ((shtl & MARS_ATM_TL_LEN) == 0)
 		shtl = null_source(m, &rd, &fp.nf, fam, shtl, sstl, spln,

@@ -996,50 +996,6 @@ test_bad_header(void **state)
 }
 
 /*
- * List entries of no octets are malformed: 60 octets must not claim
- * 65,535 null targets, groups or pairs (a reader would loop, and store,
- * once per claimed entry).
- */
-static void
-test_null_list_entries(void **state)
-{
-	uint8_t buf[256];
-	size_t len;
-
-	(void)state;
-	/* MULTI: null target ATM numbers, with or without a subaddress. */
-	len = ex_copy(buf, ex2_multi, sizeof(ex2_multi));
-	buf[21] = 0;
-	expect_err(buf, len, MARS_E_FIELD, 21, "mar$thtl");
-	buf[21] = 0x40;			/* E.164, length 0: still null */
-	buf[24] = 0xff;
-	buf[25] = 0xff;
-	expect_err(buf, len, MARS_E_FIELD, 21, "mar$thtl");
-	buf[22] = 0x14;
-	expect_err(buf, len, MARS_E_FIELD, 21, "mar$thtl");
-
-	/* REDIRECT_MAP: null MARS entries. */
-	len = ex_copy(buf, ex3_redirect, sizeof(ex3_redirect));
-	buf[21] = 0;
-	expect_err(buf, len, MARS_E_FIELD, 21, "mar$thtl");
-
-	/* JOIN: 65,535 pairs of no octets; the registration (no pair) is fine. */
-	len = ex_copy(buf, ex1_join, sizeof(ex1_join));
-	buf[22] = 0xff;
-	buf[23] = 0xff;
-	expect_err(buf, len, MARS_E_FIELD, 21, "mar$tpln");
-	buf[22] = buf[23] = 0;
-	assert_int_equal(mars_decode(&(struct mars_msg){ 0 }, buf, len, 8, 0,
-	    NULL), 0);
-
-	/* GROUPLIST_REPLY: groups of no octets. */
-	buf[17] = MARS_GROUPLIST_REPLY;
-	buf[24] = 0x12;
-	buf[25] = 0x34;
-	expect_err(buf, len, MARS_E_FIELD, 23, "mar$tpln");
-}
-
-/*
  * Nonconforming but parseable (DESIGN.md rule 1): the decoder reports
  * every reason and keeps every field.  The first case is the periodic
  * MARS_REDIRECT_MAP of a widely shipped server (PROTOCOL.md C8): null
@@ -1494,7 +1450,6 @@ main(void)
 		cmocka_unit_test(test_tlv_many),
 		cmocka_unit_test(test_tlv_malformed),
 		cmocka_unit_test(test_bad_header),
-		cmocka_unit_test(test_null_list_entries),
 		cmocka_unit_test(test_nonconforming),
 		cmocka_unit_test(test_trailing_octets),
 		cmocka_unit_test(test_checksum),
