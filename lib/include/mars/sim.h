@@ -84,6 +84,7 @@
 #include <stdint.h>
 
 #include "mars/err.h"
+#include "mars/event.h"
 #include "mars/fsm.h"
 #include "mars/out.h"
 #include "mars/proto.h"
@@ -329,6 +330,16 @@ void		 mars_sim_log_print(const struct mars_sim *s, struct mars_out *ob, bool js
  */
 int		 mars_sim_pcap_open(struct mars_sim *s, const char *path, char *errbuf);
 int		 mars_sim_pcap_close(struct mars_sim *s);
+
+/*
+ * One SDU of the trace (sim_conf.on_msg) as a message event (event.h,
+ * DESIGN.md rule 3): at its arrival time (microseconds and ms), observed
+ * by the receiving node (the sender for an SDU that reached nobody), on
+ * the VC as that node sees it, with both nodes as the ends (MARS_END_NODE).
+ * ev points into m: valid during the on_msg call.
+ */
+void		 mars_sim_msg_event(const struct mars_sim *s,
+		    const struct mars_sim_msg *m, struct mars_evt *ev);
 
 #ifdef __cplusplus
 }
