@@ -22,6 +22,26 @@ interval_us(const struct mars_check *c)
 	return c->interval_us;
 }
 
+/*
+ * The typical gap between an entity's periodic maps: the median of the
+ * last few (a hand-over or a restart makes a short one now and then).
+ */
+static uint64_t
+median_gap(const struct ent *en)
+{
+	uint64_t v[GAPS_KEPT], t;
+	unsigned n = en->ngaps < GAPS_KEPT ? en->ngaps : GAPS_KEPT, i, j;
+
+	memcpy(v, en->gaps, n * sizeof(v[0]));
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return n > 0 ? v[n / 2] : 0;
+}
+
 /* How long a claim lasts without a new map: 2.5 redirect intervals. */
 static uint64_t
 claim_life(const struct mars_check *c)
@@ -54,17 +74,61 @@ in_list(const uint8_t *list, size_t n, int conf)
 	return false;
 }
 
-/* Without the file: the partition slot of entity e (union of maps). */
-static int
-inferred_part(const struct mars_check *c, int e)
+static bool
+lists(const struct mars_check_map_info *m, int e)
 {
-	int p = c->ent[e].own_part;
+	size_t i;
 
-	return p >= 0 ? p : 0;
+	for (i = 0; i < m->n; i++)
+		if (m->entries[i] == e)
+			return true;
+	return false;
+}
+
+/*
+ * Without the file, partitions are lineages of Actives: a map belongs to
+ * the partition its head is Active of (a Backup's hard map, an Active's
+ * own map), else to the one its sender is Active of (a hand-over), else
+ * -- a new claimant -- to a partition whose last map listed it, the one
+ * whose Active is gone first (it took over), else to a new partition.
+ * A claimant listed only by partitions whose Active is alive is a second
+ * Active or a load-sharing pool's entity: only the file can tell.
+ */
+static int
+inferred_partition(struct mars_check *c, int sender, int head, uint64_t us)
+{
+	size_t p;
+	int alive = -1, gone = -1;
+
+	for (p = 0; p < c->nparts; p++)
+		if (active_of(c, (int)p, us) == head)
+			return (int)p;
+	for (p = 0; p < c->nparts; p++)
+		if (active_of(c, (int)p, us) == sender)
+			return (int)p;
+	for (p = 0; p < c->nparts; p++) {
+		if (!c->has_map[p] || !lists(&c->map[p], head))
+			continue;
+		if (active_of(c, (int)p, us) < 0) {
+			if (gone < 0)
+				gone = (int)p;
+		} else if (alive < 0)
+			alive = (int)p;
+	}
+	if (gone >= 0)
+		return gone;
+	if (alive >= 0) {
+		c->multi_active = true;
+		return alive;
+	}
+	if (c->nparts < MARS_CHECK_PART_MAX)
+		c->nparts++;
+	return (int)c->nparts - 1;
 }
 
 int
-map_partition(const struct mars_check *c, const int *ent, size_t n)
+map_partition(struct mars_check *c, int sender, const int *ent, size_t n,
+    uint64_t us)
 {
 	const struct mars_check_part_conf *pc;
 	int best = 0, score, best_score = -1000;
@@ -73,7 +137,7 @@ map_partition(const struct mars_check *c, const int *ent, size_t n)
 	if (n == 0)
 		return 0;
 	if (!c->conf.has_cluster)
-		return inferred_part(c, ent[0]);
+		return inferred_partition(c, sender, ent[0], us);
 	if (c->conf.n_partitions == 0)
 		return 0;
 	for (p = 0; p < c->conf.n_partitions; p++) {
@@ -159,22 +223,27 @@ active_claim(struct mars_check *c, struct msgctx *mc, int part)
 	size_t i;
 	int e = mc->sender;
 
-	if (part < 0 || (size_t)part >= MARS_CHECK_PART_MAX)
+	if (part < 0 || (size_t)part >= c->nparts)
 		return;
-	if (!c->conf.has_cluster && (size_t)part >= c->nparts)
-		c->nparts = (size_t)part + 1;
-	/* The redirect interval, when the file does not give it. */
-	if (en->last_own_us != 0 && us > en->last_own_us) {
-		gap = us - en->last_own_us;
-		if (gap > 10000 && (en->own_gap_us == 0 || gap < en->own_gap_us))
-			en->own_gap_us = gap;
-		if (c->conf.redirect_interval == 0 && en->own_gap_us != 0 &&
-		    (c->interval_us == 0 || en->own_gap_us < c->interval_us))
+	/*
+	 * The redirect interval, when the file does not give it: the
+	 * shortest gap between two periodic maps (ClusterControlVC; private
+	 * maps go out at registrations, whenever).
+	 */
+	if (mc->vc == MARS_VC_CCVC && en->last_ccvc_us != 0 &&
+	    us > en->last_ccvc_us + 50000) {
+		gap = us - en->last_ccvc_us;
+		en->gaps[en->ngaps++ % GAPS_KEPT] = gap;
+		en->own_gap_us = median_gap(en);
+		if (c->conf.redirect_interval == 0 &&
+		    en->own_gap_us > c->interval_us)
 			c->interval_us = en->own_gap_us;
 	}
 	if (en->last_own_us == 0 || us > en->last_own_us + claim_life(c))
 		en->own_run_us = us;
 	en->last_own_us = us;
+	if (mc->vc == MARS_VC_CCVC)
+		en->last_ccvc_us = us;
 	en->own_part = part;
 	if (c->first_map_us == 0)
 		c->first_map_us = us;
@@ -185,12 +254,8 @@ active_claim(struct mars_check *c, struct msgctx *mc, int part)
 		if ((int)i == e || o->alias >= 0 || o->own_part != part ||
 		    o->last_own_us == 0 || o->last_own_us + claim_life(c) < us)
 			continue;
-		if (!c->conf.has_cluster) {
-			/* Two Actives of one inferred set: load sharing, or
-			   not -- only the file can say. */
-			c->multi_active = true;
-			continue;
-		}
+		if (!c->conf.has_cluster)
+			continue;	/* map_partition() said */
 		start = o->own_run_us > en->own_run_us ? o->own_run_us :
 		    en->own_run_us;
 		if (us - start <= election_window(c) ||
@@ -280,8 +345,10 @@ mars_check_partition_name(const struct mars_check *c, size_t p)
 	if (c->conf.has_cluster && c->conf.n_partitions > 0)
 		return p < c->conf.n_partitions ? c->conf.partitions[p].name :
 		    "?";
+	if (c->conf.has_cluster || c->nparts == 1)
+		return "cluster";
 	if (p < sizeof(inferred) / sizeof(inferred[0]))
-		return inferred[p];
+		return p == 0 ? "1" : inferred[p];
 	return "?";
 }
 

@@ -80,7 +80,8 @@ mars_check_new(struct mars_check **cp, const struct mars_check_conf *conf,
 		return mars_err_set(err, MARS_E_NOSPACE, "check", "no memory");
 	}
 	c->seq_cur = -1;
-	c->nparts = conf->has_cluster && conf->n_partitions > 0 ?
+	/* Without the file, partitions are inferred (active.c). */
+	c->nparts = !conf->has_cluster ? 0 : conf->n_partitions > 0 ?
 	    conf->n_partitions : 1;
 	for (i = 0; i < MARS_CHECK_PART_MAX; i++) {
 		c->active[i] = -1;
@@ -100,6 +101,7 @@ mars_check_new(struct mars_check **cp, const struct mars_check_conf *conf,
 		    sizeof(c->ent[e].name) - 1);
 		for (k = 0; k < conf->mars[i].n_ends && k < 2; k++)
 			ent_bind_end(c, e, &conf->mars[i].ends[k]);
+		c->ent[e].n_conf_ends = c->ent[e].n_ends;
 	}
 	*cp = c;
 	return 0;
@@ -283,6 +285,7 @@ mars_check_mars(const struct mars_check *c, size_t i,
     struct mars_check_mars_info *out)
 {
 	const struct ent *en;
+	const struct seq *s;
 	size_t p;
 
 	if (i >= c->nent || c->ent[i].alias >= 0)
@@ -316,10 +319,12 @@ mars_check_mars(const struct mars_check *c, size_t i,
 	out->last_us = en->last_us;
 	out->maps = en->maps;
 	out->ccvc_msgs = en->ccvc_msgs;
-	out->has_csn = en->ccvc.has;
-	out->csn_first = en->ccvc.first;
-	out->csn_last = en->ccvc.last;
+	if ((s = ccvc_seq(c, (int)i)) != NULL) {
+		out->has_csn = true;
+		out->csn_first = s->first;
+		out->csn_last = s->last;
+		out->csn_gaps = s->gaps;
+	}
 	out->sequences = en->sequences;
-	out->csn_gaps = en->ccvc.gaps;
 	return true;
 }

@@ -33,10 +33,18 @@
 #define MCS_GROUP_MAX	1024
 #define GROUPS_PER_MEMBER	16
 #define SYNC_MAX	(ENT_MAX * 2)
+#define GAPS_KEPT	8
 
-/* A CSN (SSN) sequence of one MARS on one pt-mpt VC (RFC 2022 §6.1.4). */
+/*
+ * A CSN (SSN) sequence of one MARS on one pt-mpt VC (RFC 2022 §6.1.4).
+ * The VC is its label when the capture has one (two VCs of unknown kind
+ * are told apart by it), else its kind.
+ */
+#define ENT_SEQS	4
 struct seq {
 	bool		 has;
+	uint32_t	 key;		/* seq_key() */
+	uint8_t		 kind;		/* MARS_VC_CCVC or MARS_VC_SCVC */
 	uint32_t	 first;
 	uint32_t	 last;
 	uint32_t	 last_hash;	/* of the last message's octets */
@@ -59,6 +67,7 @@ struct ent {
 	uint8_t		 atm_len;
 	struct mars_end	 ends[4];
 	uint8_t		 n_ends;
+	uint8_t		 n_conf_ends;	/* the first ones, from the file */
 	int		 conf;		/* index in conf.mars, -1 */
 	int		 alias;		/* merged into that entity, -1 */
 	/* liveness: heard from (any message it sent) */
@@ -73,10 +82,12 @@ struct ent {
 	uint64_t	 last_own_us;	/* last map listing itself first */
 	uint64_t	 own_run_us;	/* start of the current run of own maps */
 	uint64_t	 own_gap_us;	/* smallest gap between own maps */
+	uint64_t	 last_ccvc_us;	/* last own map on ClusterControlVC */
+	uint64_t	 gaps[GAPS_KEPT];	/* between periodic maps */
+	unsigned	 ngaps;
 	int		 own_part;
 	/* ClusterControlVC and ServerControlVC sequences */
-	struct seq	 ccvc;
-	struct seq	 scvc;
+	struct seq	 seq[ENT_SEQS];
 	unsigned	 sequences;
 	uint64_t	 ccvc_msgs;
 	struct pend_reg	 pend_reg[PEND_REG];
@@ -182,10 +193,13 @@ struct mars_check {
 	bool			 multi_active;	/* no file: several at once */
 	uint64_t		 first_map_us;
 	/* what the maps say the MARS Group is, without the file */
-	bool			 listed[ENT_MAX];
+	bool			 listed[MARS_CHECK_PART_MAX][ENT_MAX];
 	uint64_t		 last_change_us;	/* liveness changes */
 	int			 single_warned[ENT_MAX];
 	uint32_t		 reported[ENT_MAX][MARS_CHECK_NRULES];
+	/* ends seen with two MARS behind them: they name nobody */
+	struct mars_end		 shared_end[8];
+	size_t			 nshared;
 	uint32_t		 part_pair_done[MARS_CHECK_PART_MAX];
 
 	struct epoch		 epoch[EPOCH_MAX];
@@ -273,6 +287,7 @@ void	group_text(const struct mars_check *c, uint32_t g, char *buf,
 void	members_free(struct mars_check *c);
 
 /* csn.c */
+struct seq *ccvc_seq(const struct mars_check *c, int e);
 bool	csn_message(struct mars_check *c, struct msgctx *mc);
 void	csn_registration(struct mars_check *c, struct msgctx *mc);
 void	csn_end(struct mars_check *c);
@@ -284,7 +299,8 @@ void	redirect_registration(struct mars_check *c, struct msgctx *mc,
 void	redirect_settle(struct mars_check *c, uint64_t us, bool end);
 
 /* active.c */
-int	map_partition(const struct mars_check *c, const int *ent, size_t n);
+int	map_partition(struct mars_check *c, int sender, const int *ent,
+	    size_t n, uint64_t us);
 void	active_claim(struct mars_check *c, struct msgctx *mc, int part);
 void	active_handover(struct mars_check *c, struct msgctx *mc, int part,
 	    int to);

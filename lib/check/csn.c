@@ -29,10 +29,51 @@ msn_family(uint8_t op)
 	return f != MARS_FAM_A && f != MARS_FAM_UNKNOWN;
 }
 
-static struct seq *
-seq_of(struct mars_check *c, int e, uint8_t vc)
+/* The VC of a message: its label when the capture has one, else its kind. */
+static uint32_t
+seq_key(const struct msgctx *mc)
 {
-	return vc == MARS_VC_SCVC ? &c->ent[e].scvc : &c->ent[e].ccvc;
+	if (mc->ev->has_label)
+		return 0x80000000u | (uint32_t)mc->ev->vpi << 16 | mc->ev->vci;
+	return mc->vc;
+}
+
+/* Entity e's sequence on that VC; create: a free slot or the oldest. */
+static struct seq *
+seq_of(struct mars_check *c, int e, uint32_t key, uint8_t kind, bool create)
+{
+	struct ent *en = &c->ent[e];
+	struct seq *old = NULL;
+	unsigned k;
+
+	for (k = 0; k < ENT_SEQS; k++) {
+		if (en->seq[k].has && en->seq[k].key == key)
+			return &en->seq[k];
+		if (old == NULL || !en->seq[k].has ||
+		    (old->has && en->seq[k].last_us < old->last_us))
+			old = &en->seq[k];
+	}
+	if (!create)
+		return NULL;
+	memset(old, 0, sizeof(*old));
+	old->key = key;
+	old->kind = kind;
+	return old;
+}
+
+/* The ClusterControlVC sequence of e: the busiest, when several. */
+struct seq *
+ccvc_seq(const struct mars_check *c, int e)
+{
+	const struct ent *en = &c->ent[e];
+	const struct seq *best = NULL;
+	unsigned k;
+
+	for (k = 0; k < ENT_SEQS; k++)
+		if (en->seq[k].has && en->seq[k].kind == MARS_VC_CCVC &&
+		    (best == NULL || en->seq[k].msgs > best->msgs))
+			best = &en->seq[k];
+	return (struct seq *)(uintptr_t)best;
 }
 
 static bool
@@ -61,18 +102,24 @@ restarted(const struct mars_check *c, int e, const struct seq *s,
 	return iv == 0 && us > s->last_us + 30000000u;
 }
 
+static bool
+continues(struct mars_check *c, int e, uint32_t key, uint32_t msn)
+{
+	struct seq *s = seq_of(c, e, key, 0, false);
+
+	return s != NULL && follows(s->last, msn);
+}
+
 /* The entity a message without a named sender belongs to. */
 static int
-guess_sender(struct mars_check *c, uint8_t vc, uint32_t msn)
+guess_sender(struct mars_check *c, uint32_t key, uint32_t msn)
 {
 	size_t i;
 
-	if (c->seq_cur >= 0 && seq_of(c, c->seq_cur, vc)->has &&
-	    follows(seq_of(c, c->seq_cur, vc)->last, msn))
+	if (c->seq_cur >= 0 && continues(c, c->seq_cur, key, msn))
 		return c->seq_cur;
 	for (i = 0; i < c->nent; i++)
-		if (c->ent[i].alias < 0 && seq_of(c, (int)i, vc)->has &&
-		    follows(seq_of(c, (int)i, vc)->last, msn))
+		if (c->ent[i].alias < 0 && continues(c, (int)i, key, msn))
 			return (int)i;
 	if (c->seq_cur >= 0)
 		return c->seq_cur;
@@ -127,26 +174,26 @@ csn_message(struct mars_check *c, struct msgctx *mc)
 	struct ent *en;
 	char who[64];
 	uint64_t fr[2];
-	uint32_t msn = m->msn;
+	uint32_t msn = m->msn, key;
 	int e;
 
 	if (mc->pdu->kind != MARS_PDU_MARS || !msn_family(m->op) ||
 	    (mc->vc != MARS_VC_CCVC && mc->vc != MARS_VC_SCVC))
 		return false;
+	key = seq_key(mc);
 	if ((e = mc->sender) < 0) {
-		if ((e = guess_sender(c, mc->vc, msn)) < 0)
+		if ((e = guess_sender(c, key, msn)) < 0)
 			return false;
 		mc->sender = e;
-	} else if (!seq_of(c, e, mc->vc)->has && c->seq_cur >= 0 &&
+	} else if (seq_of(c, e, key, 0, false) == NULL && c->seq_cur >= 0 &&
 	    c->seq_cur != e && c->ent[c->seq_cur].atm_len == 0 &&
 	    c->ent[c->seq_cur].n_ends == 0 &&
-	    seq_of(c, c->seq_cur, mc->vc)->has &&
-	    follows(seq_of(c, c->seq_cur, mc->vc)->last, msn)) {
+	    continues(c, c->seq_cur, key, msn)) {
 		/* A map names the anonymous sequence it continues. */
 		ent_merge(c, c->seq_cur, e);
 	}
 	en = &c->ent[e];
-	s = seq_of(c, e, mc->vc);
+	s = seq_of(c, e, key, mc->vc, true);
 	if (mc->vc == MARS_VC_CCVC)
 		c->seq_cur = e;
 	if (s->has && msn == s->last) {
@@ -231,8 +278,8 @@ csn_registration(struct mars_check *c, struct msgctx *mc)
 		return;
 	}
 	en = &c->ent[e];
-	s = &en->ccvc;
-	if (s->has && !restarted(c, e, s, mc->us)) {
+	s = ccvc_seq(c, e);
+	if (s != NULL && !restarted(c, e, s, mc->us)) {
 		fr[0] = mc->frame;
 		fr[1] = s->last_frame;
 		if (m->msn - s->last <= 1)

@@ -31,6 +31,9 @@ ent_by_end(const struct mars_check *c, const struct mars_end *e)
 
 	if (e->kind == MARS_END_NONE)
 		return -1;
+	for (i = 0; i < c->nshared; i++)
+		if (mars_end_equal(&c->shared_end[i], e))
+			return -1;
 	for (i = 0; i < c->nent; i++)
 		for (k = 0; k < c->ent[i].n_ends; k++)
 			if (mars_end_equal(&c->ent[i].ends[k], e))
@@ -57,10 +60,57 @@ ent_bind_end(struct mars_check *c, int i, const struct mars_end *e)
 {
 	struct ent *en = &c->ent[i];
 
+	size_t k;
+
 	if (e == NULL || e->kind == MARS_END_NONE || ent_by_end(c, e) >= 0 ||
 	    en->n_ends >= sizeof(en->ends) / sizeof(en->ends[0]))
 		return;
+	for (k = 0; k < c->nshared; k++)
+		if (mars_end_equal(&c->shared_end[k], e))
+			return;
 	en->ends[en->n_ends++] = *e;
+}
+
+static bool
+end_is_shared(const struct mars_check *c, const struct mars_end *e)
+{
+	size_t k;
+
+	for (k = 0; k < c->nshared; k++)
+		if (mars_end_equal(&c->shared_end[k], e))
+			return true;
+	return false;
+}
+
+/*
+ * Two MARS named themselves in maps sent from one end (a capture that
+ * does not tell them apart by address): the end names nobody from now
+ * on, unless the cluster file says whose it is.
+ */
+static void
+end_shared(struct mars_check *c, int i, const struct mars_end *e)
+{
+	struct ent *en = &c->ent[i];
+	unsigned k;
+
+	for (k = en->n_conf_ends; k < en->n_ends; k++)
+		if (mars_end_equal(&en->ends[k], e)) {
+			en->ends[k] = en->ends[--en->n_ends];
+			break;
+		}
+	if (c->nshared < sizeof(c->shared_end) / sizeof(c->shared_end[0]))
+		c->shared_end[c->nshared++] = *e;
+}
+
+static bool
+conf_end(const struct ent *en, const struct mars_end *e)
+{
+	unsigned k;
+
+	for (k = 0; k < en->n_conf_ends; k++)
+		if (mars_end_equal(&en->ends[k], e))
+			return true;
+	return false;
 }
 
 int
@@ -192,10 +242,23 @@ ent_known_dead(const struct mars_check *c, int i, uint64_t us)
 }
 
 static void
-seq_take(struct seq *to, const struct seq *from)
+seq_take(struct ent *to, const struct seq *from)
 {
-	if (!to->has || (from->has && from->last_us > to->last_us))
-		*to = *from;
+	unsigned k, free_k = ENT_SEQS;
+
+	if (!from->has)
+		return;
+	for (k = 0; k < ENT_SEQS; k++) {
+		if (to->seq[k].has && to->seq[k].key == from->key) {
+			if (from->last_us > to->seq[k].last_us)
+				to->seq[k] = *from;
+			return;
+		}
+		if (!to->seq[k].has && free_k == ENT_SEQS)
+			free_k = k;
+	}
+	if (free_k < ENT_SEQS)
+		to->seq[free_k] = *from;
 }
 
 /*
@@ -223,8 +286,8 @@ ent_merge(struct mars_check *c, int p, int e)
 		to->heard = true;
 	}
 	to->scsp |= from->scsp;
-	seq_take(&to->ccvc, &from->ccvc);
-	seq_take(&to->scvc, &from->scvc);
+	for (k = 0; k < ENT_SEQS; k++)
+		seq_take(to, &from->seq[k]);
 	to->ccvc_msgs += from->ccvc_msgs;
 	if (to->sequences < from->sequences)
 		to->sequences = from->sequences;
@@ -275,12 +338,18 @@ sender_of(struct mars_check *c, struct msgctx *mc)
 	if ((m->op == MARS_REDIRECT_MAP || m->op == MARS_MIGRATE) && len > 0 &&
 	    m->sha.addr != NULL) {
 		j = ent_by_atm(c, m->sha.addr, len);
+		if (i >= 0 && c->ent[i].atm_len != 0 && i != j &&
+		    !conf_end(&c->ent[i], &ev->src)) {
+			/* Another MARS behind the same end. */
+			end_shared(c, i, &ev->src);
+			i = -1;
+		}
 		if (i >= 0 && j >= 0 && i != j) {
-			if (c->ent[i].atm_len == 0)
+			if (c->ent[i].atm_len == 0) {
 				ent_merge(c, i, j);
-			/* else: the end is bound to another ATM address;
-			   the transport is the better witness. */
-			return c->ent[i].alias >= 0 ? j : i;
+				return j;
+			}
+			return i;	/* the file says whose end it is */
 		}
 		if (i >= 0 && j < 0) {
 			if (c->ent[i].atm_len == 0) {
@@ -297,7 +366,8 @@ sender_of(struct mars_check *c, struct msgctx *mc)
 			i = ent_add(c, m->sha.addr, len, &ev->src);
 		return i;
 	}
-	if (i < 0 && ev->src.kind != MARS_END_NONE && mars_originated(m))
+	if (i < 0 && ev->src.kind != MARS_END_NONE && mars_originated(m) &&
+	    !end_is_shared(c, &ev->src))
 		i = ent_add(c, NULL, 0, &ev->src);
 	return i;
 }

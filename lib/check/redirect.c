@@ -185,7 +185,7 @@ check_group(struct mars_check *c, struct msgctx *mc, const int *ent,
 		    "cluster file (-c)");
 	} else {
 		for (i = 0; i < c->nent; i++)
-			if (c->listed[i] && c->ent[i].alias < 0 &&
+			if (c->listed[part][i] && c->ent[i].alias < 0 &&
 			    !listed_in(ent, n, (int)i)) {
 				missing[nm++] = (int)i;
 				key = mix(key, (uint32_t)i);
@@ -207,7 +207,7 @@ check_group(struct mars_check *c, struct msgctx *mc, const int *ent,
 	}
 	for (i = 0; i < n; i++)
 		if (ent[i] >= 0)
-			c->listed[ent[i]] = true;
+			c->listed[part][ent[i]] = true;
 }
 
 /* §3.5: living Backups before dead entities. */
@@ -480,11 +480,20 @@ handover(struct mars_check *c, struct msgctx *mc, int head, int part)
 	p->frame = mc->frame;
 }
 
-/* Entity e sent its own map: a pending hand-over to it is done. */
+/*
+ * Entity e sent its own map: a pending hand-over to it is done, and a
+ * registration it answered just before was not a Backup's.
+ */
 static void
 took_over(struct mars_check *c, int e)
 {
 	size_t i;
+
+	for (i = 0; i < c->nhard; i++)
+		if (c->hard[i].mars == e) {
+			c->hard[i] = c->hard[--c->nhard];
+			i--;
+		}
 
 	for (i = 0; i < c->nsoft; i++)
 		if (c->soft[i].head == e) {
@@ -528,7 +537,7 @@ redirect_map(struct mars_check *c, struct msgctx *mc)
 	if (n == 0)
 		return;
 	priv = mc->vc == MARS_VC_P2P || (!mc->vc_known && hard);
-	part = map_partition(c, ent, n);
+	part = map_partition(c, s, ent, n, mc->us);
 
 	if (rule_on(c, MARS_CHECK_REDIRECT_WHOLE_GROUP) ||
 	    rule_on(c, MARS_CHECK_REDIRECT_ONLY_GROUP))
@@ -578,8 +587,8 @@ redirect_registration(struct mars_check *c, struct msgctx *mc,
     const struct member *m)
 {
 	struct pend_hard *p;
-	size_t part;
-	bool any = false;
+	size_t part, i;
+	bool any = false, backup = false;
 	int s = mc->sender;
 
 	if (!rule_on(c, MARS_CHECK_BACKUP_HARD_REDIRECT))
@@ -599,6 +608,20 @@ redirect_registration(struct mars_check *c, struct msgctx *mc,
 	}
 	if (is_active_anywhere(c, s, mc->us))
 		return;
+	/* A Backup: listed after the head in a living Active's map. */
+	for (part = 0; part < c->nparts; part++) {
+		if (active_of(c, (int)part, mc->us) < 0 || !c->has_map[part])
+			continue;
+		for (i = 1; i < c->map[part].n; i++)
+			if (c->map[part].entries[i] == s)
+				backup = true;
+	}
+	if (!backup) {
+		rule_unknown(c, MARS_CHECK_BACKUP_HARD_REDIRECT,
+		    "a registration was answered by an entity no map showed "
+		    "as a Backup");
+		return;
+	}
 	if (c->nhard >= PEND_HARD)
 		return;
 	p = &c->hard[c->nhard++];
