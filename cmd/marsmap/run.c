@@ -141,7 +141,7 @@ log_event(struct mm_run *r, const struct mars_evt *ev)
 	struct mars_pdu pdu;
 	struct mars_out mo;
 	struct mm_line *l;
-	char buf[1024];
+	char buf[1024], *p;
 	size_t n;
 
 	l = log_slot(r);
@@ -181,9 +181,14 @@ log_event(struct mm_run *r, const struct mars_evt *ev)
 	po.mode = MARS_PRINT_LINE;
 	mars_out_init(&mo, -1, buf, sizeof(buf));
 	mars_print_frame(&mo, &po, &fr, ev->pdu != NULL ? ev->pdu : &pdu);
-	n = mo.len < sizeof(l->text) - 1 ? mo.len : sizeof(l->text) - 1;
-	/* Skip marsdump's time stamp: the view shows its own. */
-	memcpy(l->text, buf, n);
+	/* Without marsdump's time stamp: the view shows its own. */
+	p = buf;
+	if (mo.len > 16 && buf[2] == ':' && buf[5] == ':' && buf[15] == ' ')
+		p = buf + 16;
+	n = mo.len - (size_t)(p - buf);
+	if (n > sizeof(l->text) - 1)
+		n = sizeof(l->text) - 1;
+	memcpy(l->text, p, n);
 	l->text[n] = '\0';
 	if ((n = strcspn(l->text, "\n")) < sizeof(l->text))
 		l->text[n] = '\0';

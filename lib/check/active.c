@@ -118,6 +118,13 @@ inferred_partition(struct mars_check *c, int sender, int head, uint64_t us)
 	if (gone >= 0)
 		return gone;
 	if (alive >= 0) {
+		/*
+		 * What single-active held so far assumed one lineage; now
+		 * the stream cannot tell.
+		 */
+		if (!c->multi_active)
+			c->rule[MARS_CHECK_SINGLE_ACTIVE].checked =
+			    c->rule[MARS_CHECK_SINGLE_ACTIVE].broken;
 		c->multi_active = true;
 		return alive;
 	}
