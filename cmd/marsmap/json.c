@@ -162,7 +162,8 @@ entities(struct mars_out *ob, const struct mars_check *c)
 		mars_out_puts(ob, ",\"atm\":");
 		jhex(ob, mi.atm, mi.atm_len);
 		mars_out_puts(ob, ",\"endpoint\":");
-		if (mi.end.kind != MARS_END_NONE && mi.end.kind != MARS_END_NODE) {
+		if (mi.end.kind == MARS_END_UDP4 ||
+		    mi.end.kind == MARS_END_UDP6) {
 			mars_end_format(&mi.end, end, sizeof(end));
 			mars_out_json_str(ob, end);
 		} else
@@ -179,7 +180,8 @@ entities(struct mars_out *ob, const struct mars_check *c)
 			mars_out_printf(ob, ",\"csn_first\":%u,\"csn_last\":%u",
 			    mi.csn_first, mi.csn_last);
 		else
-			mars_out_puts(ob, ",\"csn_first\":null,\"csn_last\":null");
+			mars_out_puts(ob, ",\"csn_first\":null,"
+			    "\"csn_last\":null");
 		mars_out_printf(ob, ",\"sequences\":%u,\"csn_gaps\":%llu}",
 		    mi.sequences, (unsigned long long)mi.csn_gaps);
 	}
@@ -221,13 +223,15 @@ maps(struct mars_out *ob, const struct mars_check *c)
 	for (p = 0; p < mars_check_partition_count(c); p++) {
 		if (!mars_check_current_map(c, p, &mi))
 			continue;
-		mars_out_puts(ob, first ? "{\"partition\":" : ",{\"partition\":");
+		mars_out_puts(ob, first ? "{" : ",{");
+		mars_out_puts(ob, "\"partition\":");
 		first = false;
 		mars_out_json_str(ob, mars_check_partition_name(c, p));
 		mars_out_puts(ob, ",\"sender\":");
 		jname(ob, c, mi.sender);
 		mars_out_printf(ob, ",\"hard\":%s,\"private\":%s,\"time\":",
-		    mi.hard ? "true" : "false", mi.private_vc ? "true" : "false");
+		    mi.hard ? "true" : "false",
+		    mi.private_vc ? "true" : "false");
 		jtime(ob, mi.us);
 		mars_out_printf(ob, ",\"frame\":%llu,\"msn\":%u,\"list\":[",
 		    (unsigned long long)mi.frame, mi.msn);
@@ -263,8 +267,8 @@ members(struct mars_out *ob, const struct mars_check *c)
 		mars_out_printf(ob, ",\"registrations\":%llu,\"history\":[",
 		    (unsigned long long)mb.registrations);
 		for (k = 0; k < mb.nhist; k++) {
-			mars_out_printf(ob, "%s{\"cmi\":%u,\"mars\":", k ? "," : "",
-			    mb.hist[k].cmi);
+			mars_out_printf(ob, "%s{\"cmi\":%u,\"mars\":",
+			    k ? "," : "", mb.hist[k].cmi);
 			jname(ob, c, mb.hist[k].mars);
 			mars_out_puts(ob, ",\"epoch\":");
 			if (mb.hist[k].epoch >= 0)
@@ -276,7 +280,8 @@ members(struct mars_out *ob, const struct mars_check *c)
 			mars_out_putc(ob, '}');
 		}
 		mars_out_puts(ob, "],\"groups\":[");
-		for (k = 0; mars_check_member_group(c, i, k, g, sizeof(g)); k++) {
+		for (k = 0; mars_check_member_group(c, i, k, g, sizeof(g));
+		    k++) {
 			if (k)
 				mars_out_putc(ob, ',');
 			mars_out_json_str(ob, g);

@@ -30,15 +30,16 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: marsmap [-r FILE | -i IFACE | -m ENDPOINT | --cluster FILE]\n"
+	    "usage: marsmap [-r FILE | -i IFACE | -m ENDPOINT | "
+	    "--cluster FILE]\n"
 	    "               [-c CLUSTERFILE] [--json] [--rules LIST] [--tui] "
 	    "[--strict]\n"
 	    "               [-w DURATION] [-f BPF] [-Z USER] [-v]\n"
 	    "       marsmap -l [--json]\n"
 	    "       marsmap -h | -V\n"
 	    "\n"
-	    "  -r FILE          check a pcap or pcapng capture (\"-\": standard "
-	    "input)\n"
+	    "  -r FILE          check a pcap or pcapng capture "
+	    "(\"-\": standard input)\n"
 	    "  -i IFACE         check live on an interface\n"
 	    "  -m ENDPOINT      check live as a cluster member of the MARS at "
 	    "ENDPOINT\n"
@@ -139,10 +140,10 @@ parse_args(struct mm_opts *o, int argc, char **argv)
 			set_mode(o, MM_MEMBER, "-m");
 			if (o->mars_ep_text != NULL)
 				diag_usage("-m: given twice");
-			if (mars_endpoint_parse(&o->mars_ep, optarg, &err) != 0 ||
-			    o->mars_ep.kind != MARS_ENDPOINT_UDP)
-				diag_usage("-m %s: not an endpoint udp:HOST:PORT",
-				    optarg);
+			if (mars_endpoint_parse(&o->mars_ep, optarg,
+			    &err) != 0 || o->mars_ep.kind != MARS_ENDPOINT_UDP)
+				diag_usage("-m %s: not an endpoint "
+				    "udp:HOST:PORT", optarg);
 			o->mars_ep_text = optarg;
 			break;
 		case OPT_CLUSTER:
@@ -156,7 +157,8 @@ parse_args(struct mm_opts *o, int argc, char **argv)
 			o->json = true;
 			break;
 		case OPT_RULES:
-			if (mars_check_rules_parse(optarg, &o->rules, &err) != 0)
+			if (mars_check_rules_parse(optarg, &o->rules,
+			    &err) != 0)
 				diag_usage("--rules %s: %s \"%s\"", optarg,
 				    err.why, err.field);
 			break;
@@ -221,7 +223,8 @@ parse_args(struct mm_opts *o, int argc, char **argv)
 		o->cfile = o->member_cluster;
 	if (o->cfile != NULL)
 		load_cluster(o, o->cfile);
-	if (o->member_cluster != NULL && strcmp(o->member_cluster, o->cfile) != 0)
+	if (o->member_cluster != NULL &&
+	    strcmp(o->member_cluster, o->cfile) != 0)
 		diag_usage("--cluster and -c name different files: the "
 		    "member's cluster is the one checked");
 }

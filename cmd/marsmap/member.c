@@ -51,7 +51,7 @@ static struct {
 	struct mars_end		 end[MARS_MAX];
 	char			 text[MARS_MAX][80];
 	size_t			 nmars;
-	bool			 learning;	/* mars[0]'s address unknown */
+	bool			 learning;	/* mars[0]'s ATM? */
 	struct mars_end		 own_end;
 	uint8_t			 own[MARS_ATM_ADDR_MAX];
 	mars_timer_id		 client_timer;
@@ -286,7 +286,7 @@ link_cb(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 		if (rc < 0)
 			continue;
 		if ((i = index_of_peer(rx.peer)) < 0)
-			continue;	/* only the MARSs we know speak to us */
+			continue;	/* only the MARSs we know speak */
 		feed_sdu(&rx.vc, rx.vpi, rx.vci, rx.flags, &M.end[i], false,
 		    rx.sdu, rx.len);
 		vc = rx.vc;
@@ -397,8 +397,9 @@ mars_from_cluster(const struct mm_opts *o)
 			    &o->mars_ep))
 				break;
 		if (i == c->n_mars)
-			diag_exit(EXIT_USAGE, o->cfile, 0, "-m %s: no MARS with "
-			    "that endpoint in %s", o->mars_ep_text, o->cfile);
+			diag_exit(EXIT_USAGE, o->cfile, 0, "-m %s: no MARS "
+			    "with that endpoint in %s", o->mars_ep_text,
+			    o->cfile);
 		add_mars(&c->mars[i].endpoint, c->mars[i].atm);
 		used[i] = true;
 	}
@@ -456,6 +457,21 @@ open_link(const struct mm_opts *o)
 	M.own[19] = 0;
 }
 
+/* -m with -c: the file may know the MARS's ATM address. */
+static void
+known_atm(const struct mm_opts *o)
+{
+	const struct mars_cluster_conf *cc = o->cluster;
+	size_t i;
+
+	for (i = 0; i < cc->n_mars; i++)
+		if (mars_endpoint_equal(&cc->mars[i].endpoint, &o->mars_ep)) {
+			memcpy(M.mars[0].atm.num, cc->mars[i].atm,
+			    MARS_ATM_ADDR_MAX);
+			M.learning = false;
+		}
+}
+
 int
 mm_member(struct mm_run *r)
 {
@@ -473,18 +489,8 @@ mm_member(struct mm_run *r)
 		add_mars(&o->mars_ep, NULL);
 		M.learning = true;
 		/* With -c, the file may know this MARS's address. */
-		if (o->cluster != NULL) {
-			size_t i;
-
-			for (i = 0; i < o->cluster->n_mars; i++)
-				if (mars_endpoint_equal(&o->cluster->mars[i].endpoint,
-				    &o->mars_ep)) {
-					memcpy(M.mars[0].atm.num,
-					    o->cluster->mars[i].atm,
-					    MARS_ATM_ADDR_MAX);
-					M.learning = false;
-				}
-		}
+		if (o->cluster != NULL)
+			known_atm(o);
 	}
 	mars_rng_seed(&M.rng, o->has_seed ? o->seed :
 	    ((uint64_t)getpid() << 32) ^ mm_wall_us());

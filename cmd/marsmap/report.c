@@ -110,8 +110,8 @@ maps(struct mars_out *ob, const struct mars_check *c)
 		    mi.hard ? "hard" : "soft", mi.private_vc ? " private" : "",
 		    t, (unsigned long long)mi.frame);
 		for (k = 0; k < mi.n; k++)
-			mars_out_printf(ob, " %s", mm_mars_name(c, mi.entries[k],
-			    name, sizeof(name)));
+			mars_out_printf(ob, " %s", mm_mars_name(c,
+			    mi.entries[k], name, sizeof(name)));
 		mars_out_putc(ob, '\n');
 	}
 }
@@ -151,7 +151,8 @@ members(struct mars_out *ob, const struct mars_check *c, int verbose)
 			    sizeof(g)); k++)
 				mars_out_printf(ob, " %s", g);
 			if (mb.groups_dropped)
-				mars_out_printf(ob, " (+%zu)", mb.groups_dropped);
+				mars_out_printf(ob, " (+%zu)",
+				    mb.groups_dropped);
 		}
 		if (!mb.registered && mb.nhist > 0)
 			mars_out_puts(ob, " (deregistered)");
@@ -277,8 +278,8 @@ mm_list_rules(struct mars_out *ob, bool json)
 			mars_out_puts(ob, "{\"type\":\"rule\",\"rule\":");
 			mars_out_json_str(ob, ri->name);
 			mars_out_puts(ob, ",\"severity\":");
-			mars_out_json_str(ob, ri->severity == MARS_CHECK_WARNING ?
-			    "warning" : "error");
+			mars_out_json_str(ob, ri->severity ==
+			    MARS_CHECK_WARNING ? "warning" : "error");
 			mars_out_puts(ob, ",\"ref\":");
 			mars_out_json_str(ob, ri->ref);
 			mars_out_puts(ob, ",\"text\":");

@@ -304,7 +304,8 @@ draw_events(struct mm_run *r, int y, int rows)
 		rows = 128;
 	/* Newest last: walk back from the head, keep what passes. */
 	for (i = 0; i < r->log_n && (int)n < rows; i++) {
-		l = &r->log[(r->log_head + MM_LOG_LINES - 1 - i) % MM_LOG_LINES];
+		l = &r->log[(r->log_head + MM_LOG_LINES - 1 - i) %
+		    MM_LOG_LINES];
 		if (!passes(t, l))
 			continue;
 		if (skip > 0) {

@@ -58,7 +58,7 @@ mars_check_new(struct mars_check **cp, const struct mars_check_conf *conf,
 		for (k = 0; k < conf->partitions[i].n_mars; k++)
 			if (conf->partitions[i].mars[k] >= conf->n_mars)
 				return mars_err_set(err, MARS_E_INVAL,
-				    "partitions", "names an entity past n_mars");
+				    "partitions", "an entity past n_mars");
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return mars_err_set(err, MARS_E_NOSPACE, "check", "no memory");
 	c->conf = *conf;

@@ -184,11 +184,13 @@ cmi_deregistration(struct mars_check *c, struct msgctx *mc)
 	const struct mars_msg *m = &mc->pdu->u.mars;
 	struct member *mb;
 	uint8_t len = m->sha.tl & MARS_ATM_TL_LEN;
+	uint32_t idx;
 
 	if (len == 0 || m->sha.addr == NULL ||
 	    (mb = member_get(c, m->sha.addr, len, false)) == NULL)
 		return;
-	if (mb->cmi != 0 && c->cmi_owner[mb->cmi] == (uint32_t)(mb - c->mem) + 1)
+	idx = (uint32_t)(mb - c->mem) + 1;
+	if (mb->cmi != 0 && c->cmi_owner[mb->cmi] == idx)
 		c->cmi_owner[mb->cmi] = 0;
 	mb->registered = false;
 }

@@ -63,8 +63,9 @@ mars_check_conf_cluster(struct mars_check_conf *c,
 			return rc;
 		m->n_ends = m->ends[0].kind != MARS_END_NONE;
 		if (ec->has_peer_endpoint) {
-			if ((rc = end_of(&ec->peer_endpoint, &m->ends[m->n_ends],
-			    err)) != 0)
+			rc = end_of(&ec->peer_endpoint, &m->ends[m->n_ends],
+			    err);
+			if (rc != 0)
 				return rc;
 			if (m->ends[m->n_ends].kind != MARS_END_NONE)
 				m->n_ends++;

@@ -285,8 +285,8 @@ csn_registration(struct mars_check *c, struct msgctx *mc)
 		if (m->msn - s->last <= 1)
 			rule_held(c, MARS_CHECK_REGISTRATION_CSN);
 		else
-			finding(c, MARS_CHECK_REGISTRATION_CSN, mc->us, e, fr, 2,
-			    "registration reply from %s carries CSN %u, but "
+			finding(c, MARS_CHECK_REGISTRATION_CSN, mc->us, e, fr,
+			    2, "registration reply from %s carries CSN %u, but "
 			    "its ClusterControlVC is at %u",
 			    ent_label(c, e, who, sizeof(who)), m->msn,
 			    s->last);

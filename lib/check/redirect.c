@@ -43,6 +43,14 @@ mix(uint32_t h, uint32_t v)
 	return (h ^ v) * 16777619u;
 }
 
+/* The same violation again (the next periodic map): no new finding. */
+static void
+again(struct mars_check *c, unsigned rule)
+{
+	c->rule[rule].checked++;
+	c->rule[rule].broken++;
+}
+
 /* Report once per (entity, rule, situation); true when it is new. */
 static bool
 first_report(struct mars_check *c, int e, unsigned rule, uint32_t key)
@@ -137,14 +145,12 @@ check_group(struct mars_check *c, struct msgctx *mc, const int *ent,
 				    "redirect map from %s lists %s but not %s "
 				    "of the MARS Group%s%s",
 				    ent_label(c, s, who, sizeof(who)), l1, l2,
-				    c->conf.n_partitions ? " of partition " : "",
-				    c->conf.n_partitions ?
+				    c->conf.n_partitions ? " of partition " :
+				    "", c->conf.n_partitions ?
 				    mars_check_partition_name(c,
 				    (size_t)part) : "");
-			} else {
-				c->rule[MARS_CHECK_REDIRECT_WHOLE_GROUP].checked++;
-				c->rule[MARS_CHECK_REDIRECT_WHOLE_GROUP].broken++;
-			}
+			} else
+				again(c, MARS_CHECK_REDIRECT_WHOLE_GROUP);
 		} else
 			rule_held(c, MARS_CHECK_REDIRECT_WHOLE_GROUP);
 		if (nx > 0) {
@@ -200,10 +206,8 @@ check_group(struct mars_check *c, struct msgctx *mc, const int *ent,
 			    &mc->frame, 1, "redirect map from %s lists %s "
 			    "but not %s, which earlier maps listed",
 			    ent_label(c, s, who, sizeof(who)), l1, l2);
-		} else {
-			c->rule[MARS_CHECK_REDIRECT_WHOLE_GROUP].checked++;
-			c->rule[MARS_CHECK_REDIRECT_WHOLE_GROUP].broken++;
-		}
+		} else
+			again(c, MARS_CHECK_REDIRECT_WHOLE_GROUP);
 	}
 	for (i = 0; i < n; i++)
 		if (ent[i] >= 0)
@@ -242,10 +246,8 @@ check_living(struct mars_check *c, struct msgctx *mc, const int *ent,
 			    ent_label(c, ent[i], d, sizeof(d)),
 			    (double)(mc->us - c->ent[ent[i]].last_us) / 1e6,
 			    ent_label(c, ent[j], a, sizeof(a)));
-		else {
-			c->rule[MARS_CHECK_REDIRECT_LIVING_FIRST].checked++;
-			c->rule[MARS_CHECK_REDIRECT_LIVING_FIRST].broken++;
-		}
+		else
+			again(c, MARS_CHECK_REDIRECT_LIVING_FIRST);
 		return;
 	}
 	rule_held(c, MARS_CHECK_REDIRECT_LIVING_FIRST);
@@ -378,10 +380,10 @@ check_partition(struct mars_check *c, struct msgctx *mc, const int *ent,
 		fr[0] = mc->frame;
 		fr[1] = q->frame;
 		list_text(c, shared_p, np, l1, sizeof(l1));
-		finding(c, MARS_CHECK_REDIRECT_PARTITION, mc->us, mc->sender, fr,
-		    2, "partitions %s (map from %s) and %s (map from %s) list "
-		    "their shared Backups %s in the same order: both would "
-		    "fail over to %s", pc->name,
+		finding(c, MARS_CHECK_REDIRECT_PARTITION, mc->us, mc->sender,
+		    fr, 2, "partitions %s (map from %s) and %s (map from %s) "
+		    "list their shared Backups %s in the same order: both "
+		    "would fail over to %s", pc->name,
 		    ent_label(c, mc->sender, who, sizeof(who)), qc->name,
 		    ent_label(c, q->sender, a, sizeof(a)), l1,
 		    ent_label(c, shared_p[0], b, sizeof(b)));
@@ -460,10 +462,8 @@ handover(struct mars_check *c, struct msgctx *mc, int head, int part)
 		    "%s came back)", ent_label(c, mc->sender, who, sizeof(who)),
 		    ent_label(c, head, h, sizeof(h)),
 		    ent_label(c, head, h, sizeof(h)));
-	} else {
-		c->rule[MARS_CHECK_SOFT_AFTER_SYNC].checked++;
-		c->rule[MARS_CHECK_SOFT_AFTER_SYNC].broken++;
-	}
+	} else
+		again(c, MARS_CHECK_SOFT_AFTER_SYNC);
 
 	active_handover(c, mc, part, head);
 	/* redirect-sender-first: head has to take over. */
@@ -563,7 +563,7 @@ redirect_map(struct mars_check *c, struct msgctx *mc)
 		handover(c, mc, ent[0], part);
 	if (priv && ent[0] == s && c->has_map[part] &&
 	    c->map[part].sender == s && !c->map[part].private_vc)
-		return;		/* keep the ClusterControlVC map on show */
+		return;	/* keep the ClusterControlVC map on show */
 	mi = &c->map[part];
 	memset(mi, 0, sizeof(*mi));
 	mi->sender = s;

@@ -26,9 +26,9 @@ static const struct mars_check_rule_info rules[MARS_CHECK_NRULES] = {
 		MARS_CHECK_ERROR },
 	[MARS_CHECK_REDIRECT_SENDER_FIRST] = {
 		"redirect-sender-first", DRAFT "§3.2, §3.4",
-		"the Active lists itself first in the maps it sends; a soft map "
-		"naming another entity first hands over to it, which then "
-		"takes over",
+		"the Active lists itself first in the maps it sends; a soft "
+		"map naming another entity first hands over to it, which "
+		"then takes over",
 		MARS_CHECK_ERROR },
 	[MARS_CHECK_REDIRECT_LIVING_FIRST] = {
 		"redirect-living-first", DRAFT "§3.5",

@@ -88,9 +88,9 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 			    1000000u;
 			if (d > c->dead_us)
 				c->dead_us = d;
-			if ((uint64_t)m->hello_interval * 1000000u > c->hello_us)
-				c->hello_us = (uint64_t)m->hello_interval *
-				    1000000u;
+			d = (uint64_t)m->hello_interval * 1000000u;
+			if (d > c->hello_us)
+				c->hello_us = d;
 			c->st.dead_window_us = c->dead_us;
 		}
 		return;
@@ -154,6 +154,6 @@ sync_done(const struct mars_check *c, int a, int b, bool *known)
 	/* No alignment seen: fine if the stream began with them aligned. */
 	if (liveness_visible(c) && c->ent[b].heard &&
 	    c->ent[b].alive_since > c->st.first_us + c->dead_us)
-		*known = true;	/* b returned in the stream, no CA since */
+		*known = true;	/* b came back in the stream, no CA */
 	return false;
 }
