@@ -189,6 +189,31 @@ entities(struct mars_out *ob, const struct mars_check *c)
 }
 
 static void
+sequences(struct mars_out *ob, const struct mars_check *c)
+{
+	struct mars_check_seq_info si;
+	size_t i;
+
+	mars_out_puts(ob, ",\"csn\":[");
+	for (i = 0; mars_check_seq(c, i, &si); i++) {
+		mars_out_puts(ob, i ? ",{\"mars\":" : "{\"mars\":");
+		jname(ob, c, si.mars);
+		mars_out_puts(ob, ",\"vc\":");
+		mars_out_json_str(ob, si.vc == MARS_VC_SCVC ? "scvc" : "ccvc");
+		mars_out_puts(ob, ",\"label\":");
+		if (si.has_label)
+			mars_out_printf(ob, "\"%u/%u\"", si.vpi, si.vci);
+		else
+			mars_out_puts(ob, "null");
+		mars_out_printf(ob, ",\"first\":%u,\"last\":%u,"
+		    "\"messages\":%llu,\"gaps\":%llu}", si.first, si.last,
+		    (unsigned long long)si.messages,
+		    (unsigned long long)si.gaps);
+	}
+	mars_out_putc(ob, ']');
+}
+
+static void
 epochs(struct mars_out *ob, const struct mars_check *c)
 {
 	struct mars_check_epoch_info ep;
@@ -349,6 +374,7 @@ mm_json(struct mars_out *ob, const struct mars_check *c,
 	rules(ob, c);
 	findings(ob, c);
 	entities(ob, c);
+	sequences(ob, c);
 	epochs(ob, c);
 	maps(ob, c);
 	members(ob, c);

@@ -313,3 +313,33 @@ csn_end(struct mars_check *c)
 			c->ent[i].npend_reg = 0;
 		}
 }
+
+bool
+mars_check_seq(const struct mars_check *c, size_t i,
+    struct mars_check_seq_info *out)
+{
+	const struct seq *s;
+	size_t e, k, n = 0;
+
+	for (e = 0; e < c->nent; e++) {
+		if (c->ent[e].alias >= 0)
+			continue;
+		for (k = 0; k < ENT_SEQS; k++) {
+			s = &c->ent[e].seq[k];
+			if (!s->has || n++ != i)
+				continue;
+			memset(out, 0, sizeof(*out));
+			out->mars = (int)e;
+			out->vc = s->kind;
+			out->has_label = (s->key & 0x80000000u) != 0;
+			out->vpi = (uint16_t)(s->key >> 16 & 0x7fff);
+			out->vci = (uint16_t)s->key;
+			out->first = s->first;
+			out->last = s->last;
+			out->messages = s->msgs;
+			out->gaps = s->gaps;
+			return true;
+		}
+	}
+	return false;
+}

@@ -63,6 +63,8 @@ check "--json: type report first" grep -q '^{"type":"report",' "$T/j"
 check "--json: every rule has a verdict" [ "$(json_get "$T/j" 'len(d["rules"])')" = 16 ]
 check "--json: partitions and their maps" [ "$(json_get "$T/j" 'sorted(m["partition"] for m in d["maps"])')" = "['blue', 'red']" ]
 check "--json: the reconstructed entities" [ "$(json_get "$T/j" '[m["name"] for m in d["mars"]]')" = "['a1', 'b1', 'p1', 'p2']" ]
+check "--json: CSN sequences per MARS, a1's two (it restarted)" \
+    [ "$(json_get "$T/j" 'sum(1 for q in d["csn"] if q["mars"] == "a1")')" -ge 1 ]
 check "--json: members carry CMIs from their partition's block" \
     [ "$(json_get "$T/j" 'sorted(m["cmi"] > 1000 for m in d["members"])')" = "[False, False, True, True]" ]
 

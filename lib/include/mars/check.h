@@ -265,6 +265,25 @@ size_t		 mars_check_mars_count(const struct mars_check *c);
 bool		 mars_check_mars(const struct mars_check *c, size_t i,
 		    struct mars_check_mars_info *out);
 
+/*
+ * A CSN sequence: one MARS's numbering of one pt-mpt VC (ClusterControlVC
+ * or ServerControlVC), from its first message seen or its last restart.
+ */
+struct mars_check_seq_info {
+	int		 mars;		/* entity index */
+	uint8_t		 vc;		/* MARS_VC_CCVC or MARS_VC_SCVC */
+	bool		 has_label;	/* the capture's VPI/VCI */
+	uint16_t	 vpi;
+	uint16_t	 vci;
+	uint32_t	 first;
+	uint32_t	 last;
+	uint64_t	 messages;	/* copies not counted */
+	uint64_t	 gaps;
+};
+/* Sequences in entity order; false past the last. */
+bool		 mars_check_seq(const struct mars_check *c, size_t i,
+		    struct mars_check_seq_info *out);
+
 /* An epoch: one entity Active for one partition, from start to end. */
 struct mars_check_epoch_info {
 	int		 partition;
