@@ -30,6 +30,8 @@ extern "C" {
 
 /* A message event; happenings use the kinds of fsm.h and sim.h. */
 #define MARS_EVT_MESSAGE	256
+/* A producer's remark (detail), e.g. a live member learning its MARS. */
+#define MARS_EVT_NOTE		257
 
 /* The entity of an event that no producer numbered. */
 #define MARS_EVT_ENTITY_NONE	UINT32_MAX

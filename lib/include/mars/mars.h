@@ -34,5 +34,6 @@
 #include "mars/sim.h"
 #include "mars/types.h"
 #include "mars/version.h"
+#include "mars/watch.h"
 
 #endif
