@@ -101,6 +101,8 @@ struct mars_evt {
 	const char	*detail;
 	const uint8_t	*peer;		/* SCSP happenings: the DCS ID */
 	uint8_t		 peer_len;
+	uint16_t	 nonconf;	/* MARS_NC_* reasons (msg.h), 0 */
+	int		 code;		/* a producer's own code, 0 */
 };
 
 /* A zeroed event of this kind at this time (ms); the producer fills the rest. */
