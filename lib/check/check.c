@@ -36,8 +36,8 @@ static const char *const none_why[MARS_CHECK_NRULES] = {
 	[MARS_CHECK_REGISTRATION_CSN] = "no registration reply in the stream",
 	[MARS_CHECK_CSN_SEQUENCE] = "fewer than two ClusterControlVC messages "
 	    "from one MARS",
-	[MARS_CHECK_MCS_JOIN_SUPPRESSED] = "no MARS_JOIN on ClusterControlVC "
-	    "for a group while an MCS supported groups",
+	[MARS_CHECK_MCS_JOIN_SUPPRESSED] = "no MCS-supported group in the "
+	    "stream",
 	[MARS_CHECK_SINGLE_ACTIVE] = "no map from an Active in the stream",
 };
 
@@ -160,12 +160,20 @@ mars_message(struct mars_check *c, struct msgctx *mc)
 		redirect_map(c, mc);
 		break;
 	case MARS_JOIN:
-		if ((m->flags & (MARS_FLAG_REGISTER | MARS_FLAG_COPY)) ==
-		    (MARS_FLAG_REGISTER | MARS_FLAG_COPY) &&
-		    mc->vc != MARS_VC_CCVC && m->cmi != 0) {
-			csn_registration(c, mc);
-			cmi_registration(c, mc);
+		if ((m->flags & (MARS_FLAG_REGISTER | MARS_FLAG_COPY)) !=
+		    (MARS_FLAG_REGISTER | MARS_FLAG_COPY) ||
+		    mc->vc == MARS_VC_CCVC)
+			break;
+		if (m->cmi == 0) {
+			/* RFC 2022 §5.2.3: no CMI to follow (nonconforming). */
+			rule_unknown(c, MARS_CHECK_CMI_UNIQUE, "a registration "
+			    "reply carried CMI 0 (RFC 2022 §5.2.3)");
+			rule_unknown(c, MARS_CHECK_CMI_CONTINUITY, "a "
+			    "registration reply carried CMI 0");
+			break;
 		}
+		csn_registration(c, mc);
+		cmi_registration(c, mc);
 		break;
 	case MARS_LEAVE:
 		if (m->flags & MARS_FLAG_REGISTER)

@@ -518,8 +518,13 @@ redirect_map(struct mars_check *c, struct msgctx *mc)
 	if (s < 0)
 		return;
 	c->ent[s].maps++;
-	if ((m->seqxy & MARS_SEQ_PART) != 1 || !(m->seqxy & MARS_SEQ_LAST)) {
-		/* Maps of more than one part: up to 32 entities fit in one. */
+	/*
+	 * Maps of more than one part are not put together: up to 32
+	 * entities fit in one.  mar$seqxy 0 is the one part of the Windows
+	 * 2000 server's maps (nonconforming, RFC 2022 §5.1.2, but whole).
+	 */
+	if (m->seqxy != 0 && ((m->seqxy & MARS_SEQ_PART) != 1 ||
+	    !(m->seqxy & MARS_SEQ_LAST))) {
 		rule_unknown(c, MARS_CHECK_REDIRECT_WHOLE_GROUP,
 		    "a redirect map came in several parts");
 		return;
