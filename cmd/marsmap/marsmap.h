@@ -113,6 +113,8 @@ uint64_t mm_wall_us(void);
 void	mm_time_text(uint64_t us, char *buf, size_t len);
 const char *mm_mars_name(const struct mars_check *c, int i, char *buf,
 	    size_t len);
+const char *mm_mars_short(const struct mars_check *c, int i, char *buf,
+	    size_t len);
 
 /* capture.c, member.c */
 int	mm_capture(struct mm_run *r);

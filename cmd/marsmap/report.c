@@ -83,7 +83,7 @@ epochs(struct mars_out *ob, const struct mars_check *c)
 		mm_time_text(ep.end_us, t2, sizeof(t2));
 		mars_out_printf(ob, "  %-10.10s %-12.12s %-12s %-12s %6llu "
 		    "%8llu\n", mars_check_partition_name(c,
-		    (size_t)ep.partition), mm_mars_name(c, ep.active, name,
+		    (size_t)ep.partition), mm_mars_short(c, ep.active, name,
 		    sizeof(name)), t1, t2, (unsigned long long)ep.maps,
 		    (unsigned long long)ep.first_frame);
 	}
@@ -128,7 +128,7 @@ members(struct mars_out *ob, const struct mars_check *c, int verbose)
 		mars_out_puts(ob, "  none seen\n");
 		return;
 	}
-	mars_out_printf(ob, "  %-40s %5s %-8s %s\n", "atm", "cmi", "mars",
+	mars_out_printf(ob, "  %-40s %5s %-12s %s\n", "atm", "cmi", "mars",
 	    "history / groups");
 	for (i = 0; i < n && (verbose > 0 || i < MEMBERS_SHOWN); i++) {
 		if (!mars_check_member(c, i, &mb))
@@ -139,11 +139,11 @@ members(struct mars_out *ob, const struct mars_check *c, int verbose)
 			mars_out_printf(ob, " %5u", mb.cmi);
 		else
 			mars_out_printf(ob, " %5s", "-");
-		mars_out_printf(ob, " %-8.8s", mb.mars >= 0 ? mm_mars_name(c,
+		mars_out_printf(ob, " %-12.12s", mb.mars >= 0 ? mm_mars_short(c,
 		    mb.mars, name, sizeof(name)) : "-");
 		for (k = 0; k < mb.nhist; k++)
 			mars_out_printf(ob, "%s%u@%s", k ? " " : " ",
-			    mb.hist[k].cmi, mm_mars_name(c, mb.hist[k].mars,
+			    mb.hist[k].cmi, mm_mars_short(c, mb.hist[k].mars,
 			    name, sizeof(name)));
 		if (mb.ngroups > 0) {
 			mars_out_puts(ob, mb.nhist ? " /" : " ");

@@ -66,6 +66,26 @@ mm_mars_name(const struct mars_check *c, int i, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The same, short enough for a column: an address is cut to its last
+ * ten digits (the ESI and selector, which tell a cluster's entities
+ * apart), behind "..".
+ */
+const char *
+mm_mars_short(const struct mars_check *c, int i, char *buf, size_t len)
+{
+	char full[64];
+	size_t n;
+
+	mm_mars_name(c, i, full, sizeof(full));
+	n = strlen(full);
+	if (n <= 12 || strspn(full, "0123456789abcdef") != n)
+		snprintf(buf, len, "%s", full);
+	else
+		snprintf(buf, len, "..%s", full + n - 10);
+	return buf;
+}
+
 static struct mm_line *
 log_slot(struct mm_run *r)
 {

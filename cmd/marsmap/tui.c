@@ -159,7 +159,7 @@ draw_group(struct mm_run *r, int y, int max)
 	for (i = 0; i < mars_check_mars_count(c) && n < max; i++) {
 		if (!mars_check_mars(c, i, &mi))
 			continue;
-		mm_mars_name(c, (int)i, name, sizeof(name));
+		mm_mars_short(c, (int)i, name, sizeof(name));
 		if (mi.has_csn)
 			snprintf(csn, sizeof(csn), "%u..%u%s", mi.csn_first,
 			    mi.csn_last, mi.csn_gaps ? " GAPS" : "");
@@ -191,11 +191,11 @@ draw_maps(struct mm_run *r, int y)
 			snprintf(buf + o, sizeof(buf) - o, "none yet");
 		else {
 			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
-			    "from %s %s:", mm_mars_name(c, mi.sender, name,
+			    "from %s %s:", mm_mars_short(c, mi.sender, name,
 			    sizeof(name)), mi.hard ? "hard" : "soft");
 			for (k = 0; k < mi.n && o < sizeof(buf); k++)
 				o += (size_t)snprintf(buf + o, sizeof(buf) - o,
-				    " %s", mm_mars_name(c, mi.entries[k], name,
+				    " %s", mm_mars_short(c, mi.entries[k], name,
 				    sizeof(name)));
 		}
 		line(y++, "%s", buf);
@@ -243,7 +243,7 @@ draw_members(struct mm_run *r, int y, int rows)
 	size_t o;
 
 	hl_on(r->tui, 0, true);
-	line(y++, "Members %zu (sort: %s)   atm          cmi   mars     "
+	line(y++, "Members %zu (sort: %s)   atm          cmi   mars         "
 	    "groups", n, sort_names[r->tui->sort]);
 	hl_off(r->tui, 0, true);
 	/* Sorting past a screenful of members is not worth the memory. */
@@ -265,10 +265,10 @@ draw_members(struct mm_run *r, int y, int rows)
 		    sizeof(g)) && o < sizeof(groups); k++)
 			o += (size_t)snprintf(groups + o, sizeof(groups) - o,
 			    "%s%s", k ? "," : "", g);
-		line(y++, "  ..%-*s %5s %-8.8s %s", ATM_SHORT,
+		line(y++, "  ..%-*s %5s %-12.12s %s", ATM_SHORT,
 		    strlen(atm) > ATM_SHORT ? atm + strlen(atm) - ATM_SHORT :
 		    atm, mb.cmi ? (snprintf(g, sizeof(g), "%u", mb.cmi), g) :
-		    "-", mb.mars >= 0 ? mm_mars_name(c, mb.mars, name,
+		    "-", mb.mars >= 0 ? mm_mars_short(c, mb.mars, name,
 		    sizeof(name)) : "-", groups);
 	}
 	return y;
