@@ -110,7 +110,7 @@ mm_capture(struct mm_run *r)
 	struct mars_cap_stat cs;
 	struct mars_frame fr;
 	struct mars_pdu pdu;
-	struct mars_evt ev;
+	struct mars_event ev;
 	struct mars_err e;
 	uint64_t last_idle = 0, now;
 	int rc;

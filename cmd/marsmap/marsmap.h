@@ -103,7 +103,7 @@ void	diag_usage(const char *fmt, ...)
 extern volatile sig_atomic_t mm_interrupted;
 void	mm_run_init(struct mm_run *r, const struct mm_opts *o,
 	    const char *source);
-void	mm_feed(struct mm_run *r, const struct mars_evt *ev);
+void	mm_feed(struct mm_run *r, const struct mars_event *ev);
 void	mm_note(struct mm_run *r, uint64_t us, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Periodic work of live modes: settle windows, redraw the view. */

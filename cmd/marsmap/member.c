@@ -54,17 +54,17 @@ happening_name(int kind)
 
 /* The member's events: messages to the checker, happenings to the log. */
 static void
-on_event(void *ctx, const struct mars_evt *ev)
+on_event(void *ctx, const struct mars_event *ev)
 {
-	struct mars_evt e = *ev;
+	struct mars_event e = *ev;
 	char atm[2 * MARS_ATM_ADDR_MAX + 1] = "";
 	const char *name;
 	size_t k, n;
 
-	if (e.kind == MARS_EVT_MESSAGE)
+	if (e.kind == MARS_EV_MESSAGE)
 		e.frame = ++M.frame;
 	mm_feed(M.r, &e);
-	if (e.kind == MARS_EVT_NOTE) {
+	if (e.kind == MARS_EV_NOTE) {
 		mm_note(M.r, e.us, "member: %s", e.detail);
 		return;
 	}

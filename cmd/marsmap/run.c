@@ -154,7 +154,7 @@ mm_run_init(struct mm_run *r, const struct mm_opts *o, const char *source)
 
 /* One line for the live view: the message as marsdump prints it. */
 static void
-log_event(struct mm_run *r, const struct mars_evt *ev)
+log_event(struct mm_run *r, const struct mars_event *ev)
 {
 	struct mars_print_opts po;
 	struct mars_frame fr;
@@ -165,8 +165,8 @@ log_event(struct mm_run *r, const struct mars_evt *ev)
 	size_t n;
 
 	l = log_slot(r);
-	l->us = mars_evt_us(ev);
-	if (ev->kind != MARS_EVT_MESSAGE) {
+	l->us = mars_event_us(ev);
+	if (ev->kind != MARS_EV_MESSAGE) {
 		l->message = false;
 		snprintf(l->text, sizeof(l->text), "%s%s%s",
 		    ev->entity_name != NULL ? ev->entity_name : "",
@@ -215,10 +215,10 @@ log_event(struct mm_run *r, const struct mars_evt *ev)
 }
 
 void
-mm_feed(struct mm_run *r, const struct mars_evt *ev)
+mm_feed(struct mm_run *r, const struct mars_event *ev)
 {
 	mars_check_feed(r->chk, ev);
-	if (r->keep_log && ev->kind == MARS_EVT_MESSAGE)
+	if (r->keep_log && ev->kind == MARS_EV_MESSAGE)
 		log_event(r, ev);
 }
 

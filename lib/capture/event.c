@@ -32,10 +32,10 @@ end_at(const struct mars_frame *fr, bool dst, struct mars_end *e)
 }
 
 void
-mars_cap_event(struct mars_evt *ev, const struct mars_frame *fr,
+mars_cap_event(struct mars_event *ev, const struct mars_frame *fr,
     const struct mars_pdu *pdu)
 {
-	mars_evt_init(ev, MARS_EVT_MESSAGE, 0);
+	mars_event_init(ev, MARS_EV_MESSAGE, 0);
 	ev->us = (uint64_t)fr->ts_sec * 1000000u + fr->ts_usec;
 	ev->when = ev->us / 1000u;
 	ev->vc.kind = fr->vc_kind;

@@ -191,11 +191,11 @@ mars_check_tick(struct mars_check *c, uint64_t us)
 }
 
 void
-mars_check_feed(struct mars_check *c, const struct mars_evt *ev)
+mars_check_feed(struct mars_check *c, const struct mars_event *ev)
 {
 	struct mars_pdu local;
 	struct msgctx mc;
-	uint64_t us = mars_evt_us(ev);
+	uint64_t us = mars_event_us(ev);
 
 	if (c->ended)
 		return;
@@ -208,7 +208,7 @@ mars_check_feed(struct mars_check *c, const struct mars_evt *ev)
 		c->now = us;
 	if (c->nhard > 0 || c->nsoft > 0)
 		redirect_settle(c, c->now, false);
-	if (ev->kind != MARS_EVT_MESSAGE) {
+	if (ev->kind != MARS_EV_MESSAGE) {
 		c->st.happenings++;
 		return;
 	}

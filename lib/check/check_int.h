@@ -242,7 +242,7 @@ struct mars_check {
 
 /* What check.c hands the rule files for one message. */
 struct msgctx {
-	const struct mars_evt	*ev;
+	const struct mars_event	*ev;
 	const struct mars_pdu	*pdu;
 	uint64_t		 us;
 	uint64_t		 frame;

@@ -326,7 +326,7 @@ sender_of(struct mars_check *c, struct msgctx *mc)
 {
 	const struct mars_pdu *pdu = mc->pdu;
 	const struct mars_msg *m = &pdu->u.mars;
-	const struct mars_evt *ev = mc->ev;
+	const struct mars_event *ev = mc->ev;
 	int i = -1, j;
 	uint8_t len;
 

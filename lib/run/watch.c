@@ -1,7 +1,7 @@
 /*
  * A live cluster member as an event producer (watch.h): link, client
  * machine and timers on the caller's loop; every SDU and happening goes
- * out as a struct mars_evt.
+ * out as a struct mars_event.
  */
 #include <sys/socket.h>
 
@@ -60,7 +60,7 @@ wall_us(void)
 }
 
 static void
-emit(struct mars_watch *w, struct mars_evt *ev)
+emit(struct mars_watch *w, struct mars_event *ev)
 {
 	ev->us = wall_us();
 	ev->entity = 0;
@@ -72,9 +72,9 @@ emit(struct mars_watch *w, struct mars_evt *ev)
 static void
 note(struct mars_watch *w, const char *text)
 {
-	struct mars_evt ev;
+	struct mars_event ev;
 
-	mars_evt_init(&ev, MARS_EVT_NOTE, mars_evloop_now());
+	mars_event_init(&ev, MARS_EV_NOTE, mars_evloop_now());
 	ev.detail = text;
 	emit(w, &ev);
 }
@@ -130,9 +130,9 @@ sdu_event(struct mars_watch *w, const struct mars_vc *vc, uint16_t vpi,
     uint16_t vci, uint16_t flags, const struct mars_end *peer, bool tx,
     const uint8_t *sdu, size_t len)
 {
-	struct mars_evt ev;
+	struct mars_event ev;
 
-	mars_evt_init(&ev, MARS_EVT_MESSAGE, mars_evloop_now());
+	mars_event_init(&ev, MARS_EV_MESSAGE, mars_evloop_now());
 	ev.vc = *vc;
 	ev.has_label = vpi != 0 || vci != 0;
 	ev.vpi = vpi;
@@ -182,26 +182,15 @@ finish(struct mars_watch *w)
 		done(w->done_ctx);
 }
 
-/* The member's happenings (client.h), as they are. */
+/* The member's happenings (client.h): already events of the one type. */
 static void
 io_event(void *ctx, const struct mars_event *fe)
 {
 	struct mars_watch *w = ctx;
-	struct mars_evt ev;
+	struct mars_event ev = *fe;
 
 	if (fe->kind == MARS_EV_REGISTERED)
 		w->ever_registered = true;
-	mars_evt_init(&ev, fe->kind, fe->when);
-	ev.atm = fe->atm;
-	ev.atm_tl = fe->atm_tl;
-	ev.cmi = fe->cmi;
-	ev.csn = fe->csn;
-	ev.hard = fe->hard;
-	ev.group = fe->group;
-	ev.group_len = fe->group_len;
-	ev.count = fe->count;
-	ev.msg = fe->msg;
-	ev.detail = fe->detail;
 	emit(w, &ev);
 	if (w->stopping && (fe->kind == MARS_EV_DEREGISTERED ||
 	    fe->kind == MARS_EV_GIVE_UP))

@@ -10,11 +10,11 @@
 
 void
 mars_sim_msg_event(const struct mars_sim *s, const struct mars_sim_msg *m,
-    struct mars_evt *ev)
+    struct mars_event *ev)
 {
 	uint32_t at = m->to != MARS_SIM_NODE_NONE ? m->to : m->from;
 
-	mars_evt_init(ev, MARS_EVT_MESSAGE, m->time);
+	mars_event_init(ev, MARS_EV_MESSAGE, m->time);
 	ev->us = (uint64_t)m->time * 1000u;
 	ev->entity = at;
 	ev->entity_name = mars_sim_node_name(s, at);

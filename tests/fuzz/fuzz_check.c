@@ -33,7 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mars_check_member_info mb;
 	struct mars_check_map_info map;
 	struct mars_check *c;
-	struct mars_evt ev;
+	struct mars_event ev;
 	size_t off = 0, len, i;
 	uint64_t frame = 0;
 	char g[64];
@@ -61,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		len = (size_t)data[off + 2] << 8 | data[off + 3];
 		if (len > size - off - 4)
 			len = size - off - 4;
-		mars_evt_init(&ev, MARS_EVT_MESSAGE, frame * 10);
+		mars_event_init(&ev, MARS_EV_MESSAGE, frame * 10);
 		ev.us = 1700000000000000ull + frame * 10000;
 		ev.vc.kind = data[off] % 5;
 		if (data[off + 1] % 5 < 4)

@@ -128,9 +128,9 @@ static uint64_t
 feed(struct stream *s, uint64_t t, const struct mars_end *from,
     const struct mars_end *to, uint8_t vc, const uint8_t *sdu, size_t len)
 {
-	struct mars_evt ev;
+	struct mars_event ev;
 
-	mars_evt_init(&ev, MARS_EVT_MESSAGE, t);
+	mars_event_init(&ev, MARS_EV_MESSAGE, t);
 	ev.us = 1700000000ull * SEC + t * MS;
 	ev.vc.kind = vc;
 	ev.src = *from;

@@ -127,7 +127,7 @@ bool	mars_cap_linktype_supported(int dlt);
  * into fr: valid as long as the record is.
  */
 struct mars_pdu;
-void	mars_cap_event(struct mars_evt *ev, const struct mars_frame *fr,
+void	mars_cap_event(struct mars_event *ev, const struct mars_frame *fr,
 	    const struct mars_pdu *pdu);
 
 #ifdef __cplusplus

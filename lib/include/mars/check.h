@@ -170,7 +170,7 @@ int	mars_check_new(struct mars_check **cp, const struct mars_check_conf *conf,
 	    struct mars_err *err);
 void	mars_check_free(struct mars_check *c);
 /* One event.  Message events with pdu NULL are decoded here. */
-void	mars_check_feed(struct mars_check *c, const struct mars_evt *ev);
+void	mars_check_feed(struct mars_check *c, const struct mars_event *ev);
 /*
  * Live streams: time has moved on to us (microseconds, the events'
  * clock) without an event; questions whose window has passed are

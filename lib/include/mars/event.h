@@ -4,11 +4,11 @@
  *
  *   (time, entity, VC, direction, message or happening)
  *
- * A *message* event (kind MARS_EVT_MESSAGE) is one AAL5 SDU seen on a VC:
+ * A *message* event (kind MARS_EV_MESSAGE) is one AAL5 SDU seen on a VC:
  * a capture record (capture.h, mars_cap_event()), an SDU a live member
  * received, or an SDU the simulator carried (sim.h).  A *happening* is
  * what a state machine or the simulator reports: registered, redirected,
- * failed, killed ... (the MARS_EV_* of fsm.h and MARS_SIM_EV_* of sim.h).
+ * failed, killed ... (MARS_EV_* below, MARS_SIM_EV_* of sim.h).
  *
  * Producers fill what they know and leave the rest zero; pointers are
  * valid during the call that hands the event over only.
@@ -28,13 +28,49 @@
 extern "C" {
 #endif
 
-/* A message event; happenings use the kinds of fsm.h and sim.h. */
-#define MARS_EVT_MESSAGE	256
-/* A producer's remark (detail), e.g. a live member learning its MARS. */
-#define MARS_EVT_NOTE		257
+/*
+ * The kinds: the happenings the state machines report (fsm.h), then the
+ * simulator's own (sim.h, MARS_SIM_EV_*, from 64), then a message and a
+ * producer's remark.
+ */
+enum mars_event_kind {
+	/* cluster member side */
+	MARS_EV_REGISTERED = 1,	/* registration copy came back: cmi, csn, mars */
+	MARS_EV_DEREGISTERED,
+	MARS_EV_JOINED,		/* group join confirmed (copy received) */
+	MARS_EV_LEFT,
+	MARS_EV_REDIRECT,	/* redirect map acted on: hard, mars = new head */
+	MARS_EV_REDIRECT_MAP,	/* a map arrived (not necessarily acted on) */
+	MARS_EV_MARS_FAILED,	/* failure detected: no map / no answer */
+	MARS_EV_REJOINED,	/* every group re-joined after failure or hard redirect */
+	MARS_EV_CSN_GAP,		/* msn - HSN not in {0,1}: revalidation scheduled */
+	MARS_EV_REVALIDATE,
+	MARS_EV_MULTI,		/* resolution complete: group, members */
+	MARS_EV_NAK,
+	MARS_EV_GROUPLIST,
+	MARS_EV_GIVE_UP,		/* retries exhausted */
+	/* server side */
+	MARS_EV_MEMBER_ADDED,	/* cmi, atm */
+	MARS_EV_MEMBER_REMOVED,
+	MARS_EV_MEMBER_TIMEOUT,
+	MARS_EV_GROUP_JOIN,	/* member cmi joined group */
+	MARS_EV_GROUP_LEAVE,
+	MARS_EV_MCS_ADDED,
+	MARS_EV_MCS_REMOVED,
+	MARS_EV_MIGRATE,
+	MARS_EV_DROPPED,		/* a received message was ignored; detail says why */
+	/* SCSP (scspfsm.h): peer = the DCS ID, count = DCS index */
+	MARS_EV_PEER_UP,		/* Hello FSM reached Bidirectional */
+	MARS_EV_PEER_DOWN,	/* Hello FSM left Bidirectional; detail says why */
+	MARS_EV_ALIGNED,		/* Cache Alignment FSM reached Aligned */
+	MARS_EV_CACHE_UPDATE,	/* a CSA from a DCS changed the cache; csn = seq */
+	/* the one event type's own */
+	MARS_EV_MESSAGE = 256,	/* an SDU seen on a VC (sdu, pdu, frame) */
+	MARS_EV_NOTE,		/* a producer's remark (detail) */
+};
 
 /* The entity of an event that no producer numbered. */
-#define MARS_EVT_ENTITY_NONE	UINT32_MAX
+#define MARS_EVENT_ENTITY_NONE	UINT32_MAX
 
 /*
  * One end of a message: the UDP endpoint of lab traffic, or a simulated
@@ -57,18 +93,18 @@ struct mars_end {
 struct mars_pdu;
 struct mars_msg;
 
-struct mars_evt {
-	int		 kind;		/* MARS_EVT_MESSAGE or a happening */
+struct mars_event {
+	int		 kind;		/* enum mars_event_kind, sim.h's */
 	/*
 	 * Time: us is microseconds -- a capture's time stamp since the
 	 * epoch, a live producer's wall clock, or the simulator's virtual
 	 * time -- and 0 when the producer has only when, the machine clock
-	 * in milliseconds.  mars_evt_us() picks the one there is.
+	 * in milliseconds.  mars_event_us() picks the one there is.
 	 */
 	uint64_t	 us;
 	mars_time_t	 when;
 	/* Who reports or observes it: a sim node, a member, a capture. */
-	uint32_t	 entity;	/* MARS_EVT_ENTITY_NONE when not numbered */
+	uint32_t	 entity;	/* MARS_EVENT_ENTITY_NONE: not numbered */
 	const char	*entity_name;	/* NULL when unknown */
 	/* The VC: its kind and, for captures, its VPI/VCI label. */
 	struct mars_vc	 vc;
@@ -88,7 +124,7 @@ struct mars_evt {
 	const struct mars_pdu *pdu;	/* NULL: not decoded */
 	const struct mars_frame *fr;	/* the capture record, when one */
 
-	/* A happening (fsm.h names what each kind fills). */
+	/* A happening: the kinds above (and client.h) say what each fills. */
 	const uint8_t	*atm;		/* the MARS (member side) or the member */
 	uint8_t		 atm_tl;
 	uint16_t	 cmi;
@@ -107,18 +143,18 @@ struct mars_evt {
 
 /* A zeroed event of this kind at this time (ms); the producer fills the rest. */
 static inline void
-mars_evt_init(struct mars_evt *ev, int kind, mars_time_t when)
+mars_event_init(struct mars_event *ev, int kind, mars_time_t when)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = kind;
 	ev->when = when;
-	ev->entity = MARS_EVT_ENTITY_NONE;
+	ev->entity = MARS_EVENT_ENTITY_NONE;
 	ev->dir = MARS_DIR_UNKNOWN;
 }
 
 /* The event's time in microseconds: us, else when x 1000. */
 static inline uint64_t
-mars_evt_us(const struct mars_evt *ev)
+mars_event_us(const struct mars_event *ev)
 {
 	return ev->us != 0 ? ev->us : (uint64_t)ev->when * 1000u;
 }

@@ -14,7 +14,7 @@
  * starts with a provisional all-zero one: the registration reply is
  * recognised by our own address (RFC 2022 §5.2.3); the first map from
  * the MARS names it in mar$sha (§5.4.3) and the member registers again
- * knowing it (a MARS_EVT_NOTE says so), so that later maps are trusted.
+ * knowing it (a MARS_EV_NOTE says so), so that later maps are trusted.
  */
 #ifndef MARS_WATCH_H
 #define MARS_WATCH_H
@@ -45,7 +45,7 @@ struct mars_watch_conf {
 	struct mars_endpoint	 mars;
 	uint64_t		 seed;		/* the member's random delays */
 	/* Every event; the pointers in it live during the call. */
-	void			(*on_event)(void *ctx, const struct mars_evt *ev);
+	void			(*on_event)(void *ctx, const struct mars_event *ev);
 	void			*ctx;
 };
 
