@@ -64,6 +64,8 @@ enum mars_event_kind {
 	MARS_EV_PEER_DOWN,	/* Hello FSM left Bidirectional; detail says why */
 	MARS_EV_ALIGNED,		/* Cache Alignment FSM reached Aligned */
 	MARS_EV_CACHE_UPDATE,	/* a CSA from a DCS changed the cache; csn = seq */
+	/* cluster member side, continued */
+	MARS_EV_WARNING,		/* lived with something wrong: detail, nonconf */
 	/* the one event type's own */
 	MARS_EV_MESSAGE = 256,	/* an SDU seen on a VC (sdu, pdu, frame) */
 	MARS_EV_NOTE,		/* a producer's remark (detail) */
@@ -137,8 +139,10 @@ struct mars_event {
 	const char	*detail;
 	const uint8_t	*peer;		/* SCSP happenings: the DCS ID */
 	uint8_t		 peer_len;
-	uint16_t	 nonconf;	/* MARS_NC_* reasons (msg.h), 0 */
-	int		 code;		/* a producer's own code, 0 */
+	uint16_t	 nonconf;	/* MARS_EV_WARNING, DROPPED: the
+					   MARS_NC_* reasons (msg.h), 0 */
+	int		 code;		/* MARS_EV_WARNING: which one (the
+					   producer's enum), 0 */
 };
 
 /* A zeroed event of this kind at this time (ms); the producer fills the rest. */
