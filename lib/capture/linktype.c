@@ -77,6 +77,8 @@ frame_reset(struct mars_frame *fr)
 	fr->sdu_len = 0;
 	fr->sdu_off = 0;
 	fr->truncated = fr->caplen < fr->wirelen;
+	fr->ip_ver = 0;
+	fr->lab_flags = 0;
 }
 
 /* The rest of the reader is the SDU. */
@@ -138,6 +140,7 @@ lab_shim(struct wire_rd *rd, size_t claim, struct mars_frame *fr)
 	fr->vpi = sh.vpi;
 	fr->vci = sh.vci;
 	fr->vc_kind = sh.kind;
+	fr->lab_flags = sh.flags;
 	/* FROM_MARS tells which end of the VC sent it, not rx/tx here. */
 	fr->dir = MARS_DIR_UNKNOWN;
 	return take_sdu(rd, fr);
@@ -152,6 +155,7 @@ udp(struct wire_rd *rd, struct mars_frame *fr)
 
 	if (!wire_need(rd, UDP_HDR_LEN, "UDP header"))
 		return MARS_E_TRUNC;
+	fr->udp_off = rd->base + (uint32_t)rd->off;
 	(void)wire_u32(rd, "UDP header");	/* ports: any port may carry the lab */
 	ulen = wire_u16(rd, "UDP header");
 	(void)wire_u16(rd, "UDP header");	/* checksum */
@@ -192,6 +196,8 @@ ipv4(struct wire_rd *rd, struct mars_frame *fr)
 		return MARS_E_TRUNC;
 	if (proto != IPPROTO_UDP_NUM)
 		return not_ours(rd, "IPv4 protocol", "not UDP");
+	fr->ip_ver = 4;
+	fr->ip_off = rd->base + (uint32_t)start;
 	if ((frag & 0x1fff) != 0)
 		return not_ours(rd, "IPv4 fragment offset",
 		    "not the first fragment");
@@ -223,6 +229,8 @@ ipv6(struct wire_rd *rd, struct mars_frame *fr)
 
 	if (!wire_need(rd, 40, "IPv6 header"))
 		return MARS_E_TRUNC;
+	fr->ip_ver = 6;
+	fr->ip_off = rd->base + (uint32_t)rd->off;
 	vtf = wire_u32(rd, "IPv6 header");
 	if (vtf >> 28 != 6)
 		return not_ours(rd, "IPv6 version", "not IPv6");

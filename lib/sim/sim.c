@@ -190,15 +190,12 @@ static void
 sim_happening(struct mars_sim *s, uint32_t node, int kind, uint32_t count,
     const char *detail)
 {
-	struct mars_sim_event ev;
+	struct mars_event ev;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.time = s->now;
-	ev.node = node;
-	ev.kind = kind;
+	mars_event_init(&ev, kind, s->now);
 	ev.count = count;
-	copy_text(ev.detail, sizeof(ev.detail), detail);
-	sim_log_add(s, &ev);
+	ev.detail = detail;
+	sim_log_add(s, node, &ev);
 }
 
 /* ---- the network ---- */
@@ -422,29 +419,8 @@ static void
 io_event(void *ctx, const struct mars_event *fe)
 {
 	struct sim_node *n = ctx;
-	struct mars_sim_event ev;
-	size_t l;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.time = n->sim->now;
-	ev.node = n->id;
-	ev.kind = fe->kind;
-	ev.cmi = fe->cmi;
-	ev.csn = fe->csn;
-	ev.count = fe->count;
-	ev.hard = fe->hard;
-	if (fe->atm != NULL) {
-		l = fe->atm_tl & MARS_ATM_TL_LEN;
-		ev.atm_len = (uint8_t)(l > MARS_ATM_ADDR_MAX ? MARS_ATM_ADDR_MAX : l);
-		memcpy(ev.atm, fe->atm, ev.atm_len);
-	}
-	if (fe->group != NULL) {
-		ev.group_len = fe->group_len > MARS_SIM_GROUP_MAX ? MARS_SIM_GROUP_MAX :
-		    fe->group_len;
-		memcpy(ev.group, fe->group, ev.group_len);
-	}
-	copy_text(ev.detail, sizeof(ev.detail), fe->detail);
-	sim_log_add(n->sim, &ev);
+	sim_log_add(n->sim, n->id, fe);
 }
 
 static void

@@ -118,17 +118,28 @@ struct mars_sim {
 	size_t		 nparts;
 	size_t		 nactive_parts;
 
-	struct mars_sim_event *log;
+	/* The log in chunks that never move: events point into them. */
+	struct sim_logent	**log;
 	size_t		 nlog;
-	size_t		 cap_log;
+	size_t		 nchunks;
 
 	struct mars_cap_dump	*pcap;
 	uint8_t		*pcap_buf;
 	struct mars_sim_stats stats;
 };
 
-/* sim_log.c */
-void	sim_log_add(struct mars_sim *s, const struct mars_sim_event *ev);
+/* One logged event and the octets it points to. */
+#define SIM_LOG_CHUNK	1024
+struct sim_logent {
+	struct mars_event	 ev;
+	uint8_t			 atm[MARS_ATM_ADDR_MAX];
+	uint8_t			 group[MARS_SIM_GROUP_MAX];
+	char			 detail[MARS_SIM_DETAIL_MAX];
+};
+
+/* sim_log.c: log ev (a machine's or the simulator's) for node at now. */
+void	sim_log_add(struct mars_sim *s, uint32_t node,
+	    const struct mars_event *ev);
 void	sim_log_free(struct mars_sim *s);
 void	sim_pcap_write(struct mars_sim *s, const struct sim_item *it);
 

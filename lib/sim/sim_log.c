@@ -52,7 +52,8 @@ static const char *const kind_names[] = {
 	[MARS_SIM_EV_RESTART] = "restart",
 	[MARS_SIM_EV_PARTITION] = "partition",
 	[MARS_SIM_EV_HEAL] = "heal",
-	[MARS_SIM_EV_NOTE] = "note",
+	[MARS_EV_MESSAGE] = "message",
+	[MARS_EV_NOTE] = "note",
 };
 
 const char *
@@ -64,34 +65,93 @@ mars_sim_event_kind_name(int kind)
 	return kind_names[kind];
 }
 
-void
-sim_log_add(struct mars_sim *s, const struct mars_sim_event *ev)
+/*
+ * Copy ev into the log as the virtual time's event of node: the
+ * addresses and text into the entry (cut to what it holds), the
+ * machine's transient pointers (msg, peer) dropped.
+ */
+static void
+log_fill(const struct mars_sim *s, uint32_t node, const struct mars_event *ev,
+    struct sim_logent *le)
 {
-	struct mars_sim_event *nl;
-	size_t ncap;
+	size_t l;
+
+	le->ev = *ev;
+	le->ev.when = s->now;
+	le->ev.us = (uint64_t)s->now * 1000u;
+	le->ev.entity = node;
+	le->ev.entity_name = node == MARS_SIM_NODE_NONE ? NULL :
+	    mars_sim_node_name(s, node);
+	le->ev.msg = NULL;
+	le->ev.peer = NULL;
+	le->ev.peer_len = 0;
+	le->ev.sdu = NULL;
+	le->ev.sdu_len = 0;
+	le->ev.pdu = NULL;
+	le->ev.fr = NULL;
+	le->ev.atm = NULL;
+	if (ev->atm != NULL && (l = ev->atm_tl & MARS_ATM_TL_LEN) > 0) {
+		if (l > MARS_ATM_ADDR_MAX)
+			l = MARS_ATM_ADDR_MAX;
+		memcpy(le->atm, ev->atm, l);
+		le->ev.atm = le->atm;
+		le->ev.atm_tl = (uint8_t)((ev->atm_tl & ~MARS_ATM_TL_LEN) | l);
+	}
+	le->ev.group = NULL;
+	le->ev.group_len = 0;
+	if (ev->group != NULL && ev->group_len > 0) {
+		l = ev->group_len > MARS_SIM_GROUP_MAX ? MARS_SIM_GROUP_MAX :
+		    ev->group_len;
+		memcpy(le->group, ev->group, l);
+		le->ev.group = le->group;
+		le->ev.group_len = (uint8_t)l;
+	}
+	le->ev.detail = NULL;
+	if (ev->detail != NULL && ev->detail[0] != '\0') {
+		snprintf(le->detail, sizeof(le->detail), "%s", ev->detail);
+		le->ev.detail = le->detail;
+	}
+}
+
+/* The entry for log index i, in its chunk. */
+static struct sim_logent *
+log_at(const struct mars_sim *s, size_t i)
+{
+	return &s->log[i / SIM_LOG_CHUNK][i % SIM_LOG_CHUNK];
+}
+
+void
+sim_log_add(struct mars_sim *s, uint32_t node, const struct mars_event *ev)
+{
+	struct sim_logent tmp, *le = &tmp, **nc;
 
 	if (!s->conf.no_log) {
-		if (s->nlog == s->cap_log) {
-			ncap = s->cap_log ? 2 * s->cap_log : 256;
-			nl = realloc(s->log, ncap * sizeof(*nl));
-			if (nl != NULL) {
-				s->log = nl;
-				s->cap_log = ncap;
-			}
+		if (s->nlog == s->nchunks * SIM_LOG_CHUNK &&
+		    (nc = realloc(s->log, (s->nchunks + 1) * sizeof(*nc))) !=
+		    NULL) {
+			s->log = nc;
+			if ((nc[s->nchunks] = malloc(SIM_LOG_CHUNK *
+			    sizeof(**nc))) != NULL)
+				s->nchunks++;
 		}
-		if (s->nlog < s->cap_log)
-			s->log[s->nlog++] = *ev;
+		if (s->nlog < s->nchunks * SIM_LOG_CHUNK)
+			le = log_at(s, s->nlog++);
 	}
+	log_fill(s, node, ev, le);
 	if (s->conf.on_event != NULL)
-		s->conf.on_event(s->conf.ctx, ev);
+		s->conf.on_event(s->conf.ctx, &le->ev);
 }
 
 void
 sim_log_free(struct mars_sim *s)
 {
+	size_t i;
+
+	for (i = 0; i < s->nchunks; i++)
+		free(s->log[i]);
 	free(s->log);
 	s->log = NULL;
-	s->nlog = s->cap_log = 0;
+	s->nlog = s->nchunks = 0;
 }
 
 size_t
@@ -100,18 +160,18 @@ mars_sim_log_count(const struct mars_sim *s)
 	return s->nlog;
 }
 
-const struct mars_sim_event *
+const struct mars_event *
 mars_sim_log_get(const struct mars_sim *s, size_t i)
 {
-	return i < s->nlog ? &s->log[i] : NULL;
+	return i < s->nlog ? &log_at(s, i)->ev : NULL;
 }
 
-const struct mars_sim_event *
+const struct mars_event *
 mars_sim_log_next(const struct mars_sim *s, size_t *cursor)
 {
 	if (*cursor >= s->nlog)
 		return NULL;
-	return &s->log[(*cursor)++];
+	return &log_at(s, (*cursor)++)->ev;
 }
 
 void
@@ -122,15 +182,29 @@ mars_sim_log_clear(struct mars_sim *s)
 
 /* ---- printers ---- */
 
+/* The octets of an event's ATM address, 0 when it has none. */
+static size_t
+atm_len(const struct mars_event *ev)
+{
+	return ev->atm != NULL ? (size_t)(ev->atm_tl & MARS_ATM_TL_LEN) : 0;
+}
+
+static bool
+has_detail(const struct mars_event *ev)
+{
+	return ev->detail != NULL && ev->detail[0] != '\0';
+}
+
 static void
-print_text(const struct mars_sim *s, const struct mars_sim_event *ev,
+print_text(const struct mars_sim *s, const struct mars_event *ev,
     struct mars_out *ob)
 {
 	char tmp[64 + MARS_ATM_HEX_MAX + MARS_PA_TEXT_MAX];
 
 	snprintf(tmp, sizeof(tmp), "%8" PRIu64 ".%03u %s %s",
-	    ev->time / 1000, (unsigned)(ev->time % 1000),
-	    ev->node == MARS_SIM_NODE_NONE ? "-" : mars_sim_node_name(s, ev->node),
+	    ev->when / 1000, (unsigned)(ev->when % 1000),
+	    ev->entity == MARS_SIM_NODE_NONE ? "-" :
+	    mars_sim_node_name(s, ev->entity),
 	    mars_sim_event_kind_name(ev->kind));
 	mars_out_puts(ob, tmp);
 	if (ev->cmi != 0) {
@@ -147,17 +221,17 @@ print_text(const struct mars_sim *s, const struct mars_sim_event *ev,
 	}
 	if (ev->hard)
 		mars_out_puts(ob, " hard");
-	if (ev->atm_len > 0) {
-		mars_atm_hex(tmp, ev->atm, ev->atm_len);
+	if (atm_len(ev) > 0) {
+		mars_atm_hex(tmp, ev->atm, atm_len(ev));
 		mars_out_puts(ob, " atm=");
 		mars_out_puts(ob, tmp);
 	}
-	if (ev->group_len > 0) {
+	if (ev->group != NULL && ev->group_len > 0) {
 		mars_pa_text(tmp, ev->group, ev->group_len);
 		mars_out_puts(ob, " group=");
 		mars_out_puts(ob, tmp);
 	}
-	if (ev->detail[0] != '\0') {
+	if (has_detail(ev)) {
 		mars_out_puts(ob, " detail=");
 		mars_out_json_str(ob, ev->detail);
 	}
@@ -165,18 +239,18 @@ print_text(const struct mars_sim *s, const struct mars_sim_event *ev,
 }
 
 static void
-print_json(const struct mars_sim *s, const struct mars_sim_event *ev,
+print_json(const struct mars_sim *s, const struct mars_event *ev,
     struct mars_out *ob)
 {
 	char tmp[MARS_ATM_HEX_MAX + MARS_PA_TEXT_MAX];
 
 	mars_out_puts(ob, "{\"time\":");
-	mars_out_u64(ob, ev->time);
+	mars_out_u64(ob, ev->when);
 	mars_out_puts(ob, ",\"node\":");
-	if (ev->node == MARS_SIM_NODE_NONE)
+	if (ev->entity == MARS_SIM_NODE_NONE)
 		mars_out_puts(ob, "null");
 	else
-		mars_out_json_str(ob, mars_sim_node_name(s, ev->node));
+		mars_out_json_str(ob, mars_sim_node_name(s, ev->entity));
 	mars_out_puts(ob, ",\"event\":");
 	mars_out_json_str(ob, mars_sim_event_kind_name(ev->kind));
 	mars_out_puts(ob, ",\"cmi\":");
@@ -186,18 +260,18 @@ print_json(const struct mars_sim *s, const struct mars_sim_event *ev,
 	mars_out_puts(ob, ",\"count\":");
 	mars_out_u64(ob, ev->count);
 	mars_out_puts(ob, ev->hard ? ",\"hard\":true" : ",\"hard\":false");
-	if (ev->atm_len > 0) {
-		mars_atm_hex(tmp, ev->atm, ev->atm_len);
+	if (atm_len(ev) > 0) {
+		mars_atm_hex(tmp, ev->atm, atm_len(ev));
 		mars_out_puts(ob, ",\"atm\":\"");
 		mars_out_puts(ob, tmp);
 		mars_out_putc(ob, '"');
 	}
-	if (ev->group_len > 0) {
+	if (ev->group != NULL && ev->group_len > 0) {
 		mars_pa_text(tmp, ev->group, ev->group_len);
 		mars_out_puts(ob, ",\"group\":");
 		mars_out_json_str(ob, tmp);
 	}
-	if (ev->detail[0] != '\0') {
+	if (has_detail(ev)) {
 		mars_out_puts(ob, ",\"detail\":");
 		mars_out_json_str(ob, ev->detail);
 	}
@@ -205,7 +279,7 @@ print_json(const struct mars_sim *s, const struct mars_sim_event *ev,
 }
 
 void
-mars_sim_event_print(const struct mars_sim *s, const struct mars_sim_event *ev,
+mars_sim_event_print(const struct mars_sim *s, const struct mars_event *ev,
     struct mars_out *ob, bool json)
 {
 	if (json)
@@ -220,7 +294,7 @@ mars_sim_log_print(const struct mars_sim *s, struct mars_out *ob, bool json)
 	size_t i;
 
 	for (i = 0; i < s->nlog; i++)
-		mars_sim_event_print(s, &s->log[i], ob, json);
+		mars_sim_event_print(s, &log_at(s, i)->ev, ob, json);
 }
 
 /* ---- pcap trace ---- */

@@ -334,12 +334,12 @@ static inline unsigned
 lab_count(const struct lab *l, uint32_t node, int kind, mars_time_t from,
     int hard)
 {
-	const struct mars_sim_event *e;
+	const struct mars_event *e;
 	size_t cur = 0;
 	unsigned n = 0;
 
 	while ((e = mars_sim_log_next(l->s, &cur)) != NULL)
-		if (e->node == node && e->kind == kind && e->time >= from &&
+		if (e->entity == node && e->kind == kind && e->when >= from &&
 		    (hard < 0 || e->hard == (hard != 0)))
 			n++;
 	return n;

@@ -200,13 +200,13 @@ static mars_time_t
 first_event(const struct lab *l, uint32_t node, int kind, mars_time_t from,
     int hard)
 {
-	const struct mars_sim_event *e;
+	const struct mars_event *e;
 	size_t cur = 0;
 
 	while ((e = mars_sim_log_next(l->s, &cur)) != NULL)
-		if (e->node == node && e->kind == kind && e->time >= from &&
+		if (e->entity == node && e->kind == kind && e->when >= from &&
 		    (hard < 0 || e->hard == (hard != 0)))
-			return e->time;
+			return e->when;
 	return MARS_TIME_NEVER;
 }
 

@@ -730,7 +730,7 @@ test_log_format(void **state)
 	struct mars_sim *s = new_sim(1, NULL);
 	const struct mars_io *io;
 	struct mars_event ev;
-	const struct mars_sim_event *e;
+	const struct mars_event *e;
 	static const uint8_t atm[3] = { 0x47, 0x00, 0x91 };
 	static const uint8_t grp[4] = { 224, 1, 2, 3 };
 	char buf[1024];
@@ -755,9 +755,9 @@ test_log_format(void **state)
 	assert_int_equal(mars_sim_log_count(s), 2);
 	e = mars_sim_log_next(s, &cur);
 	assert_non_null(e);
-	assert_int_equal(e->time, 12345);
-	assert_int_equal(e->node, m);
-	assert_int_equal(e->atm_len, 3);
+	assert_int_equal(e->when, 12345);
+	assert_int_equal(e->entity, m);
+	assert_int_equal(e->atm_tl & MARS_ATM_TL_LEN, 3);
 	assert_memory_equal(e->group, grp, 4);
 	assert_non_null(mars_sim_log_next(s, &cur));
 	assert_null(mars_sim_log_next(s, &cur));
@@ -815,7 +815,7 @@ test_script(void **state)
 	struct mars_sim *s = new_sim(1, NULL);
 	struct drill d;
 	struct toy *tb;
-	const struct mars_sim_event *e;
+	const struct mars_event *e;
 	uint32_t b;
 
 	add_toy(s, "A", NULL);
@@ -836,8 +836,8 @@ test_script(void **state)
 	assert_int_equal(mars_sim_log_count(s), 2);
 	e = mars_sim_log_get(s, 1);
 	assert_int_equal(e->kind, MARS_SIM_EV_KILL);
-	assert_int_equal(e->time, 10000);
-	assert_string_equal(mars_sim_node_name(s, e->node), "B");
+	assert_int_equal(e->when, 10000);
+	assert_string_equal(mars_sim_node_name(s, e->entity), "B");
 	mars_sim_free(s);
 }
 

@@ -142,13 +142,13 @@ static unsigned
 count(const struct mars_sim *s, uint32_t node, int kind, mars_time_t from,
     mars_time_t to)
 {
-	const struct mars_sim_event *e;
+	const struct mars_event *e;
 	size_t cur = 0;
 	unsigned n = 0;
 
 	while ((e = mars_sim_log_next(s, &cur)) != NULL)
-		if (e->node == node && e->kind == kind && e->time >= from &&
-		    e->time <= to)
+		if (e->entity == node && e->kind == kind && e->when >= from &&
+		    e->when <= to)
 			n++;
 	return n;
 }
@@ -156,12 +156,12 @@ count(const struct mars_sim *s, uint32_t node, int kind, mars_time_t from,
 static mars_time_t
 first(const struct mars_sim *s, uint32_t node, int kind, mars_time_t from)
 {
-	const struct mars_sim_event *e;
+	const struct mars_event *e;
 	size_t cur = 0;
 
 	while ((e = mars_sim_log_next(s, &cur)) != NULL)
-		if (e->node == node && e->kind == kind && e->time >= from)
-			return e->time;
+		if (e->entity == node && e->kind == kind && e->when >= from)
+			return e->when;
 	return MARS_TIME_NEVER;
 }
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "mars/err.h"
+#include "mars/event.h"
 #include "mars/frame.h"
 
 #ifdef __cplusplus
@@ -117,6 +118,17 @@ int	mars_cap_dump_close(struct mars_cap_dump *d);
  */
 int	mars_cap_decode_link(int dlt, struct mars_frame *fr, struct mars_err *err);
 bool	mars_cap_linktype_supported(int dlt);
+
+/*
+ * The record as a message event (event.h, DESIGN.md rule 3): its time
+ * stamp in microseconds, VC label and kind, direction, frame number, SDU
+ * and, for lab traffic, both UDP endpoints and the shim's FROM_MARS flag.
+ * pdu, when not NULL, is the SDU decoded by the caller (pdu.h).  ev points
+ * into fr: valid as long as the record is.
+ */
+struct mars_pdu;
+void	mars_cap_event(struct mars_event *ev, const struct mars_frame *fr,
+	    const struct mars_pdu *pdu);
 
 #ifdef __cplusplus
 }

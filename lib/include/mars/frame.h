@@ -1,6 +1,9 @@
 /*
  * One captured frame, reduced to what every printer and filter needs:
- * when, on which VC, and the AAL5 SDU it carried.
+ * when, on which VC, and the AAL5 SDU it carried.  For lab traffic the
+ * link adapter also notes where the IP and UDP headers sit, so that the
+ * event producer (mars_cap_event(), capture.h) can name both ends of the
+ * datagram without slowing down the decode of every record.
  */
 #ifndef MARS_FRAME_H
 #define MARS_FRAME_H
@@ -34,6 +37,10 @@ struct mars_frame {
 	uint32_t	 sdu_len;
 	uint32_t	 sdu_off;	/* offset of sdu in data */
 	bool		 truncated;	/* capture cut the record short */
+	uint8_t		 ip_ver;	/* 4 or 6: lab traffic over IP; 0 none */
+	uint16_t	 lab_flags;	/* the lab shim's flags (mars-lab(7)) */
+	uint32_t	 ip_off;	/* IP header in data, when ip_ver != 0 */
+	uint32_t	 udp_off;	/* UDP header in data, when ip_ver != 0 */
 };
 
 #ifdef __cplusplus

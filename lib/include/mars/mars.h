@@ -8,11 +8,13 @@
 
 #include "mars/atm.h"
 #include "mars/capture.h"
+#include "mars/check.h"
 #include "mars/client.h"
 #include "mars/config.h"
 #include "mars/ctl.h"
 #include "mars/endpoint.h"
 #include "mars/err.h"
+#include "mars/event.h"
 #include "mars/evloop.h"
 #include "mars/filter.h"
 #include "mars/frame.h"
@@ -33,5 +35,6 @@
 #include "mars/sim.h"
 #include "mars/types.h"
 #include "mars/version.h"
+#include "mars/watch.h"
 
 #endif

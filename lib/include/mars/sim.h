@@ -84,6 +84,7 @@
 #include <stdint.h>
 
 #include "mars/err.h"
+#include "mars/event.h"
 #include "mars/fsm.h"
 #include "mars/out.h"
 #include "mars/proto.h"
@@ -137,7 +138,10 @@ struct mars_sim_msg {
 	bool		 duplicate;	/* the second copy of a duplicated SDU */
 };
 
-/* Happenings of the simulator itself, logged beside the machines' ones. */
+/*
+ * Happenings of the simulator itself, logged beside the machines' ones:
+ * kinds of the one event type (event.h), from 64.
+ */
 enum mars_sim_event_kind {
 	MARS_SIM_EV_KILL = 64,
 	MARS_SIM_EV_HANG,
@@ -145,29 +149,17 @@ enum mars_sim_event_kind {
 	MARS_SIM_EV_RESTART,
 	MARS_SIM_EV_PARTITION,	/* node = MARS_SIM_NODE_NONE; count = partition id */
 	MARS_SIM_EV_HEAL,		/* likewise */
-	MARS_SIM_EV_NOTE,		/* mars_sim_note(): detail */
+	MARS_SIM_EV_NOTE = MARS_EV_NOTE,	/* mars_sim_note(): detail */
 };
 
 /*
- * One logged event: a struct mars_event (kind FSM_EV_*) copied with the
- * virtual time and the node that reported it, or a SIM_EV_*.  Addresses
- * and text are copied (the machine's pointers are transient); a longer
- * group or detail is cut.
+ * The log holds events of the one type (event.h): a machine's happening
+ * as it reported it, or a MARS_SIM_EV_*, with the virtual time (when, in
+ * ms, and us), the node that reported it (entity, MARS_SIM_NODE_NONE for
+ * the whole simulation; entity_name its name) and the addresses and text
+ * copied into the log (the machine's pointers are transient; a longer
+ * group or detail is cut).  msg and peer are not kept.
  */
-struct mars_sim_event {
-	mars_time_t	 time;
-	uint32_t	 node;		/* MARS_SIM_NODE_NONE: the whole simulation */
-	int		 kind;		/* enum mars_event_kind or sim_event_kind */
-	uint16_t	 cmi;
-	uint32_t	 csn;
-	uint32_t	 count;
-	bool		 hard;
-	uint8_t		 atm_len;
-	uint8_t		 atm[MARS_ATM_ADDR_MAX];
-	uint8_t		 group_len;
-	uint8_t		 group[MARS_SIM_GROUP_MAX];
-	char		 detail[MARS_SIM_DETAIL_MAX];
-};
 
 struct mars_sim_node_ops {
 	/* One arriving SDU. */
@@ -195,7 +187,7 @@ struct mars_sim_conf {
 	uint64_t	 max_events;	/* per run call; 0 = default */
 	bool		 no_log;	/* do not keep the event log */
 	/* Called for every logged event (even with no_log). */
-	void		(*on_event)(void *ctx, const struct mars_sim_event *ev);
+	void		(*on_event)(void *ctx, const struct mars_event *ev);
 	/* Every SDU delivered or dropped. */
 	void		(*on_msg)(void *ctx, const struct mars_sim_msg *m);
 	/* The machines' log lines (fsm_io.log). */
@@ -304,9 +296,9 @@ void		 mars_sim_note(struct mars_sim *s, uint32_t node, const char *text);
 
 /* Event log. */
 size_t		 mars_sim_log_count(const struct mars_sim *s);
-const struct mars_sim_event *mars_sim_log_get(const struct mars_sim *s, size_t i);
+const struct mars_event *mars_sim_log_get(const struct mars_sim *s, size_t i);
 /* Start with *cursor = 0; NULL at the end. */
-const struct mars_sim_event *mars_sim_log_next(const struct mars_sim *s, size_t *cursor);
+const struct mars_event *mars_sim_log_next(const struct mars_sim *s, size_t *cursor);
 void		 mars_sim_log_clear(struct mars_sim *s);
 /* "registered", "mars-failed", "kill", ...; "unknown" otherwise. */
 const char	*mars_sim_event_kind_name(int kind);
@@ -315,7 +307,7 @@ const char	*mars_sim_event_kind_name(int kind);
  *   "   12.345 M1 registered cmi=3 csn=0 atm=4700... group=224.1.2.3"
  * or JSON ({"time":12345,"node":"M1","event":"registered",...}).
  */
-void		 mars_sim_event_print(const struct mars_sim *s, const struct mars_sim_event *ev,
+void		 mars_sim_event_print(const struct mars_sim *s, const struct mars_event *ev,
 		    struct mars_out *ob, bool json);
 void		 mars_sim_log_print(const struct mars_sim *s, struct mars_out *ob, bool json);
 
@@ -329,6 +321,16 @@ void		 mars_sim_log_print(const struct mars_sim *s, struct mars_out *ob, bool js
  */
 int		 mars_sim_pcap_open(struct mars_sim *s, const char *path, char *errbuf);
 int		 mars_sim_pcap_close(struct mars_sim *s);
+
+/*
+ * One SDU of the trace (sim_conf.on_msg) as a message event (event.h,
+ * DESIGN.md rule 3): at its arrival time (microseconds and ms), observed
+ * by the receiving node (the sender for an SDU that reached nobody), on
+ * the VC as that node sees it, with both nodes as the ends (MARS_END_NODE).
+ * ev points into m: valid during the on_msg call.
+ */
+void		 mars_sim_msg_event(const struct mars_sim *s,
+		    const struct mars_sim_msg *m, struct mars_event *ev);
 
 #ifdef __cplusplus
 }

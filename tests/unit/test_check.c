@@ -1,0 +1,1072 @@
+/*
+ * The check layer (check.h) on synthetic event streams: each rule held
+ * on a conforming stream, broken by the one defect it is about (with the
+ * frames and section its finding names), and "cannot tell" when the
+ * stream cannot decide it -- never a false alarm.  Messages are encoded
+ * with the codec and carried in events as a lab capture gives them: the
+ * UDP endpoint of each MARS (its endpoint for MARS messages, its peer
+ * endpoint for SCSP), the VC kind, a time in microseconds, a frame number.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mars/check.h"
+#include "mars/config.h"
+#include "mars/msg.h"
+#include "mars/proto.h"
+#include "mars/scsp.h"
+
+#define MS		1000u		/* us */
+#define SEC		1000000u
+#define NMARS		3
+
+struct stream {
+	struct mars_check	*c;
+	struct mars_check_conf	 conf;
+	uint64_t		 frame;
+	uint32_t		 csn[NMARS];	/* next CSN of each MARS */
+};
+
+static void
+mars_atm(uint8_t *a, unsigned i)
+{
+	static const uint8_t base[20] = {
+		0x47, 0x00, 0x05, 0x80, 0xff, 0xe1, 0x00, 0x00, 0x00, 0xf2,
+		0x1a, 0x26, 0xd8, 0x00, 0x20, 0xea, 0x00, 0x00, 0x00, 0x00,
+	};
+
+	memcpy(a, base, 20);
+	a[18] = (uint8_t)(i + 1);
+}
+
+static void
+member_atm(uint8_t *a, unsigned k)
+{
+	memset(a, 0x39, 20);
+	a[19] = (uint8_t)k;
+}
+
+static void
+end_of(struct mars_end *e, uint16_t port)
+{
+	memset(e, 0, sizeof(*e));
+	e->kind = MARS_END_UDP4;
+	e->addr[0] = 127;
+	e->addr[3] = 1;
+	e->port = port;
+}
+
+/* MARS i: endpoint 4501 + i, peer endpoint 5501 + i; members 6000 + k. */
+static void
+conf_init(struct mars_check_conf *cf, bool with_file, bool partitions)
+{
+	unsigned i;
+
+	mars_check_conf_init(cf);
+	cf->max_findings = 64;
+	if (!with_file)
+		return;
+	cf->has_cluster = true;
+	cf->lsid_by_index = true;
+	cf->n_mars = NMARS;
+	for (i = 0; i < NMARS; i++) {
+		snprintf(cf->mars[i].name, sizeof(cf->mars[i].name), "m%u",
+		    i + 1);
+		mars_atm(cf->mars[i].atm, i);
+		cf->mars[i].atm_len = 20;
+		end_of(&cf->mars[i].ends[0], (uint16_t)(4501 + i));
+		end_of(&cf->mars[i].ends[1], (uint16_t)(5501 + i));
+		cf->mars[i].n_ends = 2;
+		cf->mars[i].priority = (uint8_t)(200 - 50 * i);
+	}
+	cf->redirect_interval = 500;
+	cf->hello_interval = 1000;
+	cf->dead_factor = 3;
+	if (partitions) {
+		/* red = m1 m3, blue = m2 m3: m3 a pool of one. */
+		cf->n_partitions = 2;
+		snprintf(cf->partitions[0].name, 32, "red");
+		cf->partitions[0].n_mars = 2;
+		cf->partitions[0].mars[0] = 0;
+		cf->partitions[0].mars[1] = 2;
+		cf->partitions[0].cmi_low = 1;
+		cf->partitions[0].cmi_high = 1000;
+		snprintf(cf->partitions[1].name, 32, "blue");
+		cf->partitions[1].n_mars = 2;
+		cf->partitions[1].mars[0] = 1;
+		cf->partitions[1].mars[1] = 2;
+		cf->partitions[1].cmi_low = 1001;
+		cf->partitions[1].cmi_high = 2000;
+	}
+}
+
+static void
+stream_open(struct stream *s, bool with_file, bool partitions)
+{
+	memset(s, 0, sizeof(*s));
+	conf_init(&s->conf, with_file, partitions);
+	s->csn[0] = 100;
+	s->csn[1] = 5000;
+	s->csn[2] = 9000;
+	assert_int_equal(mars_check_new(&s->c, &s->conf, NULL), 0);
+}
+
+static void
+stream_close(struct stream *s)
+{
+	mars_check_free(s->c);
+}
+
+/* Feed an SDU sent by `from` to `to` on a VC of kind vc at t ms. */
+static uint64_t
+feed(struct stream *s, uint64_t t, const struct mars_end *from,
+    const struct mars_end *to, uint8_t vc, const uint8_t *sdu, size_t len)
+{
+	struct mars_event ev;
+
+	mars_event_init(&ev, MARS_EV_MESSAGE, t);
+	ev.us = 1700000000ull * SEC + t * MS;
+	ev.vc.kind = vc;
+	ev.src = *from;
+	if (to != NULL)
+		ev.dst = *to;
+	ev.frame = ++s->frame;
+	ev.sdu = sdu;
+	ev.sdu_len = len;
+	mars_check_feed(s->c, &ev);
+	return ev.frame;
+}
+
+static size_t
+encode(const struct mars_msg *m, uint8_t *out, size_t cap)
+{
+	size_t len;
+
+	assert_int_equal(mars_encode(m, out, cap, &len, MARS_ENC_LLC, NULL), 0);
+	return len;
+}
+
+/*
+ * A redirect map from MARS i listing list[n]: on a pt-mpt VC one copy to
+ * each of `leaves` leaves, on a point-to-point VC to member `leaves`.
+ */
+static uint64_t
+map_from(struct stream *s, uint64_t t, unsigned i, const unsigned *list,
+    size_t n, bool hard, uint8_t vc, unsigned leaves)
+{
+	uint8_t sha[20], entries[20 * 8], buf[512];
+	struct mars_end from, to;
+	struct mars_msg m;
+	uint64_t fr = 0;
+	size_t k, len;
+
+	memset(&m, 0, sizeof(m));
+	m.afn = MARS_AFN_ATM;
+	m.pro_type = MARS_PRO_IPV4;
+	m.op = MARS_REDIRECT_MAP;
+	mars_atm(sha, i);
+	m.sha.addr = sha;
+	m.sha.tl = 20;
+	for (k = 0; k < n; k++)
+		mars_atm(entries + 20 * k, list[k]);
+	m.thtl = 20;
+	m.tnum = (uint16_t)n;
+	m.list = entries;
+	m.seqxy = MARS_SEQ_LAST | 1;
+	m.redirf = hard ? MARS_REDIRF_HARD : 0;
+	m.msn = s->csn[i];
+	len = encode(&m, buf, sizeof(buf));
+	end_of(&from, (uint16_t)(4501 + i));
+	if (vc == MARS_VC_P2P) {
+		/* Private: leaves is the member it goes to. */
+		end_of(&to, (uint16_t)(6000 + leaves));
+		fr = feed(s, t, &from, &to, vc, buf, len);
+	}
+	for (k = 0; vc != MARS_VC_P2P && k < (leaves ? leaves : 1); k++) {
+		end_of(&to, (uint16_t)(6000 + k));
+		fr = feed(s, t, &from, &to, vc, buf, len);
+	}
+	if (vc == MARS_VC_CCVC)
+		s->csn[i]++;
+	return fr;
+}
+
+/* A JOIN-family message from MARS i about member k, group g (0: none). */
+static uint64_t
+join_msg(struct stream *s, uint64_t t, unsigned i, uint8_t op, unsigned k,
+    uint8_t g, uint16_t flags, uint16_t cmi, uint8_t vc, bool bump)
+{
+	uint8_t sha[20], grp[8], buf[256];
+	struct mars_end from, to;
+	struct mars_msg m;
+	uint64_t fr;
+
+	memset(&m, 0, sizeof(m));
+	m.afn = MARS_AFN_ATM;
+	m.pro_type = MARS_PRO_IPV4;
+	m.op = op;
+	member_atm(sha, k);
+	m.sha.addr = sha;
+	m.sha.tl = 20;
+	m.flags = flags;
+	m.cmi = cmi;
+	m.msn = s->csn[i];
+	if (g != 0) {
+		grp[0] = grp[4] = 224;
+		grp[1] = grp[5] = 1;
+		grp[2] = grp[6] = 2;
+		grp[3] = grp[7] = g;
+		m.grp_len = 4;
+		m.pnum = 1;
+		m.list = grp;
+		m.flags |= MARS_FLAG_LAYER3GRP;
+	}
+	end_of(&from, (uint16_t)(4501 + i));
+	end_of(&to, (uint16_t)(6000 + k));
+	fr = feed(s, t, &from, &to, vc, buf, encode(&m, buf, sizeof(buf)));
+	if (bump)
+		s->csn[i]++;
+	return fr;
+}
+
+static uint64_t
+join_copy(struct stream *s, uint64_t t, unsigned i, unsigned k, uint8_t g)
+{
+	return join_msg(s, t, i, MARS_JOIN, k, g, MARS_FLAG_COPY, 0,
+	    MARS_VC_CCVC, true);
+}
+
+/* MARS i answers member k's registration with cmi. */
+static uint64_t
+reg_reply(struct stream *s, uint64_t t, unsigned i, unsigned k, uint16_t cmi)
+{
+	return join_msg(s, t, i, MARS_JOIN, k, 0, MARS_FLAG_COPY |
+	    MARS_FLAG_REGISTER, cmi, MARS_VC_P2P, false);
+}
+
+static void
+scsp_msg(struct stream *s, uint64_t t, unsigned from, unsigned to,
+    uint8_t type, uint16_t flags)
+{
+	uint8_t sid[4] = { 0, 0, 0, (uint8_t)(from + 1) };
+	uint8_t rid[4] = { 0, 0, 0, (uint8_t)(to + 1) };
+	struct mars_end f, d;
+	struct mars_scsp_msg m;
+	uint8_t buf[256];
+	size_t len;
+
+	memset(&m, 0, sizeof(m));
+	m.version = MARS_SCSP_VERSION;
+	m.type = type;
+	m.protocol_id = MARS_SCSP_PROTO_MARS;
+	m.sender.p = sid;
+	m.sender.len = 4;
+	if (type == MARS_SCSP_HELLO) {
+		m.hello_interval = 1;
+		m.dead_factor = 3;
+	} else {
+		m.receiver.p = rid;
+		m.receiver.len = 4;
+		m.flags = flags;
+	}
+	assert_int_equal(mars_scsp_encode(&m, buf, sizeof(buf), &len,
+	    MARS_SCSP_ENC_LLC, NULL), 0);
+	end_of(&f, (uint16_t)(5501 + from));
+	end_of(&d, (uint16_t)(5501 + to));
+	feed(s, t, &f, &d, MARS_VC_SERVER, buf, len);
+}
+
+/* Hellos from every MARS in alive[] every second in [from, to) ms. */
+static void
+hellos(struct stream *s, uint64_t from, uint64_t to, const bool *alive)
+{
+	uint64_t t;
+	unsigned i;
+
+	for (t = from; t < to; t += 1000)
+		for (i = 0; i < NMARS; i++)
+			if (alive[i])
+				scsp_msg(s, t + i, i, (i + 1) % NMARS,
+				    MARS_SCSP_HELLO, 0);
+}
+
+static int
+verdict(struct stream *s, unsigned rule)
+{
+	return mars_check_verdict(s->c, rule, NULL, NULL);
+}
+
+static const struct mars_check_finding *
+find(struct stream *s, unsigned rule, const char *text)
+{
+	const struct mars_check_finding *f;
+	size_t i;
+
+	for (i = 0; (f = mars_check_finding(s->c, i)) != NULL; i++)
+		if (f->rule == rule && strstr(f->message, text) != NULL)
+			return f;
+	return NULL;
+}
+
+static const unsigned m123[] = { 0, 1, 2 }, m231[] = { 1, 2, 0 },
+    m23[] = { 1, 2 }, m213[] = { 1, 0, 2 }, m132[] = { 0, 2, 1 };
+
+/* m1 Active for 3 s with members 1-3 registered and joined. */
+static uint64_t
+boot(struct stream *s, const bool *alive)
+{
+	uint64_t t;
+	unsigned k;
+
+	if (alive != NULL)
+		hellos(s, 0, 3000, alive);
+	for (t = 0; t < 3000; t += 500)
+		map_from(s, t + 10, 0, m123, 3, false, MARS_VC_CCVC, 3);
+	for (k = 1; k <= 3; k++) {
+		reg_reply(s, 3000 + 10 * k, 0, k, (uint16_t)k);
+		join_copy(s, 3005 + 10 * k, 0, k, (uint8_t)k);
+	}
+	return 3100;
+}
+
+/* ---- the conforming stream ---- */
+
+static void
+test_conforming_failover(void **state)
+{
+	static const bool all[3] = { true, true, true },
+	    no_m1[3] = { false, true, true };
+	struct stream s;
+	uint64_t t;
+	unsigned k, r;
+
+	stream_open(&s, true, false);
+	t = boot(&s, all);
+	hellos(&s, 3000, 4000, all);
+	/* m1 dies at 4 s; m2 is Active at 8 s, members come with CMIs. */
+	hellos(&s, 4000, 12000, no_m1);
+	for (t = 8000; t < 12000; t += 500)
+		map_from(&s, t, 1, m231, 3, false, MARS_VC_CCVC, 3);
+	for (k = 1; k <= 3; k++)
+		reg_reply(&s, 8100 + 100 * k, 1, k, (uint16_t)k);
+	mars_check_end(s.c);
+	assert_int_equal(mars_check_finding_total(s.c), 0);
+	for (r = 0; r < MARS_CHECK_NRULES; r++)
+		assert_int_not_equal(verdict(&s, r), MARS_CHECK_BROKEN);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_WHOLE_GROUP),
+	    MARS_CHECK_HELD);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_LIVING_FIRST),
+	    MARS_CHECK_HELD);
+	assert_int_equal(verdict(&s, MARS_CHECK_CMI_CONTINUITY),
+	    MARS_CHECK_HELD);
+	assert_int_equal(verdict(&s, MARS_CHECK_CSN_SEQUENCE), MARS_CHECK_HELD);
+	assert_int_equal(verdict(&s, MARS_CHECK_SINGLE_ACTIVE), MARS_CHECK_HELD);
+	assert_int_equal(verdict(&s, MARS_CHECK_REGISTRATION_CSN),
+	    MARS_CHECK_HELD);
+	/* Two epochs: m1, then m2; the copies were recognised. */
+	assert_int_equal(mars_check_epoch_count(s.c), 2);
+	assert_true(mars_check_stats(s.c)->copies > 0);
+	stream_close(&s);
+}
+
+/* ---- redirect maps ---- */
+
+static void
+test_whole_group(void **state)
+{
+	const struct mars_check_finding *f;
+	struct stream s;
+	uint64_t t, fr = 0;
+
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	for (t = 8000; t < 10000; t += 500) {
+		uint64_t x = map_from(&s, t, 1, m23, 2, false, MARS_VC_CCVC, 1);
+		if (fr == 0)
+			fr = x;
+	}
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_WHOLE_GROUP),
+	    MARS_CHECK_BROKEN);
+	assert_non_null(f = find(&s, MARS_CHECK_REDIRECT_WHOLE_GROUP,
+	    "from m2 lists m2,m3 but not m1"));
+	assert_int_equal(f->frames[0], fr);
+	assert_int_equal(f->severity, MARS_CHECK_ERROR);
+	/* The repeated map is no new finding. */
+	assert_int_equal(mars_check_finding_total(s.c), 1);
+	stream_close(&s);
+
+	/* Without the file, earlier maps tell the MARS Group. */
+	stream_open(&s, false, false);
+	boot(&s, NULL);
+	for (t = 8000; t < 10000; t += 500)
+		map_from(&s, t, 1, m23, 2, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_non_null(find(&s, MARS_CHECK_REDIRECT_WHOLE_GROUP,
+	    "which earlier maps listed"));
+	stream_close(&s);
+
+	/* A capture that starts with the short map: nothing to compare. */
+	stream_open(&s, false, false);
+	for (t = 0; t < 3000; t += 500)
+		map_from(&s, t, 1, m23, 2, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_WHOLE_GROUP),
+	    MARS_CHECK_HELD);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_ONLY_GROUP),
+	    MARS_CHECK_CANNOT_TELL);
+	stream_close(&s);
+}
+
+static void
+test_only_group(void **state)
+{
+	static const unsigned with_stranger[] = { 0, 1, 2, 7 };
+	struct stream s;
+
+	stream_open(&s, true, false);
+	map_from(&s, 10, 0, with_stranger, 4, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_ONLY_GROUP),
+	    MARS_CHECK_BROKEN);
+	assert_non_null(find(&s, MARS_CHECK_REDIRECT_ONLY_GROUP,
+	    "not in the MARS Group of the cluster file"));
+	stream_close(&s);
+}
+
+static void
+test_sender_first(void **state)
+{
+	struct stream s;
+	uint64_t t;
+
+	/* m1 names m2 first, and m2 takes over: a hand-over. */
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	map_from(&s, 3500, 0, m213, 3, false, MARS_VC_CCVC, 1);
+	for (t = 3600; t < 6000; t += 500)
+		map_from(&s, t, 1, m213, 3, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_SENDER_FIRST),
+	    MARS_CHECK_HELD);
+	stream_close(&s);
+
+	/* m1 keeps naming m2 first, which never speaks: broken. */
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	for (t = 3500; t < 12000; t += 500)
+		map_from(&s, t, 0, m213, 3, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_SENDER_FIRST),
+	    MARS_CHECK_BROKEN);
+	assert_non_null(find(&s, MARS_CHECK_REDIRECT_SENDER_FIRST,
+	    "m1's soft map names m2 first, but m2 did not take over"));
+	stream_close(&s);
+
+	/* The stream ends right after: cannot tell. */
+	stream_open(&s, true, false);
+	map_from(&s, 10, 0, m213, 3, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_SENDER_FIRST),
+	    MARS_CHECK_CANNOT_TELL);
+	stream_close(&s);
+}
+
+static void
+test_living_first(void **state)
+{
+	static const bool no_m1[3] = { false, true, true },
+	    all[3] = { true, true, true };
+	struct stream s;
+	uint64_t t;
+
+	/* m1 dead since 0 s: m2 lists it before the living m3. */
+	stream_open(&s, true, false);
+	hellos(&s, 0, 10000, no_m1);
+	for (t = 5000; t < 8000; t += 500)
+		map_from(&s, t, 1, m213, 3, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_LIVING_FIRST),
+	    MARS_CHECK_BROKEN);
+	assert_non_null(find(&s, MARS_CHECK_REDIRECT_LIVING_FIRST,
+	    "lists m1, silent for"));
+	stream_close(&s);
+
+	/* All alive: any order of Backups is fine for this rule. */
+	stream_open(&s, true, false);
+	hellos(&s, 0, 10000, all);
+	for (t = 5000; t < 8000; t += 500)
+		map_from(&s, t, 1, m213, 3, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_LIVING_FIRST),
+	    MARS_CHECK_HELD);
+	stream_close(&s);
+
+	/* No inter-server traffic: liveness is unknown. */
+	stream_open(&s, true, false);
+	for (t = 5000; t < 8000; t += 500)
+		map_from(&s, t, 1, m213, 3, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_LIVING_FIRST),
+	    MARS_CHECK_CANNOT_TELL);
+	stream_close(&s);
+}
+
+/* m1 sends maps from 2 s to `to` ms, Hellos of alive[] each second. */
+static void
+maps_and_hellos(struct stream *s, uint64_t to, const bool *alive_before,
+    const bool *alive_after, uint64_t change)
+{
+	uint64_t t;
+
+	for (t = 0; t < to; t += 500) {
+		if (t % 1000 == 0)
+			hellos(s, t, t + 1, t < change ? alive_before :
+			    alive_after);
+		if (t >= 2000)
+			map_from(s, t + 10, 0, m123, 3, false, MARS_VC_CCVC, 1);
+	}
+}
+
+static void
+test_stable(void **state)
+{
+	static const bool all[3] = { true, true, true },
+	    no_m2[3] = { true, false, true };
+	struct stream s;
+	uint64_t fr;
+
+	stream_open(&s, true, false);
+	maps_and_hellos(&s, 12000, all, all, 0);
+	fr = map_from(&s, 12010, 0, m132, 3, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_STABLE),
+	    MARS_CHECK_BROKEN);
+	assert_non_null(find(&s, MARS_CHECK_REDIRECT_STABLE,
+	    "from m1,m2,m3 to m1,m3,m2"));
+	assert_int_equal(mars_check_finding(s.c, 0)->frames[0], fr);
+	assert_int_equal(mars_check_finding(s.c, 0)->nframes, 2);
+	stream_close(&s);
+
+	/* The same change after m2 died is the map following the group. */
+	stream_open(&s, true, false);
+	maps_and_hellos(&s, 9000, all, no_m2, 6000);
+	map_from(&s, 9010, 0, m132, 3, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_STABLE),
+	    MARS_CHECK_HELD);
+	stream_close(&s);
+}
+
+static void
+test_partition(void **state)
+{
+	static const unsigned red[] = { 0, 2 }, blue[] = { 1, 2 },
+	    red_wrong[] = { 0, 2, 1 };
+	struct stream s;
+	uint64_t t;
+
+	stream_open(&s, true, true);
+	for (t = 0; t < 3000; t += 500) {
+		map_from(&s, t, 0, red, 2, false, MARS_VC_CCVC, 1);
+		map_from(&s, t + 1, 1, blue, 2, false, MARS_VC_CCVC, 1);
+	}
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_PARTITION),
+	    MARS_CHECK_HELD);
+	assert_int_equal(verdict(&s, MARS_CHECK_SINGLE_ACTIVE), MARS_CHECK_HELD);
+	assert_int_equal(mars_check_partition_count(s.c), 2);
+	assert_int_equal(mars_check_finding_total(s.c), 0);
+	stream_close(&s);
+
+	/* red's Active lists blue's m2. */
+	stream_open(&s, true, true);
+	map_from(&s, 10, 0, red_wrong, 3, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_PARTITION),
+	    MARS_CHECK_BROKEN);
+	assert_non_null(find(&s, MARS_CHECK_REDIRECT_PARTITION,
+	    "map for partition red lists m2"));
+	stream_close(&s);
+}
+
+/* A shared pool of two Backups listed in the same order: broken. */
+static void
+test_partition_pool_order(void **state)
+{
+	struct mars_check_conf cf;
+	struct mars_check *c;
+	struct stream s;
+	static const unsigned red[] = { 0, 2, 3 }, blue_same[] = { 1, 2, 3 },
+	    blue_opposite[] = { 1, 3, 2 };
+	unsigned i, round;
+
+	for (round = 0; round < 2; round++) {
+		conf_init(&cf, true, true);
+		cf.n_mars = 4;
+		snprintf(cf.mars[3].name, sizeof(cf.mars[3].name), "m4");
+		mars_atm(cf.mars[3].atm, 3);
+		cf.mars[3].atm_len = 20;
+		cf.mars[3].n_ends = 0;
+		cf.partitions[0].n_mars = 3;
+		cf.partitions[0].mars[2] = 3;
+		cf.partitions[1].n_mars = 3;
+		cf.partitions[1].mars[1] = round == 0 ? 2 : 3;
+		cf.partitions[1].mars[2] = round == 0 ? 3 : 2;
+		assert_int_equal(mars_check_new(&c, &cf, NULL), 0);
+		memset(&s, 0, sizeof(s));
+		s.c = c;
+		for (i = 0; i < 4; i++) {
+			map_from(&s, 500 * i, 0, red, 3, false, MARS_VC_CCVC, 1);
+			map_from(&s, 500 * i + 1, 1, round == 0 ? blue_same :
+			    blue_opposite, 3, false, MARS_VC_CCVC, 1);
+		}
+		mars_check_end(c);
+		if (round == 0) {
+			assert_int_equal(verdict(&s,
+			    MARS_CHECK_REDIRECT_PARTITION), MARS_CHECK_BROKEN);
+			assert_non_null(find(&s, MARS_CHECK_REDIRECT_PARTITION,
+			    "in the same order"));
+		} else
+			assert_int_equal(verdict(&s,
+			    MARS_CHECK_REDIRECT_PARTITION), MARS_CHECK_HELD);
+		mars_check_free(c);
+	}
+}
+
+static void
+test_hard_redirects(void **state)
+{
+	struct stream s;
+
+	/* m2, a Backup, answers member 9 and sends it m1's map, hard. */
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	reg_reply(&s, 3200, 1, 9, 9);
+	map_from(&s, 3201, 1, m123, 3, true, MARS_VC_P2P, 9);
+	map_from(&s, 3500, 0, m123, 3, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP),
+	    MARS_CHECK_HELD);
+	assert_int_equal(verdict(&s, MARS_CHECK_BACKUP_HARD_REDIRECT),
+	    MARS_CHECK_HELD);
+	stream_close(&s);
+
+	/* m2 answers and sends nothing: broken after the window. */
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	reg_reply(&s, 3200, 1, 9, 9);
+	map_from(&s, 3500, 0, m123, 3, false, MARS_VC_CCVC, 1);
+	map_from(&s, 6000, 0, m123, 3, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_BACKUP_HARD_REDIRECT),
+	    MARS_CHECK_BROKEN);
+	assert_non_null(find(&s, MARS_CHECK_BACKUP_HARD_REDIRECT,
+	    "m2, a Backup, answered the registration of"));
+	stream_close(&s);
+
+	/* The Active itself redirects hard; a Backup points elsewhere. */
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	map_from(&s, 3200, 0, m213, 3, true, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_non_null(find(&s, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP,
+	    "m1, the Active of partition cluster, sends a hard redirect"));
+	stream_close(&s);
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	map_from(&s, 3200, 1, (const unsigned[]){ 2, 0, 1 }, 3, true,
+	    MARS_VC_P2P, 9);
+	mars_check_end(s.c);
+	assert_non_null(find(&s, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP,
+	    "hard redirect from m2 points to m3, but the Active is m1"));
+	stream_close(&s);
+}
+
+static void
+test_soft_after_sync(void **state)
+{
+	static const bool no_m1[3] = { false, true, true },
+	    all[3] = { true, true, true };
+	struct stream s;
+	uint64_t t;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		stream_open(&s, true, false);
+		hellos(&s, 0, 10000, no_m1);
+		for (t = 2000; t < 10000; t += 500)
+			map_from(&s, t, 1, m231, 3, false, MARS_VC_CCVC, 1);
+		/* m1 comes back at 10 s. */
+		hellos(&s, 10000, 12000, all);
+		if (round != 2)
+			scsp_msg(&s, 10010, 1, 0, MARS_SCSP_CA,
+			    MARS_SCSP_CA_M | MARS_SCSP_CA_I | MARS_SCSP_CA_O);
+		if (round == 1) {
+			/* The summaries both ways: aligned. */
+			scsp_msg(&s, 10011, 0, 1, MARS_SCSP_CA, MARS_SCSP_CA_M);
+			scsp_msg(&s, 10012, 1, 0, MARS_SCSP_CA, 0);
+		}
+		map_from(&s, 10020, 1, m123, 3, false, MARS_VC_CCVC, 1);
+		for (t = 10500; t < 12000; t += 500)
+			map_from(&s, t, 0, m123, 3, false, MARS_VC_CCVC, 1);
+		mars_check_end(s.c);
+		if (round == 1)
+			assert_int_equal(verdict(&s, MARS_CHECK_SOFT_AFTER_SYNC),
+			    MARS_CHECK_HELD);
+		else {
+			/* Alignment only begun, or not at all. */
+			assert_int_equal(verdict(&s, MARS_CHECK_SOFT_AFTER_SYNC),
+			    MARS_CHECK_BROKEN);
+			assert_non_null(find(&s, MARS_CHECK_SOFT_AFTER_SYNC,
+			    "m2 soft-redirects to m1 before their caches are "
+			    "aligned"));
+		}
+		assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_SENDER_FIRST),
+		    MARS_CHECK_HELD);
+		stream_close(&s);
+	}
+
+	/* Without SCSP in the stream: cannot tell. */
+	stream_open(&s, true, false);
+	for (t = 2000; t < 10000; t += 500)
+		map_from(&s, t, 1, m231, 3, false, MARS_VC_CCVC, 1);
+	map_from(&s, 10020, 1, m123, 3, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_SOFT_AFTER_SYNC),
+	    MARS_CHECK_CANNOT_TELL);
+	stream_close(&s);
+}
+
+/* ---- registrations ---- */
+
+static void
+test_cmi(void **state)
+{
+	struct stream s;
+
+	/* Member 1 comes back to m2 with another CMI. */
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	reg_reply(&s, 9000, 1, 1, 77);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_CMI_CONTINUITY),
+	    MARS_CHECK_BROKEN);
+	assert_non_null(find(&s, MARS_CHECK_CMI_CONTINUITY,
+	    "registers again with m2 and gets CMI 77, not the CMI 1 it had"));
+	assert_int_equal(mars_check_finding(s.c, 0)->severity,
+	    MARS_CHECK_WARNING);
+	stream_close(&s);
+
+	/* After deregistering, a new CMI is fine; a taken one is not. */
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	join_msg(&s, 4000, 0, MARS_LEAVE, 1, 0, MARS_FLAG_COPY |
+	    MARS_FLAG_REGISTER, 1, MARS_VC_P2P, false);
+	reg_reply(&s, 5000, 0, 1, 50);
+	reg_reply(&s, 5100, 0, 4, 2);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_CMI_CONTINUITY),
+	    MARS_CHECK_CANNOT_TELL);
+	assert_int_equal(verdict(&s, MARS_CHECK_CMI_UNIQUE), MARS_CHECK_BROKEN);
+	assert_non_null(find(&s, MARS_CHECK_CMI_UNIQUE, "gives CMI 2 to member"));
+	stream_close(&s);
+}
+
+static void
+test_cmi_block(void **state)
+{
+	static const unsigned red[] = { 0, 2 }, blue[] = { 1, 2 };
+	struct stream s;
+
+	stream_open(&s, true, true);
+	map_from(&s, 0, 0, red, 2, false, MARS_VC_CCVC, 1);
+	map_from(&s, 1, 1, blue, 2, false, MARS_VC_CCVC, 1);
+	reg_reply(&s, 100, 0, 1, 5);		/* red: 1-1000 */
+	reg_reply(&s, 110, 1, 2, 1005);	/* blue: 1001-2000 */
+	reg_reply(&s, 120, 1, 3, 7);		/* blue hands out red's */
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_CMI_BLOCK), MARS_CHECK_BROKEN);
+	assert_non_null(find(&s, MARS_CHECK_CMI_BLOCK,
+	    "m2, Active, gives 3939393939393939393939393939393939393903 the "
+	    "new CMI 7, outside its block 1001-2000 (blue)"));
+	assert_int_equal(mars_check_finding_total(s.c), 1);
+	stream_close(&s);
+}
+
+/* ---- CSN ---- */
+
+static void
+test_csn(void **state)
+{
+	const struct mars_check_finding *f;
+	struct stream s;
+	uint64_t a, b;
+
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	a = join_copy(&s, 4000, 0, 1, 9);
+	s.csn[0] += 2;				/* two lost */
+	b = join_copy(&s, 4010, 0, 2, 9);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_CSN_SEQUENCE), MARS_CHECK_BROKEN);
+	assert_non_null(f = find(&s, MARS_CHECK_CSN_SEQUENCE,
+	    "m1's CSN jumps from 109 to 112 on ClusterControlVC: 2 messages "
+	    "missing"));
+	assert_int_equal(f->nframes, 2);
+	assert_int_equal(f->frames[0], a);
+	assert_int_equal(f->frames[1], b);
+	stream_close(&s);
+
+	/* Two different messages with one CSN. */
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	join_copy(&s, 4000, 0, 1, 9);
+	s.csn[0]--;
+	join_copy(&s, 4010, 0, 2, 9);
+	mars_check_end(s.c);
+	assert_non_null(find(&s, MARS_CHECK_CSN_SEQUENCE,
+	    "sends two different messages with CSN"));
+	stream_close(&s);
+
+	/* A restart after a long silence starts a sequence afresh. */
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	s.csn[0] = 1;
+	map_from(&s, 30000, 0, m123, 3, false, MARS_VC_CCVC, 1);
+	map_from(&s, 30500, 0, m123, 3, false, MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_CSN_SEQUENCE), MARS_CHECK_HELD);
+	stream_close(&s);
+}
+
+static void
+test_registration_csn(void **state)
+{
+	struct stream s;
+
+	/* m2 answers with m1's CSN instead of its own. */
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	map_from(&s, 4000, 1, m231, 3, false, MARS_VC_CCVC, 1);
+	s.csn[1] = 107;
+	reg_reply(&s, 4100, 1, 1, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REGISTRATION_CSN),
+	    MARS_CHECK_BROKEN);
+	assert_non_null(find(&s, MARS_CHECK_REGISTRATION_CSN,
+	    "registration reply from m2 carries CSN 107, but its "
+	    "ClusterControlVC is at 5000"));
+	stream_close(&s);
+
+	/* Answered before any map of the MARS: decided by the next one. */
+	stream_open(&s, true, false);
+	reg_reply(&s, 100, 2, 1, 1);
+	map_from(&s, 200, 2, (const unsigned[]){ 2, 0, 1 }, 3, false,
+	    MARS_VC_CCVC, 1);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_REGISTRATION_CSN),
+	    MARS_CHECK_HELD);
+	stream_close(&s);
+}
+
+/* ---- MCS ---- */
+
+static void
+test_mcs(void **state)
+{
+	struct stream s;
+
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	/* An MCS serves 224.1.2.9 (its MARS_MSERV, copied). */
+	join_msg(&s, 3500, 0, MARS_MSERV, 200, 9, MARS_FLAG_COPY, 0,
+	    MARS_VC_SCVC, false);
+	join_copy(&s, 3600, 0, 1, 8);		/* mesh group: fine */
+	/* m2 takes over and relays a re-join of the MCS group. */
+	map_from(&s, 8000, 1, m231, 3, false, MARS_VC_CCVC, 1);
+	join_copy(&s, 8100, 1, 2, 9);
+	join_copy(&s, 8200, 1, 3, 9);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_MCS_JOIN_SUPPRESSED),
+	    MARS_CHECK_BROKEN);
+	assert_non_null(find(&s, MARS_CHECK_MCS_JOIN_SUPPRESSED,
+	    "m2 sends a MARS_JOIN for 224.1.2.9, an MCS-supported group"));
+	assert_int_equal(mars_check_finding_total(s.c), 1);
+	assert_int_equal(mars_check_mcs_group_count(s.c), 1);
+	stream_close(&s);
+
+	/* Once unserved, the group's joins go on ClusterControlVC. */
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	join_msg(&s, 3500, 0, MARS_MSERV, 200, 9, MARS_FLAG_COPY, 0,
+	    MARS_VC_SCVC, false);
+	join_msg(&s, 3550, 0, MARS_UNSERV, 200, 9, MARS_FLAG_COPY, 0,
+	    MARS_VC_SCVC, false);
+	join_copy(&s, 3600, 0, 1, 9);
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_MCS_JOIN_SUPPRESSED),
+	    MARS_CHECK_CANNOT_TELL);
+	stream_close(&s);
+}
+
+/* ---- Actives ---- */
+
+static void
+test_single_active(void **state)
+{
+	struct stream s;
+	uint64_t t;
+
+	stream_open(&s, true, false);
+	for (t = 0; t < 8000; t += 500) {
+		map_from(&s, t, 0, m123, 3, false, MARS_VC_CCVC, 1);
+		map_from(&s, t + 7, 1, m213, 3, false, MARS_VC_CCVC, 1);
+	}
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_SINGLE_ACTIVE),
+	    MARS_CHECK_BROKEN);
+	assert_non_null(find(&s, MARS_CHECK_SINGLE_ACTIVE,
+	    "both send maps as the Active of partition cluster"));
+	stream_close(&s);
+
+	/* Without the file two at once may be load sharing: cannot tell. */
+	stream_open(&s, false, false);
+	for (t = 0; t < 8000; t += 500) {
+		map_from(&s, t, 0, m123, 3, false, MARS_VC_CCVC, 1);
+		map_from(&s, t + 7, 1, m213, 3, false, MARS_VC_CCVC, 1);
+	}
+	mars_check_end(s.c);
+	assert_int_equal(verdict(&s, MARS_CHECK_SINGLE_ACTIVE),
+	    MARS_CHECK_CANNOT_TELL);
+	assert_int_equal(mars_check_finding_total(s.c), 0);
+	stream_close(&s);
+}
+
+/* ---- the registry, the configuration, the bounds ---- */
+
+static void
+test_rules_parse(void **state)
+{
+	struct mars_err err;
+	uint32_t m;
+
+	assert_int_equal(mars_check_rules_parse("all", &m, NULL), 0);
+	assert_int_equal(m, MARS_CHECK_ALL_RULES);
+	assert_int_equal(mars_check_rules_parse("csn-sequence,cmi-unique", &m,
+	    NULL), 0);
+	assert_int_equal(m, (1u << MARS_CHECK_CSN_SEQUENCE) |
+	    (1u << MARS_CHECK_CMI_UNIQUE));
+	assert_int_equal(mars_check_rules_parse("-csn-sequence", &m, NULL), 0);
+	assert_int_equal(m, MARS_CHECK_ALL_RULES &
+	    ~(1u << MARS_CHECK_CSN_SEQUENCE));
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(mars_check_rules_parse("cmi-unique,nope", &m, &err),
+	    MARS_E_PARSE);
+	assert_string_equal(err.field, "nope");
+	assert_int_equal(err.offset, 11);
+	assert_int_equal(mars_check_rules_parse("all,-all", &m, NULL),
+	    MARS_E_PARSE);
+	assert_int_equal(mars_check_rule_lookup("single-active"),
+	    MARS_CHECK_SINGLE_ACTIVE);
+	assert_int_equal(mars_check_rule_lookup("single"), -1);
+	assert_null(mars_check_rule_info(MARS_CHECK_NRULES));
+	assert_string_equal(mars_check_rule_info(
+	    MARS_CHECK_REDIRECT_WHOLE_GROUP)->ref,
+	    "draft-armitage-ion-mars-scsp-03 §3.5");
+}
+
+static void
+test_conf_cluster(void **state)
+{
+	static const char text[] =
+	    "[cluster]\nredirect-interval = 250ms\nhello-interval = 1s\n"
+	    "[partition red]\nmars = a b\ncmi = 1-10\n"
+	    "[mars a]\natm = 47.0005.80ffe1000000f21a26d8.0020ea000001.00\n"
+	    "endpoint = udp:127.0.0.1:4601\npeer-endpoint = udp:[::1]:5601\n"
+	    "[mars b]\natm = 47.0005.80ffe1000000f21a26d8.0020ea000002.00\n"
+	    "endpoint = udp:127.0.0.1:4602\n";
+	struct mars_cluster_conf cc;
+	struct mars_check_conf cf;
+	struct mars_err err;
+	char msg[MARS_CONF_MSG_MAX];
+
+	assert_int_equal(mars_config_parse_text(text, strlen(text), "t.conf",
+	    &cc, &err, msg, sizeof(msg)), 0);
+	mars_check_conf_init(&cf);
+	assert_int_equal(mars_check_conf_cluster(&cf, &cc, NULL), 0);
+	assert_true(cf.has_cluster);
+	assert_int_equal(cf.n_mars, 2);
+	assert_string_equal(cf.mars[0].name, "a");
+	assert_int_equal(cf.mars[0].n_ends, 2);
+	assert_int_equal(cf.mars[0].ends[0].kind, MARS_END_UDP4);
+	assert_int_equal(cf.mars[0].ends[0].port, 4601);
+	assert_int_equal(cf.mars[0].ends[1].kind, MARS_END_UDP6);
+	assert_int_equal(cf.mars[1].n_ends, 1);
+	assert_int_equal(cf.n_partitions, 1);
+	assert_int_equal(cf.partitions[0].cmi_high, 10);
+	assert_int_equal(cf.redirect_interval, 250);
+}
+
+/* Memory follows members and groups, never the length of the stream. */
+static void
+test_bounded(void **state)
+{
+	struct mars_check_conf cf;
+	struct stream s;
+	uint64_t t;
+	unsigned i;
+
+	conf_init(&cf, false, false);
+	cf.max_findings = 10;
+	cf.max_members = 50;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(mars_check_new(&s.c, &cf, NULL), 0);
+	s.csn[0] = 1;
+	/* 20000 joins of 100 members to 10 groups, a CSN gap every 100. */
+	for (i = 0, t = 0; i < 20000; i++, t += 1) {
+		if (i % 100 == 99)
+			s.csn[0]++;
+		join_copy(&s, t, 0, i % 100, (uint8_t)(1 + i % 10));
+	}
+	mars_check_end(s.c);
+	assert_int_equal(mars_check_member_count(s.c), 50);
+	assert_int_equal(mars_check_stats(s.c)->members_dropped, 10000);
+	assert_int_equal(mars_check_finding_count(s.c), 10);
+	assert_int_equal(mars_check_finding_total(s.c), 200);
+	stream_close(&s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_conforming_failover),
+		cmocka_unit_test(test_whole_group),
+		cmocka_unit_test(test_only_group),
+		cmocka_unit_test(test_sender_first),
+		cmocka_unit_test(test_living_first),
+		cmocka_unit_test(test_stable),
+		cmocka_unit_test(test_partition),
+		cmocka_unit_test(test_partition_pool_order),
+		cmocka_unit_test(test_hard_redirects),
+		cmocka_unit_test(test_soft_after_sync),
+		cmocka_unit_test(test_cmi),
+		cmocka_unit_test(test_cmi_block),
+		cmocka_unit_test(test_csn),
+		cmocka_unit_test(test_registration_csn),
+		cmocka_unit_test(test_mcs),
+		cmocka_unit_test(test_single_active),
+		cmocka_unit_test(test_rules_parse),
+		cmocka_unit_test(test_conf_cluster),
+		cmocka_unit_test(test_bounded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
