@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include <limits.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +20,15 @@
 #include "marsctl.h"
 
 #define LAB_START_TIMEOUT	10000
+#define LAB_FORM_TIMEOUT	10000	/* plus a dead interval */
 
 struct lab {
 	struct labctl	*ctl;
 	bool		 sigchld;
+	/* lab up waits for the Living Group: who sees everyone aligned */
+	bool		 ready[MARS_CONF_MARS_MAX];
+	size_t		 pending;	/* admin answers awaited */
+	mars_timer_id	 poll;
 };
 
 static const char *
@@ -170,6 +176,91 @@ said(struct ctl *c, const char *name, const char *what)
 		out_line(c, "lab: %s %s", name, what);
 }
 
+/*
+ * A redundant lab is up when every entity sees every other alive and
+ * aligned (marsd(8) show living-group): only then does a member that
+ * registers meet an elected Active.
+ */
+static void	poll_living(struct ctl *);
+
+static void
+poll_cb(struct mars_evloop *loop, void *arg)
+{
+	poll_living(arg);
+}
+
+static void
+living_cb(struct ctl *c, void *arg, int status, const char *text, size_t len)
+{
+	struct lab *l = c->lab;
+	size_t i = (size_t)(uintptr_t)arg, n = labctl_count(l->ctl), alive = 0,
+	    aligned = 0;
+	const char *p;
+
+	for (p = text; status == 0 && (p = strstr(p, " alive=yes")) != NULL;
+	    p++)
+		alive++;
+	for (p = text; status == 0 && (p = strstr(p, " aligned=yes")) != NULL;
+	    p++)
+		aligned++;
+	if (alive == n && aligned == n && strstr(text, "role=active") != NULL)
+		l->ready[i] = true;
+	if (--l->pending > 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (!l->ready[i])
+			break;
+	if (i == n) {
+		print_status(c);
+		job_end(c, 0);
+		return;
+	}
+	l->poll = mars_evloop_timer_after(c->loop, 100, poll_cb, c);
+}
+
+static void
+poll_living(struct ctl *c)
+{
+	struct lab *l = c->lab;
+	struct labctl_info in;
+	size_t i;
+
+	l->poll = 0;
+	for (i = 0; labctl_info(l->ctl, i, &in); i++)
+		if (!l->ready[i]) {
+			l->pending++;
+			admin_request(c, in.admin, "show living-group", living_cb,
+			    (void *)(uintptr_t)i);
+		}
+}
+
+static void
+living_stop(struct ctl *c)
+{
+	admin_cancel(c, living_cb);
+	if (c->lab->poll != 0)
+		mars_evloop_timer_cancel(c->loop, c->lab->poll);
+	c->lab->poll = 0;
+	c->lab->pending = 0;
+}
+
+static void
+living_expire(struct ctl *c)
+{
+	living_stop(c);
+	print_status(c);
+	out_error(c, NULL, "the Living Group did not form within the "
+	    "timeout (lab status, show living-group)");
+	job_end(c, EXIT_FAIL);
+}
+
+static void
+living_cancel(struct ctl *c)
+{
+	living_stop(c);
+	job_end(c, EXIT_FAIL);
+}
+
 static int
 lab_up(struct ctl *c, const char *file)
 {
@@ -202,8 +293,17 @@ lab_up(struct ctl *c, const char *file)
 	/* the lab's cluster is the one names come from */
 	if (ctl_load_cluster(c, file, msg, sizeof(msg)) != 0)
 		out_warn(c, "%s", msg);
-	print_status(c);
-	return 0;
+	if (labctl_count(lc) < 2) {
+		print_status(c);
+		return 0;
+	}
+	memset(c->lab->ready, 0, sizeof(c->lab->ready));
+	c->lab->pending = 0;
+	job_begin(c, LAB_FORM_TIMEOUT + (c->cluster != NULL ?
+	    c->cluster->hello_interval * c->cluster->dead_factor : 0),
+	    living_expire, living_cancel);
+	poll_living(c);
+	return CMD_ASYNC;
 }
 
 int

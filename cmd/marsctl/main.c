@@ -48,23 +48,59 @@ print_cand(void *actx, const char *cand)
 
 /*
  * marsctl __complete WORD ... PREFIX: the candidates for PREFIX after
- * the words, one a line (the bash and zsh completions call it).
+ * the words, one a line (the bash and zsh completions call it).  The
+ * options come first, then the words of a command.
  */
 static int
 complete_main(struct ctl *c, int argc, char **argv)
 {
-	char msg[MARS_CONF_MSG_MAX];
-	int i = 0;
+	static const char *const opts[] = { "-c", "-f", "-t", "-m", "-n",
+	    "-h", "-V", "--json", "--timeout", "--cluster", "--name",
+	    "--admin", "--help", "--version", NULL };
+	const char *prefix, *prev;
+	char msg[MARS_CONF_MSG_MAX], *words[3];
+	size_t i;
+	int k = 0;
 
-	while (i < argc - 1 && argv[i][0] == '-') {
-		if (strcmp(argv[i], "--cluster") == 0 && i + 1 < argc - 1)
-			(void)ctl_load_cluster(c, argv[i + 1], msg, sizeof(msg));
-		i += takes_arg(argv[i]) && i + 1 < argc - 1 ? 2 : 1;
-	}
 	if (argc == 0)
 		return 0;
-	cmd_complete(c, argc - 1 - i, argv + i, argv[argc - 1], print_cand,
-	    NULL);
+	prefix = argv[argc - 1];
+	while (k < argc - 1 && argv[k][0] == '-') {
+		if ((strcmp(argv[k], "--cluster") == 0) && k + 1 < argc - 1)
+			(void)ctl_load_cluster(c, argv[k + 1], msg, sizeof(msg));
+		k += takes_arg(argv[k]) ? 2 : 1;
+	}
+	if (k > argc - 1) {
+		/* the prefix is an option's argument */
+		prev = argv[argc - 2];
+		words[0] = (char *)"connect";
+		if (strcmp(prev, "-f") == 0 || strcmp(prev, "--cluster") == 0 ||
+		    strcmp(prev, "--admin") == 0) {
+			words[1] = (char *)"--admin";
+			cmd_complete(c, 2, words, prefix, print_cand, NULL);
+		} else if (strcmp(prev, "-n") == 0 ||
+		    strcmp(prev, "--name") == 0) {
+			words[1] = (char *)"--cluster";
+			words[2] = (char *)c->cluster_path;
+			if (c->cluster != NULL)
+				cmd_complete(c, 3, words, prefix, print_cand,
+				    NULL);
+		} else if (strcmp(prev, "-m") == 0)
+			cmd_complete(c, 1, words, prefix, print_cand, NULL);
+		else if (strcmp(prev, "-t") == 0 ||
+		    strcmp(prev, "--timeout") == 0) {
+			words[0] = (char *)"watch";
+			cmd_complete(c, 1, words, prefix, print_cand, NULL);
+		}
+		return 0;
+	}
+	if (k == argc - 1 && prefix[0] == '-') {
+		for (i = 0; opts[i] != NULL; i++)
+			if (strncmp(opts[i], prefix, strlen(prefix)) == 0)
+				printf("%s\n", opts[i]);
+		return 0;
+	}
+	cmd_complete(c, argc - 1 - k, argv + k, prefix, print_cand, NULL);
 	return 0;
 }
 
@@ -90,9 +126,8 @@ main(int argc, char **argv)
 	struct ctl *c = &ctl_state;
 	const char *commands = NULL, *script = NULL, *cluster = NULL,
 	    *name = NULL, *admin = NULL, *endpoint = NULL;
-	char pre[2048], *all = NULL, why[256];
+	char pre[2048], why[256];
 	struct mars_err e;
-	size_t n;
 	int ch, rc;
 
 	c->timeout = CTL_DEF_TIMEOUT;
@@ -172,18 +207,8 @@ main(int argc, char **argv)
 		    "", admin != NULL ? "'" : "");
 	else if (admin != NULL)
 		snprintf(pre, sizeof(pre), "connect --admin '%s'", admin);
-	if (pre[0] != '\0' && strchr(cluster != NULL ? cluster : "", '\'') ==
-	    NULL && strchr(admin != NULL ? admin : "", '\'') == NULL) {
-		if (commands != NULL) {
-			n = strlen(pre) + strlen(commands) + 3;
-			if ((all = malloc(n)) == NULL)
-				return EXIT_FAIL;
-			snprintf(all, n, "%s\n%s", pre, commands);
-			commands = all;
-		}
-	} else
+	if (strchr(pre, '\n') != NULL)
 		pre[0] = '\0';
-
 	memset(&e, 0, sizeof(e));
 	if (mars_evloop_new(&c->loop, &e) != 0) {
 		fprintf(stderr, "marsctl: event loop: %s\n", mars_strerror(e.code));
@@ -194,13 +219,12 @@ main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	rc = shell_run(c, commands, script, argc, argv,
-	    commands == NULL && pre[0] != '\0' ? pre : NULL);
+	    pre[0] != '\0' ? pre : NULL);
 	capture_close(c);
 	member_free(c);
 	lab_shutdown(c);
 	admin_free(c);
 	mars_evloop_free(c->loop);
 	free(c->cluster);
-	free(all);
 	return rc;
 }

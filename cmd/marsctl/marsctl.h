@@ -125,6 +125,7 @@ struct ctl {
 	bool		 interactive;	/* readline on a terminal */
 	mars_time_t	 timeout;	/* -t */
 	bool		 quitting;
+	bool		 quiet;		/* the implicit connect of the options */
 	int		 exit_status;	/* of the last failing command */
 
 	/* What is being run, for errors: "join", the script and line. */

@@ -346,8 +346,9 @@ print_event(struct ctl *c, const struct mars_event *ev)
 	mars_out_puts(ob, who);
 	switch (ev->kind) {
 	case MARS_EV_REGISTERED:
-		mars_out_printf(ob, " (%s) cmi %u csn %u", cm != NULL ?
-		    cm->text : "?", ev->cmi, ev->csn);
+		if (cm != NULL && cm->name[0] != '\0')
+			mars_out_printf(ob, " (%s)", cm->text);
+		mars_out_printf(ob, " cmi %u csn %u", ev->cmi, ev->csn);
 		break;
 	case MARS_EV_JOINED:
 	case MARS_EV_LEFT:
@@ -555,6 +556,26 @@ wait_event(struct ctl *c, const struct mars_event *ev)
 	}
 }
 
+/*
+ * The member registered with another entity of the cluster (failover,
+ * redirect): the prompt, the admin commands and send follow it.
+ */
+static void
+follow(struct ctl *c, const struct mars_event *ev)
+{
+	const struct ctl_mars *cm = event_mars(c, ev);
+	size_t i;
+
+	if (cm == NULL || cm->name[0] == '\0' || cm == &c->mars[c->cur])
+		return;
+	i = (size_t)(cm - c->mars);
+	c->cur = i;
+	snprintf(c->target, sizeof(c->target), "%s", cm->name);
+	snprintf(c->admin_path, sizeof(c->admin_path), "%s", cm->admin);
+	c->role[0] = '\0';
+	admin_refresh_role(c);
+}
+
 static void
 io_event(void *ctx, const struct mars_event *ev)
 {
@@ -577,6 +598,8 @@ io_event(void *ctx, const struct mars_event *ev)
 		if (ev->kind != MARS_EV_MARS_FAILED)
 			return;
 	}
+	if (ev->kind == MARS_EV_REGISTERED)
+		follow(c, ev);
 	if (ev->kind == MARS_EV_REGISTERED || ev->kind == MARS_EV_DEREGISTERED)
 		shell_prompt_changed(c);
 	if (wait_event(c, ev))
@@ -1139,7 +1162,8 @@ cmd_connect(struct ctl *c, const struct cmdtab_result *r)
 		break;
 	}
 	c->role[0] = '\0';
-	say_connected(c);
+	if (!c->quiet)
+		say_connected(c);
 	shell_prompt_changed(c);
 	return 0;
 }
@@ -1518,8 +1542,8 @@ print_status(struct ctl *c, const char *csn)
 	if (c->json) {
 		out_json_begin(c, "status");
 		out_json_str(c, "target", c->target[0] ? c->target : NULL);
-		out_json_str(c, "endpoint", c->connected ? c->mars[0].text :
-		    NULL);
+		out_json_str(c, "endpoint", c->connected ?
+		    c->mars[c->cur].text : NULL);
 		out_json_str(c, "local", c->connected ? loc : NULL);
 		out_json_str(c, "atm", c->connected ? hex : NULL);
 		out_json_str(c, "admin", c->admin_path[0] ? c->admin_path : NULL);
@@ -1570,9 +1594,9 @@ print_status(struct ctl *c, const char *csn)
 		return;
 	}
 	if (c->connected) {
-		out_line(c, "mars       %s%s%s%s", c->mars[0].name,
-		    c->mars[0].name[0] ? " (" : "", c->mars[0].text,
-		    c->mars[0].name[0] ? ")" : "");
+		out_line(c, "mars       %s%s%s%s", c->mars[c->cur].name,
+		    c->mars[c->cur].name[0] ? " (" : "", c->mars[c->cur].text,
+		    c->mars[c->cur].name[0] ? ")" : "");
 		if (c->nmars > 1) {
 			used = 0;
 			line[0] = '\0';

@@ -450,9 +450,13 @@ pump(struct ctl *c)
 
 	while (!c->job.active && !c->quitting) {
 		if (S.pre != NULL) {
-			snprintf(S.line, sizeof(S.line), "%s", S.pre);
+			char pre[CTL_LINE_MAX];
+
+			snprintf(pre, sizeof(pre), "%s", S.pre);
 			S.pre = NULL;
-			S.rest = S.line;
+			c->quiet = true;
+			run_one(c, pre);
+			c->quiet = false;
 			continue;
 		}
 		if (S.rest != NULL) {
