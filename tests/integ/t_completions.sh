@@ -82,8 +82,8 @@ check "bash marsctl: options" bash_has marsctl 'marsctl --j' --json
 check "bash marsctl: files for -f" bash_has marsctl 'marsctl -f testdata/cluster/demo.c' testdata/cluster/demo.conf
 
 # --- zsh: a real shell in a terminal ---
-if ! command -v zsh >/dev/null 2>&1; then
-	skip "zsh not installed"
+if ! command -v zsh >/dev/null 2>&1 || ! command -v tmux >/dev/null 2>&1; then
+	skip "zsh or tmux not installed"
 	exit "$failed"
 fi
 pane() { $TM capture-pane -p -t z 2>/dev/null; }
