@@ -1093,7 +1093,6 @@ cmd_connect(struct ctl *c, const struct cmdtab_result *r)
 	char why[MARS_CONF_MSG_MAX];
 	struct mars_endpoint ep;
 	struct mars_err e;
-	int idx;
 
 	if (c->job.active)
 		return EXIT_FAIL;
@@ -1143,8 +1142,6 @@ cmd_connect(struct ctl *c, const struct cmdtab_result *r)
 		}
 		add_mars(c, "", &ep, NULL, 0);
 		c->mb->learning = true;
-		if ((idx = ctl_find_mars(c, a0)) < 0)
-			idx = 0;
 		if (open_link(c, why, sizeof(why)) != 0) {
 			out_error(c, a0, "%s", why);
 			close_link(c);
@@ -1721,10 +1718,9 @@ member_send(struct ctl *c, uint8_t kind, uint32_t peer, const uint8_t *sdu,
 	vc.kind = kind;
 	vc.id = kind == MARS_VC_CCVC || kind == MARS_VC_SCVC ? 0 : peer;
 	vc_label(c, &vc, &vpi, &vci);
+	/* a pt-mpt kind: the MARS is the one leaf, for this datagram */
 	if (vc.id == 0)
 		mars_link_leaf_add(m->link, kind, peer);
-	if (kind != MARS_VC_CCVC && kind != MARS_VC_SCVC)
-		vc_label(c, &vc, &vpi, &vci);
 	member_print_sent(c, kind, vpi, vci, sdu, len);
 	rc = link_send(c, &vc, sdu, len);
 	if (vc.id == 0)

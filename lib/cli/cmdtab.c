@@ -352,7 +352,7 @@ gen(struct usage_ctx *u, const char *prefix, const struct cmdtab *t,
 		if (e->type == CMDTAB_NOTOKEN)
 			continue;
 		if (branches(e)) {
-			snprintf(line, sizeof(line), "%s%s%s", prefix,
+			snprintf(line, sizeof(line), "%.240s%s%.200s", prefix,
 			    prefix[0] ? " " : "", e->word);
 			gen(u, line, e->next, e->help);
 			continue;
@@ -363,7 +363,7 @@ gen(struct usage_ctx *u, const char *prefix, const struct cmdtab *t,
 		render(&b, e);
 	}
 	if (inl) {
-		snprintf(line, sizeof(line), "%s%s%s%s%s", prefix,
+		snprintf(line, sizeof(line), "%.240s%s%s%.240s%s", prefix,
 		    prefix[0] ? " " : "", may_end(t) ? "[" : "", alt,
 		    may_end(t) ? "]" : "");
 		u->fn(u->ctx, line, help);
