@@ -8,6 +8,7 @@
  *               typed; errors naming the command and the argument
  *   admin.c     marsd's admin socket (ctl.h): show, fault, reload
  *   member.c    the cluster member: lab link, client state machine
+ *   status.c    the status command
  *   craft.c     send and raw: any MARS or SCSP message, right or wrong
  *   pcap.c      capture start/stop: a SunATM pcap of what passes
  *   lab.c       lab up/down/kill/hang/resume/restart/status
