@@ -8,7 +8,7 @@
 
 #include "mars/msg.h"
 
-static const struct {
+static const struct nc_entry {
 	unsigned	 bit;
 	const char	*name;
 	const char	*ref;
@@ -32,37 +32,39 @@ static const struct {
 
 #define NNC	(sizeof(nc) / sizeof(nc[0]))
 
-const char *
-mars_nonconf_name(unsigned bit)
+static const struct nc_entry *
+find(unsigned bit)
 {
 	size_t i;
 
 	for (i = 0; i < NNC; i++)
 		if (nc[i].bit == bit)
-			return nc[i].name;
+			return &nc[i];
 	return NULL;
+}
+
+const char *
+mars_nonconf_name(unsigned bit)
+{
+	const struct nc_entry *e = find(bit);
+
+	return e != NULL ? e->name : NULL;
 }
 
 const char *
 mars_nonconf_ref(unsigned bit)
 {
-	size_t i;
+	const struct nc_entry *e = find(bit);
 
-	for (i = 0; i < NNC; i++)
-		if (nc[i].bit == bit)
-			return nc[i].ref;
-	return NULL;
+	return e != NULL ? e->ref : NULL;
 }
 
 const char *
 mars_nonconf_text(unsigned bit)
 {
-	size_t i;
+	const struct nc_entry *e = find(bit);
 
-	for (i = 0; i < NNC; i++)
-		if (nc[i].bit == bit)
-			return nc[i].text;
-	return NULL;
+	return e != NULL ? e->text : NULL;
 }
 
 unsigned
