@@ -120,7 +120,7 @@ mc --json -m "$EP" --admin "$T/s1.sock" -c 'register; join 224.1.1.1; request 22
     show members; status; join 300.1.1.1' >"$T/j.out" 2>"$T/j.err"
 check "--json: every line is JSON" json_lines_ok "$T/j.out"
 check "--json: type is the first key of every object" sh -c "! grep -v '^{\"type\":\"' '$T/j.out'"
-check "--json: the admin answer wrapped" grep -q '^{"type":"admin","request":"show members",.*"answer":{"members":\[' "$T/j.out"
+check "--json: the admin answer wrapped" grep -q '^{"type":"admin","request":"show members",.*"answer":{"type":"members","members":\[' "$T/j.out"
 check "--json: the registration event" grep -q '^{"type":"event","event":"registered"' "$T/j.out"
 check "--json: a resolution" grep -q '^{"type":"resolution","group":"224.1.1.1","result":"multi"' "$T/j.out"
 check "--json: the error on stderr" sh -c "json_ok() { python3 -c 'import json,sys; json.load(sys.stdin)'; }; grep -q '^{\"type\":\"error\",\"program\":\"marsctl\",.*\"command\":\"join\",\"argument\":\"300.1.1.1\"' '$T/j.err'"
