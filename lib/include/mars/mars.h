@@ -11,6 +11,7 @@
 #include "mars/check.h"
 #include "mars/client.h"
 #include "mars/config.h"
+#include "mars/conform.h"
 #include "mars/ctl.h"
 #include "mars/endpoint.h"
 #include "mars/err.h"
