@@ -210,6 +210,7 @@ mars_redund_free(struct mars_redund *r)
 	mars_server_free(r->srv);
 	mars_scsp_node_free(r->scsp);
 	free(r->pub);
+	free(r->pidx);
 	free(r);
 }
 

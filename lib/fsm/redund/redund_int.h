@@ -65,6 +65,9 @@ struct mars_redund {
 	struct pub	*pub;
 	size_t		 npub;
 	size_t		 cappub;
+	uint32_t	*pidx;		/* open-addressing index of pub by
+					   identity: slot = pub index + 1 */
+	size_t		 capidx;	/* a power of two, >= 2 x cappub */
 	uint32_t	 next_key;
 	bool		 in_update;
 

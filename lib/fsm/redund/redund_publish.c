@@ -67,14 +67,97 @@ rec_differs(const struct mars_redund_rec *a, const struct mars_redund_rec *b)
 	    memcmp(&a->atm, &b->atm, sizeof(a->atm)) != 0;
 }
 
+/*
+ * Every publish looks each record of the database up among ours, so
+ * the lookup is a hash of the record's identity (what
+ * mars_redund_rec_same() compares), not a walk of the list: an entity
+ * with thousands of members would otherwise spend its time here.
+ */
+static uint32_t
+mix(uint32_t h, const uint8_t *p, size_t n)
+{
+	while (n-- > 0)
+		h = (h ^ *p++) * 16777619u;	/* FNV-1a */
+	return h;
+}
+
+/*
+ * Members' ATM numbers share their leading octets (one prefix per
+ * switch), so the identity is hashed from where they differ: the last
+ * octets of the number, and the group for group records.  Records that
+ * hash alike are told apart by mars_redund_rec_same().
+ */
+static uint32_t
+rec_hash(const struct mars_redund_rec *rec)
+{
+	const struct mars_server_atm *a = &rec->atm;
+	size_t n = a->tl & MARS_ATM_TL_LEN, tail = n < 8 ? n : 8;
+	uint32_t h = 2166136261u ^ rec->cls;
+
+	h = mix(h, a->addr + n - tail, tail);
+	switch (rec->cls) {
+	case MARS_REDUND_K_GROUP:
+	case MARS_REDUND_K_SERVE:
+		h = mix(h, rec->min, rec->grp_len);
+		break;
+	case MARS_REDUND_K_BLOCK:
+		h = mix(h, rec->min, rec->grp_len);
+		h = mix(h, rec->max, rec->grp_len);
+		break;
+	case MARS_REDUND_K_MAP:
+		h = mix(h, (const uint8_t *)&rec->cmi, sizeof(rec->cmi));
+		break;
+	default:
+		break;
+	}
+	return h;
+}
+
+static void
+index_put(struct mars_redund *r, size_t i)
+{
+	size_t mask = r->capidx - 1, at = rec_hash(&r->pub[i].rec) & mask;
+
+	while (r->pidx[at] != 0)
+		at = (at + 1) & mask;
+	r->pidx[at] = (uint32_t)i + 1;
+}
+
+/* Index every record again: after the list grew or lost records. */
+static int
+index_rebuild(struct mars_redund *r)
+{
+	size_t cap = 64, i;
+	uint32_t *np;
+
+	while (cap < 2 * r->cappub)
+		cap *= 2;
+	if (cap != r->capidx) {
+		if ((np = calloc(cap, sizeof(*np))) == NULL)
+			return MARS_E_NOSPACE;
+		free(r->pidx);
+		r->pidx = np;
+		r->capidx = cap;
+	} else
+		memset(r->pidx, 0, cap * sizeof(*r->pidx));
+	for (i = 0; i < r->npub; i++)
+		index_put(r, i);
+	return 0;
+}
+
 static struct pub *
 pub_find(struct mars_redund *r, const struct mars_redund_rec *rec)
 {
-	size_t i;
+	size_t mask, at;
+	uint32_t slot;
 
-	for (i = 0; i < r->npub; i++)
-		if (mars_redund_rec_same(&r->pub[i].rec, rec))
-			return &r->pub[i];
+	if (r->capidx == 0)
+		return NULL;
+	mask = r->capidx - 1;
+	for (at = rec_hash(rec) & mask; (slot = r->pidx[at]) != 0;
+	    at = (at + 1) & mask)
+		if (mars_redund_rec_same(&r->pub[slot - 1].rec, rec))
+			return &r->pub[slot - 1];
 	return NULL;
 }
 
@@ -92,6 +175,8 @@ pub_add(struct mars_redund *r, const struct mars_redund_rec *rec,
 		r->pub = np;
 		r->cappub = cap;
 	}
+	if (2 * r->cappub > r->capidx && index_rebuild(r) != 0)
+		return NULL;
 	pb = &r->pub[r->npub++];
 	memset(pb, 0, sizeof(*pb));
 	pb->rec = *rec;
@@ -105,6 +190,7 @@ pub_add(struct mars_redund *r, const struct mars_redund_rec *rec,
 		pb->key[3] = (uint8_t)r->next_key;
 		r->next_key = (r->next_key + 1) & 0xffffff;
 	}
+	index_put(r, r->npub - 1);
 	return pb;
 }
 
@@ -136,6 +222,7 @@ redund_publish(struct mars_redund *r)
 	struct mars_redund_rec rec;
 	struct pub *pb;
 	size_t i, p, k;
+	bool removed = false;
 	int rc;
 
 	if (!r->started || r->in_update)
@@ -194,6 +281,7 @@ redund_publish(struct mars_redund *r)
 				withdraw(r, pb);
 				r->purged++;
 				r->pub[i] = r->pub[--r->npub];
+				removed = true;
 				continue;
 			}
 			if (pb->gone + hold(r) < r->next_purge)
@@ -206,6 +294,7 @@ redund_publish(struct mars_redund *r)
 		if (pb->rec.cls == MARS_REDUND_K_MAP) {
 			withdraw(r, pb);
 			r->pub[i] = r->pub[--r->npub];
+			removed = true;
 			continue;
 		}
 		pb->rec.live = false;
@@ -214,6 +303,10 @@ redund_publish(struct mars_redund *r)
 			r->next_purge = pb->gone + hold(r);
 		i++;
 	}
+	/* Records moved in the list: their slots in the index are stale. */
+	if (removed && index_rebuild(r) != 0)
+		redund_error(r, MARS_REDUND_ERR_EXPORT, MARS_E_NOSPACE,
+		    "the index of our records");
 }
 
 /* Another originator's live record for the same fact (a leave is then
