@@ -142,7 +142,14 @@ int	ctl_client(const char *path, int argc, char **argv, bool json);
 /* serve.c */
 int	serve_start(struct marsd *d, char *msg, size_t msglen);
 void	serve_stop(struct marsd *d);
-void	serve_reload(struct marsd *d);
+/* What a reload did (SIGHUP, the admin reload command). */
+enum reload_result {
+	RELOAD_APPLIED,		/* a lone MARS took the new map and interval */
+	RELOAD_CHECKED,		/* a redundant MARS checked the file, kept all */
+	RELOAD_FAILED,		/* no file, or a bad one: nothing changed */
+};
+/* Reread the cluster file; msg says what happened, in one line. */
+enum reload_result serve_reload(struct marsd *d, char *msg, size_t msglen);
 
 /* show.c: answer one admin request into out (framed, end line included). */
 void	show_answer(struct marsd *d, const struct mars_ctl_request *req,
