@@ -342,6 +342,8 @@ script(const char *name, const char *body)
 	return p;
 }
 
+static pid_t	serve_once(const char *, const char *);
+
 static struct mars_lab_daemon *
 daemon_of(const char *prog)
 {
@@ -480,6 +482,39 @@ test_daemon_exits(void **state)
 	mars_lab_daemon_free(d);
 }
 
+/*
+ * Ready once the socket answers, with an error too (a lone marsd has no
+ * election); in a process group of its own when asked.
+ */
+static void
+test_daemon_ready_on_error(void **state)
+{
+	struct mars_lab_daemon_conf c;
+	struct mars_lab_daemon *d;
+	struct mars_err err;
+	char admin[256];
+	pid_t srv, pid;
+	int st;
+
+	(void)state;
+	snprintf(admin, sizeof(admin), "%s/lone.sock", dir);
+	memset(&c, 0, sizeof(c));
+	c.marsd = script("lone", "exec sleep 30");
+	c.cluster_path = "c.conf";
+	c.name = "m1";
+	c.admin_path = admin;
+	c.own_group = true;
+	assert_int_equal(mars_lab_daemon_new(&d, &c, NULL), 0);
+	assert_int_equal(mars_lab_daemon_start(d, &err), 0);
+	pid = mars_lab_daemon_pid(d);
+	assert_int_equal(getpgid(pid), pid);
+	srv = serve_once(admin, ".error not a redundant MARS\n");
+	assert_int_equal(mars_lab_daemon_wait_ready(d, 5000, &err), 0);
+	waitpid(srv, &st, 0);
+	mars_lab_daemon_free(d);
+	assert_true(wait_state(pid, 0));
+}
+
 /* The controller's process dies without cleaning up: so does marsd. */
 static void
 test_daemon_dies_with_parent(void **state)
@@ -608,6 +643,7 @@ main(void)
 		cmocka_unit_test(test_pool_refusals),
 		cmocka_unit_test(test_daemon_lifecycle),
 		cmocka_unit_test(test_daemon_exits),
+		cmocka_unit_test(test_daemon_ready_on_error),
 		cmocka_unit_test(test_daemon_dies_with_parent),
 		cmocka_unit_test(test_admin_query),
 	};
