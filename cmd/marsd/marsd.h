@@ -100,8 +100,6 @@ struct marsd {
  * injection the file does not allow. */
 int	settings_build(struct marsd_settings *s, const struct marsd_opts *o,
 	    const char *conf_path, char *msg, size_t msglen);
-/* Default admin socket path for name (marsd(8) FILES). */
-void	settings_default_admin(char *buf, size_t len, const char *name);
 /* The admin socket: --admin, else the file's, else the default. */
 void	settings_admin(const struct marsd_settings *s, const char *opt,
 	    char *buf, size_t len);
