@@ -936,24 +936,21 @@ add_mars(struct ctl *c, const char *name, const struct mars_endpoint *ep,
 	c->nmars++;
 }
 
-/* The admin socket of a cluster entity (marsd(8) FILES). */
-static void
-entity_admin(struct ctl *c, const char *name, char *buf, size_t len)
+/*
+ * The admin socket of a cluster entity: the lab's, else the one marsd
+ * takes for it -- its [mars] admin-socket, else [cluster]'s with %n as
+ * its name, else the default of marsd(8) FILES.
+ */
+void
+ctl_entity_admin(struct ctl *c, const char *name, char *buf, size_t len)
 {
 	const char *lab = lab_admin_path(c, name);
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
 
 	if (lab != NULL)
 		snprintf(buf, len, "%s", lab);
-	else if (c->cluster != NULL && c->cluster->admin_socket[0] != '\0')
-		snprintf(buf, len, "%s", c->cluster->admin_socket);
-	else if (geteuid() == 0)
-		snprintf(buf, len, "/run/marsd.%s.sock", name);
-	else if (xdg != NULL && xdg[0] == '/')
-		snprintf(buf, len, "%s/marsd.%s.sock", xdg, name);
-	else
-		snprintf(buf, len, "/tmp/marsd.%u.%s.sock", (unsigned)geteuid(),
-		    name);
+	else if (c->cluster == NULL || mars_config_admin_socket(c->cluster,
+	    name, buf, len) != 0 || buf[0] == '\0')
+		mars_config_default_admin(name, buf, len);
 }
 
 /* Every entity of the cluster, first the one named, then by priority. */
@@ -996,7 +993,7 @@ connect_cluster(struct ctl *c, const char *name, char *why, size_t whylen)
 
 		c->mars[i].has_peer_ep = ec->has_peer_endpoint;
 		c->mars[i].peer_ep = ec->peer_endpoint;
-		entity_admin(c, c->mars[i].name, c->mars[i].admin,
+		ctl_entity_admin(c, c->mars[i].name, c->mars[i].admin,
 		    sizeof(c->mars[i].admin));
 	}
 	if (open_link(c, why, whylen) != 0)
