@@ -125,6 +125,20 @@ check "--json: the registration event" grep -q '^{"type":"event","event":"regist
 check "--json: a resolution" grep -q '^{"type":"resolution","group":"224.1.1.1","result":"multi"' "$T/j.out"
 check "--json: the error on stderr" sh -c "json_ok() { python3 -c 'import json,sys; json.load(sys.stdin)'; }; grep -q '^{\"type\":\"error\",\"program\":\"marsctl\",.*\"command\":\"join\",\"argument\":\"300.1.1.1\"' '$T/j.err'"
 
+# --- events: the objects marsping --join writes, key for key ---
+"$O/bin/marsping" --json --join 224.3.3.3 -m "$EP" -w 1s >"$T/mp.json" 2>/dev/null
+mc --json -m "$EP" -c 'register; join 224.3.3.3; watch 1s' >"$T/mc.json" 2>&1
+keys() { python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["type"] == "event" and o["event"] == sys.argv[2]:
+        print(",".join(o.keys())); break' "$1" "$2"; }
+for ev in registered joined; do
+	k1=$(keys "$T/mc.json" $ev)
+	k2=$(keys "$T/mp.json" $ev)
+	check "watch --json: marsping's event objects ($ev: ${k1:-none})" sh -c "[ -n '$k1' ] && [ '$k1' = '$k2' ]"
+done
+
 # --- crafted messages: marsd drops them for the fault asked for ---
 count() { "$G/adminq" "$T/s1.sock" show stats | sed -n "s/^dropped reason=$1 count=//p"; }
 m0=$(count malformed); c0=$(count checksum); u0=$(count unknown-op)
