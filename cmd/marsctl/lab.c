@@ -440,7 +440,7 @@ static int
 lab_act(struct ctl *c, int action, struct entity *e, char *msg, size_t len)
 {
 	struct mars_err err;
-	bool running = mars_lab_daemon_running(e->d);
+	bool running = mars_lab_daemon_running(e->d), hang;
 
 	memset(&err, 0, sizeof(err));
 	if (action != A_LAB_RESTART && !running) {
@@ -454,19 +454,15 @@ lab_act(struct ctl *c, int action, struct entity *e, char *msg, size_t len)
 			return 0;
 		break;
 	case A_LAB_HANG:
-		if (mars_lab_daemon_paused(e->d)) {
-			snprintf(msg, len, "%s is already hung", e->name);
-			return -1;
-		}
-		if (mars_lab_daemon_pause(e->d, &err) == 0)
-			return 0;
-		break;
 	case A_LAB_RESUME:
-		if (!mars_lab_daemon_paused(e->d)) {
-			snprintf(msg, len, "%s is not hung", e->name);
+		hang = action == A_LAB_HANG;
+		if (mars_lab_daemon_paused(e->d) == hang) {
+			snprintf(msg, len, "%s is %s", e->name, hang ?
+			    "already hung" : "not hung");
 			return -1;
 		}
-		if (mars_lab_daemon_resume(e->d, &err) == 0)
+		if ((hang ? mars_lab_daemon_pause : mars_lab_daemon_resume)(e->d,
+		    &err) == 0)
 			return 0;
 		break;
 	case A_LAB_RESTART:

@@ -500,23 +500,13 @@ print_frame(struct ctl *c, const struct mars_event *ev,
 	struct mars_print_opts po;
 	struct mars_frame fr;
 	struct mars_pdu pdu;
-	struct timespec ts;
 
 	memset(&po, 0, sizeof(po));
 	po.mode = c->json ? MARS_PRINT_JSON : mode;
 	po.hex = c->json;
-	memset(&fr, 0, sizeof(fr));
-	clock_gettime(CLOCK_REALTIME, &ts);
+	mars_event_frame(ev, &fr);
 	fr.num = ++c->mb->frames;
-	fr.ts_sec = ts.tv_sec;
-	fr.ts_usec = (uint32_t)(ts.tv_nsec / 1000);
-	fr.has_vc = true;
-	fr.vpi = ev->vpi;
-	fr.vci = ev->vci;
-	fr.dir = ev->dir;
-	fr.vc_kind = ev->vc.kind;
-	fr.data = fr.sdu = ev->sdu;
-	fr.caplen = fr.wirelen = fr.sdu_len = (uint32_t)ev->sdu_len;
+	fr.has_vc = true;	/* the label, even 0/0, and the kind */
 	mars_pdu_decode(&pdu, ev->sdu, ev->sdu_len, 0);
 	mars_print_frame(&c->ob, &po, &fr, &pdu);
 }
@@ -557,6 +547,15 @@ on_event(void *ctx, const struct mars_event *ev)
 	out_flush(c);
 }
 
+static uint64_t
+wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 /* Print a frame we send (send, raw): hex and the decoded fields. */
 static void
 print_sent(struct ctl *c, uint8_t kind, uint16_t vpi, uint16_t vci,
@@ -565,6 +564,7 @@ print_sent(struct ctl *c, uint8_t kind, uint16_t vpi, uint16_t vci,
 	struct mars_event ev;
 
 	mars_event_init(&ev, MARS_EV_MESSAGE, mars_evloop_now());
+	ev.us = wall_us();
 	ev.vc.kind = kind;
 	ev.vpi = vpi;
 	ev.vci = vci;

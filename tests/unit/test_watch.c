@@ -99,13 +99,21 @@ mapped(void *arg)
 	return ((struct seen *)arg)->rx >= 3;
 }
 
-static void
-watch_conf(struct mars_watch_conf *wc, struct seen *s)
+/* A loop with a MARS on it, and the member's conf to be completed. */
+static struct mars_evloop *
+setup(struct fake_mars *f, struct mars_cluster_conf *cc, struct seen *s,
+    struct mars_watch_conf *wc)
 {
+	struct mars_evloop *loop;
+
+	memset(s, 0, sizeof(*s));
+	assert_int_equal(mars_evloop_new(&loop, NULL), 0);
+	fm_open(f, loop, cc);
 	memset(wc, 0, sizeof(*wc));
 	wc->seed = 3;
 	wc->on_event = on_event;
 	wc->ctx = s;
+	return loop;
 }
 
 /* With the cluster file: registering at once, every SDU an event. */
@@ -120,10 +128,7 @@ test_registers_at_once(void **state)
 	struct seen s;
 
 	(void)state;
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(mars_evloop_new(&loop, NULL), 0);
-	fm_open(&f, loop, &cc);
-	watch_conf(&wc, &s);
+	loop = setup(&f, &cc, &s, &wc);
 	wc.cluster = &cc;
 	assert_int_equal(mars_watch_new(&W, loop, &wc, NULL), 0);
 	assert_true(run_until(loop, registered, W));
@@ -165,10 +170,7 @@ test_manual_learns_keeps_groups(void **state)
 	struct seen s;
 
 	(void)state;
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(mars_evloop_new(&loop, NULL), 0);
-	fm_open(&f, loop, &cc);
-	watch_conf(&wc, &s);
+	loop = setup(&f, &cc, &s, &wc);
 	wc.has_mars = true;
 	wc.mars = cc.mars[0].endpoint;
 	wc.manual = true;
@@ -229,10 +231,7 @@ test_peer_heard(void **state)
 	uint32_t id, to;
 
 	(void)state;
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(mars_evloop_new(&loop, NULL), 0);
-	fm_open(&f, loop, &cc);
-	watch_conf(&wc, &s);
+	loop = setup(&f, &cc, &s, &wc);
 	wc.cluster = &cc;
 	wc.manual = true;
 	assert_int_equal(mars_watch_new(&W, loop, &wc, NULL), 0);
