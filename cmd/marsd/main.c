@@ -117,6 +117,7 @@ on_signal(struct mars_evloop *loop, int signo, void *arg)
 	char msg[MARS_CONF_MSG_MAX];
 
 	if (signo == SIGHUP) {
+		log_info("SIGHUP: rereading the cluster file");
 		(void)serve_reload(d, msg, sizeof(msg));
 		return;
 	}
