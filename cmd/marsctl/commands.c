@@ -328,8 +328,10 @@ complete_names(struct ctl *c, const char *prefix, cmdtab_add_fn add, void *actx)
 	return lab_complete(c, prefix, add, actx);
 }
 
+/* marsd(8) FAULT INJECTION (t_marsctl checks the two agree). */
 static const char *const fault_names[] = {
-	"omit-dead", "fresh-cmi", "skip-sync", "unsynced-soft-redirect", NULL
+	"omit-dead", "fresh-cmi", "skip-sync", "unsynced-soft-redirect",
+	"stale-checksum", "cmi-zero", "nak-csn", "null-map", "win2000", NULL
 };
 
 /* The file named after --cluster in the words so far, for NAME. */

@@ -194,6 +194,11 @@ mc __complete --admin "$T/s1.sock" admin sh '' >"$T/cw"
 check "admin show: marsd's show words" sh -c "grep -qx living-group '$T/cw' && grep -qx stats '$T/cw'"
 mc __complete admin '' >"$T/cw"
 check "no marsd, no words of its help" test ! -s "$T/cw"
+awk '/^\.Sh FAULT INJECTION/ { p = 1; next } /^\.Sh / { p = 0 }
+    p && /^\.It Cm / { print $3 }' man/marsd.8 >"$T/faults"
+mc __complete fault '' >"$T/cw"
+missing=$(grep -vxF -f "$T/cw" "$T/faults" | tr '\n' ' ')
+check "fault completes every fault of marsd(8) (${missing:-none missing})" sh -c "[ -s '$T/faults' ] && [ -z '$missing' ]"
 mc --admin "$T/s1.sock" show bogus >/dev/null 2>"$T/cw"
 rc=$?
 check "show WORD: marsd judges the words it does not know" sh -c "[ $rc -eq 1 ] && grep -q 'unknown command \"bogus\"' '$T/cw'"
