@@ -1,33 +1,31 @@
 /*
  * marsd's admin socket (ctl.h, marsd(8) ADMIN COMMANDS): show, fault,
  * reload and requests as written.  The daemon sends records and JSON
- * documents; we print records as they come and, under --json, wrap the
- * daemon's document in an object of type "admin" (mars-json(7)).
+ * documents; we print either as they come (mars-json(7)).
  *
  * One request at a time, each on a connection of its own, so that a
  * marsd restarted by the lab is reached again without ceremony; answers
  * are read without blocking the event loop and bounded in size and time.
  */
-#include <sys/types.h>
-#include <sys/socket.h>
-
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "mars/ctl.h"
+#include "mars/lab.h"
 
 #include "marsctl.h"
 
 #define ADMIN_QUEUE	16
 #define ANSWER_MAX	(4u << 20)
 #define ROLE_EVERY	3000	/* ms between role queries at the prompt */
+#define HELP_WAIT	300	/* ms a completion waits for marsd's help */
+#define HELP_RETRY	5000	/* ms before asking a silent marsd again */
 
 struct areq {
 	char		 path[MARS_CONF_PATH_MAX];
@@ -282,12 +280,19 @@ need_admin(struct ctl *c)
 	return false;
 }
 
+/*
+ * The answer: marsd's records as they are, or under --json its JSON
+ * documents as they are (one a line, "type" first: members, stats,
+ * reload ... as marsd(8) JSON OUTPUT lists them), so that a script
+ * reads the same objects from marsctl as from marsd -C --json.  A line
+ * that is not a JSON object (a marsd that ignored "json") is wrapped as
+ * {"type":"admin_text","request":...,"text":...}.
+ */
 static void
 answer_cb(struct ctl *c, void *arg, int status, const char *text, size_t len)
 {
-	const char *request = arg;
-	char *doc;
-	size_t n = len;
+	const char *request = arg, *p, *nl, *end = text + len;
+	char *line;
 
 	if (status != 0) {
 		out_error(c, NULL, "%.*s", (int)len, text);
@@ -300,18 +305,24 @@ answer_cb(struct ctl *c, void *arg, int status, const char *text, size_t len)
 		job_end(c, 0);
 		return;
 	}
-	while (n > 0 && isspace((unsigned char)text[n - 1]))
-		n--;
-	if ((doc = strndup(text, n)) == NULL) {
-		job_end(c, EXIT_FAIL);
-		return;
+	for (p = text; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (nl == p)
+			continue;
+		if (*p == '{') {
+			mars_out_write(&c->ob, p, (size_t)(nl - p));
+			mars_out_putc(&c->ob, '\n');
+			continue;
+		}
+		if ((line = strndup(p, (size_t)(nl - p))) == NULL)
+			break;
+		out_json_begin(c, "admin_text");
+		out_json_str(c, "request", request);
+		out_json_str(c, "text", line);
+		out_json_end(c);
+		free(line);
 	}
-	out_json_begin(c, "admin");
-	out_json_str(c, "request", request);
-	out_json_str(c, "mars", c->target[0] ? c->target : NULL);
-	out_json_raw(c, "answer", doc);
-	out_json_end(c);
-	free(doc);
 	job_end(c, 0);
 }
 
@@ -324,16 +335,22 @@ answer_cancel(struct ctl *c)
 
 static char request_text[MARS_CTL_REQUEST_MAX];
 
-/* request (no "json"): answered as records, or as JSON under --json */
+/*
+ * A request as written, answered as records or, under --json, with
+ * marsd's JSON (a trailing "json" added unless the request has it).
+ */
 static int
 ask(struct ctl *c, const char *request)
 {
 	char req[MARS_CTL_REQUEST_MAX + 8];
+	const char *last = strrchr(request, ' ');
 
 	if (!need_admin(c))
 		return EXIT_FAIL;
+	last = last != NULL ? last + 1 : request;
 	snprintf(request_text, sizeof(request_text), "%s", request);
-	snprintf(req, sizeof(req), "%s%s", request_text, c->json ? " json" : "");
+	snprintf(req, sizeof(req), "%s%s", request_text, c->json &&
+	    strcmp(last, "json") != 0 ? " json" : "");
 	job_begin(c, 0, NULL, answer_cancel);
 	admin_request(c, c->admin_path, req, answer_cb, request_text);
 	return CMD_ASYNC;
@@ -342,10 +359,15 @@ ask(struct ctl *c, const char *request)
 int
 cmd_show(struct ctl *c, const struct cmdtab_result *r)
 {
-	char name[64];
+	char req[MARS_CTL_REQUEST_MAX];
+	const char *what = cmdtab_arg(r, 0);
 
-	cmdtab_name(r, name, sizeof(name));
-	return ask(c, name);
+	/* a keyword of the table, or a word marsd's help offered */
+	if (what != NULL)
+		snprintf(req, sizeof(req), "show %s", what);
+	else
+		cmdtab_name(r, req, sizeof(req));
+	return ask(c, req);
 }
 
 int
@@ -356,6 +378,13 @@ cmd_fault(struct ctl *c, const struct cmdtab_result *r)
 	snprintf(req, sizeof(req), "fault %s %s", cmdtab_arg(r, 0),
 	    cmdtab_keyword(r, 2));
 	return ask(c, req);
+}
+
+/* reload: marsd's admin reload, answered once marsd has reread its file. */
+int
+cmd_reload(struct ctl *c, const struct cmdtab_result *r)
+{
+	return ask(c, "reload");
 }
 
 int
@@ -369,212 +398,14 @@ cmd_admin(struct ctl *c, const struct cmdtab_result *r)
 	for (i = 0; (w = cmdtab_arg(r, i)) != NULL; i++) {
 		n = snprintf(req + used, sizeof(req) - used, "%s%s",
 		    i ? " " : "", w);
-		if (n < 0 || (size_t)n >= sizeof(req) - used) {
+		if (n < 0 || (size_t)n >= sizeof(req) - used - 5) {
 			out_error(c, NULL, "request longer than %d octets",
-			    MARS_CTL_REQUEST_MAX - 1);
+			    MARS_CTL_REQUEST_MAX - 6);
 			return EXIT_USAGE;
 		}
 		used += (size_t)n;
 	}
-	if (!need_admin(c))
-		return EXIT_FAIL;
-	snprintf(request_text, sizeof(request_text), "%s", req);
-	job_begin(c, 0, NULL, answer_cancel);
-	admin_request(c, c->admin_path, req, answer_cb, request_text);
-	return CMD_ASYNC;
-}
-
-/*
- * reload: marsd rereads its cluster file on SIGHUP (marsd(8) SIGNALS).
- * A marsd that knows an admin "reload" request is asked so; otherwise
- * the process behind the admin socket (SO_PEERCRED, checked to be a
- * marsd) gets SIGHUP, and its reload counters say whether it worked.
- */
-static struct {
-	unsigned long long	 reloads;
-	unsigned long long	 errors;
-	mars_time_t		 until;
-	mars_timer_id		 poll;
-} RL;
-
-static void	reload_poll_cb(struct mars_evloop *, void *);
-
-static bool
-counter(const char *text, const char *key, unsigned long long *v)
-{
-	const char *p = text;
-	size_t kl = strlen(key);
-
-	while ((p = strstr(p, key)) != NULL) {
-		if ((p == text || p[-1] == ' ' || p[-1] == '\n' ||
-		    p[-1] == ',' || p[-1] == '"') && (p[kl] == '=' ||
-		    (p[kl] == '"' && p[kl + 1] == ':'))) {
-			p += kl + (p[kl] == '=' ? 1 : 2);
-			*v = strtoull(p, NULL, 10);
-			return true;
-		}
-		p += kl;
-	}
-	return false;
-}
-
-static void
-reload_stats_cb(struct ctl *c, void *arg, int status, const char *text,
-    size_t len)
-{
-	unsigned long long rl = 0, er = 0;
-
-	if (status != 0 || !counter(text, "reloads", &rl)) {
-		out_error(c, NULL, "%s", status != 0 ? text :
-		    "show stats: no reloads counter");
-		job_end(c, EXIT_FAIL);
-		return;
-	}
-	(void)counter(text, "reload_errors", &er);
-	if (rl > RL.reloads || er > RL.errors) {
-		if (er > RL.errors) {
-			out_error(c, NULL, "marsd kept its settings: the "
-			    "cluster file has an error (see marsd's log)");
-			job_end(c, EXIT_FAIL);
-			return;
-		}
-		if (c->json) {
-			out_json_begin(c, "reload");
-			out_json_str(c, "mars", c->target[0] ? c->target : NULL);
-			out_json_num(c, "reloads", rl);
-			out_json_end(c);
-		} else
-			out_line(c, "reloaded (%llu reloads)", rl);
-		job_end(c, 0);
-		return;
-	}
-	if (mars_evloop_now() >= RL.until) {
-		out_error(c, NULL, "marsd did not reload within %llu ms",
-		    (unsigned long long)c->timeout);
-		job_end(c, EXIT_FAIL);
-		return;
-	}
-	RL.poll = mars_evloop_timer_after(c->loop, 100, reload_poll_cb, c);
-}
-
-static void
-reload_poll_cb(struct mars_evloop *loop, void *arg)
-{
-	struct ctl *c = arg;
-
-	RL.poll = 0;
-	admin_request(c, c->admin_path, "show stats", reload_stats_cb, NULL);
-}
-
-/* The marsd behind the admin socket: its pid, or -1. */
-static pid_t
-admin_peer_pid(struct ctl *c, char *why, size_t whylen)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	struct mars_err e;
-	char path[64], comm[64];
-	ssize_t n;
-	int fd;
-
-	if ((fd = mars_ctl_connect(c->admin_path, &e)) < 0) {
-		snprintf(why, whylen, "%s: cannot connect", c->admin_path);
-		return -1;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-		snprintf(why, whylen, "%s: the daemon's process is unknown",
-		    c->admin_path);
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)cred.pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    (n = read(fd, comm, sizeof(comm) - 1)) <= 0) {
-		if (fd >= 0)
-			close(fd);
-		snprintf(why, whylen, "the process that opened %s is gone "
-		    "(a marsd started with -d: send it SIGHUP)", c->admin_path);
-		return -1;
-	}
-	close(fd);
-	comm[n] = '\0';
-	if (strncmp(comm, "marsd", 5) != 0) {
-		snprintf(why, whylen, "process %ld behind %s is not marsd",
-		    (long)cred.pid, c->admin_path);
-		return -1;
-	}
-	return cred.pid;
-}
-
-static void
-reload_base_cb(struct ctl *c, void *arg, int status, const char *text,
-    size_t len)
-{
-	char why[512];
-	pid_t pid;
-
-	if (status != 0 || !counter(text, "reloads", &RL.reloads)) {
-		out_error(c, NULL, "%.*s", (int)len, status != 0 ? text :
-		    "show stats: no reloads counter");
-		job_end(c, EXIT_FAIL);
-		return;
-	}
-	(void)counter(text, "reload_errors", &RL.errors);
-	if ((pid = admin_peer_pid(c, why, sizeof(why))) < 0) {
-		out_error(c, NULL, "%s", why);
-		job_end(c, EXIT_FAIL);
-		return;
-	}
-	if (kill(pid, SIGHUP) != 0) {
-		out_error(c, NULL, "SIGHUP to marsd %ld: %s", (long)pid,
-		    strerror(errno));
-		job_end(c, EXIT_FAIL);
-		return;
-	}
-	RL.until = mars_evloop_now() + c->timeout;
-	admin_request(c, c->admin_path, "show stats", reload_stats_cb, NULL);
-}
-
-static void
-reload_req_cb(struct ctl *c, void *arg, int status, const char *text,
-    size_t len)
-{
-	if (status == 0) {
-		mars_out_write(&c->ob, text, len);
-		job_end(c, 0);
-		return;
-	}
-	if (status == 1 && strstr(text, "unknown command") != NULL) {
-		/* an older marsd: SIGHUP it */
-		admin_request(c, c->admin_path, "show stats", reload_base_cb,
-		    NULL);
-		return;
-	}
-	out_error(c, NULL, "%.*s", (int)len, text);
-	job_end(c, EXIT_FAIL);
-}
-
-static void
-reload_cancel(struct ctl *c)
-{
-	admin_cancel(c, reload_req_cb);
-	admin_cancel(c, reload_base_cb);
-	admin_cancel(c, reload_stats_cb);
-	if (RL.poll != 0)
-		mars_evloop_timer_cancel(c->loop, RL.poll);
-	RL.poll = 0;
-	job_end(c, EXIT_FAIL);
-}
-
-int
-cmd_reload(struct ctl *c, const struct cmdtab_result *r)
-{
-	if (!need_admin(c))
-		return EXIT_FAIL;
-	job_begin(c, 0, NULL, reload_cancel);
-	admin_request(c, c->admin_path, "reload", reload_req_cb, NULL);
-	return CMD_ASYNC;
+	return ask(c, req);
 }
 
 /* --- the role in the prompt --- */
@@ -636,4 +467,97 @@ admin_refresh_role(struct ctl *c)
 	}
 	a->role_pending = true;
 	admin_request(c, c->admin_path, "show election", role_cb, NULL);
+}
+
+/* --- completion from marsd's own help --- */
+
+/* The help of the socket talked to: asked once, kept for completion. */
+static struct {
+	char		 path[MARS_CONF_PATH_MAX];
+	char		 text[8192];
+	bool		 have;
+	mars_time_t	 asked;
+} H;
+
+static bool
+help_known(struct ctl *c)
+{
+	mars_time_t now = mars_evloop_now();
+
+	if (c->admin_path[0] == '\0')
+		return false;
+	if (strcmp(H.path, c->admin_path) == 0 && (H.have ||
+	    now - H.asked < HELP_RETRY))
+		return H.have;
+	snprintf(H.path, sizeof(H.path), "%s", c->admin_path);
+	H.asked = now;
+	/* a short synchronous question: completion is the user waiting */
+	H.have = mars_lab_admin_query(c->admin_path, "help", H.text,
+	    sizeof(H.text), NULL, HELP_WAIT, NULL) == 0;
+	return H.have;
+}
+
+/* word k (0, 1) of a help line "show members   registered ..." */
+static size_t
+help_word(const char *line, size_t k, const char **w)
+{
+	size_t n;
+
+	for (;;) {
+		line += strspn(line, " ");
+		n = strcspn(line, " \n");
+		if (k-- == 0 || n == 0) {
+			*w = line;
+			return n;
+		}
+		line += n;
+	}
+}
+
+size_t
+admin_complete(struct ctl *c, const char *after, const char *prefix,
+    const struct cmdtab *skip, cmdtab_add_fn add, void *actx)
+{
+	const struct cmdtab *t;
+	const char *line, *w, *w0;
+	char word[64], seen[32][64];
+	size_t n, n0, k, pl = strlen(prefix), count = 0;
+
+	if (!help_known(c))
+		return 0;
+	for (line = H.text; *line != '\0'; line += strcspn(line, "\n") +
+	    (line[strcspn(line, "\n")] != '\0')) {
+		if (*line == '(')
+			continue;	/* the closing remark */
+		n0 = help_word(line, 0, &w0);
+		if (after != NULL) {
+			/* after as written: a prefix of the word */
+			if (n0 < strlen(after) || strncmp(w0, after,
+			    strlen(after)) != 0)
+				continue;
+			n = help_word(line, 1, &w);
+		} else {
+			n = n0;
+			w = w0;
+		}
+		if (n == 0 || n >= sizeof(word) || !isalpha((unsigned char)*w))
+			continue;
+		memcpy(word, w, n);
+		word[n] = '\0';
+		if (strncmp(word, prefix, pl) != 0)
+			continue;
+		for (t = skip; t != NULL && t->type != CMDTAB_END; t++)
+			if (t->type == CMDTAB_KEYWORD && strcmp(t->word,
+			    word) == 0)
+				break;
+		if (t != NULL && t->type != CMDTAB_END)
+			continue;	/* the table offers it already */
+		for (k = 0; k < count && strcmp(seen[k], word) != 0; k++)
+			;
+		if (k < count || count == sizeof(seen) / sizeof(seen[0]))
+			continue;	/* "show" of every show line, once */
+		memcpy(seen[count++], word, n + 1);
+		add(actx, word);
+	}
+	return count;
 }

@@ -85,6 +85,8 @@ static const struct cmdtab t_show[] = {
 	    "SCSP peers and the cache" },
 	{ CMDTAB_KEYWORD, "stats", A_SHOW, 0, NULL,
 	    "counters and table sizes" },
+	{ CMDTAB_ARG, "WHAT", A_SHOW, K_SHOW, NULL,
+	    "another show command the marsd talked to knows (its help)" },
 	{ CMDTAB_END, NULL, 0, 0, NULL, NULL }
 };
 static const struct cmdtab t_onoff[] = {
@@ -326,8 +328,10 @@ complete_names(struct ctl *c, const char *prefix, cmdtab_add_fn add, void *actx)
 	return lab_complete(c, prefix, add, actx);
 }
 
+/* marsd(8) FAULT INJECTION (t_marsctl checks the two agree). */
 static const char *const fault_names[] = {
-	"omit-dead", "fresh-cmi", "skip-sync", "unsynced-soft-redirect", NULL
+	"omit-dead", "fresh-cmi", "skip-sync", "unsynced-soft-redirect",
+	"stale-checksum", "cmi-zero", "nak-csn", "null-map", "win2000", NULL
 };
 
 /* The file named after --cluster in the words so far, for NAME. */
@@ -405,6 +409,16 @@ complete_arg(void *ctx, int kind, const struct cmdtab_result *sofar,
 		return cmdtab_complete(cmd_root, (int)nw, words, prefix, NULL,
 		    NULL, add, actx);
 	}
+	case K_SHOW:
+		return admin_complete(c, "show", prefix, t_show, add, actx);
+	case K_REQUEST:
+		/* admin WORD...: marsd's words, then what follows "show" */
+		if (sofar->nwords == 1)
+			return admin_complete(c, NULL, prefix, NULL, add, actx);
+		if (sofar->nwords == 2)
+			return admin_complete(c, sofar->word[1], prefix, NULL,
+			    add, actx);
+		return 0;
 	case K_DURATION:
 		n += add_if("5s", prefix, add, actx);
 		n += add_if("30s", prefix, add, actx);
@@ -428,8 +442,11 @@ cmd_complete(struct ctl *c, int argc, char *const argv[], const char *prefix,
 struct help_ctx {
 	struct ctl	*c;
 	int		 width;
+	size_t		 n;
 };
 
+/* A line of help; under --json an entry of the one object marsd's help
+ * answers with too: {"type":"help","commands":[{"command","help"}...]}. */
 static void
 help_line(void *arg, const char *usage, const char *help)
 {
@@ -437,10 +454,12 @@ help_line(void *arg, const char *usage, const char *help)
 	struct ctl *c = h->c;
 
 	if (c->json) {
-		out_json_begin(c, "help");
-		out_json_str(c, "command", usage);
-		out_json_str(c, "help", help);
-		out_json_end(c);
+		mars_out_puts(&c->ob, h->n++ > 0 ? ",{\"command\":" :
+		    "{\"command\":");
+		mars_out_json_str(&c->ob, usage);
+		mars_out_puts(&c->ob, ",\"help\":");
+		mars_out_json_str(&c->ob, help);
+		mars_out_putc(&c->ob, '}');
 	} else if ((int)strlen(usage) < h->width)
 		out_line(c, "%-*s %s", h->width, usage, help);
 	else
@@ -458,7 +477,7 @@ usage_width(void *arg, const char *usage, const char *help)
 static int
 cmd_help(struct ctl *c, const struct cmdtab_result *r)
 {
-	struct help_ctx h = { c, 36 };
+	struct help_ctx h = { c, 36, 0 };
 	char *words[CMDTAB_WORDS_MAX] = { NULL }, why[256];
 	size_t k, nw = 0;
 
@@ -469,7 +488,11 @@ cmd_help(struct ctl *c, const struct cmdtab_result *r)
 		out_error(c, nw > 0 ? words[0] : NULL, "%s", why);
 		return EXIT_USAGE;
 	}
+	if (c->json)
+		mars_out_puts(&c->ob, "{\"type\":\"help\",\"commands\":[");
 	cmdtab_usage(cmd_root, (int)nw, words, help_line, &h, why, sizeof(why));
+	if (c->json)
+		mars_out_puts(&c->ob, "]}\n");
 	return 0;
 }
 

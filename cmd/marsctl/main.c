@@ -66,8 +66,16 @@ complete_main(struct ctl *c, int argc, char **argv)
 		return 0;
 	prefix = argv[argc - 1];
 	while (k < argc - 1 && argv[k][0] == '-') {
-		if ((strcmp(argv[k], "--cluster") == 0) && k + 1 < argc - 1)
+		if (strcmp(argv[k], "--cluster") == 0 && k + 1 < argc - 1)
 			(void)ctl_load_cluster(c, argv[k + 1], msg, sizeof(msg));
+		/* the admin socket, for the words of marsd's help */
+		if ((strcmp(argv[k], "-n") == 0 || strcmp(argv[k],
+		    "--name") == 0) && k + 1 < argc - 1 && c->cluster != NULL)
+			ctl_entity_admin(c, argv[k + 1], c->admin_path,
+			    sizeof(c->admin_path));
+		if (strcmp(argv[k], "--admin") == 0 && k + 1 < argc - 1)
+			snprintf(c->admin_path, sizeof(c->admin_path), "%s",
+			    argv[k + 1]);
 		k += takes_arg(argv[k]) ? 2 : 1;
 	}
 	if (k > argc - 1) {

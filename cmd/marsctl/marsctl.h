@@ -87,6 +87,7 @@ enum argkind {
 	K_HEX,
 	K_COMMAND,	/* help: command words */
 	K_REQUEST,	/* admin: request words */
+	K_SHOW,		/* show: a word of marsd's help */
 	K_DURATION,
 };
 
@@ -221,6 +222,13 @@ int	cmd_fault(struct ctl *c, const struct cmdtab_result *r);
 int	cmd_reload(struct ctl *c, const struct cmdtab_result *r);
 /* Ask the current MARS its role for the prompt. */
 void	admin_refresh_role(struct ctl *c);
+/*
+ * Completion from the help of the marsd talked to: its command words
+ * (after NULL) or the words that follow one ("show"), less the keywords
+ * of skip (the table's own), starting with prefix.
+ */
+size_t	admin_complete(struct ctl *c, const char *after, const char *prefix,
+	    const struct cmdtab *skip, cmdtab_add_fn add, void *actx);
 
 /* member.c */
 int	member_init(struct ctl *c);
@@ -248,6 +256,8 @@ bool	member_registered(struct ctl *c);
 uint16_t member_cmi(struct ctl *c);
 /* Load a cluster file into c->cluster; msg on failure. */
 int	ctl_load_cluster(struct ctl *c, const char *path, char *msg, size_t len);
+/* The admin socket of entity name: the lab's, the file's, marsd's default. */
+void	ctl_entity_admin(struct ctl *c, const char *name, char *buf, size_t len);
 /* Index of a MARS by name or endpoint text, -1. */
 int	ctl_find_mars(struct ctl *c, const char *what);
 

@@ -1,21 +1,20 @@
 /*
- * marsctl as a cluster member (RFC 2022 §5): one lab link (mars-lab(7))
- * to the MARSs of a cluster file or to one endpoint, and the client
- * state machine (client.h) on it, as marsping --join runs it.  Commands
- * that wait for the MARS (register, join, request ...) are jobs that end
- * on the client's event or on the timeout; whatever else the member
+ * marsctl as a cluster member (RFC 2022 §5): the library's live member
+ * (watch.h) -- its lab link (mars-lab(7)) to the MARSs of a cluster
+ * file or to one endpoint, the client state machine (client.h) on it,
+ * every SDU and happening an event -- driven by commands.  Commands
+ * that wait for the MARS (register, join, request ...) are jobs that
+ * end on the member's event or on the timeout; whatever else the member
  * lives through (failures, redirects, CSN gaps) prints as it happens.
  *
  * When the MARS's ATM address is not known (connect ENDPOINT), the
- * member registers under a provisional all-zero address: the copy is
- * recognised by our own source address and the VC (§5.2.3).  The first
- * MARS_REDIRECT_MAP from that endpoint names the MARS in mar$sha
- * (§5.4.3); the member then registers again knowing it (the MARS hands
- * back the same CMI) so that later maps are trusted.
+ * member registers under a provisional all-zero address; the first
+ * MARS_REDIRECT_MAP names the MARS in mar$sha (§5.4.3) and the member
+ * registers again knowing it, with its groups (the MARS hands back the
+ * same CMI), so that later maps are trusted.  That second registration
+ * is not reported.
  */
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -32,7 +31,7 @@
 #include "marsctl.h"
 #include "member.h"
 
-
+/* 13 octets of our NSAP; the watch adds pid and port. */
 static const uint8_t own_prefix[13] = {
 	0x47, 0x00, 0x05, 0x80, 0xff, 0xe1, 0x00, 0x00, 0x00,
 	0x6d, 0x63, 0x74, 0x6c,		/* "mctl" */
@@ -43,27 +42,42 @@ member_init(struct ctl *c)
 {
 	if ((c->mb = calloc(1, sizeof(*c->mb))) == NULL)
 		return -1;
-	mars_rng_seed(&c->mb->rng, ((uint64_t)getpid() << 32) ^
-	    (uint64_t)mars_evloop_now());
 	return 0;
+}
+
+struct mars_client *
+member_client(struct ctl *c)
+{
+	struct mars_client *cl;
+
+	if (c->mb->w == NULL || (cl = mars_watch_client(c->mb->w)) == NULL ||
+	    mars_client_state(cl) == MARS_CLIENT_IDLE)
+		return NULL;
+	return cl;
 }
 
 const uint8_t *
 member_own_atm(struct ctl *c)
 {
-	return c->mb->own;
+	static const uint8_t none[MARS_ATM_ADDR_MAX];
+
+	return c->mb->w != NULL ? mars_watch_own_atm(c->mb->w) : none;
 }
 
 bool
 member_registered(struct ctl *c)
 {
-	return c->mb->cl != NULL && mars_client_registered(c->mb->cl);
+	struct mars_client *cl = member_client(c);
+
+	return cl != NULL && mars_client_registered(cl);
 }
 
 uint16_t
 member_cmi(struct ctl *c)
 {
-	return c->mb->cl != NULL ? mars_client_cmi(c->mb->cl) : 0;
+	struct mars_client *cl = member_client(c);
+
+	return cl != NULL ? mars_client_cmi(cl) : 0;
 }
 
 /* --- cluster file and names --- */
@@ -113,195 +127,79 @@ atm_name(struct ctl *c, const uint8_t *atm, uint8_t tl, char *buf, size_t len)
 	return buf;
 }
 
-/* --- the client's timer and output --- */
+static bool	need_link(struct ctl *);
 
-static void	kick(struct ctl *c);
-
-static void
-client_timer_cb(struct mars_evloop *loop, void *arg)
-{
-	struct ctl *c = arg;
-
-	c->mb->timer = 0;
-	if (c->mb->cl == NULL)
-		return;
-	mars_client_tick(c->mb->cl, mars_evloop_now());
-	kick(c);
-	out_flush(c);
-}
+/* --- output --- */
 
 static void
 kick(struct ctl *c)
 {
-	struct member *m = c->mb;
-	mars_time_t next;
-
-	if (m->cl == NULL) {
-		if (m->timer != 0)
-			mars_evloop_timer_cancel(c->loop, m->timer);
-		m->timer = 0;
-		return;
-	}
-	next = mars_client_next_deadline(m->cl);
-	if (m->timer != 0 && next == m->timer_at)
-		return;
-	if (m->timer != 0)
-		mars_evloop_timer_cancel(c->loop, m->timer);
-	m->timer = 0;
-	m->timer_at = next;
-	if (next != MARS_TIME_NEVER)
-		m->timer = mars_evloop_timer_at(c->loop, next, client_timer_cb,
-		    c);
+	if (c->mb->w != NULL)
+		mars_watch_kick(c->mb->w);
 }
 
-/* The VC label of a send, for captures. */
-static void
-vc_label(struct ctl *c, const struct mars_vc *vc, uint16_t *vpi,
-    uint16_t *vci)
-{
-	*vpi = 0;
-	switch (vc->kind) {
-	case MARS_VC_CCVC:
-		*vci = MARS_LINK_VCI_CCVC;
-		break;
-	case MARS_VC_SCVC:
-		*vci = MARS_LINK_VCI_SCVC;
-		break;
-	default:
-		if (mars_link_peer_vc(c->mb->link, vc->id, vpi, vci) != 0)
-			*vci = 0;
-	}
-}
-
-static int
-link_send(struct ctl *c, const struct mars_vc *vc, const uint8_t *sdu,
-    size_t len)
-{
-	struct mars_err e;
-	uint16_t vpi, vci;
-	char why[256];
-	int rc;
-
-	memset(&e, 0, sizeof(e));
-	vc_label(c, vc, &vpi, &vci);
-	capture_record(c, MARS_DIR_TX, vpi, vci, sdu, len);
-	if ((rc = mars_link_send(c->mb->link, vc, sdu, len, &e)) != 0) {
-		if (e.code == MARS_E_SYS && e.sys_errno != 0)
-			snprintf(why, sizeof(why), "%s", strerror(e.sys_errno));
-		else
-			mars_err_format(&e, why, sizeof(why));
-		out_warn(c, "send: %s", why);
-	}
-	return rc;
-}
-
-static void
-io_send(void *ctx, const struct mars_vc *vc, const uint8_t *sdu, size_t len)
-{
-	link_send(ctx, vc, sdu, len);
-}
-
-static const char *
-event_name(int kind)
-{
-	switch (kind) {
-	case MARS_EV_REGISTERED:	return "registered";
-	case MARS_EV_DEREGISTERED:	return "deregistered";
-	case MARS_EV_JOINED:		return "joined";
-	case MARS_EV_LEFT:		return "left";
-	case MARS_EV_REDIRECT:		return "redirect";
-	case MARS_EV_REDIRECT_MAP:	return "redirect_map";
-	case MARS_EV_MARS_FAILED:	return "mars_failed";
-	case MARS_EV_REJOINED:		return "rejoined";
-	case MARS_EV_CSN_GAP:		return "csn_gap";
-	case MARS_EV_REVALIDATE:	return "revalidate";
-	case MARS_EV_MULTI:		return "multi";
-	case MARS_EV_NAK:		return "nak";
-	case MARS_EV_GROUPLIST:		return "grouplist";
-	case MARS_EV_GIVE_UP:		return "give_up";
-	case MARS_EV_DROPPED:		return "dropped";
-	}
-	return "unknown";
-}
-
-/* The current MARS's list entry, for its endpoint. */
+/* The MARS an event names, from the member's list. */
 static const struct ctl_mars *
 event_mars(struct ctl *c, const struct mars_event *ev)
 {
+	struct mars_watch_mars wm;
 	size_t i, n;
 
-	if (ev->atm == NULL)
+	if (ev->atm == NULL || c->mb->w == NULL)
 		return NULL;
 	n = ev->atm_tl & MARS_ATM_TL_LEN;
 	for (i = 0; i < c->nmars; i++)
-		if (c->mars[i].atm_known && (c->mb->mars[i].atm.tl &
-		    MARS_ATM_TL_LEN) == n && memcmp(c->mb->mars[i].atm.num,
-		    ev->atm, n) == 0)
+		if (mars_watch_mars(c->mb->w, i, &wm) && wm.atm_known &&
+		    n == MARS_ATM_ADDR_MAX && memcmp(wm.atm, ev->atm, n) == 0)
 			return &c->mars[i];
-	if (c->mb->learning && c->nmars > 0)
-		return &c->mars[0];
+	if (c->nmars > 0 && !c->mars[0].atm_known)
+		return &c->mars[0];	/* the provisional address */
 	return NULL;
 }
 
-/* One event: a line, or an object of type "event". */
+/* One event as JSON: the object every member program writes (print.h). */
+static void
+print_event_json(struct ctl *c, const struct mars_event *ev,
+    const struct ctl_mars *cm)
+{
+	struct mars_print_member pm;
+	struct mars_print_atm mars;
+
+	memset(&pm, 0, sizeof(pm));
+	if (ev->atm != NULL && (ev->atm_tl & MARS_ATM_TL_LEN) != 0 &&
+	    (cm == NULL || cm->atm_known)) {
+		mars.len = ev->atm_tl & MARS_ATM_TL_LEN;
+		memcpy(mars.num, ev->atm, mars.len);
+		pm.mars = &mars;
+	}
+	pm.name = cm != NULL && cm->name[0] ? cm->name : NULL;
+	pm.endpoint = cm != NULL ? cm->text : NULL;
+	pm.cmi = member_cmi(c);
+	pm.list = c->mb->map;
+	pm.nlist = c->mb->nmap;
+	mars_print_member_event(&c->ob, ev, &pm);
+}
+
+/* One event: a line, or the JSON object of type "event". */
 static void
 print_event(struct ctl *c, const struct mars_event *ev)
 {
 	const struct ctl_mars *cm = event_mars(c, ev);
 	struct mars_out *ob = &c->ob;
-	char name[MARS_ATM_HEX_MAX], hex[MARS_ATM_HEX_MAX], pa[MARS_PA_TEXT_MAX];
+	char name[MARS_ATM_HEX_MAX], pa[MARS_PA_TEXT_MAX];
 	const char *who;
 	size_t i;
 
+	if (c->json) {
+		print_event_json(c, ev, cm);
+		return;
+	}
 	who = cm != NULL && cm->name[0] ? cm->name : cm != NULL &&
 	    !cm->atm_known ? cm->text : atm_name(c, ev->atm, ev->atm_tl, name,
 	    sizeof(name));
 	if (ev->group != NULL && ev->group_len > 0)
 		mars_pa_text(pa, ev->group, ev->group_len);
-	if (c->json) {
-		out_json_begin(c, "event");
-		out_json_str(c, "event", event_name(ev->kind));
-		mars_out_puts(ob, ",\"ts\":");
-		out_ts(c);
-		if (ev->atm != NULL && (ev->atm_tl & MARS_ATM_TL_LEN) != 0 &&
-		    (cm == NULL || cm->atm_known)) {
-			mars_atm_hex(hex, ev->atm, ev->atm_tl & MARS_ATM_TL_LEN);
-			out_json_str(c, "mars", hex);
-		} else
-			out_json_str(c, "mars", NULL);
-		out_json_str(c, "name", cm != NULL && cm->name[0] ? cm->name :
-		    NULL);
-		out_json_str(c, "endpoint", cm != NULL ? cm->text : NULL);
-		out_json_num(c, "cmi", ev->kind == MARS_EV_REGISTERED ? ev->cmi :
-		    member_cmi(c));
-		out_json_num(c, "csn", ev->csn);
-		out_json_str(c, "group", ev->group != NULL && ev->group_len ?
-		    pa : NULL);
-		if (ev->kind == MARS_EV_REDIRECT_MAP ||
-		    ev->kind == MARS_EV_REDIRECT) {
-			out_json_bool(c, "hard", ev->hard);
-			mars_out_puts(ob, ",\"list\":[");
-			for (i = 0; i < c->mb->nmap; i++) {
-				mars_atm_hex(hex, c->mb->map[i].num,
-				    c->mb->map[i].tl & MARS_ATM_TL_LEN);
-				mars_out_puts(ob, i ? ",\"" : "\"");
-				mars_out_puts(ob, hex);
-				mars_out_putc(ob, '"');
-			}
-			mars_out_putc(ob, ']');
-		} else {
-			out_json_raw(c, "hard", NULL);
-			out_json_raw(c, "list", NULL);
-		}
-		if (ev->kind == MARS_EV_CSN_GAP || ev->kind == MARS_EV_REJOINED)
-			out_json_num(c, "count", ev->count);
-		else
-			out_json_raw(c, "count", NULL);
-		out_json_str(c, "detail", ev->detail);
-		out_json_end(c);
-		return;
-	}
-	mars_out_puts(ob, event_name(ev->kind));
+	mars_out_puts(ob, mars_print_event_name(ev->kind));
 	mars_out_puts(ob, ": ");
 	mars_out_puts(ob, who);
 	switch (ev->kind) {
@@ -321,7 +219,7 @@ print_event(struct ctl *c, const struct mars_event *ev)
 		for (i = 0; i < c->mb->nmap; i++) {
 			mars_out_putc(ob, i ? ',' : ' ');
 			mars_out_puts(ob, atm_name(c, c->mb->map[i].num,
-			    c->mb->map[i].tl, name, sizeof(name)));
+			    c->mb->map[i].len, name, sizeof(name)));
 		}
 		break;
 	case MARS_EV_REJOINED:
@@ -348,19 +246,25 @@ bool
 update_map(struct ctl *c)
 {
 	struct member *m = c->mb;
+	struct mars_client *cl = member_client(c);
 	const struct mars_client_atm *map;
-	size_t n, i;
-	bool hard, changed;
+	struct mars_print_atm a;
+	size_t n = 0, i;
+	bool hard = false, changed;
 
-	map = mars_client_redirect_map(m->cl, &n, &hard);
+	map = cl != NULL ? mars_client_redirect_map(cl, &n, &hard) : NULL;
 	if (n > MARS_CLIENT_MARS_MAX)
 		n = MARS_CLIENT_MARS_MAX;
 	changed = !m->have_map || n != m->nmap || hard != m->map_hard;
-	for (i = 0; !changed && i < n; i++)
-		if (map[i].tl != m->map[i].tl || memcmp(map[i].num,
-		    m->map[i].num, map[i].tl & MARS_ATM_TL_LEN) != 0)
+	for (i = 0; i < n; i++) {
+		memset(&a, 0, sizeof(a));
+		a.len = map[i].tl & MARS_ATM_TL_LEN;
+		memcpy(a.num, map[i].num, a.len);
+		if (a.len != m->map[i].len || memcmp(a.num, m->map[i].num,
+		    a.len) != 0)
 			changed = true;
-	memcpy(m->map, map, n * sizeof(map[0]));
+		m->map[i] = a;
+	}
 	m->nmap = n;
 	m->map_hard = hard;
 	m->have_map = true;
@@ -375,7 +279,7 @@ print_members(struct ctl *c, const char *group, bool nak)
 	size_t i, n = 0;
 
 	if (!nak)
-		mem = mars_client_members(c->mb->cl, &n);
+		mem = mars_client_members(member_client(c), &n);
 	if (c->json) {
 		out_json_begin(c, "resolution");
 		out_json_str(c, "group", group);
@@ -409,7 +313,7 @@ print_grouplist(struct ctl *c)
 	char pa[MARS_PA_TEXT_MAX];
 	size_t i, n;
 
-	g = mars_client_grouplist_groups(c->mb->cl, &n);
+	g = mars_client_grouplist_groups(member_client(c), &n);
 	if (c->json) {
 		out_json_begin(c, "grouplist");
 		mars_out_puts(&c->ob, ",\"groups\":[");
@@ -537,9 +441,8 @@ follow(struct ctl *c, const struct mars_event *ev)
 }
 
 static void
-io_event(void *ctx, const struct mars_event *ev)
+happening(struct ctl *c, const struct mars_event *ev)
 {
-	struct ctl *c = ctx;
 	struct member *m = c->mb;
 	char pa[MARS_PA_TEXT_MAX];
 	bool changed = false;
@@ -587,224 +490,90 @@ io_event(void *ctx, const struct mars_event *ev)
 	}
 }
 
+/* --- messages --- */
+
+/* One SDU, printed with the shared printers (marsdump's output). */
 static void
-io_log(void *ctx, int level, const char *msg)
-{
-}
-
-/* --- the client --- */
-
-static int
-make_client(struct ctl *c, char *why, size_t whylen)
-{
-	struct member *m = c->mb;
-	struct mars_client_conf conf;
-	struct mars_io io;
-	struct mars_err e;
-
-	memset(&conf, 0, sizeof(conf));
-	conf.pro_type = c->cluster != NULL && c->cluster->protocol ==
-	    MARS_CONF_PROTO_IPV6 && c->nmars > 0 && c->mars[0].name[0] ?
-	    MARS_PRO_IPV6 : MARS_PRO_IPV4;
-	conf.own.tl = MARS_ATM_ADDR_MAX;
-	memcpy(conf.own.num, m->own, MARS_ATM_ADDR_MAX);
-	conf.mars = m->mars;
-	conf.nmars = c->nmars;
-	if (c->cluster != NULL && c->mars[0].name[0] != '\0') {
-		conf.failure_timeout = c->cluster->failure_timeout;
-		conf.retransmit_interval = c->cluster->retransmit_interval;
-	}
-	conf.request_timeout = c->timeout / 3 > 0 ? c->timeout / 3 : 1;
-	conf.request_retries = 2;
-	conf.rng = &m->rng;
-	memset(&io, 0, sizeof(io));
-	io.ctx = c;
-	io.send = io_send;
-	io.event = io_event;
-	io.log = io_log;
-	memset(&e, 0, sizeof(e));
-	if (mars_client_new(&m->cl, &conf, &io, &e) != 0) {
-		mars_err_format(&e, why, whylen);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-free_client(struct ctl *c)
-{
-	if (c->mb->cl != NULL)
-		mars_client_free(c->mb->cl);
-	c->mb->cl = NULL;
-	c->mb->have_map = false;
-	kick(c);
-}
-
-/* §5.4.3: a REDIRECT_MAP's mar$sha is the MARS that sent it. */
-static void
-learn(struct ctl *c, const struct mars_link_rx *rx)
-{
-	struct member *m = c->mb;
-	const struct mars_client_pa *g;
-	struct mars_client_pa groups[JOIN_MAX];
-	enum mars_client_group_state st;
-	struct mars_pdu pdu;
-	const struct mars_msg *msg = &pdu.u.mars;
-	char why[256];
-	size_t i, n = 0;
-
-	if (c->nmars == 0 || rx->peer != c->mars[0].peer ||
-	    mars_pdu_decode(&pdu, rx->sdu, rx->len, 0) != 0 ||
-	    pdu.kind != MARS_PDU_MARS || msg->op != MARS_REDIRECT_MAP ||
-	    (msg->sha.tl & MARS_ATM_TL_LEN) == 0 || m->cl == NULL ||
-	    !mars_client_registered(m->cl))
-		return;
-	memset(&m->mars[0].atm, 0, sizeof(m->mars[0].atm));
-	m->mars[0].atm.tl = msg->sha.tl;
-	memcpy(m->mars[0].atm.num, msg->sha.addr, msg->sha.tl & MARS_ATM_TL_LEN);
-	c->mars[0].atm_known = true;
-	m->learning = false;
-	for (i = 0; i < mars_client_group_count(m->cl) && n < JOIN_MAX; i++)
-		if ((g = mars_client_group(m->cl, i, &st)) != NULL &&
-		    st != MARS_CLIENT_GRP_LEAVING)
-			groups[n++] = *g;
-	free_client(c);
-	if (make_client(c, why, sizeof(why)) != 0)
-		return;
-	m->relearn = true;
-	mars_client_start(m->cl, mars_evloop_now());
-	for (i = 0; i < n; i++)
-		mars_client_join(m->cl, mars_evloop_now(), groups[i].addr,
-		    groups[i].len);
-	kick(c);
-}
-
-/* --- receiving --- */
-
-static void
-print_frame(struct ctl *c, const struct mars_link_rx *rx, int dir,
+print_frame(struct ctl *c, const struct mars_event *ev,
     enum mars_print_mode mode)
 {
 	struct mars_print_opts po;
 	struct mars_frame fr;
 	struct mars_pdu pdu;
-	struct timespec ts;
 
 	memset(&po, 0, sizeof(po));
 	po.mode = c->json ? MARS_PRINT_JSON : mode;
 	po.hex = c->json;
-	memset(&fr, 0, sizeof(fr));
-	clock_gettime(CLOCK_REALTIME, &ts);
+	mars_event_frame(ev, &fr);
 	fr.num = ++c->mb->frames;
-	fr.ts_sec = ts.tv_sec;
-	fr.ts_usec = (uint32_t)(ts.tv_nsec / 1000);
-	fr.has_vc = true;
-	fr.vpi = rx->vpi;
-	fr.vci = rx->vci;
-	fr.dir = dir;
-	fr.vc_kind = rx->vc.kind;
-	fr.data = fr.sdu = rx->sdu;
-	fr.caplen = fr.wirelen = fr.sdu_len = (uint32_t)rx->len;
-	mars_pdu_decode(&pdu, rx->sdu, rx->len, 0);
+	fr.has_vc = true;	/* the label, even 0/0, and the kind */
+	mars_pdu_decode(&pdu, ev->sdu, ev->sdu_len, 0);
 	mars_print_frame(&c->ob, &po, &fr, &pdu);
 }
 
-/* Print a frame we send (send, raw): hex and the decoded fields. */
-void	member_print_sent(struct ctl *c, uint8_t kind, uint16_t vpi,
-	    uint16_t vci, const uint8_t *sdu, size_t len);
-
-void
-member_print_sent(struct ctl *c, uint8_t kind, uint16_t vpi, uint16_t vci,
-    const uint8_t *sdu, size_t len)
-{
-	struct mars_link_rx rx;
-
-	memset(&rx, 0, sizeof(rx));
-	rx.vc.kind = kind;
-	rx.vpi = vpi;
-	rx.vci = vci;
-	rx.sdu = sdu;
-	rx.len = len;
-	if (!c->json)
-		mars_print_hex(&c->ob, sdu, len);
-	print_frame(c, &rx, MARS_DIR_TX, MARS_PRINT_VERBOSE);
-}
-
+/* An SDU the member sent or received: captured, and shown when asked. */
 static void
-drain_errqueue(int fd)
+message(struct ctl *c, const struct mars_event *ev)
 {
-	uint8_t data[256], ctl[512];
-	struct iovec iov;
-	struct msghdr mh;
-	int i;
-
-	for (i = 0; i < 64; i++) {
-		memset(&mh, 0, sizeof(mh));
-		iov.iov_base = data;
-		iov.iov_len = sizeof(data);
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = ctl;
-		mh.msg_controllen = sizeof(ctl);
-		if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
-			break;
-	}
+	capture_record(c, ev->dir, ev->vpi, ev->vci, ev->sdu, ev->sdu_len);
+	if (ev->dir != MARS_DIR_RX)
+		return;
+	if (c->mb->replies)
+		print_frame(c, ev, MARS_PRINT_VERBOSE);
+	else if (c->mb->wait == W_WATCH)
+		print_frame(c, ev, MARS_PRINT_LINE);
 }
 
-static int
-mars_by_peer(struct ctl *c, uint32_t peer)
-{
-	size_t i;
-
-	for (i = 0; i < c->nmars; i++)
-		if (c->mars[i].peer == peer || (c->mars[i].speer != 0 &&
-		    c->mars[i].speer == peer))
-			return (int)i;
-	return -1;
-}
-
+/* Everything the member lives through (watch.h). */
 static void
-link_cb(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
+on_event(void *ctx, const struct mars_event *ev)
 {
-	struct ctl *c = arg;
-	struct member *m = c->mb;
-	static uint8_t buf[MARS_LINK_DGRAM_MAX];
-	struct mars_link_rx rx;
-	struct mars_err e;
-	struct mars_vc vc;
-	uint32_t lost;
-	int i, rc;
+	struct ctl *c = ctx;
 
-	if (revents & MARS_EVLOOP_ERROR) {
-		while (mars_link_lost(m->link, &lost) == 1)
-			;
-		drain_errqueue(fd);
-	}
-	for (i = 0; i < 256 && m->link != NULL; i++) {
-		rc = mars_link_recv(m->link, buf, sizeof(buf), &rx, &e);
-		if (rc == 0)
-			break;
-		if (rc < 0)
-			continue;
-		if (mars_by_peer(c, rx.peer) < 0)
-			continue;	/* only the MARSs we know speak to us */
-		capture_record(c, MARS_DIR_RX, rx.vpi, rx.vci, rx.sdu, rx.len);
-		if (m->replies)
-			print_frame(c, &rx, MARS_DIR_RX, MARS_PRINT_VERBOSE);
-		else if (m->wait == W_WATCH)
-			print_frame(c, &rx, MARS_DIR_RX, MARS_PRINT_LINE);
-		vc = rx.vc;
-		if (vc.kind == MARS_VC_CCVC)
-			vc.id = rx.peer;	/* which MARS's CCVC */
-		if (m->learning)
-			learn(c, &rx);
-		if (m->cl != NULL && vc.kind != MARS_VC_SERVER) {
-			mars_client_input(m->cl, mars_evloop_now(), &vc, rx.sdu,
-			    rx.len);
-			kick(c);
+	switch (ev->kind) {
+	case MARS_EV_MESSAGE:
+		message(c, ev);
+		break;
+	case MARS_EV_NOTE:
+		if (ev->code == MARS_WATCH_NOTE_LEARNED && c->nmars > 0) {
+			c->mars[0].atm_known = true;
+			c->mb->relearn = true;
+			c->mb->have_map = false;
 		}
+		break;
+	default:
+		happening(c, ev);
 	}
 	out_flush(c);
+}
+
+static uint64_t
+wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Print a frame we send (send, raw): hex and the decoded fields. */
+static void
+print_sent(struct ctl *c, uint8_t kind, uint16_t vpi, uint16_t vci,
+    const uint8_t *sdu, size_t len)
+{
+	struct mars_event ev;
+
+	mars_event_init(&ev, MARS_EV_MESSAGE, mars_evloop_now());
+	ev.us = wall_us();
+	ev.vc.kind = kind;
+	ev.vpi = vpi;
+	ev.vci = vci;
+	ev.dir = MARS_DIR_TX;
+	ev.sdu = sdu;
+	ev.sdu_len = len;
+	if (!c->json)
+		mars_print_hex(&c->ob, sdu, len);
+	print_frame(c, &ev, MARS_PRINT_VERBOSE);
 }
 
 /* --- connecting --- */
@@ -814,13 +583,10 @@ close_link(struct ctl *c)
 {
 	struct member *m = c->mb;
 
-	free_client(c);
-	if (m->link != NULL) {
-		mars_evloop_fd_del(c->loop, mars_link_fd(m->link));
-		mars_link_close(m->link);
-	}
-	m->link = NULL;
-	m->learning = m->relearn = false;
+	mars_watch_free(m->w);
+	m->w = NULL;
+	m->relearn = false;
+	m->have_map = false;
 	c->connected = false;
 	c->nmars = 0;
 	c->cur = 0;
@@ -832,10 +598,10 @@ close_link(struct ctl *c)
 void
 member_close(struct ctl *c)
 {
-	struct member *m = c->mb;
+	struct mars_client *cl = member_client(c);
 
-	if (m->cl != NULL && mars_client_registered(m->cl))
-		(void)mars_client_deregister(m->cl, mars_evloop_now());
+	if (cl != NULL && mars_client_registered(cl))
+		(void)mars_client_deregister(cl, mars_evloop_now());
 	close_link(c);
 }
 
@@ -849,162 +615,107 @@ member_free(struct ctl *c)
 	c->mb = NULL;
 }
 
+/*
+ * The member on the loop: with the cluster loaded (entity first first)
+ * or one endpoint alone, registering on `register` only; then the MARSs
+ * in the member's order, with their names and admin sockets.
+ */
 static int
-open_link(struct ctl *c, char *why, size_t whylen)
+open_member(struct ctl *c, const struct mars_endpoint *first, bool cluster,
+    char *why, size_t whylen)
 {
-	struct member *m = c->mb;
-	struct sockaddr_storage ss;
-	struct mars_endpoint bind, local;
+	struct mars_client_conf timers;
+	struct mars_watch_conf wc;
+	struct mars_watch_mars wm;
 	struct mars_err e;
-	socklen_t sslen;
-	bool v6 = false;
-	uint32_t pid;
-	size_t i;
+	struct ctl_mars *cm;
+	const struct mars_entity_conf *ec;
 
-	for (i = 0; i < c->nmars; i++) {
-		memset(&e, 0, sizeof(e));
-		if (c->mars[i].ep.kind != MARS_ENDPOINT_UDP) {
-			snprintf(why, whylen, "%s: only udp: endpoints (the "
-			    "ATM sockets backend is not built)", c->mars[i].text);
-			return -1;
-		}
-		if (mars_endpoint_resolve(&c->mars[i].ep, AF_UNSPEC, false, &ss,
-		    &sslen, &e) != 0) {
-			snprintf(why, whylen, "%s: %s", c->mars[i].text,
-			    e.why != NULL ? e.why : "does not resolve");
-			return -1;
-		}
-		if (ss.ss_family == AF_INET6)
-			v6 = true;
+	if (first->kind != MARS_ENDPOINT_UDP) {
+		snprintf(why, whylen, "only udp: endpoints (the ATM sockets "
+		    "backend is not built)");
+		return -1;
 	}
+	memset(&timers, 0, sizeof(timers));
+	if (cluster) {
+		timers.failure_timeout = c->cluster->failure_timeout;
+		timers.retransmit_interval = c->cluster->retransmit_interval;
+	}
+	timers.request_timeout = c->timeout / 3 > 0 ? c->timeout / 3 : 1;
+	timers.request_retries = 2;
+	memset(&wc, 0, sizeof(wc));
+	wc.cluster = cluster ? c->cluster : NULL;
+	wc.has_mars = true;
+	wc.mars = *first;
+	wc.seed = ((uint64_t)getpid() << 32) ^ (uint64_t)mars_evloop_now();
+	wc.on_event = on_event;
+	wc.ctx = c;
+	wc.manual = true;
+	memcpy(wc.atm_prefix, own_prefix, sizeof(own_prefix));
+	wc.timers = &timers;
 	memset(&e, 0, sizeof(e));
-	mars_endpoint_parse(&bind, v6 ? "udp:[::]:0" : "udp:0.0.0.0:0", &e);
-	if (mars_link_open(&m->link, &bind, 0, &e) != 0) {
+	if (mars_watch_new(&c->mb->w, c->loop, &wc, &e) != 0) {
 		mars_err_format(&e, why, whylen);
 		return -1;
 	}
-	for (i = 0; i < c->nmars; i++) {
-		memset(&e, 0, sizeof(e));
-		if (mars_link_peer_add(m->link, &c->mars[i].ep, &c->mars[i].peer,
-		    &e) != 0) {
-			snprintf(why, whylen, "%s: cannot add the peer",
-			    c->mars[i].text);
-			return -1;
-		}
-		m->mars[i].vc.kind = MARS_VC_P2P;
-		m->mars[i].vc.id = c->mars[i].peer;
-		m->mars[i].has_ccvc = true;
-		m->mars[i].ccvc_id = c->mars[i].peer;
-	}
-	pid = (uint32_t)getpid();
-	if (mars_link_local(m->link, &local, &e) != 0)
-		local.port = 0;
-	memcpy(m->own, own_prefix, sizeof(own_prefix));
-	m->own[13] = (uint8_t)(pid >> 24);
-	m->own[14] = (uint8_t)(pid >> 16);
-	m->own[15] = (uint8_t)(pid >> 8);
-	m->own[16] = (uint8_t)pid;
-	m->own[17] = (uint8_t)(local.port >> 8);
-	m->own[18] = (uint8_t)local.port;
-	m->own[19] = 0;
-	if (mars_evloop_fd_add(c->loop, mars_link_fd(m->link), MARS_EVLOOP_READ,
-	    link_cb, c) != 0) {
-		snprintf(why, whylen, "event loop full");
-		return -1;
+	for (c->nmars = 0; mars_watch_mars(c->mb->w, c->nmars, &wm);
+	    c->nmars++) {
+		cm = &c->mars[c->nmars];
+		memset(cm, 0, sizeof(*cm));
+		snprintf(cm->text, sizeof(cm->text), "%s", wm.endpoint);
+		cm->peer = wm.peer;
+		cm->atm_known = wm.atm_known;
+		if (wm.entity < 0)
+			continue;
+		ec = &c->cluster->mars[wm.entity];
+		snprintf(cm->name, sizeof(cm->name), "%s", ec->name);
+		cm->has_peer_ep = ec->has_peer_endpoint;
+		cm->peer_ep = ec->peer_endpoint;
+		ctl_entity_admin(c, cm->name, cm->admin, sizeof(cm->admin));
 	}
 	c->connected = true;
+	c->cur = 0;
+	snprintf(c->target, sizeof(c->target), "%s", c->mars[0].name[0] ?
+	    c->mars[0].name : c->mars[0].text);
+	snprintf(c->admin_path, sizeof(c->admin_path), "%s", c->mars[0].admin);
 	return 0;
 }
 
-static void
-add_mars(struct ctl *c, const char *name, const struct mars_endpoint *ep,
-    const uint8_t *atm, size_t atm_len)
-{
-	struct ctl_mars *cm = &c->mars[c->nmars];
-	struct mars_client_mars *mm = &c->mb->mars[c->nmars];
-
-	memset(cm, 0, sizeof(*cm));
-	memset(mm, 0, sizeof(*mm));
-	snprintf(cm->name, sizeof(cm->name), "%s", name);
-	cm->ep = *ep;
-	mars_endpoint_format(ep, cm->text, sizeof(cm->text));
-	mm->atm.tl = MARS_ATM_ADDR_MAX;
-	if (atm != NULL && atm_len == MARS_ATM_ADDR_MAX) {
-		memcpy(mm->atm.num, atm, atm_len);
-		cm->atm_known = true;
-	}
-	c->nmars++;
-}
-
-/* The admin socket of a cluster entity (marsd(8) FILES). */
-static void
-entity_admin(struct ctl *c, const char *name, char *buf, size_t len)
+/*
+ * The admin socket of a cluster entity: the lab's, else the one marsd
+ * takes for it -- its [mars] admin-socket, else [cluster]'s with %n as
+ * its name, else the default of marsd(8) FILES.
+ */
+void
+ctl_entity_admin(struct ctl *c, const char *name, char *buf, size_t len)
 {
 	const char *lab = lab_admin_path(c, name);
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
 
 	if (lab != NULL)
 		snprintf(buf, len, "%s", lab);
-	else if (c->cluster != NULL && c->cluster->admin_socket[0] != '\0')
-		snprintf(buf, len, "%s", c->cluster->admin_socket);
-	else if (geteuid() == 0)
-		snprintf(buf, len, "/run/marsd.%s.sock", name);
-	else if (xdg != NULL && xdg[0] == '/')
-		snprintf(buf, len, "%s/marsd.%s.sock", xdg, name);
-	else
-		snprintf(buf, len, "/tmp/marsd.%u.%s.sock", (unsigned)geteuid(),
-		    name);
+	else if (c->cluster == NULL || mars_config_admin_socket(c->cluster,
+	    name, buf, len) != 0 || buf[0] == '\0')
+		mars_config_default_admin(name, buf, len);
 }
 
-/* Every entity of the cluster, first the one named, then by priority. */
+/* The entity named, else the one of highest priority, and the rest. */
 static int
 connect_cluster(struct ctl *c, const char *name, char *why, size_t whylen)
 {
 	const struct mars_cluster_conf *cc = c->cluster;
-	bool used[MARS_CONF_MARS_MAX] = { false };
-	size_t i, k, best;
 	int first = -1;
+	size_t i;
 
 	if (name != NULL && (first = mars_config_mars_index(cc, name)) < 0) {
 		snprintf(why, whylen, "no [mars %s] in %s", name,
 		    c->cluster_path);
 		return -1;
 	}
-	if (first < 0) {
-		/* the entity of highest priority */
-		for (i = 0; i < cc->n_mars; i++)
-			if (first < 0 || cc->mars[i].priority >
-			    cc->mars[first].priority)
-				first = (int)i;
-	}
-	add_mars(c, cc->mars[first].name, &cc->mars[first].endpoint,
-	    cc->mars[first].atm, cc->mars[first].atm_len);
-	used[first] = true;
-	for (k = 1; k < cc->n_mars; k++) {
-		best = cc->n_mars;
-		for (i = 0; i < cc->n_mars; i++)
-			if (!used[i] && (best == cc->n_mars ||
-			    cc->mars[i].priority > cc->mars[best].priority))
-				best = i;
-		used[best] = true;
-		add_mars(c, cc->mars[best].name, &cc->mars[best].endpoint,
-		    cc->mars[best].atm, cc->mars[best].atm_len);
-	}
-	for (i = 0; i < c->nmars; i++) {
-		const struct mars_entity_conf *ec =
-		    mars_config_find_mars(cc, c->mars[i].name);
-
-		c->mars[i].has_peer_ep = ec->has_peer_endpoint;
-		c->mars[i].peer_ep = ec->peer_endpoint;
-		entity_admin(c, c->mars[i].name, c->mars[i].admin,
-		    sizeof(c->mars[i].admin));
-	}
-	if (open_link(c, why, whylen) != 0)
-		return -1;
-	c->cur = 0;
-	snprintf(c->target, sizeof(c->target), "%s", c->mars[0].name);
-	snprintf(c->admin_path, sizeof(c->admin_path), "%s", c->mars[0].admin);
-	return 0;
+	for (i = 0; first < 0 && i < cc->n_mars; i++)
+		if (first < 0 || cc->mars[i].priority >
+		    cc->mars[first].priority)
+			first = (int)i;
+	return open_member(c, &cc->mars[first].endpoint, true, why, whylen);
 }
 
 static void
@@ -1015,9 +726,10 @@ say_connected(struct ctl *c)
 	char loc[MARS_ENDPOINT_TEXT_MAX], hex[MARS_ATM_HEX_MAX];
 
 	loc[0] = '\0';
-	if (c->connected && mars_link_local(c->mb->link, &local, &e) == 0)
+	if (c->connected && mars_link_local(mars_watch_link(c->mb->w), &local,
+	    &e) == 0)
 		mars_endpoint_format(&local, loc, sizeof(loc));
-	mars_atm_hex(hex, c->mb->own, MARS_ATM_ADDR_MAX);
+	mars_atm_hex(hex, member_own_atm(c), MARS_ATM_ADDR_MAX);
 	if (c->json) {
 		out_json_begin(c, "connect");
 		out_json_str(c, "mars", c->nmars > 0 && c->mars[0].name[0] ?
@@ -1100,14 +812,11 @@ cmd_connect(struct ctl *c, const struct cmdtab_result *r)
 			    "listens on");
 			return EXIT_USAGE;
 		}
-		add_mars(c, "", &ep, NULL, 0);
-		c->mb->learning = true;
-		if (open_link(c, why, sizeof(why)) != 0) {
+		if (open_member(c, &ep, false, why, sizeof(why)) != 0) {
 			out_error(c, a0, "%s", why);
 			close_link(c);
 			return EXIT_FAIL;
 		}
-		snprintf(c->target, sizeof(c->target), "%s", c->mars[0].text);
 		if (a1 != NULL) {
 			if (!is_socket(a1)) {
 				out_error(c, a1, "not a socket");
@@ -1158,13 +867,14 @@ int
 cmd_disconnect(struct ctl *c, const struct cmdtab_result *r)
 {
 	struct member *m = c->mb;
+	struct mars_client *cl = member_client(c);
 
 	if (!c->connected && c->admin_path[0] == '\0') {
 		out_error(c, NULL, "not connected");
 		return EXIT_FAIL;
 	}
-	if (m->cl != NULL && mars_client_registered(m->cl) &&
-	    mars_client_deregister(m->cl, mars_evloop_now()) == 0) {
+	if (cl != NULL && mars_client_registered(cl) &&
+	    mars_client_deregister(cl, mars_evloop_now()) == 0) {
 		m->wait = W_DEREGISTER;
 		m->disconnecting = true;
 		job_begin(c, c->timeout, disconnect_expire, wait_cancel);
@@ -1196,7 +906,7 @@ need_registered(struct ctl *c)
 {
 	if (!need_link(c))
 		return false;
-	if (c->mb->cl != NULL)
+	if (member_client(c) != NULL)
 		return true;
 	out_error(c, NULL, "not registered (register first)");
 	return false;
@@ -1208,7 +918,7 @@ register_expire(struct ctl *c)
 	out_error(c, NULL, "no answer from %s", c->mars[0].name[0] ?
 	    c->mars[0].name : c->mars[0].text);
 	c->mb->wait = W_NONE;
-	free_client(c);
+	mars_watch_reset(c->mb->w);
 	job_end(c, EXIT_FAIL);
 }
 
@@ -1216,7 +926,7 @@ static void
 register_cancel(struct ctl *c)
 {
 	c->mb->wait = W_NONE;
-	free_client(c);
+	mars_watch_reset(c->mb->w);
 	job_end(c, EXIT_FAIL);
 }
 
@@ -1224,22 +934,16 @@ int
 cmd_register(struct ctl *c, const struct cmdtab_result *r)
 {
 	struct member *m = c->mb;
-	char why[256];
 
 	if (!need_link(c))
 		return EXIT_FAIL;
-	if (m->cl != NULL && mars_client_registered(m->cl)) {
-		out_line(c, "already registered (cmi %u)", mars_client_cmi(m->cl));
+	if (member_registered(c)) {
+		out_line(c, "already registered (cmi %u)", member_cmi(c));
 		return 0;
-	}
-	if (m->cl == NULL && make_client(c, why, sizeof(why)) != 0) {
-		out_error(c, NULL, "%s", why);
-		return EXIT_FAIL;
 	}
 	m->wait = W_REGISTER;
 	job_begin(c, c->timeout, register_expire, register_cancel);
-	if (mars_client_state(m->cl) == MARS_CLIENT_IDLE)
-		mars_client_start(m->cl, mars_evloop_now());
+	(void)mars_watch_start(m->w);	/* unless registering already */
 	kick(c);
 	out_flush(c);
 	return CMD_ASYNC;
@@ -1250,7 +954,7 @@ deregister_expire(struct ctl *c)
 {
 	out_error(c, NULL, "the MARS did not answer the deregistration");
 	c->mb->wait = W_NONE;
-	free_client(c);
+	mars_watch_reset(c->mb->w);
 	job_end(c, EXIT_FAIL);
 }
 
@@ -1258,12 +962,14 @@ int
 cmd_deregister(struct ctl *c, const struct cmdtab_result *r)
 {
 	struct member *m = c->mb;
+	struct mars_client *cl;
 
 	if (!need_registered(c))
 		return EXIT_FAIL;
-	if (mars_client_deregister(m->cl, mars_evloop_now()) != 0) {
+	cl = member_client(c);
+	if (mars_client_deregister(cl, mars_evloop_now()) != 0) {
 		out_error(c, NULL, "not registered (state %s)",
-		    mars_client_state_name(mars_client_state(m->cl)));
+		    mars_client_state_name(mars_client_state(cl)));
 		return EXIT_FAIL;
 	}
 	m->wait = W_DEREGISTER;
@@ -1311,6 +1017,7 @@ int
 cmd_join(struct ctl *c, const struct cmdtab_result *r)
 {
 	struct member *m = c->mb;
+	struct mars_client *cl = member_client(c);
 	uint8_t lo[MARS_CLIENT_PA_MAX], hi[MARS_CLIENT_PA_MAX];
 	bool join = r->action == A_JOIN;
 	const char *a;
@@ -1341,8 +1048,8 @@ cmd_join(struct ctl *c, const struct cmdtab_result *r)
 	}
 	m->wleft = m->nwgroup;
 	for (i = 0; i < m->nwgroup; i++) {
-		rc = join ? mars_client_join(m->cl, mars_evloop_now(),
-		    m->wgroup[i], (size_t)len) : mars_client_leave(m->cl,
+		rc = join ? mars_client_join(cl, mars_evloop_now(),
+		    m->wgroup[i], (size_t)len) : mars_client_leave(cl,
 		    mars_evloop_now(), m->wgroup[i], (size_t)len);
 		if (rc != 0) {
 			char pa[MARS_PA_TEXT_MAX];
@@ -1384,7 +1091,8 @@ cmd_request(struct ctl *c, const struct cmdtab_result *r)
 	}
 	note_group(c, a);
 	m->wlen = len;
-	if ((rc = mars_client_request(m->cl, mars_evloop_now(), m->wgroup[0],
+	if ((rc = mars_client_request(member_client(c), mars_evloop_now(),
+	    m->wgroup[0],
 	    (size_t)len)) != 0) {
 		out_error(c, a, "%s", mars_strerror(rc));
 		return EXIT_FAIL;
@@ -1411,7 +1119,8 @@ cmd_grouplist(struct ctl *c, const struct cmdtab_result *r)
 		out_error(c, a, "not a range MIN-MAX of groups");
 		return EXIT_USAGE;
 	}
-	if ((rc = mars_client_grouplist(m->cl, mars_evloop_now(), lo, hi,
+	if ((rc = mars_client_grouplist(member_client(c), mars_evloop_now(),
+	    lo, hi,
 	    (size_t)len)) != 0) {
 		out_error(c, a, "%s", mars_strerror(rc));
 		return EXIT_FAIL;
@@ -1441,7 +1150,7 @@ cmd_watch(struct ctl *c, const struct cmdtab_result *r)
 	}
 	if (!need_link(c))
 		return EXIT_FAIL;
-	if (c->mb->cl == NULL || !mars_client_registered(c->mb->cl))
+	if (!member_registered(c))
 		out_warn(c, "not registered: ClusterControlVC brings nothing "
 		    "until then");
 	if (!c->json && c->interactive)
@@ -1459,39 +1168,70 @@ member_peer(struct ctl *c, size_t i, bool scsp)
 {
 	struct mars_err e;
 
-	if (i >= c->nmars)
+	if (i >= c->nmars || c->mb->w == NULL)
 		return 0;
 	if (!scsp)
 		return c->mars[i].peer;
 	if (!c->mars[i].has_peer_ep)
 		return 0;
-	if (c->mars[i].speer == 0 && mars_link_peer_add(c->mb->link,
+	/* the peer endpoint is heard too: its replies are printed */
+	if (c->mars[i].speer == 0 && mars_watch_peer_add(c->mb->w,
 	    &c->mars[i].peer_ep, &c->mars[i].speer, &e) != 0)
 		return 0;
 	return c->mars[i].speer;
+}
+
+/* The VC label of a send, for captures. */
+static void
+vc_label(struct mars_link *l, const struct mars_vc *vc, uint16_t *vpi,
+    uint16_t *vci)
+{
+	*vpi = 0;
+	switch (vc->kind) {
+	case MARS_VC_CCVC:
+		*vci = MARS_LINK_VCI_CCVC;
+		break;
+	case MARS_VC_SCVC:
+		*vci = MARS_LINK_VCI_SCVC;
+		break;
+	default:
+		if (mars_link_peer_vc(l, vc->id, vpi, vci) != 0)
+			*vci = 0;
+	}
 }
 
 int
 member_send(struct ctl *c, uint8_t kind, uint32_t peer, const uint8_t *sdu,
     size_t len)
 {
-	struct member *m = c->mb;
+	struct mars_link *l;
 	struct mars_vc vc;
+	struct mars_err e;
 	uint16_t vpi, vci;
+	char why[256];
 	int rc;
 
 	if (!need_link(c))
 		return -1;
+	l = mars_watch_link(c->mb->w);
 	vc.kind = kind;
 	vc.id = kind == MARS_VC_CCVC || kind == MARS_VC_SCVC ? 0 : peer;
-	vc_label(c, &vc, &vpi, &vci);
+	vc_label(l, &vc, &vpi, &vci);
 	/* a pt-mpt kind: the MARS is the one leaf, for this datagram */
 	if (vc.id == 0)
-		mars_link_leaf_add(m->link, kind, peer);
-	member_print_sent(c, kind, vpi, vci, sdu, len);
-	rc = link_send(c, &vc, sdu, len);
+		mars_link_leaf_add(l, kind, peer);
+	print_sent(c, kind, vpi, vci, sdu, len);
+	capture_record(c, MARS_DIR_TX, vpi, vci, sdu, len);
+	memset(&e, 0, sizeof(e));
+	if ((rc = mars_link_send(l, &vc, sdu, len, &e)) != 0) {
+		if (e.code == MARS_E_SYS && e.sys_errno != 0)
+			snprintf(why, sizeof(why), "%s", strerror(e.sys_errno));
+		else
+			mars_err_format(&e, why, sizeof(why));
+		out_warn(c, "send: %s", why);
+	}
 	if (vc.id == 0)
-		mars_link_leaf_del(m->link, kind, peer);
+		mars_link_leaf_del(l, kind, peer);
 	return rc;
 }
 

@@ -1,6 +1,6 @@
 /*
- * The member's state, shared by member.c (link, client, commands) and
- * status.c (the status command).
+ * The member's state, shared by member.c (connection, events, commands)
+ * and status.c (the status command).
  */
 #ifndef MARSCTL_MEMBER_H
 #define MARSCTL_MEMBER_H
@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 #include "mars/client.h"
-#include "mars/link.h"
-#include "mars/rng.h"
+#include "mars/print.h"
+#include "mars/watch.h"
 
 #include "marsctl.h"
 
@@ -29,20 +29,14 @@ enum wait_kind {
 };
 
 struct member {
-	struct mars_link	*link;
-	struct mars_client	*cl;
-	struct mars_client_mars	 mars[MARS_CONF_MARS_MAX];
-	struct mars_rng		 rng;
-	uint8_t			 own[MARS_ATM_ADDR_MAX];
-	bool			 learning;	/* MARS ATM address unknown */
-	bool			 relearn;	/* re-registering after learning */
-	mars_timer_id		 timer;
-	mars_time_t		 timer_at;
+	struct mars_watch	*w;		/* the live member (watch.h) */
 	uint64_t		 frames;
 	bool			 replies;	/* print what arrives */
+	bool			 relearn;	/* registering again, quietly,
+						   once the map named the MARS */
 	bool			 have_map;	/* last map, to print changes */
 	size_t			 nmap;
-	struct mars_client_atm	 map[MARS_CLIENT_MARS_MAX];
+	struct mars_print_atm	 map[MARS_CLIENT_MARS_MAX];
 	bool			 map_hard;
 	bool			 disconnecting;
 
@@ -55,6 +49,8 @@ struct member {
 	int			 wlen;
 };
 
+/* The member's machine once it registers (or did), else NULL. */
+struct mars_client *member_client(struct ctl *c);
 /* The name of a MARS by ATM address: entity name, else its hex in buf. */
 const char	*atm_name(struct ctl *c, const uint8_t *atm, uint8_t tl, char *buf,
 		    size_t len);

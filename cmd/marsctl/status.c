@@ -30,6 +30,7 @@ static void
 print_status(struct ctl *c, const char *csn)
 {
 	struct member *m = c->mb;
+	struct mars_client *cl = member_client(c);
 	const struct mars_client_atm *cur = NULL;
 	const struct mars_client_pa *g;
 	enum mars_client_group_state st;
@@ -39,20 +40,21 @@ print_status(struct ctl *c, const char *csn)
 	    name[MARS_ATM_HEX_MAX], pa[MARS_PA_TEXT_MAX], line[2048];
 	const char *state = "unregistered", *curname = NULL;
 	size_t i, n, used;
-	bool reg = m->cl != NULL && mars_client_registered(m->cl);
+	bool reg = cl != NULL && mars_client_registered(cl);
 
 	loc[0] = '\0';
-	if (c->connected && mars_link_local(m->link, &local, &e) == 0)
+	if (c->connected && mars_link_local(mars_watch_link(m->w), &local,
+	    &e) == 0)
 		mars_endpoint_format(&local, loc, sizeof(loc));
-	mars_atm_hex(hex, m->own, MARS_ATM_ADDR_MAX);
-	if (m->cl != NULL) {
-		state = mars_client_state_name(mars_client_state(m->cl));
-		if ((cur = mars_client_current_mars(m->cl)) != NULL &&
-		    !m->learning)
+	mars_atm_hex(hex, member_own_atm(c), MARS_ATM_ADDR_MAX);
+	if (cl != NULL) {
+		state = mars_client_state_name(mars_client_state(cl));
+		if ((cur = mars_client_current_mars(cl)) != NULL &&
+		    c->mars[0].atm_known)
 			curname = atm_name(c, cur->num, cur->tl, name,
 			    sizeof(name));
 	}
-	if (m->cl != NULL && reg)
+	if (cl != NULL && reg)
 		update_map(c);
 	if (c->json) {
 		out_json_begin(c, "status");
@@ -66,17 +68,17 @@ print_status(struct ctl *c, const char *csn)
 		out_json_str(c, "state", c->connected ? state : NULL);
 		out_json_str(c, "mars", curname);
 		if (reg) {
-			out_json_num(c, "cmi", mars_client_cmi(m->cl));
-			out_json_num(c, "hsn", mars_client_hsn(m->cl));
+			out_json_num(c, "cmi", mars_client_cmi(cl));
+			out_json_num(c, "hsn", mars_client_hsn(cl));
 		} else {
 			out_json_raw(c, "cmi", NULL);
 			out_json_raw(c, "hsn", NULL);
 		}
 		out_json_raw(c, "csn", csn);
 		mars_out_puts(&c->ob, ",\"groups\":[");
-		for (i = 0; m->cl != NULL && i < mars_client_group_count(m->cl);
+		for (i = 0; cl != NULL && i < mars_client_group_count(cl);
 		    i++) {
-			if ((g = mars_client_group(m->cl, i, &st)) == NULL)
+			if ((g = mars_client_group(cl, i, &st)) == NULL)
 				continue;
 			mars_pa_text(pa, g->addr, g->len);
 			mars_out_puts(&c->ob, i ? ",{\"group\":" : "{\"group\":");
@@ -92,7 +94,7 @@ print_status(struct ctl *c, const char *csn)
 				if (i)
 					mars_out_putc(&c->ob, ',');
 				mars_out_json_str(&c->ob, atm_name(c,
-				    m->map[i].num, m->map[i].tl, name,
+				    m->map[i].num, m->map[i].len, name,
 				    sizeof(name)));
 			}
 			mars_out_putc(&c->ob, ']');
@@ -131,17 +133,17 @@ print_status(struct ctl *c, const char *csn)
 	if (reg)
 		out_line(c, "member     %s with %s cmi %u hsn %u", state,
 		    curname != NULL ? curname : c->mars[0].text,
-		    mars_client_cmi(m->cl), mars_client_hsn(m->cl));
+		    mars_client_cmi(cl), mars_client_hsn(cl));
 	else
 		out_line(c, "member     %s", state);
 	if (csn != NULL && strcmp(csn, "null") != 0)
 		out_line(c, "csn        %s (the MARS's, from its admin socket)",
 		    csn);
-	n = m->cl != NULL ? mars_client_group_count(m->cl) : 0;
+	n = cl != NULL ? mars_client_group_count(cl) : 0;
 	used = 0;
 	line[0] = '\0';
 	for (i = 0; i < n && used < sizeof(line); i++) {
-		if ((g = mars_client_group(m->cl, i, &st)) == NULL)
+		if ((g = mars_client_group(cl, i, &st)) == NULL)
 			continue;
 		mars_pa_text(pa, g->addr, g->len);
 		used += (size_t)snprintf(line + used, sizeof(line) - used,
@@ -156,7 +158,7 @@ print_status(struct ctl *c, const char *csn)
 		for (i = 0; i < m->nmap && used < sizeof(line); i++)
 			used += (size_t)snprintf(line + used,
 			    sizeof(line) - used, "%s%s", i ? " " : "",
-			    atm_name(c, m->map[i].num, m->map[i].tl, name,
+			    atm_name(c, m->map[i].num, m->map[i].len, name,
 			    sizeof(name)));
 		out_line(c, "map        %s (%s)", line, m->map_hard ? "hard" :
 		    "soft");

@@ -1,7 +1,7 @@
 /*
  * marsd -C: one request to a running marsd's admin socket (ctl.h line
- * protocol), its answer on standard output, as an operator needs until
- * the operator shell exists.  The words of the command are the operands
+ * protocol), its answer on standard output, for scripts and operators
+ * without marsctl(8).  The words of the command are the operands
  * ("show members"); --json asks for the JSON answer.  Exit status: 0
  * answered, 1 the daemon answered with an error or could not be reached
  * or did not answer in time.

@@ -114,8 +114,11 @@ on_signal(struct mars_evloop *loop, int signo, void *arg)
 {
 	struct marsd *d = arg;
 
+	char msg[MARS_CONF_MSG_MAX];
+
 	if (signo == SIGHUP) {
-		serve_reload(d);
+		log_info("SIGHUP: rereading the cluster file");
+		(void)serve_reload(d, msg, sizeof(msg));
 		return;
 	}
 	log_info("signal %d: exiting", signo);

@@ -100,8 +100,6 @@ struct marsd {
  * injection the file does not allow. */
 int	settings_build(struct marsd_settings *s, const struct marsd_opts *o,
 	    const char *conf_path, char *msg, size_t msglen);
-/* Default admin socket path for name (marsd(8) FILES). */
-void	settings_default_admin(char *buf, size_t len, const char *name);
 /* The admin socket: --admin, else the file's, else the default. */
 void	settings_admin(const struct marsd_settings *s, const char *opt,
 	    char *buf, size_t len);
@@ -142,7 +140,14 @@ int	ctl_client(const char *path, int argc, char **argv, bool json);
 /* serve.c */
 int	serve_start(struct marsd *d, char *msg, size_t msglen);
 void	serve_stop(struct marsd *d);
-void	serve_reload(struct marsd *d);
+/* What a reload did (SIGHUP, the admin reload command). */
+enum reload_result {
+	RELOAD_APPLIED,		/* a lone MARS took the new map and interval */
+	RELOAD_CHECKED,		/* a redundant MARS checked the file, kept all */
+	RELOAD_FAILED,		/* no file, or a bad one: nothing changed */
+};
+/* Reread the cluster file; msg says what happened, in one line. */
+enum reload_result serve_reload(struct marsd *d, char *msg, size_t msglen);
 
 /* show.c: answer one admin request into out (framed, end line included). */
 void	show_answer(struct marsd *d, const struct mars_ctl_request *req,

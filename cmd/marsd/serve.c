@@ -445,46 +445,52 @@ serve_stop(struct marsd *d)
 }
 
 /*
- * SIGHUP: re-read the cluster file.  A lone MARS: the redirect list and
- * interval change at once; the endpoint, ATM address, protocol, CMI
- * block and admin socket need a restart (marsd(8)) and are kept.  A
- * redundant MARS: the file is checked and the running settings kept,
- * since every entity must agree on the cluster (election order, map
- * composition, timers); restarting the entities one by one applies a
- * change without losing the service.
+ * SIGHUP and the admin reload command: re-read the cluster file.  A lone
+ * MARS: the redirect list and interval change at once; the endpoint,
+ * ATM address, protocol, CMI block and admin socket need a restart
+ * (marsd(8)) and are kept.  A redundant MARS: the file is checked and
+ * the running settings kept, since every entity must agree on the
+ * cluster (election order, map composition, timers); restarting the
+ * entities one by one applies a change without losing the service.
+ * Everything is logged; msg says the same in one line for the admin
+ * answer.
  */
-void
-serve_reload(struct marsd *d)
+enum reload_result
+serve_reload(struct marsd *d, char *msg, size_t msglen)
 {
 	struct marsd_settings ns;
-	char msg[MARS_CONF_MSG_MAX];
+	char why[MARS_CONF_MSG_MAX];
 
 	d->reloads++;
 	if (d->opts.conf_path == NULL) {
-		log_info("SIGHUP: no cluster file to reload");
-		return;
+		snprintf(msg, msglen, "no cluster file to reload");
+		log_info("reload: %s", msg);
+		return RELOAD_FAILED;
 	}
-	if (settings_build(&ns, &d->opts, d->conf_real, msg,
-	    sizeof(msg)) != 0) {
+	if (settings_build(&ns, &d->opts, d->conf_real, why,
+	    sizeof(why)) != 0) {
 		d->reload_errors++;
-		log_warnx("reload failed, keeping the running settings: %s",
-		    msg);
-		return;
+		snprintf(msg, msglen, "reload failed, keeping the running "
+		    "settings: %s", why);
+		log_warnx("%s", msg);
+		return RELOAD_FAILED;
 	}
 	if (d->set.clustered || ns.clustered) {
 		if (ns.clustered != d->set.clustered)
 			log_warnx("reload: going from one MARS to several "
 			    "(or back) needs a restart; kept");
-		else if (cluster_check(&ns, d->conf_real, msg,
-		    sizeof(msg)) != 0) {
+		else if (cluster_check(&ns, d->conf_real, why,
+		    sizeof(why)) != 0) {
 			d->reload_errors++;
-			log_warnx("reload: %s; keeping the running settings",
-			    msg);
-			return;
+			snprintf(msg, msglen, "reload: %s; keeping the running "
+			    "settings", why);
+			log_warnx("%s", msg);
+			return RELOAD_FAILED;
 		}
-		log_info("reloaded %s: checked; a redundant MARS keeps its "
-		    "cluster until restarted", d->conf_real);
-		return;
+		snprintf(msg, msglen, "reloaded %s: checked; a redundant MARS "
+		    "keeps its cluster until restarted", d->conf_real);
+		log_info("%s", msg);
+		return RELOAD_CHECKED;
 	}
 	if (!mars_endpoint_equal(&ns.listen, &d->set.listen) ||
 	    ns.atm_len != d->set.atm_len ||
@@ -496,8 +502,9 @@ serve_reload(struct marsd *d)
 		    "admin-socket changes need a restart; kept");
 	if (mars_server_set_redirect_map(d->srv, ns.mars, ns.nmars, false) != 0) {
 		d->reload_errors++;
-		log_warnx("reload: redirect list refused");
-		return;
+		snprintf(msg, msglen, "reload: redirect list refused");
+		log_warnx("%s", msg);
+		return RELOAD_FAILED;
 	}
 	memcpy(d->set.mars, ns.mars, sizeof(ns.mars));
 	d->set.nmars = ns.nmars;
@@ -508,7 +515,9 @@ serve_reload(struct marsd *d)
 		d->map_timer = mars_evloop_timer_after(d->loop,
 		    d->set.redirect_interval, map_timer, d);
 	}
-	log_info("reloaded %s: %u MARS in the redirect map, interval %llu ms",
-	    d->conf_real, (unsigned)d->set.nmars,
+	snprintf(msg, msglen, "reloaded %s: %u MARS in the redirect map, "
+	    "interval %llu ms", d->conf_real, (unsigned)d->set.nmars,
 	    (unsigned long long)d->set.redirect_interval);
+	log_info("%s", msg);
+	return RELOAD_APPLIED;
 }

@@ -249,7 +249,7 @@ settings_admin(const struct marsd_settings *s, const char *opt, char *buf,
 	else if (s->admin[0] != '\0')
 		snprintf(buf, len, "%s", s->admin);
 	else
-		settings_default_admin(buf, len, s->name);
+		mars_config_default_admin(s->name, buf, len);
 }
 
 int
@@ -300,18 +300,4 @@ settings_warn(const struct marsd_settings *s, const char *conf_path)
 	    "longer than redirect-interval %s: members would declare the MARS "
 	    "failed between two maps and flap; make it several redirect "
 	    "intervals (RFC 2022 §5.4: 4m for 1m)", conf_path, ft, ri);
-}
-
-void
-settings_default_admin(char *buf, size_t len, const char *name)
-{
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-
-	if (geteuid() == 0)
-		snprintf(buf, len, "/run/marsd.%s.sock", name);
-	else if (xdg != NULL && xdg[0] == '/')
-		snprintf(buf, len, "%s/marsd.%s.sock", xdg, name);
-	else
-		snprintf(buf, len, "/tmp/marsd.%u.%s.sock",
-		    (unsigned)geteuid(), name);
 }

@@ -468,6 +468,39 @@ show_fault(struct marsd *d, const struct mars_ctl_request *req,
 	mars_ctl_buf_end_ok(b);
 }
 
+/*
+ * reload: what SIGHUP does (serve_reload()), answered once it is done:
+ * "reload file= applied= reloads=", applied=no when a redundant MARS
+ * only checked the file; an .error line when nothing could be reread.
+ */
+static void
+show_reload(struct marsd *d, const struct mars_ctl_request *req,
+    struct mars_ctl_buf *b)
+{
+	char msg[MARS_CONF_MSG_MAX];
+	enum reload_result rr;
+	size_t mark;
+
+	if ((rr = serve_reload(d, msg, sizeof(msg))) == RELOAD_FAILED) {
+		mars_ctl_buf_end_error(b, "%s", msg);
+		return;
+	}
+	mark = b->len;
+	if (req->json) {
+		mars_ctl_buf_puts(b, "{\"type\":\"reload\",\"file\":");
+		mars_ctl_buf_json_str(b, d->conf_real);
+		mars_ctl_buf_printf(b, ",\"applied\":%s,\"reloads\":%llu}\n",
+		    rr == RELOAD_APPLIED ? "true" : "false",
+		    (unsigned long long)d->reloads);
+	} else {
+		mars_ctl_buf_printf(b, "reload file=%s applied=%s reloads=%llu",
+		    d->conf_real, rr == RELOAD_APPLIED ? "yes" : "no",
+		    (unsigned long long)d->reloads);
+		mars_ctl_buf_end_line(b, mark);
+	}
+	mars_ctl_buf_end_ok(b);
+}
+
 void
 show_answer(struct marsd *d, const struct mars_ctl_request *req,
     struct mars_ctl_buf *out)
@@ -496,6 +529,9 @@ show_answer(struct marsd *d, const struct mars_ctl_request *req,
 		break;
 	case MARS_CTL_FAULT:
 		show_fault(d, req, out);
+		return;
+	case MARS_CTL_RELOAD:
+		show_reload(d, req, out);
 		return;
 	case MARS_CTL_SHOW_LIVING_GROUP:
 	case MARS_CTL_SHOW_ELECTION:

@@ -175,21 +175,7 @@ log_event(struct mm_run *r, const struct mars_event *ev)
 		return;
 	}
 	l->message = true;
-	if (ev->fr != NULL)
-		fr = *ev->fr;
-	else {
-		memset(&fr, 0, sizeof(fr));
-		fr.num = ev->frame;
-		fr.ts_sec = (int64_t)(l->us / 1000000u);
-		fr.ts_usec = (uint32_t)(l->us % 1000000u);
-		fr.has_vc = ev->has_label;
-		fr.vpi = ev->vpi;
-		fr.vci = ev->vci;
-		fr.dir = ev->dir;
-		fr.vc_kind = ev->vc.kind;
-		fr.data = fr.sdu = ev->sdu;
-		fr.caplen = fr.wirelen = fr.sdu_len = (uint32_t)ev->sdu_len;
-	}
+	mars_event_frame(ev, &fr);
 	if (fr.sdu == NULL) {
 		snprintf(l->text, sizeof(l->text), "record %llu: not MARS",
 		    (unsigned long long)fr.num);

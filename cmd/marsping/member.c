@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mars/msg.h"
+#include "mars/print.h"
 
 #include "marsping.h"
 
@@ -26,25 +27,8 @@ static struct {
 static const char *
 event_name(int kind)
 {
-	switch (kind) {
-	case MARS_EV_REGISTERED:		return "registered";
-	case MARS_EV_DEREGISTERED:	return "deregistered";
-	case MARS_EV_JOINED:		return "joined";
-	case MARS_EV_LEFT:		return "left";
-	case MARS_EV_REDIRECT:		return "redirect";
-	case MARS_EV_REDIRECT_MAP:	return "redirect_map";
-	case MARS_EV_MARS_FAILED:	return "mars_failed";
-	case MARS_EV_REJOINED:		return "rejoined";
-	case MARS_EV_CSN_GAP:		return "csn_gap";
-	case MARS_EV_REVALIDATE:		return "revalidate";
-	case MARS_EV_MULTI:		return "multi";
-	case MARS_EV_NAK:		return "nak";
-	case MARS_EV_GROUPLIST:		return "grouplist";
-	case MARS_EV_GIVE_UP:		return "give_up";
-	case MARS_EV_DROPPED:		return "dropped";
-	case MARS_EV_LEARNED:		return "mars_learned";
-	}
-	return "unknown";
+	return kind == MARS_EV_LEARNED ? "mars_learned" :
+	    mars_print_event_name(kind);
 }
 
 static bool
@@ -161,64 +145,53 @@ print_text(struct mp_session *s, const struct mars_event *ev,
 	mars_out_putc(ob, '\n');
 }
 
-/*
- * One event as JSON (mars-json(7)): "type":"event", the event's name in
- * "event", and always the same keys, null where they do not apply.
- */
+static void
+print_atm(struct mars_print_atm *p, const struct mars_client_atm *a)
+{
+	p->len = a->tl & MARS_ATM_TL_LEN;
+	memcpy(p->num, a->num, p->len);
+}
+
+/* The entity of --cluster at the current MARS's endpoint, or NULL. */
+static const char *
+current_name(struct mp_session *s)
+{
+	const struct mars_cluster_conf *cc = s->o->cluster;
+	char text[MARS_ENDPOINT_TEXT_MAX];
+	size_t k;
+
+	for (k = 0; cc != NULL && k < cc->n_mars; k++) {
+		mars_endpoint_format(&cc->mars[k].endpoint, text, sizeof(text));
+		if (strcmp(text, mp_current_text(s)) == 0)
+			return cc->mars[k].name;
+	}
+	return NULL;
+}
+
+/* One event as JSON: the object every member program writes (print.h). */
 static void
 print_json(struct mp_session *s, const struct mars_event *ev,
     const struct mars_client_atm *mars, const struct mars_client_atm *list,
     size_t nlist)
 {
-	struct mars_out *ob = &s->ob;
-	bool map = ev->kind == MARS_EV_REDIRECT_MAP ||
-	    ev->kind == MARS_EV_REDIRECT;
+	struct mars_print_atm pm, pl[MARS_CLIENT_MARS_MAX];
+	struct mars_print_member m;
 	size_t i;
 
-	mars_out_puts(ob, "{\"type\":\"event\",\"event\":");
-	mars_out_json_str(ob, event_name(ev->kind));
-	mars_out_puts(ob, ",\"ts\":");
-	mp_ts(ob);
-	mars_out_puts(ob, ",\"mars\":");
-	mp_json_atm(ob, mars);
-	mars_out_puts(ob, ",\"endpoint\":");
-	mars_out_json_str(ob, mp_current_text(s));
-	mars_out_puts(ob, ",\"cmi\":");
-	mars_out_u64(ob, ev->kind == MARS_EV_REGISTERED ? ev->cmi :
-	    mars_client_cmi(s->cl));
-	mars_out_puts(ob, ",\"csn\":");
-	mars_out_u64(ob, ev->csn);
-	mars_out_puts(ob, ",\"group\":");
-	mp_json_pa(ob, ev->group, ev->group != NULL ? ev->group_len : 0);
-	mars_out_puts(ob, ",\"hard\":");
-	mars_out_puts(ob, !map ? "null" : ev->hard ? "true" : "false");
-	mars_out_puts(ob, ",\"list\":");
-	if (map) {
-		mars_out_putc(ob, '[');
-		for (i = 0; i < nlist; i++) {
-			if (i > 0)
-				mars_out_putc(ob, ',');
-			mp_json_atm(ob, &list[i]);
-		}
-		mars_out_putc(ob, ']');
-	} else
-		mars_out_puts(ob, "null");
-	mars_out_puts(ob, ",\"gap\":");
-	if (ev->kind == MARS_EV_CSN_GAP)
-		mars_out_u64(ob, ev->count);
-	else
-		mars_out_puts(ob, "null");
-	mars_out_puts(ob, ",\"groups\":");
-	if (ev->kind == MARS_EV_REJOINED)
-		mars_out_u64(ob, ev->count);
-	else
-		mars_out_puts(ob, "null");
-	mars_out_puts(ob, ",\"detail\":");
-	if (ev->detail != NULL)
-		mars_out_json_str(ob, ev->detail);
-	else
-		mars_out_puts(ob, "null");
-	mars_out_puts(ob, "}\n");
+	memset(&m, 0, sizeof(m));
+	m.event = ev->kind == MARS_EV_LEARNED ? event_name(ev->kind) : NULL;
+	if (mars != NULL) {
+		print_atm(&pm, mars);
+		m.mars = &pm;
+	}
+	m.name = current_name(s);
+	m.endpoint = mp_current_text(s);
+	m.cmi = mars_client_cmi(s->cl);
+	for (i = 0; i < nlist && i < MARS_CLIENT_MARS_MAX; i++)
+		print_atm(&pl[i], &list[i]);
+	m.list = pl;
+	m.nlist = i;
+	mars_print_member_event(&s->ob, ev, &m);
 }
 
 static void

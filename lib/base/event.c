@@ -1,5 +1,6 @@
 /*
- * The ends of a message event (event.h): comparison and text.
+ * Message events (event.h): their record, and their ends compared and
+ * written.
  */
 #include <sys/socket.h>
 
@@ -71,4 +72,26 @@ mars_end_from_sockaddr(struct mars_end *e, const struct sockaddr *sa)
 		return 0;
 	}
 	return MARS_E_INVAL;
+}
+
+void
+mars_event_frame(const struct mars_event *ev, struct mars_frame *fr)
+{
+	uint64_t us = mars_event_us(ev);
+
+	if (ev->fr != NULL) {
+		*fr = *ev->fr;
+		return;
+	}
+	memset(fr, 0, sizeof(*fr));
+	fr->num = ev->frame;
+	fr->ts_sec = (int64_t)(us / 1000000u);
+	fr->ts_usec = (uint32_t)(us % 1000000u);
+	fr->has_vc = ev->has_label;
+	fr->vpi = ev->vpi;
+	fr->vci = ev->vci;
+	fr->dir = ev->dir;
+	fr->vc_kind = ev->vc.kind;
+	fr->data = fr->sdu = ev->sdu;
+	fr->caplen = fr->wirelen = fr->sdu_len = (uint32_t)ev->sdu_len;
 }

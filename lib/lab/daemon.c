@@ -37,6 +37,7 @@ struct mars_lab_daemon {
 	pid_t		 pid;
 	bool		 paused;
 	int		 status;
+	bool		 own_group;
 };
 
 static int
@@ -79,6 +80,7 @@ mars_lab_daemon_new(struct mars_lab_daemon **dp,
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return mars_err_set(err, MARS_E_NOSPACE, "daemon", "no memory");
 	d->status = -1;
+	d->own_group = conf->own_group;
 	d->marsd = dup_or_null(conf->marsd, &fail);
 	d->cluster = dup_or_null(conf->cluster_path, &fail);
 	d->name = dup_or_null(conf->name, &fail);
@@ -133,6 +135,8 @@ child(struct mars_lab_daemon *d, pid_t parent)
 	/* Die with the controller; it may have died before this call. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
 		_exit(127);
+	if (d->own_group)
+		(void)setpgid(0, 0);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (s = 1; s < NSIG; s++)
@@ -183,6 +187,8 @@ mars_lab_daemon_start(struct mars_lab_daemon *d, struct mars_err *err)
 		return sys_err(err, "fork", errno);
 	if (pid == 0)
 		child(d, parent);
+	if (d->own_group)
+		(void)setpgid(pid, pid);	/* both sides: no race with kill */
 	d->pid = pid;
 	d->paused = false;
 	d->status = -1;
@@ -308,12 +314,15 @@ mars_lab_daemon_wait_ready(struct mars_lab_daemon *d, mars_time_t timeout_ms,
 {
 	mars_time_t now = mars_evloop_now(), until = now + timeout_ms;
 	char buf[4096];
+	int rc;
 
 	for (;;) {
 		if (!mars_lab_daemon_running(d))
 			return sys_err(err, d->name, ECHILD);
-		if (mars_lab_admin_query(d->admin, READY_QUERY, buf, sizeof(buf),
-		    NULL, until - now < 1000 ? until - now : 1000, NULL) == 0)
+		rc = mars_lab_admin_query(d->admin, READY_QUERY, buf,
+		    sizeof(buf), NULL, until - now < 1000 ? until - now : 1000,
+		    NULL);
+		if (rc == 0 || rc == MARS_E_PARSE)	/* it answered */
 			return 0;
 		if ((now = mars_evloop_now()) >= until)
 			return sys_err(err, d->name, ETIMEDOUT);

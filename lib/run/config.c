@@ -818,6 +818,20 @@ sys:
 	return MARS_E_SYS;
 }
 
+void
+mars_config_default_admin(const char *name, char *buf, size_t len)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (geteuid() == 0)
+		snprintf(buf, len, "/run/marsd.%s.sock", name);
+	else if (xdg != NULL && xdg[0] == '/')
+		snprintf(buf, len, "%s/marsd.%s.sock", xdg, name);
+	else
+		snprintf(buf, len, "/tmp/marsd.%u.%s.sock",
+		    (unsigned)geteuid(), name);
+}
+
 int
 mars_config_admin_socket(const struct mars_cluster_conf *c, const char *name,
     char *buf, size_t len)

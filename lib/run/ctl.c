@@ -44,6 +44,8 @@ static const struct ctl_node t_main[] = {
 	{ "fault", MARS_CTL_FAULT, NULL,
 	    "switch a fault injection on or off (test labs only)" },
 	{ "help", MARS_CTL_HELP, NULL, "list the commands" },
+	{ "reload", MARS_CTL_RELOAD, NULL,
+	    "reread the cluster file, as SIGHUP does, and say how it went" },
 	{ NULL, MARS_CTL_NONE, NULL, NULL }
 };
 
@@ -59,6 +61,7 @@ static const char *const cmd_names[MARS_CTL_CMD_MAX] = {
 	[MARS_CTL_SHOW_SCSP] = "show scsp",
 	[MARS_CTL_FAULT] = "fault",
 	[MARS_CTL_HELP] = "help",
+	[MARS_CTL_RELOAD] = "reload",
 };
 
 const char *

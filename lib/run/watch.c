@@ -19,6 +19,8 @@
 
 #define WATCH_MARS_MAX	MARS_CONF_MARS_MAX
 #define WATCH_TEXT_MAX	80
+#define WATCH_HEARD_MAX	MARS_CONF_MARS_MAX	/* mars_watch_peer_add() */
+#define WATCH_GROUPS_MAX	1024	/* carried over a re-registration */
 
 /* 13-octet prefix of the member's NSAP; the ESI holds pid and port. */
 static const uint8_t own_prefix[13] = {
@@ -31,12 +33,18 @@ struct mars_watch {
 	struct mars_evloop	*loop;
 	struct mars_link	*link;
 	struct mars_client	*cl;
+	struct mars_client_conf	 cconf;		/* timers, protocol: every
+						   machine of the member's */
 	struct mars_rng		 rng;
 	struct mars_client_mars	 mars[WATCH_MARS_MAX];
 	uint32_t		 peer[WATCH_MARS_MAX];
 	struct mars_end		 end[WATCH_MARS_MAX];
+	int			 entity[WATCH_MARS_MAX];
 	char			 text[WATCH_MARS_MAX][WATCH_TEXT_MAX];
 	size_t			 nmars;
+	uint32_t		 heard[WATCH_HEARD_MAX];	/* other peers */
+	struct mars_end		 heard_end[WATCH_HEARD_MAX];
+	size_t			 nheard;
 	bool			 learning;	/* mars[0]'s address unknown */
 	struct mars_end		 own_end;
 	uint8_t			 own[MARS_ATM_ADDR_MAX];
@@ -70,12 +78,13 @@ emit(struct mars_watch *w, struct mars_event *ev)
 }
 
 static void
-note(struct mars_watch *w, const char *text)
+note(struct mars_watch *w, int code, const char *text)
 {
 	struct mars_event ev;
 
 	mars_event_init(&ev, MARS_EV_NOTE, mars_evloop_now());
 	ev.detail = text;
+	ev.code = code;
 	emit(w, &ev);
 }
 
@@ -197,24 +206,41 @@ io_event(void *ctx, const struct mars_event *fe)
 		finish(w);
 }
 
+/* What every machine of the member takes from conf (read once). */
+static void
+client_template(struct mars_watch *w, const struct mars_watch_conf *wc)
+{
+	const struct mars_cluster_conf *cc = wc->cluster;
+	struct mars_client_conf *conf = &w->cconf;
+
+	if (wc->timers != NULL)
+		*conf = *wc->timers;
+	else {
+		memset(conf, 0, sizeof(*conf));
+		if (cc != NULL) {
+			conf->failure_timeout = cc->failure_timeout;
+			conf->retransmit_interval = cc->retransmit_interval;
+		}
+	}
+	conf->pro_type = cc != NULL && cc->protocol == MARS_CONF_PROTO_IPV6 ?
+	    MARS_PRO_IPV6 : MARS_PRO_IPV4;
+	conf->pro_type_alt = 0;
+	memset(&conf->own_pa, 0, sizeof(conf->own_pa));
+	conf->vc_lookup = NULL;
+	conf->vc_ctx = NULL;
+}
+
 static int
 make_client(struct mars_watch *w, struct mars_err *err)
 {
-	const struct mars_cluster_conf *cc = w->conf.cluster;
-	struct mars_client_conf conf;
+	struct mars_client_conf conf = w->cconf;
 	struct mars_io io;
 
-	memset(&conf, 0, sizeof(conf));
-	conf.pro_type = cc != NULL && cc->protocol == MARS_CONF_PROTO_IPV6 ?
-	    MARS_PRO_IPV6 : MARS_PRO_IPV4;
+	memset(&conf.own, 0, sizeof(conf.own));
 	conf.own.tl = MARS_ATM_ADDR_MAX;
 	memcpy(conf.own.num, w->own, MARS_ATM_ADDR_MAX);
 	conf.mars = w->mars;
 	conf.nmars = w->nmars;
-	if (cc != NULL) {
-		conf.failure_timeout = cc->failure_timeout;
-		conf.retransmit_interval = cc->retransmit_interval;
-	}
 	conf.rng = &w->rng;
 	memset(&io, 0, sizeof(io));
 	io.ctx = w;
@@ -223,15 +249,34 @@ make_client(struct mars_watch *w, struct mars_err *err)
 	return mars_client_new(&w->cl, &conf, &io, err);
 }
 
+/*
+ * A new machine in place of the old one (which is freed, nothing sent);
+ * started, with the old one's groups, when start.
+ */
 static void
-restart_client(struct mars_watch *w)
+restart_client(struct mars_watch *w, bool start)
 {
-	if (w->cl != NULL)
-		mars_client_free(w->cl);
+	static struct mars_client_pa groups[WATCH_GROUPS_MAX];
+	enum mars_client_group_state st;
+	const struct mars_client_pa *g;
+	size_t i, n = 0;
+
+	for (i = 0; start && w->cl != NULL &&
+	    i < mars_client_group_count(w->cl) && n < WATCH_GROUPS_MAX; i++)
+		if ((g = mars_client_group(w->cl, i, &st)) != NULL &&
+		    st != MARS_CLIENT_GRP_LEAVING)
+			groups[n++] = *g;
+	if (w->client_timer != 0)
+		mars_evloop_timer_cancel(w->loop, w->client_timer);
+	w->client_timer = 0;
+	mars_client_free(w->cl);
 	w->cl = NULL;
-	if (make_client(w, NULL) != 0)
+	if (make_client(w, NULL) != 0 || !start)
 		return;
 	mars_client_start(w->cl, mars_evloop_now());
+	for (i = 0; i < n; i++)
+		(void)mars_client_join(w->cl, mars_evloop_now(),
+		    groups[i].addr, groups[i].len);
 	kick(w);
 }
 
@@ -244,7 +289,8 @@ learn(struct mars_watch *w, const struct mars_link_rx *rx)
 	char text[WATCH_TEXT_MAX + 64];
 	size_t n;
 
-	if (rx->peer != w->peer[0] ||
+	if (rx->peer != w->peer[0] || w->cl == NULL ||
+	    !mars_client_registered(w->cl) ||
 	    mars_pdu_decode(&pdu, rx->sdu, rx->len, 0) != 0 ||
 	    pdu.kind != MARS_PDU_MARS || m->op != MARS_REDIRECT_MAP ||
 	    (n = m->sha.tl & MARS_ATM_TL_LEN) == 0 || m->sha.addr == NULL)
@@ -255,8 +301,8 @@ learn(struct mars_watch *w, const struct mars_link_rx *rx)
 	w->learning = false;
 	snprintf(text, sizeof(text), "the MARS at %s names itself in its map; "
 	    "registering again", w->text[0]);
-	note(w, text);
-	restart_client(w);
+	note(w, MARS_WATCH_NOTE_LEARNED, text);
+	restart_client(w, true);
 }
 
 static void
@@ -266,16 +312,29 @@ link_cb(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 	struct mars_link_rx rx;
 	struct mars_err e;
 	struct mars_vc vc;
+	uint32_t lost;
+	size_t h;
 	int i, k, rc;
 
+	/* ICMP reports of MARSs gone: drained, or the socket polls again */
+	if (revents & MARS_EVLOOP_ERROR)
+		while (mars_link_lost(w->link, &lost) == 1)
+			;
 	for (k = 0; k < 256; k++) {
 		rc = mars_link_recv(w->link, w->buf, sizeof(w->buf), &rx, &e);
 		if (rc == 0)
 			break;
 		if (rc < 0)
 			continue;
-		if ((i = index_of_peer(w, rx.peer)) < 0)
-			continue;	/* only the MARSs we know speak */
+		if ((i = index_of_peer(w, rx.peer)) < 0) {
+			/* only the MARSs we know speak, and those we hear */
+			for (h = 0; h < w->nheard; h++)
+				if (w->heard[h] == rx.peer)
+					sdu_event(w, &rx.vc, rx.vpi, rx.vci,
+					    rx.flags, &w->heard_end[h], false,
+					    rx.sdu, rx.len);
+			continue;
+		}
 		sdu_event(w, &rx.vc, rx.vpi, rx.vci, rx.flags, &w->end[i],
 		    false, rx.sdu, rx.len);
 		vc = rx.vc;
@@ -293,7 +352,7 @@ link_cb(struct mars_evloop *loop, int fd, unsigned revents, void *arg)
 
 static int
 add_mars(struct mars_watch *w, const struct mars_endpoint *ep,
-    const uint8_t *atm, struct mars_err *err)
+    const uint8_t *atm, int entity, struct mars_err *err)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
@@ -301,6 +360,7 @@ add_mars(struct mars_watch *w, const struct mars_endpoint *ep,
 
 	if (i >= WATCH_MARS_MAX)
 		return mars_err_set(err, MARS_E_INVAL, "mars", "too many");
+	w->entity[i] = entity;
 	memset(&w->mars[i], 0, sizeof(w->mars[i]));
 	w->mars[i].atm.tl = MARS_ATM_ADDR_MAX;
 	if (atm != NULL)
@@ -339,7 +399,7 @@ mars_from_cluster(struct mars_watch *w, struct mars_err *err)
 			return mars_err_set(err, MARS_E_INVAL, "mars",
 			    "no MARS of the cluster file has that endpoint");
 		if ((rc = add_mars(w, &c->mars[i].endpoint, c->mars[i].atm,
-		    err)) != 0)
+		    (int)i, err)) != 0)
 			return rc;
 		used[i] = true;
 	}
@@ -353,7 +413,7 @@ mars_from_cluster(struct mars_watch *w, struct mars_err *err)
 			break;
 		used[best] = true;
 		if ((rc = add_mars(w, &c->mars[best].endpoint,
-		    c->mars[best].atm, err)) != 0)
+		    c->mars[best].atm, (int)best, err)) != 0)
 			return rc;
 	}
 	return 0;
@@ -384,6 +444,8 @@ open_link(struct mars_watch *w, struct mars_err *err)
 		(void)mars_end_from_sockaddr(&w->own_end,
 		    (const struct sockaddr *)&ss);
 	memcpy(w->own, own_prefix, sizeof(own_prefix));
+	if (memcmp(w->conf.atm_prefix, (uint8_t[13]){ 0 }, 13) != 0)
+		memcpy(w->own, w->conf.atm_prefix, 13);
 	w->own[13] = (uint8_t)(pid >> 24);
 	w->own[14] = (uint8_t)(pid >> 16);
 	w->own[15] = (uint8_t)(pid >> 8);
@@ -416,12 +478,16 @@ mars_watch_new(struct mars_watch **wp, struct mars_evloop *loop,
 	if (conf->cluster != NULL)
 		rc = mars_from_cluster(w, err);
 	else {
-		rc = add_mars(w, &conf->mars, NULL, err);
+		rc = add_mars(w, &conf->mars, NULL, -1, err);
 		w->learning = true;
 	}
 	if (rc != 0)
 		goto fail;
 	mars_rng_seed(&w->rng, conf->seed);
+	client_template(w, conf);
+	/* the caller's cluster and timers are not read after this */
+	w->conf.cluster = NULL;
+	w->conf.timers = NULL;
 	if ((rc = make_client(w, err)) != 0)
 		goto fail;
 	if (mars_evloop_fd_add(loop, mars_link_fd(w->link), MARS_EVLOOP_READ,
@@ -429,7 +495,8 @@ mars_watch_new(struct mars_watch **wp, struct mars_evloop *loop,
 		rc = mars_err_set(err, MARS_E_SYS, "watch", "event loop");
 		goto fail;
 	}
-	mars_client_start(w->cl, mars_evloop_now());
+	if (!conf->manual)
+		mars_client_start(w->cl, mars_evloop_now());
 	kick(w);
 	*wp = w;
 	return 0;
@@ -499,4 +566,78 @@ const char *
 mars_watch_first_mars(const struct mars_watch *w)
 {
 	return w->nmars > 0 ? w->text[0] : "";
+}
+
+int
+mars_watch_start(struct mars_watch *w)
+{
+	if (w->cl == NULL || mars_client_state(w->cl) != MARS_CLIENT_IDLE)
+		return MARS_E_INVAL;
+	mars_client_start(w->cl, mars_evloop_now());
+	kick(w);
+	return 0;
+}
+
+void
+mars_watch_reset(struct mars_watch *w)
+{
+	restart_client(w, false);
+}
+
+struct mars_client *
+mars_watch_client(struct mars_watch *w)
+{
+	return w->cl;
+}
+
+void
+mars_watch_kick(struct mars_watch *w)
+{
+	kick(w);
+}
+
+struct mars_link *
+mars_watch_link(struct mars_watch *w)
+{
+	return w->link;
+}
+
+int
+mars_watch_peer_add(struct mars_watch *w, const struct mars_endpoint *ep,
+    uint32_t *peer, struct mars_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int rc;
+
+	if (w->nheard == WATCH_HEARD_MAX)
+		return mars_err_set(err, MARS_E_NOSPACE, "peer", "too many");
+	if ((rc = mars_endpoint_resolve(ep, AF_UNSPEC, false, &ss, &sslen,
+	    err)) != 0 || (rc = mars_link_peer_add(w->link, ep, peer,
+	    err)) != 0)
+		return rc;
+	(void)mars_end_from_sockaddr(&w->heard_end[w->nheard],
+	    (const struct sockaddr *)&ss);
+	w->heard[w->nheard++] = *peer;
+	return 0;
+}
+
+bool
+mars_watch_mars(const struct mars_watch *w, size_t i,
+    struct mars_watch_mars *out)
+{
+	if (i >= w->nmars)
+		return false;
+	out->entity = w->entity[i];
+	out->endpoint = w->text[i];
+	out->peer = w->peer[i];
+	out->atm_known = i > 0 || !w->learning;
+	out->atm = w->mars[i].atm.num;
+	return true;
+}
+
+const uint8_t *
+mars_watch_own_atm(const struct mars_watch *w)
+{
+	return w->own;
 }

@@ -112,18 +112,32 @@ printf 'connect --admin %s\nshow stats\nquit\nshow members\n' "$T/s1.sock" |
     mc >"$T/p.out" 2>&1
 rc=$?
 check "pipe: commands run, quit ends them" sh -c "[ $rc -eq 0 ] && grep -q '^stats ' '$T/p.out' && ! grep -q '^member ' '$T/p.out'"
-printf 'connect --admin %s\nshow nothing\n' "$T/s1.sock" | mc >/dev/null 2>&1
-check "pipe: exit status of the failing command" test $? -eq 2
+printf 'connect --admin %s\nshow nothing\nstatus\n' "$T/s1.sock" | mc >/dev/null 2>&1
+check "pipe: exit status of the failing command (marsd refused it)" test $? -eq 1
 
 # --- --json: JSON lines, type first, errors as objects ---
 mc --json -m "$EP" --admin "$T/s1.sock" -c 'register; join 224.1.1.1; request 224.1.1.1
     show members; status; join 300.1.1.1' >"$T/j.out" 2>"$T/j.err"
 check "--json: every line is JSON" json_lines_ok "$T/j.out"
 check "--json: type is the first key of every object" sh -c "! grep -v '^{\"type\":\"' '$T/j.out'"
-check "--json: the admin answer wrapped" grep -q '^{"type":"admin","request":"show members",.*"answer":{"type":"members","members":\[' "$T/j.out"
+check "--json: marsd's document as it is" grep -q '^{"type":"members","members":\[{"cmi":' "$T/j.out"
 check "--json: the registration event" grep -q '^{"type":"event","event":"registered"' "$T/j.out"
 check "--json: a resolution" grep -q '^{"type":"resolution","group":"224.1.1.1","result":"multi"' "$T/j.out"
 check "--json: the error on stderr" sh -c "json_ok() { python3 -c 'import json,sys; json.load(sys.stdin)'; }; grep -q '^{\"type\":\"error\",\"program\":\"marsctl\",.*\"command\":\"join\",\"argument\":\"300.1.1.1\"' '$T/j.err'"
+
+# --- events: the objects marsping --join writes, key for key ---
+"$O/bin/marsping" --json --join 224.3.3.3 -m "$EP" -w 1s >"$T/mp.json" 2>/dev/null
+mc --json -m "$EP" -c 'register; join 224.3.3.3; watch 1s' >"$T/mc.json" 2>&1
+keys() { python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["type"] == "event" and o["event"] == sys.argv[2]:
+        print(",".join(o.keys())); break' "$1" "$2"; }
+for ev in registered joined; do
+	k1=$(keys "$T/mc.json" $ev)
+	k2=$(keys "$T/mp.json" $ev)
+	check "watch --json: marsping's event objects ($ev: ${k1:-none})" sh -c "[ -n '$k1' ] && [ '$k1' = '$k2' ]"
+done
 
 # --- crafted messages: marsd drops them for the fault asked for ---
 count() { "$G/adminq" "$T/s1.sock" show stats | sed -n "s/^dropped reason=$1 count=//p"; }
@@ -151,10 +165,43 @@ check "capture: sent and received, with VC and direction" sh -c "grep -q '\[0/10
 frames=$(sed -n 's/^.*cap.pcap: \([0-9]*\) frames$/\1/p' "$T/s.out")
 check "capture: every message kept ($frames)" test "$(wc -l <"$T/cap.txt")" -eq "${frames:-0}"
 
-# --- reload: marsd rereads its file ---
+# --- reload: marsd rereads its file, says so when done ---
 mc --admin "$T/s1.sock" -c 'reload; reload' >"$T/r.out" 2>&1
-check "reload twice" test "$(grep -c '^reloaded' "$T/r.out")" -eq 2
+check "reload twice" test "$(grep -c "^reload file=$T/single.conf applied=yes" "$T/r.out")" -eq 2
 check "marsd counted the reloads" sh -c "'$G/adminq' '$T/s1.sock' show stats | grep -q ' reloads=2 '"
+mc --json --admin "$T/s1.sock" reload >"$T/r.json" 2>&1
+check "reload --json: marsd's reload object" grep -q '^{"type":"reload","file":".*single.conf","applied":true,"reloads":3}$' "$T/r.json"
+# a marsd started with -d: no process to signal, the socket is enough
+DPORT=$("$G/freeport" 1)
+write_single "$DPORT" | sed -e "s|$T/s1.sock|$T/d%n.sock|" >"$T/d.conf"
+"$MARSD" -d -c "$T/d.conf" --pidfile "$T/d.pid" 2>/dev/null
+DPID=$(cat "$T/d.pid" 2>/dev/null)
+PIDS="$PIDS $DPID"
+sed -e 's/^redirect-interval .*/redirect-interval = 700ms/' "$T/d.conf" >"$T/d2.conf"
+mv "$T/d2.conf" "$T/d.conf"
+mc --cluster "$T/d.conf" -c 'reload; show redirect-map' >"$T/rd.out" 2>&1
+check "reload of a daemonised marsd, through %n's socket" sh -c "grep -q '^reload file=.*d.conf applied=yes reloads=1' '$T/rd.out' && grep -q '^redirect-map interval_ms=700 ' '$T/rd.out'"
+echo '[mars' >>"$T/d.conf"
+mc --admin "$T/ds1.sock" reload >"$T/rd.out" 2>&1
+rc=$?
+check "reload of a broken file: marsd's reason, exit 1" sh -c "[ $rc -eq 1 ] && grep -q '^marsctl: reload: reload failed, keeping the running settings: .*d.conf:[0-9]*: ' '$T/rd.out'"
+kill "$DPID" 2>/dev/null
+
+# --- completion from the help of the marsd talked to ---
+mc __complete --admin "$T/s1.sock" admin '' >"$T/cw"
+check "admin words from marsd's help" sh -c "grep -qx reload '$T/cw' && grep -qx fault '$T/cw' && [ \$(grep -cx show '$T/cw') -eq 1 ]"
+mc __complete --admin "$T/s1.sock" admin sh '' >"$T/cw"
+check "admin show: marsd's show words" sh -c "grep -qx living-group '$T/cw' && grep -qx stats '$T/cw'"
+mc __complete admin '' >"$T/cw"
+check "no marsd, no words of its help" test ! -s "$T/cw"
+awk '/^\.Sh FAULT INJECTION/ { p = 1; next } /^\.Sh / { p = 0 }
+    p && /^\.It Cm / { print $3 }' man/marsd.8 >"$T/faults"
+mc __complete fault '' >"$T/cw"
+missing=$(grep -vxF -f "$T/cw" "$T/faults" | tr '\n' ' ')
+check "fault completes every fault of marsd(8) (${missing:-none missing})" sh -c "[ -s '$T/faults' ] && [ -z '$missing' ]"
+mc --admin "$T/s1.sock" show bogus >/dev/null 2>"$T/cw"
+rc=$?
+check "show WORD: marsd judges the words it does not know" sh -c "[ $rc -eq 1 ] && grep -q 'unknown command \"bogus\"' '$T/cw'"
 
 # --- the lab: three entities from a cluster file ---
 write_cluster() {
@@ -194,6 +241,13 @@ check "lab up: three entities running" test "$(grep -c '"type":"lab",.*"state":"
 LPIDS=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$T/lab0.json" | sort -u)
 gone() { for p in $LPIDS; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
 check "quit reaps the lab" wait_for 5 gone
+
+# a lone MARS: up once its socket answers (it has no election to show)
+LPORT=$("$G/freeport" 1)
+write_single "$LPORT" | sed -e '/^admin-socket/d' >"$T/lone.conf"
+mc -c "lab up $T/lone.conf; connect s1; show redirect-map; lab down" \
+    >"$T/lone.out" 2>&1
+check "lab up: a lone MARS, reached through the lab's socket" sh -c "grep -q '^s1  *[0-9][0-9]*  *running ' '$T/lone.out' && grep -q '^redirect-map interval_ms=300 ' '$T/lone.out' && grep -q '^lab: down' '$T/lone.out'"
 
 mc -t 3s -c "lab up $T/c.conf; connect m1; register; join 224.7.7.7
     show election; fault omit-dead on; fault omit-dead off
@@ -272,6 +326,14 @@ $TM send-keys -t mc C-u Up
 check "history: and the one before" wait_for 3 last_line_is 'marsctl s1(down)> show members'
 $TM send-keys -t mc C-c
 check "tty: Ctrl-C at the prompt discards the line" wait_for 3 last_line_is 'marsctl s1(down)>'
+$TM send-keys -t mc "lab up $T/lone.conf" Enter
+check "tty: lab up" wait_for 10 pane_has '^s1  *[0-9][0-9]*  *running '
+$TM send-keys -t mc 'watch' Enter
+wait_for 3 pane_has 'watching'
+$TM send-keys -t mc C-c
+wait_for 3 last_line_is 'marsctl s1(down)>'
+$TM send-keys -t mc C-l 'lab status' Enter
+check "tty: Ctrl-C reaches marsctl, not the lab's marsd" wait_for 5 pane_has '^s1  *[0-9][0-9]*  *running '
 $TM kill-server 2>/dev/null
 
 exit "$failed"

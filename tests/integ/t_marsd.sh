@@ -146,6 +146,21 @@ mv "$T/c2.conf" "$T/c.conf"
 kill -HUP $MP
 check "SIGHUP reloads the redirect list" wait_for 3 sh -c \
     "'$G/adminq' '$T/lab.sock' show redirect-map | grep -q 'interval_ms=2000 .*count=2'"
+# the reload admin command: the same, answered once done
+sed -e 's/^redirect-interval .*/redirect-interval = 3s/' "$T/c.conf" >"$T/c2.conf"
+mv "$T/c2.conf" "$T/c.conf"
+"$G/adminq" "$T/lab.sock" reload >"$T/rl" 2>&1
+check "admin reload: answered, applied, counted" has "^reload file=$T/c.conf applied=yes reloads=2\$" "$T/rl"
+check "admin reload: the new interval at once" sh -c \
+    "'$G/adminq' '$T/lab.sock' show redirect-map | grep -q 'interval_ms=3000 .*count=2'"
+"$G/adminq" "$T/lab.sock" reload json >"$T/rl"
+check "admin reload json" has "^{\"type\":\"reload\",\"file\":\"$T/c.conf\",\"applied\":true,\"reloads\":3}\$" "$T/rl"
+echo '[mars' >>"$T/c.conf"
+"$G/adminq" "$T/lab.sock" reload >"$T/rl" 2>&1
+rc=$?
+check "admin reload of a bad file: an error answer naming file and line" sh -c "[ $rc -eq 1 ] && grep -q 'reload failed, keeping the running settings: .*c.conf:[0-9]*: unterminated' '$T/rl'"
+check "admin reload of a bad file: settings kept, error counted" sh -c \
+    "'$G/adminq' '$T/lab.sock' show redirect-map | grep -q 'interval_ms=3000 .*count=2' && '$G/adminq' '$T/lab.sock' show stats | grep -q ' reloads=4 reload_errors=1 '"
 kill -TERM $MP
 wait $MP
 check "second daemon exits 0" test $? -eq 0

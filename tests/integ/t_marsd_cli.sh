@@ -116,7 +116,7 @@ EP=$(cat "$T/cready")
 check "admin help answers (not an error)" test $? -eq 0
 for c in "show members" "show groups" "show mcs" "show redirect-map" \
     "show stats" "show living-group" "show election" "show scsp" \
-    "fault NAME on|off" "help"; do
+    "fault NAME on|off" "help" "reload"; do
 	check "admin help lists \"$c\"" grep -q "^$c  " "$T/h"
 done
 "$MARSD" -C --json --admin "$T/c.sock" help >"$T/hj"

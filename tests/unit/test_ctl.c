@@ -103,6 +103,12 @@ test_parse_help(void **state)
 	assert_true(r.json);
 	assert_int_equal(mars_ctl_parse("help me", &r, why, sizeof(why)),
 	    MARS_E_PARSE);
+	/* reload takes nothing but json */
+	assert_int_equal(mars_ctl_parse("rel json", &r, why, sizeof(why)), 0);
+	assert_int_equal(r.cmd, MARS_CTL_RELOAD);
+	assert_true(r.json);
+	assert_int_equal(mars_ctl_parse("reload now", &r, why, sizeof(why)),
+	    MARS_E_PARSE);
 	/* every command has a name and a help line */
 	for (c = MARS_CTL_NONE + 1; c < MARS_CTL_CMD_MAX; c++) {
 		assert_true(strlen(mars_ctl_cmd_name(c)) > 0);

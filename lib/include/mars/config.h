@@ -120,6 +120,12 @@ int	mars_config_mars_index(const struct mars_cluster_conf *conf, const char *nam
  */
 int	mars_config_admin_socket(const struct mars_cluster_conf *conf,
 	    const char *name, char *buf, size_t len);
+/*
+ * The admin socket of entity `name` when neither the file nor the
+ * command line names one (marsd(8) FILES): /run/marsd.NAME.sock as root,
+ * else $XDG_RUNTIME_DIR/marsd.NAME.sock, else /tmp/marsd.UID.NAME.sock.
+ */
+void	mars_config_default_admin(const char *name, char *buf, size_t len);
 
 struct mars_redund_conf;
 

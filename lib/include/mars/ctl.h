@@ -53,6 +53,7 @@ enum mars_ctl_cmd {
 	MARS_CTL_SHOW_SCSP,
 	MARS_CTL_FAULT,			/* fault NAME on|off */
 	MARS_CTL_HELP,			/* the commands, one line each */
+	MARS_CTL_RELOAD,		/* reread the cluster file (SIGHUP) */
 	MARS_CTL_CMD_MAX
 };
 

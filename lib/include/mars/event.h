@@ -163,6 +163,13 @@ mars_event_us(const struct mars_event *ev)
 	return ev->us != 0 ? ev->us : (uint64_t)ev->when * 1000u;
 }
 
+/*
+ * The record of a message event, as the printers take it (print.h):
+ * *ev->fr when the producer had one, else one made of the event's SDU,
+ * VC (its label when it has one), direction, frame number and time.
+ */
+void	mars_event_frame(const struct mars_event *ev, struct mars_frame *fr);
+
 struct sockaddr;
 /* The end of an IPv4 or IPv6 socket address; MARS_E_INVAL otherwise. */
 int	mars_end_from_sockaddr(struct mars_end *e, const struct sockaddr *sa);

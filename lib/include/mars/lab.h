@@ -151,6 +151,12 @@ struct mars_lab_daemon_conf {
 	const char	*log_path;	/* stderr appended here; NULL: /dev/null */
 	const char *const *args;	/* more arguments, NULL-terminated;
 					   may be NULL (e.g. "-vv") */
+	/*
+	 * A process group of its own, so that a terminal's Ctrl-C (SIGINT
+	 * to the foreground group) reaches the controller only (a shell
+	 * that runs a lab); false: the controller's group.
+	 */
+	bool		 own_group;
 };
 
 struct mars_lab_daemon;
@@ -167,7 +173,8 @@ void	mars_lab_daemon_free(struct mars_lab_daemon *d);
  */
 int	mars_lab_daemon_start(struct mars_lab_daemon *d, struct mars_err *err);
 /*
- * Wait, at most timeout_ms, until the admin socket answers a request.
+ * Wait, at most timeout_ms, until the admin socket answers a request
+ * (an error answer too: a lone MARS has no election to show).
  * MARS_E_SYS with sys_errno ETIMEDOUT when it does not, ECHILD when the
  * process exited first (mars_lab_daemon_status() says how).
  */

@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include "mars/atm.h"
+#include "mars/event.h"
 #include "mars/frame.h"
 #include "mars/out.h"
 #include "mars/pdu.h"
@@ -58,6 +60,48 @@ void	mars_print_frame_error(struct mars_out *ob, const struct mars_print_opts *p
 
 /* Hex dump, 16 octets a line, offsets from 0 (tcpdump -x style). */
 void	mars_print_hex(struct mars_out *ob, const uint8_t *p, size_t n);
+
+/*
+ * Events (event.h) as the programs that are cluster members write them
+ * (marsping --join, marsctl).  The name of a kind, lowercase with
+ * underscores: "registered", "redirect_map", "mars_failed", "csn_gap",
+ * "give_up", "message", "note" ...; "unknown" for a kind not in event.h.
+ */
+const char *mars_print_event_name(int kind);
+
+/* An ATM address of a member's view: len octets of num (0: unknown). */
+struct mars_print_atm {
+	uint8_t		 len;
+	uint8_t		 num[MARS_ATM_ADDR_MAX];
+};
+
+/* What the member knows around one of its events. */
+struct mars_print_member {
+	const char	*event;		/* NULL: mars_print_event_name() */
+	const struct mars_print_atm *mars;	/* the MARS concerned, NULL */
+	const char	*name;		/* its entity name, NULL */
+	const char	*endpoint;	/* its endpoint, NULL */
+	uint16_t	 cmi;		/* the member's CMI now */
+	const struct mars_print_atm *list;	/* its redirect map, for */
+	size_t		 nlist;			/* map and redirect events */
+};
+
+/*
+ * A member's happening as one object of type "event" (mars-json(7)) and
+ * a newline, always with the same keys, null where they do not apply:
+ *
+ *   {"type":"event","event":"registered","ts":1795389109.186336,
+ *    "mars":"4700...0100","name":"m1","endpoint":"udp:127.0.0.1:4501",
+ *    "cmi":3,"csn":0,"group":null,"hard":null,"list":null,"gap":null,
+ *    "groups":null,"detail":null}
+ *
+ * ts is ev->us, or the wall clock now when 0; cmi is ev->cmi for
+ * "registered", else m->cmi; hard and list are the map's for
+ * "redirect_map" and "redirect"; gap is ev->count for "csn_gap", groups
+ * ev->count for "rejoined".
+ */
+void	mars_print_member_event(struct mars_out *ob, const struct mars_event *ev,
+	    const struct mars_print_member *m);
 
 #ifdef __cplusplus
 }
