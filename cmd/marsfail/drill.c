@@ -458,6 +458,20 @@ parse_line(struct parse *p, char **w, size_t n)
 	}
 	if (strcmp(w[0], "net") == 0 && !p->started)
 		return parse_net(p, w, n, &d->net);
+	if (strcmp(w[0], "mcs") == 0 && !p->started) {
+		/* Before start: the MCS serves before the members join. */
+		if (n != 3 || strcmp(w[1], "serve") != 0)
+			return perr(p, "mcs needs `serve GROUP' (1..groups)");
+		if (number(p, "mcs serve", w[2], MARS_SIMCLU_GROUPS_MAX,
+		    &v) != 0)
+			return -1;
+		if (v == 0 || v > d->groups)
+			return perr(p, "mcs serve %llu: groups are 1..%zu", v,
+			    d->groups);
+		d->mcs_first = (size_t)v;
+		d->uses_mcs = true;
+		return 0;
+	}
 
 	if (strcmp(w[0], "start") == 0)
 		kind = ST_START;

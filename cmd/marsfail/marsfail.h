@@ -105,6 +105,7 @@ struct drill {
 	struct mars_sim_net net;
 	unsigned	 faults;	/* MARS_REDUND_FI_* on every entity */
 	bool		 uses_mcs;
+	size_t		 mcs_first;	/* mcs serve G before start, 0 none */
 	struct step	*steps;
 	size_t		 nsteps;
 	size_t		 cap;

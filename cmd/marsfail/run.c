@@ -590,6 +590,11 @@ run_start(struct fail_run *r, const struct step *st, struct mars_err *err)
 	while (!elected(r) && run_now(r) < deadline)
 		if ((rc = advance_to(r, run_now(r) + r->tick, err)) != 0)
 			return rc;
+	if (r->d->mcs_first > 0) {
+		if ((rc = r->b.mcs(r, r->d->mcs_first - 1, err)) != 0 ||
+		    (rc = advance_to(r, run_now(r) + 1000, err)) != 0)
+			return rc;
+	}
 	if ((rc = r->b.start_members(r, err)) != 0)
 		return rc;
 	r->started = true;
