@@ -231,6 +231,7 @@ struct fail_opts {
 	size_t		 explore_steps;
 	const char	*explore_cluster;
 	const char	*explore_fault_text;
+	bool		 explore;	/* stop at the first broken invariant */
 	bool		 list;
 };
 
@@ -332,6 +333,7 @@ struct fail_run {
 	/* explore: stop at the first failed invariant */
 	bool		 explore;
 	size_t		 explore_failed_step;
+	bool		 explore_stopped;
 	bool		 quiet_steps;
 };
 

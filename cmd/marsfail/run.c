@@ -719,6 +719,7 @@ run_drill(struct fail_run *r, const struct fail_opts *o, struct drill *d)
 	r->seed = o->has_seed ? o->seed : d->has_seed ? d->seed : 1;
 	r->dual_since = NEVER;
 	r->pcap = o->pcap;
+	r->explore = o->explore;
 	for (i = 0; i < 32; i++) {
 		r->cur_role[i] = -2;
 		r->cur_seg[i] = (size_t)-1;
@@ -764,6 +765,7 @@ run_drill(struct fail_run *r, const struct fail_opts *o, struct drill *d)
 
 			if (run_invariants(r, why, sizeof(why)) != 0) {
 				r->explore_failed_step = i;
+				r->explore_stopped = true;
 				snprintf(r->errmsg, sizeof(r->errmsg), "%s", why);
 				break;
 			}
