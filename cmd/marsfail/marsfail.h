@@ -291,6 +291,7 @@ struct fail_run {
 	struct mars_check *chk;
 	uint64_t	 seed;
 	mars_time_t	 t_start;	/* backend clock at setup */
+	uint64_t	 us_base;	/* event time (us) of backend clock 0 */
 	mars_time_t	 tick;		/* sampling period */
 	bool		 started;
 	/* per member */

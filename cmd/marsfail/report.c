@@ -164,8 +164,8 @@ report_text(FILE *fp, struct fail_run *r)
 		    (unsigned long long)mars_check_finding_total(r->chk));
 		for (k = 0; (f = mars_check_finding(r->chk, k)) != NULL &&
 		    (k < 10 || r->o->verbose > 0); k++)
-			fprintf(fp, "  %.3f s %s: %s\n", (double)f->us / 1e6 -
-			    (double)r->t_start / 1000.0,
+			fprintf(fp, "  %.3f s %s: %s\n", (double)(f->us -
+			    r->us_base) / 1e6 - (double)r->t_start / 1000.0,
 			    mars_check_rule_info(f->rule)->name, f->message);
 	}
 	fprintf(fp, "%.1f s of cluster time in %.2f s, %llu messages\n",
@@ -295,7 +295,8 @@ report_json(FILE *fp, struct fail_run *r)
 		json_str(fp, mars_check_rule_info(f->rule)->name);
 		fprintf(fp, ",\"severity\":\"%s\",\"time_ms\":%llu",
 		    f->severity == MARS_CHECK_ERROR ? "error" : "warning",
-		    (unsigned long long)(f->us / 1000));
+		    (unsigned long long)((f->us - r->us_base) / 1000 -
+		    r->t_start));
 		json_ent(fp, "mars", r, f->mars);
 		fputs(",\"message\":", fp);
 		json_str(fp, f->message);

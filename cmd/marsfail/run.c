@@ -735,8 +735,8 @@ run_drill(struct fail_run *r, const struct fail_opts *o, struct drill *d)
 	    sizeof(*r->cmi_before));
 	for (i = 0; i < r->b.nmembers; i++)
 		r->rereg_at[i] = NEVER;
-	if ((rc = make_checker(r, &err)) != 0 ||
-	    (rc = r->b.setup(r, &err)) != 0) {
+	if ((rc = r->b.setup(r, &err)) != 0 ||
+	    (rc = make_checker(r, &err)) != 0) {
 		snprintf(r->errmsg, sizeof(r->errmsg), "%s%s%s",
 		    err.field != NULL ? err.field : "",
 		    err.field != NULL ? ": " : "",
