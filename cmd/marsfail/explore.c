@@ -20,9 +20,6 @@
 
 #include "marsfail.h"
 
-#ifndef MARS_DRILLDIR
-#define MARS_DRILLDIR	"/usr/local/share/marstools/drills"
-#endif
 
 struct sched_step {
 	char		 text[FAIL_LINE_MAX];

@@ -364,7 +364,26 @@ open_capture(struct labb *lb)
 		lb->cap = NULL;
 		return;
 	}
-	(void)mars_cap_set_filter(lb->cap, "udp", errbuf);
+	/* Only this lab's ports: the loopback carries other labs too. */
+	{
+		const struct mars_cluster_conf *cc = lb->r->d->cc;
+		char bpf[2048];
+		size_t i, o;
+
+		o = (size_t)snprintf(bpf, sizeof(bpf), "udp and (");
+		for (i = 0; i < cc->n_mars && o + 64 < sizeof(bpf); i++) {
+			o += (size_t)snprintf(bpf + o, sizeof(bpf) - o,
+			    "%sport %u", i > 0 ? " or " : "",
+			    cc->mars[i].endpoint.port);
+			if (cc->mars[i].has_peer_endpoint)
+				o += (size_t)snprintf(bpf + o, sizeof(bpf) - o,
+				    " or port %u",
+				    cc->mars[i].peer_endpoint.port);
+		}
+		snprintf(bpf + o, sizeof(bpf) - o, ")");
+		if (mars_cap_set_filter(lb->cap, bpf, errbuf) != 0)
+			diag_warn(dev, 0, "capture filter: %s", errbuf);
+	}
 	if (lb->r->pcap != NULL && mars_cap_dump_open(&lb->dump, lb->cap,
 	    lb->r->pcap, errbuf) != 0)
 		diag_warn(lb->r->pcap, 0, "%s", errbuf);

@@ -17,9 +17,6 @@
 
 #include "marsfail.h"
 
-#ifndef MARS_DRILLDIR
-#define MARS_DRILLDIR	"/usr/local/share/marstools/drills"
-#endif
 
 enum {
 	OPT_SIM = 256,

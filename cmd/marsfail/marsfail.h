@@ -27,6 +27,11 @@
 #include "mars/sim.h"
 #include "mars/types.h"
 
+/* Where `make install' puts the drill library (GNUmakefile DRILLDIR). */
+#ifndef MARS_DRILLDIR
+#define MARS_DRILLDIR	"/usr/local/share/marstools/drills"
+#endif
+
 #define EXIT_HELD	0	/* every expect held */
 #define EXIT_FAILED	1	/* an expect failed */
 #define EXIT_USAGE	2	/* bad usage, drill, cluster file, lab */
