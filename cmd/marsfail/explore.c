@@ -202,7 +202,8 @@ drill_text(char *buf, size_t len, const char *cluster, size_t members,
 		    down[i]);
 	if (off < len)
 		snprintf(buf + off, len - off, "expect reregistered within "
-		    "60s\nexpect membership-intact within 60s\n");
+		    "60s\nexpect membership-intact within 60s\n"
+		    "expect no-findings\n");
 }
 
 struct outcome {
@@ -333,6 +334,9 @@ explore_main(const struct fail_opts *o)
 	else
 		snprintf(cluster, sizeof(cluster), "%s/ft3.conf",
 		    env != NULL && *env != '\0' ? env : MARS_DRILLDIR);
+	/* The drill printed names it wherever it is run from. */
+	if (realpath(cluster, dir) != NULL)
+		snprintf(cluster, sizeof(cluster), "%s", dir);
 	if (nsteps > 30)
 		diag_usage("--steps %zu: at most 30", nsteps);
 	if (members > 1000)
