@@ -156,7 +156,8 @@ drill_dir(void)
 static const char *
 resolve_drill(const char *arg, char *buf, size_t len)
 {
-	if (strchr(arg, '/') != NULL || access(arg, F_OK) == 0)
+	if (strchr(arg, '/') != NULL || (access(arg, R_OK) == 0 &&
+	    strstr(arg, ".drill") != NULL))
 		return arg;
 	snprintf(buf, len, "%s/%s%s", drill_dir(), arg,
 	    strstr(arg, ".drill") != NULL ? "" : ".drill");

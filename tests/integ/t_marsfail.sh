@@ -40,7 +40,7 @@ check "text: re-registration percentiles" has 're-registered: 50 of 50 members, 
 check "text: CMI kept by every member" has 'CMI kept by 50, changed for 0' "$T/t.out"
 check "text: detection time" has 'failure detected by members after' "$T/t.out"
 "$F" drills/3.1-active-failure.drill >"$T/t2.out"
-check "the same seed, the same report" cmp -s "$T/t.out" "$T/t2.out"
+check "the same seed, the same report" sh -c "grep -v 'cluster time in' '$T/t.out' >'$T/a'; grep -v 'cluster time in' '$T/t2.out' >'$T/b'; cmp -s '$T/a' '$T/b'"
 "$F" --seed 7 drills/3.1-active-failure.drill >"$T/t3.out"
 check "another seed, other times" sh -c "! cmp -s '$T/t.out' '$T/t3.out'"
 
