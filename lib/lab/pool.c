@@ -221,8 +221,9 @@ open_member(struct mars_lab_pool *p, struct lab_member *m, int family,
 	size_t k;
 	int rc;
 
-	if ((rc = mars_endpoint_parse(&bind, family == AF_INET6 ?
-	    "udp:[::1]:0" : "udp:127.0.0.1:0", err)) != 0 ||
+	if ((rc = mars_endpoint_parse(&bind, conf->bind != NULL ? conf->bind :
+	    family == AF_INET6 ? "udp:[::1]:0" : "udp:127.0.0.1:0",
+	    err)) != 0 ||
 	    (rc = mars_link_open(&m->link, &bind, 0, err)) != 0 ||
 	    (rc = mars_link_local(m->link, &local, err)) != 0)
 		return rc;

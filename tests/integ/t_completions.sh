@@ -18,14 +18,14 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 BIN=$(cd "$O/bin" && pwd)
 TOP=$(pwd)
-PROGS="marsd marsping marsdump marsctl"
+PROGS="marsd marsping marsdump marsctl marsfail"
 
 for p in $PROGS; do
 	check "$p: bash and zsh completion exist" test -f "completions/$p.bash" -a -f "completions/_$p"
 done
 
 # Every long option of --help is completed (marsctl's come from itself).
-for p in marsd marsping marsdump; do
+for p in marsd marsping marsdump marsfail; do
 	miss=""
 	for o in $("$BIN/$p" --help 2>&1 | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 		grep -q -- "$o" "completions/$p.bash" || miss="$miss bash:$o"
@@ -69,6 +69,11 @@ check "bash marsping: --cl -> --cluster" bash_has marsping 'marsping --cl' --clu
 check "bash marsping: durations" bash_has marsping 'marsping -i ' 250ms 1s
 check "bash marsdump: --st -> --stats --strict" bash_has marsdump 'marsdump --st' --stats --strict
 check "bash marsdump: filter op names" bash_has marsdump 'marsdump -r x.pcap op jo' join
+check "bash marsfail: --ht -> --html" bash_has marsfail 'marsfail --ht' --html
+MARSFAIL_DRILLS=drills
+export MARSFAIL_DRILLS
+check "bash marsfail: a shipped drill" bash_has marsfail 'marsfail 3.1' 3.1-active-failure
+check "bash marsfail: fault switches" bash_has marsfail 'marsfail explore --fault om' omit-dead
 check "bash marsctl: a command word" bash_has marsctl 'marsctl sh' show
 check "bash marsctl: a sub-word" bash_has marsctl 'marsctl show liv' living-group
 check "bash marsctl: lab sub-words" bash_has marsctl 'marsctl lab ' up down kill hang resume restart status
@@ -104,6 +109,7 @@ check "zsh marsdump: --imm" zshc 'marsdump --imm' 'marsdump --immediate-mode'
 check "zsh marsctl: a command word" zshc 'marsctl disc' 'marsctl disconnect'
 check "zsh marsctl: a sub-word" zshc 'marsctl show redi' 'marsctl show redirect-map'
 check "zsh marsctl: a field, no space after =" zshc 'marsctl send join chk' 'marsctl send join chksum='
+check "zsh marsfail: --jun" zshc 'marsfail --jun' 'marsfail --junit'
 check "zsh marsctl: an entity of the cluster file" zshc 'marsctl connect --cluster testdata/cluster/single.conf ' 'marsctl connect --cluster testdata/cluster/single.conf m1'
 $TM kill-server 2>/dev/null
 exit "$failed"

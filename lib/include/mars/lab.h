@@ -68,6 +68,12 @@ struct mars_lab_pool_conf {
 	 */
 	const struct mars_client_conf *timers;
 	uint64_t	 seed;		/* every random delay, reproducible */
+	/*
+	 * Where the members' links are bound, "udp:HOST:0": NULL is the
+	 * loopback of the cluster's family.  A lab whose MARSs sit in
+	 * network namespaces behind a bridge binds to the bridge's address.
+	 */
+	const char	*bind;
 	/* Every member's happenings, after the pool has recorded them;
 	 * may be NULL.  Same rules as struct mars_io's event callback. */
 	void		(*on_event)(void *ctx, size_t member,

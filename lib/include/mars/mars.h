@@ -33,6 +33,7 @@
 #include "mars/scspfsm.h"
 #include "mars/server.h"
 #include "mars/shim.h"
+#include "mars/simclu.h"
 #include "mars/sim.h"
 #include "mars/types.h"
 #include "mars/version.h"
