@@ -29,8 +29,11 @@
 #include "mars/print.h"
 #include "mars/version.h"
 
-#include "diag.h"
+#include "cli/diag.h"
 #include "stats.h"
+
+#define EXIT_FAIL	1	/* --strict and a bad message; a truncated file */
+#define EXIT_USAGE	2	/* bad usage, input, link type or filter */
 
 /* pcap_set_buffer_size() takes an int of octets. */
 #define BUFFER_KIB_MAX	(INT32_MAX / 1024)
@@ -121,7 +124,7 @@ join_args(int argc, char **argv)
 	for (i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	if ((s = malloc(len)) == NULL)
-		diag_exit(EXIT_USAGE, NULL, "out of memory");
+		diag_fatal(EXIT_USAGE, NULL, 0, "out of memory");
 	s[0] = '\0';
 	for (i = 0; i < argc; i++) {
 		if (i > 0)
@@ -129,21 +132,6 @@ join_args(int argc, char **argv)
 		strcat(s, argv[i]);
 	}
 	return s;
-}
-
-/*
- * --json decides how even the errors in the options are written, so it
- * is looked for before getopt reports any.
- */
-static bool
-wants_json(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--json") == 0)
-			return true;
-	return false;
 }
 
 static uint64_t
@@ -270,7 +258,7 @@ compile_filter(const char *expr)
 		return f;
 	mars_filter_error(expr, &e, msg, sizeof(msg));
 	if (diag_is_json()) {
-		diag("error", NULL, e.code == MARS_E_PARSE ? (long long)e.offset :
+		diag_at("error", NULL, 0, e.code == MARS_E_PARSE ? (long long)e.offset :
 		    -1, "expression", "bad filter: %s", msg);
 	} else
 		fprintf(stderr, "marsdump: bad filter: %s\n    %s\n    %*s^\n",
@@ -285,19 +273,19 @@ drop_privileges(const char *user)
 	struct passwd *pw;
 
 	if ((pw = getpwnam(user)) == NULL)
-		diag_exit(EXIT_USAGE, NULL, "-Z %s: no such user", user);
+		diag_fatal(EXIT_USAGE, NULL, 0, "-Z %s: no such user", user);
 	if (geteuid() != 0) {
 		if (pw->pw_uid != getuid())
-			diag_exit(EXIT_USAGE, NULL,
+			diag_fatal(EXIT_USAGE, NULL, 0,
 			    "-Z %s: changing user needs root", user);
 		return;
 	}
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
 	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
-		diag_exit(EXIT_USAGE, NULL, "-Z %s: %s", user,
+		diag_fatal(EXIT_USAGE, NULL, 0, "-Z %s: %s", user,
 		    strerror(errno));
 	if (pw->pw_uid != 0 && setuid(0) == 0)
-		diag_exit(EXIT_USAGE, NULL, "-Z %s: could still regain root",
+		diag_fatal(EXIT_USAGE, NULL, 0, "-Z %s: could still regain root",
 		    user);
 }
 
@@ -329,8 +317,8 @@ open_failed(const char *name, const char *why)
 	size_t n = strlen(name);
 
 	if (strncmp(why, name, n) == 0 && why[n] == ':')
-		diag_exit(EXIT_USAGE, name, "%s", why);
-	diag_exit(EXIT_USAGE, name, "%s: %s", name, why);
+		diag_fatal(EXIT_USAGE, name, 0, "%s", why);
+	diag_fatal(EXIT_USAGE, name, 0, "%s: %s", name, why);
 }
 
 static struct mars_cap *
@@ -351,7 +339,7 @@ open_input(const struct opts *o)
 	} else if (mars_cap_open_file(&c, o->rfile, errbuf) != 0)
 		open_failed(o->rfile, errbuf);
 	if (o->bpf != NULL && mars_cap_set_filter(c, o->bpf, errbuf) != 0)
-		diag_exit(EXIT_USAGE, NULL, "%s", errbuf);
+		diag_fatal(EXIT_USAGE, NULL, 0, "%s", errbuf);
 	return c;
 }
 
@@ -399,7 +387,7 @@ read_failed(struct run *r, int rc, const struct mars_err *e)
 
 	if (strcmp(name, "-") == 0)
 		name = "standard input";
-	diag("error", name, -1, NULL, "%s: %s", name,
+	diag_at("error", name, 0, -1, NULL, "%s: %s", name,
 	    e->why != NULL ? e->why : mars_strerror(rc));
 	r->malformed++;
 	if (o->stats)
@@ -494,7 +482,7 @@ capture_report(struct run *r)
 	struct mars_cap_stat cs;
 
 	if (mars_cap_stats_ex(r->c, &cs) != 0) {
-		diag("warning", r->o->iface, -1, NULL, "%s: %s", r->o->iface,
+		diag_at("warning", r->o->iface, 0, -1, NULL, "%s: %s", r->o->iface,
 		    mars_cap_geterr(r->c));
 		return;
 	}
@@ -533,7 +521,7 @@ finish(struct run *r)
 			r->dump_failed = true;
 		r->dump = NULL;
 		if (r->dump_failed) {
-			diag("error", o->wfile, -1, NULL, "%s: write error",
+			diag_at("error", o->wfile, 0, -1, NULL, "%s: write error",
 			    o->wfile);
 			r->status = EXIT_USAGE;
 		} else if (r->quiet)
@@ -556,18 +544,18 @@ main(int argc, char **argv)
 	char errbuf[MARS_CAP_ERRBUF_SIZE];
 	int status;
 
-	diag_json(wants_json(argc, argv));
+	diag_init("marsdump", argc, argv);
 	parse_args(&o, argc, argv);
 	r.o = &o;
 	if (o.expr != NULL)
 		r.flt = compile_filter(o.expr);
 	if (o.stats && stats_init(&r.st) != 0)
-		diag_exit(EXIT_USAGE, NULL, "out of memory");
+		diag_fatal(EXIT_USAGE, NULL, 0, "out of memory");
 
 	r.c = open_input(&o);
 	if (o.wfile != NULL &&
 	    mars_cap_dump_open(&r.dump, r.c, o.wfile, errbuf) != 0)
-		diag_exit(EXIT_USAGE, o.wfile, "%s", errbuf);
+		diag_fatal(EXIT_USAGE, o.wfile, 0, "%s", errbuf);
 	if (o.user != NULL)
 		drop_privileges(o.user);
 	capture = r.c;

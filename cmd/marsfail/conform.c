@@ -67,14 +67,14 @@ on_result(void *ctx, const struct mars_conform_result *res)
 		c->skip++;
 	if (c->o->json) {
 		fputs("{\"type\":\"case\",\"id\":", stdout);
-		json_str(stdout, tc->id);
+		diag_json_str(stdout, tc->id);
 		fputs(",\"title\":", stdout);
-		json_str(stdout, tc->title);
+		diag_json_str(stdout, tc->title);
 		fputs(",\"ref\":", stdout);
-		json_str(stdout, tc->ref);
+		diag_json_str(stdout, tc->ref);
 		printf(",\"verdict\":\"%s\",\"detail\":",
 		    verdict_word(res->verdict));
-		json_str(stdout, res->detail);
+		diag_json_str(stdout, res->detail);
 		printf(",\"elapsed_ms\":%llu}\n",
 		    (unsigned long long)res->elapsed);
 	} else if (c->o->tap) {
@@ -137,7 +137,7 @@ conform_main(const struct fail_opts *o)
 
 		if (mars_config_load_new(&cl, o->cluster_path, &err, msg,
 		    sizeof(msg)) != 0)
-			diag_exit(EXIT_USAGE, o->cluster_path, 0, "%s", msg);
+			diag_fatal(EXIT_USAGE, o->cluster_path, 0, "%s", msg);
 		cc.pro = cl->protocol == MARS_CONF_PROTO_IPV6 ?
 		    MARS_PRO_IPV6 : MARS_PRO_IPV4;
 		free(cl);
@@ -148,7 +148,7 @@ conform_main(const struct fail_opts *o)
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	if (o->junit && (c.junit = open_memstream(&jbuf, &jlen)) == NULL)
-		diag_exit(EXIT_USAGE, NULL, 0, "no memory");
+		diag_fatal(EXIT_USAGE, NULL, 0, "no memory");
 	if (o->tap) {
 		for (i = 0; mars_conform_case(i) != NULL; i++)
 			;
@@ -159,7 +159,7 @@ conform_main(const struct fail_opts *o)
 		if (c.junit != NULL)
 			fclose(c.junit);
 		free(jbuf);
-		diag_exit(EXIT_USAGE, o->endpoint, 0, "conformance: %s%s%s",
+		diag_fatal(EXIT_USAGE, o->endpoint, 0, "conformance: %s%s%s",
 		    err.field != NULL ? err.field : "",
 		    err.field != NULL ? ": " : "",
 		    err.why != NULL ? err.why : mars_strerror(rc));
@@ -170,11 +170,11 @@ conform_main(const struct fail_opts *o)
 	if (o->json) {
 		printf("{\"type\":\"summary\",\"verdict\":\"%s\",\"mars\":",
 		    c.fail > 0 ? "fail" : "pass");
-		json_str(stdout, o->endpoint);
+		diag_json_str(stdout, o->endpoint);
 		printf(",\"cases\":%u,\"passed\":%u,\"failed\":%u,"
 		    "\"skipped\":%u,\"elapsed_ms\":%llu,\"message\":", c.n,
 		    c.pass, c.fail, c.skip, (unsigned long long)c.elapsed);
-		json_str(stdout, verdict);
+		diag_json_str(stdout, verdict);
 		fputs("}\n", stdout);
 	} else if (o->tap)
 		printf("1..%u\n# %s\n", c.n, verdict);

@@ -667,16 +667,16 @@ drill_load(struct drill *d, const char *path, const char *cluster_override)
 
 	memset(d, 0, sizeof(*d));
 	if ((fp = fopen(path, "r")) == NULL)
-		diag_exit(EXIT_USAGE, path, 0, "%s", strerror(errno));
+		diag_fatal(EXIT_USAGE, path, 0, "%s", strerror(errno));
 	text = NULL;
 	for (;;) {
 		if (len + 4096 + 1 > cap) {
 			cap = cap == 0 ? 8192 : cap * 2;
 			if (cap > (1u << 24))
-				diag_exit(EXIT_USAGE, path, 0,
+				diag_fatal(EXIT_USAGE, path, 0,
 				    "larger than 16 MiB");
 			if ((text = realloc(text, cap)) == NULL)
-				diag_exit(EXIT_USAGE, path, 0, "no memory");
+				diag_fatal(EXIT_USAGE, path, 0, "no memory");
 		}
 		got = fread(text + len, 1, 4096, fp);
 		len += got;
@@ -684,11 +684,11 @@ drill_load(struct drill *d, const char *path, const char *cluster_override)
 			break;
 	}
 	if (ferror(fp))
-		diag_exit(EXIT_USAGE, path, 0, "%s", strerror(errno));
+		diag_fatal(EXIT_USAGE, path, 0, "%s", strerror(errno));
 	fclose(fp);
 	text[len] = '\0';
 	if (memchr(text, '\0', len) != NULL)
-		diag_exit(EXIT_USAGE, path, 0, "a NUL byte: not a drill file");
+		diag_fatal(EXIT_USAGE, path, 0, "a NUL byte: not a drill file");
 	snprintf(dir, sizeof(dir), "%s", path);
 	if ((slash = strrchr(dir, '/')) != NULL)
 		*slash = '\0';
@@ -697,7 +697,7 @@ drill_load(struct drill *d, const char *path, const char *cluster_override)
 	if (drill_parse_text(d, text, path, dir, cluster_override, msg,
 	    sizeof(msg), &line) != 0) {
 		free(text);
-		diag_exit(EXIT_USAGE, path, line, "%s", msg);
+		diag_fatal(EXIT_USAGE, path, line, "%s", msg);
 	}
 	free(text);
 }

@@ -343,9 +343,9 @@ explore_main(const struct fail_opts *o)
 		diag_usage("--members %zu: at most 1000", members);
 	memset(&err, 0, sizeof(err));
 	if (mars_config_load_new(&cc, cluster, &err, msg, sizeof(msg)) != 0)
-		diag_exit(EXIT_USAGE, cluster, 0, "%s", msg);
+		diag_fatal(EXIT_USAGE, cluster, 0, "%s", msg);
 	if (cc->n_mars == 0 || cc->n_mars > 32)
-		diag_exit(EXIT_USAGE, cluster, 0, "needs 1 to 32 entities");
+		diag_fatal(EXIT_USAGE, cluster, 0, "needs 1 to 32 entities");
 	if (o->explore_fault_text != NULL) {
 		char f[256];
 
@@ -394,7 +394,7 @@ explore_main(const struct fail_opts *o)
 		if (o->json) {
 			fprintf(stdout, "{\"type\":\"failure\",\"seed\":%llu,"
 			    "\"why\":", (unsigned long long)seed);
-			json_str(stdout, out.why);
+			diag_json_str(stdout, out.why);
 			fputs("}\n", stdout);
 		} else
 			printf("seed %llu fails: %s\n",
@@ -413,9 +413,9 @@ explore_main(const struct fail_opts *o)
 		    secs > 0 ? (double)runs * 60.0 / secs : 0.0);
 		if (nfail > 0) {
 			printf("%llu,\"why\":", (unsigned long long)first_seed);
-			json_str(stdout, first_why);
+			diag_json_str(stdout, first_why);
 			fputs(",\"drill\":", stdout);
-			json_str(stdout, minimal);
+			diag_json_str(stdout, minimal);
 			fputs("}\n", stdout);
 		} else
 			fputs("null,\"why\":null,\"drill\":null}\n", stdout);

@@ -110,20 +110,6 @@ usage(FILE *fp)
 	    "Exit status: 0 every expect held, 1 one failed, 2 an error.\n");
 }
 
-static bool
-wants_json(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--json") == 0)
-			return true;
-	}
-	return false;
-}
-
 static uint64_t
 num_arg(const char *opt, const char *v)
 {
@@ -184,9 +170,9 @@ list_drills(bool json)
 		*nl = '\0';
 		if (json) {
 			fputs("{\"type\":\"drill\",\"name\":", stdout);
-			json_str(stdout, line);
+			diag_json_str(stdout, line);
 			fputs(",\"dir\":", stdout);
-			json_str(stdout, drill_dir());
+			diag_json_str(stdout, drill_dir());
 			fputs("}\n", stdout);
 		} else
 			printf("%s\n", line);
@@ -194,7 +180,7 @@ list_drills(bool json)
 	}
 	pclose(p);
 	if (n == 0)
-		diag_exit(EXIT_USAGE, drill_dir(), 0, "no drill here");
+		diag_fatal(EXIT_USAGE, drill_dir(), 0, "no drill here");
 	return 0;
 }
 
@@ -355,7 +341,7 @@ run_one(const struct fail_opts *o, const char *arg)
 	drill_load(&d, path, o->cluster_path);
 	if (run_drill(&r, o, &d) != 0 && r.nres == 0 && r.nphases == 0 &&
 	    r.chk == NULL) {
-		diag_exit(EXIT_USAGE, d.path, r.errline, "%s", r.errmsg);
+		diag_fatal(EXIT_USAGE, d.path, r.errline, "%s", r.errmsg);
 	}
 	if (o->html != NULL && report_html(o->html, &r) != 0)
 		diag_warn(o->html, 0, "cannot write the HTML report");
@@ -385,7 +371,7 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "__complete") == 0)
 		return complete_main(argc - 2, argv + 2);
-	diag_json(wants_json(argc, argv));
+	diag_init("marsfail", argc, argv);
 	o.netns = -1;
 	parse_args(&o, argc, argv, &first);
 	if (o.list) {

@@ -11,7 +11,7 @@
  *   report.c    text, --json, --tap, --junit; html.c --html
  *   explore.c   random fault schedules, shrinking
  *   conform.c   the conformance subcommand
- *   complete.c  __complete for the shell completions; diag.c errors
+ *   complete.c  __complete for the shell completions
  */
 #ifndef MARSFAIL_H
 #define MARSFAIL_H
@@ -40,18 +40,9 @@
 #define FAIL_PATH_MAX	1024
 #define FAIL_LINE_MAX	256
 
-/* ---- diagnostics (diag.c) ---- */
+/* ---- diagnostics: lib/cli/diag.h ---- */
 
-void	diag_json(bool json);
-bool	diag_is_json(void);
-void	diag_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-	    noreturn));
-void	diag_exit(int status, const char *file, unsigned line,
-	    const char *fmt, ...) __attribute__((format(printf, 4, 5),
-	    noreturn));
-void	diag_warn(const char *file, unsigned line, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-void	json_str(FILE *fp, const char *s);
+#include "cli/diag.h"
 
 /* ---- the drill (drill.c) ---- */
 
@@ -119,7 +110,7 @@ struct drill {
 /*
  * Parse a drill file; the cluster file is read relative to the drill's
  * directory unless cluster_override is given.  Errors name file:line and
- * exit 2 (diag_exit).
+ * exit 2 (diag_fatal).
  */
 void	drill_load(struct drill *d, const char *path,
 	    const char *cluster_override);

@@ -196,7 +196,7 @@ json_ent(FILE *fp, const char *key, const struct fail_run *r, int i)
 	if (i < 0)
 		fputs("null", fp);
 	else
-		json_str(fp, ent_name(r, i));
+		diag_json_str(fp, ent_name(r, i));
 }
 
 void
@@ -212,18 +212,18 @@ report_json(FILE *fp, struct fail_run *r)
 	unsigned i;
 
 	fputs("{\"type\":\"drill\",\"name\":", fp);
-	json_str(fp, r->d->name);
+	diag_json_str(fp, r->d->name);
 	fputs(",\"file\":", fp);
-	json_str(fp, r->d->path);
+	diag_json_str(fp, r->d->path);
 	fputs(",\"title\":", fp);
-	json_str(fp, r->d->title[0] != '\0' ? r->d->title : NULL);
+	diag_json_str(fp, r->d->title[0] != '\0' ? r->d->title : NULL);
 	fprintf(fp, ",\"mode\":\"%s\",\"seed\":%llu,\"cluster\":", r->b.mode,
 	    (unsigned long long)r->seed);
-	json_str(fp, r->d->cluster_path);
+	diag_json_str(fp, r->d->cluster_path);
 	fputs(",\"mars\":[", fp);
 	for (k = 0; k < r->d->cc->n_mars; k++) {
 		fputs(k > 0 ? "," : "", fp);
-		json_str(fp, r->d->cc->mars[k].name);
+		diag_json_str(fp, r->d->cc->mars[k].name);
 	}
 	fprintf(fp, "],\"members\":%zu,\"groups\":%zu,\"groups_each\":%zu}\n",
 	    r->b.nmembers, r->d->groups, r->d->groups_each);
@@ -231,7 +231,7 @@ report_json(FILE *fp, struct fail_run *r)
 		ph = &r->phases[k];
 		fprintf(fp, "{\"type\":\"phase\",\"index\":%zu,\"line\":%u,"
 		    "\"step\":", k + 1, ph->st->line);
-		json_str(fp, ph->st->text);
+		diag_json_str(fp, ph->st->text);
 		json_ms(fp, "start_ms", ph->t0);
 		json_ms(fp, "end_ms", ph->t1);
 		json_ent(fp, "active_before", r, ph->active_before);
@@ -267,23 +267,23 @@ report_json(FILE *fp, struct fail_run *r)
 			x = &r->res[j];
 			fprintf(fp, "{\"type\":\"expect\",\"line\":%u,"
 			    "\"expect\":", x->st->line);
-			json_str(fp, x->st->kind == ST_START ? "steady state" :
+			diag_json_str(fp, x->st->kind == ST_START ? "steady state" :
 			    x->st->text);
 			fprintf(fp, ",\"phase\":%zu,\"held\":%s,\"told\":%s",
 			    k + 1, x->held ? "true" : "false",
 			    x->told ? "true" : "false");
 			json_ms(fp, "at_ms", x->held ? x->at : NEVER);
 			fputs(",\"detail\":", fp);
-			json_str(fp, x->detail);
+			diag_json_str(fp, x->detail);
 			fputs("}\n", fp);
 		}
 	}
 	for (i = 0; r->chk != NULL && i < MARS_CHECK_NRULES; i++) {
 		ri = mars_check_rule_info(i);
 		fputs("{\"type\":\"rule\",\"name\":", fp);
-		json_str(fp, ri->name);
+		diag_json_str(fp, ri->name);
 		fputs(",\"ref\":", fp);
-		json_str(fp, ri->ref);
+		diag_json_str(fp, ri->ref);
 		fprintf(fp, ",\"verdict\":\"%s\"", mars_check_verdict_name(
 		    mars_check_verdict(r->chk, i, NULL, &checked)));
 		fprintf(fp, ",\"checked\":%llu}\n",
@@ -292,14 +292,14 @@ report_json(FILE *fp, struct fail_run *r)
 	for (k = 0; r->chk != NULL && (f = mars_check_finding(r->chk, k)) !=
 	    NULL; k++) {
 		fputs("{\"type\":\"finding\",\"rule\":", fp);
-		json_str(fp, mars_check_rule_info(f->rule)->name);
+		diag_json_str(fp, mars_check_rule_info(f->rule)->name);
 		fprintf(fp, ",\"severity\":\"%s\",\"time_ms\":%llu",
 		    f->severity == MARS_CHECK_ERROR ? "error" : "warning",
 		    (unsigned long long)((f->us - r->us_base) / 1000 -
 		    r->t_start));
 		json_ent(fp, "mars", r, f->mars);
 		fputs(",\"message\":", fp);
-		json_str(fp, f->message);
+		diag_json_str(fp, f->message);
 		fputs("}\n", fp);
 	}
 	fprintf(fp, "{\"type\":\"summary\",\"verdict\":\"%s\",\"expects\":%zu,"
@@ -308,11 +308,11 @@ report_json(FILE *fp, struct fail_run *r)
 	    r->failed > 0 ? "fail" : "pass", r->nres, held_count(r), r->failed,
 	    (unsigned long long)r->end, r->wall_s * 1000.0,
 	    (unsigned long long)r->total_messages);
-	json_str(fp, r->o->html);
+	diag_json_str(fp, r->o->html);
 	fputs(",\"pcap\":", fp);
-	json_str(fp, r->pcap);
+	diag_json_str(fp, r->pcap);
 	fputs(",\"message\":", fp);
-	json_str(fp, verdict_line(r, buf, sizeof(buf)));
+	diag_json_str(fp, verdict_line(r, buf, sizeof(buf)));
 	fputs("}\n", fp);
 }
 

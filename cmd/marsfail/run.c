@@ -37,7 +37,7 @@ static void *
 xrealloc(void *p, size_t n)
 {
 	if ((p = realloc(p, n)) == NULL)
-		diag_exit(EXIT_USAGE, NULL, 0, "no memory");
+		diag_fatal(EXIT_USAGE, NULL, 0, "no memory");
 	return p;
 }
 

@@ -51,19 +51,19 @@ drop_privileges(const char *user)
 	struct passwd *pw;
 
 	if ((pw = getpwnam(user)) == NULL)
-		diag_exit(EXIT_USAGE, NULL, 0, "-Z %s: no such user", user);
+		diag_fatal(EXIT_USAGE, NULL, 0, "-Z %s: no such user", user);
 	if (geteuid() != 0) {
 		if (pw->pw_uid != getuid())
-			diag_exit(EXIT_USAGE, NULL, 0,
+			diag_fatal(EXIT_USAGE, NULL, 0,
 			    "-Z %s: changing user needs root", user);
 		return;
 	}
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
 	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
-		diag_exit(EXIT_USAGE, NULL, 0, "-Z %s: %s", user,
+		diag_fatal(EXIT_USAGE, NULL, 0, "-Z %s: %s", user,
 		    strerror(errno));
 	if (pw->pw_uid != 0 && setuid(0) == 0)
-		diag_exit(EXIT_USAGE, NULL, 0, "-Z %s: could still regain root",
+		diag_fatal(EXIT_USAGE, NULL, 0, "-Z %s: could still regain root",
 		    user);
 }
 
@@ -90,14 +90,14 @@ open_input(struct mm_run *r)
 
 	if (o->mode == MM_READ) {
 		if (mars_cap_open_file(&c, o->rfile, errbuf) != 0)
-			diag_exit(EXIT_USAGE, o->rfile, 0, "%s", errbuf);
+			diag_fatal(EXIT_USAGE, o->rfile, 0, "%s", errbuf);
 		return c;
 	}
 	memset(&lo, 0, sizeof(lo));
 	if (mars_cap_open_live_opts(&c, o->iface, &lo, errbuf) != 0)
-		diag_exit(EXIT_USAGE, NULL, 0, "%s", errbuf);
+		diag_fatal(EXIT_USAGE, NULL, 0, "%s", errbuf);
 	if (o->bpf != NULL && mars_cap_set_filter(c, o->bpf, errbuf) != 0)
-		diag_exit(EXIT_USAGE, NULL, 0, "%s", errbuf);
+		diag_fatal(EXIT_USAGE, NULL, 0, "%s", errbuf);
 	if (o->user != NULL)
 		drop_privileges(o->user);
 	return c;
@@ -119,19 +119,19 @@ mm_capture(struct mm_run *r)
 	capture = open_input(r);
 	catch_signals();
 	if (o->tui && mm_tui_open(r) != 0)
-		diag_exit(EXIT_USAGE, NULL, 0, "--tui: not a terminal");
+		diag_fatal(EXIT_USAGE, NULL, 0, "--tui: not a terminal");
 	if (o->mode == MM_LIVE) {
 		r->deadline_us = o->deadline_ms != 0 ?
 		    mm_wall_us() + o->deadline_ms * 1000u : 0;
 		mars_cap_set_idle(capture, on_idle, r);
 		if (r->tui == NULL)
-			diag("listening", NULL, 0, "listening on %s, link-type "
+			diag_at("listening", NULL, 0, -1, NULL, "listening on %s, link-type "
 			    "%s", o->iface, mars_cap_linktype_name(capture));
 	}
 	while (!stopped && !r->stop &&
 	    (rc = mars_cap_next(capture, &fr, &e)) != 0) {
 		if (rc < 0) {
-			diag("error", o->rfile, 0, "%s: %s", r->source,
+			diag_at("error", o->rfile, 0, -1, NULL, "%s: %s", r->source,
 			    e.why != NULL ? e.why : mars_strerror(rc));
 			r->status = EXIT_USAGE;
 			break;
@@ -157,7 +157,7 @@ mm_capture(struct mm_run *r)
 	if (o->mode == MM_LIVE && mars_cap_stats_ex(capture, &cs) == 0)
 		r->cap_dropped = cs.dropped;
 	if (r->cap_dropped != 0)
-		diag("warning", NULL, 0, "the kernel dropped %llu packets: "
+		diag_at("warning", NULL, 0, -1, NULL, "the kernel dropped %llu packets: "
 		    "gaps may be the capture's", (unsigned long long)
 		    r->cap_dropped);
 	if (stopped)

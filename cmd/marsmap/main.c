@@ -64,21 +64,6 @@ usage(FILE *fp)
 	    "Exit status: 0 every rule held, 1 a rule broken, 2 an error.\n");
 }
 
-/* --json decides how errors in the options are written: look first. */
-static bool
-wants_json(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--json") == 0)
-			return true;
-	}
-	return false;
-}
-
 static void
 set_mode(struct mm_opts *o, int mode, const char *opt)
 {
@@ -96,9 +81,9 @@ load_cluster(struct mm_opts *o, const char *path)
 	memset(&err, 0, sizeof(err));
 	if (mars_config_load_new(&o->cluster, path, &err, msg,
 	    sizeof(msg)) != 0)
-		diag_exit(EXIT_USAGE, path, 0, "%s", msg);
+		diag_fatal(EXIT_USAGE, path, 0, "%s", msg);
 	if (o->cluster->n_mars == 0)
-		diag_exit(EXIT_USAGE, path, 0, "%s: no [mars] section", path);
+		diag_fatal(EXIT_USAGE, path, 0, "%s: no [mars] section", path);
 }
 
 static void
@@ -238,7 +223,7 @@ main(int argc, char **argv)
 	struct mars_out ob;
 	int status;
 
-	diag_json(wants_json(argc, argv));
+	diag_init("marsmap", argc, argv);
 	parse_args(&o, argc, argv);
 	if (o.list_rules) {
 		mars_out_init(&ob, 1, store, sizeof(store));

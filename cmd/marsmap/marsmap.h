@@ -8,7 +8,7 @@
  *   capture.c  -r and -i: capture records become events
  *   member.c   -m and --cluster: a registered member's SDUs become events
  *   report.c   the summary table; json.c the --json object
- *   tui.c      --tui, the ncurses live view; diag.c diagnostics
+ *   tui.c      --tui, the ncurses live view
  */
 #ifndef MARSMAP_H
 #define MARSMAP_H
@@ -87,16 +87,8 @@ struct mm_run {
 	struct mm_tui		*tui;
 };
 
-/* diag.c */
-void	diag_json(bool json);
-bool	diag_is_json(void);
-void	diag(const char *type, const char *file, long long line,
-	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-void	diag_exit(int status, const char *file, long long line,
-	    const char *fmt, ...)
-	    __attribute__((format(printf, 4, 5), noreturn));
-void	diag_usage(const char *fmt, ...)
-	    __attribute__((format(printf, 1, 2), noreturn));
+/* Diagnostics: lib/cli/diag.h. */
+#include "cli/diag.h"
 
 /* run.c; mm_interrupted: SIGINT or SIGTERM arrived */
 #include <signal.h>

@@ -143,7 +143,7 @@ mm_member(struct mm_run *r)
 	M.r = r;
 	memset(&e, 0, sizeof(e));
 	if (mars_evloop_new(&M.loop, &e) != 0)
-		diag_exit(EXIT_USAGE, NULL, 0, "event loop: %s",
+		diag_fatal(EXIT_USAGE, NULL, 0, "event loop: %s",
 		    mars_strerror(e.code));
 	memset(&wc, 0, sizeof(wc));
 	wc.cluster = o->cluster;
@@ -154,28 +154,28 @@ mm_member(struct mm_run *r)
 	wc.on_event = on_event;
 	if (mars_evloop_signal_add(M.loop, SIGINT, signal_cb, NULL) != 0 ||
 	    mars_evloop_signal_add(M.loop, SIGTERM, signal_cb, NULL) != 0)
-		diag_exit(EXIT_USAGE, NULL, 0, "event loop setup failed");
+		diag_fatal(EXIT_USAGE, NULL, 0, "event loop setup failed");
 	if (o->tui) {
 		if (mm_tui_open(r) != 0)
-			diag_exit(EXIT_USAGE, NULL, 0, "--tui: not a terminal");
+			diag_fatal(EXIT_USAGE, NULL, 0, "--tui: not a terminal");
 		(void)mars_evloop_fd_add(M.loop, mm_tui_fd(r), MARS_EVLOOP_READ,
 		    tui_cb, NULL);
 	}
 	if (mars_watch_new(&M.w, M.loop, &wc, &e) != 0) {
 		mm_tui_close(r);
 		mars_err_format(&e, why, sizeof(why));
-		diag_exit(EXIT_USAGE, o->cfile, 0, "cluster member: %s", why);
+		diag_fatal(EXIT_USAGE, o->cfile, 0, "cluster member: %s", why);
 	}
 	r->deadline_us = o->deadline_ms != 0 ? mm_wall_us() +
 	    o->deadline_ms * 1000u : 0;
 	mars_evloop_timer_after(M.loop, TICK_MS, tick_cb, NULL);
 	if (r->tui == NULL)
-		diag("listening", NULL, 0, "member of the cluster at %s",
+		diag_at("listening", NULL, 0, -1, NULL, "member of the cluster at %s",
 		    mars_watch_first_mars(M.w));
 	if (mars_evloop_run(M.loop, &e) != 0)
 		r->status = EXIT_USAGE;
 	if (!mars_watch_ever_registered(M.w))
-		diag("warning", NULL, 0, "no MARS answered the registration "
+		diag_at("warning", NULL, 0, -1, NULL, "no MARS answered the registration "
 		    "(%s)", mars_watch_first_mars(M.w));
 	r->stop = true;
 	status = mm_finish(r);

@@ -141,14 +141,14 @@ mm_run_init(struct mm_run *r, const struct mm_opts *o, const char *source)
 	if (o->cluster != NULL &&
 	    mars_check_conf_cluster(&conf, o->cluster, &err) != 0) {
 		mars_err_format(&err, why, sizeof(why));
-		diag_exit(EXIT_USAGE, o->cfile, 0, "%s: %s", o->cfile, why);
+		diag_fatal(EXIT_USAGE, o->cfile, 0, "%s: %s", o->cfile, why);
 	}
 	conf.rules = o->rules;
 	conf.on_finding = on_finding;
 	conf.ctx = r;
 	if (mars_check_new(&r->chk, &conf, &err) != 0) {
 		mars_err_format(&err, why, sizeof(why));
-		diag_exit(EXIT_USAGE, NULL, 0, "checker: %s", why);
+		diag_fatal(EXIT_USAGE, NULL, 0, "checker: %s", why);
 	}
 }
 

@@ -22,124 +22,59 @@
 
 #include "mars/msg.h"
 
+#include "cli/diag.h"
 #include "marsping.h"
 
-static bool diag_json;
-
-void
-mp_diag_json(bool on)
-{
-	diag_json = on;
-}
-
-bool
-mp_diag_is_json(void)
-{
-	return diag_json;
-}
-
+/* What a warning adds: the rules broken, the MARS and its endpoint. */
 static void
-json_str_or_null(struct mars_out *ob, const char *s)
+warning_extra(void *ctx, FILE *text, FILE *json)
 {
-	if (s == NULL)
-		mars_out_puts(ob, "null");
-	else
-		mars_out_json_str(ob, s);
+	const struct mp_diag *d = ctx;
+	char store[256];
+	struct mars_out ob;
+	unsigned bit;
+	bool first = true;
+
+	if (text != NULL) {
+		for (bit = 1; bit <= MARS_NC_ALL; bit <<= 1) {
+			if (!(d->nonconf & bit) || mars_nonconf_name(bit) == NULL)
+				continue;
+			fprintf(text, "%s%s (%s)", first ? " [" : "; ",
+			    mars_nonconf_name(bit), mars_nonconf_ref(bit));
+			first = false;
+		}
+		if (!first)
+			putc(']', text);
+		return;
+	}
+	fputs(",\"reasons\":[", json);
+	for (bit = 1; bit <= MARS_NC_ALL; bit <<= 1) {
+		if (!(d->nonconf & bit) || mars_nonconf_name(bit) == NULL)
+			continue;
+		if (!first)
+			putc(',', json);
+		diag_json_str(json, mars_nonconf_name(bit));
+		first = false;
+	}
+	fputs("],\"mars\":", json);
+	mars_out_init(&ob, -1, store, sizeof(store));
+	mp_json_atm(&ob, d->mars);
+	fwrite(ob.buf, 1, ob.len, json);
+	fputs(",\"endpoint\":", json);
+	diag_json_str(json, d->endpoint);
 }
 
 void
 mp_diag(const struct mp_diag *d, const char *fmt, ...)
 {
-	char msg[1024], store[4096];
-	struct mars_out ob;
-	va_list ap;
-	unsigned bit;
-	bool first = true;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	mars_out_init(&ob, STDERR_FILENO, store, sizeof(store));
-	if (!diag_json) {
-		mars_out_puts(&ob, "marsping: ");
-		if (d->warning)
-			mars_out_puts(&ob, "warning: ");
-		mars_out_puts(&ob, msg);
-		for (bit = 1; bit <= MARS_NC_ALL; bit <<= 1) {
-			if (!(d->nonconf & bit) || mars_nonconf_name(bit) == NULL)
-				continue;
-			mars_out_puts(&ob, first ? " [" : "; ");
-			mars_out_puts(&ob, mars_nonconf_name(bit));
-			mars_out_puts(&ob, " (");
-			mars_out_puts(&ob, mars_nonconf_ref(bit));
-			mars_out_putc(&ob, ')');
-			first = false;
-		}
-		if (!first)
-			mars_out_putc(&ob, ']');
-		mars_out_putc(&ob, '\n');
-		mars_out_flush(&ob);
-		return;
-	}
-	mars_out_puts(&ob, d->warning ? "{\"type\":\"warning\"" :
-	    "{\"type\":\"error\"");
-	mars_out_puts(&ob, ",\"program\":\"marsping\",\"message\":");
-	mars_out_json_str(&ob, msg);
-	mars_out_puts(&ob, ",\"file\":");
-	json_str_or_null(&ob, d->file);
-	mars_out_puts(&ob, ",\"line\":");
-	if (d->line > 0)
-		mars_out_u64(&ob, (uint64_t)d->line);
-	else
-		mars_out_puts(&ob, "null");
-	mars_out_puts(&ob, ",\"offset\":null,\"field\":");
-	json_str_or_null(&ob, d->field);
-	if (d->warning) {
-		mars_out_puts(&ob, ",\"reasons\":[");
-		for (bit = 1; bit <= MARS_NC_ALL; bit <<= 1) {
-			if (!(d->nonconf & bit) || mars_nonconf_name(bit) == NULL)
-				continue;
-			if (!first)
-				mars_out_putc(&ob, ',');
-			mars_out_json_str(&ob, mars_nonconf_name(bit));
-			first = false;
-		}
-		mars_out_puts(&ob, "],\"mars\":");
-		mp_json_atm(&ob, d->mars);
-		mars_out_puts(&ob, ",\"endpoint\":");
-		json_str_or_null(&ob, d->endpoint);
-	}
-	mars_out_puts(&ob, "}\n");
-	mars_out_flush(&ob);
-}
-
-void
-mp_error(const char *fmt, ...)
-{
-	struct mp_diag d;
 	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	memset(&d, 0, sizeof(d));
-	mp_diag(&d, "%s", msg);
-}
-
-void
-mp_fatal(const char *fmt, ...)
-{
-	struct mp_diag d;
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	memset(&d, 0, sizeof(d));
-	mp_diag(&d, "%s", msg);
-	exit(EXIT_USAGE);
+	diag_write(d->warning ? "warning" : "error", d->file, d->line, -1,
+	    d->field, msg, d->warning ? warning_extra : NULL, (void *)d);
 }
 
 void
@@ -147,21 +82,16 @@ mp_log(int level, const char *msg)
 {
 	static const char *const names[] = { "emerg", "alert", "crit", "err",
 	    "warning", "notice", "info", "debug" };
-	char store[1024];
-	struct mars_out ob;
 
-	mars_out_init(&ob, STDERR_FILENO, store, sizeof(store));
-	if (!diag_json) {
-		mars_out_puts(&ob, "marsping: client: ");
-		mars_out_puts(&ob, msg);
-	} else {
-		mars_out_puts(&ob, "{\"type\":\"log\",\"program\":"
-		    "\"marsping\",\"level\":\"");
-		mars_out_puts(&ob, names[level >= 0 && level < 8 ? level : 6]);
-		mars_out_puts(&ob, "\",\"message\":");
-		mars_out_json_str(&ob, msg);
-		mars_out_putc(&ob, '}');
+	fflush(stdout);
+	if (!diag_is_json()) {
+		fprintf(stderr, "marsping: client: %s\n", msg);
+		return;
 	}
-	mars_out_putc(&ob, '\n');
-	mars_out_flush(&ob);
+	fputs("{\"type\":\"log\",\"program\":\"marsping\",\"level\":\"",
+	    stderr);
+	fputs(names[level >= 0 && level < 8 ? level : 6], stderr);
+	fputs("\",\"message\":", stderr);
+	diag_json_str(stderr, msg);
+	fputs("}\n", stderr);
 }

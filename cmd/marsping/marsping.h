@@ -87,15 +87,10 @@ struct mp_diag {
 	const struct mars_client_atm *mars;
 	const char	*endpoint;
 };
-void	mp_diag_json(bool on);
-bool	mp_diag_is_json(void);
 void	mp_diag(const struct mp_diag *d, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-void	mp_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The client's log line (-vv); level as syslog(3). */
 void	mp_log(int level, const char *msg);
-void	mp_fatal(const char *fmt, ...)
-	    __attribute__((noreturn, format(printf, 1, 2)));
 
 struct mp_session;
 struct mp_mars;

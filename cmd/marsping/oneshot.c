@@ -11,6 +11,7 @@
 
 #include "mars/msg.h"
 
+#include "cli/diag.h"
 #include "marsping.h"
 
 static struct {
@@ -225,7 +226,7 @@ grouplist_ask(struct mp_session *s)
 	R.ask_ns = mp_mono_ns();
 	if (mars_client_grouplist(s->cl, mars_evloop_now(), R.gl_min.addr,
 	    R.gl_max.addr, R.gl_min.len) != 0) {
-		mp_error("cannot ask for the group list");
+		diag_error("cannot ask for the group list");
 		s->status = EXIT_USAGE;
 		mp_finish(s, "error");
 	}

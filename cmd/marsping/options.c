@@ -18,6 +18,7 @@
 #include "mars/proto.h"
 #include "mars/version.h"
 
+#include "cli/diag.h"
 #include "marsping.h"
 
 enum {
@@ -77,23 +78,7 @@ usage(FILE *fp)
 	    "  -V, --version      the version\n");
 }
 
-/*
- * A usage error: one line, as getopt-based tools print, and where to
- * read more -- not the whole help.
- */
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	mp_fatal("%s (see marsping --help)", msg);
-}
-
-#define fail	usage_error
+#define fail	diag_usage
 
 const char *
 mp_pro_name(uint16_t pro)
@@ -315,7 +300,7 @@ static void
 set_mode(struct mp_opts *o, enum mp_mode m, bool *set)
 {
 	if (*set && o->mode != m)
-		usage_error("--register, --join and --grouplist exclude each "
+		diag_usage("--register, --join and --grouplist exclude each "
 		    "other");
 	o->mode = m;
 	*set = true;
@@ -351,9 +336,7 @@ opts_parse(struct mp_opts *o, int argc, char **argv)
 	o->interval = 1000;
 	o->timeout = 1000;
 	/* Errors in the options before --json are JSON too. */
-	for (i = 1; i < (size_t)argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--json") == 0)
-			mp_diag_json(true);
+	diag_init("marsping", argc, argv);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":c:i:W:w:qvs:p:m:hV", longopts,
 	    NULL)) != -1) {
@@ -435,7 +418,7 @@ opts_parse(struct mp_opts *o, int argc, char **argv)
 			else if (strcmp(optarg, "ipv6") == 0)
 				pro_opt = MARS_PRO_IPV6;
 			else
-				usage_error("--protocol: ipv4 or ipv6, not %s",
+				diag_usage("--protocol: ipv4 or ipv6, not %s",
 				    optarg);
 			break;
 		case OPT_NO_CHECKSUM:
@@ -455,12 +438,12 @@ opts_parse(struct mp_opts *o, int argc, char **argv)
 			exit(0);
 		case ':':
 			opt[1] = (char)optopt;
-			usage_error("option needs an argument: %s",
+			diag_usage("option needs an argument: %s",
 			    optopt != 0 ? opt : argv[optind - 1]);
 			break;
 		default:
 			opt[1] = (char)optopt;
-			usage_error("unknown option: %s",
+			diag_usage("unknown option: %s",
 			    optopt != 0 ? opt : argv[optind - 1]);
 			break;
 		}
@@ -476,19 +459,19 @@ opts_parse(struct mp_opts *o, int argc, char **argv)
 		argv++;
 	}
 	if (argc > 1)
-		usage_error("one GROUP at most: %s", argv[1]);
+		diag_usage("one GROUP at most: %s", argv[1]);
 	if (argc == 1) {
 		if (o->mode != MODE_REQUEST)
-			usage_error("GROUP is for request mode only: %s",
+			diag_usage("GROUP is for request mode only: %s",
 			    argv[0]);
 		parse_group(argv[0], &o->group);
 	} else if (o->mode == MODE_REQUEST)
-		usage_error("a GROUP to ask for is needed");
+		diag_usage("a GROUP to ask for is needed");
 
 	if (o->cluster_path != NULL)
 		load_cluster(o);
 	if (!o->has_mars_ep && o->cluster == NULL)
-		usage_error("-m ENDPOINT (or --cluster FILE) is needed");
+		diag_usage("-m ENDPOINT (or --cluster FILE) is needed");
 	for (i = 1; i < o->njoin; i++)
 		if (o->join[i].len != o->join[0].len)
 			fail("--join: mixed address families");

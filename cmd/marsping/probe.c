@@ -28,6 +28,7 @@
 #include "mars/pdu.h"
 #include "cli/rttstat.h"
 
+#include "cli/diag.h"
 #include "marsping.h"
 
 #define PENDING_MAX	64	/* requests waiting for a reply */
@@ -183,7 +184,7 @@ probe_send(struct mars_evloop *loop, void *arg)
 		timeout_cb(loop, s);
 	}
 	if (encode_request(s, buf, sizeof(buf), &len) != 0) {
-		mp_error("cannot encode MARS_REQUEST");
+		diag_error("cannot encode MARS_REQUEST");
 		s->status = EXIT_USAGE;
 		mp_stop(s);
 		return;
@@ -240,7 +241,7 @@ probe_start(struct mp_session *s)
 	rttstat_init(&P.rtt);
 	P.members = calloc(MEMBERS_KEPT, sizeof(*P.members));
 	if (P.members == NULL)
-		mp_fatal("out of memory");
+		diag_fatal(EXIT_USAGE, NULL, 0, "out of memory");
 	if (!s->o->quiet && !s->o->json) {
 		mars_out_puts(&s->ob, "MARSPING ");
 		mp_text_pa(&s->ob, s->o->group.addr, s->o->group.len);

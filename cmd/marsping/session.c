@@ -36,6 +36,7 @@
 #include "mars/atm.h"
 #include "mars/pdu.h"
 
+#include "cli/diag.h"
 #include "marsping.h"
 
 static char outstore[1 << 14];
@@ -270,27 +271,27 @@ mp_no_answer(struct mp_session *s, const char *what)
 
 	s->status = EXIT_NOREPLY;
 	if (s->unreach_errno != 0)
-		mp_error("%s: no answer from %s: %s (ICMP): %s", what, ep,
+		diag_error("%s: no answer from %s: %s (ICMP): %s", what, ep,
 		    unreach_text(s->unreach_errno),
 		    s->unreach_errno == ECONNREFUSED ?
 		    "nothing listens on that port; is it the MARS's endpoint?" :
 		    "the MARS cannot be reached");
 	else if (s->other_pro != 0 && !s->ever_registered)
-		mp_error("%s: no answer from %s: it speaks %s (mar$pro.type "
+		diag_error("%s: no answer from %s: it speaks %s (mar$pro.type "
 		    "0x%04x), not %s; try --protocol %s", what, ep,
 		    s->other_pro == MARS_PRO_IPV6 ? "IPv6" :
 		    s->other_pro == MARS_PRO_IPV4 ? "IPv4" : "another protocol",
 		    s->other_pro, mp_pro_name(pro),
 		    s->other_pro == MARS_PRO_IPV6 ? "ipv6" : "ipv4");
 	else if (!s->heard && !s->ever_registered)
-		mp_error("%s: no answer from %s (%s%s): is that the MARS's "
+		diag_error("%s: no answer from %s (%s%s): is that the MARS's "
 		    "endpoint, is the MARS running and reachable%s?", what,
 		    ep, s->o->pro_auto ? "IPv4 and IPv6 tried" :
 		    mp_pro_name(pro), s->o->pro_auto ? "" : " registration",
 		    s->o->pro_auto ? "" : ", does it serve another protocol "
 		    "(--protocol)");
 	else
-		mp_error("%s: no answer from %s", what, ep);
+		diag_error("%s: no answer from %s", what, ep);
 }
 
 /* A warning of the client (client.h), said once per session. */
@@ -788,7 +789,7 @@ die(const char *what, const struct mars_err *e)
 		snprintf(buf, sizeof(buf), "%s", e->why);
 	else
 		snprintf(buf, sizeof(buf), "%s", mars_strerror(e->code));
-	mp_fatal("%s: %s", what, buf);
+	diag_fatal(EXIT_USAGE, NULL, 0, "%s: %s", what, buf);
 }
 
 static void
@@ -820,7 +821,7 @@ mars_from_cluster(struct mp_session *s)
 			if (mars_endpoint_equal(&c->mars[i].endpoint, &o->mars_ep))
 				break;
 		if (i == c->n_mars)
-			mp_fatal("-m: no MARS with that endpoint in %s",
+			diag_fatal(EXIT_USAGE, NULL, 0, "-m: no MARS with that endpoint in %s",
 			    o->cluster_path);
 		add_mars(s, &c->mars[i].endpoint, c->mars[i].atm);
 		used[i] = true;
@@ -927,13 +928,13 @@ mp_run(const struct mp_opts *o, const struct mp_mode_ops *ops)
 	    s) != 0 ||
 	    mars_evloop_signal_add(s->loop, SIGINT, signal_cb, s) != 0 ||
 	    mars_evloop_signal_add(s->loop, SIGTERM, signal_cb, s) != 0)
-		mp_fatal("event loop setup failed");
+		diag_fatal(EXIT_USAGE, NULL, 0, "event loop setup failed");
 	if (o->deadline != 0)
 		mars_evloop_timer_after(s->loop, o->deadline, deadline_cb, s);
 
 	if (make_client(s, &e) != 0) {
 		mars_err_format(&e, why, sizeof(why));
-		mp_fatal("cannot set up the cluster member: %s", why);
+		diag_fatal(EXIT_USAGE, NULL, 0, "cannot set up the cluster member: %s", why);
 	}
 	s->start_ns = mp_mono_ns();
 	mars_client_start(s->cl, mars_evloop_now());
@@ -941,7 +942,7 @@ mp_run(const struct mp_opts *o, const struct mp_mode_ops *ops)
 	mp_kick(s);
 
 	if (mars_evloop_run(s->loop, &e) != 0) {
-		mp_error("poll: %s", strerror(e.sys_errno));
+		diag_error("poll: %s", strerror(e.sys_errno));
 		s->status = EXIT_USAGE;
 	}
 	if (o->verbose > 0)
