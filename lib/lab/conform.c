@@ -153,6 +153,9 @@ static const struct entry {
 	{ { "cluster-backup-cmi", "a Backup gives a member the CMI the Active "
 	    "gave it", DRAFT "§3.3" }, cf_case_cluster_backup_cmi,
 	    NEEDS_WATCH },
+	{ { "cluster-soft-after-sync", "no soft redirect to an entity whose "
+	    "cache is not aligned", DRAFT "§3.4; RFC 2334 §2.1, §2.2" },
+	    cf_case_cluster_soft_after_sync, NEEDS_WATCH },
 };
 
 #define NCASES	(sizeof(catalogue) / sizeof(catalogue[0]))
@@ -192,11 +195,17 @@ select_cases(const char *only, bool *sel, char *bad, size_t badlen)
 			break;
 		wl = strcspn(w, ", ");
 		any = false;
-		for (i = 0; i < NCASES; i++)
-			if (word_selects(w, wl, catalogue[i].c.id)) {
+		/* A whole id selects that case alone (join-copy is not
+		 * join-copy-set); anything else is a prefix. */
+		for (i = 0; i < NCASES && !any; i++)
+			if (strlen(catalogue[i].c.id) == wl &&
+			    strncmp(catalogue[i].c.id, w, wl) == 0)
+				sel[i] = any = true;
+		for (i = 0; i < NCASES && !any; i++)
+			if (word_selects(w, wl, catalogue[i].c.id))
 				sel[i] = true;
-				any = true;
-			}
+		for (i = 0; i < NCASES && !any; i++)
+			any = sel[i] && word_selects(w, wl, catalogue[i].c.id);
 		if (!any) {
 			snprintf(bad, badlen, "no case id or prefix \"%.*s\"",
 			    (int)(wl > 64 ? 64 : wl), w);

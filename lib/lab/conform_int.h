@@ -12,6 +12,7 @@
  *   conform_drop.c   drop rules: checksum, operation, reserved bits,
  *                    TLVs, malformed lengths
  *   conform_map.c    periodic redirect maps and the MARS Group cases
+ *   conform_scsp.c   posing as an entity of the MARS Group over SCSP
  *
  * A member is what RFC 2022 §5 calls a cluster member, reduced to what a
  * tester needs: its own UDP lab link (one VC to the MARS, as
@@ -324,5 +325,6 @@ int	cf_case_cluster_map_group(struct cf_run *r);
 int	cf_case_cluster_map_first(struct cf_run *r);
 int	cf_case_cluster_backup_redirect(struct cf_run *r);
 int	cf_case_cluster_backup_cmi(struct cf_run *r);
+int	cf_case_cluster_soft_after_sync(struct cf_run *r);
 
 #endif

@@ -434,6 +434,8 @@ release(struct cf_run *r, struct cf_member **v, size_t n)
 		w = n - i < 64 ? n - i : 64;
 		for (k = 0; k < w; k++) {
 			win[k] = v[i + k];
+			win[k]->keep_maps_only = false;
+			win[k]->discard = false;
 			if (win[k]->registered && (!r->silent ||
 			    win[k]->elsewhere) && !win[k]->unreachable) {
 				cf_msg_register(win[k], &msg, MARS_LEAVE);

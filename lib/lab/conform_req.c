@@ -136,7 +136,7 @@ cf_case_request_nak(struct cf_run *r)
 	struct cf_member *c;
 	struct cf_answer an;
 	struct mars_msg msg;
-	uint8_t base[CF_PA_MAX], g[CF_PA_MAX], req[512];
+	uint8_t base[CF_PA_MAX], g[CF_PA_MAX], other[CF_PA_MAX], req[512];
 	size_t len, i;
 	const uint8_t *nak;
 	char d[200], want[16], got[16];
@@ -146,6 +146,12 @@ cf_case_request_nak(struct cf_run *r)
 		return cf_skip_unregistered(r);
 	cf_range(r, base);
 	cf_group_at(r, base, 1, g);
+	cf_group_at(r, base, 2, other);
+	/* Move the CSN first, so that a NAK that carries it somewhere
+	 * (PROTOCOL.md C9) cannot hide behind a CSN of 0. */
+	if (cf_join(r, c, MARS_JOIN, other, other, MARS_FLAG_LAYER3GRP,
+	    NULL) != 0)
+		return cf_skip(r, "cannot tell: %.900s", r->detail);
 	cf_msg_request(c, &msg, g);
 	if (cf_encode(&msg, req, sizeof(req), &len, false) != 0)
 		return cf_skip(r, "cannot encode the REQUEST");

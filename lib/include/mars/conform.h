@@ -56,7 +56,8 @@ struct mars_conform_conf {
 					   0: IPv4 */
 	mars_time_t	 timeout;	/* wait for one answer; 0: 2000 ms */
 	const char	*only;		/* comma-separated ids or id prefixes
-					   to run; NULL: every case */
+					   to run (a whole id selects that
+					   case alone); NULL: every case */
 	uint64_t	 seed;		/* members' random delays */
 
 	/*
