@@ -57,8 +57,8 @@ static const struct entry {
 	    "ClusterControlVC", RFC "§6.1.2" }, cf_case_join_redundant, 0 },
 	{ { "leave-redundant", "a LEAVE of a group not joined comes back "
 	    "privately", RFC "§6.1.2" }, cf_case_leave_redundant, 0 },
-	{ { "join-block", "a block JOIN is copied on ClusterControlVC with "
-	    "layer3grp reset", RFC "§5.2.1, §6.1.2" },
+	{ { "join-block", "a block JOIN is copied on ClusterControlVC and "
+	    "its layer3grp treated as reset", RFC "§5.2.1, §6.1.2, §5.3" },
 	    cf_case_join_block, 0 },
 	{ { "join-block-punch", "a block JOIN over a joined group: original "
 	    "privately, hole-punched copy on ClusterControlVC",

@@ -259,6 +259,16 @@ int	cf_expect_dropped(struct cf_run *r, struct cf_member *m,
 int	cf_send_expect_copy(struct cf_run *r, struct cf_member *m,
 	    const uint8_t *sdu, size_t len, uint8_t op, const uint8_t *g);
 
+/*
+ * Wait until o has received the copy of from's op whose first pair
+ * starts at g (o sees ClusterControlVC a moment after the member that
+ * acted, the MARS fanning out one leaf at a time); with flush, o's queue
+ * is then emptied.  0, or -1 with r->detail.
+ */
+int	cf_await(struct cf_run *r, struct cf_member *o,
+	    const struct cf_member *from, uint8_t op, const uint8_t *g,
+	    bool flush);
+
 /* Same ATM number (and subaddress) as member m. */
 bool	cf_is_from(const struct mars_msg *msg, const struct cf_member *m);
 /* Pair 0 of a JOIN-family message is <min,max>. */

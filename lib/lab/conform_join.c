@@ -180,10 +180,9 @@ cf_case_join_redundant(struct cf_run *r)
 	cf_range(r, base);
 	cf_group_at(r, base, 1, g);
 	cf_group_at(r, base, 2, g2);
-	if (cf_join(r, a, MARS_JOIN, g, g, MARS_FLAG_LAYER3GRP, NULL) != 0)
+	if (cf_join(r, a, MARS_JOIN, g, g, MARS_FLAG_LAYER3GRP, NULL) != 0 ||
+	    cf_await(r, o, a, MARS_JOIN, g, true) != 0)
 		return cf_skip(r, "cannot tell: %.900s", r->detail);
-	cf_settle(r, 20);
-	cf_flush(o);
 	return redundant(r, o, a, MARS_JOIN, g, g2);
 }
 
@@ -299,10 +298,9 @@ cf_case_join_block_punch(struct cf_run *r)
 	cf_group_at(r, base, 0x14, h1);
 	cf_group_at(r, base, 0x16, l2);
 	cf_group_at(r, base, 0x1f, h2);
-	if (cf_join(r, a, MARS_JOIN, g, g, MARS_FLAG_LAYER3GRP, NULL) != 0)
+	if (cf_join(r, a, MARS_JOIN, g, g, MARS_FLAG_LAYER3GRP, NULL) != 0 ||
+	    cf_await(r, o, a, MARS_JOIN, g, true) != 0)
 		return cf_skip(r, "cannot tell: %.900s", r->detail);
-	cf_settle(r, 20);
-	cf_flush(o);
 	/* cf_join waits for the unpunched copy: the private original. */
 	if (cf_join(r, a, MARS_JOIN, lo, hi, 0, &x) != 0)
 		return cf_fail(r, "%.900s", r->detail);

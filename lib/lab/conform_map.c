@@ -511,7 +511,7 @@ cf_case_cluster_backup_cmi(struct cf_run *r)
 	if (cf_registered(r, &a) != 0)
 		return cf_skip_unregistered(r);
 	/* Replication to the Backups (RFC 2443) takes a moment. */
-	cf_settle(r, r->timeout / 4);
+	cf_settle(r, r->timeout / 2);
 	for (k = 0; k < g.n; k++) {
 		e = g.ent[k];
 		if (e == g.self)

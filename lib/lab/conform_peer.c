@@ -1093,3 +1093,61 @@ cf_send_expect_copy(struct cf_run *r, struct cf_member *m, const uint8_t *sdu,
 	cf_msg_free(x);
 	return 0;
 }
+
+struct await_arg {
+	const struct cf_run	*r;
+	const struct cf_member	*from;
+	uint8_t			 op;
+	const uint8_t		*g;
+};
+
+/* A JOIN-family message of op from `from` whose first pair starts at g. */
+static bool
+match_await(const struct cf_msg *x, const void *arg)
+{
+	const struct await_arg *a = arg;
+	const struct mars_msg *mm = cf_mars(x);
+	const uint8_t *min, *max;
+
+	if (mm == NULL || mm->op != a->op || !cf_is_from(mm, a->from) ||
+	    mm->pnum == 0 || mm->grp_len != a->r->grp_len)
+		return false;
+	mars_pair(mm, 0, &min, &max);
+	return memcmp(min, a->g, a->r->grp_len) == 0;
+}
+
+struct await_pred {
+	struct cf_member	*o;
+	struct await_arg	 a;
+};
+
+static bool
+await_pred(void *arg)
+{
+	struct await_pred *p = arg;
+	const struct cf_msg *x;
+
+	for (x = p->o->head; x != NULL; x = x->next)
+		if (match_await(x, &p->a))
+			return true;
+	return false;
+}
+
+int
+cf_await(struct cf_run *r, struct cf_member *o, const struct cf_member *from,
+    uint8_t op, const uint8_t *g, bool flush)
+{
+	struct await_pred p = { o, { r, from, op, g } };
+	char gt[64];
+
+	if (!cf_wait(r, cf_deadline(r), await_pred, &p)) {
+		cf_group_text(r, g, gt, sizeof(gt));
+		snprintf(r->detail, sizeof(r->detail), "another member got no "
+		    "copy of the %s of %s within %llu ms", mars_op_name(op), gt,
+		    (unsigned long long)r->timeout);
+		return -1;
+	}
+	if (flush)
+		cf_flush(o);
+	return 0;
+}

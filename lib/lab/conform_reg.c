@@ -276,9 +276,9 @@ cf_case_csn_increment(struct cf_run *r)
 	if (cf_join(r, a, MARS_JOIN, g1, g1, MARS_FLAG_LAYER3GRP, NULL) != 0 ||
 	    cf_join(r, a, MARS_JOIN, g2, g2, MARS_FLAG_LAYER3GRP, NULL) != 0 ||
 	    cf_join(r, a, MARS_LEAVE, g1, g1, MARS_FLAG_LAYER3GRP, NULL) != 0 ||
-	    cf_join(r, a, MARS_LEAVE, g2, g2, MARS_FLAG_LAYER3GRP, NULL) != 0)
+	    cf_join(r, a, MARS_LEAVE, g2, g2, MARS_FLAG_LAYER3GRP, NULL) != 0 ||
+	    cf_await(r, o, a, MARS_LEAVE, g2, false) != 0)
 		return cf_skip(r, "cannot tell: %.900s", r->detail);
-	cf_settle(r, 20);
 	collect_ccvc(o, &sq);
 	seq_text(&sq, t, sizeof(t));
 	if (sq.n < 4)
@@ -341,9 +341,9 @@ cf_case_csn_private(struct cf_run *r)
 		return cf_skip(r, "cannot tell: %.900s", r->detail);
 	p[1] = an.nparts > 0 ? an.part[0]->pdu.u.mars.msn : 0;
 	cf_answer_free(&an);
-	if (cf_join(r, a, MARS_JOIN, g2, g2, MARS_FLAG_LAYER3GRP, NULL) != 0)
+	if (cf_join(r, a, MARS_JOIN, g2, g2, MARS_FLAG_LAYER3GRP, NULL) != 0 ||
+	    cf_await(r, o, a, MARS_JOIN, g2, false) != 0)
 		return cf_skip(r, "cannot tell: %.900s", r->detail);
-	cf_settle(r, 20);
 	collect_ccvc(o, &sq);
 	seq_text(&sq, t, sizeof(t));
 	for (i = 0; i < 2; i++) {
@@ -386,10 +386,10 @@ cf_case_deregister(struct cf_run *r)
 	cf_range(r, base);
 	cf_group_at(r, base, 1, g1);
 	cf_group_at(r, base, 2, g2);
-	if (cf_join(r, a, MARS_JOIN, g1, g1, MARS_FLAG_LAYER3GRP, NULL) != 0)
+	if (cf_join(r, a, MARS_JOIN, g1, g1, MARS_FLAG_LAYER3GRP, NULL) != 0 ||
+	    cf_await(r, o, a, MARS_JOIN, g1, true) != 0 ||
+	    cf_await(r, b, a, MARS_JOIN, g1, true) != 0)
 		return cf_skip(r, "cannot tell: %.900s", r->detail);
-	cf_settle(r, 20);
-	cf_flush(o);
 	cf_flush(a);
 	if (cf_deregister(r, a, &x) != 0)
 		return cf_fail(r, "%.900s", r->detail);

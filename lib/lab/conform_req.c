@@ -500,10 +500,9 @@ cf_case_grouplist(struct cf_run *r)
 	    cf_join(r, a, MARS_JOIN, g2, g2, MARS_FLAG_LAYER3GRP, NULL) != 0 ||
 	    cf_join(r, b, MARS_JOIN, g2, g2, 0, NULL) != 0 ||
 	    cf_join(r, b, MARS_JOIN, g3, g3, 0, NULL) != 0 ||
-	    cf_join(r, b, MARS_JOIN, g4, g4, MARS_FLAG_LAYER3GRP, NULL) != 0)
+	    cf_join(r, b, MARS_JOIN, g4, g4, MARS_FLAG_LAYER3GRP, NULL) != 0 ||
+	    cf_await(r, c, b, MARS_JOIN, g4, true) != 0)
 		return cf_skip(r, "cannot tell: %.900s", r->detail);
-	cf_settle(r, 20);
-	cf_flush(c);
 	cf_msg_join(c, &msg, MARS_GROUPLIST_REQUEST, lo, hi, 0, pairs);
 	if (cf_send_msg(c, &msg, false) != 0)
 		return cf_skip(r, "cannot send the GROUPLIST_REQUEST");
@@ -569,10 +568,9 @@ cf_case_grouplist_pnum0(struct cf_run *r)
 	cf_group_at(r, base, 255, hi);
 	cf_group_at(r, base, 10, g);
 	cf_group_at(r, base, 11, e);
-	if (cf_join(r, a, MARS_JOIN, g, g, MARS_FLAG_LAYER3GRP, NULL) != 0)
+	if (cf_join(r, a, MARS_JOIN, g, g, MARS_FLAG_LAYER3GRP, NULL) != 0 ||
+	    cf_await(r, c, a, MARS_JOIN, g, true) != 0)
 		return cf_skip(r, "cannot tell: %.900s", r->detail);
-	cf_settle(r, 20);
-	cf_flush(c);
 	cf_msg_join(c, &msg, MARS_GROUPLIST_REQUEST, lo, hi, 0, pairs);
 	msg.pnum = 0;
 	if (cf_send_msg(c, &msg, false) != 0)
