@@ -4,8 +4,11 @@
  * cases shares.
  *
  *   conform.c        the catalogue, case selection, mars_conform_run()
+ *   conform_text.c   verdicts and their details
  *   conform_peer.c   members: links, receive queues, message builders,
- *                    registration, waiting with bounded timeouts
+ *                    waiting with bounded timeouts
+ *   conform_ops.c    what members do: register, join, request, and
+ *                    telling a dropped message from an accepted one
  *   conform_reg.c    registration, deregistration, CSN
  *   conform_join.c   JOIN/LEAVE copies, redundant joins, blocks
  *   conform_req.c    MARS_REQUEST, MULTI (parts), NAK, GROUPLIST

@@ -1,13 +1,14 @@
 /*
  * The RFC 2022 conformance suite (lab layer): cases that talk to one MARS
- * reachable over the lab transport (mars-lab(7)) as cluster members and
- * MCSs would, and judge what it answers: registration hands out a CMI and
+ * reachable over the lab transport (mars-lab(7)) as cluster members
+ * would, and judge what it answers: registration hands out a CMI and
  * the CSN, mar$msn grows by one per ClusterControlVC message, JOIN/LEAVE
  * copies go out on ClusterControlVC, MULTI lists the members and splits
  * large groups into parts, NAK for empty groups, GROUPLIST, periodic
  * redirect maps, and the drop rules (bad checksum, unknown operation,
- * reserved bits, each TLV unknown-type rule, malformed lengths).  Every
- * case cites its RFC section; mars-conformance(7) lists them.
+ * reserved bits, each TLV unknown-type rule, malformed lengths); given
+ * the cluster file, the MARS Group of draft-armitage-ion-mars-scsp-03
+ * too.  Every case cites its RFC section; mars-conformance(7) lists them.
  *
  * A run is synchronous: mars_conform_run() opens its own links, drives
  * its own event loop and returns when every selected case has a verdict;
