@@ -9,6 +9,24 @@
 
 #include "conform_int.h"
 
+/* After a detail saying what did not come: what came instead. */
+static void
+came_instead(struct cf_run *r, const struct cf_member *m)
+{
+	const struct cf_msg *x;
+	char d[200];
+
+	for (x = m->head; x != NULL; x = x->next) {
+		const struct mars_msg *mm = cf_mars(x);
+
+		if (mm != NULL && mm->op == MARS_REDIRECT_MAP)
+			continue;
+		cf_describe(x, d, sizeof(d));
+		cf_note(r, "; what came instead: %s", d);
+		return;
+	}
+}
+
 /* ---- registration ---- */
 
 static bool
@@ -88,6 +106,7 @@ cf_register(struct cf_run *r, struct cf_member *m, struct cf_msg **reply)
 			    "and our source) within %llu ms; %llu other "
 			    "SDUs came", (unsigned long long)r->timeout,
 			    (unsigned long long)(m->nrx - before));
+		came_instead(r, m);
 		return -1;
 	}
 	m->registered = true;
@@ -143,6 +162,7 @@ cf_deregister(struct cf_run *r, struct cf_member *m, struct cf_msg **reply)
 		snprintf(r->detail, sizeof(r->detail), "no reply to the "
 		    "deregistration MARS_LEAVE (register = 1) within %llu ms",
 		    (unsigned long long)r->timeout);
+		came_instead(r, m);
 		return -1;
 	}
 	m->registered = false;
@@ -201,6 +221,7 @@ cf_join(struct cf_run *r, struct cf_member *m, uint8_t op,
 		    "%s came back (on ClusterControlVC or privately) within "
 		    "%llu ms", mars_op_name(op), g,
 		    (unsigned long long)r->timeout);
+		came_instead(r, m);
 		return -1;
 	}
 	if (copy != NULL)
@@ -279,6 +300,7 @@ cf_request(struct cf_run *r, struct cf_member *m, const uint8_t *group,
 		    "to a MARS_REQUEST for %s within %llu ms (%zu MULTI parts "
 		    "came, none with x = 1)", g,
 		    (unsigned long long)r->timeout, a->nparts);
+		came_instead(r, m);
 		return -1;
 	}
 	return 0;
