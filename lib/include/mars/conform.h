@@ -1,13 +1,14 @@
 /*
  * The RFC 2022 conformance suite (lab layer): cases that talk to one MARS
- * reachable over the lab transport (mars-lab(7)) as cluster members and
- * MCSs would, and judge what it answers: registration hands out a CMI and
+ * reachable over the lab transport (mars-lab(7)) as cluster members
+ * would, and judge what it answers: registration hands out a CMI and
  * the CSN, mar$msn grows by one per ClusterControlVC message, JOIN/LEAVE
  * copies go out on ClusterControlVC, MULTI lists the members and splits
  * large groups into parts, NAK for empty groups, GROUPLIST, periodic
  * redirect maps, and the drop rules (bad checksum, unknown operation,
- * reserved bits, each TLV unknown-type rule, malformed lengths).  Every
- * case cites its RFC section; mars-conformance(7) lists them.
+ * reserved bits, each TLV unknown-type rule, malformed lengths); given
+ * the cluster file, the MARS Group of draft-armitage-ion-mars-scsp-03
+ * too.  Every case cites its RFC section; mars-conformance(7) lists them.
  *
  * A run is synchronous: mars_conform_run() opens its own links, drives
  * its own event loop and returns when every selected case has a verdict;
@@ -26,6 +27,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+struct mars_cluster_conf;
 
 enum mars_conform_verdict {
 	MARS_CONFORM_PASS = 0,
@@ -50,11 +53,31 @@ struct mars_conform_result {
 
 struct mars_conform_conf {
 	struct mars_endpoint mars;	/* the MARS under test (udp:) */
-	uint16_t	 pro;		/* MARS_PRO_IPV4 or MARS_PRO_IPV6 */
+	uint16_t	 pro;		/* MARS_PRO_IPV4 or MARS_PRO_IPV6;
+					   0: IPv4 */
 	mars_time_t	 timeout;	/* wait for one answer; 0: 2000 ms */
 	const char	*only;		/* comma-separated ids or id prefixes
-					   to run; NULL: every case */
+					   to run (a whole id selects that
+					   case alone); NULL: every case */
 	uint64_t	 seed;		/* members' random delays */
+
+	/*
+	 * Added to the first version of this interface (zero keeps the
+	 * defaults):
+	 *
+	 * map_wait: how long, from the start of the run, the redirect-map
+	 * cases wait for maps; 0: 125000 ms (RFC 2022 §6.1.3: at least one
+	 * every 2 minutes).  A run lasts at least until it has seen two
+	 * maps or this time has passed, when redirect-* cases are selected.
+	 *
+	 * cluster: the cluster file of the MARS under test (config.h), for
+	 * the cluster-* cases (draft-armitage-ion-mars-scsp-03): the MARS
+	 * Group is its [mars] entities (or, under load sharing, the list of
+	 * the partition c->mars serves), c->mars one of their endpoints.
+	 * NULL: those cases SKIP.  Not copied; valid during the run.
+	 */
+	mars_time_t	 map_wait;
+	const struct mars_cluster_conf *cluster;
 };
 
 /* The i-th case of the catalogue, NULL past the end. */
