@@ -119,6 +119,7 @@ int
 conform_main(const struct fail_opts *o)
 {
 	struct mars_conform_conf cc;
+	struct mars_cluster_conf *cl = NULL;
 	struct mars_err err;
 	struct cf_run c;
 	char verdict[256], *jbuf = NULL;
@@ -132,15 +133,16 @@ conform_main(const struct fail_opts *o)
 		diag_usage("-m %s: not an endpoint udp:HOST:PORT", o->endpoint);
 	cc.pro = cc.mars.ipv6_literal ? MARS_PRO_IPV6 : MARS_PRO_IPV4;
 	if (o->cluster_path != NULL) {
-		struct mars_cluster_conf *cl;
 		char msg[MARS_CONF_MSG_MAX];
 
+		/* -c: the MARS Group for the cluster-* cases, and the
+		 * protocol. */
 		if (mars_config_load_new(&cl, o->cluster_path, &err, msg,
 		    sizeof(msg)) != 0)
 			diag_fatal(EXIT_USAGE, o->cluster_path, 0, "%s", msg);
 		cc.pro = cl->protocol == MARS_CONF_PROTO_IPV6 ?
 		    MARS_PRO_IPV6 : MARS_PRO_IPV4;
-		free(cl);
+		cc.cluster = cl;
 	}
 	cc.timeout = o->timeout;
 	cc.only = o->only;
@@ -155,6 +157,7 @@ conform_main(const struct fail_opts *o)
 		printf("TAP version 13\n");
 	}
 	rc = mars_conform_run(&cc, on_result, &c, &err);
+	free(cl);
 	if (rc != 0) {
 		if (c.junit != NULL)
 			fclose(c.junit);

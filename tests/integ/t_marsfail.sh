@@ -3,7 +3,7 @@
 # in every output format; drills that a marsd fault switch must break;
 # drill-file errors (file:line, exit 2); explore with fixed seeds, a
 # failure shrunk to a drill that fails again; the conformance command
-# line on its stand-in; the completions' __complete.  $O is the build
+# against a real marsd in every format; the completions' __complete.  $O is the build
 # tree.
 : "${O:=build/rel}"
 LC_ALL=C
@@ -11,7 +11,7 @@ export LC_ALL
 
 . tests/integ/lib.sh
 T=$(mktemp -d "${TMPDIR:-/tmp}/t_marsfail.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
+trap 'kill $pid_good $pid_bad 2>/dev/null; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM
 F=$O/bin/marsfail
 MARSFAIL_DRILLS=drills
@@ -112,23 +112,43 @@ check "explore: the minimal drill fails again when run" test $? -eq 1
 "$F" explore -c drills/ft3.conf --seed 10 --runs 20 --json >"$T/exj"
 check "explore --json: one explore object last" sh -c "tail -n 1 '$T/exj' | grep -q '^{\"type\":\"explore\"'"
 
-# --- conformance: the command line on the stand-in ---
-if "$F" --live -m udp:127.0.0.1:9 conformance 2>&1 | grep -q 'not built'; then
-	MARSFAIL_CONFORM_STANDIN=1 "$F" --live -m udp:127.0.0.1:9 conformance >"$T/cf"
-	check "conformance: exit 1 when a case fails" test $? -eq 1
-	check "conformance: a line per case and the verdict" sh -c "grep -q '^PASS standin-pass' '$T/cf' && grep -q '^SKIP standin-skip' '$T/cf' && tail -n 1 '$T/cf' | grep -q '^FAIL conformance of udp:127.0.0.1:9: 1 passed, 1 failed, 1 skipped'"
-	MARSFAIL_CONFORM_STANDIN=1 "$F" --live -m udp:127.0.0.1:9 conformance --json >"$T/cfj"
-	check "conformance --json: cases and a summary" sh -c "json_lines_ok '$T/cfj' 2>/dev/null || true; grep -c '\"type\":\"case\"' '$T/cfj' | grep -qx 3 && grep -q '\"type\":\"summary\",\"verdict\":\"fail\"' '$T/cfj'"
-	MARSFAIL_CONFORM_STANDIN=1 "$F" --live -m udp:127.0.0.1:9 conformance --tap >"$T/cft"
-	check "conformance --tap: skip and not ok" sh -c "grep -q '^ok 3 - standin-skip.*# SKIP' '$T/cft' && grep -q '^not ok 2 - standin-fail' '$T/cft' && grep -qx '1..3' '$T/cft'"
-	MARSFAIL_CONFORM_STANDIN=1 "$F" --live -m udp:127.0.0.1:9 conformance --junit >"$T/cfx"
-	check "conformance --junit: one failure, one skipped" python3 -c '
+# --- conformance: the command line against a real marsd ---
+# A lone marsd sending a map every second; the four cases its
+# stale-checksum fault breaks one of, in every output format.
+MARSD=$O/bin/marsd
+lone() {	# lone NAME [marsd options]: a marsd on an ephemeral port
+	name=$1; shift
+	"$MARSD" --listen udp:127.0.0.1:0 \
+	    --atm 4700058000000000000000000000000000000100 \
+	    --redirect-interval 1s --admin "$T/$name.sock" --ready-fd 3 "$@" \
+	    3>"$T/$name.ready" 2>"$T/$name.log" &
+	eval "pid_$name=$!"
+	wait_for 10 test -s "$T/$name.ready"
+}
+CASES=register-cmi,request-nak,checksum-reply,redirect-map
+if lone good && lone bad --fault-injection --fault stale-checksum; then
+	EP=$(cat "$T/good.ready")
+	BAD=$(cat "$T/bad.ready")
+	"$F" --live -m "$EP" conformance --only $CASES >"$T/cf"
+	check "conformance: a conforming marsd, exit 0" test $? -eq 0
+	check "conformance: a line per case and the verdict" sh -c "grep -v '^PASS conformance of' '$T/cf' | grep -c '^PASS ' | grep -qx 4 && tail -n 1 '$T/cf' | grep -q '^PASS conformance of $EP: 4 passed, 0 failed, 0 skipped'"
+	"$F" --live -m "$BAD" conformance --only $CASES >"$T/cfb"
+	check "conformance: stale checksums fail checksum-reply (exit 1)" sh -c "test $? -eq 1 && grep -q '^FAIL checksum-reply' '$T/cfb'"
+	"$F" --live -m "$BAD" conformance --only $CASES --json >"$T/cfj"
+	check "conformance --json: JSON lines" json_lines_ok "$T/cfj"
+	check "conformance --json: cases and a summary" sh -c "grep -c '\"type\":\"case\"' '$T/cfj' | grep -qx 4 && grep -q '\"type\":\"summary\",\"verdict\":\"fail\"' '$T/cfj'"
+	"$F" --live -m "$BAD" conformance --only $CASES --tap >"$T/cft"
+	check "conformance --tap: a plan and a not ok" sh -c "grep -qx '1..4' '$T/cft' && grep -q '^not ok [0-9] - checksum-reply' '$T/cft'"
+	"$F" --live -m "$BAD" conformance --only $CASES --junit >"$T/cfx"
+	check "conformance --junit: one failure" python3 -c '
 import sys, xml.etree.ElementTree as E
 s = E.parse(sys.argv[1]).getroot().find("testsuite")
-assert s.get("failures") == "1" and s.get("skipped") == "1", s.attrib' "$T/cfx"
+assert s.get("failures") == "1" and s.get("tests") == "4", s.attrib' "$T/cfx"
 else
-	skip "conformance output on the stand-in: the suite is built in (t_conformance covers it)"
+	notok "conformance: marsd did not start"
 fi
+kill "$pid_good" "$pid_bad" 2>/dev/null
+wait "$pid_good" "$pid_bad" 2>/dev/null
 "$F" conformance 2>/dev/null
 check "conformance without --live -m: exit 2" test $? -eq 2
 
