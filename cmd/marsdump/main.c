@@ -10,8 +10,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -100,15 +98,6 @@ usage(FILE *fp)
 	    "  mars, scsp, nhrp, malformed, nonconforming [NAME]; "
 	    "and (&&), or (||),\n"
 	    "  not (!), ( ).\n");
-}
-
-/* getopt_long leaves optopt 0 for long options: name them from argv. */
-static void __attribute__((noreturn))
-bad_option(const char *what, int opt, const char *arg)
-{
-	if (opt != 0)
-		diag_usage("%s: -%c", what, opt);
-	diag_usage("%s: %s", what, arg);
 }
 
 /* The rest of argv, joined by spaces, is the display filter. */
@@ -225,13 +214,8 @@ parse_args(struct opts *o, int argc, char **argv)
 		case 'V':
 			printf("marsdump %s\n", mars_version());
 			exit(0);
-		case ':':
-			bad_option("option needs an argument", optopt,
-			    argv[optind - 1]);
-			break;
 		default:
-			bad_option("unknown option", optopt, argv[optind - 1]);
-			break;
+			diag_bad_option(ch, argv);
 		}
 	}
 	if (o->rfile != NULL && o->iface != NULL)
@@ -264,29 +248,6 @@ compile_filter(const char *expr)
 		fprintf(stderr, "marsdump: bad filter: %s\n    %s\n    %*s^\n",
 		    msg, expr, (int)e.offset, "");
 	exit(EXIT_USAGE);
-}
-
-/* Like tcpdump -Z: leave root for USER once the device is open. */
-static void
-drop_privileges(const char *user)
-{
-	struct passwd *pw;
-
-	if ((pw = getpwnam(user)) == NULL)
-		diag_fatal(EXIT_USAGE, NULL, 0, "-Z %s: no such user", user);
-	if (geteuid() != 0) {
-		if (pw->pw_uid != getuid())
-			diag_fatal(EXIT_USAGE, NULL, 0,
-			    "-Z %s: changing user needs root", user);
-		return;
-	}
-	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
-	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
-		diag_fatal(EXIT_USAGE, NULL, 0, "-Z %s: %s", user,
-		    strerror(errno));
-	if (pw->pw_uid != 0 && setuid(0) == 0)
-		diag_fatal(EXIT_USAGE, NULL, 0, "-Z %s: could still regain root",
-		    user);
 }
 
 static void
@@ -557,7 +518,7 @@ main(int argc, char **argv)
 	    mars_cap_dump_open(&r.dump, r.c, o.wfile, errbuf) != 0)
 		diag_fatal(EXIT_USAGE, o.wfile, 0, "%s", errbuf);
 	if (o.user != NULL)
-		drop_privileges(o.user);
+		diag_drop_privileges(o.user);
 	capture = r.c;
 	catch_signals();
 

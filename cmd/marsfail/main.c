@@ -313,14 +313,8 @@ parse_args(struct fail_opts *o, int argc, char **argv, int *first)
 		case 'V':
 			printf("marsfail %s\n", MARS_VERSION_STRING);
 			exit(0);
-		case ':':
-			if (optopt != 0)
-				diag_usage("-%c needs an argument", optopt);
-			diag_usage("%s needs an argument", argv[optind - 1]);
 		default:
-			if (optopt != 0)
-				diag_usage("unknown option -%c", optopt);
-			diag_usage("unknown option %s", argv[optind - 1]);
+			diag_bad_option(ch, argv);
 		}
 	}
 	*first = optind;

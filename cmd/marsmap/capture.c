@@ -6,8 +6,6 @@
  * checker's time windows and runs the live view.
  */
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,28 +44,6 @@ catch_signals(void)
 }
 
 static void
-drop_privileges(const char *user)
-{
-	struct passwd *pw;
-
-	if ((pw = getpwnam(user)) == NULL)
-		diag_fatal(EXIT_USAGE, NULL, 0, "-Z %s: no such user", user);
-	if (geteuid() != 0) {
-		if (pw->pw_uid != getuid())
-			diag_fatal(EXIT_USAGE, NULL, 0,
-			    "-Z %s: changing user needs root", user);
-		return;
-	}
-	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
-	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
-		diag_fatal(EXIT_USAGE, NULL, 0, "-Z %s: %s", user,
-		    strerror(errno));
-	if (pw->pw_uid != 0 && setuid(0) == 0)
-		diag_fatal(EXIT_USAGE, NULL, 0, "-Z %s: could still regain root",
-		    user);
-}
-
-static void
 on_idle(void *arg)
 {
 	struct mm_run *r = arg;
@@ -99,7 +75,7 @@ open_input(struct mm_run *r)
 	if (o->bpf != NULL && mars_cap_set_filter(c, o->bpf, errbuf) != 0)
 		diag_fatal(EXIT_USAGE, NULL, 0, "%s", errbuf);
 	if (o->user != NULL)
-		drop_privileges(o->user);
+		diag_drop_privileges(o->user);
 	return c;
 }
 

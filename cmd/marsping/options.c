@@ -326,7 +326,7 @@ opts_parse(struct mp_opts *o, int argc, char **argv)
 		{ NULL,			0,		   NULL, 0 },
 	};
 	struct mars_err e;
-	char *end, opt[3] = { '-', 0, 0 };
+	char *end;
 	const char *whence;
 	bool mode_set = false, have_range = false;
 	size_t i;
@@ -436,16 +436,8 @@ opts_parse(struct mp_opts *o, int argc, char **argv)
 		case 'V':
 			printf("marsping %s\n", mars_version());
 			exit(0);
-		case ':':
-			opt[1] = (char)optopt;
-			diag_usage("option needs an argument: %s",
-			    optopt != 0 ? opt : argv[optind - 1]);
-			break;
 		default:
-			opt[1] = (char)optopt;
-			diag_usage("unknown option: %s",
-			    optopt != 0 ? opt : argv[optind - 1]);
-			break;
+			diag_bad_option(ch, argv);
 		}
 	}
 	argc -= optind;

@@ -2,10 +2,16 @@
  * Diagnostics of the programs (diag.h).  Rare paths: formatted with
  * stdio, one line per diagnostic, never mixed into standard output.
  */
+#include <sys/types.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/diag.h"
 
@@ -173,4 +179,38 @@ diag_usage(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	diag_fatal(EXIT_USAGE, NULL, 0, "%s (see %s --help)", msg, prog);
+}
+
+void
+diag_bad_option(int ch, char *const *argv)
+{
+	char opt[3] = { '-', (char)optopt, '\0' };
+	const char *name = optopt != 0 ? opt : argv[optind - 1];
+
+	if (ch == ':')
+		diag_usage("option needs an argument: %s", name);
+	diag_usage("unknown option: %s", name);
+}
+
+void
+diag_drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwnam(user)) == NULL)
+		diag_fatal(EXIT_USAGE, NULL, 0, "-Z %s: no such user", user);
+	if (geteuid() != 0) {
+		if (pw->pw_uid != getuid())
+			diag_fatal(EXIT_USAGE, NULL, 0,
+			    "-Z %s: changing user needs root", user);
+		return;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
+	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+		diag_fatal(EXIT_USAGE, NULL, 0, "-Z %s: %s", user,
+		    strerror(errno));
+	/* A process that could become root again has dropped nothing. */
+	if (pw->pw_uid != 0 && setuid(0) == 0)
+		diag_fatal(EXIT_USAGE, NULL, 0,
+		    "-Z %s: could still regain root", user);
 }

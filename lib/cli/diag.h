@@ -51,6 +51,16 @@ void	diag_write(const char *type, const char *file, long line,
 /* A usage error: one line naming it, "(see PROGRAM --help)"; exit(2). */
 void	diag_usage(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
+/*
+ * getopt_long(3) returned ch, ':' (an option without its argument) or
+ * '?' (an unknown one): a usage error naming it -- getopt leaves optopt 0
+ * for long options, so they are named from argv.  Needs opterr = 0 and an
+ * optstring that starts with ':'.
+ */
+void	diag_bad_option(int ch, char *const *argv)
+	    __attribute__((noreturn));
+/* Like tcpdump -Z: leave root for user once what needed it is open. */
+void	diag_drop_privileges(const char *user);
 /* s as a JSON string (quoted, escaped), or null for NULL. */
 void	diag_json_str(FILE *fp, const char *s);
 
