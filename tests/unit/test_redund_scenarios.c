@@ -267,6 +267,50 @@ test_3_4_reintroduction(void **state)
 	lab_free(&l);
 }
 
+/*
+ * §3.4 with two entities back at once: M1 and M2 die, M3 serves the
+ * cluster, then both restart together.  M3 hands the cluster straight to
+ * M1, the preferred one, once it is aligned -- not first to M2, which
+ * aligns a moment earlier but would at once defer to M1 and send the
+ * members on again with a hard redirect (a second, disruptive move).
+ */
+static void
+test_3_4_two_back_at_once(void **state)
+{
+	static const struct mars_sim_net slow = { .delay = 5 };
+	struct lab l;
+	uint16_t cmi[3];
+	mars_time_t back;
+	unsigned k;
+
+	(void)state;
+	boot(&l, 3, 10, cmi, 4);
+	lab_kill(&l, 0);
+	lab_kill(&l, 1);
+	lab_run_to(&l, 60 * SEC);
+	for (k = 0; k < 3; k++)
+		assert_int_equal(lab_current(&l, k), 2);
+	/* M1 is farther from the others: M2 aligns with them first. */
+	for (k = 2; k < l.nm; k++)
+		assert_int_equal(mars_sim_vc_net(l.s, l.m[0], l.svc[0][k],
+		    &slow), 0);
+	back = mars_sim_now(l.s);
+	lab_restart(&l, 1);
+	lab_restart(&l, 0);
+	lab_run_to(&l, 90 * SEC);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(lab_current(&l, k), 0);
+		assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
+		/* One soft redirect, to M1; no hard one from M2. */
+		assert_int_equal(lab_count(&l, l.c[k], MARS_EV_REDIRECT, back,
+		    0), 1);
+		assert_int_equal(lab_count(&l, l.c[k], MARS_EV_REDIRECT, back,
+		    1), 0);
+	}
+	assert_int_equal(mars_redund_role(l.ent[0].r), MARS_REDUND_ACTIVE);
+	lab_free(&l);
+}
+
 /* Fault injection: the soft redirect precedes synchronisation. */
 static void
 test_3_4_fault_skip_sync(void **state)
@@ -455,6 +499,7 @@ main(void)
 		cmocka_unit_test(test_3_3_fault_fresh_cmi),
 		cmocka_unit_test(test_3_4_reintroduction),
 		cmocka_unit_test(test_3_4_fault_skip_sync),
+		cmocka_unit_test(test_3_4_two_back_at_once),
 		cmocka_unit_test(test_3_5_whole_group_maps),
 		cmocka_unit_test(test_3_5_fault_omit_dead),
 		cmocka_unit_test(test_network_partition),

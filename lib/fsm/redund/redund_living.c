@@ -30,10 +30,31 @@ peer_aligned(const struct mars_redund *r, unsigned j)
 }
 
 /*
+ * Entity j is on its way into the Living Group: a peer that is living but
+ * not aligned with us yet, or whose Hellos we hear without our ID in them
+ * yet (Unidirectional, RFC 2334 §2.1); ourselves before we are ready.
+ */
+static bool
+returning(const struct mars_redund *r, unsigned j)
+{
+	if (j == r->self)
+		return !r->ready;
+	if (r->view[j].alive)
+		return !r->view[j].ready;
+	return r->dcs_of[j] >= 0 && mars_scsp_hello_state(r->scsp,
+	    (unsigned)r->dcs_of[j]) == MARS_SCSP_HS_UNIDIR;
+}
+
+/*
  * The Active of partition p.  Without a living current Active, a living
  * entity that is not ready yet but comes before every ready one is waited
  * for (it is aligning): the group does not elect a lesser entity for a
  * moment, as it would while booting.  It is only pointed to.
+ * A living, ready current Active hands over (§3.4) only to the entity
+ * that will keep the role: while one preferred to the best ready entity
+ * is returning, it keeps the role and waits.  Handing over to the lesser
+ * one would move the members twice -- softly to it, then, as it defers
+ * to the preferred one at once, on with a hard redirect (§3.2).
  */
 static int
 choose(const struct mars_redund *r, size_t p, int cur)
@@ -45,8 +66,12 @@ choose(const struct mars_redund *r, size_t p, int cur)
 	if (a < 0)
 		return mars_redund_elect_active(r->view, r->plist[p], r->plen[p],
 		    true);
-	if (cur >= 0 && r->view[cur].alive && r->view[cur].ready)
+	if (cur >= 0 && r->view[cur].alive && r->view[cur].ready) {
+		for (i = 0; i < r->plen[p] && r->plist[p][i] != a; i++)
+			if (returning(r, r->plist[p][i]))
+				return cur;
 		return a;
+	}
 	for (i = 0; i < r->plen[p] && r->plist[p][i] != a; i++)
 		if (r->view[r->plist[p][i]].alive)
 			return r->plist[p][i];

@@ -40,7 +40,12 @@
  * yet but comes before every candidate is waited for (pointed to, not
  * replaced): the group does not elect a lesser entity for the moment the
  * preferred one needs to align, as at boot.  A living, ready current
- * Active is kept until a better entity is ready.
+ * Active is kept until a better entity is ready; while an entity
+ * preferred to that one is on its way back (living but not aligned yet,
+ * or heard in Hellos that do not list us yet, RFC 2334 §2.1) it keeps the
+ * role and waits for it: handing over to the lesser one would move the
+ * members twice, softly to it and then, as it defers at once to the
+ * preferred one, on with a hard redirect.
  * The election runs on every change of the Living Group or readiness.
  * A network partition gives each side its own Active (each is alone
  * with its members); after healing both realign and the loser
