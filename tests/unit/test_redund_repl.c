@@ -247,6 +247,42 @@ test_apply_leaves(void **state)
 	mars_server_free(b);
 }
 
+/*
+ * A deregistration of a member this entity never had (it learnt of it
+ * only once its entity had restarted): the CMI stays bound to it, held,
+ * so that neither a newcomer nor another member gets it (draft §3.3).
+ */
+static void
+test_apply_unknown_deregistration_holds_cmi(void **state)
+{
+	struct mars_server *b;
+	struct mars_server_member_info mi;
+	struct mars_server_atm c1 = atm(1), c2 = atm(2);
+	struct mars_redund_rec rec;
+	unsigned sb = 0;
+
+	(void)state;
+	b = mkserver(&sb);
+	memset(&rec, 0, sizeof(rec));
+	rec.cls = MARS_REDUND_K_REGISTER;
+	rec.live = false;
+	rec.atm = c1;
+	rec.cmi = 1;
+	assert_int_equal(mars_redund_rec_apply(b, 0, &rec, false, false), 0);
+	assert_true(mars_server_member_find(b, &c1, &mi));
+	assert_false(mi.registered);
+	assert_int_equal(mi.cmi, 1);
+	/* A newcomer is not given CMI 1; the member gets it back. */
+	assert_int_equal(mars_server_import_member(b, 0, &c2, 0, 0), 0);
+	assert_true(mars_server_member_find(b, &c2, &mi));
+	assert_int_not_equal(mi.cmi, 1);
+	assert_int_equal(mars_server_import_member(b, 0, &c1, 0, 0), 0);
+	assert_true(mars_server_member_find(b, &c1, &mi));
+	assert_true(mi.registered);
+	assert_int_equal(mi.cmi, 1);
+	mars_server_free(b);
+}
+
 int
 main(void)
 {
@@ -254,6 +290,7 @@ main(void)
 		cmocka_unit_test(test_record_round_trip),
 		cmocka_unit_test(test_database_round_trip),
 		cmocka_unit_test(test_apply_leaves),
+		cmocka_unit_test(test_apply_unknown_deregistration_holds_cmi),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

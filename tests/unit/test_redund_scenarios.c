@@ -195,6 +195,51 @@ test_3_3_cmi_continuity(void **state)
 	lab_free(&l);
 }
 
+/*
+ * §3.3 across a restart: the Active restarts at once (no dead interval
+ * for the others to notice).  Its new incarnation takes back what the
+ * old one replicated -- the members' VCs died with it -- but the
+ * members still hold their CMIs and come back for them: every entity
+ * keeps each CMI bound to its member (the CMI hold), so a member that
+ * re-registers anywhere gets its own again and never another's.  M2,
+ * restarted later, learns the bindings from the others.
+ */
+static void
+test_3_3_cmi_kept_across_restart(void **state)
+{
+	struct lab l;
+	uint16_t cmi[3];
+	unsigned k, i;
+
+	(void)state;
+	boot(&l, 3, 180, cmi, 4);
+	lab_restart(&l, 0);
+	lab_run_to(&l, 18 * SEC);
+	lab_kill(&l, 1);
+	lab_run_to(&l, 22 * SEC);
+	lab_restart(&l, 1);
+	lab_run_to(&l, 60 * SEC);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(lab_current(&l, k), 0);
+		assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
+	}
+	/* Every entity has each member's CMI bound to it. */
+	for (i = 0; i < l.nm; i++)
+		for (k = 0; k < 3; k++) {
+			struct mars_server_member_info mi;
+			struct mars_server_atm a;
+
+			memset(&a, 0, sizeof(a));
+			a.tl = 20;
+			memset(a.addr, 0x39, 20);
+			a.addr[19] = (uint8_t)(0x10 + k);
+			assert_true(mars_server_member_find(lab_srv(&l, i), &a,
+			    &mi));
+			assert_int_equal(mi.cmi, cmi[k]);
+		}
+	lab_free(&l);
+}
+
 /* Time of the first event of kind at node since from. */
 static mars_time_t
 first_event(const struct lab *l, uint32_t node, int kind, mars_time_t from,
@@ -497,6 +542,7 @@ main(void)
 		cmocka_unit_test(test_3_2_active_and_backup_failure),
 		cmocka_unit_test(test_3_3_cmi_continuity),
 		cmocka_unit_test(test_3_3_fault_fresh_cmi),
+		cmocka_unit_test(test_3_3_cmi_kept_across_restart),
 		cmocka_unit_test(test_3_4_reintroduction),
 		cmocka_unit_test(test_3_4_fault_skip_sync),
 		cmocka_unit_test(test_3_4_two_back_at_once),

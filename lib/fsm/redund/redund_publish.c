@@ -358,6 +358,7 @@ void
 redund_on_update(void *ctx, const struct mars_scsp_update *u)
 {
 	struct mars_redund *r = ctx;
+	struct mars_server_member_info mi;
 	struct mars_redund_rec rec;
 	struct pub *pb;
 	bool held;
@@ -392,8 +393,14 @@ redund_on_update(void *ctx, const struct mars_scsp_update *u)
 		/*
 		 * A previous incarnation's record: take it back (state 4/5,
 		 * or withdrawn for a map entry) at the next redund_publish(), not
-		 * from inside the SCSP node's callback.
+		 * from inside the SCSP node's callback.  Its member lost its
+		 * VC with that incarnation but still holds its CMI: we keep
+		 * the CMI bound to it, as every entity does (§3.3).
 		 */
+		if (rec.cls == MARS_REDUND_K_REGISTER && rec.cmi != 0 &&
+		    !mars_server_member_find(r->srv, &rec.atm, &mi))
+			(void)mars_server_import_cmi(r->srv, r->now, &rec.atm,
+			    rec.cmi);
 		if (!rec.live || rec.cls == MARS_REDUND_K_HEARTBEAT ||
 		    pub_find(r, &rec) != NULL)
 			return;

@@ -86,7 +86,12 @@
  * state 4/5, so a later re-join reuses it.
  * Remote records are applied to the local server database with
  * server_import_*: a member keeps its CMI across failover (§3.3), and
- * the registration reply carries the new Active's own CSN (§2).  A remote
+ * the registration reply carries the new Active's own CSN (§2).  An
+ * entity that restarts finds its previous incarnation's records in the
+ * others' caches and takes them back (state 4/5: the members' VCs died
+ * with it); the CMI of a deregistered member stays bound to it for the
+ * server's cmi_hold at every entity -- the restarted one, and one that
+ * never had the member -- so a member that comes back gets its own.  A remote
  * leave or deregistration is applied only when no other originator's
  * live record still says the opposite and the member is not attached to
  * us over a VC (an entity is authoritative for what it serves).  At an
