@@ -1,7 +1,8 @@
 /*
  * --sim: the drill's cluster in the simulator (simclu.h), in virtual
- * time, reproducible from the seed.  Every happening and every SDU the
- * simulator delivers goes to the checker as an event; the members' own
+ * time, reproducible from the seed.  Every happening and every message
+ * simclu reports (MARS messages as sent, SCSP as received) goes to the
+ * checker as an event; the members' own
  * happenings to the run's measurements; -w writes the run as a SunATM
  * pcap (sim.h).
  */
@@ -15,12 +16,8 @@
 
 #include "marsfail.h"
 
-#define RECENT	16
-
 struct simb {
 	struct mars_simclu	*sc;
-	uint64_t		 recent[RECENT];	/* pt-mpt SDUs fed */
-	size_t			 nrecent;
 	uint64_t		 frames;
 	uint32_t		*stamp;		/* membership check */
 	uint32_t		 gen;
@@ -42,23 +39,7 @@ on_event(void *ctx, const struct mars_event *ev)
 	size_t nmars = r->b.nmars;
 
 	if (ev->kind == MARS_EV_MESSAGE) {
-		/*
-		 * One copy of a pt-mpt SDU per send: the checker counts
-		 * per-leaf copies as one message anyway, and a thousand
-		 * leaves would cost it a thousand decodes.
-		 */
-		if (ev->vc.kind == MARS_VC_CCVC || ev->vc.kind == MARS_VC_SCVC) {
-			uint64_t h = 1469598103934665603ull;
-			size_t i;
-
-			for (i = 0; i < ev->sdu_len; i++)
-				h = (h ^ ev->sdu[i]) * 1099511628211ull;
-			h ^= (uint64_t)ev->src.node << 40;
-			for (i = 0; i < RECENT; i++)
-				if (sb->recent[i] == h)
-					return;
-			sb->recent[sb->nrecent++ % RECENT] = h;
-		}
+		/* A pt-mpt SDU comes once per send (simclu.h). */
 		copy = *ev;
 		copy.frame = ++sb->frames;
 		run_check_event(r, &copy);
