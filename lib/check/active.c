@@ -225,7 +225,7 @@ void
 active_claim(struct mars_check *c, struct msgctx *mc, int part)
 {
 	struct ent *en = &c->ent[mc->sender], *o;
-	uint64_t us = mc->us, gap, start, fr[2];
+	uint64_t us = mc->us, gap, start, since, fr[2];
 	char a[64], b[64];
 	size_t i;
 	int e = mc->sender;
@@ -267,6 +267,25 @@ active_claim(struct mars_check *c, struct msgctx *mc, int part)
 		    en->own_run_us;
 		if (us - start <= election_window(c) ||
 		    c->single_warned[i] == e + 1)
+			continue;
+		/*
+		 * Two Actives that cannot see each other are the two sides
+		 * of a network partition, each alone with its members
+		 * (redund.h): the election can only begin once each has the
+		 * other in its Living Group (view.c).
+		 */
+		if (!view_visible(c, e) || !view_visible(c, (int)i)) {
+			rule_unknown(c, MARS_CHECK_SINGLE_ACTIVE, "two "
+			    "entities send maps as the Active at once, and "
+			    "whether they could see each other needs the "
+			    "inter-server (SCSP) traffic they receive");
+			continue;
+		}
+		if (!view_mutual(c, e, (int)i, us, &since))
+			continue;
+		if (since > start)
+			start = since;
+		if (us - start <= election_window(c))
 			continue;
 		c->single_warned[i] = e + 1;
 		c->single_warned[e] = (int)i + 1;

@@ -9,6 +9,7 @@
  *   active.c    Actives and epochs (single-active)
  *   cmi.c       registrations (cmi-continuity, cmi-unique, cmi-block)
  *   sync.c      SCSP: alignment, liveness (soft-after-sync)
+ *   view.c      each entity's own Living Group, from the Hellos
  *   mcs.c       MCS-served groups (mcs-join-suppressed)
  *   rules.c     the rule registry and verdicts; conf.c the configuration
  */
@@ -34,6 +35,8 @@
 #define GROUPS_PER_MEMBER	16
 #define SYNC_MAX	(ENT_MAX * 2)
 #define GAPS_KEPT	8
+#define VIEW_MAX	MARS_CHECK_MARS_MAX	/* entities with a view */
+#define LSID_MAX	8
 
 /*
  * A CSN (SSN) sequence of one MARS on one pt-mpt VC (RFC 2022 §6.1.4).
@@ -92,6 +95,21 @@ struct ent {
 	uint64_t	 ccvc_msgs;
 	struct pend_reg	 pend_reg[PEND_REG];
 	unsigned	 npend_reg;
+	/* its view of the others (view.c) */
+	uint8_t		 lsid[LSID_MAX];	/* SCSP Local Server ID */
+	uint8_t		 lsid_len;
+	uint64_t	 view_rx;	/* Hellos it received */
+	uint64_t	 view_since;	/* the first of them */
+	uint64_t	 view_changed_us;	/* its Living Group changed */
+	bool		 hello_listed;	/* its last Hello listed a peer */
+};
+
+/* What entity O knows of entity E (view.c): c->view[O][E]. */
+struct view {
+	uint64_t	 bi_us;		/* last Hello from E listing O */
+	uint64_t	 run_us;	/* E Bidirectional for O since; 0 not */
+	uint64_t	 off_us;	/* last sign E is not Bidirectional */
+	uint64_t	 dead_us;	/* E's HelloInterval x DeadFactor */
 };
 
 struct epoch {
@@ -231,6 +249,7 @@ struct mars_check {
 	struct pend_soft	 soft[PEND_SOFT];
 	size_t			 nsoft;
 	struct sync_pair	 sync[SYNC_MAX];
+	struct view		 view[VIEW_MAX][VIEW_MAX];
 
 	/* findings */
 	struct rule_state	 rule[MARS_CHECK_NRULES];
@@ -269,6 +288,7 @@ int	ent_canon(const struct mars_check *c, int i);
 void	ent_merge(struct mars_check *c, int p, int e);
 void	ent_bind_end(struct mars_check *c, int i, const struct mars_end *e);
 void	ent_heard(struct mars_check *c, int i, uint64_t us);
+void	ent_reset(struct mars_check *c, int i, uint64_t us);
 const char *ent_label(const struct mars_check *c, int i, char *buf, size_t len);
 bool	ent_known_alive(const struct mars_check *c, int i, uint64_t us);
 bool	ent_known_dead(const struct mars_check *c, int i, uint64_t us);
@@ -315,6 +335,16 @@ void	cmi_deregistration(struct mars_check *c, struct msgctx *mc);
 /* sync.c */
 void	sync_scsp(struct mars_check *c, struct msgctx *mc);
 bool	sync_done(const struct mars_check *c, int a, int b, bool *known);
+
+/* view.c */
+int	view_by_lsid(const struct mars_check *c, const struct mars_scsp_id *id);
+void	view_hello(struct mars_check *c, struct msgctx *mc, int s);
+bool	view_visible(const struct mars_check *c, int o);
+bool	view_alive(const struct mars_check *c, int o, int e, uint64_t us);
+bool	view_dead(const struct mars_check *c, int o, int e, uint64_t us);
+bool	view_changed(const struct mars_check *c, int o, uint64_t since);
+bool	view_mutual(const struct mars_check *c, int a, int b, uint64_t us,
+	    uint64_t *since);
 
 /* mcs.c */
 void	mcs_message(struct mars_check *c, struct msgctx *mc);

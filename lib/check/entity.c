@@ -170,6 +170,25 @@ ent_heard(struct mars_check *c, int i, uint64_t us)
 		en->last_us = us;
 }
 
+/*
+ * i started afresh at us although it never fell silent (view.c: its
+ * Hellos stopped listing its peers): a restart the dead window cannot
+ * show.  What it numbers starts afresh, as after a silence.
+ */
+void
+ent_reset(struct mars_check *c, int i, uint64_t us)
+{
+	struct ent *en;
+
+	if (i < 0)
+		return;
+	en = &c->ent[i];
+	if (us > en->alive_since) {
+		en->alive_since = us;
+		c->last_change_us = us;
+	}
+}
+
 const char *
 ent_label(const struct mars_check *c, int i, char *buf, size_t len)
 {

@@ -214,7 +214,11 @@ check_group(struct mars_check *c, struct msgctx *mc, const int *ent,
 			c->listed[part][ent[i]] = true;
 }
 
-/* §3.5: living Backups before dead entities. */
+/*
+ * §3.5: living Backups before dead entities -- living in the sender's
+ * own view (view.c): across a partition, or while it has not yet heard
+ * an entity that came back, it rightly lists as dead what others see.
+ */
 static void
 check_living(struct mars_check *c, struct msgctx *mc, const int *ent,
     size_t n)
@@ -223,17 +227,17 @@ check_living(struct mars_check *c, struct msgctx *mc, const int *ent,
 	size_t i, j;
 	int s = mc->sender;
 
-	if (!liveness_visible(c)) {
+	if (!liveness_visible(c) || !view_visible(c, s)) {
 		rule_unknown(c, MARS_CHECK_REDIRECT_LIVING_FIRST,
-		    "liveness needs the inter-server (SCSP) traffic in the "
-		    "stream");
+		    "liveness needs the inter-server (SCSP) traffic the "
+		    "map's sender receives in the stream");
 		return;
 	}
 	for (i = 1; i < n; i++) {
-		if (ent[i] < 0 || !ent_known_dead(c, ent[i], mc->us))
+		if (ent[i] < 0 || !view_dead(c, s, ent[i], mc->us))
 			continue;
 		for (j = i + 1; j < n; j++)
-			if (ent[j] >= 0 && ent_known_alive(c, ent[j], mc->us))
+			if (ent[j] >= 0 && view_alive(c, s, ent[j], mc->us))
 				break;
 		if (j == n)
 			continue;
@@ -241,11 +245,11 @@ check_living(struct mars_check *c, struct msgctx *mc, const int *ent,
 		    (uint32_t)(ent[i] << 8 | ent[j])))
 			finding(c, MARS_CHECK_REDIRECT_LIVING_FIRST, mc->us, s,
 			    &mc->frame, 1, "redirect map from %s lists %s, "
-			    "silent for %.1f s, before %s, which is alive",
-			    ent_label(c, s, who, sizeof(who)),
+			    "dead for it, before %s, which it has seen alive "
+			    "for %.1f s", ent_label(c, s, who, sizeof(who)),
 			    ent_label(c, ent[i], d, sizeof(d)),
-			    (double)(mc->us - c->ent[ent[i]].last_us) / 1e6,
-			    ent_label(c, ent[j], a, sizeof(a)));
+			    ent_label(c, ent[j], a, sizeof(a)),
+			    (double)(mc->us - c->view[s][ent[j]].run_us) / 1e6);
 		else
 			again(c, MARS_CHECK_REDIRECT_LIVING_FIRST);
 		return;
@@ -253,14 +257,20 @@ check_living(struct mars_check *c, struct msgctx *mc, const int *ent,
 	rule_held(c, MARS_CHECK_REDIRECT_LIVING_FIRST);
 }
 
-/* Did an entity die or return, or the Active change, since us? */
+/*
+ * Did an entity die or return, or the Active change, since us?  Deaths
+ * and returns as the whole stream shows them, and as the map's sender
+ * saw them (view.c: a partition heals, an entity restarts at once).
+ */
 static bool
-changed_since(const struct mars_check *c, int part, uint64_t us)
+changed_since(const struct mars_check *c, int part, int sender, uint64_t us)
 {
 	size_t i;
 	uint64_t t;
 
 	if (c->changed_us[part] >= us)
+		return true;
+	if (view_changed(c, sender, us))
 		return true;
 	if (c->last_change_us >= us)
 		return true;
@@ -294,7 +304,8 @@ check_stable(struct mars_check *c, struct msgctx *mc, const int *ent,
 		return;
 	}
 	/* Detection lags: look back one dead window and interval. */
-	if (changed_since(c, part, prev->us > c->dead_us + interval_us(c) ?
+	if (changed_since(c, part, mc->sender, prev->us > c->dead_us +
+	    interval_us(c) ?
 	    prev->us - c->dead_us - interval_us(c) : 0)) {
 		rule_held(c, MARS_CHECK_REDIRECT_STABLE);
 		return;
@@ -363,6 +374,7 @@ check_partition(struct mars_check *c, struct msgctx *mc, const int *ent,
 		for (i = 1; i < n; i++)
 			if (ent[i] >= 0 && c->ent[ent[i]].conf >= 0 &&
 			    memchr(qc->mars, c->ent[ent[i]].conf, qc->n_mars) &&
+			    !view_dead(c, mc->sender, ent[i], mc->us) &&
 			    !ent_known_dead(c, ent[i], mc->us))
 				shared_p[np++] = ent[i];
 		for (i = 1; i < q->n; i++)

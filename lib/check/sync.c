@@ -15,23 +15,6 @@
 
 #include "check_int.h"
 
-/* The entity behind an SCSP ID when the transport does not name it. */
-static int
-by_lsid(const struct mars_check *c, const struct mars_scsp_id *id)
-{
-	uint32_t v = 0;
-	uint8_t i;
-
-	if (!c->conf.lsid_by_index || id->len == 0 || id->len > 4 ||
-	    id->p == NULL)
-		return -1;
-	for (i = 0; i < id->len; i++)
-		v = v << 8 | id->p[i];
-	if (v == 0 || v > c->conf.n_mars)
-		return -1;
-	return (int)v - 1;
-}
-
 static struct sync_pair *
 pair(struct mars_check *c, int a, int b, bool create)
 {
@@ -69,7 +52,7 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 	int s = mc->sender, r = -1;
 
 	if (s < 0)
-		s = by_lsid(c, &m->sender);
+		s = view_by_lsid(c, &m->sender);
 	if (s < 0)
 		return;
 	s = ent_canon(c, s);
@@ -93,6 +76,7 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 				c->hello_us = d;
 			c->st.dead_window_us = c->dead_us;
 		}
+		view_hello(c, mc, s);
 		return;
 	case MARS_SCSP_CA:
 		break;
@@ -102,7 +86,7 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 	if (mc->ev->dst.kind != MARS_END_NONE)
 		r = ent_by_end(c, &mc->ev->dst);
 	if (r < 0)
-		r = by_lsid(c, &m->receiver);
+		r = view_by_lsid(c, &m->receiver);
 	if (r < 0 || r == s)
 		return;
 	if ((p = pair(c, s, r, true)) == NULL)

@@ -26,11 +26,25 @@
 #define SEC		1000000u
 #define NMARS		3
 
+/*
+ * A capture is in time order; the helpers below build a stream piece by
+ * piece (the Hellos of a span, then the maps of it), so events wait in
+ * `q` and go to the checker sorted by time (frame numbers as assigned)
+ * when a verdict is asked for or the stream ends.
+ */
+struct qev {
+	struct mars_event	 ev;
+	struct mars_end		 src, dst;
+	uint8_t			 sdu[512];
+};
+
 struct stream {
 	struct mars_check	*c;
 	struct mars_check_conf	 conf;
 	uint64_t		 frame;
 	uint32_t		 csn[NMARS];	/* next CSN of each MARS */
+	struct qev		*q;
+	size_t			 nq, capq;
 };
 
 static void
@@ -117,10 +131,44 @@ stream_open(struct stream *s, bool with_file, bool partitions)
 	assert_int_equal(mars_check_new(&s->c, &s->conf, NULL), 0);
 }
 
+static int
+qev_cmp(const void *a, const void *b)
+{
+	const struct qev *x = a, *y = b;
+
+	if (x->ev.us != y->ev.us)
+		return x->ev.us < y->ev.us ? -1 : 1;
+	return x->ev.frame < y->ev.frame ? -1 : x->ev.frame > y->ev.frame;
+}
+
+/* What waits goes to the checker, in time order. */
+static void
+flush(struct stream *s)
+{
+	size_t i;
+
+	qsort(s->q, s->nq, sizeof(s->q[0]), qev_cmp);
+	for (i = 0; i < s->nq; i++) {
+		s->q[i].ev.src = s->q[i].src;
+		s->q[i].ev.dst = s->q[i].dst;
+		s->q[i].ev.sdu = s->q[i].sdu;
+		mars_check_feed(s->c, &s->q[i].ev);
+	}
+	s->nq = 0;
+}
+
+static void
+stream_end(struct stream *s)
+{
+	flush(s);
+	mars_check_end(s->c);
+}
+
 static void
 stream_close(struct stream *s)
 {
 	mars_check_free(s->c);
+	free(s->q);
 }
 
 /* Feed an SDU sent by `from` to `to` on a VC of kind vc at t ms. */
@@ -128,19 +176,26 @@ static uint64_t
 feed(struct stream *s, uint64_t t, const struct mars_end *from,
     const struct mars_end *to, uint8_t vc, const uint8_t *sdu, size_t len)
 {
-	struct mars_event ev;
+	struct qev *q;
 
-	mars_event_init(&ev, MARS_EV_MESSAGE, t);
-	ev.us = 1700000000ull * SEC + t * MS;
-	ev.vc.kind = vc;
-	ev.src = *from;
+	if (s->nq == s->capq) {
+		s->capq = s->capq ? 2 * s->capq : 256;
+		s->q = realloc(s->q, s->capq * sizeof(*s->q));
+		assert_non_null(s->q);
+	}
+	q = &s->q[s->nq++];
+	assert_true(len <= sizeof(q->sdu));
+	mars_event_init(&q->ev, MARS_EV_MESSAGE, t);
+	q->ev.us = 1700000000ull * SEC + t * MS;
+	q->ev.vc.kind = vc;
+	q->src = *from;
+	memset(&q->dst, 0, sizeof(q->dst));
 	if (to != NULL)
-		ev.dst = *to;
-	ev.frame = ++s->frame;
-	ev.sdu = sdu;
-	ev.sdu_len = len;
-	mars_check_feed(s->c, &ev);
-	return ev.frame;
+		q->dst = *to;
+	q->ev.frame = ++s->frame;
+	memcpy(q->sdu, sdu, len);
+	q->ev.sdu_len = len;
+	return q->ev.frame;
 }
 
 static size_t
@@ -270,6 +325,11 @@ scsp_msg(struct stream *s, uint64_t t, unsigned from, unsigned to,
 	if (type == MARS_SCSP_HELLO) {
 		m.hello_interval = 1;
 		m.dead_factor = 3;
+		/* flags: the Hello lists its receiver (RFC 2334 §2.1). */
+		if (flags != 0) {
+			m.receiver.p = rid;
+			m.receiver.len = 4;
+		}
 	} else {
 		m.receiver.p = rid;
 		m.receiver.len = 4;
@@ -282,23 +342,29 @@ scsp_msg(struct stream *s, uint64_t t, unsigned from, unsigned to,
 	feed(s, t, &f, &d, MARS_VC_SERVER, buf, len);
 }
 
-/* Hellos from every MARS in alive[] every second in [from, to) ms. */
+/*
+ * Hellos from every MARS in alive[] to every other every second in
+ * [from, to) ms, each listing its receiver when that one is alive too
+ * (it has heard it: RFC 2334 §2.1).
+ */
 static void
 hellos(struct stream *s, uint64_t from, uint64_t to, const bool *alive)
 {
 	uint64_t t;
-	unsigned i;
+	unsigned i, j;
 
 	for (t = from; t < to; t += 1000)
 		for (i = 0; i < NMARS; i++)
-			if (alive[i])
-				scsp_msg(s, t + i, i, (i + 1) % NMARS,
-				    MARS_SCSP_HELLO, 0);
+			for (j = 0; alive[i] && j < NMARS; j++)
+				if (j != i)
+					scsp_msg(s, t + i, i, j,
+					    MARS_SCSP_HELLO, alive[j]);
 }
 
 static int
 verdict(struct stream *s, unsigned rule)
 {
+	flush(s);
 	return mars_check_verdict(s->c, rule, NULL, NULL);
 }
 
@@ -351,11 +417,12 @@ test_conforming_failover(void **state)
 	hellos(&s, 3000, 4000, all);
 	/* m1 dies at 4 s; m2 is Active at 8 s, members come with CMIs. */
 	hellos(&s, 4000, 12000, no_m1);
-	for (t = 8000; t < 12000; t += 500)
+	for (t = 8000; t < 12000; t += 500) {
 		map_from(&s, t, 1, m231, 3, false, MARS_VC_CCVC, 3);
-	for (k = 1; k <= 3; k++)
-		reg_reply(&s, 8100 + 100 * k, 1, k, (uint16_t)k);
-	mars_check_end(s.c);
+		for (k = 1; t == 8000 && k <= 3; k++)
+			reg_reply(&s, 8100 + 100 * k, 1, k, (uint16_t)k);
+	}
+	stream_end(&s);
 	assert_int_equal(mars_check_finding_total(s.c), 0);
 	for (r = 0; r < MARS_CHECK_NRULES; r++)
 		assert_int_not_equal(verdict(&s, r), MARS_CHECK_BROKEN);
@@ -391,7 +458,7 @@ test_whole_group(void **state)
 		if (fr == 0)
 			fr = x;
 	}
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_WHOLE_GROUP),
 	    MARS_CHECK_BROKEN);
 	assert_non_null(f = find(&s, MARS_CHECK_REDIRECT_WHOLE_GROUP,
@@ -407,7 +474,7 @@ test_whole_group(void **state)
 	boot(&s, NULL);
 	for (t = 8000; t < 10000; t += 500)
 		map_from(&s, t, 1, m23, 2, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_non_null(find(&s, MARS_CHECK_REDIRECT_WHOLE_GROUP,
 	    "which earlier maps listed"));
 	stream_close(&s);
@@ -416,7 +483,7 @@ test_whole_group(void **state)
 	stream_open(&s, false, false);
 	for (t = 0; t < 3000; t += 500)
 		map_from(&s, t, 1, m23, 2, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_WHOLE_GROUP),
 	    MARS_CHECK_HELD);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_ONLY_GROUP),
@@ -432,7 +499,7 @@ test_only_group(void **state)
 
 	stream_open(&s, true, false);
 	map_from(&s, 10, 0, with_stranger, 4, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_ONLY_GROUP),
 	    MARS_CHECK_BROKEN);
 	assert_non_null(find(&s, MARS_CHECK_REDIRECT_ONLY_GROUP,
@@ -452,7 +519,7 @@ test_sender_first(void **state)
 	map_from(&s, 3500, 0, m213, 3, false, MARS_VC_CCVC, 1);
 	for (t = 3600; t < 6000; t += 500)
 		map_from(&s, t, 1, m213, 3, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_SENDER_FIRST),
 	    MARS_CHECK_HELD);
 	stream_close(&s);
@@ -462,7 +529,7 @@ test_sender_first(void **state)
 	boot(&s, NULL);
 	for (t = 3500; t < 12000; t += 500)
 		map_from(&s, t, 0, m213, 3, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_SENDER_FIRST),
 	    MARS_CHECK_BROKEN);
 	assert_non_null(find(&s, MARS_CHECK_REDIRECT_SENDER_FIRST,
@@ -472,7 +539,7 @@ test_sender_first(void **state)
 	/* The stream ends right after: cannot tell. */
 	stream_open(&s, true, false);
 	map_from(&s, 10, 0, m213, 3, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_SENDER_FIRST),
 	    MARS_CHECK_CANNOT_TELL);
 	stream_close(&s);
@@ -491,11 +558,11 @@ test_living_first(void **state)
 	hellos(&s, 0, 10000, no_m1);
 	for (t = 5000; t < 8000; t += 500)
 		map_from(&s, t, 1, m213, 3, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_LIVING_FIRST),
 	    MARS_CHECK_BROKEN);
 	assert_non_null(find(&s, MARS_CHECK_REDIRECT_LIVING_FIRST,
-	    "lists m1, silent for"));
+	    "lists m1, dead for it, before m3"));
 	stream_close(&s);
 
 	/* All alive: any order of Backups is fine for this rule. */
@@ -503,7 +570,27 @@ test_living_first(void **state)
 	hellos(&s, 0, 10000, all);
 	for (t = 5000; t < 8000; t += 500)
 		map_from(&s, t, 1, m213, 3, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_LIVING_FIRST),
+	    MARS_CHECK_HELD);
+	stream_close(&s);
+
+	/*
+	 * m2 dies at 2 s and m1 is cut from m3, which goes on talking: for
+	 * m1 both are dead, and listing them in election order is right,
+	 * whatever the rest of the stream shows of m3.
+	 */
+	stream_open(&s, true, false);
+	hellos(&s, 0, 2000, all);
+	for (t = 2000; t < 10000; t += 1000) {
+		scsp_msg(&s, t + 1, 0, 1, MARS_SCSP_HELLO, 0);
+		scsp_msg(&s, t + 2, 0, 2, MARS_SCSP_HELLO, 0);
+		scsp_msg(&s, t + 3, 2, 1, MARS_SCSP_HELLO, 0);
+	}
+	for (t = 500; t < 10000; t += 500)
+		map_from(&s, t, 0, m123, 3, false, MARS_VC_CCVC, 1);
+	stream_end(&s);
+	assert_int_equal(mars_check_finding_total(s.c), 0);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_LIVING_FIRST),
 	    MARS_CHECK_HELD);
 	stream_close(&s);
@@ -512,7 +599,7 @@ test_living_first(void **state)
 	stream_open(&s, true, false);
 	for (t = 5000; t < 8000; t += 500)
 		map_from(&s, t, 1, m213, 3, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_LIVING_FIRST),
 	    MARS_CHECK_CANNOT_TELL);
 	stream_close(&s);
@@ -534,6 +621,44 @@ maps_and_hellos(struct stream *s, uint64_t to, const bool *alive_before,
 	}
 }
 
+/* Hellos of a network partition m1 | m2 m3 in [from, to). */
+static void
+cut_hellos(struct stream *s, uint64_t from, uint64_t to)
+{
+	uint64_t t;
+
+	for (t = from; t < to; t += 1000) {
+		scsp_msg(s, t + 1, 1, 2, MARS_SCSP_HELLO, 1);
+		scsp_msg(s, t + 2, 2, 1, MARS_SCSP_HELLO, 1);
+	}
+}
+
+/*
+ * m1 Active all along, cut from m2 and m3 from 2 s to 12 s (its maps list
+ * them as dead, in election order); with heal, m3 is heard again at
+ * 12.003 s and m2 at 12.5 s, and m1's maps follow.
+ */
+static void
+stable_heal(struct stream *s, bool heal)
+{
+	static const bool all[3] = { true, true, true };
+	uint64_t t;
+
+	hellos(s, 0, 2000, all);
+	cut_hellos(s, 2000, heal ? 12000 : 16000);
+	for (t = 10; t < 12000; t += 500)
+		map_from(s, t, 0, m123, 3, false, MARS_VC_CCVC, 1);
+	if (heal) {
+		scsp_msg(s, 12003, 2, 0, MARS_SCSP_HELLO, 1);
+		scsp_msg(s, 12500, 1, 0, MARS_SCSP_HELLO, 1);
+		hellos(s, 13000, 16000, all);
+	}
+	map_from(s, 12010, 0, m132, 3, false, MARS_VC_CCVC, 1);
+	for (t = 12510; t < 16000; t += 500)
+		map_from(s, t, 0, heal ? m123 : m132, 3, false, MARS_VC_CCVC,
+		    1);
+}
+
 static void
 test_stable(void **state)
 {
@@ -545,7 +670,7 @@ test_stable(void **state)
 	stream_open(&s, true, false);
 	maps_and_hellos(&s, 12000, all, all, 0);
 	fr = map_from(&s, 12010, 0, m132, 3, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_STABLE),
 	    MARS_CHECK_BROKEN);
 	assert_non_null(find(&s, MARS_CHECK_REDIRECT_STABLE,
@@ -558,9 +683,30 @@ test_stable(void **state)
 	stream_open(&s, true, false);
 	maps_and_hellos(&s, 9000, all, no_m2, 6000);
 	map_from(&s, 9010, 0, m132, 3, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_STABLE),
 	    MARS_CHECK_HELD);
+	stream_close(&s);
+
+	/*
+	 * A network partition m1 | m2 m3 heals: m1 hears m3 again first
+	 * and lists it before m2, then m2 too.  The stream showed m2 and
+	 * m3 talking all along; for m1 they returned (view.c).
+	 */
+	stream_open(&s, true, false);
+	stable_heal(&s, true);
+	stream_end(&s);
+	assert_int_equal(mars_check_finding_total(s.c), 0);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_STABLE),
+	    MARS_CHECK_HELD);
+	stream_close(&s);
+
+	/* Still cut, nothing changes for m1: its reorder is broken. */
+	stream_open(&s, true, false);
+	stable_heal(&s, false);
+	stream_end(&s);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_STABLE),
+	    MARS_CHECK_BROKEN);
 	stream_close(&s);
 }
 
@@ -577,7 +723,7 @@ test_partition(void **state)
 		map_from(&s, t, 0, red, 2, false, MARS_VC_CCVC, 1);
 		map_from(&s, t + 1, 1, blue, 2, false, MARS_VC_CCVC, 1);
 	}
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_PARTITION),
 	    MARS_CHECK_HELD);
 	assert_int_equal(verdict(&s, MARS_CHECK_SINGLE_ACTIVE), MARS_CHECK_HELD);
@@ -588,7 +734,7 @@ test_partition(void **state)
 	/* red's Active lists blue's m2. */
 	stream_open(&s, true, true);
 	map_from(&s, 10, 0, red_wrong, 3, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_PARTITION),
 	    MARS_CHECK_BROKEN);
 	assert_non_null(find(&s, MARS_CHECK_REDIRECT_PARTITION,
@@ -627,7 +773,7 @@ test_partition_pool_order(void **state)
 			map_from(&s, 500 * i + 1, 1, round == 0 ? blue_same :
 			    blue_opposite, 3, false, MARS_VC_CCVC, 1);
 		}
-		mars_check_end(c);
+		stream_end(&s);
 		if (round == 0) {
 			assert_int_equal(verdict(&s,
 			    MARS_CHECK_REDIRECT_PARTITION), MARS_CHECK_BROKEN);
@@ -636,7 +782,7 @@ test_partition_pool_order(void **state)
 		} else
 			assert_int_equal(verdict(&s,
 			    MARS_CHECK_REDIRECT_PARTITION), MARS_CHECK_HELD);
-		mars_check_free(c);
+		stream_close(&s);
 	}
 }
 
@@ -651,7 +797,7 @@ test_hard_redirects(void **state)
 	reg_reply(&s, 3200, 1, 9, 9);
 	map_from(&s, 3201, 1, m123, 3, true, MARS_VC_P2P, 9);
 	map_from(&s, 3500, 0, m123, 3, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP),
 	    MARS_CHECK_HELD);
 	assert_int_equal(verdict(&s, MARS_CHECK_BACKUP_HARD_REDIRECT),
@@ -664,7 +810,7 @@ test_hard_redirects(void **state)
 	reg_reply(&s, 3200, 1, 9, 9);
 	map_from(&s, 3500, 0, m123, 3, false, MARS_VC_CCVC, 1);
 	map_from(&s, 6000, 0, m123, 3, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_BACKUP_HARD_REDIRECT),
 	    MARS_CHECK_BROKEN);
 	assert_non_null(find(&s, MARS_CHECK_BACKUP_HARD_REDIRECT,
@@ -675,7 +821,7 @@ test_hard_redirects(void **state)
 	stream_open(&s, true, false);
 	boot(&s, NULL);
 	map_from(&s, 3200, 0, m213, 3, true, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_non_null(find(&s, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP,
 	    "m1, the Active of partition cluster, sends a hard redirect"));
 	stream_close(&s);
@@ -683,7 +829,7 @@ test_hard_redirects(void **state)
 	boot(&s, NULL);
 	map_from(&s, 3200, 1, (const unsigned[]){ 2, 0, 1 }, 3, true,
 	    MARS_VC_P2P, 9);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_non_null(find(&s, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP,
 	    "hard redirect from m2 points to m3, but the Active is m1"));
 	stream_close(&s);
@@ -716,7 +862,7 @@ test_soft_after_sync(void **state)
 		map_from(&s, 10020, 1, m123, 3, false, MARS_VC_CCVC, 1);
 		for (t = 10500; t < 12000; t += 500)
 			map_from(&s, t, 0, m123, 3, false, MARS_VC_CCVC, 1);
-		mars_check_end(s.c);
+		stream_end(&s);
 		if (round == 1)
 			assert_int_equal(verdict(&s, MARS_CHECK_SOFT_AFTER_SYNC),
 			    MARS_CHECK_HELD);
@@ -738,7 +884,7 @@ test_soft_after_sync(void **state)
 	for (t = 2000; t < 10000; t += 500)
 		map_from(&s, t, 1, m231, 3, false, MARS_VC_CCVC, 1);
 	map_from(&s, 10020, 1, m123, 3, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_SOFT_AFTER_SYNC),
 	    MARS_CHECK_CANNOT_TELL);
 	stream_close(&s);
@@ -755,7 +901,7 @@ test_cmi(void **state)
 	stream_open(&s, true, false);
 	boot(&s, NULL);
 	reg_reply(&s, 9000, 1, 1, 77);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_CMI_CONTINUITY),
 	    MARS_CHECK_BROKEN);
 	assert_non_null(find(&s, MARS_CHECK_CMI_CONTINUITY,
@@ -771,7 +917,7 @@ test_cmi(void **state)
 	    MARS_FLAG_REGISTER, 1, MARS_VC_P2P, false);
 	reg_reply(&s, 5000, 0, 1, 50);
 	reg_reply(&s, 5100, 0, 4, 2);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_CMI_CONTINUITY),
 	    MARS_CHECK_CANNOT_TELL);
 	assert_int_equal(verdict(&s, MARS_CHECK_CMI_UNIQUE), MARS_CHECK_BROKEN);
@@ -791,7 +937,7 @@ test_cmi_block(void **state)
 	reg_reply(&s, 100, 0, 1, 5);		/* red: 1-1000 */
 	reg_reply(&s, 110, 1, 2, 1005);	/* blue: 1001-2000 */
 	reg_reply(&s, 120, 1, 3, 7);		/* blue hands out red's */
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_CMI_BLOCK), MARS_CHECK_BROKEN);
 	assert_non_null(find(&s, MARS_CHECK_CMI_BLOCK,
 	    "m2, Active, gives 3939393939393939393939393939393939393903 the "
@@ -814,7 +960,7 @@ test_csn(void **state)
 	a = join_copy(&s, 4000, 0, 1, 9);
 	s.csn[0] += 2;				/* two lost */
 	b = join_copy(&s, 4010, 0, 2, 9);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_CSN_SEQUENCE), MARS_CHECK_BROKEN);
 	assert_non_null(f = find(&s, MARS_CHECK_CSN_SEQUENCE,
 	    "m1's CSN jumps from 109 to 112 on ClusterControlVC: 2 messages "
@@ -830,7 +976,7 @@ test_csn(void **state)
 	join_copy(&s, 4000, 0, 1, 9);
 	s.csn[0]--;
 	join_copy(&s, 4010, 0, 2, 9);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_non_null(find(&s, MARS_CHECK_CSN_SEQUENCE,
 	    "sends two different messages with CSN"));
 	stream_close(&s);
@@ -841,9 +987,37 @@ test_csn(void **state)
 	s.csn[0] = 1;
 	map_from(&s, 30000, 0, m123, 3, false, MARS_VC_CCVC, 1);
 	map_from(&s, 30500, 0, m123, 3, false, MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_CSN_SEQUENCE), MARS_CHECK_HELD);
 	stream_close(&s);
+
+	/*
+	 * A restart at once, no silence: m1's Hellos stop listing the
+	 * peers they listed (its Hello FSMs start afresh, RFC 2334 §2.1),
+	 * then its CSN starts again.  Without that sign it is a CSN going
+	 * back.
+	 */
+	for (a = 0; a < 2; a++) {
+		static const bool all[3] = { true, true, true };
+
+		stream_open(&s, true, false);
+		hellos(&s, 0, 3000, all);
+		boot(&s, NULL);
+		if (a == 0) {
+			scsp_msg(&s, 3500, 0, 1, MARS_SCSP_HELLO, 0);
+			scsp_msg(&s, 3500, 0, 2, MARS_SCSP_HELLO, 0);
+		}
+		s.csn[0] = 1;
+		map_from(&s, 3600, 0, m123, 3, false, MARS_VC_CCVC, 1);
+		map_from(&s, 4100, 0, m123, 3, false, MARS_VC_CCVC, 1);
+		stream_end(&s);
+		assert_int_equal(verdict(&s, MARS_CHECK_CSN_SEQUENCE), a == 0 ?
+		    MARS_CHECK_HELD : MARS_CHECK_BROKEN);
+		if (a == 1)
+			assert_non_null(find(&s, MARS_CHECK_CSN_SEQUENCE,
+			    "m1's CSN goes back"));
+		stream_close(&s);
+	}
 }
 
 static void
@@ -857,7 +1031,7 @@ test_registration_csn(void **state)
 	map_from(&s, 4000, 1, m231, 3, false, MARS_VC_CCVC, 1);
 	s.csn[1] = 107;
 	reg_reply(&s, 4100, 1, 1, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REGISTRATION_CSN),
 	    MARS_CHECK_BROKEN);
 	assert_non_null(find(&s, MARS_CHECK_REGISTRATION_CSN,
@@ -870,7 +1044,7 @@ test_registration_csn(void **state)
 	reg_reply(&s, 100, 2, 1, 1);
 	map_from(&s, 200, 2, (const unsigned[]){ 2, 0, 1 }, 3, false,
 	    MARS_VC_CCVC, 1);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REGISTRATION_CSN),
 	    MARS_CHECK_HELD);
 	stream_close(&s);
@@ -893,7 +1067,7 @@ test_mcs(void **state)
 	map_from(&s, 8000, 1, m231, 3, false, MARS_VC_CCVC, 1);
 	join_copy(&s, 8100, 1, 2, 9);
 	join_copy(&s, 8200, 1, 3, 9);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_MCS_JOIN_SUPPRESSED),
 	    MARS_CHECK_BROKEN);
 	assert_non_null(find(&s, MARS_CHECK_MCS_JOIN_SUPPRESSED,
@@ -910,7 +1084,7 @@ test_mcs(void **state)
 	join_msg(&s, 3550, 0, MARS_UNSERV, 200, 9, MARS_FLAG_COPY, 0,
 	    MARS_VC_SCVC, false);
 	join_copy(&s, 3600, 0, 1, 9);
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_MCS_JOIN_SUPPRESSED),
 	    MARS_CHECK_CANNOT_TELL);
 	stream_close(&s);
@@ -918,31 +1092,80 @@ test_mcs(void **state)
 
 /* ---- Actives ---- */
 
+/* m1 and m2 both send maps as the Active, every 500 ms in [from, to). */
+static void
+two_actives(struct stream *s, uint64_t from, uint64_t to)
+{
+	uint64_t t;
+
+	for (t = from; t < to; t += 500) {
+		map_from(s, t, 0, m123, 3, false, MARS_VC_CCVC, 1);
+		map_from(s, t + 7, 1, m231, 3, false, MARS_VC_CCVC, 1);
+	}
+}
+
 static void
 test_single_active(void **state)
 {
+	static const bool all[3] = { true, true, true };
 	struct stream s;
-	uint64_t t;
 
+	/* Two Actives that see each other, for 8 s: broken. */
 	stream_open(&s, true, false);
-	for (t = 0; t < 8000; t += 500) {
-		map_from(&s, t, 0, m123, 3, false, MARS_VC_CCVC, 1);
-		map_from(&s, t + 7, 1, m213, 3, false, MARS_VC_CCVC, 1);
-	}
-	mars_check_end(s.c);
+	hellos(&s, 0, 8000, all);
+	two_actives(&s, 0, 8000);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_SINGLE_ACTIVE),
 	    MARS_CHECK_BROKEN);
 	assert_non_null(find(&s, MARS_CHECK_SINGLE_ACTIVE,
 	    "both send maps as the Active of partition cluster"));
 	stream_close(&s);
 
+	/*
+	 * A network partition m1 | m2 m3 from 2 s: m2 takes over on its
+	 * side while m1 stays Active on its own, each with the other dead
+	 * in its Living Group (redund.h).  That is not two Actives of one
+	 * Living Group ...
+	 */
+	stream_open(&s, true, false);
+	hellos(&s, 0, 2000, all);
+	cut_hellos(&s, 2000, 16000);
+	map_from(&s, 10, 0, m123, 3, false, MARS_VC_CCVC, 1);
+	two_actives(&s, 5500, 16000);
+	stream_end(&s);
+	assert_int_equal(mars_check_finding_total(s.c), 0);
+	assert_int_equal(verdict(&s, MARS_CHECK_SINGLE_ACTIVE),
+	    MARS_CHECK_HELD);
+	stream_close(&s);
+
+	/* ... but once healed, they must settle on one. */
+	stream_open(&s, true, false);
+	hellos(&s, 0, 2000, all);
+	cut_hellos(&s, 2000, 16000);
+	hellos(&s, 16000, 30000, all);
+	map_from(&s, 10, 0, m123, 3, false, MARS_VC_CCVC, 1);
+	two_actives(&s, 5500, 30000);
+	stream_end(&s);
+	assert_int_equal(verdict(&s, MARS_CHECK_SINGLE_ACTIVE),
+	    MARS_CHECK_BROKEN);
+	assert_true(find(&s, MARS_CHECK_SINGLE_ACTIVE, "both send maps")->us >
+	    1700000000ull * SEC + 16000 * MS);
+	stream_close(&s);
+
+	/* Without the inter-server traffic, a partition cannot be told. */
+	stream_open(&s, true, false);
+	two_actives(&s, 0, 8000);
+	stream_end(&s);
+	assert_int_not_equal(verdict(&s, MARS_CHECK_SINGLE_ACTIVE),
+	    MARS_CHECK_BROKEN);
+	assert_int_equal(mars_check_finding_total(s.c), 0);
+	stream_close(&s);
+
 	/* Without the file two at once may be load sharing: cannot tell. */
 	stream_open(&s, false, false);
-	for (t = 0; t < 8000; t += 500) {
-		map_from(&s, t, 0, m123, 3, false, MARS_VC_CCVC, 1);
-		map_from(&s, t + 7, 1, m213, 3, false, MARS_VC_CCVC, 1);
-	}
-	mars_check_end(s.c);
+	hellos(&s, 0, 8000, all);
+	two_actives(&s, 0, 8000);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_SINGLE_ACTIVE),
 	    MARS_CHECK_CANNOT_TELL);
 	assert_int_equal(mars_check_finding_total(s.c), 0);
@@ -1035,7 +1258,7 @@ test_bounded(void **state)
 			s.csn[0]++;
 		join_copy(&s, t, 0, i % 100, (uint8_t)(1 + i % 10));
 	}
-	mars_check_end(s.c);
+	stream_end(&s);
 	assert_int_equal(mars_check_member_count(s.c), 50);
 	assert_int_equal(mars_check_stats(s.c)->members_dropped, 10000);
 	assert_int_equal(mars_check_finding_count(s.c), 10);
