@@ -240,6 +240,56 @@ test_3_3_cmi_kept_across_restart(void **state)
 	lab_free(&l);
 }
 
+/*
+ * Replication across an entity's restart: M2, Active after M1 died,
+ * restarts at once and takes back its previous incarnation's records
+ * (state 4) under their Cache Keys; a member registering with it for the
+ * first time afterwards must get a key of its own.  Were the number
+ * reused, the first member's record, re-originated when it comes back,
+ * would overwrite the newcomer's, which would vanish from the others'
+ * caches (RFC 2443 §5: one key, one fact).
+ */
+static void
+test_keys_not_reused_after_restart(void **state)
+{
+	struct mars_redund_scsp_info xi;
+	struct lab l;
+	uint16_t cmi[3];
+	size_t live, dead;
+	unsigned k;
+
+	(void)state;
+	lab_init(&l, ft_conf, 3, 142);
+	for (k = 0; k < 3; k++)
+		lab_client(&l, k, all4, 4, FAIL_TO);
+	lab_run_to(&l, 5 * SEC);
+	for (k = 0; k < 2; k++)
+		lab_start_client(&l, k, groups, 2);
+	lab_run_to(&l, 15 * SEC);
+	for (k = 0; k < 2; k++)
+		cmi[k] = mars_client_cmi(lab_cl(&l, k));
+	lab_kill(&l, 0);
+	lab_run_to(&l, 40 * SEC);
+	for (k = 0; k < 2; k++)
+		assert_int_equal(lab_current(&l, k), 1);
+	lab_restart(&l, 1);
+	lab_run_to(&l, 45 * SEC);
+	lab_start_client(&l, 2, groups, 1);	/* new to M2 */
+	lab_run_to(&l, 90 * SEC);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(lab_current(&l, k), 1);
+		if (k < 2)
+			assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
+	}
+	/* Every record M2 keeps has its own entry, at M2 and at M3. */
+	mars_redund_scsp_info(l.ent[1].r, &xi);
+	mars_redund_cache_origin(l.ent[1].r, 1, &live, &dead);
+	assert_int_equal(live + dead, xi.own);
+	mars_redund_cache_origin(l.ent[2].r, 1, &live, &dead);
+	assert_int_equal(live + dead, xi.own);
+	lab_free(&l);
+}
+
 /* Time of the first event of kind at node since from. */
 static mars_time_t
 first_event(const struct lab *l, uint32_t node, int kind, mars_time_t from,
@@ -543,6 +593,7 @@ main(void)
 		cmocka_unit_test(test_3_3_cmi_continuity),
 		cmocka_unit_test(test_3_3_fault_fresh_cmi),
 		cmocka_unit_test(test_3_3_cmi_kept_across_restart),
+		cmocka_unit_test(test_keys_not_reused_after_restart),
 		cmocka_unit_test(test_3_4_reintroduction),
 		cmocka_unit_test(test_3_4_fault_skip_sync),
 		cmocka_unit_test(test_3_4_two_back_at_once),

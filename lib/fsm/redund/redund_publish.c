@@ -166,6 +166,7 @@ pub_add(struct mars_redund *r, const struct mars_redund_rec *rec,
     const uint8_t *key)
 {
 	struct pub *np, *pb;
+	uint32_t num;
 	size_t cap;
 
 	if (r->npub == r->cappub) {
@@ -181,9 +182,16 @@ pub_add(struct mars_redund *r, const struct mars_redund_rec *rec,
 	memset(pb, 0, sizeof(*pb));
 	pb->rec = *rec;
 	pb->gone = MARS_TIME_NEVER;
-	if (key != NULL)
+	if (key != NULL) {
 		memcpy(pb->key, key, sizeof(pb->key));
-	else {
+		/*
+		 * A previous incarnation's number (redund_on_update): ours
+		 * are given past it, so that no new fact takes its key.
+		 */
+		num = (uint32_t)key[1] << 16 | (uint32_t)key[2] << 8 | key[3];
+		if (rec->cls != MARS_REDUND_K_MAP && num >= r->next_key)
+			r->next_key = (num + 1) & 0xffffff;
+	} else {
 		pb->key[0] = rec->cls;
 		pb->key[1] = (uint8_t)(r->next_key >> 16);
 		pb->key[2] = (uint8_t)(r->next_key >> 8);

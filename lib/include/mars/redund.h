@@ -83,7 +83,9 @@
  * octets 1-3 a 24-bit number the originator gives the (class, ATM
  * address, group) identity the first time and keeps for it (a map entry:
  * partition + 1, position).  A leave re-originates the same key with
- * state 4/5, so a later re-join reuses it.
+ * state 4/5, so a later re-join reuses it.  A restarted entity keeps the
+ * numbers of its previous incarnation's records it takes back and gives
+ * new facts numbers past them: one key, one fact.
  * Remote records are applied to the local server database with
  * server_import_*: a member keeps its CMI across failover (§3.3), and
  * the registration reply carries the new Active's own CSN (§2).  An
