@@ -236,6 +236,26 @@ registered(struct fail_run *r)
 	return n;
 }
 
+/* Member k is registered with entity i over its own VC (simclu's numbers). */
+static bool
+known_to(struct fail_run *r, size_t k, int i)
+{
+	const struct mars_server *s;
+	struct mars_server_member_info mi;
+	struct mars_server_atm a;
+
+	if (i < 0 || (s = mars_simclu_server(SB(r)->sc, (unsigned)i)) == NULL)
+		return false;
+	memset(&a, 0, sizeof(a));
+	a.tl = 20;
+	memset(a.addr, 0x39, 16);
+	a.addr[16] = (uint8_t)(k >> 16);
+	a.addr[17] = (uint8_t)(k >> 8);
+	a.addr[18] = (uint8_t)k;
+	return mars_server_member_find(s, &a, &mi) && mi.registered &&
+	    mi.vc_id != 0;
+}
+
 static void
 member(struct fail_run *r, size_t k, struct fail_member *out)
 {
@@ -245,6 +265,13 @@ member(struct fail_run *r, size_t k, struct fail_member *out)
 	out->mars = -1;
 	if (mars_simclu_member(SB(r)->sc, k, &m) != 0)
 		return;
+	/*
+	 * Registered: in the member's view, and in its MARS's database
+	 * over its VC -- a MARS that restarted at once has forgotten a
+	 * member that has not noticed yet.
+	 */
+	if (m.registered && !known_to(r, k, m.mars))
+		m.registered = false;
 	out->registered = m.registered;
 	out->mars = m.registered ? m.mars : -1;
 	out->cmi = m.cmi;
