@@ -493,13 +493,59 @@ handover(struct mars_check *c, struct msgctx *mc, int head, int part)
 }
 
 /*
- * Entity e sent its own map: a pending hand-over to it is done, and a
- * registration it answered just before was not a Backup's.
+ * Does a come before b in partition part's preference (draft §3.4): the
+ * `mars =` list of a [partition], else the election order of redund.h
+ * -- higher priority, then the lower ATM address.  -1 when the cluster
+ * file does not say.
+ */
+static int
+preferred(const struct mars_check *c, int part, int a, int b)
+{
+	const struct mars_check_part_conf *pc;
+	const struct mars_check_mars_conf *x, *y;
+	int ca, cb, k;
+	size_t i;
+
+	if (!c->conf.has_cluster || a < 0 || b < 0 ||
+	    (ca = c->ent[a].conf) < 0 || (cb = c->ent[b].conf) < 0)
+		return -1;
+	if (c->conf.n_partitions > 0) {
+		if (part < 0 || (size_t)part >= c->conf.n_partitions)
+			return -1;
+		pc = &c->conf.partitions[part];
+		for (i = 0; i < pc->n_mars; i++) {
+			if (pc->mars[i] == ca)
+				return 1;
+			if (pc->mars[i] == cb)
+				return 0;
+		}
+		return -1;
+	}
+	x = &c->conf.mars[ca];
+	y = &c->conf.mars[cb];
+	if (x->priority != y->priority)
+		return x->priority > y->priority;
+	k = memcmp(x->atm, y->atm, x->atm_len < y->atm_len ? x->atm_len :
+	    y->atm_len);
+	if (k != 0)
+		return k < 0;
+	return x->atm_len != y->atm_len ? x->atm_len < y->atm_len : ca < cb;
+}
+
+/*
+ * Entity e sent its own map for partition part: a pending hand-over to
+ * it is done, and a registration it answered just before was not a
+ * Backup's.  A hand-over to another entity is settled too when e comes
+ * before that one: the handing entity had not heard e yet (a partition
+ * healing, an entity coming back), the one it named saw e and, as it
+ * must, left the role to e -- an election, not a map naming the wrong
+ * entity.
  */
 static void
-took_over(struct mars_check *c, int e)
+took_over(struct mars_check *c, int e, int part)
 {
 	size_t i;
+	int pref = 1;
 
 	for (i = 0; i < c->nhard; i++)
 		if (c->hard[i].mars == e) {
@@ -507,12 +553,23 @@ took_over(struct mars_check *c, int e)
 			i--;
 		}
 
-	for (i = 0; i < c->nsoft; i++)
-		if (c->soft[i].head == e) {
-			rule_held(c, MARS_CHECK_REDIRECT_SENDER_FIRST);
-			c->soft[i] = c->soft[--c->nsoft];
-			i--;
+	for (i = 0; i < c->nsoft; i++) {
+		if (c->soft[i].head != e) {
+			if (c->soft[i].part != part || c->soft[i].sender == e ||
+			    (pref = preferred(c, part, e, c->soft[i].head)) == 0)
+				continue;
+			if (pref < 0)
+				rule_unknown(c, MARS_CHECK_REDIRECT_SENDER_FIRST,
+				    "another entity took over from the one a "
+				    "soft map named, and which of them the "
+				    "election prefers needs the cluster file "
+				    "(-c)");
 		}
+		if (c->soft[i].head == e || pref > 0)
+			rule_held(c, MARS_CHECK_REDIRECT_SENDER_FIRST);
+		c->soft[i] = c->soft[--c->nsoft];
+		i--;
+	}
 }
 
 void
@@ -570,7 +627,7 @@ redirect_map(struct mars_check *c, struct msgctx *mc)
 	}
 	if (ent[0] == s) {
 		active_claim(c, mc, part);
-		took_over(c, s);
+		took_over(c, s, part);
 		rule_held(c, MARS_CHECK_REDIRECT_SENDER_FIRST);
 		if (!priv)
 			check_stable(c, mc, ent, n, part);

@@ -536,6 +536,37 @@ test_sender_first(void **state)
 	    "m1's soft map names m2 first, but m2 did not take over"));
 	stream_close(&s);
 
+	/*
+	 * m3, Active on its side of a partition, hands over to m2 as the
+	 * partition heals; m2 has already seen m1, which the election
+	 * prefers, and leaves the role to it: m1 takes over, not m2.
+	 */
+	for (t = 0; t < 3; t++) {
+		uint64_t u;
+
+		stream_open(&s, t != 2, false);
+		for (u = 3000; u < 6000; u += 500) {
+			map_from(&s, u, 2, (const unsigned[]){ 2, 0, 1 }, 3,
+			    false, MARS_VC_CCVC, 1);
+			map_from(&s, u + 1, 0, m123, 3, false, MARS_VC_CCVC,
+			    1);
+		}
+		map_from(&s, 6000, 2, m213, 3, false, MARS_VC_CCVC, 1);
+		/* t 1: m3 goes on as the Active instead: broken. */
+		for (u = 6001; u < 14000; u += 500)
+			map_from(&s, u, t == 1 ? 2 : 0, t == 1 ?
+			    (const unsigned[]){ 2, 1, 0 } : m123, 3, false,
+			    MARS_VC_CCVC, 1);
+		stream_end(&s);
+		/* t 2, no cluster file: which one the election prefers is
+		 * unknown, so no finding either. */
+		assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_SENDER_FIRST),
+		    t == 1 ? MARS_CHECK_BROKEN : MARS_CHECK_HELD);
+		assert_true((find(&s, MARS_CHECK_REDIRECT_SENDER_FIRST,
+		    "did not take over") != NULL) == (t == 1));
+		stream_close(&s);
+	}
+
 	/* The stream ends right after: cannot tell. */
 	stream_open(&s, true, false);
 	map_from(&s, 10, 0, m213, 3, false, MARS_VC_CCVC, 1);
