@@ -567,6 +567,24 @@ test_sender_first(void **state)
 		stream_close(&s);
 	}
 
+	/*
+	 * m1 hands over to m2, which dies at once (its Hellos stop): m1
+	 * goes on as the Active.  Whether m2 would have taken over cannot
+	 * be told.
+	 */
+	stream_open(&s, true, false);
+	hellos(&s, 0, 4000, (const bool[]){ true, true, true });
+	hellos(&s, 4000, 14000, (const bool[]){ true, false, true });
+	for (t = 10; t < 3500; t += 500)
+		map_from(&s, t, 0, m123, 3, false, MARS_VC_CCVC, 1);
+	map_from(&s, 3500, 0, m213, 3, false, MARS_VC_CCVC, 1);
+	for (t = 4010; t < 14000; t += 500)
+		map_from(&s, t, 0, m132, 3, false, MARS_VC_CCVC, 1);
+	stream_end(&s);
+	assert_int_not_equal(verdict(&s, MARS_CHECK_REDIRECT_SENDER_FIRST),
+	    MARS_CHECK_BROKEN);
+	stream_close(&s);
+
 	/* The stream ends right after: cannot tell. */
 	stream_open(&s, true, false);
 	map_from(&s, 10, 0, m213, 3, false, MARS_VC_CCVC, 1);
