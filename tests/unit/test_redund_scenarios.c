@@ -290,6 +290,44 @@ test_keys_not_reused_after_restart(void **state)
 	lab_free(&l);
 }
 
+/*
+ * §3.3 right after a restart: M1 restarts at once and, before the others'
+ * next Hellos reach it, hears nobody.  It is not alone for all that: it
+ * must not answer a registration before its cache is aligned (or a dead
+ * interval has passed), or the CMI it gives may be one a member holds.
+ */
+static void
+test_3_3_no_answer_before_ready(void **state)
+{
+	struct lab l;
+	uint16_t cmi[4];
+	unsigned k, j;
+
+	(void)state;
+	lab_init(&l, ft_conf, 4, 81);
+	for (k = 0; k < 4; k++)
+		lab_client(&l, k, all4, 4, FAIL_TO);
+	lab_run_to(&l, 5 * SEC);
+	for (k = 0; k < 3; k++)
+		lab_start_client(&l, k, groups, 2);
+	lab_run_to(&l, 15 * SEC + 100);
+	for (k = 0; k < 3; k++)
+		cmi[k] = mars_client_cmi(lab_cl(&l, k));
+	lab_restart(&l, 0);
+	lab_run_to(&l, 15 * SEC + 150);
+	lab_start_client(&l, 3, groups, 1);	/* asks M1 at once */
+	lab_run_to(&l, 60 * SEC);
+	cmi[3] = mars_client_cmi(lab_cl(&l, 3));
+	for (k = 0; k < 4; k++) {
+		assert_int_equal(lab_current(&l, k), 0);
+		if (k < 3)
+			assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
+		for (j = 0; j < k; j++)
+			assert_int_not_equal(cmi[j], cmi[k]);
+	}
+	lab_free(&l);
+}
+
 /* Time of the first event of kind at node since from. */
 static mars_time_t
 first_event(const struct lab *l, uint32_t node, int kind, mars_time_t from,
@@ -594,6 +632,7 @@ main(void)
 		cmocka_unit_test(test_3_3_fault_fresh_cmi),
 		cmocka_unit_test(test_3_3_cmi_kept_across_restart),
 		cmocka_unit_test(test_keys_not_reused_after_restart),
+		cmocka_unit_test(test_3_3_no_answer_before_ready),
 		cmocka_unit_test(test_3_4_reintroduction),
 		cmocka_unit_test(test_3_4_fault_skip_sync),
 		cmocka_unit_test(test_3_4_two_back_at_once),

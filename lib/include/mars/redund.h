@@ -27,10 +27,13 @@
  *     Aligned with any peer, or once HelloInterval x DeadFactor has passed
  *     since it started without any living peer (it is alone).
  * So a returning entity takes over only after database synchronisation.
- * Nor does it answer a registration before it is ready while a peer is
- * living (the member retransmits): an old Active may see it ready, and
- * soft-redirect members to it, while it is still fetching entries, and
- * a CMI handed out then could clash with one the cluster has bound.
+ * Nor does it answer a registration before it is ready (the member
+ * retransmits): an old Active may see it ready, and soft-redirect members
+ * to it, while it is still fetching entries, and a CMI handed out then
+ * could clash with one the cluster has bound.  Hearing no peer is no
+ * sign of being alone -- right after a restart the others' next Hellos
+ * may be a HelloInterval away -- so this holds until the dead interval
+ * has passed too.
  * The order of the whole cluster (fault-tolerant model, no [partition])
  * is: higher priority first, then the numerically lowest ATM address.
  * The Active is the first candidate in that order; when there is none
