@@ -328,6 +328,58 @@ test_3_3_no_answer_before_ready(void **state)
 	lab_free(&l);
 }
 
+/*
+ * §3.3 when two entities restart together: M2 and M3 come back at once
+ * and align with each other in a moment, while the Hellos of M1 and M4,
+ * which hold the database, take longer to reach M2.  Aligned with an
+ * entity as empty as itself, M2 knows nothing yet: it must not answer a
+ * registration (C4 asks it first) with a CMI a member holds.
+ */
+static void
+test_3_3_two_restart_together(void **state)
+{
+	static const struct mars_sim_net far = { .delay = 300 };
+	static const unsigned m2first[4] = { 1, 0, 2, 3 };
+	const struct mars_event *e;
+	struct lab l;
+	uint16_t cmi[4];
+	size_t cur = 0;
+	unsigned k, j;
+
+	(void)state;
+	lab_init(&l, ft_conf, 4, 123563);
+	for (k = 0; k < 3; k++)
+		lab_client(&l, k, all4, 4, FAIL_TO);
+	lab_client(&l, 3, m2first, 4, FAIL_TO);
+	lab_run_to(&l, 5 * SEC);
+	for (k = 0; k < 3; k++)
+		lab_start_client(&l, k, groups, 2);
+	lab_run_to(&l, 15 * SEC + 100);
+	for (k = 0; k < 3; k++)
+		cmi[k] = mars_client_cmi(lab_cl(&l, k));
+	assert_int_equal(mars_sim_vc_net(l.s, l.m[1], l.svc[1][0], &far), 0);
+	assert_int_equal(mars_sim_vc_net(l.s, l.m[1], l.svc[1][3], &far), 0);
+	lab_restart(&l, 1);
+	lab_restart(&l, 2);
+	lab_run_to(&l, 15 * SEC + 150);
+	lab_start_client(&l, 3, groups, 1);	/* asks M2 */
+	lab_run_to(&l, 60 * SEC);
+	cmi[3] = mars_client_cmi(lab_cl(&l, 3));
+	/* Not even for a moment did C4 hold another member's CMI. */
+	while ((e = mars_sim_log_next(l.s, &cur)) != NULL)
+		if (e->entity == l.c[3] && e->kind == MARS_EV_REGISTERED)
+			for (j = 0; j < 3; j++)
+				assert_int_not_equal(e->cmi, cmi[j]);
+	for (k = 0; k < 4; k++) {
+		assert_int_equal(lab_current(&l, k), 0);
+		if (k < 3)
+			assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
+		for (j = 0; j < k; j++)
+			assert_int_not_equal(cmi[j], cmi[k]);
+	}
+	lab_free(&l);
+}
+
 /* Time of the first event of kind at node since from. */
 static mars_time_t
 first_event(const struct lab *l, uint32_t node, int kind, mars_time_t from,
@@ -633,6 +685,7 @@ main(void)
 		cmocka_unit_test(test_3_3_cmi_kept_across_restart),
 		cmocka_unit_test(test_keys_not_reused_after_restart),
 		cmocka_unit_test(test_3_3_no_answer_before_ready),
+		cmocka_unit_test(test_3_3_two_restart_together),
 		cmocka_unit_test(test_3_4_reintroduction),
 		cmocka_unit_test(test_3_4_fault_skip_sync),
 		cmocka_unit_test(test_3_4_two_back_at_once),

@@ -170,6 +170,7 @@ mars_redund_new(struct mars_redund **rp, const struct mars_redund_conf *c,
 	xc.on_update = redund_on_update;
 	xc.update_ctx = r;
 	r->dead_ms = (mars_time_t)xc.hello_interval * 1000 * xc.dead_factor;
+	r->hello_ms = (mars_time_t)xc.hello_interval * 1000;
 	if ((rv = mars_scsp_node_new(&r->scsp, &xc, err)) != 0)
 		goto fail;
 
@@ -378,6 +379,7 @@ mars_time_t
 mars_redund_tick(struct mars_redund *r, mars_time_t now)
 {
 	mars_time_t next, t;
+	unsigned j;
 
 	r->now = now;
 	if (!r->started)
@@ -405,6 +407,16 @@ mars_redund_tick(struct mars_redund *r, mars_time_t now)
 	if (!r->ready && r->start + r->dead_ms > now &&
 	    r->start + r->dead_ms < next)
 		next = r->start + r->dead_ms;
+	if (!r->ready && r->start + 2 * r->hello_ms > now &&
+	    r->start + 2 * r->hello_ms < next)
+		next = r->start + 2 * r->hello_ms;
+	/* A living peer settles (redund_elect): elect again then. */
+	for (j = 0; j < r->n; j++) {
+		t = r->alive_since[j] + 2 * r->hello_ms;
+		if (j != r->self && r->view[j].alive && !r->view[j].ready &&
+		    t > now && t < next)
+			next = t;
+	}
 	return next;
 }
 
