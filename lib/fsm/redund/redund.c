@@ -379,7 +379,6 @@ mars_time_t
 mars_redund_tick(struct mars_redund *r, mars_time_t now)
 {
 	mars_time_t next, t;
-	unsigned j;
 
 	r->now = now;
 	if (!r->started)
@@ -410,13 +409,7 @@ mars_redund_tick(struct mars_redund *r, mars_time_t now)
 	if (!r->ready && r->start + 2 * r->hello_ms > now &&
 	    r->start + 2 * r->hello_ms < next)
 		next = r->start + 2 * r->hello_ms;
-	/* A living peer settles (redund_elect): elect again then. */
-	for (j = 0; j < r->n; j++) {
-		t = r->alive_since[j] + 2 * r->hello_ms;
-		if (j != r->self && r->view[j].alive && !r->view[j].ready &&
-		    t > now && t < next)
-			next = t;
-	}
+
 	return next;
 }
 

@@ -47,7 +47,6 @@ struct mars_redund {
 	uint64_t	 purged;		/* withdrawn records purged */
 
 	struct mars_redund_view view[MARS_REDUND_MAX];
-	mars_time_t	 alive_since[MARS_REDUND_MAX];	/* peer living since */
 	size_t		 nparts;
 	uint8_t		 plist[MARS_REDUND_PART_MAX][MARS_REDUND_MAX];
 	size_t		 plen[MARS_REDUND_PART_MAX];

@@ -106,7 +106,7 @@ redund_elect(struct mars_redund *r)
 	uint8_t oldmap[MARS_REDUND_PART_MAX][MARS_REDUND_MAX];
 	size_t oldlen[MARS_REDUND_PART_MAX], p, k;
 	unsigned j, oldn = r->nactive, any_alive = 0, any_aligned = 0;
-	bool settled, alive;
+	bool settled;
 	bool changed = false, skip = (r->faults & MARS_REDUND_FI_SKIP_SYNC) != 0;
 	const struct mars_redund_entity *me;
 	int first = -1;
@@ -116,30 +116,23 @@ redund_elect(struct mars_redund *r)
 	for (j = 0; j < r->n; j++) {
 		if (j == r->self)
 			continue;
-		alive = redund_peer_alive(r, j);
-		if (alive && !r->view[j].alive)
-			r->alive_since[j] = r->now;
-		r->view[j].alive = alive;
-		/*
-		 * A peer is ready once aligned with us and settled: living
-		 * for two HelloIntervals, as long as it waits itself before
-		 * it calls itself ready (below), so that we do not hand it
-		 * members it would not answer yet.
-		 */
-		r->view[j].ready = alive && (skip || (peer_aligned(r, j) &&
-		    r->now >= r->alive_since[j] + 2 * r->hello_ms));
+		r->view[j].alive = redund_peer_alive(r, j);
+		r->view[j].ready = r->view[j].alive &&
+		    (skip || peer_aligned(r, j));
 		any_alive += r->view[j].alive;
 		any_aligned += r->view[j].alive && peer_aligned(r, j);
 	}
 	/*
-	 * Ready: aligned with every living peer once each has had time to
-	 * be heard -- its next Hello is at most a HelloInterval away, two
-	 * allow for the network -- or alone for the dead interval.  Aligned
-	 * with one peer only, that one may have restarted with us, as empty
-	 * as we are, while another holding the cluster's database is still
-	 * on its way into our Living Group.
+	 * Ready: aligned with every living peer once each could have been
+	 * heard -- every peer living, or two HelloIntervals since we
+	 * started (a living peer's next Hello is at most one away) -- or
+	 * alone for the dead interval.  Aligned with one peer only, that
+	 * one may have restarted with us, as empty as we are, while another
+	 * holding the cluster's database is still on its way into our
+	 * Living Group.
 	 */
-	settled = r->now >= r->start + 2 * r->hello_ms;
+	settled = any_alive + 1 == r->n ||
+	    r->now >= r->start + 2 * r->hello_ms;
 	if (!r->ready && ((any_alive > 0 && any_aligned == any_alive &&
 	    settled) || (skip && any_alive > 0) ||
 	    (any_alive == 0 && r->now >= r->start + r->dead_ms)))

@@ -22,17 +22,15 @@
  *
  * Election (§3.2, §3.4), identical at every member given the same view.
  * An entity is a candidate when it is living and *ready*:
- *   - a peer is ready when its Cache Alignment FSM with us is Aligned
- *     and it has been living for two HelloIntervals;
+ *   - a peer is ready when its Cache Alignment FSM with us is Aligned;
  *   - self becomes ready, for good until it restarts, once its cache is
- *     Aligned with every living peer, two HelloIntervals after it started
- *     (every living entity's next Hello is at most a HelloInterval away:
- *     aligned with one peer only, that one may have restarted with us,
- *     as empty as we are, while another holding the cluster's database
- *     is still on its way into our Living Group), or once HelloInterval x
- *     DeadFactor has passed since it started without any living peer (it
- *     is alone).  A peer's two HelloIntervals match our own wait, so that
- *     we do not hand it members before it answers them.
+ *     Aligned with every living peer, when every peer is living or two
+ *     HelloIntervals after it started (every living entity's next Hello
+ *     is at most a HelloInterval away: aligned with one peer only, that
+ *     one may have restarted with us, as empty as we are, while another
+ *     holding the cluster's database is still on its way into our Living
+ *     Group), or once HelloInterval x DeadFactor has passed since it
+ *     started without any living peer (it is alone).
  * So a returning entity takes over only after database synchronisation.
  * Nor does it answer a registration before it is ready (the member
  * retransmits): an old Active may see it ready, and soft-redirect members
