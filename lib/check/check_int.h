@@ -102,6 +102,7 @@ struct ent {
 	uint64_t	 view_since;	/* the first of them */
 	uint64_t	 view_changed_us;	/* its Living Group changed */
 	bool		 hello_listed;	/* its last Hello listed a peer */
+	uint64_t	 reset_us;	/* it may have restarted (ent_reset) */
 };
 
 /* What entity O knows of entity E (view.c): c->view[O][E]. */
@@ -110,6 +111,7 @@ struct view {
 	uint64_t	 run_us;	/* E Bidirectional for O since; 0 not */
 	uint64_t	 off_us;	/* last sign E is not Bidirectional */
 	uint64_t	 dead_us;	/* E's HelloInterval x DeadFactor */
+	bool		 listed_by;	/* O's last Hello to E listed E */
 };
 
 struct epoch {

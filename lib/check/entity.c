@@ -171,22 +171,16 @@ ent_heard(struct mars_check *c, int i, uint64_t us)
 }
 
 /*
- * i started afresh at us although it never fell silent (view.c: its
- * Hellos stopped listing its peers): a restart the dead window cannot
- * show.  What it numbers starts afresh, as after a silence.
+ * i may have started afresh at us although it never fell silent (view.c:
+ * its Hellos stopped listing a peer they listed): a restart the dead
+ * window cannot show -- or only a peer lost.  What it numbers may start
+ * afresh (csn.c); liveness is not touched.
  */
 void
 ent_reset(struct mars_check *c, int i, uint64_t us)
 {
-	struct ent *en;
-
-	if (i < 0)
-		return;
-	en = &c->ent[i];
-	if (us > en->alive_since) {
-		en->alive_since = us;
-		c->last_change_us = us;
-	}
+	if (i >= 0 && us > c->ent[i].reset_us)
+		c->ent[i].reset_us = us;
 }
 
 const char *

@@ -152,6 +152,7 @@ view_hello(struct mars_check *c, struct msgctx *mc, int s)
 	struct ent *en = &c->ent[s];
 	uint64_t dead = (uint64_t)m->hello_interval * m->dead_factor *
 	    1000000u;
+	bool empty, listed;
 	int r = -1;
 
 	/* Learn s's Local Server ID, so that others' lists name it. */
@@ -161,26 +162,31 @@ view_hello(struct mars_check *c, struct msgctx *mc, int s)
 		en->lsid_len = m->sender.len;
 	}
 	/*
-	 * A Hello that lists nobody after ones that listed peers: s lost
-	 * them all, or -- what no silence shows -- restarted at once and
-	 * starts afresh (its CSN, its alignments).
+	 * A Hello to r that does not list r after one that did: s lost r,
+	 * or -- what no silence shows -- restarted at once (its Hello
+	 * FSMs start afresh, RFC 2334 §2.1) and numbers its CSN afresh.
+	 * Without the destination: a Hello listing nobody after one that
+	 * listed somebody.
 	 */
-	if (view_by_lsid(c, &m->receiver) < 0 && m->receiver.len == 0 &&
-	    m->nrec == 0) {
-		if (en->hello_listed)
-			ent_reset(c, s, mc->us);
-		en->hello_listed = false;
-	} else
-		en->hello_listed = true;
-	if (!in_views(s))
-		return;
+	empty = m->receiver.len == 0 && m->nrec == 0;
 	if (mc->ev->dst.kind != MARS_END_NONE)
 		r = ent_by_end(c, &mc->ev->dst);
+	if (r < 0) {
+		if (empty && en->hello_listed)
+			ent_reset(c, s, mc->us);
+		en->hello_listed = !empty;
+	}
+	if (!in_views(s))
+		return;
 	if (r >= 0) {
 		if (!in_views(r) || r == s)
 			return;
 		seen(c, r, mc->us);
-		if (lists(c, m, r))
+		listed = lists(c, m, r);
+		if (!listed && c->view[s][r].listed_by)
+			ent_reset(c, s, mc->us);
+		c->view[s][r].listed_by = listed;
+		if (listed)
 			saw_bidir(c, r, s, mc->us, dead);
 		else {
 			/* r hears s without being heard; s hears not r. */
