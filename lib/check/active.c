@@ -307,6 +307,7 @@ active_claim(struct mars_check *c, struct msgctx *mc, int part)
 
 	if (c->active[part] != e)
 		new_epoch(c, part, e, us, mc->frame);
+	c->claimed[part] = true;
 	c->active_us[part] = us;
 	if (c->cur_epoch[part] >= 0) {
 		c->epoch[c->cur_epoch[part]].end_us = us;
@@ -327,6 +328,7 @@ active_handover(struct mars_check *c, struct msgctx *mc, int part, int to)
 	if (active_of(c, part, mc->us) != mc->sender)
 		return;
 	new_epoch(c, part, to, mc->us, mc->frame);
+	c->claimed[part] = false;
 	c->active_us[part] = mc->us;
 }
 

@@ -208,6 +208,8 @@ struct mars_check {
 	int			 prev_active[MARS_CHECK_PART_MAX];
 	uint64_t		 changed_us[MARS_CHECK_PART_MAX];
 	int			 cur_epoch[MARS_CHECK_PART_MAX];
+	bool			 claimed[MARS_CHECK_PART_MAX];	/* the Active
+					   sent a map of its own since */
 	struct mars_check_map_info map[MARS_CHECK_PART_MAX];
 	bool			 has_map[MARS_CHECK_PART_MAX];
 	bool			 multi_active;	/* no file: several at once */

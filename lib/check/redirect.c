@@ -414,6 +414,15 @@ check_hard(struct mars_check *c, struct msgctx *mc, const int *ent,
 	if (act < 0) {
 		rule_unknown(c, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP,
 		    "no Active was known when a hard redirect was sent");
+	} else if (!c->claimed[part] && (act == s || (n > 0 && ent[0] != act))) {
+		/*
+		 * The Active is only named, by another's soft map: it may
+		 * have seen a better entity the handing one had not and
+		 * left the role to it, as a Backup sending members there.
+		 */
+		rule_unknown(c, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP,
+		    "a hard redirect came while the entity a soft map named "
+		    "had sent no map of its own");
 	} else if (act == s) {
 		if (first_report(c, s, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP, 1))
 			finding(c, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP, mc->us,

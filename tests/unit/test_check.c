@@ -839,6 +839,7 @@ static void
 test_hard_redirects(void **state)
 {
 	struct stream s;
+	int t;
 
 	/* m2, a Backup, answers member 9 and sends it m1's map, hard. */
 	stream_open(&s, true, false);
@@ -882,6 +883,27 @@ test_hard_redirects(void **state)
 	assert_non_null(find(&s, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP,
 	    "hard redirect from m2 points to m3, but the Active is m1"));
 	stream_close(&s);
+
+	/*
+	 * m3, Active on its side of a healed partition, hands over to m2;
+	 * m2 has seen m1, which the election prefers, and as a Backup sends
+	 * a member on to m1, hard: m2 was named, never Active.  Once m2 has
+	 * sent maps of its own, the same hard redirect is the Active's.
+	 */
+	for (t = 0; t < 2; t++) {
+		stream_open(&s, true, false);
+		map_from(&s, 3000, 2, (const unsigned[]){ 2, 1, 0 }, 3, false,
+		    MARS_VC_CCVC, 1);
+		map_from(&s, 3500, 2, m213, 3, false, MARS_VC_CCVC, 1);
+		if (t == 1)
+			map_from(&s, 3600, 1, m213, 3, false, MARS_VC_CCVC, 1);
+		map_from(&s, 3700, 1, m123, 3, true, MARS_VC_P2P, 9);
+		stream_end(&s);
+		assert_int_equal(verdict(&s,
+		    MARS_CHECK_REDIRECT_HARD_FROM_BACKUP), t == 0 ?
+		    MARS_CHECK_CANNOT_TELL : MARS_CHECK_BROKEN);
+		stream_close(&s);
+	}
 }
 
 static void
