@@ -186,6 +186,20 @@ is_active_anywhere(const struct mars_check *c, int e, uint64_t us)
 	return false;
 }
 
+/*
+ * e itself claims to be an Active at us: its own maps come, though
+ * another claimant may have sent the latest (two Actives within the
+ * election window, an entity resumed after a hang, say).
+ */
+bool
+ent_claims(const struct mars_check *c, int e, uint64_t us)
+{
+	const struct ent *en = &c->ent[e];
+
+	return en->last_own_us != 0 && en->last_own_us >= en->handed_us &&
+	    us <= en->last_own_us + claim_life(c);
+}
+
 int
 current_epoch(const struct mars_check *c, int part)
 {
@@ -325,6 +339,8 @@ active_handover(struct mars_check *c, struct msgctx *mc, int part, int to)
 {
 	if (part < 0 || (size_t)part >= c->nparts || to < 0)
 		return;
+	if (mc->sender >= 0)
+		c->ent[mc->sender].handed_us = mc->us;
 	if (active_of(c, part, mc->us) != mc->sender)
 		return;
 	new_epoch(c, part, to, mc->us, mc->frame);

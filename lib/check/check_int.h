@@ -85,6 +85,7 @@ struct ent {
 	uint64_t	 last_own_us;	/* last map listing itself first */
 	uint64_t	 own_run_us;	/* start of the current run of own maps */
 	uint64_t	 own_gap_us;	/* smallest gap between own maps */
+	uint64_t	 handed_us;	/* last soft map naming another first */
 	uint64_t	 last_ccvc_us;	/* last own map on ClusterControlVC */
 	uint64_t	 gaps[GAPS_KEPT];	/* between periodic maps */
 	unsigned	 ngaps;
@@ -330,6 +331,7 @@ void	active_handover(struct mars_check *c, struct msgctx *mc, int part,
 	    int to);
 int	active_of(const struct mars_check *c, int part, uint64_t us);
 bool	is_active_anywhere(const struct mars_check *c, int e, uint64_t us);
+bool	ent_claims(const struct mars_check *c, int e, uint64_t us);
 int	current_epoch(const struct mars_check *c, int part);
 
 /* cmi.c */

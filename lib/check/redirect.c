@@ -689,7 +689,11 @@ redirect_registration(struct mars_check *c, struct msgctx *mc,
 		    "no Active was known when a registration was answered");
 		return;
 	}
-	if (is_active_anywhere(c, s, mc->us))
+	/*
+	 * An Active answers for itself -- also one whose claim overlaps
+	 * another's (single-active judges that): it owes no hard redirect.
+	 */
+	if (is_active_anywhere(c, s, mc->us) || ent_claims(c, s, mc->us))
 		return;
 	/* A Backup: listed after the head in a living Active's map. */
 	for (part = 0; part < c->nparts; part++) {

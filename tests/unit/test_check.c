@@ -867,6 +867,23 @@ test_hard_redirects(void **state)
 	    "m2, a Backup, answered the registration of"));
 	stream_close(&s);
 
+	/*
+	 * m2, resumed from a hang, thinks itself Active a moment (its own
+	 * maps), answers member 9 as the Active would, then hands over to
+	 * m1 with a soft map: it owed no hard redirect.
+	 */
+	stream_open(&s, true, false);
+	boot(&s, NULL);
+	map_from(&s, 3300, 1, m231, 3, false, MARS_VC_CCVC, 1);
+	map_from(&s, 3310, 0, m123, 3, false, MARS_VC_CCVC, 1);
+	reg_reply(&s, 3320, 1, 9, 9);
+	map_from(&s, 3400, 1, m123, 3, false, MARS_VC_CCVC, 1);
+	for (t = 3500; t < 7000; t += 500)
+		map_from(&s, t, 0, m123, 3, false, MARS_VC_CCVC, 1);
+	stream_end(&s);
+	assert_null(find(&s, MARS_CHECK_BACKUP_HARD_REDIRECT, "a Backup"));
+	stream_close(&s);
+
 	/* The Active itself redirects hard; a Backup points elsewhere. */
 	stream_open(&s, true, false);
 	boot(&s, NULL);
