@@ -92,9 +92,15 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 	if ((p = pair(c, s, r, true)) == NULL)
 		return;
 	if (m->flags & MARS_SCSP_CA_I) {
-		/* A new alignment, unless this is the one under way. */
+		/*
+		 * A new alignment, unless this is the one under way -- not
+		 * when either entity came back since that one began (it
+		 * died half-way, say).
+		 */
 		if (!p->negotiated || (p->summary_ab && p->summary_ba) ||
-		    mc->us > p->start_us + c->dead_us + 1000000u) {
+		    mc->us > p->start_us + c->dead_us + 1000000u ||
+		    c->ent[p->a].alive_since > p->start_us ||
+		    c->ent[p->b].alive_since > p->start_us) {
 			p->negotiated = true;
 			p->summary_ab = p->summary_ba = false;
 			p->start_us = mc->us;

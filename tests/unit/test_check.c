@@ -967,6 +967,33 @@ test_soft_after_sync(void **state)
 		stream_close(&s);
 	}
 
+	/*
+	 * m1 comes back, begins to align with m2 and dies half-way; back
+	 * again 3.5 s later it aligns afresh, and m2 soft-redirects to it:
+	 * that is after synchronisation, whatever the first attempt did.
+	 */
+	stream_open(&s, true, false);
+	hellos(&s, 0, 10000, no_m1);
+	for (t = 2000; t < 18000; t += 500)
+		map_from(&s, t, 1, m231, 3, false, MARS_VC_CCVC, 1);
+	hellos(&s, 10000, 10001, all);
+	scsp_msg(&s, 10010, 1, 0, MARS_SCSP_CA,
+	    MARS_SCSP_CA_M | MARS_SCSP_CA_I | MARS_SCSP_CA_O);
+	scsp_msg(&s, 10011, 0, 1, MARS_SCSP_CA, MARS_SCSP_CA_M);
+	hellos(&s, 11000, 13500, no_m1);
+	hellos(&s, 13500, 18500, all);
+	scsp_msg(&s, 13510, 1, 0, MARS_SCSP_CA,
+	    MARS_SCSP_CA_M | MARS_SCSP_CA_I | MARS_SCSP_CA_O);
+	scsp_msg(&s, 13511, 0, 1, MARS_SCSP_CA, MARS_SCSP_CA_M);
+	scsp_msg(&s, 13512, 1, 0, MARS_SCSP_CA, 0);
+	map_from(&s, 18020, 1, m123, 3, false, MARS_VC_CCVC, 1);
+	for (t = 18500; t < 20000; t += 500)
+		map_from(&s, t, 0, m123, 3, false, MARS_VC_CCVC, 1);
+	stream_end(&s);
+	assert_int_equal(verdict(&s, MARS_CHECK_SOFT_AFTER_SYNC),
+	    MARS_CHECK_HELD);
+	stream_close(&s);
+
 	/* Without SCSP in the stream: cannot tell. */
 	stream_open(&s, true, false);
 	for (t = 2000; t < 10000; t += 500)
