@@ -210,6 +210,7 @@ mars_check_feed(struct mars_check *c, const struct mars_event *ev)
 		redirect_settle(c, c->now, false);
 	if (ev->kind != MARS_EV_MESSAGE) {
 		c->st.happenings++;
+		ent_happening(c, ev);
 		return;
 	}
 	c->st.messages++;

@@ -104,6 +104,9 @@ struct ent {
 	uint64_t	 view_changed_us;	/* its Living Group changed */
 	bool		 hello_listed;	/* its last Hello listed a peer */
 	uint64_t	 reset_us;	/* it may have restarted (ent_reset) */
+	bool		 amnesic;	/* restarted, not aligned with one
+					   that kept its database since */
+	uint64_t	 amnesic_us;	/* its last (possible) restart */
 };
 
 /* What entity O knows of entity E (view.c): c->view[O][E]. */
@@ -294,6 +297,9 @@ void	ent_merge(struct mars_check *c, int p, int e);
 void	ent_bind_end(struct mars_check *c, int i, const struct mars_end *e);
 void	ent_heard(struct mars_check *c, int i, uint64_t us);
 void	ent_reset(struct mars_check *c, int i, uint64_t us);
+void	ent_forgot(struct mars_check *c, int i, uint64_t us);
+void	ent_learnt(struct mars_check *c, int a, int b);
+void	ent_happening(struct mars_check *c, const struct mars_event *ev);
 const char *ent_label(const struct mars_check *c, int i, char *buf, size_t len);
 bool	ent_known_alive(const struct mars_check *c, int i, uint64_t us);
 bool	ent_known_dead(const struct mars_check *c, int i, uint64_t us);

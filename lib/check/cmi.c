@@ -109,6 +109,17 @@ check_block(struct mars_check *c, struct msgctx *mc, uint16_t cmi,
 		    ent_label(c, s, who, sizeof(who)), who_m, cmi, blocks);
 }
 
+/*
+ * s has lost its database since us and not learnt it again (entity.c):
+ * the cluster may have lost every CMI bound before (all its entities
+ * restarted), and RFC 2022 members re-register afresh then.
+ */
+static bool
+amnesic_since(const struct mars_check *c, int s, uint64_t us)
+{
+	return s >= 0 && c->ent[s].amnesic && c->ent[s].amnesic_us >= us;
+}
+
 void
 cmi_registration(struct mars_check *c, struct msgctx *mc)
 {
@@ -137,6 +148,10 @@ cmi_registration(struct mars_check *c, struct msgctx *mc)
 	/* cmi-continuity */
 	if (!fresh && mb->cmi == cmi)
 		rule_held(c, MARS_CHECK_CMI_CONTINUITY);
+	else if (!fresh && amnesic_since(c, s, mb->reg_us))
+		rule_unknown(c, MARS_CHECK_CMI_CONTINUITY, "the answering "
+		    "MARS restarted since the member's last registration and "
+		    "did not align with an entity that kept the CMIs");
 	else if (!fresh) {
 		fr[0] = mc->frame;
 		fr[1] = 0;
@@ -150,7 +165,12 @@ cmi_registration(struct mars_check *c, struct msgctx *mc)
 	owner = c->cmi_owner[cmi];
 	if (owner != 0 && owner - 1 != idx) {
 		other = &c->mem[owner - 1];
-		if (other->registered && other->cmi == cmi) {
+		if (other->registered && other->cmi == cmi &&
+		    amnesic_since(c, s, other->reg_us)) {
+			rule_unknown(c, MARS_CHECK_CMI_UNIQUE, "the answering "
+			    "MARS restarted since the holder registered and did "
+			    "not align with an entity that kept the CMIs");
+		} else if (other->registered && other->cmi == cmi) {
 			atm_hex(other, oth, sizeof(oth));
 			finding(c, MARS_CHECK_CMI_UNIQUE, mc->us, s, &mc->frame,
 			    1, "%s gives CMI %u to member %s while member %s "

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mars/atm.h"
+#include "mars/sim.h"
 #include "check_int.h"
 
 /* The entity i stands for (an entity merged into another is an alias). */
@@ -164,6 +165,7 @@ ent_heard(struct mars_check *c, int i, uint64_t us)
 			en->down_us = en->last_us;
 			en->alive_since = us;
 			c->last_change_us = us;
+			ent_forgot(c, i, us);
 		}
 	}
 	if (us > en->last_us)
@@ -181,6 +183,53 @@ ent_reset(struct mars_check *c, int i, uint64_t us)
 {
 	if (i >= 0 && us > c->ent[i].reset_us)
 		c->ent[i].reset_us = us;
+}
+
+/*
+ * i may have lost its database at us: it restarted (or may have).  Until
+ * it aligns with an entity that kept one (ent_learnt), the CMIs members
+ * held before are not its to know (cmi.c).
+ */
+void
+ent_forgot(struct mars_check *c, int i, uint64_t us)
+{
+	if (i < 0)
+		return;
+	c->ent[i].amnesic = true;
+	if (us > c->ent[i].amnesic_us)
+		c->ent[i].amnesic_us = us;
+}
+
+/* a and b aligned their caches: what one knows, both know. */
+void
+ent_learnt(struct mars_check *c, int a, int b)
+{
+	if (a < 0 || b < 0 || c->ent[a].amnesic == c->ent[b].amnesic)
+		return;
+	c->ent[a].amnesic = c->ent[b].amnesic = false;
+}
+
+/*
+ * The simulator's own happenings about an entity (sim.h): a restart is
+ * a fresh machine, its database gone, whatever the silence before it.
+ */
+void
+ent_happening(struct mars_check *c, const struct mars_event *ev)
+{
+	struct mars_end e;
+	int i;
+
+	if (ev->kind != MARS_SIM_EV_RESTART ||
+	    ev->entity == MARS_EVENT_ENTITY_NONE)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.kind = MARS_END_NODE;
+	e.node = ev->entity;
+	if ((i = ent_by_end(c, &e)) < 0)
+		return;
+	ent_forgot(c, i, mars_event_us(ev));
+	if (mars_event_us(ev) > c->ent[i].reset_us)
+		c->ent[i].reset_us = mars_event_us(ev);
 }
 
 const char *

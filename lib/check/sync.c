@@ -113,6 +113,8 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 		p->summary_ab = true;
 	else
 		p->summary_ba = true;
+	if (p->summary_ab && p->summary_ba)
+		ent_learnt(c, p->a, p->b);
 }
 
 /*

@@ -1011,6 +1011,7 @@ static void
 test_cmi(void **state)
 {
 	struct stream s;
+	int t;
 
 	/* Member 1 comes back to m2 with another CMI. */
 	stream_open(&s, true, false);
@@ -1038,6 +1039,37 @@ test_cmi(void **state)
 	assert_int_equal(verdict(&s, MARS_CHECK_CMI_UNIQUE), MARS_CHECK_BROKEN);
 	assert_non_null(find(&s, MARS_CHECK_CMI_UNIQUE, "gives CMI 2 to member"));
 	stream_close(&s);
+
+	/*
+	 * Every entity falls silent for longer than the dead window and
+	 * comes back: the database is gone with them, and RFC 2022 members
+	 * register afresh -- new CMIs, even ones other members held before,
+	 * cannot be held against m1.  With m2 living throughout and m1
+	 * aligned with it since it came back, they can.
+	 */
+	for (t = 0; t < 2; t++) {
+		static const bool all[3] = { true, true, true },
+		    m2only[3] = { false, true, false };
+
+		stream_open(&s, true, false);
+		boot(&s, all);
+		if (t == 1)
+			hellos(&s, 4000, 9000, m2only);
+		hellos(&s, 9000, 12000, all);
+		if (t == 1) {
+			scsp_msg(&s, 9100, 1, 0, MARS_SCSP_CA,
+			    MARS_SCSP_CA_M | MARS_SCSP_CA_I | MARS_SCSP_CA_O);
+			scsp_msg(&s, 9101, 0, 1, MARS_SCSP_CA, MARS_SCSP_CA_M);
+			scsp_msg(&s, 9102, 1, 0, MARS_SCSP_CA, 0);
+		}
+		reg_reply(&s, 9500, 0, 1, 2);
+		stream_end(&s);
+		assert_int_equal(verdict(&s, MARS_CHECK_CMI_CONTINUITY),
+		    t == 0 ? MARS_CHECK_CANNOT_TELL : MARS_CHECK_BROKEN);
+		assert_int_equal(verdict(&s, MARS_CHECK_CMI_UNIQUE),
+		    t == 0 ? MARS_CHECK_HELD : MARS_CHECK_BROKEN);
+		stream_close(&s);
+	}
 }
 
 static void
