@@ -735,10 +735,12 @@ redirect_settle(struct mars_check *c, uint64_t us, bool end)
 		if (!end && us <= p->us + takeover_window(c))
 			continue;
 		if (view_dead(c, p->sender, p->head, us) ||
-		    ent_known_dead(c, p->head, us))
+		    ent_known_dead(c, p->head, us) ||
+		    c->ent[p->head].alive_since > p->us ||
+		    c->ent[p->head].amnesic_us > p->us)
 			rule_unknown(c, MARS_CHECK_REDIRECT_SENDER_FIRST,
-			    "the entity a soft map named died before it could "
-			    "take over");
+			    "the entity a soft map named died (or restarted) "
+			    "before it could take over");
 		else if (us > p->us + takeover_window(c))
 			finding(c, MARS_CHECK_REDIRECT_SENDER_FIRST, p->us,
 			    p->sender, &p->frame, 1, "%s's soft map names %s "

@@ -511,7 +511,7 @@ static void
 test_sender_first(void **state)
 {
 	struct stream s;
-	uint64_t t;
+	uint64_t t, u;
 
 	/* m1 names m2 first, and m2 takes over: a hand-over. */
 	stream_open(&s, true, false);
@@ -542,8 +542,6 @@ test_sender_first(void **state)
 	 * prefers, and leaves the role to it: m1 takes over, not m2.
 	 */
 	for (t = 0; t < 3; t++) {
-		uint64_t u;
-
 		stream_open(&s, t != 2, false);
 		for (u = 3000; u < 6000; u += 500) {
 			map_from(&s, u, 2, (const unsigned[]){ 2, 0, 1 }, 3,
@@ -572,18 +570,25 @@ test_sender_first(void **state)
 	 * goes on as the Active.  Whether m2 would have taken over cannot
 	 * be told.
 	 */
-	stream_open(&s, true, false);
-	hellos(&s, 0, 4000, (const bool[]){ true, true, true });
-	hellos(&s, 4000, 14000, (const bool[]){ true, false, true });
-	for (t = 10; t < 3500; t += 500)
-		map_from(&s, t, 0, m123, 3, false, MARS_VC_CCVC, 1);
-	map_from(&s, 3500, 0, m213, 3, false, MARS_VC_CCVC, 1);
-	for (t = 4010; t < 14000; t += 500)
-		map_from(&s, t, 0, m132, 3, false, MARS_VC_CCVC, 1);
-	stream_end(&s);
-	assert_int_not_equal(verdict(&s, MARS_CHECK_REDIRECT_SENDER_FIRST),
-	    MARS_CHECK_BROKEN);
-	stream_close(&s);
+	for (u = 0; u < 2; u++) {
+		/* u 1: m2 comes back (restarted) before the window ends. */
+		stream_open(&s, true, false);
+		hellos(&s, 0, 4000, (const bool[]){ true, true, true });
+		hellos(&s, 4000, u ? 8500 : 14000,
+		    (const bool[]){ true, false, true });
+		if (u)
+			hellos(&s, 8500, 14000,
+			    (const bool[]){ true, true, true });
+		for (t = 10; t < 3500; t += 500)
+			map_from(&s, t, 0, m123, 3, false, MARS_VC_CCVC, 1);
+		map_from(&s, 3500, 0, m213, 3, false, MARS_VC_CCVC, 1);
+		for (t = 4010; t < 14000; t += 500)
+			map_from(&s, t, 0, m132, 3, false, MARS_VC_CCVC, 1);
+		stream_end(&s);
+		assert_int_not_equal(verdict(&s,
+		    MARS_CHECK_REDIRECT_SENDER_FIRST), MARS_CHECK_BROKEN);
+		stream_close(&s);
+	}
 
 	/* The stream ends right after: cannot tell. */
 	stream_open(&s, true, false);
