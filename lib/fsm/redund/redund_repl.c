@@ -305,6 +305,19 @@ mars_redund_rec_apply(struct mars_server *s, mars_time_t now,
 		 * (its deregistration came first). */
 		if (!rec->live && !member_registered(s, &rec->atm))
 			return 0;
+		/*
+		 * A join can come before its member's registration record
+		 * (another CSU, another order): it says the member is
+		 * registered with its originator, with that CMI.
+		 */
+		if (rec->live && rec->cmi != 0 &&
+		    !member_registered(s, &rec->atm)) {
+			int rc;
+
+			if ((rc = mars_server_import_member(s, now, &rec->atm,
+			    rec->cmi, 0)) != 0)
+				return rc;
+		}
 		if (relay)
 			return mars_server_relay_group(s, now, &rec->atm, rec->min,
 			    rec->max, rec->layer3grp, rec->live);
