@@ -432,6 +432,17 @@ check_hard(struct mars_check *c, struct msgctx *mc, const int *ent,
 			    mars_check_partition_name(c, (size_t)part));
 	} else if (n > 0 && ent[0] != act && !(ent[0] ==
 	    c->prev_active[part] && mc->us <= c->changed_us[part] +
+	    takeover_window(c)) && !view_alive(c, s, act, mc->us)) {
+		/*
+		 * The Active is not (yet, or no longer) in the sender's
+		 * Living Group -- a partition, a death it has not seen the
+		 * end of: it points to the Active of its own view.
+		 */
+		rule_unknown(c, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP,
+		    "a hard redirect named another entity than the Active, "
+		    "which the sender did not see alive");
+	} else if (n > 0 && ent[0] != act && !(ent[0] ==
+	    c->prev_active[part] && mc->us <= c->changed_us[part] +
 	    takeover_window(c))) {
 		if (first_report(c, s, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP,
 		    (uint32_t)(ent[0] << 8 | act)))
