@@ -200,9 +200,14 @@ drill_text(char *buf, size_t len, const char *cluster, size_t members,
 	for (i = 0; i < nd && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "restart %s\n",
 		    down[i]);
+	/*
+	 * RFC 2022 §5.4.2: a member that found no MARS answering in a whole
+	 * pass of its list waits at least a minute before the next; then a
+	 * pass with its random delays and retransmissions.
+	 */
 	if (off < len)
 		snprintf(buf + off, len - off, "expect reregistered within "
-		    "60s\nexpect membership-intact within 60s\n"
+		    "120s\nexpect membership-intact within 120s\n"
 		    "expect no-findings\n");
 }
 
