@@ -299,6 +299,20 @@ active_claim(struct mars_check *c, struct msgctx *mc, int part)
 			continue;
 		if (since > start)
 			start = since;
+		/*
+		 * The loser hands over once their caches are aligned (§3.4),
+		 * which loss may hold up for CA retransmissions: the window
+		 * runs from the alignment, when the stream shows it.
+		 */
+		if (liveness_visible(c) && (since = sync_done_at(c, e,
+		    (int)i)) != 0 && since > start)
+			start = since;
+		else if (liveness_visible(c) && since == 0) {
+			rule_unknown(c, MARS_CHECK_SINGLE_ACTIVE, "two "
+			    "Actives see each other but have not finished "
+			    "aligning their caches");
+			continue;
+		}
 		if (us - start <= election_window(c))
 			continue;
 		c->single_warned[i] = e + 1;

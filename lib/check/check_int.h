@@ -182,6 +182,7 @@ struct sync_pair {
 	uint64_t	 start_us;
 	bool		 summary_ab;	/* a CA past negotiation, a to b */
 	bool		 summary_ba;
+	uint64_t	 done_us;	/* both summaries seen, 0 not yet */
 };
 
 struct rule_state {
@@ -347,6 +348,7 @@ void	cmi_deregistration(struct mars_check *c, struct msgctx *mc);
 /* sync.c */
 void	sync_scsp(struct mars_check *c, struct msgctx *mc);
 bool	sync_done(const struct mars_check *c, int a, int b, bool *known);
+uint64_t sync_done_at(const struct mars_check *c, int a, int b);
 
 /* view.c */
 int	view_by_lsid(const struct mars_check *c, const struct mars_scsp_id *id);

@@ -103,6 +103,7 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 		    c->ent[p->b].alive_since > p->start_us) {
 			p->negotiated = true;
 			p->summary_ab = p->summary_ba = false;
+			p->done_us = 0;
 			p->start_us = mc->us;
 		}
 		return;
@@ -113,8 +114,27 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 		p->summary_ab = true;
 	else
 		p->summary_ba = true;
-	if (p->summary_ab && p->summary_ba)
+	if (p->summary_ab && p->summary_ba) {
+		if (p->done_us == 0)
+			p->done_us = mc->us;
 		ent_learnt(c, p->a, p->b);
+	}
+}
+
+/* When a and b last finished aligning their caches; 0 if not (yet). */
+uint64_t
+sync_done_at(const struct mars_check *c, int a, int b)
+{
+	const struct sync_pair *p;
+	size_t i;
+	int x = a < b ? a : b, y = a < b ? b : a;
+
+	for (i = 0; i < SYNC_MAX; i++) {
+		p = &c->sync[i];
+		if (p->used && p->a == x && p->b == y)
+			return p->summary_ab && p->summary_ba ? p->done_us : 0;
+	}
+	return 0;
 }
 
 /*

@@ -1269,21 +1269,44 @@ two_actives(struct stream *s, uint64_t from, uint64_t to)
 	}
 }
 
+/* a and b align their caches at t ms (RFC 2334 §2.2): I, then summaries. */
+static void
+align(struct stream *s, uint64_t t, unsigned a, unsigned b)
+{
+	scsp_msg(s, t, a, b, MARS_SCSP_CA,
+	    MARS_SCSP_CA_M | MARS_SCSP_CA_I | MARS_SCSP_CA_O);
+	scsp_msg(s, t + 1, b, a, MARS_SCSP_CA, 0);
+	scsp_msg(s, t + 2, a, b, MARS_SCSP_CA, MARS_SCSP_CA_M);
+}
+
 static void
 test_single_active(void **state)
 {
 	static const bool all[3] = { true, true, true };
 	struct stream s;
 
-	/* Two Actives that see each other, for 8 s: broken. */
+	/* Two Actives that see each other and are aligned, 8 s: broken. */
 	stream_open(&s, true, false);
 	hellos(&s, 0, 8000, all);
+	align(&s, 100, 0, 1);
 	two_actives(&s, 0, 8000);
 	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_SINGLE_ACTIVE),
 	    MARS_CHECK_BROKEN);
 	assert_non_null(find(&s, MARS_CHECK_SINGLE_ACTIVE,
 	    "both send maps as the Active of partition cluster"));
+	stream_close(&s);
+
+	/*
+	 * The same, but their Cache Alignment does not finish (CAs lost):
+	 * the loser may hand over only once aligned (§3.4).
+	 */
+	stream_open(&s, true, false);
+	hellos(&s, 0, 8000, all);
+	two_actives(&s, 0, 8000);
+	stream_end(&s);
+	assert_int_not_equal(verdict(&s, MARS_CHECK_SINGLE_ACTIVE),
+	    MARS_CHECK_BROKEN);
 	stream_close(&s);
 
 	/*
@@ -1303,11 +1326,12 @@ test_single_active(void **state)
 	    MARS_CHECK_HELD);
 	stream_close(&s);
 
-	/* ... but once healed, they must settle on one. */
+	/* ... but once healed and aligned, they must settle on one. */
 	stream_open(&s, true, false);
 	hellos(&s, 0, 2000, all);
 	cut_hellos(&s, 2000, 16000);
 	hellos(&s, 16000, 30000, all);
+	align(&s, 16100, 0, 1);
 	map_from(&s, 10, 0, m123, 3, false, MARS_VC_CCVC, 1);
 	two_actives(&s, 5500, 30000);
 	stream_end(&s);
