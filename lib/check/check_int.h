@@ -183,6 +183,7 @@ struct sync_pair {
 	bool		 summary_ab;	/* a CA past negotiation, a to b */
 	bool		 summary_ba;
 	uint64_t	 done_us;	/* both summaries seen, 0 not yet */
+	uint64_t	 last_ca_us;	/* the last CA between them */
 };
 
 struct rule_state {

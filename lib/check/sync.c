@@ -91,6 +91,7 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 		return;
 	if ((p = pair(c, s, r, true)) == NULL)
 		return;
+	p->last_ca_us = mc->us;
 	if (m->flags & MARS_SCSP_CA_I) {
 		/*
 		 * A new alignment, unless this is the one under way -- not
@@ -121,7 +122,12 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 	}
 }
 
-/* When a and b last finished aligning their caches; 0 if not (yet). */
+/*
+ * When a and b last finished aligning their caches, 0 if not (yet): both
+ * summaries seen, and the last CA between them -- a lost one is sent
+ * again, and the alignment is under way until the CAs stop (CSUs then
+ * are every change's, not the alignment's alone).
+ */
 uint64_t
 sync_done_at(const struct mars_check *c, int a, int b)
 {
@@ -132,7 +138,9 @@ sync_done_at(const struct mars_check *c, int a, int b)
 	for (i = 0; i < SYNC_MAX; i++) {
 		p = &c->sync[i];
 		if (p->used && p->a == x && p->b == y)
-			return p->summary_ab && p->summary_ba ? p->done_us : 0;
+			return p->summary_ab && p->summary_ba ?
+			    (p->last_ca_us > p->done_us ? p->last_ca_us :
+			    p->done_us) : 0;
 	}
 	return 0;
 }
