@@ -30,6 +30,7 @@
 #define PEND_REG	8	/* registration-csn questions per entity */
 #define PEND_HARD	64	/* backup-hard-redirect questions */
 #define PEND_SOFT	16	/* redirect-sender-first questions */
+#define PEND_STABLE	8	/* redirect-stable questions */
 #define MCS_MAX		32	/* multicast servers */
 #define MCS_GROUP_MAX	1024
 #define GROUPS_PER_MEMBER	16
@@ -174,6 +175,17 @@ struct pend_soft {
 	uint64_t	 frame;
 };
 
+/*
+ * redirect-stable: a map reordered with no change in sight; the sender's
+ * next Hellos may show one it made on its own (view.c).
+ */
+struct pend_stable {
+	int		 sender;
+	uint64_t	 us;
+	uint64_t	 frames[2];
+	char		 text[MARS_CHECK_MSG_MAX];
+};
+
 /* SCSP Cache Alignment between two entities (RFC 2334 §2.2). */
 struct sync_pair {
 	int		 a, b;		/* a < b */
@@ -258,6 +270,8 @@ struct mars_check {
 	size_t			 nhard;
 	struct pend_soft	 soft[PEND_SOFT];
 	size_t			 nsoft;
+	struct pend_stable	 stable[PEND_STABLE];
+	size_t			 nstable;
 	struct sync_pair	 sync[SYNC_MAX];
 	struct view		 view[VIEW_MAX][VIEW_MAX];
 

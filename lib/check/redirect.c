@@ -289,8 +289,8 @@ check_stable(struct mars_check *c, struct msgctx *mc, const int *ent,
     size_t n, int part)
 {
 	const struct mars_check_map_info *prev = &c->map[part];
+	struct pend_stable *p;
 	char who[64], l1[256], l2[256];
-	uint64_t fr[2];
 	size_t i;
 	bool same;
 
@@ -316,14 +316,54 @@ check_stable(struct mars_check *c, struct msgctx *mc, const int *ent,
 		    "returned needs the inter-server (SCSP) traffic");
 		return;
 	}
-	fr[0] = mc->frame;
-	fr[1] = prev->frame;
+	/*
+	 * An entity also drops a peer on its own (RFC 2334 §2.1: a CSA
+	 * unacknowledged, a malformed message -- back to Waiting); its
+	 * next Hello to that peer shows it.  Decided a HelloInterval on.
+	 */
+	if (c->nstable >= PEND_STABLE) {
+		rule_unknown(c, MARS_CHECK_REDIRECT_STABLE,
+		    "too many map changes waiting to be judged");
+		return;
+	}
+	p = &c->stable[c->nstable++];
+	p->sender = mc->sender;
+	p->us = mc->us;
+	p->frames[0] = mc->frame;
+	p->frames[1] = prev->frame;
 	list_text(c, prev->entries, prev->n, l1, sizeof(l1));
 	list_text(c, ent, n, l2, sizeof(l2));
-	finding(c, MARS_CHECK_REDIRECT_STABLE, mc->us, mc->sender, fr, 2,
-	    "%s changes its map from %s to %s with no entity dying or "
-	    "returning and no election",
-	    ent_label(c, mc->sender, who, sizeof(who)), l1, l2);
+	/* A longer message is cut, as finding() would. */
+	if (snprintf(p->text, sizeof(p->text), "%s changes its map from %s "
+	    "to %s with no entity dying or returning and no election",
+	    ent_label(c, mc->sender, who, sizeof(who)), l1, l2) < 0)
+		p->text[0] = '\0';
+}
+
+/* The stable questions a HelloInterval (and a half) old, or all at end. */
+static void
+settle_stable(struct mars_check *c, uint64_t us, bool end)
+{
+	uint64_t wait = c->hello_us * 3 / 2;
+	struct pend_stable *p;
+	size_t i;
+
+	for (i = 0; i < c->nstable; i++) {
+		p = &c->stable[i];
+		if (view_changed(c, p->sender, p->us > c->hello_us / 2 ?
+		    p->us - c->hello_us / 2 : 0))
+			rule_held(c, MARS_CHECK_REDIRECT_STABLE);
+		else if (us > p->us + wait)
+			finding(c, MARS_CHECK_REDIRECT_STABLE, p->us,
+			    p->sender, p->frames, 2, "%s", p->text);
+		else if (end)
+			rule_unknown(c, MARS_CHECK_REDIRECT_STABLE,
+			    "the stream ends right after a map changed order");
+		else
+			continue;
+		c->stable[i] = c->stable[--c->nstable];
+		i--;
+	}
 }
 
 /* §4.1, §4.5: per-partition maps; shared Backups in opposite orders. */
@@ -740,6 +780,7 @@ redirect_settle(struct mars_check *c, uint64_t us, bool end)
 	char who[64], h[64], mem[48];
 	size_t i, k;
 
+	settle_stable(c, us, end);
 	for (i = 0; i < c->nsoft; i++) {
 		struct pend_soft *p = &c->soft[i];
 

@@ -724,6 +724,10 @@ test_stable(void **state)
 	stream_open(&s, true, false);
 	maps_and_hellos(&s, 12000, all, all, 0);
 	fr = map_from(&s, 12010, 0, m132, 3, false, MARS_VC_CCVC, 1);
+	/* Decided once m1's next Hellos show its view unchanged. */
+	hellos(&s, 12000, 15000, all);
+	map_from(&s, 12510, 0, m132, 3, false, MARS_VC_CCVC, 1);
+	map_from(&s, 14010, 0, m132, 3, false, MARS_VC_CCVC, 1);
 	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_STABLE),
 	    MARS_CHECK_BROKEN);
@@ -751,6 +755,20 @@ test_stable(void **state)
 	stable_heal(&s, true);
 	stream_end(&s);
 	assert_int_equal(mars_check_finding_total(s.c), 0);
+	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_STABLE),
+	    MARS_CHECK_HELD);
+	stream_close(&s);
+
+	/*
+	 * m1 drops m2 on its own (a CSA m2 never acknowledged, RFC 2334
+	 * §2.1) and reorders; its next Hello to m2 no longer lists m2.
+	 */
+	stream_open(&s, true, false);
+	maps_and_hellos(&s, 12000, all, all, 0);
+	map_from(&s, 12010, 0, m132, 3, false, MARS_VC_CCVC, 1);
+	scsp_msg(&s, 12400, 0, 1, MARS_SCSP_HELLO, 0);
+	map_from(&s, 14010, 0, m132, 3, false, MARS_VC_CCVC, 1);
+	stream_end(&s);
 	assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_STABLE),
 	    MARS_CHECK_HELD);
 	stream_close(&s);
