@@ -30,7 +30,7 @@
 #define PEND_REG	8	/* registration-csn questions per entity */
 #define PEND_HARD	64	/* backup-hard-redirect questions */
 #define PEND_SOFT	16	/* redirect-sender-first questions */
-#define PEND_STABLE	8	/* redirect-stable questions */
+#define PEND_STABLE	8	/* redirect-stable, -living-first questions */
 #define MCS_MAX		32	/* multicast servers */
 #define MCS_GROUP_MAX	1024
 #define GROUPS_PER_MEMBER	16
@@ -176,13 +176,20 @@ struct pend_soft {
 };
 
 /*
- * redirect-stable: a map reordered with no change in sight; the sender's
- * next Hellos may show one it made on its own (view.c).
+ * redirect-stable: a map reordered with no change in sight;
+ * redirect-living-first: a map listing a dead entity before one alive:
+ * the sender may have dropped a peer on its own (redirect.c).
  */
 struct pend_stable {
+	unsigned	 rule;		/* redirect-stable, -living-first */
 	int		 sender;
+	int		 peer;		/* living-first: the one seen alive */
+	int		 dead;		/* living-first: the one before it */
+	uint32_t	 key;		/* living-first: first_report()'s */
 	uint64_t	 us;
 	uint64_t	 frames[2];
+	int		 prev[MARS_CHECK_MAP_MAX];	/* stable: the map */
+	size_t		 nprev;				/* before */
 	char		 text[MARS_CHECK_MSG_MAX];
 };
 

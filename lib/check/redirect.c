@@ -51,6 +51,29 @@ again(struct mars_check *c, unsigned rule)
 	c->rule[rule].broken++;
 }
 
+/* That situation was reported already (first_report). */
+static bool
+reported(const struct mars_check *c, int e, unsigned rule, uint32_t key)
+{
+	return c->reported[e][rule] == mix(key, 0x9e3779b9u);
+}
+
+/* A question of that rule about sender and peer waits (settle_view). */
+static bool
+pending(const struct mars_check *c, unsigned rule, int sender, int peer)
+{
+	size_t i;
+
+	for (i = 0; i < c->nstable; i++)
+		if (c->stable[i].rule == rule && c->stable[i].sender ==
+		    sender && c->stable[i].peer == peer)
+			return true;
+	return false;
+}
+
+static struct pend_stable *pend_view(struct mars_check *, unsigned, int,
+		    uint64_t, uint64_t, uint64_t, const char *);
+
 /* Report once per (entity, rule, situation); true when it is new. */
 static bool
 first_report(struct mars_check *c, int e, unsigned rule, uint32_t key)
@@ -241,17 +264,29 @@ check_living(struct mars_check *c, struct msgctx *mc, const int *ent,
 				break;
 		if (j == n)
 			continue;
-		if (first_report(c, s, MARS_CHECK_REDIRECT_LIVING_FIRST,
+		if (reported(c, s, MARS_CHECK_REDIRECT_LIVING_FIRST,
 		    (uint32_t)(ent[i] << 8 | ent[j])))
-			finding(c, MARS_CHECK_REDIRECT_LIVING_FIRST, mc->us, s,
-			    &mc->frame, 1, "redirect map from %s lists %s, "
-			    "dead for it, before %s, which it has seen alive "
-			    "for %.1f s", ent_label(c, s, who, sizeof(who)),
-			    ent_label(c, ent[i], d, sizeof(d)),
-			    ent_label(c, ent[j], a, sizeof(a)),
-			    (double)(mc->us - c->view[s][ent[j]].run_us) / 1e6);
-		else
 			again(c, MARS_CHECK_REDIRECT_LIVING_FIRST);
+		else if (!pending(c, MARS_CHECK_REDIRECT_LIVING_FIRST, s,
+		    ent[j])) {
+			char text[MARS_CHECK_MSG_MAX];
+			struct pend_stable *p;
+
+			if (snprintf(text, sizeof(text), "redirect map from %s "
+			    "lists %s, dead for it, before %s, which it has "
+			    "seen alive for %.1f s", ent_label(c, s, who,
+			    sizeof(who)), ent_label(c, ent[i], d, sizeof(d)),
+			    ent_label(c, ent[j], a, sizeof(a)),
+			    (double)(mc->us - c->view[s][ent[j]].run_us) /
+			    1e6) < 0)
+				text[0] = '\0';
+			if ((p = pend_view(c, MARS_CHECK_REDIRECT_LIVING_FIRST,
+			    s, mc->us, mc->frame, 0, text)) != NULL) {
+				p->peer = ent[j];
+				p->dead = ent[i];
+				p->key = (uint32_t)(ent[i] << 8 | ent[j]);
+			}
+		}
 		return;
 	}
 	rule_held(c, MARS_CHECK_REDIRECT_LIVING_FIRST);
@@ -290,7 +325,7 @@ check_stable(struct mars_check *c, struct msgctx *mc, const int *ent,
 {
 	const struct mars_check_map_info *prev = &c->map[part];
 	struct pend_stable *p;
-	char who[64], l1[256], l2[256];
+	char who[64], l1[256], l2[256], text[MARS_CHECK_MSG_MAX];
 	size_t i;
 	bool same;
 
@@ -316,33 +351,111 @@ check_stable(struct mars_check *c, struct msgctx *mc, const int *ent,
 		    "returned needs the inter-server (SCSP) traffic");
 		return;
 	}
-	/*
-	 * An entity also drops a peer on its own (RFC 2334 §2.1: a CSA
-	 * unacknowledged, a malformed message -- back to Waiting); its
-	 * next Hello to that peer shows it.  Decided a HelloInterval on.
-	 */
-	if (c->nstable >= PEND_STABLE) {
-		rule_unknown(c, MARS_CHECK_REDIRECT_STABLE,
-		    "too many map changes waiting to be judged");
-		return;
-	}
-	p = &c->stable[c->nstable++];
-	p->sender = mc->sender;
-	p->us = mc->us;
-	p->frames[0] = mc->frame;
-	p->frames[1] = prev->frame;
 	list_text(c, prev->entries, prev->n, l1, sizeof(l1));
 	list_text(c, ent, n, l2, sizeof(l2));
 	/* A longer message is cut, as finding() would. */
-	if (snprintf(p->text, sizeof(p->text), "%s changes its map from %s "
-	    "to %s with no entity dying or returning and no election",
+	if (snprintf(text, sizeof(text), "%s changes its map from %s to %s "
+	    "with no entity dying or returning and no election",
 	    ent_label(c, mc->sender, who, sizeof(who)), l1, l2) < 0)
-		p->text[0] = '\0';
+		text[0] = '\0';
+	if ((p = pend_view(c, MARS_CHECK_REDIRECT_STABLE, mc->sender, mc->us,
+	    mc->frame, prev->frame, text)) != NULL) {
+		memcpy(p->prev, prev->entries, prev->n * sizeof(p->prev[0]));
+		p->nprev = prev->n;
+	}
 }
 
-/* The stable questions a HelloInterval (and a half) old, or all at end. */
+/*
+ * A map that breaks redirect-stable or redirect-living-first by what the
+ * stream shows of its sender's view.  But an entity also drops a peer
+ * on its own (RFC 2334 §2.1: a CSA unacknowledged too often, a malformed
+ * message -- back to Waiting): its next Hello to that peer may show it,
+ * or, when the peer's next Hello brings it straight back, only the
+ * sender's next map, back as it was.  Decided a HelloInterval and a half
+ * on (settle_view, view_flap).
+ */
+static struct pend_stable *
+pend_view(struct mars_check *c, unsigned rule, int sender, uint64_t us,
+    uint64_t f0, uint64_t f1, const char *text)
+{
+	struct pend_stable *p;
+
+	if (c->nstable >= PEND_STABLE) {
+		rule_unknown(c, rule, "too many maps waiting to be judged");
+		return NULL;
+	}
+	p = &c->stable[c->nstable++];
+	memset(p, 0, sizeof(*p));
+	p->rule = rule;
+	p->sender = sender;
+	p->peer = p->dead = -1;
+	p->us = us;
+	p->frames[0] = f0;
+	p->frames[1] = f1;
+	snprintf(p->text, sizeof(p->text), "%s", text);
+	return p;
+}
+
+static size_t
+pos_in(const int *ent, size_t n, int e)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ent[i] == e)
+			return i;
+	return n;
+}
+
+/*
+ * The sender's next own map undoes the questioned one at once: its view
+ * flapped (a peer dropped and back), which no Hello showed.  True when
+ * a reorder was undone: the map undoing it is no reorder to judge.
+ */
+static bool
+view_flap(struct mars_check *c, int s, const int *ent, size_t n)
+{
+	struct pend_stable *p;
+	size_t i;
+	bool back, undone = false;
+
+	for (i = 0; i < c->nstable; i++) {
+		p = &c->stable[i];
+		if (p->sender != s)
+			continue;
+		if (p->rule == MARS_CHECK_REDIRECT_STABLE)
+			back = p->nprev == n && memcmp(p->prev, ent,
+			    n * sizeof(ent[0])) == 0;
+		else
+			back = pos_in(ent, n, p->peer) < pos_in(ent, n,
+			    p->dead);
+		if (!back)
+			continue;
+		undone |= p->rule == MARS_CHECK_REDIRECT_STABLE;
+		rule_held(c, p->rule);
+		c->stable[i] = c->stable[--c->nstable];
+		i--;
+	}
+	return undone;
+}
+
+/* Did the sender's view change around p's map (the peer's, for one)? */
+static bool
+view_moved(const struct mars_check *c, const struct pend_stable *p)
+{
+	uint64_t since = p->us > c->hello_us / 2 ? p->us - c->hello_us / 2 :
+	    0;
+	const struct view *v;
+
+	if (p->peer < 0 || p->sender >= VIEW_MAX || p->peer >= VIEW_MAX)
+		return view_changed(c, p->sender, since);
+	v = &c->view[p->sender][p->peer];
+	return v->off_us >= since || v->run_us > p->us;
+}
+
+/* The questions a HelloInterval (and a half) old, or all at the end. */
 static void
-settle_stable(struct mars_check *c, uint64_t us, bool end)
+settle_view(struct mars_check *c, uint64_t us, bool end)
 {
 	uint64_t wait = c->hello_us * 3 / 2;
 	struct pend_stable *p;
@@ -350,15 +463,17 @@ settle_stable(struct mars_check *c, uint64_t us, bool end)
 
 	for (i = 0; i < c->nstable; i++) {
 		p = &c->stable[i];
-		if (view_changed(c, p->sender, p->us > c->hello_us / 2 ?
-		    p->us - c->hello_us / 2 : 0))
-			rule_held(c, MARS_CHECK_REDIRECT_STABLE);
-		else if (us > p->us + wait)
-			finding(c, MARS_CHECK_REDIRECT_STABLE, p->us,
-			    p->sender, p->frames, 2, "%s", p->text);
-		else if (end)
-			rule_unknown(c, MARS_CHECK_REDIRECT_STABLE,
-			    "the stream ends right after a map changed order");
+		if (view_moved(c, p))
+			rule_held(c, p->rule);
+		else if (us > p->us + wait) {
+			if (p->rule == MARS_CHECK_REDIRECT_LIVING_FIRST)
+				(void)first_report(c, p->sender, p->rule,
+				    p->key);
+			finding(c, p->rule, p->us, p->sender, p->frames,
+			    p->frames[1] != 0 ? 2 : 1, "%s", p->text);
+		} else if (end)
+			rule_unknown(c, p->rule, "the stream ends right after "
+			    "the map");
 		else
 			continue;
 		c->stable[i] = c->stable[--c->nstable];
@@ -640,7 +755,7 @@ redirect_map(struct mars_check *c, struct msgctx *mc)
 	struct mars_atm tha, tsa;
 	int ent[MARS_CHECK_MAP_MAX];
 	size_t n = 0, i;
-	bool hard = (m->redirf & MARS_REDIRF_HARD) != 0, priv;
+	bool hard = (m->redirf & MARS_REDIRF_HARD) != 0, priv, flapped;
 	uint8_t len;
 	int part, s = mc->sender;
 
@@ -676,6 +791,8 @@ redirect_map(struct mars_check *c, struct msgctx *mc)
 	if (rule_on(c, MARS_CHECK_REDIRECT_WHOLE_GROUP) ||
 	    rule_on(c, MARS_CHECK_REDIRECT_ONLY_GROUP))
 		check_group(c, mc, ent, n, part);
+	flapped = !hard && ent[0] == s && mc->vc != MARS_VC_SCVC &&
+	    view_flap(c, s, ent, n);
 	if (!hard || ent[0] == s)
 		check_living(c, mc, ent, n);
 	if (mc->vc == MARS_VC_SCVC)
@@ -689,7 +806,7 @@ redirect_map(struct mars_check *c, struct msgctx *mc)
 		active_claim(c, mc, part);
 		took_over(c, s, part);
 		rule_held(c, MARS_CHECK_REDIRECT_SENDER_FIRST);
-		if (!priv)
+		if (!priv && !flapped)
 			check_stable(c, mc, ent, n, part);
 		if (!priv)
 			check_partition(c, mc, ent, n, part);
@@ -780,7 +897,7 @@ redirect_settle(struct mars_check *c, uint64_t us, bool end)
 	char who[64], h[64], mem[48];
 	size_t i, k;
 
-	settle_stable(c, us, end);
+	settle_view(c, us, end);
 	for (i = 0; i < c->nsoft; i++) {
 		struct pend_soft *p = &c->soft[i];
 

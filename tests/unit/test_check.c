@@ -773,6 +773,27 @@ test_stable(void **state)
 	    MARS_CHECK_HELD);
 	stream_close(&s);
 
+	/*
+	 * m1 drops m2 on its own and hears it again at its next Hello, all
+	 * within a second: its map flaps and comes back, no Hello showing
+	 * why.  Not held against it; staying reordered would be.
+	 */
+	for (fr = 0; fr < 2; fr++) {
+		uint64_t t;
+
+		stream_open(&s, true, false);
+		maps_and_hellos(&s, 12000, all, all, 0);
+		map_from(&s, 12010, 0, m132, 3, false, MARS_VC_CCVC, 1);
+		hellos(&s, 12000, 16000, all);
+		for (t = 12600; t < 16000; t += 500)
+			map_from(&s, t, 0, fr == 0 ? m123 : m132, 3, false,
+			    MARS_VC_CCVC, 1);
+		stream_end(&s);
+		assert_int_equal(verdict(&s, MARS_CHECK_REDIRECT_STABLE),
+		    fr == 0 ? MARS_CHECK_HELD : MARS_CHECK_BROKEN);
+		stream_close(&s);
+	}
+
 	/* Still cut, nothing changes for m1: its reorder is broken. */
 	stream_open(&s, true, false);
 	stable_heal(&s, false);
