@@ -281,6 +281,8 @@ struct mars_check {
 	size_t			 nstable;
 	struct sync_pair	 sync[SYNC_MAX];
 	struct view		 view[VIEW_MAX][VIEW_MAX];
+	bool			 aligned_events;	/* entities report
+						   MARS_EV_ALIGNED */
 
 	/* findings */
 	struct rule_state	 rule[MARS_CHECK_NRULES];

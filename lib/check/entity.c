@@ -200,26 +200,37 @@ ent_forgot(struct mars_check *c, int i, uint64_t us)
 		c->ent[i].amnesic_us = us;
 }
 
-/* a and b aligned their caches: what one knows, both know. */
+/*
+ * a and b aligned their caches, as the CAs in the stream show: what one
+ * knows, both know.  Where the entities report their alignments
+ * themselves (ent_happening), only those count: both summaries passing
+ * is not yet every entry fetched.
+ */
 void
 ent_learnt(struct mars_check *c, int a, int b)
 {
-	if (a < 0 || b < 0 || c->ent[a].amnesic == c->ent[b].amnesic)
+	if (a < 0 || b < 0 || c->aligned_events ||
+	    c->ent[a].amnesic == c->ent[b].amnesic)
 		return;
 	c->ent[a].amnesic = c->ent[b].amnesic = false;
 }
 
 /*
- * The simulator's own happenings about an entity (sim.h): a restart is
- * a fresh machine, its database gone, whatever the silence before it.
+ * Happenings about an entity: the simulator's (sim.h) -- a restart is a
+ * fresh machine, its database gone, whatever the silence before it --
+ * and an entity's own MARS_EV_ALIGNED, its cache now holding all its
+ * peer's: the peer by its SCSP ID, or where the producer kept no ID (the
+ * simulator's log drops it), by the DCS index in count -- marsd numbers
+ * its DCSs in cluster-file order, itself left out, as it numbers LSIDs.
  */
 void
 ent_happening(struct mars_check *c, const struct mars_event *ev)
 {
 	struct mars_end e;
-	int i;
+	struct mars_scsp_id id;
+	int i, p;
 
-	if (ev->kind != MARS_SIM_EV_RESTART ||
+	if ((ev->kind != MARS_SIM_EV_RESTART && ev->kind != MARS_EV_ALIGNED) ||
 	    ev->entity == MARS_EVENT_ENTITY_NONE)
 		return;
 	memset(&e, 0, sizeof(e));
@@ -227,6 +238,24 @@ ent_happening(struct mars_check *c, const struct mars_event *ev)
 	e.node = ev->entity;
 	if ((i = ent_by_end(c, &e)) < 0)
 		return;
+	if (ev->kind == MARS_EV_ALIGNED) {
+		id.p = ev->peer;
+		id.len = ev->peer_len;
+		if (id.len != 0)
+			p = view_by_lsid(c, &id);
+		else if (c->conf.lsid_by_index && c->ent[i].conf >= 0 &&
+		    (size_t)ev->count + 1 < c->conf.n_mars)
+			p = (int)ev->count < c->ent[i].conf ? (int)ev->count :
+			    (int)ev->count + 1;
+		else
+			p = -1;
+		if (p < 0 || p == i)
+			return;
+		c->aligned_events = true;
+		if (!c->ent[p].amnesic)
+			c->ent[i].amnesic = false;
+		return;
+	}
 	ent_forgot(c, i, mars_event_us(ev));
 	if (mars_event_us(ev) > c->ent[i].reset_us)
 		c->ent[i].reset_us = mars_event_us(ev);
