@@ -136,6 +136,9 @@ struct member {
 	int		 mars;
 	uint64_t	 reg_us;
 	uint64_t	 regs;
+	uint64_t	 known;		/* entities (bit i) that hold its
+					   binding: registered it, got it
+					   replicated or aligned with one */
 	struct mars_end	 end;		/* where it sent from */
 	uint8_t		 nhist;
 	struct {
@@ -367,6 +370,10 @@ int	current_epoch(const struct mars_check *c, int part);
 
 /* cmi.c */
 void	cmi_registration(struct mars_check *c, struct msgctx *mc);
+void	cmi_replicated(struct mars_check *c, const struct mars_scsp_msg *m,
+	    int r);
+void	cmi_learnt(struct mars_check *c, int i, int p);
+void	cmi_forgot(struct mars_check *c, int i);
 void	cmi_deregistration(struct mars_check *c, struct msgctx *mc);
 
 /* sync.c */

@@ -195,6 +195,7 @@ ent_forgot(struct mars_check *c, int i, uint64_t us)
 {
 	if (i < 0)
 		return;
+	cmi_forgot(c, i);
 	c->ent[i].amnesic = true;
 	if (us > c->ent[i].amnesic_us)
 		c->ent[i].amnesic_us = us;
@@ -209,10 +210,12 @@ ent_forgot(struct mars_check *c, int i, uint64_t us)
 void
 ent_learnt(struct mars_check *c, int a, int b)
 {
-	if (a < 0 || b < 0 || c->aligned_events ||
-	    c->ent[a].amnesic == c->ent[b].amnesic)
+	if (a < 0 || b < 0 || c->aligned_events)
 		return;
-	c->ent[a].amnesic = c->ent[b].amnesic = false;
+	cmi_learnt(c, a, b);
+	cmi_learnt(c, b, a);
+	if (c->ent[a].amnesic != c->ent[b].amnesic)
+		c->ent[a].amnesic = c->ent[b].amnesic = false;
 }
 
 /*
@@ -252,6 +255,7 @@ ent_happening(struct mars_check *c, const struct mars_event *ev)
 		if (p < 0 || p == i)
 			return;
 		c->aligned_events = true;
+		cmi_learnt(c, i, p);
 		if (!c->ent[p].amnesic)
 			c->ent[i].amnesic = false;
 		return;

@@ -79,6 +79,7 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 		view_hello(c, mc, s);
 		return;
 	case MARS_SCSP_CA:
+	case MARS_SCSP_CSU_REQUEST:
 		break;
 	default:
 		return;
@@ -89,6 +90,11 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 		r = view_by_lsid(c, &m->receiver);
 	if (r < 0 || r == s)
 		return;
+	r = ent_canon(c, r);
+	if (m->type == MARS_SCSP_CSU_REQUEST) {
+		cmi_replicated(c, m, r);
+		return;
+	}
 	if ((p = pair(c, s, r, true)) == NULL)
 		return;
 	p->last_ca_us = mc->us;

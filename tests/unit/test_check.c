@@ -21,6 +21,7 @@
 #include "mars/msg.h"
 #include "mars/proto.h"
 #include "mars/scsp.h"
+#include "mars/sim.h"
 
 #define MS		1000u		/* us */
 #define SEC		1000000u
@@ -229,6 +230,22 @@ aligned(struct stream *s, uint64_t t, unsigned i, unsigned j, bool by_index)
 	q->ev.peer_len = by_index ? 0 : 4;
 }
 
+/* The simulator restarts MARS i at t ms (MARS_SIM_EV_RESTART). */
+static void
+restart_of(struct stream *s, uint64_t t, unsigned i)
+{
+	static const uint8_t none[1];
+	struct mars_end e;
+	struct qev *q;
+
+	end_of(&e, (uint16_t)(5501 + i));
+	feed(s, t, &e, NULL, 0, none, 0);
+	q = &s->q[s->nq - 1];
+	q->ev.kind = MARS_SIM_EV_RESTART;
+	q->ev.entity = e.node;
+	memset(&q->src, 0, sizeof(q->src));
+}
+
 static size_t
 encode(const struct mars_msg *m, uint8_t *out, size_t cap)
 {
@@ -366,6 +383,59 @@ scsp_msg(struct stream *s, uint64_t t, unsigned from, unsigned to,
 		m.receiver.len = 4;
 		m.flags = flags;
 	}
+	assert_int_equal(mars_scsp_encode(&m, buf, sizeof(buf), &len,
+	    MARS_SCSP_ENC_LLC, NULL), 0);
+	end_of(&f, (uint16_t)(5501 + from));
+	end_of(&d, (uint16_t)(5501 + to));
+	feed(s, t, &f, &d, MARS_VC_SERVER, buf, len);
+}
+
+/*
+ * MARS from hands member k's registration (CMI cmi) on to MARS to: a CSU
+ * Request with its CLIENT_JOIN register record (RFC 2443 §3).
+ */
+static void
+replicate(struct stream *s, uint64_t t, unsigned from, unsigned to,
+    unsigned k, uint16_t cmi)
+{
+	uint8_t sid[4] = { 0, 0, 0, (uint8_t)(from + 1) };
+	uint8_t rid[4] = { 0, 0, 0, (uint8_t)(to + 1) };
+	uint8_t atm[20], body[128], buf[256];
+	struct mars_scsp_mars_part mp;
+	struct mars_scsp_csas rec;
+	struct mars_scsp_msg m;
+	struct mars_end f, d;
+	size_t blen, len;
+
+	member_atm(atm, k);
+	memset(&mp, 0, sizeof(mp));
+	mp.hw_type = MARS_AFN_ATM;
+	mp.pro_type = MARS_PRO_IPV4;
+	mp.state = MARS_SCSP_MARS_CLIENT_JOIN;
+	mp.flags = MARS_FLAG_REGISTER;
+	mp.cmi = cmi;
+	mp.atm.addr = atm;
+	mp.atm.tl = 20;
+	assert_int_equal(mars_scsp_mars_encode(&mp, body, sizeof(body), &blen,
+	    NULL), 0);
+	memset(&rec, 0, sizeof(rec));
+	rec.seq = MARS_SCSP_SEQ_FIRST;
+	rec.key.p = sid;
+	rec.key.len = 4;
+	rec.oid.p = sid;
+	rec.oid.len = 4;
+	rec.body = body;
+	rec.body_len = (uint16_t)blen;
+	memset(&m, 0, sizeof(m));
+	m.version = MARS_SCSP_VERSION;
+	m.type = MARS_SCSP_CSU_REQUEST;
+	m.protocol_id = MARS_SCSP_PROTO_MARS;
+	m.sender.p = sid;
+	m.sender.len = 4;
+	m.receiver.p = rid;
+	m.receiver.len = 4;
+	m.nrec = 1;
+	m.csas = &rec;
 	assert_int_equal(mars_scsp_encode(&m, buf, sizeof(buf), &len,
 	    MARS_SCSP_ENC_LLC, NULL), 0);
 	end_of(&f, (uint16_t)(5501 + from));
@@ -1099,6 +1169,7 @@ static void
 test_cmi(void **state)
 {
 	struct stream s;
+	unsigned k;
 	int t;
 
 	/* Member 1 comes back to m2 with another CMI. */
@@ -1132,8 +1203,9 @@ test_cmi(void **state)
 	 * Every entity falls silent for longer than the dead window and
 	 * comes back: the database is gone with them, and RFC 2022 members
 	 * register afresh -- new CMIs, even ones other members held before,
-	 * cannot be held against m1.  With m2 living throughout and m1
-	 * aligned with it since it came back, they can.
+	 * cannot be held against m1.  With m2 living throughout, holding
+	 * what m1 replicated to it, and m1 aligned with it since it came
+	 * back, they can.
 	 */
 	/*
 	 * Where the entities report their alignments themselves
@@ -1148,6 +1220,8 @@ test_cmi(void **state)
 
 		stream_open(&s, true, false);
 		boot(&s, all);
+		for (k = 1; k <= 3; k++)
+			replicate(&s, 3050 + k, 0, 1, k, (uint16_t)k);
 		if (t >= 1)
 			hellos(&s, 4000, 9000, m2only);
 		hellos(&s, 9000, 12000, all);
@@ -1167,6 +1241,48 @@ test_cmi(void **state)
 		    told ? MARS_CHECK_BROKEN : MARS_CHECK_CANNOT_TELL);
 		assert_int_equal(verdict(&s, MARS_CHECK_CMI_UNIQUE),
 		    told ? MARS_CHECK_BROKEN : MARS_CHECK_HELD);
+		stream_close(&s);
+	}
+}
+
+/*
+ * A binding binds only the MARS it reached: m1 registers member 1 and
+ * dies; m2, which never got the registration (its CSU Request lost, m1
+ * dead before sending it again), gives another CMI -- cannot tell.  Got
+ * it replicated (t == 1), or aligned with m3 that got it (t == 2, the
+ * entities reporting their alignments), m2 must keep it.  A restart of
+ * m2 after it got it (t == 3) loses it again.
+ */
+static void
+test_cmi_replicated(void **state)
+{
+	static const bool all[3] = { true, true, true },
+	    no_m1[3] = { false, true, true };
+	struct stream s;
+	int t;
+
+	for (t = 0; t < 4; t++) {
+		stream_open(&s, true, false);
+		boot(&s, all);
+		hellos(&s, 3000, 4000, all);
+		if (t == 1 || t == 3)
+			replicate(&s, 3020, 0, 1, 1, 1);
+		if (t == 2) {
+			aligned(&s, 100, 2, 0, false);
+			replicate(&s, 3020, 0, 2, 1, 1);
+			aligned(&s, 3500, 1, 2, false);
+		}
+		if (t == 3) {
+			aligned(&s, 100, 2, 0, false);
+			hellos(&s, 4000, 9000, no_m1);
+			restart_of(&s, 5000, 1);
+		} else
+			hellos(&s, 4000, 9000, no_m1);
+		reg_reply(&s, 8000, 1, 1, 77);
+		stream_end(&s);
+		assert_int_equal(verdict(&s, MARS_CHECK_CMI_CONTINUITY),
+		    t == 1 || t == 2 ? MARS_CHECK_BROKEN :
+		    MARS_CHECK_CANNOT_TELL);
 		stream_close(&s);
 	}
 }
@@ -1559,6 +1675,7 @@ main(void)
 		cmocka_unit_test(test_hard_redirects),
 		cmocka_unit_test(test_soft_after_sync),
 		cmocka_unit_test(test_cmi),
+		cmocka_unit_test(test_cmi_replicated),
 		cmocka_unit_test(test_cmi_block),
 		cmocka_unit_test(test_csn),
 		cmocka_unit_test(test_registration_csn),
