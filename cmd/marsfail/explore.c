@@ -3,8 +3,9 @@
  * call uses seed S + i for everything -- the schedule and the network --
  * so `explore --seed S+i --runs 1' repeats it.  A schedule is a drill
  * built in memory: start, then faults (kill, hang for a while, restart,
- * partition, heal) each followed by a random wait, then everything
- * brought back and `expect reregistered' and `expect membership-intact'.
+ * partition, heal, a network with delay, jitter, loss and duplicates)
+ * each followed by a random wait, then everything brought back and
+ * `expect reregistered' and `expect membership-intact'.
  * Every rule of the check layer is an invariant after every step.  A
  * failing schedule is shrunk -- fault steps taken away one at a time
  * while it still fails the same way -- and printed as a drill file.
@@ -114,12 +115,34 @@ generate(struct sched *s, const struct mars_cluster_conf *cc, uint64_t seed,
 			}
 			break;
 		case 4:
-			/* Delay and jitter: the checker sees what is
-			 * delivered, so loss would hide what was sent. */
-			/* No jitter either: copies of one ClusterControlVC
-			 * message would reach the leaves out of order. */
-			add(s, true, "net delay %llums",
-			    (unsigned long long)mars_rng_range(&rng, 1, 20));
+			/*
+			 * The whole network model: the checker sees what each
+			 * MARS sends and the SCSP each one receives (simclu.h),
+			 * so loss, jitter and duplicates hide nothing from it.
+			 */
+			{
+				char line[FAIL_LINE_MAX];
+				unsigned long long j, l, u;
+				size_t o;
+
+				o = (size_t)snprintf(line, sizeof(line),
+				    "net delay %llums", (unsigned long long)
+				    mars_rng_range(&rng, 1, 20));
+				j = mars_rng_range(&rng, 0, 20);
+				l = mars_rng_range(&rng, 0, 50);	/* 0.1% */
+				u = mars_rng_range(&rng, 0, 20);
+				if (j > 0 && o < sizeof(line))
+					o += (size_t)snprintf(line + o,
+					    sizeof(line) - o, " jitter %llums", j);
+				if (l > 0 && o < sizeof(line))
+					o += (size_t)snprintf(line + o,
+					    sizeof(line) - o, " loss %llu.%llu%%",
+					    l / 10, l % 10);
+				if (u > 0 && o < sizeof(line))
+					snprintf(line + o, sizeof(line) - o,
+					    " dup %llu.%llu%%", u / 10, u % 10);
+				add(s, true, "%s", line);
+			}
 			break;
 		default:
 			if (dead[e]) {
@@ -200,9 +223,14 @@ drill_text(char *buf, size_t len, const char *cluster, size_t members,
 	for (i = 0; i < nd && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "restart %s\n",
 		    down[i]);
+	/*
+	 * RFC 2022 §5.4.2: a member that found no MARS answering in a whole
+	 * pass of its list waits at least a minute before the next; then a
+	 * pass with its random delays and retransmissions.
+	 */
 	if (off < len)
 		snprintf(buf + off, len - off, "expect reregistered within "
-		    "60s\nexpect membership-intact within 60s\n"
+		    "120s\nexpect membership-intact within 120s\n"
 		    "expect no-findings\n");
 }
 

@@ -549,13 +549,26 @@ run_expect(struct fail_run *r, const struct step *st, struct mars_err *err)
 			    mars_check_finding(r->chk, 0)->message);
 		return 0;
 	case EX_MEMBERSHIP:
-		/* Re-joins are spaced by the §5.4.1 delays: wait for them. */
+		/*
+		 * Re-joins are spaced by the §5.4.1 delays: wait for them,
+		 * and for the Active's database to show them -- members
+		 * that have not noticed their MARS restarted still think
+		 * themselves joined.  The database is read once a second.
+		 */
 		deadline = r->fault_at + (st->has_within ? st->dur :
 		    default_bound(r));
-		while ((bad = unjoined(r)) > 0 && run_now(r) < deadline)
-			if ((rc = advance_to(r, run_now(r) + r->tick,
-			    err)) != 0)
+		for (;;) {
+			if ((bad = unjoined(r)) == 0 &&
+			    r->b.membership(r, &lost, &invented) == 0 &&
+			    lost == 0 && invented == 0)
+				break;
+			if (run_now(r) >= deadline)
+				break;
+			if ((rc = advance_to(r, bad > 0 ? run_now(r) +
+			    r->tick : run_now(r) + 1000 < deadline ?
+			    run_now(r) + 1000 : deadline, err)) != 0)
 				return rc;
+		}
 		if (r->b.membership(r, &lost, &invented) != 0) {
 			x->told = false;
 			result_set(r, x, bad == 0, "%zu members with a group "

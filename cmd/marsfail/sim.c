@@ -1,7 +1,8 @@
 /*
  * --sim: the drill's cluster in the simulator (simclu.h), in virtual
- * time, reproducible from the seed.  Every happening and every SDU the
- * simulator delivers goes to the checker as an event; the members' own
+ * time, reproducible from the seed.  Every happening and every message
+ * simclu reports (MARS messages as sent, SCSP as received) goes to the
+ * checker as an event; the members' own
  * happenings to the run's measurements; -w writes the run as a SunATM
  * pcap (sim.h).
  */
@@ -15,12 +16,8 @@
 
 #include "marsfail.h"
 
-#define RECENT	16
-
 struct simb {
 	struct mars_simclu	*sc;
-	uint64_t		 recent[RECENT];	/* pt-mpt SDUs fed */
-	size_t			 nrecent;
 	uint64_t		 frames;
 	uint32_t		*stamp;		/* membership check */
 	uint32_t		 gen;
@@ -42,23 +39,7 @@ on_event(void *ctx, const struct mars_event *ev)
 	size_t nmars = r->b.nmars;
 
 	if (ev->kind == MARS_EV_MESSAGE) {
-		/*
-		 * One copy of a pt-mpt SDU per send: the checker counts
-		 * per-leaf copies as one message anyway, and a thousand
-		 * leaves would cost it a thousand decodes.
-		 */
-		if (ev->vc.kind == MARS_VC_CCVC || ev->vc.kind == MARS_VC_SCVC) {
-			uint64_t h = 1469598103934665603ull;
-			size_t i;
-
-			for (i = 0; i < ev->sdu_len; i++)
-				h = (h ^ ev->sdu[i]) * 1099511628211ull;
-			h ^= (uint64_t)ev->src.node << 40;
-			for (i = 0; i < RECENT; i++)
-				if (sb->recent[i] == h)
-					return;
-			sb->recent[sb->nrecent++ % RECENT] = h;
-		}
+		/* A pt-mpt SDU comes once per send (simclu.h). */
 		copy = *ev;
 		copy.frame = ++sb->frames;
 		run_check_event(r, &copy);
@@ -255,6 +236,26 @@ registered(struct fail_run *r)
 	return n;
 }
 
+/* Member k is registered with entity i over its own VC (simclu's numbers). */
+static bool
+known_to(struct fail_run *r, size_t k, int i)
+{
+	const struct mars_server *s;
+	struct mars_server_member_info mi;
+	struct mars_server_atm a;
+
+	if (i < 0 || (s = mars_simclu_server(SB(r)->sc, (unsigned)i)) == NULL)
+		return false;
+	memset(&a, 0, sizeof(a));
+	a.tl = 20;
+	memset(a.addr, 0x39, 16);
+	a.addr[16] = (uint8_t)(k >> 16);
+	a.addr[17] = (uint8_t)(k >> 8);
+	a.addr[18] = (uint8_t)k;
+	return mars_server_member_find(s, &a, &mi) && mi.registered &&
+	    mi.vc_id != 0;
+}
+
 static void
 member(struct fail_run *r, size_t k, struct fail_member *out)
 {
@@ -264,6 +265,13 @@ member(struct fail_run *r, size_t k, struct fail_member *out)
 	out->mars = -1;
 	if (mars_simclu_member(SB(r)->sc, k, &m) != 0)
 		return;
+	/*
+	 * Registered: in the member's view, and in its MARS's database
+	 * over its VC -- a MARS that restarted at once has forgotten a
+	 * member that has not noticed yet.
+	 */
+	if (m.registered && !known_to(r, k, m.mars))
+		m.registered = false;
 	out->registered = m.registered;
 	out->mars = m.registered ? m.mars : -1;
 	out->cmi = m.cmi;

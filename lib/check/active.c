@@ -186,6 +186,20 @@ is_active_anywhere(const struct mars_check *c, int e, uint64_t us)
 	return false;
 }
 
+/*
+ * e itself claims to be an Active at us: its own maps come, though
+ * another claimant may have sent the latest (two Actives within the
+ * election window, an entity resumed after a hang, say).
+ */
+bool
+ent_claims(const struct mars_check *c, int e, uint64_t us)
+{
+	const struct ent *en = &c->ent[e];
+
+	return en->last_own_us != 0 && en->last_own_us >= en->handed_us &&
+	    us <= en->last_own_us + claim_life(c);
+}
+
 int
 current_epoch(const struct mars_check *c, int part)
 {
@@ -225,7 +239,7 @@ void
 active_claim(struct mars_check *c, struct msgctx *mc, int part)
 {
 	struct ent *en = &c->ent[mc->sender], *o;
-	uint64_t us = mc->us, gap, start, fr[2];
+	uint64_t us = mc->us, gap, start, since, fr[2];
 	char a[64], b[64];
 	size_t i;
 	int e = mc->sender;
@@ -268,6 +282,39 @@ active_claim(struct mars_check *c, struct msgctx *mc, int part)
 		if (us - start <= election_window(c) ||
 		    c->single_warned[i] == e + 1)
 			continue;
+		/*
+		 * Two Actives that cannot see each other are the two sides
+		 * of a network partition, each alone with its members
+		 * (redund.h): the election can only begin once each has the
+		 * other in its Living Group (view.c).
+		 */
+		if (!view_visible(c, e) || !view_visible(c, (int)i)) {
+			rule_unknown(c, MARS_CHECK_SINGLE_ACTIVE, "two "
+			    "entities send maps as the Active at once, and "
+			    "whether they could see each other needs the "
+			    "inter-server (SCSP) traffic they receive");
+			continue;
+		}
+		if (!view_mutual(c, e, (int)i, us, &since))
+			continue;
+		if (since > start)
+			start = since;
+		/*
+		 * The loser hands over once their caches are aligned (§3.4),
+		 * which loss may hold up for CA retransmissions: the window
+		 * runs from the alignment, when the stream shows it.
+		 */
+		if (liveness_visible(c) && (since = sync_done_at(c, e,
+		    (int)i)) != 0 && since > start)
+			start = since;
+		else if (liveness_visible(c) && since == 0) {
+			rule_unknown(c, MARS_CHECK_SINGLE_ACTIVE, "two "
+			    "Actives see each other but have not finished "
+			    "aligning their caches");
+			continue;
+		}
+		if (us - start <= election_window(c))
+			continue;
 		c->single_warned[i] = e + 1;
 		c->single_warned[e] = (int)i + 1;
 		fr[0] = mc->frame;
@@ -288,6 +335,7 @@ active_claim(struct mars_check *c, struct msgctx *mc, int part)
 
 	if (c->active[part] != e)
 		new_epoch(c, part, e, us, mc->frame);
+	c->claimed[part] = true;
 	c->active_us[part] = us;
 	if (c->cur_epoch[part] >= 0) {
 		c->epoch[c->cur_epoch[part]].end_us = us;
@@ -305,9 +353,12 @@ active_handover(struct mars_check *c, struct msgctx *mc, int part, int to)
 {
 	if (part < 0 || (size_t)part >= c->nparts || to < 0)
 		return;
+	if (mc->sender >= 0)
+		c->ent[mc->sender].handed_us = mc->us;
 	if (active_of(c, part, mc->us) != mc->sender)
 		return;
 	new_epoch(c, part, to, mc->us, mc->frame);
+	c->claimed[part] = false;
 	c->active_us[part] = mc->us;
 }
 

@@ -206,10 +206,11 @@ mars_check_feed(struct mars_check *c, const struct mars_event *ev)
 		c->st.last_us = us;
 	if (us > c->now)
 		c->now = us;
-	if (c->nhard > 0 || c->nsoft > 0)
+	if (c->nhard > 0 || c->nsoft > 0 || c->nstable > 0)
 		redirect_settle(c, c->now, false);
 	if (ev->kind != MARS_EV_MESSAGE) {
 		c->st.happenings++;
+		ent_happening(c, ev);
 		return;
 	}
 	c->st.messages++;

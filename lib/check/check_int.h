@@ -9,6 +9,7 @@
  *   active.c    Actives and epochs (single-active)
  *   cmi.c       registrations (cmi-continuity, cmi-unique, cmi-block)
  *   sync.c      SCSP: alignment, liveness (soft-after-sync)
+ *   view.c      each entity's own Living Group, from the Hellos
  *   mcs.c       MCS-served groups (mcs-join-suppressed)
  *   rules.c     the rule registry and verdicts; conf.c the configuration
  */
@@ -29,11 +30,14 @@
 #define PEND_REG	8	/* registration-csn questions per entity */
 #define PEND_HARD	64	/* backup-hard-redirect questions */
 #define PEND_SOFT	16	/* redirect-sender-first questions */
+#define PEND_STABLE	8	/* redirect-stable, -living-first questions */
 #define MCS_MAX		32	/* multicast servers */
 #define MCS_GROUP_MAX	1024
 #define GROUPS_PER_MEMBER	16
 #define SYNC_MAX	(ENT_MAX * 2)
 #define GAPS_KEPT	8
+#define VIEW_MAX	MARS_CHECK_MARS_MAX	/* entities with a view */
+#define LSID_MAX	8
 
 /*
  * A CSN (SSN) sequence of one MARS on one pt-mpt VC (RFC 2022 §6.1.4).
@@ -82,6 +86,7 @@ struct ent {
 	uint64_t	 last_own_us;	/* last map listing itself first */
 	uint64_t	 own_run_us;	/* start of the current run of own maps */
 	uint64_t	 own_gap_us;	/* smallest gap between own maps */
+	uint64_t	 handed_us;	/* last soft map naming another first */
 	uint64_t	 last_ccvc_us;	/* last own map on ClusterControlVC */
 	uint64_t	 gaps[GAPS_KEPT];	/* between periodic maps */
 	unsigned	 ngaps;
@@ -92,6 +97,26 @@ struct ent {
 	uint64_t	 ccvc_msgs;
 	struct pend_reg	 pend_reg[PEND_REG];
 	unsigned	 npend_reg;
+	/* its view of the others (view.c) */
+	uint8_t		 lsid[LSID_MAX];	/* SCSP Local Server ID */
+	uint8_t		 lsid_len;
+	uint64_t	 view_rx;	/* Hellos it received */
+	uint64_t	 view_since;	/* the first of them */
+	uint64_t	 view_changed_us;	/* its Living Group changed */
+	bool		 hello_listed;	/* its last Hello listed a peer */
+	uint64_t	 reset_us;	/* it may have restarted (ent_reset) */
+	bool		 amnesic;	/* restarted, not aligned with one
+					   that kept its database since */
+	uint64_t	 amnesic_us;	/* its last (possible) restart */
+};
+
+/* What entity O knows of entity E (view.c): c->view[O][E]. */
+struct view {
+	uint64_t	 bi_us;		/* last Hello from E listing O */
+	uint64_t	 run_us;	/* E Bidirectional for O since; 0 not */
+	uint64_t	 off_us;	/* last sign E is not Bidirectional */
+	uint64_t	 dead_us;	/* E's HelloInterval x DeadFactor */
+	bool		 listed_by;	/* O's last Hello to E listed E */
 };
 
 struct epoch {
@@ -111,6 +136,9 @@ struct member {
 	int		 mars;
 	uint64_t	 reg_us;
 	uint64_t	 regs;
+	uint64_t	 known;		/* entities (bit i) that hold its
+					   binding: registered it, got it
+					   replicated or aligned with one */
 	struct mars_end	 end;		/* where it sent from */
 	uint8_t		 nhist;
 	struct {
@@ -150,6 +178,24 @@ struct pend_soft {
 	uint64_t	 frame;
 };
 
+/*
+ * redirect-stable: a map reordered with no change in sight;
+ * redirect-living-first: a map listing a dead entity before one alive:
+ * the sender may have dropped a peer on its own (redirect.c).
+ */
+struct pend_stable {
+	unsigned	 rule;		/* redirect-stable, -living-first */
+	int		 sender;
+	int		 peer;		/* living-first: the one seen alive */
+	int		 dead;		/* living-first: the one before it */
+	uint32_t	 key;		/* living-first: first_report()'s */
+	uint64_t	 us;
+	uint64_t	 frames[2];
+	int		 prev[MARS_CHECK_MAP_MAX];	/* stable: the map */
+	size_t		 nprev;				/* before */
+	char		 text[MARS_CHECK_MSG_MAX];
+};
+
 /* SCSP Cache Alignment between two entities (RFC 2334 §2.2). */
 struct sync_pair {
 	int		 a, b;		/* a < b */
@@ -158,6 +204,8 @@ struct sync_pair {
 	uint64_t	 start_us;
 	bool		 summary_ab;	/* a CA past negotiation, a to b */
 	bool		 summary_ba;
+	uint64_t	 done_us;	/* both summaries seen, 0 not yet */
+	uint64_t	 last_ca_us;	/* the last CA between them */
 };
 
 struct rule_state {
@@ -188,6 +236,8 @@ struct mars_check {
 	int			 prev_active[MARS_CHECK_PART_MAX];
 	uint64_t		 changed_us[MARS_CHECK_PART_MAX];
 	int			 cur_epoch[MARS_CHECK_PART_MAX];
+	bool			 claimed[MARS_CHECK_PART_MAX];	/* the Active
+					   sent a map of its own since */
 	struct mars_check_map_info map[MARS_CHECK_PART_MAX];
 	bool			 has_map[MARS_CHECK_PART_MAX];
 	bool			 multi_active;	/* no file: several at once */
@@ -230,7 +280,12 @@ struct mars_check {
 	size_t			 nhard;
 	struct pend_soft	 soft[PEND_SOFT];
 	size_t			 nsoft;
+	struct pend_stable	 stable[PEND_STABLE];
+	size_t			 nstable;
 	struct sync_pair	 sync[SYNC_MAX];
+	struct view		 view[VIEW_MAX][VIEW_MAX];
+	bool			 aligned_events;	/* entities report
+						   MARS_EV_ALIGNED */
 
 	/* findings */
 	struct rule_state	 rule[MARS_CHECK_NRULES];
@@ -269,6 +324,10 @@ int	ent_canon(const struct mars_check *c, int i);
 void	ent_merge(struct mars_check *c, int p, int e);
 void	ent_bind_end(struct mars_check *c, int i, const struct mars_end *e);
 void	ent_heard(struct mars_check *c, int i, uint64_t us);
+void	ent_reset(struct mars_check *c, int i, uint64_t us);
+void	ent_forgot(struct mars_check *c, int i, uint64_t us);
+void	ent_learnt(struct mars_check *c, int a, int b);
+void	ent_happening(struct mars_check *c, const struct mars_event *ev);
 const char *ent_label(const struct mars_check *c, int i, char *buf, size_t len);
 bool	ent_known_alive(const struct mars_check *c, int i, uint64_t us);
 bool	ent_known_dead(const struct mars_check *c, int i, uint64_t us);
@@ -306,15 +365,31 @@ void	active_handover(struct mars_check *c, struct msgctx *mc, int part,
 	    int to);
 int	active_of(const struct mars_check *c, int part, uint64_t us);
 bool	is_active_anywhere(const struct mars_check *c, int e, uint64_t us);
+bool	ent_claims(const struct mars_check *c, int e, uint64_t us);
 int	current_epoch(const struct mars_check *c, int part);
 
 /* cmi.c */
 void	cmi_registration(struct mars_check *c, struct msgctx *mc);
+void	cmi_replicated(struct mars_check *c, const struct mars_scsp_msg *m,
+	    int r);
+void	cmi_learnt(struct mars_check *c, int i, int p);
+void	cmi_forgot(struct mars_check *c, int i);
 void	cmi_deregistration(struct mars_check *c, struct msgctx *mc);
 
 /* sync.c */
 void	sync_scsp(struct mars_check *c, struct msgctx *mc);
 bool	sync_done(const struct mars_check *c, int a, int b, bool *known);
+uint64_t sync_done_at(const struct mars_check *c, int a, int b);
+
+/* view.c */
+int	view_by_lsid(const struct mars_check *c, const struct mars_scsp_id *id);
+void	view_hello(struct mars_check *c, struct msgctx *mc, int s);
+bool	view_visible(const struct mars_check *c, int o);
+bool	view_alive(const struct mars_check *c, int o, int e, uint64_t us);
+bool	view_dead(const struct mars_check *c, int o, int e, uint64_t us);
+bool	view_changed(const struct mars_check *c, int o, uint64_t since);
+bool	view_mutual(const struct mars_check *c, int a, int b, uint64_t us,
+	    uint64_t *since);
 
 /* mcs.c */
 void	mcs_message(struct mars_check *c, struct msgctx *mc);

@@ -109,6 +109,91 @@ check_block(struct mars_check *c, struct msgctx *mc, uint16_t cmi,
 		    ent_label(c, s, who, sizeof(who)), who_m, cmi, blocks);
 }
 
+/*
+ * s has lost its database since us and not learnt it again (entity.c):
+ * the cluster may have lost every CMI bound before (all its entities
+ * restarted), and RFC 2022 members re-register afresh then.
+ */
+static bool
+amnesic_since(const struct mars_check *c, int s, uint64_t us)
+{
+	return s >= 0 && c->ent[s].amnesic && c->ent[s].amnesic_us >= us;
+}
+
+/*
+ * Who holds a member's binding.  The MARS that registered it; an entity
+ * a CSU Request carrying its registration record (RFC 2443 §3) reached;
+ * an entity that aligned its cache with one holding it.  One that lost
+ * its database (entity.c) holds none.  A MARS never reached by the
+ * binding -- the record still on its way when the one that had it died,
+ * lost on the network -- cannot be held to it: that is replication's
+ * failure or the network's, not a CMI given away.  An entity never seen
+ * in the inter-server traffic is taken to hold every binding, as RFC
+ * 2022's single MARS would.
+ */
+static uint64_t
+ent_bit(int i)
+{
+	return i >= 0 && i < 64 ? (uint64_t)1 << i : 0;
+}
+
+static bool
+holds(const struct mars_check *c, int s, const struct member *mb)
+{
+	return s < 0 || !c->ent[s].scsp || (mb->known & ent_bit(s)) != 0;
+}
+
+/* A CSU Request reached r: the registrations it carries are r's now. */
+void
+cmi_replicated(struct mars_check *c, const struct mars_scsp_msg *m, int r)
+{
+	struct mars_scsp_mars_part mp;
+	struct mars_scsp_iter it;
+	struct mars_scsp_csas rec;
+	struct mars_err err;
+	struct member *mb;
+
+	if (m->protocol_id != MARS_SCSP_PROTO_MARS || ent_bit(r) == 0)
+		return;
+	mars_scsp_iter_init(m, &it);
+	while (mars_scsp_next_csas(&it, &rec)) {
+		if (rec.null || rec.body_len == 0)
+			continue;
+		memset(&err, 0, sizeof(err));
+		if (mars_scsp_mars_decode(&mp, rec.body, rec.body_len, 0,
+		    &err) != 0 || mp.state != MARS_SCSP_MARS_CLIENT_JOIN ||
+		    !(mp.flags & MARS_FLAG_REGISTER) || mp.atm.addr == NULL)
+			continue;
+		mb = member_get(c, mp.atm.addr, mp.atm.tl & MARS_ATM_TL_LEN,
+		    false);
+		if (mb != NULL && mb->registered && mb->cmi == mp.cmi)
+			mb->known |= ent_bit(r);
+	}
+}
+
+/* i aligned its cache with p: it holds whatever p holds. */
+void
+cmi_learnt(struct mars_check *c, int i, int p)
+{
+	size_t k;
+
+	if (ent_bit(i) == 0 || ent_bit(p) == 0)
+		return;
+	for (k = 0; k < c->nmem; k++)
+		if (c->mem[k].known & ent_bit(p))
+			c->mem[k].known |= ent_bit(i);
+}
+
+/* i lost its database. */
+void
+cmi_forgot(struct mars_check *c, int i)
+{
+	size_t k;
+
+	for (k = 0; k < c->nmem; k++)
+		c->mem[k].known &= ~ent_bit(i);
+}
+
 void
 cmi_registration(struct mars_check *c, struct msgctx *mc)
 {
@@ -137,6 +222,13 @@ cmi_registration(struct mars_check *c, struct msgctx *mc)
 	/* cmi-continuity */
 	if (!fresh && mb->cmi == cmi)
 		rule_held(c, MARS_CHECK_CMI_CONTINUITY);
+	else if (!fresh && amnesic_since(c, s, mb->reg_us))
+		rule_unknown(c, MARS_CHECK_CMI_CONTINUITY, "the answering "
+		    "MARS restarted since the member's last registration and "
+		    "did not align with an entity that kept the CMIs");
+	else if (!fresh && !holds(c, s, mb))
+		rule_unknown(c, MARS_CHECK_CMI_CONTINUITY, "the member's "
+		    "registration never reached the answering MARS");
 	else if (!fresh) {
 		fr[0] = mc->frame;
 		fr[1] = 0;
@@ -150,7 +242,13 @@ cmi_registration(struct mars_check *c, struct msgctx *mc)
 	owner = c->cmi_owner[cmi];
 	if (owner != 0 && owner - 1 != idx) {
 		other = &c->mem[owner - 1];
-		if (other->registered && other->cmi == cmi) {
+		if (other->registered && other->cmi == cmi &&
+		    (amnesic_since(c, s, other->reg_us) ||
+		    !holds(c, s, other))) {
+			rule_unknown(c, MARS_CHECK_CMI_UNIQUE, "the answering "
+			    "MARS restarted since the holder registered and did "
+			    "not align with an entity that kept the CMIs");
+		} else if (other->registered && other->cmi == cmi) {
 			atm_hex(other, oth, sizeof(oth));
 			finding(c, MARS_CHECK_CMI_UNIQUE, mc->us, s, &mc->frame,
 			    1, "%s gives CMI %u to member %s while member %s "
@@ -168,6 +266,9 @@ cmi_registration(struct mars_check *c, struct msgctx *mc)
 	if (mb->cmi != 0 && mb->cmi != cmi && c->cmi_owner[mb->cmi] == idx + 1)
 		c->cmi_owner[mb->cmi] = 0;
 	c->cmi_owner[cmi] = (uint32_t)(idx + 1);
+	if (fresh || mb->cmi != cmi)
+		mb->known = 0;
+	mb->known |= ent_bit(s);
 	mb->registered = true;
 	mb->cmi = cmi;
 	mb->mars = s;

@@ -95,7 +95,7 @@ restarted(const struct mars_check *c, int e, const struct seq *s,
 	const struct ent *en = &c->ent[e];
 	uint64_t iv = interval_us(c);
 
-	if (en->alive_since > s->last_us)
+	if (en->alive_since > s->last_us || en->reset_us > s->last_us)
 		return true;
 	if (iv != 0 && us > s->last_us + iv * 5 / 2)
 		return true;
@@ -157,7 +157,8 @@ drop_stale(struct ent *en)
 	unsigned k, n = 0;
 
 	for (k = 0; k < en->npend_reg; k++)
-		if (en->pend_reg[k].us >= en->alive_since)
+		if (en->pend_reg[k].us >= en->alive_since &&
+		    en->pend_reg[k].us >= en->reset_us)
 			en->pend_reg[n++] = en->pend_reg[k];
 	en->npend_reg = n;
 }

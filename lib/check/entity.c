@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mars/atm.h"
+#include "mars/sim.h"
 #include "check_int.h"
 
 /* The entity i stands for (an entity merged into another is an alias). */
@@ -164,10 +165,104 @@ ent_heard(struct mars_check *c, int i, uint64_t us)
 			en->down_us = en->last_us;
 			en->alive_since = us;
 			c->last_change_us = us;
+			ent_forgot(c, i, us);
 		}
 	}
 	if (us > en->last_us)
 		en->last_us = us;
+}
+
+/*
+ * i may have started afresh at us although it never fell silent (view.c:
+ * its Hellos stopped listing a peer they listed): a restart the dead
+ * window cannot show -- or only a peer lost.  What it numbers may start
+ * afresh (csn.c); liveness is not touched.
+ */
+void
+ent_reset(struct mars_check *c, int i, uint64_t us)
+{
+	if (i >= 0 && us > c->ent[i].reset_us)
+		c->ent[i].reset_us = us;
+}
+
+/*
+ * i may have lost its database at us: it restarted (or may have).  Until
+ * it aligns with an entity that kept one (ent_learnt), the CMIs members
+ * held before are not its to know (cmi.c).
+ */
+void
+ent_forgot(struct mars_check *c, int i, uint64_t us)
+{
+	if (i < 0)
+		return;
+	cmi_forgot(c, i);
+	c->ent[i].amnesic = true;
+	if (us > c->ent[i].amnesic_us)
+		c->ent[i].amnesic_us = us;
+}
+
+/*
+ * a and b aligned their caches, as the CAs in the stream show: what one
+ * knows, both know.  Where the entities report their alignments
+ * themselves (ent_happening), only those count: both summaries passing
+ * is not yet every entry fetched.
+ */
+void
+ent_learnt(struct mars_check *c, int a, int b)
+{
+	if (a < 0 || b < 0 || c->aligned_events)
+		return;
+	cmi_learnt(c, a, b);
+	cmi_learnt(c, b, a);
+	if (c->ent[a].amnesic != c->ent[b].amnesic)
+		c->ent[a].amnesic = c->ent[b].amnesic = false;
+}
+
+/*
+ * Happenings about an entity: the simulator's (sim.h) -- a restart is a
+ * fresh machine, its database gone, whatever the silence before it --
+ * and an entity's own MARS_EV_ALIGNED, its cache now holding all its
+ * peer's: the peer by its SCSP ID, or where the producer kept no ID (the
+ * simulator's log drops it), by the DCS index in count -- marsd numbers
+ * its DCSs in cluster-file order, itself left out, as it numbers LSIDs.
+ */
+void
+ent_happening(struct mars_check *c, const struct mars_event *ev)
+{
+	struct mars_end e;
+	struct mars_scsp_id id;
+	int i, p;
+
+	if ((ev->kind != MARS_SIM_EV_RESTART && ev->kind != MARS_EV_ALIGNED) ||
+	    ev->entity == MARS_EVENT_ENTITY_NONE)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.kind = MARS_END_NODE;
+	e.node = ev->entity;
+	if ((i = ent_by_end(c, &e)) < 0)
+		return;
+	if (ev->kind == MARS_EV_ALIGNED) {
+		id.p = ev->peer;
+		id.len = ev->peer_len;
+		if (id.len != 0)
+			p = view_by_lsid(c, &id);
+		else if (c->conf.lsid_by_index && c->ent[i].conf >= 0 &&
+		    (size_t)ev->count + 1 < c->conf.n_mars)
+			p = (int)ev->count < c->ent[i].conf ? (int)ev->count :
+			    (int)ev->count + 1;
+		else
+			p = -1;
+		if (p < 0 || p == i)
+			return;
+		c->aligned_events = true;
+		cmi_learnt(c, i, p);
+		if (!c->ent[p].amnesic)
+			c->ent[i].amnesic = false;
+		return;
+	}
+	ent_forgot(c, i, mars_event_us(ev));
+	if (mars_event_us(ev) > c->ent[i].reset_us)
+		c->ent[i].reset_us = mars_event_us(ev);
 }
 
 const char *

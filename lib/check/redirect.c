@@ -51,6 +51,29 @@ again(struct mars_check *c, unsigned rule)
 	c->rule[rule].broken++;
 }
 
+/* That situation was reported already (first_report). */
+static bool
+reported(const struct mars_check *c, int e, unsigned rule, uint32_t key)
+{
+	return c->reported[e][rule] == mix(key, 0x9e3779b9u);
+}
+
+/* A question of that rule about sender and peer waits (settle_view). */
+static bool
+pending(const struct mars_check *c, unsigned rule, int sender, int peer)
+{
+	size_t i;
+
+	for (i = 0; i < c->nstable; i++)
+		if (c->stable[i].rule == rule && c->stable[i].sender ==
+		    sender && c->stable[i].peer == peer)
+			return true;
+	return false;
+}
+
+static struct pend_stable *pend_view(struct mars_check *, unsigned, int,
+		    uint64_t, uint64_t, uint64_t, const char *);
+
 /* Report once per (entity, rule, situation); true when it is new. */
 static bool
 first_report(struct mars_check *c, int e, unsigned rule, uint32_t key)
@@ -214,7 +237,11 @@ check_group(struct mars_check *c, struct msgctx *mc, const int *ent,
 			c->listed[part][ent[i]] = true;
 }
 
-/* §3.5: living Backups before dead entities. */
+/*
+ * §3.5: living Backups before dead entities -- living in the sender's
+ * own view (view.c): across a partition, or while it has not yet heard
+ * an entity that came back, it rightly lists as dead what others see.
+ */
 static void
 check_living(struct mars_check *c, struct msgctx *mc, const int *ent,
     size_t n)
@@ -223,44 +250,62 @@ check_living(struct mars_check *c, struct msgctx *mc, const int *ent,
 	size_t i, j;
 	int s = mc->sender;
 
-	if (!liveness_visible(c)) {
+	if (!liveness_visible(c) || !view_visible(c, s)) {
 		rule_unknown(c, MARS_CHECK_REDIRECT_LIVING_FIRST,
-		    "liveness needs the inter-server (SCSP) traffic in the "
-		    "stream");
+		    "liveness needs the inter-server (SCSP) traffic the "
+		    "map's sender receives in the stream");
 		return;
 	}
 	for (i = 1; i < n; i++) {
-		if (ent[i] < 0 || !ent_known_dead(c, ent[i], mc->us))
+		if (ent[i] < 0 || !view_dead(c, s, ent[i], mc->us))
 			continue;
 		for (j = i + 1; j < n; j++)
-			if (ent[j] >= 0 && ent_known_alive(c, ent[j], mc->us))
+			if (ent[j] >= 0 && view_alive(c, s, ent[j], mc->us))
 				break;
 		if (j == n)
 			continue;
-		if (first_report(c, s, MARS_CHECK_REDIRECT_LIVING_FIRST,
+		if (reported(c, s, MARS_CHECK_REDIRECT_LIVING_FIRST,
 		    (uint32_t)(ent[i] << 8 | ent[j])))
-			finding(c, MARS_CHECK_REDIRECT_LIVING_FIRST, mc->us, s,
-			    &mc->frame, 1, "redirect map from %s lists %s, "
-			    "silent for %.1f s, before %s, which is alive",
-			    ent_label(c, s, who, sizeof(who)),
-			    ent_label(c, ent[i], d, sizeof(d)),
-			    (double)(mc->us - c->ent[ent[i]].last_us) / 1e6,
-			    ent_label(c, ent[j], a, sizeof(a)));
-		else
 			again(c, MARS_CHECK_REDIRECT_LIVING_FIRST);
+		else if (!pending(c, MARS_CHECK_REDIRECT_LIVING_FIRST, s,
+		    ent[j])) {
+			char text[MARS_CHECK_MSG_MAX];
+			struct pend_stable *p;
+
+			if (snprintf(text, sizeof(text), "redirect map from %s "
+			    "lists %s, dead for it, before %s, which it has "
+			    "seen alive for %.1f s", ent_label(c, s, who,
+			    sizeof(who)), ent_label(c, ent[i], d, sizeof(d)),
+			    ent_label(c, ent[j], a, sizeof(a)),
+			    (double)(mc->us - c->view[s][ent[j]].run_us) /
+			    1e6) < 0)
+				text[0] = '\0';
+			if ((p = pend_view(c, MARS_CHECK_REDIRECT_LIVING_FIRST,
+			    s, mc->us, mc->frame, 0, text)) != NULL) {
+				p->peer = ent[j];
+				p->dead = ent[i];
+				p->key = (uint32_t)(ent[i] << 8 | ent[j]);
+			}
+		}
 		return;
 	}
 	rule_held(c, MARS_CHECK_REDIRECT_LIVING_FIRST);
 }
 
-/* Did an entity die or return, or the Active change, since us? */
+/*
+ * Did an entity die or return, or the Active change, since us?  Deaths
+ * and returns as the whole stream shows them, and as the map's sender
+ * saw them (view.c: a partition heals, an entity restarts at once).
+ */
 static bool
-changed_since(const struct mars_check *c, int part, uint64_t us)
+changed_since(const struct mars_check *c, int part, int sender, uint64_t us)
 {
 	size_t i;
 	uint64_t t;
 
 	if (c->changed_us[part] >= us)
+		return true;
+	if (view_changed(c, sender, us))
 		return true;
 	if (c->last_change_us >= us)
 		return true;
@@ -279,8 +324,8 @@ check_stable(struct mars_check *c, struct msgctx *mc, const int *ent,
     size_t n, int part)
 {
 	const struct mars_check_map_info *prev = &c->map[part];
-	char who[64], l1[256], l2[256];
-	uint64_t fr[2];
+	struct pend_stable *p;
+	char who[64], l1[256], l2[256], text[MARS_CHECK_MSG_MAX];
 	size_t i;
 	bool same;
 
@@ -294,7 +339,8 @@ check_stable(struct mars_check *c, struct msgctx *mc, const int *ent,
 		return;
 	}
 	/* Detection lags: look back one dead window and interval. */
-	if (changed_since(c, part, prev->us > c->dead_us + interval_us(c) ?
+	if (changed_since(c, part, mc->sender, prev->us > c->dead_us +
+	    interval_us(c) ?
 	    prev->us - c->dead_us - interval_us(c) : 0)) {
 		rule_held(c, MARS_CHECK_REDIRECT_STABLE);
 		return;
@@ -305,14 +351,134 @@ check_stable(struct mars_check *c, struct msgctx *mc, const int *ent,
 		    "returned needs the inter-server (SCSP) traffic");
 		return;
 	}
-	fr[0] = mc->frame;
-	fr[1] = prev->frame;
 	list_text(c, prev->entries, prev->n, l1, sizeof(l1));
 	list_text(c, ent, n, l2, sizeof(l2));
-	finding(c, MARS_CHECK_REDIRECT_STABLE, mc->us, mc->sender, fr, 2,
-	    "%s changes its map from %s to %s with no entity dying or "
-	    "returning and no election",
-	    ent_label(c, mc->sender, who, sizeof(who)), l1, l2);
+	/* A longer message is cut, as finding() would. */
+	if (snprintf(text, sizeof(text), "%s changes its map from %s to %s "
+	    "with no entity dying or returning and no election",
+	    ent_label(c, mc->sender, who, sizeof(who)), l1, l2) < 0)
+		text[0] = '\0';
+	if ((p = pend_view(c, MARS_CHECK_REDIRECT_STABLE, mc->sender, mc->us,
+	    mc->frame, prev->frame, text)) != NULL) {
+		memcpy(p->prev, prev->entries, prev->n * sizeof(p->prev[0]));
+		p->nprev = prev->n;
+	}
+}
+
+/*
+ * A map that breaks redirect-stable or redirect-living-first by what the
+ * stream shows of its sender's view.  But an entity also drops a peer
+ * on its own (RFC 2334 §2.1: a CSA unacknowledged too often, a malformed
+ * message -- back to Waiting): its next Hello to that peer may show it,
+ * or, when the peer's next Hello brings it straight back, only the
+ * sender's next map, back as it was.  Decided a HelloInterval and a half
+ * on (settle_view, view_flap).
+ */
+static struct pend_stable *
+pend_view(struct mars_check *c, unsigned rule, int sender, uint64_t us,
+    uint64_t f0, uint64_t f1, const char *text)
+{
+	struct pend_stable *p;
+
+	if (c->nstable >= PEND_STABLE) {
+		rule_unknown(c, rule, "too many maps waiting to be judged");
+		return NULL;
+	}
+	p = &c->stable[c->nstable++];
+	memset(p, 0, sizeof(*p));
+	p->rule = rule;
+	p->sender = sender;
+	p->peer = p->dead = -1;
+	p->us = us;
+	p->frames[0] = f0;
+	p->frames[1] = f1;
+	snprintf(p->text, sizeof(p->text), "%s", text);
+	return p;
+}
+
+static size_t
+pos_in(const int *ent, size_t n, int e)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ent[i] == e)
+			return i;
+	return n;
+}
+
+/*
+ * The sender's next own map undoes the questioned one at once: its view
+ * flapped (a peer dropped and back), which no Hello showed.  True when
+ * a reorder was undone: the map undoing it is no reorder to judge.
+ */
+static bool
+view_flap(struct mars_check *c, int s, const int *ent, size_t n)
+{
+	struct pend_stable *p;
+	size_t i;
+	bool back, undone = false;
+
+	for (i = 0; i < c->nstable; i++) {
+		p = &c->stable[i];
+		if (p->sender != s)
+			continue;
+		if (p->rule == MARS_CHECK_REDIRECT_STABLE)
+			back = p->nprev == n && memcmp(p->prev, ent,
+			    n * sizeof(ent[0])) == 0;
+		else
+			back = pos_in(ent, n, p->peer) < pos_in(ent, n,
+			    p->dead);
+		if (!back)
+			continue;
+		undone |= p->rule == MARS_CHECK_REDIRECT_STABLE;
+		rule_held(c, p->rule);
+		c->stable[i] = c->stable[--c->nstable];
+		i--;
+	}
+	return undone;
+}
+
+/* Did the sender's view change around p's map (the peer's, for one)? */
+static bool
+view_moved(const struct mars_check *c, const struct pend_stable *p)
+{
+	uint64_t since = p->us > c->hello_us / 2 ? p->us - c->hello_us / 2 :
+	    0;
+	const struct view *v;
+
+	if (p->peer < 0 || p->sender >= VIEW_MAX || p->peer >= VIEW_MAX)
+		return view_changed(c, p->sender, since);
+	v = &c->view[p->sender][p->peer];
+	return v->off_us >= since || v->run_us > p->us;
+}
+
+/* The questions a HelloInterval (and a half) old, or all at the end. */
+static void
+settle_view(struct mars_check *c, uint64_t us, bool end)
+{
+	uint64_t wait = c->hello_us * 3 / 2;
+	struct pend_stable *p;
+	size_t i;
+
+	for (i = 0; i < c->nstable; i++) {
+		p = &c->stable[i];
+		if (view_moved(c, p))
+			rule_held(c, p->rule);
+		else if (us > p->us + wait) {
+			if (p->rule == MARS_CHECK_REDIRECT_LIVING_FIRST)
+				(void)first_report(c, p->sender, p->rule,
+				    p->key);
+			finding(c, p->rule, p->us, p->sender, p->frames,
+			    p->frames[1] != 0 ? 2 : 1, "%s", p->text);
+		} else if (end)
+			rule_unknown(c, p->rule, "the stream ends right after "
+			    "the map");
+		else
+			continue;
+		c->stable[i] = c->stable[--c->nstable];
+		i--;
+	}
 }
 
 /* §4.1, §4.5: per-partition maps; shared Backups in opposite orders. */
@@ -363,6 +529,7 @@ check_partition(struct mars_check *c, struct msgctx *mc, const int *ent,
 		for (i = 1; i < n; i++)
 			if (ent[i] >= 0 && c->ent[ent[i]].conf >= 0 &&
 			    memchr(qc->mars, c->ent[ent[i]].conf, qc->n_mars) &&
+			    !view_dead(c, mc->sender, ent[i], mc->us) &&
 			    !ent_known_dead(c, ent[i], mc->us))
 				shared_p[np++] = ent[i];
 		for (i = 1; i < q->n; i++)
@@ -402,6 +569,15 @@ check_hard(struct mars_check *c, struct msgctx *mc, const int *ent,
 	if (act < 0) {
 		rule_unknown(c, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP,
 		    "no Active was known when a hard redirect was sent");
+	} else if (!c->claimed[part] && (act == s || (n > 0 && ent[0] != act))) {
+		/*
+		 * The Active is only named, by another's soft map: it may
+		 * have seen a better entity the handing one had not and
+		 * left the role to it, as a Backup sending members there.
+		 */
+		rule_unknown(c, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP,
+		    "a hard redirect came while the entity a soft map named "
+		    "had sent no map of its own");
 	} else if (act == s) {
 		if (first_report(c, s, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP, 1))
 			finding(c, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP, mc->us,
@@ -409,6 +585,17 @@ check_hard(struct mars_check *c, struct msgctx *mc, const int *ent,
 			    "sends a hard redirect; the Active hands over with "
 			    "a soft one", ent_label(c, s, who, sizeof(who)),
 			    mars_check_partition_name(c, (size_t)part));
+	} else if (n > 0 && ent[0] != act && !(ent[0] ==
+	    c->prev_active[part] && mc->us <= c->changed_us[part] +
+	    takeover_window(c)) && !view_alive(c, s, act, mc->us)) {
+		/*
+		 * The Active is not (yet, or no longer) in the sender's
+		 * Living Group -- a partition, a death it has not seen the
+		 * end of: it points to the Active of its own view.
+		 */
+		rule_unknown(c, MARS_CHECK_REDIRECT_HARD_FROM_BACKUP,
+		    "a hard redirect named another entity than the Active, "
+		    "which the sender did not see alive");
 	} else if (n > 0 && ent[0] != act && !(ent[0] ==
 	    c->prev_active[part] && mc->us <= c->changed_us[part] +
 	    takeover_window(c))) {
@@ -481,13 +668,59 @@ handover(struct mars_check *c, struct msgctx *mc, int head, int part)
 }
 
 /*
- * Entity e sent its own map: a pending hand-over to it is done, and a
- * registration it answered just before was not a Backup's.
+ * Does a come before b in partition part's preference (draft §3.4): the
+ * `mars =` list of a [partition], else the election order of redund.h
+ * -- higher priority, then the lower ATM address.  -1 when the cluster
+ * file does not say.
+ */
+static int
+preferred(const struct mars_check *c, int part, int a, int b)
+{
+	const struct mars_check_part_conf *pc;
+	const struct mars_check_mars_conf *x, *y;
+	int ca, cb, k;
+	size_t i;
+
+	if (!c->conf.has_cluster || a < 0 || b < 0 ||
+	    (ca = c->ent[a].conf) < 0 || (cb = c->ent[b].conf) < 0)
+		return -1;
+	if (c->conf.n_partitions > 0) {
+		if (part < 0 || (size_t)part >= c->conf.n_partitions)
+			return -1;
+		pc = &c->conf.partitions[part];
+		for (i = 0; i < pc->n_mars; i++) {
+			if (pc->mars[i] == ca)
+				return 1;
+			if (pc->mars[i] == cb)
+				return 0;
+		}
+		return -1;
+	}
+	x = &c->conf.mars[ca];
+	y = &c->conf.mars[cb];
+	if (x->priority != y->priority)
+		return x->priority > y->priority;
+	k = memcmp(x->atm, y->atm, x->atm_len < y->atm_len ? x->atm_len :
+	    y->atm_len);
+	if (k != 0)
+		return k < 0;
+	return x->atm_len != y->atm_len ? x->atm_len < y->atm_len : ca < cb;
+}
+
+/*
+ * Entity e sent its own map for partition part: a pending hand-over to
+ * it is done, and a registration it answered just before was not a
+ * Backup's.  A hand-over to another entity is settled too when e comes
+ * before that one: the handing entity had not heard e yet (a partition
+ * healing, an entity coming back), the one it named saw e and, as it
+ * must, left the role to e -- an election, not a map naming the wrong
+ * entity.
  */
 static void
-took_over(struct mars_check *c, int e)
+took_over(struct mars_check *c, int e, int part)
 {
 	size_t i;
+	int pref = 1;
 
 	for (i = 0; i < c->nhard; i++)
 		if (c->hard[i].mars == e) {
@@ -495,12 +728,23 @@ took_over(struct mars_check *c, int e)
 			i--;
 		}
 
-	for (i = 0; i < c->nsoft; i++)
-		if (c->soft[i].head == e) {
-			rule_held(c, MARS_CHECK_REDIRECT_SENDER_FIRST);
-			c->soft[i] = c->soft[--c->nsoft];
-			i--;
+	for (i = 0; i < c->nsoft; i++) {
+		if (c->soft[i].head != e) {
+			if (c->soft[i].part != part || c->soft[i].sender == e ||
+			    (pref = preferred(c, part, e, c->soft[i].head)) == 0)
+				continue;
+			if (pref < 0)
+				rule_unknown(c, MARS_CHECK_REDIRECT_SENDER_FIRST,
+				    "another entity took over from the one a "
+				    "soft map named, and which of them the "
+				    "election prefers needs the cluster file "
+				    "(-c)");
 		}
+		if (c->soft[i].head == e || pref > 0)
+			rule_held(c, MARS_CHECK_REDIRECT_SENDER_FIRST);
+		c->soft[i] = c->soft[--c->nsoft];
+		i--;
+	}
 }
 
 void
@@ -511,7 +755,7 @@ redirect_map(struct mars_check *c, struct msgctx *mc)
 	struct mars_atm tha, tsa;
 	int ent[MARS_CHECK_MAP_MAX];
 	size_t n = 0, i;
-	bool hard = (m->redirf & MARS_REDIRF_HARD) != 0, priv;
+	bool hard = (m->redirf & MARS_REDIRF_HARD) != 0, priv, flapped;
 	uint8_t len;
 	int part, s = mc->sender;
 
@@ -547,6 +791,8 @@ redirect_map(struct mars_check *c, struct msgctx *mc)
 	if (rule_on(c, MARS_CHECK_REDIRECT_WHOLE_GROUP) ||
 	    rule_on(c, MARS_CHECK_REDIRECT_ONLY_GROUP))
 		check_group(c, mc, ent, n, part);
+	flapped = !hard && ent[0] == s && mc->vc != MARS_VC_SCVC &&
+	    view_flap(c, s, ent, n);
 	if (!hard || ent[0] == s)
 		check_living(c, mc, ent, n);
 	if (mc->vc == MARS_VC_SCVC)
@@ -558,9 +804,9 @@ redirect_map(struct mars_check *c, struct msgctx *mc)
 	}
 	if (ent[0] == s) {
 		active_claim(c, mc, part);
-		took_over(c, s);
+		took_over(c, s, part);
 		rule_held(c, MARS_CHECK_REDIRECT_SENDER_FIRST);
-		if (!priv)
+		if (!priv && !flapped)
 			check_stable(c, mc, ent, n, part);
 		if (!priv)
 			check_partition(c, mc, ent, n, part);
@@ -611,7 +857,11 @@ redirect_registration(struct mars_check *c, struct msgctx *mc,
 		    "no Active was known when a registration was answered");
 		return;
 	}
-	if (is_active_anywhere(c, s, mc->us))
+	/*
+	 * An Active answers for itself -- also one whose claim overlaps
+	 * another's (single-active judges that): it owes no hard redirect.
+	 */
+	if (is_active_anywhere(c, s, mc->us) || ent_claims(c, s, mc->us))
 		return;
 	/* A Backup: listed after the head in a living Active's map. */
 	for (part = 0; part < c->nparts; part++) {
@@ -647,12 +897,20 @@ redirect_settle(struct mars_check *c, uint64_t us, bool end)
 	char who[64], h[64], mem[48];
 	size_t i, k;
 
+	settle_view(c, us, end);
 	for (i = 0; i < c->nsoft; i++) {
 		struct pend_soft *p = &c->soft[i];
 
 		if (!end && us <= p->us + takeover_window(c))
 			continue;
-		if (us > p->us + takeover_window(c))
+		if (view_dead(c, p->sender, p->head, us) ||
+		    ent_known_dead(c, p->head, us) ||
+		    c->ent[p->head].alive_since > p->us ||
+		    c->ent[p->head].amnesic_us > p->us)
+			rule_unknown(c, MARS_CHECK_REDIRECT_SENDER_FIRST,
+			    "the entity a soft map named died (or restarted) "
+			    "before it could take over");
+		else if (us > p->us + takeover_window(c))
 			finding(c, MARS_CHECK_REDIRECT_SENDER_FIRST, p->us,
 			    p->sender, &p->frame, 1, "%s's soft map names %s "
 			    "first, but %s did not take over within %.1f s",

@@ -15,23 +15,6 @@
 
 #include "check_int.h"
 
-/* The entity behind an SCSP ID when the transport does not name it. */
-static int
-by_lsid(const struct mars_check *c, const struct mars_scsp_id *id)
-{
-	uint32_t v = 0;
-	uint8_t i;
-
-	if (!c->conf.lsid_by_index || id->len == 0 || id->len > 4 ||
-	    id->p == NULL)
-		return -1;
-	for (i = 0; i < id->len; i++)
-		v = v << 8 | id->p[i];
-	if (v == 0 || v > c->conf.n_mars)
-		return -1;
-	return (int)v - 1;
-}
-
 static struct sync_pair *
 pair(struct mars_check *c, int a, int b, bool create)
 {
@@ -69,7 +52,7 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 	int s = mc->sender, r = -1;
 
 	if (s < 0)
-		s = by_lsid(c, &m->sender);
+		s = view_by_lsid(c, &m->sender);
 	if (s < 0)
 		return;
 	s = ent_canon(c, s);
@@ -93,8 +76,10 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 				c->hello_us = d;
 			c->st.dead_window_us = c->dead_us;
 		}
+		view_hello(c, mc, s);
 		return;
 	case MARS_SCSP_CA:
+	case MARS_SCSP_CSU_REQUEST:
 		break;
 	default:
 		return;
@@ -102,17 +87,30 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 	if (mc->ev->dst.kind != MARS_END_NONE)
 		r = ent_by_end(c, &mc->ev->dst);
 	if (r < 0)
-		r = by_lsid(c, &m->receiver);
+		r = view_by_lsid(c, &m->receiver);
 	if (r < 0 || r == s)
 		return;
+	r = ent_canon(c, r);
+	if (m->type == MARS_SCSP_CSU_REQUEST) {
+		cmi_replicated(c, m, r);
+		return;
+	}
 	if ((p = pair(c, s, r, true)) == NULL)
 		return;
+	p->last_ca_us = mc->us;
 	if (m->flags & MARS_SCSP_CA_I) {
-		/* A new alignment, unless this is the one under way. */
+		/*
+		 * A new alignment, unless this is the one under way -- not
+		 * when either entity came back since that one began (it
+		 * died half-way, say).
+		 */
 		if (!p->negotiated || (p->summary_ab && p->summary_ba) ||
-		    mc->us > p->start_us + c->dead_us + 1000000u) {
+		    mc->us > p->start_us + c->dead_us + 1000000u ||
+		    c->ent[p->a].alive_since > p->start_us ||
+		    c->ent[p->b].alive_since > p->start_us) {
 			p->negotiated = true;
 			p->summary_ab = p->summary_ba = false;
+			p->done_us = 0;
 			p->start_us = mc->us;
 		}
 		return;
@@ -123,6 +121,34 @@ sync_scsp(struct mars_check *c, struct msgctx *mc)
 		p->summary_ab = true;
 	else
 		p->summary_ba = true;
+	if (p->summary_ab && p->summary_ba) {
+		if (p->done_us == 0)
+			p->done_us = mc->us;
+		ent_learnt(c, p->a, p->b);
+	}
+}
+
+/*
+ * When a and b last finished aligning their caches, 0 if not (yet): both
+ * summaries seen, and the last CA between them -- a lost one is sent
+ * again, and the alignment is under way until the CAs stop (CSUs then
+ * are every change's, not the alignment's alone).
+ */
+uint64_t
+sync_done_at(const struct mars_check *c, int a, int b)
+{
+	const struct sync_pair *p;
+	size_t i;
+	int x = a < b ? a : b, y = a < b ? b : a;
+
+	for (i = 0; i < SYNC_MAX; i++) {
+		p = &c->sync[i];
+		if (p->used && p->a == x && p->b == y)
+			return p->summary_ab && p->summary_ba ?
+			    (p->last_ca_us > p->done_us ? p->last_ca_us :
+			    p->done_us) : 0;
+	}
+	return 0;
 }
 
 /*

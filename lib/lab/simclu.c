@@ -183,13 +183,31 @@ on_sim_event(void *ctx, const struct mars_event *ev)
 		sc->on_event(sc->ctx, ev);
 }
 
+/*
+ * What the checkers see of the messages (simclu.h): SCSP as each entity
+ * receives it -- what it knows of the others -- and everything else as
+ * its sender sends it.
+ */
 static void
 on_sim_msg(void *ctx, const struct mars_sim_msg *msg)
 {
 	struct mars_simclu *sc = ctx;
 	struct mars_event ev;
 
-	if (msg->fate != MARS_SIM_DELIVERED || sc->on_event == NULL)
+	if (msg->fate != MARS_SIM_DELIVERED || sc->on_event == NULL ||
+	    msg->vc_to.kind != MARS_VC_SERVER)
+		return;
+	mars_sim_msg_event(sc->s, msg, &ev);
+	sc->on_event(sc->ctx, &ev);
+}
+
+static void
+on_sim_send(void *ctx, const struct mars_sim_msg *msg)
+{
+	struct mars_simclu *sc = ctx;
+	struct mars_event ev;
+
+	if (sc->on_event == NULL || msg->vc_from.kind == MARS_VC_SERVER)
 		return;
 	mars_sim_msg_event(sc->s, msg, &ev);
 	sc->on_event(sc->ctx, &ev);
@@ -413,6 +431,7 @@ mars_simclu_new(struct mars_simclu **out, const struct mars_simclu_conf *conf,
 	simc.no_log = !conf->keep_log;
 	simc.on_event = on_sim_event;
 	simc.on_msg = on_sim_msg;
+	simc.on_send = on_sim_send;
 	simc.ctx = sc;
 	if ((rc = mars_sim_new(&sc->s, &simc, err)) != 0) {
 		mars_simclu_free(sc);

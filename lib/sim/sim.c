@@ -349,6 +349,29 @@ pmp_index(uint8_t kind)
 	return -1;
 }
 
+/* sim_conf.on_send: the SDU as its sender sends it. */
+static void
+trace_send(struct mars_sim *s, const struct sim_node *n,
+    const struct mars_vc *vc_from, uint32_t to, const struct mars_vc *vc_to,
+    const uint8_t *sdu, size_t len)
+{
+	struct mars_sim_msg m;
+
+	if (s->conf.on_send == NULL)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.time = m.sent = s->now;
+	m.from = n->id;
+	m.to = to;
+	m.vc_from = *vc_from;
+	if (vc_to != NULL)
+		m.vc_to = *vc_to;
+	m.sdu = sdu;
+	m.len = len;
+	m.fate = MARS_SIM_DELIVERED;
+	s->conf.on_send(s->conf.ctx, &m);
+}
+
 static void
 sim_send(struct mars_sim *s, struct sim_node *n, const struct mars_vc *vc,
     const uint8_t *sdu, size_t len)
@@ -377,6 +400,7 @@ sim_send(struct mars_sim *s, struct sim_node *n, const struct mars_vc *vc,
 		h.vc_to.id = MARS_SIM_PMP_ID(n->id);
 		h.vci = vc->kind == MARS_VC_CCVC ? 32 : 33;
 		h.from_first = true;
+		trace_send(s, n, vc, MARS_SIM_NODE_NONE, NULL, sdu, len);
 		/* transmit() never changes the leaves: the array is stable. */
 		for (i = 0; i < pmp->nleaves; i++) {
 			h.to = pmp->leaves[i].node;
@@ -395,6 +419,7 @@ sim_send(struct mars_sim *s, struct sim_node *n, const struct mars_vc *vc,
 		h.last = port->first ? &v->last_ab : &v->last_ba;
 		h.vci = v->vci;
 		h.from_first = port->first;
+		trace_send(s, n, vc, h.to, &h.vc_to, sdu, len);
 		transmit(s, &h, sdu, len, &buf);
 	} else
 		trace_drop(s, n->id, MARS_SIM_NODE_NONE, vc, NULL, sdu, len,

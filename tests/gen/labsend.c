@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mars/atm.h"
@@ -214,14 +215,29 @@ print_reply(const uint8_t *p, size_t n)
 	printf("\n");
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Print replies for ms milliseconds in all: a deadline, not a gap, so that
+ * periodic redirect maps coming faster than ms do not keep us here.
+ */
 static void
 drain(int fd, int ms)
 {
 	uint8_t buf[MARS_LINK_DGRAM_MAX];
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	long long end = now_ms() + ms, left;
 	ssize_t n;
 
-	while (poll(&pfd, 1, ms) == 1) {
+	while ((left = end - now_ms()) > 0 &&
+	    poll(&pfd, 1, (int)left) == 1) {
 		if ((n = recv(fd, buf, sizeof(buf), 0)) < 0)
 			continue;	/* an ICMP error: ignore */
 		print_reply(buf, (size_t)n);

@@ -117,7 +117,9 @@ if wait_for 10 test -s "$T/ready"; then
 	"$MM" -m "$EP" -w 4s >"$T/m.out" 2>"$T/m.err" &
 	MPID=$!
 	PIDS="$PIDS $MPID"
-	wait_for 5 grep -qs "member of the cluster" "$T/m.err"
+	# "member of the cluster" is said before the registration is answered:
+	# wait until marsd holds the member, so that it is on ClusterControlVC.
+	wait_for 5 sh -c "'$G/adminq' '$T/s' show members 2>/dev/null | grep -q 'state=registered'"
 	"$G/labsend" -w 300 "$EP" register:7 join:7:224.7.7.7 >/dev/null 2>&1
 	"$G/labsend" -w 300 "$EP" register:8 join:8:224.7.7.8 deregister:8 >/dev/null 2>&1
 	wait_for 10 sh -c "! kill -0 $MPID 2>/dev/null"

@@ -972,16 +972,29 @@ static void
 test_soft_redirect_untrusted(void **state)
 {
 	struct world *w = registered(21);
-	const uint8_t *const list[] = { m2, m1 };
+	const uint8_t *const own[] = { m1, m3 }, *const list[] = { m2, m1 };
+	const struct mars_client_atm *map;
+	size_t n;
+	bool hard;
 
+	mars_map(w, &vc_cc, m1, own, 2, false, 43);
 	/* Sent by M3, not the current MARS. */
-	mars_map(w, &vc_cc, m3, list, 2, false, 43);
+	mars_map(w, &vc_cc, m3, list, 2, false, 44);
 	/* Claims to be M1 but on M2's point-to-point VC. */
-	mars_map(w, &vc_m2, m1, list, 2, false, 43);
+	mars_map(w, &vc_m2, m1, list, 2, false, 44);
 	assert_int_equal(count_ev(w, MARS_EV_REDIRECT), 0);
 	assert_int_equal(count_ev(w, MARS_EV_DROPPED), 1);
 	assert_int_equal(w->nsent, 0);
 	assert_memory_equal(mars_client_current_mars(w->cl)->num, m1, 20);
+	/*
+	 * §5.4.3: only the current MARS's list goes at the top of ours --
+	 * M3's (another partition's, say) would send us the wrong way at
+	 * the next failover.
+	 */
+	map = mars_client_redirect_map(w->cl, &n, &hard);
+	assert_int_equal(n, 2);
+	assert_memory_equal(map[0].num, m1, 20);
+	assert_memory_equal(map[1].num, m3, 20);
 	world_free(w);
 }
 

@@ -247,6 +247,82 @@ test_apply_leaves(void **state)
 	mars_server_free(b);
 }
 
+/*
+ * A deregistration of a member this entity never had (it learnt of it
+ * only once its entity had restarted): the CMI stays bound to it, held,
+ * so that neither a newcomer nor another member gets it (draft §3.3).
+ */
+static void
+test_apply_unknown_deregistration_holds_cmi(void **state)
+{
+	struct mars_server *b;
+	struct mars_server_member_info mi;
+	struct mars_server_atm c1 = atm(1), c2 = atm(2);
+	struct mars_redund_rec rec;
+	unsigned sb = 0;
+
+	(void)state;
+	b = mkserver(&sb);
+	memset(&rec, 0, sizeof(rec));
+	rec.cls = MARS_REDUND_K_REGISTER;
+	rec.live = false;
+	rec.atm = c1;
+	rec.cmi = 1;
+	assert_int_equal(mars_redund_rec_apply(b, 0, &rec, false, false), 0);
+	assert_true(mars_server_member_find(b, &c1, &mi));
+	assert_false(mi.registered);
+	assert_int_equal(mi.cmi, 1);
+	/* A newcomer is not given CMI 1; the member gets it back. */
+	assert_int_equal(mars_server_import_member(b, 0, &c2, 0, 0), 0);
+	assert_true(mars_server_member_find(b, &c2, &mi));
+	assert_int_not_equal(mi.cmi, 1);
+	assert_int_equal(mars_server_import_member(b, 0, &c1, 0, 0), 0);
+	assert_true(mars_server_member_find(b, &c1, &mi));
+	assert_true(mi.registered);
+	assert_int_equal(mi.cmi, 1);
+	mars_server_free(b);
+}
+
+/*
+ * RFC 2443 §5: records come in whatever order the CSUs bring them.  A
+ * join whose member's registration record has not come yet registers the
+ * member with the CMI it carries, rather than being refused and lost.
+ */
+static void
+test_apply_join_before_registration(void **state)
+{
+	static const uint8_t g1[4] = { 224, 1, 1, 1 };
+	struct mars_server *b;
+	struct mars_server_member_info mi;
+	struct mars_server_group_info gi;
+	struct mars_server_atm c1 = atm(1);
+	struct mars_redund_rec rec;
+	unsigned sb = 0;
+
+	(void)state;
+	b = mkserver(&sb);
+	memset(&rec, 0, sizeof(rec));
+	rec.cls = MARS_REDUND_K_GROUP;
+	rec.live = true;
+	rec.atm = c1;
+	rec.cmi = 5;
+	rec.layer3grp = true;
+	rec.grp_len = 4;
+	memcpy(rec.min, g1, 4);
+	memcpy(rec.max, g1, 4);
+	assert_int_equal(mars_redund_rec_apply(b, 0, &rec, false, false), 0);
+	assert_true(mars_server_group_find(b, g1, &gi));
+	assert_true(mars_server_member_find(b, &c1, &mi));
+	assert_true(mi.registered);
+	assert_int_equal(mi.cmi, 5);
+	/* Its registration record, when it comes, changes nothing. */
+	rec.cls = MARS_REDUND_K_REGISTER;
+	rec.grp_len = 0;
+	assert_int_equal(mars_redund_rec_apply(b, 0, &rec, false, false), 0);
+	assert_true(mars_server_group_find(b, g1, &gi));
+	mars_server_free(b);
+}
+
 int
 main(void)
 {
@@ -254,6 +330,8 @@ main(void)
 		cmocka_unit_test(test_record_round_trip),
 		cmocka_unit_test(test_database_round_trip),
 		cmocka_unit_test(test_apply_leaves),
+		cmocka_unit_test(test_apply_unknown_deregistration_holds_cmi),
+		cmocka_unit_test(test_apply_join_before_registration),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -195,6 +195,191 @@ test_3_3_cmi_continuity(void **state)
 	lab_free(&l);
 }
 
+/*
+ * §3.3 across a restart: the Active restarts at once (no dead interval
+ * for the others to notice).  Its new incarnation takes back what the
+ * old one replicated -- the members' VCs died with it -- but the
+ * members still hold their CMIs and come back for them: every entity
+ * keeps each CMI bound to its member (the CMI hold), so a member that
+ * re-registers anywhere gets its own again and never another's.  M2,
+ * restarted later, learns the bindings from the others.
+ */
+static void
+test_3_3_cmi_kept_across_restart(void **state)
+{
+	struct lab l;
+	uint16_t cmi[3];
+	unsigned k, i;
+
+	(void)state;
+	boot(&l, 3, 180, cmi, 4);
+	lab_restart(&l, 0);
+	lab_run_to(&l, 18 * SEC);
+	lab_kill(&l, 1);
+	lab_run_to(&l, 22 * SEC);
+	lab_restart(&l, 1);
+	lab_run_to(&l, 60 * SEC);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(lab_current(&l, k), 0);
+		assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
+	}
+	/* Every entity has each member's CMI bound to it. */
+	for (i = 0; i < l.nm; i++)
+		for (k = 0; k < 3; k++) {
+			struct mars_server_member_info mi;
+			struct mars_server_atm a;
+
+			memset(&a, 0, sizeof(a));
+			a.tl = 20;
+			memset(a.addr, 0x39, 20);
+			a.addr[19] = (uint8_t)(0x10 + k);
+			assert_true(mars_server_member_find(lab_srv(&l, i), &a,
+			    &mi));
+			assert_int_equal(mi.cmi, cmi[k]);
+		}
+	lab_free(&l);
+}
+
+/*
+ * Replication across an entity's restart: M2, Active after M1 died,
+ * restarts at once and takes back its previous incarnation's records
+ * (state 4) under their Cache Keys; a member registering with it for the
+ * first time afterwards must get a key of its own.  Were the number
+ * reused, the first member's record, re-originated when it comes back,
+ * would overwrite the newcomer's, which would vanish from the others'
+ * caches (RFC 2443 §5: one key, one fact).
+ */
+static void
+test_keys_not_reused_after_restart(void **state)
+{
+	struct mars_redund_scsp_info xi;
+	struct lab l;
+	uint16_t cmi[3];
+	size_t live, dead;
+	unsigned k;
+
+	(void)state;
+	lab_init(&l, ft_conf, 3, 142);
+	for (k = 0; k < 3; k++)
+		lab_client(&l, k, all4, 4, FAIL_TO);
+	lab_run_to(&l, 5 * SEC);
+	for (k = 0; k < 2; k++)
+		lab_start_client(&l, k, groups, 2);
+	lab_run_to(&l, 15 * SEC);
+	for (k = 0; k < 2; k++)
+		cmi[k] = mars_client_cmi(lab_cl(&l, k));
+	lab_kill(&l, 0);
+	lab_run_to(&l, 40 * SEC);
+	for (k = 0; k < 2; k++)
+		assert_int_equal(lab_current(&l, k), 1);
+	lab_restart(&l, 1);
+	lab_run_to(&l, 45 * SEC);
+	lab_start_client(&l, 2, groups, 1);	/* new to M2 */
+	lab_run_to(&l, 90 * SEC);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(lab_current(&l, k), 1);
+		if (k < 2)
+			assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
+	}
+	/* Every record M2 keeps has its own entry, at M2 and at M3. */
+	mars_redund_scsp_info(l.ent[1].r, &xi);
+	mars_redund_cache_origin(l.ent[1].r, 1, &live, &dead);
+	assert_int_equal(live + dead, xi.own);
+	mars_redund_cache_origin(l.ent[2].r, 1, &live, &dead);
+	assert_int_equal(live + dead, xi.own);
+	lab_free(&l);
+}
+
+/*
+ * §3.3 right after a restart: M1 restarts at once and, before the others'
+ * next Hellos reach it, hears nobody.  It is not alone for all that: it
+ * must not answer a registration before its cache is aligned (or a dead
+ * interval has passed), or the CMI it gives may be one a member holds.
+ */
+static void
+test_3_3_no_answer_before_ready(void **state)
+{
+	struct lab l;
+	uint16_t cmi[4];
+	unsigned k, j;
+
+	(void)state;
+	lab_init(&l, ft_conf, 4, 81);
+	for (k = 0; k < 4; k++)
+		lab_client(&l, k, all4, 4, FAIL_TO);
+	lab_run_to(&l, 5 * SEC);
+	for (k = 0; k < 3; k++)
+		lab_start_client(&l, k, groups, 2);
+	lab_run_to(&l, 15 * SEC + 100);
+	for (k = 0; k < 3; k++)
+		cmi[k] = mars_client_cmi(lab_cl(&l, k));
+	lab_restart(&l, 0);
+	lab_run_to(&l, 15 * SEC + 150);
+	lab_start_client(&l, 3, groups, 1);	/* asks M1 at once */
+	lab_run_to(&l, 60 * SEC);
+	cmi[3] = mars_client_cmi(lab_cl(&l, 3));
+	for (k = 0; k < 4; k++) {
+		assert_int_equal(lab_current(&l, k), 0);
+		if (k < 3)
+			assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
+		for (j = 0; j < k; j++)
+			assert_int_not_equal(cmi[j], cmi[k]);
+	}
+	lab_free(&l);
+}
+
+/*
+ * §3.3 when two entities restart together: M2 and M3 come back at once
+ * and align with each other in a moment, while the Hellos of M1 and M4,
+ * which hold the database, take longer to reach M2.  Aligned with an
+ * entity as empty as itself, M2 knows nothing yet: it must not answer a
+ * registration (C4 asks it first) with a CMI a member holds.
+ */
+static void
+test_3_3_two_restart_together(void **state)
+{
+	static const struct mars_sim_net far = { .delay = 300 };
+	static const unsigned m2first[4] = { 1, 0, 2, 3 };
+	const struct mars_event *e;
+	struct lab l;
+	uint16_t cmi[4];
+	size_t cur = 0;
+	unsigned k, j;
+
+	(void)state;
+	lab_init(&l, ft_conf, 4, 123563);
+	for (k = 0; k < 3; k++)
+		lab_client(&l, k, all4, 4, FAIL_TO);
+	lab_client(&l, 3, m2first, 4, FAIL_TO);
+	lab_run_to(&l, 5 * SEC);
+	for (k = 0; k < 3; k++)
+		lab_start_client(&l, k, groups, 2);
+	lab_run_to(&l, 15 * SEC + 100);
+	for (k = 0; k < 3; k++)
+		cmi[k] = mars_client_cmi(lab_cl(&l, k));
+	assert_int_equal(mars_sim_vc_net(l.s, l.m[1], l.svc[1][0], &far), 0);
+	assert_int_equal(mars_sim_vc_net(l.s, l.m[1], l.svc[1][3], &far), 0);
+	lab_restart(&l, 1);
+	lab_restart(&l, 2);
+	lab_run_to(&l, 15 * SEC + 150);
+	lab_start_client(&l, 3, groups, 1);	/* asks M2 */
+	lab_run_to(&l, 60 * SEC);
+	cmi[3] = mars_client_cmi(lab_cl(&l, 3));
+	/* Not even for a moment did C4 hold another member's CMI. */
+	while ((e = mars_sim_log_next(l.s, &cur)) != NULL)
+		if (e->entity == l.c[3] && e->kind == MARS_EV_REGISTERED)
+			for (j = 0; j < 3; j++)
+				assert_int_not_equal(e->cmi, cmi[j]);
+	for (k = 0; k < 4; k++) {
+		assert_int_equal(lab_current(&l, k), 0);
+		if (k < 3)
+			assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
+		for (j = 0; j < k; j++)
+			assert_int_not_equal(cmi[j], cmi[k]);
+	}
+	lab_free(&l);
+}
+
 /* Time of the first event of kind at node since from. */
 static mars_time_t
 first_event(const struct lab *l, uint32_t node, int kind, mars_time_t from,
@@ -264,6 +449,50 @@ test_3_4_reintroduction(void **state)
 	assert_int_not_equal(redirect, MARS_TIME_NEVER);
 	assert_int_not_equal(aligned, MARS_TIME_NEVER);
 	assert_true(aligned <= redirect);	/* sync before redirect */
+	lab_free(&l);
+}
+
+/*
+ * §3.4 with two entities back at once: M1 and M2 die, M3 serves the
+ * cluster, then both restart together.  M3 hands the cluster straight to
+ * M1, the preferred one, once it is aligned -- not first to M2, which
+ * aligns a moment earlier but would at once defer to M1 and send the
+ * members on again with a hard redirect (a second, disruptive move).
+ */
+static void
+test_3_4_two_back_at_once(void **state)
+{
+	static const struct mars_sim_net slow = { .delay = 5 };
+	struct lab l;
+	uint16_t cmi[3];
+	mars_time_t back;
+	unsigned k;
+
+	(void)state;
+	boot(&l, 3, 10, cmi, 4);
+	lab_kill(&l, 0);
+	lab_kill(&l, 1);
+	lab_run_to(&l, 60 * SEC);
+	for (k = 0; k < 3; k++)
+		assert_int_equal(lab_current(&l, k), 2);
+	/* M1 is farther from the others: M2 aligns with them first. */
+	for (k = 2; k < l.nm; k++)
+		assert_int_equal(mars_sim_vc_net(l.s, l.m[0], l.svc[0][k],
+		    &slow), 0);
+	back = mars_sim_now(l.s);
+	lab_restart(&l, 1);
+	lab_restart(&l, 0);
+	lab_run_to(&l, 90 * SEC);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(lab_current(&l, k), 0);
+		assert_int_equal(mars_client_cmi(lab_cl(&l, k)), cmi[k]);
+		/* One soft redirect, to M1; no hard one from M2. */
+		assert_int_equal(lab_count(&l, l.c[k], MARS_EV_REDIRECT, back,
+		    0), 1);
+		assert_int_equal(lab_count(&l, l.c[k], MARS_EV_REDIRECT, back,
+		    1), 0);
+	}
+	assert_int_equal(mars_redund_role(l.ent[0].r), MARS_REDUND_ACTIVE);
 	lab_free(&l);
 }
 
@@ -453,8 +682,13 @@ main(void)
 		cmocka_unit_test(test_3_2_active_and_backup_failure),
 		cmocka_unit_test(test_3_3_cmi_continuity),
 		cmocka_unit_test(test_3_3_fault_fresh_cmi),
+		cmocka_unit_test(test_3_3_cmi_kept_across_restart),
+		cmocka_unit_test(test_keys_not_reused_after_restart),
+		cmocka_unit_test(test_3_3_no_answer_before_ready),
+		cmocka_unit_test(test_3_3_two_restart_together),
 		cmocka_unit_test(test_3_4_reintroduction),
 		cmocka_unit_test(test_3_4_fault_skip_sync),
+		cmocka_unit_test(test_3_4_two_back_at_once),
 		cmocka_unit_test(test_3_5_whole_group_maps),
 		cmocka_unit_test(test_3_5_fault_omit_dead),
 		cmocka_unit_test(test_network_partition),

@@ -244,6 +244,63 @@ test_purge_applies_missed_leave(void **state)
 	lab_free(&l);
 }
 
+/*
+ * One originator, two keys for one fact: X leaves M2, which restarts
+ * alone (cut off) and, X back, numbers X's records afresh before it can
+ * learn the old, withdrawn ones.  M1, restarted after the heal, learns
+ * X's registration and join live under the new keys and withdrawn under
+ * the old: the withdrawn ones must not undo the live ones, whatever the
+ * order they come in (RFC 2443 §5).
+ */
+static void
+test_same_originator_two_keys(void **state)
+{
+	static const uint8_t g[4] = { 224, 1, 2, 3 };
+	struct lab l;
+	struct mars_server_atm x = atm_n(2, 9), y;
+	struct mars_server_member_info mi;
+	struct mars_server_group_info gi;
+	uint32_t a[1], b[1];
+	unsigned k;
+	int cut;
+
+	(void)state;
+	lab_init(&l, two_conf, 0, 11);
+	lab_run_to(&l, 8 * SEC);
+	/* M2 serves Y1..Y6 first, then X: X's numbers come last. */
+	for (k = 0; k < 6; k++) {
+		y = atm_n(3, (uint8_t)k);
+		assert_int_equal(mars_server_import_member(lab_srv(&l, 1),
+		    8 * SEC, &y, 0, 70 + k), 0);
+	}
+	assert_int_equal(mars_server_import_member(lab_srv(&l, 1), 8 * SEC,
+	    &x, 0, 77), 0);
+	assert_int_equal(mars_server_import_group(lab_srv(&l, 1), 8 * SEC, &x,
+	    g, g, true, true), 0);
+	lab_run_to(&l, 9 * SEC);
+	mars_redund_leaf_lost(l.ent[1].r, 9 * SEC, 77);	/* X leaves */
+	lab_run_to(&l, 10 * SEC);
+	a[0] = l.m[0];
+	b[0] = l.m[1];
+	cut = mars_sim_partition(l.s, a, 1, b, 1);
+	assert_true(cut >= 0);
+	lab_restart(&l, 1);
+	lab_run_to(&l, 20 * SEC);		/* alone, ready */
+	assert_int_equal(mars_server_import_member(lab_srv(&l, 1), 20 * SEC,
+	    &x, 0, 77), 0);
+	assert_int_equal(mars_server_import_group(lab_srv(&l, 1), 20 * SEC, &x,
+	    g, g, true, true), 0);
+	lab_run_to(&l, 22 * SEC);
+	assert_int_equal(mars_sim_heal(l.s, cut), 0);
+	lab_run_to(&l, 30 * SEC);
+	lab_restart(&l, 0);
+	lab_run_to(&l, 40 * SEC);
+	assert_true(mars_server_member_find(lab_srv(&l, 0), &x, &mi));
+	assert_true(mi.registered);
+	assert_true(mars_server_group_find(lab_srv(&l, 0), g, &gi));
+	lab_free(&l);
+}
+
 int
 main(void)
 {
@@ -252,6 +309,7 @@ main(void)
 		cmocka_unit_test(test_apply_error_counted),
 		cmocka_unit_test(test_withdrawn_records_purged),
 		cmocka_unit_test(test_purge_applies_missed_leave),
+		cmocka_unit_test(test_same_originator_two_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -627,6 +627,81 @@ test_pmp_fanout(void **state)
 	mars_sim_free(s);
 }
 
+/* ---- what the senders send (sim_conf.on_send) ---- */
+
+struct sends {
+	unsigned	 n;
+	struct mars_sim_msg last;
+};
+
+static void
+on_send(void *ctx, const struct mars_sim_msg *m)
+{
+	struct sends *sn = ctx;
+
+	sn->n++;
+	sn->last = *m;
+	sn->last.sdu = NULL;
+}
+
+/*
+ * One report per SDU sent, whatever the network then does with it: a
+ * pt-mpt SDU once for all its leaves, or none; one lost on the way.
+ */
+static void
+test_on_send(void **state)
+{
+	struct mars_sim_conf c;
+	struct mars_sim_net lossy = { .delay = 2, .loss_ppm = 1000000 };
+	struct mars_sim *s;
+	struct sends sn;
+	struct mars_vc cc = { MARS_VC_CCVC, 0 }, p2p = { MARS_VC_P2P, 0 };
+	const struct mars_io *io;
+	uint32_t r, a, b, at_r, at_a, at_b;
+	uint8_t buf[4] = { 0, 0, 0, 1 };
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	memset(&sn, 0, sizeof(sn));
+	c.on_send = on_send;
+	c.ctx = &sn;
+	assert_int_equal(mars_sim_new(&s, &c, NULL), 0);
+	r = add_toy(s, "R", NULL);
+	a = add_toy(s, "A", NULL);
+	b = add_toy(s, "B", NULL);
+	assert_int_equal(mars_sim_vc_p2p(s, a, r, &at_a, &at_r), 0);
+	assert_int_equal(mars_sim_vc_p2p(s, b, r, &at_b, &at_r), 0);
+	io = mars_sim_node_io(s, r);
+	/* No leaves yet: sent all the same. */
+	io->send(io->ctx, &cc, buf, 4);
+	assert_int_equal(sn.n, 1);
+	assert_int_equal(sn.last.to, MARS_SIM_NODE_NONE);
+	assert_int_equal(sn.last.vc_from.kind, MARS_VC_CCVC);
+	assert_int_equal(mars_sim_pmp_leaf(s, r, MARS_VC_CCVC, a, true), 0);
+	assert_int_equal(mars_sim_pmp_leaf(s, r, MARS_VC_CCVC, b, true), 0);
+	mars_sim_set_net(s, &lossy);
+	io->send(io->ctx, &cc, buf, 4);
+	assert_int_equal(sn.n, 2);
+	assert_int_equal(sn.last.from, r);
+	/* Point to point: the other end and its VC id. */
+	p2p.id = at_a;
+	io = mars_sim_node_io(s, a);
+	io->send(io->ctx, &p2p, buf, 4);
+	assert_int_equal(sn.n, 3);
+	assert_int_equal(sn.last.to, r);
+	assert_int_equal(sn.last.vc_to.kind, MARS_VC_P2P);
+	assert_int_equal(mars_sim_run_for(s, 10), 0);
+	assert_int_equal(mars_sim_get_stats(s)->lost, 3);
+	/* A hung node sends nothing; a VC it does not have is no send. */
+	assert_int_equal(mars_sim_hang(s, a), 0);
+	io->send(io->ctx, &p2p, buf, 4);
+	p2p.id = 77;
+	io = mars_sim_node_io(s, b);
+	io->send(io->ctx, &p2p, buf, 4);
+	assert_int_equal(sn.n, 3);
+	mars_sim_free(s);
+}
+
 /* ---- the event budget ---- */
 
 static void
@@ -908,6 +983,7 @@ main(void)
 		cmocka_unit_test(test_partition_heal),
 		cmocka_unit_test(test_kill_hang_resume_restart),
 		cmocka_unit_test(test_pmp_fanout),
+		cmocka_unit_test(test_on_send),
 		cmocka_unit_test(test_event_budget),
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_log_format),

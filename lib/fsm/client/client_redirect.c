@@ -133,14 +133,14 @@ left_cur(const struct mars_client *cl)
 	    MARS_CLIENT_REGISTERING && cl->recovering);
 }
 
+/* A map from the current MARS, installed: follow it (§5.4.3). */
 static void
-map_act(struct mars_client *cl, mars_time_t now, bool trusted,
-    const struct mars_msg *m)
+map_act(struct mars_client *cl, mars_time_t now, const struct mars_msg *m)
 {
 	const struct mars_client_atm *head = &cl->map[0];
 	struct mars_event ev;
 
-	if (trusted && cl->state == MARS_CLIENT_REGISTERED)
+	if (cl->state == MARS_CLIENT_REGISTERED)
 		cl->fail_at = now + cl->conf.failure_timeout;
 	if (cl->state != MARS_CLIENT_REGISTERED || cl->nmap == 0 ||
 	    client_atm_same(head, &cl->cur))
@@ -164,15 +164,6 @@ map_act(struct mars_client *cl, mars_time_t now, bool trusted,
 		ev.detail = "hard redirect";
 		client_emit(cl, &ev);
 		client_resolve_abort(cl, now, "hard redirect");
-		return;
-	}
-	if (!trusted) {
-		mars_event_init(&ev, MARS_EV_DROPPED, now);
-		ev.atm = m->sha.addr;
-		ev.atm_tl = m->sha.tl;
-		ev.msg = m;
-		ev.detail = "soft redirect not from the current MARS";
-		client_emit(cl, &ev);
 		return;
 	}
 	if (cl->reg.active && cl->reg.soft && client_atm_same(&cl->reg.mars, head))
@@ -223,6 +214,23 @@ client_map_input(struct mars_client *cl, mars_time_t now, const struct mars_vc *
 		client_emit(cl, &ev);
 		return;
 	}
+	if (!trusted) {
+		/*
+		 * §5.4.3: the list at the top of ours is the one the
+		 * current MARS broadcasts.  Another MARS's map -- we may
+		 * still be a leaf of its ClusterControlVC, after a soft
+		 * redirect away from it, and with load sharing (draft §4)
+		 * it lists another partition -- would send us, at our next
+		 * failover, through the wrong entities.
+		 */
+		mars_event_init(&ev, MARS_EV_DROPPED, now);
+		ev.atm = m->sha.addr;
+		ev.atm_tl = m->sha.tl;
+		ev.msg = m;
+		ev.detail = "REDIRECT_MAP not from the current MARS";
+		client_emit(cl, &ev);
+		return;
+	}
 	if (from_cur && (cl->state == MARS_CLIENT_REGISTERED ||
 	    cl->state == MARS_CLIENT_DEREGISTERING))
 		client_track_msn(cl, now, m->msn, NULL);
@@ -264,5 +272,5 @@ client_map_input(struct mars_client *cl, mars_time_t now, const struct mars_vc *
 	ev.hard = cl->map_hard;
 	ev.msg = m;
 	client_emit(cl, &ev);
-	map_act(cl, now, trusted, m);
+	map_act(cl, now, m);
 }

@@ -170,6 +170,7 @@ mars_redund_new(struct mars_redund **rp, const struct mars_redund_conf *c,
 	xc.on_update = redund_on_update;
 	xc.update_ctx = r;
 	r->dead_ms = (mars_time_t)xc.hello_interval * 1000 * xc.dead_factor;
+	r->hello_ms = (mars_time_t)xc.hello_interval * 1000;
 	if ((rv = mars_scsp_node_new(&r->scsp, &xc, err)) != 0)
 		goto fail;
 
@@ -228,17 +229,6 @@ mars_redund_start(struct mars_redund *r, mars_time_t now)
 	r->started = true;
 	mars_scsp_start(r->scsp, now);
 	settle(r);
-}
-
-static bool
-any_peer_alive(const struct mars_redund *r)
-{
-	unsigned j;
-
-	for (j = 0; j < r->n; j++)
-		if (j != r->self && redund_peer_alive(r, j))
-			return true;
-	return false;
 }
 
 /* draft §3.2: registration JOIN (register = 1, copy = 0). */
@@ -302,7 +292,7 @@ mars_redund_input(struct mars_redund *r, mars_time_t now, const struct mars_vc *
 	}
 	reg = vc->kind == MARS_VC_P2P && is_registration(r, sdu, len, &who);
 	if (reg && !r->ready && !(r->faults & MARS_REDUND_FI_SKIP_SYNC) &&
-	    any_peer_alive(r)) {
+	    r->n > 1) {
 		/*
 		 * §3.3, §3.4: not synchronised yet, so a CMI given now could
 		 * be one the cluster already bound to another member.  The
@@ -310,6 +300,10 @@ mars_redund_input(struct mars_redund *r, mars_time_t now, const struct mars_vc *
 		 * our cache is aligned.  An old Active sees us ready as soon
 		 * as its side of the alignment is done, while ours may still
 		 * be fetching entries: its soft redirect can come first.
+		 * Hearing no peer yet is no sign of being alone: after a
+		 * restart the others' next Hellos may be a HelloInterval
+		 * away, so we wait to be ready (aligned, or alone for a dead
+		 * interval) all the same.
 		 */
 		r->dropped_unready++;
 		return;
@@ -412,6 +406,10 @@ mars_redund_tick(struct mars_redund *r, mars_time_t now)
 	if (!r->ready && r->start + r->dead_ms > now &&
 	    r->start + r->dead_ms < next)
 		next = r->start + r->dead_ms;
+	if (!r->ready && r->start + 2 * r->hello_ms > now &&
+	    r->start + 2 * r->hello_ms < next)
+		next = r->start + 2 * r->hello_ms;
+
 	return next;
 }
 

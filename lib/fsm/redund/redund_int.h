@@ -38,6 +38,7 @@ struct mars_redund {
 	mars_time_t	 now;
 	mars_time_t	 start;
 	mars_time_t	 dead_ms;
+	mars_time_t	 hello_ms;
 	bool		 started;
 	bool		 ready;
 	unsigned	 faults;

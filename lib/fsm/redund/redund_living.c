@@ -30,10 +30,31 @@ peer_aligned(const struct mars_redund *r, unsigned j)
 }
 
 /*
+ * Entity j is on its way into the Living Group: a peer that is living but
+ * not aligned with us yet, or whose Hellos we hear without our ID in them
+ * yet (Unidirectional, RFC 2334 §2.1); ourselves before we are ready.
+ */
+static bool
+returning(const struct mars_redund *r, unsigned j)
+{
+	if (j == r->self)
+		return !r->ready;
+	if (r->view[j].alive)
+		return !r->view[j].ready;
+	return r->dcs_of[j] >= 0 && mars_scsp_hello_state(r->scsp,
+	    (unsigned)r->dcs_of[j]) == MARS_SCSP_HS_UNIDIR;
+}
+
+/*
  * The Active of partition p.  Without a living current Active, a living
  * entity that is not ready yet but comes before every ready one is waited
  * for (it is aligning): the group does not elect a lesser entity for a
  * moment, as it would while booting.  It is only pointed to.
+ * A living, ready current Active hands over (§3.4) only to the entity
+ * that will keep the role: while one preferred to the best ready entity
+ * is returning, it keeps the role and waits.  Handing over to the lesser
+ * one would move the members twice -- softly to it, then, as it defers
+ * to the preferred one at once, on with a hard redirect (§3.2).
  */
 static int
 choose(const struct mars_redund *r, size_t p, int cur)
@@ -45,8 +66,12 @@ choose(const struct mars_redund *r, size_t p, int cur)
 	if (a < 0)
 		return mars_redund_elect_active(r->view, r->plist[p], r->plen[p],
 		    true);
-	if (cur >= 0 && r->view[cur].alive && r->view[cur].ready)
+	if (cur >= 0 && r->view[cur].alive && r->view[cur].ready) {
+		for (i = 0; i < r->plen[p] && r->plist[p][i] != a; i++)
+			if (returning(r, r->plist[p][i]))
+				return cur;
 		return a;
+	}
 	for (i = 0; i < r->plen[p] && r->plist[p][i] != a; i++)
 		if (r->view[r->plist[p][i]].alive)
 			return r->plist[p][i];
@@ -81,6 +106,7 @@ redund_elect(struct mars_redund *r)
 	uint8_t oldmap[MARS_REDUND_PART_MAX][MARS_REDUND_MAX];
 	size_t oldlen[MARS_REDUND_PART_MAX], p, k;
 	unsigned j, oldn = r->nactive, any_alive = 0, any_aligned = 0;
+	bool settled;
 	bool changed = false, skip = (r->faults & MARS_REDUND_FI_SKIP_SYNC) != 0;
 	const struct mars_redund_entity *me;
 	int first = -1;
@@ -96,7 +122,19 @@ redund_elect(struct mars_redund *r)
 		any_alive += r->view[j].alive;
 		any_aligned += r->view[j].alive && peer_aligned(r, j);
 	}
-	if (!r->ready && (any_aligned > 0 || (skip && any_alive > 0) ||
+	/*
+	 * Ready: aligned with every living peer once each could have been
+	 * heard -- every peer living, or two HelloIntervals since we
+	 * started (a living peer's next Hello is at most one away) -- or
+	 * alone for the dead interval.  Aligned with one peer only, that
+	 * one may have restarted with us, as empty as we are, while another
+	 * holding the cluster's database is still on its way into our
+	 * Living Group.
+	 */
+	settled = any_alive + 1 == r->n ||
+	    r->now >= r->start + 2 * r->hello_ms;
+	if (!r->ready && ((any_alive > 0 && any_aligned == any_alive &&
+	    settled) || (skip && any_alive > 0) ||
 	    (any_alive == 0 && r->now >= r->start + r->dead_ms)))
 		r->ready = true;
 	/* An entity that is not ready never points members at itself. */

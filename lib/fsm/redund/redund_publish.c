@@ -161,6 +161,19 @@ pub_find(struct mars_redund *r, const struct mars_redund_rec *rec)
 	return NULL;
 }
 
+/*
+ * A number of ours in use, or a previous incarnation's (redund_on_update):
+ * the ones we give are past it, so that no new fact takes its key.
+ */
+static void
+key_past(struct mars_redund *r, uint8_t cls, const uint8_t *key)
+{
+	uint32_t num = (uint32_t)key[1] << 16 | (uint32_t)key[2] << 8 | key[3];
+
+	if (cls != MARS_REDUND_K_MAP && num >= r->next_key)
+		r->next_key = (num + 1) & 0xffffff;
+}
+
 static struct pub *
 pub_add(struct mars_redund *r, const struct mars_redund_rec *rec,
     const uint8_t *key)
@@ -181,9 +194,10 @@ pub_add(struct mars_redund *r, const struct mars_redund_rec *rec,
 	memset(pb, 0, sizeof(*pb));
 	pb->rec = *rec;
 	pb->gone = MARS_TIME_NEVER;
-	if (key != NULL)
+	if (key != NULL) {
 		memcpy(pb->key, key, sizeof(pb->key));
-	else {
+		key_past(r, rec->cls, key);
+	} else {
 		pb->key[0] = rec->cls;
 		pb->key[1] = (uint8_t)(r->next_key >> 16);
 		pb->key[2] = (uint8_t)(r->next_key >> 8);
@@ -309,11 +323,15 @@ redund_publish(struct mars_redund *r)
 		    "the index of our records");
 }
 
-/* Another originator's live record for the same fact (a leave is then
- * not applied). */
+/*
+ * Another live record for the same fact (a leave is then not applied):
+ * another originator's, or the same originator's under another key -- a
+ * restarted entity's record of the fact beside its previous
+ * incarnation's withdrawn one, which may come after it.
+ */
 static bool
 held_elsewhere(const struct mars_redund *r, const struct mars_redund_rec *rec,
-    const struct mars_scsp_id *oid)
+    const struct mars_scsp_id *oid, const struct mars_scsp_id *key)
 {
 	struct mars_scsp_entry_view v;
 	struct mars_redund_rec o;
@@ -321,7 +339,8 @@ held_elsewhere(const struct mars_redund *r, const struct mars_redund_rec *rec,
 
 	for (i = 0; mars_scsp_cache_get(r->scsp, i, &v); i++) {
 		if (v.null || v.key.len != MARS_SCSP_MARS_ID_LEN ||
-		    v.key.p[0] != rec->cls || mars_scsp_id_cmp(&v.oid, oid) == 0)
+		    v.key.p[0] != rec->cls || (mars_scsp_id_cmp(&v.oid,
+		    oid) == 0 && mars_scsp_id_cmp(&v.key, key) == 0))
 			continue;
 		if (mars_redund_rec_decode(&o, v.key.p[0], v.body, v.body_len) == 0 &&
 		    o.live && mars_redund_rec_same(&o, rec))
@@ -358,6 +377,7 @@ void
 redund_on_update(void *ctx, const struct mars_scsp_update *u)
 {
 	struct mars_redund *r = ctx;
+	struct mars_server_member_info mi;
 	struct mars_redund_rec rec;
 	struct pub *pb;
 	bool held;
@@ -392,8 +412,15 @@ redund_on_update(void *ctx, const struct mars_scsp_update *u)
 		/*
 		 * A previous incarnation's record: take it back (state 4/5,
 		 * or withdrawn for a map entry) at the next redund_publish(), not
-		 * from inside the SCSP node's callback.
+		 * from inside the SCSP node's callback.  Its member lost its
+		 * VC with that incarnation but still holds its CMI: we keep
+		 * the CMI bound to it, as every entity does (§3.3).
 		 */
+		if (rec.cls == MARS_REDUND_K_REGISTER && rec.cmi != 0 &&
+		    !mars_server_member_find(r->srv, &rec.atm, &mi))
+			(void)mars_server_import_cmi(r->srv, r->now, &rec.atm,
+			    rec.cmi);
+		key_past(r, rec.cls, u->key.p);	/* withdrawn ones too */
 		if (!rec.live || rec.cls == MARS_REDUND_K_HEARTBEAT ||
 		    pub_find(r, &rec) != NULL)
 			return;
@@ -405,7 +432,7 @@ redund_on_update(void *ctx, const struct mars_scsp_update *u)
 	}
 	if (rec.live && keeps_own(r, &rec))
 		return;
-	held = !rec.live && held_elsewhere(r, &rec, &u->oid);
+	held = !rec.live && held_elsewhere(r, &rec, &u->oid, &u->key);
 	r->in_update = true;
 	if ((rc = mars_redund_rec_apply(r->srv, r->now, &rec, r->nactive > 0,
 	    held)) != 0)

@@ -239,6 +239,14 @@ member_local(const struct mars_server *s, const struct mars_server_atm *atm)
 }
 
 static bool
+member_known(const struct mars_server *s, const struct mars_server_atm *atm)
+{
+	struct mars_server_member_info mi;
+
+	return mars_server_member_find(s, atm, &mi);
+}
+
+static bool
 member_registered(const struct mars_server *s, const struct mars_server_atm *atm)
 {
 	struct mars_server_member_info mi;
@@ -277,6 +285,17 @@ mars_redund_rec_apply(struct mars_server *s, mars_time_t now,
 			    rec->cmi, 0);
 		if (held || member_local(s, &rec->atm))
 			return 0;
+		if (rec->cmi != 0 && !member_known(s, &rec->atm)) {
+			/*
+			 * §3.3: a member we never had deregistered (its
+			 * entity restarted and lost its VC, say).  It may
+			 * come back for its CMI, so the CMI stays bound to
+			 * it here as where it was registered (server.h, the
+			 * CMI hold), never handed to another member.
+			 */
+			(void)mars_server_import_cmi(s, now, &rec->atm, rec->cmi);
+			return 0;
+		}
 		return mars_server_import_deregister(s, now, &rec->atm);
 	case MARS_REDUND_K_GROUP:
 	case MARS_REDUND_K_BLOCK:
@@ -286,6 +305,19 @@ mars_redund_rec_apply(struct mars_server *s, mars_time_t now,
 		 * (its deregistration came first). */
 		if (!rec->live && !member_registered(s, &rec->atm))
 			return 0;
+		/*
+		 * A join can come before its member's registration record
+		 * (another CSU, another order): it says the member is
+		 * registered with its originator, with that CMI.
+		 */
+		if (rec->live && rec->cmi != 0 &&
+		    !member_registered(s, &rec->atm)) {
+			int rc;
+
+			if ((rc = mars_server_import_member(s, now, &rec->atm,
+			    rec->cmi, 0)) != 0)
+				return rc;
+		}
 		if (relay)
 			return mars_server_relay_group(s, now, &rec->atm, rec->min,
 			    rec->max, rec->layer3grp, rec->live);

@@ -21,7 +21,10 @@
  * need the file; it never reports a violation it cannot prove from what
  * it saw.  A capture may hold one copy of a ClusterControlVC message per
  * leaf (the lab fans a pt-mpt VC out into datagrams): a repeat with the
- * same mar$msn and the same octets is a copy, not a message.
+ * same mar$msn and the same octets is a copy, not a message.  Liveness is
+ * judged per entity, from the SCSP Hellos each one receives: across a
+ * network partition, or after a restart no silence shows, what an entity
+ * did with its Living Group is judged by its own view of it.
  */
 #ifndef MARS_CHECK_H
 #define MARS_CHECK_H

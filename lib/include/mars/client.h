@@ -89,14 +89,16 @@
  *                  soft redirect's new MARS did not answer (atm; the client
  *                  stays with its MARS), or deregistration was not answered
  *   DROPPED        an undecodable or nonconforming message (detail =
- *                  reason, nonconf = MARS_NC_* bits), or a soft redirect
- *                  map not from the current MARS
+ *                  reason, nonconf = MARS_NC_* bits), or a redirect map
+ *                  not from the current MARS (neither installed nor acted
+ *                  on)
  *   WARNING        see above: code (enum mars_client_warning), detail,
  *                  nonconf (MARS_NC_* or 0), atm, count
  *
- * The MARS list the client walks is the last REDIRECT_MAP received with
- * the configured MARSs not in it appended (§5.4.3: the map goes "at the
- * top of the locally held list"); before any map, the configured list.
+ * The MARS list the client walks is the last REDIRECT_MAP received from
+ * the current MARS with the configured MARSs not in it appended (§5.4.3:
+ * the current MARS's map goes "at the top of the locally held list");
+ * before any map, the configured list.
  *
  * All random delays are drawn from a generator seeded once, in
  * mars_client_new(), from conf->rng: a run is reproducible from its seed.

@@ -24,13 +24,21 @@
  * An entity is a candidate when it is living and *ready*:
  *   - a peer is ready when its Cache Alignment FSM with us is Aligned;
  *   - self becomes ready, for good until it restarts, once its cache is
- *     Aligned with any peer, or once HelloInterval x DeadFactor has passed
- *     since it started without any living peer (it is alone).
+ *     Aligned with every living peer, when every peer is living or two
+ *     HelloIntervals after it started (every living entity's next Hello
+ *     is at most a HelloInterval away: aligned with one peer only, that
+ *     one may have restarted with us, as empty as we are, while another
+ *     holding the cluster's database is still on its way into our Living
+ *     Group), or once HelloInterval x DeadFactor has passed since it
+ *     started without any living peer (it is alone).
  * So a returning entity takes over only after database synchronisation.
- * Nor does it answer a registration before it is ready while a peer is
- * living (the member retransmits): an old Active may see it ready, and
- * soft-redirect members to it, while it is still fetching entries, and
- * a CMI handed out then could clash with one the cluster has bound.
+ * Nor does it answer a registration before it is ready (the member
+ * retransmits): an old Active may see it ready, and soft-redirect members
+ * to it, while it is still fetching entries, and a CMI handed out then
+ * could clash with one the cluster has bound.  Hearing no peer is no
+ * sign of being alone -- right after a restart the others' next Hellos
+ * may be a HelloInterval away -- so this holds until the dead interval
+ * has passed too.
  * The order of the whole cluster (fault-tolerant model, no [partition])
  * is: higher priority first, then the numerically lowest ATM address.
  * The Active is the first candidate in that order; when there is none
@@ -40,7 +48,12 @@
  * yet but comes before every candidate is waited for (pointed to, not
  * replaced): the group does not elect a lesser entity for the moment the
  * preferred one needs to align, as at boot.  A living, ready current
- * Active is kept until a better entity is ready.
+ * Active is kept until a better entity is ready; while an entity
+ * preferred to that one is on its way back (living but not aligned yet,
+ * or heard in Hellos that do not list us yet, RFC 2334 §2.1) it keeps the
+ * role and waits for it: handing over to the lesser one would move the
+ * members twice, softly to it and then, as it defers at once to the
+ * preferred one, on with a hard redirect.
  * The election runs on every change of the Living Group or readiness.
  * A network partition gives each side its own Active (each is alone
  * with its members); after healing both realign and the loser
@@ -78,10 +91,17 @@
  * octets 1-3 a 24-bit number the originator gives the (class, ATM
  * address, group) identity the first time and keeps for it (a map entry:
  * partition + 1, position).  A leave re-originates the same key with
- * state 4/5, so a later re-join reuses it.
+ * state 4/5, so a later re-join reuses it.  A restarted entity keeps the
+ * numbers of its previous incarnation's records it takes back and gives
+ * new facts numbers past them: one key, one fact.
  * Remote records are applied to the local server database with
  * server_import_*: a member keeps its CMI across failover (§3.3), and
- * the registration reply carries the new Active's own CSN (§2).  A remote
+ * the registration reply carries the new Active's own CSN (§2).  An
+ * entity that restarts finds its previous incarnation's records in the
+ * others' caches and takes them back (state 4/5: the members' VCs died
+ * with it); the CMI of a deregistered member stays bound to it for the
+ * server's cmi_hold at every entity -- the restarted one, and one that
+ * never had the member -- so a member that comes back gets its own.  A remote
  * leave or deregistration is applied only when no other originator's
  * live record still says the opposite and the member is not attached to
  * us over a VC (an entity is authoritative for what it serves).  At an

@@ -190,6 +190,15 @@ struct mars_sim_conf {
 	void		(*on_event)(void *ctx, const struct mars_event *ev);
 	/* Every SDU delivered or dropped. */
 	void		(*on_msg)(void *ctx, const struct mars_sim_msg *m);
+	/*
+	 * Every SDU a running machine sends on a VC it has, once, as it
+	 * sends it -- a pt-mpt SDU once whatever its leaves, before the
+	 * network decides anything: time = sent = now; to is the other end
+	 * of a point-to-point or inter-server VC (vc_to as it sees it) and
+	 * MARS_SIM_NODE_NONE on a pt-mpt VC; fate is MARS_SIM_DELIVERED.
+	 * What a tap at the sender would see, loss and jitter aside.
+	 */
+	void		(*on_send)(void *ctx, const struct mars_sim_msg *m);
 	/* The machines' log lines (fsm_io.log). */
 	void		(*on_log)(void *ctx, uint32_t node, int level,
 			    const char *msg);

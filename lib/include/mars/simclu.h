@@ -21,10 +21,14 @@
  * members, which stay reachable from both sides unless `members_with` puts
  * them on one side), heal.
  *
- * Every happening and every delivered SDU (as a message event,
- * mars_sim_msg_event()) goes to conf.on_event, so the check layer can
- * judge the run; what each member lived through is kept for
- * mars_simclu_member().
+ * Every happening and the messages (as message events,
+ * mars_sim_msg_event()) go to conf.on_event, so the check layer can
+ * judge the run: the MARS messages as their sender sends them, once
+ * (sim_conf.on_send: a ClusterControlVC message once, whatever its
+ * leaves and whatever the network then loses, duplicates or delays),
+ * and SCSP as each entity receives it, since what an entity heard of
+ * the others is what it acts on.  What each member lived through is kept
+ * for mars_simclu_member().
  */
 #ifndef MARS_SIMCLU_H
 #define MARS_SIMCLU_H
@@ -62,7 +66,7 @@ struct mars_simclu_conf {
 	 * apply; faults (redund.h MARS_REDUND_FI_*) on every entity. */
 	unsigned	 faults;
 	bool		 keep_log;	/* keep the simulator's event log */
-	/* Every happening and every delivered SDU; may be NULL. */
+	/* Every happening and the messages (above); may be NULL. */
 	void		(*on_event)(void *ctx, const struct mars_event *ev);
 	void		*ctx;
 };
