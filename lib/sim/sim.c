@@ -6,7 +6,11 @@
  * The queue is a binary min-heap of items keyed by (time, sequence): the
  * sequence number is taken at insertion, so items due at the same time
  * run in the order they were queued and a run depends on nothing but the
- * seed and the script.
+ * seed and the script.  The copies of one pt-mpt SDU that arrive at the
+ * same time are one item (SIM_IT_FANOUT) delivered leaf after leaf: as
+ * one item per copy would have been, since their sequence numbers would
+ * have followed each other, but a ClusterControlVC of N leaves costs one
+ * queue operation instead of N.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -283,28 +287,26 @@ struct hop {
  * One copy crosses the network: partition and loss are decided now, the
  * arrival is delay + jitter from now but never before the previous SDU
  * on the same VC direction (AAL5 VCs do not reorder).  Draws are made in
- * a fixed order (loss, jitter, duplicate) so runs repeat exactly.
+ * a fixed order (loss, jitter, duplicate) so runs repeat exactly.  False
+ * when it is dropped; else its arrival *tp and whether it comes twice.
  */
-static void
-transmit(struct mars_sim *s, const struct hop *h, const uint8_t *sdu, size_t len,
-    struct sim_buf **bufp)
+static bool
+cross(struct mars_sim *s, const struct hop *h, const uint8_t *sdu, size_t len,
+    mars_time_t *tp, bool *dup)
 {
 	const struct mars_sim_net *net = h->net;
-	struct sim_node *dst = s->nodes[h->to];
-	struct sim_item it;
 	mars_time_t t;
-	bool dup = false;
 
 	if (mars_sim_cut(s, h->from->id, h->to)) {
 		trace_drop(s, h->from->id, h->to, h->vc_from, &h->vc_to, sdu,
 		    len, MARS_SIM_CUT);
-		return;
+		return false;
 	}
 	if (net->loss_ppm > 0 &&
 	    mars_rng_range(&s->rng, 0, 999999) < net->loss_ppm) {
 		trace_drop(s, h->from->id, h->to, h->vc_from, &h->vc_to, sdu,
 		    len, MARS_SIM_LOST);
-		return;
+		return false;
 	}
 	t = s->now + net->delay;
 	if (net->jitter > 0)
@@ -312,30 +314,113 @@ transmit(struct mars_sim *s, const struct hop *h, const uint8_t *sdu, size_t len
 	if (t < *h->last)
 		t = *h->last;
 	*h->last = t;
-	if (net->dup_ppm > 0 &&
-	    mars_rng_range(&s->rng, 0, 999999) < net->dup_ppm)
-		dup = true;
+	*dup = net->dup_ppm > 0 &&
+	    mars_rng_range(&s->rng, 0, 999999) < net->dup_ppm;
+	if (*dup)
+		s->stats.duplicated++;
+	*tp = t;
+	return true;
+}
+
+/* The queue item for copies of the SDU crossing h, but for the leaf. */
+static void
+hop_item(struct mars_sim *s, const struct hop *h, struct sim_buf *buf,
+    mars_time_t t, struct sim_item *it)
+{
+	memset(it, 0, sizeof(*it));
+	it->t = t;
+	it->type = SIM_IT_DELIVER;
+	it->from = h->from->id;
+	it->sent = s->now;
+	it->vc_from = *h->vc_from;
+	it->vc_to = h->vc_to;
+	it->vci = h->vci;
+	it->from_first = h->from_first;
+	it->buf = buf;
+}
+
+static void
+push_copy(struct mars_sim *s, struct sim_item *it, const struct sim_copy *c)
+{
+	it->node = c->node;
+	it->gen = c->gen;
+	it->dup = c->dup;
+	if (heap_push(s, it) == 0)
+		it->buf->refs++;
+}
+
+/* A point-to-point copy (and its duplicate). */
+static void
+transmit(struct mars_sim *s, const struct hop *h, const uint8_t *sdu, size_t len,
+    struct sim_buf **bufp)
+{
+	struct sim_copy c;
+	struct sim_item it;
+	mars_time_t t;
+	bool dup;
+
+	if (!cross(s, h, sdu, len, &t, &dup))
+		return;
 	if (*bufp == NULL && (*bufp = buf_new(sdu, len)) == NULL)
 		return;
-	memset(&it, 0, sizeof(it));
-	it.t = t;
-	it.type = SIM_IT_DELIVER;
-	it.node = h->to;
-	it.gen = dst->incarnation;
-	it.from = h->from->id;
-	it.sent = s->now;
-	it.vc_from = *h->vc_from;
-	it.vc_to = h->vc_to;
-	it.vci = h->vci;
-	it.from_first = h->from_first;
-	it.buf = *bufp;
-	if (heap_push(s, &it) == 0)
-		(*bufp)->refs++;
+	hop_item(s, h, *bufp, t, &it);
+	c.node = h->to;
+	c.gen = s->nodes[h->to]->incarnation;
+	c.dup = false;
+	push_copy(s, &it, &c);
 	if (dup) {
-		s->stats.duplicated++;
-		it.dup = true;
+		c.dup = true;
+		push_copy(s, &it, &c);
+	}
+}
+
+static int
+pend_cmp(const void *a, const void *b)
+{
+	const struct sim_pend *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * Queue the n copies of one pt-mpt send (s->pend, in leaf order): those
+ * due at one time as one SIM_IT_FANOUT item, in leaf order.
+ */
+static void
+fan_out(struct mars_sim *s, const struct hop *h, size_t n, const uint8_t *sdu,
+    size_t len, struct sim_buf **bufp)
+{
+	struct sim_fanout *f;
+	struct sim_item it;
+	size_t i, j, k;
+
+	if (n == 0 || (*bufp == NULL && (*bufp = buf_new(sdu, len)) == NULL))
+		return;
+	for (i = 1; i < n && s->pend[i].t == s->pend[0].t; i++)
+		;
+	if (i < n)		/* jitter or FIFO: arrivals differ */
+		qsort(s->pend, n, sizeof(*s->pend), pend_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && s->pend[j].t == s->pend[i].t; j++)
+			;
+		hop_item(s, h, *bufp, s->pend[i].t, &it);
+		if (j - i == 1 || (f = malloc(sizeof(*f) +
+		    (j - i) * sizeof(f->c[0]))) == NULL) {
+			for (k = i; k < j; k++)
+				push_copy(s, &it, &s->pend[k].c);
+			continue;
+		}
+		f->n = j - i;
+		for (k = i; k < j; k++)
+			f->c[k - i] = s->pend[k].c;
+		it.type = SIM_IT_FANOUT;
+		it.fan = f;
 		if (heap_push(s, &it) == 0)
 			(*bufp)->refs++;
+		else
+			free(f);
 	}
 }
 
@@ -358,7 +443,9 @@ sim_send(struct mars_sim *s, struct sim_node *n, const struct mars_vc *vc,
 	struct sim_pmp *pmp;
 	struct sim_vc *v;
 	struct hop h;
-	size_t i;
+	mars_time_t t;
+	size_t i, k, np;
+	bool dup;
 	int pi;
 
 	s->stats.sent++;
@@ -377,12 +464,24 @@ sim_send(struct mars_sim *s, struct sim_node *n, const struct mars_vc *vc,
 		h.vc_to.id = MARS_SIM_PMP_ID(n->id);
 		h.vci = vc->kind == MARS_VC_CCVC ? 32 : 33;
 		h.from_first = true;
-		/* transmit() never changes the leaves: the array is stable. */
-		for (i = 0; i < pmp->nleaves; i++) {
+		/* cross() never changes the leaves: the array is stable. */
+		if (grow((void **)&s->pend, &s->cap_pend, 2 * pmp->nleaves,
+		    sizeof(*s->pend)) != 0)
+			return;
+		for (i = np = 0; i < pmp->nleaves; i++) {
 			h.to = pmp->leaves[i].node;
 			h.last = &pmp->leaves[i].last;
-			transmit(s, &h, sdu, len, &buf);
+			if (!cross(s, &h, sdu, len, &t, &dup))
+				continue;
+			for (k = 0; k < (dup ? 2u : 1u); k++, np++) {
+				s->pend[np].t = t;
+				s->pend[np].pos = (uint32_t)np;
+				s->pend[np].c.node = h.to;
+				s->pend[np].c.gen = s->nodes[h.to]->incarnation;
+				s->pend[np].c.dup = k == 1;
+			}
 		}
+		fan_out(s, &h, np, sdu, len, &buf);
 	} else if ((vc->kind == MARS_VC_P2P || vc->kind == MARS_VC_SERVER) &&
 	    vc->id >= 1 && vc->id <= n->nports &&
 	    s->vcs[n->ports[vc->id - 1].vc].kind == vc->kind) {
@@ -461,10 +560,14 @@ mars_sim_free(struct mars_sim *s)
 	if (s == NULL)
 		return;
 	mars_sim_pcap_close(s);
-	for (i = 0; i < s->nheap; i++)
-		if (s->heap[i].type == SIM_IT_DELIVER)
+	for (i = 0; i < s->nheap; i++) {
+		if (s->heap[i].type == SIM_IT_DELIVER ||
+		    s->heap[i].type == SIM_IT_FANOUT)
 			buf_unref(s->heap[i].buf);
+		free(s->heap[i].fan);
+	}
 	free(s->heap);
+	free(s->pend);
 	for (i = 0; i < s->nnodes; i++) {
 		n = s->nodes[i];
 		if (n->ops->free != NULL && n->machine != NULL)
@@ -987,7 +1090,7 @@ run_tick(struct mars_sim *s, const struct sim_item *it)
 int
 mars_sim_step(struct mars_sim *s)
 {
-	struct sim_item it;
+	struct sim_item it, one;
 	size_t i;
 
 	if (s->nheap == 0)
@@ -999,6 +1102,18 @@ mars_sim_step(struct mars_sim *s)
 	case SIM_IT_DELIVER:
 		deliver(s, &it);
 		buf_unref(it.buf);
+		break;
+	case SIM_IT_FANOUT:
+		one = it;
+		one.type = SIM_IT_DELIVER;
+		for (i = 0; i < it.fan->n; i++) {
+			one.node = it.fan->c[i].node;
+			one.gen = it.fan->c[i].gen;
+			one.dup = it.fan->c[i].dup;
+			deliver(s, &one);
+		}
+		buf_unref(it.buf);
+		free(it.fan);
 		break;
 	case SIM_IT_TICK:
 		run_tick(s, &it);

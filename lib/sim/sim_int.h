@@ -20,6 +20,19 @@ enum sim_item_type {
 	SIM_IT_DELIVER = 1,
 	SIM_IT_TICK,
 	SIM_IT_CALL,
+	SIM_IT_FANOUT,		/* copies of one pt-mpt SDU due at one time */
+};
+
+/* One leaf's copy in a SIM_IT_FANOUT item. */
+struct sim_copy {
+	uint32_t	 node;
+	uint32_t	 gen;		/* its incarnation at the send */
+	bool		 dup;
+};
+
+struct sim_fanout {
+	size_t		 n;
+	struct sim_copy	 c[];
 };
 
 /* One queue entry; ordered by (t, seq). */
@@ -37,6 +50,7 @@ struct sim_item {
 	uint16_t	 vci;		/* pcap label */
 	bool		 from_first;	/* sent by the VC's first node */
 	struct sim_buf	*buf;
+	struct sim_fanout *fan;		/* FANOUT: the leaves, in order */
 	mars_sim_fn		 fn;
 	void		*arg;
 };
@@ -69,6 +83,13 @@ struct sim_pmp {
 	size_t		 cap;
 	bool		 has_net;
 	struct mars_sim_net	 net;
+};
+
+/* A copy on its way to one leaf, while a pt-mpt send is fanned out. */
+struct sim_pend {
+	mars_time_t	 t;
+	uint32_t	 pos;		/* order of the send */
+	struct sim_copy	 c;
 };
 
 struct sim_node {
@@ -122,6 +143,9 @@ struct mars_sim {
 	struct sim_logent	**log;
 	size_t		 nlog;
 	size_t		 nchunks;
+
+	struct sim_pend	*pend;		/* scratch of sim_send() */
+	size_t		 cap_pend;
 
 	struct mars_cap_dump	*pcap;
 	uint8_t		*pcap_buf;
