@@ -343,7 +343,6 @@ static void
 push_copy(struct mars_sim *s, struct sim_item *it, const struct sim_copy *c)
 {
 	it->node = c->node;
-	it->gen = c->gen;
 	it->dup = c->dup;
 	if (heap_push(s, it) == 0)
 		it->buf->refs++;
@@ -365,13 +364,119 @@ transmit(struct mars_sim *s, const struct hop *h, const uint8_t *sdu, size_t len
 		return;
 	hop_item(s, h, *bufp, t, &it);
 	c.node = h->to;
-	c.gen = s->nodes[h->to]->incarnation;
 	c.dup = false;
 	push_copy(s, &it, &c);
 	if (dup) {
 		c.dup = true;
 		push_copy(s, &it, &c);
 	}
+}
+
+/*
+ * Fan-out arrays are as large as a ClusterControlVC has leaves and go
+ * at the pace of its messages: the last few delivered are kept for the
+ * next (memory freshly mapped would cost a page fault every 4 KiB).
+ */
+#define SPARE_MAX	8
+
+static struct sim_fanout *
+fan_get(struct mars_sim *s, size_t n)
+{
+	struct sim_fanout **pp, *f;
+
+	for (pp = &s->spare; (f = *pp) != NULL; pp = &f->next)
+		if (f->cap >= n) {
+			*pp = f->next;
+			s->nspare--;
+			f->n = n;
+			f->refs = 1;
+			return f;
+		}
+	if ((f = malloc(sizeof(*f) + n * sizeof(f->c[0]))) == NULL)
+		return NULL;
+	f->n = f->cap = n;
+	f->refs = 1;
+	return f;
+}
+
+static void
+fan_put(struct mars_sim *s, struct sim_fanout *f)
+{
+	struct sim_fanout **pp, *old;
+
+	if (f == NULL || --f->refs > 0)
+		return;
+	if (s->nspare == SPARE_MAX) {
+		/* drop the smallest */
+		for (pp = &s->spare; (*pp)->next != NULL; pp = &(*pp)->next)
+			;
+		old = *pp;
+		*pp = NULL;
+		free(old);
+		s->nspare--;
+	}
+	/* largest first: fan_get() takes the first that fits */
+	for (pp = &s->spare; *pp != NULL && (*pp)->cap > f->cap;
+	    pp = &(*pp)->next)
+		;
+	f->next = *pp;
+	*pp = f;
+	s->nspare++;
+}
+
+/* The pt-mpt VC's leaf set changed: sends from now on see the new one. */
+static void
+pmp_changed(struct mars_sim *s, struct sim_pmp *p)
+{
+	fan_put(s, p->snap);
+	p->snap = NULL;
+}
+
+/*
+ * The common case of a pt-mpt send, without a walk through cross():
+ * no partition, loss, duplication or jitter, and no leaf's previous SDU
+ * arriving later than this one would.  Every leaf then gets it at
+ * now + delay, in leaf order: one item sharing the VC's leaf set.  No
+ * random draw is skipped (cross() makes none in this case).  False when
+ * cross() must decide leaf by leaf.
+ */
+static bool
+fan_uniform(struct mars_sim *s, struct sim_pmp *p, const struct hop *h,
+    const uint8_t *sdu, size_t len, struct sim_buf **bufp)
+{
+	const struct mars_sim_net *net = h->net;
+	mars_time_t t = s->now + net->delay;
+	struct sim_fanout *f;
+	struct sim_item it;
+	size_t i;
+
+	if (s->nactive_parts > 0 || net->loss_ppm > 0 || net->dup_ppm > 0 ||
+	    net->jitter > 0 || p->nleaves < 2)
+		return false;
+	for (i = 0; i < p->nleaves; i++) {
+		if (p->leaves[i].last > t)
+			return false;	/* cross() sets the same times */
+		p->leaves[i].last = t;
+	}
+	if ((f = p->snap) == NULL) {
+		if ((f = fan_get(s, p->nleaves)) == NULL)
+			return false;
+		for (i = 0; i < p->nleaves; i++) {
+			f->c[i].node = p->leaves[i].node;
+			f->c[i].dup = false;
+		}
+		p->snap = f;
+	}
+	if (*bufp == NULL && (*bufp = buf_new(sdu, len)) == NULL)
+		return true;		/* lost for want of memory */
+	hop_item(s, h, *bufp, t, &it);
+	it.type = SIM_IT_FANOUT;
+	it.fan = f;
+	if (heap_push(s, &it) == 0) {
+		f->refs++;
+		(*bufp)->refs++;
+	}
+	return true;
 }
 
 static int
@@ -406,13 +511,11 @@ fan_out(struct mars_sim *s, const struct hop *h, size_t n, const uint8_t *sdu,
 		for (j = i + 1; j < n && s->pend[j].t == s->pend[i].t; j++)
 			;
 		hop_item(s, h, *bufp, s->pend[i].t, &it);
-		if (j - i == 1 || (f = malloc(sizeof(*f) +
-		    (j - i) * sizeof(f->c[0]))) == NULL) {
+		if (j - i == 1 || (f = fan_get(s, j - i)) == NULL) {
 			for (k = i; k < j; k++)
 				push_copy(s, &it, &s->pend[k].c);
 			continue;
 		}
-		f->n = j - i;
 		for (k = i; k < j; k++)
 			f->c[k - i] = s->pend[k].c;
 		it.type = SIM_IT_FANOUT;
@@ -420,7 +523,7 @@ fan_out(struct mars_sim *s, const struct hop *h, size_t n, const uint8_t *sdu,
 		if (heap_push(s, &it) == 0)
 			(*bufp)->refs++;
 		else
-			free(f);
+			fan_put(s, f);
 	}
 }
 
@@ -464,6 +567,8 @@ sim_send(struct mars_sim *s, struct sim_node *n, const struct mars_vc *vc,
 		h.vc_to.id = MARS_SIM_PMP_ID(n->id);
 		h.vci = vc->kind == MARS_VC_CCVC ? 32 : 33;
 		h.from_first = true;
+		if (fan_uniform(s, pmp, &h, sdu, len, &buf))
+			goto done;
 		/* cross() never changes the leaves: the array is stable. */
 		if (grow((void **)&s->pend, &s->cap_pend, 2 * pmp->nleaves,
 		    sizeof(*s->pend)) != 0)
@@ -477,7 +582,6 @@ sim_send(struct mars_sim *s, struct sim_node *n, const struct mars_vc *vc,
 				s->pend[np].t = t;
 				s->pend[np].pos = (uint32_t)np;
 				s->pend[np].c.node = h.to;
-				s->pend[np].c.gen = s->nodes[h.to]->incarnation;
 				s->pend[np].c.dup = k == 1;
 			}
 		}
@@ -498,6 +602,7 @@ sim_send(struct mars_sim *s, struct sim_node *n, const struct mars_vc *vc,
 	} else
 		trace_drop(s, n->id, MARS_SIM_NODE_NONE, vc, NULL, sdu, len,
 		    MARS_SIM_NO_VC);
+done:
 	if (buf != NULL && buf->refs == 0)
 		free(buf);
 }
@@ -564,10 +669,20 @@ mars_sim_free(struct mars_sim *s)
 		if (s->heap[i].type == SIM_IT_DELIVER ||
 		    s->heap[i].type == SIM_IT_FANOUT)
 			buf_unref(s->heap[i].buf);
-		free(s->heap[i].fan);
+		fan_put(s, s->heap[i].fan);
 	}
 	free(s->heap);
 	free(s->pend);
+	for (i = 0; i < s->nnodes; i++) {
+		pmp_changed(s, &s->nodes[i]->pmp[0]);
+		pmp_changed(s, &s->nodes[i]->pmp[1]);
+	}
+	while (s->spare != NULL) {
+		struct sim_fanout *f = s->spare;
+
+		s->spare = f->next;
+		free(f);
+	}
 	for (i = 0; i < s->nnodes; i++) {
 		n = s->nodes[i];
 		if (n->ops->free != NULL && n->machine != NULL)
@@ -822,11 +937,13 @@ mars_sim_pmp_leaf(struct mars_sim *s, uint32_t root, uint8_t pmp, uint32_t leaf,
 		p->leaves[p->nleaves].node = leaf;
 		p->leaves[p->nleaves].last = 0;
 		p->nleaves++;
+		pmp_changed(s, p);
 	} else if (i < p->nleaves) {
 		/* Keep the order: fan-out order is part of a run. */
 		memmove(&p->leaves[i], &p->leaves[i + 1],
 		    (p->nleaves - i - 1) * sizeof(*p->leaves));
 		p->nleaves--;
+		pmp_changed(s, p);
 	}
 	return 0;
 }
@@ -947,10 +1064,13 @@ mars_sim_restart(struct mars_sim *s, uint32_t node, void *machine)
 	    n->machine != machine)
 		n->ops->free(n->machine);
 	n->machine = machine;
-	n->incarnation++;		/* SDUs in flight to the old one drop */
+	n->incarnation++;
+	n->restart_seq = s->seq;	/* SDUs in flight to the old one drop */
 	n->state = MARS_SIM_NODE_UP;
 	n->pmp[0].nleaves = 0;
 	n->pmp[1].nleaves = 0;
+	pmp_changed(s, &n->pmp[0]);
+	pmp_changed(s, &n->pmp[1]);
 	cancel_tick(n);
 	sim_happening(s, node, MARS_SIM_EV_RESTART, n->incarnation, NULL);
 	schedule_tick(s, n, s->now);
@@ -1058,7 +1178,7 @@ deliver(struct mars_sim *s, const struct sim_item *it)
 	m.sdu = it->buf->data;
 	m.len = it->buf->len;
 	m.duplicate = it->dup;
-	if (!node_runs(n) || n->incarnation != it->gen) {
+	if (!node_runs(n) || it->seq < n->restart_seq) {
 		m.fate = MARS_SIM_DOWN;
 		trace(s, &m);
 		return;
@@ -1108,12 +1228,11 @@ mars_sim_step(struct mars_sim *s)
 		one.type = SIM_IT_DELIVER;
 		for (i = 0; i < it.fan->n; i++) {
 			one.node = it.fan->c[i].node;
-			one.gen = it.fan->c[i].gen;
 			one.dup = it.fan->c[i].dup;
 			deliver(s, &one);
 		}
 		buf_unref(it.buf);
-		free(it.fan);
+		fan_put(s, it.fan);
 		break;
 	case SIM_IT_TICK:
 		run_tick(s, &it);

@@ -26,12 +26,19 @@ enum sim_item_type {
 /* One leaf's copy in a SIM_IT_FANOUT item. */
 struct sim_copy {
 	uint32_t	 node;
-	uint32_t	 gen;		/* its incarnation at the send */
 	bool		 dup;
 };
 
+/*
+ * The leaves of a SIM_IT_FANOUT item.  Shared (refs) when it is a
+ * pt-mpt VC's leaf set as it stands (sim_pmp.snap): every send until the
+ * set changes delivers to the same leaves.
+ */
 struct sim_fanout {
+	unsigned	 refs;
 	size_t		 n;
+	size_t		 cap;
+	struct sim_fanout *next;	/* on the spare list */
 	struct sim_copy	 c[];
 };
 
@@ -42,7 +49,7 @@ struct sim_item {
 	uint8_t		 type;
 	bool		 dup;
 	uint32_t	 node;		/* DELIVER: receiver; TICK: the node */
-	uint32_t	 gen;		/* DELIVER: incarnation; TICK: tick gen */
+	uint32_t	 gen;		/* TICK: tick gen */
 	uint32_t	 from;
 	mars_time_t	 sent;
 	struct mars_vc	 vc_from;
@@ -83,6 +90,8 @@ struct sim_pmp {
 	size_t		 cap;
 	bool		 has_net;
 	struct mars_sim_net	 net;
+	struct sim_fanout *snap;	/* the leaves as sends share them;
+					   NULL once they change */
 };
 
 /* A copy on its way to one leaf, while a pt-mpt send is fanned out. */
@@ -100,6 +109,9 @@ struct sim_node {
 	void		*machine;
 	int		 state;		/* enum mars_sim_node_state */
 	uint32_t	 incarnation;
+	uint64_t	 restart_seq;	/* queue sequence at the last restart:
+					   SDUs queued before are for the
+					   previous incarnation */
 	struct mars_io	 io;
 	mars_time_t	 tick_at;	/* scheduled tick, NEVER if none */
 	uint32_t	 tick_gen;
@@ -146,6 +158,8 @@ struct mars_sim {
 
 	struct sim_pend	*pend;		/* scratch of sim_send() */
 	size_t		 cap_pend;
+	struct sim_fanout *spare;	/* delivered fan-outs, for reuse */
+	size_t		 nspare;
 
 	struct mars_cap_dump	*pcap;
 	uint8_t		*pcap_buf;
