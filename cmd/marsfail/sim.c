@@ -15,12 +15,8 @@
 
 #include "marsfail.h"
 
-#define RECENT	16
-
 struct simb {
 	struct mars_simclu	*sc;
-	uint64_t		 recent[RECENT];	/* pt-mpt SDUs fed */
-	size_t			 nrecent;
 	uint64_t		 frames;
 	uint32_t		*stamp;		/* membership check */
 	uint32_t		 gen;
@@ -42,23 +38,7 @@ on_event(void *ctx, const struct mars_event *ev)
 	size_t nmars = r->b.nmars;
 
 	if (ev->kind == MARS_EV_MESSAGE) {
-		/*
-		 * One copy of a pt-mpt SDU per send: the checker counts
-		 * per-leaf copies as one message anyway, and a thousand
-		 * leaves would cost it a thousand decodes.
-		 */
-		if (ev->vc.kind == MARS_VC_CCVC || ev->vc.kind == MARS_VC_SCVC) {
-			uint64_t h = 1469598103934665603ull;
-			size_t i;
-
-			for (i = 0; i < ev->sdu_len; i++)
-				h = (h ^ ev->sdu[i]) * 1099511628211ull;
-			h ^= (uint64_t)ev->src.node << 40;
-			for (i = 0; i < RECENT; i++)
-				if (sb->recent[i] == h)
-					return;
-			sb->recent[sb->nrecent++ % RECENT] = h;
-		}
+		/* One copy of a pt-mpt SDU per send (c.pmp_once). */
 		copy = *ev;
 		copy.frame = ++sb->frames;
 		run_check_event(r, &copy);
@@ -101,6 +81,9 @@ setup(struct fail_run *r, struct mars_err *err)
 	c.faults = r->d->faults;
 	c.on_event = on_event;
 	c.ctx = r;
+	/* The checker counts per-leaf copies as one message anyway, and a
+	 * thousand leaves would cost it a thousand decodes. */
+	c.pmp_once = true;
 	if ((rc = mars_simclu_new(&sb->sc, &c, err)) != 0)
 		return rc;
 	if (r->pcap != NULL) {

@@ -46,6 +46,7 @@ struct mars_simclu {
 	uint32_t		 mcs_vc[MARS_CONF_MARS_MAX];
 	void			(*on_event)(void *, const struct mars_event *);
 	void			*ctx;
+	bool			 pmp_once;
 };
 
 /* ---- the entities ---- */
@@ -189,7 +190,9 @@ on_sim_msg(void *ctx, const struct mars_sim_msg *msg)
 	struct mars_simclu *sc = ctx;
 	struct mars_event ev;
 
-	if (msg->fate != MARS_SIM_DELIVERED || sc->on_event == NULL)
+	if (msg->fate != MARS_SIM_DELIVERED || sc->on_event == NULL ||
+	    (sc->pmp_once && !msg->first_copy &&
+	    (msg->vc_to.kind == MARS_VC_CCVC || msg->vc_to.kind == MARS_VC_SCVC)))
 		return;
 	mars_sim_msg_event(sc->s, msg, &ev);
 	sc->on_event(sc->ctx, &ev);
@@ -397,6 +400,7 @@ mars_simclu_new(struct mars_simclu **out, const struct mars_simclu_conf *conf,
 	sc->mcs = MARS_SIM_NODE_NONE;
 	sc->on_event = conf->on_event;
 	sc->ctx = conf->ctx;
+	sc->pmp_once = conf->pmp_once;
 	if (conf->timers != NULL) {
 		sc->timers = *conf->timers;
 		sc->has_timers = true;

@@ -62,6 +62,10 @@ struct mars_simclu_conf {
 	 * apply; faults (redund.h MARS_REDUND_FI_*) on every entity. */
 	unsigned	 faults;
 	bool		 keep_log;	/* keep the simulator's event log */
+	/* pt-mpt SDUs reach on_event once, as their first copy delivered
+	 * (mars_sim_msg.first_copy), not once per leaf: what the check
+	 * layer makes of them anyway, without a decode per leaf. */
+	bool		 pmp_once;
 	/* Every happening and every delivered SDU; may be NULL. */
 	void		(*on_event)(void *ctx, const struct mars_event *ev);
 	void		*ctx;
