@@ -473,7 +473,8 @@ owners(struct mars_redund *r)
 				break;
 			}
 	}
-	qsort(r->own, n, sizeof(*r->own), owner_cmp);
+	if (n > 1)
+		qsort(r->own, n, sizeof(*r->own), owner_cmp);
 	for (i = k = 0; i < n; i++)
 		if (k == 0 || owner_cmp(&r->own[k - 1], &r->own[i]) != 0)
 			r->own[k++] = r->own[i];
@@ -525,7 +526,8 @@ publish_changes(struct mars_redund *r)
 			r->stale[nstale++] = at - 1;
 		}
 	}
-	qsort(r->stale, nstale, sizeof(*r->stale), index_cmp);
+	if (nstale > 1)
+		qsort(r->stale, nstale, sizeof(*r->stale), index_cmp);
 	for (i = 0; i < nstale; i++) {
 		pb = &r->pub[r->stale[i]];
 		pb->rec.live = false;

@@ -301,7 +301,8 @@ scsp_queue_due(struct scsp_queue *q, mars_time_t now)
 		q->due[q->ndue].stamp = at(q, link)->stamp;
 		q->ndue++;
 	}
-	qsort(q->due, q->ndue, sizeof(*q->due), stamp_cmp);
+	if (q->ndue > 1)
+		qsort(q->due, q->ndue, sizeof(*q->due), stamp_cmp);
 	return 0;
 }
 
