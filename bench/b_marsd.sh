@@ -3,7 +3,10 @@
 # MARS_JOIN/LEAVE per second, beside a null UDP echo server driven the same
 # way by the same client (bench/marsload.c, bench/udpecho.c), plus memory
 # per (member, group) membership.  Target: marsd >= half the echo rate,
-# <= 128 octets per membership.  Loopback only, bounded in time.
+# <= 128 octets per membership.  Then the same load on the Active of a
+# redundant MARS of three marsd entities (every change replicated over
+# SCSP to two peers), beside the lone marsd.  Loopback only, bounded in
+# time.
 : "${O:=build/rel}"
 MARSD=${MARSD:-$O/bin/marsd}
 S=${BENCH_SECONDS:-2}
@@ -41,4 +44,74 @@ printf '  %-22s %10s/s   echo baseline %10s/s   ratio %s\n' \
     "MARS_JOIN/LEAVE" "$mj" "$ej" "$(awk "BEGIN{if ($ej+0 > 0) printf \"%.2f\", $mj/$ej}")"
 sed -n 's/^memory per/  memory per/p' "$T/marsd"
 kill $MP $EP 2>/dev/null
+
+# --- the Active of three redundant entities ---
+G=$O/tests/gen
+cluster_conf() {
+	set -- $PORTS
+	cat <<EOF
+[cluster]
+redirect-interval   = 1s
+failure-timeout     = 3s
+hello-interval      = 1s
+dead-factor         = 3
+[mars m1]
+atm           = 47.0005.80ffe1000000f21a26d8.0020ea000001.00
+endpoint      = udp:127.0.0.1:$1
+peer-endpoint = udp:127.0.0.1:$2
+priority      = 200
+[mars m2]
+atm           = 47.0005.80ffe1000000f21a26d8.0020ea000002.00
+endpoint      = udp:127.0.0.1:$3
+peer-endpoint = udp:127.0.0.1:$4
+priority      = 100
+[mars m3]
+atm           = 47.0005.80ffe1000000f21a26d8.0020ea000003.00
+endpoint      = udp:127.0.0.1:$5
+peer-endpoint = udp:127.0.0.1:$6
+priority      = 50
+EOF
+}
+# m1 Active, the three alive and aligned (marsd drops registrations
+# before its cache is aligned, draft §3.3).
+group_up() {
+	"$G/adminq" "$T/m1.sock" show living-group >"$T/lg" 2>/dev/null &&
+	    [ "$(grep -c 'alive=yes' "$T/lg")" -eq 3 ] &&
+	    [ "$(grep -c 'aligned=yes' "$T/lg")" -eq 3 ] &&
+	    grep -q '^mars name=m1 .*role=active' "$T/lg"
+}
+up=0
+for try in 1 2 3; do
+	PORTS=$("$G/freeport" 6 | tr '\n' ' ')
+	cluster_conf >"$T/c.conf"
+	RP=""
+	for m in m1 m2 m3; do
+		"$MARSD" -c "$T/c.conf" -n $m --admin "$T/$m.sock" 2>/dev/null &
+		RP="$RP $!"
+	done
+	PIDS="$PIDS $RP"
+	i=0
+	while ! group_up && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+	if group_up; then
+		up=1
+		break
+	fi
+	for p in $RP; do kill -9 $p 2>/dev/null; done
+done
+if [ $up -eq 0 ]; then
+	echo "b_marsd: three redundant marsd did not form a group"
+	exit 0
+fi
+set -- $PORTS
+M1P=$(echo $RP | cut -d' ' -f1)
+$TO "$O/bench/marsload" -a "$T/m1.sock" -p $M1P -m 1000 -g 10 -s "$S" \
+    "udp:127.0.0.1:$1" >"$T/redund" ||
+    { echo "b_marsd: marsload against the redundant marsd failed"; exit 0; }
+rr=$(rate "request round trips" "$T/redund"); rj=$(rate "join\/leave" "$T/redund")
+echo "the Active of three redundant marsd, the same load, beside the lone marsd:"
+printf '  %-22s %10s/s   lone marsd    %10s/s   ratio %s\n' \
+    "MARS_REQUEST->MULTI" "$rr" "$mr" "$(awk "BEGIN{if ($mr+0 > 0) printf \"%.2f\", $rr/$mr}")"
+printf '  %-22s %10s/s   lone marsd    %10s/s   ratio %s\n' \
+    "MARS_JOIN/LEAVE" "$rj" "$mj" "$(awk "BEGIN{if ($mj+0 > 0) printf \"%.2f\", $rj/$mj}")"
+sed -n 's/^register /  register /p' "$T/redund"
 exit 0

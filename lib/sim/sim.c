@@ -6,7 +6,11 @@
  * The queue is a binary min-heap of items keyed by (time, sequence): the
  * sequence number is taken at insertion, so items due at the same time
  * run in the order they were queued and a run depends on nothing but the
- * seed and the script.
+ * seed and the script.  The copies of one pt-mpt SDU that arrive at the
+ * same time are one item (SIM_IT_FANOUT) delivered leaf after leaf: as
+ * one item per copy would have been, since their sequence numbers would
+ * have followed each other, but a ClusterControlVC of N leaves costs one
+ * queue operation instead of N.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +61,7 @@ buf_new(const uint8_t *sdu, size_t len)
 	if ((b = malloc(sizeof(*b) + len)) == NULL)
 		return NULL;
 	b->refs = 0;
+	b->delivered = false;
 	b->len = len;
 	if (len > 0)
 		memcpy(b->data, sdu, len);
@@ -283,28 +288,26 @@ struct hop {
  * One copy crosses the network: partition and loss are decided now, the
  * arrival is delay + jitter from now but never before the previous SDU
  * on the same VC direction (AAL5 VCs do not reorder).  Draws are made in
- * a fixed order (loss, jitter, duplicate) so runs repeat exactly.
+ * a fixed order (loss, jitter, duplicate) so runs repeat exactly.  False
+ * when it is dropped; else its arrival *tp and whether it comes twice.
  */
-static void
-transmit(struct mars_sim *s, const struct hop *h, const uint8_t *sdu, size_t len,
-    struct sim_buf **bufp)
+static bool
+cross(struct mars_sim *s, const struct hop *h, const uint8_t *sdu, size_t len,
+    mars_time_t *tp, bool *dup)
 {
 	const struct mars_sim_net *net = h->net;
-	struct sim_node *dst = s->nodes[h->to];
-	struct sim_item it;
 	mars_time_t t;
-	bool dup = false;
 
 	if (mars_sim_cut(s, h->from->id, h->to)) {
 		trace_drop(s, h->from->id, h->to, h->vc_from, &h->vc_to, sdu,
 		    len, MARS_SIM_CUT);
-		return;
+		return false;
 	}
 	if (net->loss_ppm > 0 &&
 	    mars_rng_range(&s->rng, 0, 999999) < net->loss_ppm) {
 		trace_drop(s, h->from->id, h->to, h->vc_from, &h->vc_to, sdu,
 		    len, MARS_SIM_LOST);
-		return;
+		return false;
 	}
 	t = s->now + net->delay;
 	if (net->jitter > 0)
@@ -312,30 +315,216 @@ transmit(struct mars_sim *s, const struct hop *h, const uint8_t *sdu, size_t len
 	if (t < *h->last)
 		t = *h->last;
 	*h->last = t;
-	if (net->dup_ppm > 0 &&
-	    mars_rng_range(&s->rng, 0, 999999) < net->dup_ppm)
-		dup = true;
+	*dup = net->dup_ppm > 0 &&
+	    mars_rng_range(&s->rng, 0, 999999) < net->dup_ppm;
+	if (*dup)
+		s->stats.duplicated++;
+	*tp = t;
+	return true;
+}
+
+/* The queue item for copies of the SDU crossing h, but for the leaf. */
+static void
+hop_item(struct mars_sim *s, const struct hop *h, struct sim_buf *buf,
+    mars_time_t t, struct sim_item *it)
+{
+	memset(it, 0, sizeof(*it));
+	it->t = t;
+	it->type = SIM_IT_DELIVER;
+	it->from = h->from->id;
+	it->sent = s->now;
+	it->vc_from = *h->vc_from;
+	it->vc_to = h->vc_to;
+	it->vci = h->vci;
+	it->from_first = h->from_first;
+	it->buf = buf;
+}
+
+static void
+push_copy(struct mars_sim *s, struct sim_item *it, const struct sim_copy *c)
+{
+	it->node = c->node;
+	it->dup = c->dup;
+	if (heap_push(s, it) == 0)
+		it->buf->refs++;
+}
+
+/* A point-to-point copy (and its duplicate). */
+static void
+transmit(struct mars_sim *s, const struct hop *h, const uint8_t *sdu, size_t len,
+    struct sim_buf **bufp)
+{
+	struct sim_copy c;
+	struct sim_item it;
+	mars_time_t t;
+	bool dup;
+
+	if (!cross(s, h, sdu, len, &t, &dup))
+		return;
 	if (*bufp == NULL && (*bufp = buf_new(sdu, len)) == NULL)
 		return;
-	memset(&it, 0, sizeof(it));
-	it.t = t;
-	it.type = SIM_IT_DELIVER;
-	it.node = h->to;
-	it.gen = dst->incarnation;
-	it.from = h->from->id;
-	it.sent = s->now;
-	it.vc_from = *h->vc_from;
-	it.vc_to = h->vc_to;
-	it.vci = h->vci;
-	it.from_first = h->from_first;
-	it.buf = *bufp;
-	if (heap_push(s, &it) == 0)
-		(*bufp)->refs++;
+	hop_item(s, h, *bufp, t, &it);
+	c.node = h->to;
+	c.dup = false;
+	push_copy(s, &it, &c);
 	if (dup) {
-		s->stats.duplicated++;
-		it.dup = true;
+		c.dup = true;
+		push_copy(s, &it, &c);
+	}
+}
+
+/*
+ * Fan-out arrays are as large as a ClusterControlVC has leaves and go
+ * at the pace of its messages: the last few delivered are kept for the
+ * next (memory freshly mapped would cost a page fault every 4 KiB).
+ */
+#define SPARE_MAX	8
+
+static struct sim_fanout *
+fan_get(struct mars_sim *s, size_t n)
+{
+	struct sim_fanout **pp, *f;
+
+	for (pp = &s->spare; (f = *pp) != NULL; pp = &f->next)
+		if (f->cap >= n) {
+			*pp = f->next;
+			s->nspare--;
+			f->n = n;
+			f->refs = 1;
+			return f;
+		}
+	if ((f = malloc(sizeof(*f) + n * sizeof(f->c[0]))) == NULL)
+		return NULL;
+	f->n = f->cap = n;
+	f->refs = 1;
+	return f;
+}
+
+static void
+fan_put(struct mars_sim *s, struct sim_fanout *f)
+{
+	struct sim_fanout **pp, *old;
+
+	if (f == NULL || --f->refs > 0)
+		return;
+	if (s->nspare == SPARE_MAX) {
+		/* drop the smallest */
+		for (pp = &s->spare; (*pp)->next != NULL; pp = &(*pp)->next)
+			;
+		old = *pp;
+		*pp = NULL;
+		free(old);
+		s->nspare--;
+	}
+	/* largest first: fan_get() takes the first that fits */
+	for (pp = &s->spare; *pp != NULL && (*pp)->cap > f->cap;
+	    pp = &(*pp)->next)
+		;
+	f->next = *pp;
+	*pp = f;
+	s->nspare++;
+}
+
+/* The pt-mpt VC's leaf set changed: sends from now on see the new one. */
+static void
+pmp_changed(struct mars_sim *s, struct sim_pmp *p)
+{
+	fan_put(s, p->snap);
+	p->snap = NULL;
+}
+
+/*
+ * The common case of a pt-mpt send, without a walk through cross():
+ * no partition, loss, duplication or jitter, and no leaf's previous SDU
+ * arriving later than this one would.  Every leaf then gets it at
+ * now + delay, in leaf order: one item sharing the VC's leaf set.  No
+ * random draw is skipped (cross() makes none in this case).  False when
+ * cross() must decide leaf by leaf.
+ */
+static bool
+fan_uniform(struct mars_sim *s, struct sim_pmp *p, const struct hop *h,
+    const uint8_t *sdu, size_t len, struct sim_buf **bufp)
+{
+	const struct mars_sim_net *net = h->net;
+	mars_time_t t = s->now + net->delay;
+	struct sim_fanout *f;
+	struct sim_item it;
+	size_t i;
+
+	if (s->nactive_parts > 0 || net->loss_ppm > 0 || net->dup_ppm > 0 ||
+	    net->jitter > 0 || p->nleaves < 2)
+		return false;
+	for (i = 0; i < p->nleaves; i++) {
+		if (p->leaves[i].last > t)
+			return false;	/* cross() sets the same times */
+		p->leaves[i].last = t;
+	}
+	if ((f = p->snap) == NULL) {
+		if ((f = fan_get(s, p->nleaves)) == NULL)
+			return false;
+		for (i = 0; i < p->nleaves; i++) {
+			f->c[i].node = p->leaves[i].node;
+			f->c[i].dup = false;
+		}
+		p->snap = f;
+	}
+	if (*bufp == NULL && (*bufp = buf_new(sdu, len)) == NULL)
+		return true;		/* lost for want of memory */
+	hop_item(s, h, *bufp, t, &it);
+	it.type = SIM_IT_FANOUT;
+	it.fan = f;
+	if (heap_push(s, &it) == 0) {
+		f->refs++;
+		(*bufp)->refs++;
+	}
+	return true;
+}
+
+static int
+pend_cmp(const void *a, const void *b)
+{
+	const struct sim_pend *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * Queue the n copies of one pt-mpt send (s->pend, in leaf order): those
+ * due at one time as one SIM_IT_FANOUT item, in leaf order.
+ */
+static void
+fan_out(struct mars_sim *s, const struct hop *h, size_t n, const uint8_t *sdu,
+    size_t len, struct sim_buf **bufp)
+{
+	struct sim_fanout *f;
+	struct sim_item it;
+	size_t i, j, k;
+
+	if (n == 0 || (*bufp == NULL && (*bufp = buf_new(sdu, len)) == NULL))
+		return;
+	for (i = 1; i < n && s->pend[i].t == s->pend[0].t; i++)
+		;
+	if (i < n)		/* jitter or FIFO: arrivals differ */
+		qsort(s->pend, n, sizeof(*s->pend), pend_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && s->pend[j].t == s->pend[i].t; j++)
+			;
+		hop_item(s, h, *bufp, s->pend[i].t, &it);
+		if (j - i == 1 || (f = fan_get(s, j - i)) == NULL) {
+			for (k = i; k < j; k++)
+				push_copy(s, &it, &s->pend[k].c);
+			continue;
+		}
+		for (k = i; k < j; k++)
+			f->c[k - i] = s->pend[k].c;
+		it.type = SIM_IT_FANOUT;
+		it.fan = f;
 		if (heap_push(s, &it) == 0)
 			(*bufp)->refs++;
+		else
+			fan_put(s, f);
 	}
 }
 
@@ -381,7 +570,9 @@ sim_send(struct mars_sim *s, struct sim_node *n, const struct mars_vc *vc,
 	struct sim_pmp *pmp;
 	struct sim_vc *v;
 	struct hop h;
-	size_t i;
+	mars_time_t t;
+	size_t i, k, np;
+	bool dup;
 	int pi;
 
 	s->stats.sent++;
@@ -401,12 +592,25 @@ sim_send(struct mars_sim *s, struct sim_node *n, const struct mars_vc *vc,
 		h.vci = vc->kind == MARS_VC_CCVC ? 32 : 33;
 		h.from_first = true;
 		trace_send(s, n, vc, MARS_SIM_NODE_NONE, NULL, sdu, len);
-		/* transmit() never changes the leaves: the array is stable. */
-		for (i = 0; i < pmp->nleaves; i++) {
+		if (fan_uniform(s, pmp, &h, sdu, len, &buf))
+			goto done;
+		/* cross() never changes the leaves: the array is stable. */
+		if (grow((void **)&s->pend, &s->cap_pend, 2 * pmp->nleaves,
+		    sizeof(*s->pend)) != 0)
+			return;
+		for (i = np = 0; i < pmp->nleaves; i++) {
 			h.to = pmp->leaves[i].node;
 			h.last = &pmp->leaves[i].last;
-			transmit(s, &h, sdu, len, &buf);
+			if (!cross(s, &h, sdu, len, &t, &dup))
+				continue;
+			for (k = 0; k < (dup ? 2u : 1u); k++, np++) {
+				s->pend[np].t = t;
+				s->pend[np].pos = (uint32_t)np;
+				s->pend[np].c.node = h.to;
+				s->pend[np].c.dup = k == 1;
+			}
 		}
+		fan_out(s, &h, np, sdu, len, &buf);
 	} else if ((vc->kind == MARS_VC_P2P || vc->kind == MARS_VC_SERVER) &&
 	    vc->id >= 1 && vc->id <= n->nports &&
 	    s->vcs[n->ports[vc->id - 1].vc].kind == vc->kind) {
@@ -424,6 +628,7 @@ sim_send(struct mars_sim *s, struct sim_node *n, const struct mars_vc *vc,
 	} else
 		trace_drop(s, n->id, MARS_SIM_NODE_NONE, vc, NULL, sdu, len,
 		    MARS_SIM_NO_VC);
+done:
 	if (buf != NULL && buf->refs == 0)
 		free(buf);
 }
@@ -486,10 +691,24 @@ mars_sim_free(struct mars_sim *s)
 	if (s == NULL)
 		return;
 	mars_sim_pcap_close(s);
-	for (i = 0; i < s->nheap; i++)
-		if (s->heap[i].type == SIM_IT_DELIVER)
+	for (i = 0; i < s->nheap; i++) {
+		if (s->heap[i].type == SIM_IT_DELIVER ||
+		    s->heap[i].type == SIM_IT_FANOUT)
 			buf_unref(s->heap[i].buf);
+		fan_put(s, s->heap[i].fan);
+	}
 	free(s->heap);
+	free(s->pend);
+	for (i = 0; i < s->nnodes; i++) {
+		pmp_changed(s, &s->nodes[i]->pmp[0]);
+		pmp_changed(s, &s->nodes[i]->pmp[1]);
+	}
+	while (s->spare != NULL) {
+		struct sim_fanout *f = s->spare;
+
+		s->spare = f->next;
+		free(f);
+	}
 	for (i = 0; i < s->nnodes; i++) {
 		n = s->nodes[i];
 		if (n->ops->free != NULL && n->machine != NULL)
@@ -744,11 +963,13 @@ mars_sim_pmp_leaf(struct mars_sim *s, uint32_t root, uint8_t pmp, uint32_t leaf,
 		p->leaves[p->nleaves].node = leaf;
 		p->leaves[p->nleaves].last = 0;
 		p->nleaves++;
+		pmp_changed(s, p);
 	} else if (i < p->nleaves) {
 		/* Keep the order: fan-out order is part of a run. */
 		memmove(&p->leaves[i], &p->leaves[i + 1],
 		    (p->nleaves - i - 1) * sizeof(*p->leaves));
 		p->nleaves--;
+		pmp_changed(s, p);
 	}
 	return 0;
 }
@@ -869,10 +1090,13 @@ mars_sim_restart(struct mars_sim *s, uint32_t node, void *machine)
 	    n->machine != machine)
 		n->ops->free(n->machine);
 	n->machine = machine;
-	n->incarnation++;		/* SDUs in flight to the old one drop */
+	n->incarnation++;
+	n->restart_seq = s->seq;	/* SDUs in flight to the old one drop */
 	n->state = MARS_SIM_NODE_UP;
 	n->pmp[0].nleaves = 0;
 	n->pmp[1].nleaves = 0;
+	pmp_changed(s, &n->pmp[0]);
+	pmp_changed(s, &n->pmp[1]);
 	cancel_tick(n);
 	sim_happening(s, node, MARS_SIM_EV_RESTART, n->incarnation, NULL);
 	schedule_tick(s, n, s->now);
@@ -980,12 +1204,14 @@ deliver(struct mars_sim *s, const struct sim_item *it)
 	m.sdu = it->buf->data;
 	m.len = it->buf->len;
 	m.duplicate = it->dup;
-	if (!node_runs(n) || n->incarnation != it->gen) {
+	if (!node_runs(n) || it->seq < n->restart_seq) {
 		m.fate = MARS_SIM_DOWN;
 		trace(s, &m);
 		return;
 	}
 	m.fate = MARS_SIM_DELIVERED;
+	m.first_copy = !it->buf->delivered;
+	it->buf->delivered = true;
 	trace(s, &m);
 	if (s->pcap != NULL)
 		sim_pcap_write(s, it);
@@ -1012,7 +1238,7 @@ run_tick(struct mars_sim *s, const struct sim_item *it)
 int
 mars_sim_step(struct mars_sim *s)
 {
-	struct sim_item it;
+	struct sim_item it, one;
 	size_t i;
 
 	if (s->nheap == 0)
@@ -1024,6 +1250,17 @@ mars_sim_step(struct mars_sim *s)
 	case SIM_IT_DELIVER:
 		deliver(s, &it);
 		buf_unref(it.buf);
+		break;
+	case SIM_IT_FANOUT:
+		one = it;
+		one.type = SIM_IT_DELIVER;
+		for (i = 0; i < it.fan->n; i++) {
+			one.node = it.fan->c[i].node;
+			one.dup = it.fan->c[i].dup;
+			deliver(s, &one);
+		}
+		buf_unref(it.buf);
+		fan_put(s, it.fan);
 		break;
 	case SIM_IT_TICK:
 		run_tick(s, &it);

@@ -12,6 +12,7 @@ struct mars_cap_dump;
 /* A refcounted SDU: one copy serves every leaf of a pt-mpt send. */
 struct sim_buf {
 	unsigned	 refs;
+	bool		 delivered;	/* a copy reached its leaf */
 	size_t		 len;
 	uint8_t		 data[];
 };
@@ -20,6 +21,26 @@ enum sim_item_type {
 	SIM_IT_DELIVER = 1,
 	SIM_IT_TICK,
 	SIM_IT_CALL,
+	SIM_IT_FANOUT,		/* copies of one pt-mpt SDU due at one time */
+};
+
+/* One leaf's copy in a SIM_IT_FANOUT item. */
+struct sim_copy {
+	uint32_t	 node;
+	bool		 dup;
+};
+
+/*
+ * The leaves of a SIM_IT_FANOUT item.  Shared (refs) when it is a
+ * pt-mpt VC's leaf set as it stands (sim_pmp.snap): every send until the
+ * set changes delivers to the same leaves.
+ */
+struct sim_fanout {
+	unsigned	 refs;
+	size_t		 n;
+	size_t		 cap;
+	struct sim_fanout *next;	/* on the spare list */
+	struct sim_copy	 c[];
 };
 
 /* One queue entry; ordered by (t, seq). */
@@ -29,7 +50,7 @@ struct sim_item {
 	uint8_t		 type;
 	bool		 dup;
 	uint32_t	 node;		/* DELIVER: receiver; TICK: the node */
-	uint32_t	 gen;		/* DELIVER: incarnation; TICK: tick gen */
+	uint32_t	 gen;		/* TICK: tick gen */
 	uint32_t	 from;
 	mars_time_t	 sent;
 	struct mars_vc	 vc_from;
@@ -37,6 +58,7 @@ struct sim_item {
 	uint16_t	 vci;		/* pcap label */
 	bool		 from_first;	/* sent by the VC's first node */
 	struct sim_buf	*buf;
+	struct sim_fanout *fan;		/* FANOUT: the leaves, in order */
 	mars_sim_fn		 fn;
 	void		*arg;
 };
@@ -69,6 +91,15 @@ struct sim_pmp {
 	size_t		 cap;
 	bool		 has_net;
 	struct mars_sim_net	 net;
+	struct sim_fanout *snap;	/* the leaves as sends share them;
+					   NULL once they change */
+};
+
+/* A copy on its way to one leaf, while a pt-mpt send is fanned out. */
+struct sim_pend {
+	mars_time_t	 t;
+	uint32_t	 pos;		/* order of the send */
+	struct sim_copy	 c;
 };
 
 struct sim_node {
@@ -79,6 +110,9 @@ struct sim_node {
 	void		*machine;
 	int		 state;		/* enum mars_sim_node_state */
 	uint32_t	 incarnation;
+	uint64_t	 restart_seq;	/* queue sequence at the last restart:
+					   SDUs queued before are for the
+					   previous incarnation */
 	struct mars_io	 io;
 	mars_time_t	 tick_at;	/* scheduled tick, NEVER if none */
 	uint32_t	 tick_gen;
@@ -122,6 +156,11 @@ struct mars_sim {
 	struct sim_logent	**log;
 	size_t		 nlog;
 	size_t		 nchunks;
+
+	struct sim_pend	*pend;		/* scratch of sim_send() */
+	size_t		 cap_pend;
+	struct sim_fanout *spare;	/* delivered fan-outs, for reuse */
+	size_t		 nspare;
 
 	struct mars_cap_dump	*pcap;
 	uint8_t		*pcap_buf;

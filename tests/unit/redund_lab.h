@@ -28,6 +28,8 @@ struct lab;
 
 /* Debugging hook: every SDU of the run (NULL: none). */
 static void (*lab_on_msg)(void *ctx, const struct mars_sim_msg *m);
+/* Every entity made, before it starts (NULL: none). */
+static void (*lab_on_redund)(struct mars_redund *r);
 
 struct ent {
 	struct lab		*lab;
@@ -94,6 +96,8 @@ lab_new_redund(struct lab *l, unsigned i)
 	rc.leaf = mars_sim_server_leaf;
 	assert_int_equal(mars_redund_new(&r, &rc,
 	    mars_sim_node_io(l->s, l->m[i]), NULL), 0);
+	if (lab_on_redund != NULL)
+		lab_on_redund(r);
 	return r;
 }
 

@@ -321,6 +321,97 @@ test_retransmit_limit_abnormal(void **state)
 	net_free(&net);
 }
 
+/*
+ * Many CSAs in flight at once (a thousand members registering): each
+ * CSU Request carries what is due in queue order -- the order the keys
+ * were first queued, a requeued key keeping its place -- every one is
+ * sent again when its timer runs out, acknowledged ones never again.
+ */
+#define FLIGHT	600
+
+static uint32_t	flight_keys[4 * FLIGHT];
+static size_t	flight_n;
+
+static void
+sniff_requests(struct net *n, unsigned from, unsigned to, const uint8_t *sdu,
+    size_t len)
+{
+	struct mars_scsp_msg	 m;
+	struct mars_scsp_iter	 it;
+	struct mars_scsp_csas	 rec;
+	struct mars_err		 err;
+	uint32_t		 k, prev = 0;
+
+	(void)n;
+	(void)to;
+	if (from != 0 || net_type(sdu, len) != MARS_SCSP_CSU_REQUEST)
+		return;
+	assert_int_equal(mars_scsp_decode(&m, sdu + MARS_LLC_SNAP_LEN,
+	    len - MARS_LLC_SNAP_LEN, 0, 0, &err), 0);
+	mars_scsp_iter_init(&m, &it);
+	while (mars_scsp_next_csas(&it, &rec)) {
+		assert_int_equal(rec.key.len, 4);
+		k = (uint32_t)rec.key.p[0] << 24 | (uint32_t)rec.key.p[1] << 16 |
+		    (uint32_t)rec.key.p[2] << 8 | rec.key.p[3];
+		assert_true(k > prev);		/* queue order */
+		prev = k;
+		assert_true(flight_n < sizeof(flight_keys) /
+		    sizeof(flight_keys[0]));
+		flight_keys[flight_n++] = k;
+	}
+}
+
+static void
+test_many_in_flight(void **state)
+{
+	static unsigned seen[FLIGHT + 1];
+	uint32_t seq[FLIGHT + 1], k;
+	size_t i, first;
+
+	(void)state;
+	up(2, false);
+	net.drop = drop_replies;
+	net.sniff = sniff_requests;
+	replier = 1;
+	reply_drop_budget = -1;		/* nothing acknowledged yet */
+	flight_n = 0;
+	for (k = 1; k <= FLIGHT; k++) {
+		seq[k] = net_originate(&net, 0, 1000 + k, 1);
+		if (k % 7 == 0)		/* now and then a newer instance */
+			seq[k / 2] = net_originate(&net, 0, 1000 + k / 2, 2);
+		if (k % 50 == 0)
+			net_run(&net, 1);
+	}
+	net_run(&net, 10);
+	assert_int_equal(mars_scsp_rexmt_len(net.node[0], 0), FLIGHT);
+	/* The first sends: every key at least once. */
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < flight_n; i++)
+		seen[flight_keys[i] - 1000]++;
+	for (k = 1; k <= FLIGHT; k++)
+		assert_true(seen[k] >= 1);
+	/* The resends, two seconds on: every key once. */
+	first = flight_n;
+	net_run(&net, 2000);
+	memset(seen, 0, sizeof(seen));
+	for (i = first; i < flight_n; i++)
+		seen[flight_keys[i] - 1000]++;
+	for (k = 1; k <= FLIGHT; k++)
+		assert_int_equal(seen[k], 1);
+	assert_int_equal(mars_scsp_node_stats(net.node[0])->csa_rexmt, FLIGHT);
+	/* Acknowledged at last: the queue empties, nothing goes again. */
+	reply_drop_budget = 0;
+	net_run(&net, 2500);
+	assert_int_equal(mars_scsp_rexmt_len(net.node[0], 0), 0);
+	first = flight_n;
+	net_run(&net, 10000);
+	assert_int_equal(flight_n, first);
+	for (k = 1; k <= FLIGHT; k++)
+		assert_everywhere(0, 1000 + k, seq[k]);
+	assert_int_equal(mars_scsp_node_stats(net.node[0])->abnormal, 0);
+	net_free(&net);
+}
+
 /* §2.3 (2b): a CSU Reply newer than what is queued -> dequeue, CSUS. */
 static void
 test_reply_newer_solicits(void **state)
@@ -937,6 +1028,7 @@ main(void)
 		cmocka_unit_test(test_older_answered_with_cached),
 		cmocka_unit_test(test_retransmit_until_acked),
 		cmocka_unit_test(test_retransmit_limit_abnormal),
+		cmocka_unit_test(test_many_in_flight),
 		cmocka_unit_test(test_reply_newer_solicits),
 		cmocka_unit_test(test_restart_realigns),
 		cmocka_unit_test(test_restart_same_number),

@@ -702,6 +702,219 @@ test_on_send(void **state)
 	mars_sim_free(s);
 }
 
+/*
+ * The copies of pt-mpt sends, whatever the network does to them, arrive
+ * as one queue item per copy would have made them: each leaf gets the
+ * sends in order, and what arrives at one time comes send by send, leaf
+ * by leaf in the VC's order.  A leaf added after a send does not get it,
+ * one removed after still does, one restarted after drops it; the first
+ * delivered copy of each send is marked once.
+ */
+#define FAN_LEAVES	40
+#define FAN_SENDS	60
+
+struct fan_rx {
+	mars_time_t	 t;
+	uint32_t	 send;
+	uint32_t	 leaf;
+	bool		 first;
+	bool		 dup;
+};
+
+struct fan_log {
+	struct fan_rx	 rx[FAN_LEAVES * FAN_SENDS * 2 + 16];
+	size_t		 n;
+	unsigned	 firsts[FAN_SENDS + 1];
+	unsigned	 down;
+};
+
+static void
+fan_on_msg(void *ctx, const struct mars_sim_msg *m)
+{
+	struct fan_log *fl = ctx;
+	uint32_t seq;
+
+	if (m->len != 4 || m->vc_to.kind != MARS_VC_CCVC)
+		return;
+	seq = get32(m->sdu);
+	if (m->fate == MARS_SIM_DOWN)
+		fl->down++;
+	if (m->fate != MARS_SIM_DELIVERED)
+		return;
+	assert_true(fl->n < sizeof(fl->rx) / sizeof(fl->rx[0]));
+	fl->rx[fl->n].t = m->time;
+	fl->rx[fl->n].send = seq;
+	fl->rx[fl->n].leaf = m->to;
+	fl->rx[fl->n].first = m->first_copy;
+	fl->rx[fl->n].dup = m->duplicate;
+	fl->n++;
+	if (m->first_copy && seq <= FAN_SENDS)
+		fl->firsts[seq]++;
+}
+
+static void
+fan_send(struct mars_sim *s, uint32_t root, uint32_t seq)
+{
+	const struct mars_io *io = mars_sim_node_io(s, root);
+	struct mars_vc cc = { MARS_VC_CCVC, 0 };
+	uint8_t b[4] = { (uint8_t)(seq >> 24), (uint8_t)(seq >> 16),
+	    (uint8_t)(seq >> 8), (uint8_t)seq };
+
+	io->send(io->ctx, &cc, b, 4);
+}
+
+/* Leaf l's position on the VC for send k: the leaves as added. */
+static void
+fan_check(const struct fan_log *fl, const uint32_t *leaf, size_t nleaf)
+{
+	const struct fan_rx *a, *b;
+	uint32_t last[FAN_LEAVES + 8];
+	size_t i, pa, pb;
+
+	memset(last, 0, sizeof(last));
+	for (i = 0; i < fl->n; i++) {
+		a = &fl->rx[i];
+		/* each leaf: the sends in order (a duplicate repeats one) */
+		assert_true(a->leaf < FAN_LEAVES + 8);
+		assert_true(a->send >= last[a->leaf]);
+		assert_true(a->send > last[a->leaf] || a->dup);
+		last[a->leaf] = a->send;
+		if (i == 0)
+			continue;
+		b = &fl->rx[i - 1];
+		assert_true(a->t >= b->t);
+		if (a->t != b->t || a->send != b->send)
+			continue;
+		/* one send's copies at one time: in leaf order */
+		for (pa = pb = 0; pa < nleaf && leaf[pa] != a->leaf; pa++)
+			;
+		for (; pb < nleaf && leaf[pb] != b->leaf; pb++)
+			;
+		assert_true(pa > pb || (pa == pb && a->dup));
+	}
+	for (i = 1; i <= FAN_SENDS; i++)
+		assert_true(fl->firsts[i] <= 1);
+}
+
+static void
+fan_run(const struct mars_sim_net *net, bool cut)
+{
+	static struct fan_log fl;
+	struct mars_sim_conf c;
+	struct mars_sim *s;
+	uint32_t r, l[FAN_LEAVES], k;
+	struct toy *tl[FAN_LEAVES];
+	size_t i;
+
+	memset(&fl, 0, sizeof(fl));
+	memset(&c, 0, sizeof(c));
+	c.seed = 11;
+	c.on_msg = fan_on_msg;
+	c.ctx = &fl;
+	assert_int_equal(mars_sim_new(&s, &c, NULL), 0);
+	r = add_toy(s, "R", NULL);
+	for (i = 0; i < FAN_LEAVES; i++) {
+		l[i] = add_toy(s, "L", &tl[i]);
+		assert_int_equal(mars_sim_pmp_leaf(s, r, MARS_VC_CCVC, l[i], true),
+		    0);
+	}
+	mars_sim_set_net(s, net);
+	for (k = 1; k <= FAN_SENDS; k++) {
+		fan_send(s, r, k);
+		if (k == FAN_SENDS / 3) {
+			/* the model changes: copies in flight arrive later
+			 * than the new delay would bring the next ones */
+			struct mars_sim_net fast = *net;
+
+			fast.delay = net->delay / 4;
+			mars_sim_set_net(s, &fast);
+		}
+		if (cut && k == FAN_SENDS / 2)
+			assert_true(mars_sim_partition(s, &r, 1, &l[3], 1) >= 0);
+		if (cut && k == FAN_SENDS / 2 + 5)
+			assert_int_equal(mars_sim_heal(s, -1), 0);
+		assert_int_equal(mars_sim_run_for(s, k % 3), 0);
+	}
+	assert_int_equal(mars_sim_run_for(s, 10000), 0);
+	fan_check(&fl, l, FAN_LEAVES);
+	for (k = 1; k <= FAN_SENDS; k++)
+		if (net->loss_ppm == 0 && !cut)
+			assert_int_equal(fl.firsts[k], 1);
+	if (net->loss_ppm == 0 && net->dup_ppm == 0 && !cut) {
+		assert_int_equal(fl.n, FAN_LEAVES * FAN_SENDS);
+		for (i = 0; i < FAN_LEAVES; i++)
+			assert_int_equal(tl[i]->nrx, FAN_SENDS);
+	}
+	mars_sim_free(s);
+}
+
+static void
+test_pmp_fanout_order(void **state)
+{
+	struct mars_sim_net plain = { .delay = 8 };
+	struct mars_sim_net jitter = { .delay = 8, .jitter = 6 };
+	struct mars_sim_net rough = { .delay = 8, .jitter = 3,
+	    .loss_ppm = 100000, .dup_ppm = 100000 };
+
+	(void)state;
+	fan_run(&plain, false);
+	fan_run(&jitter, false);
+	fan_run(&rough, false);
+	fan_run(&plain, true);
+}
+
+/* The leaf set a send goes to is the one at the send. */
+static void
+test_pmp_leaves_at_send(void **state)
+{
+	static struct fan_log fl;
+	struct mars_sim_conf c;
+	struct mars_sim_net net = { .delay = 10 };
+	struct mars_sim *s;
+	struct toy *ta, *tb, *tc, *tc2;
+	uint32_t r, a, b, cc;
+
+	(void)state;
+	memset(&fl, 0, sizeof(fl));
+	memset(&c, 0, sizeof(c));
+	c.on_msg = fan_on_msg;
+	c.ctx = &fl;
+	assert_int_equal(mars_sim_new(&s, &c, NULL), 0);
+	mars_sim_set_net(s, &net);
+	r = add_toy(s, "R", NULL);
+	a = add_toy(s, "A", &ta);
+	b = add_toy(s, "B", &tb);
+	cc = add_toy(s, "C", &tc);
+	assert_int_equal(mars_sim_pmp_leaf(s, r, MARS_VC_CCVC, a, true), 0);
+	assert_int_equal(mars_sim_pmp_leaf(s, r, MARS_VC_CCVC, b, true), 0);
+	assert_int_equal(mars_sim_pmp_leaf(s, r, MARS_VC_CCVC, cc, true), 0);
+	fan_send(s, r, 1);			/* A, B, C */
+	assert_int_equal(mars_sim_pmp_leaf(s, r, MARS_VC_CCVC, b, false), 0);
+	fan_send(s, r, 2);			/* A, C */
+	assert_int_equal(mars_sim_pmp_leaf(s, r, MARS_VC_CCVC, b, true), 0);
+	assert_int_equal(tc->nrx, 0);
+	tc2 = toy_new(s, cc);			/* tc goes with the restart */
+	assert_int_equal(mars_sim_restart(s, cc, tc2), 0);	/* 1, 2 drop */
+	fan_send(s, r, 3);			/* A, C, B */
+	assert_int_equal(mars_sim_run_for(s, 100), 0);
+	assert_int_equal(ta->nrx, 3);
+	assert_int_equal(tb->nrx, 2);
+	assert_int_equal(tb->rx[0].seq, 1);
+	assert_int_equal(tb->rx[1].seq, 3);
+	assert_int_equal(tc2->nrx, 1);
+	assert_int_equal(tc2->rx[0].seq, 3);
+	assert_int_equal(fl.down, 2);
+	/* send 3 went A, C, B: the order of the leaves then */
+	assert_int_equal(fl.n, 6);
+	assert_int_equal(fl.rx[3].leaf, a);
+	assert_int_equal(fl.rx[4].leaf, cc);
+	assert_int_equal(fl.rx[5].leaf, b);
+	/* the first copy delivered of each send: 1 at A, 2 at A, 3 at A */
+	assert_true(fl.rx[0].first && !fl.rx[1].first && fl.rx[2].first);
+	assert_true(fl.rx[3].first && !fl.rx[4].first && !fl.rx[5].first);
+	mars_sim_free(s);
+}
+
 /* ---- the event budget ---- */
 
 static void
@@ -984,6 +1197,8 @@ main(void)
 		cmocka_unit_test(test_kill_hang_resume_restart),
 		cmocka_unit_test(test_pmp_fanout),
 		cmocka_unit_test(test_on_send),
+		cmocka_unit_test(test_pmp_fanout_order),
+		cmocka_unit_test(test_pmp_leaves_at_send),
 		cmocka_unit_test(test_event_budget),
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_log_format),

@@ -210,8 +210,7 @@ mars_redund_free(struct mars_redund *r)
 		return;
 	mars_server_free(r->srv);
 	mars_scsp_node_free(r->scsp);
-	free(r->pub);
-	free(r->pidx);
+	redund_publish_free(r);
 	free(r);
 }
 

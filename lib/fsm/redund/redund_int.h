@@ -23,6 +23,15 @@ struct pub {
 	bool		 mark;
 	bool		 dirty;		/* to originate at the next publish */
 	mars_time_t	 gone;		/* when it went state 4/5; NEVER */
+	uint32_t	 anext;		/* next of the same address hash: index
+					   + 1, 0 ends (redund_publish.c) */
+};
+
+/* A member or MCS the server noted as changed, in export order. */
+struct owner {
+	struct mars_server_atm atm;
+	bool		 mcs;
+	uint32_t	 handle;	/* the server's slot; UINT32_MAX: gone */
 };
 
 struct mars_redund {
@@ -69,8 +78,24 @@ struct mars_redund {
 	uint32_t	*pidx;		/* open-addressing index of pub by
 					   identity: slot = pub index + 1 */
 	size_t		 capidx;	/* a power of two, >= 2 x cappub */
+	uint32_t	*aidx;		/* capidx chains of pub by address:
+					   the first's index + 1 */
 	uint32_t	 next_key;
 	bool		 in_update;
+
+	/* Incremental publishing (redund_publish.c). */
+	bool		 tracking;	/* the server notes changes for us */
+	bool		 full;		/* reconcile everything next time */
+	bool		 full_always;	/* tests: every publish reconciles
+					   the whole database */
+	mars_time_t	 next_full;	/* the periodic whole reconcile */
+	int		 pub_active[MARS_REDUND_PART_MAX];  /* as published */
+	uint8_t		 pub_map[MARS_REDUND_PART_MAX][MARS_REDUND_MAX];
+	size_t		 pub_maplen[MARS_REDUND_PART_MAX];
+	struct owner	*own;		/* scratch: the noted owners */
+	size_t		 capown;
+	uint32_t	*stale;		/* scratch: records to withdraw */
+	size_t		 capstale;
 
 	struct mars_pdu	 pdu;
 	uint8_t		 body[BODY_MAX];
@@ -95,6 +120,7 @@ void	redund_elect(struct mars_redund *r);
 
 /* redund_publish.c */
 void	redund_publish(struct mars_redund *r);
+void	redund_publish_free(struct mars_redund *r);
 void	redund_on_update(void *ctx, const struct mars_scsp_update *u);
 
 #endif

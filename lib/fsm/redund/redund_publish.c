@@ -2,7 +2,20 @@
  * Replication (RFC 2443 §5, redund.h "Replication"): the records an
  * entity originates for what it holds over its own VCs, kept in step with
  * its server database, and the remote records applied to it.
+ *
+ * Keeping in step is incremental: the server notes the members and MCSs
+ * whose exported state may have changed (mars_server_changes), and a
+ * publish re-exports only those, in the order a whole export would list
+ * them, then withdraws their records that are no longer exported, in the
+ * order of our list.  A whole reconcile (every record of the database
+ * looked up among ours) is left for when the notes cannot tell: the first
+ * publish, a change of the maps we originate (an election), records of a
+ * previous incarnation, a lost note, a withdrawn record due for purging,
+ * and every RECONCILE_EVERY as a safety net.  Both ways originate the
+ * same records in the same order.
  */
+#include <sys/types.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +31,8 @@
 
 /* What a withdrawn record of ours is kept for: the CMI hold (server.h). */
 #define HOLD_DEFAULT	(30 * 60 * 1000)
+/* The whole reconcile that backs the incremental one up. */
+#define RECONCILE_EVERY	(60 * 1000)
 
 static mars_time_t
 hold(const struct mars_redund *r)
@@ -113,14 +128,28 @@ rec_hash(const struct mars_redund_rec *rec)
 	return h;
 }
 
+/* The owner's address alone: what an incremental publish looks up. */
+static uint32_t
+atm_hash(const struct mars_server_atm *a)
+{
+	size_t n = a->tl & MARS_ATM_TL_LEN, tail = n < 8 ? n : 8;
+
+	return mix(2166136261u, a->addr + n - tail, tail);
+}
+
+/* Index record i by identity (open addressing) and by address (chains). */
 static void
 index_put(struct mars_redund *r, size_t i)
 {
 	size_t mask = r->capidx - 1, at = rec_hash(&r->pub[i].rec) & mask;
+	uint32_t *head;
 
 	while (r->pidx[at] != 0)
 		at = (at + 1) & mask;
 	r->pidx[at] = (uint32_t)i + 1;
+	head = &r->aidx[atm_hash(&r->pub[i].rec.atm) & mask];
+	r->pub[i].anext = *head;
+	*head = (uint32_t)i + 1;
 }
 
 /* Index every record again: after the list grew or lost records. */
@@ -128,18 +157,27 @@ static int
 index_rebuild(struct mars_redund *r)
 {
 	size_t cap = 64, i;
-	uint32_t *np;
+	uint32_t *np, *na;
 
 	while (cap < 2 * r->cappub)
 		cap *= 2;
 	if (cap != r->capidx) {
-		if ((np = calloc(cap, sizeof(*np))) == NULL)
+		np = calloc(cap, sizeof(*np));
+		na = calloc(cap, sizeof(*na));
+		if (np == NULL || na == NULL) {
+			free(np);
+			free(na);
 			return MARS_E_NOSPACE;
+		}
 		free(r->pidx);
+		free(r->aidx);
 		r->pidx = np;
+		r->aidx = na;
 		r->capidx = cap;
-	} else
+	} else {
 		memset(r->pidx, 0, cap * sizeof(*r->pidx));
+		memset(r->aidx, 0, cap * sizeof(*r->aidx));
+	}
 	for (i = 0; i < r->npub; i++)
 		index_put(r, i);
 	return 0;
@@ -229,20 +267,15 @@ want(void *ctx, const struct mars_redund_rec *rec)
 	return 0;
 }
 
-/* Make what we originate match what we hold (redund.h, Replication). */
-void
-redund_publish(struct mars_redund *r)
+/* Heartbeat, and the entries of the maps we send (state 1). */
+static void
+publish_fixed(struct mars_redund *r)
 {
 	struct mars_redund_rec rec;
 	struct pub *pb;
-	size_t i, p, k;
-	bool removed = false;
+	size_t p, k;
 	int rc;
 
-	if (!r->started || r->in_update)
-		return;
-	for (i = 0; i < r->npub; i++)
-		r->pub[i].mark = false;
 	memset(&rec, 0, sizeof(rec));
 	rec.cls = MARS_REDUND_K_HEARTBEAT;
 	rec.live = true;
@@ -274,6 +307,50 @@ redund_publish(struct mars_redund *r)
 			pb->mark = true;
 		}
 	}
+}
+
+/* The maps publish_fixed() originated, to tell when they change. */
+static void
+maps_keep(struct mars_redund *r)
+{
+	memcpy(r->pub_active, r->active, sizeof(r->pub_active));
+	memcpy(r->pub_map, r->map, sizeof(r->pub_map));
+	memcpy(r->pub_maplen, r->maplen, sizeof(r->pub_maplen));
+}
+
+static bool
+maps_changed(const struct mars_redund *r)
+{
+	bool ours, was;
+	size_t p;
+
+	for (p = 0; p < r->nparts; p++) {
+		ours = r->active[p] == (int)r->self;
+		was = r->pub_active[p] == (int)r->self;
+		if (ours != was || (ours && (r->maplen[p] != r->pub_maplen[p] ||
+		    memcmp(r->map[p], r->pub_map[p], r->maplen[p]) != 0)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The whole reconcile: every record of the database looked up among
+ * ours, then each of ours that was not found withdrawn (a map entry
+ * dropped), a record of a previous incarnation re-originated, a
+ * withdrawn one purged when due.
+ */
+static void
+publish_full(struct mars_redund *r)
+{
+	struct pub *pb;
+	size_t i;
+	bool removed = false;
+	int rc;
+
+	for (i = 0; i < r->npub; i++)
+		r->pub[i].mark = false;
+	publish_fixed(r);
 	if ((rc = mars_redund_rec_export(r->srv, want, r)) != 0)
 		redund_error(r, MARS_REDUND_ERR_EXPORT, rc,
 		    "our database could not be listed");
@@ -321,6 +398,186 @@ redund_publish(struct mars_redund *r)
 	if (removed && index_rebuild(r) != 0)
 		redund_error(r, MARS_REDUND_ERR_EXPORT, MARS_E_NOSPACE,
 		    "the index of our records");
+	maps_keep(r);
+	mars_server_changes_clear(r->srv);
+	r->full = false;
+	r->next_full = r->now + RECONCILE_EVERY;
+}
+
+static bool
+same_atm(const struct mars_server_atm *a, const struct mars_server_atm *b)
+{
+	size_t n = a->tl & MARS_ATM_TL_LEN, m = a->sub_tl & MARS_ATM_TL_LEN;
+
+	return a->tl == b->tl && a->sub_tl == b->sub_tl &&
+	    memcmp(a->addr, b->addr, n) == 0 && memcmp(a->sub, b->sub, m) == 0;
+}
+
+/* Record i is one of the owner's: its registration or one of its joins
+ * (a member), its registration or a served group (an MCS). */
+static bool
+owned(const struct mars_redund *r, size_t i, const struct owner *o)
+{
+	uint8_t cls = r->pub[i].rec.cls;
+
+	if (o->mcs ? cls != MARS_REDUND_K_MCS && cls != MARS_REDUND_K_SERVE :
+	    cls != MARS_REDUND_K_REGISTER && cls != MARS_REDUND_K_GROUP &&
+	    cls != MARS_REDUND_K_BLOCK)
+		return false;
+	return same_atm(&r->pub[i].rec.atm, &o->atm);
+}
+
+/* Members before MCSs, each in the server's order: a whole export's. */
+static int
+owner_cmp(const void *a, const void *b)
+{
+	const struct owner *x = a, *y = b;
+
+	if (x->mcs != y->mcs)
+		return x->mcs ? 1 : -1;
+	if (x->handle != y->handle)
+		return x->handle < y->handle ? -1 : 1;
+	return memcmp(&x->atm, &y->atm, sizeof(x->atm));
+}
+
+static int
+index_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The noted owners, sorted and each once; -1 when out of memory. */
+static ssize_t
+owners(struct mars_redund *r)
+{
+	const struct mars_server_change *ch;
+	struct mars_server_member_info mi;
+	struct mars_server_mcs_info ci;
+	struct owner *o;
+	size_t n, i, k;
+	uint32_t cur;
+	bool lost;
+	void *np;
+
+	n = mars_server_changes(r->srv, &ch, &lost);
+	if (lost)
+		return -1;
+	if (n > r->capown) {
+		if ((np = realloc(r->own, n * sizeof(*r->own))) == NULL)
+			return -1;
+		r->own = np;
+		r->capown = n;
+	}
+	for (i = 0; i < n; i++) {
+		o = &r->own[i];
+		o->atm = ch[i].atm;
+		o->mcs = ch[i].mcs;
+		o->handle = UINT32_MAX;
+		if (!o->mcs) {
+			if (mars_server_member_find(r->srv, &o->atm, &mi))
+				o->handle = mi.handle;
+			continue;
+		}
+		cur = 0;
+		while (mars_server_mcs_next(r->srv, &cur, &ci))
+			if (same_atm(ci.atm, &o->atm)) {
+				o->handle = ci.handle;
+				break;
+			}
+	}
+	if (n > 1)
+		qsort(r->own, n, sizeof(*r->own), owner_cmp);
+	for (i = k = 0; i < n; i++)
+		if (k == 0 || owner_cmp(&r->own[k - 1], &r->own[i]) != 0)
+			r->own[k++] = r->own[i];
+	return (ssize_t)k;
+}
+
+/*
+ * The incremental reconcile: only the noted owners are exported again;
+ * their records that were not found are withdrawn (state 4/5), in the
+ * order of our list, as publish_full() would.
+ */
+static int
+publish_changes(struct mars_redund *r)
+{
+	ssize_t nown;
+	size_t i, k, nstale = 0, mask;
+	uint32_t at, *np;
+	struct pub *pb;
+	int rc;
+
+	if ((nown = owners(r)) < 0)
+		return MARS_E_NOSPACE;
+	publish_fixed(r);
+	for (k = 0; k < (size_t)nown; k++) {
+		mask = r->capidx - 1;
+		at = r->aidx[atm_hash(&r->own[k].atm) & mask];
+		for (; at != 0; at = r->pub[at - 1].anext)
+			if (owned(r, at - 1, &r->own[k]))
+				r->pub[at - 1].mark = false;
+		if ((rc = mars_redund_rec_export_one(r->srv, &r->own[k].atm,
+		    r->own[k].mcs, want, r)) != 0)
+			redund_error(r, MARS_REDUND_ERR_EXPORT, rc,
+			    "our database could not be listed");
+		mask = r->capidx - 1;		/* want() may have grown it */
+		at = r->aidx[atm_hash(&r->own[k].atm) & mask];
+		for (; at != 0; at = r->pub[at - 1].anext) {
+			pb = &r->pub[at - 1];
+			if (pb->mark || !pb->rec.live || !owned(r, at - 1,
+			    &r->own[k]))
+				continue;
+			if (nstale == r->capstale) {
+				np = realloc(r->stale, (r->capstale ?
+				    r->capstale * 2 : 64) * sizeof(*np));
+				if (np == NULL)
+					return MARS_E_NOSPACE;
+				r->stale = np;
+				r->capstale = r->capstale ? r->capstale * 2 : 64;
+			}
+			r->stale[nstale++] = at - 1;
+		}
+	}
+	if (nstale > 1)
+		qsort(r->stale, nstale, sizeof(*r->stale), index_cmp);
+	for (i = 0; i < nstale; i++) {
+		pb = &r->pub[r->stale[i]];
+		pb->rec.live = false;
+		originate(r, pb);
+		if (pb->gone + hold(r) < r->next_purge)
+			r->next_purge = pb->gone + hold(r);
+	}
+	mars_server_changes_clear(r->srv);
+	return 0;
+}
+
+/* Make what we originate match what we hold (redund.h, Replication). */
+void
+redund_publish(struct mars_redund *r)
+{
+	if (!r->started || r->in_update)
+		return;
+	if (!r->tracking) {
+		mars_server_track_changes(r->srv, true);
+		r->tracking = true;
+		r->full = true;
+	}
+	if (r->full || r->full_always || maps_changed(r) ||
+	    r->now >= r->next_full || r->now >= r->next_purge ||
+	    publish_changes(r) != 0)
+		publish_full(r);
+}
+
+void
+redund_publish_free(struct mars_redund *r)
+{
+	free(r->pub);
+	free(r->pidx);
+	free(r->aidx);
+	free(r->own);
+	free(r->stale);
 }
 
 /*
@@ -428,6 +685,7 @@ redund_on_update(void *ctx, const struct mars_scsp_update *u)
 			rec.live = false;
 		if ((pb = pub_add(r, &rec, u->key.p)) != NULL)
 			pb->dirty = rec.cls != MARS_REDUND_K_MAP;
+		r->full = true;		/* it is not in the server's notes */
 		return;
 	}
 	if (rec.live && keeps_own(r, &rec))

@@ -159,72 +159,115 @@ mars_redund_rec_same(const struct mars_redund_rec *a, const struct mars_redund_r
 	}
 }
 
+/* A member's records: its registration, then its joins (RFC 2443 §5). */
+static int
+export_member(const struct mars_server *s, const struct mars_server_member_info *mi,
+    int (*fn)(void *ctx, const struct mars_redund_rec *rec), void *ctx)
+{
+	struct mars_redund_rec rec;
+	const uint8_t *g, *max;
+	uint8_t gl = grp_len_of(mars_server_pro_type(s));
+	uint32_t i;
+	bool l3;
+	int rc;
+
+	if (!mi->registered || mi->vc_id == 0)
+		return 0;
+	memset(&rec, 0, sizeof(rec));
+	rec.cls = MARS_REDUND_K_REGISTER;
+	rec.live = true;
+	rec.atm = *mi->atm;
+	rec.cmi = mi->cmi;
+	rec.spa_len = mi->spa_len;
+	if (mi->spa_len)
+		memcpy(rec.spa, mi->spa, mi->spa_len);
+	if ((rc = fn(ctx, &rec)) != 0)
+		return rc;
+	rec.spa_len = 0;
+	rec.grp_len = gl;
+	for (i = 0; mars_server_member_group(s, mi->handle, i, &g, &l3); i++) {
+		rec.cls = MARS_REDUND_K_GROUP;
+		rec.layer3grp = l3;
+		memcpy(rec.min, g, gl);
+		memcpy(rec.max, g, gl);
+		if ((rc = fn(ctx, &rec)) != 0)
+			return rc;
+	}
+	rec.layer3grp = false;
+	for (i = 0; mars_server_member_block(s, mi->handle, i, &g, &max); i++) {
+		rec.cls = MARS_REDUND_K_BLOCK;
+		memcpy(rec.min, g, gl);
+		memcpy(rec.max, max, gl);
+		if ((rc = fn(ctx, &rec)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* An MCS's records: its registration, then the groups it serves. */
+static int
+export_mcs(const struct mars_server *s, const struct mars_server_mcs_info *ci,
+    int (*fn)(void *ctx, const struct mars_redund_rec *rec), void *ctx)
+{
+	struct mars_redund_rec rec;
+	const uint8_t *g;
+	uint8_t gl = grp_len_of(mars_server_pro_type(s));
+	uint32_t i;
+	int rc;
+
+	if (ci->vc_id == 0)
+		return 0;
+	memset(&rec, 0, sizeof(rec));
+	rec.cls = MARS_REDUND_K_MCS;
+	rec.live = true;
+	rec.atm = *ci->atm;
+	if ((rc = fn(ctx, &rec)) != 0)
+		return rc;
+	rec.cls = MARS_REDUND_K_SERVE;
+	rec.grp_len = gl;
+	for (i = 0; mars_server_mcs_group(s, ci->handle, i, &g); i++) {
+		memcpy(rec.min, g, gl);
+		memcpy(rec.max, g, gl);
+		if ((rc = fn(ctx, &rec)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int
 mars_redund_rec_export(const struct mars_server *s,
     int (*fn)(void *ctx, const struct mars_redund_rec *rec), void *ctx)
 {
 	struct mars_server_member_info mi;
 	struct mars_server_mcs_info ci;
-	struct mars_redund_rec rec;
-	const uint8_t *g, *max;
-	uint32_t cur = 0, i;
-	uint8_t gl = grp_len_of(mars_server_pro_type(s));
-	bool l3;
+	uint32_t cur = 0;
 	int rc;
 
-	while (mars_server_member_next(s, &cur, &mi)) {
-		if (!mi.registered || mi.vc_id == 0)
-			continue;
-		memset(&rec, 0, sizeof(rec));
-		rec.cls = MARS_REDUND_K_REGISTER;
-		rec.live = true;
-		rec.atm = *mi.atm;
-		rec.cmi = mi.cmi;
-		rec.spa_len = mi.spa_len;
-		if (mi.spa_len)
-			memcpy(rec.spa, mi.spa, mi.spa_len);
-		if ((rc = fn(ctx, &rec)) != 0)
+	while (mars_server_member_next(s, &cur, &mi))
+		if ((rc = export_member(s, &mi, fn, ctx)) != 0)
 			return rc;
-		rec.spa_len = 0;
-		rec.grp_len = gl;
-		for (i = 0; mars_server_member_group(s, mi.handle, i, &g, &l3);
-		    i++) {
-			rec.cls = MARS_REDUND_K_GROUP;
-			rec.layer3grp = l3;
-			memcpy(rec.min, g, gl);
-			memcpy(rec.max, g, gl);
-			if ((rc = fn(ctx, &rec)) != 0)
-				return rc;
-		}
-		rec.layer3grp = false;
-		for (i = 0; mars_server_member_block(s, mi.handle, i, &g, &max);
-		    i++) {
-			rec.cls = MARS_REDUND_K_BLOCK;
-			memcpy(rec.min, g, gl);
-			memcpy(rec.max, max, gl);
-			if ((rc = fn(ctx, &rec)) != 0)
-				return rc;
-		}
-	}
 	cur = 0;
-	while (mars_server_mcs_next(s, &cur, &ci)) {
-		if (ci.vc_id == 0)
-			continue;
-		memset(&rec, 0, sizeof(rec));
-		rec.cls = MARS_REDUND_K_MCS;
-		rec.live = true;
-		rec.atm = *ci.atm;
-		if ((rc = fn(ctx, &rec)) != 0)
+	while (mars_server_mcs_next(s, &cur, &ci))
+		if ((rc = export_mcs(s, &ci, fn, ctx)) != 0)
 			return rc;
-		rec.cls = MARS_REDUND_K_SERVE;
-		rec.grp_len = gl;
-		for (i = 0; mars_server_mcs_group(s, ci.handle, i, &g); i++) {
-			memcpy(rec.min, g, gl);
-			memcpy(rec.max, g, gl);
-			if ((rc = fn(ctx, &rec)) != 0)
-				return rc;
-		}
-	}
+	return 0;
+}
+
+int
+mars_redund_rec_export_one(const struct mars_server *s,
+    const struct mars_server_atm *atm, bool mcs,
+    int (*fn)(void *ctx, const struct mars_redund_rec *rec), void *ctx)
+{
+	struct mars_server_member_info mi;
+	struct mars_server_mcs_info ci;
+	uint32_t cur = 0;
+
+	if (!mcs)
+		return mars_server_member_find(s, atm, &mi) ?
+		    export_member(s, &mi, fn, ctx) : 0;
+	while (mars_server_mcs_next(s, &cur, &ci))
+		if (atm_eq(ci.atm, atm))
+			return export_mcs(s, &ci, fn, ctx);
 	return 0;
 }
 

@@ -126,23 +126,20 @@ scsp_ca_down(struct mars_scsp_node *n, struct scsp_dcs *d)
 	d->summary.n = d->summary_pos = 0;
 	d->crl.n = 0;
 	/* A new alignment will carry everything; nothing is owed now. */
-	d->queue.n = 0;
+	scsp_queue_clear(&d->queue);
 }
 
 /* §2.2.3: Update Cache; straight to Aligned when the CRL is empty. */
 static void
 enter_update(struct mars_scsp_node *n, struct scsp_dcs *d)
 {
-	size_t i;
-
 	d->cs = MARS_SCSP_CA_UPDATE;
 	d->ca_due = MARS_TIME_NEVER;
 	d->summary.n = d->summary_pos = 0;
 	if (!d->master)
 		d->keep_until = n->now + n->conf.ca_rexmt;
 	/* Changes held back while summarising go out now (scsp_csu.c). */
-	for (i = 0; i < d->queue.n; i++)
-		d->queue.v[i].due = n->now;
+	scsp_queue_all_due(&d->queue, n->now);
 	scsp_crl_check(n, d);
 }
 

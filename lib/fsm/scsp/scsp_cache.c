@@ -485,12 +485,10 @@ static bool
 queued_anywhere(const struct mars_scsp_node *n, const struct scsp_key *k)
 {
 	unsigned i;
-	size_t j;
 
 	for (i = 0; i < n->ndcs; i++)
-		for (j = 0; j < n->dcs[i].queue.n; j++)
-			if (scsp_key_cmp(&n->dcs[i].queue.v[j].k, k) == 0)
-				return true;
+		if (scsp_queue_find(&n->dcs[i].queue, k) != NULL)
+			return true;
 	return false;
 }
 

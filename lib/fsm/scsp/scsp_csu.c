@@ -33,17 +33,8 @@ csa_of(struct mars_scsp_csas *r, const struct scsp_entry *e, uint16_t hops)
 static void
 enqueue(struct mars_scsp_node *n, struct scsp_dcs *d, const struct scsp_entry *e)
 {
-	struct scsp_sum *q;
-
-	if ((q = scsp_sumv_find(&d->queue, &e->k)) == NULL) {
-		if (scsp_sumv_push(&d->queue, &e->k, e->seq) != 0)
-			return;
-		q = &d->queue.v[d->queue.n - 1];
-	}
 	/* Only the most up-to-date instance may sit on the queue. */
-	q->seq = e->seq;
-	q->sent = 0;
-	q->due = n->now;
+	(void)scsp_queue_put(&d->queue, &e->k, e->seq, n->now);
 }
 
 /*
@@ -289,8 +280,8 @@ csa_input(struct mars_scsp_node *n, struct scsp_dcs *d, const struct mars_scsp_c
 	e = scsp_cache_find(n, &k);
 	/* An identical CSA queued for d is implicitly acknowledged. */
 	if (e != NULL && e->seq == rec->seq && !csa_differs(e, rec) &&
-	    (q = scsp_sumv_find(&d->queue, &k)) != NULL && q->seq == rec->seq)
-		scsp_sumv_del(&d->queue, (size_t)(q - d->queue.v));
+	    (q = scsp_queue_find(&d->queue, &k)) != NULL && q->seq == rec->seq)
+		scsp_queue_del(&d->queue, q);
 	*ack = rec->seq;
 	if (e == NULL || scsp_newer(rec->seq, e->seq)) {
 		if (e != NULL && e->local)
@@ -368,16 +359,16 @@ scsp_csu_reply_input(struct mars_scsp_node *n, struct scsp_dcs *d,
 	mars_scsp_iter_init(m, &it);
 	while (mars_scsp_next_csas(&it, &rec)) {
 		if (!scsp_key_from(&k, &rec.oid, &rec.key) ||
-		    (q = scsp_sumv_find(&d->queue, &k)) == NULL)
+		    (q = scsp_queue_find(&d->queue, &k)) == NULL)
 			continue;
 		if (q->seq == rec.seq) {
-			scsp_sumv_del(&d->queue, (size_t)(q - d->queue.v));
+			scsp_queue_del(&d->queue, q);
 			continue;
 		}
 		if (scsp_newer(q->seq, rec.seq))
 			continue;	/* (2a) ours is newer: ignore */
 		/* (2b) the DCS has newer: dequeue and solicit it. */
-		scsp_sumv_del(&d->queue, (size_t)(q - d->queue.v));
+		scsp_queue_del(&d->queue, q);
 		scsp_consider(n, d, &rec);
 	}
 	scsp_crl_check(n, d);
@@ -427,8 +418,8 @@ scsp_csus_input(struct mars_scsp_node *n, struct scsp_dcs *d,
 
 /*
  * §2.3 retransmission: every queued CSA whose timer ran out goes again
- * (the first send is just a timer at `now`); one sent 1 + limit times
- * and still unacknowledged is an abnormal event.
+ * (the first send is just a timer at `now`), in queue order; one sent
+ * 1 + limit times and still unacknowledged is an abnormal event.
  */
 mars_time_t
 scsp_csu_tick(struct mars_scsp_node *n, struct scsp_dcs *d, mars_time_t now)
@@ -436,7 +427,7 @@ scsp_csu_tick(struct mars_scsp_node *n, struct scsp_dcs *d, mars_time_t now)
 	struct mars_scsp_csas	*recs;
 	struct scsp_entry	*e;
 	struct scsp_sum		*q;
-	mars_time_t		 next = MARS_TIME_NEVER;
+	mars_time_t		 next = MARS_TIME_NEVER, t;
 	size_t			 i, count = 0;
 
 	if (!updating(d))
@@ -444,39 +435,36 @@ scsp_csu_tick(struct mars_scsp_node *n, struct scsp_dcs *d, mars_time_t now)
 	if (d->csus_due != MARS_TIME_NEVER && now >= d->csus_due)
 		scsp_csus_send(n, d);
 	next = d->csus_due;
-	for (i = 0; i < d->queue.n; i++) {
-		q = &d->queue.v[i];
-		if (q->due <= now && q->sent > n->conf.csu_rexmt_limit) {
+	if (scsp_queue_due(&d->queue, now) != 0)
+		return next;
+	for (i = 0; i < d->queue.ndue; i++) {
+		q = scsp_queue_due_at(&d->queue, i);
+		if (q->sent > n->conf.csu_rexmt_limit) {
 			scsp_abnormal(n, d,
 			    "scsp: CSA not acknowledged, retransmit limit");
 			return MARS_TIME_NEVER;
 		}
 	}
-	if ((recs = scsp_recs(n, d->queue.n > 0 ? d->queue.n : 1)) == NULL)
+	if ((recs = scsp_recs(n, d->queue.ndue > 0 ? d->queue.ndue : 1)) ==
+	    NULL)
 		return next;
-	for (i = 0; i < d->queue.n; ) {
-		q = &d->queue.v[i];
-		if (q->due > now) {
-			if (q->due < next)
-				next = q->due;
-			i++;
-			continue;
-		}
+	for (i = 0; i < d->queue.ndue; i++) {
+		q = scsp_queue_due_at(&d->queue, i);
 		e = scsp_cache_find(n, &q->k);
 		if (e == NULL) {		/* forgotten meanwhile */
-			scsp_sumv_del(&d->queue, i);
+			scsp_queue_del(&d->queue, q);
 			continue;
 		}
 		q->seq = e->seq;
 		if (q->sent > 0)
 			n->stats.csa_rexmt++;
 		q->sent++;
-		q->due = now + n->conf.csu_rexmt;
-		if (q->due < next)
-			next = q->due;
+		scsp_queue_sent(&d->queue, q, now + n->conf.csu_rexmt);
 		csa_of(&recs[count++], e, e->hops);
-		i++;
 	}
+	scsp_queue_sent_all(&d->queue);
+	if ((t = scsp_queue_next(&d->queue)) < next)
+		next = t;
 	if (count > 0)
 		scsp_send_records(n, d, MARS_SCSP_CSU_REQUEST, recs, count);
 	return next;

@@ -56,6 +56,37 @@ struct scsp_sumv {
 	size_t		 cap;
 };
 
+/* The retransmit queue (scsp_queue.c): links are slot + 1, 0 ends. */
+struct scsp_qent {
+	struct scsp_sum	 s;
+	uint64_t	 stamp;		/* queue order; 0 when free */
+	uint32_t	 hnext;		/* hash chain; free list */
+	uint32_t	 prev, next;	/* the sent list */
+	bool		 used;
+	bool		 fresh;		/* on the fresh list, not the sent one */
+};
+
+struct scsp_qref {
+	uint32_t	 link;
+	uint64_t	 stamp;		/* stale when the slot's differs */
+};
+
+struct scsp_queue {
+	struct scsp_qent *e;
+	size_t		 cap;
+	size_t		 nslot;		/* slots ever used */
+	size_t		 n;		/* entries */
+	uint32_t	 free;
+	uint32_t	*bucket;
+	size_t		 nbucket;	/* a power of two */
+	uint32_t	 shead, stail;
+	struct scsp_qref *fresh;
+	size_t		 nfresh, capfresh;
+	struct scsp_qref *due;		/* scsp_queue_due() */
+	size_t		 ndue, capdue;
+	uint64_t	 stamp;
+};
+
 struct scsp_dcs {
 	unsigned	 idx;
 	uint8_t		 id[MARS_SCSP_ID_MAX];
@@ -88,7 +119,7 @@ struct scsp_dcs {
 	mars_time_t	 csus_due;	/* NEVER: no CSUS outstanding */
 
 	/* DCS retransmit queue, §2.3 */
-	struct scsp_sumv queue;
+	struct scsp_queue queue;
 };
 
 struct mars_scsp_node {
@@ -151,6 +182,21 @@ struct scsp_sum *scsp_sumv_find(struct scsp_sumv *, const struct scsp_key *);
 void	scsp_sumv_del(struct scsp_sumv *, size_t);
 void	scsp_sumv_free(struct scsp_sumv *);
 void	scsp_bump_local(struct mars_scsp_node *, struct scsp_entry *, uint32_t);
+
+/* scsp_queue.c */
+struct scsp_sum *scsp_queue_find(const struct scsp_queue *,
+	    const struct scsp_key *);
+int	scsp_queue_put(struct scsp_queue *, const struct scsp_key *, uint32_t,
+	    mars_time_t);
+void	scsp_queue_del(struct scsp_queue *, struct scsp_sum *);
+void	scsp_queue_clear(struct scsp_queue *);
+void	scsp_queue_free(struct scsp_queue *);
+void	scsp_queue_all_due(struct scsp_queue *, mars_time_t);
+int	scsp_queue_due(struct scsp_queue *, mars_time_t);
+struct scsp_sum *scsp_queue_due_at(struct scsp_queue *, size_t);
+void	scsp_queue_sent(struct scsp_queue *, struct scsp_sum *, mars_time_t);
+void	scsp_queue_sent_all(struct scsp_queue *);
+mars_time_t scsp_queue_next(const struct scsp_queue *);
 
 /* scsp_hello.c */
 void	scsp_hello_input(struct mars_scsp_node *, mars_time_t, uint32_t,

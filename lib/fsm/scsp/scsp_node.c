@@ -276,7 +276,7 @@ mars_scsp_node_free(struct mars_scsp_node *n)
 		free(n->dcs[i].last_ca);
 		scsp_sumv_free(&n->dcs[i].summary);
 		scsp_sumv_free(&n->dcs[i].crl);
-		scsp_sumv_free(&n->dcs[i].queue);
+		scsp_queue_free(&n->dcs[i].queue);
 	}
 	scsp_cache_free_all(n);
 	free(n->recs);

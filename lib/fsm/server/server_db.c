@@ -347,6 +347,7 @@ srv_db_free(struct srv_db *db)
 	free(db->sorted);
 	free(db->mcs);
 	free(db->cmimap);
+	free(db->notes);
 	memset(db, 0, sizeof(*db));
 }
 
@@ -371,6 +372,56 @@ srv_db_bytes(const struct srv_db *db)
 	for (i = 0; i < db->nmcs; i++)
 		n += (size_t)db->mcs[i].capgroups * sizeof(uint32_t);
 	return n;
+}
+
+/* ---- change notes (mars_server_changes) ---- */
+
+static void
+note(struct srv_db *db, uint32_t *noted, const struct mars_server_atm *a,
+    bool mcs)
+{
+	struct mars_server_change *c;
+
+	if (!db->tracking || *noted == db->note_gen)
+		return;
+	if (grow((void **)&db->notes, &db->capnotes, db->nnotes + 1,
+	    sizeof(*db->notes), 64) == -1) {
+		db->notes_lost = true;
+		return;
+	}
+	*noted = db->note_gen;
+	c = &db->notes[db->nnotes++];
+	c->atm = *a;
+	c->mcs = mcs;
+}
+
+void
+srv_note_member(struct srv_db *db, uint32_t mi)
+{
+	note(db, &db->mem[mi].noted, &db->mem[mi].atm, false);
+}
+
+void
+srv_note_mcs(struct srv_db *db, uint32_t ci)
+{
+	note(db, &db->mcs[ci].noted, &db->mcs[ci].atm, true);
+}
+
+/* A new generation: every slot may be noted again (0 is never one). */
+void
+srv_notes_clear(struct srv_db *db)
+{
+	uint32_t i;
+
+	db->nnotes = 0;
+	db->notes_lost = false;
+	if (++db->note_gen != 0)
+		return;
+	for (i = 0; i < db->nmem; i++)
+		db->mem[i].noted = 0;
+	for (i = 0; i < db->nmcs; i++)
+		db->mcs[i].noted = 0;
+	db->note_gen = 1;
 }
 
 /* ---- members ---- */
@@ -439,6 +490,7 @@ srv_member_new(struct srv_db *db, const struct mars_server_atm *a)
 	m->atm = *a;
 	m->state = SRV_HELD;
 	db->nheld++;
+	srv_note_member(db, mi);
 	h = atm_hash(a) & (db->nbucket - 1);
 	db->mem[mi].hnext = db->bucket[h];
 	db->bucket[h] = mi;
@@ -467,6 +519,7 @@ srv_member_release(struct srv_db *db, uint32_t mi)
 	struct srv_member *m = &db->mem[mi];
 	uint32_t *pp;
 
+	srv_note_member(db, mi);
 	pp = &db->bucket[atm_hash(&m->atm) & (db->nbucket - 1)];
 	while (*pp != SRV_NIL && *pp != mi)
 		pp = &db->mem[*pp].hnext;
@@ -498,6 +551,7 @@ srv_member_set_blocks(struct srv_db *db, uint32_t mi,
 	if (blocks->n > 0 && !had && grow((void **)&db->blockers,
 	    &db->capblockers, db->nblockers + 1, sizeof(uint32_t), 8) == -1)
 		return -1;
+	srv_note_member(db, mi);
 	if (srv_rset_copy(&m->blocks, blocks) == -1)
 		return -1;
 	if (blocks->n > 0 && !had)
@@ -678,6 +732,7 @@ srv_single_add(struct srv_db *db, uint32_t mi, uint32_t gi, bool l3)
 	    grow((void **)&g->mem, &g->capmem, g->nmem + 1,
 	    sizeof(uint32_t), 4) == -1)
 		return -1;
+	srv_note_member(db, mi);
 	m->groups[m->ngroups++] = gi;
 	g->mem[g->nmem++] = mi | (l3 ? SRV_L3 : 0);
 	if (l3)
@@ -696,6 +751,7 @@ srv_single_set_l3(struct srv_db *db, uint32_t mi, uint32_t gi)
 			if ((g->mem[i] & SRV_L3) == 0) {
 				g->mem[i] |= SRV_L3;
 				g->nl3++;
+				srv_note_member(db, mi);
 			}
 			return;
 		}
@@ -710,6 +766,7 @@ srv_single_del(struct srv_db *db, uint32_t mi, uint32_t gi)
 	int k = srv_single_index(db, mi, gi);
 	uint32_t i;
 
+	srv_note_member(db, mi);
 	if (k >= 0)
 		m->groups[k] = m->groups[--m->ngroups];
 	for (i = 0; i < g->nmem; i++) {
@@ -765,6 +822,7 @@ srv_mcs_new(struct srv_db *db, const struct mars_server_atm *a)
 	db->mcs[i].atm = *a;
 	db->mcs[i].state = SRV_REG;
 	db->nmcs_reg++;
+	srv_note_mcs(db, i);
 	return i;
 }
 
@@ -772,6 +830,7 @@ srv_mcs_new(struct srv_db *db, const struct mars_server_atm *a)
 void
 srv_mcs_release(struct srv_db *db, uint32_t ci)
 {
+	srv_note_mcs(db, ci);
 	free(db->mcs[ci].groups);
 	memset(&db->mcs[ci], 0, sizeof(db->mcs[ci]));
 	db->nmcs_reg--;
@@ -800,6 +859,7 @@ srv_serve_add(struct srv_db *db, uint32_t ci, uint32_t gi)
 	    grow((void **)&g->mcs, &g->capmcs, g->nmcs + 1,
 	    sizeof(uint32_t), 2) == -1)
 		return -1;
+	srv_note_mcs(db, ci);
 	c->groups[c->ngroups++] = gi;
 	g->mcs[g->nmcs++] = ci;
 	return 0;
@@ -812,6 +872,7 @@ srv_serve_del(struct srv_db *db, uint32_t ci, uint32_t gi)
 	struct srv_group *g = &db->grp[gi];
 	uint32_t i;
 
+	srv_note_mcs(db, ci);
 	for (i = 0; i < c->ngroups; i++) {
 		if (c->groups[i] == gi) {
 			c->groups[i] = c->groups[--c->ngroups];

@@ -44,9 +44,11 @@ handle_register(struct mars_server *s, const struct mars_vc *vc,
 		srv_leaf(s, MARS_VC_CCVC, false, mb->vc_id, &mb->atm);
 		srv_leaf(s, MARS_VC_CCVC, true, vc->id, &mb->atm);
 		mb->vc_id = vc->id;
+		srv_note_member(db, mi);
 	}
 	mb = &db->mem[mi];
 	if (m->spa.len > 0 && m->spa.len <= MARS_SERVER_PA_MAX) {
+		srv_note_member(db, mi);
 		memcpy(mb->spa, m->spa.addr, m->spa.len);
 		mb->spa_len = m->spa.len;
 	}
@@ -192,6 +194,7 @@ srv_handle_join_leave(struct mars_server *s, const struct mars_vc *vc,
 		return;
 	}
 	if (m->spa.len > 0 && m->spa.len <= MARS_SERVER_PA_MAX) {
+		srv_note_member(&s->db, mi);
 		memcpy(s->db.mem[mi].spa, m->spa.addr, m->spa.len);
 		s->db.mem[mi].spa_len = m->spa.len;
 	}
@@ -310,6 +313,7 @@ srv_handle_serve(struct mars_server *s, const struct mars_vc *vc,
 				}
 				db->mcs[ci].vc_id = vc->id;
 				db->mcs[ci].since = s->now;
+				srv_note_mcs(db, ci);
 				srv_leaf(s, MARS_VC_SCVC, true, vc->id, &a);
 				srv_event(s, MARS_EV_MCS_ADDED, &a, 0, NULL, vc->id,
 				    m, NULL);
@@ -318,6 +322,7 @@ srv_handle_serve(struct mars_server *s, const struct mars_vc *vc,
 				    &a);
 				srv_leaf(s, MARS_VC_SCVC, true, vc->id, &a);
 				db->mcs[ci].vc_id = vc->id;
+				srv_note_mcs(db, ci);
 			}
 		} else if (ci != SRV_NIL)
 			srv_mcs_down(s, ci, true, "deregistered");

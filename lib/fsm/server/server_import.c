@@ -62,6 +62,7 @@ mars_server_import_cmi(struct mars_server *s, mars_time_t now,
 	srv_cmi_unbind(db, db->mem[mi].cmi);
 	srv_cmi_bind(db, cmi);
 	db->mem[mi].cmi = cmi;
+	srv_note_member(db, mi);
 	return 0;
 }
 
@@ -87,8 +88,10 @@ mars_server_import_member(struct mars_server *s, mars_time_t now,
 		if (db->nreg >= s->conf.max_members)
 			return MARS_E_NOSPACE;
 		srv_member_up(s, mi, peer, false);
-	} else
+	} else if (db->mem[mi].vc_id != peer) {
 		db->mem[mi].vc_id = peer;
+		srv_note_member(db, mi);
+	}
 	return 0;
 }
 
@@ -144,7 +147,10 @@ mars_server_import_mcs(struct mars_server *s, mars_time_t now,
 		s->db.mcs[ci].since = now;
 		srv_event(s, MARS_EV_MCS_ADDED, &a, 0, NULL, peer, NULL, "imported");
 	}
-	s->db.mcs[ci].vc_id = peer;
+	if (s->db.mcs[ci].vc_id != peer) {
+		s->db.mcs[ci].vc_id = peer;
+		srv_note_mcs(&s->db, ci);
+	}
 	return 0;
 }
 
@@ -431,4 +437,32 @@ mars_server_forget_member(struct mars_server *s, mars_time_t now,
 		srv_member_down(s, mi, s->db.mem[mi].vc_id != 0, "forgotten");
 	srv_member_release(&s->db, mi);
 	return 0;
+}
+
+/* ---- change notes (server.h) ---- */
+
+void
+mars_server_track_changes(struct mars_server *s, bool on)
+{
+	struct srv_db *db = &s->db;
+
+	if (db->tracking == on)
+		return;
+	db->tracking = on;
+	srv_notes_clear(db);
+}
+
+size_t
+mars_server_changes(const struct mars_server *s,
+    const struct mars_server_change **list, bool *lost)
+{
+	*list = s->db.notes;
+	*lost = s->db.notes_lost;
+	return s->db.nnotes;
+}
+
+void
+mars_server_changes_clear(struct mars_server *s)
+{
+	srv_notes_clear(&s->db);
 }

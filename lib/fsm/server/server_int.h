@@ -51,6 +51,7 @@ struct srv_member {
 	uint32_t	 vc_id;
 	uint32_t	 hnext;		/* hash chain; free-list link */
 	uint32_t	 mark;		/* de-duplication stamp */
+	uint32_t	 noted;		/* change noted in generation (db) */
 	uint32_t	 ngroups;
 	uint32_t	 capgroups;
 	uint32_t	*groups;	/* group slots of single-group joins */
@@ -75,6 +76,7 @@ struct srv_mcs {
 	struct mars_server_atm atm;
 	uint8_t		 state;		/* SRV_FREE or SRV_REG */
 	uint32_t	 vc_id;
+	uint32_t	 noted;		/* change noted in generation (db) */
 	uint32_t	 ngroups;
 	uint32_t	 capgroups;
 	uint32_t	*groups;	/* group slots served */
@@ -120,6 +122,15 @@ struct srv_db {
 	uint16_t	 cmi_next;
 	uint16_t	 alloc_low;	/* allocation block (redundancy: the */
 	uint16_t	 alloc_high;	/*  partition's); 0,0 = cmi_low..high */
+
+	/* Change notes (mars_server_changes): each member or MCS once per
+	 * generation, by its address, since its slot may be reused. */
+	bool		 tracking;
+	bool		 notes_lost;	/* no memory for a note */
+	uint32_t	 note_gen;
+	struct mars_server_change *notes;
+	uint32_t	 nnotes;
+	uint32_t	 capnotes;
 };
 
 /* Address arithmetic over len octets, big-endian; false on wrap. */
@@ -152,6 +163,12 @@ int	srv_db_init(struct srv_db *db, uint8_t grp_len, uint16_t cmi_low,
 	    uint32_t max_mcs);
 void	srv_db_free(struct srv_db *db);
 size_t	srv_db_bytes(const struct srv_db *db);
+
+/* Change notes: whatever replication exports of member mi / MCS ci
+ * may have changed (mars_server_changes). */
+void	srv_note_member(struct srv_db *db, uint32_t mi);
+void	srv_note_mcs(struct srv_db *db, uint32_t ci);
+void	srv_notes_clear(struct srv_db *db);
 
 /* Members (keyed by ATM number + subaddress). */
 uint32_t srv_member_find(const struct srv_db *db, const struct mars_server_atm *a);

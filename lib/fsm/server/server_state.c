@@ -209,6 +209,7 @@ srv_member_up(struct mars_server *s, uint32_t mi, uint32_t peer, bool notify)
 {
 	struct srv_member *m = &s->db.mem[mi];
 
+	srv_note_member(&s->db, mi);
 	m->state = SRV_REG;
 	m->vc_id = peer;
 	m->since = s->now;
@@ -247,6 +248,7 @@ srv_member_down(struct mars_server *s, uint32_t mi, bool notify,
 		(void)srv_member_set_blocks(db, mi, &none);
 		srv_rset_free(&m->blocks);
 	}
+	srv_note_member(db, mi);
 	m->state = SRV_HELD;
 	m->since = s->now;
 	m->vc_id = 0;

@@ -397,6 +397,14 @@ bool	mars_redund_rec_same(const struct mars_redund_rec *a, const struct mars_red
 int	mars_redund_rec_export(const struct mars_server *s,
 	    int (*fn)(void *ctx, const struct mars_redund_rec *rec), void *ctx);
 /*
+ * The same for one member (mcs false) or MCS, by its ATM address, in the
+ * order mars_redund_rec_export() gives them: nothing when s does not hold
+ * it over a VC of its own.
+ */
+int	mars_redund_rec_export_one(const struct mars_server *s,
+	    const struct mars_server_atm *atm, bool mcs,
+	    int (*fn)(void *ctx, const struct mars_redund_rec *rec), void *ctx);
+/*
  * Apply a remote record to s (RFC 2443 §5).  relay: an Active
  * (Sub-)MARS tells its own ClusterControlVC.  A leave/deregister only
  * when `held` is false (no other live record says otherwise).

@@ -329,6 +329,29 @@ int	mars_server_mcs_revert(struct mars_server *s, mars_time_t now,
 int	mars_server_forget_member(struct mars_server *s, mars_time_t now,
 	    const struct mars_server_atm *atm);
 
+/*
+ * Change notes, so that replication (redund.h) re-exports only what
+ * changed instead of the whole database on every message.  Once
+ * tracking is on, every member whose registration, VC, CMI, protocol
+ * address, group joins or block joins change, and every MCS whose
+ * registration, VC or served groups change, is noted by its ATM address
+ * (each at most once between two mars_server_changes_clear(), whatever
+ * happened to it meanwhile: it may be gone).  mars_server_changes()
+ * lists the notes in the order they were taken, valid until the server
+ * changes; *lost is set when a note could not be kept (no memory): the
+ * caller must then look at the whole database.  Turning tracking off
+ * drops the notes.
+ */
+struct mars_server_change {
+	struct mars_server_atm	 atm;
+	bool			 mcs;		/* an MCS, else a member */
+};
+
+void	mars_server_track_changes(struct mars_server *s, bool on);
+size_t	mars_server_changes(const struct mars_server *s,
+	    const struct mars_server_change **list, bool *lost);
+void	mars_server_changes_clear(struct mars_server *s);
+
 #ifdef __cplusplus
 }
 #endif
