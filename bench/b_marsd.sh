@@ -47,30 +47,16 @@ kill $MP $EP 2>/dev/null
 
 # --- the Active of three redundant entities ---
 G=$O/tests/gen
+. tests/integ/lib.sh
 cluster_conf() {
-	set -- $PORTS
 	cat <<EOF
 [cluster]
 redirect-interval   = 1s
 failure-timeout     = 3s
 hello-interval      = 1s
 dead-factor         = 3
-[mars m1]
-atm           = 47.0005.80ffe1000000f21a26d8.0020ea000001.00
-endpoint      = udp:127.0.0.1:$1
-peer-endpoint = udp:127.0.0.1:$2
-priority      = 200
-[mars m2]
-atm           = 47.0005.80ffe1000000f21a26d8.0020ea000002.00
-endpoint      = udp:127.0.0.1:$3
-peer-endpoint = udp:127.0.0.1:$4
-priority      = 100
-[mars m3]
-atm           = 47.0005.80ffe1000000f21a26d8.0020ea000003.00
-endpoint      = udp:127.0.0.1:$5
-peer-endpoint = udp:127.0.0.1:$6
-priority      = 50
 EOF
+	mars_sections 200 100 50
 }
 # m1 Active, the three alive and aligned (marsd drops registrations
 # before its cache is aligned, draft §3.3).

@@ -83,8 +83,7 @@ struct marsd {
 	struct mars_endpoint		 local;		/* bound address */
 	bool			 writing;	/* polling link for writes */
 	mars_time_t		 started;
-	mars_timer_id		 srv_timer;
-	mars_time_t		 srv_deadline;
+	struct mars_alarm	 srv_alarm;	/* the machines' next deadline */
 	mars_timer_id		 map_timer;
 	uint32_t		 cur_peer;	/* sender of the SDU in hand */
 	uint32_t		*gone;		/* peers that stopped being leaves */

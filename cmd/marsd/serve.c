@@ -204,8 +204,7 @@ server_timer(struct mars_evloop *loop, void *arg)
 {
 	struct marsd *d = arg;
 
-	d->srv_timer = 0;
-	d->srv_deadline = MARS_TIME_NEVER;
+	mars_alarm_fired(&d->srv_alarm);
 	arm_server_timer(d, core_tick(d, mars_evloop_now()));
 	forget_gone(d);
 	watch_writes(d);
@@ -214,15 +213,7 @@ server_timer(struct mars_evloop *loop, void *arg)
 static void
 arm_server_timer(struct marsd *d, mars_time_t deadline)
 {
-	if (deadline == d->srv_deadline && d->srv_timer != 0)
-		return;
-	if (d->srv_timer != 0)
-		mars_evloop_timer_cancel(d->loop, d->srv_timer);
-	d->srv_timer = 0;
-	d->srv_deadline = deadline;
-	if (deadline != MARS_TIME_NEVER)
-		d->srv_timer = mars_evloop_timer_at(d->loop, deadline, server_timer,
-		    d);
+	mars_alarm_set(d->loop, &d->srv_alarm, deadline, server_timer, d);
 }
 
 static void
@@ -412,7 +403,6 @@ serve_start(struct marsd *d, char *msg, size_t msglen)
 		return -1;
 	}
 	d->started = mars_evloop_now();
-	d->srv_deadline = MARS_TIME_NEVER;
 	if (d->red != NULL) {
 		mars_redund_start(d->red, d->started);
 		arm_server_timer(d, core_tick(d, d->started));

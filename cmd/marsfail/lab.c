@@ -930,6 +930,30 @@ lab_free(struct fail_run *r)
 	r->b.ctx = NULL;
 }
 
+static const struct backend_ops ops = {
+	.setup = setup,
+	.start_members = start_members,
+	.now = now,
+	.advance = advance,
+	.kill = b_kill,
+	.hang = b_hang,
+	.resume = b_resume,
+	.restart = b_restart,
+	.partition = b_partition,
+	.heal = b_heal,
+	.net = b_net,
+	.mcs = b_mcs,
+	.role = role,
+	.active = active,
+	.check_conf = check_conf,
+	.up = up,
+	.registered = registered,
+	.member = member,
+	.membership = membership,
+	.finish = finish,
+	.free = lab_free,
+};
+
 int
 lab_backend(struct fail_run *r, struct backend *b)
 {
@@ -947,27 +971,7 @@ lab_backend(struct fail_run *r, struct backend *b)
 	b->ctx = lb;
 	b->nmars = r->d->cc->n_mars;
 	b->nmembers = r->d->clients;
-	b->setup = setup;
-	b->start_members = start_members;
-	b->now = now;
-	b->advance = advance;
-	b->kill = b_kill;
-	b->hang = b_hang;
-	b->resume = b_resume;
-	b->restart = b_restart;
-	b->partition = b_partition;
-	b->heal = b_heal;
-	b->net = b_net;
-	b->mcs = b_mcs;
-	b->role = role;
-	b->active = active;
-	b->check_conf = check_conf;
-	b->up = up;
-	b->registered = registered;
-	b->member = member;
-	b->membership = membership;
-	b->finish = finish;
-	b->free = lab_free;
+	b->ops = &ops;
 	r->tick = 200;
 	return 0;
 }

@@ -143,11 +143,8 @@ struct fail_member {
 
 struct fail_run;
 
-struct backend {
-	const char	*mode;		/* "sim", "lab", "live" */
-	void		*ctx;
-	size_t		 nmars;
-	size_t		 nmembers;
+/* What a mode (sim, lab, live) does for a drill: one table per mode. */
+struct backend_ops {
 	/* Entities up, members created (not yet started). */
 	int		(*setup)(struct fail_run *r, struct mars_err *err);
 	int		(*start_members)(struct fail_run *r, struct mars_err *err);
@@ -186,6 +183,14 @@ struct backend {
 			    uint64_t *invented);
 	void		(*finish)(struct fail_run *r);
 	void		(*free)(struct fail_run *r);
+};
+
+struct backend {
+	const char	*mode;		/* "sim", "lab", "live" */
+	void		*ctx;
+	size_t		 nmars;
+	size_t		 nmembers;
+	const struct backend_ops *ops;
 };
 
 int	sim_backend(struct fail_run *r, struct backend *b);

@@ -21,7 +21,7 @@
 mars_time_t
 run_now(struct fail_run *r)
 {
-	return r->b.now(r) - r->t_start;
+	return r->b.ops->now(r) - r->t_start;
 }
 
 static double
@@ -109,8 +109,8 @@ sample(struct fail_run *r)
 	int role;
 
 	for (i = 0; i < r->b.nmars; i++) {
-		role = r->b.role(r, i);
-		if (role == MARS_REDUND_ACTIVE && r->b.up(r, i))
+		role = r->b.ops->role(r, i);
+		if (role == MARS_REDUND_ACTIVE && r->b.ops->up(r, i))
 			actives++;
 		if (role == r->cur_role[i] && r->cur_seg[i] != (size_t)-1) {
 			r->segs[r->cur_seg[i]].end = now;
@@ -140,7 +140,7 @@ sample(struct fail_run *r)
 	}
 	if (!r->started)
 		return;
-	reg = (uint32_t)r->b.registered(r);
+	reg = (uint32_t)r->b.ops->registered(r);
 	last = r->ncurve > 0 ? &r->curve[r->ncurve - 1] : NULL;
 	if (last != NULL && last->registered == reg && r->ncurve > 1 &&
 	    r->curve[r->ncurve - 2].registered == reg) {
@@ -167,7 +167,7 @@ advance_to(struct fail_run *r, mars_time_t t, struct mars_err *err)
 		if (now >= t)
 			return 0;
 		next = now + r->tick < t ? now + r->tick : t;
-		if ((rc = r->b.advance(r, next + r->t_start, err)) != 0)
+		if ((rc = r->b.ops->advance(r, next + r->t_start, err)) != 0)
 			return rc;
 		sample(r);
 	}
@@ -179,7 +179,7 @@ advance_to(struct fail_run *r, mars_time_t t, struct mars_err *err)
 static int
 active_of(struct fail_run *r, int p)
 {
-	return r->b.active(r, p);
+	return r->b.ops->active(r, p);
 }
 
 /* Members not registered with their partition's Active, or not joined. */
@@ -196,7 +196,7 @@ unsettled(struct fail_run *r, bool joined, mars_time_t *last)
 	if (last != NULL)
 		*last = 0;
 	for (k = 0; k < r->b.nmembers; k++) {
-		r->b.member(r, k, &m);
+		r->b.ops->member(r, k, &m);
 		if (!m.registered || m.mars < 0 ||
 		    m.mars != act[m.partition < (int)np ? m.partition : 0] ||
 		    (joined && m.njoined < m.ngroups))
@@ -216,7 +216,7 @@ unjoined(struct fail_run *r)
 	size_t k, bad = 0;
 
 	for (k = 0; k < r->b.nmembers; k++) {
-		r->b.member(r, k, &m);
+		r->b.ops->member(r, k, &m);
 		if (m.njoined < m.ngroups)
 			bad++;
 	}
@@ -278,7 +278,7 @@ phase_close(struct fail_run *r)
 		if (r->rereg_at[k] == NEVER)
 			continue;
 		t[n++] = r->rereg_at[k] - ph->t0;
-		r->b.member(r, k, &m);
+		r->b.ops->member(r, k, &m);
 		if (r->cmi_before[k] != 0 && m.cmi == r->cmi_before[k])
 			ph->kept_cmi++;
 		else if (r->cmi_before[k] != 0)
@@ -304,7 +304,7 @@ phase_close(struct fail_run *r)
 			break;
 		}
 	}
-	ph->membership_known = r->b.membership(r, &ph->lost,
+	ph->membership_known = r->b.ops->membership(r, &ph->lost,
 	    &ph->invented) == 0;
 	ph->maps = r->maps;
 	ph->messages = r->messages;
@@ -350,7 +350,7 @@ phase_open(struct fail_run *r, const struct step *st)
 	for (k = 0; k < r->b.nmembers; k++) {
 		r->rereg_at[k] = NEVER;
 		if (r->started) {
-			r->b.member(r, k, &m);
+			r->b.ops->member(r, k, &m);
 			r->cmi_before[k] = m.registered ? m.cmi : 0;
 		} else
 			r->cmi_before[k] = 0;
@@ -559,7 +559,7 @@ run_expect(struct fail_run *r, const struct step *st, struct mars_err *err)
 		    default_bound(r));
 		for (;;) {
 			if ((bad = unjoined(r)) == 0 &&
-			    r->b.membership(r, &lost, &invented) == 0 &&
+			    r->b.ops->membership(r, &lost, &invented) == 0 &&
 			    lost == 0 && invented == 0)
 				break;
 			if (run_now(r) >= deadline)
@@ -569,7 +569,7 @@ run_expect(struct fail_run *r, const struct step *st, struct mars_err *err)
 			    run_now(r) + 1000 : deadline, err)) != 0)
 				return rc;
 		}
-		if (r->b.membership(r, &lost, &invented) != 0) {
+		if (r->b.ops->membership(r, &lost, &invented) != 0) {
 			x->told = false;
 			result_set(r, x, bad == 0, "%zu members with a group "
 			    "not confirmed; the Active's database cannot be "
@@ -604,11 +604,11 @@ run_start(struct fail_run *r, const struct step *st, struct mars_err *err)
 		if ((rc = advance_to(r, run_now(r) + r->tick, err)) != 0)
 			return rc;
 	if (r->d->mcs_first > 0) {
-		if ((rc = r->b.mcs(r, r->d->mcs_first - 1, err)) != 0 ||
+		if ((rc = r->b.ops->mcs(r, r->d->mcs_first - 1, err)) != 0 ||
 		    (rc = advance_to(r, run_now(r) + 1000, err)) != 0)
 			return rc;
 	}
-	if ((rc = r->b.start_members(r, err)) != 0)
+	if ((rc = r->b.ops->start_members(r, err)) != 0)
 		return rc;
 	r->started = true;
 	phase_open(r, st);
@@ -650,35 +650,35 @@ run_step(struct fail_run *r, const struct step *st, struct mars_err *err)
 	phase_open(r, st);
 	switch (st->kind) {
 	case ST_KILL:
-		rc = r->b.kill(r, st->ent, err);
+		rc = r->b.ops->kill(r, st->ent, err);
 		break;
 	case ST_HANG:
-		if ((rc = r->b.hang(r, st->ent, err)) != 0 || st->dur == 0)
+		if ((rc = r->b.ops->hang(r, st->ent, err)) != 0 || st->dur == 0)
 			break;
 		sample(r);
 		if ((rc = advance_to(r, run_now(r) + st->dur, err)) != 0)
 			break;
-		rc = r->b.resume(r, st->ent, err);
+		rc = r->b.ops->resume(r, st->ent, err);
 		break;
 	case ST_RESUME:
-		rc = r->b.resume(r, st->ent, err);
+		rc = r->b.ops->resume(r, st->ent, err);
 		break;
 	case ST_RESTART:
-		rc = r->b.restart(r, st->ent, err);
+		rc = r->b.ops->restart(r, st->ent, err);
 		break;
 	case ST_PARTITION:
 		r->cut = true;
-		rc = r->b.partition(r, st, err);
+		rc = r->b.ops->partition(r, st, err);
 		break;
 	case ST_HEAL:
 		r->cut = false;
-		rc = r->b.heal(r, err);
+		rc = r->b.ops->heal(r, err);
 		break;
 	case ST_NET:
-		rc = r->b.net(r, &st->net, err);
+		rc = r->b.ops->net(r, &st->net, err);
 		break;
 	case ST_MCS:
-		rc = r->b.mcs(r, st->group, err);
+		rc = r->b.ops->mcs(r, st->group, err);
 		break;
 	default:
 		rc = 0;
@@ -712,8 +712,8 @@ make_checker(struct fail_run *r, struct mars_err *err)
 		return rc;
 	cf.on_finding = on_finding;
 	cf.ctx = r;
-	if (r->b.check_conf != NULL)
-		r->b.check_conf(r, &cf);
+	if (r->b.ops->check_conf != NULL)
+		r->b.ops->check_conf(r, &cf);
 	return mars_check_new(&r->chk, &cf, err);
 }
 
@@ -748,7 +748,7 @@ run_drill(struct fail_run *r, const struct fail_opts *o, struct drill *d)
 	    sizeof(*r->cmi_before));
 	for (i = 0; i < r->b.nmembers; i++)
 		r->rereg_at[i] = NEVER;
-	if ((rc = r->b.setup(r, &err)) != 0 ||
+	if ((rc = r->b.ops->setup(r, &err)) != 0 ||
 	    (rc = make_checker(r, &err)) != 0) {
 		snprintf(r->errmsg, sizeof(r->errmsg), "%s%s%s",
 		    err.field != NULL ? err.field : "",
@@ -757,7 +757,7 @@ run_drill(struct fail_run *r, const struct fail_opts *o, struct drill *d)
 		r->error = true;
 		return rc;
 	}
-	r->t_start = r->b.now(r);
+	r->t_start = r->b.ops->now(r);
 	if (r->tick == 0)
 		r->tick = 100;
 	sample(r);
@@ -789,8 +789,8 @@ run_drill(struct fail_run *r, const struct fail_opts *o, struct drill *d)
 	mars_check_end(r->chk);
 	for (i = 0; i < r->b.nmars; i++)
 		seg_close(r, (unsigned)i, r->end);
-	if (r->b.finish != NULL)
-		r->b.finish(r);
+	if (r->b.ops->finish != NULL)
+		r->b.ops->finish(r);
 	r->wall_s = wall_now() - w0;
 	return r->error ? -1 : 0;
 }
@@ -799,8 +799,8 @@ void
 run_free(struct fail_run *r)
 {
 	mars_check_free(r->chk);
-	if (r->b.free != NULL)
-		r->b.free(r);
+	if (r->b.ops->free != NULL)
+		r->b.ops->free(r);
 	free(r->rereg_at);
 	free(r->cmi_before);
 	free(r->segs);

@@ -138,8 +138,7 @@ struct mp_session {
 	bool			 learning;	/* MARS ATM address unknown */
 	uint8_t			 own[MARS_ATM_ADDR_MAX];
 
-	mars_timer_id		 client_timer;
-	mars_time_t		 client_at;
+	struct mars_alarm	 client_alarm;
 	mars_timer_id		 grace_timer;
 	mars_timer_id		 defer_timer;
 	void			(*deferred[8])(struct mp_session *);

@@ -368,7 +368,7 @@ client_timer_cb(struct mars_evloop *loop, void *arg)
 {
 	struct mp_session *s = arg;
 
-	s->client_timer = 0;
+	mars_alarm_fired(&s->client_alarm);
 	if (s->cl == NULL)
 		return;
 	mars_client_tick(s->cl, mars_evloop_now());
@@ -378,20 +378,9 @@ client_timer_cb(struct mars_evloop *loop, void *arg)
 void
 mp_kick(struct mp_session *s)
 {
-	mars_time_t next;
-
-	if (s->cl == NULL)
-		return;
-	next = mars_client_next_deadline(s->cl);
-	if (s->client_timer != 0 && next == s->client_at)
-		return;
-	if (s->client_timer != 0)
-		mars_evloop_timer_cancel(s->loop, s->client_timer);
-	s->client_timer = 0;
-	s->client_at = next;
-	if (next != MARS_TIME_NEVER)
-		s->client_timer = mars_evloop_timer_at(s->loop, next,
-		    client_timer_cb, s);
+	if (s->cl != NULL)
+		mars_alarm_set(s->loop, &s->client_alarm,
+		    mars_client_next_deadline(s->cl), client_timer_cb, s);
 }
 
 static void

@@ -26,8 +26,7 @@ struct lab_member {
 	struct mars_client	*cl;
 	struct mars_rng		 rng;
 	struct mars_client_mars	 mars[MARS_CONF_MARS_MAX];
-	mars_timer_id		 timer;
-	mars_time_t		 timer_at;
+	struct mars_alarm	 alarm;
 	struct mars_lab_member_info info;
 	struct mars_client_pa	 groups[MARS_LAB_GROUPS_MAX];
 	size_t			 ngroups;
@@ -61,7 +60,7 @@ timer_cb(struct mars_evloop *loop, void *arg)
 {
 	struct lab_member *m = arg;
 
-	m->timer = 0;
+	mars_alarm_fired(&m->alarm);
 	mars_client_tick(m->cl, mars_evloop_now());
 	kick(m);
 }
@@ -70,17 +69,8 @@ timer_cb(struct mars_evloop *loop, void *arg)
 static void
 kick(struct lab_member *m)
 {
-	struct mars_evloop *loop = m->pool->loop;
-	mars_time_t next = mars_client_next_deadline(m->cl);
-
-	if (m->timer != 0 && next == m->timer_at)
-		return;
-	if (m->timer != 0)
-		mars_evloop_timer_cancel(loop, m->timer);
-	m->timer = 0;
-	m->timer_at = next;
-	if (next != MARS_TIME_NEVER)
-		m->timer = mars_evloop_timer_at(loop, next, timer_cb, m);
+	mars_alarm_set(m->pool->loop, &m->alarm,
+	    mars_client_next_deadline(m->cl), timer_cb, m);
 }
 
 /* ---- the machine's callbacks ---- */
@@ -347,8 +337,7 @@ mars_lab_pool_free(struct mars_lab_pool *p)
 		return;
 	for (i = 0; i < p->n; i++) {
 		m = &p->m[i];
-		if (m->timer != 0)
-			mars_evloop_timer_cancel(p->loop, m->timer);
+		mars_alarm_cancel(p->loop, &m->alarm);
 		if (m->link != NULL) {
 			mars_evloop_fd_del(p->loop, mars_link_fd(m->link));
 			mars_link_close(m->link);

@@ -382,6 +382,32 @@ mars_evloop_next_deadline(const struct mars_evloop *loop)
 	return loop->timers[loop->heap[0]].deadline;
 }
 
+void
+mars_alarm_set(struct mars_evloop *loop, struct mars_alarm *a,
+    mars_time_t deadline, void (*cb)(struct mars_evloop *, void *), void *arg)
+{
+	if (a->id != 0 && a->at == deadline)
+		return;
+	mars_alarm_cancel(loop, a);
+	a->at = deadline;
+	if (deadline != MARS_TIME_NEVER)
+		a->id = mars_evloop_timer_at(loop, deadline, cb, arg);
+}
+
+void
+mars_alarm_fired(struct mars_alarm *a)
+{
+	a->id = 0;
+}
+
+void
+mars_alarm_cancel(struct mars_evloop *loop, struct mars_alarm *a)
+{
+	if (a->id != 0)
+		mars_evloop_timer_cancel(loop, a->id);
+	a->id = 0;
+}
+
 /*
  * Fire the timers due at `now` that existed when the pass began; those a
  * callback sets for `now` or earlier wait for the next iteration, so a

@@ -48,8 +48,7 @@ struct mars_watch {
 	bool			 learning;	/* mars[0]'s address unknown */
 	struct mars_end		 own_end;
 	uint8_t			 own[MARS_ATM_ADDR_MAX];
-	mars_timer_id		 client_timer;
-	mars_time_t		 client_at;
+	struct mars_alarm	 client_alarm;
 	mars_timer_id		 grace_timer;
 	bool			 stopping;
 	bool			 ever_registered;
@@ -95,7 +94,7 @@ client_timer_cb(struct mars_evloop *loop, void *arg)
 {
 	struct mars_watch *w = arg;
 
-	w->client_timer = 0;
+	mars_alarm_fired(&w->client_alarm);
 	if (w->cl == NULL)
 		return;
 	mars_client_tick(w->cl, mars_evloop_now());
@@ -106,20 +105,9 @@ client_timer_cb(struct mars_evloop *loop, void *arg)
 static void
 kick(struct mars_watch *w)
 {
-	mars_time_t next;
-
-	if (w->cl == NULL)
-		return;
-	next = mars_client_next_deadline(w->cl);
-	if (w->client_timer != 0 && next == w->client_at)
-		return;
-	if (w->client_timer != 0)
-		mars_evloop_timer_cancel(w->loop, w->client_timer);
-	w->client_timer = 0;
-	w->client_at = next;
-	if (next != MARS_TIME_NEVER)
-		w->client_timer = mars_evloop_timer_at(w->loop, next,
-		    client_timer_cb, w);
+	if (w->cl != NULL)
+		mars_alarm_set(w->loop, &w->client_alarm,
+		    mars_client_next_deadline(w->cl), client_timer_cb, w);
 }
 
 static int
@@ -266,9 +254,7 @@ restart_client(struct mars_watch *w, bool start)
 		if ((g = mars_client_group(w->cl, i, &st)) != NULL &&
 		    st != MARS_CLIENT_GRP_LEAVING)
 			groups[n++] = *g;
-	if (w->client_timer != 0)
-		mars_evloop_timer_cancel(w->loop, w->client_timer);
-	w->client_timer = 0;
+	mars_alarm_cancel(w->loop, &w->client_alarm);
 	mars_client_free(w->cl);
 	w->cl = NULL;
 	if (make_client(w, NULL) != 0 || !start)
@@ -538,8 +524,7 @@ mars_watch_free(struct mars_watch *w)
 {
 	if (w == NULL)
 		return;
-	if (w->client_timer != 0)
-		mars_evloop_timer_cancel(w->loop, w->client_timer);
+	mars_alarm_cancel(w->loop, &w->client_alarm);
 	if (w->grace_timer != 0)
 		mars_evloop_timer_cancel(w->loop, w->grace_timer);
 	if (w->link != NULL) {

@@ -23,6 +23,21 @@ wait_for() {
 	return 1
 }
 
+# mars_sections PRIO1 PRIO2 PRIO3: the [mars m1] to [mars m3] sections of
+# a cluster file on loopback, with these priorities; endpoint and
+# peer-endpoint of each from the six ports of $PORTS, in that order.
+mars_sections() {
+	_prios="$1 $2 $3"
+	set -- $PORTS
+	_i=1
+	for _prio in $_prios; do
+		printf '[mars m%d]\natm           = 47.0005.80ffe1000000f21a26d8.0020ea00000%d.00\nendpoint      = udp:127.0.0.1:%s\npeer-endpoint = udp:127.0.0.1:%s\npriority      = %s\n\n' \
+		    "$_i" "$_i" "$1" "$2" "$_prio"
+		shift 2
+		_i=$((_i + 1))
+	done
+}
+
 # json_ok FILE: one JSON document; json_lines_ok FILE: one per line.
 # python3 or jq when present, else a shape check.
 json_ok() {

@@ -34,7 +34,6 @@ atm_of() { case $1 in m1) echo ${ATM_PREFIX}0100 ;; m2) echo ${ATM_PREFIX}0200 ;
 
 write_conf() {
 	# $1: fault-injection value; ports from $PORTS
-	set -- "$1" $PORTS
 	cat <<EOF
 [cluster]
 redirect-interval   = 500ms
@@ -45,24 +44,8 @@ dead-factor         = 3
 mcs-timeout         = 5s
 fault-injection     = $1
 
-[mars m1]
-atm           = 47.0005.80ffe1000000f21a26d8.0020ea000001.00
-endpoint      = udp:127.0.0.1:$2
-peer-endpoint = udp:127.0.0.1:$3
-priority      = 200
-
-[mars m2]
-atm           = 47.0005.80ffe1000000f21a26d8.0020ea000002.00
-endpoint      = udp:127.0.0.1:$4
-peer-endpoint = udp:127.0.0.1:$5
-priority      = 100
-
-[mars m3]
-atm           = 47.0005.80ffe1000000f21a26d8.0020ea000003.00
-endpoint      = udp:127.0.0.1:$6
-peer-endpoint = udp:127.0.0.1:$7
-priority      = 50
 EOF
+	mars_sections 200 100 50
 }
 
 start_mars() {

@@ -112,7 +112,6 @@ check "a failure says what was expected and what came" \
 
 # --- a redundant cluster: m1 Active, m2 above it but down, m3 Backup ---
 write_conf() {
-	set -- $PORTS
 	cat <<EOF
 [cluster]
 redirect-interval   = 300ms
@@ -122,24 +121,8 @@ hello-interval      = 1s
 dead-factor         = 2
 fault-injection     = yes
 
-[mars m1]
-atm           = 47.0005.80ffe1000000f21a26d8.0020ea000001.00
-endpoint      = udp:127.0.0.1:$1
-peer-endpoint = udp:127.0.0.1:$2
-priority      = 200
-
-[mars m2]
-atm           = 47.0005.80ffe1000000f21a26d8.0020ea000002.00
-endpoint      = udp:127.0.0.1:$3
-peer-endpoint = udp:127.0.0.1:$4
-priority      = 250
-
-[mars m3]
-atm           = 47.0005.80ffe1000000f21a26d8.0020ea000003.00
-endpoint      = udp:127.0.0.1:$5
-peer-endpoint = udp:127.0.0.1:$6
-priority      = 50
 EOF
+	mars_sections 200 250 50
 }
 start_mars() {	# start_mars NAME [args]
 	m=$1

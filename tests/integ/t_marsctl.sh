@@ -205,7 +205,6 @@ check "show WORD: marsd judges the words it does not know" sh -c "[ $rc -eq 1 ] 
 
 # --- the lab: three entities from a cluster file ---
 write_cluster() {
-	set -- $PORTS
 	cat <<EOF
 [cluster]
 redirect-interval   = 300ms
@@ -215,24 +214,8 @@ hello-interval      = 200ms
 dead-factor         = 3
 fault-injection     = yes
 
-[mars m1]
-atm           = 47.0005.80ffe1000000f21a26d8.0020ea000001.00
-endpoint      = udp:127.0.0.1:$1
-peer-endpoint = udp:127.0.0.1:$2
-priority      = 200
-
-[mars m2]
-atm           = 47.0005.80ffe1000000f21a26d8.0020ea000002.00
-endpoint      = udp:127.0.0.1:$3
-peer-endpoint = udp:127.0.0.1:$4
-priority      = 100
-
-[mars m3]
-atm           = 47.0005.80ffe1000000f21a26d8.0020ea000003.00
-endpoint      = udp:127.0.0.1:$5
-peer-endpoint = udp:127.0.0.1:$6
-priority      = 50
 EOF
+	mars_sections 200 100 50
 }
 PORTS=$("$G/freeport" 6 | tr '\n' ' ')
 write_cluster >"$T/c.conf"

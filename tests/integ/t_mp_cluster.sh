@@ -31,7 +31,6 @@ trap 'exit 1' INT TERM
 q() { s=$1; shift; "$G/adminq" "$T/$s.sock" "$@" 2>/dev/null; }
 
 write_conf() {
-	set -- $PORTS
 	cat <<EOF
 [cluster]
 redirect-interval   = 500ms
@@ -40,24 +39,8 @@ retransmit-interval = 500ms
 hello-interval      = 200ms
 dead-factor         = 3
 
-[mars m1]
-atm           = 47.0005.80ffe1000000f21a26d8.0020ea000001.00
-endpoint      = udp:127.0.0.1:$1
-peer-endpoint = udp:127.0.0.1:$2
-priority      = 200
-
-[mars m2]
-atm           = 47.0005.80ffe1000000f21a26d8.0020ea000002.00
-endpoint      = udp:127.0.0.1:$3
-peer-endpoint = udp:127.0.0.1:$4
-priority      = 100
-
-[mars m3]
-atm           = 47.0005.80ffe1000000f21a26d8.0020ea000003.00
-endpoint      = udp:127.0.0.1:$5
-peer-endpoint = udp:127.0.0.1:$6
-priority      = 50
 EOF
+	mars_sections 200 100 50
 }
 
 start_mars() {

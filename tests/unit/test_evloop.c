@@ -66,6 +66,65 @@ test_timers_in_order(void **state)
 	mars_evloop_free(loop);
 }
 
+/* ---- mars_alarm: one timer on a moving deadline ---- */
+
+struct alarmed {
+	struct mars_alarm	 a;
+	int			 fired;
+};
+
+static void
+alarm_cb(struct mars_evloop *loop, void *arg)
+{
+	struct alarmed *x = arg;
+
+	(void)loop;
+	mars_alarm_fired(&x->a);
+	x->fired++;
+}
+
+static void
+test_alarm(void **state)
+{
+	struct mars_evloop *loop;
+	struct alarmed x;
+	mars_timer_id id;
+	mars_time_t now;
+	int guard = 0;
+
+	(void)state;
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(mars_evloop_new(&loop, NULL), 0);
+	now = mars_evloop_now();
+	mars_alarm_set(loop, &x.a, now + 5000, alarm_cb, &x);
+	id = x.a.id;
+	assert_int_not_equal(id, 0);
+	/* the same deadline again: the same timer */
+	mars_alarm_set(loop, &x.a, now + 5000, alarm_cb, &x);
+	assert_int_equal(x.a.id, id);
+	/* an earlier one: the old timer goes, the loop sees the new one */
+	mars_alarm_set(loop, &x.a, now + 10, alarm_cb, &x);
+	assert_int_not_equal(x.a.id, id);
+	assert_false(mars_evloop_timer_cancel(loop, id));
+	assert_int_equal(mars_evloop_next_deadline(loop), now + 10);
+	while (x.fired == 0 && guard++ < 100)
+		assert_true(mars_evloop_run_once(loop, 100, NULL) >= 0);
+	assert_int_equal(x.fired, 1);
+	assert_int_equal(x.a.id, 0);
+	assert_int_equal(mars_evloop_next_deadline(loop), MARS_TIME_NEVER);
+	/* fired: the same deadline arms it again */
+	mars_alarm_set(loop, &x.a, now + 10, alarm_cb, &x);
+	assert_int_not_equal(x.a.id, 0);
+	/* never disarms; cancel of a disarmed alarm is a no-op */
+	mars_alarm_set(loop, &x.a, MARS_TIME_NEVER, alarm_cb, &x);
+	assert_int_equal(x.a.id, 0);
+	assert_int_equal(mars_evloop_next_deadline(loop), MARS_TIME_NEVER);
+	mars_alarm_cancel(loop, &x.a);
+	assert_int_equal(mars_evloop_run_once(loop, 20, NULL) >= 0, 1);
+	assert_int_equal(x.fired, 1);
+	mars_evloop_free(loop);
+}
+
 static void
 test_timer_cancel(void **state)
 {
@@ -327,6 +386,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timers_in_order),
 		cmocka_unit_test(test_timer_cancel),
+		cmocka_unit_test(test_alarm),
 		cmocka_unit_test(test_timer_heap),
 		cmocka_unit_test(test_fd_callback),
 		cmocka_unit_test(test_signal),

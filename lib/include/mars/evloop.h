@@ -75,6 +75,23 @@ bool		mars_evloop_timer_cancel(struct mars_evloop *loop, mars_timer_id id);
 mars_time_t	mars_evloop_next_deadline(const struct mars_evloop *loop);
 
 /*
+ * One timer kept on a moving deadline, such as a state machine's next
+ * deadline (fsm.h): mars_alarm_set() re-arms it only when the deadline
+ * changes, so a machine polled after every input costs no heap work.
+ * Start from a zeroed struct; the callback calls mars_alarm_fired()
+ * before anything else.  MARS_TIME_NEVER disarms.
+ */
+struct mars_alarm {
+	mars_timer_id	 id;	/* 0: not armed */
+	mars_time_t	 at;
+};
+void	mars_alarm_set(struct mars_evloop *loop, struct mars_alarm *a,
+	    mars_time_t deadline, void (*cb)(struct mars_evloop *, void *arg),
+	    void *arg);
+void	mars_alarm_fired(struct mars_alarm *a);
+void	mars_alarm_cancel(struct mars_evloop *loop, struct mars_alarm *a);
+
+/*
  * Deliver signo as cb(loop, signo, arg) in loop context.  Several arrivals
  * between two iterations are reported once.  Returns 0, MARS_E_INVAL (bad
  * signal, already registered, signals owned by another loop) or
