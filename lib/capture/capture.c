@@ -325,8 +325,9 @@ live_wait(struct mars_cap *c)
 	(void)poll(&pfd, 1, CAP_LIVE_TIMEOUT_MS);
 }
 
-int
-mars_cap_next(struct mars_cap *c, struct mars_frame *fr, struct mars_err *err)
+static int
+next_record(struct mars_cap *c, struct mars_frame *fr, struct mars_err *err,
+    bool wait)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
@@ -340,6 +341,8 @@ mars_cap_next(struct mars_cap *c, struct mars_frame *fr, struct mars_err *err)
 			break;
 		if (rc == 0 && c->live) {
 			/* Nothing now (non-blocking) or an idle timeout. */
+			if (!wait)
+				return 0;
 			live_wait(c);
 			continue;
 		}
@@ -357,6 +360,19 @@ mars_cap_next(struct mars_cap *c, struct mars_frame *fr, struct mars_err *err)
 		memset(err, 0, sizeof(*err));
 	(void)mars_cap_decode_link(c->dlt, fr, err);
 	return 1;
+}
+
+int
+mars_cap_next(struct mars_cap *c, struct mars_frame *fr, struct mars_err *err)
+{
+	return next_record(c, fr, err, true);
+}
+
+int
+mars_cap_next_nowait(struct mars_cap *c, struct mars_frame *fr,
+    struct mars_err *err)
+{
+	return next_record(c, fr, err, false);
 }
 
 int

@@ -76,6 +76,13 @@ int	mars_cap_fd(const struct mars_cap *c);		/* live: selectable fd, else -1 */
  * with fr->sdu NULL and err->code MARS_E_NOTOURS.
  */
 int	mars_cap_next(struct mars_cap *c, struct mars_frame *fr, struct mars_err *err);
+/*
+ * For a live capture on an event loop (mars_cap_fd() readable): the same,
+ * but 0 as soon as the kernel holds nothing more, instead of waiting.
+ * On a file it is mars_cap_next().
+ */
+int	mars_cap_next_nowait(struct mars_cap *c, struct mars_frame *fr,
+	    struct mars_err *err);
 
 /* Live captures: packets received / dropped; MARS_E_INVAL for a file,
  * MARS_E_SYS when libpcap cannot tell (mars_cap_geterr()). */
