@@ -100,6 +100,10 @@ check "a bad option: exit 2" test $? -eq 2
 # --- explore ---
 "$F" explore -c drills/ft3.conf --seed 3 --runs 1 >"$T/ex1"
 check "explore --seed 3: the schedule holds every invariant" sh -c "test $? -eq 0 && grep -q ', 0 failed' '$T/ex1'"
+# seed 340: an old incarnation's withdrawn registration came after
+# another entity's live join of the member and took the membership with it
+"$F" explore -c drills/ft3.conf --seed 340 --runs 1 >"$T/ex340"
+check "explore --seed 340: no membership lost at the Active" test $? -eq 0
 "$F" explore -c drills/ft3.conf --seed 3 --runs 1 >"$T/ex2"
 check "explore: reproducible from the seed" sh -c "sed 's/; [0-9.]* s.*//' '$T/ex1' >'$T/a'; sed 's/; [0-9.]* s.*//' '$T/ex2' >'$T/b'; cmp -s '$T/a' '$T/b'"
 "$F" explore -c drills/ft3.conf --seed 1 --runs 5 --fault omit-dead >"$T/exf"

@@ -584,7 +584,11 @@ redund_publish_free(struct mars_redund *r)
  * Another live record for the same fact (a leave is then not applied):
  * another originator's, or the same originator's under another key -- a
  * restarted entity's record of the fact beside its previous
- * incarnation's withdrawn one, which may come after it.
+ * incarnation's withdrawn one, which may come after it.  A registration
+ * is also held by another originator's live join of the member: the join
+ * says the member is registered there (mars_redund_rec_apply), and its
+ * registration record may come later in the same CSU, after the join
+ * was applied -- a deregistration now would take that membership with it.
  */
 static bool
 held_elsewhere(const struct mars_redund *r, const struct mars_redund_rec *rec,
@@ -593,14 +597,22 @@ held_elsewhere(const struct mars_redund *r, const struct mars_redund_rec *rec,
 	struct mars_scsp_entry_view v;
 	struct mars_redund_rec o;
 	size_t i;
+	bool other, by_join;
 
 	for (i = 0; mars_scsp_cache_get(r->scsp, i, &v); i++) {
-		if (v.null || v.key.len != MARS_SCSP_MARS_ID_LEN ||
-		    v.key.p[0] != rec->cls || (mars_scsp_id_cmp(&v.oid,
-		    oid) == 0 && mars_scsp_id_cmp(&v.key, key) == 0))
+		if (v.null || v.key.len != MARS_SCSP_MARS_ID_LEN)
 			continue;
-		if (mars_redund_rec_decode(&o, v.key.p[0], v.body, v.body_len) == 0 &&
-		    o.live && mars_redund_rec_same(&o, rec))
+		other = mars_scsp_id_cmp(&v.oid, oid) != 0;
+		by_join = rec->cls == MARS_REDUND_K_REGISTER &&
+		    v.key.p[0] == MARS_REDUND_K_GROUP && other;
+		if ((v.key.p[0] != rec->cls && !by_join) ||
+		    (!other && mars_scsp_id_cmp(&v.key, key) == 0))
+			continue;
+		if (mars_redund_rec_decode(&o, v.key.p[0], v.body,
+		    v.body_len) != 0 || !o.live)
+			continue;
+		if (by_join ? mars_redund_rec_same_member(&o, rec) :
+		    mars_redund_rec_same(&o, rec))
 			return true;
 	}
 	return false;

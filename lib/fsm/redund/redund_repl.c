@@ -139,6 +139,13 @@ atm_eq(const struct mars_server_atm *a, const struct mars_server_atm *b)
 }
 
 bool
+mars_redund_rec_same_member(const struct mars_redund_rec *a,
+    const struct mars_redund_rec *b)
+{
+	return atm_eq(&a->atm, &b->atm);
+}
+
+bool
 mars_redund_rec_same(const struct mars_redund_rec *a, const struct mars_redund_rec *b)
 {
 	if (a->cls != b->cls || !atm_eq(&a->atm, &b->atm))

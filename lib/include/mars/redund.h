@@ -390,6 +390,9 @@ int	mars_redund_rec_decode(struct mars_redund_rec *rec, uint8_t cls,
 	    const uint8_t *body, size_t len);
 /* Same identity (class, address, group): the fact a key stands for. */
 bool	mars_redund_rec_same(const struct mars_redund_rec *a, const struct mars_redund_rec *b);
+/* Records of one member (the same ATM address and subaddress). */
+bool	mars_redund_rec_same_member(const struct mars_redund_rec *a,
+	    const struct mars_redund_rec *b);
 /*
  * The records an entity originates for what s holds over its own VCs
  * (vc_id != 0): calls fn for each; stops and returns fn's non-zero value.
