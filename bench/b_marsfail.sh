@@ -9,7 +9,7 @@ t() { s=$(date +%s.%N); "$@" >/dev/null 2>&1; rc=$?; e=$(date +%s.%N); echo "$(a
 for n in 1000 10000; do
 	echo "marsfail sim $n members: failover $(t "$F" -q bench/drills/failover-$n.drill) s, baseline (no fault) $(t "$F" -q bench/drills/steady-$n.drill) s"
 done
-"$F" explore -c drills/ft3.conf --seed 1 --runs 1000 | tail -n 1 | sed 's/^/marsfail /'
+"$F" explore -c drills/ft3.conf --seed 1 --runs 1000 | grep "^explore:" | sed "s/^/marsfail /"
 if [ "$(id -u)" = 0 ]; then
 	"$F" --lab --marsd "$O/bin/marsd" --json bench/drills/lab-1000.drill |
 	    python3 -c 'import json,sys
