@@ -392,6 +392,24 @@ head_only(struct parse *p, const char *word)
 	return 0;
 }
 
+/* The directives that make a step, and their kinds. */
+static const struct {
+	const char	*word;
+	int		 kind;
+} directives[] = {
+	{ "start",	ST_START },
+	{ "wait",	ST_WAIT },
+	{ "kill",	ST_KILL },
+	{ "hang",	ST_HANG },
+	{ "resume",	ST_RESUME },
+	{ "restart",	ST_RESTART },
+	{ "partition",	ST_PARTITION },
+	{ "heal",	ST_HEAL },
+	{ "net",	ST_NET },
+	{ "mcs",	ST_MCS },
+	{ "expect",	ST_EXPECT },
+};
+
 static int
 parse_line(struct parse *p, char **w, size_t n)
 {
@@ -473,30 +491,12 @@ parse_line(struct parse *p, char **w, size_t n)
 		return 0;
 	}
 
-	if (strcmp(w[0], "start") == 0)
-		kind = ST_START;
-	else if (strcmp(w[0], "wait") == 0)
-		kind = ST_WAIT;
-	else if (strcmp(w[0], "kill") == 0)
-		kind = ST_KILL;
-	else if (strcmp(w[0], "hang") == 0)
-		kind = ST_HANG;
-	else if (strcmp(w[0], "resume") == 0)
-		kind = ST_RESUME;
-	else if (strcmp(w[0], "restart") == 0)
-		kind = ST_RESTART;
-	else if (strcmp(w[0], "partition") == 0)
-		kind = ST_PARTITION;
-	else if (strcmp(w[0], "heal") == 0)
-		kind = ST_HEAL;
-	else if (strcmp(w[0], "net") == 0)
-		kind = ST_NET;
-	else if (strcmp(w[0], "mcs") == 0)
-		kind = ST_MCS;
-	else if (strcmp(w[0], "expect") == 0)
-		kind = ST_EXPECT;
-	else
+	for (i = 0; i < sizeof(directives) / sizeof(directives[0]); i++)
+		if (strcmp(w[0], directives[i].word) == 0)
+			break;
+	if (i == sizeof(directives) / sizeof(directives[0]))
 		return perr(p, "unknown directive \"%s\"", w[0]);
+	kind = directives[i].kind;
 	if (need_cluster(p, w[0]) != 0)
 		return -1;
 	if (kind == ST_START) {
