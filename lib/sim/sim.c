@@ -61,7 +61,6 @@ buf_new(const uint8_t *sdu, size_t len)
 	if ((b = malloc(sizeof(*b) + len)) == NULL)
 		return NULL;
 	b->refs = 0;
-	b->delivered = false;
 	b->len = len;
 	if (len > 0)
 		memcpy(b->data, sdu, len);
@@ -1210,8 +1209,6 @@ deliver(struct mars_sim *s, const struct sim_item *it)
 		return;
 	}
 	m.fate = MARS_SIM_DELIVERED;
-	m.first_copy = !it->buf->delivered;
-	it->buf->delivered = true;
 	trace(s, &m);
 	if (s->pcap != NULL)
 		sim_pcap_write(s, it);

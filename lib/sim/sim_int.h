@@ -12,7 +12,6 @@ struct mars_cap_dump;
 /* A refcounted SDU: one copy serves every leaf of a pt-mpt send. */
 struct sim_buf {
 	unsigned	 refs;
-	bool		 delivered;	/* a copy reached its leaf */
 	size_t		 len;
 	uint8_t		 data[];
 };

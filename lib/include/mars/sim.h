@@ -136,9 +136,6 @@ struct mars_sim_msg {
 	size_t		 len;
 	int		 fate;		/* enum mars_sim_fate */
 	bool		 duplicate;	/* the second copy of a duplicated SDU */
-	/* Delivered, and the first copy of its send to be: one per pt-mpt
-	 * send (the others, and a duplicate, are not). */
-	bool		 first_copy;
 };
 
 /*
